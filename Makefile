@@ -1,0 +1,46 @@
+# The two commands of the README: `make demo` (the main job) and `make test`.
+# Both install what they need and are safe to run twice.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench system-deps clean
+
+# Debian packages the tests and the demo use. Installed only when missing, so a
+# second run costs nothing and a machine without root still works if they are there.
+system-deps:
+	@missing=""; \
+	command -v rg >/dev/null 2>&1 || missing="$$missing ripgrep"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check server tests bench
+	$(VENV)/bin/ruff format --check server tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(STAMP) system-deps
+	$(PY) -m pytest -q
+
+test: lint typecheck pytest
+
+demo: $(STAMP) system-deps
+	$(PY) -m orchestra_lsp demo
+
+bench: $(STAMP) system-deps
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache

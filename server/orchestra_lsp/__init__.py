@@ -1,0 +1,3 @@
+"""Orchestra: AI orchestration inside any LSP editor."""
+
+__version__ = "0.1.0"
