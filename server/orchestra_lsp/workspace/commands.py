@@ -1,0 +1,103 @@
+"""Command files: reusable workflows of steps, each run by an agent (DESIGN §3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from orchestra_lsp.workspace.sources import SourceRef
+
+_ID = r"^[A-Za-z_][\w\-]*$"
+
+Gate = Literal["approve", "review"]
+Mode = Literal["orchestration", "automation"]
+CodeActionKind = Literal["quickfix", "refactor", "source"]
+CodeActionWhen = Literal["diagnostics", "selection", "always"]
+
+
+class ArgumentSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=_ID)
+    description: str = ""
+    required: bool = False
+    default: str | None = None
+
+
+class StepSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=_ID)
+    agent: str | None = None
+    """None: the command's agent, else the configured default agent."""
+    prompt: str
+    gate: Gate | None = None
+
+
+class CodeActionSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kinds: list[CodeActionKind] = Field(default=["quickfix"], min_length=1)
+    when: CodeActionWhen = "always"
+
+
+class CommandFrontMatter(BaseModel):
+    """The front matter of `.orchestra/commands/*.md`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][\w.:\-]*$")
+    description: str = ""
+    arguments: list[ArgumentSpec] = Field(default_factory=list)
+    mode: Mode = "orchestration"
+    agent: str | None = None
+    steps: list[StepSpec] = Field(default_factory=list)
+    code_action: CodeActionSpec | None = None
+
+
+class ClaudeCommandFrontMatter(BaseModel):
+    """`.claude/commands/*.md` as Claude Code writes it: one prompt, `$ARGUMENTS`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    description: str = ""
+    argument_hint: str = Field(default="", alias="argument-hint")
+    allowed_tools: list[str] = Field(default_factory=list, alias="allowed-tools")
+    model: str | None = None
+
+    @field_validator("allowed_tools", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+class Step(BaseModel):
+    id: str
+    agent: str
+    prompt: str
+    gate: Gate | None = None
+
+
+class Command(BaseModel):
+    """A command ready to run: steps resolved, single-step form expanded."""
+
+    name: str
+    description: str
+    arguments: list[ArgumentSpec]
+    mode: Mode
+    steps: list[Step]
+    instructions: str
+    """The body: added to every step's instructions (empty for the single-step form)."""
+    code_action: CodeActionSpec | None
+    allowed_tools: list[str] = Field(default_factory=list)
+    """Claude Code's `allowed-tools`: allowed without asking while this command runs."""
+    model: str | None = None
+    source: SourceRef
+
+    @property
+    def path(self) -> Path:
+        return self.source.path

@@ -1,0 +1,46 @@
+"""`.orchestra/config.toml`: model, budgets, permissions, defaults (DESIGN §3)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_MODEL = "claude-sonnet-4-5"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelSettings(_Section):
+    name: str = DEFAULT_MODEL
+    max_output_tokens: int = Field(default=8192, ge=1)
+    context_budget_tokens: int = Field(default=150_000, ge=1000)
+    max_cost_usd: float | None = Field(default=2.0, ge=0)
+    """Per run; past it the run pauses for approval. None: no cap."""
+    max_tool_result_tokens: int = Field(default=20_000, ge=100)
+
+
+class PermissionSettings(_Section):
+    allow: list[str] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+
+
+class AgentSettings(_Section):
+    default: str = "developer"
+    """Runs commands that have no `steps` (and Claude Code's commands)."""
+
+
+class McpSettings(_Section):
+    call_timeout_seconds: float = Field(default=60.0, gt=0)
+    startup_timeout_seconds: float = Field(default=30.0, gt=0)
+
+
+class Config(_Section):
+    search_paths: list[str] = Field(default_factory=list)
+    """Extra folders holding `agents/` and `commands/`, relative to the workspace;
+    they rank below the repository's `.orchestra/` and above the user's folder."""
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    permissions: PermissionSettings = Field(default_factory=PermissionSettings)
+    agents: AgentSettings = Field(default_factory=AgentSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)

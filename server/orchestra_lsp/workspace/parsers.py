@@ -1,0 +1,347 @@
+"""One file at a time: Markdown agents and commands, config.toml, mcp.json.
+
+Each parser returns what it could build (or None) and leaves its problems in the
+sink it is given. None of them raises: any text, even random bytes decoded as
+text, ends as a value or as diagnostics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from orchestra_lsp.workspace.agents import (
+    CLAUDE_MODEL_ALIASES,
+    Agent,
+    AgentFrontMatter,
+    ClaudeAgentFrontMatter,
+)
+from orchestra_lsp.workspace.commands import (
+    ArgumentSpec,
+    ClaudeCommandFrontMatter,
+    Command,
+    CommandFrontMatter,
+    Step,
+)
+from orchestra_lsp.workspace.config import Config
+from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity, Span
+from orchestra_lsp.workspace.frontmatter import split_front_matter
+from orchestra_lsp.workspace.mcp_config import HttpServer, McpServer, StdioServer, expand
+from orchestra_lsp.workspace.model_errors import validate
+from orchestra_lsp.workspace.sources import Layer, SourceRef
+from orchestra_lsp.workspace.structured_files import parse_json, parse_toml
+from orchestra_lsp.workspace.tool_names import BUILTIN_TOOL_NAMES, from_claude
+from orchestra_lsp.workspace.yaml_positions import PositionMap, YamlSyntaxError, load_yaml
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+#: Claude Code gives an agent without a `tools` field every tool; so do we for its files.
+ALL_TOOLS = [*BUILTIN_TOOL_NAMES, "mcp__*"]
+
+
+@dataclass
+class Parsed(Generic[T]):
+    """A parsed definition with the positions of its fields, for later cross-checks."""
+
+    value: T | None
+    """None when the file is too broken to use; its diagnostics say why."""
+    positions: PositionMap
+    sink: DiagnosticSink
+    text: str
+    tool_entries: list[tuple[int, str]] = field(default_factory=list)
+    """(index in the file's `tools` list, our tool pattern) after translation."""
+
+
+@dataclass
+class _FrontMatter:
+    data: dict[str, Any]
+    positions: PositionMap
+    body: str
+    body_line: int
+
+
+def _read_front_matter(text: str, sink: DiagnosticSink, what: str) -> _FrontMatter | None:
+    parts = split_front_matter(text)
+    if parts.unterminated:
+        sink.add(f"the {what} front matter opened with '---' is never closed by another '---'")
+        return None
+    if parts.front_matter is None:
+        return _FrontMatter({}, PositionMap(), parts.body, parts.body_line)
+    try:
+        data, positions = load_yaml(parts.front_matter)
+    except YamlSyntaxError as error:
+        sink.add(error.message, error.span.shifted(parts.front_matter_line))
+        return None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        sink.add(
+            f"the {what} front matter must be a mapping of fields (name: value), "
+            f"not a {type(data).__name__}",
+            Span(line=parts.front_matter_line),
+        )
+        return None
+    return _FrontMatter(
+        data, positions.shifted(parts.front_matter_line), parts.body, parts.body_line
+    )
+
+
+def _translate_claude_tools(
+    names: list[str], positions: PositionMap, sink: DiagnosticSink, key: str
+) -> list[tuple[int, str]]:
+    entries: list[tuple[int, str]] = []
+    for index, name in enumerate(names):
+        ours, known = from_claude(name)
+        if ours is not None:
+            entries.append((index, ours))
+        elif known:
+            sink.add(
+                f"Claude Code's tool '{name}' has no equivalent in Orchestra; ignored",
+                positions.value((key, index)),
+                Severity.INFO,
+            )
+        else:
+            sink.add(
+                f"unknown tool '{name}'; ignored", positions.value((key, index)), Severity.WARNING
+            )
+    return entries
+
+
+def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
+    sink = DiagnosticSink(path)
+    compat = layer is Layer.COMPAT
+    front = _read_front_matter(text, sink, "agent")
+    spec: AgentFrontMatter | None = None
+    if front is not None:
+        model: type[AgentFrontMatter] = ClaudeAgentFrontMatter if compat else AgentFrontMatter
+        spec = validate(
+            model, front.data, front.positions, sink, "agent front matter", lenient=compat
+        )
+    if front is None or spec is None:
+        return Parsed(None, PositionMap(), sink, text)
+    if compat:
+        entries = (
+            _translate_claude_tools(spec.tools, front.positions, sink, "tools")
+            if "tools" in front.data
+            else [(-1, name) for name in ALL_TOOLS]
+        )
+    else:
+        entries = list(enumerate(spec.tools))
+    if not front.body.strip():
+        sink.add(
+            "the agent has no prompt: write its instructions below the front matter",
+            Span(line=front.body_line),
+            Severity.WARNING,
+        )
+    agent = Agent(
+        name=spec.name or path.stem,
+        description=spec.description,
+        model=spec.model,
+        tools=[name for _, name in entries],
+        max_turns=spec.max_turns,
+        prompt=front.body.strip(),
+        source=SourceRef(path=path, layer=layer, body_line=front.body_line),
+    )
+    return Parsed(agent, front.positions, sink, text, entries)
+
+
+def parse_command(path: Path, text: str, layer: Layer, default_agent: str) -> Parsed[Command]:
+    sink = DiagnosticSink(path)
+    front = _read_front_matter(text, sink, "command")
+    if front is None:
+        return Parsed(None, PositionMap(), sink, text)
+    source = SourceRef(path=path, layer=layer, body_line=front.body_line)
+    if layer is Layer.COMPAT:
+        command = _claude_command(path, front, sink, source, default_agent)
+    else:
+        command = _orchestra_command(path, front, sink, source, default_agent)
+    return Parsed(command, front.positions, sink, text)
+
+
+def _orchestra_command(
+    path: Path, front: _FrontMatter, sink: DiagnosticSink, source: SourceRef, default_agent: str
+) -> Command | None:
+    spec = validate(CommandFrontMatter, front.data, front.positions, sink, "command front matter")
+    if spec is None:
+        return None
+    body = front.body.strip()
+    agent = spec.agent or default_agent
+    if spec.steps:
+        steps = [
+            Step(id=s.id, agent=s.agent or agent, prompt=s.prompt, gate=s.gate) for s in spec.steps
+        ]
+        instructions = body
+    elif body:
+        steps = [Step(id="main", agent=agent, prompt=body)]
+        instructions = ""
+    else:
+        sink.add(
+            "the command has neither `steps` nor a prompt below the front matter",
+            Span(line=front.body_line),
+        )
+        return None
+    return Command(
+        name=spec.name or path.stem,
+        description=spec.description,
+        arguments=spec.arguments,
+        mode=spec.mode,
+        steps=steps,
+        instructions=instructions,
+        code_action=spec.code_action,
+        source=source,
+    )
+
+
+def _claude_command(
+    path: Path, front: _FrontMatter, sink: DiagnosticSink, source: SourceRef, default_agent: str
+) -> Command | None:
+    spec = validate(
+        ClaudeCommandFrontMatter,
+        front.data,
+        front.positions,
+        sink,
+        "command front matter",
+        lenient=True,
+    )
+    if spec is None:
+        return None
+    allowed = _translate_claude_tools(spec.allowed_tools, front.positions, sink, "allowed-tools")
+    model = CLAUDE_MODEL_ALIASES.get(spec.model, spec.model) if spec.model else None
+    return Command(
+        name=path.stem,
+        description=spec.description,
+        arguments=[ArgumentSpec(name="ARGUMENTS", description=spec.argument_hint or "arguments")],
+        mode="orchestration",
+        steps=[Step(id="main", agent=default_agent, prompt=front.body.strip())],
+        instructions="",
+        code_action=None,
+        allowed_tools=[name for _, name in allowed],
+        model=model,
+        source=source,
+    )
+
+
+def parse_config(path: Path, text: str) -> Parsed[Config]:
+    sink = DiagnosticSink(path)
+    data, positions = parse_toml(text, sink)
+    config = None if data is None else validate(Config, data, positions, sink, "config.toml")
+    return Parsed(config, positions, sink, text)
+
+
+_HTTP_TYPES = ("http", "streamable-http", "sse")
+
+
+def parse_mcp_json(
+    path: Path, text: str, layer: Layer, environ: Mapping[str, str]
+) -> Parsed[dict[str, McpServer]]:
+    """Servers that validated; a broken server entry does not hide its neighbours."""
+    sink = DiagnosticSink(path)
+    data, positions = parse_json(text, sink)
+    if data is None:
+        return Parsed(None, positions, sink, text)
+    lenient = layer is Layer.COMPAT
+    if not isinstance(data, dict) or not isinstance(data.get("mcpServers"), dict):
+        sink.add('mcp.json must be an object with an "mcpServers" object inside', Span())
+        return Parsed(None, positions, sink, text)
+    for key in data:
+        if key != "mcpServers":
+            severity = Severity.WARNING if lenient else Severity.ERROR
+            sink.add(
+                f"unknown top-level field '{key}' (only \"mcpServers\")",
+                positions.key((key,)),
+                severity,
+            )
+    servers: dict[str, McpServer] = {}
+    for name, entry in data["mcpServers"].items():
+        server = _server(str(name), entry, positions, sink, lenient, environ)
+        if server is not None:
+            servers[server.name] = McpServer(
+                name=server.name, spec=server.spec, source_path=str(path)
+            )
+    return Parsed(servers, positions, sink, text)
+
+
+@dataclass
+class _NamedSpec:
+    name: str
+    spec: StdioServer | HttpServer
+
+
+def _server(
+    name: str,
+    entry: Any,
+    positions: PositionMap,
+    sink: DiagnosticSink,
+    lenient: bool,
+    environ: Mapping[str, str],
+) -> _NamedSpec | None:
+    at = ("mcpServers", name)
+    if not isinstance(entry, dict):
+        sink.add(f"server '{name}' must be an object", positions.key(at))
+        return None
+    if "__" in name or not name:
+        sink.add(
+            f"server name '{name}' may not contain '__' (tools are named mcp__<server>__<tool>)",
+            positions.key(at),
+        )
+        return None
+    is_http = entry.get("type") in _HTTP_TYPES or ("url" in entry and "command" not in entry)
+    model: type[StdioServer] | type[HttpServer] = HttpServer if is_http else StdioServer
+    data = dict(entry)
+    if is_http and "type" not in data:
+        data["type"] = "http"
+    shifted = _prefixed(positions, at)
+    spec = validate(model, data, shifted, sink, f"MCP server '{name}'", lenient=lenient)
+    if spec is None:
+        return None
+    return _NamedSpec(name, _expanded(spec, positions, at, sink, environ))
+
+
+def _prefixed(positions: PositionMap, prefix: tuple[str | int, ...]) -> PositionMap:
+    """Positions re-rooted at `prefix`, so pydantic's relative paths find their lines."""
+    inner = PositionMap()
+    size = len(prefix)
+    inner.keys = {p[size:]: s for p, s in positions.keys.items() if p[:size] == prefix}
+    inner.values = {p[size:]: s for p, s in positions.values.items() if p[:size] == prefix}
+    inner.keys.setdefault((), positions.key(prefix))
+    return inner
+
+
+def _expanded(
+    spec: StdioServer | HttpServer,
+    positions: PositionMap,
+    at: tuple[str | int, ...],
+    sink: DiagnosticSink,
+    environ: Mapping[str, str],
+) -> StdioServer | HttpServer:
+    def one(value: str, path: tuple[str | int, ...]) -> str:
+        result, missing = expand(value, environ)
+        for variable in missing:
+            sink.add(
+                f"environment variable {variable} is not set (use ${{{variable}:-default}} "
+                "for a default)",
+                positions.value((*at, *path)),
+                Severity.WARNING,
+            )
+        return result
+
+    if isinstance(spec, StdioServer):
+        return spec.model_copy(
+            update={
+                "command": one(spec.command, ("command",)),
+                "args": [one(a, ("args", i)) for i, a in enumerate(spec.args)],
+                "env": {k: one(v, ("env", k)) for k, v in spec.env.items()},
+                "cwd": None if spec.cwd is None else one(spec.cwd, ("cwd",)),
+            }
+        )
+    return spec.model_copy(
+        update={
+            "url": one(spec.url, ("url",)),
+            "headers": {k: one(v, ("headers", k)) for k, v in spec.headers.items()},
+        }
+    )

@@ -1,0 +1,87 @@
+"""Tool names as files write them: ours, Claude Code's, and MCP's `mcp__server__tool`.
+
+The built-in tools are implemented in `orchestra_lsp.tools`; their names live here,
+in the bottom layer, so that `.orchestra` files can be checked without importing
+the tools (a test keeps the two lists equal).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+BUILTIN_TOOL_NAMES: tuple[str, ...] = (
+    "ask_user",
+    "edit",
+    "list_files",
+    "read_file",
+    "run_shell",
+    "search",
+)
+
+#: Claude Code's tool names mapped to ours; None means there is no equivalent here.
+CLAUDE_TOOL_NAMES: dict[str, str | None] = {
+    "Read": "read_file",
+    "Write": "edit",
+    "Edit": "edit",
+    "MultiEdit": "edit",
+    "Glob": "list_files",
+    "LS": "list_files",
+    "Grep": "search",
+    "Bash": "run_shell",
+    "AskUserQuestion": "ask_user",
+    "NotebookEdit": None,
+    "NotebookRead": None,
+    "WebFetch": None,
+    "WebSearch": None,
+    "TodoWrite": None,
+    "Task": None,
+    "BashOutput": None,
+    "KillShell": None,
+}
+
+_MCP = re.compile(r"^mcp__(?P<server>[^_]+(?:_[^_]+)*?)__(?P<tool>.+)$")
+_PATTERN = re.compile(r"^(?P<name>[^()\s]+)(?:\((?P<argument>.*)\))?$")
+
+
+def split_pattern(pattern: str) -> tuple[str, str | None]:
+    """`run_shell(npm test*)` -> (`run_shell`, `npm test*`); a bare name has no argument."""
+    match = _PATTERN.match(pattern.strip())
+    if match is None:
+        return pattern.strip(), None
+    return match.group("name"), match.group("argument")
+
+
+def mcp_server_of(name: str) -> str | None:
+    """The server part of `mcp__server__tool` (may itself be a glob), else None."""
+    if name == "mcp__*" or name == "mcp__**":
+        return "*"
+    match = _MCP.match(name)
+    return match.group("server") if match else None
+
+
+def is_glob(name: str) -> bool:
+    return any(ch in name for ch in "*?[")
+
+
+def matching_builtins(name: str) -> list[str]:
+    return [tool for tool in BUILTIN_TOOL_NAMES if fnmatch.fnmatchcase(tool, name)]
+
+
+def from_claude(name: str) -> tuple[str | None, bool]:
+    """Translate one Claude Code tool entry (`Bash(git diff:*)`) to ours.
+
+    Returns (our pattern or None, known). Claude's `:*` suffix means "any further
+    arguments", which is our trailing `*`.
+    """
+    base, argument = split_pattern(name)
+    if base.startswith("mcp__") or base in BUILTIN_TOOL_NAMES:
+        return name.strip(), True
+    if base not in CLAUDE_TOOL_NAMES:
+        return None, False
+    ours = CLAUDE_TOOL_NAMES[base]
+    if ours is None:
+        return None, True
+    if argument is None:
+        return ours, True
+    return f"{ours}({argument.replace(':*', '*')})", True
