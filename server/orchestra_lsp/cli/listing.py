@@ -1,0 +1,90 @@
+"""`orchestra agents` and `orchestra commands`: what is defined, and where."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from orchestra_lsp.workspace import SourceRef, load_workspace
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print as JSON")
+
+
+def _where(source: SourceRef, root: Path) -> str:
+    try:
+        shown = str(source.path.relative_to(root))
+    except ValueError:
+        shown = str(source.path)
+    return f"{shown} ({source.layer.label})"
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    table = Table(title=title, show_lines=False, expand=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    Console().print(table)
+
+
+def agents(args: argparse.Namespace) -> int:
+    workspace = load_workspace(args.workspace)
+    items = sorted(workspace.agents.values(), key=lambda a: a.name)
+    if args.json:
+        payload = [
+            {
+                "name": a.name,
+                "description": a.description,
+                "tools": a.tools,
+                "model": a.model,
+                "source": str(a.source.path),
+                "layer": a.source.layer.label,
+            }
+            for a in items
+        ]
+        print(json.dumps(payload, indent=2))
+        return 0
+    rows = [
+        [a.name, a.description, ", ".join(a.tools), _where(a.source, workspace.root)] for a in items
+    ]
+    _table("Agents", ["name", "description", "tools", "from"], rows)
+    return 0
+
+
+def commands(args: argparse.Namespace) -> int:
+    workspace = load_workspace(args.workspace)
+    items = sorted(workspace.commands.values(), key=lambda c: c.name)
+    if args.json:
+        payload = [
+            {
+                "name": c.name,
+                "description": c.description,
+                "arguments": [a.model_dump() for a in c.arguments],
+                "mode": c.mode,
+                "steps": [s.id for s in c.steps],
+                "source": str(c.source.path),
+                "layer": c.source.layer.label,
+            }
+            for c in items
+        ]
+        print(json.dumps(payload, indent=2))
+        return 0
+    rows = [
+        [
+            c.name,
+            c.description,
+            " ".join(f"<{a.name}>" if a.required else f"[{a.name}]" for a in c.arguments),
+            " → ".join(s.id + (f" [{s.gate}]" if s.gate else "") for s in c.steps),
+            _where(c.source, workspace.root),
+        ]
+        for c in items
+    ]
+    _table("Commands", ["name", "description", "arguments", "steps", "from"], rows)
+    return 0
