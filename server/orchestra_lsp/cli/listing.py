@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from orchestra_lsp.workspace import SourceRef, load_workspace
+from orchestra_lsp.workspace import Layer, SourceRef, load_workspace
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -18,8 +18,10 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def _where(source: SourceRef, root: Path) -> str:
+    """The path from the workspace, or from its own folder for built-ins and user files."""
+    base = root if source.layer > Layer.USER else source.path.parent.parent
     try:
-        shown = str(source.path.relative_to(root))
+        shown = str(source.path.relative_to(base))
     except ValueError:
         shown = str(source.path)
     return f"{shown} ({source.layer.label})"
@@ -27,11 +29,13 @@ def _where(source: SourceRef, root: Path) -> str:
 
 def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     table = Table(title=title, show_lines=False, expand=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
+    for index, column in enumerate(columns):
+        table.add_column(column, overflow="fold", no_wrap=index == 0)
     for row in rows:
         table.add_row(*(escape(cell) for cell in row))
-    Console().print(table)
+    console = Console()
+    # Piped output gets a readable width instead of rich's 80 columns.
+    Console(width=None if console.is_terminal else 140).print(table)
 
 
 def agents(args: argparse.Namespace) -> int:
