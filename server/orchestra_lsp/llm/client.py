@@ -1,0 +1,222 @@
+"""``ModelClient``: one streamed Claude turn at a time, with caching, retries and clear errors.
+
+The ``anthropic`` SDK is imported only when the first turn is requested, so that
+importing the engine (and answering LSP ``initialize``) never pays for it.
+
+Retries come in two layers. The SDK retries a request that fails before streaming
+starts (429, 529, 5xx, connection errors), honouring ``retry-after``. A stream that
+breaks off after it started (the connection drops, or it ends without
+``message_stop``) is not something the SDK retries, so :meth:`ModelClient.stream_turn`
+restarts the whole turn, up to ``max_retries`` times, after telling the caller through
+``on_retry`` so it can discard the partial text it has shown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .errors import incomplete, missing_key, translate
+from .models import ModelTurn, Usage
+from .pricing import cost_usd, price_for
+
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+    from anthropic.types import Message
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+PLACEHOLDER_KEY = "orchestra-no-api-key"
+"""Sent to a custom base URL when no key is set: the SDK needs some key to send."""
+
+CACHE_BREAKPOINT: dict[str, str] = {"type": "ephemeral"}
+
+
+class _StreamCut(Exception):
+    """The response stream broke off after it started; the turn can be restarted."""
+
+
+class _CallbackFailed(Exception):
+    """The caller's ``on_text`` raised: its error is re-raised as is, not translated."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def build_request(
+    *,
+    model: str,
+    system: str | Sequence[str],
+    tools: Sequence[dict[str, Any]],
+    messages: list[dict[str, Any]],
+    max_tokens: int,
+) -> dict[str, Any]:
+    """The Messages API parameters, laid out so the prompt prefix caches.
+
+    The system chunks become text blocks with a cache breakpoint on the last one, and
+    the tools are sorted by name (stably), so the same agent gives a byte-identical
+    prefix on every call.
+    """
+    chunks = [system] if isinstance(system, str) else list(system)
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": c} for c in chunks if c]
+    if blocks:
+        blocks[-1]["cache_control"] = CACHE_BREAKPOINT
+    request: dict[str, Any] = {"model": model, "max_tokens": max_tokens, "messages": messages}
+    if blocks:
+        request["system"] = blocks
+    if tools:
+        request["tools"] = sorted(tools, key=lambda tool: str(tool.get("name", "")))
+    return request
+
+
+class ModelClient:
+    """Claude through the ``anthropic`` SDK, one streamed turn per :meth:`stream_turn`.
+
+    ``api_key`` and ``base_url`` default to ``ANTHROPIC_API_KEY`` and
+    ``ANTHROPIC_BASE_URL``, so gateways, proxies and the scripted test server work
+    without code changes. ``max_retries`` bounds both the SDK's request retries and
+    the restarts of a stream cut mid-way; ``timeout`` is in seconds.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        max_retries: int = 2,
+        timeout: float = 600,
+    ) -> None:
+        self.api_key = api_key or os.environ.get("ANTHROPIC_API_KEY") or None
+        self.base_url = (
+            base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
+        ).rstrip("/")
+        self.max_retries = max_retries
+        self.timeout = timeout
+        self._sdk: AsyncAnthropic | None = None
+
+    def _client(self) -> AsyncAnthropic:
+        """The SDK client, created (and ``anthropic`` imported) on first use."""
+        if self._sdk is None:
+            if self.api_key is None and self.base_url == DEFAULT_BASE_URL:
+                raise missing_key()
+            from anthropic import AsyncAnthropic
+
+            self._sdk = AsyncAnthropic(
+                api_key=self.api_key or PLACEHOLDER_KEY,
+                base_url=self.base_url,
+                max_retries=self.max_retries,
+                timeout=self.timeout,
+            )
+        return self._sdk
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections, if any were opened."""
+        if self._sdk is not None:
+            await self._sdk.close()
+            self._sdk = None
+
+    async def stream_turn(
+        self,
+        *,
+        model: str,
+        system: str | Sequence[str],
+        tools: Sequence[dict[str, Any]],
+        messages: list[dict[str, Any]],
+        max_tokens: int,
+        on_text: Callable[[str], None] | None = None,
+        on_retry: Callable[[str], None] | None = None,
+    ) -> ModelTurn:
+        """Stream one model turn, calling ``on_text`` for each text delta, and return it whole.
+
+        ``system`` is the pinned prefix (persistent context, agent body): a string or
+        chunks, cached up to its end. If the stream breaks off, ``on_retry(reason)`` is
+        called and the turn starts over - text already delivered will be sent again.
+        Raises :class:`ModelError` for every failure; ``asyncio.CancelledError``
+        propagates and closes the stream at once.
+        """
+        client = self._client()
+        request = build_request(
+            model=model, system=system, tools=tools, messages=messages, max_tokens=max_tokens
+        )
+        for attempt in range(self.max_retries + 1):
+            try:
+                message = await self._stream_once(client, request, on_text)
+            except _StreamCut as cut:
+                if attempt == self.max_retries:
+                    raise incomplete(attempt + 1, str(cut)) from cut
+                if on_retry is not None:
+                    on_retry(str(cut))
+                continue
+            except _CallbackFailed as failed:
+                raise failed.error from failed.error.__cause__
+            return _to_turn(message, model)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _stream_once(
+        self, client: AsyncAnthropic, request: dict[str, Any], on_text: Callable[[str], None] | None
+    ) -> Message:
+        """One attempt: stream the response, delivering text; the SDK retries the request itself."""
+        import anthropic
+        import httpx2
+
+        started = False
+        try:
+            async with client.messages.stream(**request) as stream:
+                started = True
+                finished = False
+                async for event in stream:
+                    if event.type == "text" and on_text is not None:
+                        _deliver(on_text, event.text)
+                    elif event.type == "message_stop":
+                        finished = True
+                if not finished:
+                    raise _StreamCut("the stream ended before message_stop")
+                return await stream.get_final_message()
+        except (_StreamCut, _CallbackFailed):
+            raise
+        except Exception as exc:
+            cut = isinstance(exc, httpx2.TransportError | anthropic.APIConnectionError)
+            if started and cut and not isinstance(exc, httpx2.TimeoutException):
+                raise _StreamCut(" ".join(str(exc).split()) or type(exc).__name__) from exc
+            raise translate(
+                exc,
+                model=str(request["model"]),
+                base_url=self.base_url,
+                max_retries=self.max_retries,
+            ) from exc
+
+
+def _deliver(on_text: Callable[[str], None], text: str) -> None:
+    try:
+        on_text(text)
+    except Exception as exc:
+        raise _CallbackFailed(exc) from exc
+
+
+def _content_block(block: Any) -> dict[str, Any]:
+    """A response block as the plain dict the API would accept back in the conversation."""
+    if block.type == "text":
+        return {"type": "text", "text": block.text}
+    if block.type == "tool_use":
+        return {"type": "tool_use", "id": block.id, "name": block.name, "input": dict(block.input)}
+    data: dict[str, Any] = block.to_dict()
+    return data
+
+
+def _to_turn(message: Message, requested_model: str) -> ModelTurn:
+    raw = message.usage
+    usage = Usage(
+        input_tokens=raw.input_tokens,
+        output_tokens=raw.output_tokens,
+        cache_read_tokens=raw.cache_read_input_tokens or 0,
+        cache_write_tokens=raw.cache_creation_input_tokens or 0,
+    )
+    model = str(message.model or requested_model)
+    return ModelTurn(
+        content=[_content_block(block) for block in message.content],
+        stop_reason=message.stop_reason,
+        usage=usage,
+        cost_usd=cost_usd(model, usage),
+        cost_estimated=price_for(model)[1],
+        model=model,
+    )
