@@ -1,0 +1,26 @@
+"""Durable run records under `<workspace>/.orchestra/runs/<run-id>/`: the engine writes
+through :class:`RunJournal`, front ends read through :func:`list_runs` and
+:func:`load_run`, and nothing is written before :class:`Redactor` has removed secrets."""
+
+from orchestra_lsp.journal.ids import is_run_id, new_run_id
+from orchestra_lsp.journal.models import RunMeta, RunRecord, RunState, RunSummary
+from orchestra_lsp.journal.reader import RunNotFoundError, list_runs, load_run, read_events
+from orchestra_lsp.journal.redact import REDACTED, RedactingFilter, Redactor
+from orchestra_lsp.journal.writer import RunJournal
+
+__all__ = [
+    "REDACTED",
+    "RedactingFilter",
+    "Redactor",
+    "RunJournal",
+    "RunMeta",
+    "RunNotFoundError",
+    "RunRecord",
+    "RunState",
+    "RunSummary",
+    "is_run_id",
+    "list_runs",
+    "load_run",
+    "new_run_id",
+    "read_events",
+]

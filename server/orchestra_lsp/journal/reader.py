@@ -1,0 +1,146 @@
+"""Reading the journal back: the run history and one run's full record.
+
+A run whose run.json still says `running` but whose process is gone (killed, crashed,
+machine rebooted) is reported as `interrupted`; its pending changeset is still in
+changeset.json and comes back with :func:`load_run`. A line of events.jsonl that cannot
+be parsed — the last one, when the process was killed mid-write — is skipped and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from orchestra_lsp.journal.ids import is_run_id
+from orchestra_lsp.journal.models import RUNS_FOLDER, RunMeta, RunRecord, RunState, RunSummary
+from orchestra_lsp.journal.process import is_alive
+from orchestra_lsp.journal.writer import CHANGESET_FILE, EVENTS_FILE, RUN_FILE
+
+logger = logging.getLogger(__name__)
+
+
+class RunNotFoundError(LookupError):
+    """No readable run with this id in the workspace's journal."""
+
+
+def list_runs(workspace: Path) -> list[RunSummary]:
+    """Every readable run of the workspace, newest first."""
+    folder = workspace / RUNS_FOLDER
+    if not folder.is_dir():
+        return []
+    summaries: list[RunSummary] = []
+    for directory in folder.iterdir():
+        meta = _read_meta(directory) if is_run_id(directory.name) else None
+        if meta is not None:
+            summaries.append(_summarise(directory, meta, events=None))
+    summaries.sort(key=lambda summary: (summary.started_at, summary.run_id), reverse=True)
+    return summaries
+
+
+def load_run(workspace: Path, run_id: str) -> RunRecord:
+    """The run's summary, events and pending changeset; raises RunNotFoundError."""
+    directory = workspace / RUNS_FOLDER / run_id
+    meta = _read_meta(directory) if is_run_id(run_id) else None
+    if meta is None:
+        raise RunNotFoundError(f"no run {run_id!r} in {workspace / RUNS_FOLDER}")
+    events, skipped = read_events(directory / EVENTS_FILE)
+    return RunRecord(
+        summary=_summarise(directory, meta, events=events),
+        workspace=meta.workspace,
+        events=events,
+        changeset=_read_changeset(directory / CHANGESET_FILE),
+        skipped_lines=skipped,
+    )
+
+
+def read_events(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The events of an events.jsonl file and the number of unreadable lines skipped."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return [], 0
+    events: list[dict[str, Any]] = []
+    skipped = 0
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            event = None
+        if isinstance(event, dict):
+            events.append(event)
+        else:
+            skipped += 1
+    if skipped:
+        logger.warning("%s: skipped %d unreadable line(s)", path, skipped)
+    return events, skipped
+
+
+def _summarise(directory: Path, meta: RunMeta, events: list[dict[str, Any]] | None) -> RunSummary:
+    """The summary of a run; reads its events only when run.json cannot say it all (a run
+    that did not end cleanly has no final cost or end time there)."""
+    state: RunState = meta.state
+    if state == "running" and not is_alive(meta.process):
+        state = "interrupted"
+    cost, finished_at = meta.cost_usd, meta.finished_at
+    if meta.state in ("running", "interrupted"):
+        if events is None:
+            events, _ = read_events(directory / EVENTS_FILE)
+        cost = _total_cost(events)
+        if state == "interrupted":
+            finished_at = finished_at or _last_time(events)
+    return RunSummary(
+        run_id=meta.run_id,
+        command=meta.command,
+        arguments=meta.arguments,
+        state=state,
+        started_at=meta.started_at,
+        finished_at=finished_at,
+        cost_usd=cost,
+        pending_proposal=(directory / CHANGESET_FILE).is_file(),
+    )
+
+
+def _total_cost(events: list[dict[str, Any]]) -> float | None:
+    costs = [
+        event["cost_usd"]
+        for event in events
+        if event.get("type") == "usage"
+        and isinstance(event.get("cost_usd"), int | float)
+        and not isinstance(event.get("cost_usd"), bool)
+    ]
+    return float(sum(costs)) if costs else None
+
+
+def _last_time(events: list[dict[str, Any]]) -> datetime | None:
+    for event in reversed(events):
+        try:
+            return datetime.fromisoformat(event["ts"])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
+
+
+def _read_meta(directory: Path) -> RunMeta | None:
+    try:
+        return RunMeta.model_validate_json((directory / RUN_FILE).read_bytes())
+    except (OSError, ValidationError) as error:
+        logger.debug("%s: not a readable run (%s)", directory, error)
+        return None
+
+
+def _read_changeset(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        logger.warning("%s: unreadable changeset (%s)", path, error)
+        return None
+    return value if isinstance(value, dict) else None

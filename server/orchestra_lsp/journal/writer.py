@@ -1,0 +1,261 @@
+"""Writing a run's journal: `<workspace>/.orchestra/runs/<run-id>/`.
+
+- ``events.jsonl``: one JSON object per line. Each line is written and flushed to the
+  operating system as soon as its event arrives, so a killed server loses nothing it has
+  written; it is also fsync'd (durable across a power loss) at step boundaries, gates,
+  proposals and the end of the run — often enough to matter, rarely enough to cost
+  nothing per streamed token. The writer adds ``ts`` (ISO 8601, UTC, unless the event
+  has one) and ``seq`` (the line's number, from 1).
+- ``text_delta`` events are coalesced: consecutive deltas that differ only in their
+  ``text`` are held and written as one line whose ``text`` is their concatenation, with
+  ``coalesced`` giving how many they were and ``ts`` the first one's time. The held text
+  is written when any other event arrives, when it exceeds 64 KiB or is older than half a
+  second (checked as deltas arrive), on :meth:`RunJournal.flush` and when the run ends.
+  A kill can lose only the text held at that moment.
+- ``run.json``: :class:`RunMeta`, rewritten atomically when the state changes.
+- ``changeset.json``: the engine's pending changeset, an opaque JSON-able dict, rewritten
+  atomically on every change and removed once nothing is pending; decisions are events.
+
+Everything is redacted (see :mod:`orchestra_lsp.journal.redact`) before it is written —
+the event text as a whole line, so a secret split across two deltas is still caught
+once they are coalesced.
+
+The writes are small and local, so the engine calls this from the event loop; fsync at
+step boundaries is the only slow part.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+
+from pydantic import BaseModel
+
+from orchestra_lsp.journal.files import atomic_write_json, dumps, fsync_directory
+from orchestra_lsp.journal.ids import new_run_id
+from orchestra_lsp.journal.models import RUNS_FOLDER, TERMINAL_EVENTS, RunMeta, RunState
+from orchestra_lsp.journal.process import current_process
+from orchestra_lsp.journal.redact import Redactor
+
+EVENTS_FILE = "events.jsonl"
+RUN_FILE = "run.json"
+CHANGESET_FILE = "changeset.json"
+
+#: Events after which events.jsonl is fsync'd, besides the terminal ones.
+SYNC_EVENTS = frozenset(
+    {
+        "step_started",
+        "step_finished",
+        "gate_opened",
+        "gate_decided",
+        "proposal_ready",
+        "proposal_decided",
+    }
+)
+TEXT_DELTA = "text_delta"
+MAX_HELD_TEXT = 64 * 1024
+MAX_HELD_SECONDS = 0.5
+
+
+class RunJournal:
+    """The journal of one run, written by the process that runs it. Use :meth:`start`."""
+
+    def __init__(self, directory: Path, meta: RunMeta, redactor: Redactor) -> None:
+        self.directory = directory
+        self._meta = meta
+        self._redactor = redactor
+        self._events: TextIO = (directory / EVENTS_FILE).open("a", encoding="utf-8")
+        self._seq = 0
+        self._cost: float | None = None
+        self._held: dict[str, Any] | None = None
+        self._held_parts: list[str] = []
+        self._held_since = 0.0
+        self._write_meta()
+
+    @classmethod
+    def start(
+        cls,
+        workspace: Path,
+        command: str,
+        arguments: Mapping[str, Any],
+        *,
+        redactor: Redactor | None = None,
+        run_id: str | None = None,
+    ) -> RunJournal:
+        """Create the run's folder and run.json (state `running`) and open events.jsonl."""
+        runs = workspace / RUNS_FOLDER
+        runs.mkdir(parents=True, exist_ok=True)
+        _ignore_in_git(runs)
+        while True:
+            candidate = run_id or new_run_id()
+            try:
+                (runs / candidate).mkdir()
+                break
+            except FileExistsError:
+                if run_id is not None:
+                    raise
+        fsync_directory(runs)
+        meta = RunMeta(
+            run_id=candidate,
+            command=command,
+            arguments=dict(arguments),
+            workspace=str(workspace),
+            started_at=datetime.now(UTC),
+            process=current_process(),
+        )
+        return cls(runs / candidate, meta, redactor or Redactor())
+
+    @property
+    def run_id(self) -> str:
+        return self._meta.run_id
+
+    @property
+    def state(self) -> RunState:
+        return self._meta.state
+
+    def append(self, event: BaseModel | Mapping[str, Any]) -> None:
+        """Journal one event (see the module docstring for coalescing and syncing).
+
+        Raises ValueError for an event without a `type` or for another run, and
+        RuntimeError once the journal is closed.
+        """
+        if self._events.closed:
+            raise RuntimeError(f"the journal of run {self.run_id} is closed")
+        record = self._normalise(event)
+        kind = record["type"]
+        if kind == TEXT_DELTA:
+            self._hold(record)
+            return
+        self._release_held()
+        self._count_cost(record)
+        self._write(record)
+        if kind in TERMINAL_EVENTS:
+            self._finish(TERMINAL_EVENTS[kind], record["ts"])
+        elif kind in SYNC_EVENTS:
+            os.fsync(self._events.fileno())
+
+    def flush(self, *, sync: bool = False) -> None:
+        """Write held text now; with `sync`, also make events.jsonl durable."""
+        self._release_held()
+        self._events.flush()
+        if sync:
+            os.fsync(self._events.fileno())
+
+    def write_changeset(self, changeset: Mapping[str, Any]) -> None:
+        """Record the pending changeset (atomically replaces the previous one)."""
+        atomic_write_json(self.directory / CHANGESET_FILE, self._redactor.redact(changeset))
+
+    def clear_changeset(self) -> None:
+        """Nothing is pending any more (every proposal was decided)."""
+        (self.directory / CHANGESET_FILE).unlink(missing_ok=True)
+        fsync_directory(self.directory)
+
+    def close(self) -> None:
+        """Write what is held and close. A run closed without a terminal event is
+        recorded as `interrupted`: its writer went away without saying how it ended."""
+        if self._events.closed:
+            return
+        self._release_held()
+        if self._meta.state == "running":
+            self._finish("interrupted", _now())
+        self._events.close()
+
+    def __enter__(self) -> RunJournal:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _normalise(self, event: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
+        record = event.model_dump(mode="json") if isinstance(event, BaseModel) else dict(event)
+        if not isinstance(record.get("type"), str) or not record["type"]:
+            raise ValueError(f"a journal event needs a `type`: {sorted(record)}")
+        run_id = record.setdefault("run_id", self.run_id)
+        if run_id != self.run_id:
+            raise ValueError(f"event of run {run_id!r} sent to the journal of {self.run_id!r}")
+        if not record.get("ts"):
+            record["ts"] = _now()
+        return record
+
+    def _hold(self, record: dict[str, Any]) -> None:
+        text = record.get("text")
+        text = text if isinstance(text, str) else ""
+        if self._held is not None and _delta_key(self._held) != _delta_key(record):
+            self._release_held()
+        if self._held is None:
+            self._held, self._held_parts, self._held_since = record, [], time.monotonic()
+        self._held_parts.append(text)
+        held_length = sum(len(part) for part in self._held_parts)
+        if held_length > MAX_HELD_TEXT or time.monotonic() - self._held_since > MAX_HELD_SECONDS:
+            self._release_held()
+
+    def _release_held(self) -> None:
+        if self._held is None:
+            return
+        record = {**self._held, "text": "".join(self._held_parts)}
+        if len(self._held_parts) > 1:
+            record["coalesced"] = len(self._held_parts)
+        self._held, self._held_parts = None, []
+        self._write(record)
+
+    def _write(self, record: dict[str, Any]) -> None:
+        self._seq += 1
+        record = {**self._redactor.redact(record), "seq": self._seq}
+        self._events.write(dumps(record) + "\n")
+        self._events.flush()
+
+    def _count_cost(self, record: Mapping[str, Any]) -> None:
+        cost = record.get("cost_usd")
+        if (
+            record["type"] == "usage"
+            and isinstance(cost, int | float)
+            and not isinstance(cost, bool)
+        ):
+            self._cost = (self._cost or 0.0) + cost
+
+    def _finish(self, state: RunState, ts: Any) -> None:
+        self._events.flush()
+        os.fsync(self._events.fileno())
+        finished_at = _parse_time(ts) or datetime.now(UTC)
+        self._meta = self._meta.model_copy(
+            update={"state": state, "finished_at": finished_at, "cost_usd": self._cost}
+        )
+        self._write_meta()
+
+    def _write_meta(self) -> None:
+        atomic_write_json(
+            self.directory / RUN_FILE, self._redactor.redact(self._meta.model_dump(mode="json"))
+        )
+
+
+def _delta_key(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What must be equal for two text deltas to share a line: all but text and time."""
+    return {key: value for key, value in record.items() if key not in ("text", "ts")}
+
+
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _ignore_in_git(runs: Path) -> None:
+    """Keep run records out of git even where `orchestra init` did not add the line."""
+    ignore = runs / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
