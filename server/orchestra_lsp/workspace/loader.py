@@ -76,10 +76,11 @@ class _Reader:
         self.files: list[Path] = []
 
     def __call__(self, path: Path) -> str | None:
-        resolved = path.resolve()
-        if resolved in self.overlays:
-            self.files.append(path)
-            return self.overlays[resolved]
+        if self.overlays:  # resolving costs; only needed to match editor buffers
+            resolved = path.resolve()
+            if resolved in self.overlays:
+                self.files.append(path)
+                return self.overlays[resolved]
         try:
             data = path.read_bytes()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):

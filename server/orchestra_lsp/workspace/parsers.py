@@ -7,8 +7,10 @@ text, ends as a value or as diagnostics.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -56,6 +58,10 @@ class Parsed(Generic[T]):
     tool_entries: list[tuple[int, str]] = field(default_factory=list)
     """(index in the file's `tools` list, our tool pattern) after translation."""
 
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
 
 @dataclass
 class _FrontMatter:
@@ -65,8 +71,24 @@ class _FrontMatter:
     body_line: int
 
 
-def _read_front_matter(text: str, sink: DiagnosticSink, what: str) -> _FrontMatter | None:
+#: Claude Code documents `argument-hint: [pr-number] [priority]`, which is not valid
+#: YAML (or is a list); its loader takes the line as text, so for its files we quote it.
+_ARGUMENT_HINT = re.compile(r"^(argument-hint:[ \t]*)(\[.*?)[ \t]*$", re.MULTILINE)
+
+
+def _quote_argument_hint(front_matter: str) -> str:
+    def quote(match: re.Match[str]) -> str:
+        return match.group(1) + "'" + match.group(2).replace("'", "''") + "'"
+
+    return _ARGUMENT_HINT.sub(quote, front_matter)
+
+
+def _read_front_matter(
+    text: str, sink: DiagnosticSink, what: str, *, claude: bool = False
+) -> _FrontMatter | None:
     parts = split_front_matter(text)
+    if claude and parts.front_matter is not None:
+        parts = replace(parts, front_matter=_quote_argument_hint(parts.front_matter))
     if parts.unterminated:
         sink.add(f"the {what} front matter opened with '---' is never closed by another '---'")
         return None
@@ -152,7 +174,7 @@ def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
 
 def parse_command(path: Path, text: str, layer: Layer, default_agent: str) -> Parsed[Command]:
     sink = DiagnosticSink(path)
-    front = _read_front_matter(text, sink, "command")
+    front = _read_front_matter(text, sink, "command", claude=layer is Layer.COMPAT)
     if front is None:
         return Parsed(None, PositionMap(), sink, text)
     source = SourceRef(path=path, layer=layer, body_line=front.body_line)
@@ -295,21 +317,11 @@ def _server(
     data = dict(entry)
     if is_http and "type" not in data:
         data["type"] = "http"
-    shifted = _prefixed(positions, at)
+    shifted = positions.under(at)
     spec = validate(model, data, shifted, sink, f"MCP server '{name}'", lenient=lenient)
     if spec is None:
         return None
     return _NamedSpec(name, _expanded(spec, positions, at, sink, environ))
-
-
-def _prefixed(positions: PositionMap, prefix: tuple[str | int, ...]) -> PositionMap:
-    """Positions re-rooted at `prefix`, so pydantic's relative paths find their lines."""
-    inner = PositionMap()
-    size = len(prefix)
-    inner.keys = {p[size:]: s for p, s in positions.keys.items() if p[:size] == prefix}
-    inner.values = {p[size:]: s for p, s in positions.values.items() if p[:size] == prefix}
-    inner.keys.setdefault((), positions.key(prefix))
-    return inner
 
 
 def _expanded(

@@ -15,7 +15,7 @@ from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Span
 from orchestra_lsp.workspace.yaml_positions import PositionMap, positions_of_json
 
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
-_TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(#.*)?$")
+_TABLE = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
 _STRING = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'")
 
@@ -46,13 +46,14 @@ def toml_positions(text: str) -> PositionMap:
             header = _TABLE.match(line)
             if header:
                 table = tuple(part.strip().strip("\"'") for part in header.group(1).split("."))
-                positions.keys[table] = Span(line=line_no, column=line.index("["))
+                column = line.index("[")
+                positions.keys[table] = (line_no, column, line_no, column)
                 continue
             key = _KEY.match(line)
             if key is None:
                 continue
             path = (*table, key.group(1))
-            positions.keys[path] = Span(line=line_no, column=key.start(1), end_column=key.end(1))
+            positions.keys[path] = (line_no, key.start(1), line_no, key.end(1))
             rest_at = line.index("=", key.end(1)) + 1
             if line[rest_at:].lstrip().startswith("["):
                 array, index = path, 0
@@ -63,9 +64,7 @@ def toml_positions(text: str) -> PositionMap:
             line_part, offset = line, 0
         for literal in _STRING.finditer(line_part):
             start = offset + literal.start()
-            positions.values[(*array, index)] = Span(
-                line=line_no, column=start, end_line=line_no, end_column=offset + literal.end()
-            )
+            positions.values[(*array, index)] = (line_no, start, line_no, offset + literal.end())
             index += 1
         if "]" in _STRING.sub("", line_part):
             array = None

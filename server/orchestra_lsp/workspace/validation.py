@@ -128,16 +128,16 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
             _check_automation(step.gate, agent, step.id, positions, at, agent_span, sink)
         if has_steps:
             where = positions.value((*at, "prompt"))
-            refs = _refs_in_value(parsed.text, where, step.prompt)
+            refs = _refs_in_value(parsed.lines, where, step.prompt)
         else:
-            refs = _refs_in_body(command.source.body_line, step.prompt, parsed.text)
+            refs = _refs_in_body(command.source.body_line, step.prompt, parsed.lines)
         for name, span in refs:
             _check_name(name, known, earlier, step.id, span, sink, in_body=False)
         earlier.append(step.id)
         _check_duplicate_step(command, index, positions, sink)
     if command.instructions:
         for name, span in _refs_in_body(
-            command.source.body_line, command.instructions, parsed.text
+            command.source.body_line, command.instructions, parsed.lines
         ):
             _check_name(name, known, earlier, None, span, sink, in_body=True)
 
@@ -225,9 +225,8 @@ def _check_name(
         )
 
 
-def _refs_in_body(body_line: int, body: str, text: str) -> Iterable[tuple[str, Span]]:
+def _refs_in_body(body_line: int, body: str, lines: list[str]) -> Iterable[tuple[str, Span]]:
     """Names in the body, located in the file (the body is stored stripped)."""
-    lines = text.splitlines()
     stripped_start = body_line
     while stripped_start < len(lines) and not lines[stripped_start].strip():
         stripped_start += 1
@@ -236,14 +235,15 @@ def _refs_in_body(body_line: int, body: str, text: str) -> Iterable[tuple[str, S
         yield ref.name, Span(line=line, column=ref.column, end_line=line, end_column=ref.end_column)
 
 
-def _refs_in_value(text: str, where: Span, value: str) -> Iterable[tuple[str, Span]]:
+def _refs_in_value(lines: list[str], where: Span, value: str) -> Iterable[tuple[str, Span]]:
     """Names in a YAML string value, found in the file's lines inside the value's span.
 
     YAML folds and unescapes strings, so positions inside the parsed value do not map
     to the file; searching the raw lines the value covers does.
     """
     wanted = [ref.name for ref in find_names(value)]
-    lines = text.splitlines()
+    if not wanted:
+        return
     last = where.end_line if where.end_line is not None else where.line
     found: list[tuple[str, Span]] = []
     for line_no in range(where.line, min(last, len(lines) - 1) + 1):

@@ -1,0 +1,381 @@
+"""The loader against real files: what loads, what is reported, and where."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from orchestra_lsp.workspace import Layer, Severity, Workspace, load_workspace
+from orchestra_lsp.workspace.builtins import builtins_dir
+
+WriteFiles = Callable[[dict[str, str]], Path]
+
+
+def load(root: Path, user_dir: Path, **kwargs: object) -> Workspace:
+    return load_workspace(root, user_dir=user_dir, **kwargs)  # type: ignore[arg-type]
+
+
+def problems(ws: Workspace, name: str) -> list[tuple[int, int, str, str]]:
+    """(1-based line, 1-based column, severity, message) of one file's diagnostics."""
+    return sorted(
+        (d.line + 1, d.column + 1, d.severity.value, d.message)
+        for d in ws.diagnostics
+        if d.path.name == name
+    )
+
+
+AGENT = """---
+name: tester
+description: Tests things.
+tools: [read_file, search]
+---
+You test things.
+"""
+
+
+def test_builtins_load_without_problems(write_files: WriteFiles, empty_user_dir: Path) -> None:
+    ws = load(write_files({}), empty_user_dir)
+    assert ws.diagnostics == []
+    assert set(ws.agents) == {"analyst", "architect", "developer", "reviewer", "qa"}
+    assert set(ws.commands) == {
+        "implement-ticket",
+        "qa-ticket",
+        "review-changes",
+        "fix-diagnostic",
+        "explain-selection",
+    }
+    implement = ws.commands["implement-ticket"]
+    assert [(s.id, s.agent, s.gate) for s in implement.steps] == [
+        ("requirements", "analyst", None),
+        ("design", "architect", "approve"),
+        ("implement", "developer", "review"),
+        ("review", "reviewer", None),
+    ]
+    assert ws.commands["fix-diagnostic"].code_action is not None
+    assert all(a.source.layer is Layer.BUILTIN for a in ws.agents.values())
+
+
+def test_valid_repository_files(write_files: WriteFiles, empty_user_dir: Path) -> None:
+    root = write_files(
+        {
+            ".orchestra/agents/tester.md": AGENT,
+            ".orchestra/commands/check-it.md": """---
+description: Check a thing
+arguments:
+  - {name: thing, required: true}
+steps:
+  - id: look
+    agent: tester
+    prompt: Look at {{thing}} in {{file}}.
+  - id: judge
+    agent: tester
+    prompt: |
+      Judge what you saw:
+      {{steps.look.output}}
+    gate: approve
+---
+Be brief.
+""",
+            ".orchestra/config.toml": '[model]\nname = "claude-haiku-4-5"\n',
+            ".orchestra/CONTEXT.md": "# Shop\nWe sell things.\n",
+        }
+    )
+    ws = load(root, empty_user_dir)
+    assert ws.errors == []
+    assert ws.config.model.name == "claude-haiku-4-5"
+    command = ws.commands["check-it"]
+    assert command.instructions == "Be brief."
+    assert command.steps[1].gate == "approve"
+    assert ws.agents["tester"].tools == ["read_file", "search"]
+    assert "We sell things." in ws.context.text
+
+
+def test_broken_files_are_reported_at_their_place(
+    write_files: WriteFiles, empty_user_dir: Path
+) -> None:
+    root = write_files(
+        {
+            ".orchestra/agents/good.md": AGENT.replace("tester", "good"),
+            ".orchestra/agents/typo.md": "---\nname: typo\ndescrption: oops\ntools: [read_file]\n---\nBody\n",
+            ".orchestra/agents/badyaml.md": "---\nname: [unclosed\ntools: x\n---\nBody\n",
+            ".orchestra/agents/badtools.md": (
+                "---\ntools:\n  - read_fil\n  - mcp__jira__get_issue\n  - '*zz*'\n---\nBody\n"
+            ),
+            ".orchestra/agents/turns.md": "---\nmax_turns: ten\n---\nBody\n",
+            ".orchestra/commands/bad.md": """---
+description: Bad
+arguments:
+  - {name: ticket}
+steps:
+  - id: one
+    agent: nobody
+    prompt: Read {{tiket}} now.
+  - id: two
+    agent: good
+    prompt: "Use {{steps.three.output}} and {{steps.one.output}}"
+  - id: three
+    agent: good
+    prompt: x
+    gate: sometimes
+---
+""",
+            ".orchestra/config.toml": "[model]\nname = 'x'\nmax_cost = 3\n",
+            ".orchestra/mcp.json": '{"mcpServers": {"tickets": {"command": "x",}}}',
+        }
+    )
+    ws = load(root, empty_user_dir)
+    assert "good" in ws.agents  # one broken file never hides the others
+    assert "typo" not in ws.agents
+    assert problems(ws, "typo.md") == [
+        (
+            3,
+            1,
+            "error",
+            "unknown field 'descrption' in agent front matter; did you mean 'description'? "
+            "(known: name, description, model, tools, max_turns)",
+        )
+    ]
+    [(line, _column, severity, message)] = problems(ws, "badyaml.md")
+    assert (line, severity) == (3, "error") and message.startswith("YAML syntax error")
+    badtools = problems(ws, "badtools.md")
+    assert badtools[0][:3] == (3, 5, "error")
+    assert "unknown tool 'read_fil'; did you mean 'read_file'?" in badtools[0][3]
+    assert badtools[1][:3] == (4, 5, "error")
+    assert "no MCP server 'jira' is configured" in badtools[1][3]
+    assert badtools[2][:3] == (5, 5, "error") and "matches no built-in tool" in badtools[2][3]
+    [turns] = problems(ws, "turns.md")
+    assert turns[:3] == (2, 1, "error") and "max_turns" in turns[3] and "'ten'" in turns[3]
+
+    [gate] = problems(ws, "bad.md")
+    assert gate[:2] == (15, 5) and "gate" in gate[3]
+    [config] = problems(ws, "config.toml")
+    assert config[:3] == (3, 1, "error") and "unknown field 'max_cost'" in config[3]
+    assert "did you mean 'max_cost_usd'" in config[3]
+    [mcp] = problems(ws, "mcp.json")
+    assert mcp[:3] == (1, 44, "error") and mcp[3].startswith("JSON syntax error")
+
+
+def test_cross_file_problems(write_files: WriteFiles, empty_user_dir: Path) -> None:
+    root = write_files(
+        {
+            ".orchestra/agents/good.md": AGENT.replace("tester", "good"),
+            ".orchestra/commands/bad.md": """---
+description: Bad
+arguments:
+  - {name: ticket}
+steps:
+  - id: one
+    agent: nobody
+    prompt: Read {{tiket}} now.
+  - id: two
+    agent: good
+    prompt: "Use {{steps.three.output}} and {{steps.one.output}}"
+  - id: three
+    agent: good
+    prompt: x
+---
+Shared {{ticket}} and {{steps.one.output}}.
+""",
+        }
+    )
+    ws = load(root, empty_user_dir)
+    found = problems(ws, "bad.md")
+    assert [(line, col) for line, col, _, _ in found] == [(7, 12), (8, 18), (11, 18), (16, 23)]
+    assert "agent 'nobody', which is not defined" in found[0][3]
+    assert "unknown template name '{{tiket}}'; did you mean '{{ticket}}'?" in found[1][3]
+    assert "no earlier step 'three'" in found[2][3]
+    assert "the body is added to every step" in found[3][3]
+
+
+def test_automation_mode_rules(write_files: WriteFiles, empty_user_dir: Path) -> None:
+    root = write_files(
+        {
+            ".orchestra/agents/asker.md": "---\ntools: [read_file, ask_user]\n---\nAsk.\n",
+            ".orchestra/agents/globber.md": "---\ntools: ['ask_*']\n---\nAsk.\n",
+            ".orchestra/commands/ci.md": """---
+mode: automation
+steps:
+  - id: a
+    agent: asker
+    prompt: x
+  - id: b
+    agent: developer
+    prompt: y
+    gate: approve
+  - id: c
+    agent: globber
+    prompt: z
+    gate: review
+---
+""",
+        }
+    )
+    found = problems(load(root, empty_user_dir), "ci.md")
+    assert [(line, col) for line, col, _, _ in found] == [(5, 12), (10, 11), (12, 12)]
+    assert "may use ask_user" in found[0][3] and "may use ask_user" in found[2][3]
+    assert "approve gate" in found[1][3]
+
+
+def test_claude_code_repository_just_works(write_files: WriteFiles, empty_user_dir: Path) -> None:
+    root = write_files(
+        {
+            "CLAUDE.md": "Always run `make test`.\n",
+            ".claude/agents/x.md": (
+                "---\nname: x\ndescription: Reviews code\ntools: Read, Grep, Bash, WebFetch\n"
+                "model: sonnet\ncolor: blue\n---\nYou review code.\n"
+            ),
+            ".claude/commands/y.md": (
+                "---\ndescription: Fix an issue\nargument-hint: [issue-number] [priority]\n"
+                "allowed-tools: Bash(git diff:*), Read\n---\nFix issue $ARGUMENTS carefully.\n"
+            ),
+            ".mcp.json": (
+                '{"mcpServers": {"db": {"type": "stdio", "command": "db-mcp",'
+                ' "env": {"TOKEN": "${DB_TOKEN:-dev}"}}}}'
+            ),
+        }
+    )
+    ws = load(root, empty_user_dir, environ={})
+    assert ws.errors == []
+    agent = ws.agents["x"]
+    assert agent.tools == ["read_file", "search", "run_shell"]
+    assert agent.model == "claude-sonnet-4-5"
+    assert agent.source.layer is Layer.COMPAT
+    command = ws.commands["y"]
+    assert command.steps[0].prompt == "Fix issue $ARGUMENTS carefully."
+    assert command.allowed_tools == ["run_shell(git diff*)", "read_file"]
+    assert command.arguments[0].description == "[issue-number] [priority]"
+    server = ws.mcp_servers["db"]
+    assert server.spec.env == {"TOKEN": "dev"}  # type: ignore[union-attr]
+    assert "Always run `make test`." in ws.context.text
+    severities = {(d.path.name, d.severity) for d in ws.diagnostics}
+    assert ("x.md", Severity.WARNING) in severities  # `color` is Claude Code's, ignored
+    assert ("x.md", Severity.INFO) in severities  # WebFetch has no equivalent
+
+
+def test_precedence_and_duplicates(
+    write_files: WriteFiles, empty_user_dir: Path, tmp_path: Path
+) -> None:
+    (empty_user_dir / "agents").mkdir()
+    (empty_user_dir / "agents" / "developer.md").write_text("---\n---\nUser's developer.\n")
+    root = write_files(
+        {
+            ".claude/agents/developer.md": "---\nname: developer\n---\nClaude's developer.\n",
+            ".orchestra/agents/developer.md": "---\n---\nRepository developer.\n",
+            ".orchestra/agents/a.md": "---\nname: same\n---\nA\n",
+            ".orchestra/agents/b.md": "---\nname: same\n---\nB\n",
+        }
+    )
+    ws = load(root, empty_user_dir)
+    assert ws.agents["developer"].prompt == "Repository developer."
+    assert ws.agents["same"].prompt == "A"
+    [duplicate] = problems(ws, "b.md")
+    assert duplicate[2] == "error" and "also defined in" in duplicate[3]
+    overrides = [d.message for d in ws.diagnostics if d.severity is Severity.INFO]
+    assert any("overrides the user config one" in m for m in overrides)
+    assert any("overrides the built-in one" in m for m in overrides)
+
+
+def test_context_imports(write_files: WriteFiles, empty_user_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "secret.md").write_text("outside")
+    root = write_files(
+        {
+            ".orchestra/CONTEXT.md": (
+                "Top\n@docs/rules.md\n```\n@not/an/import.md\n```\n@../../secret.md\n@missing.md\n"
+            ),
+            ".orchestra/docs/rules.md": "Rules\n@../loop/a.md\n",
+            ".orchestra/loop/a.md": "A\n@b.md\n",
+            ".orchestra/loop/b.md": "B\n@a.md\n",
+        }
+    )
+    ws = load(root, empty_user_dir)
+    text = ws.context.text
+    assert "Rules" in text and "A" in text and "B" in text and "outside" not in text
+    assert "@not/an/import.md" in text
+    context = problems(ws, "CONTEXT.md")
+    assert [(line, message.split(" ")[0]) for line, _, _, message in context] == [
+        (6, "import"),
+        (7, "imported"),
+    ]
+    assert "leaves the workspace" in context[0][3]
+    [cycle] = problems(ws, "b.md")
+    assert (
+        cycle[0] == 2 and "import cycle: CONTEXT.md -> rules.md -> a.md -> b.md -> a.md" in cycle[3]
+    )
+
+
+def test_import_depth_is_bounded(write_files: WriteFiles, empty_user_dir: Path) -> None:
+    files = {".orchestra/CONTEXT.md": "L0\n@d1.md\n"}
+    for level in range(1, 7):
+        files[f".orchestra/d{level}.md"] = f"L{level}\n@d{level + 1}.md\n"
+    ws = load(write_files(files), empty_user_dir)
+    assert "L4" in ws.context.text and "L5" not in ws.context.text
+    [deep] = problems(ws, "d4.md")
+    assert "deeper than 4 levels" in deep[3]
+
+
+def test_mcp_json_shapes_and_variables(write_files: WriteFiles, empty_user_dir: Path) -> None:
+    root = write_files(
+        {
+            ".orchestra/mcp.json": """{
+  "mcpServers": {
+    "tickets": {"command": "python", "args": ["-m", "tickets", "${TICKETS_DIR:-tickets}"]},
+    "jira": {"type": "http", "url": "${JIRA_URL}/mcp", "headers": {"Authorization": "Bearer ${JIRA_TOKEN}"}},
+    "broken": {"type": "http"},
+    "odd": {"command": "x", "arg": []}
+  }
+}
+""",
+        }
+    )
+    ws = load(root, empty_user_dir, environ={"JIRA_URL": "http://127.0.0.1:9"})
+    assert set(ws.mcp_servers) == {"tickets", "jira"}
+    assert ws.mcp_servers["tickets"].spec.args == ["-m", "tickets", "tickets"]  # type: ignore[union-attr]
+    jira = ws.mcp_servers["jira"].spec
+    assert jira.url == "http://127.0.0.1:9/mcp"  # type: ignore[union-attr]
+    found = problems(ws, "mcp.json")
+    assert [(line, severity) for line, _, severity, _ in found] == [
+        (4, "warning"),
+        (5, "error"),
+        (6, "error"),
+    ]
+    assert "JIRA_TOKEN is not set" in found[0][3]
+    assert "needs the field 'url'" in found[1][3]
+    assert "unknown field 'arg'" in found[2][3] and "did you mean 'args'" in found[2][3]
+    assert ws.secrets() == ["Bearer "] or "Bearer " in ws.secrets()
+
+
+def test_permission_rules_are_checked(write_files: WriteFiles, empty_user_dir: Path) -> None:
+    root = write_files(
+        {
+            ".orchestra/config.toml": (
+                "[permissions]\nallow = [\n  'read_file',\n  'run_shell(npm test*',\n"
+                "  'mcp__nowhere__*',\n]\ndeny = ['edit(.env*)']\n"
+            )
+        }
+    )
+    found = problems(load(root, empty_user_dir), "config.toml")
+    assert [(line, col, severity) for line, col, severity, _ in found] == [
+        (4, 3, "error"),
+        (5, 3, "warning"),
+    ]
+
+
+def test_unsaved_buffers_win_over_disk(write_files: WriteFiles, empty_user_dir: Path) -> None:
+    root = write_files({".orchestra/agents/tester.md": AGENT})
+    path = root / ".orchestra/agents/tester.md"
+    ws = load(root, empty_user_dir, overlays={path: "---\ntoolz: []\n---\nx\n"})
+    assert "tester" not in ws.agents
+    assert problems(ws, "tester.md")[0][:2] == (2, 1)
+
+
+def test_not_utf8_is_reported(write_files: WriteFiles, empty_user_dir: Path) -> None:
+    root = write_files({})
+    bad = root / ".orchestra" / "agents" / "latin.md"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"---\nname: x\n---\ncaf\xe9\n")
+    [problem] = problems(load(root, empty_user_dir), "latin.md")
+    assert problem[:3] == (4, 1, "error") and "not UTF-8" in problem[3]
+
+
+def test_builtins_dir_is_the_repository_in_a_checkout() -> None:
+    assert (builtins_dir() / "agents" / "qa.md").is_file()
