@@ -8,6 +8,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck pytest bench system-deps clean
 
+# Each area that needs tools for its tests (MCP servers, Neovim, code-server...)
+# adds a make fragment under mk/ that appends its install target to TEST_DEPS.
+TEST_DEPS :=
+-include mk/*.mk
+
 # Debian packages the tests and the demo use. Installed only when missing, so a
 # second run costs nothing and a machine without root still works if they are there.
 system-deps:
@@ -31,7 +36,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-pytest: $(STAMP) system-deps
+pytest: $(STAMP) system-deps $(TEST_DEPS)
 	$(PY) -m pytest -q
 
 test: lint typecheck pytest

@@ -1,0 +1,204 @@
+"""The typed events of a run (DESIGN §4): every front end and the journal read these.
+
+Each event is a small pydantic model with a `type` tag, so a front end can switch
+on it and the journal can write `model_dump(mode="json")` as one JSON line.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+
+
+class RunStarted(_Event):
+    type: Literal["run_started"] = "run_started"
+    command: str
+    arguments: dict[str, str]
+    workspace: str
+    mode: str
+    steps: list[str]
+    model: str
+
+
+class StepStarted(_Event):
+    type: Literal["step_started"] = "step_started"
+    step_id: str
+    agent: str
+    index: int
+    total: int
+    attempt: int = 1
+    """Greater than 1 when the step re-runs after a `revise` at its approve gate."""
+
+
+class TextDelta(_Event):
+    type: Literal["text_delta"] = "text_delta"
+    step_id: str
+    text: str
+
+
+class ModelRetry(_Event):
+    """The model's stream broke off and the turn starts over: discard its partial text."""
+
+    type: Literal["model_retry"] = "model_retry"
+    step_id: str
+    reason: str
+
+
+class ToolCallStarted(_Event):
+    type: Literal["tool_call_started"] = "tool_call_started"
+    step_id: str
+    call_id: str
+    tool: str
+    arguments: dict[str, Any]
+
+
+class ToolCallFinished(_Event):
+    type: Literal["tool_call_finished"] = "tool_call_finished"
+    step_id: str
+    call_id: str
+    tool: str
+    duration_ms: float
+    is_error: bool
+    summary: str
+    """The start of the result, for logs; the model gets all of it."""
+
+
+class PermissionAsked(_Event):
+    type: Literal["permission_asked"] = "permission_asked"
+    step_id: str
+    tool: str
+    arguments: dict[str, Any]
+
+
+class PermissionDecided(_Event):
+    type: Literal["permission_decided"] = "permission_decided"
+    step_id: str
+    tool: str
+    verdict: Literal["allow", "deny"]
+    rule: str | None
+    reason: str
+    by: Literal["policy", "person", "automation"]
+
+
+class GateOpened(_Event):
+    type: Literal["gate_opened"] = "gate_opened"
+    step_id: str
+    gate: Literal["approve", "review", "budget"]
+
+
+class GateDecided(_Event):
+    type: Literal["gate_decided"] = "gate_decided"
+    step_id: str
+    gate: Literal["approve", "review", "budget"]
+    decision: Literal["approve", "revise", "stop"]
+    feedback: str | None = None
+    by: Literal["person", "automation"]
+
+
+class FileProposal(BaseModel):
+    path: str
+    kind: Literal["create", "modify", "delete"]
+    hunks: int
+
+
+class ProposalReady(_Event):
+    type: Literal["proposal_ready"] = "proposal_ready"
+    step_id: str
+    files: list[FileProposal]
+
+
+class ProposalDecided(_Event):
+    type: Literal["proposal_decided"] = "proposal_decided"
+    step_id: str
+    path: str
+    accepted: list[str]
+    rejected: list[str]
+    outcome: Literal["applied", "rejected", "conflict", "pending"]
+    detail: str = ""
+
+
+class UsageReported(_Event):
+    type: Literal["usage"] = "usage"
+    step_id: str
+    agent: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    cost_usd: float
+    run_cost_usd: float
+    """The run's total so far, for a live display."""
+
+
+class ContextReported(_Event):
+    type: Literal["context"] = "context"
+    step_id: str
+    manifest: dict[str, Any]
+
+
+class Notice(_Event):
+    """Something a person should know that is not a failure of the run (e.g. an MCP
+    server that would not start, so its tools are missing)."""
+
+    type: Literal["notice"] = "notice"
+    level: Literal["info", "warning", "error"]
+    message: str
+
+
+class StepFinished(_Event):
+    type: Literal["step_finished"] = "step_finished"
+    step_id: str
+    output: str
+    turns: int
+
+
+class RunFinished(_Event):
+    type: Literal["run_finished"] = "run_finished"
+    cost_usd: float
+    output: str
+    """The last step's output: the run's answer."""
+
+
+class RunFailed(_Event):
+    type: Literal["run_failed"] = "run_failed"
+    error: str
+    step_id: str | None = None
+
+
+class RunCancelled(_Event):
+    type: Literal["run_cancelled"] = "run_cancelled"
+    reason: str
+
+
+Event = Annotated[
+    RunStarted
+    | StepStarted
+    | TextDelta
+    | ModelRetry
+    | ToolCallStarted
+    | ToolCallFinished
+    | PermissionAsked
+    | PermissionDecided
+    | GateOpened
+    | GateDecided
+    | ProposalReady
+    | ProposalDecided
+    | UsageReported
+    | ContextReported
+    | Notice
+    | StepFinished
+    | RunFinished
+    | RunFailed
+    | RunCancelled,
+    Field(discriminator="type"),
+]
+
+FINAL_EVENTS = ("run_finished", "run_failed", "run_cancelled")
