@@ -62,19 +62,19 @@ _TABLE["mythos"] = _TABLE["fable"]
 # budget cap errs on the safe side.
 FALLBACK = ("sonnet", (4, 0))
 
-# "opus-4-1-20250805", "sonnet-5", "haiku-4-5@20251001": family, major, optional minor
-# (a one- or two-digit number, not the start of a date).
-_MODERN = re.compile(r"(fable|mythos|opus|sonnet|haiku)-(\d+)(?:-(\d{1,2})(?!\d))?")
-# "claude-3-5-haiku-20241022", "claude-3-opus-20240229": version before family.
-_LEGACY = re.compile(r"claude-(\d+)(?:-(\d{1,2}))?-(opus|sonnet|haiku)")
+# "claude-3-5-haiku-20241022", "claude-3-opus-20240229": the version before the family.
+_LEGACY = re.compile(r"claude-(\d)(?:-(\d))?-(opus|sonnet|haiku)")
+# "opus-4-1-20250805", "sonnet-5", "haiku-4-5@20251001": family, major, optional minor,
+# each one or two digits (so a date is never read as a version).
+_MODERN = re.compile(r"(fable|mythos|opus|sonnet|haiku)-(\d{1,2})(?!\d)(?:-(\d{1,2})(?!\d))?")
 
 
 def _family_version(model: str) -> tuple[str, tuple[int, int]] | None:
-    if match := _MODERN.search(model):
-        family, major, minor = match.groups()
-        return family, (int(major), int(minor or 0))
     if match := _LEGACY.search(model):
         major, minor, family = match.groups()
+        return family, (int(major), int(minor or 0))
+    if match := _MODERN.search(model):
+        family, major, minor = match.groups()
         return family, (int(major), int(minor or 0))
     return None
 

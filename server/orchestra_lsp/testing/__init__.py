@@ -31,7 +31,7 @@ A script is a list of turns (or ``{"turns": [...]}``), as Python dicts or
 
     - name: plan                       # optional, names the turn in failure messages
       expect:                          # optional checks on the request
-        model: claude-sonnet-4-5
+        model: claude-sonnet-4-6
         system_contains: ["You are the planner"]
         messages_contain: ["SHOP-12"]  # anywhere in messages, tool inputs and results
         tools: [read_file]             # must be offered (tools_exactly: the exact set)
@@ -51,7 +51,9 @@ A script is a list of turns (or ``{"turns": [...]}``), as Python dicts or
 
 Faults (``fault``): ``status`` (400, 401, 403, 404, 408, 413, 429, 5xx, 529) with
 optional ``retry_after`` seconds and ``message``; or ``cut_after_events: N`` to drop
-the SSE stream after N events. A fault answers the first ``times`` (default 1)
+the SSE stream after N events (add ``cut_cleanly: true`` to end the body properly,
+leaving a stream without ``message_stop``; a non-streaming request just gets its
+connection dropped). A fault answers the first ``times`` (default 1)
 requests of its turn, then the turn's reply answers the next one - unless
 ``consume: true``, when the faults are the whole turn. Timing: ``delay`` seconds
 before answering, ``delay_between_events`` between SSE events.

@@ -103,7 +103,8 @@ class Fault(_Strict):
     Either an HTTP error (``status``, with optional ``retry_after`` seconds sent as both
     ``retry-after`` and ``retry-after-ms`` so the SDK's retry waits exactly that long,
     and ``message``) or a stream cut (``cut_after_events``: the SSE stream is closed
-    abruptly after that many events, without the final chunk).
+    abruptly after that many events, without the final chunk; with ``cut_cleanly``
+    the HTTP body ends properly instead, leaving a stream that just lacks its end).
 
     The fault answers the first ``times`` requests for this turn. Then, by default, the
     same turn's reply answers the next request - so ``times: 1`` makes a test of one
@@ -115,6 +116,7 @@ class Fault(_Strict):
     retry_after: float | None = Field(default=None, ge=0)
     message: str | None = None
     cut_after_events: int | None = Field(default=None, ge=0)
+    cut_cleanly: bool = False
     times: int = Field(default=1, ge=1)
     consume: bool = False
 

@@ -64,6 +64,7 @@ class _Plan:
     headers: dict[str, str] = field(default_factory=dict)
     events: list[tuple[str, dict[str, Any]]] | None = None
     cut_after: int | None = None
+    cut_cleanly: bool = False
     delay: float = 0.0
     delay_between_events: float = 0.0
 
@@ -257,6 +258,7 @@ class ScriptedServer:
         if fault.status is None:
             plan = self._reply_plan(turn, body, raw, previous, number)
             plan.cut_after = fault.cut_after_events
+            plan.cut_cleanly = fault.cut_cleanly
             return plan
         headers: dict[str, str] = {}
         if fault.retry_after is not None:
@@ -321,11 +323,13 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if plan.delay and scripted._stopping.wait(plan.delay):
                 return
-            if plan.events is None:
+            if plan.events is None and plan.cut_after is not None:
+                self._drop_connection()
+            elif plan.events is None:
                 self._send_json(plan)
             else:
                 self._send_events(plan, scripted._stopping)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:
             pass  # The client went away (a cancelled turn): nothing left to answer.
 
     def _send_json(self, plan: _Plan) -> None:
@@ -348,9 +352,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         for number, (event, data) in enumerate(plan.events or []):
-            if number == plan.cut_after:
-                self._cut()
+            if number == plan.cut_after and not plan.cut_cleanly:
+                self._drop_connection()
                 return
+            if number == plan.cut_after:
+                break
             if number and plan.delay_between_events and stopping.wait(plan.delay_between_events):
                 return
             chunk = responses.sse(event, data)
@@ -358,7 +364,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         self.wfile.write(b"0\r\n\r\n")
 
-    def _cut(self) -> None:
+    def _drop_connection(self) -> None:
         self.wfile.flush()
         self.connection.shutdown(socket.SHUT_RDWR)
 
