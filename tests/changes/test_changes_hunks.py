@@ -5,9 +5,9 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
+from change_strategies import edited, texts
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import edited, texts
 
 from orchestra_lsp.changes import apply_hunks, compute_hunks, which_hunks_applied
 from orchestra_lsp.changes.lines import split_lines

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from change_strategies import edited, texts
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import edited, texts
 
 from orchestra_lsp.changes import (
     Encoding,

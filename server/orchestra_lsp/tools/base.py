@@ -1,0 +1,113 @@
+"""What every built-in tool shares: its spec, its result, its context, its arguments.
+
+Tools are called by the engine with the model's JSON arguments. Expected failures (a
+missing file, a bad argument, a path outside the workspace) come back as a
+`ToolResult` with `is_error=True` and a message the model can act on; only bugs raise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from orchestra_lsp.tools.errors import ToolError
+from orchestra_lsp.tools.workspace import WorkspaceView
+
+
+class ToolResult(BaseModel):
+    """The text handed back to the model."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    is_error: bool = False
+
+
+class ToolSpec(BaseModel):
+    """Name, description and JSON schema, as the Messages API wants a tool declared."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+
+@dataclass
+class ToolContext:
+    """What a tool may touch during one run: the workspace as the run sees it.
+
+    `edit_history` keeps, per path, the texts an `edit` replaced, for `undo_edit`;
+    `edit_lock` keeps parallel tool calls from interleaving read-modify-write edits.
+    Nothing here knows about LSP; the LSP layer feeds editor buffers into the view.
+    """
+
+    view: WorkspaceView
+    edit_history: dict[str, list[str | None]] = field(default_factory=dict)
+    edit_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class Tool(Protocol):
+    """A built-in tool: a spec the model sees and an async implementation."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def input_schema(self) -> dict[str, Any]: ...
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult: ...
+
+
+class ToolArgs(BaseModel):
+    """Base of each tool's argument model: unknown keys are refused so typos surface."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tool_name: ClassVar[str] = "tool"
+
+
+ArgsT = TypeVar("ArgsT", bound=ToolArgs)
+
+
+def parse_args(model: type[ArgsT], args: dict[str, Any]) -> ArgsT:
+    """Validate the model's arguments, turning pydantic errors into one readable line."""
+    try:
+        return model.model_validate(args)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in item['loc']) or 'input'}: {item['msg']}"
+            for item in error.errors()
+        )
+        raise ToolError(f"invalid input for {model.tool_name}: {problems}") from None
+
+
+def schema_for(model: type[ToolArgs]) -> dict[str, Any]:
+    """A compact JSON schema for `model`: no titles, optional fields as their plain type.
+
+    Pydantic spells `int | None = None` as `anyOf [integer, null]`; a model reads the
+    plain type with a description better, and omitting the key means None anyway.
+    """
+    schema = model.model_json_schema()
+    schema.pop("title", None)
+    schema.pop("description", None)  # the docstring is for us; the tool has its own
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+        options = prop.pop("anyOf", None)
+        if options is not None:
+            kept = [option for option in options if option.get("type") != "null"]
+            prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+            if prop.get("default", ...) is None:
+                del prop["default"]
+    return schema
+
+
+def spec_of(tool: Tool) -> ToolSpec:
+    """The declaration of a tool for the Messages API."""
+    return ToolSpec(name=tool.name, description=tool.description, input_schema=tool.input_schema)

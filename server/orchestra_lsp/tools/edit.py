@@ -1,0 +1,253 @@
+"""`edit`: Claude's text-editor tool (view / create / str_replace / insert / undo_edit).
+
+Claude is trained on this interface, so its commands, arguments and error wording
+follow Anthropic's tool. It writes only into the run's changeset, never to disk: the
+first touch of a file records its base (the editor buffer with its version, else the
+disk text), and every later command works on the proposal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Literal
+
+from pydantic import Field
+
+from orchestra_lsp.tools.base import ToolArgs, ToolContext, ToolResult, parse_args, schema_for
+from orchestra_lsp.tools.errors import ToolError
+from orchestra_lsp.tools.read_file import MAX_LINES
+from orchestra_lsp.tools.text import numbered, text_lines
+from orchestra_lsp.tools.workspace import WorkspaceView
+
+SNIPPET_CONTEXT = 4
+VIEW_DEPTH = 2
+
+Command = Literal["view", "create", "str_replace", "insert", "undo_edit"]
+
+
+class EditArgs(ToolArgs):
+    """Arguments of `edit`; which ones apply depends on `command`."""
+
+    tool_name = "edit"
+
+    command: Command = Field(description="The operation to perform.")
+    path: str = Field(description="File or folder path, relative to the workspace root.")
+    file_text: str | None = Field(default=None, description="`create`: the whole file content.")
+    old_str: str | None = Field(
+        default=None,
+        description="`str_replace`: the exact text to replace; it must appear exactly once.",
+    )
+    new_str: str | None = Field(
+        default=None,
+        description="`str_replace`: replacement (default empty). `insert`: the text to insert.",
+    )
+    insert_line: int | None = Field(
+        default=None, description="`insert`: insert after this line number (0 = at the top)."
+    )
+    view_range: list[int] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="`view`: [first, last] line numbers to show, 1-based; last -1 means the end.",
+    )
+
+
+class EditTool:
+    """The text-editor tool over the changeset; `ctx.edit_lock` serialises edits."""
+
+    name = "edit"
+    description = (
+        "View and edit text files of the workspace. Edits are proposals: they are shown "
+        "to the user for review and nothing is written to disk until they accept.\n"
+        "* `view`: show a file with line numbers (optionally `view_range`), or list a "
+        f"folder {VIEW_DEPTH} levels deep.\n"
+        "* `create`: create a new file with `file_text` (fails if the file exists).\n"
+        "* `str_replace`: replace `old_str`, which must match exactly one place in the "
+        "file (whitespace included), with `new_str`.\n"
+        "* `insert`: insert `new_str` after line `insert_line` (0 for the top).\n"
+        "* `undo_edit`: revert your last edit of `path`."
+    )
+    input_schema: dict[str, Any] = schema_for(EditArgs)
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        """Dispatch on `command`; every expected failure becomes an error result."""
+        try:
+            parsed = parse_args(EditArgs, args)
+            relative = ctx.view.resolve(parsed.path)
+            if parsed.command == "view":
+                return ToolResult(text=await _view(ctx.view, relative, parsed.view_range))
+            async with ctx.edit_lock:
+                return ToolResult(text=await _change(ctx, relative, parsed))
+        except ToolError as error:
+            return ToolResult(text=str(error), is_error=True)
+
+
+async def _view(view: WorkspaceView, relative: str, view_range: list[int] | None) -> str:
+    if relative == "." or await asyncio.to_thread(view.is_dir, relative):
+        return await asyncio.to_thread(_folder_listing, view, relative)
+    lines = text_lines(await _current(view, relative))
+    first, last = 1, len(lines)
+    if view_range is not None:
+        first, last = view_range
+        if not 1 <= first <= max(len(lines), 1) or not (last == -1 or first <= last):
+            raise ToolError(
+                f"Invalid `view_range` {view_range}: the file has {len(lines)} lines; "
+                "give [first, last] with 1 <= first <= last, or last = -1 for the end"
+            )
+        last = len(lines) if last == -1 else min(last, len(lines))
+    shown = lines[first - 1 : min(last, first - 1 + MAX_LINES)]
+    body = numbered(shown, first)
+    if first - 1 + len(shown) < last:
+        body += f"\n\n[showing {len(shown)} lines; use view_range to see the rest]"
+    return body
+
+
+def _folder_listing(view: WorkspaceView, relative: str) -> str:
+    prefix = "" if relative == "." else relative + "/"
+    entries: set[str] = set()
+    for path in view.files(relative):
+        parts = path[len(prefix) :].split("/")
+        entries.update(
+            prefix + "/".join(parts[: depth + 1]) + ("/" if depth + 1 < len(parts) else "")
+            for depth in range(min(VIEW_DEPTH, len(parts)))
+        )
+    where = relative if relative != "." else "the workspace root"
+    return f"Files and folders in {where}, {VIEW_DEPTH} levels deep:\n" + "\n".join(sorted(entries))
+
+
+async def _change(ctx: ToolContext, relative: str, args: EditArgs) -> str:
+    view = ctx.view
+    if args.command == "undo_edit":
+        history = ctx.edit_history.get(relative)
+        if not history:
+            raise ToolError(f"No edit history found for {relative}.")
+        _propose(view, relative, history.pop())
+        return f"Last edit to {relative} undone successfully."
+    current = await _read(view, relative)
+    if args.command == "create":
+        if args.file_text is None:
+            raise ToolError("Parameter `file_text` is required for command: create")
+        if current is not None:
+            raise ToolError(
+                f"File already exists at: {relative}. Cannot overwrite files using command "
+                "`create`; use `str_replace` or `insert`."
+            )
+        new_text, message = args.file_text, f"File created successfully at: {relative}"
+    elif current is None:
+        raise ToolError(f"The path {relative} does not exist. Use `create` to make a new file.")
+    elif args.command == "str_replace":
+        new_text, message = _str_replace(relative, current, args)
+    else:
+        new_text, message = _insert(relative, current, args)
+    await _ensure_base(view, relative)
+    ctx.edit_history.setdefault(relative, []).append(current)
+    _propose(view, relative, new_text)
+    return message
+
+
+def _str_replace(relative: str, text: str, args: EditArgs) -> tuple[str, str]:
+    if not args.old_str:
+        raise ToolError("Parameter `old_str` is required for command: str_replace (not empty)")
+    old, new = args.old_str, args.new_str or ""
+    if old not in text and "\r\n" in text:
+        old, new = _crlf(old), _crlf(new)  # the model wrote \n for a CRLF file
+    count = text.count(old)
+    if count == 0:
+        raise ToolError(
+            f"No match found for old_str in {relative}: no replacement was performed. It must "
+            "match the file exactly, whitespace and indentation included; view the file to check."
+        )
+    if count > 1:
+        lines = _lines_of_occurrences(text, old)
+        raise ToolError(
+            f"old_str appears {count} times in {relative} (lines {', '.join(map(str, lines))}); "
+            "no replacement was performed. Make it unique by including more surrounding lines."
+        )
+    at = text.index(old)
+    new_text = text[:at] + new + text[at + len(old) :]
+    first_line = text.count("\n", 0, at) + 1
+    return new_text, _edited(relative, new_text, first_line, new.count("\n") + 1)
+
+
+def _insert(relative: str, text: str, args: EditArgs) -> tuple[str, str]:
+    if args.insert_line is None or args.new_str is None:
+        raise ToolError("Parameters `insert_line` and `new_str` are required for command: insert")
+    count = len(text_lines(text))
+    if not 0 <= args.insert_line <= count:
+        raise ToolError(
+            f"Invalid `insert_line` parameter: {args.insert_line}. It should be within the "
+            f"range of lines of the file: [0, {count}]"
+        )
+    ending = "\r\n" if "\r\n" in text else "\n"
+    inserted = args.new_str if ending == "\n" else _crlf(args.new_str)
+    if not inserted.endswith("\n"):
+        inserted += ending
+    if args.insert_line == count and text and not text.endswith("\n"):
+        new_text = text + ending + inserted  # the last line had no newline: end it first
+    else:
+        at = _start_of_line(text, args.insert_line)
+        new_text = text[:at] + inserted + text[at:]
+    return new_text, _edited(relative, new_text, args.insert_line + 1, inserted.count("\n"))
+
+
+def _edited(relative: str, new_text: str, first_line: int, line_count: int) -> str:
+    """Anthropic's confirmation: a numbered snippet around the change."""
+    lines = text_lines(new_text)
+    start = max(first_line - 1 - SNIPPET_CONTEXT, 0)
+    end = min(first_line - 1 + line_count + SNIPPET_CONTEXT, len(lines))
+    return (
+        f"The file {relative} has been edited (proposed; not yet on disk). Here's the result "
+        f"of running `cat -n` on a snippet of {relative}:\n"
+        f"{numbered(lines[start:end], start + 1)}\n"
+        "Review the changes and make sure they are as expected. Edit the file again if necessary."
+    )
+
+
+def _start_of_line(text: str, number: int) -> int:
+    """Offset just after the `number`-th newline (0 for the top)."""
+    at = 0
+    for _ in range(number):
+        at = text.index("\n", at) + 1
+    return at
+
+
+def _lines_of_occurrences(text: str, old: str) -> list[int]:
+    lines: list[int] = []
+    at = text.find(old)
+    while at != -1:
+        lines.append(text.count("\n", 0, at) + 1)
+        at = text.find(old, at + 1)
+    return lines
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+async def _read(view: WorkspaceView, relative: str) -> str | None:
+    snapshot = await asyncio.to_thread(view.read, relative)
+    return None if snapshot is None else snapshot.text
+
+
+async def _current(view: WorkspaceView, relative: str) -> str:
+    text = await _read(view, relative)
+    if text is None:
+        raise ToolError(f"The path {relative} does not exist.")
+    return text
+
+
+async def _ensure_base(view: WorkspaceView, relative: str) -> None:
+    """Record what the file was before the run's first edit of it (buffer, else disk)."""
+    if view.changeset.get(relative) is None:
+        snapshot = await asyncio.to_thread(view.read_unchanged, relative)
+        if snapshot is None:
+            view.changeset.record_base(relative, None)
+        else:
+            view.changeset.record_base(relative, snapshot.text, snapshot.version)
+
+
+def _propose(view: WorkspaceView, relative: str, text: str | None) -> None:
+    if text is None:
+        view.changeset.delete(relative)
+    else:
+        view.changeset.propose(relative, text)

@@ -1,0 +1,246 @@
+"""`search`: regular-expression search over the workspace as the run sees it.
+
+ripgrep does the disk when it is installed (it is the fastest thing there is), a
+Python scan otherwise; both honour `.gitignore`, skip binary files and give the same
+answers. Files the run changed and editor buffers are searched in their overlaid
+text, never in their stale disk text, whichever backend runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from orchestra_lsp.tools.base import ToolArgs, ToolContext, ToolResult, parse_args, schema_for
+from orchestra_lsp.tools.errors import ToolError
+from orchestra_lsp.tools.files import in_git_repository, workspace_files
+from orchestra_lsp.tools.globs import glob_matches
+from orchestra_lsp.tools.text import clip, text_lines
+from orchestra_lsp.tools.workspace import WorkspaceView
+
+MAX_MATCHES = 200
+MAX_MATCH_CHARS = 300
+
+Backend = Literal["auto", "ripgrep", "python"]
+
+
+@dataclass(frozen=True, order=True)
+class Match:
+    """One matching line (1-based line number, text without its terminator)."""
+
+    path: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """Matches sorted by path and line; `truncated` when more existed than `limit`."""
+
+    matches: list[Match]
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What to look for and where; `under` is a resolved workspace-relative path."""
+
+    pattern: str
+    under: str = "."
+    glob: str | None = None
+    case_insensitive: bool = False
+
+    def covers(self, path: str) -> bool:
+        """True when `path` is inside `under` and passes the glob (a `!glob` excludes)."""
+        if self.under != "." and path != self.under and not path.startswith(self.under + "/"):
+            return False
+        if not self.glob:
+            return True
+        if self.glob.startswith("!"):
+            return not glob_matches(self.glob[1:], path)
+        return glob_matches(self.glob, path)
+
+
+async def search_workspace(
+    view: WorkspaceView, query: SearchQuery, backend: Backend = "auto", limit: int = MAX_MATCHES
+) -> SearchOutcome:
+    """Search disk (minus overlaid files) with the backend, and overlaid files in Python."""
+    use_ripgrep = backend == "ripgrep" or (backend == "auto" and shutil.which("rg") is not None)
+    overlay = {path: text for path, text in view.overlay().items() if query.covers(path)}
+    live = {path: text for path, text in overlay.items() if text is not None}
+    if use_ripgrep:
+        found = await _ripgrep_search(view.root, query, overlay.keys(), limit)
+        regex = _compile(query) if live else None
+    else:
+        regex = _compile(query)
+        found = await asyncio.to_thread(
+            _python_search, view.root, query, regex, overlay.keys(), limit
+        )
+    for path, text in live.items():
+        assert regex is not None
+        found.extend(_matches_in(path, text, regex))
+    found.sort()
+    return SearchOutcome(matches=found[:limit], truncated=len(found) > limit)
+
+
+def _compile(query: SearchQuery) -> re.Pattern[str]:
+    flags = re.MULTILINE | (re.IGNORECASE if query.case_insensitive else 0)
+    try:
+        return re.compile(query.pattern, flags)
+    except re.error as error:
+        raise ToolError(f"invalid regular expression {query.pattern!r}: {error}") from None
+
+
+def _matches_in(path: str, text: str, regex: re.Pattern[str]) -> Iterator[Match]:
+    """Matching lines of one text; the whole-text test first skips most files cheaply."""
+    if regex.search(text) is None:
+        return
+    for number, line in enumerate(text_lines(text), start=1):
+        if regex.search(line):
+            yield Match(path, number, line.removesuffix("\r"))
+
+
+def _python_search(
+    root: Path, query: SearchQuery, regex: re.Pattern[str], skip: Collection[str], limit: int
+) -> list[Match]:
+    """The fallback: scan the files git (or the `.gitignore` walk) lists, in order."""
+    found: list[Match] = []
+    for path in workspace_files(root, query.under):
+        if path in skip or not query.covers(path):
+            continue
+        try:
+            data = (root / path).read_bytes()
+        except OSError:
+            continue
+        if b"\0" in data:
+            continue  # binary, as ripgrep decides it
+        found.extend(_matches_in(path, data.decode("utf-8", "replace"), regex))
+        if len(found) > limit:
+            break
+    return found
+
+
+async def _ripgrep_search(
+    root: Path, query: SearchQuery, skip: Collection[str], limit: int
+) -> list[Match]:
+    """Stream `rg` output, stopping it once more than `limit` matches arrived."""
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *_ripgrep_command(root, query),
+            cwd=root,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+    except FileNotFoundError:
+        raise ToolError("search backend ripgrep (rg) is not installed") from None
+    assert process.stdout is not None and process.stderr is not None
+    found: list[Match] = []
+    try:
+        pending = b""
+        while len(found) <= limit:
+            chunk = await process.stdout.read(1 << 16)
+            if not chunk:
+                break
+            *records, pending = (pending + chunk).split(b"\n")
+            found.extend(m for m in map(_parse_record, records) if m.path not in skip)
+        if len(found) <= limit:
+            errors = await process.stderr.read()
+            if await process.wait() == 2 and not found:
+                message = errors.decode("utf-8", "replace").strip()
+                raise ToolError(f"search failed: {message}")
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return found
+
+
+def _ripgrep_command(root: Path, query: SearchQuery) -> list[str]:
+    """rg flags that make it list the same files as `files.workspace_files`."""
+    command = [
+        "rg", "--no-config", "--null", "--line-number", "--no-heading", "--color=never",
+        "--no-messages", "--hidden", "--glob=!.git", "--no-ignore-dot",
+    ]  # fmt: skip
+    if not in_git_repository(root):
+        command += ["--no-require-git", "--no-ignore-parent", "--no-ignore-global"]
+    if query.case_insensitive:
+        command.append("--ignore-case")
+    if query.glob:
+        command.append(f"--glob={query.glob}")
+    command += ["--regexp", query.pattern]
+    if query.under != ".":
+        command += ["--", query.under]
+    return command
+
+
+def _parse_record(record: bytes) -> Match:
+    """`path NUL line:text` as `rg --null --line-number` prints it."""
+    path, rest = record.split(b"\0", 1)
+    number, text = rest.split(b":", 1)
+    return Match(
+        path.decode("utf-8", "surrogateescape"),
+        int(number),
+        text.decode("utf-8", "replace").removesuffix("\r"),
+    )
+
+
+class SearchArgs(ToolArgs):
+    """Arguments of `search`."""
+
+    tool_name = "search"
+
+    pattern: str = Field(description="Regular expression (Rust/Python syntax), matched per line.")
+    path: str | None = Field(default=None, description="File or folder to search. Default: all.")
+    glob: str | None = Field(
+        default=None,
+        description="Only files matching this glob (`*.py`, `src/**/*.ts`); `!glob` excludes.",
+    )
+    case_insensitive: bool = Field(default=False, description="Ignore case.")
+
+
+class SearchTool:
+    """The `search` tool; `backend` forces ripgrep or the Python scan (tests, benches)."""
+
+    name = "search"
+    description = (
+        "Search the workspace for a regular expression, line by line, skipping files that "
+        ".gitignore ignores and binary files. Sees your own edits and the user's unsaved "
+        f"changes. Prints `path:line:text`, sorted; at most {MAX_MATCHES} matches."
+    )
+    input_schema: dict[str, Any] = schema_for(SearchArgs)
+
+    def __init__(self, backend: Backend = "auto") -> None:
+        self.backend: Backend = backend
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        """Search and format the matches for the model."""
+        try:
+            parsed = parse_args(SearchArgs, args)
+            query = SearchQuery(
+                pattern=parsed.pattern,
+                under=ctx.view.resolve(parsed.path or "."),
+                glob=parsed.glob,
+                case_insensitive=parsed.case_insensitive,
+            )
+            outcome = await search_workspace(ctx.view, query, self.backend)
+        except ToolError as error:
+            return ToolResult(text=str(error), is_error=True)
+        if not outcome.matches:
+            return ToolResult(text=f"No matches for {parsed.pattern!r}.")
+        text = "\n".join(
+            f"{m.path}:{m.line}:{clip(m.text, MAX_MATCH_CHARS)}" for m in outcome.matches
+        )
+        if outcome.truncated:
+            text += (
+                f"\n\n[more than {MAX_MATCHES} matches; only the first {MAX_MATCHES} are shown. "
+                "Narrow the pattern, path or glob.]"
+            )
+        return ToolResult(text=text)
