@@ -1,0 +1,158 @@
+"""Fitting a step's prompt into its token budget.
+
+Three layers, cheapest loss first:
+
+1. Pinned sources (persistent context, agent prompt, step instructions) always stay whole:
+   they are what the agent is and what it was asked.
+2. Every tool result larger than `max_tool_result_tokens` is cut to its head followed by a
+   note ``[... cut N tokens of M: ...]`` that tells the model how to see more.
+3. If the whole still exceeds the budget, the oldest turns are dropped, fewest first:
+   never the first user message (the step's instructions), never the last two messages
+   (the exchange in progress), and only whole assistant/tool-result exchanges, so a
+   tool_use never loses its tool_result. What was dropped is stated in a short mechanical
+   summary (tools called, files read and edited).
+
+The summary is a text block appended to the first user message rather than a message of
+its own: in a tool loop every user message after the first carries the tool results of
+the assistant message before it, so a standalone summary could only sit between two user
+messages (breaking alternation) or beside a made-up assistant turn. Appended to the first
+message it keeps roles alternating and every tool_result right after its tool_use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import accumulate
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from orchestra_lsp.context.messages import cut_tool_results, message_tokens, tool_uses
+from orchestra_lsp.context.models import (
+    Cut,
+    FitResult,
+    Manifest,
+    Message,
+    PartLabel,
+    PartTokens,
+    Source,
+)
+from orchestra_lsp.context.summary import summarise_dropped
+from orchestra_lsp.context.tokens import count_tokens
+
+
+def fit_to_budget(
+    pinned: Sequence[Source],
+    conversation: Sequence[Message],
+    budget_tokens: int,
+    max_tool_result_tokens: int,
+) -> FitResult:
+    """The conversation to send with `pinned`, within `budget_tokens` when at all
+    possible, and a manifest of what it holds and what was left out. `conversation` must
+    be a valid Messages API conversation (it starts with the step's instructions); it is
+    not modified."""
+    sources: dict[str, int] = {}
+    for source in pinned:
+        sources[source.name] = sources.get(source.name, 0) + count_tokens(source.text)
+    pinned_tokens = sum(sources.values())
+
+    tool_names = {
+        str(use.get("id")): str(use.get("name"))
+        for message in conversation
+        for use in tool_uses(message)
+    }
+    messages: list[Message] = []
+    cuts: list[Cut] = []
+    for index, message in enumerate(conversation):
+        fitted, message_cuts = cut_tool_results(message, index, max_tool_result_tokens, tool_names)
+        messages.append(fitted)
+        cuts.extend(message_cuts)
+
+    sizes = [message_tokens(message) for message in messages]
+    drop = _choose_drop(messages, sizes, budget_tokens - pinned_tokens)
+    if drop is not None:
+        end, first, summary = drop
+        cuts.append(
+            Cut(
+                kind="turns_summarised",
+                detail=summary,
+                tokens_before=sum(sizes[1:end]),
+                tokens_after=message_tokens(first) - sizes[0],
+                message_index=1,
+                messages_dropped=end - 1,
+            )
+        )
+        messages = [first, *messages[end:]]
+        sizes = [message_tokens(first), *sizes[end:]]
+
+    conversation_tokens = sum(sizes)
+    total = pinned_tokens + conversation_tokens
+    manifest = Manifest(
+        sources=sources,
+        conversation=[
+            PartTokens(
+                index=index,
+                role=str(message.get("role")),
+                tokens=size,
+                label=_label(index, len(messages)),
+            )
+            for index, (message, size) in enumerate(zip(messages, sizes, strict=True))
+        ],
+        pinned_tokens=pinned_tokens,
+        conversation_tokens=conversation_tokens,
+        total_tokens=total,
+        budget_tokens=budget_tokens,
+        fits=total <= budget_tokens,
+        cuts=cuts,
+    )
+    return FitResult(messages=messages, manifest=manifest)
+
+
+class ContextBudget(BaseModel):
+    """The budget settings of config.toml's `[model]`, bound to :func:`fit_to_budget`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    budget_tokens: int = Field(default=150_000, gt=0)
+    max_tool_result_tokens: int = Field(default=10_000, gt=0)
+
+    def fit(self, pinned: Sequence[Source], conversation: Sequence[Message]) -> FitResult:
+        """See :func:`fit_to_budget`."""
+        return fit_to_budget(pinned, conversation, self.budget_tokens, self.max_tool_result_tokens)
+
+
+def _choose_drop(
+    messages: Sequence[Message], sizes: Sequence[int], room: int
+) -> tuple[int, Message, str] | None:
+    """The fewest oldest messages to drop, as (index of the first one kept, new first
+    message carrying the summary, the summary); None when everything fits. When nothing is enough,
+    drops all that may be dropped."""
+    if sum(sizes) <= room:
+        return None
+    kept_after = list(accumulate(reversed(sizes)))[::-1]  # kept_after[k] = sum(sizes[k:])
+    best: tuple[int, Message, str] | None = None
+    for end in range(3, len(messages) - 1):
+        if messages[end].get("role") != "assistant":
+            continue
+        summary = summarise_dropped(messages[1:end])
+        first = _with_summary(messages[0], summary)
+        best = (end, first, summary)
+        if message_tokens(first) + kept_after[end] <= room:
+            break
+    return best
+
+
+def _with_summary(message: Mapping[str, Any], summary: str) -> Message:
+    content = message.get("content")
+    blocks = (
+        list(content)
+        if isinstance(content, list)
+        else [{"type": "text", "text": str(content or "")}]
+    )
+    return {**message, "content": [*blocks, {"type": "text", "text": summary}]}
+
+
+def _label(index: int, count: int) -> PartLabel:
+    if index == 0:
+        return "instructions"
+    return "latest" if index >= count - 2 else "turn"

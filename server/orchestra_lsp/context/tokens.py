@@ -1,0 +1,86 @@
+"""Token estimates, offline and fast.
+
+`anthropic_tokenizer`'s embedded BPE tokenizer (a Rust extension) counts locally; its
+`ApiTokenizer` would call the network, so only the native `count_tokens` is used — never
+at import time, never over the network. If the extension cannot be imported (or fails on
+some input, such as lone surrogates), the estimate falls back to one token per 3.5
+characters, the usual ratio for English and code.
+
+Counts are cached by (length, hash) of the text rather than by the text itself, so the
+cache does not keep large tool results alive; a hash collision would only skew an
+estimate.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import cast
+
+CHARS_PER_TOKEN = 3.5
+_CACHE_SIZE = 8192
+
+
+def _load_native() -> Callable[[str], int] | None:
+    try:
+        from anthropic_tokenizer.anthropic_tokenizer import count_tokens as native
+    except ImportError:
+        return None
+    return cast(Callable[[str], int], native)
+
+
+_native = _load_native()
+_cache: OrderedDict[tuple[int, int], int] = OrderedDict()
+_lock = threading.Lock()
+
+
+def estimate_tokens(text: str) -> int:
+    """The character-ratio estimate used when the tokenizer is unavailable."""
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def count_tokens(text: str) -> int:
+    """Tokens in `text` (cached)."""
+    if not text:
+        return 0
+    key = (len(text), hash(text))
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            _cache.move_to_end(key)
+            return cached
+    count = _count(text)
+    with _lock:
+        _cache[key] = count
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return count
+
+
+def _count(text: str) -> int:
+    if _native is None:
+        return estimate_tokens(text)
+    try:
+        return _native(text)
+    except Exception:  # the extension rejects some inputs (lone surrogates)
+        return estimate_tokens(text)
+
+
+def truncate_to_tokens(text: str, limit: int) -> str:
+    """The longest head of `text` within `limit` tokens, found by shrinking a
+    proportional guess; it ends at a line break when one is near the end."""
+    if limit <= 0:
+        return ""
+    total = count_tokens(text)
+    if total <= limit:
+        return text
+    chars = int(len(text) * limit / total)
+    while chars > 0:
+        head = text[:chars]
+        if count_tokens(head) <= limit:
+            line_end = head.rfind("\n", int(chars * 0.8))
+            return head[: line_end + 1] if line_end > 0 else head
+        chars = int(chars * 0.9)
+    return ""
