@@ -358,3 +358,15 @@ async def test_custom_base_url_works_without_a_key(server: ScriptedServer) -> No
 def test_importing_the_layer_does_not_import_the_sdk() -> None:
     code = "import sys, orchestra_lsp.llm; sys.exit('anthropic' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.script([{"delay_between_events": 1, "reply": {"text": "slow words"}}])
+async def test_stalled_stream_is_a_timeout_not_a_restart(server: ScriptedServer) -> None:
+    client = ModelClient(api_key="k", base_url=server.base_url, max_retries=2, timeout=0.2)
+    retries: list[str] = []
+    with pytest.raises(ModelError) as error:
+        await turn(client, on_retry=retries.append)
+    await client.aclose()
+    assert error.value.kind == "timeout"
+    assert retries == []
+    assert len(server.requests) == 1

@@ -175,8 +175,9 @@ class ModelClient:
         except (_StreamCut, _CallbackFailed):
             raise
         except Exception as exc:
-            cut = isinstance(exc, httpx2.TransportError | anthropic.APIConnectionError)
-            if started and cut and not isinstance(exc, httpx2.TimeoutException):
+            dropped = isinstance(exc, httpx2.TransportError | anthropic.APIConnectionError)
+            timed_out = isinstance(exc, httpx2.TimeoutException | anthropic.APITimeoutError)
+            if started and dropped and not timed_out:
                 raise _StreamCut(" ".join(str(exc).split()) or type(exc).__name__) from exc
             raise translate(
                 exc,

@@ -52,13 +52,11 @@ def usage_for(
     prefix = cached_prefix(body)
     cached = min(estimate_tokens(prefix), total) if has_cache_breakpoint(body) else 0
     hit = cached > 0 and previous is not None and cached_prefix(previous) == prefix
-    reply_size = len(turn.reply.full_text or "") + len(
-        json.dumps([t.input for t in turn.reply.tool_use])
-    )
+    reply = (turn.reply.full_text or "") + json.dumps([t.input for t in turn.reply.tool_use])
     spec = turn.usage
     return {
         "input_tokens": _given(spec.input_tokens, total - cached),
-        "output_tokens": _given(spec.output_tokens, estimate_tokens("x" * reply_size)),
+        "output_tokens": _given(spec.output_tokens, estimate_tokens(reply)),
         "cache_creation_input_tokens": _given(
             spec.cache_creation_input_tokens, 0 if hit else cached
         ),
