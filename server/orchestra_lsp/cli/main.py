@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from orchestra_lsp import __version__
-from orchestra_lsp.cli import check, init, listing
+from orchestra_lsp.cli import check, init, listing, run_cmd
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.register(add("init", "scaffold .orchestra/ with commented examples", init.run))
     listing.register(add("agents", "list agents and the file each came from", listing.agents))
     listing.register(add("commands", "list commands and the file each came from", listing.commands))
+    run_cmd.register(
+        add("run", "run a command headless; gates are asked in the terminal", run_cmd.run)
+    )
     return parser
 
 

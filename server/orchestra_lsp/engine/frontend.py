@@ -60,6 +60,8 @@ class ReviewRequest(BaseModel):
     step_id: str
     agent: str
     files: list[FileReview]
+    auto_accept: bool = False
+    """Automation mode or `--yes`: accept everything by policy, ask no one."""
 
 
 class FileDecision(BaseModel):

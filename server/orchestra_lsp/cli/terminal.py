@@ -1,0 +1,258 @@
+"""The terminal front end of the engine: live progress, gates and review in a shell.
+
+Without a terminal (CI, a pipe) nobody can answer, so a gate that needs a person
+stops the run with a message saying how to proceed (`--yes`), instead of hanging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.markup import escape
+from rich.panel import Panel
+from rich.prompt import Confirm, Prompt
+from rich.syntax import Syntax
+
+from orchestra_lsp.changes import Changeset, apply_hunks, apply_to_disk
+from orchestra_lsp.engine import (
+    ApprovalDecision,
+    ApprovalRequest,
+    Event,
+    FileDecision,
+    FileReview,
+    PermissionRequest,
+    Question,
+    ReviewDecision,
+    ReviewRequest,
+)
+from orchestra_lsp.engine import events as ev
+
+T = TypeVar("T")
+
+
+def unified_diff(review: FileReview, accepted_text: str | None = None) -> str:
+    """The file's proposal (or just its accepted part) as a unified diff."""
+    new = review.proposed_text if accepted_text is None else accepted_text
+    return "".join(
+        difflib.unified_diff(
+            (review.base_text or "").splitlines(keepends=True),
+            (new or "").splitlines(keepends=True),
+            fromfile="/dev/null" if review.base_text is None else f"a/{review.path}",
+            tofile="/dev/null" if new is None else f"b/{review.path}",
+        )
+    )
+
+
+@dataclass
+class TerminalFrontEnd:
+    console: Console
+    root: Path
+    interactive: bool
+    apply: bool = False
+    """Write accepted changes to disk when gates pass by policy (`--yes --apply`)."""
+    patch: Path | None = None
+    show_text: bool = True
+    stopped_reason: list[str] = field(default_factory=list)
+    _streaming: bool = False
+
+    # -- events --------------------------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        out = self.console
+        if isinstance(event, ev.TextDelta):
+            if self.show_text:
+                self._streaming = True
+                out.print(escape(event.text), end="", style="dim", soft_wrap=True)
+            return
+        if self._streaming:
+            out.print()
+            self._streaming = False
+        match event:
+            case ev.RunStarted():
+                out.print(
+                    f"[bold]▶ {escape(event.command)}[/] run {event.run_id} · "
+                    f"steps: {' → '.join(event.steps)} · model {event.model}"
+                )
+            case ev.StepStarted():
+                again = f" (attempt {event.attempt})" if event.attempt > 1 else ""
+                out.print(
+                    f"\n[bold cyan]● step {event.index + 1}/{event.total} {event.step_id}[/]"
+                    f" · agent {event.agent}{again}"
+                )
+            case ev.ToolCallFinished():
+                mark = "[red]✗[/]" if event.is_error else "[green]✓[/]"
+                first_line = event.summary[:100].splitlines()[0] if event.summary else ""
+                out.print(
+                    f"  {mark} {escape(event.tool)} · {event.duration_ms:.0f} ms · "
+                    f"[dim]{escape(first_line)}[/]"
+                )
+            case ev.ToolCallStarted():
+                args = json.dumps(event.arguments, ensure_ascii=False)
+                out.print(f"  ⚙ {escape(event.tool)} [dim]{escape(args[:120])}[/]")
+            case ev.PermissionDecided() if event.verdict == "deny":
+                out.print(f"  [yellow]denied[/] {escape(event.tool)}: {escape(event.reason)}")
+            case ev.UsageReported():
+                out.print(
+                    f"  [dim]tokens in {event.input_tokens} · out {event.output_tokens} · "
+                    f"cache read {event.cache_read_tokens} · write {event.cache_write_tokens} · "
+                    f"${event.cost_usd:.4f} (run ${event.run_cost_usd:.4f})[/]"
+                )
+            case ev.ModelRetry():
+                out.print(f"  [yellow]model stream broke off ({escape(event.reason)}); retrying[/]")
+            case ev.Notice():
+                style = {"info": "blue", "warning": "yellow", "error": "red"}[event.level]
+                out.print(f"[{style}]{event.level}:[/] {escape(event.message)}")
+            case ev.ProposalDecided():
+                out.print(
+                    f"  {escape(event.path)}: {event.outcome} "
+                    f"({len(event.accepted)} hunk(s) accepted, {len(event.rejected)} rejected)"
+                    + (f" — {escape(event.detail)}" if event.detail else "")
+                )
+            case ev.RunFinished():
+                out.print(f"\n[bold green]✔ finished[/] · cost ${event.cost_usd:.4f}")
+            case ev.RunFailed():
+                out.print(f"\n[bold red]✘ failed:[/] {escape(event.error)}")
+            case ev.RunCancelled():
+                out.print(f"\n[bold yellow]■ stopped:[/] {escape(event.reason)}")
+            case _:
+                pass
+
+    # -- gates ---------------------------------------------------------------------
+
+    def _needs_person(self, what: str) -> None:
+        message = (
+            f"{what} needs a person, and there is no terminal to ask in; "
+            "run it in a terminal, or pass --yes to let gates pass by policy"
+        )
+        self.stopped_reason.append(message)
+        self.console.print(f"[yellow]{escape(message)}[/]")
+
+    async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
+        if request.gate == "budget":
+            if not self.interactive:
+                self._needs_person("the cost cap")
+                return ApprovalDecision(decision="stop")
+            go = await _ask(lambda: Confirm.ask(escape(request.message), console=self.console))
+            return ApprovalDecision(decision="approve" if go else "stop")
+        if not self.interactive:
+            self._needs_person(f"the approve gate of step '{request.step_id}'")
+            return ApprovalDecision(decision="stop")
+        self.console.print(
+            Panel(Markdown(request.output), title=f"{request.step_id} · {request.agent}")
+        )
+        choice = await _ask(
+            lambda: Prompt.ask(
+                "Approve, revise or stop?",
+                choices=["approve", "revise", "stop"],
+                default="approve",
+                console=self.console,
+            )
+        )
+        if choice == "revise":
+            feedback = await _ask(lambda: Prompt.ask("What should change?", console=self.console))
+            return ApprovalDecision(decision="revise", feedback=feedback)
+        return ApprovalDecision(decision="approve" if choice == "approve" else "stop")
+
+    async def permission(self, request: PermissionRequest) -> bool:
+        if not self.interactive:
+            self._needs_person(f"the call to {request.tool}")
+            return False
+        args = json.dumps(request.arguments, indent=2, ensure_ascii=False)
+        self.console.print(
+            Panel(args, title=f"{request.tool} wants to run ({escape(request.reason)})")
+        )
+        return await _ask(lambda: Confirm.ask("Allow this call?", console=self.console))
+
+    async def ask(self, question: Question) -> str:
+        if not self.interactive:
+            self._needs_person("a question from the agent")
+            return ""
+        return await _ask(
+            lambda: Prompt.ask(
+                escape(question.question), choices=question.choices, console=self.console
+            )
+        )
+
+    async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
+        decisions = []
+        for review in request.files:
+            self.console.print(Syntax(unified_diff(review), "diff", word_wrap=True))
+            accepted = await self._accepted_hunks(request, review)
+            decisions.append(self._settle(request, review, changeset, accepted))
+        return ReviewDecision(files=decisions)
+
+    async def _accepted_hunks(self, request: ReviewRequest, review: FileReview) -> list[str]:
+        every = [hunk.id for hunk in review.hunks]
+        if request.auto_accept:
+            return every
+        if not self.interactive:
+            self._needs_person(f"the review of {review.path}")
+            return []
+        answer = await _ask(
+            lambda: Prompt.ask(
+                f"Accept the changes to {escape(review.path)}?",
+                choices=["yes", "no", "hunks"],
+                default="yes",
+                console=self.console,
+            )
+        )
+        if answer != "hunks":
+            return every if answer == "yes" else []
+        chosen = []
+        for hunk in review.hunks:
+            lines = [f"-{line}" for line in hunk.old_lines] + [
+                f"+{line}" for line in hunk.new_lines
+            ]
+            self.console.print(Syntax("".join(lines), "diff"))
+            if await _ask(
+                functools.partial(Confirm.ask, f"Accept hunk {hunk.id}?", console=self.console)
+            ):
+                chosen.append(hunk.id)
+        return chosen
+
+    def _settle(
+        self, request: ReviewRequest, review: FileReview, changeset: Changeset, accepted: list[str]
+    ) -> FileDecision:
+        if not accepted:
+            return FileDecision(path=review.path, accepted=[], outcome="rejected")
+        change = changeset.files[review.path]
+        if self.patch is not None:
+            self._append_patch(review, accepted)
+        if request.auto_accept and not self.apply:
+            return FileDecision(
+                path=review.path,
+                accepted=accepted,
+                outcome="pending",
+                detail="not written (pass --apply to write accepted changes)",
+            )
+        outcome = apply_to_disk(self.root, change, accepted)
+        if outcome.status in ("conflict", "refused"):
+            return FileDecision(
+                path=review.path, accepted=[], outcome="conflict", detail=outcome.message
+            )
+        detail = "rebased over changes made meanwhile" if outcome.rebased else outcome.status
+        return FileDecision(path=review.path, accepted=accepted, outcome="applied", detail=detail)
+
+    def _append_patch(self, review: FileReview, accepted: list[str]) -> None:
+        if review.base_text is not None and review.proposed_text is not None:
+            text: str | None = apply_hunks(review.base_text, review.hunks, set(accepted))
+        else:
+            text = review.proposed_text
+        assert self.patch is not None
+        with self.patch.open("a", encoding="utf-8") as patch:
+            patch.write(unified_diff(review, text))
+
+
+async def _ask(question: Callable[[], T]) -> T:
+    """Run a blocking terminal prompt in a thread, so the event loop (and cancellation)
+    keeps going while the person thinks."""
+    return await asyncio.to_thread(question)

@@ -1,0 +1,205 @@
+"""`Engine`: the door front ends use to start runs on one workspace.
+
+It loads the workspace (keeping the last good configuration when a reload finds
+errors), owns the model client and the MCP pool shared by its runs, and starts each
+run as an asyncio task, so a front end never holds a long run inside one request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from orchestra_lsp.engine.frontend import FrontEnd
+from orchestra_lsp.engine.request import RunRequest, RunRequestError, resolve_arguments
+from orchestra_lsp.engine.run import Run, RunContext, RunResult
+from orchestra_lsp.journal import Redactor, RunJournal
+from orchestra_lsp.llm import ModelClient
+from orchestra_lsp.permissions import Policy, PolicyError
+from orchestra_lsp.workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:
+    from orchestra_lsp.mcp import McpPool
+
+Buffers = Callable[[], Mapping[str, tuple[str, int]]]
+
+#: Safe without asking, whatever config.toml says: reading, searching, proposing edits
+#: (nothing is written before review) and read-only git. Config rules add to these,
+#: and a config deny still beats them.
+DEFAULT_ALLOW = (
+    "read_file",
+    "list_files",
+    "search",
+    "edit",
+    "run_shell(git status*)",
+    "run_shell(git diff*)",
+    "run_shell(git log*)",
+    "run_shell(git show*)",
+)
+
+
+@dataclass
+class RunHandle:
+    run_id: str
+    task: asyncio.Task[RunResult]
+    journal_dir: Path
+    _done: list[RunResult] = field(default_factory=list)
+
+    def cancel(self) -> None:
+        self.task.cancel()
+
+    async def wait(self) -> RunResult:
+        """The run's result; a cancelled run gives a `cancelled` result, not an error."""
+        try:
+            return await asyncio.shield(self.task)
+        except asyncio.CancelledError:
+            if not self.task.cancelled():
+                raise  # the waiter itself was cancelled
+            return RunResult(self.run_id, "cancelled", error="cancelled")
+
+
+class Engine:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        buffers: Buffers | None = None,
+        client: ModelClient | None = None,
+        user_dir: Path | None = None,
+    ) -> None:
+        self.root = root.resolve()
+        self.buffers: Buffers = buffers or dict
+        self._client = client
+        self._user_dir = user_dir
+        self._pool: McpPool | None = None
+        self.runs: dict[str, RunHandle] = {}
+        self.workspace = self._load()
+
+    def _load(self) -> Workspace:
+        return load_workspace(self.root, user_dir=self._user_dir)
+
+    async def reload(self, overlays: Mapping[Path, str] | None = None) -> Workspace:
+        """Re-read the files; where a file now has errors its last good version stays."""
+        fresh = load_workspace(self.root, user_dir=self._user_dir, overlays=overlays)
+        previous = self.workspace
+        broken = {d.path for d in fresh.errors}
+        fresh.agents = {
+            **{n: a for n, a in previous.agents.items() if a.path in broken},
+            **fresh.agents,
+        }
+        fresh.commands = {
+            **{n: c for n, c in previous.commands.items() if c.path in broken},
+            **fresh.commands,
+        }
+        self.workspace = fresh
+        if self._pool is not None and fresh.mcp_servers != previous.mcp_servers:
+            pool, self._pool = self._pool, None
+            await pool.aclose()  # the next run starts the servers as now configured
+        return fresh
+
+    @property
+    def client(self) -> ModelClient:
+        if self._client is None:
+            self._client = ModelClient()
+        return self._client
+
+    def pool(self) -> McpPool | None:
+        """The MCP pool, created on first need (importing the `mcp` SDK then)."""
+        servers = {n: s for n, s in self.workspace.mcp_servers.items() if not s.spec.disabled}
+        if not servers:
+            return None
+        if self._pool is None:
+            from orchestra_lsp.mcp import McpPool
+
+            mcp = self.workspace.config.mcp
+            self._pool = McpPool(
+                servers,
+                call_timeout=mcp.call_timeout_seconds,
+                startup_timeout=mcp.startup_timeout_seconds,
+            )
+        return self._pool
+
+    def policy(self, extra_allow: list[str]) -> Policy:
+        rules = self.workspace.config.permissions
+        try:
+            return Policy.from_strings(
+                allow=[*DEFAULT_ALLOW, *rules.allow, *extra_allow],
+                ask=rules.ask,
+                deny=rules.deny,
+                workspace=str(self.root),
+            )
+        except PolicyError as error:
+            raise RunRequestError(
+                f"the permission rules in .orchestra/config.toml are malformed: {error}"
+            ) from None
+
+    def start(self, request: RunRequest, frontend: FrontEnd, *, yes: bool = False) -> RunHandle:
+        """Start a run and return at once; raise RunRequestError if it cannot start."""
+        workspace = self.workspace
+        command = workspace.commands.get(request.command)
+        if command is None:
+            known = ", ".join(sorted(workspace.commands)) or "none"
+            raise RunRequestError(f"no command '{request.command}' (commands: {known})")
+        missing = sorted({s.agent for s in command.steps} - set(workspace.agents))
+        if missing:
+            raise RunRequestError(
+                f"command '{command.name}' uses undefined agent(s): {', '.join(missing)}; "
+                "run `orchestra check`"
+            )
+        arguments = resolve_arguments(command, request.arguments)
+        values = {
+            **arguments,
+            "file": request.file or "",
+            "selection": request.selection or "",
+            "diagnostics": request.diagnostics or "",
+        }
+        policy = self.policy(command.allowed_tools)
+        client = self.client
+        secrets = [
+            *workspace.secrets(),
+            client.api_key or "",
+            os.environ.get("ANTHROPIC_API_KEY", ""),
+        ]
+        journal = RunJournal.start(
+            self.root, command.name, arguments, redactor=Redactor(s for s in secrets if s)
+        )
+        ctx = RunContext(
+            workspace=workspace,
+            command=command,
+            values=values,
+            argument_list=[arguments[a.name] for a in command.arguments if arguments[a.name]],
+            journal=journal,
+            frontend=frontend,
+            client=client,
+            policy=policy,
+            buffers=self.buffers,
+            unattended=yes or command.mode == "automation",
+            pool=self.pool() if _uses_mcp(workspace, command.name) else None,
+            cost_cap=workspace.config.model.max_cost_usd,
+        )
+        task = asyncio.get_running_loop().create_task(
+            Run(ctx).execute(), name=f"orchestra-run-{journal.run_id}"
+        )
+        handle = RunHandle(journal.run_id, task, journal.directory)
+        self.runs[handle.run_id] = handle
+        return handle
+
+    async def aclose(self) -> None:
+        for handle in list(self.runs.values()):
+            if not handle.task.done():
+                handle.cancel()
+                await handle.wait()
+        if self._pool is not None:
+            await self._pool.aclose()
+            self._pool = None
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def _uses_mcp(workspace: Workspace, command: str) -> bool:
+    agents = {s.agent for s in workspace.commands[command].steps}
+    return any(tool.startswith("mcp__") for name in agents for tool in workspace.agents[name].tools)

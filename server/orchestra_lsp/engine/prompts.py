@@ -1,0 +1,50 @@
+"""The prompt of a step, most stable part first so prompt caching hits (DESIGN §4).
+
+System: the persistent context, then the agent's body (the cache breakpoint goes
+after it). The first user message: the step's instructions, rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from orchestra_lsp.workspace import Agent, Command, Step
+from orchestra_lsp.workspace.templates import render
+
+
+def system_chunks(context_text: str, agent: Agent) -> list[str]:
+    chunks = []
+    if context_text.strip():
+        chunks.append(
+            "# Persistent context of this repository\n"
+            "Read it first; it applies to everything you do.\n\n" + context_text.strip()
+        )
+    chunks.append(agent.prompt or f"You are the {agent.name} agent.")
+    return chunks
+
+
+def step_instructions(
+    command: Command,
+    step: Step,
+    values: Mapping[str, str],
+    arguments: list[str],
+    *,
+    feedback: str | None = None,
+    previous_output: str | None = None,
+) -> str:
+    """The rendered step prompt, the command's shared body, and any revise feedback."""
+    parts = [render(step.prompt, values, arguments).strip()]
+    if command.instructions:
+        parts.append(render(command.instructions, values, arguments).strip())
+    if command.arguments and any(values.get(a.name) for a in command.arguments):
+        listed = "\n".join(
+            f"- {a.name}: {values[a.name]}" for a in command.arguments if values.get(a.name)
+        )
+        parts.append(f"Arguments of the command `{command.name}`:\n{listed}")
+    if feedback is not None and "{{feedback}}" not in step.prompt.replace(" ", ""):
+        previous = f"Your previous answer was:\n\n{previous_output}\n\n" if previous_output else ""
+        parts.append(
+            f"{previous}The person reviewing it asked for changes. Their feedback:\n\n"
+            f"{feedback}\n\nAnswer again, taking the feedback into account."
+        )
+    return "\n\n".join(part for part in parts if part)

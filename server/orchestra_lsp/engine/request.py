@@ -1,0 +1,74 @@
+"""What a front end asks for when it starts a run, and binding it to a command."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from orchestra_lsp.workspace import Command
+
+
+class RunRequest(BaseModel):
+    """A command to run, with its arguments and the editor context (for code actions)."""
+
+    command: str
+    arguments: dict[str, str] = Field(default_factory=dict)
+    file: str | None = None
+    """Workspace-relative path of the file the person is in, for `{{file}}`."""
+    selection: str | None = None
+    diagnostics: str | None = None
+    """The diagnostics at the cursor, as text, for `{{diagnostics}}`."""
+
+
+class RunRequestError(ValueError):
+    """The request cannot start: unknown command, missing argument. Said in one line."""
+
+
+def bind_arguments(command: Command, positional: list[str]) -> dict[str, str]:
+    """Map command-line words to the command's arguments.
+
+    `name=value` words set that argument; the others fill the arguments in order, and a
+    command with a single argument (such as Claude Code's `$ARGUMENTS`) takes them all.
+    """
+    names = [argument.name for argument in command.arguments]
+    bound: dict[str, str] = {}
+    loose: list[str] = []
+    for word in positional:
+        name, sep, value = word.partition("=")
+        if sep and name in names:
+            bound[name] = value
+        else:
+            loose.append(word)
+    free = [name for name in names if name not in bound]
+    if len(free) == 1 and loose:
+        bound[free[0]] = " ".join(loose)
+        return bound
+    if len(loose) > len(free):
+        raise RunRequestError(
+            f"command '{command.name}' takes {len(names)} argument(s) "
+            f"({', '.join(names) or 'none'}); got {len(positional)}"
+        )
+    bound.update(zip(free, loose, strict=False))
+    return bound
+
+
+def resolve_arguments(command: Command, given: dict[str, str]) -> dict[str, str]:
+    """Check required arguments, fill defaults, refuse unknown names."""
+    known = {argument.name for argument in command.arguments}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise RunRequestError(
+            f"command '{command.name}' has no argument {', '.join(map(repr, unknown))} "
+            f"(arguments: {', '.join(sorted(known)) or 'none'})"
+        )
+    values: dict[str, str] = {}
+    for argument in command.arguments:
+        value = given.get(argument.name, argument.default)
+        if value is None or (argument.required and not value.strip()):
+            if argument.required:
+                hint = f" ({argument.description})" if argument.description else ""
+                raise RunRequestError(
+                    f"command '{command.name}' needs the argument '{argument.name}'{hint}"
+                )
+            value = ""
+        values[argument.name] = value
+    return values

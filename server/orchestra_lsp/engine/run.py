@@ -1,0 +1,412 @@
+"""A run: a command's steps in order, with gates, review, budget and the journal.
+
+Every event goes to the journal first (so it survives the process) and then to the
+front end. Whatever ends the run — its last step, a person's "stop", a model error,
+cancellation — it ends with one final event and a closed journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from orchestra_lsp.changes import Changeset, apply_hunks
+from orchestra_lsp.engine.events import (
+    Event,
+    FileProposal,
+    GateDecided,
+    GateOpened,
+    ProposalDecided,
+    ProposalReady,
+    RunCancelled,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    UsageReported,
+)
+from orchestra_lsp.engine.frontend import (
+    ApprovalDecision,
+    ApprovalRequest,
+    FileReview,
+    FrontEnd,
+    ReviewDecision,
+    ReviewRequest,
+)
+from orchestra_lsp.engine.prompts import step_instructions, system_chunks
+from orchestra_lsp.engine.step_loop import StepSettings, run_step
+from orchestra_lsp.engine.toolbox import Toolbox
+from orchestra_lsp.journal import RunJournal
+from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
+from orchestra_lsp.permissions import Policy
+from orchestra_lsp.tools import ToolContext, WorkspaceView
+from orchestra_lsp.workspace import Command, Step, Workspace
+
+if TYPE_CHECKING:
+    from orchestra_lsp.mcp import McpPool
+
+RunState = Literal["finished", "failed", "cancelled"]
+
+
+class RunStopped(Exception):
+    """A person (or the budget) stopped the run at a gate."""
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    state: RunState
+    output: str = ""
+    error: str | None = None
+    cost_usd: float = 0.0
+
+
+@dataclass
+class RunContext:
+    """Everything a run needs, gathered by the engine when it starts one."""
+
+    workspace: Workspace
+    command: Command
+    values: dict[str, str]
+    """Arguments plus `file`, `selection`, `diagnostics` for the templates."""
+    argument_list: list[str]
+    """The arguments in declared order, for `$ARGUMENTS` and `$1`..`$9`."""
+    journal: RunJournal
+    frontend: FrontEnd
+    client: ModelClient
+    policy: Policy
+    buffers: Callable[[], Mapping[str, tuple[str, int]]]
+    unattended: bool
+    """Automation mode or `--yes`: gates pass by policy, asks are refused."""
+    pool: McpPool | None = None
+    cost_usd: float = 0.0
+    cost_cap: float | None = None
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+class Run:
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self.run_id = ctx.journal.run_id
+        self.changeset = Changeset()
+        self.view = WorkspaceView(ctx.workspace.root, self.changeset, dict(ctx.buffers()))
+        self.tool_context = ToolContext(view=self.view)
+        self.reviewed: dict[str, str | None] = {}
+        """Text accepted at a review but not applied (the CLI without --apply): later
+        steps see it, and the end-of-run review skips files still at that text."""
+
+    def emit(self, event: Event) -> None:
+        self.ctx.journal.append(event)
+        self.ctx.frontend.emit(event)
+
+    async def execute(self) -> RunResult:
+        command = self.ctx.command
+        try:
+            self.emit(
+                RunStarted(
+                    run_id=self.run_id,
+                    command=command.name,
+                    arguments={a.name: self.ctx.values.get(a.name, "") for a in command.arguments},
+                    workspace=str(self.ctx.workspace.root),
+                    mode="automation" if self.ctx.unattended else command.mode,
+                    steps=[s.id for s in command.steps],
+                    model=self.ctx.workspace.config.model.name,
+                )
+            )
+            output = ""
+            for index, step in enumerate(command.steps):
+                output = await self._step(index, step)
+                if step.gate == "review":
+                    await self._review(step)
+            if self._pending_files():
+                await self._review(command.steps[-1])
+            self.emit(RunFinished(run_id=self.run_id, cost_usd=self.ctx.cost_usd, output=output))
+            return RunResult(self.run_id, "finished", output, cost_usd=self.ctx.cost_usd)
+        except RunStopped as stopped:
+            return self._cancelled(str(stopped))
+        except asyncio.CancelledError:
+            self._cancelled("cancelled")
+            raise
+        except ModelError as error:
+            return self._failed(str(error))
+        except Exception as error:  # a bug: say so in one line, keep the journal whole
+            return self._failed(f"internal error: {type(error).__name__}: {error}")
+        finally:
+            self.ctx.journal.close()
+
+    def _cancelled(self, reason: str) -> RunResult:
+        self._save_pending()
+        self.emit(RunCancelled(run_id=self.run_id, reason=reason))
+        return RunResult(self.run_id, "cancelled", error=reason, cost_usd=self.ctx.cost_usd)
+
+    def _failed(self, message: str) -> RunResult:
+        self._save_pending()
+        self.emit(RunFailed(run_id=self.run_id, error=message))
+        return RunResult(self.run_id, "failed", error=message, cost_usd=self.ctx.cost_usd)
+
+    def _save_pending(self) -> None:
+        """Keep undecided proposals in the journal, so nothing proposed is lost."""
+        if self._pending_files():
+            self.ctx.journal.write_changeset(self.changeset.model_dump(mode="json"))
+
+    # -- steps and approve gates ---------------------------------------------------
+
+    async def _step(self, index: int, step: Step) -> str:
+        feedback: str | None = None
+        previous: str | None = None
+        attempt = 1
+        while True:
+            output = await self._run_agent(index, step, attempt, feedback, previous)
+            if step.gate != "approve":
+                return output
+            decision = await self._approve(step, output)
+            if decision.decision == "approve":
+                return output
+            if decision.decision == "stop":
+                raise RunStopped(f"stopped at the approve gate of step '{step.id}'")
+            feedback, previous, attempt = decision.feedback or "", output, attempt + 1
+
+    async def _run_agent(
+        self, index: int, step: Step, attempt: int, feedback: str | None, previous: str | None
+    ) -> str:
+        ctx = self.ctx
+        agent = ctx.workspace.agents[step.agent]
+        self.emit(
+            StepStarted(
+                run_id=self.run_id,
+                step_id=step.id,
+                agent=agent.name,
+                index=index,
+                total=len(ctx.command.steps),
+                attempt=attempt,
+            )
+        )
+        values = {**ctx.values, **{f"steps.{k}.output": v for k, v in ctx.outputs.items()}}
+        values["feedback"] = feedback or ""
+        instructions = step_instructions(
+            ctx.command,
+            step,
+            values,
+            ctx.argument_list,
+            feedback=feedback,
+            previous_output=previous,
+        )
+        toolbox = Toolbox(
+            run_id=self.run_id,
+            step_id=step.id,
+            agent=agent.name,
+            patterns=agent.tools,
+            policy=ctx.policy,
+            context=self.tool_context,
+            frontend=ctx.frontend,
+            emit=self.emit,
+            unattended=ctx.unattended,
+            pool=ctx.pool,
+        )
+        await toolbox.load()
+        model = agent.model or ctx.command.model or ctx.workspace.config.model.name
+        settings = ctx.workspace.config.model
+        outcome = await run_step(
+            StepSettings(
+                run_id=self.run_id,
+                step_id=step.id,
+                model=model,
+                max_turns=agent.max_turns,
+                max_output_tokens=settings.max_output_tokens,
+                budget_tokens=settings.context_budget_tokens,
+                max_tool_result_tokens=settings.max_tool_result_tokens,
+            ),
+            ctx.client,
+            system_chunks(ctx.workspace.context.text, agent),
+            instructions,
+            toolbox,
+            self.emit,
+            lambda turn: self._account(step, agent.name, turn),
+        )
+        ctx.outputs[step.id] = outcome.output
+        self.emit(
+            StepFinished(
+                run_id=self.run_id, step_id=step.id, output=outcome.output, turns=outcome.turns
+            )
+        )
+        return outcome.output
+
+    async def _approve(self, step: Step, output: str) -> ApprovalDecision:
+        self.emit(GateOpened(run_id=self.run_id, step_id=step.id, gate="approve"))
+        if self.ctx.unattended:
+            decision = ApprovalDecision(decision="approve")
+            by: Literal["person", "automation"] = "automation"
+        else:
+            decision = await self.ctx.frontend.approve(
+                ApprovalRequest(
+                    run_id=self.run_id, step_id=step.id, agent=step.agent, output=output
+                )
+            )
+            by = "person"
+        self.emit(
+            GateDecided(
+                run_id=self.run_id,
+                step_id=step.id,
+                gate="approve",
+                decision=decision.decision,
+                feedback=decision.feedback,
+                by=by,
+            )
+        )
+        return decision
+
+    # -- usage and the cost cap ------------------------------------------------------
+
+    async def _account(self, step: Step, agent: str, turn: ModelTurn) -> None:
+        ctx = self.ctx
+        ctx.cost_usd += turn.cost_usd
+        usage = turn.usage
+        self.emit(
+            UsageReported(
+                run_id=self.run_id,
+                step_id=step.id,
+                agent=agent,
+                model=turn.model,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                cache_read_tokens=usage.cache_read_tokens,
+                cache_write_tokens=usage.cache_write_tokens,
+                cost_usd=turn.cost_usd,
+                run_cost_usd=round(ctx.cost_usd, 6),
+            )
+        )
+        if ctx.cost_cap is None or ctx.cost_usd <= ctx.cost_cap:
+            return
+        message = (
+            f"the run has cost ${ctx.cost_usd:.4f}, past its cap of ${ctx.cost_cap:.2f} "
+            "(max_cost_usd in .orchestra/config.toml)"
+        )
+        self.emit(GateOpened(run_id=self.run_id, step_id=step.id, gate="budget"))
+        if ctx.unattended:
+            decision = ApprovalDecision(decision="stop")
+            by: Literal["person", "automation"] = "automation"
+        else:
+            decision = await ctx.frontend.approve(
+                ApprovalRequest(
+                    run_id=self.run_id,
+                    step_id=step.id,
+                    agent=agent,
+                    output="",
+                    gate="budget",
+                    message=message + "; continue?",
+                )
+            )
+            by = "person"
+        self.emit(
+            GateDecided(
+                run_id=self.run_id,
+                step_id=step.id,
+                gate="budget",
+                decision="approve" if decision.decision == "approve" else "stop",
+                by=by,
+            )
+        )
+        if decision.decision != "approve":
+            raise RunStopped(f"stopped: {message}")
+        ctx.cost_cap = ctx.cost_usd * 2  # ask again if it doubles
+
+    # -- review ------------------------------------------------------------------------
+
+    def _pending_files(self) -> list[str]:
+        return [
+            path
+            for path, change in self.changeset.files.items()
+            if change.kind != "unchanged"
+            and not (path in self.reviewed and self.reviewed[path] == change.proposed_text)
+        ]
+
+    async def _review(self, step: Step) -> None:
+        paths = self._pending_files()
+        if not paths:
+            return
+        changes = [self.changeset.files[path] for path in paths]
+        files = [
+            FileReview(
+                path=change.path,
+                base_text=change.base_text,
+                proposed_text=change.proposed_text,
+                base_version=change.base_version,
+                hunks=change.hunks(),
+            )
+            for change in changes
+        ]
+        self.ctx.journal.write_changeset(self.changeset.model_dump(mode="json"))
+        self.emit(GateOpened(run_id=self.run_id, step_id=step.id, gate="review"))
+        self.emit(
+            ProposalReady(
+                run_id=self.run_id,
+                step_id=step.id,
+                files=[
+                    FileProposal(path=f.path, kind=c.kind, hunks=len(f.hunks))
+                    for f, c in zip(files, changes, strict=True)
+                ],
+            )
+        )
+        request = ReviewRequest(
+            run_id=self.run_id,
+            step_id=step.id,
+            agent=step.agent,
+            files=files,
+            auto_accept=self.ctx.unattended,
+        )
+        decision = await self.ctx.frontend.review(request, self.changeset)
+        self._settle(step, files, decision)
+
+    def _settle(self, step: Step, files: list[FileReview], decision: ReviewDecision) -> None:
+        """Record each file's outcome and carry on from the state the review left."""
+        by_path = {d.path: d for d in decision.files}
+        remaining = Changeset()
+        any_accepted = False
+        for review in files:
+            ids = [h.id for h in review.hunks]
+            made = by_path.get(review.path)
+            accepted = [i for i in ids if made is not None and i in made.accepted]
+            outcome = made.outcome if made is not None else "rejected"
+            any_accepted = any_accepted or bool(accepted)
+            self.emit(
+                ProposalDecided(
+                    run_id=self.run_id,
+                    step_id=step.id,
+                    path=review.path,
+                    accepted=accepted,
+                    rejected=[i for i in ids if i not in accepted],
+                    outcome=outcome,
+                    detail=made.detail if made is not None else "not decided",
+                )
+            )
+            if outcome == "pending" and accepted:
+                # Not on disk yet: later steps still see what was accepted.
+                kept = _accepted_text(review, accepted)
+                remaining.files[review.path] = self.changeset.files[review.path].model_copy(
+                    update={"proposed_text": kept}
+                )
+                self.reviewed[review.path] = kept
+        self.emit(
+            GateDecided(
+                run_id=self.run_id,
+                step_id=step.id,
+                gate="review",
+                decision="approve" if any_accepted else "stop",
+                by="automation" if self.ctx.unattended else "person",
+            )
+        )
+        self.changeset.files = remaining.files
+        if remaining.files:
+            self.ctx.journal.write_changeset(self.changeset.model_dump(mode="json"))
+        else:
+            self.ctx.journal.clear_changeset()
+        self.view.buffers = dict(self.ctx.buffers())
+
+
+def _accepted_text(review: FileReview, accepted: list[str]) -> str | None:
+    if review.base_text is None or review.proposed_text is None:
+        return review.proposed_text  # a creation or deletion is one hunk: all of it
+    return apply_hunks(review.base_text, review.hunks, set(accepted))

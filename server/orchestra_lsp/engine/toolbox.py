@@ -1,0 +1,193 @@
+"""The tools one agent may use in one step, and running a call under the policy.
+
+Only the tools an agent lists are offered to the model. Every call is decided by the
+permission policy first (deny beats ask beats allow; unlisted: ask); an `ask` goes
+to the person through the front end, and every decision becomes an event.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from orchestra_lsp.engine.events import (
+    Event,
+    PermissionAsked,
+    PermissionDecided,
+    ToolCallFinished,
+    ToolCallStarted,
+)
+from orchestra_lsp.engine.frontend import FrontEnd, PermissionRequest, Question
+from orchestra_lsp.permissions import Policy
+from orchestra_lsp.tools import ASK_USER_SPEC, BUILTIN_TOOLS, ToolContext, spec_of
+from orchestra_lsp.tools.ask_user import AskUserArgs
+from orchestra_lsp.tools.errors import ToolError
+from orchestra_lsp.workspace.tool_names import split_pattern
+
+if TYPE_CHECKING:
+    from orchestra_lsp.mcp import McpPool
+
+SUMMARY_CHARS = 200
+
+
+def _offered(pattern_names: Sequence[str], tool: str) -> bool:
+    return any(fnmatch.fnmatchcase(tool, name) for name in pattern_names)
+
+
+@dataclass
+class Toolbox:
+    """One agent's tools for one step; `call` runs one tool_use block to a tool_result."""
+
+    run_id: str
+    step_id: str
+    agent: str
+    patterns: list[str]
+    policy: Policy
+    context: ToolContext
+    frontend: FrontEnd
+    emit: Callable[[Event], None]
+    unattended: bool
+    """Automation mode: no one answers `ask`, so it means deny."""
+    pool: McpPool | None = None
+    specs: list[dict[str, Any]] = field(default_factory=list)
+
+    async def load(self) -> None:
+        """Collect the specs of the built-in and MCP tools the agent's patterns allow."""
+        names = [split_pattern(p)[0] for p in self.patterns]
+        builtins = [spec_of(tool) for name, tool in BUILTIN_TOOLS.items() if _offered(names, name)]
+        if _offered(names, ASK_USER_SPEC.name) and not self.unattended:
+            builtins.append(ASK_USER_SPEC)
+        self.specs = [spec.model_dump() for spec in builtins]
+        mcp_patterns = [name for name in names if name.startswith("mcp__")]
+        if mcp_patterns and self.pool is not None:
+            self.specs += [tool.spec() for tool in await self.pool.tools_for(mcp_patterns)]
+
+    def offers(self, name: str) -> bool:
+        return any(spec["name"] == name for spec in self.specs)
+
+    async def call(self, block: dict[str, Any]) -> dict[str, Any]:
+        call_id = str(block.get("id", ""))
+        name = str(block.get("name", ""))
+        arguments = block.get("input") if isinstance(block.get("input"), dict) else {}
+        assert isinstance(arguments, dict)
+        self.emit(
+            ToolCallStarted(
+                run_id=self.run_id,
+                step_id=self.step_id,
+                call_id=call_id,
+                tool=name,
+                arguments=arguments,
+            )
+        )
+        started = time.perf_counter()
+        content, is_error = await self._decide_and_run(name, arguments)
+        text = content if isinstance(content, str) else _text_of(content)
+        self.emit(
+            ToolCallFinished(
+                run_id=self.run_id,
+                step_id=self.step_id,
+                call_id=call_id,
+                tool=name,
+                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                is_error=is_error,
+                summary=text[:SUMMARY_CHARS],
+            )
+        )
+        result: dict[str, Any] = {"type": "tool_result", "tool_use_id": call_id, "content": content}
+        if is_error:
+            result["is_error"] = True
+        return result
+
+    async def _decide_and_run(
+        self, name: str, arguments: dict[str, Any]
+    ) -> tuple[str | list[dict[str, Any]], bool]:
+        if not self.offers(name):
+            return f"tool '{name}' is not available to agent '{self.agent}'", True
+        refused = await self._refusal(name, arguments)
+        if refused is not None:
+            return refused, True
+        try:
+            return await self._run(name, arguments)
+        except ToolError as error:
+            return str(error), True
+
+    async def _refusal(self, name: str, arguments: dict[str, Any]) -> str | None:
+        """None when the call may go ahead; else why not, for the model to read."""
+        decision = self.policy.decide(name, arguments)
+        verdict, by = decision.verdict, "policy"
+        if verdict == "ask":
+            if self.unattended:
+                verdict, by = "deny", "automation"
+            else:
+                self.emit(
+                    PermissionAsked(
+                        run_id=self.run_id, step_id=self.step_id, tool=name, arguments=arguments
+                    )
+                )
+                allowed = await self.frontend.permission(
+                    PermissionRequest(
+                        run_id=self.run_id,
+                        step_id=self.step_id,
+                        tool=name,
+                        arguments=arguments,
+                        reason=decision.reason,
+                    )
+                )
+                verdict, by = ("allow" if allowed else "deny"), "person"
+        self.emit(
+            PermissionDecided(
+                run_id=self.run_id,
+                step_id=self.step_id,
+                tool=name,
+                verdict="allow" if verdict == "allow" else "deny",
+                rule=decision.rule,
+                reason=decision.reason,
+                by=by,
+            )
+        )
+        if verdict != "allow":
+            why = {
+                "policy": f"denied by the permission rule `{decision.rule}`",
+                "person": "the person declined this call",
+                "automation": "it needs a person's approval and this run is unattended; "
+                "an allow rule in .orchestra/config.toml would permit it",
+            }[by]
+            return f"The call to {name} was not made: {why}."
+        return None
+
+    async def _run(
+        self, name: str, arguments: dict[str, Any]
+    ) -> tuple[str | list[dict[str, Any]], bool]:
+        if name == ASK_USER_SPEC.name:
+            return await self._ask(arguments), False
+        tool = BUILTIN_TOOLS.get(name)
+        if tool is not None:
+            result = await tool.run(arguments, self.context)
+            return result.text, result.is_error
+        assert self.pool is not None  # offered MCP tools come from the pool
+        mcp_result = await self.pool.call(name, arguments)
+        return mcp_result.content, mcp_result.is_error
+
+    async def _ask(self, arguments: dict[str, Any]) -> str:
+        try:
+            args = AskUserArgs.model_validate(arguments)
+        except ValueError as error:
+            raise ToolError(f"invalid input for ask_user: {error}") from None
+        answer = await self.frontend.ask(
+            Question(
+                run_id=self.run_id,
+                step_id=self.step_id,
+                question=args.question,
+                choices=args.choices,
+            )
+        )
+        return answer or "(no answer)"
+
+
+def _text_of(content: list[dict[str, Any]]) -> str:
+    texts = [str(block.get("text", "")) for block in content if block.get("type") == "text"]
+    others = [block.get("type") for block in content if block.get("type") != "text"]
+    return " ".join(texts) + (f" [{', '.join(map(str, others))}]" if others else "")
