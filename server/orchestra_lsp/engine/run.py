@@ -205,6 +205,7 @@ class Run:
             emit=self.emit,
             unattended=ctx.unattended,
             pool=ctx.pool,
+            on_edit=self._save_pending,
         )
         await toolbox.load()
         model = agent.model or ctx.command.model or ctx.workspace.config.model.name

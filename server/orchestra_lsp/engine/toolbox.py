@@ -52,6 +52,9 @@ class Toolbox:
     unattended: bool
     """Automation mode: no one answers `ask`, so it means deny."""
     pool: McpPool | None = None
+    on_edit: Callable[[], None] | None = None
+    """Called after an `edit` changed the changeset: the run journals it at once, so a
+    proposal survives the process dying before review."""
     specs: list[dict[str, Any]] = field(default_factory=list)
 
     async def load(self) -> None:
@@ -84,6 +87,8 @@ class Toolbox:
         )
         started = time.perf_counter()
         content, is_error = await self._decide_and_run(name, arguments)
+        if name == "edit" and not is_error and self.on_edit is not None:
+            self.on_edit()
         text = content if isinstance(content, str) else _text_of(content)
         self.emit(
             ToolCallFinished(
