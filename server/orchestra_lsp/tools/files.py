@@ -25,7 +25,12 @@ def in_git_repository(root: Path) -> bool:
 
 
 def workspace_files(root: Path, under: str = ".") -> list[str]:
-    """Sorted root-relative POSIX paths of the regular files below `under`."""
+    """Sorted root-relative POSIX paths of the regular files below `under`.
+
+    A file named explicitly is listed even when ignored, as ripgrep searches it.
+    """
+    if _is_regular_file(root / under):
+        return [under]
     if in_git_repository(root):
         listed = _git_files(root, under)
         if listed is not None:
@@ -57,9 +62,6 @@ def _is_regular_file(path: Path) -> bool:
 def _walk_files(root: Path, under: str) -> list[str]:
     """Files found by walking, pruning what the `.gitignore` files along the way ignore."""
     found: list[str] = []
-    start = root / under
-    if _is_regular_file(start):
-        return [under]
     # Rules from the root down to `under` apply too.
     chain: IgnoreChain = []
     parts = [] if under == "." else under.split("/")

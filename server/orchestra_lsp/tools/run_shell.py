@@ -82,13 +82,13 @@ class RunShellTool:
         """Run the command, killing its process group on time-out or cancellation."""
         try:
             parsed = parse_args(RunShellArgs, args)
-            process = await _spawn(parsed.command, ctx)
+            process, exited = await _spawn(parsed.command, ctx)
         except ToolError as error:
             return ToolResult(text=str(error), is_error=True)
         timeout = parsed.timeout or DEFAULT_TIMEOUT
         output = BoundedOutput()
         try:
-            await asyncio.wait_for(_collect(process, output), timeout)
+            await asyncio.wait_for(_collect(process, exited, output), timeout)
         except TimeoutError:
             _kill_group(process.pid)
             await process.wait()
@@ -102,10 +102,28 @@ class RunShellTool:
         return _result(process.returncode, output)
 
 
-async def _spawn(command: str, ctx: ToolContext) -> asyncio.subprocess.Process:
+class _ExitAwareProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """Tells when the shell itself exits. `Process.wait()` also waits for the pipes to
+    close, which a backgrounded leftover holding stdout would delay indefinitely."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=1 << 16, loop=loop)
+        self.exited: asyncio.Future[None] = loop.create_future()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+
+async def _spawn(
+    command: str, ctx: ToolContext
+) -> tuple[asyncio.subprocess.Process, asyncio.Future[None]]:
     """Start the shell as the leader of a new session (hence its own process group)."""
+    loop = asyncio.get_running_loop()
     try:
-        return await asyncio.create_subprocess_exec(
+        transport, protocol = await loop.subprocess_exec(
+            lambda: _ExitAwareProtocol(loop),
             "/bin/sh",
             "-c",
             command,
@@ -117,9 +135,12 @@ async def _spawn(command: str, ctx: ToolContext) -> asyncio.subprocess.Process:
         )
     except OSError as error:
         raise ToolError(f"could not start the command: {error}") from None
+    return asyncio.subprocess.Process(transport, protocol, loop), protocol.exited
 
 
-async def _collect(process: asyncio.subprocess.Process, output: BoundedOutput) -> None:
+async def _collect(
+    process: asyncio.subprocess.Process, exited: asyncio.Future[None], output: BoundedOutput
+) -> None:
     """Read until the shell exits, then kill what it left behind so the pipe closes."""
     assert process.stdout is not None
     stream = process.stdout
@@ -130,7 +151,7 @@ async def _collect(process: asyncio.subprocess.Process, output: BoundedOutput) -
 
     reader = asyncio.ensure_future(read())
     try:
-        await process.wait()
+        await exited
         _kill_group(process.pid)
         await reader
     finally:

@@ -130,7 +130,11 @@ def _python_search(
 async def _ripgrep_search(
     root: Path, query: SearchQuery, skip: Collection[str], limit: int
 ) -> list[Match]:
-    """Stream `rg` output, stopping it once more than `limit` matches arrived."""
+    """Stream `rg` output, stopping it once more than `limit` matches arrived.
+
+    The glob is applied here rather than with `rg --glob`, because ripgrep lets a
+    glob override `.gitignore` and an ignored file must stay ignored.
+    """
     try:
         process = await asyncio.create_subprocess_exec(
             *_ripgrep_command(root, query),
@@ -150,7 +154,9 @@ async def _ripgrep_search(
             if not chunk:
                 break
             *records, pending = (pending + chunk).split(b"\n")
-            found.extend(m for m in map(_parse_record, records) if m.path not in skip)
+            for match in map(_parse_record, records):
+                if match and match.path not in skip and query.covers(match.path):
+                    found.append(match)
         if len(found) <= limit:
             errors = await process.stderr.read()
             if await process.wait() == 2 and not found:
@@ -166,25 +172,26 @@ async def _ripgrep_search(
 def _ripgrep_command(root: Path, query: SearchQuery) -> list[str]:
     """rg flags that make it list the same files as `files.workspace_files`."""
     command = [
-        "rg", "--no-config", "--null", "--line-number", "--no-heading", "--color=never",
-        "--no-messages", "--hidden", "--glob=!.git", "--no-ignore-dot",
+        "rg", "--no-config", "--null", "--with-filename", "--line-number", "--no-heading",
+        "--color=never", "--no-messages", "--hidden", "--glob=!.git", "--no-ignore-dot",
     ]  # fmt: skip
     if not in_git_repository(root):
         command += ["--no-require-git", "--no-ignore-parent", "--no-ignore-global"]
     if query.case_insensitive:
         command.append("--ignore-case")
-    if query.glob:
-        command.append(f"--glob={query.glob}")
     command += ["--regexp", query.pattern]
     if query.under != ".":
         command += ["--", query.under]
     return command
 
 
-def _parse_record(record: bytes) -> Match:
-    """`path NUL line:text` as `rg --null --line-number` prints it."""
-    path, rest = record.split(b"\0", 1)
-    number, text = rest.split(b":", 1)
+def _parse_record(record: bytes) -> Match | None:
+    """`path NUL line:text` as `rg --null --line-number` prints it; None for anything
+    else (rg's "binary file matches" notice for a binary file named explicitly)."""
+    path, _, rest = record.partition(b"\0")
+    number, _, text = rest.partition(b":")
+    if not number.isdigit():
+        return None
     return Match(
         path.decode("utf-8", "surrogateescape"),
         int(number),
