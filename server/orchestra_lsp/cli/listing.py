@@ -6,10 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
+from orchestra_lsp.cli.tables import print_table
 from orchestra_lsp.workspace import Layer, SourceRef, load_workspace
 
 
@@ -25,17 +22,6 @@ def _where(source: SourceRef, root: Path) -> str:
     except ValueError:
         shown = str(source.path)
     return f"{shown} ({source.layer.label})"
-
-
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    table = Table(title=title, show_lines=False, expand=False)
-    for index, column in enumerate(columns):
-        table.add_column(column, overflow="fold", no_wrap=index == 0)
-    for row in rows:
-        table.add_row(*(escape(cell) for cell in row))
-    console = Console()
-    # Piped output gets a readable width instead of rich's 80 columns.
-    Console(width=None if console.is_terminal else 140).print(table)
 
 
 def agents(args: argparse.Namespace) -> int:
@@ -58,7 +44,7 @@ def agents(args: argparse.Namespace) -> int:
     rows = [
         [a.name, a.description, ", ".join(a.tools), _where(a.source, workspace.root)] for a in items
     ]
-    _table("Agents", ["name", "description", "tools", "from"], rows)
+    print_table("Agents", ["name", "description", "tools", "from"], rows)
     return 0
 
 
@@ -90,5 +76,5 @@ def commands(args: argparse.Namespace) -> int:
         ]
         for c in items
     ]
-    _table("Commands", ["name", "description", "arguments", "steps", "from"], rows)
+    print_table("Commands", ["name", "description", "arguments", "steps", "from"], rows)
     return 0

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from orchestra_lsp import __version__
-from orchestra_lsp.cli import check, init, listing, run_cmd
+from orchestra_lsp.cli import check, init, journal_cmd, listing, run_cmd
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -49,8 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     init.register(add("init", "scaffold .orchestra/ with commented examples", init.run))
     listing.register(add("agents", "list agents and the file each came from", listing.agents))
     listing.register(add("commands", "list commands and the file each came from", listing.commands))
-    run_cmd.register(
-        add("run", "run a command headless; gates are asked in the terminal", run_cmd.run)
+    run_cmd.register(add("run", "run a command; gates are answered in the terminal", run_cmd.run))
+    journal_cmd.register_runs(add("runs", "list recent runs from the journal", journal_cmd.runs))
+    journal_cmd.register_show(
+        add("show", "one run: its events, decisions and pending proposal", journal_cmd.show)
     )
     return parser
 

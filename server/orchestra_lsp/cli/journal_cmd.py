@@ -1,0 +1,117 @@
+"""`orchestra runs` and `orchestra show RUN`: the journal, read back."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.syntax import Syntax
+
+from orchestra_lsp.changes import Changeset
+from orchestra_lsp.cli.tables import print_table
+from orchestra_lsp.cli.terminal import unified_diff
+from orchestra_lsp.engine import FileReview
+from orchestra_lsp.journal import RunNotFoundError, list_runs, load_run
+
+
+def register_runs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print as JSON")
+
+
+def register_show(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run", help="a run id (or a unique prefix of one), or `last`")
+    parser.add_argument("--json", action="store_true", help="print the whole record as JSON")
+
+
+def runs(args: argparse.Namespace) -> int:
+    summaries = list_runs(args.workspace.resolve())
+    if args.json:
+        print(json.dumps([s.model_dump(mode="json") for s in summaries], indent=2))
+        return 0
+    if not summaries:
+        print("no runs yet (they are recorded under .orchestra/runs/)")
+        return 0
+    rows = [
+        [
+            s.run_id,
+            " ".join([s.command, *map(str, s.arguments.values())]),
+            s.state,
+            s.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "" if s.cost_usd is None else f"${s.cost_usd:.4f}",
+            "yes" if s.pending_proposal else "",
+        ]
+        for s in summaries
+    ]
+    print_table("Runs", ["run", "command", "state", "started", "cost", "pending review"], rows)
+    return 0
+
+
+def _find(args: argparse.Namespace) -> str | None:
+    ids = [s.run_id for s in list_runs(args.workspace.resolve())]
+    if args.run == "last":
+        return ids[0] if ids else None
+    matches = [run_id for run_id in ids if run_id.startswith(args.run)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def show(args: argparse.Namespace) -> int:
+    run_id = _find(args)
+    if run_id is None:
+        print(f"orchestra: no single run matches {args.run!r}; see `orchestra runs`")
+        return 2
+    try:
+        record = load_run(args.workspace.resolve(), run_id)
+    except RunNotFoundError as error:
+        print(f"orchestra: {error}")
+        return 2
+    if args.json:
+        print(record.model_dump_json(indent=2))
+        return 0
+    console = Console(highlight=False)
+    s = record.summary
+    console.print(f"[bold]{s.run_id}[/] {escape(s.command)} {escape(json.dumps(s.arguments))}")
+    cost = "" if s.cost_usd is None else f" · cost ${s.cost_usd:.4f}"
+    console.print(f"state {s.state} · started {s.started_at:%Y-%m-%d %H:%M:%S}{cost}")
+    for event in record.events:
+        line = _describe(event)
+        if line:
+            console.print(line)
+    if record.skipped_lines:
+        console.print(f"[yellow]{record.skipped_lines} unreadable line(s) skipped[/]")
+    if record.changeset:
+        console.print("\n[bold]Pending proposal[/] (not applied):")
+        for change in Changeset.model_validate(record.changeset).files.values():
+            review = FileReview(
+                path=change.path,
+                base_text=change.base_text,
+                proposed_text=change.proposed_text,
+                base_version=change.base_version,
+                hunks=change.hunks(),
+            )
+            console.print(Syntax(unified_diff(review), "diff", word_wrap=True))
+    return 0
+
+
+def _describe(event: dict[str, Any]) -> str:
+    kind = event.get("type")
+    when = str(event.get("ts", ""))[11:19]
+    text: str | None = {
+        "step_started": f"step {event.get('step_id')} · agent {event.get('agent')}",
+        "tool_call_finished": f"  {event.get('tool')} · {event.get('duration_ms')} ms"
+        + (" · error" if event.get("is_error") else ""),
+        "permission_decided": f"  permission {event.get('verdict')} {event.get('tool')} "
+        f"({event.get('by')}: {event.get('reason')})",
+        "gate_decided": f"  gate {event.get('gate')}: {event.get('decision')} by {event.get('by')}"
+        + (f" — {event.get('feedback')}" if event.get("feedback") else ""),
+        "proposal_decided": f"  {event.get('path')}: {event.get('outcome')} "
+        f"(accepted {event.get('accepted')}, rejected {event.get('rejected')})",
+        "step_finished": f"  output: {str(event.get('output', ''))[:200]}",
+        "notice": f"  {event.get('level')}: {event.get('message')}",
+        "run_finished": "finished",
+        "run_failed": f"failed: {event.get('error')}",
+        "run_cancelled": f"stopped: {event.get('reason')}",
+    }.get(str(kind))
+    return f"[dim]{when}[/] {escape(text)}" if text else ""
