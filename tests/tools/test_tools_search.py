@@ -122,6 +122,8 @@ async def test_tool_output_and_errors(make_tree: TreeMaker) -> None:
         assert not missing.is_error and missing.text.startswith("No matches")
         broken = await tool.run({"pattern": "(unclosed"}, context(root))
         assert broken.is_error, backend
+        nowhere = await tool.run({"pattern": "x", "path": "nowhere"}, context(root))
+        assert nowhere.is_error and nowhere.text == "nowhere does not exist"
 
 
 async def test_symlinks_are_not_followed(make_tree: TreeMaker, tmp_path: Path) -> None:

@@ -75,6 +75,8 @@ async def search_workspace(
     use_ripgrep = backend == "ripgrep" or (backend == "auto" and shutil.which("rg") is not None)
     overlay = {path: text for path, text in view.overlay().items() if query.covers(path)}
     live = {path: text for path, text in overlay.items() if text is not None}
+    if query.under != "." and not live and not view.disk_path(query.under).exists():
+        raise ToolError(f"{query.under} does not exist")
     if use_ripgrep:
         found = await _ripgrep_search(view.root, query, overlay.keys(), limit)
         regex = _compile(query) if live else None
@@ -160,7 +162,7 @@ async def _ripgrep_search(
         if len(found) <= limit:
             errors = await process.stderr.read()
             if await process.wait() == 2 and not found:
-                message = errors.decode("utf-8", "replace").strip()
+                message = errors.decode("utf-8", "replace").strip() or "rg exited with code 2"
                 raise ToolError(f"search failed: {message}")
     finally:
         if process.returncode is None:
