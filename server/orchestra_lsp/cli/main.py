@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from orchestra_lsp import __version__
-from orchestra_lsp.cli import check, init, journal_cmd, listing, run_cmd
+from orchestra_lsp.cli import check, demo, init, journal_cmd, listing, run_cmd
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     journal_cmd.register_show(
         add("show", "one run: its events, decisions and pending proposal", journal_cmd.show)
     )
+    demo.register(add("demo", "run a command end to end on a small example", demo.run))
     return parser
 
 

@@ -1,0 +1,42 @@
+"""`orchestra serve`: the language server over stdio, for editors.
+
+stdout carries the protocol, so logs go to stderr (which editors show in their LSP
+log) or to `--log-file`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stdio",
+        action="store_true",
+        help="talk LSP over stdin/stdout (the default and only transport; accepted "
+        "because editors often pass it)",
+    )
+    parser.add_argument("--log-file", type=Path, metavar="FILE", help="log here, not to stderr")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much to log (default: WARNING)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until the client says `exit` or closes the pipe."""
+    from orchestra_lsp.lsp import create_server
+
+    _configure_logging(args.log_level, args.log_file)
+    create_server(Path(args.workspace)).start_io()
+    return 0
+
+
+def _configure_logging(level: str, log_file: Path | None) -> None:
+    handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
