@@ -1,0 +1,248 @@
+"""Helpers for the engine tests: workspaces on disk, a recording front end, and one
+call that runs a command against the scripted server through the real SDK.
+
+The front end is a test double of the *interface* the engine meets front ends
+through (`FrontEnd`): it records every event and request and answers gates,
+permission asks, questions and reviews from what the test scripted. Nothing inside
+the engine is replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orchestra_lsp.changes import Changeset, apply_to_disk
+from orchestra_lsp.engine import (
+    ApprovalDecision,
+    ApprovalRequest,
+    Engine,
+    Event,
+    FileDecision,
+    FileReview,
+    PermissionRequest,
+    Question,
+    ReviewDecision,
+    ReviewRequest,
+    RunRequest,
+    RunResult,
+)
+from orchestra_lsp.journal import load_run
+from orchestra_lsp.llm import ModelClient
+from orchestra_lsp.testing import ScriptedServer, ScriptLike
+
+API_KEY = "test-key-engine-7f3a9c2e51d84b06"
+MODEL = "claude-sonnet-4-6"
+REPO = Path(__file__).resolve().parents[2]
+PYTHON = str(Path(sys.executable))
+
+WORKER = """\
+---
+name: worker
+description: Does what the step says with the workspace tools.
+tools: [read_file, list_files, search, edit, run_shell, ask_user]
+max_turns: 12
+---
+You are the worker agent of the engine tests.
+"""
+
+CONTEXT = "This is the test repository. Its secret word is PERSISTENT-CONTEXT-MARK.\n"
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write `{relative path: text}` under `root` (dedented) and return `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def command_file(steps: list[dict[str, Any]] | None = None, *, body: str = "", **front: Any) -> str:
+    """A command file; each front-matter value is written as JSON (which YAML reads)."""
+    fields: dict[str, Any] = {"description": "engine test command", **front}
+    if steps is not None:
+        fields["steps"] = steps
+    lines = "\n".join(f"{key}: {json.dumps(value)}" for key, value in fields.items())
+    return f"---\n{lines}\n---\n{body}\n"
+
+
+def workspace(
+    root: Path,
+    commands: dict[str, str],
+    *,
+    config: str = "",
+    extra: dict[str, str] | None = None,
+) -> Path:
+    """A repository with CONTEXT.md, the `worker` agent, the given commands and config."""
+    files = {
+        ".orchestra/CONTEXT.md": CONTEXT,
+        ".orchestra/agents/worker.md": WORKER,
+        ".orchestra/config.toml": f'[model]\nname = "{MODEL}"\n' + textwrap.dedent(config),
+        **{f".orchestra/commands/{name}.md": text for name, text in commands.items()},
+        **(extra or {}),
+    }
+    return write_files(root, files)
+
+
+HunkChooser = Callable[[FileReview], list[str]]
+
+
+def accept_all(review: FileReview) -> list[str]:
+    return [hunk.id for hunk in review.hunks]
+
+
+@dataclass
+class RecordingFrontEnd:
+    """Records everything; answers from scripted lists; applies reviews like the CLI."""
+
+    root: Path
+    approvals: list[ApprovalDecision] = field(default_factory=list)
+    permissions: list[bool] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)
+    choose: HunkChooser = accept_all
+    apply: bool = True
+    events: list[Event] = field(default_factory=list)
+    approval_requests: list[ApprovalRequest] = field(default_factory=list)
+    permission_requests: list[PermissionRequest] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    review_requests: list[ReviewRequest] = field(default_factory=list)
+    on_event: Callable[[Event], None] | None = None
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+        if self.on_event is not None:
+            self.on_event(event)
+
+    async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
+        self.approval_requests.append(request)
+        assert self.approvals, f"unexpected approval request: {request}"
+        return self.approvals.pop(0)
+
+    async def permission(self, request: PermissionRequest) -> bool:
+        self.permission_requests.append(request)
+        assert self.permissions, f"unexpected permission request: {request}"
+        return self.permissions.pop(0)
+
+    async def ask(self, question: Question) -> str:
+        self.questions.append(question)
+        assert self.answers, f"unexpected question: {question}"
+        return self.answers.pop(0)
+
+    async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
+        self.review_requests.append(request)
+        decisions = []
+        for review in request.files:
+            accepted = accept_all(review) if request.auto_accept else self.choose(review)
+            if not accepted:
+                decisions.append(FileDecision(path=review.path, accepted=[], outcome="rejected"))
+                continue
+            if not self.apply:
+                decisions.append(
+                    FileDecision(path=review.path, accepted=accepted, outcome="pending")
+                )
+                continue
+            outcome = apply_to_disk(self.root, changeset.files[review.path], accepted)
+            assert outcome.status not in ("conflict", "refused"), outcome
+            decisions.append(
+                FileDecision(
+                    path=review.path, accepted=accepted, outcome="applied", detail=outcome.status
+                )
+            )
+        return ReviewDecision(files=decisions)
+
+    def of_type(self, kind: str) -> list[Any]:
+        return [event for event in self.events if event.type == kind]
+
+
+@dataclass
+class Outcome:
+    result: RunResult
+    server: ScriptedServer
+    frontend: RecordingFrontEnd
+    root: Path
+
+    def journal(self) -> list[dict[str, Any]]:
+        return load_run(self.root, self.result.run_id).events
+
+    def journal_of(self, kind: str) -> list[dict[str, Any]]:
+        return [event for event in self.journal() if event.get("type") == kind]
+
+    def bodies(self) -> list[dict[str, Any]]:
+        """The parsed bodies of the /v1/messages requests, in order."""
+        return [
+            request.body
+            for request in self.server.requests
+            if request.path.endswith("/v1/messages") and request.body is not None
+        ]
+
+
+def model_client(
+    server: ScriptedServer, *, max_retries: int = 2, timeout: float = 10
+) -> ModelClient:
+    return ModelClient(
+        api_key=API_KEY, base_url=server.base_url, max_retries=max_retries, timeout=timeout
+    )
+
+
+async def run_command(
+    root: Path,
+    script: ScriptLike,
+    request: RunRequest,
+    frontend: RecordingFrontEnd | None = None,
+    *,
+    yes: bool = False,
+    user_dir: Path | None = None,
+    max_retries: int = 2,
+    check_script: bool = True,
+) -> Outcome:
+    """Run one command to its end against a scripted server and return what happened.
+
+    With `check_script` the script must have matched every request and been played
+    to its last turn.
+    """
+    frontend = frontend or RecordingFrontEnd(root)
+    user = user_dir or root.parent / f"{root.name}-user-config"
+    user.mkdir(exist_ok=True)
+    with ScriptedServer(script) as server:
+        engine = Engine(root, client=model_client(server, max_retries=max_retries), user_dir=user)
+        try:
+            handle = engine.start(request, frontend, yes=yes)
+            result = await handle.wait()
+        finally:
+            await engine.aclose()
+    if check_script:
+        server.assert_no_failures()
+        server.assert_all_consumed()
+    return Outcome(result, server, frontend, root)
+
+
+def all_files_text(folder: Path) -> Iterable[tuple[Path, str]]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            yield path, path.read_text(encoding="utf-8", errors="replace")
+
+
+def cli_env(base_url: str, config_home: Path, **extra: str) -> dict[str, str]:
+    """The environment for `orchestra` as a subprocess: the scripted server, a clean
+    user config folder, no ambient credentials, and no terminal."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("ANTHROPIC_") and key not in ("XDG_CONFIG_HOME", "COLUMNS")
+    }
+    env.update(
+        ANTHROPIC_BASE_URL=base_url,
+        ANTHROPIC_API_KEY=API_KEY,
+        XDG_CONFIG_HOME=str(config_home),
+        PYTHONUNBUFFERED="1",
+        **extra,
+    )
+    return env
