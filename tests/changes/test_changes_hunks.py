@@ -97,3 +97,15 @@ def test_apply_refuses_hunks_from_another_base() -> None:
     hunks = compute_hunks("a\nb\n", "a\nc\n")
     with pytest.raises(ValueError):
         apply_hunks("x\ny\n", hunks, {"h1"})
+
+
+def test_scattered_changes_in_a_large_file_stay_separate_hunks() -> None:
+    base_lines = [f"value_{n} = compute({n})\n" for n in range(2000)]
+    proposed_lines = list(base_lines)
+    for k in range(40):
+        at = k * 50 + 7
+        proposed_lines[at] = "" if k % 2 else f"value_{at} = changed({k})\n"
+    base, proposed = "".join(base_lines), "".join(proposed_lines)
+    hunks = compute_hunks(base, proposed)
+    assert [h.base_start for h in hunks] == [k * 50 + 7 for k in range(40)]
+    assert all(h.base_end == h.base_start + 1 for h in hunks)

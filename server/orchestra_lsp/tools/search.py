@@ -249,7 +249,7 @@ class SearchTool:
         )
         if outcome.truncated:
             text += (
-                f"\n\n[more than {MAX_MATCHES} matches; only the first {MAX_MATCHES} are shown. "
+                f"\n\n[more than {MAX_MATCHES} matches; {MAX_MATCHES} of them are shown. "
                 "Narrow the pattern, path or glob.]"
             )
         return ToolResult(text=text)
