@@ -131,3 +131,13 @@ async def test_symlinks_are_not_followed(make_tree: TreeMaker, tmp_path: Path) -
     (tmp_path / "outside.txt").write_text("TODO secret\n")
     (root / "link.txt").symlink_to(tmp_path / "outside.txt")
     assert await both(WorkspaceView(root), SearchQuery(pattern="TODO")) == []
+
+
+async def test_auto_falls_back_to_python_without_ripgrep_on_path(
+    make_tree: TreeMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_tree(TREE)
+    expected = (await SearchTool("ripgrep").run({"pattern": "TODO"}, context(root))).text
+    monkeypatch.setenv("PATH", str(root / "no-such-bin"))
+    assert shutil.which("rg") is None
+    assert (await SearchTool().run({"pattern": "TODO"}, context(root))).text == expected
