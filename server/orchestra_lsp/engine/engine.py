@@ -28,9 +28,11 @@ if TYPE_CHECKING:
 Buffers = Callable[[], Mapping[str, tuple[str, int]]]
 
 #: Safe without asking, whatever config.toml says: reading, searching, proposing edits
-#: (nothing is written before review) and read-only git. Config rules add to these,
-#: and a config deny still beats them.
+#: (nothing is written before review), asking the person a question (asking whether
+#: to ask would be absurd) and read-only git. Config rules add to these, and a config
+#: deny still beats them.
 DEFAULT_ALLOW = (
+    "ask_user",
     "read_file",
     "list_files",
     "search",
