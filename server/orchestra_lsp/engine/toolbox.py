@@ -111,6 +111,9 @@ class Toolbox:
     ) -> tuple[str | list[dict[str, Any]], bool]:
         if not self.offers(name):
             return f"tool '{name}' is not available to agent '{self.agent}'", True
+        outside = self._leaves_workspace(name, arguments)
+        if outside is not None:
+            return outside, True
         refused = await self._refusal(name, arguments)
         if refused is not None:
             return refused, True
@@ -118,6 +121,18 @@ class Toolbox:
             return await self._run(name, arguments)
         except ToolError as error:
             return str(error), True
+
+    def _leaves_workspace(self, name: str, arguments: dict[str, Any]) -> str | None:
+        """A built-in tool's path outside the workspace: the tool refuses it whatever
+        anyone allows, so say so at once instead of asking a person about it."""
+        path = arguments.get("path")
+        if name not in BUILTIN_TOOLS or not isinstance(path, str):
+            return None
+        try:
+            self.context.view.resolve(path)
+        except ToolError as error:
+            return str(error)
+        return None
 
     async def _refusal(self, name: str, arguments: dict[str, Any]) -> str | None:
         """None when the call may go ahead; else why not, for the model to read."""
