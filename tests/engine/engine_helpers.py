@@ -219,8 +219,13 @@ async def run_command(
         finally:
             await engine.aclose()
     if check_script:
-        server.assert_no_failures()
-        server.assert_all_consumed()
+        try:
+            server.assert_no_failures()
+            server.assert_all_consumed()
+        except AssertionError as error:
+            raise AssertionError(
+                f"{error}\n(the run ended {result.state}: {result.error})"
+            ) from None
     return Outcome(result, server, frontend, root)
 
 
