@@ -21,7 +21,8 @@ COMMANDS = 200
 RUNS = 15
 GOAL_MS = 100.0
 
-AGENT = """---
+AGENT = (
+    """---
 name: agent-{i}
 description: Agent number {i}, which reads code and reports what it finds.
 tools: [read_file, list_files, search, edit]
@@ -29,7 +30,9 @@ max_turns: 30
 ---
 You are agent {i}. Read the files involved before answering; cite `path:line`.
 Keep changes small and explain why each one is needed.
-""" + "More guidance for the agent, line {{n}}.\n" * 20
+"""
+    + "More guidance for the agent, line {{n}}.\n" * 20
+)
 
 COMMAND = """---
 description: Command {i} runs three steps
