@@ -17,6 +17,7 @@ from orchestra_lsp.engine.frontend import (
     ReviewDecision,
     ReviewRequest,
 )
+from orchestra_lsp.engine.preview import StepPreview, preview
 from orchestra_lsp.engine.request import RunRequest, RunRequestError, bind_arguments
 from orchestra_lsp.engine.run import RunResult
 
@@ -37,5 +38,7 @@ __all__ = [
     "RunRequest",
     "RunRequestError",
     "RunResult",
+    "StepPreview",
     "bind_arguments",
+    "preview",
 ]

@@ -6,8 +6,11 @@ after it). The first user message: the step's instructions, rendered.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from orchestra_lsp.context import Source
 from orchestra_lsp.workspace import Agent, Command, Step
 from orchestra_lsp.workspace.templates import render
 
@@ -21,6 +24,16 @@ def system_chunks(context_text: str, agent: Agent) -> list[str]:
         )
     chunks.append(agent.prompt or f"You are the {agent.name} agent.")
     return chunks
+
+
+def pinned_sources(
+    system: Sequence[str], agent: Agent, tools: Sequence[dict[str, Any]]
+) -> list[Source]:
+    """The parts of every prompt that are never cut, named for the context manifest."""
+    names = ["persistent context", f"agent {agent.name}"][-len(system) :] if system else []
+    sources = [Source(name, chunk) for name, chunk in zip(names, system, strict=True)]
+    sources.append(Source("tools", json.dumps(list(tools), sort_keys=True)))
+    return sources
 
 
 def step_instructions(

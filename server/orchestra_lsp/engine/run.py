@@ -221,6 +221,7 @@ class Run:
                 max_tool_result_tokens=settings.max_tool_result_tokens,
             ),
             ctx.client,
+            agent,
             system_chunks(ctx.workspace.context.text, agent),
             instructions,
             toolbox,

@@ -10,10 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from orchestra_lsp.context import Source, fit_to_budget
+from orchestra_lsp.context import fit_to_budget
 from orchestra_lsp.engine.events import ContextReported, Event, ModelRetry, Notice, TextDelta
+from orchestra_lsp.engine.prompts import pinned_sources
 from orchestra_lsp.engine.toolbox import Toolbox
 from orchestra_lsp.llm import ModelClient, ModelTurn
+from orchestra_lsp.workspace import Agent
 
 
 @dataclass
@@ -36,6 +38,7 @@ class StepOutcome:
 async def run_step(
     settings: StepSettings,
     client: ModelClient,
+    agent: Agent,
     system: list[str],
     instructions: str,
     toolbox: Toolbox,
@@ -44,7 +47,7 @@ async def run_step(
 ) -> StepOutcome:
     """The agent's loop; `after_turn` accounts usage (and may pause for the budget)."""
     run_id, step_id = settings.run_id, settings.step_id
-    pinned = [Source(f"system[{i}]", chunk) for i, chunk in enumerate(system)]
+    pinned = pinned_sources(system, agent, toolbox.specs)
     messages: list[dict[str, Any]] = [{"role": "user", "content": instructions}]
 
     def on_text(text: str) -> None:

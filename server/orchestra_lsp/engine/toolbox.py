@@ -37,6 +37,16 @@ def _offered(pattern_names: Sequence[str], tool: str) -> bool:
     return any(fnmatch.fnmatchcase(tool, name) for name in pattern_names)
 
 
+def builtin_specs_for(patterns: Sequence[str], *, can_ask: bool) -> list[dict[str, Any]]:
+    """Declarations of the built-in tools an agent's allow-list matches. `ask_user` is
+    left out when nobody can answer (automation)."""
+    names = [split_pattern(p)[0] for p in patterns]
+    specs = [spec_of(tool) for name, tool in BUILTIN_TOOLS.items() if _offered(names, name)]
+    if can_ask and _offered(names, ASK_USER_SPEC.name):
+        specs.append(ASK_USER_SPEC)
+    return [spec.model_dump() for spec in specs]
+
+
 @dataclass
 class Toolbox:
     """One agent's tools for one step; `call` runs one tool_use block to a tool_result."""
@@ -59,11 +69,8 @@ class Toolbox:
 
     async def load(self) -> None:
         """Collect the specs of the built-in and MCP tools the agent's patterns allow."""
+        self.specs = builtin_specs_for(self.patterns, can_ask=not self.unattended)
         names = [split_pattern(p)[0] for p in self.patterns]
-        builtins = [spec_of(tool) for name, tool in BUILTIN_TOOLS.items() if _offered(names, name)]
-        if _offered(names, ASK_USER_SPEC.name) and not self.unattended:
-            builtins.append(ASK_USER_SPEC)
-        self.specs = [spec.model_dump() for spec in builtins]
         mcp_patterns = [name for name in names if name.startswith("mcp__")]
         if mcp_patterns and self.pool is not None:
             self.specs += [tool.spec() for tool in await self.pool.tools_for(mcp_patterns)]
