@@ -1,0 +1,304 @@
+"""One server's connection: started once, shared, restarted after it goes away.
+
+The SDK's transports and `ClientSession` are async context managers built on anyio
+task groups, which must be entered and left in the same task. So each start runs an
+owner task that enters them, publishes the ready session, and sleeps until it is told
+to stop or the server goes away; every caller talks to the session directly (MCP
+sessions take concurrent requests), and stopping means waking the owner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import time
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import anyio.abc
+import mcp_types as types
+from mcp.client.session import ClientSession
+from mcp.shared.exceptions import MCPError
+
+from orchestra_lsp import __version__
+from orchestra_lsp.mcp.models import ServerState, ServerStatus
+from orchestra_lsp.mcp.stderr_log import StderrLog, mask
+from orchestra_lsp.mcp.transport import open_channel
+from orchestra_lsp.workspace.mcp_config import McpServer, StdioServer
+
+CLIENT_INFO = types.Implementation(name="orchestra", version=__version__)
+#: A server that failed to start is not retried on every use (a run with many
+#: agents would wait out a hanging start each time); after this long it is.
+RETRY_FAILED_AFTER_SECONDS = 30.0
+#: After a timed-out call, the next use first checks the server still answers.
+PING_SECONDS = 5.0
+#: How long a stopping server gets before its owner task is cancelled.
+STOP_SECONDS = 10.0
+
+
+class McpFailure(Exception):
+    """An MCP request that could not be served; the message says why, for people."""
+
+
+class StartFailed(McpFailure):
+    """The server could not start; the message is the full report."""
+
+
+class Connection:
+    def __init__(
+        self,
+        server: McpServer,
+        *,
+        stderr: StderrLog,
+        startup_timeout: float,
+        cwd: Path | None,
+        on_exit: Callable[[Connection], None],
+    ) -> None:
+        self.server = server
+        self.name = server.name
+        self.target = mask(_target(server), server.secrets())
+        self.state = ServerState.DISABLED if server.spec.disabled else ServerState.IDLE
+        self.failure: str | None = None
+        self.tools: list[types.Tool] = []
+        self.resources: list[types.Resource] = []
+        self.capabilities = types.ServerCapabilities()
+        self.start_ms: float | None = None
+        self.starts = 0
+        self._stderr = stderr
+        self._startup_timeout = startup_timeout
+        self._cwd = cwd
+        self._on_exit = on_exit
+        self._session: ClientSession | None = None
+        self._process: anyio.abc.Process | None = None
+        self._starting: asyncio.Task[ClientSession] | None = None
+        self._owner: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._failed_at = 0.0
+        self._suspect = False
+
+    # -- use -------------------------------------------------------------------------
+
+    async def session(self) -> ClientSession:
+        """The ready session, starting or restarting the server when needed.
+
+        Concurrent callers share one start. Raises StartFailed.
+        """
+        if self._suspect and self.state is ServerState.READY:
+            await self._check_alive()
+        if self.state is ServerState.READY and self._session is not None:
+            return self._session
+        if self.state is ServerState.DISABLED:
+            raise StartFailed(f"MCP server '{self.name}' is disabled in {self.server.source_path}")
+        recent = time.monotonic() - self._failed_at < RETRY_FAILED_AFTER_SECONDS
+        if self.state is ServerState.FAILED and recent and self.failure:
+            raise StartFailed(self.failure)
+        if self._starting is None:
+            self._starting = asyncio.create_task(self._start(), name=f"mcp-start:{self.name}")
+            self._starting.add_done_callback(_retrieve)
+        return await asyncio.shield(self._starting)
+
+    def timed_out(self) -> None:
+        """A call timed out: the server may be hung as a whole; check before next use."""
+        self._suspect = True
+
+    async def lost(self) -> str:
+        """The connection dropped under a call: wait for the owner to wind down, and say why."""
+        self._wake.set()
+        if self._owner is not None:
+            await asyncio.wait([self._owner], timeout=STOP_SECONDS)
+        return self.exit_report("during the call")
+
+    def exit_report(self, when: str = "") -> str:
+        """Why the server is gone (`when`: e.g. "during the call"), for the model and the user."""
+        how = "went away" if self._process is None else _exit_text(self._process.returncode)
+        how += f" {when}" if when else ""
+        return _with_stderr(
+            f"MCP server '{self.name}' ({self.target}) {how}; "
+            "it will be restarted on the next call",
+            self._stderr_tail(),
+        )
+
+    def _stderr_tail(self) -> list[str]:
+        """Only a stdio server has a stderr of ours to show."""
+        return self._stderr.tail() if isinstance(self.server.spec, StdioServer) else []
+
+    def status(self) -> ServerStatus:
+        return ServerStatus(
+            name=self.name,
+            transport=self.server.spec.type,
+            target=self.target,
+            state=self.state,
+            tools=[tool.name for tool in self.tools],
+            failure=self.failure,
+            start_ms=self.start_ms,
+            starts=self.starts,
+        )
+
+    async def close(self) -> None:
+        if self._starting is not None:
+            self._starting.cancel()
+            await asyncio.wait([self._starting])
+        await self._retire(cancel=False)
+        if self.state is not ServerState.DISABLED:
+            self.state = ServerState.STOPPED
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def _start(self) -> ClientSession:
+        try:
+            await self._retire(cancel=False)
+            self.state = ServerState.STARTING
+            self.starts += 1
+            self._stopping = self._suspect = False
+            self._process = self._session = None
+            self._wake = asyncio.Event()
+            began = time.perf_counter()
+            ready: asyncio.Future[ClientSession] = asyncio.get_running_loop().create_future()
+            self._owner = asyncio.create_task(self._own(ready), name=f"mcp:{self.name}")
+            try:
+                session = await asyncio.wait_for(asyncio.shield(ready), self._startup_timeout)
+            except (Exception, asyncio.CancelledError) as exc:
+                await self._retire(cancel=True)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                self._fail(exc)
+                raise StartFailed(self.failure) from None
+            self.start_ms = (time.perf_counter() - began) * 1000
+            self.state, self._session, self.failure = ServerState.READY, session, None
+            return session
+        finally:
+            self._starting = None
+
+    async def _own(self, ready: asyncio.Future[ClientSession]) -> None:
+        """Enter and leave the SDK's context managers in this one task, as anyio requires."""
+        try:
+            async with AsyncExitStack() as stack:
+                errlog = stack.enter_context(self._stderr.open())
+                channel = await stack.enter_async_context(
+                    open_channel(
+                        self.server.spec, errlog=errlog, cwd=self._cwd, on_exit=self._wake.set
+                    )
+                )
+                self._process = channel.process
+                session = await stack.enter_async_context(
+                    ClientSession(channel.read, channel.write, client_info=CLIENT_INFO)
+                )
+                await self._handshake(session)
+                ready.set_result(session)
+                await self._wake.wait()
+        except Exception as exc:
+            if not ready.done():
+                ready.set_exception(exc)
+        finally:
+            self._owner_done(ready)
+
+    async def _handshake(self, session: ClientSession) -> None:
+        result = await session.initialize()
+        self.capabilities = result.capabilities
+        self.tools = await _all_tools(session) if result.capabilities.tools else []
+        self.resources = (
+            (await session.list_resources()).resources if result.capabilities.resources else []
+        )
+
+    def _owner_done(self, ready: asyncio.Future[ClientSession]) -> None:
+        """The owner ended: if it had been serving and nobody asked it to stop, say so."""
+        served = ready.done() and not ready.cancelled() and ready.exception() is None
+        if not served or self._stopping:
+            return
+        self._session = None
+        self.state = ServerState.EXITED
+        self.failure = self.exit_report()
+        self._on_exit(self)
+
+    async def _retire(self, *, cancel: bool) -> None:
+        """Stop the current owner (gracefully unless `cancel`), within STOP_SECONDS."""
+        owner, self._owner = self._owner, None
+        if owner is None or owner.done():
+            return
+        self._stopping = True
+        self._wake.set()
+        if cancel:
+            owner.cancel()
+        _, pending = await asyncio.wait([owner], timeout=STOP_SECONDS)
+        if pending:
+            owner.cancel()
+            await asyncio.wait([owner])
+
+    async def _check_alive(self) -> None:
+        self._suspect = False
+        session = self._session
+        if session is None:
+            return
+        try:
+            await asyncio.wait_for(session.send_ping(), PING_SECONDS)
+        except Exception:
+            await self._retire(cancel=False)
+            self.state, self._session = ServerState.EXITED, None
+            self.failure = f"MCP server '{self.name}' stopped answering after a timed-out call"
+
+    def _fail(self, exc: BaseException) -> None:
+        self.state = ServerState.FAILED
+        self._failed_at = time.monotonic()
+        code = self._process.returncode if self._process is not None else None
+        reason = _start_reason(exc, code, self._startup_timeout)
+        self.failure = _with_stderr(
+            f"MCP server '{self.name}' failed to start: {self.target}: {reason}",
+            self._stderr_tail(),
+        )
+
+
+async def _all_tools(session: ClientSession) -> list[types.Tool]:
+    tools: list[types.Tool] = []
+    cursor: str | None = None
+    while True:
+        params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
+        page = await session.list_tools(params=params)
+        tools.extend(page.tools)
+        cursor = page.next_cursor
+        if not cursor:
+            return tools
+
+
+def _target(server: McpServer) -> str:
+    spec = server.spec
+    if isinstance(spec, StdioServer):
+        return shlex.join([spec.command, *spec.args])
+    return spec.url
+
+
+def _start_reason(exc: BaseException, code: int | None, timeout: float) -> str:
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    if isinstance(exc, TimeoutError):
+        return f"no answer to initialize within {timeout:g} s (exit code: none, still running)"
+    if isinstance(exc, FileNotFoundError):
+        return "command not found (exit code: none, never ran)"
+    if isinstance(exc, OSError):
+        return f"cannot run it: {exc.strerror or exc} (exit code: none, never ran)"
+    if code is not None:
+        return _exit_text(code)
+    if isinstance(exc, MCPError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _exit_text(code: int | None) -> str:
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def _with_stderr(message: str, lines: list[str]) -> str:
+    if not lines:
+        return message
+    return message + "\nlast stderr lines:\n" + "\n".join(f"  | {line}" for line in lines)
+
+
+def _retrieve(task: asyncio.Task[ClientSession]) -> None:
+    """Mark a start's failure as seen even when every caller gave up waiting for it."""
+    if not task.cancelled():
+        task.exception()

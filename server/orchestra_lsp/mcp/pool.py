@@ -1,0 +1,312 @@
+"""The MCP client pool: every server in mcp.json, started when an agent needs it.
+
+One session per server for the life of the pool, shared by every run. A server
+starts the first time an agent whose allow-list reaches it runs (several in
+parallel, each under the start-up time-out), so a slow or broken server delays or
+fails only itself. Server faults never raise: a call that times out, a server that
+crashes, an unknown tool all come back as error results the model can read, and a
+server that cannot start is reported through `on_notice` and left out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from mcp.client.session import ClientSession
+from mcp.shared.exceptions import MCPError
+from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
+
+from orchestra_lsp.mcp.connection import Connection, McpFailure, StartFailed
+from orchestra_lsp.mcp.content import resource_result, tool_result
+from orchestra_lsp.mcp.models import McpPrompt, McpResult, McpTool, ServerState, ServerStatus
+from orchestra_lsp.mcp.prompts import render, to_command
+from orchestra_lsp.mcp.scope import servers_reached, split_tool_name, tool_allowed, tool_name
+from orchestra_lsp.mcp.stderr_log import StderrLog
+from orchestra_lsp.workspace.mcp_config import McpServer, StdioServer
+
+#: Text tokens a tool result may carry to the model (the `config.toml` default for
+#: `[model] max_tool_result_tokens`); past it the result is cut with a note.
+DEFAULT_MAX_RESULT_TOKENS = 20_000
+#: The tool an agent reads a server's resources with: `mcp__<server>__read_resource`.
+READ_RESOURCE = "read_resource"
+#: Tool names the Messages API accepts; others are left out with a warning.
+_API_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+_LISTED_RESOURCES = 20
+
+Notice = Callable[[str, str], None]
+T = TypeVar("T")
+
+
+class McpPool:
+    def __init__(
+        self,
+        servers: Mapping[str, McpServer],
+        *,
+        call_timeout: float = 60,
+        startup_timeout: float = 30,
+        on_notice: Notice | None = None,
+        stderr_dir: Path | None = None,
+        max_result_tokens: int = DEFAULT_MAX_RESULT_TOKENS,
+        workspace: Path | None = None,
+    ) -> None:
+        """`stderr_dir` keeps each server's stderr (a temporary folder, removed on
+        close, when None); `workspace` resolves a relative `cwd` in mcp.json."""
+        self._call_timeout = call_timeout
+        self._max_result_tokens = max_result_tokens
+        self._on_notice = on_notice
+        self._temp_dir = None if stderr_dir else Path(tempfile.mkdtemp(prefix="orchestra-mcp-"))
+        logs = stderr_dir or self._temp_dir
+        assert logs is not None
+        self._connections = {
+            name: Connection(
+                server,
+                stderr=StderrLog(logs / f"{name}.stderr.log", server.secrets()),
+                startup_timeout=startup_timeout,
+                cwd=_cwd(server, workspace),
+                on_exit=self._exited,
+            )
+            for name, server in servers.items()
+        }
+        self._noticed: dict[str, int] = {}
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- tools -----------------------------------------------------------------------
+
+    async def tools_for(self, patterns: Sequence[str]) -> list[McpTool]:
+        """The tools an allow-list matches, starting the servers it reaches (in parallel)."""
+        reached = servers_reached(patterns, self._usable())
+        tools: list[McpTool] = []
+        for connection in await self._ready(reached):
+            tools.extend(
+                tool for tool in self._tools_of(connection) if tool_allowed(patterns, tool.name)
+            )
+        return tools
+
+    async def call(self, name: str, arguments: dict[str, Any]) -> McpResult:
+        """Call `mcp__<server>__<tool>`. Faults come back as error results.
+
+        Cancelling the caller cancels the request on the server too.
+        """
+        parsed = split_tool_name(name)
+        connection = self._connections.get(parsed[0]) if parsed else None
+        if parsed is None or connection is None:
+            known = ", ".join(sorted(self._connections)) or "none"
+            return McpResult.error(f"unknown MCP tool '{name}' (configured servers: {known})")
+        tool = parsed[1]
+        try:
+            session = await connection.session()
+        except StartFailed as exc:
+            return McpResult.error(str(exc))
+        if tool == READ_RESOURCE and not _has_tool(connection, tool):
+            return await self._read(connection, session, str(arguments.get("uri", "")))
+        timeout = self._timeout(connection)
+        # The SDK's own request time-out: no extra task on the hot path.
+        request = session.call_tool(tool, arguments, read_timeout_seconds=timeout)
+        try:
+            result = await self._guarded(connection, f"tool '{tool}'", request, timeout, None)
+        except McpFailure as exc:
+            return McpResult.error(str(exc))
+        return tool_result(result, self._max_result_tokens)
+
+    # -- prompts and resources -------------------------------------------------------
+
+    async def prompts(self) -> list[McpPrompt]:
+        """Every server's prompts (starting all servers), as `mcp:<server>:<prompt>`."""
+        found: list[McpPrompt] = []
+        for connection in await self._ready(self._usable()):
+            if connection.capabilities.prompts is None:
+                continue
+            session = await connection.session()
+            try:
+                listed = await session.list_prompts()
+            except Exception as exc:  # one server's bad listing must not hide the others
+                self._notice("warning", _bad_answer(connection, "prompts/list", exc))
+                continue
+            found.extend(to_command(connection.name, prompt) for prompt in listed.prompts)
+        return found
+
+    async def get_prompt(self, server: str, name: str, arguments: Mapping[str, str]) -> str:
+        """The prompt's text. Raises McpFailure with a readable message when it cannot."""
+        connection = self._connection(server)
+        session = await connection.session()
+        timeout = self._timeout(connection)
+        request = session.get_prompt(name, dict(arguments))
+        return render(
+            await self._guarded(connection, f"prompt '{name}'", request, timeout, timeout)
+        )
+
+    async def read_resource(self, server: str, uri: str) -> McpResult:
+        connection = self._connections.get(server)
+        if connection is None:
+            return McpResult.error(f"unknown MCP server '{server}'")
+        try:
+            session = await connection.session()
+        except StartFailed as exc:
+            return McpResult.error(str(exc))
+        return await self._read(connection, session, uri)
+
+    # -- state -----------------------------------------------------------------------
+
+    def status(self) -> list[ServerStatus]:
+        return [connection.status() for connection in self._connections.values()]
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*(c.close() for c in self._connections.values()))
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _usable(self) -> list[str]:
+        return [n for n, c in self._connections.items() if c.state is not ServerState.DISABLED]
+
+    def _connection(self, server: str) -> Connection:
+        connection = self._connections.get(server)
+        if connection is None:
+            raise McpFailure(f"unknown MCP server '{server}'")
+        return connection
+
+    async def _ready(self, names: Sequence[str]) -> list[Connection]:
+        """Start the named servers in parallel; report and skip the ones that fail."""
+        connections = [self._connections[name] for name in names]
+        outcomes = await asyncio.gather(*(c.session() for c in connections), return_exceptions=True)
+        ready: list[Connection] = []
+        for connection, outcome in zip(connections, outcomes, strict=True):
+            if isinstance(outcome, StartFailed):
+                self._notice_once(connection, str(outcome))
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                ready.append(connection)
+        return ready
+
+    def _tools_of(self, connection: Connection) -> list[McpTool]:
+        tools = []
+        for tool in connection.tools:
+            name = tool_name(connection.name, tool.name)
+            if not _API_TOOL_NAME.match(name):
+                self._notice("warning", f"MCP tool '{name}' left out: not a valid API tool name")
+                continue
+            description = tool.description or tool.title or ""
+            tools.append(
+                McpTool(
+                    name=name,
+                    server=connection.name,
+                    tool=tool.name,
+                    description=description,
+                    input_schema=tool.input_schema,
+                )
+            )
+        if connection.capabilities.resources is not None and not _has_tool(
+            connection, READ_RESOURCE
+        ):
+            tools.append(_read_resource_tool(connection))
+        return tools
+
+    async def _read(self, connection: Connection, session: ClientSession, uri: str) -> McpResult:
+        if not uri:
+            return McpResult.error("read_resource needs a 'uri' argument")
+        timeout = self._timeout(connection)
+        request = session.read_resource(uri)
+        try:
+            result = await self._guarded(connection, f"resource <{uri}>", request, timeout, timeout)
+        except McpFailure as exc:
+            return McpResult.error(str(exc))
+        return resource_result(result, self._max_result_tokens)
+
+    def _timeout(self, connection: Connection) -> float:
+        return connection.server.spec.timeout or self._call_timeout
+
+    async def _guarded(
+        self,
+        connection: Connection,
+        what: str,
+        request: Awaitable[T],
+        timeout: float,
+        deadline: float | None,
+    ) -> T:
+        """Await one request (under `deadline` unless the SDK times it); faults -> McpFailure."""
+        try:
+            return await asyncio.wait_for(request, deadline)
+        except (TimeoutError, MCPError) as exc:
+            if isinstance(exc, TimeoutError) or exc.code == REQUEST_TIMEOUT:
+                connection.timed_out()
+                message = (
+                    f"MCP {what} on server '{connection.name}' timed out after {timeout:g} s; "
+                    "the request was cancelled"
+                )
+            elif exc.code == CONNECTION_CLOSED:
+                message = await connection.lost()
+            else:
+                message = f"MCP server '{connection.name}' refused {what}: {exc.message}"
+            raise McpFailure(message) from None
+        except Exception as exc:  # an answer the SDK refused (schema, protocol)
+            raise McpFailure(_bad_answer(connection, what, exc)) from None
+
+    def _exited(self, connection: Connection) -> None:
+        self._notice("warning", connection.failure or f"MCP server '{connection.name}' exited")
+
+    def _notice_once(self, connection: Connection, message: str) -> None:
+        """One notice per failed start, not one per agent that finds the server down."""
+        if self._noticed.get(connection.name) != connection.starts:
+            self._noticed[connection.name] = connection.starts
+            self._notice("error", message)
+
+    def _notice(self, level: str, message: str) -> None:
+        if self._on_notice is not None:
+            self._on_notice(level, message)
+
+
+def _has_tool(connection: Connection, name: str) -> bool:
+    return any(tool.name == name for tool in connection.tools)
+
+
+def _read_resource_tool(connection: Connection) -> McpTool:
+    listed = "".join(
+        f"\n- {resource.uri} ({resource.name})"
+        for resource in connection.resources[:_LISTED_RESOURCES]
+    )
+    more = len(connection.resources) - _LISTED_RESOURCES
+    description = f"Read a resource of the MCP server '{connection.name}' by its URI."
+    if listed:
+        description += f" Resources include:{listed}" + (f"\n(and {more} more)" if more > 0 else "")
+    return McpTool(
+        name=tool_name(connection.name, READ_RESOURCE),
+        server=connection.name,
+        tool=READ_RESOURCE,
+        description=description,
+        input_schema={
+            "type": "object",
+            "properties": {"uri": {"type": "string", "description": "The resource's URI"}},
+            "required": ["uri"],
+        },
+    )
+
+
+def _bad_answer(connection: Connection, what: str, exc: Exception) -> str:
+    detail = exc.message if isinstance(exc, MCPError) else f"{type(exc).__name__}: {exc}"
+    return f"MCP server '{connection.name}' could not answer {what}: {detail}"
+
+
+def _cwd(server: McpServer, workspace: Path | None) -> Path | None:
+    if not isinstance(server.spec, StdioServer) or server.spec.cwd is None:
+        return None
+    cwd = Path(server.spec.cwd).expanduser()
+    return cwd if cwd.is_absolute() or workspace is None else workspace / cwd
