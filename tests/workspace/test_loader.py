@@ -355,9 +355,11 @@ def test_permission_rules_are_checked(write_files: WriteFiles, empty_user_dir: P
     )
     found = problems(load(root, empty_user_dir), "config.toml")
     assert [(line, col, severity) for line, col, severity, _ in found] == [
-        (4, 3, "error"),
+        (4, 13, "error"),  # at the unclosed parenthesis
         (5, 3, "warning"),
     ]
+    assert found[0][3].startswith("malformed rule 'run_shell(npm test*'")
+    assert "no MCP server 'nowhere'" in found[1][3] and "never applies" in found[1][3]
 
 
 def test_unsaved_buffers_win_over_disk(write_files: WriteFiles, empty_user_dir: Path) -> None:

@@ -10,6 +10,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 
+from orchestra_lsp.permissions import RuleError, parse_rule
 from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.commands import Command
 from orchestra_lsp.workspace.config import Config
@@ -93,11 +94,13 @@ def check_permissions(parsed: Parsed[Config], mcp_servers: Mapping[str, McpServe
     for kind, patterns in (("allow", rules.allow), ("ask", rules.ask), ("deny", rules.deny)):
         for index, pattern in enumerate(patterns):
             span = parsed.positions.value(("permissions", kind, index))
-            if pattern.count("(") != pattern.count(")") or (
-                "(" in pattern and not pattern.rstrip().endswith(")")
-            ):
+            rule = parse_rule(pattern)
+            if isinstance(rule, RuleError):
+                # +1: the span starts at the opening quote of the TOML string.
+                column = span.column + 1 + rule.offset
                 parsed.sink.add(
-                    f"malformed rule '{pattern}': write tool or tool(argument pattern)", span
+                    f"malformed rule '{pattern}': {rule.message}",
+                    Span(line=span.line, column=column, end_line=span.line, end_column=column + 1),
                 )
                 continue
             problem = tool_problem(pattern, mcp_servers)
