@@ -1,0 +1,91 @@
+"""What the connected editor can do, read once from its `initialize` capabilities.
+
+Every choice between two ways of doing something (annotated edits or Orchestra's own
+review requests, `orchestra/ask` or a plain message) is made here, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from lsprotocol import types
+
+from orchestra_lsp.changes import Encoding
+
+ReviewMode = Literal["applyEdit", "proposal"]
+
+
+@dataclass(frozen=True)
+class ClientFeatures:
+    encoding: Encoding
+    document_changes: bool
+    """Versioned `documentChanges` in a WorkspaceEdit."""
+    annotations: bool
+    """Change annotations with `needsConfirmation` (VS Code's Refactor Preview)."""
+    resource_operations: frozenset[str]
+    """`create`, `rename`, `delete`: file operations inside a WorkspaceEdit."""
+    show_document: bool
+    progress: bool
+    ask: bool
+    """The client answers `orchestra/ask` with free text."""
+    review: ReviewMode
+
+    @classmethod
+    def read(cls, capabilities: types.ClientCapabilities, encoding: str) -> ClientFeatures:
+        workspace = capabilities.workspace
+        edit = workspace.workspace_edit if workspace else None
+        window = capabilities.window
+        orchestra = _orchestra_options(capabilities.experimental)
+        document_changes = bool(edit and edit.document_changes)
+        annotations = bool(edit and edit.change_annotation_support is not None)
+        operations = (
+            frozenset(str(op.value) for op in (edit.resource_operations or []))
+            if edit
+            else frozenset()
+        )
+        preferred = orchestra.get("review")
+        review: ReviewMode = "applyEdit" if document_changes and annotations else "proposal"
+        if preferred in ("applyEdit", "proposal"):
+            review = preferred
+        return cls(
+            encoding=_encoding(encoding),
+            document_changes=document_changes,
+            annotations=annotations,
+            resource_operations=operations,
+            show_document=bool(window and window.show_document and window.show_document.support),
+            progress=bool(window and window.work_done_progress),
+            ask=bool(orchestra.get("ask")),
+            review=review,
+        )
+
+
+DEFAULT = ClientFeatures(
+    encoding="utf-16",
+    document_changes=False,
+    annotations=False,
+    resource_operations=frozenset(),
+    show_document=False,
+    progress=False,
+    ask=False,
+    review="proposal",
+)
+"""Until `initialize` says otherwise: the least a client can do."""
+
+
+def _orchestra_options(experimental: Any) -> Mapping[str, Any]:
+    """`experimental.orchestra` of the client capabilities, `{}` when absent or malformed."""
+    if isinstance(experimental, Mapping):
+        options = experimental.get("orchestra")
+        if isinstance(options, Mapping):
+            return options
+    return {}
+
+
+def _encoding(value: str) -> Encoding:
+    if value == "utf-8":
+        return "utf-8"
+    if value == "utf-32":
+        return "utf-32"
+    return "utf-16"

@@ -1,0 +1,42 @@
+"""`orchestra/proposal` and `orchestra/decide` (also the `orchestra.decide` command):
+how any client shows a run's proposal and answers its gates and reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orchestra_lsp.lsp import methods, protocol
+from orchestra_lsp.lsp.errors import RequestFailed, parse
+from orchestra_lsp.lsp.gates import Gates
+from orchestra_lsp.lsp.reviews import Reviews
+from orchestra_lsp.lsp.server import OrchestraServer
+
+
+async def decide(server: OrchestraServer, params: protocol.DecideParams) -> protocol.DecideResult:
+    answered = False
+    if params.gate is not None:
+        answered = server.gates.answer(params.run_id, params.gate)
+        if not answered:
+            raise RequestFailed(f"run {params.run_id} has no gate waiting")
+    if not params.files and not params.final:
+        return protocol.DecideResult(files=[], undecided=[], gate_answered=answered)
+    result = await server.reviews.decide(params)
+    result.gate_answered = answered
+    return result
+
+
+def setup(server: OrchestraServer) -> None:
+    server.gates = Gates(server)
+    server.reviews = Reviews(server)
+
+    @server.feature(methods.PROPOSAL)
+    def proposal(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        return ls.reviews.proposal(parse(protocol.RunRef, params).run_id).wire()
+
+    @server.feature(methods.DECIDE)
+    async def decide_request(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        return (await decide(ls, parse(protocol.DecideParams, params))).wire()
+
+    @server.command(methods.DECIDE_COMMAND)
+    async def decide_command(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        return (await decide(ls, parse(protocol.DecideParams, params))).wire()

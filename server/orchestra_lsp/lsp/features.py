@@ -1,0 +1,17 @@
+"""Every feature module, in the order their `setup(server)` doors are called."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from orchestra_lsp.lsp import catalog, code_actions, configuration, decisions, lifecycle, runs, sync
+
+ALL: tuple[ModuleType, ...] = (
+    lifecycle,
+    sync,
+    configuration,
+    catalog,
+    code_actions,
+    runs,
+    decisions,
+)

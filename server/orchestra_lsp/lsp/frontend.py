@@ -1,0 +1,118 @@
+"""`EditorFrontEnd`: the engine's `FrontEnd`, answered by the editor.
+
+Events go out as `orchestra/event` notifications and into the run's progress;
+gates and questions go to `gates`; reviews go through `workspace/applyEdit` with
+annotations when the client can confirm hunks, else through Orchestra's own review
+requests (`reviews`). One front end per run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from lsprotocol import types
+
+from orchestra_lsp.changes import Changeset
+from orchestra_lsp.engine import events
+from orchestra_lsp.engine.frontend import (
+    ApprovalDecision,
+    ApprovalRequest,
+    FileDecision,
+    PermissionRequest,
+    Question,
+    ReviewDecision,
+    ReviewRequest,
+)
+from orchestra_lsp.lsp import methods
+from orchestra_lsp.lsp.applying import apply_in_editor, plan
+from orchestra_lsp.lsp.edits import FilePlan
+from orchestra_lsp.lsp.paths import file_uri
+from orchestra_lsp.lsp.progress import RunProgress
+from orchestra_lsp.lsp.server import OrchestraServer
+
+logger = logging.getLogger(__name__)
+
+
+class EditorFrontEnd:
+    def __init__(self, server: OrchestraServer, title: str, on_cancel: Callable[[], None]) -> None:
+        self.server = server
+        self.progress = RunProgress(server, title, on_cancel)
+        self._created: set[str] = set()
+        self._reports: list[str] = []
+
+    def emit(self, event: events.Event) -> None:
+        self.server.protocol.notify(methods.EVENT, event.model_dump(mode="json"))
+        self.progress.update(event)
+        self._track_reports(event)
+        if isinstance(event, events.RunFinished | events.RunFailed | events.RunCancelled):
+            self._finish(event)
+
+    async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
+        return await self.server.gates.approve(request)
+
+    async def permission(self, request: PermissionRequest) -> bool:
+        return await self.server.gates.permission(request)
+
+    async def ask(self, question: Question) -> str:
+        return await self.server.gates.ask(question)
+
+    async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
+        if self.server.features.review == "proposal":
+            return await self.server.reviews.wait(request, changeset)
+        decided: dict[str, FileDecision] = {}
+        plans: list[FilePlan] = []
+        for review in request.files:
+            planned = plan(self.server, changeset.files[review.path])
+            if isinstance(planned, FilePlan):
+                plans.append(planned)
+            else:
+                decided[review.path] = planned
+        label = f"{request.agent} · {request.step_id}"
+        for decision in await apply_in_editor(self.server, plans, label, annotate=True):
+            decided[decision.path] = decision
+        self._warn_conflicts(decided.values())
+        return ReviewDecision(files=[decided[f.path] for f in request.files])
+
+    def _track_reports(self, event: events.Event) -> None:
+        """Markdown files a run creates and the person accepts are its reports."""
+        if isinstance(event, events.ProposalReady):
+            self._created |= {f.path for f in event.files if f.kind == "create"}
+        elif (
+            isinstance(event, events.ProposalDecided)
+            and event.outcome == "applied"
+            and event.path in self._created
+            and event.path.endswith(".md")
+        ):
+            self._reports.append(event.path)
+
+    def _finish(self, event: events.RunFinished | events.RunFailed | events.RunCancelled) -> None:
+        if isinstance(event, events.RunFinished):
+            self.progress.end(f"done · ${event.cost_usd:.4f}")
+            for report in self._reports:
+                self._show(report)
+        elif isinstance(event, events.RunFailed):
+            self.progress.end("failed")
+            self._message(
+                types.MessageType.Error, f"Orchestra: run {event.run_id} failed: {event.error}"
+            )
+        else:
+            self.progress.end("cancelled")
+
+    def _show(self, path: str) -> None:
+        uri = file_uri(self.server.root, path)
+        if self.server.features.show_document:
+            self.server.window_show_document(types.ShowDocumentParams(uri=uri, take_focus=False))
+        else:
+            self._message(types.MessageType.Info, f"Orchestra: report written to {path}")
+
+    def _warn_conflicts(self, decisions: Iterable[FileDecision]) -> None:
+        for decision in decisions:
+            if decision.outcome == "conflict":
+                self._message(
+                    types.MessageType.Warning,
+                    f"Orchestra: {decision.path} was not changed: {decision.detail}",
+                )
+
+    def _message(self, kind: types.MessageType, message: str) -> None:
+        self.server.window_show_message(types.ShowMessageParams(type=kind, message=message))

@@ -1,0 +1,121 @@
+"""Questions for the person: approve gates, permission asks and an agent's questions.
+
+Approvals and permissions go through `window/showMessageRequest`, which every LSP
+client can show; free text (a revision's feedback, an open question) through
+`orchestra/ask` when the client declares it. An approve gate can also be answered by
+`orchestra/decide`, for clients that show the step's output their own way; the first
+answer wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from lsprotocol import types
+
+from orchestra_lsp.engine.frontend import (
+    ApprovalDecision,
+    ApprovalRequest,
+    PermissionRequest,
+    Question,
+)
+from orchestra_lsp.lsp import methods, protocol
+from orchestra_lsp.lsp.server import OrchestraServer
+
+APPROVE, REVISE, STOP = "Approve", "Revise", "Stop"
+ALLOW, DENY = "Allow", "Deny"
+MAX_SHOWN = 2000
+"""Characters of a step's output or a tool's arguments shown in a message."""
+
+
+class Gates:
+    def __init__(self, server: OrchestraServer) -> None:
+        self.server = server
+        self._waiting: dict[str, asyncio.Future[ApprovalDecision]] = {}
+
+    def answer(self, run_id: str, choice: protocol.GateChoice) -> bool:
+        """Answer the run's open approve gate (from `orchestra/decide`)."""
+        waiting = self._waiting.get(run_id)
+        if waiting is None or waiting.done():
+            return False
+        waiting.set_result(ApprovalDecision(decision=choice.decision, feedback=choice.feedback))
+        return True
+
+    async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
+        future: asyncio.Future[ApprovalDecision] = asyncio.get_running_loop().create_future()
+        self._waiting[request.run_id] = future
+        asked = asyncio.ensure_future(self._ask_approval(request))
+        try:
+            done, _ = await asyncio.wait({future, asked}, return_when=asyncio.FIRST_COMPLETED)
+            return future.result() if future in done else asked.result()
+        finally:
+            asked.cancel()
+            self._waiting.pop(request.run_id, None)
+
+    async def permission(self, request: PermissionRequest) -> bool:
+        arguments = _shorten(json.dumps(request.arguments, indent=2, ensure_ascii=False))
+        message = (
+            f"Orchestra ({request.step_id}) wants to call {request.tool}:\n{arguments}\n\n"
+            f"{request.reason}"
+        )
+        return await self._choose(message, [ALLOW, DENY], types.MessageType.Warning) == ALLOW
+
+    async def ask(self, question: Question) -> str:
+        if self.server.features.ask:
+            answer = await self._free_text(
+                question.run_id, question.step_id, question.question, question.choices
+            )
+            return answer if answer is not None else "(the person dismissed the question)"
+        if question.choices:
+            picked = await self._choose(question.question, question.choices, types.MessageType.Info)
+            return picked or "(the person dismissed the question)"
+        return "(the person cannot be asked free-text questions in this editor; decide yourself)"
+
+    async def _ask_approval(self, request: ApprovalRequest) -> ApprovalDecision:
+        intro = request.message or f"Step '{request.step_id}' ({request.agent}) is done."
+        message = f"Orchestra: {intro}\n\n{_shorten(request.output)}"
+        picked = await self._choose(message, [APPROVE, REVISE, STOP], types.MessageType.Info)
+        if picked == APPROVE:
+            return ApprovalDecision(decision="approve")
+        if picked != REVISE:
+            return ApprovalDecision(decision="stop")
+        if not self.server.features.ask:
+            self.server.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Warning,
+                    message="Orchestra: this editor cannot take free-text feedback, so the run "
+                    "stops; send orchestra/decide with a revise decision and feedback instead.",
+                )
+            )
+            return ApprovalDecision(decision="stop")
+        feedback = await self._free_text(
+            request.run_id, request.step_id, f"What should '{request.step_id}' change?", None
+        )
+        if not feedback:
+            return ApprovalDecision(decision="stop")
+        return ApprovalDecision(decision="revise", feedback=feedback)
+
+    async def _choose(self, message: str, titles: list[str], kind: types.MessageType) -> str | None:
+        picked = await self.server.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=kind,
+                message=message,
+                actions=[types.MessageActionItem(title=title) for title in titles],
+            )
+        )
+        return picked.title if picked is not None else None
+
+    async def _free_text(
+        self, run_id: str, step_id: str, question: str, choices: list[str] | None
+    ) -> str | None:
+        params = protocol.AskParams(
+            run_id=run_id, step_id=step_id, question=question, choices=choices
+        )
+        raw: Any = await self.server.protocol.send_request_async(methods.ASK, params.wire())
+        return protocol.AskResult.model_validate(raw or {}).answer
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "\n…"

@@ -1,0 +1,29 @@
+"""The names of Orchestra's own LSP methods and commands, spelled once.
+
+Kept apart from the payload models so the protocol layer can name them without
+importing pydantic before `initialize` is answered.
+"""
+
+from __future__ import annotations
+
+COMMANDS = "orchestra/commands"
+AGENTS = "orchestra/agents"
+RUN = "orchestra/run"
+RUNS = "orchestra/runs"
+PROPOSAL = "orchestra/proposal"
+DECIDE = "orchestra/decide"
+CANCEL = "orchestra/cancel"
+CONTEXT = "orchestra/context"
+EVENT = "orchestra/event"
+"""Notification, server to client: one engine event, as the journal writes it."""
+ASK = "orchestra/ask"
+"""Request, server to client, when the client declares `experimental.orchestra.ask`."""
+
+REQUESTS = (COMMANDS, AGENTS, RUN, RUNS, PROPOSAL, DECIDE, CANCEL, CONTEXT)
+"""Requests a client may send."""
+
+# workspace/executeCommand commands: the same operations for stock clients.
+RUN_COMMAND = "orchestra.run"
+DECIDE_COMMAND = "orchestra.decide"
+CANCEL_COMMAND = "orchestra.cancel"
+RELOAD_COMMAND = "orchestra.reload"

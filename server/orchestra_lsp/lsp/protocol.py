@@ -1,0 +1,256 @@
+"""Payloads of Orchestra's own LSP methods (`orchestra/*`), as pydantic models.
+
+They are JSON in camelCase on the wire, like the rest of LSP, and snake_case in
+Python. Every model validates what a client sends, so a malformed request is
+answered with one clear error instead of failing somewhere deep in a run.
+`README.md` beside this file documents each method with these shapes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class Payload(BaseModel):
+    """camelCase on the wire, either spelling accepted on the way in."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    def wire(self) -> dict[str, Any]:
+        """The JSON-ready dict sent to the client."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class Position(Payload):
+    line: int = Field(ge=0)
+    character: int = Field(ge=0)
+
+
+class Range(Payload):
+    start: Position
+    end: Position
+
+
+# -- orchestra/commands, orchestra/agents ---------------------------------------------
+
+
+class ArgumentInfo(Payload):
+    name: str
+    description: str
+    required: bool
+    default: str | None
+
+
+class StepInfo(Payload):
+    id: str
+    agent: str
+    gate: Literal["approve", "review"] | None
+
+
+class CodeActionInfo(Payload):
+    kinds: list[str]
+    when: str
+
+
+class CommandInfo(Payload):
+    name: str
+    description: str
+    arguments: list[ArgumentInfo]
+    mode: str
+    steps: list[StepInfo]
+    code_action: CodeActionInfo | None
+    uri: str
+    """The file that defines it (a built-in's file inside the package)."""
+    layer: str
+
+
+class CommandsResult(Payload):
+    commands: list[CommandInfo]
+
+
+class AgentInfo(Payload):
+    name: str
+    description: str
+    model: str | None
+    tools: list[str]
+    max_turns: int
+    uri: str
+    layer: str
+
+
+class AgentsResult(Payload):
+    agents: list[AgentInfo]
+
+
+# -- orchestra/run, orchestra/cancel ----------------------------------------------------
+
+
+class DiagnosticInfo(Payload):
+    """The parts of an LSP diagnostic a prompt needs (`{{diagnostics}}`)."""
+
+    range: Range
+    message: str
+    severity: int | None = None
+    source: str | None = None
+    code: int | str | None = None
+
+
+class RunParams(Payload):
+    command: str
+    arguments: dict[str, str] = Field(default_factory=dict)
+    uri: str | None = None
+    """The document the person is in, for `{{file}}`."""
+    range: Range | None = None
+    """The selection; its text becomes `{{selection}}` unless `selection` is given."""
+    selection: str | None = None
+    diagnostics: list[DiagnosticInfo] = Field(default_factory=list)
+
+
+class RunStarted(Payload):
+    run_id: str
+
+
+class RunRef(Payload):
+    run_id: str
+
+
+class CancelResult(Payload):
+    cancelled: bool
+    """False when this server is not running that run (finished, or unknown)."""
+
+
+# -- orchestra/runs ---------------------------------------------------------------------
+
+
+class RunsParams(Payload):
+    limit: int = Field(default=50, ge=1, le=1000)
+
+
+class RunInfo(Payload):
+    run_id: str
+    command: str
+    arguments: dict[str, Any]
+    state: str
+    started_at: str
+    finished_at: str | None
+    cost_usd: float | None
+    pending_proposal: bool
+    awaiting_review: bool
+    """A review is open for it on this server: `orchestra/proposal` returns it."""
+
+
+class RunsResult(Payload):
+    runs: list[RunInfo]
+
+
+# -- orchestra/proposal, orchestra/decide -----------------------------------------------
+
+
+class HunkInfo(Payload):
+    id: str
+    range: Range
+    """What the hunk replaces, in `originalText`, in the negotiated encoding."""
+    old_text: str
+    new_text: str
+
+
+class ProposalFile(Payload):
+    path: str
+    """Workspace-relative POSIX path."""
+    uri: str
+    kind: Literal["create", "modify", "delete"]
+    original_text: str | None
+    """What the agent read (None for a file it creates)."""
+    proposed_text: str | None
+    """None for a file it deletes."""
+    base_version: int | None
+    hunks: list[HunkInfo]
+    decided: bool
+
+
+class ProposalResult(Payload):
+    run_id: str
+    step_id: str
+    agent: str
+    files: list[ProposalFile]
+    recovered: bool
+    """The run was interrupted (server restart); its proposal came back from the journal."""
+
+
+class GateChoice(Payload):
+    decision: Literal["approve", "revise", "stop"]
+    feedback: str | None = None
+
+
+class FileChoice(Payload):
+    path: str
+    accepted: list[str] | Literal["all"] = Field(default_factory=list)
+    """Hunk ids to apply, or "all"; the others are rejected."""
+
+
+class DecideParams(Payload):
+    run_id: str
+    gate: GateChoice | None = None
+    """Answers an open approve gate of the run."""
+    files: list[FileChoice] = Field(default_factory=list)
+    """Answers the run's open review, file by file."""
+    final: bool = False
+    """Close the review now: files not yet decided are rejected."""
+
+
+class FileOutcome(Payload):
+    path: str
+    accepted: list[str]
+    outcome: Literal["applied", "rejected", "conflict", "pending"]
+    detail: str = ""
+
+
+class DecideResult(Payload):
+    files: list[FileOutcome]
+    """What happened to the files decided by this call."""
+    undecided: list[str]
+    """Files of the review still waiting for a decision."""
+    gate_answered: bool = False
+
+
+# -- orchestra/context ------------------------------------------------------------------
+
+
+class ContextParams(Payload):
+    command: str
+    step: str | None = None
+    """A step id; default: the first step."""
+
+
+class ContextSource(Payload):
+    name: str
+    tokens: int
+    origin: str | None = None
+    """The file it comes from, when it is one."""
+
+
+class ContextResult(Payload):
+    command: str
+    step: str
+    agent: str
+    sources: list[ContextSource]
+    total_tokens: int
+    budget_tokens: int
+
+
+# -- orchestra/ask (server to client) ---------------------------------------------------
+
+
+class AskParams(Payload):
+    run_id: str
+    step_id: str
+    question: str
+    choices: list[str] | None = None
+
+
+class AskResult(Payload):
+    answer: str | None = None
+    """None: the person dismissed the question."""

@@ -1,0 +1,47 @@
+"""The workspace this server serves: its root folder and its engine.
+
+The engine (and with it the workspace loader, pydantic models of every file kind,
+the journal) is imported and built in a thread after `initialize` has been answered,
+so the editor gets its answer fast; requests that need it simply wait for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orchestra_lsp.engine import Engine
+
+Buffers = Callable[[], Mapping[str, tuple[str, int]]]
+
+
+class Session:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._engine: asyncio.Task[Engine] | None = None
+
+    def start(self, root: Path, buffers: Buffers) -> None:
+        """Build the engine for `root` in the background (once)."""
+        if self._engine is None:
+            self.root = root.resolve()
+            self._engine = asyncio.create_task(asyncio.to_thread(_build, self.root, buffers))
+
+    async def engine(self) -> Engine:
+        """The engine, waiting for it to be built if need be."""
+        if self._engine is None:
+            raise RuntimeError("the server has not been initialized")
+        return await asyncio.shield(self._engine)
+
+    async def aclose(self) -> None:
+        """Stop the engine's runs and close its model client and MCP servers."""
+        if self._engine is not None and self._engine.done() and not self._engine.exception():
+            await self._engine.result().aclose()
+
+
+def _build(root: Path, buffers: Buffers) -> Engine:
+    from orchestra_lsp.engine import Engine
+
+    return Engine(root, buffers=buffers)

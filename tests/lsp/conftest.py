@@ -1,0 +1,80 @@
+"""Fixtures for end-to-end tests: an Orchestra server process and a pytest-lsp client.
+
+`start` spawns `python -m orchestra_lsp.lsp` on a workspace with a client capability
+profile (VS Code or Neovim), answers the requests the stock test client leaves
+unanswered (`workspace/applyEdit`, `window/showMessageRequest`, `orchestra/ask`)
+through overridable callbacks, and shuts everything down after the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+sys.path.insert(0, str(Path(__file__).parent))
+from lsp_helpers import Editor, fix_code_action_decoding
+
+PROFILES = {"vscode": "visual-studio-code", "neovim": "neovim@v0.7.0"}
+
+Start = Callable[..., Awaitable[Editor]]
+
+
+@pytest.fixture(params=sorted(PROFILES))
+def profile(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def start() -> AsyncIterator[Start]:
+    editors: list[Editor] = []
+
+    async def _start(
+        workspace: Path,
+        profile: str = "vscode",
+        env: dict[str, str] | None = None,
+        ask: bool = False,
+        review: str | None = None,
+    ) -> Editor:
+        config = ClientServerConfig(
+            server_command=[
+                sys.executable,
+                "-m",
+                "orchestra_lsp.lsp",
+                "--workspace",
+                str(workspace),
+            ],
+            server_env={**os.environ, "ORCHESTRA_TEST": "1", **(env or {})},
+        )
+        client: LanguageClient = await config.start()  # type: ignore[assignment]
+        fix_code_action_decoding(client)
+        editor = Editor(client, workspace)
+        capabilities = client_capabilities(PROFILES[profile])
+        experimental: dict[str, Any] = {}
+        if ask:
+            experimental["ask"] = True
+        if review:
+            experimental["review"] = review
+        if experimental:
+            capabilities.experimental = {"orchestra": experimental}
+        editor.initialized = await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities,
+                root_uri=workspace.as_uri(),
+                workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+            )
+        )
+        editors.append(editor)
+        return editor
+
+    yield _start
+    for editor in editors:
+        await asyncio.wait_for(editor.client.shutdown_session(), 10)
+        await editor.client.stop()

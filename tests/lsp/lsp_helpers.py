@@ -1,0 +1,237 @@
+"""A scripted editor around pytest-lsp's client: open buffers, an applyEdit that
+applies only the edits a test chooses, scripted answers to gates, and the events."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from orchestra_lsp.changes import Position, Range, TextEdit, apply_text_edits
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+Chooser = Callable[[str, types.AnnotatedTextEdit | types.TextEdit], bool]
+
+
+def fix_code_action_decoding(client: LanguageClient) -> None:
+    """lsprotocol 2025.0.0 decodes a CodeAction carrying a `command` as a Command."""
+    converter = client.protocol._converter
+
+    def structure(obj: Any, _: Any) -> types.Command | types.CodeAction:
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, types.Command)
+        return converter.structure(obj, types.CodeAction)
+
+    converter.register_structure_hook(types.Command | types.CodeAction, structure)
+
+
+class Editor:
+    """What a test sees of the editor side."""
+
+    def __init__(self, client: LanguageClient, root: Path) -> None:
+        self.client = client
+        self.root = root
+        self.buffers: dict[str, tuple[str, int]] = {}
+        self.events: list[dict[str, Any]] = []
+        self.event_arrived = asyncio.Event()
+        self.message_requests: list[types.ShowMessageRequestParams] = []
+        self.answers: list[str | None] = []
+        """Titles to pick at showMessageRequest, in order; `None` dismisses."""
+        self.ask_answers: list[str | None] = []
+        self.asked: list[dict[str, Any]] = []
+        self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
+        self.initialized: types.InitializeResult | None = None
+        self.choose: Chooser = lambda annotation, edit: True
+        """Which annotated edits the person ticks in the preview."""
+        self._install()
+
+    # -- documents ---------------------------------------------------------------------
+
+    def uri(self, relative: str) -> str:
+        return (self.root / relative).as_uri()
+
+    def open(self, relative: str, text: str | None = None, language: str = "plaintext") -> None:
+        if text is None:
+            text = (self.root / relative).read_text(encoding="utf-8")
+        self.buffers[relative] = (text, 1)
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=self.uri(relative), language_id=language, version=1, text=text
+                )
+            )
+        )
+
+    def type_text(self, relative: str, text: str) -> None:
+        """Replace the buffer's text (a full-sync change)."""
+        _, version = self.buffers[relative]
+        self.buffers[relative] = (text, version + 1)
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=self.uri(relative), version=version + 1
+                ),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+
+    # -- events ------------------------------------------------------------------------
+
+    async def wait_event(self, kind: str, timeout: float = 20, **match: Any) -> dict[str, Any]:
+        async def find() -> dict[str, Any]:
+            while True:
+                for event in self.events:
+                    if event.get("type") == kind and all(
+                        event.get(k) == v for k, v in match.items()
+                    ):
+                        return event
+                self.event_arrived.clear()
+                await self.event_arrived.wait()
+
+        return await asyncio.wait_for(find(), timeout)
+
+    # -- handlers ----------------------------------------------------------------------
+
+    def _install(self) -> None:
+        client = self.client
+
+        @client.feature("orchestra/event")
+        def on_event(params: Any) -> None:
+            self.events.append(_plain(params))
+            self.event_arrived.set()
+
+        @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+        def on_message_request(
+            params: types.ShowMessageRequestParams,
+        ) -> types.MessageActionItem | None:
+            self.message_requests.append(params)
+            title = self.answers.pop(0) if self.answers else None
+            return None if title is None else types.MessageActionItem(title=title)
+
+        @client.feature("orchestra/ask")
+        def on_ask(params: Any) -> dict[str, Any]:
+            self.asked.append(_plain(params))
+            return {"answer": self.ask_answers.pop(0) if self.ask_answers else None}
+
+        @client.feature(types.WORKSPACE_APPLY_EDIT)
+        def on_apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+            self.applied_edits.append(params)
+            self._apply(params.edit)
+            return types.ApplyWorkspaceEditResult(applied=True)
+
+    def _apply(self, edit: types.WorkspaceEdit) -> None:
+        for change in edit.document_changes or []:
+            if isinstance(change, types.TextDocumentEdit):
+                self._apply_text_edits(change.text_document.uri, list(change.edits))
+            elif isinstance(change, types.CreateFile):
+                path = _path(change.uri)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("", encoding="utf-8")
+            elif isinstance(change, types.DeleteFile):
+                _path(change.uri).unlink()
+        for uri, edits in (edit.changes or {}).items():
+            self._apply_text_edits(uri, list(edits))
+
+    def _apply_text_edits(self, uri: str, edits: list[Any]) -> None:
+        chosen = [
+            TextEdit(range=_range(e.range), new_text=e.new_text)
+            for e in edits
+            if self.choose(getattr(e, "annotation_id", "") or "", e)
+        ]
+        relative = _path(uri).relative_to(self.root).as_posix()
+        if relative in self.buffers:
+            text, _ = self.buffers[relative]
+            self.type_text(relative, apply_text_edits(text, chosen, "utf-16"))
+        else:
+            path = _path(uri)
+            path.write_text(
+                apply_text_edits(path.read_text(encoding="utf-8"), chosen, "utf-16"),
+                encoding="utf-8",
+            )
+
+
+def _range(value: types.Range) -> Range:
+    return Range(
+        start=Position(line=value.start.line, character=value.start.character),
+        end=Position(line=value.end.line, character=value.end.character),
+    )
+
+
+def _path(uri: str) -> Path:
+    from pygls.uris import to_fs_path
+
+    return Path(to_fs_path(uri) or "")
+
+
+def _plain(value: Any) -> Any:
+    """pygls gives unknown notifications' params as namedtuples: back to dicts."""
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+AGENT = """---
+name: {name}
+description: {description}
+tools: [read_file, edit]
+max_turns: 10
+---
+You are the {name}.
+"""
+
+THREE_STEPS = """---
+description: Plan, implement and check a change
+arguments:
+  - {name: goal, description: "What to change", required: true}
+steps:
+  - id: plan
+    agent: planner
+    prompt: Plan how to {{goal}}.
+    gate: approve
+  - id: implement
+    agent: coder
+    prompt: "Implement this plan: {{steps.plan.output}}"
+    gate: review
+  - id: check
+    agent: planner
+    prompt: Check the accepted change.
+---
+"""
+
+FIX_HERE = """---
+description: Fix what is wrong here
+code_action:
+  kinds: [quickfix, refactor, source]
+  when: always
+steps:
+  - id: fix
+    agent: coder
+    prompt: "Fix {{file}}: {{diagnostics}} {{selection}}"
+    gate: review
+---
+"""
+
+
+def make_workspace(root: Path) -> Path:
+    """A workspace with two agents, a 3-step command and a code-action command."""
+    orchestra = root / ".orchestra"
+    (orchestra / "agents").mkdir(parents=True)
+    (orchestra / "commands").mkdir()
+    (orchestra / "agents" / "planner.md").write_text(
+        AGENT.format(name="planner", description="Plans changes"), encoding="utf-8"
+    )
+    (orchestra / "agents" / "coder.md").write_text(
+        AGENT.format(name="coder", description="Writes code"), encoding="utf-8"
+    )
+    (orchestra / "commands" / "change.md").write_text(THREE_STEPS, encoding="utf-8")
+    (orchestra / "commands" / "fix-here.md").write_text(FIX_HERE, encoding="utf-8")
+    (orchestra / "CONTEXT.md").write_text("Be brief.\n", encoding="utf-8")
+    return root
