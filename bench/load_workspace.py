@@ -1,7 +1,9 @@
 """How long loading a large `.orchestra/` takes: 200 agents and 200 commands.
 
 Goal (DESIGN §13): under 100 ms. Prints the median and the worst of several loads,
-each a fresh `load_workspace` call (no caching between them).
+each a fresh `load_workspace` call (no caching between them), in wall-clock time and
+in CPU time of this process — the latter is what the loader costs when other work
+shares the machine's two cores.
 
     .venv/bin/python bench/load_workspace.py
 """
@@ -74,20 +76,22 @@ def main() -> int:
         user = Path(folder) / "user"
         user.mkdir()
         build(root)
-        timings = []
+        timings, cpu = [], []
         for _ in range(RUNS):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             workspace = load_workspace(root, user_dir=user)
             timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
         errors = workspace.errors
     if errors:
         print(f"unexpected diagnostics: {errors[:3]}", file=sys.stderr)
         return 1
-    median = statistics.median(timings)
+    median, median_cpu = statistics.median(timings), statistics.median(cpu)
     print(
         f"load_workspace: {len(workspace.agents)} agents, {len(workspace.commands)} commands "
-        f"(plus built-ins): median {median:.1f} ms, worst {max(timings):.1f} ms over {RUNS} "
-        f"loads; goal < {GOAL_MS:.0f} ms ({median / GOAL_MS:.2f}x of the goal)"
+        f"(with the built-ins) over {RUNS} loads: wall median {median:.1f} ms "
+        f"(worst {max(timings):.1f}), CPU median {median_cpu:.1f} ms (worst {max(cpu):.1f}); "
+        f"goal < {GOAL_MS:.0f} ms: {median / GOAL_MS:.2f}x wall, {median_cpu / GOAL_MS:.2f}x CPU"
     )
     return 0
 

@@ -57,6 +57,8 @@ class Parsed(Generic[T]):
     text: str
     tool_entries: list[tuple[int, str]] = field(default_factory=list)
     """(index in the file's `tools` list, our tool pattern) after translation."""
+    data: dict[str, Any] = field(default_factory=dict)
+    """The front matter as parsed, for checks that depend on what was written."""
 
     @cached_property
     def lines(self) -> list[str]:
@@ -169,7 +171,7 @@ def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
         prompt=front.body.strip(),
         source=SourceRef(path=path, layer=layer, body_line=front.body_line),
     )
-    return Parsed(agent, front.positions, sink, text, entries)
+    return Parsed(agent, front.positions, sink, text, entries, front.data)
 
 
 def parse_command(path: Path, text: str, layer: Layer, default_agent: str) -> Parsed[Command]:
@@ -182,7 +184,7 @@ def parse_command(path: Path, text: str, layer: Layer, default_agent: str) -> Pa
         command = _claude_command(path, front, sink, source, default_agent)
     else:
         command = _orchestra_command(path, front, sink, source, default_agent)
-    return Parsed(command, front.positions, sink, text)
+    return Parsed(command, front.positions, sink, text, data=front.data)
 
 
 def _orchestra_command(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 
 from orchestra_lsp.permissions import RuleError, parse_rule
 from orchestra_lsp.workspace.agents import Agent
@@ -26,7 +26,7 @@ from orchestra_lsp.workspace.tool_names import (
     mcp_server_of,
     split_pattern,
 )
-from orchestra_lsp.workspace.yaml_positions import PositionMap
+from orchestra_lsp.workspace.yaml_positions import FieldPath, PositionMap
 
 _BRACES = re.compile(r"\{\{\s*([A-Za-z_][\w.\-]*)\s*\}\}")
 
@@ -109,50 +109,51 @@ def check_permissions(parsed: Parsed[Config], mcp_servers: Mapping[str, McpServe
 
 
 def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
+    """Agents, automation rules and template names of each step.
+
+    Positions are looked up only for a problem found: on a clean file (nearly all of
+    them) no position map is ever built.
+    """
     command = parsed.value
     if command is None:
         return
     sink, positions = parsed.sink, parsed.positions
     known = {a.name for a in command.arguments} | set(CONTEXT_NAMES)
-    has_steps = bool(positions.values.get(("steps",)))
+    has_steps = bool(parsed.data.get("steps"))
     earlier: list[str] = []
     for index, step in enumerate(command.steps):
         at = ("steps", index) if has_steps else ()
         agent = agents.get(step.agent)
-        agent_span = _agent_span(positions, at, has_steps)
+
+        def agent_span(at: FieldPath = at) -> Span:
+            return positions.value((*at, "agent")) if has_steps else positions.value(("agent",))
+
         if agent is None:
             close = difflib.get_close_matches(step.agent, list(agents), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             sink.add(
                 f"step '{step.id}' uses agent '{step.agent}', which is not defined{hint}",
-                agent_span,
+                agent_span(),
             )
         if command.mode == "automation":
             _check_automation(step.gate, agent, step.id, positions, at, agent_span, sink)
-        if has_steps:
-            where = positions.value((*at, "prompt"))
-            refs = _refs_in_value(parsed.lines, where, step.prompt)
-        else:
-            refs = _refs_in_body(command.source.body_line, step.prompt, parsed.lines)
-        for name, span in refs:
-            _check_name(name, known, earlier, step.id, span, sink, in_body=False)
+        if any(s.id == step.id for s in command.steps[:index]):
+            sink.add(f"step id '{step.id}' is used twice", positions.value((*at, "id")))
+        bad = _bad_names(step.prompt, known, earlier, step.id, in_body=False)
+        if bad:
+            spans = (
+                _spans_in_value(parsed.lines, positions.value((*at, "prompt")), bad)
+                if has_steps
+                else _spans_in_body(command.source.body_line, step.prompt, parsed.lines, bad)
+            )
+            for (_, message), span in zip(bad, spans, strict=True):
+                sink.add(message, span)
         earlier.append(step.id)
-        _check_duplicate_step(command, index, positions, sink)
     if command.instructions:
-        for name, span in _refs_in_body(
-            command.source.body_line, command.instructions, parsed.lines
-        ):
-            _check_name(name, known, earlier, None, span, sink, in_body=True)
-
-
-def _agent_span(positions: PositionMap, at: tuple[str | int, ...], has_steps: bool) -> Span:
-    if has_steps:
-        return (
-            positions.value((*at, "agent"))
-            if (*at, "agent") in positions.values
-            else (positions.key(at))
-        )
-    return positions.value(("agent",)) if ("agent",) in positions.values else Span()
+        bad = _bad_names(command.instructions, known, earlier, None, in_body=True)
+        spans = _spans_in_body(command.source.body_line, command.instructions, parsed.lines, bad)
+        for (_, message), span in zip(bad, spans, strict=True):
+            sink.add(message, span)
 
 
 def _check_automation(
@@ -160,8 +161,8 @@ def _check_automation(
     agent: Agent | None,
     step_id: str,
     positions: PositionMap,
-    at: tuple[str | int, ...],
-    agent_span: Span,
+    at: FieldPath,
+    agent_span: Callable[[], Span],
     sink: DiagnosticSink,
 ) -> None:
     if gate == "approve":
@@ -174,7 +175,7 @@ def _check_automation(
         sink.add(
             f"step '{step_id}' runs agent '{agent.name}', which may use ask_user, but automation "
             "commands run with no one to answer",
-            agent_span,
+            agent_span(),
         )
 
 
@@ -183,85 +184,96 @@ def matching_builtins_or_self(pattern: str, tool: str) -> bool:
     return name == tool or (is_glob(name) and tool in matching_builtins(name))
 
 
-def _check_duplicate_step(
-    command: Command, index: int, positions: PositionMap, sink: DiagnosticSink
-) -> None:
-    step_id = command.steps[index].id
-    if any(s.id == step_id for s in command.steps[:index]):
-        sink.add(f"step id '{step_id}' is used twice", positions.value(("steps", index, "id")))
+def _bad_names(
+    text: str, known: set[str], earlier: list[str], step_id: str | None, *, in_body: bool
+) -> list[tuple[str, str]]:
+    """(name, message) for each template name in `text` that cannot be filled, in order."""
+    bad = []
+    for ref in find_names(text):
+        message = _name_problem(ref.name, known, earlier, step_id, in_body=in_body)
+        if message is not None:
+            bad.append((ref.name, message))
+    return bad
 
 
-def _check_name(
-    name: str,
-    known: set[str],
-    earlier: list[str],
-    step_id: str | None,
-    span: Span,
-    sink: DiagnosticSink,
-    *,
-    in_body: bool,
-) -> None:
+def _name_problem(
+    name: str, known: set[str], earlier: list[str], step_id: str | None, *, in_body: bool
+) -> str | None:
     referenced = step_reference(name)
     if referenced is not None:
         if in_body:
-            sink.add(
+            return (
                 f"'{{{{{name}}}}}': the body is added to every step; refer to step outputs in a "
-                "step's prompt",
-                span,
+                "step's prompt"
             )
-        elif referenced == step_id:
-            sink.add(f"'{{{{{name}}}}}': a step cannot use its own output", span)
-        elif referenced not in earlier:
-            sink.add(
+        if referenced == step_id:
+            return f"'{{{{{name}}}}}': a step cannot use its own output"
+        if referenced not in earlier:
+            return (
                 f"'{{{{{name}}}}}': no earlier step '{referenced}' (earlier steps: "
-                f"{', '.join(earlier) or 'none'})",
-                span,
+                f"{', '.join(earlier) or 'none'})"
             )
-        return
-    if name not in known:
-        close = difflib.get_close_matches(name, sorted(known), n=1)
-        hint = f"; did you mean '{{{{{close[0]}}}}}'?" if close else ""
-        sink.add(
-            f"unknown template name '{{{{{name}}}}}'{hint} (known: "
-            f"{', '.join(sorted(known))}, steps.<id>.output)",
-            span,
+        return None
+    if name in known:
+        return None
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"; did you mean '{{{{{close[0]}}}}}'?" if close else ""
+    return (
+        f"unknown template name '{{{{{name}}}}}'{hint} (known: "
+        f"{', '.join(sorted(known))}, steps.<id>.output)"
+    )
+
+
+def _spans_in_body(
+    body_line: int, body: str, lines: list[str], bad: list[tuple[str, str]]
+) -> list[Span]:
+    """Where the bad names of the body are in the file (the body is stored stripped)."""
+    first = body_line
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    wanted = {name for name, _ in bad}
+    found = [
+        Span(
+            line=first + ref.line,
+            column=ref.column,
+            end_line=first + ref.line,
+            end_column=ref.end_column,
         )
+        for ref in find_names(body)
+        if ref.name in wanted
+    ]
+    return _in_order(found, [ref.name for ref in find_names(body) if ref.name in wanted], bad)
 
 
-def _refs_in_body(body_line: int, body: str, lines: list[str]) -> Iterable[tuple[str, Span]]:
-    """Names in the body, located in the file (the body is stored stripped)."""
-    stripped_start = body_line
-    while stripped_start < len(lines) and not lines[stripped_start].strip():
-        stripped_start += 1
-    for ref in find_names(body):
-        line = stripped_start + ref.line
-        yield ref.name, Span(line=line, column=ref.column, end_line=line, end_column=ref.end_column)
-
-
-def _refs_in_value(lines: list[str], where: Span, value: str) -> Iterable[tuple[str, Span]]:
-    """Names in a YAML string value, found in the file's lines inside the value's span.
+def _spans_in_value(lines: list[str], where: Span, bad: list[tuple[str, str]]) -> list[Span]:
+    """Where the bad names of a YAML string value are, searching the lines it covers.
 
     YAML folds and unescapes strings, so positions inside the parsed value do not map
     to the file; searching the raw lines the value covers does.
     """
-    wanted = [ref.name for ref in find_names(value)]
-    if not wanted:
-        return
     last = where.end_line if where.end_line is not None else where.line
-    found: list[tuple[str, Span]] = []
+    found: list[Span] = []
+    names: list[str] = []
     for line_no in range(where.line, min(last, len(lines) - 1) + 1):
         for match in _BRACES.finditer(lines[line_no]):
             if line_no == where.line and match.start() < where.column:
                 continue
+            names.append(match.group(1))
             found.append(
-                (
-                    match.group(1),
-                    Span(
-                        line=line_no, column=match.start(), end_line=line_no, end_column=match.end()
-                    ),
-                )
+                Span(line=line_no, column=match.start(), end_line=line_no, end_column=match.end())
             )
-    by_name = {name: [span for n, span in found if n == name] for name in set(wanted)}
-    for name in wanted:
-        spans = by_name[name]
-        yield name, (spans.pop(0) if spans else where)
+    return _in_order(found, names, bad, fallback=where)
+
+
+def _in_order(
+    found: list[Span], names: list[str], bad: list[tuple[str, str]], fallback: Span | None = None
+) -> list[Span]:
+    """One span per bad name, taking each name's occurrences in turn."""
+    by_name: dict[str, list[Span]] = {}
+    for name, span in zip(names, found, strict=True):
+        by_name.setdefault(name, []).append(span)
+    spans = []
+    for name, _ in bad:
+        spans_left = by_name.get(name, [])
+        spans.append(spans_left.pop(0) if spans_left else (fallback or Span()))
+    return spans

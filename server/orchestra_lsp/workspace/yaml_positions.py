@@ -1,48 +1,65 @@
-"""YAML (and JSON) parsing that remembers where every key and value came from.
+"""YAML (and JSON) parsing that can say where every key and value came from.
 
-Pydantic reports a bad field as a path (`steps.2.agent`); to point at the right
-line we keep, for each such path, the position of the key and of the value.
-PyYAML's composer gives nodes with marks; libyaml's C loader is used when present
-because loading 400 files must stay well under 100 ms.
+Values come from `yaml_rs` (a Rust YAML 1.2 parser, several times faster than
+PyYAML: loading 400 files must stay well under 100 ms). Positions are needed only to
+report a problem, so they are computed lazily, on the first question, from PyYAML's
+composer, whose nodes carry line and column marks. Pydantic reports a bad field as a
+path (`steps.2.agent`); the position map answers with the span of that key or value.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
+import yaml_rs
 
 from orchestra_lsp.workspace.diagnostics import Span
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
-
 FieldPath = tuple[str | int, ...]
-_Raw = tuple[int, int, int, int] | yaml.Node
-"""A node (read lazily) or (line, column, end line, end column): far cheaper than
-building a Span for each of thousands of fields that no diagnostic will name."""
+_Raw = tuple[int, int, int, int]
+"""(line, column, end line, end column), 0-based, relative to the YAML text."""
 
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Aliases can expand a small document exponentially ("billion laughs"); stop early.
 MAX_NODES = 100_000
-_STR_TAG = "tag:yaml.org,2002:str"
+_AT = re.compile(r"at line (\d+), column (\d+)")
 
 
 class PositionMap:
     """Maps a field path to the span of its key (for mappings) and of its value.
 
-    Positions are stored raw and turned into `Span`s (shifted by `line_offset`,
-    where the YAML starts in its file) only when a diagnostic asks for one.
+    Built from `source` on first use; `line_offset` is where the YAML starts in its
+    file (front matter starts below the `---` line).
     """
 
-    def __init__(self, line_offset: int = 0) -> None:
-        self.keys: dict[FieldPath, _Raw] = {}
-        self.values: dict[FieldPath, _Raw] = {}
+    def __init__(self, line_offset: int = 0, source: str | None = None) -> None:
         self.line_offset = line_offset
+        self._source = source
+        self._keys: dict[FieldPath, _Raw] = {}
+        self._values: dict[FieldPath, _Raw] = {}
+
+    def _build(self) -> None:
+        if self._source is None:
+            return
+        source, self._source = self._source, None
+        node = _compose(source)
+        if node is not None:
+            _walk(node, (), self._keys, self._values, [0])
+
+    @property
+    def keys(self) -> dict[FieldPath, _Raw]:
+        self._build()
+        return self._keys
+
+    @property
+    def values(self) -> dict[FieldPath, _Raw]:
+        self._build()
+        return self._values
 
     def _span(self, raw: _Raw) -> Span:
-        line, column, end_line, end_column = _raw(raw) if isinstance(raw, yaml.Node) else raw
+        line, column, end_line, end_column = raw
         offset = self.line_offset
         return Span(
             line=line + offset, column=column, end_line=end_line + offset, end_column=end_column
@@ -50,12 +67,13 @@ class PositionMap:
 
     def key(self, path: FieldPath) -> Span:
         """The best place to point at for `path`: its key, else its value, else its parent."""
+        keys, values = self.keys, self.values
         for cut in range(len(path), -1, -1):
             prefix = path[:cut]
-            if prefix in self.keys:
-                return self._span(self.keys[prefix])
-            if prefix in self.values:
-                return self._span(self.values[prefix])
+            if prefix in keys:
+                return self._span(keys[prefix])
+            if prefix in values:
+                return self._span(values[prefix])
         return Span(line=self.line_offset)
 
     def value(self, path: FieldPath) -> Span:
@@ -63,18 +81,18 @@ class PositionMap:
         return self._span(raw) if raw is not None else self.key(path)
 
     def shifted(self, lines: int) -> PositionMap:
-        moved = PositionMap(self.line_offset + lines)
-        moved.keys, moved.values = self.keys, self.values
+        moved = PositionMap(self.line_offset + lines, self._source)
+        moved._keys, moved._values = self._keys, self._values
         return moved
 
     def under(self, prefix: FieldPath) -> PositionMap:
         """Positions re-rooted at `prefix`, for validating a nested part on its own."""
         inner = PositionMap(self.line_offset)
         size = len(prefix)
-        inner.keys = {p[size:]: s for p, s in self.keys.items() if p[:size] == prefix}
-        inner.values = {p[size:]: s for p, s in self.values.items() if p[:size] == prefix}
+        inner._keys = {p[size:]: s for p, s in self.keys.items() if p[:size] == prefix}
+        inner._values = {p[size:]: s for p, s in self.values.items() if p[:size] == prefix}
         if prefix in self.keys:
-            inner.keys.setdefault((), self.keys[prefix])
+            inner._keys.setdefault((), self.keys[prefix])
         return inner
 
 
@@ -85,103 +103,82 @@ class YamlSyntaxError(Exception):
         self.span = span
 
 
-def _raw(node: yaml.Node) -> tuple[int, int, int, int]:
+def _raw(node: yaml.Node) -> _Raw:
     start, end = node.start_mark, node.end_mark
     return (start.line, start.column, end.line, end.column)
 
 
-class _Builder:
-    """Builds the Python value and the position map in one walk over the nodes.
-
-    PyYAML's own constructor is pure Python even with libyaml and walks the tree a
-    second time; strings (nearly every scalar here) need no constructing at all.
-    """
-
-    def __init__(self, loader: yaml.SafeLoader) -> None:
-        self.loader = loader
-        self.positions = PositionMap()
-        self.count = 0
-
-    def build(self, node: yaml.Node, path: FieldPath) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise YamlSyntaxError(f"YAML document too large (over {MAX_NODES} nodes)", Span())
-        self.positions.values[path] = node
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        if node.tag == _STR_TAG:
-            return node.value
-        return self.loader.construct_object(node, deep=True)
-
-    def _mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[Any, Any]:
-        if any(key.tag == "tag:yaml.org,2002:merge" for key, _ in node.value):
-            self.loader.flatten_mapping(node)
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = self.build(key_node, (*path, "<key>"))
-            try:
-                hash(key)
-            except TypeError:
-                line, column, _, _ = _raw(key_node)
-                raise YamlSyntaxError(
-                    "YAML error: a mapping key must be a plain value, not a list or mapping",
-                    Span(line=line, column=column),
-                ) from None
-            child = (*path, key if isinstance(key, str | int) else str(key))
-            self.positions.keys[child] = key_node
-            result[key] = self.build(value_node, child)
-        return result
-
-
-def _error_span(error: yaml.YAMLError) -> Span:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    if mark is None:
-        return Span()
-    return Span(line=mark.line, column=mark.column)
-
-
-def _describe(error: yaml.YAMLError) -> str:
-    if isinstance(error, yaml.MarkedYAMLError):
-        parts = [p for p in (error.context, error.problem) if p]
-        return "YAML syntax error: " + ", ".join(parts) if parts else "YAML syntax error"
-    return f"YAML syntax error: {error}"
-
-
-def _compose(text: str) -> tuple[yaml.SafeLoader, yaml.Node | None]:
+def _compose(text: str) -> yaml.Node | None:
+    """PyYAML's node tree (positions only); None when PyYAML cannot read the text."""
     loader = _Loader(text)
     try:
-        return loader, loader.get_single_node()
-    except yaml.YAMLError as error:
-        loader.dispose()
-        raise YamlSyntaxError(_describe(error), _error_span(error)) from None
-
-
-def load_yaml(text: str) -> tuple[Any, PositionMap]:
-    """Parse one YAML document; raise YamlSyntaxError with a position on bad syntax."""
-    loader, node = _compose(text)
-    try:
-        if node is None:
-            return None, PositionMap()
-        builder = _Builder(loader)
-        return builder.build(node, ()), builder.positions
-    except yaml.YAMLError as error:
-        raise YamlSyntaxError(_describe(error), _error_span(error)) from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as error:
-        # Constructors can fail on odd scalars (e.g. a timestamp out of range).
-        raise YamlSyntaxError(f"YAML error: {error}", Span()) from None
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
     finally:
         loader.dispose()
 
 
-def positions_of_json(text: str) -> PositionMap:
-    """Positions for a JSON document, read through the YAML composer.
+def _walk(
+    node: yaml.Node,
+    path: FieldPath,
+    keys: dict[FieldPath, _Raw],
+    values: dict[FieldPath, _Raw],
+    count: list[int],
+) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        return
+    values[path] = _raw(node)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            child = (*path, key)
+            keys[child] = _raw(key_node)
+            _walk(value_node, child, keys, values, count)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), keys, values, count)
 
-    JSON is (almost) YAML, so this gives key positions for free; where the
-    composer disagrees (tabs, odd escapes) every field points at the top.
-    """
+
+def _pyyaml_error(text: str) -> YamlSyntaxError | None:
+    """PyYAML's account of a syntax error, which carries a position; None if it reads."""
     try:
-        return load_yaml(text)[1]
-    except YamlSyntaxError:
-        return PositionMap()
+        yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        parts = [p for p in (error.context, error.problem) if p]
+        message = "YAML syntax error: " + (", ".join(parts) if parts else "unreadable YAML")
+        span = Span(line=mark.line, column=mark.column) if mark is not None else Span()
+        return YamlSyntaxError(message, span)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:
+        return YamlSyntaxError(f"YAML error: {error}", Span())
+    return None
+
+
+def load_yaml(text: str) -> tuple[Any, PositionMap]:
+    """Parse one YAML document; raise YamlSyntaxError, with a position, if it is bad."""
+    try:
+        value = yaml_rs.loads(text)
+    except Exception as failure:  # any failure of the fast parser: explain it precisely
+        error = _pyyaml_error(text)
+        if error is None:  # e.g. a duplicate key, which PyYAML would silently accept
+            first = str(failure).strip().splitlines()[0] if str(failure).strip() else "error"
+            found = _AT.search(first)
+            span = (
+                Span(line=int(found.group(1)) - 1, column=max(int(found.group(2)) - 1, 0))
+                if found
+                else Span()
+            )
+            error = YamlSyntaxError(f"YAML error: {_AT.sub('', first).rstrip(' ,')}", span)
+        raise error from None
+    return value, PositionMap(source=text)
+
+
+def positions_of_json(text: str) -> PositionMap:
+    """Positions for a JSON document: JSON is (almost) YAML, so the composer reads it.
+
+    Where it does not (tabs, odd escapes), every field points at the top.
+    """
+    return PositionMap(source=text)
