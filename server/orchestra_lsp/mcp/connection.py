@@ -31,8 +31,6 @@ CLIENT_INFO = types.Implementation(name="orchestra", version=__version__)
 #: A server that failed to start is not retried on every use (a run with many
 #: agents would wait out a hanging start each time); after this long it is.
 RETRY_FAILED_AFTER_SECONDS = 30.0
-#: After a timed-out call, the next use first checks the server still answers.
-PING_SECONDS = 5.0
 #: How long a stopping server gets before its owner task is cancelled.
 STOP_SECONDS = 10.0
 
@@ -52,6 +50,7 @@ class Connection:
         *,
         stderr: StderrLog,
         startup_timeout: float,
+        ping_timeout: float,
         cwd: Path | None,
         on_exit: Callable[[Connection], None],
     ) -> None:
@@ -62,11 +61,13 @@ class Connection:
         self.failure: str | None = None
         self.tools: list[types.Tool] = []
         self.resources: list[types.Resource] = []
+        self.resource_templates: list[types.ResourceTemplate] = []
         self.capabilities = types.ServerCapabilities()
         self.start_ms: float | None = None
         self.starts = 0
         self._stderr = stderr
         self._startup_timeout = startup_timeout
+        self._ping_timeout = ping_timeout
         self._cwd = cwd
         self._on_exit = on_exit
         self._session: ClientSession | None = None
@@ -198,9 +199,9 @@ class Connection:
         result = await session.initialize()
         self.capabilities = result.capabilities
         self.tools = await _all_tools(session) if result.capabilities.tools else []
-        self.resources = (
-            (await session.list_resources()).resources if result.capabilities.resources else []
-        )
+        if result.capabilities.resources:
+            self.resources = (await session.list_resources()).resources
+            self.resource_templates = (await session.list_resource_templates()).resource_templates
 
     def _owner_done(self, ready: asyncio.Future[ClientSession]) -> None:
         """The owner ended: if it had been serving and nobody asked it to stop, say so."""
@@ -213,13 +214,19 @@ class Connection:
         self._on_exit(self)
 
     async def _retire(self, *, cancel: bool) -> None:
-        """Stop the current owner (gracefully unless `cancel`), within STOP_SECONDS."""
+        """Stop the current owner within STOP_SECONDS.
+
+        `cancel` is for a server that does not answer: it is killed at once rather
+        than given the grace period a server that reads its stdin gets.
+        """
         owner, self._owner = self._owner, None
         if owner is None or owner.done():
             return
         self._stopping = True
         self._wake.set()
         if cancel:
+            if self._process is not None and self._process.returncode is None:
+                self._process.kill()
             owner.cancel()
         _, pending = await asyncio.wait([owner], timeout=STOP_SECONDS)
         if pending:
@@ -232,9 +239,9 @@ class Connection:
         if session is None:
             return
         try:
-            await asyncio.wait_for(session.send_ping(), PING_SECONDS)
+            await asyncio.wait_for(session.send_ping(), self._ping_timeout)
         except Exception:
-            await self._retire(cancel=False)
+            await self._retire(cancel=True)
             self.state, self._session = ServerState.EXITED, None
             self.failure = f"MCP server '{self.name}' stopped answering after a timed-out call"
 

@@ -39,6 +39,9 @@ READ_RESOURCE = "read_resource"
 #: Tool names the Messages API accepts; others are left out with a warning.
 _API_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 _LISTED_RESOURCES = 20
+#: After a call timed out, the next use first pings the server, this long at most:
+#: a server that stopped answering altogether is restarted rather than waited on.
+PING_SECONDS = 5.0
 
 Notice = Callable[[str, str], None]
 T = TypeVar("T")
@@ -69,6 +72,7 @@ class McpPool:
                 server,
                 stderr=StderrLog(logs / f"{name}.stderr.log", server.secrets()),
                 startup_timeout=startup_timeout,
+                ping_timeout=min(PING_SECONDS, server.spec.timeout or call_timeout),
                 cwd=_cwd(server, workspace),
                 on_exit=self._exited,
             )
@@ -214,9 +218,8 @@ class McpPool:
                     input_schema=tool.input_schema,
                 )
             )
-        if connection.capabilities.resources is not None and not _has_tool(
-            connection, READ_RESOURCE
-        ):
+        readable = connection.resources or connection.resource_templates
+        if readable and not _has_tool(connection, READ_RESOURCE):
             tools.append(_read_resource_tool(connection))
         return tools
 
@@ -283,10 +286,12 @@ def _read_resource_tool(connection: Connection) -> McpTool:
         f"\n- {resource.uri} ({resource.name})"
         for resource in connection.resources[:_LISTED_RESOURCES]
     )
-    more = len(connection.resources) - _LISTED_RESOURCES
-    description = f"Read a resource of the MCP server '{connection.name}' by its URI."
-    if listed:
-        description += f" Resources include:{listed}" + (f"\n(and {more} more)" if more > 0 else "")
+    listed += "".join(
+        f"\n- {template.uri_template} ({template.name})"
+        for template in connection.resource_templates[:_LISTED_RESOURCES]
+    )
+    description = f"Read a resource of the MCP server '{connection.name}' by its URI. Resources:"
+    description += listed
     return McpTool(
         name=tool_name(connection.name, READ_RESOURCE),
         server=connection.name,

@@ -1,0 +1,60 @@
+"""Where `make mcp-test-servers` installs the real MCP servers, and how to describe them.
+
+A server that is not installed skips its tests with the command that installs it,
+except under CI, where a missing install is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestra_lsp.workspace import HttpServer, McpServer, StdioServer
+
+HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE / "node" / "node_modules"
+VENVS = HERE / ".venvs"
+EVERYTHING = NODE_MODULES / "@modelcontextprotocol/server-everything/dist/index.js"
+FILESYSTEM = NODE_MODULES / "@modelcontextprotocol/server-filesystem/dist/index.js"
+PLAYWRIGHT = NODE_MODULES / "@playwright/mcp/cli.js"
+GIT = VENVS / "git/bin/mcp-server-git"
+ATLASSIAN = VENVS / "atlassian/bin/mcp-atlassian"
+FAULTY = HERE / "servers" / "faulty_server.py"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def require(path: Path) -> Path:
+    if not path.exists():
+        message = f"{path} is not installed: run `make mcp-test-servers`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def stdio(name: str, command: str | Path, *args: str | Path, **options: object) -> McpServer:
+    spec = StdioServer(command=str(command), args=[str(a) for a in args], **options)  # type: ignore[arg-type]
+    return McpServer(name=name, spec=spec, source_path="test")
+
+
+def http(name: str, url: str, kind: str = "http") -> McpServer:
+    return McpServer(name=name, spec=HttpServer(type=kind, url=url), source_path="test")  # type: ignore[arg-type]
+
+
+def everything(name: str = "everything") -> McpServer:
+    return stdio(name, "node", require(EVERYTHING), "stdio")
+
+
+def faulty(name: str = "faulty", *args: str, **options: object) -> McpServer:
+    return stdio(name, sys.executable, FAULTY, *args, **options)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
