@@ -1,0 +1,178 @@
+"""`orchestra run` as a real subprocess against the scripted server started here:
+gates without a terminal, `--yes` with and without `--apply`, `--patch`, an unknown
+command, and a process killed mid-run leaving a journal that can be recovered."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from engine_helpers import API_KEY, cli_env, command_file, workspace
+
+from orchestra_lsp.journal import list_runs, load_run
+from orchestra_lsp.testing import ScriptedServer
+
+BASE = "def total(prices):\n    return sum(prices)\n"
+EDITED = "def total(prices):\n    return round(sum(prices), 2)\n"
+EDIT = {
+    "name": "edit",
+    "input": {
+        "command": "str_replace",
+        "path": "shop.py",
+        "old_str": "return sum(prices)",
+        "new_str": "return round(sum(prices), 2)",
+    },
+}
+IMPLEMENT = command_file([{"id": "implement", "agent": "worker", "prompt": "Round the total."}])
+DESIGN = command_file(
+    [{"id": "design", "agent": "worker", "prompt": "Design it.", "gate": "approve"}]
+)
+
+
+@pytest.fixture
+def config_home(tmp_path: Path) -> Path:
+    folder = tmp_path / "xdg-config"
+    folder.mkdir()
+    return folder
+
+
+def orchestra(
+    root: Path, server: ScriptedServer, config_home: Path, *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`orchestra ARGS...` in `root`, without a terminal (stdin is /dev/null, output piped)."""
+    return subprocess.run(
+        [sys.executable, "-m", "orchestra_lsp", *args],
+        cwd=root,
+        env=cli_env(server.base_url, config_home),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _edit_then_done() -> list[dict[str, Any]]:
+    return [{"reply": {"tool_use": [EDIT]}}, {"reply": {"text": "Rounded."}}]
+
+
+def test_without_a_terminal_an_approve_gate_stops_with_a_clear_message(
+    root: Path, config_home: Path
+) -> None:
+    workspace(root, {"design": DESIGN})
+    with ScriptedServer([{"reply": {"text": "The design."}}]) as server:
+        started = time.monotonic()
+        done = orchestra(root, server, config_home, "run", "design", timeout=30)
+    server.assert_no_failures()
+    assert time.monotonic() - started < 30
+    assert done.returncode != 0
+    out = done.stdout + done.stderr
+    assert "needs a person" in out and "--yes" in out, out
+    assert "Traceback" not in out
+    [summary] = list_runs(root)
+    assert summary.state == "cancelled"
+
+
+def test_yes_and_apply_writes_the_change(root: Path, config_home: Path) -> None:
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    with ScriptedServer(_edit_then_done()) as server:
+        done = orchestra(root, server, config_home, "run", "implement", "--yes", "--apply")
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (root / "shop.py").read_text() == EDITED
+    [summary] = list_runs(root)
+    [decided] = [
+        e for e in load_run(root, summary.run_id).events if e["type"] == "proposal_decided"
+    ]
+    assert (decided["path"], decided["outcome"]) == ("shop.py", "applied")
+
+
+def test_yes_alone_leaves_the_disk_alone_and_the_patch_holds_the_diff(
+    root: Path, config_home: Path
+) -> None:
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    patch = root.parent / "change.patch"
+    with ScriptedServer(_edit_then_done()) as server:
+        done = orchestra(
+            root, server, config_home, "run", "implement", "--yes", "--patch", str(patch)
+        )
+    server.assert_no_failures()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (root / "shop.py").read_text() == BASE
+    diff = patch.read_text()
+    assert "--- a/shop.py" in diff and "+++ b/shop.py" in diff
+    assert "-    return sum(prices)" in diff
+    assert "+    return round(sum(prices), 2)" in diff
+    # The patch applies cleanly to the untouched file.
+    check = subprocess.run(
+        ["git", "apply", "--check", str(patch)], cwd=root, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
+    [summary] = list_runs(root)
+    [decided] = [
+        e for e in load_run(root, summary.run_id).events if e["type"] == "proposal_decided"
+    ]
+    assert decided["outcome"] == "pending"
+
+
+def test_unknown_command_is_one_clear_line_and_exit_2(root: Path, config_home: Path) -> None:
+    workspace(root, {"implement": IMPLEMENT})
+    with ScriptedServer([]) as server:
+        done = orchestra(root, server, config_home, "run", "nosuch")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert "nosuch" in done.stderr and "Traceback" not in done.stderr
+    assert server.requests == []
+    assert list_runs(root) == []
+
+
+def test_killed_process_leaves_an_interrupted_run_with_its_proposal(
+    root: Path, config_home: Path
+) -> None:
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    script = [
+        {"reply": {"tool_use": [EDIT]}},
+        {"name": "the model is slow", "delay": 60, "reply": {"text": "too late"}},
+    ]
+    with ScriptedServer(script) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "orchestra_lsp", "run", "implement", "--yes", "--apply"],
+            cwd=root,
+            env=cli_env(server.base_url, config_home),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while len(server.requests) < 2 and time.monotonic() < deadline:
+                assert process.poll() is None, process.stderr and process.stderr.read()
+                time.sleep(0.02)
+            assert len(server.requests) == 2, "the second model call never came"
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            if process.stderr is not None:
+                process.stderr.close()
+    server.assert_no_failures()
+
+    [summary] = list_runs(root)
+    assert summary.state == "interrupted"
+    assert summary.pending_proposal is True
+    record = load_run(root, summary.run_id)
+    assert record.changeset is not None
+    change = record.changeset["files"]["shop.py"]
+    assert change["base_text"] == BASE and change["proposed_text"] == EDITED
+    assert (root / "shop.py").read_text() == BASE  # nothing written before review
+    assert (
+        API_KEY
+        not in (root / ".orchestra" / "runs").joinpath(summary.run_id, "events.jsonl").read_text()
+    )
