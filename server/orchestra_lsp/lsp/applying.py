@@ -90,6 +90,19 @@ async def apply_on_disk(
     return FileDecision(path=change.path, accepted=[], outcome="conflict", detail=outcome.message)
 
 
+async def land(server: OrchestraServer, change: FileChange, accepted: list[str]) -> FileDecision:
+    """Apply a file's decided hunks: in the editor when it holds the file, else on disk."""
+    if not accepted:
+        return FileDecision(path=change.path, accepted=[], outcome="rejected")
+    if server.documents.get(file_uri(server.root, change.path)) is None:
+        return await apply_on_disk(server, change, accepted)
+    planned = plan(server, change, accepted)
+    if not isinstance(planned, FilePlan):
+        return planned
+    [decision] = await apply_in_editor(server, [planned], "accepted changes", annotate=False)
+    return decision
+
+
 async def _settle(server: OrchestraServer, plans: list[FilePlan]) -> None:
     """Wait until every open document the edit touched has reported a change."""
     waits = [

@@ -50,10 +50,14 @@ def command_actions(
             ):
                 continue
             lsp_kind = KINDS[kind]
-            if only and not any(lsp_kind.value.startswith(o.value) for o in only):
+            if only and not any(lsp_kind.value.startswith(_kind(o)) for o in only):
                 continue
             actions.append(_action(command, lsp_kind, params, diagnostics, selection))
     return actions
+
+
+def _kind(kind: types.CodeActionKind | str) -> str:
+    return kind.value if isinstance(kind, types.CodeActionKind) else kind
 
 
 def _runnable(command: Command) -> bool:

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from orchestra_lsp.changes import Changeset, Encoding, FileChange, LineIndex, hunk_range
 from orchestra_lsp.engine.frontend import FileDecision, ReviewDecision, ReviewRequest
 from orchestra_lsp.lsp import protocol
-from orchestra_lsp.lsp.applying import apply_in_editor, apply_on_disk, plan
-from orchestra_lsp.lsp.edits import FilePlan
+from orchestra_lsp.lsp.applying import land
 from orchestra_lsp.lsp.errors import RequestFailed
 from orchestra_lsp.lsp.paths import file_uri
 from orchestra_lsp.lsp.server import OrchestraServer
@@ -88,7 +87,7 @@ class Reviews:
             unknown = [] if choice.accepted == "all" else sorted(set(choice.accepted) - set(ids))
             if unknown:
                 raise RequestFailed(f"{choice.path} has no hunk {', '.join(unknown)}")
-            decision = await self._land(change, accepted)
+            decision = await land(self.server, change, accepted)
             review.decided[choice.path] = decision
             outcomes.append(decision)
         if params.final:
@@ -107,19 +106,6 @@ class Reviews:
         review = self._open.get(run_id)
         if review is not None and not review.done.done():
             review.done.cancel()
-
-    async def _land(self, change: FileChange, accepted: list[str]) -> FileDecision:
-        if not accepted:
-            return FileDecision(path=change.path, accepted=[], outcome="rejected")
-        if self.server.documents.get(file_uri(self.server.root, change.path)) is None:
-            return await apply_on_disk(self.server, change, accepted)
-        planned = plan(self.server, change, accepted)
-        if not isinstance(planned, FilePlan):
-            return planned
-        [decision] = await apply_in_editor(
-            self.server, [planned], "accepted changes", annotate=False
-        )
-        return decision
 
     def _get(self, run_id: str) -> OpenReview:
         review = self._open.get(run_id)
