@@ -7,14 +7,39 @@ or after its name. Errors a person can fix are printed as one line, never a trac
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from orchestra_lsp import __version__
-from orchestra_lsp.cli import check, demo, init, journal_cmd, listing, run_cmd
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+class _Sub(NamedTuple):
+    module: str
+    register: str
+    run: str
+    help: str
+
+
+#: Each sub-command's module is imported only when that sub-command runs (or for
+#: --help): `orchestra serve` must answer `initialize` without paying for the engine.
+SUBCOMMANDS: dict[str, _Sub] = {
+    "check": _Sub("check", "register", "run", "validate .orchestra files; exit 1 on errors"),
+    "init": _Sub("init", "register", "run", "scaffold .orchestra/ with commented examples"),
+    "agents": _Sub("listing", "register", "agents", "list agents and where each came from"),
+    "commands": _Sub("listing", "register", "commands", "list commands and where each came from"),
+    "run": _Sub("run_cmd", "register", "run", "run a command; gates are answered in the terminal"),
+    "runs": _Sub("journal_cmd", "register_runs", "runs", "list recent runs from the journal"),
+    "show": _Sub(
+        "journal_cmd", "register_show", "show", "one run: events, decisions, pending proposal"
+    ),
+    "serve": _Sub("serve", "register", "run", "the language server, over stdio"),
+    "demo": _Sub("demo", "register", "run", "run a command end to end on a small example"),
+}
 
 
 def _common() -> argparse.ArgumentParser:
@@ -30,7 +55,20 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: list[str]) -> str | None:
+    """The sub-command named on the command line, if it can be told without parsing."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in ("--workspace", "-w"):
+            skip = True
+        elif not word.startswith("-"):
+            return word if word in SUBCOMMANDS else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
         prog="orchestra",
@@ -39,28 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"orchestra {__version__}")
     sub = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
-
-    def add(name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
-        child = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
-        child.set_defaults(handler=handler)
-        return child
-
-    check.register(add("check", "validate .orchestra files; exit 1 on errors", check.run))
-    init.register(add("init", "scaffold .orchestra/ with commented examples", init.run))
-    listing.register(add("agents", "list agents and the file each came from", listing.agents))
-    listing.register(add("commands", "list commands and the file each came from", listing.commands))
-    run_cmd.register(add("run", "run a command; gates are answered in the terminal", run_cmd.run))
-    journal_cmd.register_runs(add("runs", "list recent runs from the journal", journal_cmd.runs))
-    journal_cmd.register_show(
-        add("show", "one run: its events, decisions and pending proposal", journal_cmd.show)
-    )
-    demo.register(add("demo", "run a command end to end on a small example", demo.run))
+    for name, spec in SUBCOMMANDS.items():
+        child = sub.add_parser(name, help=spec.help, description=spec.help, parents=[common])
+        if only is None or name == only:
+            module = importlib.import_module(f"orchestra_lsp.cli.{spec.module}")
+            getattr(module, spec.register)(child)
+            child.set_defaults(handler=getattr(module, spec.run))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(_chosen(words))
+    args = parser.parse_args(words)
     if not hasattr(args, "workspace"):
         args.workspace = Path.cwd()
     args.workspace = Path(args.workspace).expanduser()
