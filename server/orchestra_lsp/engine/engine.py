@@ -12,15 +12,24 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from orchestra_lsp.engine.events import Notice
 from orchestra_lsp.engine.frontend import FrontEnd
 from orchestra_lsp.engine.request import RunRequest, RunRequestError, resolve_arguments
 from orchestra_lsp.engine.run import Run, RunContext, RunResult
 from orchestra_lsp.journal import Redactor, RunJournal
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.permissions import Policy, PolicyError
-from orchestra_lsp.workspace import Workspace, load_workspace
+from orchestra_lsp.workspace import (
+    ArgumentSpec,
+    Command,
+    Layer,
+    SourceRef,
+    Step,
+    Workspace,
+    load_workspace,
+)
 
 if TYPE_CHECKING:
     from orchestra_lsp.mcp import McpPool
@@ -78,6 +87,8 @@ class Engine:
         self._client = client
         self._user_dir = user_dir
         self._pool: McpPool | None = None
+        self._mcp_commands: dict[str, Command] = {}
+        self._listeners: dict[str, Callable[[Notice], None]] = {}
         self.runs: dict[str, RunHandle] = {}
         self.workspace = self._load()
 
@@ -122,8 +133,44 @@ class Engine:
                 servers,
                 call_timeout=mcp.call_timeout_seconds,
                 startup_timeout=mcp.startup_timeout_seconds,
+                on_notice=self._notice,
+                max_result_tokens=self.workspace.config.model.max_tool_result_tokens,
+                workspace=self.root,
             )
         return self._pool
+
+    def _notice(self, level: str, message: str) -> None:
+        """An MCP server's trouble (it would not start, it crashed) reaches every run
+        that is going on, as an event: the pool is shared, the runs are not."""
+        for run_id, listener in list(self._listeners.items()):
+            listener(Notice(run_id=run_id, level=_level(level), message=message))
+
+    async def mcp_commands(self) -> dict[str, Command]:
+        """Commands offered by MCP servers as prompts (`mcp:<server>:<prompt>`); this
+        starts the configured servers. Later `start` calls can run them."""
+        pool = self.pool()
+        if pool is None:
+            return {}
+        source = SourceRef(path=self.root / ".orchestra" / "mcp.json", layer=Layer.REPOSITORY)
+        default = self.workspace.config.agents.default
+        self._mcp_commands = {
+            f"mcp:{p.server}:{p.prompt}": Command(
+                name=f"mcp:{p.server}:{p.prompt}",
+                description=p.description or f"prompt '{p.prompt}' of MCP server '{p.server}'",
+                arguments=[
+                    ArgumentSpec(name=a.name, description=a.description, required=a.required)
+                    for a in p.arguments
+                ],
+                mode="orchestration",
+                steps=[Step(id="main", agent=default, prompt="")],
+                instructions="",
+                code_action=None,
+                mcp_prompt=(p.server, p.prompt),
+                source=source,
+            )
+            for p in await pool.prompts()
+        }
+        return self._mcp_commands
 
     def policy(self, extra_allow: list[str]) -> Policy:
         rules = self.workspace.config.permissions
@@ -142,7 +189,7 @@ class Engine:
     def start(self, request: RunRequest, frontend: FrontEnd, *, yes: bool = False) -> RunHandle:
         """Start a run and return at once; raise RunRequestError if it cannot start."""
         workspace = self.workspace
-        command = workspace.commands.get(request.command)
+        command = workspace.commands.get(request.command) or self._mcp_commands.get(request.command)
         if command is None:
             known = ", ".join(sorted(workspace.commands)) or "none"
             raise RunRequestError(f"no command '{request.command}' (commands: {known})")
@@ -180,12 +227,15 @@ class Engine:
             policy=policy,
             buffers=self.buffers,
             unattended=yes or command.mode == "automation",
-            pool=self.pool() if _uses_mcp(workspace, command.name) else None,
+            pool=self.pool() if command.mcp_prompt or _uses_mcp(workspace, command) else None,
             cost_cap=workspace.config.model.max_cost_usd,
         )
+        run = Run(ctx)
+        self._listeners[run.run_id] = run.emit
         task = asyncio.get_running_loop().create_task(
-            Run(ctx).execute(), name=f"orchestra-run-{journal.run_id}"
+            run.execute(), name=f"orchestra-run-{journal.run_id}"
         )
+        task.add_done_callback(lambda _: self._listeners.pop(run.run_id, None))
         handle = RunHandle(journal.run_id, task, journal.directory)
         self.runs[handle.run_id] = handle
         return handle
@@ -202,6 +252,12 @@ class Engine:
             await self._client.aclose()
 
 
-def _uses_mcp(workspace: Workspace, command: str) -> bool:
-    agents = {s.agent for s in workspace.commands[command].steps}
+def _uses_mcp(workspace: Workspace, command: Command) -> bool:
+    agents = {s.agent for s in command.steps}
     return any(tool.startswith("mcp__") for name in agents for tool in workspace.agents[name].tools)
+
+
+def _level(level: str) -> Literal["info", "warning", "error"]:
+    if level == "info" or level == "error":
+        return level
+    return "warning"

@@ -186,6 +186,8 @@ class Run:
         )
         values = {**ctx.values, **{f"steps.{k}.output": v for k, v in ctx.outputs.items()}}
         values["feedback"] = feedback or ""
+        if ctx.command.mcp_prompt is not None:
+            step = await self._mcp_step(step)
         instructions = step_instructions(
             ctx.command,
             step,
@@ -235,6 +237,20 @@ class Run:
             )
         )
         return outcome.output
+
+    async def _mcp_step(self, step: Step) -> Step:
+        """The step of an MCP prompt command: the server renders the prompt text."""
+        from orchestra_lsp.mcp import McpFailure
+
+        assert self.ctx.command.mcp_prompt is not None and self.ctx.pool is not None
+        server, prompt = self.ctx.command.mcp_prompt
+        arguments = {a.name: self.ctx.values.get(a.name, "") for a in self.ctx.command.arguments}
+        try:
+            text = await self.ctx.pool.get_prompt(server, prompt, arguments)
+        except McpFailure as error:
+            message = f"MCP server '{server}' could not give prompt '{prompt}': {error}"
+            raise RunStopped(message) from None
+        return step.model_copy(update={"prompt": text})
 
     async def _approve(self, step: Step, output: str) -> ApprovalDecision:
         self.emit(GateOpened(run_id=self.run_id, step_id=step.id, gate="approve"))

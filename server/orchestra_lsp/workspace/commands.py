@@ -96,6 +96,9 @@ class Command(BaseModel):
     allowed_tools: list[str] = Field(default_factory=list)
     """Claude Code's `allowed-tools`: allowed without asking while this command runs."""
     model: str | None = None
+    mcp_prompt: tuple[str, str] | None = None
+    """(server, prompt) for a command offered by an MCP server: its text is fetched,
+    with the arguments, when the run starts."""
     source: SourceRef
 
     @property
