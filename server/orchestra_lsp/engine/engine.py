@@ -258,6 +258,4 @@ def _uses_mcp(workspace: Workspace, command: Command) -> bool:
 
 
 def _level(level: str) -> Literal["info", "warning", "error"]:
-    if level == "info" or level == "error":
-        return level
-    return "warning"
+    return "info" if level == "info" else "error" if level == "error" else "warning"
