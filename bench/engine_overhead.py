@@ -1,0 +1,282 @@
+"""Engine overhead per model turn, beside the same loop written directly on the SDK.
+
+DESIGN §13: everything but the model's and the tools' time stays under 5 ms per turn,
+and the engine's turn is at most 1.1x the hand-written loop's.
+
+Both loops run in this process against the scripted Messages API server at zero
+latency, with the same script: TURNS turns that each call `list_files` on a tiny tree,
+then a final answer. The direct loop sends the same requests (system blocks with the
+cache breakpoint, the same tool spec, the growing conversation) through
+`AsyncAnthropic.messages.stream` and does the tool's work by hand (a walk of the tree).
+The engine runs a one-step command through `Engine.start` with a front end that only
+time-stamps events; a turn is the time between two `context` events (each is emitted
+just before a model call), its model time runs from `context` to `usage`, and its tool
+time is what `tool_call_finished` reports.
+
+Printed: per-turn medians of both loops (whole turn, model part, tool part), the
+engine's overhead (turn minus model minus tools, by its own events), the difference
+between the loops' turns net of tool time, and the ratio of the whole turns. Rounds
+alternate between the two loops; the first round of each is a warm-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from orchestra_lsp.changes import Changeset
+from orchestra_lsp.engine import (
+    ApprovalDecision,
+    ApprovalRequest,
+    Engine,
+    Event,
+    PermissionRequest,
+    Question,
+    ReviewDecision,
+    ReviewRequest,
+    RunRequest,
+)
+from orchestra_lsp.llm import ModelClient
+from orchestra_lsp.llm.client import build_request
+from orchestra_lsp.testing import ScriptedServer
+from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView, spec_of
+
+TURNS = 30
+ROUNDS = 6  # per loop, the first one a warm-up
+MODEL = "claude-sonnet-4-6"
+CONTEXT = "Benchmark repository. Keep answers short.\n"
+AGENT = """\
+---
+name: lister
+description: Lists files.
+tools: [list_files]
+max_turns: 100
+---
+You list files.
+"""
+COMMAND = """\
+---
+description: list the files many times
+steps:
+  - {id: list, agent: lister, prompt: "List the files, again and again."}
+---
+"""
+TREE = {
+    "README.md": "# Tiny\n",
+    "src/app.py": "print('app')\n",
+    "src/util.py": "def f():\n    return 1\n",
+    "tests/test_app.py": "def test():\n    assert True\n",
+    "docs/guide.md": "Guide\n",
+}
+
+
+def script() -> list[dict[str, Any]]:
+    turns: list[dict[str, Any]] = [
+        {"reply": {"text": "Listing.", "tool_use": [{"name": "list_files", "input": {}}]}}
+        for _ in range(TURNS)
+    ]
+    turns.append({"reply": {"text": "Done listing."}})
+    return turns
+
+
+def make_workspace(root: Path) -> None:
+    files = {
+        ".orchestra/CONTEXT.md": CONTEXT,
+        ".orchestra/agents/lister.md": AGENT,
+        ".orchestra/commands/list-many.md": COMMAND,
+        ".orchestra/config.toml": f'[model]\nname = "{MODEL}"\nmax_cost_usd = 1000000.0\n',
+        **TREE,
+    }
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+# -- the engine ------------------------------------------------------------------------
+
+
+class TimingFrontEnd:
+    """Time-stamps events; every gate passes (none is reached in this command)."""
+
+    def __init__(self) -> None:
+        self.stamps: list[tuple[float, Event]] = []
+
+    def emit(self, event: Event) -> None:
+        self.stamps.append((time.perf_counter(), event))
+
+    async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
+        return ApprovalDecision(decision="approve")
+
+    async def permission(self, request: PermissionRequest) -> bool:
+        return True
+
+    async def ask(self, question: Question) -> str:
+        return ""
+
+    async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
+        return ReviewDecision(files=[])
+
+
+async def engine_round(root: Path, user_dir: Path) -> list[tuple[float, float, float]]:
+    """(turn, model, tool) milliseconds for each of the TURNS tool turns."""
+    frontend = TimingFrontEnd()
+    with ScriptedServer(script()) as server:
+        client = ModelClient(api_key="bench-key", base_url=server.base_url)
+        engine = Engine(root, client=client, user_dir=user_dir)
+        try:
+            result = await engine.start(RunRequest(command="list-many"), frontend).wait()
+        finally:
+            await engine.aclose()
+        server.assert_no_failures()
+    assert result.state == "finished", result.error
+    contexts = [t for t, e in frontend.stamps if e.type == "context"]
+    usages = [t for t, e in frontend.stamps if e.type == "usage"]
+    tools = [e.duration_ms for _, e in frontend.stamps if e.type == "tool_call_finished"]
+    assert len(contexts) == TURNS + 1 and len(tools) == TURNS
+    return [
+        (
+            (contexts[i + 1] - contexts[i]) * 1000,
+            (usages[i] - contexts[i]) * 1000,
+            tools[i],
+        )
+        for i in range(TURNS)
+    ]
+
+
+# -- the same loop, by hand on the SDK ---------------------------------------------------
+
+
+def list_by_hand(root: Path) -> str:
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(folder).relative_to(root)
+        found += [(base / name).as_posix() for name in files if not name.startswith(".")]
+    return "\n".join(sorted(found))
+
+
+async def direct_round(root: Path) -> list[tuple[float, float, float]]:
+    from anthropic import AsyncAnthropic
+
+    timings: list[tuple[float, float, float]] = []
+    system = [CONTEXT.strip(), "You list files."]
+    tools = [spec_of(BUILTIN_TOOLS["list_files"]).model_dump()]
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": "List the files, again and again."}
+    ]
+    with ScriptedServer(script()) as server:
+        client = AsyncAnthropic(api_key="bench-key", base_url=server.base_url, max_retries=2)
+        try:
+            for _ in range(TURNS + 1):
+                started = time.perf_counter()
+                request = build_request(
+                    model=MODEL, system=system, tools=tools, messages=messages, max_tokens=8192
+                )
+                async with client.messages.stream(**request) as stream:
+                    async for _event in stream:
+                        pass
+                    message = await stream.get_final_message()
+                modelled = time.perf_counter()
+                content = [block.model_dump(exclude_none=True) for block in message.content]
+                messages.append({"role": "assistant", "content": content})
+                uses = [block for block in message.content if block.type == "tool_use"]
+                if not uses:
+                    break
+                results = [
+                    {"type": "tool_result", "tool_use_id": use.id, "content": list_by_hand(root)}
+                    for use in uses
+                ]
+                tooled = time.perf_counter()
+                messages.append({"role": "user", "content": results})
+                ended = time.perf_counter()
+                timings.append(
+                    (
+                        (ended - started) * 1000,
+                        (modelled - started) * 1000,
+                        (tooled - modelled) * 1000,
+                    )
+                )
+        finally:
+            await client.close()
+        server.assert_no_failures()
+    assert len(timings) == TURNS
+    return timings
+
+
+# -- the tools' own time ----------------------------------------------------------------------
+
+
+async def tool_work_ms(root: Path, runs: int = 200) -> tuple[float, float]:
+    """Median ms of the engine's `list_files` called directly, and of the walk by hand:
+    the tool work each loop does per turn, to take out of the comparison."""
+    tool = BUILTIN_TOOLS["list_files"]
+    context = ToolContext(view=WorkspaceView(root, Changeset(), {}))
+    ours, by_hand = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await tool.run({}, context)
+        middle = time.perf_counter()
+        list_by_hand(root)
+        ours.append((middle - started) * 1000)
+        by_hand.append((time.perf_counter() - middle) * 1000)
+    return statistics.median(ours), statistics.median(by_hand)
+
+
+# -- the comparison ------------------------------------------------------------------------
+
+
+def medians(rows: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    turn, model, tool = (statistics.median(column) for column in zip(*rows, strict=True))
+    return turn, model, tool
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "ws"
+        user_dir = Path(folder) / "user"
+        user_dir.mkdir()
+        make_workspace(root)
+        engine_rows: list[tuple[float, float, float]] = []
+        direct_rows: list[tuple[float, float, float]] = []
+        for round_index in range(ROUNDS):
+            engine = await engine_round(root, user_dir)
+            direct = await direct_round(root)
+            if round_index:  # the first round warms imports, tokenizer and sockets
+                engine_rows += engine
+                direct_rows += direct
+        tool_ms, walk_ms = await tool_work_ms(root)
+    e_turn, e_model, e_tool = medians(engine_rows)
+    d_turn, d_model, _ = medians(direct_rows)
+    by_events = statistics.median(t - m - k for t, m, k in engine_rows)
+    # Everything but the model's and the tools' time: the engine's turn without the tool's
+    # own work, against the direct turn without the walk by hand (its model time is the
+    # SDK's alone, so the engine's wrapper around the SDK counts as overhead).
+    engine_net = e_turn - tool_ms
+    direct_net = d_turn - walk_ms
+    n = len(engine_rows)
+    print(f"engine_overhead: {n} turns per loop ({ROUNDS - 1} rounds of {TURNS}); medians per turn")
+    print(
+        f"  direct SDK loop: turn {d_turn:.2f} ms (model {d_model:.2f}, tool by hand {walk_ms:.2f})"
+    )
+    print(
+        f"  engine:          turn {e_turn:.2f} ms (model call {e_model:.2f}, "
+        f"tool call {e_tool:.2f}, of which list_files itself {tool_ms:.2f})"
+    )
+    print(
+        f"  engine overhead: {engine_net - direct_net:.2f} ms per turn (bar < 5 ms); "
+        f"ratio {engine_net / direct_net:.2f}x the direct loop net of tools (bar <= 1.1x); "
+        f"whole turns {e_turn / d_turn:.2f}x"
+    )
+    print(
+        f"  (outside the model call and the tool call, by the engine's events: {by_events:.2f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
