@@ -21,6 +21,7 @@ from engine_helpers import (
 from orchestra_lsp.context import count_tokens, message_tokens
 from orchestra_lsp.engine import Engine, RunRequest
 from orchestra_lsp.journal import REDACTED, load_run
+from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.testing import ScriptedServer
 
 ONE_STEP = command_file([{"id": "work", "agent": "worker", "prompt": "Read the four files."}])
@@ -182,3 +183,34 @@ async def test_secrets_reach_neither_journal_nor_logs(
         message = record.getMessage()
         for secret in (API_KEY_SECRET, ENV_SECRET, HEADER_SECRET):
             assert secret not in message, f"{secret!r} logged by {record.name}: {message}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tools.run_shell passes Orchestra's whole environment to the command, "
+    "ANTHROPIC_API_KEY included, so `env` shows the key to the model (the journal "
+    "redacts it; the model's context does not)",
+)
+async def test_shell_commands_do_not_see_the_api_key(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY_SECRET)
+    workspace(root, {"work": ONE_STEP}, config='[permissions]\nallow = ["run_shell(env)"]\n')
+    script = [
+        {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": "env"}}]}},
+        {"expect": {"last_tool_result_contains": ["PATH="]}, "reply": {"text": "Seen."}},
+    ]
+    frontend = RecordingFrontEnd(root)
+    user_dir = root.parent / "user"
+    user_dir.mkdir()
+    with ScriptedServer(script) as server:
+        engine = Engine(root, client=ModelClient(base_url=server.base_url), user_dir=user_dir)
+        try:
+            result = await engine.start(RunRequest(command="work"), frontend).wait()
+        finally:
+            await engine.aclose()
+    server.assert_no_failures()
+    assert result.state == "finished", result.error
+    for _, text in all_files_text(root / ".orchestra" / "runs"):
+        assert API_KEY_SECRET not in text  # the journal is safe either way
+    assert API_KEY_SECRET.encode() not in server.requests[1].raw
