@@ -1,0 +1,131 @@
+"""`orchestra mcp list` and `orchestra mcp call`: the MCP servers of mcp.json, by hand.
+
+For debugging a server setup: `list` starts every enabled server and shows its state,
+its tools and, for one that failed, why (command, exit code, last stderr lines);
+`call` runs one tool and prints what the model would get, exiting 1 on an error. No
+permission policy applies: a person typed the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from orchestra_lsp.mcp import McpResult, ServerState, ServerStatus
+from orchestra_lsp.workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:
+    from orchestra_lsp.mcp.pool import McpPool
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="mcp_command", metavar="ACTION", required=True)
+    listing = sub.add_parser("list", help="start the servers; show state, tools, failures")
+    listing.add_argument("--json", action="store_true", help="print as JSON")
+    call = sub.add_parser("call", help="call one tool and print its result; exit 1 on error")
+    call.add_argument("server", help="the server's name in mcp.json")
+    call.add_argument("tool", help="the tool's name on that server")
+    call.add_argument("arguments", nargs="?", default="{}", help="a JSON object (default: {})")
+    call.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    workspace = load_workspace(args.workspace)
+    if args.mcp_command == "list":
+        return asyncio.run(_list(workspace, as_json=args.json))
+    try:
+        arguments = json.loads(args.arguments)
+    except json.JSONDecodeError as exc:
+        print(f"orchestra: ARGUMENTS is not JSON: {exc}", file=sys.stderr)
+        return 2
+    if not isinstance(arguments, dict):
+        print("orchestra: ARGUMENTS must be a JSON object", file=sys.stderr)
+        return 2
+    if args.server not in workspace.mcp_servers:
+        known = ", ".join(sorted(workspace.mcp_servers)) or "none configured"
+        print(f"orchestra: no MCP server '{args.server}' ({known})", file=sys.stderr)
+        return 2
+    result = asyncio.run(_call(workspace, args.server, args.tool, arguments))
+    print(result.model_dump_json(indent=2) if args.json else _readable(result))
+    return 1 if result.is_error else 0
+
+
+def _pool(workspace: Workspace) -> McpPool:
+    from orchestra_lsp.mcp.pool import McpPool  # the SDK loads only when a pool is made
+
+    settings = workspace.config.mcp
+    return McpPool(
+        workspace.mcp_servers,
+        call_timeout=settings.call_timeout_seconds,
+        startup_timeout=settings.startup_timeout_seconds,
+        max_result_tokens=workspace.config.model.max_tool_result_tokens,
+        workspace=workspace.root,
+    )
+
+
+async def _list(workspace: Workspace, *, as_json: bool) -> int:
+    async with _pool(workspace) as pool:
+        await pool.tools_for(["mcp__*"])
+        statuses = pool.status()
+    if as_json:
+        print(json.dumps([status.model_dump(mode="json") for status in statuses], indent=2))
+    elif not statuses:
+        print("No MCP servers configured (.orchestra/mcp.json or .mcp.json).")
+    else:
+        _table(statuses)
+    return 1 if any(status.state is ServerState.FAILED for status in statuses) else 0
+
+
+async def _call(
+    workspace: Workspace, server: str, tool: str, arguments: dict[str, Any]
+) -> McpResult:
+    async with _pool(workspace) as pool:
+        return await pool.call(f"mcp__{server}__{tool}", arguments)
+
+
+def _table(statuses: Sequence[ServerStatus]) -> None:
+    table = Table(title="MCP servers", expand=False)
+    for column in ("server", "state", "tools", "started in", "command or URL / failure"):
+        table.add_column(column, overflow="fold")
+    for status in statuses:
+        started = f"{status.start_ms:.0f} ms" if status.start_ms is not None else ""
+        tools = f"{len(status.tools)}: {', '.join(status.tools)}" if status.tools else "0"
+        detail = status.failure or status.target
+        table.add_row(
+            *(escape(cell) for cell in (status.name, status.state, tools, started, detail))
+        )
+    console = Console()
+    # Piped output gets a readable width instead of rich's 80 columns.
+    Console(width=None if console.is_terminal else 160).print(table)
+
+
+def _readable(result: McpResult) -> str:
+    parts = []
+    for block in result.content:
+        if block["type"] == "text":
+            parts.append(block["text"])
+        else:
+            source = block["source"]
+            parts.append(f"[image {source['media_type']}, {len(source['data'])} base64 characters]")
+    return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m orchestra_lsp.cli.mcp_cli`, for use before it is wired into `orchestra`."""
+    parser = argparse.ArgumentParser(prog="orchestra mcp", description=__doc__)
+    parser.add_argument("--workspace", "-w", type=Path, default=Path.cwd(), metavar="DIR")
+    register(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
