@@ -1,0 +1,204 @@
+// Starting `orchestra serve` and talking to it: the language client, the capabilities
+// Orchestra adds, and a message that says why the server did not start and how to fix it.
+
+import * as cp from 'child_process';
+import * as os from 'os';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  StaticFeature,
+  FeatureState,
+  ClientCapabilities,
+} from 'vscode-languageclient/node';
+import { Launch, exitedMessage, expandPath, findExecutable, notFoundMessage, resolveLaunch } from './launch';
+import { Methods } from './protocol';
+
+export type ReviewMode = 'refactorPreview' | 'diffEditor';
+
+export function reviewMode(): ReviewMode {
+  const mode = vscode.workspace.getConfiguration('orchestra').get<string>('review.mode');
+  return mode === 'diffEditor' ? 'diffEditor' : 'refactorPreview';
+}
+
+/** Declares `experimental.orchestra` in the client capabilities: free-text questions and the review flow. */
+class OrchestraCapabilities implements StaticFeature {
+  constructor(private readonly mode: ReviewMode) {}
+  fillClientCapabilities(capabilities: ClientCapabilities): void {
+    const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
+    experimental.orchestra = { ask: true, review: this.mode === 'diffEditor' ? 'proposal' : 'applyEdit' };
+    capabilities.experimental = experimental;
+  }
+  initialize(): void {}
+  getState(): FeatureState {
+    return { kind: 'static' };
+  }
+  clear(): void {}
+}
+
+export class StartError extends Error {}
+
+const STDERR_KEPT = 8000;
+
+export class OrchestraClient implements vscode.Disposable {
+  client: LanguageClient | undefined;
+  private stderr = '';
+  private exitCode: number | null | undefined;
+  private launch: Launch | undefined;
+  private crashes: number[] = [];
+  private readonly serverLog: vscode.LogOutputChannel;
+  private readonly listeners: ((client: LanguageClient) => void)[] = [];
+
+  constructor() {
+    this.serverLog = vscode.window.createOutputChannel('Orchestra Language Server', { log: true });
+  }
+
+  /** Called with each new client before it starts (to register handlers). */
+  onClient(listener: (client: LanguageClient) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get running(): boolean {
+    return this.client?.state === State.Running;
+  }
+
+  async start(): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const config = vscode.workspace.getConfiguration('orchestra');
+    const root = folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+    const launch = resolveLaunch({
+      command: expandPath(config.get<string>('server.command') ?? '', root, os.homedir()),
+      args: config.get<string[]>('server.args') ?? ['serve'],
+      pythonPath: expandPath(config.get<string>('pythonPath') ?? '', root, os.homedir()),
+      env: {},
+    });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...(config.get<Record<string, string>>('server.env') ?? {}) };
+    const executable = findExecutable(launch.command, env.PATH);
+    this.launch = launch;
+    if (!executable) throw new StartError(notFoundMessage(launch));
+
+    this.stderr = '';
+    this.exitCode = undefined;
+    const serverOptions: ServerOptions = async () => {
+      this.serverLog.info(`starting ${[executable, ...launch.args].join(' ')} (from ${launch.origin})`);
+      const child = cp.spawn(executable, launch.args, { cwd: root, env, stdio: 'pipe' });
+      child.stderr.on('data', (data: Buffer) => {
+        this.stderr = (this.stderr + data.toString()).slice(-STDERR_KEPT);
+      });
+      child.on('exit', (code) => {
+        this.exitCode = code;
+      });
+      child.on('error', (error) => {
+        this.stderr += `\n${error.message}`;
+      });
+      return child;
+    };
+
+    const mode = reviewMode();
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: 'file' }],
+      outputChannel: this.serverLog,
+      synchronize: {
+        fileEvents: vscode.workspace.createFileSystemWatcher('{**/.orchestra/**,**/.claude/**,**/CLAUDE.md,**/AGENTS.md,**/.mcp.json}'),
+      },
+      initializationOptions: { client: 'orchestra-vscode', reviewMode: mode },
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue }),
+        closed: () => this.onClosed(),
+      },
+      initializationFailedHandler: () => false,
+    };
+    const client = new LanguageClient('orchestra', 'Orchestra', serverOptions, clientOptions);
+    client.registerFeature(new OrchestraCapabilities(mode));
+    for (const listener of this.listeners) listener(client);
+    this.client = client;
+    try {
+      await client.start();
+    } catch (error) {
+      await this.waitForExit();
+      this.client = undefined;
+      throw new StartError(exitedMessage(launch, this.exitCode ?? null, this.stderr || String(error)));
+    }
+  }
+
+  private async waitForExit(): Promise<void> {
+    for (let i = 0; i < 20 && this.exitCode === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  private async onClosed(): Promise<{ action: CloseAction; message?: string; handled?: boolean }> {
+    const now = Date.now();
+    this.crashes = this.crashes.filter((t) => now - t < 180_000);
+    this.crashes.push(now);
+    if (this.client && this.client.state !== State.Starting && this.crashes.length <= 3) {
+      return { action: CloseAction.Restart, handled: true };
+    }
+    await this.waitForExit();
+    if (this.client?.state === State.Starting) {
+      return { action: CloseAction.DoNotRestart, handled: true }; // start() reports it
+    }
+    const message = this.launch
+      ? exitedMessage(this.launch, this.exitCode ?? null, this.stderr)
+      : 'Orchestra: the language server stopped.';
+    void showStartError(message, this.serverLog);
+    return { action: CloseAction.DoNotRestart, handled: true };
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      try {
+        await client.stop(2000);
+      } catch {
+        // it is going away anyway
+      }
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** A request to the server; a clear error when it is not running. */
+  async request<R>(method: string, params: unknown): Promise<R> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) {
+      throw new Error('the Orchestra language server is not running (see "Orchestra: Restart Server")');
+    }
+    return client.sendRequest<R>(method, params);
+  }
+
+  async executeCommand(command: string, args: unknown[] = []): Promise<unknown> {
+    return this.request(ExecuteCommandRequest.method, { command, arguments: args });
+  }
+
+  reload(): Promise<unknown> {
+    return this.executeCommand(Methods.reloadCommand);
+  }
+
+  showServerLog(): void {
+    this.serverLog.show(true);
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.serverLog.dispose();
+  }
+}
+
+export async function showStartError(message: string, log?: vscode.OutputChannel): Promise<void> {
+  const picked = await vscode.window.showErrorMessage(message, 'Open Settings', 'Show Server Log', 'Retry');
+  if (picked === 'Open Settings') {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'orchestra.server');
+  } else if (picked === 'Show Server Log') {
+    log?.show(true);
+  } else if (picked === 'Retry') {
+    await vscode.commands.executeCommand('orchestra.restartServer');
+  }
+}

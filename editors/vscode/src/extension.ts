@@ -1,0 +1,385 @@
+// The Orchestra extension: a thin client of `orchestra serve`. The palette commands,
+// the run's feedback (progress notification, log, status bar), questions, and review.
+
+import * as vscode from 'vscode';
+import { LanguageClient } from 'vscode-languageclient/node';
+import { OrchestraClient, StartError, reviewMode, showStartError } from './client';
+import { argumentPrompt, collectArguments, commandPickItems, validateArgument } from './commands';
+import { EventLog, formatCost } from './format';
+import {
+  AskParams,
+  AskResult,
+  CommandInfo,
+  CommandsResult,
+  ContextResult,
+  DiagnosticInfo,
+  FINAL_EVENTS,
+  Methods,
+  RunEvent,
+  RunInfo,
+  RunParams,
+  RunStarted,
+  RunsResult,
+} from './protocol';
+import { Reviews } from './review';
+import { RunTracker, RunView, isActive, percentage, progressMessage, statusText } from './state';
+
+interface ProgressHandle {
+  progress: vscode.Progress<{ message?: string; increment?: number }>;
+  reported: number;
+  done: () => void;
+}
+
+class Orchestra implements vscode.Disposable {
+  readonly client: OrchestraClient;
+  readonly tracker = new RunTracker();
+  readonly eventLog = new EventLog();
+  readonly log: vscode.OutputChannel;
+  readonly status: vscode.StatusBarItem;
+  readonly reviews: Reviews;
+  private readonly progress = new Map<string, ProgressHandle>();
+
+  constructor() {
+    this.log = vscode.window.createOutputChannel('Orchestra');
+    this.status = vscode.window.createStatusBarItem('orchestra.status', vscode.StatusBarAlignment.Left, 10);
+    this.status.name = 'Orchestra';
+    this.status.command = 'orchestra.showRuns';
+    this.client = new OrchestraClient();
+    this.reviews = new Reviews(this.client, (line) => this.write(line));
+    this.client.onClient((client) => this.attach(client));
+    this.updateStatus();
+    this.status.show();
+  }
+
+  private attach(client: LanguageClient): void {
+    client.onNotification(Methods.event, (event: RunEvent) => this.onEvent(event));
+    client.onRequest(Methods.ask, (params: AskParams) => this.ask(params));
+  }
+
+  write(line: string): void {
+    const time = new Date().toTimeString().slice(0, 8);
+    this.log.appendLine(`${time} ${line}`);
+  }
+
+  // -- events ------------------------------------------------------------------------
+
+  onEvent(event: RunEvent): void {
+    if (!event || typeof event.type !== 'string' || typeof event.run_id !== 'string') return;
+    for (const line of this.eventLog.add(event)) this.write(line);
+    const run = this.tracker.apply(event);
+    if (event.type === 'run_started') this.showProgress(run);
+    this.reportProgress(run);
+    if (event.type === 'gate_opened' && event.gate === 'review' && reviewMode() === 'diffEditor') {
+      void this.offerReview(run.runId);
+    }
+    if (FINAL_EVENTS.has(event.type)) this.onRunEnded(run, event);
+    this.updateStatus();
+  }
+
+  private onRunEnded(run: RunView, event: RunEvent): void {
+    for (const line of this.eventLog.flush(run.runId)) this.write(line);
+    this.progress.get(run.runId)?.done();
+    this.progress.delete(run.runId);
+    this.reviews.forget(run.runId);
+    if (event.type === 'run_finished') {
+      void vscode.window
+        .showInformationMessage(`Orchestra: ${run.command} finished · ${formatCost(run.cost)}`, 'Show Log')
+        .then((picked) => picked && this.log.show(true));
+    }
+  }
+
+  private showProgress(run: RunView): void {
+    if (this.progress.has(run.runId) || !isActive(run)) return;
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Orchestra: ${run.command}`, cancellable: true },
+      (progress, token) =>
+        new Promise<void>((resolve) => {
+          this.progress.set(run.runId, { progress, reported: 0, done: resolve });
+          token.onCancellationRequested(() => void this.cancel(run.runId));
+          this.reportProgress(run);
+        }),
+    );
+  }
+
+  private reportProgress(run: RunView): void {
+    const handle = this.progress.get(run.runId);
+    if (!handle) return;
+    const pct = percentage(run);
+    handle.progress.report({ message: progressMessage(run), increment: Math.max(0, pct - handle.reported) });
+    handle.reported = Math.max(handle.reported, pct);
+  }
+
+  updateStatus(): void {
+    const run = this.tracker.current();
+    const { text, tooltip } = statusText(run, this.tracker.active().length);
+    this.status.text = this.client.running || run ? text : '$(circle-slash) Orchestra: server not running';
+    this.status.tooltip = this.client.running || run ? tooltip : 'Orchestra: the language server is not running. Click for runs.';
+  }
+
+  private async offerReview(runId: string): Promise<void> {
+    const picked = await vscode.window.showInformationMessage(
+      `Orchestra: run ${runId} proposes changes. Review them file by file?`,
+      'Review',
+    );
+    if (picked === 'Review') await this.reviewProposal(runId);
+  }
+
+  // -- questions -----------------------------------------------------------------------
+
+  async ask(params: AskParams): Promise<AskResult> {
+    const title = `Orchestra asks (${params.stepId})`;
+    if (params.choices && params.choices.length) {
+      const other = '$(edit) Answer in my own words…';
+      const picked = await vscode.window.showQuickPick([...params.choices, other], {
+        title,
+        placeHolder: params.question,
+        ignoreFocusOut: true,
+      });
+      if (picked !== other) return { answer: picked ?? null };
+    }
+    const answer = await vscode.window.showInputBox({ title, prompt: params.question, ignoreFocusOut: true });
+    return { answer: answer ?? null };
+  }
+
+  // -- palette -------------------------------------------------------------------------
+
+  async commands(): Promise<CommandInfo[]> {
+    return (await this.client.request<CommandsResult>(Methods.commands, {})).commands;
+  }
+
+  async runCommand(): Promise<void> {
+    const commands = await this.commands();
+    if (!commands.length) {
+      void vscode.window.showWarningMessage('Orchestra: no commands found. Add one under .orchestra/commands/ (see `orchestra init`).');
+      return;
+    }
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const picked = await vscode.window.showQuickPick(commandPickItems(commands, root), {
+      title: 'Orchestra: Run Command',
+      placeHolder: 'Pick a command to run',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
+    if (!picked) return;
+    const command = picked.command;
+    const values: (string | undefined)[] = [];
+    for (const [i, arg] of command.arguments.entries()) {
+      const value = await vscode.window.showInputBox({
+        ...argumentPrompt(command, arg, i),
+        value: arg.default ?? '',
+        ignoreFocusOut: true,
+        validateInput: (v) => validateArgument(arg, v),
+      });
+      if (value === undefined) return; // Escape: no run
+      values.push(value);
+    }
+    const params: RunParams = { command: command.name, arguments: collectArguments(command.arguments, values) };
+    const editor = vscode.window.activeTextEditor;
+    if (editor && editor.document.uri.scheme === 'file') {
+      params.uri = editor.document.uri.toString();
+      const s = editor.selection;
+      params.range = { start: { line: s.start.line, character: s.start.character }, end: { line: s.end.line, character: s.end.character } };
+      params.diagnostics = vscode.languages.getDiagnostics(editor.document.uri).slice(0, 50).map(toDiagnosticInfo);
+    }
+    const started = await this.client.request<RunStarted>(Methods.run, params);
+    const run = this.tracker.started(started.runId, command.name);
+    this.write(`▷ started ${command.name} · run ${started.runId}`);
+    this.showProgress(run);
+    this.updateStatus();
+  }
+
+  async pickRun(title: string, filter: (run: RunInfo) => boolean): Promise<RunInfo | undefined> {
+    const runs = await this.listRuns();
+    const candidates = runs.filter(filter);
+    if (!candidates.length) {
+      void vscode.window.showInformationMessage(`Orchestra: no runs to choose from (${title.toLowerCase()}).`);
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      candidates.map((run) => ({
+        label: `${run.command} ${Object.values(run.arguments ?? {}).join(' ')}`.trim(),
+        description: `${run.state}${run.awaitingReview ? ' · review waiting' : ''} · ${formatCost(run.costUsd)}`,
+        detail: `run ${run.runId} · started ${run.startedAt}${run.finishedAt ? ` · ended ${run.finishedAt}` : ''}`,
+        run,
+      })),
+      { title: `Orchestra: ${title}`, matchOnDetail: true },
+    );
+    return picked?.run;
+  }
+
+  /** Runs from the server's journal, with the live state of the runs this window watches. */
+  async listRuns(): Promise<RunInfo[]> {
+    const fromServer = (await this.client.request<RunsResult>(Methods.runs, { limit: 50 })).runs;
+    const byId = new Map(fromServer.map((r) => [r.runId, r]));
+    for (const view of this.tracker.runs.values()) {
+      const known = byId.get(view.runId);
+      if (known && isActive(view)) known.state = view.state;
+      if (!known) {
+        byId.set(view.runId, {
+          runId: view.runId, command: view.command, arguments: {}, state: view.state,
+          startedAt: new Date(view.startedAt).toISOString(), finishedAt: null, costUsd: view.cost,
+          pendingProposal: false, awaitingReview: false,
+        });
+      }
+    }
+    return [...byId.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  async showRuns(): Promise<void> {
+    const run = await this.pickRun('Runs', () => true);
+    if (!run) return;
+    const active = ['starting', 'running', 'waiting'].includes(run.state);
+    const actions = [
+      { label: '$(output) Show Log', id: 'log' },
+      ...(run.awaitingReview ? [{ label: '$(diff) Review Proposal', id: 'review' }] : []),
+      ...(active ? [{ label: '$(stop) Cancel Run', id: 'cancel' }] : []),
+    ];
+    const action = await vscode.window.showQuickPick(actions, { title: `Orchestra: run ${run.runId} (${run.state})` });
+    if (action?.id === 'log') this.log.show(true);
+    else if (action?.id === 'review') await this.reviewProposal(run.runId);
+    else if (action?.id === 'cancel') await this.cancel(run.runId);
+  }
+
+  async cancelRun(): Promise<void> {
+    const run = await this.pickRun('Cancel Run', (r) => ['starting', 'running', 'waiting'].includes(r.state));
+    if (run) await this.cancel(run.runId);
+  }
+
+  async cancel(runId: string): Promise<void> {
+    const result = await this.client.request<{ cancelled: boolean }>(Methods.cancel, { runId });
+    this.write(result.cancelled ? `■ cancelling run ${runId}` : `■ run ${runId} is not running`);
+  }
+
+  async reviewProposal(runId?: string): Promise<void> {
+    if (!runId) {
+      const run = await this.pickRun('Review Proposal', (r) => r.awaitingReview || this.reviews.runs().includes(r.runId));
+      if (!run) {
+        if (reviewMode() === 'refactorPreview') {
+          void vscode.window.showInformationMessage(
+            'Orchestra: proposed changes open in the Refactor Preview. For a diff editor per file, set "orchestra.review.mode" to "diffEditor".',
+          );
+        }
+        return;
+      }
+      runId = run.runId;
+    }
+    await this.reviews.open(runId);
+  }
+
+  async showContext(): Promise<void> {
+    const commands = await this.commands();
+    const picked = await vscode.window.showQuickPick(
+      commandPickItems(commands, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath),
+      { title: 'Orchestra: Show Context', placeHolder: 'What would this command send to the model?' },
+    );
+    if (!picked) return;
+    let step: string | undefined;
+    const steps = picked.command.steps ?? [];
+    if (steps.length > 1) {
+      const s = await vscode.window.showQuickPick(
+        steps.map((x) => ({ label: x.id, description: x.agent })),
+        { title: `Orchestra: step of ${picked.command.name}` },
+      );
+      if (!s) return;
+      step = s.label;
+    }
+    const result = await this.client.request<ContextResult>(Methods.context, { command: picked.command.name, step });
+    const rows = result.sources.map((s) => `| ${s.name} | ${s.tokens.toLocaleString('en')} | ${s.origin ?? ''} |`);
+    const content = [
+      `# Context of ${result.command} · step ${result.step} (${result.agent})`,
+      '',
+      `${result.totalTokens.toLocaleString('en')} of ${result.budgetTokens.toLocaleString('en')} tokens`,
+      '',
+      '| source | tokens | from |',
+      '| --- | ---: | --- |',
+      ...rows,
+      '',
+    ].join('\n');
+    const doc = await vscode.workspace.openTextDocument({ content, language: 'markdown' });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
+
+  async reload(): Promise<void> {
+    await this.client.reload();
+    void vscode.window.setStatusBarMessage('Orchestra: configuration reloaded', 3000);
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.client.start();
+    } catch (error) {
+      const message = error instanceof StartError ? error.message : `Orchestra: the language server did not start: ${String(error)}`;
+      this.write(message);
+      void showStartError(message);
+    }
+    this.updateStatus();
+  }
+
+  dispose(): void {
+    for (const handle of this.progress.values()) handle.done();
+    this.client.dispose();
+    this.reviews.dispose();
+    this.log.dispose();
+    this.status.dispose();
+  }
+}
+
+function toDiagnosticInfo(d: vscode.Diagnostic): DiagnosticInfo {
+  return {
+    range: {
+      start: { line: d.range.start.line, character: d.range.start.character },
+      end: { line: d.range.end.line, character: d.range.end.character },
+    },
+    message: d.message,
+    severity: d.severity + 1,
+    source: d.source ?? null,
+    code: typeof d.code === 'object' ? String(d.code.value) : d.code ?? null,
+  };
+}
+
+let orchestra: Orchestra | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const o = new Orchestra();
+  orchestra = o;
+  context.subscriptions.push(o);
+  const guard = (name: string, body: (...args: any[]) => Promise<void>) =>
+    vscode.commands.registerCommand(name, async (...args: any[]) => {
+      try {
+        await body(...args);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        o.write(`✗ ${name}: ${message}`);
+        void vscode.window.showErrorMessage(`Orchestra: ${message}`);
+      }
+    });
+  context.subscriptions.push(
+    guard('orchestra.runCommand', () => o.runCommand()),
+    guard('orchestra.showRuns', () => o.showRuns()),
+    guard('orchestra.cancelRun', () => o.cancelRun()),
+    guard('orchestra.showContext', () => o.showContext()),
+    guard('orchestra.reloadConfiguration', () => o.reload()),
+    guard('orchestra.reviewProposal', (runId?: unknown) => o.reviewProposal(typeof runId === 'string' ? runId : undefined)),
+    guard('orchestra.acceptFile', (uri?: unknown) => o.reviews.decide(uri instanceof vscode.Uri ? uri : undefined, true)),
+    guard('orchestra.rejectFile', (uri?: unknown) => o.reviews.decide(uri instanceof vscode.Uri ? uri : undefined, false)),
+    guard('orchestra.acceptHunks', (uri?: unknown) => o.reviews.decide(uri instanceof vscode.Uri ? uri : undefined, 'pick')),
+    guard('orchestra.showChangedFiles', async () => {
+      for (const runId of o.reviews.runs()) await o.reviews.pickFile(runId);
+    }),
+    guard('orchestra.showLog', async () => o.log.show(true)),
+    guard('orchestra.restartServer', async () => {
+      await o.client.stop();
+      await o.start();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('orchestra.server') || e.affectsConfiguration('orchestra.pythonPath') || e.affectsConfiguration('orchestra.review.mode')) {
+        void vscode.commands.executeCommand('orchestra.restartServer');
+      }
+    }),
+  );
+  await o.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await orchestra?.client.stop();
+}

@@ -1,0 +1,148 @@
+// The run log: engine events turned into lines for the "Orchestra" output channel.
+// Plain TypeScript (no vscode import) so it is unit-tested with node's test runner.
+
+import { RunEvent } from './protocol';
+
+const MAX_ARGS = 120;
+const MAX_SUMMARY = 160;
+
+export function shorten(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : flat.slice(0, max - 1) + '…';
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function formatCost(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || Number.isNaN(usd)) return '$0.00';
+  if (usd === 0) return '$0.00';
+  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+export function formatArguments(args: unknown): string {
+  if (!args || typeof args !== 'object') return '';
+  const entries = Object.entries(args as Record<string, unknown>).map(
+    ([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(shorten(v, 60)) : JSON.stringify(v)}`,
+  );
+  return shorten(entries.join(', '), MAX_ARGS);
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v) || 0);
+
+/**
+ * Formats a run's events into log lines. Streaming text arrives in small deltas:
+ * they are gathered and written as whole lines, flushed when anything else happens.
+ */
+export class EventLog {
+  private pending = new Map<string, string>();
+
+  /** The complete lines this event adds to the log (possibly none). */
+  add(event: RunEvent): string[] {
+    if (event.type === 'text_delta') {
+      const buffered = (this.pending.get(event.run_id) ?? '') + str(event.text);
+      const cut = buffered.lastIndexOf('\n');
+      if (cut < 0) {
+        this.pending.set(event.run_id, buffered);
+        return [];
+      }
+      this.pending.set(event.run_id, buffered.slice(cut + 1));
+      return buffered.slice(0, cut).split('\n').map((l) => `    ${l}`);
+    }
+    if (event.type === 'model_retry') {
+      this.pending.delete(event.run_id);
+      return [`  ↻ model stream broke off (${str(event.reason)}); retrying the turn`];
+    }
+    const lines = this.flush(event.run_id);
+    const line = formatEvent(event);
+    if (line !== undefined) lines.push(...line.split('\n'));
+    return lines;
+  }
+
+  /** Text still buffered for a run, as lines. */
+  flush(runId: string): string[] {
+    const rest = this.pending.get(runId);
+    this.pending.delete(runId);
+    return rest && rest.trim() ? [`    ${rest}`] : [];
+  }
+}
+
+/** One event as one log line (several for a multi-line message); undefined to skip. */
+export function formatEvent(e: RunEvent): string | undefined {
+  switch (e.type) {
+    case 'run_started': {
+      const args = formatArguments(e.arguments);
+      const steps = Array.isArray(e.steps) ? (e.steps as string[]).join(' → ') : '';
+      return `▶ ${str(e.command)}${args ? ` (${args})` : ''} · run ${e.run_id} · ${str(e.mode)} · ${str(e.model)}` +
+        (steps ? `\n  steps: ${steps}` : '');
+    }
+    case 'step_started': {
+      const attempt = num(e.attempt) > 1 ? `, attempt ${num(e.attempt)}` : '';
+      return `── step ${str(e.step_id)} · agent ${str(e.agent)} (${num(e.index) + 1}/${num(e.total)}${attempt})`;
+    }
+    case 'text_delta':
+      return undefined;
+    case 'tool_call_started':
+      return `  → ${str(e.tool)}(${formatArguments(e.arguments)})`;
+    case 'tool_call_finished': {
+      const status = e.is_error ? ' ERROR' : '';
+      const summary = shorten(str(e.summary), MAX_SUMMARY);
+      return `  ← ${str(e.tool)} · ${formatDuration(num(e.duration_ms))}${status}${summary ? ` · ${summary}` : ''}`;
+    }
+    case 'permission_asked':
+      return `  ? permission asked: ${str(e.tool)}(${formatArguments(e.arguments)})`;
+    case 'permission_decided':
+      return `  ${e.verdict === 'allow' ? '✓' : '✗'} ${str(e.tool)} ${e.verdict === 'allow' ? 'allowed' : 'denied'} by ${str(e.by)}` +
+        (e.rule ? ` (${str(e.rule)})` : '');
+    case 'gate_opened':
+      return `  ⏸ ${str(e.step_id)}: waiting for your ${str(e.gate)}`;
+    case 'gate_decided':
+      return `  ${e.decision === 'stop' ? '✗' : '✓'} ${str(e.gate)} gate: ${str(e.decision)} by ${str(e.by)}` +
+        (e.feedback ? ` — ${shorten(str(e.feedback), MAX_SUMMARY)}` : '');
+    case 'proposal_ready': {
+      const files = Array.isArray(e.files) ? (e.files as { path: string; kind: string; hunks: number }[]) : [];
+      const list = files.map((f) => `${f.path} (${f.kind}, ${f.hunks} hunk${f.hunks === 1 ? '' : 's'})`).join(', ');
+      return `  ✎ proposed changes: ${list || 'none'}`;
+    }
+    case 'proposal_decided': {
+      const accepted = Array.isArray(e.accepted) ? (e.accepted as string[]) : [];
+      const rejected = Array.isArray(e.rejected) ? (e.rejected as string[]) : [];
+      const detail = e.detail ? ` — ${str(e.detail)}` : '';
+      return `  ✎ ${str(e.path)}: ${str(e.outcome)} (${accepted.length} accepted, ${rejected.length} rejected)${detail}`;
+    }
+    case 'usage': {
+      const cached = num(e.cache_read_tokens);
+      return `  · ${str(e.agent)} · ${str(e.model)} · ${formatTokens(num(e.input_tokens))} in` +
+        (cached ? ` (${formatTokens(cached)} cached)` : '') +
+        ` · ${formatTokens(num(e.output_tokens))} out · ${formatCost(num(e.cost_usd))} (run ${formatCost(num(e.run_cost_usd))})`;
+    }
+    case 'context': {
+      const manifest = (e.manifest ?? {}) as Record<string, unknown>;
+      const total = manifest.total_tokens ?? manifest.totalTokens;
+      return typeof total === 'number' ? `  · context: ${formatTokens(total)} tokens` : undefined;
+    }
+    case 'notice':
+      return `  ! ${str(e.level)}: ${str(e.message)}`;
+    case 'step_finished':
+      return `── step ${str(e.step_id)} done (${num(e.turns)} turn${num(e.turns) === 1 ? '' : 's'})`;
+    case 'run_finished':
+      return `■ run ${e.run_id} finished · ${formatCost(num(e.cost_usd))}`;
+    case 'run_failed':
+      return `✗ run ${e.run_id} failed${e.step_id ? ` in ${str(e.step_id)}` : ''}: ${str(e.error)}`;
+    case 'run_cancelled':
+      return `■ run ${e.run_id} cancelled: ${str(e.reason)}`;
+    default:
+      return `  · ${e.type}`;
+  }
+}

@@ -1,0 +1,153 @@
+// Orchestra's own LSP methods and their payloads (camelCase on the wire), mirroring
+// server/orchestra_lsp/lsp/protocol.py. Events mirror engine/events.py (snake_case:
+// they are sent as the journal writes them).
+
+export const Methods = {
+  commands: 'orchestra/commands',
+  agents: 'orchestra/agents',
+  run: 'orchestra/run',
+  runs: 'orchestra/runs',
+  proposal: 'orchestra/proposal',
+  decide: 'orchestra/decide',
+  cancel: 'orchestra/cancel',
+  context: 'orchestra/context',
+  event: 'orchestra/event',
+  ask: 'orchestra/ask',
+  reloadCommand: 'orchestra.reload',
+} as const;
+
+export interface Position { line: number; character: number }
+export interface Range { start: Position; end: Position }
+
+export interface ArgumentInfo {
+  name: string;
+  description: string;
+  required: boolean;
+  default?: string | null;
+}
+
+export interface CommandInfo {
+  name: string;
+  description: string;
+  arguments: ArgumentInfo[];
+  mode?: string;
+  steps?: { id: string; agent: string; gate: 'approve' | 'review' | null }[];
+  codeAction?: { kinds: string[]; when: string } | null;
+  /** The file that defines it. */
+  uri?: string;
+  /** Where it comes from: repository, user, builtin, claude, mcp... */
+  layer?: string;
+  /** Older drafts of the protocol called it `source`. */
+  source?: string;
+}
+
+export interface CommandsResult { commands: CommandInfo[] }
+
+export interface DiagnosticInfo {
+  range: Range;
+  message: string;
+  severity?: number | null;
+  source?: string | null;
+  code?: number | string | null;
+}
+
+export interface RunParams {
+  command: string;
+  arguments: Record<string, string>;
+  uri?: string;
+  range?: Range;
+  diagnostics?: DiagnosticInfo[];
+}
+
+export interface RunStarted { runId: string }
+
+export interface RunInfo {
+  runId: string;
+  command: string;
+  arguments: Record<string, unknown>;
+  state: string;
+  startedAt: string;
+  finishedAt: string | null;
+  costUsd: number | null;
+  pendingProposal: boolean;
+  awaitingReview: boolean;
+}
+
+export interface RunsResult { runs: RunInfo[] }
+
+export interface HunkInfo {
+  id: string;
+  range: Range;
+  oldText: string;
+  newText: string;
+}
+
+export interface ProposalFile {
+  path: string;
+  uri: string;
+  kind: 'create' | 'modify' | 'delete';
+  originalText: string | null;
+  proposedText: string | null;
+  baseVersion: number | null;
+  hunks: HunkInfo[];
+  decided: boolean;
+}
+
+export interface ProposalResult {
+  runId: string;
+  stepId: string;
+  agent: string;
+  files: ProposalFile[];
+  recovered: boolean;
+}
+
+export interface FileChoice { path: string; accepted: string[] | 'all' }
+
+export interface DecideParams {
+  runId: string;
+  gate?: { decision: 'approve' | 'revise' | 'stop'; feedback?: string | null };
+  files?: FileChoice[];
+  final?: boolean;
+}
+
+export interface FileOutcome {
+  path: string;
+  accepted: string[];
+  outcome: 'applied' | 'rejected' | 'conflict' | 'pending';
+  detail: string;
+}
+
+export interface DecideResult {
+  files: FileOutcome[];
+  undecided: string[];
+  gateAnswered: boolean;
+}
+
+export interface ContextSource { name: string; tokens: number; origin?: string | null }
+
+export interface ContextResult {
+  command: string;
+  step: string;
+  agent: string;
+  sources: ContextSource[];
+  totalTokens: number;
+  budgetTokens: number;
+}
+
+export interface AskParams {
+  runId: string;
+  stepId: string;
+  question: string;
+  choices?: string[] | null;
+}
+
+export interface AskResult { answer: string | null }
+
+/** One engine event (engine/events.py), as sent in `orchestra/event`. */
+export interface RunEvent {
+  type: string;
+  run_id: string;
+  [key: string]: unknown;
+}
+
+export const FINAL_EVENTS = new Set(['run_finished', 'run_failed', 'run_cancelled']);

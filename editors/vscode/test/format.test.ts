@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { EventLog, formatCost, formatDuration, formatEvent, formatTokens, shorten } from '../src/format';
+
+const R = 'r-1';
+
+test('durations, costs and tokens read like a person would write them', () => {
+  assert.equal(formatDuration(12.4), '12 ms');
+  assert.equal(formatDuration(1530), '1.5 s');
+  assert.equal(formatDuration(125_000), '2 min 5 s');
+  assert.equal(formatCost(0), '$0.00');
+  assert.equal(formatCost(0.00123), '$0.0012');
+  assert.equal(formatCost(1.5), '$1.50');
+  assert.equal(formatCost(undefined), '$0.00');
+  assert.equal(formatTokens(950), '950');
+  assert.equal(formatTokens(1234), '1.2k');
+  assert.equal(formatTokens(45_678), '46k');
+  assert.equal(formatTokens(2_500_000), '2.5M');
+  assert.equal(shorten('a\n  b   c', 10), 'a b c');
+  assert.equal(shorten('abcdefghijkl', 5), 'abcd…');
+});
+
+test('a tool call shows its tool, arguments, duration and errors', () => {
+  assert.equal(
+    formatEvent({ type: 'tool_call_started', run_id: R, step_id: 's', call_id: 'c', tool: 'read_file', arguments: { path: 'a.py' } }),
+    '  → read_file(path="a.py")',
+  );
+  assert.equal(
+    formatEvent({ type: 'tool_call_finished', run_id: R, step_id: 's', call_id: 'c', tool: 'run_shell', duration_ms: 1530, is_error: true, summary: 'exit 1\nboom' }),
+    '  ← run_shell · 1.5 s ERROR · exit 1 boom',
+  );
+});
+
+test('usage shows agent, tokens, cache hits and cost', () => {
+  const line = formatEvent({
+    type: 'usage', run_id: R, step_id: 's', agent: 'developer', model: 'claude-sonnet-4-5',
+    input_tokens: 1200, output_tokens: 40, cache_read_tokens: 1000, cache_write_tokens: 0, cost_usd: 0.004, run_cost_usd: 0.012,
+  });
+  assert.equal(line, '  · developer · claude-sonnet-4-5 · 1.2k in (1.0k cached) · 40 out · $0.0040 (run $0.01)');
+});
+
+test('run and step boundaries, proposals and endings', () => {
+  assert.equal(
+    formatEvent({ type: 'run_started', run_id: R, command: 'tidy', arguments: { ticket: 'SHOP-1' }, workspace: '/w', mode: 'orchestration', steps: ['a', 'b'], model: 'm' }),
+    '▶ tidy (ticket="SHOP-1") · run r-1 · orchestration · m\n  steps: a → b',
+  );
+  assert.equal(
+    formatEvent({ type: 'step_started', run_id: R, step_id: 'fix', agent: 'developer', index: 1, total: 3, attempt: 2 }),
+    '── step fix · agent developer (2/3, attempt 2)',
+  );
+  assert.equal(
+    formatEvent({ type: 'proposal_ready', run_id: R, step_id: 'fix', files: [{ path: 'a.py', kind: 'modify', hunks: 2 }, { path: 'b.md', kind: 'create', hunks: 1 }] }),
+    '  ✎ proposed changes: a.py (modify, 2 hunks), b.md (create, 1 hunk)',
+  );
+  assert.equal(
+    formatEvent({ type: 'proposal_decided', run_id: R, step_id: 'fix', path: 'a.py', accepted: ['h1'], rejected: ['h2'], outcome: 'applied', detail: '' }),
+    '  ✎ a.py: applied (1 accepted, 1 rejected)',
+  );
+  assert.equal(formatEvent({ type: 'run_finished', run_id: R, cost_usd: 0.02, output: 'x' }), '■ run r-1 finished · $0.02');
+  assert.equal(formatEvent({ type: 'run_failed', run_id: R, error: 'boom', step_id: 'fix' }), '✗ run r-1 failed in fix: boom');
+  assert.equal(formatEvent({ type: 'gate_opened', run_id: R, step_id: 'fix', gate: 'review' }), '  ⏸ fix: waiting for your review');
+  assert.equal(formatEvent({ type: 'something_new', run_id: R }), '  · something_new');
+});
+
+test('streamed text is written as whole lines, flushed when something else happens', () => {
+  const log = new EventLog();
+  assert.deepEqual(log.add({ type: 'text_delta', run_id: R, step_id: 's', text: 'Hel' }), []);
+  assert.deepEqual(log.add({ type: 'text_delta', run_id: R, step_id: 's', text: 'lo\nwor' }), ['    Hello']);
+  assert.deepEqual(log.add({ type: 'text_delta', run_id: 'other', step_id: 's', text: 'x' }), []);
+  assert.deepEqual(log.add({ type: 'tool_call_started', run_id: R, step_id: 's', call_id: 'c', tool: 'edit', arguments: {} }), [
+    '    wor',
+    '  → edit()',
+  ]);
+  assert.deepEqual(log.flush('other'), ['    x']);
+  assert.deepEqual(log.flush('other'), []);
+});
+
+test('a retried model turn drops its partial text', () => {
+  const log = new EventLog();
+  log.add({ type: 'text_delta', run_id: R, step_id: 's', text: 'partial' });
+  assert.deepEqual(log.add({ type: 'model_retry', run_id: R, step_id: 's', reason: 'stream cut' }), [
+    '  ↻ model stream broke off (stream cut); retrying the turn',
+  ]);
+  assert.deepEqual(log.flush(R), []);
+});
