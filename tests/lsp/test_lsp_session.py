@@ -224,3 +224,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+async def test_context_manifest_per_step(start: Any, workspace: Path) -> None:
+    editor = await start(workspace, "vscode")
+    answer = _plain(
+        await editor.client.protocol.send_request_async(
+            "orchestra/context", {"command": "change", "arguments": {"goal": "rename"}}
+        )
+    )
+    assert [s["stepId"] for s in answer["steps"]] == ["plan", "implement", "check"]
+    manifest = answer["steps"][0]["manifest"]
+    assert manifest["total_tokens"] > 0 and manifest["budget_tokens"] >= manifest["total_tokens"]

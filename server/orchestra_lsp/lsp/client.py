@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from lsprotocol import types
 
-from orchestra_lsp.changes import Encoding
+if TYPE_CHECKING:
+    from orchestra_lsp.changes import Encoding
 
 ReviewMode = Literal["applyEdit", "proposal"]
 

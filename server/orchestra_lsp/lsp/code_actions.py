@@ -1,118 +1,31 @@
-"""`textDocument/codeAction`: commands that declare `code_action`, and quick fixes for
-`.orchestra` files.
+"""`textDocument/codeAction`: commands that declare `code_action` (see
+`command_actions`), and quick fixes for `.orchestra` files (see `config_fixes`).
 
-A code action only describes a run (an `orchestra.run` command carrying the URI,
-range, selected text and diagnostics); the run starts when the person picks it.
-So this never calls the model and costs a dictionary walk, also while runs stream.
+Cheap by design, also while runs stream: no model call, no file read, a walk over
+the commands in force.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lsprotocol import types
 
-from orchestra_lsp.changes import LineIndex, Position
-from orchestra_lsp.lsp import config_fixes, methods, protocol
+from orchestra_lsp.lsp import config_fixes
 from orchestra_lsp.lsp.paths import uri_to_path
 from orchestra_lsp.lsp.server import OrchestraServer
 
-if TYPE_CHECKING:
-    from orchestra_lsp.workspace import Command
-
-KINDS = {
-    "quickfix": types.CodeActionKind.QuickFix,
-    "refactor": types.CodeActionKind.Refactor,
-    "source": types.CodeActionKind.Source,
-}
-
-
-def command_actions(
-    commands: list[Command], params: types.CodeActionParams, selection: str | None
-) -> list[types.CodeAction]:
-    """The commands that fit this place: quick fixes where there are diagnostics,
-    refactors on a selection, source actions anywhere."""
-    diagnostics = list(params.context.diagnostics)
-    has_selection = params.range.start != params.range.end
-    only = params.context.only
-    actions = []
-    for command in commands:
-        spec = command.code_action
-        if spec is None or not _runnable(command):
-            continue
-        if (spec.when == "diagnostics" and not diagnostics) or (
-            spec.when == "selection" and not has_selection
-        ):
-            continue
-        for kind in spec.kinds:
-            if (kind == "quickfix" and not diagnostics) or (
-                kind == "refactor" and not has_selection
-            ):
-                continue
-            lsp_kind = KINDS[kind]
-            if only and not any(lsp_kind.value.startswith(_kind(o)) for o in only):
-                continue
-            actions.append(_action(command, lsp_kind, params, diagnostics, selection))
-    return actions
-
-
-def _kind(kind: types.CodeActionKind | str) -> str:
-    return kind.value if isinstance(kind, types.CodeActionKind) else kind
-
-
-def _runnable(command: Command) -> bool:
-    """A code action cannot prompt for arguments: every required one needs a default."""
-    return all(a.default is not None or not a.required for a in command.arguments)
-
-
-def _action(
-    command: Command,
-    kind: types.CodeActionKind,
-    params: types.CodeActionParams,
-    diagnostics: list[types.Diagnostic],
-    selection: str | None,
-) -> types.CodeAction:
-    run = protocol.RunParams(
-        command=command.name,
-        uri=params.text_document.uri,
-        range=_range(params.range),
-        selection=selection,
-        diagnostics=[_diagnostic(d) for d in diagnostics] if kind == KINDS["quickfix"] else [],
-    )
-    title = f"Orchestra: {command.description or command.name}"
-    return types.CodeAction(
-        title=title,
-        kind=kind,
-        diagnostics=diagnostics if kind == KINDS["quickfix"] else None,
-        command=types.Command(title=title, command=methods.RUN_COMMAND, arguments=[run.wire()]),
-    )
-
-
-def _range(value: types.Range) -> protocol.Range:
-    return protocol.Range(
-        start=protocol.Position(line=value.start.line, character=value.start.character),
-        end=protocol.Position(line=value.end.line, character=value.end.character),
-    )
-
-
-def _diagnostic(diagnostic: types.Diagnostic) -> protocol.DiagnosticInfo:
-    return protocol.DiagnosticInfo(
-        range=_range(diagnostic.range),
-        message=diagnostic.message,
-        severity=diagnostic.severity.value if diagnostic.severity else None,
-        source=diagnostic.source,
-        code=diagnostic.code if isinstance(diagnostic.code, int | str) else None,
-    )
+KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.Refactor, types.CodeActionKind.Source]
 
 
 def setup(server: OrchestraServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=list(KINDS.values())),
+        types.CodeActionOptions(code_action_kinds=KINDS),
     )
     async def code_action(
         ls: OrchestraServer, params: types.CodeActionParams
     ) -> list[types.CodeAction] | None:
+        from orchestra_lsp.lsp import command_actions
+
         uri = params.text_document.uri
         document = ls.documents.get(uri)
         actions: list[types.CodeAction] = []
@@ -121,20 +34,7 @@ def setup(server: OrchestraServer) -> None:
             lines = document.text.splitlines()
             actions += config_fixes.fixes(uri, lines, list(params.context.diagnostics))
         commands = list((await ls.session.engine()).workspace.commands.values())
-        selection = _selection(document.text if document else None, params.range, ls)
-        actions += command_actions(commands, params, selection)
+        text = document.text if document else None
+        selection = command_actions.selected_text(text, params.range, ls.features)
+        actions += command_actions.command_actions(commands, params, selection)
         return actions or None
-
-
-def _selection(text: str | None, selected: types.Range, server: OrchestraServer) -> str | None:
-    if text is None or selected.start == selected.end:
-        return None
-    index = LineIndex(text)
-    encoding = server.features.encoding
-    start = index.offset_of(
-        Position(line=selected.start.line, character=selected.start.character), encoding
-    )
-    end = index.offset_of(
-        Position(line=selected.end.line, character=selected.end.character), encoding
-    )
-    return text[start:end]

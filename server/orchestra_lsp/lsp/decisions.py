@@ -3,13 +3,14 @@ how any client shows a run's proposal and answers its gates and reviews."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orchestra_lsp.lsp import methods, protocol
+from orchestra_lsp.lsp import methods
 from orchestra_lsp.lsp.errors import RequestFailed, parse
-from orchestra_lsp.lsp.gates import Gates
-from orchestra_lsp.lsp.reviews import Reviews
 from orchestra_lsp.lsp.server import OrchestraServer
+
+if TYPE_CHECKING:
+    from orchestra_lsp.lsp import protocol
 
 
 async def decide(server: OrchestraServer, params: protocol.DecideParams) -> protocol.DecideResult:
@@ -19,6 +20,8 @@ async def decide(server: OrchestraServer, params: protocol.DecideParams) -> prot
         if not answered:
             raise RequestFailed(f"run {params.run_id} has no gate waiting")
     if not params.files and not params.final:
+        from orchestra_lsp.lsp import protocol
+
         return protocol.DecideResult(files=[], undecided=[], gate_answered=answered)
     result = await server.reviews.decide(params)
     result.gate_answered = answered
@@ -26,17 +29,20 @@ async def decide(server: OrchestraServer, params: protocol.DecideParams) -> prot
 
 
 def setup(server: OrchestraServer) -> None:
-    server.gates = Gates(server)
-    server.reviews = Reviews(server)
-
     @server.feature(methods.PROPOSAL)
     def proposal(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        from orchestra_lsp.lsp import protocol
+
         return ls.reviews.proposal(parse(protocol.RunRef, params).run_id).wire()
 
     @server.feature(methods.DECIDE)
     async def decide_request(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        from orchestra_lsp.lsp import protocol
+
         return (await decide(ls, parse(protocol.DecideParams, params))).wire()
 
     @server.command(methods.DECIDE_COMMAND)
     async def decide_command(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        from orchestra_lsp.lsp import protocol
+
         return (await decide(ls, parse(protocol.DecideParams, params))).wire()

@@ -15,11 +15,14 @@ import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from orchestra_lsp.changes import Encoding, LineIndex, Position
 from orchestra_lsp.lsp.paths import relative_path, uri_to_path
+
+if TYPE_CHECKING:
+    from orchestra_lsp.changes import Encoding, Position
 
 
 @dataclass
@@ -105,6 +108,8 @@ class Documents:
 def _apply(text: str, change: types.TextDocumentContentChangeEvent, encoding: Encoding) -> str:
     if isinstance(change, types.TextDocumentContentChangeWholeDocument):
         return change.text
+    from orchestra_lsp.changes import LineIndex  # not needed to answer `initialize`
+
     index = LineIndex(text)
     start = index.offset_of(_position(change.range.start), encoding)
     end = index.offset_of(_position(change.range.end), encoding)
@@ -112,4 +117,6 @@ def _apply(text: str, change: types.TextDocumentContentChangeEvent, encoding: En
 
 
 def _position(position: types.Position) -> Position:
+    from orchestra_lsp.changes import Position
+
     return Position(line=position.line, character=position.character)

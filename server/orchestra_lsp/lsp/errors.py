@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 
 
 class RequestFailed(JsonRpcException):
@@ -19,6 +21,8 @@ class RequestFailed(JsonRpcException):
 
 def parse(model: type[M], params: Any) -> M:
     """Validate a client's params, answering InvalidParams with pydantic's reasons."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(params or {})
     except ValidationError as error:

@@ -221,24 +221,23 @@ class DecideResult(Payload):
 
 class ContextParams(Payload):
     command: str
-    step: str | None = None
-    """A step id; default: the first step."""
+    arguments: dict[str, str] = Field(default_factory=dict)
+    """Arguments not given show as `<name>`."""
 
 
-class ContextSource(Payload):
-    name: str
-    tokens: int
-    origin: str | None = None
-    """The file it comes from, when it is one."""
+class StepContext(Payload):
+    step_id: str
+    agent: str
+    manifest: dict[str, Any]
+    """Per source (persistent context, agent prompt, tools, instructions) in tokens, the
+    totals and the budget: the engine's `Manifest`, as the `context` event carries it."""
+    mcp_tools_counted: bool
+    """False when the agent may use MCP tools, whose declarations are not counted yet."""
 
 
 class ContextResult(Payload):
     command: str
-    step: str
-    agent: str
-    sources: list[ContextSource]
-    total_tokens: int
-    budget_tokens: int
+    steps: list[StepContext]
 
 
 # -- orchestra/ask (server to client) ---------------------------------------------------

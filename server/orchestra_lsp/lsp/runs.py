@@ -1,129 +1,38 @@
-"""Starting and stopping runs: `orchestra/run`, `orchestra/cancel`, and the same as
-`workspace/executeCommand` commands (`orchestra.run`, `orchestra.cancel`).
-
-A run lives in the engine's task, never inside a request: pygls does not stop an
-executeCommand coroutine when the client cancels it, and a run may wait for the
-person for minutes. The handlers start it and return its id at once.
-"""
+"""`orchestra/run`, `orchestra/cancel`, and the same as `workspace/executeCommand`
+commands (`orchestra.run`, `orchestra.cancel`); the work is `running.Runs`'."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from orchestra_lsp.changes import LineIndex, Position
-from orchestra_lsp.lsp import methods, protocol
-from orchestra_lsp.lsp.errors import RequestFailed, parse
-from orchestra_lsp.lsp.paths import relative_path, uri_to_path
+from orchestra_lsp.lsp import methods
+from orchestra_lsp.lsp.errors import parse
 from orchestra_lsp.lsp.server import OrchestraServer
-
-if TYPE_CHECKING:
-    from orchestra_lsp.engine import RunHandle, RunRequest
-
-
-@dataclass
-class ActiveRun:
-    handle: RunHandle
-    command: str
-
-
-class Runs:
-    def __init__(self, server: OrchestraServer) -> None:
-        self.server = server
-        self.active: dict[str, ActiveRun] = {}
-
-    async def start(self, params: protocol.RunParams) -> protocol.RunStarted:
-        from orchestra_lsp.engine import RunRequestError
-        from orchestra_lsp.lsp.frontend import EditorFrontEnd
-
-        engine = await self.server.session.engine()
-        request = self._request(params)
-        holder: list[str] = []
-
-        def stop() -> None:  # cancelling the progress: the run id is known by then
-            self.cancel(holder[0])
-
-        frontend = EditorFrontEnd(self.server, f"Orchestra: {params.command}", stop)
-        try:
-            handle = engine.start(request, frontend)
-        except RunRequestError as error:
-            frontend.progress.end("not started")
-            raise RequestFailed(str(error)) from None
-        holder.append(handle.run_id)
-        self.active[handle.run_id] = ActiveRun(handle, params.command)
-        handle.task.add_done_callback(lambda _: self.active.pop(handle.run_id, None))
-        return protocol.RunStarted(run_id=handle.run_id)
-
-    def cancel(self, run_id: str) -> bool:
-        run = self.active.get(run_id)
-        if run is None:
-            return False
-        run.handle.cancel()
-        return True
-
-    def _request(self, params: protocol.RunParams) -> RunRequest:
-        from orchestra_lsp.engine import RunRequest
-
-        file = relative_path(self.server.root, params.uri) if params.uri else None
-        selection = params.selection
-        if selection is None and params.uri and params.range:
-            selection = self._text_in(params.uri, params.range)
-        return RunRequest(
-            command=params.command,
-            arguments=params.arguments,
-            file=file,
-            selection=selection,
-            diagnostics=_diagnostics_text(params.diagnostics) or None,
-        )
-
-    def _text_in(self, uri: str, selected: protocol.Range) -> str | None:
-        document = self.server.documents.get(uri)
-        text = document.text if document else _read(uri)
-        if text is None:
-            return None
-        index = LineIndex(text)
-        encoding = self.server.features.encoding
-        start = index.offset_of(Position.model_validate(selected.start.model_dump()), encoding)
-        end = index.offset_of(Position.model_validate(selected.end.model_dump()), encoding)
-        return text[start:end]
-
-
-def _read(uri: str) -> str | None:
-    path = uri_to_path(uri)
-    try:
-        return path.read_text(encoding="utf-8") if path else None
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _diagnostics_text(diagnostics: list[protocol.DiagnosticInfo]) -> str:
-    names = {1: "error", 2: "warning", 3: "info", 4: "hint"}
-    return "\n".join(
-        f"{d.range.start.line + 1}:{d.range.start.character + 1}: "
-        f"{names.get(d.severity or 1, 'error')}: {d.message}"
-        + (f" ({d.source})" if d.source else "")
-        for d in diagnostics
-    )
 
 
 def setup(server: OrchestraServer) -> None:
-    runs = Runs(server)
-    server.runs = runs
-
     @server.feature(methods.RUN)
     async def run(ls: OrchestraServer, params: Any) -> dict[str, Any]:
-        return (await runs.start(parse(protocol.RunParams, params))).wire()
+        from orchestra_lsp.lsp import protocol
+
+        return (await ls.runs.start(parse(protocol.RunParams, params))).wire()
 
     @server.feature(methods.CANCEL)
     def cancel(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        from orchestra_lsp.lsp import protocol
+
         request = parse(protocol.RunRef, params)
-        return protocol.CancelResult(cancelled=runs.cancel(request.run_id)).wire()
+        return protocol.CancelResult(cancelled=ls.runs.cancel(request.run_id)).wire()
 
     @server.command(methods.RUN_COMMAND)
     async def run_command(ls: OrchestraServer, params: Any) -> dict[str, Any]:
-        return (await runs.start(parse(protocol.RunParams, params))).wire()
+        from orchestra_lsp.lsp import protocol
+
+        return (await ls.runs.start(parse(protocol.RunParams, params))).wire()
 
     @server.command(methods.CANCEL_COMMAND)
     def cancel_command(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        from orchestra_lsp.lsp import protocol
+
         run_id = params if isinstance(params, str) else parse(protocol.RunRef, params).run_id
-        return protocol.CancelResult(cancelled=runs.cancel(run_id)).wire()
+        return protocol.CancelResult(cancelled=ls.runs.cancel(run_id)).wire()

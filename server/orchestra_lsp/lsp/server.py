@@ -8,6 +8,7 @@ share (open documents, the client's capabilities, the engine, runs and reviews).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,17 +25,14 @@ if TYPE_CHECKING:
     from orchestra_lsp.lsp.configuration import Configuration
     from orchestra_lsp.lsp.gates import Gates
     from orchestra_lsp.lsp.reviews import Reviews
-    from orchestra_lsp.lsp.runs import Runs
+    from orchestra_lsp.lsp.running import Runs
 
 Hook = Callable[[], Awaitable[None]]
 
 
 class OrchestraServer(LanguageServer):
-    # Shared state, each set by the `setup` of the feature that owns it.
     configuration: Configuration
-    runs: Runs
-    gates: Gates
-    reviews: Reviews
+    """Set by the `configuration` feature's setup."""
 
     def __init__(self, workspace: Path) -> None:
         super().__init__(
@@ -55,6 +53,26 @@ class OrchestraServer(LanguageServer):
     @property
     def root(self) -> Path:
         return self.session.root
+
+    # Built on first use, so that answering `initialize` imports neither the engine
+    # nor pydantic: they only matter once a run starts.
+    @cached_property
+    def runs(self) -> Runs:
+        from orchestra_lsp.lsp.running import Runs
+
+        return Runs(self)
+
+    @cached_property
+    def gates(self) -> Gates:
+        from orchestra_lsp.lsp.gates import Gates
+
+        return Gates(self)
+
+    @cached_property
+    def reviews(self) -> Reviews:
+        from orchestra_lsp.lsp.reviews import Reviews
+
+        return Reviews(self)
 
 
 def create_server(workspace: Path) -> OrchestraServer:

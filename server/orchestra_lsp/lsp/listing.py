@@ -1,0 +1,93 @@
+"""The answers of `catalog`'s requests: commands, agents, runs and context manifests
+as protocol payloads, built from the configuration in force and the journal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from orchestra_lsp.lsp import protocol
+from orchestra_lsp.lsp.errors import RequestFailed
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from orchestra_lsp.journal import RunSummary
+    from orchestra_lsp.workspace import Agent, Command, Workspace
+
+
+def command_info(command: Command) -> protocol.CommandInfo:
+    code_action = command.code_action
+    return protocol.CommandInfo(
+        name=command.name,
+        description=command.description,
+        arguments=[
+            protocol.ArgumentInfo(
+                name=a.name, description=a.description, required=a.required, default=a.default
+            )
+            for a in command.arguments
+        ],
+        mode=command.mode,
+        steps=[protocol.StepInfo(id=s.id, agent=s.agent, gate=s.gate) for s in command.steps],
+        code_action=None
+        if code_action is None
+        else protocol.CodeActionInfo(kinds=list(code_action.kinds), when=code_action.when),
+        uri=command.path.as_uri(),
+        layer=command.source.layer.label,
+    )
+
+
+def agent_info(agent: Agent) -> protocol.AgentInfo:
+    return protocol.AgentInfo(
+        name=agent.name,
+        description=agent.description,
+        model=agent.model,
+        tools=agent.tools,
+        max_turns=agent.max_turns,
+        uri=agent.path.as_uri(),
+        layer=agent.source.layer.label,
+    )
+
+
+def run_info(summary: RunSummary, awaiting_review: bool) -> protocol.RunInfo:
+    return protocol.RunInfo(
+        run_id=summary.run_id,
+        command=summary.command,
+        arguments=summary.arguments,
+        state=summary.state,
+        started_at=summary.started_at.isoformat(),
+        finished_at=summary.finished_at.isoformat() if summary.finished_at else None,
+        cost_usd=summary.cost_usd,
+        pending_proposal=summary.pending_proposal,
+        awaiting_review=awaiting_review,
+    )
+
+
+def context_manifest(
+    workspace: Workspace, params: protocol.ContextParams
+) -> protocol.ContextResult:
+    """What each step would send, per source, without calling the model."""
+    from orchestra_lsp.engine import RunRequest, RunRequestError
+    from orchestra_lsp.engine.preview import preview
+
+    try:
+        steps = preview(workspace, RunRequest(command=params.command, arguments=params.arguments))
+    except RunRequestError as error:
+        raise RequestFailed(str(error)) from None
+    return protocol.ContextResult(
+        command=params.command,
+        steps=[
+            protocol.StepContext(
+                step_id=step.step_id,
+                agent=step.agent,
+                manifest=step.manifest.model_dump(mode="json"),
+                mcp_tools_counted=step.mcp_tools_counted,
+            )
+            for step in steps
+        ],
+    )
+
+
+def recent_runs(root: Path, limit: int) -> list[RunSummary]:
+    from orchestra_lsp.journal import list_runs
+
+    return list_runs(root)[:limit]

@@ -1,0 +1,105 @@
+"""`Runs`: the runs this server started, from an editor request to the engine's task.
+
+A run lives in the engine's task, never inside a request: pygls does not stop an
+executeCommand coroutine when the client cancels it, and a run may wait for the
+person for minutes. `start` returns the run id at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from orchestra_lsp.changes import LineIndex, Position
+from orchestra_lsp.lsp import protocol
+from orchestra_lsp.lsp.errors import RequestFailed
+from orchestra_lsp.lsp.paths import relative_path, uri_to_path
+from orchestra_lsp.lsp.server import OrchestraServer
+
+if TYPE_CHECKING:
+    from orchestra_lsp.engine import RunHandle, RunRequest
+
+
+@dataclass
+class ActiveRun:
+    handle: RunHandle
+    command: str
+
+
+class Runs:
+    def __init__(self, server: OrchestraServer) -> None:
+        self.server = server
+        self.active: dict[str, ActiveRun] = {}
+
+    async def start(self, params: protocol.RunParams) -> protocol.RunStarted:
+        from orchestra_lsp.engine import RunRequestError
+        from orchestra_lsp.lsp.frontend import EditorFrontEnd
+
+        engine = await self.server.session.engine()
+        request = self._request(params)
+        holder: list[str] = []
+
+        def stop() -> None:  # cancelling the progress: the run id is known by then
+            self.cancel(holder[0])
+
+        frontend = EditorFrontEnd(self.server, f"Orchestra: {params.command}", stop)
+        try:
+            handle = engine.start(request, frontend)
+        except RunRequestError as error:
+            frontend.progress.end("not started")
+            raise RequestFailed(str(error)) from None
+        holder.append(handle.run_id)
+        self.active[handle.run_id] = ActiveRun(handle, params.command)
+        handle.task.add_done_callback(lambda _: self.active.pop(handle.run_id, None))
+        return protocol.RunStarted(run_id=handle.run_id)
+
+    def cancel(self, run_id: str) -> bool:
+        run = self.active.get(run_id)
+        if run is None:
+            return False
+        run.handle.cancel()
+        return True
+
+    def _request(self, params: protocol.RunParams) -> RunRequest:
+        from orchestra_lsp.engine import RunRequest
+
+        file = relative_path(self.server.root, params.uri) if params.uri else None
+        selection = params.selection
+        if selection is None and params.uri and params.range:
+            selection = self._text_in(params.uri, params.range)
+        return RunRequest(
+            command=params.command,
+            arguments=params.arguments,
+            file=file,
+            selection=selection,
+            diagnostics=_diagnostics_text(params.diagnostics) or None,
+        )
+
+    def _text_in(self, uri: str, selected: protocol.Range) -> str | None:
+        document = self.server.documents.get(uri)
+        text = document.text if document else _read(uri)
+        if text is None:
+            return None
+        index = LineIndex(text)
+        encoding = self.server.features.encoding
+        start = index.offset_of(Position.model_validate(selected.start.model_dump()), encoding)
+        end = index.offset_of(Position.model_validate(selected.end.model_dump()), encoding)
+        return text[start:end]
+
+
+def _read(uri: str) -> str | None:
+    path = uri_to_path(uri)
+    try:
+        return path.read_text(encoding="utf-8") if path else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _diagnostics_text(diagnostics: list[protocol.DiagnosticInfo]) -> str:
+    names = {1: "error", 2: "warning", 3: "info", 4: "hint"}
+    return "\n".join(
+        f"{d.range.start.line + 1}:{d.range.start.character + 1}: "
+        f"{names.get(d.severity or 1, 'error')}: {d.message}"
+        + (f" ({d.source})" if d.source else "")
+        for d in diagnostics
+    )
