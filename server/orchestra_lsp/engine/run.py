@@ -253,22 +253,28 @@ class Run:
         return step.model_copy(update={"prompt": text})
 
     async def _approve(self, step: Step, output: str) -> ApprovalDecision:
-        self.emit(GateOpened(run_id=self.run_id, step_id=step.id, gate="approve"))
+        request = ApprovalRequest(
+            run_id=self.run_id, step_id=step.id, agent=step.agent, output=output
+        )
+        return await self._gate(request, unattended="approve")
+
+    async def _gate(
+        self, request: ApprovalRequest, *, unattended: Literal["approve", "stop"]
+    ) -> ApprovalDecision:
+        """An approve or budget gate: a person decides, or the policy when unattended."""
+        gate = request.gate
+        self.emit(GateOpened(run_id=self.run_id, step_id=request.step_id, gate=gate))
         if self.ctx.unattended:
-            decision = ApprovalDecision(decision="approve")
+            decision = ApprovalDecision(decision=unattended)
             by: Literal["person", "automation"] = "automation"
         else:
-            decision = await self.ctx.frontend.approve(
-                ApprovalRequest(
-                    run_id=self.run_id, step_id=step.id, agent=step.agent, output=output
-                )
-            )
+            decision = await self.ctx.frontend.approve(request)
             by = "person"
         self.emit(
             GateDecided(
                 run_id=self.run_id,
-                step_id=step.id,
-                gate="approve",
+                step_id=request.step_id,
+                gate=gate,
                 decision=decision.decision,
                 feedback=decision.feedback,
                 by=by,
@@ -302,30 +308,16 @@ class Run:
             f"the run has cost ${ctx.cost_usd:.4f}, past its cap of ${ctx.cost_cap:.2f} "
             "(max_cost_usd in .orchestra/config.toml)"
         )
-        self.emit(GateOpened(run_id=self.run_id, step_id=step.id, gate="budget"))
-        if ctx.unattended:
-            decision = ApprovalDecision(decision="stop")
-            by: Literal["person", "automation"] = "automation"
-        else:
-            decision = await ctx.frontend.approve(
-                ApprovalRequest(
-                    run_id=self.run_id,
-                    step_id=step.id,
-                    agent=agent,
-                    output="",
-                    gate="budget",
-                    message=message + "; continue?",
-                )
-            )
-            by = "person"
-        self.emit(
-            GateDecided(
+        decision = await self._gate(
+            ApprovalRequest(
                 run_id=self.run_id,
                 step_id=step.id,
+                agent=agent,
+                output="",
                 gate="budget",
-                decision="approve" if decision.decision == "approve" else "stop",
-                by=by,
-            )
+                message=message + "; continue?",
+            ),
+            unattended="stop",
         )
         if decision.decision != "approve":
             raise RunStopped(f"stopped: {message}")
