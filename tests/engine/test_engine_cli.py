@@ -135,7 +135,7 @@ def test_killed_process_leaves_an_interrupted_run_with_its_proposal(
     root: Path, config_home: Path
 ) -> None:
     workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [EDIT]}},
         {"name": "the model is slow", "delay": 60, "reply": {"text": "too late"}},
     ]

@@ -132,7 +132,7 @@ async def test_secrets_reach_neither_journal_nor_logs(
     )
     # A careless model repeats the secrets: in its text, in tool inputs, in an edit.
     leak = f"key {API_KEY_SECRET} token {ENV_SECRET} header {HEADER_SECRET}"
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "reply": {
                 "text": f"I found {leak}.",
@@ -196,7 +196,7 @@ async def test_shell_commands_do_not_see_the_api_key(
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY_SECRET)
     workspace(root, {"work": ONE_STEP}, config='[permissions]\nallow = ["run_shell(env)"]\n')
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": "env"}}]}},
         {"expect": {"last_tool_result_contains": ["PATH="]}, "reply": {"text": "Seen."}},
     ]

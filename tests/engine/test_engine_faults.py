@@ -17,7 +17,7 @@ from engine_helpers import (
     workspace,
 )
 
-from orchestra_lsp.engine import ApprovalDecision, Engine, Event, RunRequest
+from orchestra_lsp.engine import ApprovalDecision, Engine, Event, RunRequest, RunResult
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
 
@@ -31,7 +31,7 @@ LONG_TEXT = " ".join(f"word{n}" for n in range(200))
 
 async def _start_and_cancel_on(
     root: Path, script: list[dict[str, Any]], trigger: str | Path
-) -> tuple[float, Any, RecordingFrontEnd, ScriptedServer]:
+) -> tuple[float, RunResult, RecordingFrontEnd, ScriptedServer]:
     """Start `work`, cancel it as soon as an event of type `trigger` arrives (or the file
     `trigger` appears); return how long the run took to end after the cancel, its
     result, the front end and the server."""
@@ -67,7 +67,7 @@ async def _start_and_cancel_on(
 
 async def test_cancel_mid_stream_ends_within_a_second_and_writes_nothing(root: Path) -> None:
     workspace(root, {"work": ONE_STEP})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [CREATE]}},
         {"delay_between_events": 0.3, "reply": {"text": LONG_TEXT}},
     ]
@@ -90,7 +90,7 @@ async def test_cancel_mid_stream_ends_within_a_second_and_writes_nothing(root: P
 async def test_cancel_reaches_a_running_tool(root: Path) -> None:
     workspace(root, {"work": ONE_STEP}, config='[permissions]\nallow = ["run_shell"]\n')
     command = "echo $$ > shell.pid; exec sleep 30"
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": command}}]}},
         {"reply": {"text": "never reached"}},
     ]
@@ -157,7 +157,7 @@ async def test_cost_cap_asks_the_person_when_attended(root: Path) -> None:
         root,
         approvals=[ApprovalDecision(decision="approve"), ApprovalDecision(decision="stop")],
     )
-    script = [_listing_turn(), _listing_turn(), _listing_turn()]
+    script: list[dict[str, Any]] = [_listing_turn(), _listing_turn(), _listing_turn()]
 
     outcome = await run_command(root, script, RunRequest(command="work"), frontend)
 
@@ -174,7 +174,7 @@ async def test_cost_cap_asks_the_person_when_attended(root: Path) -> None:
 
 async def test_rate_limited_then_success(root: Path) -> None:
     workspace(root, {"work": ONE_STEP})
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "fault": {"status": 429, "retry_after": 0.05, "times": 1},
             "reply": {"text": "Done after a wait."},
@@ -191,7 +191,9 @@ async def test_rate_limited_then_success(root: Path) -> None:
 
 async def test_rate_limited_every_time_fails_with_one_clear_line(root: Path) -> None:
     workspace(root, {"work": ONE_STEP})
-    script = [{"fault": {"status": 429, "retry_after": 0, "times": 3, "consume": True}}]
+    script: list[dict[str, Any]] = [
+        {"fault": {"status": 429, "retry_after": 0, "times": 3, "consume": True}}
+    ]
 
     outcome = await run_command(root, script, RunRequest(command="work"), max_retries=2)
 
@@ -206,7 +208,7 @@ async def test_rate_limited_every_time_fails_with_one_clear_line(root: Path) -> 
 async def test_stream_cut_mid_way_is_retried(root: Path) -> None:
     workspace(root, {"work": ONE_STEP})
     text = "The whole answer, in several words, arrives the second time."
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "list_files", "input": {}}]}},
         {
             "expect": {"prefix_unchanged": True},
@@ -228,7 +230,7 @@ async def test_stream_cut_mid_way_is_retried(root: Path) -> None:
 
 async def test_stream_cut_every_time_fails_with_one_clear_line(root: Path) -> None:
     workspace(root, {"work": ONE_STEP})
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "fault": {"cut_after_events": 4, "times": 3, "consume": True},
             "reply": {"text": "never whole"},

@@ -44,7 +44,7 @@ async def test_partly_accepted_review_disk_and_journal_agree(root: Path) -> None
         "name": "edit",
         "input": {"command": "create", "path": "notes/new.md", "file_text": "# Notes\n"},
     }
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "reply": {
                 "tool_use": [
@@ -102,7 +102,7 @@ async def test_partly_accepted_review_disk_and_journal_agree(root: Path) -> None
 
 async def test_everything_rejected_leaves_the_disk_alone(root: Path) -> None:
     workspace(root, {"ship": TWO_STEPS}, extra={"data.txt": BASE})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [_edit("line 5\n", "line five\n")]}},
         {"reply": {"text": "One edit."}},
         {"expect": {"messages_contain": ["Check what was kept."]}, "reply": {"text": "None."}},

@@ -5,6 +5,7 @@ about the prompts is checked by the server on the requests it really received.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from engine_helpers import (
     CONTEXT,
@@ -37,8 +38,8 @@ FOUR_STEPS = command_file(
 CONTEXT_MARK = CONTEXT.split()[-1].rstrip(".")
 
 
-def _turn(text: str, *contains: str, first: bool = False) -> dict[str, object]:
-    expect: dict[str, object] = {
+def _turn(text: str, *contains: str, first: bool = False) -> dict[str, Any]:
+    expect: dict[str, Any] = {
         "system_contains": [CONTEXT_MARK, "You are the worker agent"],
         "messages_contain": list(contains),
         "model": MODEL,
@@ -55,7 +56,7 @@ def _coalesced(types: list[str]) -> list[str]:
 
 async def test_four_steps_with_an_approved_gate_chain_their_outputs(root: Path) -> None:
     workspace(root, {"ship": FOUR_STEPS})
-    script = [
+    script: list[dict[str, Any]] = [
         _turn("CRIT-ALPHA: the cart keeps items.", "List the criteria of SHOP-12", first=True),
         _turn("DESIGN-V1: store the cart in a cookie.", "Design the change for: CRIT-ALPHA"),
         _turn("IMPL-DONE: cookie cart written.", "Implement: DESIGN-V1: store the cart"),
@@ -91,7 +92,7 @@ async def test_four_steps_with_an_approved_gate_chain_their_outputs(root: Path) 
 async def test_revise_reruns_the_step_with_the_feedback_in_its_prompt(root: Path) -> None:
     workspace(root, {"ship": FOUR_STEPS})
     feedback = "Use the session store, not a cookie (FEEDBACK-7431)."
-    script = [
+    script: list[dict[str, Any]] = [
         _turn("CRIT-ALPHA: the cart keeps items.", "SHOP-12", first=True),
         _turn("DESIGN-V1: store the cart in a cookie.", "CRIT-ALPHA"),
         {
@@ -136,7 +137,10 @@ async def test_revise_reruns_the_step_with_the_feedback_in_its_prompt(root: Path
 
 async def test_stop_at_the_approve_gate_ends_the_run_without_later_steps(root: Path) -> None:
     workspace(root, {"ship": FOUR_STEPS})
-    script = [_turn("CRIT.", "SHOP-12", first=True), _turn("DESIGN.", "CRIT.")]
+    script: list[dict[str, Any]] = [
+        _turn("CRIT.", "SHOP-12", first=True),
+        _turn("DESIGN.", "CRIT."),
+    ]
     frontend = RecordingFrontEnd(root, approvals=[ApprovalDecision(decision="stop")])
 
     outcome = await run_command(
@@ -151,7 +155,7 @@ async def test_stop_at_the_approve_gate_ends_the_run_without_later_steps(root: P
 
 async def test_unattended_run_passes_the_approve_gate_by_policy(root: Path) -> None:
     workspace(root, {"ship": FOUR_STEPS})
-    script = [
+    script: list[dict[str, Any]] = [
         _turn("CRIT.", "SHOP-12", first=True),
         _turn("DESIGN.", "CRIT."),
         _turn("IMPL.", "DESIGN."),
@@ -186,7 +190,7 @@ async def test_editor_context_reaches_the_prompt(root: Path) -> None:
         selection="def broken(:  # SELECTION-MARK",
         diagnostics="src/app.py:3:12 error E999 SyntaxError: invalid syntax",
     )
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "expect": {
                 "messages_contain": [
@@ -225,7 +229,7 @@ async def test_claude_code_command_with_arguments_runs(root: Path) -> None:
     engine = Engine(root, user_dir=user_dir)
     command = engine.workspace.commands["triage"]
     arguments = bind_arguments(command, ["SHOP-77", "urgent"])
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "expect": {
                 "system_contains": ["You are the worker agent", CONTEXT_MARK],

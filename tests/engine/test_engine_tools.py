@@ -41,7 +41,7 @@ async def test_read_search_list_and_edit_reach_the_model_and_edits_wait_for_revi
         extra={"src/cart.py": CART, "README.md": "# Shop\n", "build/junk.txt": "x\n"},
     )
     write_files(root, {".gitignore": "build/\n"})
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "name": "read and list in one turn",
             "expect": {"tools": ["read_file", "search", "list_files", "edit"]},
@@ -115,7 +115,7 @@ async def test_denied_tool_is_not_called_and_the_model_is_told_why(root: Path) -
         config='[permissions]\ndeny = ["run_shell(rm *)"]\n',
         extra={"src/cart.py": CART},
     )
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [_tool("run_shell", command="rm -rf src")]}},
         {
             "expect": {
@@ -141,7 +141,7 @@ async def test_denied_tool_is_not_called_and_the_model_is_told_why(root: Path) -
 
 async def test_ask_goes_to_the_front_end_and_a_no_is_honoured(root: Path) -> None:
     workspace(root, {"work": ONE_STEP})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [_tool("run_shell", command="touch declined.txt")]}},
         {
             "expect": {"last_tool_result_contains": ["was not made", "declined"]},
@@ -176,7 +176,7 @@ async def test_automation_mode_refuses_asks_without_asking_anyone(root: Path) ->
         [{"id": "work", "agent": "worker", "prompt": "Do the work."}], mode="automation"
     )
     workspace(root, {"work": automated})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [_tool("run_shell", command="touch unattended.txt")]}},
         {
             "expect": {"last_tool_result_contains": ["was not made", "unattended"]},
@@ -200,7 +200,7 @@ async def test_automation_mode_refuses_asks_without_asking_anyone(root: Path) ->
 async def test_ask_user_reaches_the_person_and_the_answer_the_model(root: Path) -> None:
     workspace(root, {"work": ONE_STEP})
     question = {"question": "Which currency?", "choices": ["EUR", "USD"]}
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [_tool("ask_user", **question)]}},
         {
             "expect": {"last_tool_result_contains": ["USD"], "prefix_unchanged": True},
@@ -223,7 +223,7 @@ async def test_paths_leaving_the_workspace_are_tool_errors_and_nothing_is_read(
     (root.parent / "secret").write_text(secret + "\n")
     workspace(root, {"work": ONE_STEP}, extra={"src/cart.py": CART})
     (root / "src" / "link").symlink_to(root.parent)
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "reply": {
                 "tool_use": [
