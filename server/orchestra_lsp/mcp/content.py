@@ -17,15 +17,22 @@ from typing import Any
 
 import mcp_types as types
 
-from orchestra_lsp.context.tokens import count_tokens, truncate_to_tokens
+from orchestra_lsp.context.tokens import count_tokens, estimate_tokens, truncate_to_tokens
 from orchestra_lsp.mcp.models import McpResult
 
 #: Image types the Messages API accepts in an image block.
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 #: The Messages API refuses larger images (base64 characters, ~5 MB decoded).
 MAX_IMAGE_BASE64 = 5 * 1024 * 1024 * 4 // 3
+#: More characters than any budget's worth of tokens will hold in practice (English
+#: averages about 4 a token); it bounds how much of a huge text is ever counted.
+MAX_CHARS_PER_TOKEN = 10
+#: Results with more text than this are converted in a thread: counting tokens of a
+#: large text takes long enough to stall every other run on the event loop.
+LARGE_TEXT_CHARS = 50_000
 
 Block = dict[str, Any]
+_TEXTS = (types.TextContent, types.TextResourceContents)
 
 
 def text_block(text: str) -> Block:
@@ -41,16 +48,23 @@ def tool_result(result: types.CallToolResult, max_tokens: int) -> McpResult:
     blocks = [converted for item in result.content for converted in content_blocks(item)]
     if not any(block["type"] == "text" for block in blocks) and result.structured_content:
         blocks.append(text_block(json.dumps(result.structured_content, ensure_ascii=False)))
-    if not blocks:
-        blocks.append(text_block("(the tool returned no content)"))
-    return McpResult(content=bound(blocks, max_tokens), is_error=result.is_error)
+    kept = bound(blocks, max_tokens) or [text_block("(the tool returned no content)")]
+    return McpResult(content=kept, is_error=result.is_error)
 
 
 def resource_result(result: types.ReadResourceResult, max_tokens: int) -> McpResult:
     blocks = [block for contents in result.contents for block in resource_blocks(contents)]
-    if not blocks:
-        blocks.append(text_block("(the resource is empty)"))
-    return McpResult(content=bound(blocks, max_tokens))
+    return McpResult(content=bound(blocks, max_tokens) or [text_block("(the resource is empty)")])
+
+
+def is_large(result: types.CallToolResult | types.ReadResourceResult) -> bool:
+    """Whether converting `result` should leave the event loop (see LARGE_TEXT_CHARS)."""
+    if isinstance(result, types.ReadResourceResult):
+        contents: list[object] = list(result.contents)
+    else:
+        contents = [getattr(item, "resource", item) for item in result.content]
+    size = sum(len(item.text) for item in contents if isinstance(item, _TEXTS))
+    return size > LARGE_TEXT_CHARS
 
 
 def content_blocks(item: types.ContentBlock) -> list[Block]:
@@ -107,6 +121,7 @@ def bound(blocks: Iterable[Block], max_tokens: int) -> list[Block]:
     """Keep text blocks, in order, until `max_tokens` are spent; cut the one that overflows.
 
     Images are kept whatever the bound: they are counted by the API, not here.
+    Empty texts are dropped (the API refuses empty text blocks).
     """
     kept: list[Block] = []
     remaining = max_tokens
@@ -115,23 +130,30 @@ def bound(blocks: Iterable[Block], max_tokens: int) -> list[Block]:
         if block["type"] != "text":
             kept.append(block)
             continue
-        text: str = block["text"]
-        # Fast path: a short text is far under budget (no text has over 2 tokens a
-        # character), so only long texts pay for a count.
-        tokens = len(text) if len(text) <= remaining // 2 else count_tokens(text)
+        head, head_tokens, tokens = _fit(block["text"], remaining)
         total += tokens
-        if tokens <= remaining:
-            kept.append(block)
-            remaining -= tokens
-            continue
-        head = truncate_to_tokens(text, remaining)
-        cut += tokens - (count_tokens(head) if head else 0)
-        remaining = 0
+        remaining -= head_tokens
+        cut += tokens - head_tokens
         if head:
-            kept.append(text_block(head))
+            kept.append(text_block(head) if len(head) < len(block["text"]) else block)
     if cut:
         kept.append(text_block(cut_note(cut, total, max_tokens)))
     return kept
+
+
+def _fit(text: str, budget: int) -> tuple[str, int, int]:
+    """(the head of `text` within `budget` tokens, its tokens, the tokens of all `text`).
+
+    Only a window of `budget * MAX_CHARS_PER_TOKEN` characters is counted: no head
+    within the budget is longer, and counting megabytes would take seconds. Past
+    the window the total is an estimate, which the note says ("about").
+    """
+    window = text[: budget * MAX_CHARS_PER_TOKEN]
+    tokens = count_tokens(window)
+    if tokens <= budget and len(window) == len(text):
+        return text, tokens, tokens
+    head = truncate_to_tokens(window, budget)
+    return head, count_tokens(head), tokens + estimate_tokens(text[len(window) :])
 
 
 def cut_note(cut: int, total: int, limit: int) -> str:

@@ -24,7 +24,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from orchestra_lsp.mcp.connection import Connection, McpFailure, StartFailed
-from orchestra_lsp.mcp.content import resource_result, tool_result
+from orchestra_lsp.mcp.content import is_large, resource_result, tool_result
 from orchestra_lsp.mcp.models import McpPrompt, McpResult, McpTool, ServerState, ServerStatus
 from orchestra_lsp.mcp.prompts import render, to_command
 from orchestra_lsp.mcp.scope import servers_reached, split_tool_name, tool_allowed, tool_name
@@ -127,6 +127,8 @@ class McpPool:
             result = await self._guarded(connection, f"tool '{tool}'", request, timeout, None)
         except McpFailure as exc:
             return McpResult.error(str(exc))
+        if is_large(result):
+            return await asyncio.to_thread(tool_result, result, self._max_result_tokens)
         return tool_result(result, self._max_result_tokens)
 
     # -- prompts and resources -------------------------------------------------------
@@ -232,6 +234,8 @@ class McpPool:
             result = await self._guarded(connection, f"resource <{uri}>", request, timeout, timeout)
         except McpFailure as exc:
             return McpResult.error(str(exc))
+        if is_large(result):
+            return await asyncio.to_thread(resource_result, result, self._max_result_tokens)
         return resource_result(result, self._max_result_tokens)
 
     def _timeout(self, connection: Connection) -> float:
