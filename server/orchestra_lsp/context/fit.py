@@ -21,6 +21,7 @@ message it keeps roles alternating and every tool_result right after its tool_us
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from itertools import accumulate
 from typing import Any
@@ -63,12 +64,12 @@ def fit_to_budget(
     }
     messages: list[Message] = []
     cuts: list[Cut] = []
+    sizes: list[int] = []
     for index, message in enumerate(conversation):
-        fitted, message_cuts = cut_tool_results(message, index, max_tool_result_tokens, tool_names)
+        fitted, message_cuts, size = _fitted(message, index, max_tool_result_tokens, tool_names)
         messages.append(fitted)
         cuts.extend(message_cuts)
-
-    sizes = [message_tokens(message) for message in messages]
+        sizes.append(size)
     drop = _choose_drop(messages, sizes, budget_tokens - pinned_tokens)
     if drop is not None:
         end, first, summary = drop
@@ -119,6 +120,30 @@ class ContextBudget(BaseModel):
     def fit(self, pinned: Sequence[Source], conversation: Sequence[Message]) -> FitResult:
         """See :func:`fit_to_budget`."""
         return fit_to_budget(pinned, conversation, self.budget_tokens, self.max_tool_result_tokens)
+
+
+#: A tool loop refits the same growing conversation before every model call; each
+#: message is cut and counted once, then found here by identity (messages are never
+#: changed once in a conversation). The entry keeps the message alive, so its id
+#: cannot be reused while it is cached.
+_MEMO: OrderedDict[int, tuple[Message, int, int, Message, list[Cut], int]] = OrderedDict()
+_MEMO_SIZE = 4096
+
+
+def _fitted(
+    message: Message, index: int, limit: int, tool_names: Mapping[str, str]
+) -> tuple[Message, list[Cut], int]:
+    """The message with its tool results cut to `limit`, what was cut, and its size."""
+    memo = _MEMO.get(id(message))
+    if memo is not None and memo[0] is message and memo[1] == index and memo[2] == limit:
+        _MEMO.move_to_end(id(message))
+        return memo[3], memo[4], memo[5]
+    fitted, cuts = cut_tool_results(message, index, limit, tool_names)
+    size = message_tokens(fitted)
+    _MEMO[id(message)] = (message, index, limit, fitted, cuts, size)
+    if len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return fitted, cuts, size
 
 
 def _choose_drop(

@@ -61,11 +61,10 @@ async def run_step(
         fitted = fit_to_budget(
             pinned, messages, settings.budget_tokens, settings.max_tool_result_tokens
         )
-        emit(
-            ContextReported(
-                run_id=run_id, step_id=step_id, manifest=fitted.manifest.model_dump(mode="json")
-            )
-        )
+        # Per-message sizes stay out of the event: they grow with every turn, and the
+        # sources, totals and cuts are what a person reads.
+        manifest = fitted.manifest.model_dump(mode="json", exclude={"conversation"})
+        emit(ContextReported(run_id=run_id, step_id=step_id, manifest=manifest))
         turn = await client.stream_turn(
             model=settings.model,
             system=system,
