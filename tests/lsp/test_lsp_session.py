@@ -236,3 +236,40 @@ async def test_context_manifest_per_step(start: Any, workspace: Path) -> None:
     assert [s["stepId"] for s in answer["steps"]] == ["plan", "implement", "check"]
     manifest = answer["steps"][0]["manifest"]
     assert manifest["total_tokens"] > 0 and manifest["budget_tokens"] >= manifest["total_tokens"]
+
+
+async def test_completion_and_hover_in_orchestra_files(start: Any, workspace: Path) -> None:
+    editor = await start(workspace, "vscode")
+    command = ".orchestra/commands/change.md"
+    text = (workspace / command).read_text()
+    editor.open(command, text, "markdown")
+    lines = text.splitlines()
+    agent_line = next(n for n, line in enumerate(lines) if "agent: coder" in line)
+    at_agent = types.Position(line=agent_line, character=lines[agent_line].index("coder"))
+    for _ in range(100):  # until the first check of the files as typed is done
+        items = await editor.client.text_document_completion_async(
+            types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=editor.uri(command)),
+                position=at_agent,
+            )
+        )
+        if items:
+            break
+        await asyncio.sleep(0.1)
+    assert {"coder", "planner"} <= {item.label for item in items}
+
+    prompt_line = next(n for n, line in enumerate(lines) if "{{goal}}" in line)
+    inside = types.Position(line=prompt_line, character=lines[prompt_line].index("{{") + 2)
+    items = await editor.client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=editor.uri(command)), position=inside
+        )
+    )
+    assert {"goal", "selection", "steps.plan.output"} <= {item.label for item in items}
+
+    hovered = await editor.client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=editor.uri(command)), position=at_agent
+        )
+    )
+    assert "Writes code" in hovered.contents.value and "`edit`" in hovered.contents.value

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from orchestra_lsp.lsp import catalog, code_actions, configuration, decisions, lifecycle, runs, sync
+from orchestra_lsp.lsp import (
+    catalog,
+    code_actions,
+    config_names,
+    configuration,
+    decisions,
+    lifecycle,
+    runs,
+    sync,
+)
 
 ALL: tuple[ModuleType, ...] = (
     lifecycle,
     sync,
     configuration,
+    config_names,
     catalog,
     code_actions,
     runs,
