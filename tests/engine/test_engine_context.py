@@ -185,12 +185,6 @@ async def test_secrets_reach_neither_journal_nor_logs(
             assert secret not in message, f"{secret!r} logged by {record.name}: {message}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tools.run_shell passes Orchestra's whole environment to the command, "
-    "ANTHROPIC_API_KEY included, so `env` shows the key to the model (the journal "
-    "redacts it; the model's context does not)",
-)
 async def test_shell_commands_do_not_see_the_api_key(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

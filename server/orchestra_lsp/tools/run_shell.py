@@ -132,6 +132,7 @@ async def _spawn(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
+            env=_child_environment(),
         )
     except OSError as error:
         raise ToolError(f"could not start the command: {error}") from None
@@ -156,6 +157,15 @@ async def _collect(
         await reader
     finally:
         reader.cancel()
+
+
+#: Credentials of Orchestra itself: a command the model runs (`env`, a test that
+#: prints its environment) would hand them to the model.
+SCRUBBED_VARIABLES = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"})
+
+
+def _child_environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in SCRUBBED_VARIABLES}
 
 
 def _kill_group(pid: int) -> None:
