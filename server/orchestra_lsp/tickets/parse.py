@@ -82,6 +82,10 @@ def _front_matter(lines: list[str], file: str) -> dict[str, Any]:
         line = mark.line + 2 if mark is not None else None
         problem = getattr(error, "problem", None) or str(error)
         raise TicketFileError(file, f"front matter is not valid YAML: {problem}", line) from None
+    except (ValueError, RecursionError) as error:
+        # PyYAML lets a few values escape as other errors: an impossible date
+        # (`2025-13-45`) as ValueError, very deep nesting as RecursionError.
+        raise TicketFileError(file, f"front matter has an unreadable value: {error}") from None
     if not isinstance(data, dict):
         raise TicketFileError(file, "front matter must be a mapping of fields (key: value)", 2)
     return {str(name): value for name, value in data.items()}
