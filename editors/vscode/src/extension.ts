@@ -38,6 +38,8 @@ class Orchestra implements vscode.Disposable {
   readonly status: vscode.StatusBarItem;
   readonly reviews: Reviews;
   private readonly progress = new Map<string, ProgressHandle>();
+  /** Per run in review: the documents that had unsaved changes of the person's own. */
+  private readonly dirtyAtReview = new Map<string, Set<string>>();
 
   constructor() {
     this.log = vscode.window.createOutputChannel('Orchestra');
@@ -72,11 +74,29 @@ class Orchestra implements vscode.Disposable {
     if (event.type === 'gate_opened' && event.gate === 'review' && reviewMode() === 'diffEditor') {
       void this.offerReview(run.runId);
     }
+    if (event.type === 'gate_opened' && event.gate === 'review') {
+      this.dirtyAtReview.set(run.runId, new Set(vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString())));
+    }
+    if (event.type === 'proposal_decided' && event.outcome === 'applied') void this.saveAccepted(run.runId, String(event.path));
     if (FINAL_EVENTS.has(event.type)) this.onRunEnded(run, event);
     this.updateStatus();
   }
 
+  /**
+   * Accepted changes to a file open in the editor land in its buffer: save it, so that
+   * accepting means the file changes, unless the person had unsaved edits of their own.
+   */
+  private async saveAccepted(runId: string, path: string): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder || !vscode.workspace.getConfiguration('orchestra').get<boolean>('review.saveAccepted', true)) return;
+    const uri = vscode.Uri.joinPath(folder.uri, ...path.split('/')).toString();
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+    if (!doc || !doc.isDirty || this.dirtyAtReview.get(runId)?.has(uri)) return;
+    if (await doc.save()) this.write(`  ✎ ${path}: saved`);
+  }
+
   private onRunEnded(run: RunView, event: RunEvent): void {
+    this.dirtyAtReview.delete(run.runId);
     for (const line of this.eventLog.flush(run.runId)) this.write(line);
     this.progress.get(run.runId)?.done();
     this.progress.delete(run.runId);

@@ -1,0 +1,162 @@
+// Drives VS Code (code-server) in headless Chromium, as a person would: run an
+// Orchestra command from the palette, watch its progress, tick only the first hunk
+// in the Refactor Preview, apply, and look at the run's log. Called by
+// test_vscode_e2e.py, which starts code-server and checks the disk and journal after.
+//
+// env: CODE_SERVER_URL, WORKSPACE, ARTIFACTS, README_SCREENSHOT (optional)
+// Exit 0 on success; on failure prints why and leaves failure.png in ARTIFACTS.
+
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const require = createRequire(new URL('./node/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const url = process.env.CODE_SERVER_URL;
+const workspace = process.env.WORKSPACE;
+const artifacts = process.env.ARTIFACTS;
+const readmeShot = process.env.README_SCREENSHOT;
+const t0 = Date.now();
+
+function log(message) {
+  console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+  log(`screenshot ${name}.png`);
+}
+
+async function palette(page, text) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill(`>${text}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (error) => log(`page error: ${error.message}`));
+  try {
+    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+    log('workbench loaded');
+
+    // The extension activates on .orchestra and starts the server: the status bar says so.
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    const status = statusItem.filter({ hasText: /^\s*Orchestra$/ });
+    await status.waitFor({ state: 'visible', timeout: 60000 });
+    log('extension active, server running');
+
+    // Open the file the run will change, so the Refactor Preview edits its buffer.
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('greet.py');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'greet.py' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'def hello' }).first().waitFor({ timeout: 15000 });
+
+    // Palette: Orchestra: Run Command… lists the repository's command with its source.
+    await palette(page, 'Orchestra: Run Command');
+    const commandRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings' });
+    await commandRow.waitFor({ state: 'visible', timeout: 30000 });
+    const rowText = await commandRow.innerText();
+    if (!rowText.includes('repository') || !rowText.includes('Make the greetings friendlier')) {
+      throw new Error(`the command's row lacks its source or description: ${JSON.stringify(rowText)}`);
+    }
+    await shot(page, 'palette');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('polish-greetings');
+    await page.keyboard.press('Enter');
+
+    // One input box per argument; a required one refuses to be empty.
+    const argInput = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget', { hasText: 'Who to greet' }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'name is required' }).waitFor({ state: 'visible', timeout: 10000 });
+    log('empty required argument refused');
+    await shot(page, 'argument');
+    await argInput.fill('Ada');
+    await page.keyboard.press('Enter');
+    log('command started');
+
+    // Progress: a notification with the run's step, tokens and cost, and a cancel button.
+    const progress = page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: polish-greetings' });
+    await progress.waitFor({ state: 'visible', timeout: 30000 });
+    log(`progress: ${(await progress.innerText()).replace(/\s+/g, ' ')}`);
+    await shot(page, 'progress');
+
+    // The Refactor Preview opens with the two proposed hunks, unticked.
+    const panel = page.locator('.bulk-edit-panel');
+    await panel.waitFor({ state: 'visible', timeout: 60000 });
+    const rows = panel.locator('.monaco-list-row');
+    await rows.filter({ hasText: 'Hello' }).first().waitFor({ timeout: 15000 });
+    // Expand everything so each hunk has its own row.
+    for (let i = 0; i < 5; i++) {
+      const collapsed = panel.locator('.monaco-list-row[aria-expanded="false"]');
+      if ((await collapsed.count()) === 0) break;
+      await collapsed.first().locator('.monaco-tl-twistie').click();
+    }
+    const rowTexts = await rows.allInnerTexts();
+    log(`preview rows: ${JSON.stringify(rowTexts.map((t) => t.replace(/\s+/g, ' ')))}`);
+    const hello = rows.filter({ hasText: 'Hello' }).filter({ has: page.locator('input.edit-checkbox') }).last();
+    const bye = rows.filter({ hasText: 'Bye' }).filter({ has: page.locator('input.edit-checkbox') }).last();
+    if ((await bye.count()) === 0) throw new Error('the second hunk has no row of its own in the preview');
+    const helloBox = hello.locator('input.edit-checkbox');
+    if (!(await helloBox.isChecked())) await helloBox.check();
+    const byeBox = bye.locator('input.edit-checkbox');
+    if (await byeBox.isChecked()) await byeBox.uncheck();
+    await hello.locator('.monaco-icon-label, .label-name, .monaco-highlighted-label').first().click();
+    await page.waitForTimeout(1500);
+    await shot(page, 'review');
+    if (readmeShot) {
+      fs.mkdirSync(path.dirname(readmeShot), { recursive: true });
+      await page.screenshot({ path: readmeShot });
+    }
+
+    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+    log('applied the first hunk only');
+
+    // The run goes on and finishes; the status bar shows it with its cost.
+    const done = page.locator('.notifications-toasts .notification-toast', { hasText: 'polish-greetings finished' });
+    await done.waitFor({ state: 'visible', timeout: 60000 });
+    const doneStatus = statusItem.filter({ hasText: /Orchestra: polish-greetings · \$/ });
+    await doneStatus.waitFor({ state: 'visible', timeout: 10000 });
+    log(`status bar: ${await doneStatus.innerText()}`);
+    await shot(page, 'finished');
+
+    // The run's log: agent, tool calls with durations, tokens and cost.
+    await palette(page, 'Orchestra: Show Log');
+    const output = page.locator('.part.panel .monaco-editor .view-lines');
+    await output.filter({ hasText: '← edit' }).first().waitFor({ state: 'visible', timeout: 15000 });
+    const logText = (await output.first().innerText()).replace(/\u00a0/g, ' ');
+    // The view shows the log's end (Monaco renders only visible lines).
+    for (const expected of ['· developer · ', '← edit · ', ' in (', ' out · $', '✎ greet.py: applied (1 accepted, 1 rejected)', 'finished · $']) {
+      if (!logText.includes(expected)) throw new Error(`the run log lacks ${JSON.stringify(expected)}:\n${logText}`);
+    }
+    await shot(page, 'log');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`FAILED: ${error.stack || error}`);
+    process.exit(1);
+  },
+);

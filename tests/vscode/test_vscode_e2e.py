@@ -1,0 +1,278 @@
+"""The VS Code extension end to end, in real VS Code: code-server 4.100.3 with the
+packaged `.vsix` installed, in headless Chromium driven by playwright-core
+(`drive.mjs`), against `orchestra serve` from this repository's virtualenv and the
+scripted Messages API server.
+
+The person runs a command from the palette (validating its argument), watches the
+progress, ticks only the first of two hunks in the Refactor Preview and applies.
+Then the file on disk has exactly that hunk and the journal says so.
+
+Everything it needs is installed by `make test` (mk/vscode.mk). When something is
+missing the test fails, saying what: a skipped end-to-end test hides a broken build.
+Screenshots and logs land in tests/vscode/artifacts/; with UPDATE_README_SCREENSHOT=1
+the Refactor Preview's screenshot also replaces editors/vscode/images/review.png.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+NODE_DIR = HERE / "node"
+CODE_SERVER = NODE_DIR / "node_modules" / ".bin" / "code-server"
+VSIX = REPO / "editors" / "vscode" / "orchestra.vsix"
+ORCHESTRA = Path(sys.executable).parent / "orchestra"
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = HERE / "artifacts"
+EXTENSION_ID = "orchestra.orchestra"
+README_SCREENSHOT = REPO / "editors" / "vscode" / "images" / "review.png"
+
+ORIGINAL = (HERE / "fixture" / "greet.py").read_text(encoding="utf-8")
+HELLO_OLD = '    return "Hello " + name'
+HELLO_NEW = '    return f"Hello, {name}! Welcome."'
+BYE_OLD = '    return "Bye " + name'
+
+
+def _require(path: Path, how: str) -> None:
+    if not path.exists():
+        pytest.fail(f"{path} is missing: {how}", pytrace=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _session_pids(sid: int) -> list[int]:
+    """Processes in session `sid` (code-server's extension hosts may leave its group)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[3]) == sid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process started with start_new_session and everything in its session."""
+    sid = process.pid
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        pids = _session_pids(sid)
+        if not pids and process.poll() is not None:
+            break
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _session_pids(sid):
+            time.sleep(0.1)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+    left = _session_pids(sid)
+    assert not left, f"processes of session {sid} outlived the test: {left}"
+
+
+@contextlib.contextmanager
+def _scripted_model(script: Path, log: Path) -> Iterator[str]:
+    with log.open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "orchestra_lsp.testing", str(script)],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            start_new_session=True,
+        )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().decode().strip()
+        assert url.startswith("http://127.0.0.1:"), f"scripted server said {url!r}"
+        yield url
+    finally:
+        _stop(process)
+
+
+@contextlib.contextmanager
+def _code_server(
+    workspace: Path, home: Path, env: dict[str, str], log: Path
+) -> Iterator[tuple[str, Path]]:
+    user_data = home / "user-data"
+    extensions = home / "extensions"
+    settings = user_data / "User" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(
+        json.dumps(
+            {
+                "orchestra.server.command": str(ORCHESTRA),
+                "orchestra.server.args": [
+                    "serve",
+                    "--log-level",
+                    "INFO",
+                    "--log-file",
+                    str(ARTIFACTS / "server.log"),
+                ],
+                "workbench.startupEditor": "none",
+                "workbench.tips.enabled": False,
+                "workbench.enableExperiments": False,
+                "security.workspace.trust.enabled": False,
+                "telemetry.telemetryLevel": "off",
+                "extensions.autoUpdate": False,
+                "extensions.autoCheckUpdates": False,
+                "update.mode": "none",
+                "files.refactoring.autoSave": True,
+                "chat.disableAIFeatures": True,
+            },
+            indent=2,
+        )
+    )
+    common = [f"--user-data-dir={user_data}", f"--extensions-dir={extensions}"]
+    installed = subprocess.run(
+        [str(CODE_SERVER), *common, "--install-extension", str(VSIX), "--force"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert installed.returncode == 0, (
+        f"--install-extension failed:\n{installed.stdout}\n{installed.stderr}"
+    )
+    listed = subprocess.run(
+        [str(CODE_SERVER), *common, "--list-extensions", "--show-versions"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert EXTENSION_ID in listed.stdout, f"extension not installed: {listed.stdout}{listed.stderr}"
+
+    port = _free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                str(CODE_SERVER),
+                *common,
+                f"--bind-addr=127.0.0.1:{port}",
+                "--auth=none",
+                "--disable-telemetry",
+                "--disable-update-check",
+                "--disable-workspace-trust",
+                "--disable-getting-started-override",
+                str(workspace),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, f"code-server exited: {log.read_text()[-2000:]}"
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{url}/healthz", timeout=2) as response,
+            ):
+                if response.status == 200:
+                    break
+            assert time.monotonic() < deadline, "code-server did not answer in 60 s"
+            time.sleep(0.2)
+        yield url, user_data
+    finally:
+        _stop(process)
+
+
+def _journal_events(workspace: Path) -> list[dict[str, object]]:
+    runs = sorted((workspace / ".orchestra" / "runs").glob("*/events.jsonl"))
+    assert len(runs) == 1, f"expected one run in the journal, found {runs}"
+    return [json.loads(line) for line in runs[0].read_text().splitlines() if line.strip()]
+
+
+def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
+    _require(CODE_SERVER, "run `make vscode-code-server` (or `make test`)")
+    _require(VSIX, "run `make vscode-extension` (or `make test`)")
+    _require(ORCHESTRA, "install the package in the virtualenv (`make test` does)")
+    _require(CHROMIUM, "apt-get install chromium (`make vscode-debs` does)")
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not on PATH", pytrace=False)
+
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir()
+    workspace = tmp_path / "greetings"
+    shutil.copytree(HERE / "fixture", workspace)
+    home = tmp_path / "home"
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "ANTHROPIC_API_KEY": "test-key",
+    }
+    env.pop("VSCODE_IPC_HOOK_CLI", None)
+
+    started = time.monotonic()
+    with _scripted_model(HERE / "script.yaml", ARTIFACTS / "scripted-model.log") as model_url:
+        env["ANTHROPIC_BASE_URL"] = model_url
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server.log") as (url, _):
+            ready = time.monotonic()
+            drive = subprocess.run(
+                [node, str(HERE / "drive.mjs")],
+                env={
+                    **env,
+                    "CODE_SERVER_URL": url,
+                    "WORKSPACE": str(workspace),
+                    "ARTIFACTS": str(ARTIFACTS),
+                    # The README's screenshot is refreshed only on request, so that a test
+                    # run leaves the checkout clean.
+                    "README_SCREENSHOT": str(README_SCREENSHOT)
+                    if os.environ.get("UPDATE_README_SCREENSHOT")
+                    else "",
+                },
+                capture_output=True,
+                text=True,
+                timeout=240,
+            )
+            (ARTIFACTS / "drive.log").write_text(drive.stdout + drive.stderr)
+            assert drive.returncode == 0, (
+                f"the browser test failed:\n{drive.stdout}\n{drive.stderr}"
+            )
+    finished = time.monotonic()
+    print(
+        f"code-server up in {ready - started:.1f} s; browser run {finished - ready:.1f} s",
+        file=sys.stderr,
+    )
+
+    # Only the ticked hunk landed, on disk.
+    text = (workspace / "greet.py").read_text(encoding="utf-8")
+    assert text == ORIGINAL.replace(HELLO_OLD, HELLO_NEW), text
+    assert BYE_OLD in text
+
+    # The journal recorded the person's decision and the run's end.
+    events = _journal_events(workspace)
+    kinds = [e["type"] for e in events]
+    assert "proposal_ready" in kinds
+    [decided] = [e for e in events if e["type"] == "proposal_decided"]
+    assert decided["path"] == "greet.py"
+    assert decided["outcome"] == "applied"
+    assert len(decided["accepted"]) == 1  # type: ignore[arg-type]
+    assert len(decided["rejected"]) == 1  # type: ignore[arg-type]
+    assert kinds[-1] == "run_finished", kinds
