@@ -13,6 +13,17 @@ REPO = Path(__file__).resolve().parents[2]
 SHOP = REPO / "examples" / "shop"
 
 
+def _test_password() -> str:
+    for line in (SHOP / ".env.example").read_text().splitlines():
+        if line.startswith("SHOP_QA_PASSWORD="):
+            return line.partition("=")[2].strip()
+    raise AssertionError("SHOP_QA_PASSWORD is not in .env.example")
+
+
+PASSWORD = _test_password()
+"""The test account's password, from where CONTEXT.md tells agents to read it."""
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
