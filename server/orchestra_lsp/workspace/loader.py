@@ -9,6 +9,7 @@ loads is returned beside the diagnostics of what did not.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +125,7 @@ def load_workspace(
     """Load the workspace at `root`. `overlays` are unsaved editor buffers by path."""
     root = root.resolve()
     read = _Reader(overlays or {})
-    env = os.environ if environ is None else environ
+    env = _with_builtin_variables(os.environ if environ is None else environ)
     diagnostics: list[Diagnostic] = []
 
     config = Config()
@@ -171,6 +172,14 @@ def load_workspace(
         diagnostics=diagnostics,
         files=list(dict.fromkeys(read.files)),
     )
+
+
+def _with_builtin_variables(environ: Mapping[str, str]) -> Mapping[str, str]:
+    """`${ORCHESTRA_PYTHON}` in mcp.json is the interpreter running Orchestra, so a
+    server shipped in this package (`-m orchestra_lsp.tickets`) starts with it."""
+    if "ORCHESTRA_PYTHON" in environ:
+        return environ
+    return {**environ, "ORCHESTRA_PYTHON": sys.executable}
 
 
 def _folders(root: Path, config: Config, user_dir: Path, builtins: Path) -> list[_Folder]:
