@@ -41,7 +41,9 @@ pytest: $(STAMP) system-deps $(TEST_DEPS)
 
 test: lint typecheck pytest
 
-demo: $(STAMP) system-deps
+# The demo drives real MCP servers (the ticket tracker, a browser): the same
+# installs as the tests need.
+demo: $(STAMP) system-deps mcp-test-servers
 	$(PY) -m orchestra_lsp demo
 
 bench: $(STAMP) system-deps
