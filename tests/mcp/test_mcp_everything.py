@@ -21,23 +21,37 @@ from orchestra_lsp.mcp import McpPool, ServerState
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest.fixture(scope="module")
-def http_url() -> Iterator[str]:
-    """server-everything in its streamable HTTP mode on a free loopback port."""
+def serve(mode: str, path: str) -> Iterator[str]:
+    """server-everything in an HTTP mode on a free loopback port, until the module ends."""
     port = free_port()
     process = subprocess.Popen(
-        ["node", str(require(EVERYTHING)), "streamableHttp"],
+        ["node", str(require(EVERYTHING)), mode],
         env={**os.environ, "PORT": str(port)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
     assert process.stderr is not None
-    line = process.stderr.readline()  # "MCP Streamable HTTP Server listening on port N"
-    assert "listening" in line, line
-    yield f"http://127.0.0.1:{port}/mcp"
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        # Ready once it names its port ("... listening on port N" / "... running on port N").
+        lines = [process.stderr.readline()]
+        while str(port) not in lines[-1] and lines[-1] and len(lines) < 5:
+            lines.append(process.stderr.readline())
+        assert str(port) in lines[-1], lines
+        yield f"http://127.0.0.1:{port}{path}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def http_url() -> Iterator[str]:
+    yield from serve("streamableHttp", "/mcp")
+
+
+@pytest.fixture(scope="module")
+def sse_url() -> Iterator[str]:
+    yield from serve("sse", "/sse")
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module", params=["stdio", "http"])
@@ -161,3 +175,11 @@ async def test_scoping_saves_prompt_tokens(pool: McpPool) -> None:
         f"({saved / every_tokens:.0%}) per model call"
     )
     assert len(every) > 10 and saved > 0.8 * every_tokens
+
+
+async def test_the_legacy_sse_transport(sse_url: str) -> None:
+    async with McpPool({"legacy": http("legacy", sse_url, kind="sse")}) as pool:
+        tools = await pool.tools_for(["mcp__legacy__echo"])
+        assert [tool.name for tool in tools] == ["mcp__legacy__echo"]
+        echoed = await pool.call("mcp__legacy__echo", {"message": "over SSE"})
+        assert echoed.text == "Echo: over SSE"
