@@ -12,7 +12,7 @@ import pytest
 from mcp_test_servers import EVERYTHING, FAULTY, require
 
 #: Runs the module until `orchestra mcp` is wired into the `orchestra` entry point.
-CLI = [sys.executable, "-m", "orchestra_lsp.cli.mcp_cli"]
+CLI = [sys.executable, "-m", "orchestra_lsp", "mcp"]
 
 
 @pytest.fixture(scope="module")

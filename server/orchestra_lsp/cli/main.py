@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from orchestra_lsp import __version__
+from orchestra_lsp.cli.options import common_options
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -37,22 +38,10 @@ SUBCOMMANDS: dict[str, _Sub] = {
     "show": _Sub(
         "journal_cmd", "register_show", "show", "one run: events, decisions, pending proposal"
     ),
+    "mcp": _Sub("mcp_cli", "register", "run", "list MCP servers, or call one of their tools"),
     "serve": _Sub("serve", "register", "run", "the language server, over stdio"),
     "demo": _Sub("demo", "register", "run", "run a command end to end on a small example"),
 }
-
-
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--workspace",
-        "-w",
-        type=Path,
-        default=argparse.SUPPRESS,
-        metavar="DIR",
-        help="the repository to work on (default: the current directory)",
-    )
-    return common
 
 
 def _chosen(argv: list[str]) -> str | None:
@@ -69,7 +58,7 @@ def _chosen(argv: list[str]) -> str | None:
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    common = _common()
+    common = common_options()
     parser = argparse.ArgumentParser(
         prog="orchestra",
         description="AI orchestration for any LSP editor, and headless for CI.",

@@ -13,13 +13,13 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orchestra_lsp.cli.options import common_options
 from orchestra_lsp.mcp import McpResult, ServerState, ServerStatus
 from orchestra_lsp.workspace import Workspace, load_workspace
 
@@ -29,9 +29,14 @@ if TYPE_CHECKING:
 
 def register(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="mcp_command", metavar="ACTION", required=True)
-    listing = sub.add_parser("list", help="start the servers; show state, tools, failures")
+    common = common_options()
+    listing = sub.add_parser(
+        "list", help="start the servers; show state, tools, failures", parents=[common]
+    )
     listing.add_argument("--json", action="store_true", help="print as JSON")
-    call = sub.add_parser("call", help="call one tool and print its result; exit 1 on error")
+    call = sub.add_parser(
+        "call", help="call one tool and print its result; exit 1 on error", parents=[common]
+    )
     call.add_argument("server", help="the server's name in mcp.json")
     call.add_argument("tool", help="the tool's name on that server")
     call.add_argument("arguments", nargs="?", default="{}", help="a JSON object (default: {})")
@@ -117,15 +122,3 @@ def _readable(result: McpResult) -> str:
             source = block["source"]
             parts.append(f"[image {source['media_type']}, {len(source['data'])} base64 characters]")
     return "\n".join(parts)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m orchestra_lsp.cli.mcp_cli`, for use before it is wired into `orchestra`."""
-    parser = argparse.ArgumentParser(prog="orchestra mcp", description=__doc__)
-    parser.add_argument("--workspace", "-w", type=Path, default=Path.cwd(), metavar="DIR")
-    register(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
