@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp_types import CallToolResult, TextContent
-
 from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp_types import CallToolResult, TextContent
 
 REPO = Path(__file__).resolve().parents[2]
 SHOP_TICKETS = REPO / "examples" / "shop" / "tickets"
