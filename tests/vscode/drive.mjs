@@ -3,6 +3,8 @@
 // in the Refactor Preview, apply, and look at the run's log. Called by
 // test_vscode_e2e.py, which starts code-server and checks the disk and journal after.
 //
+// Then a second run with an approve gate and the per-file review in a diff editor.
+//
 // env: CODE_SERVER_URL, WORKSPACE, ARTIFACTS, README_SCREENSHOT (optional)
 // Exit 0 on success; on failure prints why and leaves failure.png in ARTIFACTS.
 
@@ -144,6 +146,44 @@ async function main() {
       if (!logText.includes(expected)) throw new Error(`the run log lacks ${JSON.stringify(expected)}:\n${logText}`);
     }
     await shot(page, 'log');
+
+    // Second run: switch the review to the diff editor (the server restarts for it).
+    await palette(page, 'Orchestra: Choose Review Mode');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Diff editor' }).waitFor({ timeout: 10000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('Diff editor');
+    await page.keyboard.press('Enter');
+    await output.filter({ hasText: 'server ready (review: diff editor)' }).first().waitFor({ state: 'visible', timeout: 30000 });
+    log('server restarted for the diff-editor review');
+
+    await palette(page, 'Orchestra: Run Command');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'sign-off-goodbye' }).waitFor({ timeout: 30000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('sign-off-goodbye');
+    await page.keyboard.press('Enter');
+
+    // The approve gate: a notification with Approve / Revise / Stop.
+    const gate = page.locator('.notifications-toasts .notification-toast', { hasText: "Step 'plan' (developer) is done" });
+    await gate.waitFor({ state: 'visible', timeout: 30000 });
+    await shot(page, 'approve');
+    await gate.locator('.monaco-button', { hasText: 'Approve' }).click();
+    log('plan approved');
+
+    // The review: a diff editor per file, Accept / Reject in the editor title.
+    const offer = page.locator('.notifications-toasts .notification-toast', { hasText: 'Review them file by file?' });
+    await offer.waitFor({ state: 'visible', timeout: 30000 });
+    await offer.locator('.monaco-button', { hasText: 'Review' }).click();
+    await page.locator('.quick-input-widget', { hasText: 'changes proposed by developer' }).waitFor({ state: 'visible', timeout: 15000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'greet.py' }).waitFor();
+    await page.keyboard.press('Enter');
+    const diff = page.locator('.monaco-diff-editor').filter({ hasText: 'Goodbye, {name}!' });
+    await diff.first().waitFor({ state: 'visible', timeout: 15000 });
+    await page.waitForTimeout(500);
+    await shot(page, 'diff-review');
+    await page.locator('.editor-actions [aria-label="Accept This File"]').first().click();
+    log('file accepted from the editor title');
+
+    const done2 = page.locator('.notifications-toasts .notification-toast', { hasText: 'sign-off-goodbye finished' });
+    await done2.waitFor({ state: 'visible', timeout: 60000 });
+    await shot(page, 'finished-2');
     log('done');
   } catch (error) {
     await page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => {});

@@ -4,8 +4,10 @@ packaged `.vsix` installed, in headless Chromium driven by playwright-core
 scripted Messages API server.
 
 The person runs a command from the palette (validating its argument), watches the
-progress, ticks only the first of two hunks in the Refactor Preview and applies.
-Then the file on disk has exactly that hunk and the journal says so.
+progress, ticks only the first of two hunks in the Refactor Preview and applies. Then
+they switch the review to the diff editor, run a second command, approve its plan in
+a notification, and accept the proposed file with the editor title's button. The file
+on disk has exactly the accepted changes and the journal says so.
 
 Everything it needs is installed by `make test` (mk/vscode.mk). When something is
 missing the test fails, saying what: a skipped end-to-end test hides a broken build.
@@ -45,6 +47,7 @@ ORIGINAL = (HERE / "fixture" / "greet.py").read_text(encoding="utf-8")
 HELLO_OLD = '    return "Hello " + name'
 HELLO_NEW = '    return f"Hello, {name}! Welcome."'
 BYE_OLD = '    return "Bye " + name'
+BYE_NEW = '    return f"Goodbye, {name}!"'
 
 
 def _require(path: Path, how: str) -> None:
@@ -110,9 +113,7 @@ def _scripted_model(script: Path, log: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _code_server(
-    workspace: Path, home: Path, env: dict[str, str], log: Path
-) -> Iterator[tuple[str, Path]]:
+def _code_server(workspace: Path, home: Path, env: dict[str, str], log: Path) -> Iterator[str]:
     user_data = home / "user-data"
     extensions = home / "extensions"
     settings = user_data / "User" / "settings.json"
@@ -194,15 +195,18 @@ def _code_server(
                     break
             assert time.monotonic() < deadline, "code-server did not answer in 60 s"
             time.sleep(0.2)
-        yield url, user_data
+        yield url
     finally:
         _stop(process)
 
 
-def _journal_events(workspace: Path) -> list[dict[str, object]]:
+def _journal_runs(workspace: Path) -> list[list[dict[str, object]]]:
+    """Each run's events from the journal, oldest run first."""
     runs = sorted((workspace / ".orchestra" / "runs").glob("*/events.jsonl"))
-    assert len(runs) == 1, f"expected one run in the journal, found {runs}"
-    return [json.loads(line) for line in runs[0].read_text().splitlines() if line.strip()]
+    assert len(runs) == 2, f"expected two runs in the journal, found {runs}"
+    return [
+        [json.loads(line) for line in run.read_text().splitlines() if line.strip()] for run in runs
+    ]
 
 
 def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
@@ -232,7 +236,7 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     started = time.monotonic()
     with _scripted_model(HERE / "script.yaml", ARTIFACTS / "scripted-model.log") as model_url:
         env["ANTHROPIC_BASE_URL"] = model_url
-        with _code_server(workspace, home, env, ARTIFACTS / "code-server.log") as (url, _):
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server.log") as url:
             ready = time.monotonic()
             drive = subprocess.run(
                 [node, str(HERE / "drive.mjs")],
@@ -261,18 +265,26 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
         file=sys.stderr,
     )
 
-    # Only the ticked hunk landed, on disk.
+    # On disk: the hunk ticked in the Refactor Preview, then the file accepted in the
+    # diff editor; the hunk left unticked in the first run never landed.
     text = (workspace / "greet.py").read_text(encoding="utf-8")
-    assert text == ORIGINAL.replace(HELLO_OLD, HELLO_NEW), text
-    assert BYE_OLD in text
+    expected = ORIGINAL.replace(HELLO_OLD, HELLO_NEW).replace(BYE_OLD, BYE_NEW)
+    assert text == expected, text
 
-    # The journal recorded the person's decision and the run's end.
-    events = _journal_events(workspace)
-    kinds = [e["type"] for e in events]
-    assert "proposal_ready" in kinds
-    [decided] = [e for e in events if e["type"] == "proposal_decided"]
-    assert decided["path"] == "greet.py"
-    assert decided["outcome"] == "applied"
+    # The journal recorded the person's decisions and each run's end.
+    first, second = _journal_runs(workspace)
+    assert first[0]["command"] == "polish-greetings"
+    [decided] = [e for e in first if e["type"] == "proposal_decided"]
+    assert (decided["path"], decided["outcome"]) == ("greet.py", "applied")
     assert len(decided["accepted"]) == 1  # type: ignore[arg-type]
     assert len(decided["rejected"]) == 1  # type: ignore[arg-type]
-    assert kinds[-1] == "run_finished", kinds
+    assert first[-1]["type"] == "run_finished", [e["type"] for e in first]
+
+    assert second[0]["command"] == "sign-off-goodbye"
+    gates = [(e["gate"], e["decision"], e["by"]) for e in second if e["type"] == "gate_decided"]
+    assert ("approve", "approve", "person") in gates, gates
+    [decided] = [e for e in second if e["type"] == "proposal_decided"]
+    assert (decided["path"], decided["outcome"]) == ("greet.py", "applied")
+    assert len(decided["accepted"]) == 1  # type: ignore[arg-type]
+    assert decided["rejected"] == []
+    assert second[-1]["type"] == "run_finished", [e["type"] for e in second]

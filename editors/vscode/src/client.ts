@@ -67,7 +67,19 @@ export class OrchestraClient implements vscode.Disposable {
     return this.client?.state === State.Running;
   }
 
-  async start(): Promise<void> {
+  private starting: Promise<void> | undefined;
+
+  /** Start the server; requests made meanwhile wait for it. */
+  start(): Promise<void> {
+    const starting = this.doStart();
+    this.starting = starting;
+    void starting.catch(() => undefined).then(() => {
+      if (this.starting === starting) this.starting = undefined;
+    });
+    return starting;
+  }
+
+  private async doStart(): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     const config = vscode.workspace.getConfiguration('orchestra');
     const root = folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
@@ -160,13 +172,9 @@ export class OrchestraClient implements vscode.Disposable {
     }
   }
 
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
   /** A request to the server; a clear error when it is not running. */
   async request<R>(method: string, params: unknown): Promise<R> {
+    if (this.starting) await this.starting.catch(() => undefined);
     const client = this.client;
     if (!client || client.state !== State.Running) {
       throw new Error('the Orchestra language server is not running (see "Orchestra: Restart Server")');

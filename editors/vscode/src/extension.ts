@@ -327,6 +327,7 @@ class Orchestra implements vscode.Disposable {
   async start(): Promise<void> {
     try {
       await this.client.start();
+      this.write(`server ready (review: ${reviewMode() === 'diffEditor' ? 'diff editor' : 'Refactor Preview'})`);
     } catch (error) {
       const message = error instanceof StartError ? error.message : `Orchestra: the language server did not start: ${String(error)}`;
       this.write(message);
@@ -358,6 +359,7 @@ function toDiagnosticInfo(d: vscode.Diagnostic): DiagnosticInfo {
 }
 
 let orchestra: Orchestra | undefined;
+let restartTimer: NodeJS.Timeout | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const o = new Orchestra();
@@ -387,13 +389,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       for (const runId of o.reviews.runs()) await o.reviews.pickFile(runId);
     }),
     guard('orchestra.showLog', async () => o.log.show(true)),
+    guard('orchestra.chooseReviewMode', async () => {
+      const current = reviewMode();
+      const items = [
+        { label: 'Refactor Preview', description: 'tick the hunks to apply', mode: 'refactorPreview' },
+        { label: 'Diff editor', description: 'one diff per file, Accept / Reject in the editor title', mode: 'diffEditor' },
+      ].map((item) => ({ ...item, detail: item.mode === current ? 'current' : undefined }));
+      const picked = await vscode.window.showQuickPick(items, { title: 'Orchestra: review proposed changes in…' });
+      if (picked && picked.mode !== current) {
+        await vscode.workspace.getConfiguration('orchestra').update('review.mode', picked.mode, vscode.ConfigurationTarget.Global);
+      }
+    }),
     guard('orchestra.restartServer', async () => {
       await o.client.stop();
       await o.start();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('orchestra.server') || e.affectsConfiguration('orchestra.pythonPath') || e.affectsConfiguration('orchestra.review.mode')) {
-        void vscode.commands.executeCommand('orchestra.restartServer');
+      if (['orchestra.server', 'orchestra.pythonPath', 'orchestra.review.mode'].some((s) => e.affectsConfiguration(s))) {
+        // Several settings often change at once: restart once, after the last.
+        clearTimeout(restartTimer);
+        restartTimer = setTimeout(() => void vscode.commands.executeCommand('orchestra.restartServer'), 300);
       }
     }),
   );

@@ -106,7 +106,7 @@ export function formatEvent(e: RunEvent): string | undefined {
       return `  ${e.verdict === 'allow' ? '✓' : '✗'} ${str(e.tool)} ${e.verdict === 'allow' ? 'allowed' : 'denied'} by ${str(e.by)}` +
         (e.rule ? ` (${str(e.rule)})` : '');
     case 'gate_opened':
-      return `  ⏸ ${str(e.step_id)}: waiting for your ${str(e.gate)}`;
+      return `  ‖ ${str(e.step_id)}: waiting for your ${str(e.gate)}`;
     case 'gate_decided':
       return `  ${e.decision === 'stop' ? '✗' : '✓'} ${str(e.gate)} gate: ${str(e.decision)} by ${str(e.by)}` +
         (e.feedback ? ` — ${shorten(str(e.feedback), MAX_SUMMARY)}` : '');

@@ -58,7 +58,7 @@ test('run and step boundaries, proposals and endings', () => {
   );
   assert.equal(formatEvent({ type: 'run_finished', run_id: R, cost_usd: 0.02, output: 'x' }), '■ run r-1 finished · $0.02');
   assert.equal(formatEvent({ type: 'run_failed', run_id: R, error: 'boom', step_id: 'fix' }), '✗ run r-1 failed in fix: boom');
-  assert.equal(formatEvent({ type: 'gate_opened', run_id: R, step_id: 'fix', gate: 'review' }), '  ⏸ fix: waiting for your review');
+  assert.equal(formatEvent({ type: 'gate_opened', run_id: R, step_id: 'fix', gate: 'review' }), '  ‖ fix: waiting for your review');
   assert.equal(formatEvent({ type: 'something_new', run_id: R }), '  · something_new');
 });
 
