@@ -160,8 +160,15 @@ async function main() {
     await page.locator('.quick-input-widget .quick-input-box input').fill('sign-off-goodbye');
     await page.keyboard.press('Enter');
 
+    // The agent asks a question (orchestra/ask): an input box.
+    await page.locator('.quick-input-widget', { hasText: 'How should goodbye() sound?' }).waitFor({ state: 'visible', timeout: 30000 });
+    await shot(page, 'ask');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('warmly');
+    await page.keyboard.press('Enter');
+    log('question answered');
+
     // The approve gate: a notification with Approve / Revise / Stop.
-    const gate = page.locator('.notifications-toasts .notification-toast', { hasText: "Step 'plan' (developer) is done" });
+    const gate = page.locator('.notifications-toasts .notification-toast', { hasText: "Step 'plan' (greeter) is done" });
     await gate.waitFor({ state: 'visible', timeout: 30000 });
     await shot(page, 'approve');
     await gate.locator('.monaco-button', { hasText: 'Approve' }).click();
@@ -184,6 +191,39 @@ async function main() {
     const done2 = page.locator('.notifications-toasts .notification-toast', { hasText: 'sign-off-goodbye finished' });
     await done2.waitFor({ state: 'visible', timeout: 60000 });
     await shot(page, 'finished-2');
+
+    // Show Runs: the journal's runs, newest first.
+    await palette(page, 'Orchestra: Show Runs');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'sign-off-goodbye' }).first().waitFor({ timeout: 15000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings Ada' }).first().waitFor({ timeout: 5000 });
+    await shot(page, 'runs');
+    await page.keyboard.press('Escape');
+
+    // Show Context: what a step would send, per source, in tokens.
+    await palette(page, 'Orchestra: Show Context');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings' }).first().waitFor({ timeout: 15000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('polish-greetings');
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'Context of polish-greetings' }).first().waitFor({ timeout: 15000 });
+    await shot(page, 'context');
+    log('runs and context shown');
+
+    // A third run, cancelled from its progress notification while the model thinks.
+    await palette(page, 'Orchestra: Run Command');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings' }).first().waitFor({ timeout: 15000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('polish-greetings');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'Who to greet' }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('Bob');
+    await page.keyboard.press('Enter');
+    const running = page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: polish-greetings' })
+      .filter({ has: page.locator('.monaco-button', { hasText: 'Cancel' }) });
+    await running.first().waitFor({ state: 'visible', timeout: 30000 });
+    await page.waitForTimeout(1000);
+    await running.first().locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await statusItem.filter({ hasText: /polish-greetings cancelled/ }).waitFor({ state: 'visible', timeout: 15000 });
+    log('run cancelled');
+    await shot(page, 'cancelled');
     log('done');
   } catch (error) {
     await page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => {});

@@ -5,9 +5,10 @@ scripted Messages API server.
 
 The person runs a command from the palette (validating its argument), watches the
 progress, ticks only the first of two hunks in the Refactor Preview and applies. Then
-they switch the review to the diff editor, run a second command, approve its plan in
-a notification, and accept the proposed file with the editor title's button. The file
-on disk has exactly the accepted changes and the journal says so.
+they switch the review to the diff editor, run a second command, answer the agent's
+question in an input box, approve its plan in a notification, and accept the proposed file with the editor title's button. They
+look at the runs and a command's context, and cancel a third run from its progress
+notification. The file on disk has exactly the accepted changes and the journal says so.
 
 Everything it needs is installed by `make test` (mk/vscode.mk). When something is
 missing the test fails, saying what: a skipped end-to-end test hides a broken build.
@@ -37,7 +38,15 @@ REPO = HERE.parents[1]
 NODE_DIR = HERE / "node"
 CODE_SERVER = NODE_DIR / "node_modules" / ".bin" / "code-server"
 VSIX = REPO / "editors" / "vscode" / "orchestra.vsix"
-ORCHESTRA = Path(sys.executable).parent / "orchestra"
+# The server: this interpreter's `orchestra` (the repository's .venv under `make test`).
+ORCHESTRA = next(
+    (
+        p
+        for p in (Path(sys.executable).parent / "orchestra", REPO / ".venv" / "bin" / "orchestra")
+        if p.exists()
+    ),
+    REPO / ".venv" / "bin" / "orchestra",
+)
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = HERE / "artifacts"
 EXTENSION_ID = "orchestra.orchestra"
@@ -75,7 +84,7 @@ def _session_pids(sid: int) -> list[int]:
     return pids
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[bytes], grace: float = 5) -> None:
     """Stop a process started with start_new_session and everything in its session."""
     sid = process.pid
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -85,7 +94,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + grace
         while time.monotonic() < deadline and _session_pids(sid):
             time.sleep(0.1)
     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -109,7 +118,7 @@ def _scripted_model(script: Path, log: Path) -> Iterator[str]:
         assert url.startswith("http://127.0.0.1:"), f"scripted server said {url!r}"
         yield url
     finally:
-        _stop(process)
+        _stop(process, grace=1)  # it may be sleeping in the cancelled run's slow turn
 
 
 @contextlib.contextmanager
@@ -203,7 +212,7 @@ def _code_server(workspace: Path, home: Path, env: dict[str, str], log: Path) ->
 def _journal_runs(workspace: Path) -> list[list[dict[str, object]]]:
     """Each run's events from the journal, oldest run first."""
     runs = sorted((workspace / ".orchestra" / "runs").glob("*/events.jsonl"))
-    assert len(runs) == 2, f"expected two runs in the journal, found {runs}"
+    assert len(runs) == 3, f"expected three runs in the journal, found {runs}"
     return [
         [json.loads(line) for line in run.read_text().splitlines() if line.strip()] for run in runs
     ]
@@ -272,7 +281,7 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     assert text == expected, text
 
     # The journal recorded the person's decisions and each run's end.
-    first, second = _journal_runs(workspace)
+    first, second, third = _journal_runs(workspace)
     assert first[0]["command"] == "polish-greetings"
     [decided] = [e for e in first if e["type"] == "proposal_decided"]
     assert (decided["path"], decided["outcome"]) == ("greet.py", "applied")
@@ -283,8 +292,15 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     assert second[0]["command"] == "sign-off-goodbye"
     gates = [(e["gate"], e["decision"], e["by"]) for e in second if e["type"] == "gate_decided"]
     assert ("approve", "approve", "person") in gates, gates
+    [asked] = [e for e in second if e["type"] == "tool_call_finished" and e["tool"] == "ask_user"]
+    assert "warmly" in str(asked["summary"])
     [decided] = [e for e in second if e["type"] == "proposal_decided"]
     assert (decided["path"], decided["outcome"]) == ("greet.py", "applied")
     assert len(decided["accepted"]) == 1  # type: ignore[arg-type]
     assert decided["rejected"] == []
     assert second[-1]["type"] == "run_finished", [e["type"] for e in second]
+
+    # The third run was cancelled from its progress notification, before any change.
+    assert third[0]["arguments"] == {"name": "Bob"}
+    assert third[-1]["type"] == "run_cancelled", [e["type"] for e in third]
+    assert not [e for e in third if e["type"].startswith("proposal")]  # type: ignore[union-attr]

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
 import { OrchestraClient, StartError, reviewMode, showStartError } from './client';
 import { argumentPrompt, collectArguments, commandPickItems, validateArgument } from './commands';
-import { EventLog, formatCost } from './format';
+import { EventLog, contextMarkdown, formatCost } from './format';
 import {
   AskParams,
   AskResult,
@@ -38,6 +38,10 @@ class Orchestra implements vscode.Disposable {
   readonly status: vscode.StatusBarItem;
   readonly reviews: Reviews;
   private readonly progress = new Map<string, ProgressHandle>();
+  /** "Show Context" pages: read-only documents of the `orchestra-context:` scheme. */
+  private readonly contextPages = new Map<string, string>();
+  private readonly contextChanged = new vscode.EventEmitter<vscode.Uri>();
+  private readonly contextProvider: vscode.Disposable;
   /** Per run in review: the documents that had unsaved changes of the person's own. */
   private readonly dirtyAtReview = new Map<string, Set<string>>();
 
@@ -47,8 +51,12 @@ class Orchestra implements vscode.Disposable {
     this.status.name = 'Orchestra';
     this.status.command = 'orchestra.showRuns';
     this.client = new OrchestraClient();
-    this.reviews = new Reviews(this.client, (line) => this.write(line));
+    this.reviews = new Reviews(this.client);
     this.client.onClient((client) => this.attach(client));
+    this.contextProvider = vscode.workspace.registerTextDocumentContentProvider('orchestra-context', {
+      onDidChange: this.contextChanged.event,
+      provideTextDocumentContent: (uri) => this.contextPages.get(uri.toString()) ?? '',
+    });
     this.updateStatus();
     this.status.show();
   }
@@ -293,29 +301,12 @@ class Orchestra implements vscode.Disposable {
       { title: 'Orchestra: Show Context', placeHolder: 'What would this command send to the model?' },
     );
     if (!picked) return;
-    let step: string | undefined;
-    const steps = picked.command.steps ?? [];
-    if (steps.length > 1) {
-      const s = await vscode.window.showQuickPick(
-        steps.map((x) => ({ label: x.id, description: x.agent })),
-        { title: `Orchestra: step of ${picked.command.name}` },
-      );
-      if (!s) return;
-      step = s.label;
-    }
-    const result = await this.client.request<ContextResult>(Methods.context, { command: picked.command.name, step });
-    const rows = result.sources.map((s) => `| ${s.name} | ${s.tokens.toLocaleString('en')} | ${s.origin ?? ''} |`);
-    const content = [
-      `# Context of ${result.command} · step ${result.step} (${result.agent})`,
-      '',
-      `${result.totalTokens.toLocaleString('en')} of ${result.budgetTokens.toLocaleString('en')} tokens`,
-      '',
-      '| source | tokens | from |',
-      '| --- | ---: | --- |',
-      ...rows,
-      '',
-    ].join('\n');
-    const doc = await vscode.workspace.openTextDocument({ content, language: 'markdown' });
+    const result = await this.client.request<ContextResult>(Methods.context, { command: picked.command.name, arguments: {} });
+    const content = contextMarkdown(result);
+    const uri = vscode.Uri.from({ scheme: 'orchestra-context', path: `/${picked.command.name}.md` });
+    this.contextPages.set(uri.toString(), content);
+    this.contextChanged.fire(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: true });
   }
 
@@ -340,6 +331,8 @@ class Orchestra implements vscode.Disposable {
     for (const handle of this.progress.values()) handle.done();
     this.client.dispose();
     this.reviews.dispose();
+    this.contextProvider.dispose();
+    this.contextChanged.dispose();
     this.log.dispose();
     this.status.dispose();
   }

@@ -1,7 +1,7 @@
 // The run log: engine events turned into lines for the "Orchestra" output channel.
 // Plain TypeScript (no vscode import) so it is unit-tested with node's test runner.
 
-import { RunEvent } from './protocol';
+import { ContextResult, RunEvent } from './protocol';
 
 const MAX_ARGS = 120;
 const MAX_SUMMARY = 160;
@@ -145,4 +145,21 @@ export function formatEvent(e: RunEvent): string | undefined {
     default:
       return `  · ${e.type}`;
   }
+}
+
+/** `orchestra/context` as a Markdown page: per step, each source's tokens against the budget. */
+export function contextMarkdown(result: ContextResult): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = [`# Context of ${result.command}`, ''];
+  lines.push('What each step would send to the model before any conversation, in tokens. Arguments not given show as `<name>`.', '');
+  for (const step of result.steps) {
+    const m = step.manifest;
+    lines.push(`## Step ${step.stepId} (${step.agent})`, '');
+    lines.push(`${n(m.total_tokens)} of ${n(m.budget_tokens)} tokens${m.fits ? '' : ' — **does not fit the budget**'}`, '');
+    lines.push('| source | tokens |', '| --- | ---: |');
+    for (const [name, tokens] of Object.entries(m.sources).sort((a, b) => b[1] - a[1])) lines.push(`| ${name} | ${n(tokens)} |`);
+    if (!step.mcpToolsCounted) lines.push('', '_MCP tool declarations are not counted yet._');
+    lines.push('');
+  }
+  return lines.join('\n');
 }

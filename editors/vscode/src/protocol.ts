@@ -123,15 +123,29 @@ export interface DecideResult {
   gateAnswered: boolean;
 }
 
-export interface ContextSource { name: string; tokens: number; origin?: string | null }
+/** The engine's context manifest (context/models.py `Manifest`, snake_case as dumped). */
+export interface ContextManifest {
+  sources: Record<string, number>;
+  conversation?: { index: number; role: string; tokens: number; label: string }[];
+  pinned_tokens?: number;
+  conversation_tokens?: number;
+  total_tokens: number;
+  budget_tokens: number;
+  fits: boolean;
+  cuts?: { kind: string; detail: string; tokens_before: number; tokens_after: number }[];
+}
+
+export interface StepContext {
+  stepId: string;
+  agent: string;
+  manifest: ContextManifest;
+  /** False when the agent may use MCP tools, whose declarations are not counted yet. */
+  mcpToolsCounted: boolean;
+}
 
 export interface ContextResult {
   command: string;
-  step: string;
-  agent: string;
-  sources: ContextSource[];
-  totalTokens: number;
-  budgetTokens: number;
+  steps: StepContext[];
 }
 
 export interface AskParams {

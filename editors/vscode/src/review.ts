@@ -19,7 +19,7 @@ export class Reviews implements vscode.TextDocumentContentProvider, vscode.Dispo
   readonly onDidChange = this.changed.event;
   private readonly registration: vscode.Disposable;
 
-  constructor(private readonly client: OrchestraClient, private readonly log: (line: string) => void) {
+  constructor(private readonly client: OrchestraClient) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, this);
   }
 
@@ -107,8 +107,7 @@ export class Reviews implements vscode.TextDocumentContentProvider, vscode.Dispo
     });
     const review = this.reviews.get(ref.runId);
     for (const outcome of result.files) {
-      review?.decided.set(outcome.path, outcome.outcome);
-      this.log(`  ✎ ${outcome.path}: ${outcome.outcome}${outcome.detail ? ` — ${outcome.detail}` : ''}`);
+      review?.decided.set(outcome.path, outcome.outcome); // the run's log shows it from its event
       if (outcome.outcome === 'conflict') {
         void vscode.window.showWarningMessage(`Orchestra: ${outcome.path} was not changed: ${outcome.detail}`);
       }

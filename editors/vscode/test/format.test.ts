@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { EventLog, formatCost, formatDuration, formatEvent, formatTokens, shorten } from '../src/format';
+import { EventLog, contextMarkdown, formatCost, formatDuration, formatEvent, formatTokens, shorten } from '../src/format';
 
 const R = 'r-1';
 
@@ -82,4 +82,18 @@ test('a retried model turn drops its partial text', () => {
     '  ↻ model stream broke off (stream cut); retrying the turn',
   ]);
   assert.deepEqual(log.flush(R), []);
+});
+
+test("the context page lists each step's sources, biggest first, against the budget", () => {
+  const page = contextMarkdown({
+    command: 'implement-ticket',
+    steps: [
+      { stepId: 'design', agent: 'architect', mcpToolsCounted: false, manifest: { sources: { tools: 300, persistent_context: 1200 }, total_tokens: 1500, budget_tokens: 150000, fits: true } },
+      { stepId: 'implement', agent: 'developer', mcpToolsCounted: true, manifest: { sources: { instructions: 9 }, total_tokens: 200000, budget_tokens: 150000, fits: false } },
+    ],
+  });
+  assert.match(page, /^# Context of implement-ticket/);
+  assert.match(page, /## Step design \(architect\)\n\n1,500 of 150,000 tokens\n\n\| source \| tokens \|\n\| --- \| ---: \|\n\| persistent_context \| 1,200 \|\n\| tools \| 300 \|/);
+  assert.match(page, /MCP tool declarations are not counted yet/);
+  assert.match(page, /200,000 of 150,000 tokens — \*\*does not fit the budget\*\*/);
 });
