@@ -4,6 +4,7 @@ command, and a process killed mid-run leaving a journal that can be recovered.""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import subprocess
 import sys
@@ -12,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import API_KEY, cli_env, command_file, workspace
+from engine_helpers import API_KEY, RecordingFrontEnd, cli_env, command_file, workspace
 
+from orchestra_lsp.engine import Engine, RunRequestError
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
 
@@ -176,3 +178,26 @@ def test_killed_process_leaves_an_interrupted_run_with_its_proposal(
         API_KEY
         not in (root / ".orchestra" / "runs").joinpath(summary.run_id, "events.jsonl").read_text()
     )
+
+    # The proposal is offered again: a review of its own, recorded in a new run.
+    async def recover() -> None:
+        engine = Engine(root, user_dir=config_home)
+        frontend = RecordingFrontEnd(root)
+        try:
+            result = await engine.recover(summary.run_id, frontend).wait()
+        finally:
+            await engine.aclose()
+        assert result.state == "finished", result.error
+        [review] = frontend.review_requests
+        assert [f.path for f in review.files] == ["shop.py"]
+
+    asyncio.run(recover())
+    assert (root / "shop.py").read_text() == EDITED
+    runs = {s.run_id: s for s in list_runs(root)}
+    assert runs[summary.run_id].pending_proposal is False
+    [recovery] = [s for s in runs.values() if s.run_id != summary.run_id]
+    assert recovery.command == f"review of {summary.run_id}" and recovery.state == "finished"
+    decided = [e for e in load_run(root, recovery.run_id).events if e["type"] == "proposal_decided"]
+    assert [(e["path"], e["outcome"]) for e in decided] == [("shop.py", "applied")]
+    with pytest.raises(RunRequestError, match="no proposal waiting"):
+        Engine(root, user_dir=config_home).recover(summary.run_id, RecordingFrontEnd(root))

@@ -34,6 +34,9 @@ SUBCOMMANDS: dict[str, _Sub] = {
     "agents": _Sub("listing", "register", "agents", "list agents and where each came from"),
     "commands": _Sub("listing", "register", "commands", "list commands and where each came from"),
     "run": _Sub("run_cmd", "register", "run", "run a command; gates are answered in the terminal"),
+    "review": _Sub(
+        "run_cmd", "register_review", "review", "review the proposal an interrupted run left"
+    ),
     "runs": _Sub("journal_cmd", "register_runs", "runs", "list recent runs from the journal"),
     "show": _Sub(
         "journal_cmd", "register_show", "show", "one run: events, decisions, pending proposal"

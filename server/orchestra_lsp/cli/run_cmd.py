@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from orchestra_lsp.cli.report import save_report
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunRequest, RunRequestError, bind_arguments
 
@@ -26,6 +27,34 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--patch", type=Path, metavar="FILE", help="also write accepted changes as a patch"
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="do not stream model text")
+
+
+def register_review(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run", help="the id of a run interrupted before its review")
+
+
+def review(args: argparse.Namespace) -> int:
+    """Review, in the terminal, the proposal an interrupted run left pending."""
+    console = Console(highlight=False)
+    frontend = TerminalFrontEnd(
+        console=console,
+        root=args.workspace.resolve(),
+        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+    )
+    try:
+        return asyncio.run(_review(args, frontend))
+    except RunRequestError as error:
+        print(f"orchestra: {error}", file=sys.stderr)
+        return 2
+
+
+async def _review(args: argparse.Namespace, frontend: TerminalFrontEnd) -> int:
+    engine = Engine(args.workspace)
+    try:
+        result = await engine.recover(args.run, frontend).wait()
+    finally:
+        await engine.aclose()
+    return {"finished": 0, "cancelled": 3}.get(result.state, 1)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,6 +88,9 @@ async def _run(args: argparse.Namespace, frontend: TerminalFrontEnd) -> int:
     finally:
         await engine.aclose()
     frontend.console.print(f"[dim]journal: {handle.journal_dir}[/]")
+    report = save_report(handle.journal_dir)
+    if report is not None:
+        frontend.console.print(f"[dim]report: {report}[/]")
     if args.patch is not None:
         frontend.console.print(f"[dim]patch: {args.patch}[/]")
     return {"finished": 0, "cancelled": 3}.get(result.state, 1)

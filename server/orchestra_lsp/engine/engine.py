@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from orchestra_lsp.changes import Changeset
 from orchestra_lsp.engine.events import Notice
 from orchestra_lsp.engine.frontend import FrontEnd
 from orchestra_lsp.engine.request import RunRequest, RunRequestError, resolve_arguments
 from orchestra_lsp.engine.run import Run, RunContext, RunResult
-from orchestra_lsp.journal import Redactor, RunJournal
+from orchestra_lsp.journal import Redactor, RunJournal, RunNotFoundError, load_run
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.permissions import Policy, PolicyError
 from orchestra_lsp.workspace import (
@@ -206,39 +207,89 @@ class Engine:
             "selection": request.selection or "",
             "diagnostics": request.diagnostics or "",
         }
+        return self._launch(
+            command,
+            values,
+            frontend,
+            unattended=yes or command.mode == "automation",
+            argument_list=[arguments[a.name] for a in command.arguments if arguments[a.name]],
+            arguments=arguments,
+        )
+
+    def _launch(
+        self,
+        command: Command,
+        values: dict[str, str],
+        frontend: FrontEnd,
+        *,
+        unattended: bool,
+        argument_list: list[str] | None = None,
+        arguments: dict[str, str] | None = None,
+        origin: str | None = None,
+        changeset: Changeset | None = None,
+    ) -> RunHandle:
+        """Open the journal and start the run's task; `origin` and `changeset` make it
+        the review of a run that was interrupted."""
+        workspace = self.workspace
         policy = self.policy(command.allowed_tools)
         client = self.client
-        secrets = [
-            *workspace.secrets(),
-            client.api_key or "",
-            os.environ.get("ANTHROPIC_API_KEY", ""),
-        ]
+        secrets = [*workspace.secrets(), client.api_key, os.environ.get("ANTHROPIC_API_KEY")]
         journal = RunJournal.start(
-            self.root, command.name, arguments, redactor=Redactor(s for s in secrets if s)
+            self.root,
+            command.name,
+            {"run": origin} if origin is not None else arguments or {},
+            redactor=Redactor(s for s in secrets if s),
         )
         ctx = RunContext(
             workspace=workspace,
             command=command,
             values=values,
-            argument_list=[arguments[a.name] for a in command.arguments if arguments[a.name]],
+            argument_list=argument_list or [],
             journal=journal,
             frontend=frontend,
             client=client,
             policy=policy,
             buffers=self.buffers,
-            unattended=yes or command.mode == "automation",
+            unattended=unattended,
             pool=self.pool() if command.mcp_prompt or _uses_mcp(workspace, command) else None,
             cost_cap=workspace.config.model.max_cost_usd,
         )
         run = Run(ctx)
+        if changeset is not None:
+            run.changeset.files = changeset.files
         self._listeners[run.run_id] = run.emit
-        task = asyncio.get_running_loop().create_task(
-            run.execute(), name=f"orchestra-run-{journal.run_id}"
-        )
+        work = run.execute() if origin is None else run.review_left_by(origin)
+        task = asyncio.get_running_loop().create_task(work, name=f"orchestra-run-{run.run_id}")
         task.add_done_callback(lambda _: self._listeners.pop(run.run_id, None))
         handle = RunHandle(journal.run_id, task, journal.directory)
         self.runs[handle.run_id] = handle
         return handle
+
+    def recover(self, run_id: str, frontend: FrontEnd) -> RunHandle:
+        """Review again the proposal of a run that was interrupted (its process died)
+        before its review: a short run of its own, whose journal records the decisions."""
+        try:
+            record = load_run(self.root, run_id)
+        except RunNotFoundError as error:
+            raise RunRequestError(str(error)) from None
+        if record.changeset is None or record.summary.state == "running":
+            raise RunRequestError(f"run {run_id} has no proposal waiting for review")
+        changeset = Changeset.model_validate(record.changeset)
+        started = [e for e in record.events if e.get("type") == "step_started"]
+        agent = str(started[-1]["agent"]) if started else self.workspace.config.agents.default
+        command = Command(
+            name=f"review of {run_id}",
+            description=f"the proposal run {run_id} ({record.summary.command}) left pending",
+            arguments=[],
+            mode="orchestration",
+            steps=[Step(id="review", agent=agent, prompt="", gate="review")],
+            instructions="",
+            code_action=None,
+            source=SourceRef(path=self.root / ".orchestra", layer=Layer.REPOSITORY),
+        )
+        return self._launch(
+            command, {}, frontend, unattended=False, origin=run_id, changeset=changeset
+        )
 
     async def aclose(self) -> None:
         for handle in list(self.runs.values()):

@@ -39,7 +39,7 @@ from orchestra_lsp.engine.frontend import (
 from orchestra_lsp.engine.prompts import step_instructions, system_chunks
 from orchestra_lsp.engine.step_loop import StepSettings, run_step
 from orchestra_lsp.engine.toolbox import Toolbox
-from orchestra_lsp.journal import RunJournal
+from orchestra_lsp.journal import RunJournal, settle_pending
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
 from orchestra_lsp.tools import ToolContext, WorkspaceView
@@ -133,6 +133,34 @@ class Run:
         except ModelError as error:
             return self._failed(str(error))
         except Exception as error:  # a bug: say so in one line, keep the journal whole
+            return self._failed(f"internal error: {type(error).__name__}: {error}")
+        finally:
+            self.ctx.journal.close()
+
+    async def review_left_by(self, origin: str) -> RunResult:
+        """Offer again the proposal an interrupted run left pending (its changeset is
+        this run's): one review, recorded in this run's journal."""
+        step = self.ctx.command.steps[0]
+        try:
+            self.emit(
+                RunStarted(
+                    run_id=self.run_id,
+                    command=self.ctx.command.name,
+                    arguments={"run": origin},
+                    workspace=str(self.ctx.workspace.root),
+                    mode=self.ctx.command.mode,
+                    steps=[step.id],
+                    model=self.ctx.workspace.config.model.name,
+                )
+            )
+            await self._review(step)
+            settle_pending(self.ctx.workspace.root, origin)
+            self.emit(RunFinished(run_id=self.run_id, cost_usd=0.0, output=""))
+            return RunResult(self.run_id, "finished")
+        except asyncio.CancelledError:
+            self._cancelled("cancelled")
+            raise
+        except Exception as error:
             return self._failed(f"internal error: {type(error).__name__}: {error}")
         finally:
             self.ctx.journal.close()

@@ -4,7 +4,13 @@ through :class:`RunJournal`, front ends read through :func:`list_runs` and
 
 from orchestra_lsp.journal.ids import is_run_id, new_run_id
 from orchestra_lsp.journal.models import RunMeta, RunRecord, RunState, RunSummary
-from orchestra_lsp.journal.reader import RunNotFoundError, list_runs, load_run, read_events
+from orchestra_lsp.journal.reader import (
+    RunNotFoundError,
+    list_runs,
+    load_run,
+    read_events,
+    settle_pending,
+)
 from orchestra_lsp.journal.redact import REDACTED, RedactingFilter, Redactor
 from orchestra_lsp.journal.writer import RunJournal
 
@@ -23,4 +29,5 @@ __all__ = [
     "load_run",
     "new_run_id",
     "read_events",
+    "settle_pending",
 ]

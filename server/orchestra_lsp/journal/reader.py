@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from orchestra_lsp.journal.files import fsync_directory
 from orchestra_lsp.journal.ids import is_run_id
 from orchestra_lsp.journal.models import RUNS_FOLDER, RunMeta, RunRecord, RunState, RunSummary
 from orchestra_lsp.journal.process import is_alive
@@ -56,6 +57,16 @@ def load_run(workspace: Path, run_id: str) -> RunRecord:
         changeset=_read_changeset(directory / CHANGESET_FILE),
         skipped_lines=skipped,
     )
+
+
+def settle_pending(workspace: Path, run_id: str) -> None:
+    """The run's pending changeset was reviewed elsewhere (a recovery run, whose own
+    journal records the decisions): it is pending no more."""
+    if not is_run_id(run_id):
+        raise RunNotFoundError(f"no run {run_id!r}")
+    directory = workspace / RUNS_FOLDER / run_id
+    (directory / CHANGESET_FILE).unlink(missing_ok=True)
+    fsync_directory(directory)
 
 
 def read_events(path: Path) -> tuple[list[dict[str, Any]], int]:
