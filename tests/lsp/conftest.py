@@ -42,6 +42,7 @@ async def start() -> AsyncIterator[Start]:
         env: dict[str, str] | None = None,
         ask: bool = False,
         review: str | None = None,
+        answers: list[str | None] | None = None,
     ) -> Editor:
         config = ClientServerConfig(
             server_command=[
@@ -56,6 +57,7 @@ async def start() -> AsyncIterator[Start]:
         client: LanguageClient = await config.start()  # type: ignore[assignment]
         fix_code_action_decoding(client)
         editor = Editor(client, workspace)
+        editor.answers = list(answers or [])  # set before the server can ask anything
         capabilities = client_capabilities(PROFILES[profile])
         experimental: dict[str, Any] = {}
         if ask:

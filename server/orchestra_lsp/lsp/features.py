@@ -11,6 +11,7 @@ from orchestra_lsp.lsp import (
     configuration,
     decisions,
     lifecycle,
+    recovery,
     runs,
     sync,
 )
@@ -24,4 +25,5 @@ ALL: tuple[ModuleType, ...] = (
     code_actions,
     runs,
     decisions,
+    recovery,
 )

@@ -14,12 +14,14 @@ PROPOSAL = "orchestra/proposal"
 DECIDE = "orchestra/decide"
 CANCEL = "orchestra/cancel"
 CONTEXT = "orchestra/context"
+RECOVER = "orchestra/recover"
+"""Review again the proposal of a run interrupted before its review (`{runId}`)."""
 EVENT = "orchestra/event"
 """Notification, server to client: one engine event, as the journal writes it."""
 ASK = "orchestra/ask"
 """Request, server to client, when the client declares `experimental.orchestra.ask`."""
 
-REQUESTS = (COMMANDS, AGENTS, RUN, RUNS, PROPOSAL, DECIDE, CANCEL, CONTEXT)
+REQUESTS = (COMMANDS, AGENTS, RUN, RUNS, PROPOSAL, DECIDE, CANCEL, CONTEXT, RECOVER)
 """Requests a client may send."""
 
 # workspace/executeCommand commands: the same operations for stock clients.

@@ -53,6 +53,28 @@ class Runs:
         handle.task.add_done_callback(lambda _: self.active.pop(handle.run_id, None))
         return protocol.RunStarted(run_id=handle.run_id)
 
+    async def recover(self, run_id: str) -> protocol.RunStarted:
+        """Offer again, as a review of its own, what an interrupted run left pending."""
+        from orchestra_lsp.engine import RunRequestError
+        from orchestra_lsp.lsp.frontend import EditorFrontEnd
+
+        engine = await self.server.session.engine()
+        holder: list[str] = []
+
+        def stop() -> None:
+            self.cancel(holder[0])
+
+        frontend = EditorFrontEnd(self.server, f"Orchestra: review of {run_id}", stop)
+        try:
+            handle = engine.recover(run_id, frontend)
+        except RunRequestError as error:
+            frontend.progress.end("not started")
+            raise RequestFailed(str(error)) from None
+        holder.append(handle.run_id)
+        self.active[handle.run_id] = ActiveRun(handle, f"review of {run_id}")
+        handle.task.add_done_callback(lambda _: self.active.pop(handle.run_id, None))
+        return protocol.RunStarted(run_id=handle.run_id)
+
     def cancel(self, run_id: str) -> bool:
         run = self.active.get(run_id)
         if run is None:
