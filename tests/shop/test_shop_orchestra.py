@@ -32,7 +32,7 @@ def test_the_orchestra_folder_loads_without_problems(shop_copy: Path) -> None:
     assert workspace.context.text.startswith("# Corner Coffee — the example shop")
     tickets = workspace.mcp_servers["tickets"].spec
     assert isinstance(tickets, StdioServer)
-    assert tickets.command == "python3"  # ${ORCHESTRA_PYTHON:-python3}
+    assert tickets.command == sys.executable  # ${ORCHESTRA_PYTHON}: the running interpreter
     assert tickets.args == ["-m", "orchestra_lsp.tickets", "--dir", "tickets"]
     browser = workspace.mcp_servers["browser"].spec
     assert isinstance(browser, StdioServer)
