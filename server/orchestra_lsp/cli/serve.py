@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from pathlib import Path
 
 
@@ -37,6 +38,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _configure_logging(level: str, log_file: Path | None) -> None:
+    """Logs never carry the API key (the SDK's debug logs quote requests whole)."""
+    from orchestra_lsp.journal.redact import RedactingFilter, Redactor
+
     handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    key = os.environ.get("ANTHROPIC_API_KEY")
+    handler.addFilter(RedactingFilter(Redactor([key] if key else [])))
     logging.basicConfig(level=level, handlers=[handler])
