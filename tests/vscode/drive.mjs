@@ -40,7 +40,7 @@ async function palette(page, text) {
   await page.keyboard.press('Enter');
 }
 
-async function main() {
+async function launch() {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -50,10 +50,41 @@ async function main() {
   });
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (error) => log(`page error: ${error.message}`));
+  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+  log('workbench loaded');
+  return { browser, page };
+}
+
+// The server command points nowhere: a message says so, and how to fix it.
+async function startFailure() {
+  const { browser, page } = await launch();
   try {
-    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
-    log('workbench loaded');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'the language server cannot start' });
+    await toast.waitFor({ state: 'visible', timeout: 60000 });
+    const text = (await toast.innerText()).replace(/\s+/g, ' ');
+    log(`message: ${text}`);
+    for (const expected of [process.env.MISSING, 'does not exist or is not executable', 'pip install orchestra-lsp', 'orchestra.server.command']) {
+      if (!text.includes(expected)) throw new Error(`the message lacks ${JSON.stringify(expected)}: ${text}`);
+    }
+    await shot(page, 'start-failure');
+    await toast.locator('.monaco-button', { hasText: 'Open Settings' }).click();
+    await page.locator('.settings-editor', { hasText: 'Server: Command' }).waitFor({ state: 'visible', timeout: 15000 });
+    await shot(page, 'start-failure-settings');
+    const status = page.locator('[id="orchestra.orchestra.orchestra.status"]', { hasText: 'server not running' });
+    await status.waitFor({ state: 'visible', timeout: 5000 });
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-start.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main() {
+  const { browser, page } = await launch();
+  try {
 
     // The extension activates on .orchestra and starts the server: the status bar says so.
     const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
@@ -233,7 +264,7 @@ async function main() {
   }
 }
 
-main().then(
+(process.env.SCENARIO === 'start-failure' ? startFailure() : main()).then(
   () => process.exit(0),
   (error) => {
     console.error(`FAILED: ${error.stack || error}`);

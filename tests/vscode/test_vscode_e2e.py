@@ -59,6 +59,13 @@ BYE_OLD = '    return "Bye " + name'
 BYE_NEW = '    return f"Goodbye, {name}!"'
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_artifacts() -> None:
+    """This run's screenshots and logs only."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir()
+
+
 def _require(path: Path, how: str) -> None:
     if not path.exists():
         pytest.fail(f"{path} is missing: {how}", pytrace=False)
@@ -122,7 +129,13 @@ def _scripted_model(script: Path, log: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _code_server(workspace: Path, home: Path, env: dict[str, str], log: Path) -> Iterator[str]:
+def _code_server(
+    workspace: Path,
+    home: Path,
+    env: dict[str, str],
+    log: Path,
+    server_command: Path = ORCHESTRA,
+) -> Iterator[str]:
     user_data = home / "user-data"
     extensions = home / "extensions"
     settings = user_data / "User" / "settings.json"
@@ -130,7 +143,7 @@ def _code_server(workspace: Path, home: Path, env: dict[str, str], log: Path) ->
     settings.write_text(
         json.dumps(
             {
-                "orchestra.server.command": str(ORCHESTRA),
+                "orchestra.server.command": str(server_command),
                 "orchestra.server.args": [
                     "serve",
                     "--log-level",
@@ -218,7 +231,8 @@ def _journal_runs(workspace: Path) -> list[list[dict[str, object]]]:
     ]
 
 
-def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
+def _prepare(tmp_path: Path) -> tuple[str, Path, Path, dict[str, str]]:
+    """Check what the test needs; a workspace copied from the fixture; the environment."""
     _require(CODE_SERVER, "run `make vscode-code-server` (or `make test`)")
     _require(VSIX, "run `make vscode-extension` (or `make test`)")
     _require(ORCHESTRA, "install the package in the virtualenv (`make test` does)")
@@ -226,9 +240,7 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not on PATH", pytrace=False)
-
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir()
+    ARTIFACTS.mkdir(exist_ok=True)
     workspace = tmp_path / "greetings"
     shutil.copytree(HERE / "fixture", workspace)
     home = tmp_path / "home"
@@ -241,33 +253,39 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
         "ANTHROPIC_API_KEY": "test-key",
     }
     env.pop("VSCODE_IPC_HOOK_CLI", None)
+    return node, workspace, home, env
 
+
+def _drive(node: str, url: str, workspace: Path, env: dict[str, str], **extra: str) -> None:
+    drive = subprocess.run(
+        [node, str(HERE / "drive.mjs")],
+        env={
+            **env,
+            "CODE_SERVER_URL": url,
+            "WORKSPACE": str(workspace),
+            "ARTIFACTS": str(ARTIFACTS),
+            **extra,
+        },
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    name = extra.get("SCENARIO", "review")
+    (ARTIFACTS / f"drive-{name}.log").write_text(drive.stdout + drive.stderr)
+    assert drive.returncode == 0, f"the browser test failed:\n{drive.stdout}\n{drive.stderr}"
+
+
+def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
+    node, workspace, home, env = _prepare(tmp_path)
     started = time.monotonic()
     with _scripted_model(HERE / "script.yaml", ARTIFACTS / "scripted-model.log") as model_url:
         env["ANTHROPIC_BASE_URL"] = model_url
         with _code_server(workspace, home, env, ARTIFACTS / "code-server.log") as url:
             ready = time.monotonic()
-            drive = subprocess.run(
-                [node, str(HERE / "drive.mjs")],
-                env={
-                    **env,
-                    "CODE_SERVER_URL": url,
-                    "WORKSPACE": str(workspace),
-                    "ARTIFACTS": str(ARTIFACTS),
-                    # The README's screenshot is refreshed only on request, so that a test
-                    # run leaves the checkout clean.
-                    "README_SCREENSHOT": str(README_SCREENSHOT)
-                    if os.environ.get("UPDATE_README_SCREENSHOT")
-                    else "",
-                },
-                capture_output=True,
-                text=True,
-                timeout=240,
-            )
-            (ARTIFACTS / "drive.log").write_text(drive.stdout + drive.stderr)
-            assert drive.returncode == 0, (
-                f"the browser test failed:\n{drive.stdout}\n{drive.stderr}"
-            )
+            # The README's screenshot is refreshed only on request, so that a test run
+            # leaves the checkout clean.
+            readme = str(README_SCREENSHOT) if os.environ.get("UPDATE_README_SCREENSHOT") else ""
+            _drive(node, url, workspace, env, README_SCREENSHOT=readme)
     finished = time.monotonic()
     print(
         f"code-server up in {ready - started:.1f} s; browser run {finished - ready:.1f} s",
@@ -304,3 +322,12 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     assert third[0]["arguments"] == {"name": "Bob"}
     assert third[-1]["type"] == "run_cancelled", [e["type"] for e in third]
     assert not [e for e in third if e["type"].startswith("proposal")]  # type: ignore[union-attr]
+
+
+def test_a_server_that_cannot_start_says_why_and_how_to_fix_it(tmp_path: Path) -> None:
+    node, workspace, home, env = _prepare(tmp_path)
+    missing = tmp_path / "no-such-venv" / "bin" / "orchestra"
+    with _code_server(
+        workspace, home, env, ARTIFACTS / "code-server-start-failure.log", server_command=missing
+    ) as url:
+        _drive(node, url, workspace, env, SCENARIO="start-failure", MISSING=str(missing))
