@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _configure_logging(level: str, log_file: Path | None) -> None:
     """Logs never carry the API key (the SDK's debug logs quote requests whole)."""
-    from orchestra_lsp.journal.redact import RedactingFilter, Redactor
+    from orchestra_lsp.redaction import RedactingFilter, Redactor
 
     handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

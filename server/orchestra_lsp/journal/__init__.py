@@ -11,8 +11,8 @@ from orchestra_lsp.journal.reader import (
     read_events,
     settle_pending,
 )
-from orchestra_lsp.journal.redact import REDACTED, RedactingFilter, Redactor
 from orchestra_lsp.journal.writer import RunJournal
+from orchestra_lsp.redaction import REDACTED, RedactingFilter, Redactor
 
 __all__ = [
     "REDACTED",

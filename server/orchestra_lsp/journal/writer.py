@@ -16,7 +16,7 @@
 - ``changeset.json``: the engine's pending changeset, an opaque JSON-able dict, rewritten
   atomically on every change and removed once nothing is pending; decisions are events.
 
-Everything is redacted (see :mod:`orchestra_lsp.journal.redact`) before it is written —
+Everything is redacted (see :mod:`orchestra_lsp.redaction`) before it is written —
 the event text as a whole line, so a secret split across two deltas is still caught
 once they are coalesced.
 
@@ -40,7 +40,7 @@ from orchestra_lsp.journal.files import atomic_write_json, dumps, fsync_director
 from orchestra_lsp.journal.ids import new_run_id
 from orchestra_lsp.journal.models import RUNS_FOLDER, TERMINAL_EVENTS, RunMeta, RunState
 from orchestra_lsp.journal.process import current_process
-from orchestra_lsp.journal.redact import Redactor
+from orchestra_lsp.redaction import Redactor
 
 EVENTS_FILE = "events.jsonl"
 RUN_FILE = "run.json"
