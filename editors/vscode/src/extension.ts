@@ -260,17 +260,28 @@ class Orchestra implements vscode.Disposable {
     const actions = [
       { label: '$(output) Show Log', id: 'log' },
       ...(run.awaitingReview ? [{ label: '$(diff) Review Proposal', id: 'review' }] : []),
+      ...(recoverable(run) ? [{ label: '$(history) Review Its Proposal Again', id: 'recover' }] : []),
       ...(active ? [{ label: '$(stop) Cancel Run', id: 'cancel' }] : []),
     ];
     const action = await vscode.window.showQuickPick(actions, { title: `Orchestra: run ${run.runId} (${run.state})` });
     if (action?.id === 'log') this.log.show(true);
     else if (action?.id === 'review') await this.reviewProposal(run.runId);
+    else if (action?.id === 'recover') await this.recover(run.runId);
     else if (action?.id === 'cancel') await this.cancel(run.runId);
   }
 
   async cancelRun(): Promise<void> {
     const run = await this.pickRun('Cancel Run', (r) => ['starting', 'running', 'waiting'].includes(r.state));
     if (run) await this.cancel(run.runId);
+  }
+
+  /** A run interrupted with changes pending review: the server offers them again as a new run. */
+  async recover(runId: string): Promise<void> {
+    const started = await this.client.request<RunStarted>(Methods.recover, { runId });
+    const run = this.tracker.started(started.runId, `review of ${runId}`);
+    this.write(`▷ reviewing the proposal of interrupted run ${runId} · run ${started.runId}`);
+    this.showProgress(run);
+    this.updateStatus();
   }
 
   async cancel(runId: string): Promise<void> {
@@ -280,7 +291,10 @@ class Orchestra implements vscode.Disposable {
 
   async reviewProposal(runId?: string): Promise<void> {
     if (!runId) {
-      const run = await this.pickRun('Review Proposal', (r) => r.awaitingReview || this.reviews.runs().includes(r.runId));
+      const run = await this.pickRun(
+        'Review Proposal',
+        (r) => r.awaitingReview || recoverable(r) || this.reviews.runs().includes(r.runId),
+      );
       if (!run) {
         if (reviewMode() === 'refactorPreview') {
           void vscode.window.showInformationMessage(
@@ -289,6 +303,7 @@ class Orchestra implements vscode.Disposable {
         }
         return;
       }
+      if (recoverable(run)) return this.recover(run.runId);
       runId = run.runId;
     }
     await this.reviews.open(runId);
@@ -336,6 +351,10 @@ class Orchestra implements vscode.Disposable {
     this.log.dispose();
     this.status.dispose();
   }
+}
+
+function recoverable(run: RunInfo): boolean {
+  return run.state === 'interrupted' && run.pendingProposal;
 }
 
 function toDiagnosticInfo(d: vscode.Diagnostic): DiagnosticInfo {

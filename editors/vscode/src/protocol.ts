@@ -11,6 +11,8 @@ export const Methods = {
   decide: 'orchestra/decide',
   cancel: 'orchestra/cancel',
   context: 'orchestra/context',
+  /** `{runId}` of an interrupted run with a pending proposal → `{runId}` of its new review. */
+  recover: 'orchestra/recover',
   event: 'orchestra/event',
   ask: 'orchestra/ask',
   reloadCommand: 'orchestra.reload',
