@@ -119,6 +119,8 @@ class TerminalFrontEnd:
                 )
             case ev.RunFinished():
                 out.print(f"\n[bold green]✔ finished[/] · cost ${event.cost_usd:.4f}")
+                if event.report:
+                    out.print(f"report: {escape(event.report)}")
             case ev.RunFailed():
                 out.print(f"\n[bold red]✘ failed:[/] {escape(event.error)}")
             case ev.RunCancelled():

@@ -165,6 +165,8 @@ class RunFinished(_Event):
     cost_usd: float
     output: str
     """The last step's output: the run's answer."""
+    report: str | None = None
+    """Where that answer is saved as Markdown (in the run's journal folder)."""
 
 
 class RunFailed(_Event):

@@ -123,7 +123,12 @@ class Run:
                     await self._review(step)
             if self._pending_files():
                 await self._review(command.steps[-1])
-            self.emit(RunFinished(run_id=self.run_id, cost_usd=self.ctx.cost_usd, output=output))
+            report = str(self.ctx.journal.write_report(output)) if output.strip() else None
+            self.emit(
+                RunFinished(
+                    run_id=self.run_id, cost_usd=self.ctx.cost_usd, output=output, report=report
+                )
+            )
             return RunResult(self.run_id, "finished", output, cost_usd=self.ctx.cost_usd)
         except RunStopped as stopped:
             return self._cancelled(str(stopped))

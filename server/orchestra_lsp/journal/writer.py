@@ -45,6 +45,7 @@ from orchestra_lsp.redaction import Redactor
 EVENTS_FILE = "events.jsonl"
 RUN_FILE = "run.json"
 CHANGESET_FILE = "changeset.json"
+REPORT_FILE = "report.md"
 
 #: Events after which events.jsonl is fsync'd, besides the terminal ones.
 SYNC_EVENTS = frozenset(
@@ -149,6 +150,12 @@ class RunJournal:
     def write_changeset(self, changeset: Mapping[str, Any]) -> None:
         """Record the pending changeset (atomically replaces the previous one)."""
         atomic_write_json(self.directory / CHANGESET_FILE, self._redactor.redact(changeset))
+
+    def write_report(self, text: str) -> Path:
+        """Save the run's answer (its last step's output) as Markdown beside its events."""
+        path = self.directory / REPORT_FILE
+        path.write_text(self._redactor.redact_text(text), encoding="utf-8")
+        return path
 
     def clear_changeset(self) -> None:
         """Nothing is pending any more (every proposal was decided)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from lsprotocol import types
 
@@ -45,6 +46,9 @@ class EditorFrontEnd:
         self.server.protocol.notify(methods.EVENT, event.model_dump(mode="json"))
         self.progress.update(event)
         self._track_reports(event)
+        if isinstance(event, events.Notice) and event.level != "info":
+            kind = types.MessageType.Error if event.level == "error" else types.MessageType.Warning
+            self._message(kind, f"Orchestra: {event.message}")
         if isinstance(event, events.RunFinished | events.RunFailed | events.RunCancelled):
             self._finish(event)
 
@@ -98,6 +102,8 @@ class EditorFrontEnd:
             self.progress.end(f"done · ${event.cost_usd:.4f}")
             for report in self._reports:
                 self._show(report)
+            if event.report and not self._reports:
+                self._show(event.report)
         elif isinstance(event, events.RunFailed):
             self.progress.end("failed")
             self._message(
@@ -107,7 +113,9 @@ class EditorFrontEnd:
             self.progress.end("cancelled")
 
     def _show(self, path: str) -> None:
-        uri = file_uri(self.server.root, path)
+        """Open a report: a workspace-relative path, or an absolute one (the journal's)."""
+        absolute = Path(path)
+        uri = absolute.as_uri() if absolute.is_absolute() else file_uri(self.server.root, path)
         if self.server.features.show_document:
             self.server.window_show_document(types.ShowDocumentParams(uri=uri, take_focus=False))
         else:
