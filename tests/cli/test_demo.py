@@ -1,20 +1,77 @@
-"""`orchestra demo` offline: the shipped transcript drives a real run to a real fix."""
+"""`orchestra demo` offline: the shipped transcripts drive real runs to real results —
+the shop's two workflows by default, the calculator's fix with `--example calculator`."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
-def test_demo_fixes_the_example_offline(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
+from orchestra_lsp.cli import demo
+
+
+def _environment(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "SHOP_"))}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env["COLUMNS"] = "200"  # paths on one line
+    return env
+
+
+def test_demo_runs_both_shop_workflows_offline(tmp_path: Path) -> None:
+    if demo.playwright_cli() is None or demo.chromium() is None:
+        message = "@playwright/mcp or Chromium is not installed: run `make mcp-test-servers`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     target = tmp_path / "demo"
     done = subprocess.run(
         [sys.executable, "-m", "orchestra_lsp", "demo", "--into", str(target)],
-        env=env,
+        env=_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr
+    assert "Model: the shipped scripted transcripts (no ANTHROPIC_API_KEY): offline" in out
+    assert "transcript mismatch" not in out
+    assert "shop tests before: FAIL" in out and "shop tests after: pass" in out
+    assert "qa-ticket SHOP-14: finished" in out and "implement-ticket SHOP-12: finished" in out
+    assert "last step: Not posted on SHOP-14" in out
+
+    reports = list(dict.fromkeys(re.findall(r"report: (\S+/report\.md)", out)))
+    assert len(reports) == 2, reports
+    qa, review = Path(reports[0]), Path(reports[1])
+    assert "| AC3 remove one product" in qa.read_text() and "| FAIL |" in qa.read_text()
+    assert review.read_text().startswith("VERDICT: approve")
+    [patch] = re.findall(r"reviewed diff \(applied to the copy\): (\S+)", out)
+    assert (
+        "+        return sum(line.subtotal_cents for line in self.lines)" in Path(patch).read_text()
+    )
+    assert "subtotal_cents for line" in (target / "shop" / "cart.py").read_text()
+
+    [port] = re.findall(r"shop: http://127\.0\.0\.1:(\d+)", out)
+    assert not demo.shop_answers(int(port))  # the demo stopped the shop it ran
+
+
+def test_demo_fixes_the_calculator_offline(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestra_lsp",
+            "demo",
+            "--example",
+            "calculator",
+            "--into",
+            str(target),
+        ],
+        env=_environment(tmp_path),
         capture_output=True,
         text=True,
         timeout=300,

@@ -1,69 +1,391 @@
-"""`orchestra demo`: a real command on a small example, end to end.
+"""`orchestra demo`: the example shop's two workflows, end to end, on a copy of it.
+
+`qa-ticket SHOP-14` tests a ticket in a real browser (the ticket MCP server,
+@playwright/mcp driving Chromium against the shop, which the QA agent starts) and
+writes a report per criterion; `implement-ticket SHOP-12` fixes a bug through an
+approved design and a reviewed change, after which the shop's own tests pass.
 
 With ANTHROPIC_API_KEY set it runs against Claude; without one, against the shipped
-transcript served by the scripted Messages API server — the real client, tools,
-review and journal either way, and it says which.
+transcripts (`examples/shop/transcripts/`) served by the scripted Messages API server:
+the real client, MCP servers, browser, tools, review and journal either way, and it
+says which. Gates pass by policy, as with `orchestra run --yes --apply`: the design is
+approved, the change is accepted and written to the copy, and posting the QA report on
+the ticket (which needs a person's permission) is declined.
+
+`orchestra demo --example calculator` runs the smaller first example instead: one
+command fixing a failing test, no MCP servers.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import yaml
 from rich.console import Console
+from rich.panel import Panel
 from rich.rule import Rule
+from rich.text import Text
 
+from orchestra_lsp.cli.report import save_report
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunRequest
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.workspace import load_workspace
 
-EXAMPLE = "calculator"
-COMMAND = "fix-failing-tests"
-TESTS = [sys.executable, "-m", "unittest", "-q"]
+if TYPE_CHECKING:
+    from orchestra_lsp.testing import Script
+
+SHOP = "shop"
+CALCULATOR = "calculator"
+SHOP_PORT = 8000
+"""The port the shop's CONTEXT.md, tickets and transcripts are written for."""
+SHOP_HOST = "127.0.0.1"
+TRANSCRIPTS = "transcripts"
+CHROMIUM = Path("/usr/bin/chromium")
+PLAYWRIGHT_CLI = Path("tests/mcp/node/node_modules/@playwright/mcp/cli.js")
+"""Where `make mcp-test-servers` installs @playwright/mcp, relative to the repository."""
+SHOP_TESTS = ["-m", "unittest", "discover", "-s", "tests"]
+CALCULATOR_TESTS = ["-m", "unittest", "-q"]
+#: Copied examples leave out the journal, caches, real secrets and the transcripts
+#: (the model must not find its own script in the workspace).
+COPY_IGNORE = shutil.ignore_patterns("runs", "__pycache__", ".env", TRANSCRIPTS)
+GIT_IDENTITY = ["-c", "user.name=Orchestra demo", "-c", "user.email=demo@orchestra.invalid"]
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """One command of the shop demo and the transcript that plays the model offline."""
+
+    command: str
+    ticket: str
+    what: str
+
+    @property
+    def transcript(self) -> str:
+        return f"{self.command}-{self.ticket}.yaml"
+
+
+WORKFLOWS = (
+    Workflow("qa-ticket", "SHOP-14", "test a ticket's criteria in the browser"),
+    Workflow("implement-ticket", "SHOP-12", "fix a bug: design, reviewed change, review"),
+)
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--into", type=Path, metavar="DIR", help="copy the example here (default: a new temp dir)"
     )
+    parser.add_argument(
+        "--example",
+        choices=[SHOP, CALCULATOR],
+        default=SHOP,
+        help="which example to run (default: the shop, both workflows)",
+    )
 
 
-def example_dir() -> Path:
+def example_dir(name: str = SHOP) -> Path:
     """Inside the wheel, or this repository's `examples/` in a checkout."""
     package = Path(__file__).resolve().parent.parent
-    for candidate in (package / "examples" / EXAMPLE, package.parent.parent / "examples" / EXAMPLE):
+    for candidate in (package / "examples" / name, package.parent.parent / "examples" / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"the {EXAMPLE} example is not installed")
+    raise FileNotFoundError(f"the {name} example is not installed")
 
 
 def run(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
-    source = example_dir()
-    target = (args.into or Path(tempfile.mkdtemp(prefix="orchestra-demo-"))).resolve()
-    shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("runs"))
-    transcript = target / "transcript.yaml"
-    shutil.move(transcript, target.parent / f"{target.name}-transcript.yaml")
-    transcript = target.parent / f"{target.name}-transcript.yaml"
+    if args.example == CALCULATOR:
+        return _calculator(args, console)
+    return _shop(args, console)
 
-    console.print(Rule(f"Orchestra demo · {EXAMPLE} · {target}"))
+
+# -- the shop: preparing a copy --------------------------------------------------------
+
+
+def shop_port() -> int:
+    """8000, the port the example is written for, unless something already uses it."""
+    return SHOP_PORT if _port_free(SHOP_PORT) else _free_port()
+
+
+def prepare_shop(target: Path, port: int = SHOP_PORT) -> Path:
+    """Copy the shop to `target` as a git repository with one commit (so a review can
+    `git diff`), its URLs moved to `port` when that is not 8000. Returns `target`."""
+    shutil.copytree(example_dir(SHOP), target, dirs_exist_ok=True, ignore=COPY_IGNORE)
+    if port != SHOP_PORT:
+        texts = [target / ".orchestra" / "CONTEXT.md", *sorted((target / "tickets").glob("*.md"))]
+        for path in texts:
+            path.write_text(with_port(path.read_text(encoding="utf-8"), port), encoding="utf-8")
+    _git(target, "init", "-q")
+    exclude = target / ".git" / "info" / "exclude"
+    exclude.parent.mkdir(parents=True, exist_ok=True)
+    exclude.write_text(".orchestra/runs/\n__pycache__/\n", encoding="utf-8")
+    _git(target, "add", "-A")
+    _git(target, *GIT_IDENTITY, "commit", "-q", "-m", "The example shop")
+    return target
+
+
+def with_port(text: str, port: int) -> str:
+    """`text` with the shop's address moved from port 8000 to `port`."""
+    return text.replace(f"{SHOP_HOST}:{SHOP_PORT}", f"{SHOP_HOST}:{port}")
+
+
+def load_transcript(name: str, port: int = SHOP_PORT) -> Script:
+    """A shipped transcript of the shop (e.g. `qa-ticket-SHOP-14.yaml`), for `port`."""
+    from orchestra_lsp.testing import Script
+
+    text = (example_dir(SHOP) / TRANSCRIPTS / name).read_text(encoding="utf-8")
+    return Script.model_validate(yaml.safe_load(with_port(text, port)))
+
+
+def playwright_cli() -> Path | None:
+    """@playwright/mcp's cli.js: `PLAYWRIGHT_MCP_CLI`, else where `make
+    mcp-test-servers` puts it in this repository's checkout."""
+    configured = os.environ.get("PLAYWRIGHT_MCP_CLI")
+    if configured:
+        return Path(configured)
+    checkout = Path(__file__).resolve().parents[3] / PLAYWRIGHT_CLI
+    return checkout if checkout.is_file() else None
+
+
+def chromium() -> Path | None:
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return Path(configured)
+    found = shutil.which("chromium")
+    return Path(found) if found else (CHROMIUM if CHROMIUM.exists() else None)
+
+
+def shop_environment(workspace: Path, port: int) -> dict[str, str]:
+    """What the copied example's mcp.json and the shop need from the environment: the
+    browser server's paths (its defaults point into this repository) and the port."""
+    cli, browser = playwright_cli(), chromium()
+    missing = [
+        what
+        for what, path in (("@playwright/mcp", cli), ("Chromium", browser))
+        if path is None or not path.exists()
+    ]
+    if missing:
+        raise FileNotFoundError(
+            f"{' and '.join(missing)} not found: run `make demo` (it installs them), or set "
+            "PLAYWRIGHT_MCP_CLI to @playwright/mcp's cli.js and CHROMIUM_PATH to a Chromium"
+        )
+    assert cli is not None and browser is not None
+    return {
+        "PLAYWRIGHT_MCP_CLI": str(cli),
+        "CHROMIUM_PATH": str(browser),
+        "PLAYWRIGHT_MCP_OUTPUT_DIR": str(workspace / ".orchestra" / "runs" / "browser"),
+        "XDG_CACHE_HOME": os.environ.get(
+            "XDG_CACHE_HOME", str(Path(tempfile.gettempdir()) / "orchestra-playwright-cache")
+        ),
+        "SHOP_PORT": str(port),
+    }
+
+
+def shop_answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{SHOP_HOST}:{port}/health", timeout=1) as answer:
+            return bool(answer.read().startswith(b"shop ok"))
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop_shop(workspace: Path, port: int) -> None:
+    """Stop a shop the run started with `python3 -m shop --detach` (no-op otherwise)."""
+    subprocess.run(
+        [sys.executable, "-m", "shop", "--stop", "--port", str(port)],
+        cwd=workspace,
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@contextlib.contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """`os.environ` with `values` for the duration (mcp.json and `run_shell` read it)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+# -- the shop: running both workflows ---------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    workflow: Workflow
+    state: str
+    journal: Path
+    report: Path | None = None
+    patch: Path | None = None
+    final: str = ""
+    """The run's final output (for qa-ticket: whether the report reached the ticket)."""
+    mismatches: list[str] = field(default_factory=list)
+
+
+def _shop(args: argparse.Namespace, console: Console) -> int:
+    target = (args.into or Path(tempfile.mkdtemp(prefix="orchestra-demo-"))).resolve()
+    port = shop_port()
+    prepare_shop(target, port)
+    try:
+        env = shop_environment(target, port)
+    except FileNotFoundError as error:
+        console.print(f"[red]orchestra demo: {error}[/]")
+        return 2
+    online = bool(os.environ.get("ANTHROPIC_API_KEY"))
+
+    console.print(Rule(f"Orchestra demo · the example shop · {target}"))
+    if online:
+        console.print("[bold]Model: Claude[/] (ANTHROPIC_API_KEY is set)")
+    else:
+        console.print(
+            "[bold]Model: the shipped scripted transcripts[/] (no ANTHROPIC_API_KEY): offline, "
+            "through the real anthropic client; set ANTHROPIC_API_KEY to run against Claude. "
+            "Token counts and costs are the scripted server's estimates."
+        )
+    with environment(env):
+        workspace = load_workspace(target)
+    console.print(
+        f"orchestra check: {len(workspace.errors)} error(s); {len(workspace.agents)} agents; "
+        f"MCP servers: {', '.join(sorted(workspace.mcp_servers))}"
+    )
+    moved = "" if port == SHOP_PORT else f" (port {SHOP_PORT} is taken: moved to {port})"
+    console.print(
+        f"shop: http://{SHOP_HOST}:{port}{moved}; the QA agent starts it, the demo stops it"
+    )
+    console.print(
+        f"browser: @playwright/mcp {env['PLAYWRIGHT_MCP_CLI']} · {env['CHROMIUM_PATH']}",
+        soft_wrap=True,
+    )
+    console.print(f"shop tests before: {_tests(target, SHOP_TESTS)}")
+
+    outcomes: list[Outcome] = []
+    try:
+        with environment(env):
+            for number, workflow in enumerate(WORKFLOWS, 1):
+                console.print(
+                    Rule(f"{number}/{len(WORKFLOWS)} {workflow.command} {workflow.ticket}")
+                )
+                console.print(f"[dim]{workflow.what}[/]")
+                outcome = asyncio.run(_workflow(target, workflow, port, online, console))
+                outcomes.append(outcome)
+                _show(outcome, console)
+    finally:
+        stop_shop(target, port)
+
+    console.print(Rule("Summary"))
+    console.print(f"shop tests after: {_tests(target, SHOP_TESTS)}")
+    for outcome in outcomes:
+        name = f"{outcome.workflow.command} {outcome.workflow.ticket}"
+        console.print(f"{name}: {outcome.state} · journal {outcome.journal}", soft_wrap=True)
+        if outcome.report is not None:
+            console.print(f"  report: {outcome.report}", soft_wrap=True)
+        if outcome.patch is not None:
+            console.print(f"  reviewed diff (applied to the copy): {outcome.patch}", soft_wrap=True)
+        for mismatch in outcome.mismatches:
+            console.print(f"  [red]transcript mismatch:[/] {mismatch}")
+    console.print(f"see them again: orchestra runs --workspace {target}", soft_wrap=True)
+    failed = any(o.state != "finished" or o.mismatches for o in outcomes)
+    return 1 if failed or len(outcomes) < len(WORKFLOWS) else 0
+
+
+async def _workflow(
+    root: Path, workflow: Workflow, port: int, online: bool, console: Console
+) -> Outcome:
+    if online:
+        return await _run_workflow(root, workflow, ModelClient(), console)
+    from orchestra_lsp.testing import ScriptedServer
+
+    with ScriptedServer(load_transcript(workflow.transcript, port)) as server:
+        client = ModelClient(base_url=server.base_url, api_key="demo-offline")
+        outcome = await _run_workflow(root, workflow, client, console)
+        outcome.mismatches = [failure.message for failure in server.failures]
+        played, total = server.turns_served, len(server.script.turns)
+        if not outcome.mismatches and played < total:
+            outcome.mismatches.append(f"the run ended after {played} of {total} scripted turns")
+    return outcome
+
+
+async def _run_workflow(
+    root: Path, workflow: Workflow, client: ModelClient, console: Console
+) -> Outcome:
+    frontend = TerminalFrontEnd(
+        console=console, root=root, interactive=False, apply=True, show_text=False
+    )
+    engine = Engine(root, client=client)
+    try:
+        request = RunRequest(command=workflow.command, arguments={"ticket": workflow.ticket})
+        handle = engine.start(request, frontend, yes=True)
+        frontend.patch = handle.journal_dir / "changes.patch"
+        result = await handle.wait()
+    finally:
+        await engine.aclose()
+    patch = frontend.patch
+    has_patch = patch.is_file() and patch.stat().st_size > 0
+    return Outcome(
+        workflow=workflow,
+        state=result.state,
+        journal=handle.journal_dir,
+        report=save_report(handle.journal_dir),
+        patch=patch if has_patch else None,
+        final=result.output,
+    )
+
+
+def _show(outcome: Outcome, console: Console) -> None:
+    if outcome.patch is not None:
+        console.print(f"reviewed diff: {outcome.patch}", soft_wrap=True)
+    if outcome.report is None:
+        return
+    text = outcome.report.read_text(encoding="utf-8")
+    title = f"{outcome.workflow.command} {outcome.workflow.ticket} · report"
+    console.print(Panel(Text(text.rstrip()), title=title, title_align="left"))
+    console.print(f"report: {outcome.report}", soft_wrap=True)
+    if outcome.final.strip() and outcome.final.strip() != text.strip():
+        console.print(f"last step: {outcome.final.strip()}")
+
+
+# -- the calculator ----------------------------------------------------------------------
+
+
+def _calculator(args: argparse.Namespace, console: Console) -> int:
+    target = (args.into or Path(tempfile.mkdtemp(prefix="orchestra-demo-"))).resolve()
+    shutil.copytree(example_dir(CALCULATOR), target, dirs_exist_ok=True, ignore=COPY_IGNORE)
+    transcript = target.parent / f"{target.name}-transcript.yaml"
+    shutil.move(target / "transcript.yaml", transcript)
+
+    console.print(Rule(f"Orchestra demo · {CALCULATOR} · {target}"))
     workspace = load_workspace(target)
     console.print(
         f"orchestra check: {len(workspace.errors)} error(s); "
         f"{len(workspace.agents)} agents; commands: {', '.join(sorted(workspace.commands))}"
     )
-    console.print(f"tests before: {_tests(target)}")
-
+    console.print(f"tests before: {_tests(target, CALCULATOR_TESTS)}")
+    patch = target / "demo.patch"
     if os.environ.get("ANTHROPIC_API_KEY"):
         console.print("[bold]Model: Claude[/] (ANTHROPIC_API_KEY is set)")
-        code = asyncio.run(_run(target, console, ModelClient()))
+        code = asyncio.run(_fix_calculator(target, console, ModelClient(), patch))
         failures: list[str] = []
     else:
         from orchestra_lsp.testing import ScriptedServer
@@ -74,30 +396,55 @@ def run(args: argparse.Namespace) -> int:
         )
         with ScriptedServer.from_file(transcript) as server:
             client = ModelClient(base_url=server.base_url, api_key="demo-offline")
-            code = asyncio.run(_run(target, console, client))
+            code = asyncio.run(_fix_calculator(target, console, client, patch))
             failures = [f.message for f in server.failures]
     for failure in failures:
         console.print(f"[red]transcript mismatch:[/] {failure}")
-    console.print(f"tests after: {_tests(target)}")
-    console.print(f"journal: {target / '.orchestra' / 'runs'} · patch: {target / 'demo.patch'}")
+    console.print(f"tests after: {_tests(target, CALCULATOR_TESTS)}")
+    console.print(f"journal: {target / '.orchestra' / 'runs'} · patch: {patch}")
     console.print(f"see it again: orchestra show last --workspace {target}")
     return 1 if failures else code
 
 
-async def _run(root: Path, console: Console, client: ModelClient) -> int:
+async def _fix_calculator(root: Path, console: Console, client: ModelClient, patch: Path) -> int:
     frontend = TerminalFrontEnd(
-        console=console, root=root, interactive=False, apply=True, patch=root / "demo.patch"
+        console=console, root=root, interactive=False, apply=True, patch=patch
     )
     engine = Engine(root, client=client)
     try:
-        handle = engine.start(RunRequest(command=COMMAND), frontend, yes=True)
+        handle = engine.start(RunRequest(command="fix-failing-tests"), frontend, yes=True)
         result = await handle.wait()
     finally:
         await engine.aclose()
     return 0 if result.state == "finished" else 1
 
 
-def _tests(root: Path) -> str:
-    done = subprocess.run(TESTS, cwd=root, capture_output=True, text=True, timeout=120)
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _tests(root: Path, arguments: list[str]) -> str:
+    done = subprocess.run(
+        [sys.executable, *arguments], cwd=root, capture_output=True, text=True, timeout=120
+    )
     last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
     return f"{'pass' if done.returncode == 0 else 'FAIL'} ({last})"
+
+
+def _git(root: Path, *arguments: str) -> None:
+    subprocess.run(["git", *arguments], cwd=root, check=True, capture_output=True, timeout=60)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((SHOP_HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((SHOP_HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
