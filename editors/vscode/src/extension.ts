@@ -2,7 +2,7 @@
 // the run's feedback (progress notification, log, status bar), questions, and review.
 
 import * as vscode from 'vscode';
-import { LanguageClient } from 'vscode-languageclient/node';
+import { LanguageClient, State } from 'vscode-languageclient/node';
 import { OrchestraClient, StartError, reviewMode, showStartError } from './client';
 import { argumentPrompt, collectArguments, commandPickItems, validateArgument } from './commands';
 import { EventLog, contextMarkdown, formatCost } from './format';
@@ -64,6 +64,17 @@ class Orchestra implements vscode.Disposable {
   private attach(client: LanguageClient): void {
     client.onNotification(Methods.event, (event: RunEvent) => this.onEvent(event));
     client.onRequest(Methods.ask, (params: AskParams) => this.ask(params));
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Stopped) this.serverStopped();
+      this.updateStatus();
+    });
+  }
+
+  /** Runs die with their server: end their progress and say so (the journal marks them interrupted). */
+  private serverStopped(): void {
+    for (const run of this.tracker.active()) {
+      this.onEvent({ type: 'run_failed', run_id: run.runId, error: 'interrupted: the Orchestra language server stopped' });
+    }
   }
 
   write(line: string): void {
