@@ -38,7 +38,7 @@ def test_qa_ticket_reports_each_criterion(shop: Shop) -> None:
 
     events = shop.events(run_id)
     outputs = step_outputs(events)
-    assert list(outputs) == ["criteria", "test", "report", "publish"]
+    assert list(outputs) == ["criteria", "test", "report"]
     assert report.strip() == outputs["report"].strip()
     assert "AC3. Given the cart of AC2" in outputs["criteria"]
     # The agent started the shop itself, with the command the context gives.
@@ -53,7 +53,6 @@ def test_qa_ticket_reports_each_criterion(shop: Shop) -> None:
     ]
     assert (decided["verdict"], decided["by"]) == ("deny", "automation")
     assert "Orchestra QA" not in (shop.root / "tickets" / "SHOP-14.md").read_text()
-    assert outputs["publish"].startswith("Not posted on SHOP-14")
 
 
 def test_implement_ticket_fixes_the_bug_and_the_shop_tests_pass(shop: Shop) -> None:

@@ -40,9 +40,9 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from orchestra_lsp.cli.report import save_report
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunRequest
+from orchestra_lsp.journal import read_events
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.workspace import load_workspace
 
@@ -55,6 +55,7 @@ SHOP_PORT = 8000
 """The port the shop's CONTEXT.md, tickets and transcripts are written for."""
 SHOP_HOST = "127.0.0.1"
 TRANSCRIPTS = "transcripts"
+REPORT_FILE = "report.md"
 CHROMIUM = Path("/usr/bin/chromium")
 PLAYWRIGHT_CLI = Path("tests/mcp/node/node_modules/@playwright/mcp/cli.js")
 """Where `make mcp-test-servers` installs @playwright/mcp, relative to the repository."""
@@ -239,8 +240,8 @@ class Outcome:
     journal: Path
     report: Path | None = None
     patch: Path | None = None
-    final: str = ""
-    """The run's final output (for qa-ticket: whether the report reached the ticket)."""
+    comment: str | None = None
+    """What became of posting on the ticket, if the run tried."""
     mismatches: list[str] = field(default_factory=list)
 
 
@@ -342,15 +343,30 @@ async def _run_workflow(
     finally:
         await engine.aclose()
     patch = frontend.patch
+    report = handle.journal_dir / REPORT_FILE  # the run's answer, saved by the engine
     has_patch = patch.is_file() and patch.stat().st_size > 0
     return Outcome(
         workflow=workflow,
         state=result.state,
         journal=handle.journal_dir,
-        report=save_report(handle.journal_dir),
+        report=report if report.is_file() else None,
         patch=patch if has_patch else None,
-        final=result.output,
+        comment=_comment(handle.journal_dir),
     )
+
+
+def _comment(journal: Path) -> str | None:
+    """Whether the run's ticket comment was posted: the permission gate's decision."""
+    events, _ = read_events(journal / "events.jsonl")
+    for event in events:
+        if event.get("type") == "permission_decided" and "comment" in str(event.get("tool")):
+            if event.get("verdict") == "allow":
+                return f"posted ({event.get('tool')})"
+            who = "nobody to ask: gates pass by policy" if event.get("by") == "automation" else ""
+            return f"not posted: {event.get('tool')} needs a person's permission" + (
+                f" ({who})" if who else ""
+            )
+    return None
 
 
 def _show(outcome: Outcome, console: Console) -> None:
@@ -362,8 +378,8 @@ def _show(outcome: Outcome, console: Console) -> None:
     title = f"{outcome.workflow.command} {outcome.workflow.ticket} · report"
     console.print(Panel(Text(text.rstrip()), title=title, title_align="left"))
     console.print(f"report: {outcome.report}", soft_wrap=True)
-    if outcome.final.strip() and outcome.final.strip() != text.strip():
-        console.print(f"last step: {outcome.final.strip()}")
+    if outcome.comment is not None:
+        console.print(f"ticket comment: {outcome.comment}")
 
 
 # -- the calculator ----------------------------------------------------------------------

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from rich.console import Console
 
-from orchestra_lsp.cli.report import save_report
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunRequest, RunRequestError, bind_arguments
 
@@ -88,9 +87,6 @@ async def _run(args: argparse.Namespace, frontend: TerminalFrontEnd) -> int:
     finally:
         await engine.aclose()
     frontend.console.print(f"[dim]journal: {handle.journal_dir}[/]")
-    report = save_report(handle.journal_dir)
-    if report is not None:
-        frontend.console.print(f"[dim]report: {report}[/]")
     if args.patch is not None:
         frontend.console.print(f"[dim]patch: {args.patch}[/]")
     return {"finished": 0, "cancelled": 3}.get(result.state, 1)
