@@ -16,7 +16,7 @@ import {
   FeatureState,
   ClientCapabilities,
 } from 'vscode-languageclient/node';
-import { Launch, exitedMessage, expandPath, findExecutable, notFoundMessage, resolveLaunch } from './launch';
+import { Launch, exitedMessage, expandPath, findExecutable, notFoundMessage, resolveLaunch, workspaceCandidates } from './launch';
 import { Methods } from './protocol';
 
 export type ReviewMode = 'refactorPreview' | 'diffEditor';
@@ -33,6 +33,10 @@ class OrchestraCapabilities implements StaticFeature {
     const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
     experimental.orchestra = { ask: true, review: this.mode === 'diffEditor' ? 'proposal' : 'applyEdit' };
     capabilities.experimental = experimental;
+    // The extension shows each run's progress itself, from its events, as a notification
+    // with a Cancel button; the language client would show the server's $/progress as a
+    // second, uncancellable entry in the status bar.
+    if (capabilities.window) capabilities.window.workDoneProgress = false;
   }
   initialize(): void {}
   getState(): FeatureState {
@@ -90,7 +94,12 @@ export class OrchestraClient implements vscode.Disposable {
       env: {},
     });
     const env: NodeJS.ProcessEnv = { ...process.env, ...(config.get<Record<string, string>>('server.env') ?? {}) };
-    const executable = findExecutable(launch.command, env.PATH);
+    let executable = findExecutable(launch.command, env.PATH);
+    if (!executable && launch.origin === 'PATH' && root) {
+      // Nothing configured and nothing on PATH: a virtualenv in the workspace will do.
+      executable = workspaceCandidates(root).map((c) => findExecutable(c, undefined)).find(Boolean);
+      if (executable) launch.command = executable;
+    }
     this.launch = launch;
     if (!executable) throw new StartError(notFoundMessage(launch));
 

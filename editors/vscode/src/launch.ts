@@ -27,6 +27,11 @@ export function resolveLaunch(settings: ServerSettings): Launch {
   return { command: 'orchestra', args, origin: 'PATH' };
 }
 
+/** Where `orchestra` may be when nothing is configured and it is not on PATH. */
+export function workspaceCandidates(workspaceFolder: string): string[] {
+  return ['.venv', 'venv', '.env'].map((dir) => path.join(workspaceFolder, dir, 'bin', 'orchestra'));
+}
+
 /** `~` and `${workspaceFolder}` in a configured path. */
 export function expandPath(value: string, workspaceFolder: string | undefined, home: string): string {
   let out = value;
@@ -62,7 +67,7 @@ export const INSTALL_HINT =
 
 export function notFoundMessage(launch: Launch): string {
   const what = launch.origin === 'PATH'
-    ? 'no `orchestra` executable on PATH'
+    ? 'no `orchestra` executable on PATH (nor in the workspace\'s .venv)'
     : `"${launch.origin}" is \`${launch.command}\`, which does not exist or is not executable`;
   return `Orchestra: the language server cannot start: ${what}. ${INSTALL_HINT}`;
 }

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exitedMessage, expandPath, findExecutable, notFoundMessage, resolveLaunch } from '../src/launch';
+import { exitedMessage, expandPath, findExecutable, notFoundMessage, resolveLaunch, workspaceCandidates } from '../src/launch';
 
 const base = { command: '', args: ['serve'], pythonPath: '', env: {} };
 
@@ -53,4 +53,8 @@ test('a server that cannot start says why and how to fix it', () => {
   assert.match(noModule, /\/usr\/bin\/python3 -m pip install orchestra-lsp/);
   const old = exitedMessage({ command: 'orchestra', args: ['serve'], origin: 'PATH' }, 2, "error: argument cmd: invalid choice: 'serve'");
   assert.match(old, /too old to serve editors/);
+});
+
+test('with nothing configured, a virtualenv in the workspace is looked at too', () => {
+  assert.deepEqual(workspaceCandidates('/w'), ['/w/.venv/bin/orchestra', '/w/venv/bin/orchestra', '/w/.env/bin/orchestra']);
 });
