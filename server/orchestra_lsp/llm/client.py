@@ -13,6 +13,7 @@ restarts the whole turn, up to ``max_retries`` times, after telling the caller t
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -134,7 +135,9 @@ class ModelClient:
         Raises :class:`ModelError` for every failure; ``asyncio.CancelledError``
         propagates and closes the stream at once.
         """
-        client = self._client()
+        # The first turn imports the SDK and builds its client (about a second): in a
+        # thread, so an editor's requests keep being answered meanwhile.
+        client = self._sdk if self._sdk is not None else await asyncio.to_thread(self._client)
         request = build_request(
             model=model, system=system, tools=tools, messages=messages, max_tokens=max_tokens
         )

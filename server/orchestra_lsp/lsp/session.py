@@ -44,4 +44,21 @@ class Session:
 def _build(root: Path, buffers: Buffers) -> Engine:
     from orchestra_lsp.engine import Engine
 
-    return Engine(root, buffers=buffers)
+    engine = Engine(root, buffers=buffers)
+    _warm_up(engine)
+    return engine
+
+
+def _warm_up(engine: Engine) -> None:
+    """Import what the first run needs (the model SDK; the MCP SDK when servers are
+    configured) here, in the builder's thread: imported on the event loop by the first
+    run, they would hold every request for a second or more."""
+    import contextlib
+    import importlib
+
+    modules = ["anthropic"]
+    if engine.workspace.mcp_servers:
+        modules.append("orchestra_lsp.mcp.pool")
+    for module in modules:
+        with contextlib.suppress(ImportError):  # the run will say so, in its own words
+            importlib.import_module(module)
