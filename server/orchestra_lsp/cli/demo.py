@@ -64,7 +64,11 @@ CALCULATOR_TESTS = ["-m", "unittest", "-q"]
 #: Copied examples leave out the journal, caches, real secrets and the transcripts
 #: (the model must not find its own script in the workspace).
 COPY_IGNORE = shutil.ignore_patterns("runs", "__pycache__", ".env", TRANSCRIPTS)
-GIT_IDENTITY = ["-c", "user.name=Orchestra demo", "-c", "user.email=demo@orchestra.invalid"]
+#: The copy's one commit: whatever the person's git configuration (no signing, no hooks).
+GIT_COMMIT = [
+    *("-c", "user.name=Orchestra demo", "-c", "user.email=demo@orchestra.invalid"),
+    *("-c", "commit.gpgsign=false", "commit", "--no-verify", "-q"),
+]
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def prepare_shop(target: Path, port: int = SHOP_PORT) -> Path:
     exclude.parent.mkdir(parents=True, exist_ok=True)
     exclude.write_text(".orchestra/runs/\n__pycache__/\n", encoding="utf-8")
     _git(target, "add", "-A")
-    _git(target, *GIT_IDENTITY, "commit", "-q", "-m", "The example shop")
+    _git(target, *GIT_COMMIT, "-m", "The example shop")
     return target
 
 
@@ -246,6 +250,11 @@ class Outcome:
 
 
 def _shop(args: argparse.Namespace, console: Console) -> int:
+    if shutil.which("git") is None:
+        console.print(
+            "[red]orchestra demo: git is not installed (the review step diffs with it)[/]"
+        )
+        return 2
     target = (args.into or Path(tempfile.mkdtemp(prefix="orchestra-demo-"))).resolve()
     port = shop_port()
     prepare_shop(target, port)
