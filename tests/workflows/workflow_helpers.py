@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,7 +112,7 @@ def make_shop(tmp_path: Path) -> Shop:
 Override = Callable[[dict[str, Any]], None]
 
 
-def transcript(name: str, port: int, overrides: dict[str, Override] | None = None) -> Script:
+def transcript(name: str, port: int, overrides: Mapping[str, Override] | None = None) -> Script:
     """A shipped transcript for `port`, with named turns changed by `overrides`."""
     script = demo.load_transcript(name, port)
     data = script.model_dump(mode="json", exclude_unset=True)
