@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING
 
 import yaml
 from rich.console import Console
-from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
@@ -385,7 +384,9 @@ def _show(outcome: Outcome, console: Console) -> None:
         return
     text = outcome.report.read_text(encoding="utf-8")
     title = f"{outcome.workflow.command} {outcome.workflow.ticket} · report"
-    console.print(Panel(Text(text.rstrip()), title=title, title_align="left"))
+    console.print(Rule(title, characters="┄", align="left"))
+    console.print(Text(text.rstrip()), soft_wrap=True)
+    console.print(Rule(characters="┄"))
     console.print(f"report: {outcome.report}", soft_wrap=True)
     if outcome.comment is not None:
         console.print(f"ticket comment: {outcome.comment}")
@@ -460,7 +461,10 @@ def _git(root: Path, *arguments: str) -> None:
 
 
 def _port_free(port: int) -> bool:
+    """Whether nothing listens on the port (a recently stopped shop's connections
+    waiting to close do not count: the shop reuses the address too)."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((SHOP_HOST, port))
         except OSError:
