@@ -13,6 +13,7 @@ from workflow_helpers import (
     QA_TRANSCRIPT,
     Shop,
     check_qa_report,
+    seen_by_model,
     step_outputs,
     tool_results,
     transcript,
@@ -35,6 +36,13 @@ def test_qa_ticket_reports_each_criterion(shop: Shop) -> None:
     assert f"report: {report_file}" in done.stdout.replace("\n", "")
     report = report_file.read_text(encoding="utf-8")
     check_qa_report(report, shop.root)
+
+    # The verdicts rest on what the real browser showed the model.
+    assert "Signed in as qa@example.com" in seen_by_model(model, "test-ac1-evidence-and-add-cup")
+    assert '"Total: $16.50"' in seen_by_model(model, "test-ac2-evidence-and-remove-cup")
+    after_removal = seen_by_model(model, "test-ac3-evidence")
+    assert "Your cart is empty." in after_removal and "Coffee Beans 1 kg" not in after_removal
+    assert 'heading "Order 1001 confirmed"' in seen_by_model(model, "test-ac4-evidence")
 
     events = shop.events(run_id)
     outputs = step_outputs(events)
@@ -63,6 +71,14 @@ def test_implement_ticket_fixes_the_bug_and_the_shop_tests_pass(shop: Shop) -> N
     model.assert_no_failures()
     model.assert_all_consumed()
     assert done.returncode == 0, done.stdout + done.stderr
+
+    # The developer saw the ticket's test fail on disk; the reviewer saw the suite pass
+    # once the review gate had written the fix.
+    baseline = seen_by_model(model, "implement-edit")
+    assert "FAIL: test_total_multiplies_price_by_quantity" in baseline
+    assert "AssertionError: '$16.50' != '$21.00'" in baseline
+    assert f"-{BUG}\n+{FIX}" in seen_by_model(model, "review-tests")
+    assert "\nOK\n" in seen_by_model(model, "review-verdict")
 
     cart = (shop.root / "shop" / "cart.py").read_text()
     assert FIX in cart and BUG not in cart

@@ -17,7 +17,8 @@ import pytest
 
 from orchestra_lsp.cli import demo
 from orchestra_lsp.journal import list_runs, load_run
-from orchestra_lsp.testing import Script
+from orchestra_lsp.testing import Script, ScriptedServer
+from orchestra_lsp.testing.matching import last_tool_result_text
 
 REPO = Path(__file__).resolve().parents[2]
 ATLASSIAN = REPO / "tests" / "mcp" / ".venvs" / "atlassian" / "bin" / "mcp-atlassian"
@@ -164,3 +165,12 @@ def step_outputs(events: list[dict[str, Any]]) -> dict[str, str]:
 
 def tool_results(events: list[dict[str, Any]], tool: str) -> list[dict[str, Any]]:
     return [e for e in events if e.get("type") == "tool_call_finished" and e.get("tool") == tool]
+
+
+def seen_by_model(model: ScriptedServer, turn_name: str) -> str:
+    """The last tool result in the request the named turn answered: what the model saw."""
+    names = [turn.name for turn in model.script.turns]
+    index = names.index(turn_name)
+    [request] = [r for r in model.requests if r.turn == index and r.body is not None]
+    assert request.body is not None
+    return last_tool_result_text(request.body) or ""
