@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
-from orchestra_lsp.engine import Engine, RunRequest, RunRequestError, bind_arguments
+from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -34,59 +36,54 @@ def register_review(parser: argparse.ArgumentParser) -> None:
 
 def review(args: argparse.Namespace) -> int:
     """Review, in the terminal, the proposal an interrupted run left pending."""
-    console = Console(highlight=False)
-    frontend = TerminalFrontEnd(
-        console=console,
-        root=args.workspace.resolve(),
-        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
-    )
-    try:
-        return asyncio.run(_review(args, frontend))
-    except RunRequestError as error:
-        print(f"orchestra: {error}", file=sys.stderr)
-        return 2
-
-
-async def _review(args: argparse.Namespace, frontend: TerminalFrontEnd) -> int:
-    engine = Engine(args.workspace)
-    try:
-        result = await engine.recover(args.run, frontend).wait()
-    finally:
-        await engine.aclose()
-    return {"finished": 0, "cancelled": 3}.get(result.state, 1)
+    frontend = _frontend(args)
+    return _drive(lambda engine: engine.recover(args.run, frontend), args, frontend)
 
 
 def run(args: argparse.Namespace) -> int:
-    console = Console(highlight=False)
-    frontend = TerminalFrontEnd(
-        console=console,
-        root=args.workspace.resolve(),
-        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
-        apply=args.apply,
-        patch=args.patch,
-        show_text=not args.quiet,
-    )
+    frontend = _frontend(args, apply=args.apply, patch=args.patch, show_text=not args.quiet)
     if args.patch is not None:
         args.patch.write_text("", encoding="utf-8")
+
+    def start(engine: Engine) -> RunHandle:
+        command = engine.workspace.commands.get(args.command)
+        arguments = bind_arguments(command, args.arguments) if command is not None else {}
+        request = RunRequest(command=args.command, arguments=arguments)
+        return engine.start(request, frontend, yes=args.yes)
+
+    code = _drive(start, args, frontend)
+    if args.patch is not None and code != 2:
+        frontend.console.print(f"[dim]patch: {args.patch}[/]")
+    return code
+
+
+def _frontend(args: argparse.Namespace, **options: Any) -> TerminalFrontEnd:
+    return TerminalFrontEnd(
+        console=Console(highlight=False),
+        root=args.workspace.resolve(),
+        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+        **options,
+    )
+
+
+def _drive(
+    start: Callable[[Engine], RunHandle], args: argparse.Namespace, frontend: TerminalFrontEnd
+) -> int:
+    """Start a run on a fresh engine, wait for it, and turn its end into an exit code:
+    0 finished, 1 failed, 2 could not start, 3 stopped."""
+
+    async def go() -> int:
+        engine = Engine(args.workspace)
+        try:
+            handle = start(engine)
+            result = await handle.wait()
+        finally:
+            await engine.aclose()
+        frontend.console.print(f"[dim]journal: {handle.journal_dir}[/]")
+        return {"finished": 0, "cancelled": 3}.get(result.state, 1)
+
     try:
-        return asyncio.run(_run(args, frontend))
+        return asyncio.run(go())
     except RunRequestError as error:
         print(f"orchestra: {error}", file=sys.stderr)
         return 2
-
-
-async def _run(args: argparse.Namespace, frontend: TerminalFrontEnd) -> int:
-    engine = Engine(args.workspace)
-    try:
-        command = engine.workspace.commands.get(args.command)
-        arguments = bind_arguments(command, args.arguments) if command is not None else {}
-        handle = engine.start(
-            RunRequest(command=args.command, arguments=arguments), frontend, yes=args.yes
-        )
-        result = await handle.wait()
-    finally:
-        await engine.aclose()
-    frontend.console.print(f"[dim]journal: {handle.journal_dir}[/]")
-    if args.patch is not None:
-        frontend.console.print(f"[dim]patch: {args.patch}[/]")
-    return {"finished": 0, "cancelled": 3}.get(result.state, 1)
