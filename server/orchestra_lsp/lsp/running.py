@@ -7,6 +7,7 @@ person for minutes. `start` returns the run id at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,8 @@ from orchestra_lsp.lsp.paths import relative_path, uri_to_path
 from orchestra_lsp.lsp.server import OrchestraServer
 
 if TYPE_CHECKING:
-    from orchestra_lsp.engine import RunHandle, RunRequest
+    from orchestra_lsp.engine import Engine, RunHandle, RunRequest
+    from orchestra_lsp.lsp.frontend import EditorFrontEnd
 
 
 @dataclass
@@ -32,46 +34,35 @@ class Runs:
         self.active: dict[str, ActiveRun] = {}
 
     async def start(self, params: protocol.RunParams) -> protocol.RunStarted:
+        request = self._request(params)
+        return await self._launch(params.command, lambda e, f: e.start(request, f))
+
+    async def recover(self, run_id: str) -> protocol.RunStarted:
+        """Offer again, as a review of its own, what an interrupted run left pending."""
+        return await self._launch(f"review of {run_id}", lambda e, f: e.recover(run_id, f))
+
+    async def _launch(
+        self, label: str, begin: Callable[[Engine, EditorFrontEnd], RunHandle]
+    ) -> protocol.RunStarted:
+        """Start a run with its progress in the editor; a run that cannot start is a
+        request error with the engine's one-line reason."""
         from orchestra_lsp.engine import RunRequestError
         from orchestra_lsp.lsp.frontend import EditorFrontEnd
 
         engine = await self.server.session.engine()
-        request = self._request(params)
         holder: list[str] = []
 
         def stop() -> None:  # cancelling the progress: the run id is known by then
             self.cancel(holder[0])
 
-        frontend = EditorFrontEnd(self.server, f"Orchestra: {params.command}", stop)
+        frontend = EditorFrontEnd(self.server, f"Orchestra: {label}", stop)
         try:
-            handle = engine.start(request, frontend)
+            handle = begin(engine, frontend)
         except RunRequestError as error:
             frontend.progress.end("not started")
             raise RequestFailed(str(error)) from None
         holder.append(handle.run_id)
-        self.active[handle.run_id] = ActiveRun(handle, params.command)
-        handle.task.add_done_callback(lambda _: self.active.pop(handle.run_id, None))
-        return protocol.RunStarted(run_id=handle.run_id)
-
-    async def recover(self, run_id: str) -> protocol.RunStarted:
-        """Offer again, as a review of its own, what an interrupted run left pending."""
-        from orchestra_lsp.engine import RunRequestError
-        from orchestra_lsp.lsp.frontend import EditorFrontEnd
-
-        engine = await self.server.session.engine()
-        holder: list[str] = []
-
-        def stop() -> None:
-            self.cancel(holder[0])
-
-        frontend = EditorFrontEnd(self.server, f"Orchestra: review of {run_id}", stop)
-        try:
-            handle = engine.recover(run_id, frontend)
-        except RunRequestError as error:
-            frontend.progress.end("not started")
-            raise RequestFailed(str(error)) from None
-        holder.append(handle.run_id)
-        self.active[handle.run_id] = ActiveRun(handle, f"review of {run_id}")
+        self.active[handle.run_id] = ActiveRun(handle, label)
         handle.task.add_done_callback(lambda _: self.active.pop(handle.run_id, None))
         return protocol.RunStarted(run_id=handle.run_id)
 
