@@ -30,6 +30,12 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
 )
 
 
+#: Text each default pattern needs (lower-cased): where none occurs, none can match.
+_DEFAULT_KEYWORDS = ("sk-ant-", "authorization", "x-api-key")
+#: Characters JSON writes escaped: a secret holding one may not appear verbatim in JSON.
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+
+
 class Redactor:
     """Replaces known secrets and secret-shaped strings with ``[redacted]``."""
 
@@ -48,6 +54,9 @@ class Redactor:
             _rename_keep_group(pattern, index) for index, pattern in enumerate(self._patterns)
         ]
         self._regex = re.compile("|".join(alternatives)) if alternatives else None
+        self._screens = self._patterns == DEFAULT_PATTERNS and not any(
+            _JSON_ESCAPED.search(secret) for secret in literal
+        )
 
     def with_secrets(self, secrets: Iterable[str]) -> Redactor:
         """A redactor that also knows `secrets` (e.g. after mcp.json was reloaded)."""
@@ -58,6 +67,16 @@ class Redactor:
         if self._regex is None:
             return text
         return self._regex.sub(_replacement, text)
+
+    def may_hold_secret(self, json_text: str) -> bool:
+        """False only when no string of the value `json_text` encodes (as JSON, non-ASCII
+        kept) can hold a secret: a cheap screen that spares walking most events."""
+        if not self._screens:
+            return True
+        lowered = json_text.lower()
+        return any(secret in json_text for secret in self._secrets) or any(
+            keyword in lowered for keyword in _DEFAULT_KEYWORDS
+        )
 
     def redact(self, value: Any) -> Any:
         """A copy of `value` with every string redacted, recursing into mappings (values

@@ -217,8 +217,10 @@ class RunJournal:
 
     def _write(self, record: dict[str, Any]) -> None:
         self._seq += 1
-        record = {**self._redactor.redact(record), "seq": self._seq}
-        self._events.write(dumps(record) + "\n")
+        line = dumps({**record, "seq": self._seq})
+        if self._redactor.may_hold_secret(line):
+            line = dumps({**self._redactor.redact(record), "seq": self._seq})
+        self._events.write(line + "\n")
         self._events.flush()
 
     def _count_cost(self, record: Mapping[str, Any]) -> None:

@@ -1,0 +1,52 @@
+"""The journal's cheap screen for secrets never lets one through: events are walked and
+redacted whenever their JSON might hold a secret, including secrets JSON would escape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestra_lsp.journal import RunJournal
+from orchestra_lsp.redaction import Redactor
+
+SECRETS = [
+    "plain-secret-1234",
+    'quoted"secret-5678',  # JSON writes the quote escaped: the screen must not be trusted
+    "back\\slash-secret-9",
+    "new\nline-secret-0",
+    "ünïcode-secret-42",
+]
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_every_secret_is_redacted_whatever_json_does_to_it(tmp_path: Path, secret: str) -> None:
+    journal = RunJournal.start(tmp_path, "c", {}, redactor=Redactor([secret]))
+    journal.append(
+        {"type": "notice", "message": f"the value is {secret}!", "deep": [{"x": secret}]}
+    )
+    journal.append({"type": "notice", "message": "nothing secret here"})
+    journal.close()
+    written = (journal.directory / "events.jsonl").read_text(encoding="utf-8")
+    assert "[redacted]" in written
+    assert secret not in written
+    assert secret.encode("unicode_escape").decode() not in written.replace("[redacted]", "")
+    assert "nothing secret here" in written
+
+
+def test_patterns_are_screened_case_insensitively(tmp_path: Path) -> None:
+    journal = RunJournal.start(tmp_path, "c", {})
+    journal.append({"type": "notice", "message": "AUTHORIZATION: Bearer abc.def.ghi"})
+    journal.append({"type": "notice", "message": "key sk-ant-api03-abcdefghijkl"})
+    journal.close()
+    written = (journal.directory / "events.jsonl").read_text(encoding="utf-8")
+    assert "abc.def.ghi" not in written and "sk-ant-api03-abcdefghijkl" not in written
+
+
+def test_the_screen_passes_clean_text_and_catches_secrets() -> None:
+    redactor = Redactor(["s3cr3t-value"])
+    assert not redactor.may_hold_secret('{"message":"hello"}')
+    assert redactor.may_hold_secret('{"message":"xs3cr3t-valuey"}')
+    assert redactor.may_hold_secret('{"h":"Authorization: x"}')
+    assert Redactor(['a"bcd']).may_hold_secret("{}")  # escaped by JSON: always walk
+    assert Redactor([], patterns=[r"custom-\d+"]).may_hold_secret("{}")  # unknown patterns
