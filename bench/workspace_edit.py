@@ -9,12 +9,12 @@ median and the worst of the runs, and edit bytes against changed bytes.
 from __future__ import annotations
 
 import json
-import random
 import statistics
 import time
 
 from lsprotocol import converters
 
+from _texts import make_texts
 from orchestra_lsp.changes import FileChange
 from orchestra_lsp.lsp.edits import EditOptions, FilePlan, build_workspace_edit
 from orchestra_lsp.lsp.planning import plan_file
@@ -22,28 +22,8 @@ from orchestra_lsp.lsp.planning import plan_file
 LINES, HUNKS, RUNS = 10_000, 200, 15
 
 
-def make_texts(seed: int = 7) -> tuple[str, str]:
-    """A realistic file (with non-ASCII and astral characters) and `HUNKS` scattered edits."""
-    rng = random.Random(seed)
-    base = [
-        f"    value_{i} = compute({i}, {rng.randint(0, 999)})  # ✓ línea 😀\n" for i in range(LINES)
-    ]
-    proposed = list(base)
-    step = LINES // HUNKS
-    for k in range(HUNKS):
-        at = k * step + rng.randint(0, step - 3)
-        kind = k % 3
-        if kind == 0:
-            proposed[at] = f"    value_{at} = changed({k})\n"
-        elif kind == 1:
-            proposed[at] = proposed[at] + f"    extra_{k} = 1\n"
-        else:
-            proposed[at] = ""
-    return "".join(base), "".join(proposed)
-
-
 def main() -> None:
-    base, proposed = make_texts()
+    base, proposed = make_texts(LINES, HUNKS)
     converter = converters.get_converter()
     change = FileChange(path="src/big.py", base_text=base, base_version=3, proposed_text=proposed)
     options = EditOptions(annotate=True, label="developer · implement")
