@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from engine_helpers import REPO, RecordingFrontEnd, command_file, run_command, workspace
 
 from orchestra_lsp.engine import RunRequest
 
-NODE_MODULES = REPO / "tests" / "mcp" / "node" / "node_modules"
-FILESYSTEM = NODE_MODULES / "@modelcontextprotocol/server-filesystem/dist/index.js"
-GIT = REPO / "tests" / "mcp" / ".venvs" / "git" / "bin" / "mcp-server-git"
+sys.path.insert(0, str(REPO / "tests" / "mcp"))
+from mcp_test_servers import FILESYSTEM, GIT, require  # where `make mcp-test-servers` puts them
 
 LIBRARIAN = """\
 ---
@@ -31,15 +30,6 @@ max_turns: 8
 ---
 You are the librarian.
 """
-
-
-def installed(path: Path) -> Path:
-    if not path.exists():
-        message = f"{path} is not installed: run `make mcp-test-servers`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 def git_repository(path: Path) -> Path:
@@ -70,8 +60,8 @@ async def test_an_agent_uses_filesystem_and_git_servers(root: Path, tmp_path: Pa
     repo = git_repository(tmp_path / "archive")
     mcp = {
         "mcpServers": {
-            "fs": {"command": "node", "args": [str(installed(FILESYSTEM)), str(data)]},
-            "git": {"command": str(installed(GIT)), "args": ["--repository", str(repo)]},
+            "fs": {"command": "node", "args": [str(require(FILESYSTEM)), str(data)]},
+            "git": {"command": str(require(GIT)), "args": ["--repository", str(repo)]},
         }
     }
     workspace(
