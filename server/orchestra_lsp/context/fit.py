@@ -57,16 +57,12 @@ def fit_to_budget(
         sources[source.name] = sources.get(source.name, 0) + count_tokens(source.text)
     pinned_tokens = sum(sources.values())
 
-    tool_names = {
-        str(use.get("id")): str(use.get("name"))
-        for message in conversation
-        for use in tool_uses(message)
-    }
     messages: list[Message] = []
     cuts: list[Cut] = []
     sizes: list[int] = []
     for index, message in enumerate(conversation):
-        fitted, message_cuts, size = _fitted(message, index, max_tool_result_tokens, tool_names)
+        previous = conversation[index - 1] if index else None
+        fitted, message_cuts, size = _fitted(message, index, max_tool_result_tokens, previous)
         messages.append(fitted)
         cuts.extend(message_cuts)
         sizes.append(size)
@@ -131,13 +127,20 @@ _MEMO_SIZE = 4096
 
 
 def _fitted(
-    message: Message, index: int, limit: int, tool_names: Mapping[str, str]
+    message: Message, index: int, limit: int, previous: Message | None
 ) -> tuple[Message, list[Cut], int]:
-    """The message with its tool results cut to `limit`, what was cut, and its size."""
+    """The message with its tool results cut to `limit`, what was cut, and its size.
+
+    A tool result answers a tool_use of the message just before it (the conversation is
+    valid), which names the tool for the manifest."""
     memo = _MEMO.get(id(message))
     if memo is not None and memo[0] is message and memo[1] == index and memo[2] == limit:
         _MEMO.move_to_end(id(message))
         return memo[3], memo[4], memo[5]
+    tool_names = {
+        str(use.get("id")): str(use.get("name"))
+        for use in (tool_uses(previous) if previous is not None else [])
+    }
     fitted, cuts = cut_tool_results(message, index, limit, tool_names)
     size = message_tokens(fitted)
     _MEMO[id(message)] = (message, index, limit, fitted, cuts, size)
