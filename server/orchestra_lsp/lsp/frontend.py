@@ -43,14 +43,14 @@ class EditorFrontEnd:
         self._reports: list[str] = []
 
     def emit(self, event: events.Event) -> None:
-        self.server.protocol.notify(methods.EVENT, event.model_dump(mode="json"))
         self.progress.update(event)
         self._track_reports(event)
         if isinstance(event, events.Notice) and event.level != "info":
             kind = types.MessageType.Error if event.level == "error" else types.MessageType.Warning
             self._message(kind, f"Orchestra: {event.message}")
         if isinstance(event, events.RunFinished | events.RunFailed | events.RunCancelled):
-            self._finish(event)
+            self._finish(event)  # reports shown before the client hears the run ended
+        self.server.protocol.notify(methods.EVENT, event.model_dump(mode="json"))
 
     async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
         return await self.server.gates.approve(request)
