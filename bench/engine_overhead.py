@@ -41,10 +41,12 @@ from orchestra_lsp.engine import (
     ReviewRequest,
     RunRequest,
 )
+from orchestra_lsp.engine.prompts import system_chunks
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.llm.client import build_request
 from orchestra_lsp.testing import ScriptedServer
 from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView, spec_of
+from orchestra_lsp.workspace import load_workspace
 
 TURNS = 30
 ROUNDS = 6  # per loop, the first one a warm-up
@@ -153,11 +155,13 @@ async def engine_round(root: Path, user_dir: Path) -> list[tuple[float, float, f
 
 
 def list_by_hand(root: Path) -> str:
+    """What `list_files` answers on this tree (the journal's `runs/` is git-ignored), so
+    both loops send the model byte-for-byte the same conversation."""
     found = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         base = Path(folder).relative_to(root)
-        found += [(base / name).as_posix() for name in files if not name.startswith(".")]
+        dirs[:] = sorted(d for d in dirs if (base / d).as_posix() != ".orchestra/runs")
+        found += [(base / name).as_posix() for name in files if name != ".gitignore"]
     return "\n".join(sorted(found))
 
 
@@ -165,7 +169,9 @@ async def direct_round(root: Path) -> list[tuple[float, float, float]]:
     from anthropic import AsyncAnthropic
 
     timings: list[tuple[float, float, float]] = []
-    system = [CONTEXT.strip(), "You list files."]
+    # The same system prompt as the engine's (persistent context, then the agent's body).
+    workspace = load_workspace(root)
+    system = system_chunks(workspace.context.text, workspace.agents["lister"])
     tools = [spec_of(BUILTIN_TOOLS["list_files"]).model_dump()]
     messages: list[dict[str, Any]] = [
         {"role": "user", "content": "List the files, again and again."}
