@@ -30,8 +30,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check server tests bench
-	$(VENV)/bin/ruff format --check server tests bench
+	$(VENV)/bin/ruff check server tests bench examples
+	$(VENV)/bin/ruff format --check server tests bench examples
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
@@ -46,7 +46,8 @@ test: lint typecheck pytest
 demo: $(STAMP) system-deps mcp-test-servers
 	$(PY) -m orchestra_lsp demo
 
-bench: $(STAMP) system-deps
+# Benchmarks use the test servers and, for the LSP start-up peers, their own venv.
+bench: $(STAMP) system-deps mcp-test-servers lsp-bench-peers
 	$(PY) bench/run_all.py
 
 clean:
