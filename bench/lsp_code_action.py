@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "lsp"))
 from lsp_helpers import make_workspace
 
-from lsp_stdio import StdioClient
+from _lsp_stdio import StdioClient
 from orchestra_lsp.testing import ScriptedServer
 
 LINES, REQUESTS = 5000, 400

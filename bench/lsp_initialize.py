@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lsp_stdio import time_initialize
+from _lsp_stdio import time_initialize
 
 REPO = Path(__file__).resolve().parents[1]
 PEERS = {"jedi-language-server": ["jedi-language-server"], "pylsp": ["pylsp"]}
