@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -98,28 +98,31 @@ class FakeJira:
     """(path, Authorization header) of every request, in order."""
 
 
-def _answer(path: str) -> tuple[int, Any]:
-    routes: dict[str, Any] = {
-        f"/rest/api/2/issue/{KEY}": ISSUE,
-        f"/rest/api/2/issue/{KEY}/comment": COMMENTS,
-        "/rest/api/2/field": FIELDS,
-        "/rest/api/2/search": {"issues": [], "total": 0, "startAt": 0, "maxResults": 50},
-        "/rest/api/2/serverInfo": SERVER_INFO,
-    }
-    if path in routes:
-        return 200, routes[path]
-    return 404, {"errorMessages": [f"not in the fake: {path}"], "errors": {}}
+ROUTES: dict[str, Any] = {
+    f"/rest/api/2/issue/{KEY}": ISSUE,
+    f"/rest/api/2/issue/{KEY}/comment": COMMENTS,
+    "/rest/api/2/field": FIELDS,
+    "/rest/api/2/search": {"issues": [], "total": 0, "startAt": 0, "maxResults": 50},
+    "/rest/api/2/serverInfo": SERVER_INFO,
+}
+
+#: Called for each GET with its path and Authorization header.
+Recorder = Callable[[str, str | None], None]
 
 
 @contextmanager
-def fake_jira() -> Iterator[FakeJira]:
-    fake = FakeJira(url="")
+def serve_routes(routes: Mapping[str, Any], record: Recorder) -> Iterator[str]:
+    """Answer GETs of the given paths with their JSON (404 otherwise) on 127.0.0.1;
+    yield the base URL. Shared by every fake Jira of the tests."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
-            fake.requests.append((path, self.headers.get("Authorization")))
-            status, body = _answer(path)
+            record(path, self.headers.get("Authorization"))
+            if path in routes:
+                status, body = 200, routes[path]
+            else:
+                status, body = 404, {"errorMessages": [f"not in the fake: {path}"], "errors": {}}
             payload = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -131,11 +134,18 @@ def fake_jira() -> Iterator[FakeJira]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield fake
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def fake_jira() -> Iterator[FakeJira]:
+    fake = FakeJira(url="")
+    with serve_routes(ROUTES, lambda path, auth: fake.requests.append((path, auth))) as url:
+        fake.url = url
+        yield fake

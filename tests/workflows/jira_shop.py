@@ -5,16 +5,12 @@ tickets to Jira would see them (criteria as a numbered list in the description).
 
 from __future__ import annotations
 
-import json
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from workflow_helpers import REPO
 
@@ -22,7 +18,7 @@ from orchestra_lsp.tickets.model import Ticket
 from orchestra_lsp.tickets.store import TicketStore
 
 sys.path.insert(0, str(REPO / "tests" / "mcp"))
-from fake_jira import FIELDS, SERVER_INFO
+from fake_jira import FIELDS, SERVER_INFO, serve_routes
 
 _WHEN = "2025-03-06T10:00:00.000+0000"
 
@@ -100,32 +96,9 @@ def shop_jira(tickets: Path) -> Iterator[ShopJira]:
     routes["/rest/api/2/search"] = {"issues": [], "total": 0, "startAt": 0, "maxResults": 50}
     fake = ShopJira(url="")
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = urlsplit(self.path).path
-            fake.requests.append(("GET", path, self.headers.get("Authorization")))
-            if path in routes:
-                self._send(200, routes[path])
-            else:
-                self._send(404, {"errorMessages": [f"not in the fake: {path}"], "errors": {}})
+    def record(path: str, authorization: str | None) -> None:
+        fake.requests.append(("GET", path, authorization))
 
-        def _send(self, status: int, body: Any) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_routes(routes, record) as url:
+        fake.url = url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
