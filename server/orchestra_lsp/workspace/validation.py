@@ -232,17 +232,12 @@ def _spans_in_body(
     while first < len(lines) and not lines[first].strip():
         first += 1
     wanted = {name for name, _ in bad}
+    refs = [ref for ref in find_names(body) if ref.name in wanted]
     found = [
-        Span(
-            line=first + ref.line,
-            column=ref.column,
-            end_line=first + ref.line,
-            end_column=ref.end_column,
-        )
-        for ref in find_names(body)
-        if ref.name in wanted
+        Span(line=first + r.line, column=r.column, end_line=first + r.line, end_column=r.end_column)
+        for r in refs
     ]
-    return _in_order(found, [ref.name for ref in find_names(body) if ref.name in wanted], bad)
+    return _in_order(found, [ref.name for ref in refs], bad)
 
 
 def _spans_in_value(lines: list[str], where: Span, bad: list[tuple[str, str]]) -> list[Span]:
