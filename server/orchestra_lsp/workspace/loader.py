@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.builtins import builtins_dir
@@ -44,7 +44,6 @@ T = TypeVar("T", Agent, Command)
 class Workspace(BaseModel):
     """Everything `.orchestra/` (and its compatible neighbours) define for one folder."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     root: Path
     config: Config
