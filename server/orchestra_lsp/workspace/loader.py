@@ -44,7 +44,6 @@ T = TypeVar("T", Agent, Command)
 class Workspace(BaseModel):
     """Everything `.orchestra/` (and its compatible neighbours) define for one folder."""
 
-
     root: Path
     config: Config
     context: PersistentContext
