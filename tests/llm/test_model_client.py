@@ -370,3 +370,23 @@ async def test_stalled_stream_is_a_timeout_not_a_restart(server: ScriptedServer)
     assert error.value.kind == "timeout"
     assert retries == []
     assert len(server.requests) == 1
+
+
+@pytest.mark.script([{"reply": {"text": "one"}}, {"reply": {"text": "two"}}])
+async def test_the_stream_snapshot_class_survives_garbage_collection(
+    client: ModelClient,
+) -> None:
+    """The SDK evaluates `ParsedMessage[ResponseFormatT]` on every turn; if pydantic's weak
+    cache loses it at a collection, the next turn spends milliseconds rebuilding it."""
+    import gc
+    import weakref
+
+    from anthropic.lib._parse._response import ResponseFormatT
+    from anthropic.types.parsed_message import ParsedMessage
+
+    await turn(client)
+    snapshot_class = weakref.ref(ParsedMessage[ResponseFormatT])  # type: ignore[valid-type]
+    gc.collect()
+    assert snapshot_class() is not None
+    await turn(client)
+    assert ParsedMessage[ResponseFormatT] is snapshot_class()  # type: ignore[valid-type]

@@ -21,6 +21,7 @@ message it keeps roles alternating and every tool_result right after its tool_us
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from itertools import accumulate
@@ -87,12 +88,7 @@ def fit_to_budget(
     manifest = Manifest(
         sources=sources,
         conversation=[
-            PartTokens(
-                index=index,
-                role=str(message.get("role")),
-                tokens=size,
-                label=_label(index, len(messages)),
-            )
+            _part(index, str(message.get("role")), size, _label(index, len(messages)))
             for index, (message, size) in enumerate(zip(messages, sizes, strict=True))
         ],
         pinned_tokens=pinned_tokens,
@@ -178,6 +174,13 @@ def _with_summary(message: Mapping[str, Any], summary: str) -> Message:
         else [{"type": "text", "text": str(content or "")}]
     )
     return {**message, "content": [*blocks, {"type": "text", "text": summary}]}
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _part(index: int, role: str, tokens: int, label: PartLabel) -> PartTokens:
+    """The manifest's line for one message: the same from turn to turn for all but the
+    latest two, so made once (PartTokens is frozen)."""
+    return PartTokens(index=index, role=role, tokens=tokens, label=label)
 
 
 def _label(index: int, count: int) -> PartLabel:

@@ -8,10 +8,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pydantic_core
 
-def dumps(value: Any) -> str:
-    """Compact JSON on one line; anything not JSON-able is written as its str()."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON on one line; anything not JSON-able is written as its str().
+
+    pydantic-core's encoder: a journal line is written for nearly every event of a
+    run, and it is several times faster than the standard library's."""
+    return pydantic_core.to_json(value, fallback=str)
 
 
 def atomic_write_json(path: Path, value: Any) -> None:

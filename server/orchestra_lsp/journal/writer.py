@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel
 
@@ -70,7 +70,8 @@ class RunJournal:
         self.directory = directory
         self._meta = meta
         self._redactor = redactor
-        self._events: TextIO = (directory / EVENTS_FILE).open("a", encoding="utf-8")
+        # Unbuffered: each line is one write(2), in the operating system's hands at once.
+        self._events: BinaryIO = (directory / EVENTS_FILE).open("ab", buffering=0)
         self._seq = 0
         self._cost: float | None = None
         self._held: dict[str, Any] | None = None
@@ -143,7 +144,6 @@ class RunJournal:
     def flush(self, *, sync: bool = False) -> None:
         """Write held text now; with `sync`, also make events.jsonl durable."""
         self._release_held()
-        self._events.flush()
         if sync:
             os.fsync(self._events.fileno())
 
@@ -218,10 +218,11 @@ class RunJournal:
     def _write(self, record: dict[str, Any]) -> None:
         self._seq += 1
         line = dumps({**record, "seq": self._seq})
-        if self._redactor.may_hold_secret(line):
+        if self._redactor.may_hold_secret(line.decode()):
             line = dumps({**self._redactor.redact(record), "seq": self._seq})
-        self._events.write(line + "\n")
-        self._events.flush()
+        data = memoryview(line + b"\n")
+        while data:  # a raw write may take less than all (a signal, a full disk)
+            data = data[self._events.write(data) or 0 :]
 
     def _count_cost(self, record: Mapping[str, Any]) -> None:
         cost = record.get("cost_usd")
@@ -233,7 +234,6 @@ class RunJournal:
             self._cost = (self._cost or 0.0) + cost
 
     def _finish(self, state: RunState, ts: Any) -> None:
-        self._events.flush()
         os.fsync(self._events.fileno())
         finished_at = _parse_time(ts) or datetime.now(UTC)
         self._meta = self._meta.model_copy(

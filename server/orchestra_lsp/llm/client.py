@@ -102,6 +102,7 @@ class ModelClient:
                 raise missing_key()
             from anthropic import AsyncAnthropic
 
+            _keep_snapshot_type()
             self._sdk = AsyncAnthropic(
                 api_key=self.api_key or PLACEHOLDER_KEY,
                 base_url=self.base_url,
@@ -188,6 +189,28 @@ class ModelClient:
                 base_url=self.base_url,
                 max_retries=self.max_retries,
             ) from exc
+
+
+_SNAPSHOT_TYPES: list[object] = []
+
+
+def _keep_snapshot_type() -> None:
+    """Keep the SDK's stream snapshot class alive for the life of the process.
+
+    The SDK's stream accumulator evaluates ``ParsedMessage[ResponseFormatT]`` on every
+    ``message_start``. pydantic caches a parametrised generic class only weakly, so each
+    garbage collection drops it and the next turn rebuilds it (about 2 ms). One strong
+    reference keeps the cache hit. The import is private to the SDK: if it moves, turns
+    only get slower, never wrong.
+    """
+    if _SNAPSHOT_TYPES:
+        return
+    try:
+        from anthropic.lib._parse._response import ResponseFormatT
+        from anthropic.types.parsed_message import ParsedMessage
+    except ImportError:
+        return
+    _SNAPSHOT_TYPES.append(ParsedMessage[ResponseFormatT])  # type: ignore[valid-type]
 
 
 def _deliver(on_text: Callable[[str], None], text: str) -> None:

@@ -11,6 +11,7 @@ flagged as an estimate.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pydantic import BaseModel, ConfigDict
@@ -79,6 +80,7 @@ def _family_version(model: str) -> tuple[str, tuple[int, int]] | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)  # priced on every turn; a handful of model ids
 def price_for(model: str) -> tuple[Prices, bool]:
     """The prices for ``model``, and whether they are a guess (unknown family: Sonnet's)."""
     found = _family_version(model.lower())
