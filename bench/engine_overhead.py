@@ -7,11 +7,16 @@ Both loops run in this process against the scripted Messages API server at zero
 latency, with the same script: TURNS turns that each call `list_files` on a tiny tree,
 then a final answer. The direct loop sends the same requests (system blocks with the
 cache breakpoint, the same tool spec, the growing conversation) through
-`AsyncAnthropic.messages.stream` and does the tool's work by hand (a walk of the tree).
-The engine runs a one-step command through `Engine.start` with a front end that only
-time-stamps events; a turn is the time between two `context` events (each is emitted
-just before a model call), its model time runs from `context` to `usage`, and its tool
-time is what `tool_call_finished` reports.
+`AsyncAnthropic.messages.stream` and calls the same `list_files` tool itself, timing
+the call. The engine runs a one-step command through `Engine.start` with a front end
+that only time-stamps events; a turn is the time between two `context` events (each
+is emitted just before a model call), its model time runs from `context` to `usage`,
+and its tool time is what `tool_call_finished` reports.
+
+The tool's own time is taken out of both turns as the direct loop measured it in the
+same run: the same call, on the same files, in the same state of the caches. (Timing
+the tool apart, in a tight loop, would subtract a warm figure from turns where it runs
+cold, and charge the difference to whichever loop calls the slower tool.)
 
 Printed: per-turn medians of both loops (whole turn, model part, tool part), the
 engine's overhead (turn minus model minus tools, by its own events), the difference
@@ -22,7 +27,6 @@ alternate between the two loops; the first round of each is a warm-up.
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import tempfile
 import time
@@ -154,25 +158,19 @@ async def engine_round(root: Path, user_dir: Path) -> list[tuple[float, float, f
 # -- the same loop, by hand on the SDK ---------------------------------------------------
 
 
-def list_by_hand(root: Path) -> str:
-    """What `list_files` answers on this tree (the journal's `runs/` is git-ignored), so
-    both loops send the model byte-for-byte the same conversation."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        base = Path(folder).relative_to(root)
-        dirs[:] = sorted(d for d in dirs if (base / d).as_posix() != ".orchestra/runs")
-        found += [(base / name).as_posix() for name in files if name != ".gitignore"]
-    return "\n".join(sorted(found))
-
-
 async def direct_round(root: Path) -> list[tuple[float, float, float]]:
+    """The loop a person would write on the SDK, calling the same `list_files` tool
+    (on the same view of the workspace), so both loops send byte-identical requests and
+    do the same tool work; only the engine's own bookkeeping differs."""
     from anthropic import AsyncAnthropic
 
     timings: list[tuple[float, float, float]] = []
     # The same system prompt as the engine's (persistent context, then the agent's body).
     workspace = load_workspace(root)
     system = system_chunks(workspace.context.text, workspace.agents["lister"])
-    tools = [spec_of(BUILTIN_TOOLS["list_files"]).model_dump()]
+    tool = BUILTIN_TOOLS["list_files"]
+    tools = [spec_of(tool).model_dump()]
+    context = ToolContext(view=WorkspaceView(root, Changeset(), {}))
     messages: list[dict[str, Any]] = [
         {"role": "user", "content": "List the files, again and again."}
     ]
@@ -194,44 +192,23 @@ async def direct_round(root: Path) -> list[tuple[float, float, float]]:
                 uses = [block for block in message.content if block.type == "tool_use"]
                 if not uses:
                     break
-                results = [
-                    {"type": "tool_result", "tool_use_id": use.id, "content": list_by_hand(root)}
-                    for use in uses
-                ]
-                tooled = time.perf_counter()
+                results = []
+                tool_ms = 0.0
+                for use in uses:
+                    called = time.perf_counter()
+                    result = await tool.run(dict(use.input), context)
+                    tool_ms += (time.perf_counter() - called) * 1000
+                    results.append(
+                        {"type": "tool_result", "tool_use_id": use.id, "content": result.text}
+                    )
                 messages.append({"role": "user", "content": results})
                 ended = time.perf_counter()
-                timings.append(
-                    (
-                        (ended - started) * 1000,
-                        (modelled - started) * 1000,
-                        (tooled - modelled) * 1000,
-                    )
-                )
+                timings.append(((ended - started) * 1000, (modelled - started) * 1000, tool_ms))
         finally:
             await client.close()
         server.assert_no_failures()
     assert len(timings) == TURNS
     return timings
-
-
-# -- the tools' own time ----------------------------------------------------------------------
-
-
-async def tool_work_ms(root: Path, runs: int = 200) -> tuple[float, float]:
-    """Median ms of the engine's `list_files` called directly, and of the walk by hand:
-    the tool work each loop does per turn, to take out of the comparison."""
-    tool = BUILTIN_TOOLS["list_files"]
-    context = ToolContext(view=WorkspaceView(root, Changeset(), {}))
-    ours, by_hand = [], []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await tool.run({}, context)
-        middle = time.perf_counter()
-        list_by_hand(root)
-        ours.append((middle - started) * 1000)
-        by_hand.append((time.perf_counter() - middle) * 1000)
-    return statistics.median(ours), statistics.median(by_hand)
 
 
 # -- the comparison ------------------------------------------------------------------------
@@ -256,23 +233,21 @@ async def main() -> None:
             if round_index:  # the first round warms imports, tokenizer and sockets
                 engine_rows += engine
                 direct_rows += direct
-        tool_ms, walk_ms = await tool_work_ms(root)
     e_turn, e_model, e_tool = medians(engine_rows)
-    d_turn, d_model, _ = medians(direct_rows)
+    d_turn, d_model, d_tool = medians(direct_rows)
     by_events = statistics.median(t - m - k for t, m, k in engine_rows)
-    # Everything but the model's and the tools' time: the engine's turn without the tool's
-    # own work, against the direct turn without the walk by hand (its model time is the
-    # SDK's alone, so the engine's wrapper around the SDK counts as overhead).
-    engine_net = e_turn - tool_ms
-    direct_net = d_turn - walk_ms
+    # Everything but the model's and the tools' time: both loops' turns without the
+    # tool's own work (measured around the call in the direct loop; the engine's tool
+    # call adds its permission check and events, which count as overhead). The direct
+    # loop's model time is the SDK's alone, so the engine's wrapper counts as overhead.
+    engine_net = e_turn - d_tool
+    direct_net = d_turn - d_tool
     n = len(engine_rows)
     print(f"engine_overhead: {n} turns per loop ({ROUNDS - 1} rounds of {TURNS}); medians per turn")
-    print(
-        f"  direct SDK loop: turn {d_turn:.2f} ms (model {d_model:.2f}, tool by hand {walk_ms:.2f})"
-    )
+    print(f"  direct SDK loop: turn {d_turn:.2f} ms (model {d_model:.2f}, list_files {d_tool:.2f})")
     print(
         f"  engine:          turn {e_turn:.2f} ms (model call {e_model:.2f}, "
-        f"tool call {e_tool:.2f}, of which list_files itself {tool_ms:.2f})"
+        f"tool call {e_tool:.2f} with its permission check and events)"
     )
     print(
         f"  engine overhead: {engine_net - direct_net:.2f} ms per turn (bar < 5 ms); "
