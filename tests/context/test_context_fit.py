@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from orchestra_lsp.context import (
     ContextBudget,
+    ConversationFitter,
     Manifest,
     Message,
     Source,
@@ -260,3 +261,39 @@ def test_any_conversation_stays_valid(
         for block in message["content"] if isinstance(message["content"], list) else []:
             if block.get("type") == "tool_result":
                 assert count_tokens(block["content"]) <= max(max_tool, 60) + 2
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    conversation=conversations(),
+    budget=st.integers(0, 20_000),
+    max_tool=st.integers(1, 3_000),
+    rewind=st.integers(0, 6),
+)
+def test_a_fitter_refitting_a_growing_conversation_agrees_with_fitting_it_afresh(
+    conversation: list[Message], budget: int, max_tool: int, rewind: int
+) -> None:
+    """What a step's fitter remembers from turn to turn never changes its answer, also
+    when the conversation stops extending the last one (a step re-run after a revise)."""
+    pinned = [Source("context", "Be careful. " * 50)]
+    fitter = ConversationFitter(pinned, budget, max_tool)
+    growing = conversation[:1]
+    for message in conversation[1:]:
+        growing.append(message)
+        assert fitter.fit(growing) == fit_to_budget(pinned, growing, budget, max_tool)
+    replaced = [*conversation[: max(len(conversation) - rewind, 1)]]
+    replaced += [revised(message) for message in conversation[len(replaced) :]]
+    assert fitter.fit(replaced) == fit_to_budget(pinned, replaced, budget, max_tool)
+
+
+def revised(message: Message) -> Message:
+    """A copy of `message` saying something else, its tool calls unchanged."""
+    copy: Message = json.loads(json.dumps(message))
+    if not isinstance(copy["content"], list):
+        return {**copy, "content": "revised " * 300}
+    for block in copy["content"]:
+        if block.get("type") == "text":
+            block["text"] = "revised"
+        elif block.get("type") == "tool_result":
+            block["content"] = "revised result " * 500
+    return copy

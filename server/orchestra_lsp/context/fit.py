@@ -22,8 +22,7 @@ message it keeps roles alternating and every tool_result right after its tool_us
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate
 from typing import Any
 
@@ -53,52 +52,106 @@ def fit_to_budget(
     possible, and a manifest of what it holds and what was left out. `conversation` must
     be a valid Messages API conversation (it starts with the step's instructions); it is
     not modified."""
-    sources: dict[str, int] = {}
-    for source in pinned:
-        sources[source.name] = sources.get(source.name, 0) + count_tokens(source.text)
-    pinned_tokens = sum(sources.values())
+    return ConversationFitter(pinned, budget_tokens, max_tool_result_tokens).fit(conversation)
 
-    messages: list[Message] = []
-    cuts: list[Cut] = []
-    sizes: list[int] = []
-    for index, message in enumerate(conversation):
-        previous = conversation[index - 1] if index else None
-        fitted, message_cuts, size = _fitted(message, index, max_tool_result_tokens, previous)
-        messages.append(fitted)
-        cuts.extend(message_cuts)
-        sizes.append(size)
-    drop = _choose_drop(messages, sizes, budget_tokens - pinned_tokens)
-    if drop is not None:
-        end, first, summary = drop
-        cuts.append(
-            Cut(
-                kind="turns_summarised",
-                detail=summary,
-                tokens_before=sum(sizes[1:end]),
-                tokens_after=message_tokens(first) - sizes[0],
-                message_index=1,
-                messages_dropped=end - 1,
+
+class ConversationFitter:
+    """Fits one step's conversation to the budget before each of its model calls.
+
+    A tool loop refits the same conversation, two messages longer, every turn. The
+    fitter keeps what it worked out for each message it has seen (its cut form, its
+    cuts, its size), so a turn pays for its new messages only. Messages are recognised
+    by identity (they are never changed once in a conversation); a conversation that
+    does not extend the previous one is worked out again from where they differ.
+    """
+
+    def __init__(
+        self, pinned: Sequence[Source], budget_tokens: int, max_tool_result_tokens: int
+    ) -> None:
+        self.budget_tokens = budget_tokens
+        self.max_tool_result_tokens = max_tool_result_tokens
+        self.sources: dict[str, int] = {}
+        for source in pinned:
+            self.sources[source.name] = self.sources.get(source.name, 0) + count_tokens(source.text)
+        self.pinned_tokens = sum(self.sources.values())
+        self._seen: list[Message] = []
+        self._fitted: list[Message] = []
+        self._sizes: list[int] = []
+        self._cuts: list[Cut] = []
+        self._turn_lines: list[PartTokens] = []
+        """Each message's manifest line as it reads once it is no longer among the latest."""
+
+    def fit(self, conversation: Sequence[Message]) -> FitResult:
+        """See :func:`fit_to_budget`."""
+        self._learn(conversation)
+        messages, sizes, cuts = list(self._fitted), list(self._sizes), list(self._cuts)
+        drop = _choose_drop(messages, sizes, self.budget_tokens - self.pinned_tokens)
+        if drop is not None:
+            end, first, summary = drop
+            cuts.append(
+                Cut(
+                    kind="turns_summarised",
+                    detail=summary,
+                    tokens_before=sum(sizes[1:end]),
+                    tokens_after=message_tokens(first) - sizes[0],
+                    message_index=1,
+                    messages_dropped=end - 1,
+                )
             )
+            messages = [first, *messages[end:]]
+            sizes = [message_tokens(first), *sizes[end:]]
+        conversation_tokens = sum(sizes)
+        total = self.pinned_tokens + conversation_tokens
+        manifest = Manifest(
+            sources=self.sources,
+            conversation=self._lines() if drop is None else _lines(messages, sizes),
+            pinned_tokens=self.pinned_tokens,
+            conversation_tokens=conversation_tokens,
+            total_tokens=total,
+            budget_tokens=self.budget_tokens,
+            fits=total <= self.budget_tokens,
+            cuts=cuts,
         )
-        messages = [first, *messages[end:]]
-        sizes = [message_tokens(first), *sizes[end:]]
+        return FitResult(messages=messages, manifest=manifest)
 
-    conversation_tokens = sum(sizes)
-    total = pinned_tokens + conversation_tokens
-    manifest = Manifest(
-        sources=sources,
-        conversation=[
-            _part(index, str(message.get("role")), size, _label(index, len(messages)))
-            for index, (message, size) in enumerate(zip(messages, sizes, strict=True))
-        ],
-        pinned_tokens=pinned_tokens,
-        conversation_tokens=conversation_tokens,
-        total_tokens=total,
-        budget_tokens=budget_tokens,
-        fits=total <= budget_tokens,
-        cuts=cuts,
-    )
-    return FitResult(messages=messages, manifest=manifest)
+    def _lines(self) -> list[PartTokens]:
+        """The manifest's lines for the whole conversation: only the latest two differ
+        from last turn's (their label)."""
+        count = len(self._fitted)
+        tail = range(max(count - 2, 0), count)
+        return [*self._turn_lines[: tail.start], *_lines(self._fitted, self._sizes, tail)]
+
+    def _learn(self, conversation: Sequence[Message]) -> None:
+        """Bring the per-message work up to date with `conversation`."""
+        known = 0
+        for seen, message in zip(self._seen, conversation, strict=False):
+            if seen is not message:
+                break
+            known += 1
+        if known < len(self._seen):
+            del self._seen[known:], self._fitted[known:], self._sizes[known:]
+            del self._turn_lines[known:]
+            self._cuts = [cut for cut in self._cuts if cut.message_index < known]
+        for index in range(known, len(conversation)):
+            message = conversation[index]
+            fitted, cuts = cut_tool_results(
+                message,
+                index,
+                self.max_tool_result_tokens,
+                _tool_names(conversation[index - 1]) if index else {},
+            )
+            self._seen.append(message)
+            self._fitted.append(fitted)
+            self._sizes.append(message_tokens(fitted))
+            self._cuts.extend(cuts)
+            self._turn_lines.append(
+                _part(
+                    index,
+                    str(message.get("role")),
+                    self._sizes[-1],
+                    "instructions" if index == 0 else "turn",
+                )
+            )
 
 
 class ContextBudget(BaseModel):
@@ -114,35 +167,10 @@ class ContextBudget(BaseModel):
         return fit_to_budget(pinned, conversation, self.budget_tokens, self.max_tool_result_tokens)
 
 
-#: A tool loop refits the same growing conversation before every model call; each
-#: message is cut and counted once, then found here by identity (messages are never
-#: changed once in a conversation). The entry keeps the message alive, so its id
-#: cannot be reused while it is cached.
-_MEMO: OrderedDict[int, tuple[Message, int, int, Message, list[Cut], int]] = OrderedDict()
-_MEMO_SIZE = 4096
-
-
-def _fitted(
-    message: Message, index: int, limit: int, previous: Message | None
-) -> tuple[Message, list[Cut], int]:
-    """The message with its tool results cut to `limit`, what was cut, and its size.
-
-    A tool result answers a tool_use of the message just before it (the conversation is
-    valid), which names the tool for the manifest."""
-    memo = _MEMO.get(id(message))
-    if memo is not None and memo[0] is message and memo[1] == index and memo[2] == limit:
-        _MEMO.move_to_end(id(message))
-        return memo[3], memo[4], memo[5]
-    tool_names = {
-        str(use.get("id")): str(use.get("name"))
-        for use in (tool_uses(previous) if previous is not None else [])
-    }
-    fitted, cuts = cut_tool_results(message, index, limit, tool_names)
-    size = message_tokens(fitted)
-    _MEMO[id(message)] = (message, index, limit, fitted, cuts, size)
-    if len(_MEMO) > _MEMO_SIZE:
-        _MEMO.popitem(last=False)
-    return fitted, cuts, size
+def _tool_names(previous: Message) -> dict[str, str]:
+    """Tool names by tool_use id in the message before a tool result: the conversation
+    is valid, so a result answers a tool_use of the message just before it."""
+    return {str(use.get("id")): str(use.get("name")) for use in tool_uses(previous)}
 
 
 def _choose_drop(
@@ -176,7 +204,18 @@ def _with_summary(message: Mapping[str, Any], summary: str) -> Message:
     return {**message, "content": [*blocks, {"type": "text", "text": summary}]}
 
 
-@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _lines(
+    messages: Sequence[Message], sizes: Sequence[int], indices: Iterable[int] | None = None
+) -> list[PartTokens]:
+    """The manifest's lines for `messages` (those at `indices`, by default all)."""
+    count = len(messages)
+    return [
+        _part(index, str(messages[index].get("role")), sizes[index], _label(index, count))
+        for index in (range(count) if indices is None else indices)
+    ]
+
+
+@functools.lru_cache(maxsize=4096)
 def _part(index: int, role: str, tokens: int, label: PartLabel) -> PartTokens:
     """The manifest's line for one message: the same from turn to turn for all but the
     latest two, so made once (PartTokens is frozen)."""

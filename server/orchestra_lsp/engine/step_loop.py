@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from orchestra_lsp.context import fit_to_budget
+from orchestra_lsp.context import ConversationFitter
 from orchestra_lsp.engine.events import ContextReported, Event, ModelRetry, Notice, TextDelta
 from orchestra_lsp.engine.prompts import pinned_sources
 from orchestra_lsp.engine.toolbox import Toolbox
@@ -47,7 +47,11 @@ async def run_step(
 ) -> StepOutcome:
     """The agent's loop; `after_turn` accounts usage (and may pause for the budget)."""
     run_id, step_id = settings.run_id, settings.step_id
-    pinned = pinned_sources(system, agent, toolbox.specs)
+    fitter = ConversationFitter(
+        pinned_sources(system, agent, toolbox.specs),
+        settings.budget_tokens,
+        settings.max_tool_result_tokens,
+    )
     messages: list[dict[str, Any]] = [{"role": "user", "content": instructions}]
 
     def on_text(text: str) -> None:
@@ -58,9 +62,7 @@ async def run_step(
 
     last_text = ""
     for turn_index in range(1, settings.max_turns + 1):
-        fitted = fit_to_budget(
-            pinned, messages, settings.budget_tokens, settings.max_tool_result_tokens
-        )
+        fitted = fitter.fit(messages)
         # Per-message sizes stay out of the event: they grow with every turn, and the
         # sources, totals and cuts are what a person reads.
         manifest = fitted.manifest.model_dump(mode="json", exclude={"conversation"})
