@@ -26,6 +26,7 @@ step boundaries is the only slow part.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Mapping
@@ -133,9 +134,9 @@ class RunJournal:
         if kind == TEXT_DELTA:
             self._hold(record)
             return
-        self._release_held()
         self._count_cost(record)
-        self._write(record)
+        # Held text goes out in the same write as the event after it.
+        self._put(self._take_held() + self._line(record))
         if kind in TERMINAL_EVENTS:
             self._finish(TERMINAL_EVENTS[kind], record["ts"])
         elif kind in SYNC_EVENTS:
@@ -207,22 +208,31 @@ class RunJournal:
             self._release_held()
 
     def _release_held(self) -> None:
+        self._put(self._take_held())
+
+    def _take_held(self) -> bytes:
+        """The held text deltas as one line (b"" when none), no longer held."""
         if self._held is None:
-            return
+            return b""
         record = {**self._held, "text": "".join(self._held_parts)}
         if len(self._held_parts) > 1:
             record["coalesced"] = len(self._held_parts)
         self._held, self._held_parts = None, []
-        self._write(record)
+        return self._line(record)
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def _line(self, record: dict[str, Any]) -> bytes:
+        """The record's journal line (numbered, redacted, with its newline)."""
         self._seq += 1
-        line = dumps({**record, "seq": self._seq})
+        record["seq"] = self._seq
+        line = dumps(record)
         if self._redactor.may_hold_secret(line.decode()):
-            line = dumps({**self._redactor.redact(record), "seq": self._seq})
-        data = memoryview(line + b"\n")
-        while data:  # a raw write may take less than all (a signal, a full disk)
-            data = data[self._events.write(data) or 0 :]
+            line = dumps(self._redactor.redact(record))
+        return line + b"\n"
+
+    def _put(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:  # a raw write may take less than all (a signal, a full disk)
+            view = view[self._events.write(view) or 0 :]
 
     def _count_cost(self, record: Mapping[str, Any]) -> None:
         cost = record.get("cost_usd")
@@ -260,7 +270,16 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    """The time as `datetime.now(UTC).isoformat(timespec="milliseconds")` writes it, the
+    date and time of day formatted once a second: every event is stamped."""
+    now = time.time()
+    second = int(now)
+    return f"{_second(second)}.{int((now - second) * 1000):03d}+00:00"
+
+
+@functools.lru_cache(maxsize=1)
+def _second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _ignore_in_git(runs: Path) -> None:
