@@ -4,9 +4,10 @@ DESIGN §13: everything but the model's and the tools' time stays under 5 ms per
 and the engine's turn is at most 1.1x the hand-written loop's.
 
 Both loops run in this process against the scripted Messages API server at zero
-latency, with the same script: TURNS turns that each call `list_files` on a tiny tree,
-then a final answer. The direct loop sends the same requests (system blocks with the
-cache breakpoint, the same tool spec, the growing conversation) through
+latency, with the same script: TURNS turns that each stream 40 text deltas (a real
+answer comes a word or two at a time) and call `list_files` on a tiny tree, then a
+final answer. The direct loop sends the same requests (system blocks with the cache
+breakpoint, the same tool spec, the growing conversation) through
 `AsyncAnthropic.messages.stream` and calls the same `list_files` tool itself, timing
 the call. The engine runs a one-step command through `Engine.start` with a front end
 that only time-stamps events; a turn is the time between two `context` events (each
@@ -53,7 +54,9 @@ from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView, spec_
 from orchestra_lsp.workspace import load_workspace
 
 TURNS = 30
-ROUNDS = 6  # per loop, the first one a warm-up
+# What the model says before each call, in the small deltas a real stream comes in.
+SAYING = [f"word{index} " for index in range(40)]
+ROUNDS = 11  # per loop, the first one a warm-up; turn medians vary by a few % from round to round
 MODEL = "claude-sonnet-4-6"
 CONTEXT = "Benchmark repository. Keep answers short.\n"
 AGENT = """\
@@ -83,7 +86,7 @@ TREE = {
 
 def script() -> list[dict[str, Any]]:
     turns: list[dict[str, Any]] = [
-        {"reply": {"text": "Listing.", "tool_use": [{"name": "list_files", "input": {}}]}}
+        {"reply": {"text": SAYING, "tool_use": [{"name": "list_files", "input": {}}]}}
         for _ in range(TURNS)
     ]
     turns.append({"reply": {"text": "Done listing."}})

@@ -160,6 +160,21 @@ def test_text_deltas_are_coalesced(tmp_path: Path) -> None:
     assert events[tool_index + 1]["text"] == "after"
 
 
+def test_a_long_stream_is_written_in_lines_of_bounded_size(tmp_path: Path) -> None:
+    chunk = "x" * 10_000
+    with RunJournal.start(tmp_path, "review", {}) as journal:
+        for _ in range(20):
+            journal.append({"type": "text_delta", "step_id": "a", "text": chunk})
+        journal.flush()
+        lines = (journal.directory / "events.jsonl").read_text().splitlines()
+
+    deltas = [json.loads(line) for line in lines]
+    assert "".join(delta["text"] for delta in deltas) == chunk * 20
+    assert len(deltas) >= 3  # 200,000 characters do not wait for the end in one line
+    assert all(len(delta["text"]) <= 64 * 1024 + len(chunk) for delta in deltas)
+    assert all(delta["ts"] and delta["seq"] for delta in deltas)
+
+
 def test_truncated_last_line_is_skipped(tmp_path: Path) -> None:
     with RunJournal.start(tmp_path, "review", {}) as journal:
         journal.append({"type": "step_started", "step_id": "one"})

@@ -13,6 +13,7 @@ from typing import Any
 from orchestra_lsp.context import ConversationFitter
 from orchestra_lsp.engine.events import ContextReported, Event, ModelRetry, Notice, TextDelta
 from orchestra_lsp.engine.prompts import pinned_sources
+from orchestra_lsp.engine.text_frames import TextFrames
 from orchestra_lsp.engine.toolbox import Toolbox
 from orchestra_lsp.llm import ModelClient, ModelTurn
 from orchestra_lsp.workspace import Agent
@@ -54,10 +55,10 @@ async def run_step(
     )
     messages: list[dict[str, Any]] = [{"role": "user", "content": instructions}]
 
-    def on_text(text: str) -> None:
-        emit(TextDelta(run_id=run_id, step_id=step_id, text=text))
+    text = TextFrames(lambda part: emit(TextDelta(run_id=run_id, step_id=step_id, text=part)))
 
     def on_retry(reason: str) -> None:
+        text.flush()
         emit(ModelRetry(run_id=run_id, step_id=step_id, reason=reason))
 
     last_text = ""
@@ -67,15 +68,18 @@ async def run_step(
         # sources, totals and cuts are what a person reads.
         manifest = fitted.manifest.model_dump(mode="json", exclude={"conversation"})
         emit(ContextReported(run_id=run_id, step_id=step_id, manifest=manifest))
-        turn = await client.stream_turn(
-            model=settings.model,
-            system=system,
-            tools=toolbox.specs,
-            messages=fitted.messages,
-            max_tokens=settings.max_output_tokens,
-            on_text=on_text,
-            on_retry=on_retry,
-        )
+        try:
+            turn = await client.stream_turn(
+                model=settings.model,
+                system=system,
+                tools=toolbox.specs,
+                messages=fitted.messages,
+                max_tokens=settings.max_output_tokens,
+                on_text=text.add,
+                on_retry=on_retry,
+            )
+        finally:
+            text.flush()  # what was said before the turn ended, or failed, is shown
         await after_turn(turn)
         last_text = turn.text or last_text
         messages.append({"role": "assistant", "content": turn.content})

@@ -76,7 +76,9 @@ class RunJournal:
         self._seq = 0
         self._cost: float | None = None
         self._held: dict[str, Any] | None = None
+        self._held_key: dict[str, Any] = {}
         self._held_parts: list[str] = []
+        self._held_length = 0
         self._held_since = 0.0
         self._write_meta()
 
@@ -134,6 +136,7 @@ class RunJournal:
         if kind == TEXT_DELTA:
             self._hold(record)
             return
+        _stamp(record)
         self._count_cost(record)
         # Held text goes out in the same write as the event after it.
         self._put(self._take_held() + self._line(record))
@@ -191,20 +194,25 @@ class RunJournal:
         run_id = record.setdefault("run_id", self.run_id)
         if run_id != self.run_id:
             raise ValueError(f"event of run {run_id!r} sent to the journal of {self.run_id!r}")
-        if not record.get("ts"):
-            record["ts"] = _now()
         return record
 
     def _hold(self, record: dict[str, Any]) -> None:
+        """Add a text delta to the held line (a model streams many per turn: keep it cheap)."""
         text = record.get("text")
         text = text if isinstance(text, str) else ""
-        if self._held is not None and _delta_key(self._held) != _delta_key(record):
+        key = _delta_key(record)
+        if self._held is not None and self._held_key != key:
             self._release_held()
         if self._held is None:
-            self._held, self._held_parts, self._held_since = record, [], time.monotonic()
+            _stamp(record)  # a held line has its first delta's time
+            self._held, self._held_key, self._held_since = record, key, time.monotonic()
+            self._held_parts, self._held_length = [], 0
         self._held_parts.append(text)
-        held_length = sum(len(part) for part in self._held_parts)
-        if held_length > MAX_HELD_TEXT or time.monotonic() - self._held_since > MAX_HELD_SECONDS:
+        self._held_length += len(text)
+        if (
+            self._held_length > MAX_HELD_TEXT
+            or time.monotonic() - self._held_since > MAX_HELD_SECONDS
+        ):
             self._release_held()
 
     def _release_held(self) -> None:
@@ -267,6 +275,12 @@ def _parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def _stamp(record: dict[str, Any]) -> None:
+    """Add the time to a record that does not carry one."""
+    if not record.get("ts"):
+        record["ts"] = _now()
 
 
 def _now() -> str:
