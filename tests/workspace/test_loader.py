@@ -238,7 +238,7 @@ def test_claude_code_repository_just_works(write_files: WriteFiles, empty_user_d
     assert ws.errors == []
     agent = ws.agents["x"]
     assert agent.tools == ["read_file", "search", "run_shell"]
-    assert agent.model == "claude-sonnet-4-5"
+    assert agent.model == "claude-sonnet-5-5"
     assert agent.source.layer is Layer.COMPAT
     command = ws.commands["y"]
     assert command.steps[0].prompt == "Fix issue $ARGUMENTS carefully."

@@ -18,6 +18,7 @@ from orchestra_lsp.engine.events import (
     FileProposal,
     GateDecided,
     GateOpened,
+    Notice,
     ProposalDecided,
     ProposalReady,
     RunCancelled,
@@ -95,6 +96,7 @@ class Run:
         self.view = WorkspaceView(ctx.workspace.root, self.changeset, dict(ctx.buffers()))
         self.tool_context = ToolContext(view=self.view)
         self.reviewed: dict[str, str | None] = {}
+        self.models_checked: set[str] = set()
         """Text accepted at a review but not applied (the CLI without --apply): later
         steps see it, and the end-of-run review skips files still at that text."""
 
@@ -244,6 +246,7 @@ class Run:
         )
         await toolbox.load()
         model = agent.model or ctx.command.model or ctx.workspace.config.model.name
+        await self._warn_if_retiring(model)
         settings = ctx.workspace.config.model
         outcome = await run_step(
             StepSettings(
@@ -270,6 +273,24 @@ class Run:
             )
         )
         return outcome.output
+
+    async def _warn_if_retiring(self, model: str) -> None:
+        """Say so, once a run, when a model in use is deprecated: past its end-of-life
+        day every call to it fails."""
+        if model in self.models_checked:
+            return
+        self.models_checked.add(model)
+        day = await self.ctx.client.end_of_life(model)
+        if day is not None:
+            self.emit(
+                Notice(
+                    run_id=self.run_id,
+                    level="warning",
+                    message=f"model {model} is deprecated and reaches end of life on {day}; "
+                    "name a newer one (`[model] name` in .orchestra/config.toml, or the "
+                    "agent's `model`)",
+                )
+            )
 
     async def _mcp_step(self, step: Step) -> Step:
         """The step of an MCP prompt command: the server renders the prompt text."""

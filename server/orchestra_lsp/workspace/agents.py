@@ -40,12 +40,13 @@ class ClaudeAgentFrontMatter(AgentFrontMatter):
         return CLAUDE_MODEL_ALIASES.get(value, value) if isinstance(value, str) else value
 
 
-#: Claude Code's model aliases; `inherit` means "the configured model".
+#: Claude Code's model aliases, each the family's newest model; `inherit` means "the
+#: configured model".
 CLAUDE_MODEL_ALIASES: dict[str, str | None] = {
     "inherit": None,
-    "sonnet": "claude-sonnet-4-5",
-    "opus": "claude-opus-4-1",
-    "haiku": "claude-haiku-4-5",
+    "sonnet": "claude-sonnet-5-5",
+    "opus": "claude-opus-5-5",
+    "haiku": "claude-haiku-5-5",
 }
 
 

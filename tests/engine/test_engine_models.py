@@ -1,0 +1,52 @@
+"""The model a run uses: a deprecated one is named in a warning, once, before its first
+call, so a person learns of its end of life before calls to it start failing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine_helpers import command_file, run_command, workspace
+
+from orchestra_lsp.engine import RunRequest
+
+TWO_STEPS = [
+    {"id": "one", "agent": "veteran", "prompt": "First."},
+    {"id": "two", "agent": "veteran", "prompt": "Second."},
+]
+VETERAN = """\
+---
+name: veteran
+description: Still on an older model.
+model: claude-sonnet-4-5
+tools: [read_file]
+---
+You are an agent on a model about to retire.
+"""
+
+
+async def test_a_deprecated_model_is_named_once_with_its_end_of_life(root: Path) -> None:
+    workspace(
+        root, {"old": command_file(TWO_STEPS)}, extra={".orchestra/agents/veteran.md": VETERAN}
+    )
+    script = [
+        {"expect": {"model": "claude-sonnet-4-5"}, "reply": {"text": "one done"}},
+        {"expect": {"model": "claude-sonnet-4-5"}, "reply": {"text": "two done"}},
+    ]
+    outcome = await run_command(root, script, RunRequest(command="old"))
+
+    assert outcome.result.state == "finished"
+    [notice] = outcome.frontend.of_type("notice")
+    assert notice.level == "warning"
+    assert "claude-sonnet-4-5 is deprecated" in notice.message
+    assert "2026" in notice.message  # the day, as the SDK gives it
+    assert ".orchestra/config.toml" in notice.message
+    types = [event.type for event in outcome.frontend.events]
+    assert types.index("notice") < types.index("context")  # before the first model call
+    assert [e["type"] for e in outcome.journal_of("notice")] == ["notice"]
+
+
+async def test_a_current_model_gets_no_warning(root: Path) -> None:
+    workspace(root, {"new": command_file([{"id": "one", "agent": "worker", "prompt": "Go."}])})
+    outcome = await run_command(root, [{"reply": {"text": "done"}}], RunRequest(command="new"))
+    assert outcome.result.state == "finished"
+    assert outcome.frontend.of_type("notice") == []
