@@ -3,7 +3,8 @@
 // in the Refactor Preview, apply, and look at the run's log. Called by
 // test_vscode_e2e.py, which starts code-server and checks the disk and journal after.
 //
-// Then a second run with an approve gate and the per-file review in a diff editor.
+// Then a second run with an approve gate (revised, then approved) and the per-file
+// review in a diff editor; a third from the light bulb; a fourth cancelled.
 //
 // env: CODE_SERVER_URL, WORKSPACE, ARTIFACTS, README_SCREENSHOT (optional)
 // Exit 0 on success; on failure prints why and leaves failure.png in ARTIFACTS.
@@ -198,12 +199,21 @@ async function main() {
     await page.keyboard.press('Enter');
     log('question answered');
 
-    // The approve gate: a notification with Approve / Revise / Stop.
+    // The approve gate: a notification with Approve / Revise / Stop. Revise first: an
+    // input box takes the feedback, and the step runs again with it.
     const gate = page.locator('.notifications-toasts .notification-toast', { hasText: "Step 'plan' (greeter) is done" });
-    await gate.waitFor({ state: 'visible', timeout: 30000 });
+    await gate.filter({ hasText: 'hope to see them again' }).waitFor({ state: 'visible', timeout: 30000 });
     await shot(page, 'approve');
-    await gate.locator('.monaco-button', { hasText: 'Approve' }).click();
-    log('plan approved');
+    await gate.locator('.monaco-button', { hasText: 'Revise' }).click();
+    await page.locator('.quick-input-widget', { hasText: "What should 'plan' change?" }).waitFor({ state: 'visible', timeout: 15000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('Keep it to two words');
+    await page.keyboard.press('Enter');
+    log('plan sent back with feedback');
+    const revised = gate.filter({ hasNotText: 'hope to see them again' });
+    await revised.waitFor({ state: 'visible', timeout: 30000 });
+    await shot(page, 'approve-revised');
+    await revised.locator('.monaco-button', { hasText: 'Approve' }).click();
+    log('revised plan approved');
 
     // The review: a diff editor per file, Accept / Reject in the editor title.
     const offer = page.locator('.notifications-toasts .notification-toast', { hasText: 'Review them file by file?' });
@@ -239,7 +249,31 @@ async function main() {
     await shot(page, 'context');
     log('runs and context shown');
 
-    // A third run, cancelled from its progress notification while the model thinks.
+    // A third run from the light bulb: select hello() in greet.py, open the refactor
+    // actions, pick the built-in explain-selection; its answer opens as the report.
+    await page.locator('.tabs-container .tab', { hasText: 'greet.py' }).first().click();
+    const lines = page.locator('.monaco-editor .view-lines', { hasText: 'def hello' }).first();
+    await lines.waitFor({ timeout: 15000 });
+    await lines.locator('.view-line', { hasText: 'def hello' }).first().click();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    await palette(page, 'Refactor...');
+    const action = page.locator('.action-widget .monaco-list-row', { hasText: 'Orchestra: Explain the selected code' }).first();
+    await action.waitFor({ state: 'visible', timeout: 15000 });
+    await shot(page, 'code-action');
+    await page.keyboard.press('Enter');  // the only action is the one highlighted
+    log('explain-selection picked from the refactor actions');
+    const report = page.locator('.monaco-editor .view-lines', { hasText: 'EXPLAINED-BY-THE-LIGHT-BULB' });
+    await report.first().waitFor({ state: 'visible', timeout: 60000 });
+    await shot(page, 'code-action-report');
+    log('the explanation opened as the run report');
+    // The run ended: its progress notification (with Cancel) goes away, however short it was.
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: explain-selection' })
+      .filter({ has: page.locator('.monaco-button', { hasText: 'Cancel' }) })
+      .first().waitFor({ state: 'hidden', timeout: 10000 });
+
+    // A fourth run, cancelled from its progress notification while the model thinks.
     await palette(page, 'Orchestra: Run Command');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings' }).first().waitFor({ timeout: 15000 });
     await page.locator('.quick-input-widget .quick-input-box input').fill('polish-greetings');

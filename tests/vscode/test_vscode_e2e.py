@@ -6,8 +6,11 @@ scripted Messages API server.
 The person runs a command from the palette (validating its argument), watches the
 progress, ticks only the first of two hunks in the Refactor Preview and applies. Then
 they switch the review to the diff editor, run a second command, answer the agent's
-question in an input box, approve its plan in a notification, and accept the proposed file with the editor title's button. They
-look at the runs and a command's context, and cancel a third run from its progress
+question in an input box, send its plan back with feedback from the gate's
+notification (Revise), approve the revised plan, and accept the proposed file with the
+editor title's button. They look at the runs and a command's context, run the built-in
+explain-selection from the refactor actions (the light bulb's menu) on a selection,
+whose answer opens as its report, and cancel a fourth run from its progress
 notification. The file on disk has exactly the accepted changes and the journal says so.
 
 Everything it needs is installed by `make test` (mk/vscode.mk). When something is
@@ -225,7 +228,7 @@ def _code_server(
 def _journal_runs(workspace: Path) -> list[list[dict[str, object]]]:
     """Each run's events from the journal, oldest run first."""
     runs = sorted((workspace / ".orchestra" / "runs").glob("*/events.jsonl"))
-    assert len(runs) == 3, f"expected three runs in the journal, found {runs}"
+    assert len(runs) == 4, f"expected four runs in the journal, found {runs}"
     return [
         [json.loads(line) for line in run.read_text().splitlines() if line.strip()] for run in runs
     ]
@@ -299,7 +302,7 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     assert text == expected, text
 
     # The journal recorded the person's decisions and each run's end.
-    first, second, third = _journal_runs(workspace)
+    first, second, third, fourth = _journal_runs(workspace)
     assert first[0]["command"] == "polish-greetings"
     [decided] = [e for e in first if e["type"] == "proposal_decided"]
     assert (decided["path"], decided["outcome"]) == ("greet.py", "applied")
@@ -308,8 +311,15 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     assert first[-1]["type"] == "run_finished", [e["type"] for e in first]
 
     assert second[0]["command"] == "sign-off-goodbye"
-    gates = [(e["gate"], e["decision"], e["by"]) for e in second if e["type"] == "gate_decided"]
-    assert ("approve", "approve", "person") in gates, gates
+    gates = [
+        (e["gate"], e["decision"], e["feedback"], e["by"])
+        for e in second
+        if e["type"] == "gate_decided" and e["gate"] == "approve"
+    ]
+    assert gates == [
+        ("approve", "revise", "Keep it to two words", "person"),
+        ("approve", "approve", None, "person"),
+    ], gates
     [asked] = [e for e in second if e["type"] == "tool_call_finished" and e["tool"] == "ask_user"]
     assert "warmly" in str(asked["summary"])
     [decided] = [e for e in second if e["type"] == "proposal_decided"]
@@ -318,10 +328,15 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     assert decided["rejected"] == []
     assert second[-1]["type"] == "run_finished", [e["type"] for e in second]
 
-    # The third run was cancelled from its progress notification, before any change.
-    assert third[0]["arguments"] == {"name": "Bob"}
-    assert third[-1]["type"] == "run_cancelled", [e["type"] for e in third]
+    # The third came from the light bulb on the selected hello(), and changed nothing.
+    assert third[0]["command"] == "explain-selection"
+    assert third[-1]["type"] == "run_finished", [e["type"] for e in third]
     assert not [e for e in third if e["type"].startswith("proposal")]  # type: ignore[union-attr]
+
+    # The fourth was cancelled from its progress notification, before any change.
+    assert fourth[0]["arguments"] == {"name": "Bob"}
+    assert fourth[-1]["type"] == "run_cancelled", [e["type"] for e in fourth]
+    assert not [e for e in fourth if e["type"].startswith("proposal")]  # type: ignore[union-attr]
 
 
 def test_a_server_that_cannot_start_says_why_and_how_to_fix_it(tmp_path: Path) -> None:
