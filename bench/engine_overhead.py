@@ -4,15 +4,16 @@ DESIGN §13: everything but the model's and the tools' time stays under 5 ms per
 and the engine's turn is at most 1.1x the hand-written loop's.
 
 Both loops run in this process against the scripted Messages API server at zero
-latency, with the same script: TURNS turns that each stream 40 text deltas (a real
-answer comes a word or two at a time) and call `list_files` on a tiny tree, then a
-final answer. The direct loop sends the same requests (system blocks with the cache
-breakpoint, the same tool spec, the growing conversation) through
-`AsyncAnthropic.messages.stream` and calls the same `list_files` tool itself, timing
-the call. The engine runs a one-step command through `Engine.start` with a front end
-that only time-stamps events; a turn is the time between two `context` events (each
-is emitted just before a model call), its model time runs from `context` to `usage`,
-and its tool time is what `tool_call_finished` reports.
+latency, with the same script: TURNS turns that each stream some text and call
+`list_files` on a tiny tree, then a final answer; once with the text in one delta,
+once in 40 (a real answer comes a word or two at a time). The direct loop sends the
+same requests (system blocks with the cache breakpoint, the same tool spec, the
+growing conversation) through `AsyncAnthropic.messages.stream` and calls the same
+`list_files` tool itself, timing the call. The engine runs a one-step command through
+`Engine.start` with a front end that only time-stamps events; a turn is the time
+between two `context` events (each is emitted just before a model call), its model
+time runs from `context` to `usage`, and its tool time is what `tool_call_finished`
+reports.
 
 The tool's own time is taken out of both turns as the direct loop measured it in the
 same run: the same call, on the same files, in the same state of the caches. (Timing
@@ -54,8 +55,12 @@ from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView, spec_
 from orchestra_lsp.workspace import load_workspace
 
 TURNS = 30
-# What the model says before each call, in the small deltas a real stream comes in.
-SAYING = [f"word{index} " for index in range(40)]
+# What the model says before each call: one delta, and 40 small ones as a real stream
+# comes (each delta costs the SDK and the engine something of their own).
+SAYINGS = {
+    "1 text delta a turn": ["Listing."],
+    "40 text deltas a turn": [f"w{n} " for n in range(40)],
+}
 ROUNDS = 11  # per loop, the first one a warm-up; turn medians vary by a few % from round to round
 MODEL = "claude-sonnet-4-6"
 CONTEXT = "Benchmark repository. Keep answers short.\n"
@@ -84,9 +89,9 @@ TREE = {
 }
 
 
-def script() -> list[dict[str, Any]]:
+def script(saying: list[str]) -> list[dict[str, Any]]:
     turns: list[dict[str, Any]] = [
-        {"reply": {"text": SAYING, "tool_use": [{"name": "list_files", "input": {}}]}}
+        {"reply": {"text": saying, "tool_use": [{"name": "list_files", "input": {}}]}}
         for _ in range(TURNS)
     ]
     turns.append({"reply": {"text": "Done listing."}})
@@ -132,10 +137,12 @@ class TimingFrontEnd:
         return ReviewDecision(files=[])
 
 
-async def engine_round(root: Path, user_dir: Path) -> list[tuple[float, float, float]]:
+async def engine_round(
+    root: Path, user_dir: Path, saying: list[str]
+) -> list[tuple[float, float, float]]:
     """(turn, model, tool) milliseconds for each of the TURNS tool turns."""
     frontend = TimingFrontEnd()
-    with ScriptedServer(script()) as server:
+    with ScriptedServer(script(saying)) as server:
         client = ModelClient(api_key="bench-key", base_url=server.base_url)
         engine = Engine(root, client=client, user_dir=user_dir)
         try:
@@ -161,7 +168,7 @@ async def engine_round(root: Path, user_dir: Path) -> list[tuple[float, float, f
 # -- the same loop, by hand on the SDK ---------------------------------------------------
 
 
-async def direct_round(root: Path) -> list[tuple[float, float, float]]:
+async def direct_round(root: Path, saying: list[str]) -> list[tuple[float, float, float]]:
     """The loop a person would write on the SDK, calling the same `list_files` tool
     (on the same view of the workspace), so both loops send byte-identical requests and
     do the same tool work; only the engine's own bookkeeping differs."""
@@ -177,7 +184,7 @@ async def direct_round(root: Path) -> list[tuple[float, float, float]]:
     messages: list[dict[str, Any]] = [
         {"role": "user", "content": "List the files, again and again."}
     ]
-    with ScriptedServer(script()) as server:
+    with ScriptedServer(script(saying)) as server:
         client = AsyncAnthropic(api_key="bench-key", base_url=server.base_url, max_retries=2)
         try:
             for _ in range(TURNS + 1):
@@ -228,14 +235,24 @@ async def main() -> None:
         user_dir = Path(folder) / "user"
         user_dir.mkdir()
         make_workspace(root)
-        engine_rows: list[tuple[float, float, float]] = []
-        direct_rows: list[tuple[float, float, float]] = []
-        for round_index in range(ROUNDS):
-            engine = await engine_round(root, user_dir)
-            direct = await direct_round(root)
-            if round_index:  # the first round warms imports, tokenizer and sockets
-                engine_rows += engine
-                direct_rows += direct
+        print(f"engine_overhead: {ROUNDS - 1} rounds of {TURNS} turns per loop; medians per turn")
+        for name, saying in SAYINGS.items():
+            engine_rows: list[tuple[float, float, float]] = []
+            direct_rows: list[tuple[float, float, float]] = []
+            for round_index in range(ROUNDS):
+                engine = await engine_round(root, user_dir, saying)
+                direct = await direct_round(root, saying)
+                if round_index:  # the first round warms imports, tokenizer and sockets
+                    engine_rows += engine
+                    direct_rows += direct
+            report(name, engine_rows, direct_rows)
+
+
+def report(
+    name: str,
+    engine_rows: list[tuple[float, float, float]],
+    direct_rows: list[tuple[float, float, float]],
+) -> None:
     e_turn, e_model, e_tool = medians(engine_rows)
     d_turn, d_model, d_tool = medians(direct_rows)
     by_events = statistics.median(t - m - k for t, m, k in engine_rows)
@@ -245,20 +262,22 @@ async def main() -> None:
     # loop's model time is the SDK's alone, so the engine's wrapper counts as overhead.
     engine_net = e_turn - d_tool
     direct_net = d_turn - d_tool
-    n = len(engine_rows)
-    print(f"engine_overhead: {n} turns per loop ({ROUNDS - 1} rounds of {TURNS}); medians per turn")
-    print(f"  direct SDK loop: turn {d_turn:.2f} ms (model {d_model:.2f}, list_files {d_tool:.2f})")
+    print(f"  {name}:")
     print(
-        f"  engine:          turn {e_turn:.2f} ms (model call {e_model:.2f}, "
+        f"    direct SDK loop: turn {d_turn:.2f} ms (model {d_model:.2f}, list_files {d_tool:.2f})"
+    )
+    print(
+        f"    engine:          turn {e_turn:.2f} ms (model call {e_model:.2f}, "
         f"tool call {e_tool:.2f} with its permission check and events)"
     )
     print(
-        f"  engine overhead: {engine_net - direct_net:.2f} ms per turn (bar < 5 ms); "
+        f"    engine overhead: {engine_net - direct_net:.2f} ms per turn (bar < 5 ms); "
         f"ratio {engine_net / direct_net:.2f}x the direct loop net of tools (bar <= 1.1x); "
         f"whole turns {e_turn / d_turn:.2f}x"
     )
     print(
-        f"  (outside the model call and the tool call, by the engine's events: {by_events:.2f} ms)"
+        f"    (outside the model call and the tool call, by the engine's events: "
+        f"{by_events:.2f} ms)"
     )
 
 
