@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine_helpers import command_file, run_command, workspace
+from engine_helpers import RecordingFrontEnd, command_file, model_client, run_command, workspace
 
-from orchestra_lsp.engine import RunRequest
+from orchestra_lsp.engine import Engine, RunRequest
+from orchestra_lsp.testing import ScriptedServer
 
 TWO_STEPS = [
     {"id": "one", "agent": "veteran", "prompt": "First."},
@@ -43,6 +44,26 @@ async def test_a_deprecated_model_is_named_once_with_its_end_of_life(root: Path)
     types = [event.type for event in outcome.frontend.events]
     assert types.index("notice") < types.index("context")  # before the first model call
     assert [e["type"] for e in outcome.journal_of("notice")] == ["notice"]
+
+
+async def test_an_editor_session_names_it_once_not_at_every_run(root: Path) -> None:
+    workspace(
+        root, {"old": command_file(TWO_STEPS)}, extra={".orchestra/agents/veteran.md": VETERAN}
+    )
+    script = [{"reply": {"text": f"reply {n}"}} for n in range(4)]
+    first, second = RecordingFrontEnd(root), RecordingFrontEnd(root)
+    user = root.parent / "user-config"
+    user.mkdir()
+    with ScriptedServer(script) as server:
+        engine = Engine(root, client=model_client(server), user_dir=user)
+        try:
+            for frontend in (first, second):
+                result = await engine.start(RunRequest(command="old"), frontend).wait()
+                assert result.state == "finished", result.error
+        finally:
+            await engine.aclose()
+    assert len(first.of_type("notice")) == 1
+    assert second.of_type("notice") == []
 
 
 async def test_a_current_model_gets_no_warning(root: Path) -> None:

@@ -90,6 +90,7 @@ class Engine:
         self._pool: McpPool | None = None
         self._mcp_commands: dict[str, Command] = {}
         self._listeners: dict[str, Callable[[Notice], None]] = {}
+        self._warned_models: set[str] = set()
         self.runs: dict[str, RunHandle] = {}
         self.workspace = self._load()
 
@@ -253,6 +254,7 @@ class Engine:
             unattended=unattended,
             pool=self.pool() if command.mcp_prompt or _uses_mcp(workspace, command) else None,
             cost_cap=workspace.config.model.max_cost_usd,
+            warned_models=self._warned_models,
         )
         run = Run(ctx)
         if changeset is not None:

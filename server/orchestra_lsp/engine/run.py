@@ -83,6 +83,9 @@ class RunContext:
     unattended: bool
     """Automation mode or `--yes`: gates pass by policy, asks are refused."""
     pool: McpPool | None = None
+    warned_models: set[str] = field(default_factory=set)
+    """Deprecated models already named to the person: shared by an engine's runs, so
+    an editor warns once a session, not at every run."""
     cost_usd: float = 0.0
     cost_cap: float | None = None
     outputs: dict[str, str] = field(default_factory=dict)
@@ -96,7 +99,6 @@ class Run:
         self.view = WorkspaceView(ctx.workspace.root, self.changeset, dict(ctx.buffers()))
         self.tool_context = ToolContext(view=self.view)
         self.reviewed: dict[str, str | None] = {}
-        self.models_checked: set[str] = set()
         """Text accepted at a review but not applied (the CLI without --apply): later
         steps see it, and the end-of-run review skips files still at that text."""
 
@@ -275,11 +277,11 @@ class Run:
         return outcome.output
 
     async def _warn_if_retiring(self, model: str) -> None:
-        """Say so, once a run, when a model in use is deprecated: past its end-of-life
-        day every call to it fails."""
-        if model in self.models_checked:
+        """Say so when a model in use is deprecated: past its end-of-life day every
+        call to it fails."""
+        if model in self.ctx.warned_models:
             return
-        self.models_checked.add(model)
+        self.ctx.warned_models.add(model)
         day = await self.ctx.client.end_of_life(model)
         if day is not None:
             self.emit(
