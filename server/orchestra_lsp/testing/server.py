@@ -12,6 +12,7 @@ prompt even while a turn is delaying.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -305,7 +306,17 @@ class _HTTPServer(ThreadingHTTPServer):
         self, address: tuple[str, int], handler: type[_Handler], scripted: ScriptedServer
     ) -> None:
         self.scripted = scripted
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
         super().__init__(address, handler)
+
+    def server_close(self) -> None:
+        """Also end the connections kept open for a next request."""
+        super().server_close()
+        with self.connections_lock:
+            for connection in self.connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -314,11 +325,28 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30
 
+    def setup(self) -> None:
+        super().setup()
+        # Small writes (headers, then one SSE event at a time) on a kept connection
+        # would otherwise wait for the client's delayed ACK: 40 ms a response.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        server = cast(_HTTPServer, self.server)
+        with server.connections_lock:
+            server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        server = cast(_HTTPServer, self.server)
+        with server.connections_lock:
+            server.connections.discard(self.connection)
+        super().finish()
+
     def do_POST(self) -> None:
         scripted = cast(_HTTPServer, self.server).scripted
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {k.lower(): v for k, v in self.headers.items()}
         plan = scripted._plan(self.path.split("?", 1)[0], headers, raw)
+        # The connection is kept for the client's next request, as the real API's is,
+        # but only after an answer sent whole; a cut, a stop or an error closes it.
         self.close_connection = True
         try:
             if plan.delay and scripted._stopping.wait(plan.delay):
@@ -327,8 +355,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._drop_connection()
             elif plan.events is None:
                 self._send_json(plan)
+                self.close_connection = False
             else:
-                self._send_events(plan, scripted._stopping)
+                self.close_connection = not self._send_events(plan, scripted._stopping)
         except OSError:
             pass  # The client went away (a cancelled turn): nothing left to answer.
 
@@ -337,32 +366,32 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(plan.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Connection", "close")
         for name, value in plan.headers.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
-    def _send_events(self, plan: _Plan, stopping: threading.Event) -> None:
-        """Stream SSE, chunked; a cut leaves the body unterminated, like a dropped connection."""
+    def _send_events(self, plan: _Plan, stopping: threading.Event) -> bool:
+        """Stream SSE, chunked; a cut leaves the body unterminated, like a dropped
+        connection. True when the body was ended properly."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Connection", "close")
         self.end_headers()
         for number, (event, data) in enumerate(plan.events or []):
             if number == plan.cut_after and not plan.cut_cleanly:
                 self._drop_connection()
-                return
+                return False
             if number == plan.cut_after:
                 break
             if number and plan.delay_between_events and stopping.wait(plan.delay_between_events):
-                return
+                return False
             chunk = responses.sse(event, data)
             self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
             self.wfile.flush()
         self.wfile.write(b"0\r\n\r\n")
+        return True
 
     def _drop_connection(self) -> None:
         self.wfile.flush()
