@@ -22,6 +22,7 @@ message it keeps roles alternating and every tool_result right after its tool_us
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate
 from typing import Any
@@ -123,11 +124,7 @@ class ConversationFitter:
 
     def _learn(self, conversation: Sequence[Message]) -> None:
         """Bring the per-message work up to date with `conversation`."""
-        known = 0
-        for seen, message in zip(self._seen, conversation, strict=False):
-            if seen is not message:
-                break
-            known += 1
+        known = _shared_prefix(self._seen, conversation)
         if known < len(self._seen):
             del self._seen[known:], self._fitted[known:], self._sizes[known:]
             del self._turn_lines[known:]
@@ -165,6 +162,17 @@ class ContextBudget(BaseModel):
     def fit(self, pinned: Sequence[Source], conversation: Sequence[Message]) -> FitResult:
         """See :func:`fit_to_budget`."""
         return fit_to_budget(pinned, conversation, self.budget_tokens, self.max_tool_result_tokens)
+
+
+def _shared_prefix(seen: Sequence[Message], conversation: Sequence[Message]) -> int:
+    """How many leading messages the two share, by identity; checked whole at C speed
+    first, since in a tool loop the conversation only grows."""
+    if len(conversation) >= len(seen) and all(map(operator.is_, seen, conversation)):
+        return len(seen)
+    for index, (old, new) in enumerate(zip(seen, conversation, strict=False)):
+        if old is not new:
+            return index
+    return min(len(seen), len(conversation))
 
 
 def _tool_names(previous: Message) -> dict[str, str]:
