@@ -381,3 +381,32 @@ def test_not_utf8_is_reported(write_files: WriteFiles, empty_user_dir: Path) -> 
 
 def test_builtins_dir_is_the_repository_in_a_checkout() -> None:
     assert (builtins_dir() / "agents" / "qa.md").is_file()
+
+
+def test_a_deprecated_model_is_a_warning_where_it_is_named(
+    write_files: WriteFiles, empty_user_dir: Path
+) -> None:
+    root = write_files(
+        {
+            ".orchestra/config.toml": '[agents]\ndefault = "developer"\n\n[model]\n'
+            'name = "claude-sonnet-4-5"\n',
+            ".orchestra/agents/old.md": AGENT.replace("tester", "old").replace(
+                "tools:", "model: claude-opus-4-5-20251101\ntools:"
+            ),
+            ".orchestra/agents/new.md": AGENT.replace("tester", "new").replace(
+                "tools:", "model: claude-opus-5-5\ntools:"
+            ),
+        }
+    )
+    ws = load(root, empty_user_dir)
+    assert ws.errors == []
+    [(line, column, severity, message)] = problems(ws, "config.toml")
+    assert (line, severity) == (5, "warning")
+    assert message == (
+        "model claude-sonnet-4-5 is deprecated and reaches end of life on "
+        "November 30th, 2026; name a newer one"
+    )
+    [(line, column, severity, message)] = problems(ws, "old.md")
+    assert (line, column, severity) == (4, 8, "warning")
+    assert "claude-opus-4-5-20251101 is deprecated" in message
+    assert problems(ws, "new.md") == []

@@ -43,6 +43,7 @@ from orchestra_lsp.engine.toolbox import Toolbox
 from orchestra_lsp.journal import RunJournal, settle_pending
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
+from orchestra_lsp.retirement import end_of_life, retiring
 from orchestra_lsp.tools import ToolContext, WorkspaceView
 from orchestra_lsp.workspace import Command, Step, Workspace
 
@@ -248,7 +249,7 @@ class Run:
         )
         await toolbox.load()
         model = agent.model or ctx.command.model or ctx.workspace.config.model.name
-        await self._warn_if_retiring(model)
+        self._warn_if_retiring(model)
         settings = ctx.workspace.config.model
         outcome = await run_step(
             StepSettings(
@@ -276,21 +277,20 @@ class Run:
         )
         return outcome.output
 
-    async def _warn_if_retiring(self, model: str) -> None:
+    def _warn_if_retiring(self, model: str) -> None:
         """Say so when a model in use is deprecated: past its end-of-life day every
         call to it fails."""
         if model in self.ctx.warned_models:
             return
         self.ctx.warned_models.add(model)
-        day = await self.ctx.client.end_of_life(model)
+        day = end_of_life(model)
         if day is not None:
             self.emit(
                 Notice(
                     run_id=self.run_id,
                     level="warning",
-                    message=f"model {model} is deprecated and reaches end of life on {day}; "
-                    "name a newer one (`[model] name` in .orchestra/config.toml, or the "
-                    "agent's `model`)",
+                    message=f"{retiring(model, day)}; name a newer one (`[model] name` in "
+                    ".orchestra/config.toml, or the agent's `model`)",
                 )
             )
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -112,13 +111,6 @@ class ModelClient:
             )
         return self._sdk
 
-    async def end_of_life(self, model: str) -> str | None:
-        """When the SDK lists `model` as deprecated, the day it stops being served
-        (as the SDK words it); else None. Imports the SDK in a thread the first time."""
-        if "anthropic" in sys.modules:
-            return _end_of_life(model)
-        return await asyncio.to_thread(_end_of_life, model)
-
     async def aclose(self) -> None:
         """Close the HTTP connections, if any were opened."""
         if self._sdk is not None:
@@ -197,15 +189,6 @@ class ModelClient:
                 base_url=self.base_url,
                 max_retries=self.max_retries,
             ) from exc
-
-
-def _end_of_life(model: str) -> str | None:
-    try:  # the SDK's own table, private to it: without it, nothing is known
-        from anthropic._data import DEPRECATED_MODELS
-    except ImportError:
-        return None
-    day = DEPRECATED_MODELS.get(model)
-    return str(day) if day else None
 
 
 _SNAPSHOT_TYPES: list[object] = []

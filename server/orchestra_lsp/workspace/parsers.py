@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from orchestra_lsp.retirement import end_of_life, retiring
 from orchestra_lsp.workspace.agents import (
     CLAUDE_MODEL_ALIASES,
     Agent,
@@ -156,6 +157,7 @@ def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
         )
     else:
         entries = list(enumerate(spec.tools))
+    _warn_if_retiring(spec.model, front.positions, ("model",), sink)
     if not front.body.strip():
         sink.add(
             "the agent has no prompt: write its instructions below the front matter",
@@ -236,6 +238,7 @@ def _claude_command(
         return None
     allowed = _translate_claude_tools(spec.allowed_tools, front.positions, sink, "allowed-tools")
     model = CLAUDE_MODEL_ALIASES.get(spec.model, spec.model) if spec.model else None
+    _warn_if_retiring(model, front.positions, ("model",), sink)
     return Command(
         name=path.stem,
         description=spec.description,
@@ -254,7 +257,21 @@ def parse_config(path: Path, text: str) -> Parsed[Config]:
     sink = DiagnosticSink(path)
     data, positions = parse_toml(text, sink)
     config = None if data is None else validate(Config, data, positions, sink, "config.toml")
+    if config is not None:
+        _warn_if_retiring(config.model.name, positions, ("model", "name"), sink)
     return Parsed(config, positions, sink, text)
+
+
+def _warn_if_retiring(
+    model: str | None, positions: PositionMap, where: tuple[str, ...], sink: DiagnosticSink
+) -> None:
+    """A deprecated model is a warning on the line that names it: past its day, every
+    run on it fails."""
+    day = end_of_life(model) if model else None
+    if model and day:
+        sink.add(
+            f"{retiring(model, day)}; name a newer one", positions.value(where), Severity.WARNING
+        )
 
 
 _HTTP_TYPES = ("http", "streamable-http", "sse")
