@@ -273,3 +273,16 @@ async def test_completion_and_hover_in_orchestra_files(start: Any, workspace: Pa
         )
     )
     assert "Writes code" in hovered.contents.value and "`edit`" in hovered.contents.value
+
+
+async def test_a_deprecated_model_is_flagged_in_the_editor(
+    start: Any, workspace: Path, profile: str
+) -> None:
+    editor = await start(workspace, profile)
+    config = workspace / ".orchestra/config.toml"
+    editor.open(".orchestra/config.toml", '[model]\nname = "claude-sonnet-4-5"\n', "toml")
+    diagnostics = await _diagnostics_for(editor, config.as_uri())
+    [retiring] = [d for d in diagnostics if "end of life" in d.message]
+    assert retiring.severity == types.DiagnosticSeverity.Warning
+    assert retiring.range.start.line == 1
+    assert "claude-sonnet-4-5 is deprecated" in retiring.message
