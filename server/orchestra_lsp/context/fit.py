@@ -21,7 +21,6 @@ message it keeps roles alternating and every tool_result right after its tool_us
 
 from __future__ import annotations
 
-import functools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate
@@ -142,11 +141,11 @@ class ConversationFitter:
             self._sizes.append(message_tokens(fitted))
             self._cuts.extend(cuts)
             self._turn_lines.append(
-                _part(
-                    index,
-                    str(message.get("role")),
-                    self._sizes[-1],
-                    "instructions" if index == 0 else "turn",
+                PartTokens(
+                    index=index,
+                    role=str(message.get("role")),
+                    tokens=self._sizes[-1],
+                    label="instructions" if index == 0 else "turn",
                 )
             )
 
@@ -218,16 +217,14 @@ def _lines(
     """The manifest's lines for `messages` (those at `indices`, by default all)."""
     count = len(messages)
     return [
-        _part(index, str(messages[index].get("role")), sizes[index], _label(index, count))
+        PartTokens(
+            index=index,
+            role=str(messages[index].get("role")),
+            tokens=sizes[index],
+            label=_label(index, count),
+        )
         for index in (range(count) if indices is None else indices)
     ]
-
-
-@functools.lru_cache(maxsize=4096)
-def _part(index: int, role: str, tokens: int, label: PartLabel) -> PartTokens:
-    """The manifest's line for one message: the same from turn to turn for all but the
-    latest two, so made once (PartTokens is frozen)."""
-    return PartTokens(index=index, role=role, tokens=tokens, label=label)
 
 
 def _label(index: int, count: int) -> PartLabel:
