@@ -136,7 +136,7 @@ steps:
         )
     ]
     [(line, _column, severity, message)] = problems(ws, "badyaml.md")
-    assert (line, severity) == (3, "error") and message.startswith("YAML syntax error")
+    assert (line, severity) == (2, "error") and message.startswith("YAML syntax error")
     badtools = problems(ws, "badtools.md")
     assert badtools[0][:3] == (3, 5, "error")
     assert "unknown tool 'read_fil'; did you mean 'read_file'?" in badtools[0][3]

@@ -15,8 +15,13 @@ def fixes(
     uri: str, lines: list[str], diagnostics: list[types.Diagnostic]
 ) -> list[types.CodeAction]:
     """One quick fix per diagnostic that names its own correction."""
+    from orchestra_lsp.workspace.lenient_front_matter import UNQUOTED_VALUE
+
     actions = []
     for diagnostic in diagnostics:
+        if diagnostic.code == UNQUOTED_VALUE:
+            actions += _quote_value(uri, lines, diagnostic)
+            continue
         edit = _replacement(lines, diagnostic)
         if edit is None:
             continue
@@ -30,6 +35,30 @@ def fixes(
             )
         )
     return actions
+
+
+def _quote_value(
+    uri: str, lines: list[str], diagnostic: types.Diagnostic
+) -> list[types.CodeAction]:
+    """A front-matter value Claude Code reads as text, quoted so that YAML does too."""
+    from orchestra_lsp.workspace.lenient_front_matter import quote
+
+    start, end = diagnostic.range.start, diagnostic.range.end
+    if start.line >= len(lines) or end.line != start.line:
+        return []
+    value = lines[start.line][start.character : end.character]
+    if not value:
+        return []
+    edit = types.TextEdit(range=diagnostic.range, new_text=quote(value))
+    return [
+        types.CodeAction(
+            title="Quote the value",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            is_preferred=True,
+            edit=types.WorkspaceEdit(changes={uri: [edit]}),
+        )
+    ]
 
 
 def _replacement(lines: list[str], diagnostic: types.Diagnostic) -> types.TextEdit | None:

@@ -33,6 +33,7 @@ from orchestra_lsp.workspace.commands import (
 from orchestra_lsp.workspace.config import Config
 from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity, Span
 from orchestra_lsp.workspace.frontmatter import split_front_matter
+from orchestra_lsp.workspace.lenient_front_matter import UNQUOTED_VALUE, repair
 from orchestra_lsp.workspace.mcp_config import HttpServer, McpServer, StdioServer, expand
 from orchestra_lsp.workspace.model_errors import validate
 from orchestra_lsp.workspace.sources import Layer, SourceRef
@@ -100,8 +101,11 @@ def _read_front_matter(
     try:
         data, positions = load_yaml(parts.front_matter)
     except YamlSyntaxError as error:
-        sink.add(error.message, error.span.shifted(parts.front_matter_line))
-        return None
+        loaded = _load_leniently(parts.front_matter, parts.front_matter_line, sink)
+        if loaded is None:
+            sink.add(error.message, error.span.shifted(parts.front_matter_line))
+            return None
+        data, positions = loaded
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -114,6 +118,35 @@ def _read_front_matter(
     return _FrontMatter(
         data, positions.shifted(parts.front_matter_line), parts.body, parts.body_line
     )
+
+
+def _load_leniently(
+    yaml_text: str, line_offset: int, sink: DiagnosticSink
+) -> tuple[Any, PositionMap] | None:
+    """Claude Code's reading of front matter that strict YAML rejects (see
+    `lenient_front_matter`): the file loads, each repaired value is a warning."""
+    repaired, repairs = repair(yaml_text)
+    if not repairs:
+        return None
+    try:
+        loaded = load_yaml(repaired)
+    except YamlSyntaxError:
+        return None
+    for fixed in repairs:
+        sink.add(
+            f"the value of '{fixed.key}' holds ': ' (or starts with a character YAML "
+            "reserves), which strict YAML rejects; read as text, as Claude Code reads it. "
+            "Quote it to make the file valid YAML",
+            Span(
+                line=fixed.line + line_offset,
+                column=fixed.column,
+                end_line=fixed.line + line_offset,
+                end_column=fixed.end_column,
+            ),
+            Severity.WARNING,
+            code=UNQUOTED_VALUE,
+        )
+    return loaded
 
 
 def _translate_claude_tools(

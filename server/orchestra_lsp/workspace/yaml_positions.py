@@ -142,6 +142,16 @@ def _walk(
             _walk(item, (*path, index), keys, values, count)
 
 
+#: PyYAML's contexts for constructs that open on one line and must close later.
+_OPENED = frozenset(
+    {
+        "while parsing a flow sequence",
+        "while parsing a flow mapping",
+        "while scanning a quoted scalar",
+    }
+)
+
+
 def _pyyaml_error(text: str) -> YamlSyntaxError | None:
     """PyYAML's account of a syntax error, which carries a position; None if it reads."""
     try:
@@ -150,6 +160,12 @@ def _pyyaml_error(text: str) -> YamlSyntaxError | None:
         mark = error.problem_mark or error.context_mark
         parts = [p for p in (error.context, error.problem) if p]
         message = "YAML syntax error: " + (", ".join(parts) if parts else "unreadable YAML")
+        if error.context in _OPENED and error.context_mark is not None and mark is not None:
+            # An unclosed bracket or quote is noticed lines later; the fix is where
+            # the construct opened, so point there and say where it went wrong.
+            what = error.context.split(" a ", 1)[-1]
+            message = f"YAML syntax error: the {what} opened here is not closed ({error.problem})"
+            mark = error.context_mark
         span = Span(line=mark.line, column=mark.column) if mark is not None else Span()
         return YamlSyntaxError(message, span)
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:
