@@ -107,7 +107,7 @@ class TerminalFrontEnd:
                     f"${event.cost_usd:.4f} (run ${event.run_cost_usd:.4f})[/]"
                 )
             case ev.ModelRetry():
-                out.print(f"  [yellow]model stream broke off ({escape(event.reason)}); retrying[/]")
+                out.print(f"  [yellow]model reply discarded ({escape(event.reason)}); retrying[/]")
             case ev.Notice():
                 style = {"info": "blue", "warning": "yellow", "error": "red"}[event.level]
                 out.print(f"[{style}]{event.level}:[/] {escape(event.message)}")

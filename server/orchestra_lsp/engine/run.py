@@ -38,7 +38,7 @@ from orchestra_lsp.engine.frontend import (
     ReviewRequest,
 )
 from orchestra_lsp.engine.prompts import step_instructions, system_chunks
-from orchestra_lsp.engine.step_loop import StepSettings, run_step
+from orchestra_lsp.engine.step_loop import StepFailed, StepSettings, run_step
 from orchestra_lsp.engine.toolbox import Toolbox
 from orchestra_lsp.journal import RunJournal, settle_pending
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
@@ -140,7 +140,7 @@ class Run:
         except asyncio.CancelledError:
             self._cancelled("cancelled")
             raise
-        except ModelError as error:
+        except (ModelError, StepFailed) as error:
             return self._failed(str(error))
         except Exception as error:  # a bug: say so in one line, keep the journal whole
             return self._failed(f"internal error: {type(error).__name__}: {error}")
@@ -260,6 +260,7 @@ class Run:
                 max_output_tokens=settings.max_output_tokens,
                 budget_tokens=settings.context_budget_tokens,
                 max_tool_result_tokens=settings.max_tool_result_tokens,
+                on_max_turns=step.on_max_turns,
             ),
             ctx.client,
             agent,

@@ -2,21 +2,37 @@
 
 Each turn: fit the conversation to the budget (pinned parts stay), stream the model,
 account usage, run the tools it asked for, and go again — at most `max_turns` times.
+
+The model's reply is not trusted blindly. A reply cut off at `max_tokens` may hold a
+tool call whose input is cut too (a `str_replace` missing half its `new_str`), so no
+tool call of such a reply is ever run: the turn is asked again with a larger limit
+while the model allows one, and otherwise the model is told each call was not run
+and the person gets a notice. Reaching `max_turns` without a final answer fails the
+step (`StepFailed`) unless the step says `on_max_turns: continue`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from orchestra_lsp.context import ConversationFitter
 from orchestra_lsp.engine.events import ContextReported, Event, ModelRetry, Notice, TextDelta
 from orchestra_lsp.engine.prompts import pinned_sources
 from orchestra_lsp.engine.text_frames import TextFrames
 from orchestra_lsp.engine.toolbox import Toolbox
-from orchestra_lsp.llm import ModelClient, ModelTurn
+from orchestra_lsp.llm import ModelClient, ModelTurn, max_output_tokens
 from orchestra_lsp.workspace import Agent
+
+OnMaxTurns = Literal["fail", "continue"]
+LIMIT_GROWTH = 4
+"""A reply cut at `max_tokens` is asked again with this many times the limit (at most
+the model's ceiling), so 8192 reaches 128K in two retries."""
+
+
+class StepFailed(Exception):
+    """The step cannot give an answer (it reached `max_turns`); the message is for a person."""
 
 
 @dataclass
@@ -28,6 +44,7 @@ class StepSettings:
     max_output_tokens: int
     budget_tokens: int
     max_tool_result_tokens: int
+    on_max_turns: OnMaxTurns = "fail"
 
 
 @dataclass
@@ -62,38 +79,89 @@ async def run_step(
         emit(ModelRetry(run_id=run_id, step_id=step_id, reason=reason))
 
     last_text = ""
+    max_tokens = settings.max_output_tokens
     for turn_index in range(1, settings.max_turns + 1):
         fitted = fitter.fit(messages)
         # Per-message sizes stay out of the event: they grow with every turn, and the
         # sources, totals and cuts are what a person reads.
         manifest = fitted.manifest.model_dump(mode="json", exclude={"conversation"})
         emit(ContextReported(run_id=run_id, step_id=step_id, manifest=manifest))
-        try:
-            turn = await client.stream_turn(
-                model=settings.model,
-                system=system,
-                tools=toolbox.specs,
-                messages=fitted.messages,
-                max_tokens=settings.max_output_tokens,
-                on_text=text.add,
-                on_retry=on_retry,
+        while True:
+            try:
+                turn = await client.stream_turn(
+                    model=settings.model,
+                    system=system,
+                    tools=toolbox.specs,
+                    messages=fitted.messages,
+                    max_tokens=max_tokens,
+                    on_text=text.add,
+                    on_retry=on_retry,
+                )
+            finally:
+                text.flush()  # what was said before the turn ended, or failed, is shown
+            await after_turn(turn)
+            larger = _larger_limit(settings.model, max_tokens)
+            if turn.stop_reason != "max_tokens" or larger is None:
+                break
+            on_retry(
+                f"the reply was cut off at max_tokens={max_tokens}; "
+                f"asking again with max_tokens={larger}"
             )
-        finally:
-            text.flush()  # what was said before the turn ended, or failed, is shown
-        await after_turn(turn)
+            max_tokens = larger  # and kept for the rest of the step
         last_text = turn.text or last_text
         messages.append({"role": "assistant", "content": turn.content})
         uses = turn.tool_uses
+        if turn.stop_reason == "max_tokens":
+            emit(
+                Notice(
+                    run_id=run_id, level="warning", message=_cut_notice(step_id, max_tokens, uses)
+                )
+            )
+            if uses:
+                messages.append(
+                    {"role": "user", "content": [_not_run(u, max_tokens) for u in uses]}
+                )
+                continue
         if not uses:
             return StepOutcome(output=turn.text, turns=turn_index)
         results = [await toolbox.call(use) for use in uses]
         messages.append({"role": "user", "content": results})
-    emit(
-        Notice(
-            run_id=run_id,
-            level="warning",
-            message=f"step '{step_id}' stopped after {settings.max_turns} model turns "
-            "(max_turns) without a final answer",
+    message = f"step '{step_id}' reached max_turns ({settings.max_turns}) without a final answer"
+    if settings.on_max_turns == "fail":
+        raise StepFailed(
+            f"{message}; raise the agent's `max_turns`, or set `on_max_turns: continue` on "
+            "the step to go on with its last text"
         )
-    )
+    emit(Notice(run_id=run_id, level="warning", message=f"{message}; going on with its last text"))
     return StepOutcome(output=last_text, turns=settings.max_turns)
+
+
+def _larger_limit(model: str, max_tokens: int) -> int | None:
+    """The next `max_tokens` to ask for after a cut reply; None at the model's ceiling
+    (or when the model is unknown, so its ceiling is too)."""
+    ceiling = max_output_tokens(model)
+    if ceiling is None or max_tokens >= ceiling:
+        return None
+    return min(max_tokens * LIMIT_GROWTH, ceiling)
+
+
+def _cut_notice(step_id: str, max_tokens: int, uses: list[dict[str, Any]]) -> str:
+    where = f"step '{step_id}': the model's reply was cut off at max_tokens={max_tokens}"
+    if not uses:
+        return f"{where}; its answer may be incomplete"
+    names = ", ".join(sorted({str(use.get("name")) for use in uses}))
+    return f"{where} in the middle of a tool call ({names}); the call was not run"
+
+
+def _not_run(use: dict[str, Any], max_tokens: int) -> dict[str, Any]:
+    """The tool result for a call of a cut-off reply: not run, and why."""
+    return {
+        "type": "tool_result",
+        "tool_use_id": use["id"],
+        "is_error": True,
+        "content": (
+            f"Not run: your reply reached the output limit (max_tokens={max_tokens}) before "
+            "it ended, so this call's input may be cut off. Nothing was changed. Send "
+            "smaller calls: split a large edit or file into several."
+        ),
+    }

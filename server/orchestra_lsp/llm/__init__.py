@@ -12,6 +12,7 @@ first turn is requested.
 
 from .client import ModelClient, build_request
 from .errors import ErrorKind, ModelError
+from .limits import max_output_tokens
 from .models import ModelTurn, Usage
 from .pricing import Prices, cost_usd, price_for
 
@@ -24,5 +25,6 @@ __all__ = [
     "Usage",
     "build_request",
     "cost_usd",
+    "max_output_tokens",
     "price_for",
 ]

@@ -70,7 +70,8 @@ _LEGACY = re.compile(r"claude-(\d)(?:-(\d))?-(opus|sonnet|haiku)")
 _MODERN = re.compile(r"(fable|mythos|opus|sonnet|haiku)-(\d{1,2})(?!\d)(?:-(\d{1,2})(?!\d))?")
 
 
-def _family_version(model: str) -> tuple[str, tuple[int, int]] | None:
+def family_version(model: str) -> tuple[str, tuple[int, int]] | None:
+    """(family, (major, minor)) read from a lower-case model id; None when it names none."""
     if match := _LEGACY.search(model):
         major, minor, family = match.groups()
         return family, (int(major), int(minor or 0))
@@ -83,7 +84,7 @@ def _family_version(model: str) -> tuple[str, tuple[int, int]] | None:
 @functools.lru_cache(maxsize=64)  # priced on every turn; a handful of model ids
 def price_for(model: str) -> tuple[Prices, bool]:
     """The prices for ``model``, and whether they are a guess (unknown family: Sonnet's)."""
-    found = _family_version(model.lower())
+    found = family_version(model.lower())
     family, version = found or FALLBACK
     rows = _TABLE[family]
     prices = next((p for since, p in rows if version >= since), rows[-1][1])

@@ -15,6 +15,9 @@ Gate = Literal["approve", "review"]
 Mode = Literal["orchestration", "automation"]
 CodeActionKind = Literal["quickfix", "refactor", "source"]
 CodeActionWhen = Literal["diagnostics", "selection", "always"]
+OnMaxTurns = Literal["fail", "continue"]
+"""What reaching the agent's `max_turns` without a final answer does: fail the run
+(the default), or go on with the agent's last text as the step's output."""
 
 
 class ArgumentSpec(BaseModel):
@@ -34,6 +37,7 @@ class StepSpec(BaseModel):
     """None: the command's agent, else the configured default agent."""
     prompt: str
     gate: Gate | None = None
+    on_max_turns: OnMaxTurns = "fail"
 
 
 class CodeActionSpec(BaseModel):
@@ -80,6 +84,7 @@ class Step(BaseModel):
     agent: str
     prompt: str
     gate: Gate | None = None
+    on_max_turns: OnMaxTurns = "fail"
 
 
 class Command(BaseModel):

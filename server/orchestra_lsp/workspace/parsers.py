@@ -232,7 +232,14 @@ def _orchestra_command(
     agent = spec.agent or default_agent
     if spec.steps:
         steps = [
-            Step(id=s.id, agent=s.agent or agent, prompt=s.prompt, gate=s.gate) for s in spec.steps
+            Step(
+                id=s.id,
+                agent=s.agent or agent,
+                prompt=s.prompt,
+                gate=s.gate,
+                on_max_turns=s.on_max_turns,
+            )
+            for s in spec.steps
         ]
         instructions = body
     elif body:
