@@ -217,6 +217,7 @@ async def test_claude_code_command_with_arguments_runs(root: Path) -> None:
             ".claude/commands/triage.md": """\
             ---
             description: Triage an issue
+            agent: worker
             argument-hint: "<issue> [priority]"
             allowed-tools: run_shell(make lint*)
             ---

@@ -36,7 +36,14 @@ You test things.
 def test_builtins_load_without_problems(write_files: WriteFiles, empty_user_dir: Path) -> None:
     ws = load(write_files({}), empty_user_dir)
     assert ws.diagnostics == []
-    assert set(ws.agents) == {"analyst", "architect", "developer", "reviewer", "qa"}
+    assert set(ws.agents) == {
+        "analyst",
+        "architect",
+        "developer",
+        "reviewer",
+        "qa",
+        "general-purpose",
+    }
     assert set(ws.commands) == {
         "implement-ticket",
         "qa-ticket",

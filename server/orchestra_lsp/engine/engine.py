@@ -31,6 +31,7 @@ from orchestra_lsp.workspace import (
     Workspace,
     load_workspace,
 )
+from orchestra_lsp.workspace.templates import PositionalArguments
 
 if TYPE_CHECKING:
     from orchestra_lsp.mcp import McpPool
@@ -213,7 +214,7 @@ class Engine:
             values,
             frontend,
             unattended=yes or command.mode == "automation",
-            argument_list=[arguments[a.name] for a in command.arguments if arguments[a.name]],
+            argument_list=_positional(command, arguments),
             arguments=arguments,
         )
 
@@ -224,7 +225,7 @@ class Engine:
         frontend: FrontEnd,
         *,
         unattended: bool,
-        argument_list: list[str] | None = None,
+        argument_list: PositionalArguments | None = None,
         arguments: dict[str, str] | None = None,
         origin: str | None = None,
         changeset: Changeset | None = None,
@@ -245,7 +246,7 @@ class Engine:
             workspace=workspace,
             command=command,
             values=values,
-            argument_list=argument_list or [],
+            argument_list=argument_list or PositionalArguments("", []),
             journal=journal,
             frontend=frontend,
             client=client,
@@ -303,6 +304,14 @@ class Engine:
             self._pool = None
         if self._client is not None:
             await self._client.aclose()
+
+
+def _positional(command: Command, arguments: dict[str, str]) -> PositionalArguments:
+    if command.claude:
+        return PositionalArguments.split(arguments.get("ARGUMENTS", ""), command.argument_names)
+    return PositionalArguments.of_values(
+        [arguments[a.name] for a in command.arguments if arguments[a.name]]
+    )
 
 
 def _uses_mcp(workspace: Workspace, command: Command) -> bool:

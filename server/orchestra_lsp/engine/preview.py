@@ -14,6 +14,7 @@ from orchestra_lsp.engine.prompts import pinned_sources, step_instructions, syst
 from orchestra_lsp.engine.request import RunRequest, RunRequestError
 from orchestra_lsp.engine.toolbox import builtin_specs_for
 from orchestra_lsp.workspace import Workspace
+from orchestra_lsp.workspace.templates import PositionalArguments
 
 
 class StepPreview(BaseModel):
@@ -52,7 +53,9 @@ def preview(workspace: Workspace, request: RunRequest) -> list[StepPreview]:
             command,
             step,
             {**values, **{f"steps.{s.id}.output": f"<output of {s.id}>" for s in command.steps}},
-            list(arguments.values()),
+            PositionalArguments.split(arguments.get("ARGUMENTS", ""), command.argument_names)
+            if command.claude
+            else PositionalArguments.of_values(list(arguments.values())),
         )
         fitted = fit_to_budget(
             pinned_sources(system, agent, specs),

@@ -12,7 +12,7 @@ from typing import Any
 
 from orchestra_lsp.context import Source
 from orchestra_lsp.workspace import Agent, Command, Step
-from orchestra_lsp.workspace.templates import render
+from orchestra_lsp.workspace.templates import PositionalArguments, render
 
 
 def system_chunks(context_text: str, agent: Agent) -> list[str]:
@@ -40,7 +40,7 @@ def step_instructions(
     command: Command,
     step: Step,
     values: Mapping[str, str],
-    arguments: list[str],
+    arguments: PositionalArguments,
     *,
     feedback: str | None = None,
     previous_output: str | None = None,
@@ -49,7 +49,11 @@ def step_instructions(
     parts = [render(step.prompt, values, arguments).strip()]
     if command.instructions:
         parts.append(render(command.instructions, values, arguments).strip())
-    if command.arguments and any(values.get(a.name) for a in command.arguments):
+    if (
+        not command.claude  # Claude Code sends its commands' text as written, nothing added
+        and command.arguments
+        and any(values.get(a.name) for a in command.arguments)
+    ):
         listed = "\n".join(
             f"- {a.name}: {values[a.name]}" for a in command.arguments if values.get(a.name)
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from pydantic import BaseModel, Field
 
 from orchestra_lsp.workspace import Command
@@ -40,7 +42,9 @@ def bind_arguments(command: Command, positional: list[str]) -> dict[str, str]:
             loose.append(word)
     free = [name for name in names if name not in bound]
     if len(free) == 1 and loose:
-        bound[free[0]] = " ".join(loose)
+        # Claude Code's one argument string: quote the words that need it, so that
+        # `$1`..`$9` split it back into the words the shell gave us.
+        bound[free[0]] = (shlex.join if command.claude else " ".join)(loose)
         return bound
     if len(loose) > len(free):
         raise RunRequestError(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from orchestra_lsp.changes import Changeset, apply_hunks
+from orchestra_lsp.engine.command_prompt import expand_command_prompt
 from orchestra_lsp.engine.events import (
     Event,
     FileProposal,
@@ -44,8 +45,10 @@ from orchestra_lsp.journal import RunJournal, settle_pending
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
 from orchestra_lsp.retirement import end_of_life, retiring
-from orchestra_lsp.tools import ToolContext, WorkspaceView
+from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView
+from orchestra_lsp.tools.errors import ToolError
 from orchestra_lsp.workspace import Command, Step, Workspace
+from orchestra_lsp.workspace.templates import PositionalArguments
 
 if TYPE_CHECKING:
     from orchestra_lsp.mcp import McpPool
@@ -74,8 +77,8 @@ class RunContext:
     command: Command
     values: dict[str, str]
     """Arguments plus `file`, `selection`, `diagnostics` for the templates."""
-    argument_list: list[str]
-    """The arguments in declared order, for `$ARGUMENTS` and `$1`..`$9`."""
+    argument_list: PositionalArguments
+    """The arguments for `$ARGUMENTS`, `$1`..`$9` and named `$name`."""
     journal: RunJournal
     frontend: FrontEnd
     client: ModelClient
@@ -234,6 +237,8 @@ class Run:
             feedback=feedback,
             previous_output=previous,
         )
+        if ctx.command.claude:
+            instructions = await self._expand_claude_prompt(step, instructions)
         toolbox = Toolbox(
             run_id=self.run_id,
             step_id=step.id,
@@ -277,6 +282,44 @@ class Run:
             )
         )
         return outcome.output
+
+    async def _expand_claude_prompt(self, step: Step, text: str) -> str:
+        """`` !`cmd` `` and `@file` in a Claude Code command (see `command_prompt`)."""
+        policy = Policy.from_strings(
+            allow=self.ctx.command.allowed_tools,
+            deny=[rule.text for rule in self.ctx.policy.deny],
+            workspace=str(self.ctx.workspace.root),
+        )
+
+        async def shell(line: str) -> tuple[str, bool]:
+            result = await BUILTIN_TOOLS["run_shell"].run({"command": line}, self.tool_context)
+            if result.is_error:
+                return result.text, True
+            # Claude Code inlines the output alone; a failure keeps run_shell's status line.
+            return result.text.removesuffix("[exit code 0]").rstrip("\n"), False
+
+        def read(target: str) -> str | None:
+            if target.startswith(("~", "/")):
+                raise ValueError("it is outside the workspace")
+            try:
+                relative = self.view.resolve(target)
+            except ToolError as error:
+                raise ValueError(str(error)) from None
+            try:
+                snapshot = self.view.read(relative)
+            except ToolError:
+                return None  # a folder or a binary file: left as written
+            return None if snapshot is None else snapshot.text
+
+        return await expand_command_prompt(
+            text,
+            run_id=self.run_id,
+            step_id=step.id,
+            policy=policy,
+            shell=shell,
+            read=read,
+            emit=self.emit,
+        )
 
     def _warn_if_retiring(self, model: str) -> None:
         """Say so when a model in use is deprecated: past its end-of-life day every

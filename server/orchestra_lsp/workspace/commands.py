@@ -66,16 +66,31 @@ class ClaudeCommandFrontMatter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][\w.:\-]*$")
     description: str = ""
     argument_hint: str = Field(default="", alias="argument-hint")
+    arguments: list[str] = Field(default_factory=list)
+    """Names for the words of the arguments, in order: `$name` in the body."""
     allowed_tools: list[str] = Field(default_factory=list, alias="allowed-tools")
     model: str | None = None
+    agent: str | None = None
+    disable_model_invocation: bool = Field(default=False, alias="disable-model-invocation")
 
     @field_validator("allowed_tools", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("arguments", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        """`arguments: pr priority`, `[pr, priority]`, or `[{name: pr}, …]`."""
+        if isinstance(value, str):
+            return value.replace(",", " ").split()
+        if isinstance(value, list):
+            return [v.get("name", "") if isinstance(v, dict) else v for v in value]
         return value
 
 
@@ -101,6 +116,15 @@ class Command(BaseModel):
     allowed_tools: list[str] = Field(default_factory=list)
     """Claude Code's `allowed-tools`: allowed without asking while this command runs."""
     model: str | None = None
+    claude: bool = False
+    """Written for Claude Code: one argument string split like a shell for `$1`..`$9`,
+    `` !`cmd` `` run before the prompt, `@file` references read into it."""
+    argument_names: list[str] = Field(default_factory=list)
+    """Claude Code's named `arguments`: `$name` is the word at the same position."""
+    argument_hint: str = ""
+    disable_model_invocation: bool = False
+    """Claude Code's `disable-model-invocation`: a person may run it, an agent may not
+    load it on its own."""
     mcp_prompt: tuple[str, str] | None = None
     """(server, prompt) for a command offered by an MCP server: its text is fetched,
     with the arguments, when the run starts."""

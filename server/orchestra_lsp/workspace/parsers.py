@@ -44,6 +44,10 @@ from orchestra_lsp.workspace.yaml_positions import PositionMap, YamlSyntaxError,
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
+#: Claude Code runs a command in the main conversation, under no specialist's prompt:
+#: its neutral stand-in here is this built-in agent (`agents/general-purpose.md`).
+CLAUDE_DEFAULT_AGENT = "general-purpose"
+
 #: Claude Code gives an agent without a `tools` field every tool; so do we for its files.
 ALL_TOOLS = [*BUILTIN_TOOL_NAMES, "mcp__*"]
 
@@ -216,7 +220,7 @@ def parse_command(path: Path, text: str, layer: Layer, default_agent: str) -> Pa
         return Parsed(None, PositionMap(), sink, text)
     source = SourceRef(path=path, layer=layer, body_line=front.body_line)
     if layer is Layer.COMPAT:
-        command = _claude_command(path, front, sink, source, default_agent)
+        command = _claude_command(path, front, sink, source)
     else:
         command = _orchestra_command(path, front, sink, source, default_agent)
     return Parsed(command, front.positions, sink, text, data=front.data)
@@ -264,7 +268,7 @@ def _orchestra_command(
 
 
 def _claude_command(
-    path: Path, front: _FrontMatter, sink: DiagnosticSink, source: SourceRef, default_agent: str
+    path: Path, front: _FrontMatter, sink: DiagnosticSink, source: SourceRef
 ) -> Command | None:
     spec = validate(
         ClaudeCommandFrontMatter,
@@ -280,15 +284,21 @@ def _claude_command(
     model = CLAUDE_MODEL_ALIASES.get(spec.model, spec.model) if spec.model else None
     _warn_if_retiring(model, front.positions, ("model",), sink)
     return Command(
-        name=path.stem,
+        name=spec.name or path.stem,
         description=spec.description,
         arguments=[ArgumentSpec(name="ARGUMENTS", description=spec.argument_hint or "arguments")],
         mode="orchestration",
-        steps=[Step(id="main", agent=default_agent, prompt=front.body.strip())],
+        steps=[
+            Step(id="main", agent=spec.agent or CLAUDE_DEFAULT_AGENT, prompt=front.body.strip())
+        ],
         instructions="",
         code_action=None,
         allowed_tools=[name for _, name in allowed],
         model=model,
+        claude=True,
+        argument_names=[name for name in spec.arguments if name],
+        argument_hint=spec.argument_hint,
+        disable_model_invocation=spec.disable_model_invocation,
         source=source,
     )
 

@@ -1,18 +1,21 @@
 """`{{name}}` templates in prompts: finding the names (with positions) and rendering.
 
 Plain substitution on purpose: prompts are prose, and a template language would
-make `{%` or `{#` in a prompt an error. `$ARGUMENTS` (and `$1`..`$9`) are the
-Claude Code spellings for a command's arguments, kept so its files work as they are.
+make `{%` or `{#` in a prompt an error. `$ARGUMENTS`, `$ARGUMENTS[N]`, `$1`..`$9` and
+named `$name` are the Claude Code spellings for a command's arguments, kept so its
+files work as they are: `$ARGUMENTS` is the whole string as typed, the others its
+words split as a shell splits them (quotes respected, see `PositionalArguments`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import shlex
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 _NAME = re.compile(r"\{\{\s*([A-Za-z_][\w.\-]*)\s*\}\}")
-_POSITIONAL = re.compile(r"\$(ARGUMENTS|[1-9])\b")
+_POSITIONAL = re.compile(r"\$(?:ARGUMENTS\[(\d+)\]|(ARGUMENTS)\b|([1-9])(?!\d))")
 
 #: Names every step may use besides the command's arguments and earlier steps.
 CONTEXT_NAMES = ("selection", "file", "diagnostics", "feedback")
@@ -40,7 +43,41 @@ def step_reference(name: str) -> str | None:
     return None
 
 
-def render(text: str, values: Mapping[str, str], arguments: list[str] | None = None) -> str:
+@dataclass(frozen=True)
+class PositionalArguments:
+    """A command's arguments as Claude Code's placeholders see them."""
+
+    raw: str
+    """`$ARGUMENTS`: the whole string, as typed."""
+    words: list[str]
+    """`$1`..`$9` (1-based) and `$ARGUMENTS[N]` (0-based)."""
+    names: Sequence[str] = field(default=())
+    """Named arguments: `$name` is the word at the name's position."""
+
+    @classmethod
+    def of_values(cls, values: Sequence[str]) -> PositionalArguments:
+        """An Orchestra command's declared arguments, each one word."""
+        return cls(" ".join(values), list(values))
+
+    @classmethod
+    def split(cls, raw: str, names: Sequence[str] = ()) -> PositionalArguments:
+        """One string split like a shell: `456 "high prio" alice` is three words.
+
+        An unclosed quote falls back to splitting on white space, as Claude Code does.
+        """
+        try:
+            words = shlex.split(raw)
+        except ValueError:
+            words = raw.split()
+        return cls(raw, words, tuple(names))
+
+    def word(self, index: int) -> str:
+        return self.words[index] if 0 <= index < len(self.words) else ""
+
+
+def render(
+    text: str, values: Mapping[str, str], arguments: PositionalArguments | None = None
+) -> str:
     """Substitute known names; unknown ones were reported at load time and stay as written."""
 
     def name(match: re.Match[str]) -> str:
@@ -51,10 +88,16 @@ def render(text: str, values: Mapping[str, str], arguments: list[str] | None = N
         return rendered
 
     def positional(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key == "ARGUMENTS":
-            return " ".join(arguments)
-        index = int(key) - 1
-        return arguments[index] if index < len(arguments) else ""
+        indexed, whole, digit = match.groups()
+        if whole:
+            return arguments.raw
+        if indexed is not None:
+            return arguments.word(int(indexed))
+        return arguments.word(int(digit) - 1)
 
-    return _POSITIONAL.sub(positional, rendered)
+    rendered = _POSITIONAL.sub(positional, rendered)
+    names = [n for n in arguments.names if re.fullmatch(r"[A-Za-z_]\w*", n)]
+    if names:
+        named = re.compile(r"\$(" + "|".join(map(re.escape, names)) + r")\b")
+        rendered = named.sub(lambda m: arguments.word(names.index(m.group(1))), rendered)
+    return rendered
