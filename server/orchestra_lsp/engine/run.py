@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from orchestra_lsp.changes import Changeset, apply_hunks
@@ -47,7 +47,7 @@ from orchestra_lsp.permissions import Policy
 from orchestra_lsp.retirement import end_of_life, retiring
 from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView
 from orchestra_lsp.tools.errors import ToolError
-from orchestra_lsp.workspace import Command, Step, Workspace
+from orchestra_lsp.workspace import Agent, Command, Step, Workspace
 from orchestra_lsp.workspace.templates import PositionalArguments
 
 if TYPE_CHECKING:
@@ -244,7 +244,8 @@ class Run:
             step_id=step.id,
             agent=agent.name,
             patterns=agent.tools,
-            policy=ctx.policy,
+            excluded=agent.excluded_tools,
+            policy=self._agent_policy(agent),
             context=self.tool_context,
             frontend=ctx.frontend,
             emit=self.emit,
@@ -282,6 +283,23 @@ class Run:
             )
         )
         return outcome.output
+
+    def _agent_policy(self, agent: Agent) -> Policy:
+        """The run's policy plus the agent's own deny rules (`disallowedTools`, `plan`)."""
+        policy = self.ctx.policy
+        if agent.permission_mode == "bypassPermissions":
+            self.emit(
+                Notice(
+                    run_id=self.run_id,
+                    level="warning",
+                    message=f"agent '{agent.name}' asks for permissionMode bypassPermissions; "
+                    "refused: it runs under the normal permission policy",
+                )
+            )
+        if not agent.deny:
+            return policy
+        own = Policy.from_strings(deny=agent.deny, workspace=policy.workspace)
+        return replace(policy, deny=(*policy.deny, *own.deny))
 
     async def _expand_claude_prompt(self, step: Step, text: str) -> str:
         """`` !`cmd` `` and `@file` in a Claude Code command (see `command_prompt`)."""

@@ -65,6 +65,8 @@ class Toolbox:
     on_edit: Callable[[], None] | None = None
     """Called after an `edit` changed the changeset: the run journals it at once, so a
     proposal survives the process dying before review."""
+    excluded: list[str] = field(default_factory=list)
+    """Tool-name globs never offered, whatever the patterns match (`disallowedTools`)."""
     specs: list[dict[str, Any]] = field(default_factory=list)
 
     async def load(self) -> None:
@@ -74,6 +76,8 @@ class Toolbox:
         mcp_patterns = [name for name in names if name.startswith("mcp__")]
         if mcp_patterns and self.pool is not None:
             self.specs += [tool.spec() for tool in await self.pool.tools_for(mcp_patterns)]
+        if self.excluded:
+            self.specs = [s for s in self.specs if not _offered(self.excluded, s["name"])]
 
     def offers(self, name: str) -> bool:
         return any(spec["name"] == name for spec in self.specs)

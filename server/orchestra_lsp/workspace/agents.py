@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from orchestra_lsp.workspace.sources import SourceRef
 
@@ -31,8 +31,34 @@ class AgentFrontMatter(BaseModel):
     _split_tools = field_validator("tools", mode="before")(_tool_list)
 
 
+PermissionMode = Literal["default", "acceptEdits", "plan", "bypassPermissions", "dontAsk"]
+
+
 class ClaudeAgentFrontMatter(AgentFrontMatter):
-    """`.claude/agents/*.md`: the same fields, their tool names and model aliases."""
+    """`.claude/agents/*.md`: Claude Code's sub-agent fields, its tool names and model
+    aliases (see `parsers.parse_agent` for what each field means here)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    max_turns: int = Field(
+        default=40, ge=1, le=1000, validation_alias=AliasChoices("maxTurns", "max_turns")
+    )
+    disallowed_tools: list[str] = Field(default_factory=list, alias="disallowedTools")
+    permission_mode: PermissionMode = Field(default="default", alias="permissionMode")
+    mcp_servers: list[str | dict[str, Any]] | None = Field(default=None, alias="mcpServers")
+    skills: list[str] = Field(default_factory=list)
+
+    _split_disallowed = field_validator("disallowed_tools", mode="before")(_tool_list)
+    _split_skills = field_validator("skills", mode="before")(_tool_list)
+
+    @field_validator("mcp_servers", mode="before")
+    @classmethod
+    def _servers(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return _tool_list(value)
+        if isinstance(value, dict):  # `mcpServers: {name: config}`, as in .mcp.json
+            return [{name: config} for name, config in value.items()]
+        return value
 
     @field_validator("model", mode="before")
     @classmethod
@@ -60,6 +86,14 @@ class Agent(BaseModel):
     max_turns: int
     prompt: str
     source: SourceRef
+    excluded_tools: list[str] = Field(default_factory=list)
+    """Tool-name globs never offered, whatever `tools` matches (`disallowedTools`,
+    `permissionMode: plan`)."""
+    deny: list[str] = Field(default_factory=list)
+    """Permission rules denied to this agent alone (`disallowedTools: Bash(rm:*)`)."""
+    permission_mode: PermissionMode = "default"
+    skills: list[str] = Field(default_factory=list)
+    """Skills whose body is in the agent's prompt from the start (Claude Code's `skills`)."""
 
     @property
     def path(self) -> Path:

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from orchestra_lsp.permissions import RuleError, parse_rule
 from orchestra_lsp.retirement import end_of_life, retiring
 from orchestra_lsp.workspace.agents import (
     CLAUDE_MODEL_ALIASES,
@@ -38,7 +39,12 @@ from orchestra_lsp.workspace.mcp_config import HttpServer, McpServer, StdioServe
 from orchestra_lsp.workspace.model_errors import validate
 from orchestra_lsp.workspace.sources import Layer, SourceRef
 from orchestra_lsp.workspace.structured_files import parse_json, parse_toml
-from orchestra_lsp.workspace.tool_names import BUILTIN_TOOL_NAMES, from_claude
+from orchestra_lsp.workspace.tool_names import (
+    BUILTIN_TOOL_NAMES,
+    from_claude,
+    mcp_server_of,
+    split_pattern,
+)
 from orchestra_lsp.workspace.yaml_positions import PositionMap, YamlSyntaxError, load_yaml
 
 T = TypeVar("T")
@@ -194,6 +200,9 @@ def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
         )
     else:
         entries = list(enumerate(spec.tools))
+    extra: dict[str, Any] = {}
+    if isinstance(spec, ClaudeAgentFrontMatter):
+        entries, extra = _claude_agent_fields(spec, entries, front.positions, sink)
     _warn_if_retiring(spec.model, front.positions, ("model",), sink)
     if not front.body.strip():
         sink.add(
@@ -209,8 +218,91 @@ def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
         max_turns=spec.max_turns,
         prompt=front.body.strip(),
         source=SourceRef(path=path, layer=layer, body_line=front.body_line),
+        **extra,
     )
     return Parsed(agent, front.positions, sink, text, entries, front.data)
+
+
+#: `permissionMode: plan`: Claude Code's sub-agent may look but not change anything.
+_PLAN_EXCLUDED = ("edit", "run_shell")
+
+
+def _claude_agent_fields(
+    spec: ClaudeAgentFrontMatter,
+    entries: list[tuple[int, str]],
+    positions: PositionMap,
+    sink: DiagnosticSink,
+) -> tuple[list[tuple[int, str]], dict[str, Any]]:
+    """What Claude Code's sub-agent fields mean here: `disallowedTools` (a bare tool is
+    never offered; `Bash(rm:*)` is a deny rule of this agent), `permissionMode`
+    (`plan`: no edits, no shell; `bypassPermissions`: asks become allows only where the
+    person's own settings permit it, decided when the run starts), `mcpServers` (only
+    those servers' tools) and `skills` (preloaded into the prompt)."""
+    excluded: list[str] = []
+    deny: list[str] = []
+    for index, name in enumerate(spec.disallowed_tools):
+        ours, known = from_claude(name)
+        if ours is None:
+            severity = Severity.INFO if known else Severity.WARNING
+            sink.add(
+                f"disallowed tool '{name}' has no equivalent in Orchestra; nothing to remove",
+                positions.value(("disallowedTools", index)),
+                severity,
+            )
+        elif split_pattern(ours)[1] is None:
+            excluded.append(ours)
+        elif isinstance(parse_rule(ours), RuleError):
+            sink.add(
+                f"disallowed tool '{name}': {parse_rule(ours)}",
+                positions.value(("disallowedTools", index)),
+            )
+        else:
+            deny.append(ours)
+    if spec.permission_mode == "plan":
+        excluded += [tool for tool in _PLAN_EXCLUDED if tool not in excluded]
+        deny += list(_PLAN_EXCLUDED)
+    elif spec.permission_mode == "dontAsk":
+        sink.add(
+            "permissionMode 'dontAsk' is not supported; the agent runs under the normal policy",
+            positions.value(("permissionMode",)),
+            Severity.WARNING,
+        )
+    if spec.mcp_servers is not None:
+        entries = _only_servers(spec.mcp_servers, entries, positions, sink)
+    kept = [(i, name) for i, name in entries if name not in excluded]
+    return kept, {
+        "excluded_tools": excluded,
+        "deny": deny,
+        "permission_mode": spec.permission_mode,
+        "skills": spec.skills,
+    }
+
+
+def _only_servers(
+    servers: list[str | dict[str, Any]],
+    entries: list[tuple[int, str]],
+    positions: PositionMap,
+    sink: DiagnosticSink,
+) -> list[tuple[int, str]]:
+    """`mcpServers`: the agent reaches these servers' tools and no others."""
+    names: list[str] = []
+    for index, server in enumerate(servers):
+        if isinstance(server, str):
+            names.append(server)
+            continue
+        for name in server:
+            names.append(str(name))
+            sink.add(
+                f"an inline MCP server definition ('{name}') is not supported; define it in "
+                ".mcp.json and name it here",
+                positions.value(("mcpServers", index)),
+                Severity.WARNING,
+            )
+    kept = [(i, n) for i, n in entries if mcp_server_of(n) is None or mcp_server_of(n) in names]
+    had_all = any(mcp_server_of(n) == "*" for _, n in entries)
+    if had_all:
+        kept += [(-1, f"mcp__{name}__*") for name in names]
+    return kept
 
 
 def parse_command(path: Path, text: str, layer: Layer, default_agent: str) -> Parsed[Command]:
