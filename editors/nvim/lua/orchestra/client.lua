@@ -1,0 +1,166 @@
+--- The language server: one `orchestra serve` per workspace root, attached to the
+--- buffers inside it, and requests to it.
+local config = require("orchestra.config")
+local util = require("orchestra.util")
+
+local M = {}
+
+local NAME = "orchestra"
+local METHODS = vim.fn.has("nvim-0.11") == 1
+
+--- `client:method(...)` on 0.11, `client.method(...)` on 0.10.
+function M.call(client, method, ...)
+  if METHODS then
+    return client[method](client, ...)
+  end
+  return client[method](...)
+end
+
+--- The workspace holding `path` (a file or folder): the nearest folder up from it with
+--- one of `root_markers` (`.orchestra`), as the CLI takes the folder it is run in.
+---@return string|nil
+function M.root_of(path)
+  if path == nil or path == "" then
+    return nil
+  end
+  return vim.fs.root(path, config.options.root_markers)
+end
+
+--- The root for the current context: the current buffer's workspace, else the working
+--- directory's.
+function M.current_root()
+  local name = vim.api.nvim_buf_get_name(0)
+  local root = (name ~= "" and vim.bo.buftype == "") and M.root_of(name) or nil
+  return root or M.root_of(vim.fn.getcwd())
+end
+
+local function handlers()
+  local events = require("orchestra.events")
+  local gates = require("orchestra.gates")
+  return {
+    ["orchestra/event"] = function(_, event, ctx)
+      events.on_event(ctx.client_id, event)
+    end,
+    ["orchestra/ask"] = gates.ask,
+    ["window/showMessageRequest"] = gates.show_message_request,
+    ["workspace/applyEdit"] = require("orchestra.saving").apply_edit,
+  }
+end
+
+local function capabilities()
+  local caps = vim.lsp.protocol.make_client_capabilities()
+  caps.experimental = caps.experimental or {}
+  -- ask: free text (a revision's feedback) through vim.ui.input; review: our own review
+  -- buffer, since Neovim applies a WorkspaceEdit without showing it to anyone.
+  caps.experimental.orchestra = { ask = true, review = "proposal" }
+  return caps
+end
+
+local function client_config(root)
+  local options = config.options
+  return {
+    name = NAME,
+    cmd = options.cmd,
+    cmd_env = options.cmd_env,
+    cmd_cwd = root,
+    root_dir = root,
+    workspace_folders = { { uri = vim.uri_from_fname(root), name = vim.fs.basename(root) } },
+    capabilities = capabilities(),
+    handlers = handlers(),
+    on_init = function(client)
+      require("orchestra.catalog").refresh(client)
+    end,
+    on_exit = function(code, signal, client_id)
+      vim.schedule(function()
+        require("orchestra.events").on_exit(client_id, code, signal)
+      end)
+    end,
+  }
+end
+
+--- The running client for `root`, if any.
+function M.get(root)
+  for _, client in ipairs(vim.lsp.get_clients({ name = NAME })) do
+    if root == nil or client.config.root_dir == root then
+      if not M.call(client, "is_stopped") then
+        return client
+      end
+    end
+  end
+end
+
+--- Start (or reuse) the server for `root`; attach `bufnr` when given.
+function M.ensure(root, bufnr)
+  local existing = M.get(root)
+  if existing then
+    if bufnr and not vim.lsp.buf_is_attached(bufnr, existing.id) then
+      vim.lsp.buf_attach_client(bufnr, existing.id)
+    end
+    return existing
+  end
+  local id
+  if bufnr then
+    id = vim.lsp.start(client_config(root), { bufnr = bufnr })
+  elseif vim.fn.has("nvim-0.11") == 1 then
+    id = vim.lsp.start(client_config(root), { attach = false })
+  else
+    id = vim.lsp.start_client(client_config(root))
+  end
+  return id and vim.lsp.get_client_by_id(id) or nil
+end
+
+--- Attach `bufnr` when it is a file inside a workspace: agents read open buffers, and
+--- review lands accepted changes in them.
+function M.attach(bufnr)
+  if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= "" then
+    return
+  end
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == "" then
+    return
+  end
+  local root = M.root_of(name)
+  if root then
+    M.ensure(root, bufnr)
+  end
+end
+
+--- The client for the current context, started if need be; nil (with a message) when
+--- no workspace is found.
+function M.current()
+  local root = M.current_root()
+  if root == nil then
+    util.notify(
+      "no workspace here: no folder with " .. table.concat(config.options.root_markers, " or ") .. " above this buffer or the working directory",
+      vim.log.levels.WARN
+    )
+    return nil
+  end
+  local bufnr = vim.api.nvim_get_current_buf()
+  local attach = vim.bo[bufnr].buftype == "" and vim.api.nvim_buf_get_name(bufnr) ~= "" and M.root_of(vim.api.nvim_buf_get_name(bufnr)) == root
+  return M.ensure(root, attach and bufnr or nil)
+end
+
+--- Inside a coroutine: a request's result, or nil and a one-line error.
+function M.request(client, method, params)
+  local err, result = util.await(function(done)
+    local ok = M.call(client, "request", method, params, function(e, r)
+      done(e, r)
+    end)
+    if not ok then
+      done({ message = "the server is not running" }, nil)
+    end
+  end)
+  if err then
+    return nil, (type(err) == "table" and err.message) or tostring(err)
+  end
+  return result, nil
+end
+
+--- A request answered synchronously (command-line completion only), or nil.
+function M.request_sync(client, method, params, timeout)
+  local response = M.call(client, "request_sync", method, params, timeout or 500)
+  return response and response.result or nil
+end
+
+return M

@@ -1,0 +1,120 @@
+--- Small shared helpers: messages, scratch buffers, coroutines.
+local M = {}
+
+function M.notify(message, level)
+  level = level or vim.log.levels.INFO
+  if level < require("orchestra.config").options.notify_level then
+    return
+  end
+  vim.notify("Orchestra: " .. message, level, { title = "Orchestra" })
+end
+
+--- A scratch buffer named `name` (reused when it exists), shown in a split.
+---@return integer bufnr
+function M.scratch(name, lines, filetype)
+  local bufnr = vim.fn.bufnr("^" .. vim.pesc(name) .. "$")
+  if bufnr == -1 then
+    bufnr = vim.api.nvim_create_buf(false, true)
+    vim.api.nvim_buf_set_name(bufnr, name)
+  end
+  vim.bo[bufnr].buftype = "nofile"
+  vim.bo[bufnr].bufhidden = "wipe"
+  vim.bo[bufnr].swapfile = false
+  vim.bo[bufnr].modifiable = true
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, lines)
+  vim.bo[bufnr].modifiable = false
+  vim.bo[bufnr].modified = false
+  if filetype then
+    vim.bo[bufnr].filetype = filetype
+  end
+  M.show(bufnr)
+  return bufnr
+end
+
+--- Show `bufnr` in the current tab: its window if it has one, else a new split.
+function M.show(bufnr)
+  local win = vim.fn.bufwinid(bufnr)
+  if win ~= -1 then
+    vim.api.nvim_set_current_win(win)
+  else
+    vim.cmd("botright split")
+    vim.api.nvim_win_set_buf(0, bufnr)
+  end
+end
+
+function M.map(bufnr, lhs, fn, desc)
+  if lhs and lhs ~= "" then
+    vim.keymap.set("n", lhs, fn, { buffer = bufnr, nowait = true, silent = true, desc = desc })
+  end
+end
+
+--- Split a text into lines (no trailing empty line for a final newline).
+function M.lines(text)
+  if text == nil or text == vim.NIL or text == "" then
+    return {}
+  end
+  local lines = vim.split(text, "\n", { plain = true })
+  if lines[#lines] == "" then
+    table.remove(lines)
+  end
+  return lines
+end
+
+function M.cost(value)
+  if type(value) ~= "number" then
+    return "-"
+  end
+  return string.format("$%.4f", value)
+end
+
+--- Run `fn` in a coroutine so it can wait for pickers and server answers in order.
+function M.async(fn)
+  return function(...)
+    local co = coroutine.create(fn)
+    local ok, err = coroutine.resume(co, ...)
+    if not ok then
+      M.notify(tostring(err), vim.log.levels.ERROR)
+    end
+  end
+end
+
+--- Inside a coroutine (`M.async`, or a server request's handler): wait for a
+--- callback-style call. `start(done)` calls done(...) once; await returns its values.
+function M.await(start)
+  local co = coroutine.running()
+  local values, yielded = nil, false
+  start(function(...)
+    if values then
+      return
+    end
+    values = { n = select("#", ...), ... }
+    if yielded then
+      -- scheduled: never resume from inside someone else's callback stack
+      vim.schedule(function()
+        local ok, err = coroutine.resume(co)
+        if not ok then
+          M.notify(tostring(err), vim.log.levels.ERROR)
+        end
+      end)
+    end
+  end)
+  if values == nil then
+    yielded = true
+    coroutine.yield()
+  end
+  return unpack(values, 1, values.n)
+end
+
+function M.select(items, opts)
+  return M.await(function(resume)
+    vim.ui.select(items, opts, resume)
+  end)
+end
+
+function M.input(opts)
+  return M.await(function(resume)
+    vim.ui.input(opts, resume)
+  end)
+end
+
+return M

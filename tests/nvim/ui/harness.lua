@@ -1,0 +1,138 @@
+-- Test harness for driving the plugin as a person would, inside a real Neovim:
+-- vim.ui.select / vim.ui.input answered by a script of answers (the "person"), and
+-- recorders for what the person sees (prompts, notifications, LspProgress, status()).
+-- Environment: ORCH_ANSWERS (JSON list of answers), ORCH_OUT (report file).
+local H = {}
+
+H.report = { asked = {}, notified = {}, progress = {}, status = {}, errors = {}, steps = {} }
+local answers = vim.json.decode(os.getenv("ORCH_ANSWERS") or "[]")
+
+local function next_answer(kind, prompt, items)
+  local answer = table.remove(answers, 1)
+  table.insert(H.report.asked, { kind = kind, prompt = prompt, items = items })
+  if answer == nil then
+    table.insert(H.report.errors, ("nobody scripted an answer to %s %q"):format(kind, prompt))
+    return nil
+  end
+  if answer.prompt and not prompt:find(answer.prompt, 1, true) then
+    table.insert(H.report.errors, ("expected a %s asking %q, got %q"):format(kind, answer.prompt, prompt))
+  end
+  return answer
+end
+
+vim.ui.select = function(items, opts, on_choice)
+  local format = opts.format_item or tostring
+  local shown = vim.tbl_map(format, items)
+  local answer = next_answer("select", opts.prompt or "", shown)
+  vim.schedule(function()
+    if answer == nil or answer.dismiss then
+      return on_choice(nil, nil)
+    end
+    for i, text in ipairs(shown) do
+      if text:find(answer.pick, 1, true) then
+        return on_choice(items[i], i)
+      end
+    end
+    table.insert(H.report.errors, ("no item %q among %s"):format(answer.pick, vim.inspect(shown)))
+    on_choice(nil, nil)
+  end)
+end
+
+vim.ui.input = function(opts, on_confirm)
+  local answer = next_answer("input", opts.prompt or "", { opts.default })
+  vim.schedule(function()
+    if answer == nil or answer.dismiss then
+      return on_confirm(nil)
+    end
+    if answer.default then
+      return on_confirm(opts.default)
+    end
+    on_confirm(answer.input)
+  end)
+end
+
+local notify = vim.notify
+vim.notify = function(message, level, opts)
+  table.insert(H.report.notified, { message = message, level = level })
+  return notify(message, level, opts)
+end
+
+vim.api.nvim_create_autocmd("LspProgress", {
+  callback = function(event)
+    local value = event.data and event.data.params and event.data.params.value or {}
+    table.insert(H.report.progress, { kind = value.kind, title = value.title, message = value.message })
+  end,
+})
+vim.api.nvim_create_autocmd("User", {
+  pattern = "OrchestraEvent",
+  callback = function()
+    local status = require("orchestra").status()
+    if status ~= "" and H.report.status[#H.report.status] ~= status then
+      table.insert(H.report.status, status)
+    end
+  end,
+})
+
+function H.remaining_answers()
+  return #answers
+end
+
+--- Wait until `check()` is truthy; a failure ends the test with `what`.
+function H.wait(what, check, ms)
+  table.insert(H.report.steps, what)
+  if not vim.wait(ms or 60000, check, 20) then
+    H.finish("timed out waiting for " .. what)
+    error("stop")
+  end
+end
+
+--- Type keys as a person would (mappings apply), now.
+function H.keys(keys)
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(keys, true, false, true), "mx", false)
+end
+
+--- The buffer whose name contains `text`, or nil.
+function H.buffer(text)
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_valid(bufnr) and vim.api.nvim_buf_get_name(bufnr):find(text, 1, true) then
+      return bufnr
+    end
+  end
+end
+
+function H.lines(bufnr)
+  return vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+end
+
+--- Put the cursor on the first line of the current buffer that contains `text`.
+function H.cursor_to(text)
+  for row, line in ipairs(H.lines(0)) do
+    if line:find(text, 1, true) then
+      vim.api.nvim_win_set_cursor(0, { row, 0 })
+      return
+    end
+  end
+  H.finish("no line with " .. text)
+  error("stop")
+end
+
+function H.finish(err)
+  if err then
+    table.insert(H.report.errors, err)
+  end
+  H.report.unused_answers = #answers
+  local file = io.open(os.getenv("ORCH_OUT"), "w")
+  file:write(vim.json.encode(H.report))
+  file:close()
+  vim.cmd("qa!")
+end
+
+--- Run a scenario; any Lua error ends the test with its message.
+function H.run(scenario)
+  local ok, err = xpcall(scenario, debug.traceback)
+  if not ok and not tostring(err):find("stop") then
+    H.finish(tostring(err))
+  end
+end
+
+return H

@@ -1,0 +1,87 @@
+-- One person's session in a real Neovim, through the plugin's interface only:
+-- :Orchestra run with the picker and argument prompts, the approve gate revised then
+-- approved, the review buffer (accept one hunk, reject another, accept a new file,
+-- :w), a second run dismissed at its gate and cancelled, and a third whose review is
+-- closed with q and left pending when Neovim quits. Environment: ORCH_ROOT, ORCH_CMD
+-- (JSON), ORCH_ANSWERS, ORCH_OUT.
+local H = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "harness.lua"))
+local root = os.getenv("ORCH_ROOT")
+
+H.run(function()
+  require("orchestra").setup({ cmd = vim.json.decode(os.getenv("ORCH_CMD")) })
+  vim.cmd.edit(vim.fs.joinpath(root, "calc.py"))
+  local events = require("orchestra.events")
+  H.wait("the server", function()
+    return #vim.lsp.get_clients({ name = "orchestra", bufnr = 0 }) == 1
+  end)
+
+  -- 1. run: picker, then the required arguments one by one
+  vim.cmd("Orchestra run")
+  H.wait("the first run to finish", function()
+    local run = events.runs[events.order[1] or ""]
+    return run and run.state ~= "running" or (run and run.waiting == "review" and H.buffer("orchestra://review/"))
+  end, 90000)
+  local first = events.order[1]
+  H.report.first_run = first
+  local review = H.buffer("orchestra://review/" .. first)
+  if not review then
+    return H.finish("no review buffer for " .. first)
+  end
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(review))
+  H.report.review_lines = H.lines(review)
+  H.report.review_folds = {}
+  for row = 1, vim.api.nvim_buf_line_count(review) do
+    H.report.review_folds[row] = vim.fn.foldlevel(row)
+  end
+  H.cursor_to("return a + b")
+  H.keys("a")
+  H.cursor_to("raise ValueError(\"mean() needs")
+  H.keys("r")
+  H.cursor_to("CHANGES.md")
+  H.keys("A")
+  H.report.review_marked = H.lines(review)
+  -- the side-by-side view opens in its own tab and q closes it
+  H.cursor_to("return a + b")
+  H.keys("<CR>")
+  H.report.diff_windows = #vim.tbl_filter(function(win)
+    return vim.wo[win].diff
+  end, vim.api.nvim_tabpage_list_wins(0))
+  H.keys("q")
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(review))
+  H.keys(":w<CR>")
+  H.wait("the first run to end", function()
+    return events.runs[first].state ~= "running"
+  end)
+  H.report.first_state = events.runs[first].state
+  local calc = vim.fn.bufnr(vim.fs.joinpath(root, "calc.py"))
+  H.report.calc_buffer = H.lines(calc)
+  H.report.calc_modified = vim.bo[calc].modified
+
+  -- 2. a run dismissed at its gate waits and says how to continue; then it is cancelled
+  vim.cmd("Orchestra run improve goal=tidy up area=calc.py")
+  H.wait("the second run's gate", function()
+    local run = events.runs[events.order[2] or ""]
+    return run and require("orchestra.gates").pending[run.id] ~= nil
+  end)
+  local second = events.order[2]
+  H.report.second_status = require("orchestra").status()
+  vim.cmd("Orchestra cancel")
+  H.wait("the second run to be cancelled", function()
+    return events.runs[second].state ~= "running"
+  end)
+  H.report.second_state = events.runs[second].state
+
+  -- 3. a run whose review is closed with q stays pending; Neovim quits
+  vim.cmd("Orchestra run improve goal=rename area=calc.py")
+  H.wait("the third run's review", function()
+    local run = events.runs[events.order[3] or ""]
+    return run and H.buffer("orchestra://review/" .. run.id)
+  end)
+  local third = events.order[3]
+  H.report.third_run = third
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(H.buffer("orchestra://review/" .. third)))
+  H.keys("q")
+  H.report.third_closed = vim.fn.bufwinid(H.buffer("orchestra://review/" .. third) or -1) == -1
+  H.report.third_status = require("orchestra").status()
+  H.finish(nil)
+end)
