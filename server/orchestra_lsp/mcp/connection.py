@@ -250,6 +250,8 @@ class Connection:
         self._failed_at = time.monotonic()
         code = self._process.returncode if self._process is not None else None
         reason = _start_reason(exc, code, self._startup_timeout)
+        if self._cwd is not None and not self._cwd.is_dir():  # spawn says "not found" for both
+            reason = f"its working folder {self._cwd} does not exist (set `cwd` in mcp.json)"
         self.failure = _with_stderr(
             f"MCP server '{self.name}' failed to start: {self.target}: {reason}",
             self._stderr_tail(),

@@ -60,7 +60,8 @@ class McpPool:
         workspace: Path | None = None,
     ) -> None:
         """`stderr_dir` keeps each server's stderr (a temporary folder, removed on
-        close, when None); `workspace` resolves a relative `cwd` in mcp.json."""
+        close, when None); `workspace` is where stdio servers start unless their
+        `cwd` says otherwise."""
         self._call_timeout = call_timeout
         self._max_result_tokens = max_result_tokens
         self._on_notice = on_notice
@@ -315,7 +316,20 @@ def _bad_answer(connection: Connection, what: str, exc: Exception) -> str:
 
 
 def _cwd(server: McpServer, workspace: Path | None) -> Path | None:
-    if not isinstance(server.spec, StdioServer) or server.spec.cwd is None:
+    """Where a stdio server starts: the workspace root unless `cwd` says otherwise.
+
+    Never the folder Orchestra was launched from (an editor may start us from `/`).
+    A relative `cwd` is relative to the folder of the file that declares the server,
+    as paths in a file are; a server built in a test (no file) resolves it against
+    the workspace.
+    """
+    if not isinstance(server.spec, StdioServer):
         return None
+    if server.spec.cwd is None:
+        return workspace
     cwd = Path(server.spec.cwd).expanduser()
-    return cwd if cwd.is_absolute() or workspace is None else workspace / cwd
+    if cwd.is_absolute():
+        return cwd
+    declared = Path(server.source_path)
+    base = declared.parent if declared.is_absolute() else workspace
+    return cwd if base is None else base / cwd
