@@ -4,18 +4,26 @@ ripgrep does the disk when it is installed (it is the fastest thing there is), a
 Python scan otherwise; both honour `.gitignore`, skip binary files and give the same
 answers. Files the run changed and editor buffers are searched in their overlaid
 text, never in their stale disk text, whichever backend runs.
+
+Text searched here in Python (the overlay, and the disk without ripgrep) is matched
+with RE2 (`google-re2`), not `re`: like ripgrep's engine it never backtracks, so a
+pattern such as `(a+)+$` takes time linear in the text instead of freezing the run.
+RE2's syntax is ripgrep's (no backreferences, no look-around: both refuse them); the
+one difference is that RE2's `\\d`, `\\w`, `\\s` and `\\b` are ASCII-only where ripgrep's
+are Unicode-aware (`\\pL`, `\\pN` work in both). Results are sorted by path, then
+line, before they are capped, so a capped answer is always the same one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, cast
 
+import re2  # type: ignore[import-untyped]
 from pydantic import Field
 
 from orchestra_lsp.tools.base import ToolArgs, ToolContext, ToolResult, parse_args, schema_for
@@ -29,6 +37,12 @@ MAX_MATCHES = 200
 MAX_MATCH_CHARS = 300
 
 Backend = Literal["auto", "ripgrep", "python"]
+
+
+class Regex(Protocol):
+    """The part of a compiled RE2 pattern this module uses."""
+
+    def search(self, text: str) -> object | None: ...
 
 
 @dataclass(frozen=True, order=True)
@@ -78,29 +92,38 @@ async def search_workspace(
     if query.under != "." and not live and not view.disk_path(query.under).exists():
         raise ToolError(f"{query.under} does not exist")
     if use_ripgrep:
+        regex = _compile(query) if live else None  # a pattern RE2 refuses fails first
         found = await _ripgrep_search(view.root, query, overlay.keys(), limit)
-        regex = _compile(query) if live else None
     else:
         regex = _compile(query)
         found = await asyncio.to_thread(
             _python_search, view.root, query, regex, overlay.keys(), limit
         )
-    for path, text in live.items():
+    if live:
         assert regex is not None
-        found.extend(_matches_in(path, text, regex))
+        found.extend(await asyncio.to_thread(_overlay_matches, live, regex))
     found.sort()
     return SearchOutcome(matches=found[:limit], truncated=len(found) > limit)
 
 
-def _compile(query: SearchQuery) -> re.Pattern[str]:
-    flags = re.MULTILINE | (re.IGNORECASE if query.case_insensitive else 0)
+def _compile(query: SearchQuery) -> Regex:
+    """The pattern as RE2 with `^` and `$` at line ends, or a `ToolError` saying why not."""
+    options = re2.Options()
+    options.log_errors = False  # the error comes back to the model instead
+    options.case_sensitive = not query.case_insensitive
     try:
-        return re.compile(query.pattern, flags)
-    except re.error as error:
-        raise ToolError(f"invalid regular expression {query.pattern!r}: {error}") from None
+        return cast(Regex, re2.compile("(?m)" + query.pattern, options=options))
+    except re2.error as error:
+        reason = error.args[0] if error.args else error
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise ToolError(
+            f"invalid regular expression {query.pattern!r}: {reason} (the syntax is "
+            "ripgrep's: no backreferences or look-around)"
+        ) from None
 
 
-def _matches_in(path: str, text: str, regex: re.Pattern[str]) -> Iterator[Match]:
+def _matches_in(path: str, text: str, regex: Regex) -> Iterator[Match]:
     """Matching lines of one text; the whole-text test first skips most files cheaply."""
     if regex.search(text) is None:
         return
@@ -109,8 +132,13 @@ def _matches_in(path: str, text: str, regex: re.Pattern[str]) -> Iterator[Match]
             yield Match(path, number, line.removesuffix("\r"))
 
 
+def _overlay_matches(texts: dict[str, str], regex: Regex) -> list[Match]:
+    """Matches in the overlaid texts; in a thread, as a large proposal takes a while."""
+    return [match for path, text in texts.items() for match in _matches_in(path, text, regex)]
+
+
 def _python_search(
-    root: Path, query: SearchQuery, regex: re.Pattern[str], skip: Collection[str], limit: int
+    root: Path, query: SearchQuery, regex: Regex, skip: Collection[str], limit: int
 ) -> list[Match]:
     """The fallback: scan the files git (or the `.gitignore` walk) lists, in order."""
     found: list[Match] = []
@@ -132,14 +160,17 @@ def _python_search(
 async def _ripgrep_search(
     root: Path, query: SearchQuery, skip: Collection[str], limit: int
 ) -> list[Match]:
-    """Stream `rg` output, stopping it once more than `limit` matches arrived.
+    """Read all of `rg`'s output, keeping the first `limit + 1` matches by path and line.
 
-    The glob is applied here rather than with `rg --glob`, because ripgrep lets a
-    glob override `.gitignore` and an ignored file must stay ignored.
+    ripgrep searches files in parallel and prints them in whatever order they finish,
+    so stopping early would keep a different subset each time; `--max-count` bounds
+    what one file can print instead. The glob is applied here rather than with `rg
+    --glob`, because ripgrep lets a glob override `.gitignore` and an ignored file
+    must stay ignored.
     """
     try:
         process = await asyncio.create_subprocess_exec(
-            *_ripgrep_command(root, query),
+            *_ripgrep_command(root, query, limit),
             cwd=root,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
@@ -151,7 +182,7 @@ async def _ripgrep_search(
     found: list[Match] = []
     try:
         pending = b""
-        while len(found) <= limit:
+        while True:
             chunk = await process.stdout.read(1 << 16)
             if not chunk:
                 break
@@ -159,11 +190,13 @@ async def _ripgrep_search(
             for match in map(_parse_record, records):
                 if match and match.path not in skip and query.covers(match.path):
                     found.append(match)
-        if len(found) <= limit:
-            errors = await process.stderr.read()
-            if await process.wait() == 2 and not found:
-                message = errors.decode("utf-8", "replace").strip() or "rg exited with code 2"
-                raise ToolError(f"search failed: {message}")
+            if len(found) > 4 * (limit + 1):
+                found = sorted(found)[: limit + 1]
+        errors = await process.stderr.read()
+        message = errors.decode("utf-8", "replace").strip()
+        # Exit 2 with nothing said (`--no-messages`): no file was left to search.
+        if await process.wait() == 2 and not found and message:
+            raise ToolError(f"search failed: {message}")
     finally:
         if process.returncode is None:
             process.kill()
@@ -171,7 +204,7 @@ async def _ripgrep_search(
     return found
 
 
-def _ripgrep_command(root: Path, query: SearchQuery) -> list[str]:
+def _ripgrep_command(root: Path, query: SearchQuery, limit: int) -> list[str]:
     """rg flags that make it list the same files as `files.workspace_files`."""
     command = [
         "rg", "--no-config", "--null", "--with-filename", "--line-number", "--no-heading",
@@ -179,6 +212,7 @@ def _ripgrep_command(root: Path, query: SearchQuery) -> list[str]:
     ]  # fmt: skip
     if not in_git_repository(root):
         command += ["--no-require-git", "--no-ignore-parent", "--no-ignore-global"]
+    command.append(f"--max-count={limit + 1}")
     if query.case_insensitive:
         command.append("--ignore-case")
     command += ["--regexp", query.pattern]
@@ -206,7 +240,10 @@ class SearchArgs(ToolArgs):
 
     tool_name = "search"
 
-    pattern: str = Field(description="Regular expression (Rust/Python syntax), matched per line.")
+    pattern: str = Field(
+        description="Regular expression (ripgrep's syntax: no backreferences or look-around), "
+        "matched per line."
+    )
     path: str | None = Field(default=None, description="File or folder to search. Default: all.")
     glob: str | None = Field(
         default=None,
