@@ -29,12 +29,14 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until the client says `exit` or closes the pipe."""
+    """Serve until the client says `exit` (0 after `shutdown`, else 1, as LSP says) or
+    closes the pipe (0)."""
     from orchestra_lsp.lsp import create_server
 
     _configure_logging(args.log_level, args.log_file)
-    create_server(Path(args.workspace)).start_io()
-    return 0
+    server = create_server(Path(args.workspace))
+    server.start_io()
+    return server.protocol.exit_code
 
 
 def _configure_logging(level: str, log_file: Path | None) -> None:

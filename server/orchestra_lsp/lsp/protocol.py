@@ -10,14 +10,32 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 
 class Payload(BaseModel):
-    """camelCase on the wire, either spelling accepted on the way in."""
+    """camelCase on the wire, either spelling accepted on the way in.
+
+    `null` stands for "not given" wherever a field has a default: some clients (Emacs'
+    JSON encoder) cannot tell `{}` or an absent key from `null`, and send `null` back
+    for an empty object they received. A required field given `null` is still an error.
+    """
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        defaulted = {
+            key
+            for name, field in cls.model_fields.items()
+            if not field.is_required()
+            for key in (name, field.alias)
+        }
+        return {k: v for k, v in data.items() if not (v is None and k in defaulted)}
 
     def wire(self) -> dict[str, Any]:
         """The JSON-ready dict sent to the client."""

@@ -7,12 +7,17 @@ share (open documents, the client's capabilities, the engine, runs and reviews).
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sys
+import threading
 from collections.abc import Awaitable, Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lsprotocol import types
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 
 from orchestra_lsp import __version__
@@ -29,8 +34,11 @@ if TYPE_CHECKING:
 
 Hook = Callable[[], Awaitable[None]]
 
+logger = logging.getLogger(__name__)
+
 
 class OrchestraServer(LanguageServer):
+    protocol: OrchestraProtocol
     configuration: Configuration
     """Set by the `configuration` feature's setup."""
 
@@ -49,6 +57,42 @@ class OrchestraServer(LanguageServer):
         self.on_initialized: list[Hook] = []
         """Run in order once the client says `initialized` and the engine is being built."""
         self.on_shutdown: list[Hook] = []
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio until `exit` or the end of stdin, and stop quietly.
+
+        pygls' own loop, with one difference: once the client has gone (`exit`, stdin
+        closed), the tasks still running (a run, a configuration check) are cancelled
+        without a word, instead of each logging its traceback on the way out.
+        """
+        stop = self._stop_event = threading.Event()
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+
+        async def serve() -> None:
+            asyncio.get_running_loop().set_exception_handler(self._loop_error)
+            try:
+                await run_async(
+                    stop_event=stop,
+                    reader=reader,
+                    protocol=self.protocol,
+                    logger=logger,
+                    error_handler=self.report_server_error,
+                )
+            finally:
+                self.protocol.state = "exiting"
+
+        try:
+            asyncio.run(serve())
+        except (BrokenPipeError, KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.protocol.state = "exiting"
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+    def _loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if self.protocol.state != "exiting":
+            loop.default_exception_handler(context)
 
     @property
     def root(self) -> Path:
