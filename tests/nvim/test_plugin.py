@@ -138,6 +138,16 @@ def test_run_gates_review_cancel_and_a_pending_review(tmp_path: Path) -> None:
         ("calc.py", ["h1"], ["h2"], "applied"),
     ], decided
 
+    # :Orchestra runs, log and context
+    [listed] = [line for line in seen["runs"] if line.startswith(first)]
+    assert "finished" in listed and "improve" in listed and "$0.0121" in listed, listed
+    log = "\n".join(seen["log"])
+    assert "gate_decided       approve: revise by person · " + FEEDBACK in log, log
+    assert "proposal_decided   calc.py: applied · accepted h1 · rejected h2" in log, log
+    assert "    │ Fixed add(), clarified mean(), noted it." in log, log
+    assert seen["context"][0].startswith("Context of the last model call · improve · step change")
+    assert any(line.strip().startswith("total") for line in seen["context"]), seen["context"]
+
     # a dismissed gate keeps waiting and says how to continue; cancel ends the run
     assert "waiting for your approval: :Orchestra continue" in seen["second_status"]
     assert seen["second_state"] == "cancelled"

@@ -57,6 +57,16 @@ H.run(function()
   H.report.calc_buffer = H.lines(calc)
   H.report.calc_modified = vim.bo[calc].modified
 
+  -- the runs list, the run's log and the last model call's context
+  for _, view in ipairs({ { "runs", "orchestra://runs" }, { "log " .. first, "orchestra://log/" .. first }, { "context", "orchestra://context" } }) do
+    vim.cmd("Orchestra " .. view[1])
+    H.wait(":Orchestra " .. view[1], function()
+      return H.buffer(view[2]) ~= nil
+    end)
+    H.report[view[1]:match("^%a+")] = H.lines(H.buffer(view[2]))
+    vim.cmd("close")
+  end
+
   -- 2. a run dismissed at its gate waits and says how to continue; then it is cancelled
   vim.cmd("Orchestra run improve goal=tidy up area=calc.py")
   H.wait("the second run's gate", function()

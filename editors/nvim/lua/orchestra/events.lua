@@ -52,6 +52,12 @@ function M.set_waiting(run_id, what)
   end
 end
 
+local OUTCOMES = {
+  applied_in_editor = "applied in the editor (unsaved)",
+  applied_outside_review = "applied outside review",
+  partly_applied = "partly applied",
+}
+
 local fold = {
   run_started = function(run, e)
     run.command = e.command
@@ -104,8 +110,21 @@ local fold = {
       util.notify(("%s waits for your review: :Orchestra review %s"):format(run.command, run.id))
     end
   end,
-  proposal_decided = function(run)
+  proposal_decided = function(run, e)
     run.waiting, run.proposal = nil, false
+    -- what really landed, as the journal records it (read back from buffer and disk)
+    local parts = { (OUTCOMES[e.outcome] or tostring(e.outcome):gsub("_", " ")) }
+    if #(e.accepted or {}) > 0 then
+      table.insert(parts, "accepted " .. table.concat(e.accepted, ", "))
+    end
+    if #(e.rejected or {}) > 0 then
+      table.insert(parts, "rejected " .. table.concat(e.rejected, ", "))
+    end
+    if e.detail and e.detail ~= "" then
+      table.insert(parts, e.detail)
+    end
+    local level = (e.outcome == "conflict" or e.outcome == "partly_applied") and vim.log.levels.WARN or vim.log.levels.INFO
+    util.notify(("%s: %s"):format(e.path, table.concat(parts, " · ")), level)
   end,
   run_finished = function(run, e)
     run.state, run.waiting, run.tool = "finished", nil, nil

@@ -254,22 +254,6 @@ local function side_by_side(review)
   end
 end
 
-local function summary(outcomes)
-  local lines = {}
-  for _, outcome in ipairs(outcomes) do
-    local accepted = outcome.accepted or {}
-    local text = ("%s: %s"):format(outcome.path, (outcome.outcome or "?"):gsub("_", " "))
-    if #accepted > 0 then
-      text = text .. " (" .. table.concat(accepted, ", ") .. ")"
-    end
-    if outcome.detail and outcome.detail ~= "" then
-      text = text .. " — " .. outcome.detail
-    end
-    table.insert(lines, text)
-  end
-  return table.concat(lines, "\n")
-end
-
 local submit = util.async(function(review)
   local files, undecided = {}, 0
   for _, file in ipairs(review.proposal.files) do
@@ -313,7 +297,9 @@ local submit = util.async(function(review)
     end
     pcall(vim.api.nvim_buf_delete, review.bufnr, { force = true })
   end
-  util.notify("review submitted\n" .. summary(result.files or {}))
+  -- what lands is told by the proposal_decided events that follow (events.lua)
+  local undecided_files = #(result.undecided or {})
+  util.notify(("decisions sent for %d file%s%s"):format(#files, #files == 1 and "" or "s", undecided_files > 0 and (", " .. undecided_files .. " still undecided") or ""))
 end)
 
 local function close(review)

@@ -113,13 +113,17 @@ local describe = {
     return table.concat(files, ", ")
   end,
   proposal_decided = function(e)
-    return ("%s: %s · accepted %s · rejected %s%s"):format(
-      e.path,
-      e.outcome,
-      table.concat(e.accepted or {}, ","),
-      table.concat(e.rejected or {}, ","),
-      (e.detail and e.detail ~= "") and (" · " .. e.detail) or ""
-    )
+    local parts = { e.path .. ": " .. tostring(e.outcome) }
+    if #(e.accepted or {}) > 0 then
+      table.insert(parts, "accepted " .. table.concat(e.accepted, ","))
+    end
+    if #(e.rejected or {}) > 0 then
+      table.insert(parts, "rejected " .. table.concat(e.rejected, ","))
+    end
+    if e.detail and e.detail ~= "" then
+      table.insert(parts, e.detail)
+    end
+    return table.concat(parts, " · ")
   end,
   usage = function(e)
     return ("%s: %d in, %d out · %s (run %s)"):format(e.agent, e.input_tokens, e.output_tokens, util.cost(e.cost_usd), util.cost(e.run_cost_usd))
@@ -160,7 +164,7 @@ function M.log_lines(path)
     end
   end
   for _, json in ipairs(raw) do
-    local decoded, event = pcall(vim.json.decode, json)
+    local decoded, event = pcall(vim.json.decode, json, { luanil = { object = true, array = true } })
     if decoded and type(event) == "table" then
       if event.type == "text_delta" then
         text = (text or "") .. (event.text or "")
