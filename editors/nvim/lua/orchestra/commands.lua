@@ -64,6 +64,21 @@ local function run_ids(filter)
   return ids
 end
 
+--- Define :Orchestra (plugin/orchestra.lua does at start-up; setup() again when the
+--- plugin joined the runtimepath too late for its plugin/ file to be sourced).
+function M.define()
+  vim.api.nvim_create_user_command("Orchestra", function(command)
+    M.dispatch(command)
+  end, {
+    nargs = "*",
+    range = true,
+    desc = "Orchestra: run, review, runs, cancel, continue, context, log",
+    complete = function(lead, line, position)
+      return M.complete(lead, line, position)
+    end,
+  })
+end
+
 function M.complete(lead, line, position)
   local before = line:sub(1, position)
   local words = vim.split(vim.trim(before:gsub("^%s*%S+", "", 1)), "%s+", { trimempty = true })

@@ -4,14 +4,25 @@ local M = {}
 
 local supported = vim.fn.has("nvim-0.10") == 1
 
+--- On a Neovim older than 0.10: say so, once.
+function M.too_old()
+  if not vim.g.orchestra_said_too_old then
+    vim.g.orchestra_said_too_old = true
+    vim.api.nvim_echo({ { "orchestra.nvim needs Neovim 0.10 or newer; it does nothing here.", "WarningMsg" } }, true, {})
+  end
+end
+
 --- Start or attach the language server for buffers inside a workspace (a folder with
 --- `.orchestra`). `opts`: see :help orchestra-setup.
 function M.setup(opts)
   if not supported then
-    return -- plugin/orchestra.lua said so once
+    return M.too_old()
   end
   local config = require("orchestra.config")
   config.set(opts)
+  if vim.fn.exists(":Orchestra") ~= 2 then
+    require("orchestra.commands").define()
+  end
   local client = require("orchestra.client")
   local group = vim.api.nvim_create_augroup("orchestra", { clear = true })
   vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
