@@ -153,8 +153,12 @@ steps:
     [turns] = problems(ws, "turns.md")
     assert turns[:3] == (2, 1, "error") and "max_turns" in turns[3] and "'ten'" in turns[3]
 
-    [gate] = problems(ws, "bad.md")
-    assert gate[:2] == (15, 5) and "gate" in gate[3]
+    # Every problem of the file at once: the bad gate does not hide the others.
+    bad = problems(ws, "bad.md")
+    assert [p[:2] for p in bad] == [(7, 12), (8, 18), (11, 18), (15, 5)]
+    assert "agent 'nobody'" in bad[0][3] and "'{{tiket}}'" in bad[1][3]
+    assert "no earlier step 'three'" in bad[2][3] and "gate" in bad[3][3]
+    assert "bad" not in ws.commands  # a file in error is never put in force
     [config] = problems(ws, "config.toml")
     assert config[:3] == (3, 1, "error") and "unknown field 'max_cost'" in config[3]
     assert "did you mean 'max_cost_usd'" in config[3]
@@ -383,7 +387,7 @@ def test_not_utf8_is_reported(write_files: WriteFiles, empty_user_dir: Path) -> 
     bad.parent.mkdir(parents=True)
     bad.write_bytes(b"---\nname: x\n---\ncaf\xe9\n")
     [problem] = problems(load(root, empty_user_dir), "latin.md")
-    assert problem[:3] == (4, 1, "error") and "not UTF-8" in problem[3]
+    assert problem[:3] == (4, 4, "error") and "not UTF-8" in problem[3]
 
 
 def test_builtins_dir_is_the_repository_in_a_checkout() -> None:

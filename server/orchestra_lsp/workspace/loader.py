@@ -8,10 +8,13 @@ loads is returned beside the diagnostics of what did not.
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,7 +25,8 @@ from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.builtins import builtins_dir
 from orchestra_lsp.workspace.commands import Command
 from orchestra_lsp.workspace.config import Config
-from orchestra_lsp.workspace.diagnostics import Diagnostic, Severity, Span
+from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity, Span
+from orchestra_lsp.workspace.files import MAX_FILE_BYTES, FileProblem, list_files, read_regular
 from orchestra_lsp.workspace.mcp_config import McpServer
 from orchestra_lsp.workspace.parsers import (
     Parsed,
@@ -34,11 +38,16 @@ from orchestra_lsp.workspace.parsers import (
 from orchestra_lsp.workspace.persistent import PersistentContext, load_context_file
 from orchestra_lsp.workspace.sources import Layer
 from orchestra_lsp.workspace.validation import check_agent_tools, check_command, check_permissions
+from orchestra_lsp.workspace.yaml_positions import PositionMap
+
+logger = logging.getLogger(__name__)
 
 ORCHESTRA_DIR = ".orchestra"
 CONTEXT_FILES = (f"{ORCHESTRA_DIR}/CONTEXT.md", "CLAUDE.md", "AGENTS.md")
 
-T = TypeVar("T", Agent, Command)
+T = TypeVar("T")
+U = TypeVar("U")
+D = TypeVar("D", Agent, Command)
 
 
 class Workspace(BaseModel):
@@ -53,6 +62,8 @@ class Workspace(BaseModel):
     diagnostics: list[Diagnostic]
     files: list[Path]
     """Every file that was read, so a front end knows what to watch and what to clear."""
+    complete: bool = True
+    """False when the loader itself failed: the definitions are then empty, not absent."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -67,42 +78,63 @@ def default_user_dir() -> Path:
 
 
 class _Reader:
-    """Reads files as the editor sees them: unsaved buffers first, then the disk."""
+    """Reads files as the editor sees them: unsaved buffers first, then the disk.
+
+    Only regular files are read (see `files.read_regular`); anything else that sits
+    where a file is expected becomes a diagnostic at that path.
+    """
 
     def __init__(self, overlays: Mapping[Path, str]) -> None:
         self.overlays = {path.resolve(): text for path, text in overlays.items()}
         self.diagnostics: list[Diagnostic] = []
         self.files: list[Path] = []
+        self.problems: dict[Path, str] = {}
+        """Why a path that exists could not be read."""
 
     def __call__(self, path: Path) -> str | None:
         if self.overlays:  # resolving costs; only needed to match editor buffers
-            resolved = path.resolve()
+            resolved = _resolved(path)
             if resolved in self.overlays:
                 self.files.append(path)
-                return self.overlays[resolved]
+                text = self.overlays[resolved]
+                if len(text) > MAX_FILE_BYTES:
+                    self._problem(path, f"it is over {MAX_FILE_BYTES} characters; not read")
+                    return None
+                return text
         try:
-            data = path.read_bytes()
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            data = read_regular(path)
+        except FileProblem as problem:
+            self._problem(path, str(problem))
             return None
-        except OSError as error:
-            self._problem(path, f"cannot read the file: {error.strerror or error}")
+        if data is None:
             return None
         self.files.append(path)
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n")
-            self._problem(path, f"the file is not UTF-8 text (byte {error.start})", line)
+            column = error.start - (data.rfind(b"\n", 0, error.start) + 1)
+            self._problem(path, f"the file is not UTF-8 text (byte {error.start})", line, column)
             return None
 
-    def _problem(self, path: Path, message: str, line: int = 0) -> None:
-        self.diagnostics.append(Diagnostic(path=path, span=Span(line=line), message=message))
+    def _problem(self, path: Path, message: str, line: int = 0, column: int = 0) -> None:
+        self.problems[path] = message
+        self.diagnostics.append(
+            Diagnostic(path=path, span=Span(line=line, column=column), message=message)
+        )
 
     def markdown_files(self, folder: Path, recursive: bool = False) -> list[Path]:
-        if not folder.is_dir():
-            return []
-        found = folder.rglob("*.md") if recursive else folder.glob("*.md")
-        return sorted(path for path in found if path.is_file())
+        listing = list_files(folder, ".md", recursive=recursive)
+        for path, message in listing.problems:
+            self._problem(path, message)
+        return listing.files
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+        return path
 
 
 @dataclass(frozen=True)
@@ -120,42 +152,82 @@ def load_workspace(
     overlays: Mapping[Path, str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Workspace:
-    """Load the workspace at `root`. `overlays` are unsaved editor buffers by path."""
-    root = root.resolve()
-    read = _Reader(overlays or {})
-    env = _with_builtin_variables(os.environ if environ is None else environ)
+    """Load the workspace at `root`. `overlays` are unsaved editor buffers by path.
+
+    Never raises. A file that breaks a parser becomes an error at that file; should
+    the loader itself fail, the result is an empty workspace with `complete` False
+    and one error saying so, and callers keep what they had in force.
+    """
+    root = _resolved(root)
+    try:
+        return _load(
+            root,
+            user_dir or default_user_dir(),
+            builtins or builtins_dir(),
+            _Reader(overlays or {}),
+            _with_builtin_variables(os.environ if environ is None else environ),
+        )
+    except Exception as error:  # the last line of defence: a bug must not stop a server
+        logger.info("loading the workspace at %s failed", root, exc_info=True)
+        failure = Diagnostic(
+            path=root / ORCHESTRA_DIR,
+            message=f"internal error while loading the workspace ({type(error).__name__}: "
+            f"{error}); the last good definitions stay in force",
+        )
+        return Workspace(
+            root=root,
+            config=Config(),
+            context=PersistentContext(),
+            agents={},
+            commands={},
+            mcp_servers={},
+            diagnostics=[failure],
+            files=[],
+            complete=False,
+        )
+
+
+def _load(
+    root: Path, user_dir: Path, builtins: Path, read: _Reader, env: Mapping[str, str]
+) -> Workspace:
     diagnostics: list[Diagnostic] = []
 
     config = Config()
     config_path = root / ORCHESTRA_DIR / "config.toml"
+    _expect_folder(root / ORCHESTRA_DIR, read)
     config_text = read(config_path)
-    parsed_config = None if config_text is None else parse_config(config_path, config_text)
+    parsed_config = (
+        None if config_text is None else _guarded(config_path, config_text, parse_config)
+    )
     if parsed_config is not None and parsed_config.value is not None:
         config = parsed_config.value
 
     mcp_servers = _load_mcp(root, read, env, diagnostics)
     context = _load_context(root, read, diagnostics)
 
-    folders = _folders(root, config, user_dir or default_user_dir(), builtins or builtins_dir())
-    parsed_agents = [
-        parse_agent(path, text, folder.layer)
-        for folder in folders
-        for path, text in _texts(read, folder, "agents")
-    ]
-    parsed_commands = [
-        parse_command(path, text, folder.layer, config.agents.default)
-        for folder in folders
-        for path, text in _texts(read, folder, "commands")
-    ]
+    folders = _folders(root, config, parsed_config, user_dir, builtins)
+    parsed_agents: list[Parsed[Agent]] = []
+    parsed_commands: list[Parsed[Command]] = []
+    default_agent = config.agents.default
+    for folder in folders:
+        layer = folder.layer
+        for path, text in _texts(read, folder, "agents"):
+            parsed_agents.append(_guarded(path, text, partial(parse_agent, layer=layer)))
+        for path, text in _texts(read, folder, "commands"):
+            parsed_commands.append(
+                _guarded(
+                    path, text, partial(parse_command, layer=layer, default_agent=default_agent)
+                )
+            )
 
     agents = _resolve(parsed_agents, "agent")
     commands = _resolve(parsed_commands, "command")
     for parsed_agent in parsed_agents:
-        check_agent_tools(parsed_agent, mcp_servers)
+        _check(parsed_agent, check_agent_tools, mcp_servers)
     for parsed_command in parsed_commands:
-        check_command(parsed_command, agents)
+        _check(parsed_command, check_command, agents)
     if parsed_config is not None:
-        check_permissions(parsed_config, mcp_servers)
+        _check(parsed_config, check_permissions, mcp_servers)
         diagnostics.extend(parsed_config.sink.items)
     for sink in [p.sink for p in parsed_agents] + [p.sink for p in parsed_commands]:
         diagnostics.extend(sink.items)
@@ -172,6 +244,34 @@ def load_workspace(
     )
 
 
+def _guarded(path: Path, text: str, parse: Callable[[Path, str], Parsed[T]]) -> Parsed[T]:
+    """`parse(path, text)`, or, if a parser fails on this file, an error at the file:
+    one file must never stop the others from loading."""
+    try:
+        return parse(path, text)
+    except Exception as error:
+        logger.info("reading %s failed", path, exc_info=True)
+        sink = DiagnosticSink(path)
+        sink.add(f"internal error while reading this file ({type(error).__name__}: {error})")
+        return Parsed(None, PositionMap(), sink, text)
+
+
+def _check(parsed: Parsed[T], check: Callable[[Parsed[T], U], None], against: U) -> None:
+    try:
+        check(parsed, against)
+    except Exception as error:
+        logger.info("checking %s failed", parsed.sink.path, exc_info=True)
+        parsed.sink.add(
+            f"internal error while checking this file ({type(error).__name__}: {error})"
+        )
+
+
+def _expect_folder(path: Path, read: _Reader) -> None:
+    """`.orchestra` must be a folder; a file of that name would hide every definition."""
+    if path.exists() and not path.is_dir():
+        read._problem(path, f"{path.name} must be a folder")
+
+
 def _with_builtin_variables(environ: Mapping[str, str]) -> Mapping[str, str]:
     """`${ORCHESTRA_PYTHON}` in mcp.json is the interpreter running Orchestra, so a
     server shipped in this package (`-m orchestra_lsp.tickets`) starts with it."""
@@ -180,15 +280,48 @@ def _with_builtin_variables(environ: Mapping[str, str]) -> Mapping[str, str]:
     return {**environ, "ORCHESTRA_PYTHON": sys.executable}
 
 
-def _folders(root: Path, config: Config, user_dir: Path, builtins: Path) -> list[_Folder]:
-    """Folders holding `agents/` and `commands/`, lowest precedence first."""
+def _folders(
+    root: Path, config: Config, parsed_config: Parsed[Config] | None, user_dir: Path, builtins: Path
+) -> list[_Folder]:
+    """Folders holding `agents/` and `commands/`, lowest precedence first.
+
+    A `search_paths` entry that is not a folder is an error at that entry."""
     folders = [_Folder(builtins, Layer.BUILTIN), _Folder(user_dir, Layer.USER)]
-    folders += [
-        _Folder((root / extra).resolve(), Layer.SEARCH_PATH) for extra in config.search_paths
-    ]
+    for index, extra in enumerate(config.search_paths):
+        problem, folder = _search_path(root, extra)
+        if problem is not None:
+            if parsed_config is not None:
+                span = parsed_config.positions.value(("search_paths", index))
+                parsed_config.sink.add(f"search_paths entry '{_shown(extra)}': {problem}", span)
+            continue
+        folders.append(_Folder(folder, Layer.SEARCH_PATH))
     folders.append(_Folder(root / ".claude", Layer.COMPAT, recursive=True))
     folders.append(_Folder(root / ORCHESTRA_DIR, Layer.REPOSITORY))
     return folders
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    shown = text.encode("unicode_escape").decode("ascii")
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _search_path(root: Path, extra: str) -> tuple[str | None, Path]:
+    """(why it is unusable or None, the resolved folder)."""
+    if "\0" in extra:
+        return "contains a NUL byte", root
+    try:
+        folder = (root / extra).resolve(strict=True)
+    except FileNotFoundError:
+        return "does not exist", root
+    except RuntimeError:  # Python 3.11 reports a symlink loop so
+        return "is a symlink loop", root
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "is a symlink loop", root
+        return f"cannot be read: {error.strerror or error}", root
+    if not folder.is_dir():
+        return "is not a folder", root
+    return None, folder
 
 
 def _texts(read: _Reader, folder: _Folder, kind: str) -> Iterable[tuple[Path, str]]:
@@ -198,9 +331,9 @@ def _texts(read: _Reader, folder: _Folder, kind: str) -> Iterable[tuple[Path, st
             yield path, text
 
 
-def _resolve(parsed: list[Parsed[T]], kind: str) -> dict[str, T]:
+def _resolve(parsed: list[Parsed[D]], kind: str) -> dict[str, D]:
     """Pick one definition per name: the highest layer wins; a tie is an error."""
-    winners: dict[str, Parsed[T]] = {}
+    winners: dict[str, Parsed[D]] = {}
     for candidate in parsed:
         item = candidate.value
         if item is None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -46,6 +47,22 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+#: Numbers past this are mistakes (`timeout = 9999…`); Python would also refuse to print
+#: an integer of more than 4300 digits, so they are reported before pydantic sees them.
+MAX_INTEGER = 2**63 - 1
+#: Problems listed per validated part; past it one line says how many more there are.
+MAX_REPORTED = 100
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return type(value).__name__
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+        return "a number too large to use"
+    shown = repr(value)
+    return shown if len(shown) <= 80 else shown[:79] + "…"
+
+
 def _message(model: type[BaseModel], error: ErrorDetails, what: str) -> str:
     path = tuple(error["loc"])
     field = _dotted(path)
@@ -58,9 +75,20 @@ def _message(model: type[BaseModel], error: ErrorDetails, what: str) -> str:
         return f"unknown field '{name}' in {what}{suggestion} (known: {', '.join(known)})"
     if kind == "missing":
         return f"{what} needs the field '{field}'"
-    got = error.get("input")
-    shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
-    return f"'{field}': {error['msg'][0].lower()}{error['msg'][1:]} (got {shown})"
+    if kind in ("int_type", "float_type") and isinstance(error.get("input"), bool):
+        return f"'{field}': a number is needed, not {str(error.get('input')).lower()}"
+    return (
+        f"'{field}': {error['msg'][0].lower()}{error['msg'][1:]} (got {_shown(error.get('input'))})"
+    )
+
+
+@dataclass
+class Validated(Generic[M]):
+    value: M | None
+    """The model, when the data had no error (unknown fields aside, if lenient)."""
+    partial: M | None
+    """Without the fields in error, when that validates: for checks of the rest of the
+    file, so that one mistake does not hide the others. Never to be put in force."""
 
 
 def validate(
@@ -77,37 +105,130 @@ def validate(
     `lenient` is for other tools' files (`.claude/`, `.mcp.json`): fields we do not
     know are theirs, so they become warnings and are dropped instead of failing.
     """
-    try:
-        return model.model_validate(data)
-    except ValidationError as failure:
-        errors = failure.errors()
-    strict_errors = [e for e in errors if not (lenient and e["type"] == "extra_forbidden")]
-    for error in errors:
-        severity = Severity.ERROR if error in strict_errors else Severity.WARNING
+    return validate_all(model, data, positions, sink, what, lenient=lenient).value
+
+
+def validate_all(
+    model: type[M],
+    data: Any,
+    positions: PositionMap,
+    sink: DiagnosticSink,
+    what: str,
+    *,
+    lenient: bool = False,
+) -> Validated[M]:
+    """As `validate`, and also the partial model (see `Validated`).
+
+    Strict: a YAML `true` is not the number 1, nor `"yes"` a boolean. Linear in the
+    number of fields and errors.
+    """
+    data = _drop_huge_numbers(data, positions, sink, ())
+    errors = _errors(model, data)
+    if not errors:
+        return Validated(model.model_validate(data, strict=True), None)
+    failed = False
+    for shown, error in enumerate(errors):
+        strict = not (lenient and error["type"] == "extra_forbidden")
+        failed = failed or strict
+        if shown == MAX_REPORTED:
+            sink.add(
+                f"{len(errors) - shown} more problems in {what} are not listed",
+                positions.key(tuple(error["loc"])),
+                Severity.ERROR if strict else Severity.WARNING,
+            )
+        if shown >= MAX_REPORTED:
+            continue
         message = _message(model, error, what)
-        if severity is Severity.WARNING:
+        if not strict:
             message += "; ignored"
+        severity = Severity.ERROR if strict else Severity.WARNING
         sink.add(message, positions.key(tuple(error["loc"])), severity)
-    if strict_errors:
-        return None
-    return model.model_validate(_without(data, [tuple(e["loc"]) for e in errors]))
+    partial = _partial(model, data, errors)
+    return Validated(None if failed else partial, partial)
+
+
+def _errors(model: type[BaseModel], data: Any) -> list[ErrorDetails]:
+    try:
+        model.model_validate(data, strict=True)
+    except ValidationError as failure:
+        return failure.errors()
+    return []
+
+
+def _partial(model: type[M], data: Any, errors: list[ErrorDetails]) -> M | None:
+    """The model without the fields in error; a few rounds, as dropping a field can
+    leave its container missing a required one."""
+    for _ in range(3):
+        data = _without(data, [_droppable(tuple(e["loc"]), e["type"]) for e in errors])
+        errors = _errors(model, data)
+        if not errors:
+            return model.model_validate(data, strict=True)
+    return None
+
+
+def _droppable(path: FieldPath, kind: str) -> FieldPath:
+    """A missing field cannot be dropped: its container is."""
+    return path[:-1] if kind == "missing" and path else path
+
+
+def _drop_huge_numbers(
+    data: Any, positions: PositionMap, sink: DiagnosticSink, at: FieldPath
+) -> Any:
+    """`data` with integers beyond `MAX_INTEGER` removed, each reported at its value."""
+    if isinstance(data, dict):
+        kept = {}
+        for key, value in data.items():
+            checked = _drop_huge_numbers(value, positions, sink, (*at, key))
+            if checked is not _HUGE:
+                kept[key] = checked
+        return kept
+    if isinstance(data, list):
+        items = [_drop_huge_numbers(v, positions, sink, (*at, i)) for i, v in enumerate(data)]
+        return [item for item in items if item is not _HUGE]
+    if isinstance(data, int) and not isinstance(data, bool) and abs(data) > MAX_INTEGER:
+        sink.add(
+            f"'{_dotted(at)}': the number is too large (over {MAX_INTEGER})", positions.value(at)
+        )
+        return _HUGE
+    return data
+
+
+_HUGE = object()
 
 
 def _without(data: Any, paths: list[FieldPath]) -> Any:
-    """A copy of `data` with the given paths removed (for dropping unknown fields)."""
+    """A copy of `data` with the given paths removed (for dropping fields in error)."""
     if not paths:
         return data
+    tree: dict[Any, Any] = {}
+    for path in paths:
+        if not path:
+            return None
+        node = tree
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if child is _DROP:
+                break
+            node = child
+        else:
+            node[path[-1]] = _DROP
+    return _pruned(data, tree)
+
+
+_DROP = object()
+
+
+def _pruned(data: Any, tree: dict[Any, Any]) -> Any:
     if isinstance(data, dict):
-        result = {}
-        for key, value in data.items():
-            if (key,) in paths:
-                continue
-            deeper = [p[1:] for p in paths if p and p[0] == key and len(p) > 1]
-            result[key] = _without(value, deeper)
-        return result
+        return {
+            key: _pruned(value, tree[key]) if key in tree else value
+            for key, value in data.items()
+            if tree.get(key) is not _DROP and tree.get(str(key)) is not _DROP
+        }
     if isinstance(data, list):
         return [
-            _without(item, [p[1:] for p in paths if p and p[0] == i and len(p) > 1])
-            for i, item in enumerate(data)
+            _pruned(item, tree[index]) if index in tree else item
+            for index, item in enumerate(data)
+            if tree.get(index) is not _DROP
         ]
     return data

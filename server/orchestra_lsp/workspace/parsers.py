@@ -36,7 +36,7 @@ from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity, Span
 from orchestra_lsp.workspace.frontmatter import split_front_matter
 from orchestra_lsp.workspace.lenient_front_matter import UNQUOTED_VALUE, repair
 from orchestra_lsp.workspace.mcp_config import HttpServer, McpServer, StdioServer, expand
-from orchestra_lsp.workspace.model_errors import validate
+from orchestra_lsp.workspace.model_errors import validate, validate_all
 from orchestra_lsp.workspace.sources import Layer, SourceRef
 from orchestra_lsp.workspace.structured_files import parse_json, parse_toml
 from orchestra_lsp.workspace.tool_names import (
@@ -71,6 +71,14 @@ class Parsed(Generic[T]):
     """(index in the file's `tools` list, our tool pattern) after translation."""
     data: dict[str, Any] = field(default_factory=dict)
     """The front matter as parsed, for checks that depend on what was written."""
+    partial: T | None = None
+    """When `value` is None for errors in some fields: the definition without them, so
+    the checks across files report the file's other problems too. Never in force."""
+
+    @property
+    def checked(self) -> T | None:
+        """What the checks across files look at: the value, else the partial one."""
+        return self.value if self.value is not None else self.partial
 
     @cached_property
     def lines(self) -> list[str]:
@@ -185,11 +193,14 @@ def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
     compat = layer is Layer.COMPAT
     front = _read_front_matter(text, sink, "agent")
     spec: AgentFrontMatter | None = None
+    complete = False
     if front is not None:
         model: type[AgentFrontMatter] = ClaudeAgentFrontMatter if compat else AgentFrontMatter
-        spec = validate(
+        validated = validate_all(
             model, front.data, front.positions, sink, "agent front matter", lenient=compat
         )
+        spec = validated.value or validated.partial
+        complete = validated.value is not None
     if front is None or spec is None:
         return Parsed(None, PositionMap(), sink, text)
     if compat:
@@ -199,7 +210,7 @@ def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
             else [(-1, name) for name in ALL_TOOLS]
         )
     else:
-        entries = list(enumerate(spec.tools))
+        entries = _tool_entries(spec.tools, front.data.get("tools"))
     extra: dict[str, Any] = {}
     if isinstance(spec, ClaudeAgentFrontMatter):
         entries, extra = _claude_agent_fields(spec, entries, front.positions, sink)
@@ -220,6 +231,8 @@ def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
         source=SourceRef(path=path, layer=layer, body_line=front.body_line),
         **extra,
     )
+    if not complete:
+        return Parsed(None, front.positions, sink, text, entries, front.data, partial=agent)
     return Parsed(agent, front.positions, sink, text, entries, front.data)
 
 
@@ -305,6 +318,14 @@ def _only_servers(
     return kept
 
 
+def _tool_entries(tools: list[str], written: Any) -> list[tuple[int, str]]:
+    """(index in the file, name): a partial agent lost the entries in error, so the
+    indices come from what was written."""
+    if isinstance(written, list) and len(written) != len(tools):
+        return [(index, name) for index, name in enumerate(written) if isinstance(name, str)]
+    return list(enumerate(tools))
+
+
 def parse_command(path: Path, text: str, layer: Layer, default_agent: str) -> Parsed[Command]:
     sink = DiagnosticSink(path)
     front = _read_front_matter(text, sink, "command", claude=layer is Layer.COMPAT)
@@ -314,16 +335,28 @@ def parse_command(path: Path, text: str, layer: Layer, default_agent: str) -> Pa
     if layer is Layer.COMPAT:
         command = _claude_command(path, front, sink, source)
     else:
-        command = _orchestra_command(path, front, sink, source, default_agent)
+        validated = validate_all(
+            CommandFrontMatter, front.data, front.positions, sink, "command front matter"
+        )
+        spec = validated.value or validated.partial
+        command = (
+            None
+            if spec is None
+            else _orchestra_command(path, spec, front, sink, source, default_agent)
+        )
+        if validated.value is None:
+            return Parsed(None, front.positions, sink, text, data=front.data, partial=command)
     return Parsed(command, front.positions, sink, text, data=front.data)
 
 
 def _orchestra_command(
-    path: Path, front: _FrontMatter, sink: DiagnosticSink, source: SourceRef, default_agent: str
+    path: Path,
+    spec: CommandFrontMatter,
+    front: _FrontMatter,
+    sink: DiagnosticSink,
+    source: SourceRef,
+    default_agent: str,
 ) -> Command | None:
-    spec = validate(CommandFrontMatter, front.data, front.positions, sink, "command front matter")
-    if spec is None:
-        return None
     body = front.body.strip()
     agent = spec.agent or default_agent
     if spec.steps:
@@ -341,6 +374,8 @@ def _orchestra_command(
     elif body:
         steps = [Step(id="main", agent=agent, prompt=body)]
         instructions = ""
+    elif "steps" in front.data:  # written, but in error (reported): no second message
+        return None
     else:
         sink.add(
             "the command has neither `steps` nor a prompt below the front matter",

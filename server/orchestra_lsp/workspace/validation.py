@@ -29,6 +29,8 @@ from orchestra_lsp.workspace.tool_names import (
 from orchestra_lsp.workspace.yaml_positions import FieldPath, PositionMap
 
 _BRACES = re.compile(r"\{\{\s*([A-Za-z_][\w.\-]*)\s*\}\}")
+#: `{{name` not followed by `}}`: a template name whose braces were never closed.
+_UNCLOSED = re.compile(r"\{\{\s*([A-Za-z_][\w.\-]*)(?!\s*\}\})(?![\w.\-])")
 
 #: Layers whose files are written for this repository, so unknown MCP servers are errors.
 #: Built-ins and the user's folder are generic: they may name servers a repo lacks.
@@ -71,7 +73,7 @@ def tool_problem(pattern: str, mcp_servers: Mapping[str, McpServer]) -> tuple[st
 
 
 def check_agent_tools(parsed: Parsed[Agent], mcp_servers: Mapping[str, McpServer]) -> None:
-    agent = parsed.value
+    agent = parsed.checked
     if agent is None:
         return
     for index, pattern in parsed.tool_entries:
@@ -114,10 +116,11 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
     Positions are looked up only for a problem found: on a clean file (nearly all of
     them) no position map is ever built.
     """
-    command = parsed.value
+    command = parsed.checked
     if command is None:
         return
     sink, positions = parsed.sink, parsed.positions
+    _check_arguments(command, positions, sink)
     known = {a.name for a in command.arguments} | set(CONTEXT_NAMES)
     has_steps = bool(parsed.data.get("steps"))
     earlier: list[str] = []
@@ -139,6 +142,8 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
             _check_automation(step.gate, agent, step.id, positions, at, agent_span, sink)
         if any(s.id == step.id for s in command.steps[:index]):
             sink.add(f"step id '{step.id}' is used twice", positions.value((*at, "id")))
+        if has_steps:
+            _check_unclosed(parsed.lines, positions.value((*at, "prompt")), sink)
         bad = _bad_names(step.prompt, known, earlier, step.id, in_body=False)
         if bad:
             spans = (
@@ -149,11 +154,45 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
             for (_, message), span in zip(bad, spans, strict=True):
                 sink.add(message, span)
         earlier.append(step.id)
+    if command.source.layer is not Layer.COMPAT:  # Claude Code's files have no templates
+        _check_unclosed(
+            parsed.lines, Span(line=command.source.body_line, end_line=len(parsed.lines)), sink
+        )
     if command.instructions:
         bad = _bad_names(command.instructions, known, earlier, None, in_body=True)
         spans = _spans_in_body(command.source.body_line, command.instructions, parsed.lines, bad)
         for (_, message), span in zip(bad, spans, strict=True):
             sink.add(message, span)
+
+
+def _check_arguments(command: Command, positions: PositionMap, sink: DiagnosticSink) -> None:
+    """Two arguments of one name: the second could never be given."""
+    first: dict[str, int] = {}
+    for index, argument in enumerate(command.arguments):
+        if argument.name in first:
+            sink.add(
+                f"argument '{argument.name}' is declared twice (first as argument "
+                f"{first[argument.name] + 1}); rename one",
+                positions.value(("arguments", index, "name")),
+            )
+        else:
+            first[argument.name] = index
+
+
+def _check_unclosed(lines: list[str], where: Span, sink: DiagnosticSink) -> None:
+    """`{{name` with no `}}` after it on its line: the name would go to the model as
+    written, braces and all. Lines from `where`'s start to its end."""
+    last = where.end_line if where.end_line is not None else where.line
+    for line_no in range(where.line, min(last, len(lines) - 1) + 1):
+        line = lines[line_no]
+        if "{{" not in line:
+            continue
+        start = where.column if line_no == where.line else 0
+        for match in _UNCLOSED.finditer(line, start):
+            sink.add(
+                f"template '{{{{{match.group(1)}' is not closed; write '{{{{{match.group(1)}}}}}'",
+                Span(line=line_no, column=match.start(), end_line=line_no, end_column=match.end()),
+            )
 
 
 def _check_automation(

@@ -189,7 +189,38 @@ def load_yaml(text: str) -> tuple[Any, PositionMap]:
             )
             error = YamlSyntaxError(f"YAML error: {_AT.sub('', first).rstrip(' ,')}", span)
         raise error from None
+    if too_deep(value):
+        raise YamlSyntaxError(
+            f"YAML nests deeper than {MAX_NESTING} levels; not read", _deepest_line(text)
+        )
     return value, PositionMap(source=text)
+
+
+#: Deeper than any configuration needs; every walk over the data (validation, the
+#: position map) recurses once per level, so deeper data is refused when read.
+MAX_NESTING = 100
+
+
+def too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
+    """True when `value` nests lists or mappings more than `limit` deep (no recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+    return False
+
+
+def _deepest_line(text: str) -> Span:
+    """The most indented line: where block nesting goes deepest."""
+    lines = text.splitlines() or [""]
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines]
+    line = max(range(len(lines)), key=indents.__getitem__)
+    return Span(line=line, column=indents[line])
 
 
 def positions_of_json(text: str) -> PositionMap:

@@ -1,0 +1,164 @@
+"""Reading the workspace's files so that no file can hang, exhaust or crash the loader.
+
+Only regular files are read: a FIFO would block `open()` forever, a device may never
+end, a socket cannot be read at all. Each file is opened non-blocking and checked with
+`fstat` on the open descriptor (so it cannot be swapped between check and read), and
+read up to `MAX_FILE_BYTES`. Folders are listed with `os.scandir`, following symlinked
+folders once each (a symlink loop is visited once, not forever) and up to
+`MAX_LISTED_FILES` files, so an unreadable folder is reported instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: No `.orchestra` file is anywhere near this; a larger one is a mistake (or an attack).
+MAX_FILE_BYTES = 1024 * 1024
+#: Files gathered from one folder tree (`.claude/` is searched recursively).
+MAX_LISTED_FILES = 2000
+MAX_FOLDER_DEPTH = 16
+
+
+class FileProblem(Exception):
+    """Why a path could not be read as a file (a sentence for a person)."""
+
+
+def kind_of(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _why(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "it is a symlink loop"
+    return error.strerror or str(error)
+
+
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """The bytes of `path`, or None when nothing is there.
+
+    Raises FileProblem when something is there but is not a readable regular file of at
+    most `limit` bytes.
+    """
+    try:
+        before = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except ValueError:  # a NUL byte in the name
+        raise FileProblem("the path contains a NUL byte") from None
+    except OSError as error:
+        raise FileProblem(f"cannot read it: {_why(error)}") from None
+    if not stat.S_ISREG(before.st_mode):
+        raise FileProblem(f"it is {kind_of(before.st_mode)}, not a file")
+    try:
+        # O_NONBLOCK: if the file became a FIFO since the stat, open() still returns.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise FileProblem(f"cannot read it: {_why(error)}") from None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise FileProblem(f"it is {kind_of(status.st_mode)}, not a file")
+        if status.st_size > limit:
+            raise FileProblem(f"it is {status.st_size} bytes; files over {limit} are not read")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:  # the file grew while being read
+                raise FileProblem(f"it is over {limit} bytes; not read")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        raise FileProblem(f"cannot read it: {_why(error)}") from None
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class Listing:
+    """Files found under a folder, and the folders that could not be read."""
+
+    files: list[Path] = field(default_factory=list)
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def list_files(folder: Path, suffix: str, *, recursive: bool = False) -> Listing:
+    """Regular files named `*suffix` in `folder` (and below it when `recursive`), sorted.
+
+    A missing folder gives an empty listing; one that exists but cannot be read (or is
+    not a folder) gives a problem, so its definitions do not vanish silently.
+    """
+    listing = Listing()
+    try:
+        status = os.stat(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return listing
+    except (OSError, ValueError) as error:
+        reason = _why(error) if isinstance(error, OSError) else "the path contains a NUL byte"
+        listing.problems.append((folder, f"cannot read the folder: {reason}"))
+        return listing
+    if not stat.S_ISDIR(status.st_mode):
+        listing.problems.append(
+            (folder, f"{folder.name} must be a folder, but it is {_file_kind(status.st_mode)}")
+        )
+        return listing
+    seen: set[tuple[int, int]] = set()
+    pending = [(folder, 0)]
+    while pending:
+        current, depth = pending.pop()
+        try:
+            key = (os.stat(current).st_dev, os.stat(current).st_ino)
+        except OSError as error:
+            listing.problems.append((current, f"cannot read the folder: {_why(error)}"))
+            continue
+        if key in seen:  # a symlink loop, or two links to one folder
+            continue
+        seen.add(key)
+        try:
+            with os.scandir(current) as entries:
+                found = list(entries)
+        except OSError as error:
+            listing.problems.append((current, f"cannot read the folder: {_why(error)}"))
+            continue
+        for entry in found:
+            path = Path(entry.path)
+            try:
+                if entry.is_dir():
+                    if recursive and depth < MAX_FOLDER_DEPTH:
+                        pending.append((path, depth + 1))
+                    continue
+            except OSError:
+                continue
+            if entry.name.endswith(suffix):
+                if len(listing.files) >= MAX_LISTED_FILES:
+                    listing.problems.append(
+                        (folder, f"more than {MAX_LISTED_FILES} files; the rest are not read")
+                    )
+                    return _sorted(listing)
+                listing.files.append(path)  # a non-regular one is reported when read
+    return _sorted(listing)
+
+
+def _file_kind(mode: int) -> str:
+    return "a file" if stat.S_ISREG(mode) else kind_of(mode)
+
+
+def _sorted(listing: Listing) -> Listing:
+    listing.files.sort()
+    return listing
