@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # bad_files, shared with tests/lsp
 
 WriteFiles = Callable[[dict[str, str]], Path]
 

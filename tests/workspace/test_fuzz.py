@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from bad_files import STRUCTURE, good_workspace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -65,3 +66,23 @@ def test_loader_never_raises(files: dict[str, bytes]) -> None:
         for diagnostic in workspace.diagnostics:
             assert diagnostic.message
             assert diagnostic.line >= 0 and diagnostic.column >= 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(STRUCTURE)
+def test_generated_structure_gives_positioned_single_line_problems(files: dict[str, str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = good_workspace(Path(folder) / "repo")
+        user = Path(folder) / "user"
+        user.mkdir()
+        for relative, text in files.items():
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text(text, encoding="utf-8")
+        workspace = load_workspace(root, user_dir=user, environ={})
+        assert workspace.complete
+        for diagnostic in workspace.diagnostics:
+            assert "internal error" not in diagnostic.message
+            rendered = diagnostic.render(root)
+            assert "\n" not in rendered and rendered.startswith(
+                str(diagnostic.path.relative_to(root))
+            )

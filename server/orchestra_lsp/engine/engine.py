@@ -102,6 +102,9 @@ class Engine:
         """Re-read the files; where a file now has errors its last good version stays."""
         fresh = load_workspace(self.root, user_dir=self._user_dir, overlays=overlays)
         previous = self.workspace
+        if not fresh.complete:  # the loader failed: everything in force stays
+            self.workspace = previous.model_copy(update={"diagnostics": fresh.diagnostics})
+            return self.workspace
         broken = {d.path for d in fresh.errors}
         fresh.agents = {
             **{n: a for n, a in previous.agents.items() if a.path in broken},

@@ -77,13 +77,21 @@ class Configuration:
         root = self.server.root
         overlays = dict(self.server.documents.overlays())
         workspace = await asyncio.to_thread(_load, root, overlays)
-        self.latest = workspace
+        if workspace.complete or self.latest is None:
+            self.latest = workspace  # else completion and hover keep the last good view
         self._publish(workspace.diagnostics)
 
     async def reload(self) -> None:
-        """Put the files on disk in force, then re-check them as typed."""
-        engine = await self.server.session.engine()
-        await engine.reload()
+        """Put the files on disk in force, then re-check them as typed.
+
+        Whatever fails here is logged and the definitions in force stay: the next save,
+        watched-file change or `orchestra.reload` tries again.
+        """
+        try:
+            engine = await self.server.session.engine()
+            await engine.reload()
+        except Exception:
+            logger.warning("reloading the configuration failed", exc_info=True)
         await self.check()
 
     def _publish(self, diagnostics: list[Diagnostic]) -> None:

@@ -22,18 +22,29 @@ class Session:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._engine: asyncio.Task[Engine] | None = None
+        self._buffers: Buffers | None = None
 
     def start(self, root: Path, buffers: Buffers) -> None:
         """Build the engine for `root` in the background (once)."""
         if self._engine is None:
             self.root = root.resolve()
+            self._buffers = buffers
             self._engine = asyncio.create_task(asyncio.to_thread(_build, self.root, buffers))
 
     async def engine(self) -> Engine:
-        """The engine, waiting for it to be built if need be."""
-        if self._engine is None:
+        """The engine, waiting for it to be built if need be.
+
+        Should a build have failed, the next request builds it again (the files may
+        have been fixed since): a failure answers one request, not every later one.
+        """
+        if self._engine is None or self._buffers is None:
             raise RuntimeError("the server has not been initialized")
-        return await asyncio.shield(self._engine)
+        task = self._engine
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            task = self._engine = asyncio.create_task(
+                asyncio.to_thread(_build, self.root, self._buffers)
+            )
+        return await asyncio.shield(task)
 
     async def aclose(self) -> None:
         """Stop the engine's runs and close its model client and MCP servers."""

@@ -15,7 +15,7 @@ class ModelSettings(_Section):
     name: str = DEFAULT_MODEL
     max_output_tokens: int = Field(default=8192, ge=1)
     context_budget_tokens: int = Field(default=150_000, ge=1000)
-    max_cost_usd: float | None = Field(default=2.0, ge=0)
+    max_cost_usd: float | None = Field(default=2.0, ge=0, allow_inf_nan=False)
     """Per run; past it the run pauses for approval. None: no cap."""
     max_tool_result_tokens: int = Field(default=20_000, ge=100)
 
@@ -32,8 +32,8 @@ class AgentSettings(_Section):
 
 
 class McpSettings(_Section):
-    call_timeout_seconds: float = Field(default=60.0, gt=0)
-    startup_timeout_seconds: float = Field(default=30.0, gt=0)
+    call_timeout_seconds: float = Field(default=60.0, gt=0, allow_inf_nan=False)
+    startup_timeout_seconds: float = Field(default=30.0, gt=0, allow_inf_nan=False)
 
 
 class Config(_Section):

@@ -7,10 +7,14 @@ prints `path:line:col`.
 from __future__ import annotations
 
 import contextlib
+import re
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
+
+#: Control characters a message may quote from a file; printed, they would move the cursor.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class Severity(StrEnum):
@@ -64,7 +68,9 @@ class Diagnostic(BaseModel):
         if relative_to is not None:
             with contextlib.suppress(ValueError):
                 shown = self.path.relative_to(relative_to)
-        return f"{shown}:{self.line + 1}:{self.column + 1}: {self.severity.value}: {self.message}"
+        message = " ".join(self.message.splitlines())  # one problem, one line
+        message = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", message)
+        return f"{shown}:{self.line + 1}:{self.column + 1}: {self.severity.value}: {message}"
 
 
 class DiagnosticSink:

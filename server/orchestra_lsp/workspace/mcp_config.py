@@ -34,7 +34,7 @@ def expand(text: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
 class _Server(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    timeout: float | None = Field(default=None, gt=0)
+    timeout: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     """Per-call time-out in seconds (else config.toml's `[mcp] call_timeout_seconds`)."""
     disabled: bool = False
 
