@@ -26,15 +26,30 @@ depends on what is matched:
   and ``**`` match anything, ``/`` included. A command line is not a path: in
   ``run_shell(npm test*)`` the star must cover ``npm test -- src/a.test.ts``.
 
-Command lines get one more safeguard, because ``*`` matching anything would otherwise
-let ``run_shell(npm test*)`` allow ``npm test && rm -rf ~``: the command is split on
-the shell's control operators (``;``, ``&``, ``&&``, ``|``, ``||``, newlines, subshell
-parentheses; quotes respected) and leading ``VAR=value`` assignments are ignored. Every
-part must be allowed for the call to be allowed; any part (or the whole line) matching
-a deny rule denies it. Command substitution (``$(...)``, backticks, ``<(...)``) cannot be
-checked part by part, so such a command is never allowed by a rule, only asked about or
-denied. This is a guard-rail for honest mistakes, not a sandbox: ``run_shell`` is asked
-about by default and that is the real protection.
+Command lines are read by a real shell parser (:mod:`orchestra_lsp.shell_syntax`) and
+analysed by :mod:`orchestra_lsp.shell_effects`: every command the line runs — after
+``;``/``&&``/``||``/``|``/``&``, in subshells and groups, in ``$(…)``, backticks,
+``<(…)``, here-documents, behind wrappers such as ``env``, ``timeout``, ``nice``,
+``sudo``, ``xargs``, ``sh -c``/``bash -c``, ``eval`` and ``find -exec`` — is matched
+against the rules with quotes removed and wrappers and ``VAR=value`` prefixes set aside.
+Every command must be allowed for the line to be allowed; any command (or the whole
+line) matching a deny rule denies it. On top of that:
+
+- a redirection to a file (``>``, ``>>``, ``>|``, ``&>``, ``2>``, ``>&file``, …) is a
+  write, decided like ``edit`` of that path — except that the bare ``edit`` rule (which
+  lets an agent *propose* changes, all reviewed) does not cover it: a shell writes
+  without review, so only a rule naming paths (``edit(build/**)``) allows it. A
+  redirection from a file is a read, decided like ``read_file``. ``/dev/null`` is free;
+- hazards (see :mod:`orchestra_lsp.shell_effects` and :mod:`orchestra_lsp.git_forms`:
+  git options that write or run programs, paths outside the workspace or protected paths
+  as arguments, computed words, dangerous variables, ``sudo``, ``xargs``…) and lines the
+  parser cannot read are never allowed by a rule, only asked about or denied.
+
+Protected paths (:data:`DEFAULT_PROTECTED`, extended by ``[permissions] protected`` in
+config.toml) need a person for every write — an ``edit`` or a redirection — whatever the
+allow rules say; in automation mode (``--yes``) nobody can approve, so they are refused:
+a run cannot widen its own permissions or plant hooks. ``.git/`` is never written by an
+agent (:data:`NEVER_WRITTEN`). Matching is case-insensitive and follows symbolic links.
 
 The engine's automation mode (``--yes``) turns ``ask`` into "allowed by policy"; this
 module only states the verdict and why.
@@ -43,15 +58,17 @@ module only states the verdict and why.
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
-import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from orchestra_lsp.shell_effects import shell_effects
 
 Verdict = Literal["allow", "ask", "deny"]
 
@@ -65,6 +82,44 @@ ARGUMENT_OF: Mapping[str, str] = {
 }
 
 _PATH_TOOLS = frozenset({"edit", "read_file", "list_files"})
+#: Built-in tools that write the path they are given.
+WRITE_TOOLS = frozenset({"edit"})
+
+#: Paths an agent never writes, whatever a person or a rule says.
+NEVER_WRITTEN: tuple[str, ...] = (".git", ".git/**", "**/.git", "**/.git/**")
+#: Paths whose every write needs a person (also in automation mode), relative to the
+#: workspace: Orchestra's and Claude Code's own configuration (a run must not widen its
+#: permissions), secrets, CI definitions and hooks (code that runs elsewhere, later).
+DEFAULT_PROTECTED: tuple[str, ...] = (
+    ".orchestra/**",
+    ".claude/**",
+    "**/.mcp.json",
+    "**/mcp.json",
+    "**/.env*",
+    ".github/workflows/**",
+    ".github/actions/**",
+    ".gitlab-ci.yml",
+    ".gitlab/**",
+    ".circleci/**",
+    ".travis.yml",
+    "azure-pipelines.yml",
+    ".azure-pipelines/**",
+    "bitbucket-pipelines.yml",
+    ".buildkite/**",
+    "Jenkinsfile",
+    ".drone.yml",
+    ".woodpecker.yml",
+    ".woodpecker/**",
+    ".githooks/**",
+    ".husky/**",
+    ".pre-commit-config.yaml",
+    "lefthook.yml",
+    ".lefthook.yml",
+    ".gitmodules",
+    ".gitattributes",
+    ".vscode/**",
+    ".devcontainer/**",
+)
 _COMMAND_TOOL = "run_shell"
 _SEVERITY: Mapping[Verdict, int] = {"allow": 0, "ask": 1, "deny": 2}
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_\-.*?]+")
@@ -181,6 +236,8 @@ class Policy:
     ask: tuple[Rule, ...] = ()
     deny: tuple[Rule, ...] = ()
     workspace: str | None = None
+    protected: tuple[str, ...] = DEFAULT_PROTECTED
+    """Path globs whose writes need a person (see the module docstring)."""
 
     @classmethod
     def from_strings(
@@ -189,10 +246,11 @@ class Policy:
         ask: Iterable[str] = (),
         deny: Iterable[str] = (),
         workspace: str | None = None,
+        protected: Iterable[str] = (),
     ) -> Policy:
         """Build a policy from configuration strings; raise :class:`PolicyError` listing
         every malformed rule rather than silently dropping one (a lost deny rule would be
-        a silent loosening)."""
+        a silent loosening). `protected` adds to :data:`DEFAULT_PROTECTED`."""
         errors: list[RuleError] = []
 
         def parse_all(texts: Iterable[str]) -> tuple[Rule, ...]:
@@ -205,28 +263,116 @@ class Policy:
                     rules.append(parsed)
             return tuple(rules)
 
-        policy = cls(parse_all(allow), parse_all(ask), parse_all(deny), workspace)
+        extra = tuple(p.strip() for p in protected if p.strip())
+        policy = cls(
+            parse_all(allow),
+            parse_all(ask),
+            parse_all(deny),
+            workspace,
+            tuple(dict.fromkeys((*DEFAULT_PROTECTED, *extra))),
+        )
         if errors:
             raise PolicyError(errors)
         return policy
 
     def decide(self, tool_name: str, args: Mapping[str, Any]) -> Decision:
         """The verdict for calling `tool_name` with `args`. Never raises."""
-        subject = _subject(tool_name, args, self.workspace)
-        whole = self._decide_one(tool_name, subject.whole)
-        if subject.parts == (subject.whole,):
-            decision = whole
-        else:
-            decision = self._decide_parts(tool_name, subject.parts)
-            if whole.rule is not None and _SEVERITY[whole.verdict] > _SEVERITY[decision.verdict]:
-                decision = whole  # e.g. deny `run_shell(*sudo*)` spans several parts
-        return decision if subject.checkable else _at_most_ask(decision, subject.why_not)
+        text = argument_text(tool_name, args, self.workspace)
+        if tool_name == _COMMAND_TOOL:
+            return self._decide_command(text)
+        decision = self._decide_one(tool_name, text)
+        if tool_name in _PATH_TOOLS and _escapes(text):
+            decision = _at_most_ask(decision, "the path is outside the workspace")
+        if tool_name in WRITE_TOOLS:
+            decision = self._guard_write(text, decision)
+        return decision
 
-    def _decide_parts(self, tool_name: str, parts: Sequence[str]) -> Decision:
-        """A compound command: the strictest verdict among its parts."""
-        decided = [(part, self._decide_one(tool_name, part)) for part in parts]
+    def protection(self, path: str) -> tuple[Verdict, str] | None:
+        """Whether writing `path` (relative to the workspace, or absolute inside it) is
+        refused (``"deny"``: ``.git/``) or needs a person (``"ask"``), with the glob that
+        says so; None for an ordinary path. Landing code calls this too, so that an
+        automatic review never lands a protected file."""
+        forms = {_normalise_path(path, self.workspace)}
+        if self.workspace:
+            real = os.path.realpath(os.path.join(self.workspace, next(iter(forms))))
+            root = os.path.realpath(self.workspace)
+            if real.startswith(root.rstrip("/") + "/"):
+                forms.add(posixpath.normpath(os.path.relpath(real, root)))
+        for verdict, globs in (("deny", NEVER_WRITTEN), ("ask", self.protected)):
+            for glob in globs:
+                pattern = _compile_protected(glob)
+                if any(pattern.fullmatch(form) for form in forms):
+                    return ("deny" if verdict == "deny" else "ask"), glob
+        return None
+
+    def _guard_write(self, path: str, decision: Decision) -> Decision:
+        protection = self.protection(path)
+        if protection is None or decision.verdict == "deny":
+            return decision
+        verdict, glob = protection
+        if verdict == "deny":
+            why = f"an agent never writes `{path}` (git's own files)"
+            return Decision(verdict="deny", rule=glob, reason=why)
+        return Decision(
+            verdict="ask",
+            rule=glob,
+            reason=f"`{path}` is protected (`{glob}`): a person must approve every write to it, "
+            "also in automation mode",
+        )
+
+    def _decide_command(self, text: str) -> Decision:
+        """A command line: the strictest verdict among what it runs, writes and reads."""
+        text = text.replace("\\\n", "")  # a line continuation joins the lines
+        effects = shell_effects(
+            text, self.workspace, lambda path: self.protection(path) is not None
+        )
+        decided: list[tuple[str, Decision]] = []
+        for invocation in effects.invocations:
+            decision = (
+                self._decide_one(_COMMAND_TOOL, invocation.text)
+                if invocation.text
+                else Decision(verdict="ask", rule=None, reason="no command")
+            )
+            if invocation.hazards:
+                decision = _at_most_ask(decision, invocation.hazards[0], force=True)
+            decided.append((invocation.text or "the command", decision))
+        for path in effects.writes:
+            decided.append((f"> {path}", self._decide_redirect_write(path)))
+        for path in effects.reads:
+            decided.append((f"< {path}", self.decide("read_file", {"path": path})))
+        whole = self._decide_one(_COMMAND_TOOL, text)
+        if not decided:
+            decided.append((text, whole))
+        decision = self._combine(decided)
+        if whole.rule is not None and _SEVERITY[whole.verdict] > _SEVERITY[decision.verdict]:
+            decision = whole  # e.g. deny `run_shell(*sudo*)` spans several parts
+        if effects.problems:
+            decision = _at_most_ask(decision, effects.problems[0], force=True)
+        return decision
+
+    def _decide_redirect_write(self, path: str) -> Decision:
+        decision = self.decide("edit", {"path": path})
+        if decision.verdict == "allow" and (decision.rule is None or "(" not in decision.rule):
+            target = _normalise_path(path, self.workspace)
+            for rule in self.allow:
+                if rule.argument is not None and rule.matches("edit", target):
+                    return Decision(
+                        verdict="allow", rule=rule.text, reason=f"allowed by rule `{rule.text}`"
+                    )
+            return Decision(
+                verdict="ask",
+                rule=decision.rule,
+                reason=f"the redirection writes `{path}` directly, without review; only a "
+                "rule naming the path (such as `edit(build/**)`) allows that",
+            )
+        return decision
+
+    @staticmethod
+    def _combine(decided: Sequence[tuple[str, Decision]]) -> Decision:
         worst_part, worst = max(decided, key=lambda item: _SEVERITY[item[1].verdict])
         if worst.verdict != "allow":
+            if len(decided) == 1:
+                return worst
             reason = f"part `{worst_part}` of the command: {worst.reason}"
             return Decision(verdict=worst.verdict, rule=worst.rule, reason=reason)
         rules = ", ".join(dict.fromkeys(f"`{decision.rule}`" for _, decision in decided))
@@ -252,19 +398,10 @@ class Policy:
 _PAST: Mapping[Verdict, str] = {"deny": "denied", "ask": "asked", "allow": "allowed"}
 
 
-@dataclass(frozen=True)
-class _Subject:
-    """What a call's rules are matched against: the whole argument, its parts (for
-    command lines) and whether allow rules may apply at all."""
-
-    whole: str
-    parts: tuple[str, ...]
-    checkable: bool = True
-    why_not: str = ""
-
-
-def _at_most_ask(decision: Decision, why_not: str) -> Decision:
-    if decision.verdict != "allow":
+def _at_most_ask(decision: Decision, why_not: str, *, force: bool = False) -> Decision:
+    """An allow becomes an ask (with `why_not` first in the reason); with `force`, the
+    reason of an ask without a rule says why too."""
+    if decision.verdict == "deny" or (decision.verdict == "ask" and not force):
         return decision
     return Decision(verdict="ask", rule=decision.rule, reason=f"{why_not}; {decision.reason}")
 
@@ -277,35 +414,6 @@ def argument_text(tool_name: str, args: Mapping[str, Any], workspace: str | None
     value = args.get(key, "")
     text = value if isinstance(value, str) else _compact_json(value)
     return _normalise_path(text, workspace) if tool_name in _PATH_TOOLS else text
-
-
-def _subject(tool_name: str, args: Mapping[str, Any], workspace: str | None) -> _Subject:
-    text = argument_text(tool_name, args, workspace)
-    if tool_name in _PATH_TOOLS and _escapes(text):
-        return _Subject(text, (text,), checkable=False, why_not="the path is outside the workspace")
-    if tool_name != _COMMAND_TOOL:
-        return _Subject(text, (text,))
-    text = text.replace("\\\n", "")  # a line continuation joins the lines
-    parts, quotes_closed = _split_command(text)
-    forms = tuple(dict.fromkeys(form for part in parts for form in _forms(part))) or (text,)
-    if not quotes_closed:
-        return _Subject(text, forms, checkable=False, why_not="the command has an unclosed quote")
-    if any(marker in text for marker in ("$(", "`", "<(", ">(")):
-        why = "command substitution cannot be checked against allow rules"
-        return _Subject(text, forms, checkable=False, why_not=why)
-    return _Subject(text, forms)
-
-
-def _forms(part: str) -> list[str]:
-    """The part as written and as the shell reads it after removing quotes and escapes,
-    so that neither `r\\m -rf /` nor `"rm" -rf /` passes for something other than `rm`."""
-    forms = [_strip_assignments(part)]
-    try:
-        words = shlex.split(part)
-    except ValueError:
-        return forms
-    forms.append(_strip_assignments(" ".join(words)))
-    return forms
 
 
 def _compact_json(value: Any) -> str:
@@ -331,46 +439,10 @@ def _escapes(path: str) -> bool:
     return path.startswith("/") or path == ".." or path.startswith("../")
 
 
-_OPERATORS = re.compile(r"&&|\|\||[;&|\n()]")
-
-
-def _split_command(command: str) -> tuple[list[str], bool]:
-    """Split a command line on control operators outside quotes; also say whether every
-    quote was closed."""
-    parts: list[str] = []
-    current: list[str] = []
-    quote: str | None = None
-    index = 0
-    while index < len(command):
-        char = command[index]
-        if quote != "'" and char == "\\" and index + 1 < len(command):
-            current.append(command[index : index + 2])
-            index += 2
-            continue
-        if quote is not None:
-            quote = None if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        else:
-            operator = _OPERATORS.match(command, index)
-            if operator is not None:
-                parts.append("".join(current))
-                current = []
-                index = operator.end()
-                continue
-        current.append(char)
-        index += 1
-    parts.append("".join(current))
-    return [part.strip() for part in parts if part.strip()], quote is None
-
-
-_ASSIGNMENT = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|\"[^\"]*\"|\S*)\s+)+")
-
-
-def _strip_assignments(part: str) -> str:
-    """`FOO=1 rm -rf x` runs `rm`: match rules against the command, not the assignment."""
-    match = _ASSIGNMENT.match(part)
-    return part[match.end() :] if match else part
+@lru_cache(maxsize=256)
+def _compile_protected(glob: str) -> re.Pattern[str]:
+    """Protected globs match case-insensitively: `.ENV` is `.env` on macOS and Windows."""
+    return re.compile(_compile_glob(glob, path=True).pattern, re.DOTALL | re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)

@@ -75,7 +75,7 @@ CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
     ("edit", {"path": "docs/api/intro.md"}, "ask", None),
     ("edit", {"path": ".env"}, "deny", "edit(.env*)"),
     ("edit", {"path": ".env.local"}, "deny", "edit(.env*)"),
-    ("edit", {"path": "config/.env"}, "ask", None),
+    ("edit", {"path": "config/.env"}, "ask", "**/.env*"),
     ("edit", {"path": "src/../.env"}, "deny", "edit(.env*)"),
     ("edit", {"path": "./.env"}, "deny", "edit(.env*)"),
     ("edit", {"path": "/work/shop/.env"}, "deny", "edit(.env*)"),

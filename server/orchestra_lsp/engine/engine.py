@@ -186,6 +186,7 @@ class Engine:
                 ask=rules.ask,
                 deny=rules.deny,
                 workspace=str(self.root),
+                protected=rules.protected,
             )
         except PolicyError as error:
             raise RunRequestError(

@@ -307,6 +307,7 @@ class Run:
             allow=self.ctx.command.allowed_tools,
             deny=[rule.text for rule in self.ctx.policy.deny],
             workspace=str(self.ctx.workspace.root),
+            protected=self.ctx.policy.protected,
         )
 
         async def shell(line: str) -> tuple[str, bool]:

@@ -24,6 +24,8 @@ class PermissionSettings(_Section):
     allow: list[str] = Field(default_factory=list)
     ask: list[str] = Field(default_factory=list)
     deny: list[str] = Field(default_factory=list)
+    protected: list[str] = Field(default_factory=list)
+    """Path globs added to the built-in protected paths (orchestra_lsp.permissions)."""
 
 
 class AgentSettings(_Section):

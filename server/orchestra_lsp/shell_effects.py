@@ -1,0 +1,350 @@
+"""What a command line does, for the permission policy: the commands it really runs (seen
+through wrappers such as ``env``, ``timeout``, ``sh -c``, ``xargs``, ``find -exec``), the
+files it writes and reads by redirection, and the hazards that only a person may accept.
+
+A hazard makes a command impossible to allow by rule (the policy asks instead):
+
+- assignments of variables that change what programs do (``LD_PRELOAD=…``, ``GIT_DIR=…``,
+  ``PAGER=…``, ``PATH=…``; only :data:`HARMLESS_VARIABLES` pass), standalone or through
+  ``env``/``export``;
+- words the shell computes (``$X``, ``$(…)``) where a command's name or arguments should be;
+- a path outside the workspace, or a protected path, named as an argument;
+- a glob that would expand to an option (``--output=…`` file names) or to such a path;
+- ``sudo`` and friends, ``xargs`` (arguments come from input), a shell reading commands
+  from its input, ``find -delete``/``-fprint``;
+- git options that write files, run programs or read outside the workspace
+  (:mod:`orchestra_lsp.git_forms`).
+"""
+
+from __future__ import annotations
+
+import glob as globbing
+import os
+import posixpath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from orchestra_lsp.git_forms import git_hazard, is_read_only_git
+from orchestra_lsp.shell_syntax import Assignment, SimpleCommand, Word, parse_shell
+
+#: Variables a command may set without asking: they change formatting, not behaviour.
+HARMLESS_VARIABLES = frozenset(
+    {
+        "CI",
+        "COLUMNS",
+        "DEBUG",
+        "FORCE_COLOR",
+        "LANG",
+        "LANGUAGE",
+        "LINES",
+        "NO_COLOR",
+        "NODE_ENV",
+        "PYTHONDONTWRITEBYTECODE",
+        "PYTHONUNBUFFERED",
+        "RUST_BACKTRACE",
+        "TERM",
+        "TZ",
+        "VERBOSE",
+    }
+)
+#: Files a command may redirect to or name without it counting as a write or a read.
+DEVICE_FILES = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty"})
+
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "busybox"})
+_ELEVATE = frozenset({"sudo", "doas", "su", "pkexec", "runuser", "chroot", "nsenter"})
+_MAX_DEPTH = 4
+
+#: Wrappers that run their operand as a command: name → options that take a value.
+_WRAPPERS: dict[str, frozenset[str]] = {
+    "nice": frozenset({"-n", "--adjustment"}),
+    "nohup": frozenset(),
+    "time": frozenset({"-f", "--format", "-o", "--output"}),
+    "command": frozenset(),
+    "builtin": frozenset(),
+    "exec": frozenset({"-a"}),
+    "stdbuf": frozenset({"-i", "-o", "-e", "--input", "--output", "--error"}),
+    "ionice": frozenset({"-c", "-n", "-p", "-P", "-u", "--class", "--classdata"}),
+    "setsid": frozenset(),
+    "unbuffer": frozenset(),
+    "timeout": frozenset({"-s", "--signal", "-k", "--kill-after"}),
+}
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One command a line runs, its text for rule matching and why no rule may allow it."""
+
+    text: str
+    hazards: tuple[str, ...] = ()
+
+
+@dataclass
+class ShellEffects:
+    """A command line's commands, writes, reads and the problems that make it unreadable."""
+
+    invocations: list[Invocation] = field(default_factory=list)
+    writes: list[str] = field(default_factory=list)
+    reads: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+IsProtected = Callable[[str], bool]
+
+
+def shell_effects(
+    command: str, workspace: str | None, is_protected: IsProtected = lambda _path: False
+) -> ShellEffects:
+    """Analyse `command`; `workspace` is the folder it runs in (None: paths are not
+    checked against it); `is_protected` tells whether a workspace-relative path is
+    protected. Never raises."""
+    effects = ShellEffects()
+    _analyse(command, _Context(workspace, is_protected), effects, depth=0)
+    return effects
+
+
+@dataclass(frozen=True)
+class _Context:
+    workspace: str | None
+    is_protected: IsProtected
+
+
+def _analyse(command: str, ctx: _Context, effects: ShellEffects, depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        effects.problems.append("shells nested too deeply")
+        return
+    script = parse_shell(command)
+    effects.problems.extend(script.problems)
+    for assignment in script.assignments:
+        hazard = _assignment_hazard(assignment)
+        if hazard:
+            effects.invocations.append(Invocation(f"{assignment.name}=…", (hazard,)))
+    for redirect in script.redirects:
+        target = redirect.target
+        if not target.literal or target.glob or target.tilde:
+            why = f"the target of `{redirect.operator}` is computed by the shell"
+            effects.invocations.append(Invocation(f"{redirect.operator} {target.value}", (why,)))
+        elif target.value not in DEVICE_FILES:
+            (effects.writes if redirect.writes else effects.reads).append(target.value)
+    for simple in script.commands:
+        _command(simple, ctx, effects, depth)
+
+
+def _command(simple: SimpleCommand, ctx: _Context, effects: ShellEffects, depth: int) -> None:
+    hazards = [h for a in simple.assignments if (h := _assignment_hazard(a))]
+    words = list(simple.words)
+    if not words:
+        if hazards:
+            effects.invocations.append(Invocation(simple.source, tuple(hazards)))
+        return
+    _words(words, hazards, ctx, effects, depth)
+
+
+def _words(
+    words: list[Word], hazards: list[str], ctx: _Context, effects: ShellEffects, depth: int
+) -> None:
+    """Unwrap wrappers, then record the command that finally runs."""
+    while words:
+        name = words[0].value if words[0].literal else ""
+        program = posixpath.basename(name)
+        if program in _WRAPPERS:
+            if program == "command" and any(w.value in ("-v", "-V") for w in words[1:2]):
+                break  # `command -v x` only looks `x` up
+            words = _skip_options(words[1:], _WRAPPERS[program])
+            if program == "timeout" and words:
+                words = words[1:]  # the duration
+            continue
+        if program == "env":
+            words = _unwrap_env(words[1:], hazards)
+            continue
+        if program in _ELEVATE:
+            hazards.append(f"`{program}` runs a command as another user or root")
+            words = _skip_options(words[1:], frozenset({"-u", "-g", "-C", "-D", "-h", "-p"}))
+            continue
+        if program in _SHELLS or program == "eval":
+            script = _inline_script(program, words[1:])
+            if script is None:
+                break
+            if script == "":
+                hazards.append(f"`{program}` reads the commands it runs from its input")
+                break
+            _analyse(script, ctx, effects, depth + 1)
+            _record(Invocation(f"{program} -c …", tuple(hazards)), effects, hazards)
+            return
+        if program == "xargs":
+            hazards.append("`xargs` adds arguments read from its input")
+            words = _skip_options(words[1:], _XARGS_VALUES) or [Word("echo")]
+            continue
+        break
+    if not words:
+        _record(Invocation("", tuple(hazards)), effects, hazards)
+        return
+    hazards.extend(_word_hazards(words, ctx))
+    program = posixpath.basename(words[0].value)
+    if program == "git":
+        hazard = git_hazard([w.value for w in words[1:]], ctx.workspace)
+        if hazard:
+            hazards.append(hazard)
+    if program == "find":
+        _find(words, ctx, effects, depth, hazards)
+    text = " ".join(word.value for word in words)
+    effects.invocations.append(Invocation(text, tuple(dict.fromkeys(hazards))))
+
+
+def _record(invocation: Invocation, effects: ShellEffects, hazards: list[str]) -> None:
+    if hazards:
+        effects.invocations.append(invocation)
+
+
+_XARGS_VALUES = frozenset(
+    {"-a", "-d", "-E", "-e", "-I", "-L", "-l", "-n", "-P", "-s", "--arg-file", "--delimiter"}
+)
+
+
+def _skip_options(words: list[Word], with_value: frozenset[str]) -> list[Word]:
+    """Drop a wrapper's options (and the values of those in `with_value`)."""
+    index = 0
+    while index < len(words):
+        value = words[index].value
+        if value == "--":
+            return words[index + 1 :]
+        if not value.startswith("-") or value == "-":
+            break
+        takes_value = value in with_value  # `-n 5`, `--signal KILL`; not `--signal=KILL`
+        index += 2 if takes_value else 1
+    return words[index:]
+
+
+def _unwrap_env(words: list[Word], hazards: list[str]) -> list[Word]:
+    index = 0
+    while index < len(words):
+        value = words[index].value
+        if value in ("-u", "--unset", "-C", "--chdir", "-S", "--split-string"):
+            if value in ("-C", "--chdir", "-S", "--split-string"):
+                hazards.append(f"`env {value}` changes how the command is run")
+            index += 2
+        elif value.startswith("-") and value != "-":
+            if value.startswith(("--chdir", "--split-string", "-S", "-C")):
+                hazards.append(f"`env {value}` changes how the command is run")
+            index += 1
+        elif "=" in value and not value.startswith("="):
+            name, _, rest = value.partition("=")
+            hazard = _assignment_hazard(Assignment(name, Word(rest, words[index].literal)))
+            if hazard:
+                hazards.append(hazard)
+            index += 1
+        else:
+            break
+    return words[index:]
+
+
+def _inline_script(program: str, args: list[Word]) -> str | None:
+    """The script a shell (or `eval`) runs: the `-c` operand; "" when it reads its input;
+    None when it runs a script file (then rules decide about the command as written)."""
+    if program == "eval":
+        if not all(w.literal for w in args):
+            return "$dynamic"  # unparseable on purpose: a computed eval is asked about
+        return " ".join(w.value for w in args)
+    for index, word in enumerate(args):
+        value = word.value
+        if value.startswith("-") and not value.startswith("--") and "c" in value[1:]:
+            if index + 1 >= len(args):
+                return ""
+            script = args[index + 1]
+            return script.value if script.literal else "$dynamic"
+        if value in ("-o", "+o"):
+            continue
+        if not value.startswith(("-", "+")):
+            return None  # `sh script.sh`
+        if "s" in value[1:] and not value.startswith("--"):
+            return ""
+    return ""
+
+
+def _find(
+    words: list[Word], ctx: _Context, effects: ShellEffects, depth: int, hazards: list[str]
+) -> None:
+    """`find` runs commands (`-exec`, `-ok`) and writes files (`-delete`, `-fprint`)."""
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        if value in ("-delete", "-fprint", "-fprint0", "-fprintf", "-fls"):
+            hazards.append(f"`find {value}` deletes or writes files")
+        if value in ("-exec", "-execdir", "-ok", "-okdir"):
+            end = index + 1
+            while end < len(words) and words[end].value not in (";", "+"):
+                end += 1
+            inner = words[index + 1 : end]
+            if inner:
+                _words(list(inner), [], ctx, effects, depth + 1)
+            index = end
+        index += 1
+
+
+def _assignment_hazard(assignment: Assignment) -> str | None:
+    name = assignment.name
+    if name in HARMLESS_VARIABLES or name.startswith("LC_"):
+        return None
+    return f"setting `{name}` can change what the command does"
+
+
+def _word_hazards(words: Sequence[Word], ctx: _Context) -> list[str]:
+    hazards: list[str] = []
+    if not words[0].literal:
+        return ["the command's name is computed by the shell"]
+    read_only_git = posixpath.basename(words[0].value) == "git" and is_read_only_git(
+        [w.value for w in words[1:]]
+    )
+    for word in words[1:]:
+        if not word.literal:
+            hazards.append(
+                f"the argument `{word.value}` is computed by the shell (an expansion or "
+                "a command substitution)"
+            )
+            continue
+        candidates = [word.value]
+        if word.glob:
+            candidates = _expand_glob(word.value, ctx.workspace)
+            if any(match.startswith("-") for match in candidates):
+                hazards.append(f"`{word.value}` expands to a file name that reads as an option")
+        for candidate in candidates:
+            path = candidate.partition("=")[2] if candidate.startswith("-") else candidate
+            if not path or path.startswith("-"):
+                continue
+            where = _place(path, word.tilde, ctx.workspace)
+            if where == "outside":
+                hazards.append(f"`{candidate}` names a path outside the workspace")
+            elif where is not None and not read_only_git and ctx.is_protected(where):
+                hazards.append(f"`{candidate}` names the protected path `{where}`")
+    return hazards
+
+
+def _expand_glob(pattern: str, workspace: str | None) -> list[str]:
+    if workspace is None or pattern.startswith(("/", "~")):
+        return [pattern]
+    try:
+        return sorted(globbing.glob(pattern, root_dir=workspace)) or [pattern]
+    except (OSError, ValueError):
+        return [pattern]
+
+
+def _place(path: str, tilde: bool, workspace: str | None) -> str | None:
+    """`"outside"` for a path that leaves the workspace, its workspace-relative form for
+    a path inside it, None for a word that is not recognisably a path."""
+    if tilde:
+        return "outside"
+    if path in DEVICE_FILES or workspace is None:
+        return None
+    root = os.path.realpath(workspace)
+    joined = os.path.join(root, path)
+    if not (path.startswith("/") or ".." in path.split("/") or os.path.lexists(joined)):
+        # Only words that point somewhere (absolute, climbing, or an existing file) are
+        # treated as paths: a commit message or a pattern is not.
+        return "." if path in (".", "./") else _relative(joined, root) if "/" in path else path
+    real = os.path.realpath(joined)
+    if real != root and not real.startswith(root.rstrip("/") + "/"):
+        return "outside"
+    return _relative(real, root)
+
+
+def _relative(path: str, root: str) -> str:
+    return posixpath.normpath(os.path.relpath(path, root))
