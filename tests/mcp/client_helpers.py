@@ -11,12 +11,17 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer, ScriptLike
+
+#: The `lsp_editor` fixture: `await lsp_editor(workspace, env=...)` gives the LSP tests'
+#: `Editor` (from tests/lsp/lsp_helpers.py) on a fresh language server.
+StartEditor = Callable[..., Awaitable[Any]]
 
 API_KEY = "test-key-mcp-5e6f7a8b9c0d"
 SERVERS = Path(__file__).resolve().parent / "servers"

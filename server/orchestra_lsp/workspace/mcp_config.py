@@ -1,34 +1,128 @@
 """MCP server definitions in the `{"mcpServers": {...}}` shape of `mcp.json`.
 
-`${VAR}` and `${VAR:-default}` expand from the environment in every string, as
-Claude Code does, so secrets stay out of the repository.
+Every string (command, args, env, cwd, url, headers) expands environment variables,
+as Claude Code does, so secrets and machine paths stay out of the repository. The
+grammar is the shell's parameter expansion, braced forms only:
+
+- `${NAME}`: the variable's value; unset gives "" and a warning.
+- `${NAME:-WORD}`: WORD when NAME is unset **or empty**.
+- `${NAME-WORD}`: WORD only when NAME is unset (an empty value stays empty).
+- WORD may itself hold `${...}` (`${A:-${B:-x}}`), expanded only when it is used.
+
+Nothing else in a string is touched: `$NAME` without braces, `$$`, a backslash, or an
+unclosed `${` stay as written (a password holding `$` must survive). The `expandvars`
+package was considered; it also expands bare `$NAME`, which this grammar must not.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def expand(text: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
-    """Expand `${VAR}` / `${VAR:-default}`; also return the names that were unset."""
-    missing: list[str] = []
+@dataclass(frozen=True)
+class Unset:
+    """A `${NAME}` with no default whose variable is unset; `start`/`end` index the text."""
 
-    def substitute(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
-        if name in environ:
-            return environ[name]
-        if default is not None:
-            return default
-        missing.append(name)
-        return ""
+    name: str
+    start: int
+    end: int
 
-    return _VARIABLE.sub(substitute, text), missing
+
+@dataclass
+class Expansion:
+    """The expanded text, the variables it needed and lacked, and the values that came
+    from the environment."""
+
+    text: str
+    unset: list[Unset] = field(default_factory=list)
+    values: list[tuple[str, str]] = field(default_factory=list)
+    """(variable, value) for each non-empty value taken from the environment."""
+
+
+def expand(text: str, environ: Mapping[str, str]) -> Expansion:
+    """Expand `${NAME}`, `${NAME:-WORD}` and `${NAME-WORD}` in `text` (see the module)."""
+    expansion = Expansion("")
+    expansion.text = _expand(text, 0, len(text), environ, expansion)
+    return expansion
+
+
+def _expand(
+    text: str, start: int, stop: int, environ: Mapping[str, str], out: Expansion
+) -> str:
+    """`text[start:stop]` expanded, recording into `out`; a default is expanded only
+    when it is taken, so a variable inside an unused default is never reported."""
+    parts: list[str] = []
+    at = start
+    while at < stop:
+        opening = text.find("${", at, stop)
+        if opening < 0:
+            break
+        parts.append(text[at:opening])
+        parsed = _parameter(text, opening, stop)
+        if parsed is None:  # not our syntax: keep the `${` and go on after it
+            parts.append("${")
+            at = opening + 2
+            continue
+        name, operator, word, end = parsed
+        value = environ.get(name)
+        takes_default = operator is not None and (
+            value is None or (operator == ":-" and value == "")
+        )
+        if takes_default and word is not None:
+            parts.append(_expand(text, word[0], word[1], environ, out))
+        elif value is not None:
+            parts.append(value)
+            if value:
+                out.values.append((name, value))
+        else:
+            out.unset.append(Unset(name, opening, end))
+        at = end
+    parts.append(text[at:stop])
+    return "".join(parts)
+
+
+def _parameter(text: str, opening: int, stop: int) -> _Parameter | None:
+    """At `${`: (name, operator, the default's span, the index after `}`), or None."""
+    name = _NAME.match(text, opening + 2, stop)
+    if name is None:
+        return None
+    after = name.end()
+    if after < stop and text[after] == "}":
+        return name.group(), None, None, after + 1
+    for operator in (":-", "-"):
+        if text.startswith(operator, after):
+            word_start = after + len(operator)
+            close = _closing(text, word_start, stop)
+            if close is None:
+                return None
+            return name.group(), operator, (word_start, close), close + 1
+    return None
+
+
+_Parameter = tuple[str, str | None, tuple[int, int] | None, int]
+
+
+def _closing(text: str, at: int, stop: int) -> int | None:
+    """The index of the `}` that closes a default starting at `at`, nesting counted."""
+    depth = 0
+    while at < stop:
+        if text.startswith("${", at):
+            depth += 1
+            at += 2
+            continue
+        if text[at] == "}":
+            if depth == 0:
+                return at
+            depth -= 1
+        at += 1
+    return None
 
 
 class _Server(BaseModel):
@@ -56,12 +150,26 @@ class HttpServer(_Server):
 McpServerSpec = StdioServer | HttpServer
 
 
+class ExpandedValue(BaseModel):
+    """A value `${...}` took from the environment, and the field it went into."""
+
+    model_config = ConfigDict(frozen=True)
+
+    variable: str
+    value: str
+    field: str
+    """Where in the server's entry: `command`, `args[1]`, `env.TOKEN`, `url`, `headers.X`."""
+
+
 class McpServer(BaseModel):
     """A configured server, variables expanded, with where it was defined."""
 
     name: str
     spec: McpServerSpec
     source_path: str
+    expanded: list[ExpandedValue] = Field(default_factory=list)
+    """Every value `${...}` brought in from the environment, for redaction to weigh (a
+    token in `args` is a secret; `${HOME}` in a path is not)."""
 
     def secrets(self) -> list[str]:
         """Values that must never reach the journal or the logs."""

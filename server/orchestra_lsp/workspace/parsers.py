@@ -35,7 +35,13 @@ from orchestra_lsp.workspace.config import Config
 from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity, Span
 from orchestra_lsp.workspace.frontmatter import split_front_matter
 from orchestra_lsp.workspace.lenient_front_matter import UNQUOTED_VALUE, repair
-from orchestra_lsp.workspace.mcp_config import HttpServer, McpServer, StdioServer, expand
+from orchestra_lsp.workspace.mcp_config import (
+    ExpandedValue,
+    HttpServer,
+    McpServer,
+    StdioServer,
+    expand,
+)
 from orchestra_lsp.workspace.model_errors import validate, validate_all
 from orchestra_lsp.workspace.sources import Layer, SourceRef
 from orchestra_lsp.workspace.structured_files import parse_json, parse_toml
@@ -476,10 +482,13 @@ def parse_mcp_json(
             )
     servers: dict[str, McpServer] = {}
     for name, entry in data["mcpServers"].items():
-        server = _server(str(name), entry, positions, sink, lenient, environ)
+        server = _server(str(name), entry, positions, sink, lenient, environ, text)
         if server is not None:
             servers[server.name] = McpServer(
-                name=server.name, spec=server.spec, source_path=str(path)
+                name=server.name,
+                spec=server.spec,
+                source_path=str(path),
+                expanded=server.expanded,
             )
     return Parsed(servers, positions, sink, text)
 
@@ -488,6 +497,7 @@ def parse_mcp_json(
 class _NamedSpec:
     name: str
     spec: StdioServer | HttpServer
+    expanded: list[ExpandedValue]
 
 
 def _server(
@@ -497,6 +507,7 @@ def _server(
     sink: DiagnosticSink,
     lenient: bool,
     environ: Mapping[str, str],
+    source: str,
 ) -> _NamedSpec | None:
     at = ("mcpServers", name)
     if not isinstance(entry, dict):
@@ -517,7 +528,8 @@ def _server(
     spec = validate(model, data, shifted, sink, f"MCP server '{name}'", lenient=lenient)
     if spec is None:
         return None
-    return _NamedSpec(name, _expanded(spec, positions, at, sink, environ))
+    expanded, values = _expanded(spec, positions, at, sink, environ, source)
+    return _NamedSpec(name, expanded, values)
 
 
 def _expanded(
@@ -526,20 +538,27 @@ def _expanded(
     at: tuple[str | int, ...],
     sink: DiagnosticSink,
     environ: Mapping[str, str],
-) -> StdioServer | HttpServer:
+    source: str,
+) -> tuple[StdioServer | HttpServer, list[ExpandedValue]]:
+    """The spec with every string expanded, and the values the environment supplied."""
+    values: list[ExpandedValue] = []
+
     def one(value: str, path: tuple[str | int, ...]) -> str:
-        result, missing = expand(value, environ)
-        for variable in missing:
+        expansion = expand(value, environ)
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)[1:]
+        values.extend(ExpandedValue(variable=n, value=v, field=where) for n, v in expansion.values)
+        span = positions.value((*at, *path))
+        for unset in expansion.unset:
             sink.add(
-                f"environment variable {variable} is not set (use ${{{variable}:-default}} "
-                "for a default)",
-                positions.value((*at, *path)),
+                f"environment variable {unset.name} is not set: it expands to nothing "
+                f"(write ${{{unset.name}:-default}} for a default)",
+                _inside(span, value, unset.start, unset.end, source),
                 Severity.WARNING,
             )
-        return result
+        return expansion.text
 
     if isinstance(spec, StdioServer):
-        return spec.model_copy(
+        expanded: StdioServer | HttpServer = spec.model_copy(
             update={
                 "command": one(spec.command, ("command",)),
                 "args": [one(a, ("args", i)) for i, a in enumerate(spec.args)],
@@ -547,9 +566,26 @@ def _expanded(
                 "cwd": None if spec.cwd is None else one(spec.cwd, ("cwd",)),
             }
         )
-    return spec.model_copy(
-        update={
-            "url": one(spec.url, ("url",)),
-            "headers": {k: one(v, ("headers", k)) for k, v in spec.headers.items()},
-        }
-    )
+    else:
+        expanded = spec.model_copy(
+            update={
+                "url": one(spec.url, ("url",)),
+                "headers": {k: one(v, ("headers", k)) for k, v in spec.headers.items()},
+            }
+        )
+    return expanded, values
+
+
+def _inside(span: Span, value: str, start: int, end: int, source: str) -> Span:
+    """The span of `value[start:end]` when the JSON string is written on one line without
+    escapes (then its characters map one to one); else the whole string's span."""
+    if span.end_line != span.line or span.end_column is None:
+        return span
+    lines = source.splitlines()
+    if span.line >= len(lines):
+        return span
+    written = lines[span.line][span.column : span.end_column]
+    if written != f'"{value}"':  # an escape shifts the columns: point at the whole string
+        return span
+    column = span.column + 1 + start
+    return Span(line=span.line, column=column, end_line=span.line, end_column=column + end - start)
