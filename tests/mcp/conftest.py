@@ -51,5 +51,5 @@ async def lsp_editor() -> AsyncIterator[StartEditor]:
 
     yield start
     for editor in editors:
-        await asyncio.wait_for(editor.client.shutdown_session(), 10)
+        await asyncio.wait_for(editor.client.shutdown_session(), 30)
         await editor.client.stop()
