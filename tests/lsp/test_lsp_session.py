@@ -265,7 +265,18 @@ async def test_completion_and_hover_in_orchestra_files(start: Any, workspace: Pa
             text_document=types.TextDocumentIdentifier(uri=editor.uri(command)), position=inside
         )
     )
-    assert {"goal", "selection", "steps.plan.output"} <= {item.label for item in items}
+    labels = {item.label for item in items}
+    assert {"goal", "selection"} <= labels and "steps.plan.output" not in labels  # its own step
+
+    later = next(n for n, line in enumerate(lines) if "{{steps.plan.output}}" in line)
+    inside = types.Position(line=later, character=lines[later].index("{{") + 2)
+    items = await editor.client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=editor.uri(command)), position=inside
+        )
+    )
+    labels = {item.label for item in items}
+    assert {"goal", "steps.plan.output"} <= labels and "steps.implement.output" not in labels
 
     hovered = await editor.client.text_document_hover_async(
         types.HoverParams(

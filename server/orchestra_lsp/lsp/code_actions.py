@@ -11,6 +11,7 @@ from lsprotocol import types
 
 from orchestra_lsp.lsp import config_fixes
 from orchestra_lsp.lsp.paths import uri_to_path
+from orchestra_lsp.lsp.positions import text_lines
 from orchestra_lsp.lsp.server import OrchestraServer
 
 KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.Refactor, types.CodeActionKind.Source]
@@ -31,8 +32,9 @@ def setup(server: OrchestraServer) -> None:
         actions: list[types.CodeAction] = []
         path = uri_to_path(uri)
         if document is not None and path is not None and ls.configuration.is_config_file(path):
-            lines = document.text.splitlines()
-            actions += config_fixes.fixes(uri, lines, list(params.context.diagnostics))
+            lines = text_lines(document.text)
+            diagnostics = list(params.context.diagnostics)
+            actions += config_fixes.fixes(uri, lines, diagnostics, ls.codec)
         commands = list((await ls.session.engine()).workspace.commands.values())
         text = document.text if document else None
         selection = command_actions.selected_text(text, params.range, ls.features)

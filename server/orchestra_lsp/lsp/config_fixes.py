@@ -1,5 +1,9 @@
 """Quick fixes for `.orchestra` files: a diagnostic that says "did you mean 'X'?"
-becomes an edit replacing the misspelt name with X. No model involved."""
+becomes an edit replacing the misspelt name with X. No model involved.
+
+`lines` are the document's lines by the project's rule (`positions.text_lines`);
+diagnostic ranges come from the client in its encoding and the edits go back in it,
+through `codec`."""
 
 from __future__ import annotations
 
@@ -7,12 +11,14 @@ import re
 
 from lsprotocol import types
 
+from orchestra_lsp.lsp.positions import Codec
+
 _SUGGESTION = re.compile(r"did you mean '([^']+)'\?")
 _QUOTED = re.compile(r"'([^']+)'")
 
 
 def fixes(
-    uri: str, lines: list[str], diagnostics: list[types.Diagnostic]
+    uri: str, lines: list[str], diagnostics: list[types.Diagnostic], codec: Codec
 ) -> list[types.CodeAction]:
     """One quick fix per diagnostic that names its own correction."""
     from orchestra_lsp.workspace.lenient_front_matter import UNQUOTED_VALUE
@@ -20,9 +26,9 @@ def fixes(
     actions = []
     for diagnostic in diagnostics:
         if diagnostic.code == UNQUOTED_VALUE:
-            actions += _quote_value(uri, lines, diagnostic)
+            actions += _quote_value(uri, lines, diagnostic, codec)
             continue
-        edit = _replacement(lines, diagnostic)
+        edit = _replacement(lines, diagnostic, codec)
         if edit is None:
             continue
         actions.append(
@@ -38,7 +44,7 @@ def fixes(
 
 
 def _quote_value(
-    uri: str, lines: list[str], diagnostic: types.Diagnostic
+    uri: str, lines: list[str], diagnostic: types.Diagnostic, codec: Codec
 ) -> list[types.CodeAction]:
     """A front-matter value Claude Code reads as text, quoted so that YAML does too."""
     from orchestra_lsp.workspace.lenient_front_matter import quote
@@ -46,7 +52,7 @@ def _quote_value(
     start, end = diagnostic.range.start, diagnostic.range.end
     if start.line >= len(lines) or end.line != start.line:
         return []
-    value = lines[start.line][start.character : end.character]
+    value = lines[start.line][codec.from_client(lines, start) : codec.from_client(lines, end)]
     if not value:
         return []
     edit = types.TextEdit(range=diagnostic.range, new_text=quote(value))
@@ -61,7 +67,9 @@ def _quote_value(
     ]
 
 
-def _replacement(lines: list[str], diagnostic: types.Diagnostic) -> types.TextEdit | None:
+def _replacement(
+    lines: list[str], diagnostic: types.Diagnostic, codec: Codec
+) -> types.TextEdit | None:
     """Where the wrong name is on the diagnostic's first line, replaced by the suggestion."""
     suggested = _SUGGESTION.search(diagnostic.message)
     line_no = diagnostic.range.start.line
@@ -71,14 +79,13 @@ def _replacement(lines: list[str], diagnostic: types.Diagnostic) -> types.TextEd
     line = lines[line_no]
     before_hint = diagnostic.message[: suggested.start()]
     for wrong in reversed(_QUOTED.findall(before_hint)):
-        column = line.find(wrong, diagnostic.range.start.character)
+        column = line.find(wrong, codec.from_client(lines, diagnostic.range.start))
         if column < 0:
             column = line.find(wrong)
         if column >= 0 and wrong != suggestion:
             return types.TextEdit(
-                range=types.Range(
-                    start=types.Position(line=line_no, character=column),
-                    end=types.Position(line=line_no, character=column + len(wrong)),
+                range=codec.range_to_client(
+                    lines, (line_no, column), (line_no, column + len(wrong))
                 ),
                 new_text=suggestion,
             )

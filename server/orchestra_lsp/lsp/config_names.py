@@ -3,11 +3,19 @@
 Agent names (a step's `agent:`), tool names (an agent's `tools`: built-ins and
 `mcp__<server>__*`), MCP server names, and template names inside `{{ }}`. Names come
 from the configuration as typed, so a just-added agent completes at once.
+
+Inside `{{ }}` of a command file, only what that place can use is offered: the context
+names, the command's own arguments and the outputs of the steps before the cursor's
+step. Every item carries a `textEdit` over the name typed so far (`steps.pl` → the
+whole `steps.plan.output`): clients split words differently (`.` and `-` end a word in
+Emacs and Neovim), so leaving the range to the client duplicates what was typed.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -20,40 +28,95 @@ if TYPE_CHECKING:
 _OPEN_TEMPLATE = re.compile(r"\{\{\s*[\w.\-]*$")
 _AGENT_KEY = re.compile(r"^\s*(-\s*)?agent:\s*[\w.\-]*$")
 _WORD = re.compile(r"[\w.\-]+")
+_TYPED = re.compile(r"[\w.\-*]*$")
+_STEP_ID = re.compile(r"^\s*(?:-\s*)?\{?\s*id:\s*[\"']?([\w.\-]+)")
+_FENCE = re.compile(r"^---\s*$")
 
 
-def completions(workspace: Workspace, path_kind: str, before: str) -> list[types.CompletionItem]:
-    """What may be written at a cursor with `before` on its left."""
+@dataclass(frozen=True)
+class Place:
+    """Where the cursor is: the file, its kind (`agents`, `commands`, …), its lines
+    (by the project's rule) and the cursor's line and code-point column."""
+
+    path: Path
+    kind: str
+    lines: list[str]
+    line: int
+    column: int
+
+    @property
+    def before(self) -> str:
+        text = self.lines[self.line] if self.line < len(self.lines) else ""
+        return text[: self.column]
+
+
+def completions(
+    workspace: Workspace, place: Place
+) -> list[tuple[str, types.CompletionItemKind, str]]:
+    """What may be written at `place`: (name, kind, detail)."""
     from orchestra_lsp.workspace.templates import CONTEXT_NAMES
     from orchestra_lsp.workspace.tool_names import BUILTIN_TOOL_NAMES
 
+    before = place.before
     if _OPEN_TEMPLATE.search(before):
-        names = list(CONTEXT_NAMES)
-        for command in workspace.commands.values():
-            names += [a.name for a in command.arguments]
-            names += [f"steps.{s.id}.output" for s in command.steps]
-        return _items(sorted(set(names)), types.CompletionItemKind.Variable, "template name")
+        names = [(n, "context") for n in CONTEXT_NAMES]
+        if place.kind == "commands":
+            names += [(a, "argument") for a in _arguments(workspace, place.path)]
+            names += [
+                (f"steps.{s}.output", "earlier step's output")
+                for s in _earlier_steps(workspace, place)
+            ]
+        return [(n, types.CompletionItemKind.Variable, d) for n, d in names]
     if _AGENT_KEY.search(before):
         return [
-            types.CompletionItem(
-                label=agent.name,
-                kind=types.CompletionItemKind.Class,
-                detail=agent.description,
-            )
+            (agent.name, types.CompletionItemKind.Class, agent.description)
             for agent in sorted(workspace.agents.values(), key=lambda a: a.name)
         ]
-    if path_kind == "agents":
-        mcp = [f"mcp__{name}__*" for name in sorted(workspace.mcp_servers)]
-        return _items(list(BUILTIN_TOOL_NAMES), types.CompletionItemKind.Function, "tool") + _items(
-            mcp, types.CompletionItemKind.Module, "MCP server's tools"
-        )
+    if place.kind == "agents":
+        tools = [(t, types.CompletionItemKind.Function, "tool") for t in BUILTIN_TOOL_NAMES]
+        servers = [
+            (f"mcp__{name}__*", types.CompletionItemKind.Module, "MCP server's tools")
+            for name in sorted(workspace.mcp_servers)
+        ]
+        return tools + servers
     return []
 
 
-def hover(workspace: Workspace, line: str, character: int) -> types.Hover | None:
-    """An agent's description and tools, or an MCP server's definition, under the cursor."""
+def _command_steps(workspace: Workspace, path: Path) -> tuple[list[str], list[str]] | None:
+    """The arguments and step ids of the command defined in `path`, when it loaded."""
+    for command in workspace.commands.values():
+        if command.path == path:
+            return [a.name for a in command.arguments], [s.id for s in command.steps]
+    return None
+
+
+def _arguments(workspace: Workspace, path: Path) -> list[str]:
+    found = _command_steps(workspace, path)
+    return found[0] if found else []
+
+
+def _earlier_steps(workspace: Workspace, place: Place) -> list[str]:
+    """Ids of the steps before the one the cursor is in (none in the body, which every
+    step shares). Read from the file's `id:` lines, so a half-typed file still works,
+    and kept to the command's real steps when it loaded."""
+    fences = [n for n, line in enumerate(place.lines) if _FENCE.match(line)]
+    if len(fences) < 2 or fences[0] != 0 or place.line >= fences[1]:
+        return []
+    ids = [
+        match.group(1) for line in place.lines[: place.line + 1] if (match := _STEP_ID.match(line))
+    ]
+    earlier = ids[:-1]
+    found = _command_steps(workspace, place.path)
+    if found is not None:
+        earlier = [i for i in earlier if i in found[1]]
+    return earlier
+
+
+def hover(workspace: Workspace, line: str, column: int) -> types.Hover | None:
+    """An agent's description and tools, or an MCP server's definition, under the
+    cursor (`column` in code points)."""
     for match in _WORD.finditer(line):
-        if match.start() <= character <= match.end():
+        if match.start() <= column <= match.end():
             word = match.group()
             break
     else:
@@ -70,12 +133,6 @@ def hover(workspace: Workspace, line: str, character: int) -> types.Hover | None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
 
 
-def _items(
-    names: list[str], kind: types.CompletionItemKind, detail: str
-) -> list[types.CompletionItem]:
-    return [types.CompletionItem(label=name, kind=kind, detail=detail) for name in names]
-
-
 def setup(server: OrchestraServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION,
@@ -85,24 +142,40 @@ def setup(server: OrchestraServer) -> None:
         found = _place(ls, params.text_document.uri, params.position)
         if found is None:
             return []
-        workspace, path_kind, line = found
-        return completions(workspace, path_kind, line[: params.position.character])
+        workspace, place = found
+        typed = _TYPED.search(place.before)
+        start = place.column - (len(typed.group()) if typed else 0)
+        edit_range = ls.codec.range_to_client(
+            place.lines, (place.line, start), (place.line, place.column)
+        )
+        return [
+            types.CompletionItem(
+                label=name,
+                kind=kind,
+                detail=detail,
+                filter_text=name,
+                text_edit=types.TextEdit(range=edit_range, new_text=name),
+            )
+            for name, kind, detail in completions(workspace, place)
+        ]
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: OrchestraServer, params: types.HoverParams) -> types.Hover | None:
         found = _place(ls, params.text_document.uri, params.position)
         if found is None:
             return None
-        workspace, _, line = found
-        return hover(workspace, line, params.position.character)
+        workspace, place = found
+        line = place.lines[place.line] if place.line < len(place.lines) else ""
+        return hover(workspace, line, place.column)
 
 
 def _place(
     server: OrchestraServer, uri: str, position: types.Position
-) -> tuple[Workspace, str, str] | None:
-    """The configuration as typed, the kind of file (`agents`, `commands`, …) and the
-    cursor's line, when the cursor is in an open `.orchestra` file."""
+) -> tuple[Workspace, Place] | None:
+    """The configuration as typed and the cursor's place, when the cursor is in an open
+    `.orchestra` file."""
     from orchestra_lsp.lsp.paths import uri_to_path
+    from orchestra_lsp.lsp.positions import text_lines
 
     document = server.documents.get(uri)
     path = uri_to_path(uri)
@@ -111,6 +184,6 @@ def _place(
         return None
     if not server.configuration.is_config_file(path):
         return None
-    lines = document.text.splitlines()
-    line = lines[position.line] if position.line < len(lines) else ""
-    return workspace, path.parent.name, line
+    lines = text_lines(document.text)
+    column = server.codec.from_client(lines, position)
+    return workspace, Place(path, path.parent.name, lines, position.line, column)

@@ -20,6 +20,7 @@ from lsprotocol import types
 from orchestra_lsp.lsp import methods
 from orchestra_lsp.lsp.documents import Document
 from orchestra_lsp.lsp.paths import uri_to_path
+from orchestra_lsp.lsp.positions import Codec, text_lines
 from orchestra_lsp.lsp.server import OrchestraServer
 
 if TYPE_CHECKING:
@@ -76,10 +77,10 @@ class Configuration:
         """Load as typed and publish every file's diagnostics (clearing fixed ones)."""
         root = self.server.root
         overlays = dict(self.server.documents.overlays())
-        workspace = await asyncio.to_thread(_load, root, overlays)
+        workspace, lines = await asyncio.to_thread(_load, root, overlays)
         if workspace.complete or self.latest is None:
             self.latest = workspace  # else completion and hover keep the last good view
-        self._publish(workspace.diagnostics)
+        self._publish(workspace.diagnostics, lines)
 
     async def reload(self) -> None:
         """Put the files on disk in force, then re-check them as typed.
@@ -94,10 +95,12 @@ class Configuration:
             logger.warning("reloading the configuration failed", exc_info=True)
         await self.check()
 
-    def _publish(self, diagnostics: list[Diagnostic]) -> None:
+    def _publish(self, diagnostics: list[Diagnostic], lines: dict[Path, list[str]]) -> None:
+        codec = self.server.codec
         by_file: dict[Path, list[types.Diagnostic]] = {path: [] for path in self._published}
         for diagnostic in diagnostics:
-            by_file.setdefault(diagnostic.path, []).append(_to_lsp(diagnostic))
+            converted = _to_lsp(diagnostic, codec, lines.get(diagnostic.path, []))
+            by_file.setdefault(diagnostic.path, []).append(converted)
         for path, items in by_file.items():
             self.server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=path.as_uri(), diagnostics=items)
@@ -105,23 +108,33 @@ class Configuration:
         self._published = {path for path, items in by_file.items() if items}
 
 
-def _load(root: Path, overlays: dict[Path, str]) -> Workspace:
+def _load(root: Path, overlays: dict[Path, str]) -> tuple[Workspace, dict[Path, list[str]]]:
+    """The workspace as typed, and the lines of each file with diagnostics (as typed),
+    which their positions are converted against."""
     from orchestra_lsp.workspace import load_workspace
 
-    return load_workspace(root, overlays=overlays)
+    workspace = load_workspace(root, overlays=overlays)
+    lines: dict[Path, list[str]] = {}
+    for path in {d.path for d in workspace.diagnostics}:
+        text = overlays.get(path)
+        if text is None:
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+        lines[path] = text_lines(text)
+    return workspace, lines
 
 
-def _to_lsp(diagnostic: Diagnostic) -> types.Diagnostic:
+def _to_lsp(diagnostic: Diagnostic, codec: Codec, lines: list[str]) -> types.Diagnostic:
+    """The loader counts columns in code points; the client in its encoding."""
     span = diagnostic.span
     end_line = span.line if span.end_line is None else span.end_line
     end_column = span.column if span.end_column is None else span.end_column
     if (end_line, end_column) == (span.line, span.column):
         end_line, end_column = span.line + 1, 0  # a point: mark its whole line
     return types.Diagnostic(
-        range=types.Range(
-            start=types.Position(line=span.line, character=span.column),
-            end=types.Position(line=end_line, character=end_column),
-        ),
+        range=codec.range_to_client(lines, (span.line, span.column), (end_line, end_column)),
         message=diagnostic.message,
         severity=_SEVERITY.get(diagnostic.severity.value, types.DiagnosticSeverity.Error),
         source="orchestra",

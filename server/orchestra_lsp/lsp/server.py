@@ -23,6 +23,7 @@ from pygls.lsp.server import LanguageServer
 from orchestra_lsp import __version__
 from orchestra_lsp.lsp.client import DEFAULT, ClientFeatures
 from orchestra_lsp.lsp.documents import Documents
+from orchestra_lsp.lsp.positions import Codec
 from orchestra_lsp.lsp.rpc import OrchestraProtocol
 from orchestra_lsp.lsp.session import Session
 
@@ -93,6 +94,11 @@ class OrchestraServer(LanguageServer):
     def _loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         if self.protocol.state != "exiting":
             loop.default_exception_handler(context)
+
+    @property
+    def codec(self) -> Codec:
+        """Positions in the encoding negotiated with this client."""
+        return Codec(self.features.encoding)
 
     @property
     def root(self) -> Path:
