@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -15,6 +16,7 @@ from orchestra_lsp.cli.tables import print_table
 from orchestra_lsp.cli.terminal import unified_diff
 from orchestra_lsp.engine import FileReview
 from orchestra_lsp.journal import RunNotFoundError, list_runs, load_run
+from orchestra_lsp.reports import write_page_of_run
 
 
 def register_runs(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +26,15 @@ def register_runs(parser: argparse.ArgumentParser) -> None:
 def register_show(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", help="a run id (or a unique prefix of one), or `last`")
     parser.add_argument("--json", action="store_true", help="print the whole record as JSON")
+    parser.add_argument(
+        "--html",
+        nargs="?",
+        const=True,
+        type=Path,
+        metavar="FILE",
+        help="write the run's page (report, timeline, cost, diff) as one self-contained "
+        "HTML file; default: report.html in the run's journal folder",
+    )
 
 
 def runs(args: argparse.Namespace) -> int:
@@ -69,6 +80,10 @@ def show(args: argparse.Namespace) -> int:
         return 2
     if args.json:
         print(record.model_dump_json(indent=2))
+        return 0
+    if args.html:
+        target = None if args.html is True else args.html
+        print(write_page_of_run(args.workspace, run_id, target))
         return 0
     console = Console(highlight=False)
     s = record.summary

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
+from orchestra_lsp.reports import write_page_of_run
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +27,12 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--patch", type=Path, metavar="FILE", help="also write accepted changes as a patch"
+    )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="when the run ends, write its page (report, timeline, cost, diff) to FILE",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="do not stream model text")
 
@@ -51,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         request = RunRequest(command=args.command, arguments=arguments)
         return engine.start(request, frontend, yes=args.yes)
 
-    code = _drive(start, args, frontend)
+    code = _drive(start, args, frontend, args.html)
     if args.patch is not None and code != 2:
         frontend.console.print(f"[dim]patch: {args.patch}[/]")
     return code
@@ -67,7 +74,10 @@ def _frontend(args: argparse.Namespace, **options: Any) -> TerminalFrontEnd:
 
 
 def _drive(
-    start: Callable[[Engine], RunHandle], args: argparse.Namespace, frontend: TerminalFrontEnd
+    start: Callable[[Engine], RunHandle],
+    args: argparse.Namespace,
+    frontend: TerminalFrontEnd,
+    html: Path | None = None,
 ) -> int:
     """Start a run on a fresh engine, wait for it, and turn its end into an exit code:
     0 finished, 1 failed, 2 could not start, 3 stopped."""
@@ -80,6 +90,9 @@ def _drive(
         finally:
             await engine.aclose()
         frontend.console.print(f"[dim]journal: {handle.journal_dir}[/]")
+        if html is not None:
+            page = write_page_of_run(args.workspace, handle.journal_dir.name, html)
+            frontend.console.print(f"[dim]page: {page}[/]")
         return {"finished": 0, "cancelled": 3}.get(result.state, 1)
 
     try:

@@ -98,6 +98,8 @@ class TerminalFrontEnd:
             case ev.ToolCallStarted():
                 args = json.dumps(event.arguments, ensure_ascii=False)
                 out.print(f"  ⚙ {escape(event.tool)} [dim]{escape(args[:120])}[/]")
+            case ev.ArtifactSaved():
+                out.print(f"  [dim]saved {escape(event.path)}[/]")
             case ev.PermissionDecided() if event.verdict == "deny":
                 out.print(f"  [yellow]denied[/] {escape(event.tool)}: {escape(event.reason)}")
             case ev.UsageReported():

@@ -70,6 +70,20 @@ class ToolCallFinished(_Event):
     """The start of the result, for logs; the model gets all of it."""
 
 
+class ArtifactSaved(_Event):
+    """A file a tool call saved, kept in the run's folder (`artifacts/NAME`)."""
+
+    type: Literal["artifact_saved"] = "artifact_saved"
+    step_id: str
+    call_id: str
+    source: str
+    """Where the tool saved it, relative to the workspace."""
+    path: str
+    """Relative to the run's folder."""
+    size: int
+    """Bytes."""
+
+
 class PermissionAsked(_Event):
     type: Literal["permission_asked"] = "permission_asked"
     step_id: str
@@ -187,6 +201,7 @@ Event = Annotated[
     | ModelRetry
     | ToolCallStarted
     | ToolCallFinished
+    | ArtifactSaved
     | PermissionAsked
     | PermissionDecided
     | GateOpened

@@ -41,7 +41,7 @@ from orchestra_lsp.engine.frontend import (
 from orchestra_lsp.engine.prompts import step_instructions, system_chunks
 from orchestra_lsp.engine.step_loop import StepFailed, StepSettings, run_step
 from orchestra_lsp.engine.toolbox import Toolbox
-from orchestra_lsp.journal import RunJournal, settle_pending
+from orchestra_lsp.journal import ArtifactCollector, RunJournal, settle_pending
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
 from orchestra_lsp.retirement import end_of_life, retiring
@@ -102,6 +102,7 @@ class Run:
         self.changeset = Changeset()
         self.view = WorkspaceView(ctx.workspace.root, self.changeset, dict(ctx.buffers()))
         self.tool_context = ToolContext(view=self.view)
+        self.artifacts = ArtifactCollector(ctx.workspace.root, ctx.journal.directory)
         self.reviewed: dict[str, str | None] = {}
         """Text accepted at a review but not applied (the CLI without --apply): later
         steps see it, and the end-of-run review skips files still at that text."""
@@ -131,7 +132,11 @@ class Run:
                     await self._review(step)
             if self._pending_files():
                 await self._review(command.steps[-1])
-            report = str(self.ctx.journal.write_report(output)) if output.strip() else None
+            report = (
+                str(self.ctx.journal.write_report(self.artifacts.embed(output)))
+                if output.strip()
+                else None
+            )
             self.emit(
                 RunFinished(
                     run_id=self.run_id, cost_usd=self.ctx.cost_usd, output=output, report=report
@@ -252,6 +257,7 @@ class Run:
             unattended=ctx.unattended,
             pool=ctx.pool,
             on_edit=self._save_pending,
+            artifacts=self.artifacts,
         )
         await toolbox.load()
         model = agent.model or ctx.command.model or ctx.workspace.config.model.name

@@ -7,6 +7,7 @@ to the person through the front end, and every decision becomes an event.
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import time
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from orchestra_lsp.engine.events import (
+    ArtifactSaved,
     Event,
     PermissionAsked,
     PermissionDecided,
@@ -21,6 +23,7 @@ from orchestra_lsp.engine.events import (
     ToolCallStarted,
 )
 from orchestra_lsp.engine.frontend import FrontEnd, PermissionRequest, Question
+from orchestra_lsp.journal import ArtifactCollector
 from orchestra_lsp.permissions import Policy
 from orchestra_lsp.tools import ASK_USER_SPEC, BUILTIN_TOOLS, ToolContext, spec_of
 from orchestra_lsp.tools.ask_user import AskUserArgs
@@ -67,6 +70,8 @@ class Toolbox:
     proposal survives the process dying before review."""
     excluded: list[str] = field(default_factory=list)
     """Tool-name globs never offered, whatever the patterns match (`disallowedTools`)."""
+    artifacts: ArtifactCollector | None = None
+    """Copies the files a call saved into the run's folder (see `journal.artifacts`)."""
     specs: list[dict[str, Any]] = field(default_factory=list)
 
     async def load(self) -> None:
@@ -112,10 +117,26 @@ class Toolbox:
                 summary=text[:SUMMARY_CHARS],
             )
         )
+        if self.artifacts is not None and not is_error:
+            await self._keep_artifacts(call_id, arguments, text)
         result: dict[str, Any] = {"type": "tool_result", "tool_use_id": call_id, "content": content}
         if is_error:
             result["is_error"] = True
         return result
+
+    async def _keep_artifacts(self, call_id: str, arguments: dict[str, Any], text: str) -> None:
+        assert self.artifacts is not None
+        for artifact in await asyncio.to_thread(self.artifacts.collect, arguments, text):
+            self.emit(
+                ArtifactSaved(
+                    run_id=self.run_id,
+                    step_id=self.step_id,
+                    call_id=call_id,
+                    source=artifact.source,
+                    path=artifact.relative,
+                    size=artifact.size,
+                )
+            )
 
     async def _decide_and_run(
         self, name: str, arguments: dict[str, Any]

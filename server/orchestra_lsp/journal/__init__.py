@@ -2,6 +2,7 @@
 through :class:`RunJournal`, front ends read through :func:`list_runs` and
 :func:`load_run`, and nothing is written before :class:`Redactor` has removed secrets."""
 
+from orchestra_lsp.journal.artifacts import Artifact, ArtifactCollector
 from orchestra_lsp.journal.ids import is_run_id, new_run_id
 from orchestra_lsp.journal.models import RunMeta, RunRecord, RunState, RunSummary
 from orchestra_lsp.journal.reader import (
@@ -16,6 +17,8 @@ from orchestra_lsp.redaction import REDACTED, RedactingFilter, Redactor
 
 __all__ = [
     "REDACTED",
+    "Artifact",
+    "ArtifactCollector",
     "RedactingFilter",
     "Redactor",
     "RunJournal",
