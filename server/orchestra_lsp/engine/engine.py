@@ -29,6 +29,7 @@ from orchestra_lsp.workspace import (
     SourceRef,
     Step,
     Workspace,
+    keep_last_good,
     load_workspace,
 )
 from orchestra_lsp.workspace.templates import PositionalArguments
@@ -102,18 +103,7 @@ class Engine:
         """Re-read the files; where a file now has errors its last good version stays."""
         fresh = load_workspace(self.root, user_dir=self._user_dir, overlays=overlays)
         previous = self.workspace
-        if not fresh.complete:  # the loader failed: everything in force stays
-            self.workspace = previous.model_copy(update={"diagnostics": fresh.diagnostics})
-            return self.workspace
-        broken = {d.path for d in fresh.errors}
-        fresh.agents = {
-            **{n: a for n, a in previous.agents.items() if a.path in broken},
-            **fresh.agents,
-        }
-        fresh.commands = {
-            **{n: c for n, c in previous.commands.items() if c.path in broken},
-            **fresh.commands,
-        }
+        fresh = keep_last_good(previous, fresh)
         self.workspace = fresh
         if self._pool is not None and fresh.mcp_servers != previous.mcp_servers:
             pool, self._pool = self._pool, None

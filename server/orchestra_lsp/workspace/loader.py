@@ -272,6 +272,42 @@ def _expect_folder(path: Path, read: _Reader) -> None:
         read._problem(path, f"{path.name} must be a folder")
 
 
+def keep_last_good(previous: Workspace, fresh: Workspace) -> Workspace:
+    """`fresh`, except where a file (or the folder holding it) now has errors: there the
+    definitions of `previous` stay in force until the file loads again. A broken
+    config.toml keeps the previous settings, permissions included; a broken context
+    file keeps the previous context; a load that failed as a whole keeps everything."""
+    if not fresh.complete:
+        return previous.model_copy(update={"diagnostics": fresh.diagnostics})
+    broken = {d.path for d in fresh.errors}
+
+    def is_broken(path: Path) -> bool:
+        return path in broken or any(parent in broken for parent in path.parents)
+
+    kept = {
+        "agents": {
+            **{n: a for n, a in previous.agents.items() if is_broken(a.path)},
+            **fresh.agents,
+        },
+        "commands": {
+            **{n: c for n, c in previous.commands.items() if is_broken(c.path)},
+            **fresh.commands,
+        },
+        "mcp_servers": {
+            **{n: s for n, s in previous.mcp_servers.items() if is_broken(Path(s.source_path))},
+            **fresh.mcp_servers,
+        },
+    }
+    root = fresh.root
+    if is_broken(root / ORCHESTRA_DIR / "config.toml"):
+        kept["config"] = previous.config
+    if any(is_broken(root / relative) for relative in CONTEXT_FILES) or any(
+        is_broken(path) for source in previous.context.sources for path in source.imports
+    ):
+        kept["context"] = previous.context
+    return fresh.model_copy(update=kept)
+
+
 def _with_builtin_variables(environ: Mapping[str, str]) -> Mapping[str, str]:
     """`${ORCHESTRA_PYTHON}` in mcp.json is the interpreter running Orchestra, so a
     server shipped in this package (`-m orchestra_lsp.tickets`) starts with it."""
