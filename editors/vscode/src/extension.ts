@@ -17,6 +17,7 @@ import {
   Methods,
   RunEvent,
   RunInfo,
+  RunPageResult,
   RunParams,
   RunStarted,
   RunsResult,
@@ -269,16 +270,41 @@ class Orchestra implements vscode.Disposable {
     if (!run) return;
     const active = ['starting', 'running', 'waiting'].includes(run.state);
     const actions = [
+      ...(active ? [] : [{ label: '$(graph) Show Run', id: 'page', detail: 'the report, a timeline, cost and the reviewed diff' }]),
+      ...(active ? [] : [{ label: '$(markdown) Open Report', id: 'report' }]),
       { label: '$(output) Show Log', id: 'log' },
       ...(run.awaitingReview ? [{ label: '$(diff) Review Proposal', id: 'review' }] : []),
       ...(recoverable(run) ? [{ label: '$(history) Review Its Proposal Again', id: 'recover' }] : []),
       ...(active ? [{ label: '$(stop) Cancel Run', id: 'cancel' }] : []),
     ];
     const action = await vscode.window.showQuickPick(actions, { title: `Orchestra: run ${run.runId} (${run.state})` });
-    if (action?.id === 'log') this.log.show(true);
+    if (action?.id === 'page') await this.showRunPage(run.runId);
+    else if (action?.id === 'report') await this.openReport(run.runId);
+    else if (action?.id === 'log') this.log.show(true);
     else if (action?.id === 'review') await this.reviewProposal(run.runId);
     else if (action?.id === 'recover') await this.recover(run.runId);
     else if (action?.id === 'cancel') await this.cancel(run.runId);
+  }
+
+  /** The run's page (written by the server beside its journal) in a webview beside the code. */
+  async showRunPage(runId: string): Promise<void> {
+    const page = await this.client.request<RunPageResult>(Methods.runPage, { runId });
+    const html = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(page.uri)));
+    // The page is self-contained (styles inline, images as data: URIs) and runs no script.
+    const panel = vscode.window.createWebviewPanel(
+      'orchestra.runPage', `Orchestra run ${runId}`, vscode.ViewColumn.Beside, { enableScripts: false },
+    );
+    panel.webview.html = html;
+  }
+
+  /** The run's report.md in VS Code's Markdown preview, its evidence images beside it. */
+  async openReport(runId: string): Promise<void> {
+    const page = await this.client.request<RunPageResult>(Methods.runPage, { runId });
+    if (!page.reportUri) {
+      void vscode.window.showInformationMessage(`Orchestra: run ${runId} wrote no report.`);
+      return;
+    }
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.parse(page.reportUri));
   }
 
   async cancelRun(): Promise<void> {

@@ -13,10 +13,18 @@ export const Methods = {
   context: 'orchestra/context',
   /** `{runId}` of an interrupted run with a pending proposal → `{runId}` of its new review. */
   recover: 'orchestra/recover',
+  /** `{runId}` → `RunPageResult`: the run's self-contained HTML page, written beside its journal. */
+  runPage: 'orchestra/runPage',
   event: 'orchestra/event',
   ask: 'orchestra/ask',
   reloadCommand: 'orchestra.reload',
 } as const;
+
+export interface RunPageResult {
+  runId: string;
+  uri: string;
+  reportUri?: string | null;
+}
 
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }

@@ -12,6 +12,7 @@ from orchestra_lsp.lsp import (
     decisions,
     lifecycle,
     recovery,
+    run_pages,
     runs,
     sync,
 )
@@ -26,4 +27,5 @@ ALL: tuple[ModuleType, ...] = (
     runs,
     decisions,
     recovery,
+    run_pages,
 )

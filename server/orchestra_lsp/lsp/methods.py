@@ -16,12 +16,14 @@ CANCEL = "orchestra/cancel"
 CONTEXT = "orchestra/context"
 RECOVER = "orchestra/recover"
 """Review again the proposal of a run interrupted before its review (`{runId}`)."""
+RUN_PAGE = "orchestra/runPage"
+"""A run's HTML page (report, timeline, cost, review), written beside its journal."""
 EVENT = "orchestra/event"
 """Notification, server to client: one engine event, as the journal writes it."""
 ASK = "orchestra/ask"
 """Request, server to client, when the client declares `experimental.orchestra.ask`."""
 
-REQUESTS = (COMMANDS, AGENTS, RUN, RUNS, PROPOSAL, DECIDE, CANCEL, CONTEXT, RECOVER)
+REQUESTS = (COMMANDS, AGENTS, RUN, RUNS, PROPOSAL, DECIDE, CANCEL, CONTEXT, RECOVER, RUN_PAGE)
 """Requests a client may send."""
 
 # workspace/executeCommand commands: the same operations for stock clients.

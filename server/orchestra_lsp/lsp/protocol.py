@@ -135,6 +135,16 @@ class RunRef(Payload):
     run_id: str
 
 
+class RunPageResult(Payload):
+    """`orchestra/runPage` (params: `RunRef`): where the run's page was written."""
+
+    run_id: str
+    uri: str
+    """The self-contained HTML page (`report.html` in the run's journal folder)."""
+    report_uri: str | None = None
+    """The run's Markdown report, whose images are relative to it; None without one."""
+
+
 class CancelResult(Payload):
     cancelled: bool
     """False when this server is not running that run (finished, or unknown)."""

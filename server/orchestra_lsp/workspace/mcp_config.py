@@ -53,9 +53,7 @@ def expand(text: str, environ: Mapping[str, str]) -> Expansion:
     return expansion
 
 
-def _expand(
-    text: str, start: int, stop: int, environ: Mapping[str, str], out: Expansion
-) -> str:
+def _expand(text: str, start: int, stop: int, environ: Mapping[str, str], out: Expansion) -> str:
     """`text[start:stop]` expanded, recording into `out`; a default is expanded only
     when it is taken, so a variable inside an unused default is never reported."""
     parts: list[str] = []
