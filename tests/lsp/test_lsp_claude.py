@@ -65,3 +65,36 @@ async def test_unquoted_description_is_a_warning_with_a_quote_fix(
             await editor.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
 
     await asyncio.wait_for(cleared(), 20)
+
+
+SKILL = """---
+description: Explains a module to a newcomer
+---
+Explain $ARGUMENTS simply.
+"""
+
+
+async def test_skills_are_commands_in_the_editor(start: Any, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    skill = root / ".claude/skills/explain-module/SKILL.md"
+    skill.parent.mkdir(parents=True)
+    skill.write_text(SKILL, encoding="utf-8")
+    (root / "mod.py").write_text("x = 1\n", encoding="utf-8")
+    editor = await start(root, "vscode")
+    listed = await editor.client.protocol.send_request_async("orchestra/commands", {})
+    names = {c.name: c for c in listed.commands}
+    assert names["explain-module"].description == "Explains a module to a newcomer"
+
+    editor.open("mod.py")
+    actions = await editor.client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=editor.uri("mod.py")),
+            range=types.Range(
+                start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+            ),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    [action] = [a for a in actions or [] if a.title == "Orchestra: Explains a module to a newcomer"]
+    assert action.kind == "source"
+    assert action.command.command == "orchestra.run"

@@ -45,6 +45,7 @@ Buffers = Callable[[], Mapping[str, tuple[str, int]]]
 #: deny still beats them.
 DEFAULT_ALLOW = (
     "ask_user",
+    "skill",
     "read_file",
     "list_files",
     "search",

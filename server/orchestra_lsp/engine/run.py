@@ -250,6 +250,7 @@ class Run:
             agent=agent.name,
             patterns=agent.tools,
             excluded=agent.excluded_tools,
+            skills=ctx.workspace.skills,
             policy=self._agent_policy(agent),
             context=self.tool_context,
             frontend=ctx.frontend,
@@ -276,7 +277,7 @@ class Run:
             ),
             ctx.client,
             agent,
-            system_chunks(ctx.workspace.context.text, agent),
+            system_chunks(ctx.workspace.context.text, self._with_skills(agent)),
             instructions,
             toolbox,
             self.emit,
@@ -289,6 +290,27 @@ class Run:
             )
         )
         return outcome.output
+
+    def _with_skills(self, agent: Agent) -> Agent:
+        """Claude Code's `skills` field: those skills' bodies are in the agent's prompt
+        from the start (the others load on demand through the `skill` tool)."""
+        if not agent.skills:
+            return agent
+        skills = self.ctx.workspace.skills
+        bodies = [
+            f"# Skill: {name}\n\n{skills[name].body}" for name in agent.skills if name in skills
+        ]
+        missing = [name for name in agent.skills if name not in skills]
+        if missing:
+            self.emit(
+                Notice(
+                    run_id=self.run_id,
+                    level="warning",
+                    message=f"agent '{agent.name}' preloads unknown skill(s): {', '.join(missing)}",
+                )
+            )
+        prompt = "\n\n".join([agent.prompt, *bodies])
+        return agent.model_copy(update={"prompt": prompt})
 
     def _agent_policy(self, agent: Agent) -> Policy:
         """The run's policy plus the agent's own deny rules (`disallowedTools`, `plan`)."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from orchestra_lsp.engine.events import (
@@ -23,11 +23,14 @@ from orchestra_lsp.engine.events import (
     ToolCallStarted,
 )
 from orchestra_lsp.engine.frontend import FrontEnd, PermissionRequest, Question
+from orchestra_lsp.engine.skill_tool import NAME as SKILL_TOOL
+from orchestra_lsp.engine.skill_tool import load_skill, skill_spec
 from orchestra_lsp.journal import ArtifactCollector
 from orchestra_lsp.permissions import Policy
 from orchestra_lsp.tools import ASK_USER_SPEC, BUILTIN_TOOLS, ToolContext, spec_of
 from orchestra_lsp.tools.ask_user import AskUserArgs
 from orchestra_lsp.tools.errors import ToolError
+from orchestra_lsp.workspace.skills import Skill
 from orchestra_lsp.workspace.tool_names import split_pattern
 
 if TYPE_CHECKING:
@@ -72,6 +75,8 @@ class Toolbox:
     """Tool-name globs never offered, whatever the patterns match (`disallowedTools`)."""
     artifacts: ArtifactCollector | None = None
     """Copies the files a call saved into the run's folder (see `journal.artifacts`)."""
+    skills: Mapping[str, Skill] = field(default_factory=dict)
+    """What the `skill` tool offers, when the agent's patterns allow it."""
     specs: list[dict[str, Any]] = field(default_factory=list)
 
     async def load(self) -> None:
@@ -81,6 +86,9 @@ class Toolbox:
         mcp_patterns = [name for name in names if name.startswith("mcp__")]
         if mcp_patterns and self.pool is not None:
             self.specs += [tool.spec() for tool in await self.pool.tools_for(mcp_patterns)]
+        skill = skill_spec(self.skills) if _offered(names, SKILL_TOOL) else None
+        if skill is not None:
+            self.specs.append(skill.model_dump())
         if self.excluded:
             self.specs = [s for s in self.specs if not _offered(self.excluded, s["name"])]
 
@@ -215,6 +223,8 @@ class Toolbox:
     ) -> tuple[str | list[dict[str, Any]], bool]:
         if name == ASK_USER_SPEC.name:
             return await self._ask(arguments), False
+        if name == SKILL_TOOL:
+            return self._load_skill(arguments), False
         tool = BUILTIN_TOOLS.get(name)
         if tool is not None:
             result = await tool.run(arguments, self.context)
@@ -222,6 +232,15 @@ class Toolbox:
         assert self.pool is not None  # offered MCP tools come from the pool
         mcp_result = await self.pool.call(name, arguments)
         return mcp_result.content, mcp_result.is_error
+
+    def _load_skill(self, arguments: dict[str, Any]) -> str:
+        """A skill's text; from now on its `allowed-tools` are allowed in this step, as
+        Claude Code allows them while a skill is active."""
+        skill, text = load_skill(self.skills, arguments)
+        if skill.allowed_tools and arguments.get("file") is None:
+            extra = Policy.from_strings(allow=skill.allowed_tools).allow
+            self.policy = replace(self.policy, allow=(*self.policy.allow, *extra))
+        return text
 
     async def _ask(self, arguments: dict[str, Any]) -> str:
         try:

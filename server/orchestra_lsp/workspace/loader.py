@@ -34,8 +34,10 @@ from orchestra_lsp.workspace.parsers import (
     parse_command,
     parse_config,
     parse_mcp_json,
+    parse_skill,
 )
 from orchestra_lsp.workspace.persistent import PersistentContext, load_context_file
+from orchestra_lsp.workspace.skills import SKILL_FILE, Skill
 from orchestra_lsp.workspace.sources import Layer
 from orchestra_lsp.workspace.validation import check_agent_tools, check_command, check_permissions
 from orchestra_lsp.workspace.yaml_positions import PositionMap
@@ -47,7 +49,7 @@ CONTEXT_FILES = (f"{ORCHESTRA_DIR}/CONTEXT.md", "CLAUDE.md", "AGENTS.md")
 
 T = TypeVar("T")
 U = TypeVar("U")
-D = TypeVar("D", Agent, Command)
+D = TypeVar("D", Agent, Command, Skill)
 
 
 class Workspace(BaseModel):
@@ -59,6 +61,8 @@ class Workspace(BaseModel):
     agents: dict[str, Agent]
     commands: dict[str, Command]
     mcp_servers: dict[str, McpServer]
+    skills: dict[str, Skill] = {}
+    """Claude Code's skills; each a person may run is also in `commands`."""
     diagnostics: list[Diagnostic]
     files: list[Path]
     """Every file that was read, so a front end knows what to watch and what to clear."""
@@ -75,6 +79,11 @@ class Workspace(BaseModel):
 
 def default_user_dir() -> Path:
     return Path(platformdirs.user_config_dir("orchestra"))
+
+
+def default_claude_home() -> Path:
+    """The person's Claude Code folder (`~/.claude`): user skills and settings."""
+    return Path.home() / ".claude"
 
 
 class _Reader:
@@ -151,8 +160,10 @@ def load_workspace(
     builtins: Path | None = None,
     overlays: Mapping[Path, str] | None = None,
     environ: Mapping[str, str] | None = None,
+    claude_home: Path | None = None,
 ) -> Workspace:
-    """Load the workspace at `root`. `overlays` are unsaved editor buffers by path.
+    """Load the workspace at `root`. `overlays` are unsaved editor buffers by path;
+    `claude_home` is the person's `~/.claude` (user skills).
 
     Never raises. A file that breaks a parser becomes an error at that file; should
     the loader itself fail, the result is an empty workspace with `complete` False
@@ -166,6 +177,7 @@ def load_workspace(
             builtins or builtins_dir(),
             _Reader(overlays or {}),
             _with_builtin_variables(os.environ if environ is None else environ),
+            claude_home or default_claude_home(),
         )
     except Exception as error:  # the last line of defence: a bug must not stop a server
         logger.info("loading the workspace at %s failed", root, exc_info=True)
@@ -188,7 +200,12 @@ def load_workspace(
 
 
 def _load(
-    root: Path, user_dir: Path, builtins: Path, read: _Reader, env: Mapping[str, str]
+    root: Path,
+    user_dir: Path,
+    builtins: Path,
+    read: _Reader,
+    env: Mapping[str, str],
+    claude_home: Path,
 ) -> Workspace:
     diagnostics: list[Diagnostic] = []
 
@@ -220,8 +237,27 @@ def _load(
                 )
             )
 
+    parsed_skills = [
+        _guarded(path, text, partial(parse_skill, layer=layer))
+        for folder, layer in _skill_folders(root, claude_home)
+        for path, text in _skill_texts(read, folder)
+    ]
     agents = _resolve(parsed_agents, "agent")
     commands = _resolve(parsed_commands, "command")
+    skills = _resolve(parsed_skills, "skill")
+    for parsed_skill in parsed_skills:
+        command = parsed_skill.command
+        if command is None or parsed_skill.value is not skills.get(command.name):
+            continue
+        if command.name in commands:
+            parsed_skill.sink.add(
+                f"skill '{command.name}' is not offered as a command: the command "
+                f"'{command.name}' ({commands[command.name].path}) has its name",
+                Span(),
+                Severity.INFO,
+            )
+        else:
+            commands[command.name] = command
     for parsed_agent in parsed_agents:
         _check(parsed_agent, check_agent_tools, mcp_servers)
     for parsed_command in parsed_commands:
@@ -229,7 +265,8 @@ def _load(
     if parsed_config is not None:
         _check(parsed_config, check_permissions, mcp_servers)
         diagnostics.extend(parsed_config.sink.items)
-    for sink in [p.sink for p in parsed_agents] + [p.sink for p in parsed_commands]:
+    sinks = [p.sink for p in parsed_agents] + [p.sink for p in parsed_commands]
+    for sink in sinks + [p.sink for p in parsed_skills]:
         diagnostics.extend(sink.items)
     diagnostics.extend(read.diagnostics)
     return Workspace(
@@ -239,6 +276,7 @@ def _load(
         agents=agents,
         commands=commands,
         mcp_servers=mcp_servers,
+        skills=skills,
         diagnostics=diagnostics,
         files=list(dict.fromkeys(read.files)),
     )
@@ -358,6 +396,24 @@ def _search_path(root: Path, extra: str) -> tuple[str | None, Path]:
     if not folder.is_dir():
         return "is not a folder", root
     return None, folder
+
+
+def _skill_folders(root: Path, claude_home: Path) -> list[tuple[Path, Layer]]:
+    """Folders of skill folders, lowest precedence first."""
+    return [
+        (claude_home / "skills", Layer.USER),
+        (root / ".claude" / "skills", Layer.COMPAT),
+        (root / ORCHESTRA_DIR / "skills", Layer.REPOSITORY),
+    ]
+
+
+def _skill_texts(read: _Reader, folder: Path) -> Iterable[tuple[Path, str]]:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob(f"*/{SKILL_FILE}")):
+        text = read(path)
+        if text is not None:
+            yield path, text
 
 
 def _texts(read: _Reader, folder: _Folder, kind: str) -> Iterable[tuple[Path, str]]:

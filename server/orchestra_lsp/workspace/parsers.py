@@ -27,6 +27,7 @@ from orchestra_lsp.workspace.agents import (
 from orchestra_lsp.workspace.commands import (
     ArgumentSpec,
     ClaudeCommandFrontMatter,
+    CodeActionSpec,
     Command,
     CommandFrontMatter,
     Step,
@@ -43,6 +44,7 @@ from orchestra_lsp.workspace.mcp_config import (
     expand,
 )
 from orchestra_lsp.workspace.model_errors import validate, validate_all
+from orchestra_lsp.workspace.skills import Skill, SkillFrontMatter, supporting_files
 from orchestra_lsp.workspace.sources import Layer, SourceRef
 from orchestra_lsp.workspace.structured_files import parse_json, parse_toml
 from orchestra_lsp.workspace.tool_names import (
@@ -85,6 +87,9 @@ class Parsed(Generic[T]):
     def checked(self) -> T | None:
         """What the checks across files look at: the value, else the partial one."""
         return self.value if self.value is not None else self.partial
+
+    command: Command | None = None
+    """A skill's command form (what a person runs), when it has one."""
 
     @cached_property
     def lines(self) -> list[str]:
@@ -433,6 +438,69 @@ def _claude_command(
         argument_hint=spec.argument_hint,
         disable_model_invocation=spec.disable_model_invocation,
         source=source,
+    )
+
+
+def parse_skill(path: Path, text: str, layer: Layer) -> Parsed[Skill]:
+    """`<folder>/SKILL.md`: the skill is named by its folder unless `name` says otherwise."""
+    sink = DiagnosticSink(path)
+    front = _read_front_matter(text, sink, "skill", claude=True)
+    if front is None:
+        return Parsed(None, PositionMap(), sink, text)
+    spec = validate(
+        SkillFrontMatter, front.data, front.positions, sink, "skill front matter", lenient=True
+    )
+    if spec is None:
+        return Parsed(None, front.positions, sink, text, data=front.data)
+    if not spec.description:
+        sink.add(
+            "the skill has no description: agents choose skills by their description",
+            front.positions.key(()),
+            Severity.WARNING,
+        )
+    if not front.body.strip():
+        sink.add("the skill has no instructions below its front matter", Span(line=front.body_line))
+        return Parsed(None, front.positions, sink, text, data=front.data)
+    allowed = _translate_claude_tools(spec.allowed_tools, front.positions, sink, "allowed-tools")
+    skill = Skill(
+        name=spec.name or path.parent.name,
+        description=spec.description,
+        body=front.body.strip(),
+        allowed_tools=[name for _, name in allowed],
+        directory=path.parent,
+        files=supporting_files(path.parent),
+        model_invocable=not spec.disable_model_invocation,
+        user_invocable=spec.user_invocable,
+        source=SourceRef(path=path, layer=layer, body_line=front.body_line),
+    )
+    parsed = Parsed(skill, front.positions, sink, text, data=front.data)
+    parsed.command = _skill_command(skill, spec) if spec.user_invocable else None
+    return parsed
+
+
+def _skill_command(skill: Skill, spec: SkillFrontMatter) -> Command:
+    """The skill as a person runs it: a Claude Code command whose prompt says where the
+    skill's files are, as Claude Code's does."""
+    files = ", ".join(skill.files[:20]) + (" …" if len(skill.files) > 20 else "")
+    where = f"Base directory for this skill: {skill.directory}" + (
+        f" (supporting files: {files}; read them with the `skill` tool)" if files else ""
+    )
+    model = CLAUDE_MODEL_ALIASES.get(spec.model, spec.model) if spec.model else None
+    return Command(
+        name=skill.name,
+        description=skill.description,
+        arguments=[ArgumentSpec(name="ARGUMENTS", description=spec.argument_hint or "arguments")],
+        mode="orchestration",
+        steps=[Step(id="main", agent=CLAUDE_DEFAULT_AGENT, prompt=f"{where}\n\n{skill.body}")],
+        instructions="",
+        code_action=CodeActionSpec(kinds=["source"], when="always"),
+        allowed_tools=skill.allowed_tools,
+        model=model,
+        claude=True,
+        argument_names=[name for name in spec.arguments if name],
+        argument_hint=spec.argument_hint,
+        disable_model_invocation=not skill.model_invocable,
+        source=skill.source,
     )
 
 

@@ -17,7 +17,10 @@ BUILTIN_TOOL_NAMES: tuple[str, ...] = (
     "read_file",
     "run_shell",
     "search",
+    "skill",
 )
+"""`ask_user` and `skill` are answered by the engine itself (the front end, the
+workspace's skills), so they have no entry in `orchestra_lsp.tools`' registry."""
 
 #: Claude Code's tool names mapped to ours; None means there is no equivalent here.
 CLAUDE_TOOL_NAMES: dict[str, str | None] = {
@@ -30,6 +33,7 @@ CLAUDE_TOOL_NAMES: dict[str, str | None] = {
     "Grep": "search",
     "Bash": "run_shell",
     "AskUserQuestion": "ask_user",
+    "Skill": "skill",
     "NotebookEdit": None,
     "NotebookRead": None,
     "WebFetch": None,
