@@ -141,8 +141,35 @@ function M.current()
   return M.ensure(root, attach and bufnr or nil)
 end
 
+--- Inside a coroutine: wait until `client` has finished its handshake (the server
+--- answers requests sent before `initialized` with an error). False if it never does.
+function M.ready(client)
+  if client.initialized then
+    return true
+  end
+  return util.await(function(done)
+    local timer = assert(vim.uv.new_timer())
+    local waited = 0
+    timer:start(20, 20, function()
+      waited = waited + 20
+      vim.schedule(function()
+        if client.initialized or M.call(client, "is_stopped") or waited > 60000 then
+          if not timer:is_closing() then
+            timer:stop()
+            timer:close()
+          end
+          done(client.initialized == true)
+        end
+      end)
+    end)
+  end)
+end
+
 --- Inside a coroutine: a request's result, or nil and a one-line error.
 function M.request(client, method, params)
+  if not M.ready(client) then
+    return nil, "the server did not start (see :checkhealth orchestra and :LspLog)"
+  end
   local err, result = util.await(function(done)
     local ok = M.call(client, "request", method, params, function(e, r)
       done(e, r)
@@ -159,6 +186,9 @@ end
 
 --- A request answered synchronously (command-line completion only), or nil.
 function M.request_sync(client, method, params, timeout)
+  if not client.initialized then
+    return nil
+  end
   local response = M.call(client, "request_sync", method, params, timeout or 500)
   return response and response.result or nil
 end

@@ -32,7 +32,7 @@ local function preview(message)
   end
   width = math.min(width, vim.o.columns - 4)
   local height = math.min(#lines, math.max(3, math.floor(vim.o.lines * 0.6)))
-  return vim.api.nvim_open_win(bufnr, false, {
+  local win = vim.api.nvim_open_win(bufnr, false, {
     relative = "editor",
     row = 1,
     col = math.floor((vim.o.columns - width) / 2),
@@ -44,6 +44,8 @@ local function preview(message)
     focusable = false,
     noautocmd = true,
   })
+  vim.cmd.redraw() -- drawn before a blocking picker (the stock inputlist) takes over
+  return win
 end
 
 local function close(win)

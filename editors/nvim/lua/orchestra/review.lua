@@ -326,7 +326,7 @@ local function show(review)
   vim.bo[bufnr].buftype = "acwrite"
   vim.bo[bufnr].bufhidden = "hide"
   vim.bo[bufnr].swapfile = false
-  util.show(bufnr)
+  util.show(bufnr, 0.75)
   render(review)
   vim.bo[bufnr].filetype = "orchestrareview"
   local win = vim.api.nvim_get_current_win()

@@ -31,14 +31,18 @@ function M.scratch(name, lines, filetype)
   return bufnr
 end
 
---- Show `bufnr` in the current tab: its window if it has one, else a new split.
-function M.show(bufnr)
+--- Show `bufnr` in the current tab: its window if it has one, else a new split at the
+--- bottom, `share` (0..1) of the editor's height when given.
+function M.show(bufnr, share)
   local win = vim.fn.bufwinid(bufnr)
   if win ~= -1 then
     vim.api.nvim_set_current_win(win)
   else
     vim.cmd("botright split")
     vim.api.nvim_win_set_buf(0, bufnr)
+    if share then
+      vim.api.nvim_win_set_height(0, math.max(5, math.floor(vim.o.lines * share)))
+    end
   end
 end
 
