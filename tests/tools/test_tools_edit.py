@@ -97,7 +97,7 @@ async def test_insert_positions_and_line_endings(make_tree: TreeMaker) -> None:
         {"command": "str_replace", "path": "crlf.txt", "old_str": "x\ny\n", "new_str": "z\n"}, ctx
     )
     assert _proposed(ctx, "crlf.txt") == "a\r\nz\r\nb\r\n"
-    assert _proposed(ctx, "open.txt") == "a\nb\nc\n"
+    assert _proposed(ctx, "open.txt") == "a\nb\nc"  # still without a final newline
 
 
 async def test_undo_walks_back_to_the_base(make_tree: TreeMaker) -> None:

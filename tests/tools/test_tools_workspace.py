@@ -72,10 +72,10 @@ def test_overlay_precedence_disk_then_buffer_then_changeset(make_tree: TreeMaker
     assert view.files() == ["a.txt", "new.txt"]
 
 
-def test_binary_and_non_utf8_files_are_refused_politely(make_tree: TreeMaker) -> None:
+def test_binary_files_are_refused_and_legacy_text_is_read(make_tree: TreeMaker) -> None:
     root = make_tree({"img.png": b"\x89PNG\r\n\x00\x00", "latin.txt": "caf\xe9".encode("latin-1")})
     view = WorkspaceView(root)
-    with pytest.raises(ToolError, match="binary"):
+    with pytest.raises(ToolError, match=r"binary file \(it holds NUL bytes"):
         view.read("img.png")
-    with pytest.raises(ToolError, match="not UTF-8"):
-        view.read("latin.txt")
+    latin = view.read("latin.txt")
+    assert latin is not None and latin.text == "caf\xe9" and latin.encoding.codec == "cp1252"

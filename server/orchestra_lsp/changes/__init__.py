@@ -9,10 +9,12 @@ from orchestra_lsp.changes.disk import (
     ApplyStatus,
     apply_to_disk,
     read_text,
+    read_text_file,
     write_atomic,
 )
+from orchestra_lsp.changes.encoding import UTF8, NotText, TextEncoding, decode_text
 from orchestra_lsp.changes.hunks import Hunk, apply_hunks, compute_hunks, which_hunks_applied
-from orchestra_lsp.changes.model import ChangeKind, Changeset, FileChange
+from orchestra_lsp.changes.model import ChangeKind, Changeset, FileChange, PathKindConflict
 from orchestra_lsp.changes.paths import PathOutsideWorkspace, confine, is_workspace_relative
 from orchestra_lsp.changes.positions import (
     Encoding,
@@ -28,6 +30,7 @@ from orchestra_lsp.changes.positions import (
 from orchestra_lsp.changes.rebase import Conflict, RebaseResult, rebase
 
 __all__ = [
+    "UTF8",
     "ApplyOutcome",
     "ApplyStatus",
     "ChangeKind",
@@ -37,21 +40,26 @@ __all__ = [
     "FileChange",
     "Hunk",
     "LineIndex",
+    "NotText",
+    "PathKindConflict",
     "PathOutsideWorkspace",
     "Position",
     "Range",
     "RebaseResult",
     "TextEdit",
+    "TextEncoding",
     "apply_hunks",
     "apply_text_edits",
     "apply_to_disk",
     "column_width",
     "compute_hunks",
     "confine",
+    "decode_text",
     "hunk_range",
     "hunks_to_edits",
     "is_workspace_relative",
     "read_text",
+    "read_text_file",
     "rebase",
     "which_hunks_applied",
     "write_atomic",

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from orchestra_lsp.changes.encoding import UTF8, TextEncoding
 from orchestra_lsp.changes.hunks import Hunk, compute_hunks
 from orchestra_lsp.changes.lines import split_lines
 from orchestra_lsp.changes.paths import is_workspace_relative
@@ -22,7 +23,9 @@ class FileChange(BaseModel):
 
     `base_text` None: the file did not exist (a creation). `proposed_text` None: the
     agent deletes it. `base_version` is the editor's document version when the agent
-    read an open buffer, so a stale edit can be refused by the editor.
+    read an open buffer, so a stale edit can be refused by the editor. `encoding` is
+    how the file is stored (codec and byte-order mark), so that landing writes it
+    back the same way; line endings and the final newline are in the texts themselves.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -31,6 +34,7 @@ class FileChange(BaseModel):
     base_text: str | None
     base_version: int | None = None
     proposed_text: str | None
+    encoding: TextEncoding = UTF8
 
     @field_validator("path")
     @classmethod
@@ -73,18 +77,44 @@ class FileChange(BaseModel):
         return compute_hunks(self.base_text, self.proposed_text)
 
 
+class PathKindConflict(ValueError):
+    """A path would be both a file and a folder of one changeset; the message says which."""
+
+
 class Changeset(BaseModel):
-    """The files a run touched, keyed by workspace-relative POSIX path."""
+    """The files a run touched, keyed by workspace-relative POSIX path.
+
+    A path is never both a file and a folder here (`x` and `x/y.txt`): no order of
+    landing could write both, so `record_base` refuses the second.
+    """
 
     files: dict[str, FileChange] = {}
 
-    def record_base(self, path: str, text: str | None, version: int | None = None) -> FileChange:
+    def record_base(
+        self,
+        path: str,
+        text: str | None,
+        version: int | None = None,
+        encoding: TextEncoding = UTF8,
+    ) -> FileChange:
         """Remember what the agent started from; later calls for the same path keep the
-        first base, because that is what the proposal must be rebased from."""
+        first base, because that is what the proposal must be rebased from.
+
+        Raises `PathKindConflict` when `path` is inside a recorded file or a recorded
+        file is inside it.
+        """
         existing = self.files.get(path)
         if existing is not None:
             return existing
-        change = FileChange(path=path, base_text=text, base_version=version, proposed_text=text)
+        for other in self.files:
+            if other.startswith(path + "/") or path.startswith(other + "/"):
+                folder, inner = (path, other) if other.startswith(path + "/") else (other, path)
+                raise PathKindConflict(
+                    f"{folder} cannot be a file and also the folder of {inner} in one changeset"
+                )
+        change = FileChange(
+            path=path, base_text=text, base_version=version, proposed_text=text, encoding=encoding
+        )
         self.files[path] = change
         return change
 

@@ -13,7 +13,7 @@ from collections.abc import Collection
 
 from lsprotocol import types
 
-from orchestra_lsp.changes import FileChange, apply_to_disk, read_text
+from orchestra_lsp.changes import FileChange, NotText, apply_to_disk, read_text
 from orchestra_lsp.engine.frontend import FileDecision
 from orchestra_lsp.lsp.edits import EditOptions, FilePlan, build_workspace_edit
 from orchestra_lsp.lsp.paths import file_uri
@@ -34,7 +34,7 @@ def current_text(server: OrchestraServer, path: str) -> tuple[str | None, int | 
         return document.text, document.version
     try:
         return read_text(server.root / path), None
-    except UnicodeDecodeError:
+    except (NotText, IsADirectoryError):
         return None, None
 
 

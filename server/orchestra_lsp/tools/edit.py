@@ -3,20 +3,38 @@
 Claude is trained on this interface, so its commands, arguments and error wording
 follow Anthropic's tool. It writes only into the run's changeset, never to disk: the
 first touch of a file records its base (the editor buffer with its version, else the
-disk text), and every later command works on the proposal.
+disk text) and its encoding, and every later command works on the proposal.
+
+An edit changes only the bytes it is about. Text the model sends with `\n` line
+endings takes the line ending of the place it goes to (CRLF, CR, LF; a mixed file
+keeps its mix), unless it holds a `\r` itself; `old_str` matches whatever line endings
+the file has. A last line without a newline keeps having none (`view` shows
+`text.NO_FINAL_NEWLINE` after it). A character the file's encoding cannot store
+(an emoji in a cp1252 file) is refused. A path is never both a file and a folder.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any, Literal
 
 from pydantic import Field
 
+from orchestra_lsp.changes import PathKindConflict, TextEncoding
+from orchestra_lsp.changes.lines import split_lines
 from orchestra_lsp.tools.base import ToolArgs, ToolContext, ToolResult, parse_args, schema_for
 from orchestra_lsp.tools.errors import ToolError
 from orchestra_lsp.tools.read_file import MAX_LINES
-from orchestra_lsp.tools.text import numbered, text_lines
+from orchestra_lsp.tools.text import (
+    NO_FINAL_NEWLINE,
+    ends_with_newline,
+    line_ending_at,
+    line_number_at,
+    numbered_tail,
+    text_lines,
+    with_line_endings,
+)
 from orchestra_lsp.tools.workspace import WorkspaceView
 
 SNIPPET_CONTEXT = 4
@@ -65,7 +83,10 @@ class EditTool:
         "* `str_replace`: replace `old_str`, which must match exactly one place in the "
         "file (whitespace included), with `new_str`.\n"
         "* `insert`: insert `new_str` after line `insert_line` (0 for the top).\n"
-        "* `undo_edit`: revert your last edit of `path`."
+        "* `undo_edit`: revert your last edit of `path`.\n"
+        f"A last line followed by `{NO_FINAL_NEWLINE}` has no newline; edits keep it so. "
+        "Write line endings as `\\n`: they are saved in the file's own style (CRLF or LF), "
+        "and the file keeps its encoding."
     )
     input_schema: dict[str, Any] = schema_for(EditArgs)
 
@@ -83,9 +104,10 @@ class EditTool:
 
 
 async def _view(view: WorkspaceView, relative: str, view_range: list[int] | None) -> str:
-    if relative == "." or await asyncio.to_thread(view.is_dir, relative):
+    if await asyncio.to_thread(view.is_dir, relative):
         return await asyncio.to_thread(_folder_listing, view, relative)
-    lines = text_lines(await _current(view, relative))
+    text = await _current(view, relative)
+    lines = text_lines(text)
     first, last = 1, len(lines)
     if view_range is not None:
         first, last = view_range
@@ -96,7 +118,7 @@ async def _view(view: WorkspaceView, relative: str, view_range: list[int] | None
             )
         last = len(lines) if last == -1 else min(last, len(lines))
     shown = lines[first - 1 : min(last, first - 1 + MAX_LINES)]
-    body = numbered(shown, first)
+    body = numbered_tail(text, shown, first)
     if first - 1 + len(shown) < last:
         body += f"\n\n[showing {len(shown)} lines; use view_range to see the rest]"
     return body
@@ -123,6 +145,8 @@ async def _change(ctx: ToolContext, relative: str, args: EditArgs) -> str:
             raise ToolError(f"No edit history found for {relative}.")
         _propose(view, relative, history.pop())
         return f"Last edit to {relative} undone successfully."
+    if args.command == "create":
+        await asyncio.to_thread(_check_creatable, view, relative)
     current = await _read(view, relative)
     if args.command == "create":
         if args.file_text is None:
@@ -139,55 +163,104 @@ async def _change(ctx: ToolContext, relative: str, args: EditArgs) -> str:
         new_text, message = _str_replace(relative, current, args)
     else:
         new_text, message = _insert(relative, current, args)
-    await _ensure_base(view, relative)
+    encoding = await _ensure_base(view, relative)
+    _check_encodable(relative, new_text, encoding)
     ctx.edit_history.setdefault(relative, []).append(current)
     _propose(view, relative, new_text)
     return message
 
 
+def _check_creatable(view: WorkspaceView, relative: str) -> None:
+    """A new file may not be a folder, nor lie inside a file (on disk or proposed)."""
+    if view.kind(relative) == "folder":
+        where = "the workspace root" if relative == "." else relative
+        raise ToolError(
+            f"{where} is a folder; a file cannot be created in its place. Give the path of "
+            "a file inside it."
+        )
+    parts = relative.split("/")
+    for depth in range(1, len(parts)):
+        ancestor = "/".join(parts[:depth])
+        if view.changeset.get(ancestor) is not None or view.kind(ancestor) == "file":
+            raise ToolError(
+                f"{ancestor} is a file, so {relative} cannot be created inside it. Choose "
+                "another path."
+            )
+
+
+def _check_encodable(relative: str, text: str, encoding: TextEncoding) -> None:
+    at = encoding.unencodable(text)
+    if at is not None:
+        raise ToolError(
+            f"{relative} is stored as {encoding.label}, which cannot hold {text[at]!r} "
+            f"(U+{ord(text[at]):04X}, line {line_number_at(text, at)}); no change was made. "
+            "Use characters that encoding has (or an escape the language allows)."
+        )
+
+
 def _str_replace(relative: str, text: str, args: EditArgs) -> tuple[str, str]:
     if not args.old_str:
         raise ToolError("Parameter `old_str` is required for command: str_replace (not empty)")
-    old, new = args.old_str, args.new_str or ""
-    if old not in text and "\r\n" in text:
-        old, new = _crlf(old), _crlf(new)  # the model wrote \n for a CRLF file
-    count = text.count(old)
-    if count == 0:
+    spans = _occurrences(text, args.old_str)
+    if not spans:
         raise ToolError(
             f"No match found for old_str in {relative}: no replacement was performed. It must "
             "match the file exactly, whitespace and indentation included; view the file to check."
         )
-    if count > 1:
-        lines = _lines_of_occurrences(text, old)
+    if len(spans) > 1:
+        lines = [line_number_at(text, start) for start, _ in spans]
         raise ToolError(
-            f"old_str appears {count} times in {relative} (lines {', '.join(map(str, lines))}); "
-            "no replacement was performed. Make it unique by including more surrounding lines."
+            f"old_str appears {len(spans)} times in {relative} (lines "
+            f"{', '.join(map(str, lines))}); no replacement was performed. Make it unique by "
+            "including more surrounding lines."
         )
-    at = text.index(old)
-    new_text = text[:at] + new + text[at + len(old) :]
-    first_line = text.count("\n", 0, at) + 1
-    return new_text, _edited(relative, new_text, first_line, new.count("\n") + 1)
+    [(start, end)] = spans
+    new = with_line_endings(args.new_str or "", line_ending_at(text, start))
+    new_text = text[:start] + new + text[end:]
+    first_line = line_number_at(text, start)
+    return new_text, _edited(relative, new_text, first_line, len(text_lines(new)) or 1)
+
+
+def _occurrences(text: str, old: str) -> list[tuple[int, int]]:
+    """Where `old` is in `text`: exactly, else with each of its line endings matching
+    any line ending (the model writes `\\n`; the file may have CRLF, CR or a mix)."""
+    if old in text:
+        spans, at = [], text.find(old)
+        while at != -1:
+            spans.append((at, at + len(old)))
+            at = text.find(old, at + 1)
+        return spans
+    pieces = re.split(r"\r\n|\r|\n", old)
+    if len(pieces) == 1:
+        return []
+    # Escaped literals joined by a fixed alternation: no nested repetition, so no
+    # catastrophic backtracking.
+    pattern = re.compile(r"(?:\r\n|\r|\n)".join(map(re.escape, pieces)))
+    return [(found.start(), found.end()) for found in pattern.finditer(text)]
 
 
 def _insert(relative: str, text: str, args: EditArgs) -> tuple[str, str]:
     if args.insert_line is None or args.new_str is None:
         raise ToolError("Parameters `insert_line` and `new_str` are required for command: insert")
-    count = len(text_lines(text))
+    lines = text_lines(text)
+    count = len(lines)
     if not 0 <= args.insert_line <= count:
         raise ToolError(
             f"Invalid `insert_line` parameter: {args.insert_line}. It should be within the "
             f"range of lines of the file: [0, {count}]"
         )
-    ending = "\r\n" if "\r\n" in text else "\n"
-    inserted = args.new_str if ending == "\n" else _crlf(args.new_str)
-    if not inserted.endswith("\n"):
-        inserted += ending
-    if args.insert_line == count and text and not text.endswith("\n"):
-        new_text = text + ending + inserted  # the last line had no newline: end it first
+    ending = line_ending_at(text, _start_of_line(text, max(args.insert_line - 1, 0)))
+    inserted = with_line_endings(args.new_str, ending)
+    if args.insert_line == count and not ends_with_newline(text):
+        # After a last line that has no newline: end that line, and leave the inserted
+        # text without one, so the file still ends the way it did.
+        new_text = text + ending + inserted.removesuffix(ending)
     else:
+        if not ends_with_newline(inserted):
+            inserted += ending
         at = _start_of_line(text, args.insert_line)
         new_text = text[:at] + inserted + text[at:]
-    return new_text, _edited(relative, new_text, args.insert_line + 1, inserted.count("\n"))
+    return new_text, _edited(relative, new_text, args.insert_line + 1, len(text_lines(inserted)))
 
 
 def _edited(relative: str, new_text: str, first_line: int, line_count: int) -> str:
@@ -198,30 +271,22 @@ def _edited(relative: str, new_text: str, first_line: int, line_count: int) -> s
     return (
         f"The file {relative} has been edited (proposed; not yet on disk). Here's the result "
         f"of running `cat -n` on a snippet of {relative}:\n"
-        f"{numbered(lines[start:end], start + 1)}\n"
+        f"{numbered_tail(new_text, lines[start:end], start + 1)}\n"
         "Review the changes and make sure they are as expected. Edit the file again if necessary."
     )
 
 
 def _start_of_line(text: str, number: int) -> int:
-    """Offset just after the `number`-th newline (0 for the top)."""
-    at = 0
-    for _ in range(number):
-        at = text.index("\n", at) + 1
-    return at
-
-
-def _lines_of_occurrences(text: str, old: str) -> list[int]:
-    lines: list[int] = []
-    at = text.find(old)
-    while at != -1:
-        lines.append(text.count("\n", 0, at) + 1)
-        at = text.find(old, at + 1)
-    return lines
-
-
-def _crlf(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+    """Offset of the start of line `number + 1` (0 for the top), i.e. just after the
+    `number`-th line ending."""
+    if number == 0:
+        return 0
+    if "\r" not in text:
+        at = 0
+        for _ in range(number):
+            at = text.index("\n", at) + 1
+        return at
+    return sum(map(len, split_lines(text)[:number]))
 
 
 async def _read(view: WorkspaceView, relative: str) -> str | None:
@@ -236,14 +301,24 @@ async def _current(view: WorkspaceView, relative: str) -> str:
     return text
 
 
-async def _ensure_base(view: WorkspaceView, relative: str) -> None:
-    """Record what the file was before the run's first edit of it (buffer, else disk)."""
-    if view.changeset.get(relative) is None:
-        snapshot = await asyncio.to_thread(view.read_unchanged, relative)
+async def _ensure_base(view: WorkspaceView, relative: str) -> TextEncoding:
+    """Record what the file was before the run's first edit of it (buffer, else disk)
+    and how it is stored; return that encoding."""
+    change = view.changeset.get(relative)
+    if change is not None:
+        return change.encoding
+    snapshot = await asyncio.to_thread(view.read_unchanged, relative)
+    try:
         if snapshot is None:
-            view.changeset.record_base(relative, None)
-        else:
-            view.changeset.record_base(relative, snapshot.text, snapshot.version)
+            return view.changeset.record_base(relative, None).encoding
+        encoding = snapshot.encoding
+        if snapshot.source == "buffer":  # the editor's text: the disk says how it is stored
+            encoding = await asyncio.to_thread(view.disk_encoding, relative)
+        return view.changeset.record_base(
+            relative, snapshot.text, snapshot.version, encoding
+        ).encoding
+    except PathKindConflict as error:
+        raise ToolError(f"{error}; choose another path") from None
 
 
 def _propose(view: WorkspaceView, relative: str, text: str | None) -> None:

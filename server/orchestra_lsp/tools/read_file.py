@@ -9,7 +9,7 @@ from pydantic import Field
 
 from orchestra_lsp.tools.base import ToolArgs, ToolContext, ToolResult, parse_args, schema_for
 from orchestra_lsp.tools.errors import ToolError
-from orchestra_lsp.tools.text import numbered, text_lines
+from orchestra_lsp.tools.text import NO_FINAL_NEWLINE, numbered_tail, text_lines
 
 MAX_LINES = 2000
 MAX_BYTES = 100_000
@@ -37,7 +37,8 @@ class ReadFileTool:
         "Read a text file of the workspace, with line numbers (`cat -n` style). "
         "Shows the file as this run sees it: including your own edits and the user's "
         f"unsaved editor changes. At most {MAX_LINES} lines or {MAX_BYTES // 1000} KB per "
-        "call; use offset and limit to page through longer files. Long lines are cut."
+        "call; use offset and limit to page through longer files. Long lines are cut. "
+        f"A last line followed by `{NO_FINAL_NEWLINE}` has no newline."
     )
     input_schema: dict[str, Any] = schema_for(ReadFileArgs)
 
@@ -51,11 +52,12 @@ class ReadFileTool:
             return ToolResult(text=str(error), is_error=True)
         if snapshot is None:
             return ToolResult(text=f"{relative} does not exist", is_error=True)
-        return ToolResult(text=_page(relative, text_lines(snapshot.text), parsed))
+        return ToolResult(text=_page(relative, snapshot.text, parsed))
 
 
-def _page(relative: str, lines: list[str], args: ReadFileArgs) -> str:
+def _page(relative: str, text: str, args: ReadFileArgs) -> str:
     """The requested slice of lines, cut at the line and byte bounds with a note."""
+    lines = text_lines(text)
     if not lines:
         return f"{relative} is empty"
     start = (args.offset or 1) - 1
@@ -69,7 +71,7 @@ def _page(relative: str, lines: list[str], args: ReadFileArgs) -> str:
         if size > MAX_BYTES and shown:
             break
         shown.append(line)
-    body = numbered(shown, start + 1)
+    body = numbered_tail(text, shown, start + 1)
     end = start + len(shown)
     if end < len(lines):
         body += (

@@ -30,7 +30,7 @@ from orchestra_lsp.tools.base import ToolArgs, ToolContext, ToolResult, parse_ar
 from orchestra_lsp.tools.errors import ToolError
 from orchestra_lsp.tools.files import in_git_repository, workspace_files
 from orchestra_lsp.tools.globs import glob_matches
-from orchestra_lsp.tools.text import clip, text_lines
+from orchestra_lsp.tools.text import clip
 from orchestra_lsp.tools.workspace import WorkspaceView
 
 MAX_MATCHES = 200
@@ -127,7 +127,10 @@ def _matches_in(path: str, text: str, regex: Regex) -> Iterator[Match]:
     """Matching lines of one text; the whole-text test first skips most files cheaply."""
     if regex.search(text) is None:
         return
-    for number, line in enumerate(text_lines(text), start=1):
+    lines = text.split("\n")  # lines end at `\n` only, as ripgrep reads them
+    if lines[-1] == "":
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
         if regex.search(line):
             yield Match(path, number, line.removesuffix("\r"))
 

@@ -3,29 +3,48 @@
 An agent must see its own proposals (it edits a file, then reads it back) and the
 person's unsaved buffers (what they are looking at), in that order of precedence:
 changeset > editor buffer > disk. A file the changeset deletes reads as missing.
+
+Disk files are read in their own encoding (`changes.decode_text`: BOM, UTF-8, else a
+legacy code page); only regular files are read (a FIFO would block forever), up to
+`MAX_FILE_BYTES`.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from orchestra_lsp.changes import Changeset, PathOutsideWorkspace, confine
+from orchestra_lsp.changes import (
+    UTF8,
+    Changeset,
+    NotText,
+    PathOutsideWorkspace,
+    TextEncoding,
+    confine,
+    decode_text,
+)
 from orchestra_lsp.tools.errors import ToolError
 from orchestra_lsp.tools.files import workspace_files
 
 Source = Literal["changeset", "buffer", "disk"]
+PathKind = Literal["file", "folder", "missing"]
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Larger files are refused: a model cannot use them, and reading one costs memory."""
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A file's text as the run sees it, with the editor version when it came from one."""
+    """A file's text as the run sees it, with the editor version when it came from one,
+    and how it is stored on disk (UTF-8 for a buffer or a proposal not yet on disk)."""
 
     text: str
     version: int | None
     source: Source
+    encoding: TextEncoding = UTF8
 
 
 class WorkspaceView:
@@ -59,13 +78,15 @@ class WorkspaceView:
     def read(self, relative: str) -> Snapshot | None:
         """The text of a file as the run sees it; None when it does not exist.
 
-        Raises `ToolError` for a directory or a binary (or non-UTF-8) file.
+        Raises `ToolError` for a folder, a binary file or one that is not a regular file.
         """
         change = self.changeset.get(relative)
         if change is not None:
             if change.proposed_text is None:
                 return None
-            return Snapshot(change.proposed_text, change.base_version, "changeset")
+            return Snapshot(change.proposed_text, change.base_version, "changeset", change.encoding)
+        if self.kind(relative) == "folder":
+            raise ToolError(f"{relative} is a directory; use list_files to see what it holds")
         return self.read_unchanged(relative)
 
     def read_unchanged(self, relative: str) -> Snapshot | None:
@@ -76,25 +97,75 @@ class WorkspaceView:
         if relative in self.buffers:
             text, version = self.buffers[relative]
             return Snapshot(text, version, "buffer")
-        path = self.disk_path(relative)
-        if path.is_dir():
-            raise ToolError(f"{relative} is a directory; use list_files to see what it holds")
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
+        data = self._read_bytes(relative)
+        if data is None:
             return None
+        try:
+            text, encoding = decode_text(data)
+        except NotText as error:
+            raise ToolError(
+                f"{relative} is a binary file ({error}); only text files can be read or edited"
+            ) from None
+        return Snapshot(text, None, "disk", encoding)
+
+    def disk_encoding(self, relative: str) -> TextEncoding:
+        """How the file is stored on disk (UTF-8 when it is missing or not text)."""
+        try:
+            data = self._read_bytes(relative)
+            return UTF8 if data is None else decode_text(data)[1]
+        except (ToolError, NotText):
+            return UTF8
+
+    def _read_bytes(self, relative: str) -> bytes | None:
+        """A regular file's bytes; None when missing; `ToolError` for anything else."""
+        path = self.disk_path(relative)
+        try:
+            with open(path, "rb", opener=_open_nonblocking) as handle:
+                info = os.fstat(handle.fileno())
+                if stat.S_ISDIR(info.st_mode):
+                    raise ToolError(
+                        f"{relative} is a directory; use list_files to see what it holds"
+                    )
+                if not stat.S_ISREG(info.st_mode):
+                    raise ToolError(f"{relative} is not a regular file (a {_kind_of(info)})")
+                if info.st_size > MAX_FILE_BYTES:
+                    raise ToolError(
+                        f"{relative} is too large ({info.st_size // (1024 * 1024)} MB; "
+                        f"at most {MAX_FILE_BYTES // (1024 * 1024)} MB)"
+                    )
+                return handle.read()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except IsADirectoryError:
+            raise ToolError(
+                f"{relative} is a directory; use list_files to see what it holds"
+            ) from None
         except OSError as error:
             raise ToolError(f"cannot read {relative}: {error.strerror}") from None
-        if b"\0" in data[:8192]:
-            raise ToolError(f"{relative} is a binary file; only text files can be read")
-        try:
-            return Snapshot(data.decode("utf-8"), None, "disk")
-        except UnicodeDecodeError:
-            raise ToolError(f"{relative} is not UTF-8 text; only text files can be read") from None
+
+    def kind(self, relative: str) -> PathKind:
+        """What `relative` is as the run sees it: a file (on disk, in a buffer or proposed),
+        a folder (on disk, or holding proposed files), or missing."""
+        if relative == ".":
+            return "folder"
+        change = self.changeset.get(relative)
+        if change is not None:
+            return "missing" if change.proposed_text is None else "file"
+        if relative in self.buffers:
+            return "file"
+        inside = relative + "/"
+        if any(
+            text is not None and path.startswith(inside) for path, text in self.overlay().items()
+        ):
+            return "folder"
+        path = self.disk_path(relative)
+        if path.is_dir():
+            return "folder"
+        return "file" if os.path.lexists(path) else "missing"
 
     def is_dir(self, relative: str) -> bool:
-        """True for a directory on disk (directories have no overlay)."""
-        return self.disk_path(relative).is_dir()
+        """True for a folder on disk or one that holds the run's proposed files."""
+        return self.kind(relative) == "folder"
 
     def overlay(self) -> dict[str, str | None]:
         """Paths whose text may differ from disk, with the text the run sees (None: deleted)."""
@@ -115,3 +186,19 @@ class WorkspaceView:
             else:
                 found.add(path)
         return sorted(found)
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    """Open without blocking, so that a FIFO is refused instead of waiting for a writer."""
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
+def _kind_of(info: os.stat_result) -> str:
+    mode = info.st_mode
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"
