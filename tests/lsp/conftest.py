@@ -59,13 +59,12 @@ async def start() -> AsyncIterator[Start]:
         editor = Editor(client, workspace)
         editor.answers = list(answers or [])  # set before the server can ask anything
         capabilities = client_capabilities(PROFILES[profile])
-        experimental: dict[str, Any] = {}
+        experimental: dict[str, Any] = {"events": True}
         if ask:
             experimental["ask"] = True
         if review:
             experimental["review"] = review
-        if experimental:
-            capabilities.experimental = {"orchestra": experimental}
+        capabilities.experimental = {"orchestra": experimental}
         editor.initialized = await client.initialize_session(
             types.InitializeParams(
                 capabilities=capabilities,

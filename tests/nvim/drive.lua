@@ -28,6 +28,7 @@ local client_id = vim.lsp.start_client({
   name = "orchestra",
   cmd = { os.getenv("ORCH_PYTHON"), "-m", "orchestra_lsp.lsp", "--workspace", root },
   root_dir = root,
+  capabilities = { experimental = { orchestra = { events = true } } },
   on_init = function()
     ready = true
   end,

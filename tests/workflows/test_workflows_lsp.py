@@ -55,9 +55,11 @@ async def start() -> AsyncIterator[Start]:
         fix_code_action_decoding(client)
         editor = Editor(client, shop.root)
         root = shop.root.as_uri()
+        capabilities = client_capabilities("visual-studio-code")
+        capabilities.experimental = {"orchestra": {"events": True}}
         editor.initialized = await client.initialize_session(
             types.InitializeParams(
-                capabilities=client_capabilities("visual-studio-code"),
+                capabilities=capabilities,
                 root_uri=root,
                 workspace_folders=[types.WorkspaceFolder(uri=root, name="shop")],
             )
@@ -116,7 +118,7 @@ async def test_qa_ticket_in_the_editor_posts_the_allowed_comment(shop: Shop, sta
     [asked] = editor.message_requests
     assert "wants to call mcp__tickets__add_comment" in asked.message
     assert "## QA report — SHOP-14" in asked.message
-    assert [a.title for a in asked.actions or []] == ["Allow", "Deny"]
+    assert [a.title for a in asked.actions or []] == ["Deny", "Allow"]
     ticket = TicketStore(shop.root / "tickets").get("SHOP-14")
     [_, comment] = ticket.comments
     assert comment.author == "Orchestra QA"

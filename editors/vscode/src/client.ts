@@ -26,12 +26,16 @@ export function reviewMode(): ReviewMode {
   return mode === 'diffEditor' ? 'diffEditor' : 'refactorPreview';
 }
 
-/** Declares `experimental.orchestra` in the client capabilities: free-text questions and the review flow. */
+/** Declares `experimental.orchestra` in the client capabilities: free-text questions, the event stream and the review flow. */
 class OrchestraCapabilities implements StaticFeature {
   constructor(private readonly mode: ReviewMode) {}
   fillClientCapabilities(capabilities: ClientCapabilities): void {
     const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
-    experimental.orchestra = { ask: true, review: this.mode === 'diffEditor' ? 'proposal' : 'applyEdit' };
+    experimental.orchestra = {
+      ask: true,
+      events: true, // orchestra/event is sent only to clients that ask for it
+      review: this.mode === 'diffEditor' ? 'proposal' : 'applyEdit',
+    };
     capabilities.experimental = experimental;
     // The extension shows each run's progress itself, from its events, as a notification
     // with a Cancel button; the language client would show the server's $/progress as a

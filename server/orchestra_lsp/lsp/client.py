@@ -32,13 +32,22 @@ class ClientFeatures:
     ask: bool
     """The client answers `orchestra/ask` with free text."""
     review: ReviewMode
+    events: bool
+    """The client asked for `orchestra/event` notifications (`experimental.orchestra.events`
+    in its capabilities or `orchestra.events` in its initialization options); stock
+    clients are not sent them (lsp-mode warns once per unknown notification)."""
 
     @classmethod
-    def read(cls, capabilities: types.ClientCapabilities, encoding: str) -> ClientFeatures:
+    def read(
+        cls, capabilities: types.ClientCapabilities, encoding: str, options: Any = None
+    ) -> ClientFeatures:
+        """From `initialize`: the client's capabilities, the negotiated position encoding
+        and its `initializationOptions`."""
         workspace = capabilities.workspace
         edit = workspace.workspace_edit if workspace else None
         window = capabilities.window
         orchestra = _orchestra_options(capabilities.experimental)
+        chosen = _orchestra_options(options)
         document_changes = bool(edit and edit.document_changes)
         annotations = bool(edit and edit.change_annotation_support is not None)
         operations = (
@@ -59,6 +68,7 @@ class ClientFeatures:
             progress=bool(window and window.work_done_progress),
             ask=bool(orchestra.get("ask")),
             review=review,
+            events=orchestra.get("events") is True or chosen.get("events") is True,
         )
 
 
@@ -71,12 +81,14 @@ DEFAULT = ClientFeatures(
     progress=False,
     ask=False,
     review="proposal",
+    events=False,
 )
 """Until `initialize` says otherwise: the least a client can do."""
 
 
 def _orchestra_options(experimental: Any) -> Mapping[str, Any]:
-    """`experimental.orchestra` of the client capabilities, `{}` when absent or malformed."""
+    """`orchestra` of the client's `experimental` capabilities or initialization options,
+    `{}` when absent or malformed."""
     if isinstance(experimental, Mapping):
         options = experimental.get("orchestra")
         if isinstance(options, Mapping):

@@ -50,7 +50,8 @@ class EditorFrontEnd:
             self._message(kind, f"Orchestra: {event.message}")
         if isinstance(event, events.RunFinished | events.RunFailed | events.RunCancelled):
             self._finish(event)  # reports shown before the client hears the run ended
-        self.server.protocol.notify(methods.EVENT, event.model_dump(mode="json"))
+        if self.server.features.events:
+            self.server.protocol.notify(methods.EVENT, event.model_dump(mode="json"))
 
     async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
         return await self.server.gates.approve(request)

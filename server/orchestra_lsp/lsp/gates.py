@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from lsprotocol import types
+from pydantic import ValidationError
+from pygls.exceptions import JsonRpcException
 
 from orchestra_lsp.engine.frontend import (
     ApprovalDecision,
@@ -26,6 +29,7 @@ from orchestra_lsp.lsp.server import OrchestraServer
 
 APPROVE, REVISE, STOP = "Approve", "Revise", "Stop"
 ALLOW, DENY = "Allow", "Deny"
+logger = logging.getLogger(__name__)
 MAX_SHOWN = 2000
 """Characters of a step's output or a tool's arguments shown in a message."""
 
@@ -60,7 +64,9 @@ class Gates:
             f"Orchestra ({request.step_id}) wants to call {request.tool}:\n{arguments}\n\n"
             f"{request.reason}"
         )
-        return await self._choose(message, [ALLOW, DENY], types.MessageType.Warning) == ALLOW
+        # The safe choice first: some clients (eglot) pre-select the first action, and a
+        # single Enter must not allow `curl … | sh`.
+        return await self._choose(message, [DENY, ALLOW], types.MessageType.Warning) == ALLOW
 
     async def ask(self, question: Question) -> str:
         if self.server.features.ask:
@@ -98,13 +104,20 @@ class Gates:
         return ApprovalDecision(decision="revise", feedback=feedback)
 
     async def _choose(self, message: str, titles: list[str], kind: types.MessageType) -> str | None:
-        picked = await self.server.window_show_message_request_async(
-            types.ShowMessageRequestParams(
-                type=kind,
-                message=message,
-                actions=[types.MessageActionItem(title=title) for title in titles],
+        """The title the person picked; None when dismissed, and when the client cannot
+        show message requests (an error answer): the caller then takes the safe way
+        (deny, stop)."""
+        try:
+            picked = await self.server.window_show_message_request_async(
+                types.ShowMessageRequestParams(
+                    type=kind,
+                    message=message,
+                    actions=[types.MessageActionItem(title=title) for title in titles],
+                )
             )
-        )
+        except JsonRpcException as error:
+            logger.info("the client did not show the message request: %s", error)
+            return None
         return picked.title if picked is not None else None
 
     async def _free_text(
@@ -113,8 +126,12 @@ class Gates:
         params = protocol.AskParams(
             run_id=run_id, step_id=step_id, question=question, choices=choices
         )
-        raw: Any = await self.server.protocol.send_request_async(methods.ASK, params.wire())
-        return protocol.AskResult.model_validate(raw or {}).answer
+        try:
+            raw: Any = await self.server.protocol.send_request_async(methods.ASK, params.wire())
+            return protocol.AskResult.model_validate(raw or {}).answer
+        except (JsonRpcException, ValidationError) as error:  # as if dismissed
+            logger.info("orchestra/ask was not answered: %s", error)
+            return None
 
 
 def _shorten(text: str) -> str:

@@ -24,7 +24,11 @@ def setup(server: OrchestraServer) -> None:
         root = _root(params)
         if root is not None:
             ls.session.root = root.resolve()
-        ls.features = ClientFeatures.read(params.capabilities, str(ls.workspace.position_encoding))
+        ls.features = ClientFeatures.read(
+            params.capabilities,
+            str(ls.workspace.position_encoding),
+            params.initialization_options,
+        )
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: OrchestraServer, params: types.InitializedParams) -> None:

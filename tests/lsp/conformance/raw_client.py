@@ -28,7 +28,8 @@ class RawClient:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
         self.received: list[dict[str, Any]] = []
-        self.handlers: dict[str, Handler] = {}
+        self.handlers: dict[str, Handler | None] = {}
+        """Answers to the server's requests by method; None answers MethodNotFound."""
         self._ids = itertools.count(1)
         self._waiting: dict[int | str, asyncio.Future[dict[str, Any]]] = {}
         self._arrived = asyncio.Event()
@@ -156,6 +157,10 @@ class RawClient:
             self._arrived.set()
             if "method" in message and "id" in message:
                 handler = self.handlers.get(message["method"], lambda _: None)
-                self.send({"id": message["id"], "result": handler(message.get("params"))})
+                if handler is None:
+                    error = {"code": -32601, "message": f"{message['method']} not supported"}
+                    self.send({"id": message["id"], "error": error})
+                else:
+                    self.send({"id": message["id"], "result": handler(message.get("params"))})
             elif "id" in message and message["id"] in self._waiting:
                 self._waiting.pop(message["id"]).set_result(message)

@@ -52,7 +52,8 @@ local function capabilities()
   caps.experimental = caps.experimental or {}
   -- ask: free text (a revision's feedback) through vim.ui.input; review: our own review
   -- buffer, since Neovim applies a WorkspaceEdit without showing it to anyone.
-  caps.experimental.orchestra = { ask = true, review = "proposal" }
+  -- events: orchestra/event is sent only to clients that ask for it.
+  caps.experimental.orchestra = { ask = true, events = true, review = "proposal" }
   return caps
 end
 
