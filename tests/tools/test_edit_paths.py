@@ -89,6 +89,7 @@ async def test_a_deleted_file_cannot_become_a_folder_in_the_same_run(make_tree: 
 def test_the_changeset_never_holds_a_file_and_a_folder_of_one_path() -> None:
     changeset = Changeset()
     changeset.record_base("a/b", None)
+    changeset.propose("a/b", "b\n")
     with pytest.raises(PathKindConflict, match="a/b cannot be a file and also the folder"):
         changeset.record_base("a/b/c.txt", None)
     with pytest.raises(PathKindConflict, match="a cannot be a file and also the folder of a/b"):
@@ -117,3 +118,13 @@ async def test_search_still_sees_a_proposed_folder(make_tree: TreeMaker) -> None
     assert not (await create(ctx, "pkg/mod.py", "needle = 1\n"))[0]
     found = await SearchTool().run({"pattern": "needle", "path": "pkg"}, ctx)
     assert found.text == "pkg/mod.py:1:needle = 1"
+
+
+async def test_an_undone_creation_leaves_the_path_free(make_tree: TreeMaker) -> None:
+    ctx = context(make_tree({}))
+    assert not (await create(ctx, "x"))[0]
+    undone = await edit.run({"command": "undo_edit", "path": "x"}, ctx)
+    assert not undone.is_error, undone.text
+    failed, message = await create(ctx, "x/y.txt")
+    assert not failed, message
+    assert [c.path for c in ctx.view.changeset.pending()] == ["x/y.txt"]

@@ -106,7 +106,9 @@ class Changeset(BaseModel):
         existing = self.files.get(path)
         if existing is not None:
             return existing
-        for other in self.files:
+        for other, held in self.files.items():
+            if held.base_text is None and held.proposed_text is None:
+                continue  # a creation undone: no file either way
             if other.startswith(path + "/") or path.startswith(other + "/"):
                 folder, inner = (path, other) if other.startswith(path + "/") else (other, path)
                 raise PathKindConflict(

@@ -181,7 +181,9 @@ def _check_creatable(view: WorkspaceView, relative: str) -> None:
     parts = relative.split("/")
     for depth in range(1, len(parts)):
         ancestor = "/".join(parts[:depth])
-        if view.changeset.get(ancestor) is not None or view.kind(ancestor) == "file":
+        held = view.changeset.get(ancestor)
+        proposed = held is not None and (held.base_text, held.proposed_text) != (None, None)
+        if proposed or view.kind(ancestor) == "file":
             raise ToolError(
                 f"{ancestor} is a file, so {relative} cannot be created inside it. Choose "
                 "another path."
