@@ -30,7 +30,7 @@ SERVERS = Path(__file__).resolve().parent / "servers"
 def agent(name: str, tools: list[str]) -> str:
     return (
         f"---\nname: {name}\ndescription: Uses MCP tools for the tests.\n"
-        f"tools: {json.dumps(tools)}\nmax_turns: 8\n---\nYou are {name}.\n"
+        f"tools: {json.dumps(tools)}\nmax_turns: 16\n---\nYou are {name}.\n"
     )
 
 

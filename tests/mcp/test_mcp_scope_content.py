@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestra_lsp.context import count_tokens
+from orchestra_lsp.context.messages import content_tokens, cut_tool_results, parse_cut_note
 from orchestra_lsp.mcp.content import bound, resource_result, tool_result
 from orchestra_lsp.mcp.prompts import render
 from orchestra_lsp.mcp.scope import servers_reached, split_tool_name, tool_allowed
@@ -56,7 +56,7 @@ def test_content_blocks_for_claude() -> None:
         ],
         is_error=True,
     )
-    converted = tool_result(result, 1000)
+    converted = tool_result(result, 5000, server="docs")
     assert converted.is_error
     assert converted.content[0] == {"type": "text", "text": "hello"}
     assert converted.content[1]["source"] == {
@@ -66,8 +66,11 @@ def test_content_blocks_for_claude() -> None:
     }
     notes = [block["text"] for block in converted.content[2:]]
     assert notes[0].startswith("[image (image/bmp, 3 bytes) omitted")
-    assert notes[1].startswith("[audio (audio/wav, 3 bytes) omitted")
-    assert notes[2] == "[resource link] spec <file:///spec.md>: the spec"
+    assert notes[1] == "[audio (audio/wav, 3 bytes) omitted: Claude cannot take audio]"
+    assert notes[2] == (
+        "[resource link] spec <file:///spec.md>: the spec; "
+        "read it with mcp__docs__read_resource if you need it"
+    )
     assert notes[3] == "[resource <mem://a> (text/plain)]\nA"
     assert notes[4] == "[resource <mem://b>: 3 bytes of binary data omitted]"
 
@@ -86,7 +89,7 @@ def test_resource_result() -> None:
             types.BlobResourceContents(uri="mem://logo", blob="iVBORw0KGgo=", mime_type="image/png")
         ]
     )
-    blocks = resource_result(read, 100).content
+    blocks = resource_result(read, 5000).content
     assert (
         blocks[0]["text"] == "[resource <mem://logo> (image/png)]" and blocks[1]["type"] == "image"
     )
@@ -114,10 +117,47 @@ def test_prompt_rendering_labels_roles_only_in_a_dialogue() -> None:
     st.integers(min_value=50, max_value=2000),
 )
 def test_bound_keeps_text_within_the_limit(texts: list[str], limit: int) -> None:
-    blocks = bound([{"type": "text", "text": text} for text in texts], limit)
-    cut = bool(blocks) and blocks[-1]["text"].startswith("[... result cut:")
-    kept = blocks[:-1] if cut else blocks
-    assert sum(count_tokens(block["text"]) for block in kept) <= limit
+    blocks, note = bound([{"type": "text", "text": text} for text in texts], limit)
+    cut = note is not None
+    assert not cut or (blocks[-1]["text"] == note and note.startswith("[... cut about "))
+    # Within the limit as the context fitter counts it, note included: it never cuts again.
+    assert content_tokens(blocks) <= limit
     assert all(block["text"] for block in blocks)
     if not cut:
         assert [block["text"] for block in blocks] == [text for text in texts if text]
+
+
+def _as_message(blocks: list[dict[str, object]]) -> dict[str, object]:
+    result = {"type": "tool_result", "tool_use_id": "t1", "content": blocks}
+    return {"role": "user", "content": [result]}
+
+
+@pytest.mark.parametrize("limit", [300, 2000, 20_000])
+def test_a_bound_result_is_left_alone_by_the_context_fitter(limit: int) -> None:
+    text = "".join(f"row {n}: some words of a long listing\n" for n in range(40_000))
+    blocks, note = bound([{"type": "text", "text": text}], limit)
+    assert note is not None
+    message = _as_message(blocks)
+    assert cut_tool_results(message, 0, limit, {}) == (message, [])
+
+
+def test_cutting_again_keeps_one_truthful_note() -> None:
+    """If the fitter must cut a result the pool already cut (a smaller bound), the one
+    note still counts against the whole original and keeps its way to the rest."""
+    text = "".join(f"row {n}: some words of a long listing\n" for n in range(40_000))
+    saved: list[bytes] = []
+    blocks, note = bound(
+        [{"type": "text", "text": text}], 5000, lambda _, data: saved.append(data) or "x.txt"
+    )
+    assert note is not None and saved == [text.encode()]
+    first = parse_cut_note(note)
+    assert first is not None and "saved at x.txt" in first[2]
+    recut, cuts = cut_tool_results(_as_message(blocks), 0, 1000, {})
+    assert len(cuts) == 1
+    content = recut["content"][0]["content"]  # type: ignore[index]
+    notes = [b["text"] for b in content if b["text"].startswith("[... cut")]
+    assert len(notes) == 1 and notes[0] == content[-1]["text"]
+    again = parse_cut_note(notes[0])
+    assert again is not None
+    assert again[1] == first[1] and again[0] > first[0] and again[2] == first[2]
+    assert content_tokens(content) <= 1000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -90,23 +91,50 @@ def cut_tool_results(
     return ({**message, "content": blocks}, cuts) if cuts else (message, [])
 
 
-def cut_note(cut: int, total: int) -> str:
-    """The marker left where a tool result was cut, telling the model what to do."""
-    return (
-        f"[... cut {cut} tokens of {total}: the result was too long for the context; "
-        "ask for a narrower range or a more specific query to see more]"
-    )
+#: What the model is told it can do about a cut, unless the cutter knows better (the
+#: MCP pool saves the whole result and names the file).
+DEFAULT_CUT_HINT = (
+    "the result was too long for the context; ask for a narrower range or a more "
+    "specific query to see more"
+)
+_CUT_NOTE = re.compile(r"\[\.\.\. cut about ([\d,]+) tokens of ([\d,]+): (.*)\]", re.DOTALL)
+
+
+def cut_note(cut: int, total: int, hint: str = DEFAULT_CUT_HINT) -> str:
+    """The one marker left where a tool result was cut: how much was left out of how
+    much, and how to get the rest. Whoever cuts again keeps it truthful (`_cut_content`)."""
+    return f"[... cut about {cut:,} tokens of {total:,}: {hint}]"
+
+
+def parse_cut_note(text: str) -> tuple[int, int, str] | None:
+    """(cut, total, hint) of a note `cut_note` wrote, or None for any other text."""
+    match = _CUT_NOTE.fullmatch(text)
+    if match is None:
+        return None
+    return int(match[1].replace(",", "")), int(match[2].replace(",", "")), match[3]
 
 
 def _cut_content(content: Any, total: int, limit: int) -> Any:
-    """Content of at most `limit` tokens: its head, then a cut note."""
-    note_budget = count_tokens(cut_note(total, total)) + BLOCK_OVERHEAD
+    """Content of at most `limit` tokens: its head, then one cut note.
+
+    Content already cut once (an MCP result bound by the pool) ends with a note about
+    the whole original; cutting again replaces it with one counting against that same
+    original, keeping its hint, so the model is never told less was left out than was.
+    """
+    blocks = content if isinstance(content, list) else None
+    previous = _previous_note(blocks) if blocks is not None else None
+    if previous is not None and blocks is not None:
+        blocks = blocks[:-1]
+    original = previous[1] if previous is not None else total
+    hint = previous[2] if previous is not None else DEFAULT_CUT_HINT
+    note_budget = count_tokens(cut_note(original, original, hint)) + BLOCK_OVERHEAD
     room = max(limit - note_budget, 0)
     if isinstance(content, str):
         head = truncate_to_tokens(content, room)
         note = cut_note(total - count_tokens(head), total)
         return f"{head.rstrip()}\n{note}" if head.strip() else note
-    blocks = content if isinstance(content, list) else [{"type": "text", "text": _json(content)}]
+    if blocks is None:
+        blocks = [{"type": "text", "text": _json(content)}]
     kept: list[Any] = []
     used = 0
     for block in blocks:
@@ -121,8 +149,15 @@ def _cut_content(content: Any, total: int, limit: int) -> Any:
                 kept.append({**block, "text": head})
                 used += BLOCK_OVERHEAD + count_tokens(head)
         break
-    kept.append({"type": "text", "text": cut_note(max(total - used, 0), total)})
+    kept.append({"type": "text", "text": cut_note(max(original - used, 0), original, hint)})
     return kept
+
+
+def _previous_note(blocks: list[Any]) -> tuple[int, int, str] | None:
+    last = blocks[-1] if blocks else None
+    if not isinstance(last, Mapping) or last.get("type") != "text":
+        return None
+    return parse_cut_note(str(last.get("text", "")))
 
 
 def _blocks(message: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:

@@ -68,6 +68,9 @@ class ToolCallFinished(_Event):
     is_error: bool
     summary: str
     """The start of the result, for logs; the model gets all of it."""
+    cut: str | None = None
+    """When the result was too long for the model: the note it got instead of the rest
+    (how much was left out, and where the whole result was saved)."""
 
 
 class ArtifactSaved(_Event):

@@ -259,6 +259,7 @@ class Run:
             pool=ctx.pool,
             on_edit=self._save_pending,
             artifacts=self.artifacts,
+            save_file=ctx.journal.save_file,
         )
         await toolbox.load()
         model = agent.model or ctx.command.model or ctx.workspace.config.model.name

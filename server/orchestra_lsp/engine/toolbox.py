@@ -12,6 +12,7 @@ import fnmatch
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestra_lsp.engine.events import (
@@ -71,6 +72,8 @@ class Toolbox:
     on_edit: Callable[[], None] | None = None
     """Called after an `edit` changed the changeset: the run journals it at once, so a
     proposal survives the process dying before review."""
+    save_file: Callable[[str, bytes], Path] | None = None
+    """Keeps a file in the run's folder (the whole of a tool result cut for the model)."""
     excluded: list[str] = field(default_factory=list)
     """Tool-name globs never offered, whatever the patterns match (`disallowedTools`)."""
     artifacts: ArtifactCollector | None = None
@@ -78,6 +81,7 @@ class Toolbox:
     skills: Mapping[str, Skill] = field(default_factory=dict)
     """What the `skill` tool offers, when the agent's patterns allow it."""
     specs: list[dict[str, Any]] = field(default_factory=list)
+    _cut: str | None = None
 
     async def load(self) -> None:
         """Collect the specs of the built-in and MCP tools the agent's patterns allow."""
@@ -110,7 +114,8 @@ class Toolbox:
             )
         )
         started = time.perf_counter()
-        content, is_error = await self._decide_and_run(name, arguments)
+        self._cut = None
+        content, is_error = await self._decide_and_run(name, arguments, call_id)
         if name == "edit" and not is_error and self.on_edit is not None:
             self.on_edit()
         text = content if isinstance(content, str) else _text_of(content)
@@ -123,6 +128,7 @@ class Toolbox:
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
                 is_error=is_error,
                 summary=text[:SUMMARY_CHARS],
+                cut=self._cut,
             )
         )
         if self.artifacts is not None and not is_error:
@@ -147,7 +153,7 @@ class Toolbox:
             )
 
     async def _decide_and_run(
-        self, name: str, arguments: dict[str, Any]
+        self, name: str, arguments: dict[str, Any], call_id: str
     ) -> tuple[str | list[dict[str, Any]], bool]:
         if not self.offers(name):
             return f"tool '{name}' is not available to agent '{self.agent}'", True
@@ -158,7 +164,7 @@ class Toolbox:
         if refused is not None:
             return refused, True
         try:
-            return await self._run(name, arguments)
+            return await self._run(name, arguments, call_id)
         except ToolError as error:
             return str(error), True
 
@@ -219,7 +225,7 @@ class Toolbox:
         return None
 
     async def _run(
-        self, name: str, arguments: dict[str, Any]
+        self, name: str, arguments: dict[str, Any], call_id: str
     ) -> tuple[str | list[dict[str, Any]], bool]:
         if name == ASK_USER_SPEC.name:
             return await self._ask(arguments), False
@@ -230,7 +236,8 @@ class Toolbox:
             result = await tool.run(arguments, self.context)
             return result.text, result.is_error
         assert self.pool is not None  # offered MCP tools come from the pool
-        mcp_result = await self.pool.call(name, arguments)
+        mcp_result = await self.pool.call(name, arguments, spill=self._spill(call_id))
+        self._cut = mcp_result.cut_note
         return mcp_result.content, mcp_result.is_error
 
     def _load_skill(self, arguments: dict[str, Any]) -> str:
@@ -241,6 +248,20 @@ class Toolbox:
             extra = Policy.from_strings(allow=skill.allowed_tools).allow
             self.policy = replace(self.policy, allow=(*self.policy.allow, *extra))
         return text
+
+    def _spill(self, call_id: str) -> Callable[[str, bytes], str] | None:
+        """Where an MCP result's overflow goes: the run's folder, named by the call,
+        given to the model relative to the workspace so `read_file` can open it."""
+        save = self.save_file
+        if save is None:
+            return None
+        root = self.context.view.root
+
+        def spill(suffix: str, data: bytes) -> str:
+            path = save(f"{call_id or 'result'}{suffix}", data)
+            return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+        return spill
 
     async def _ask(self, arguments: dict[str, Any]) -> str:
         try:

@@ -30,6 +30,7 @@ import functools
 import os
 import time
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -159,6 +160,16 @@ class RunJournal:
         """Save the run's answer (its last step's output) as Markdown beside its events."""
         path = self.directory / REPORT_FILE
         path.write_text(self._redactor.redact_text(text), encoding="utf-8")
+        return path
+
+    def save_file(self, name: str, data: bytes) -> Path:
+        """Keep a file beside the events (e.g. a tool result too long for the model) under
+        `files/NAME`; text is redacted like every event. Returns its path."""
+        path = self.directory / "files" / name
+        path.parent.mkdir(exist_ok=True)
+        with suppress(UnicodeDecodeError):  # binary (audio) has no text to redact
+            data = self._redactor.redact_text(data.decode("utf-8")).encode("utf-8")
+        path.write_bytes(data)
         return path
 
     def clear_changeset(self) -> None:

@@ -43,6 +43,8 @@ class McpResult(BaseModel):
 
     content: list[dict[str, Any]]
     is_error: bool = False
+    cut_note: str | None = None
+    """The note ending a result that was cut (how much was left out, how to get the rest)."""
 
     @property
     def text(self) -> str:

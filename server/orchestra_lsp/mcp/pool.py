@@ -11,6 +11,7 @@ server that cannot start is reported through `on_notice` and left out.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import shutil
 import tempfile
@@ -24,7 +25,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from orchestra_lsp.mcp.connection import Connection, McpFailure, StartFailed
-from orchestra_lsp.mcp.content import is_large, resource_result, tool_result
+from orchestra_lsp.mcp.content import Spill, is_large, resource_result, tool_result
 from orchestra_lsp.mcp.models import McpPrompt, McpResult, McpTool, ServerState, ServerStatus
 from orchestra_lsp.mcp.prompts import render, to_command
 from orchestra_lsp.mcp.scope import servers_reached, split_tool_name, tool_allowed, tool_name
@@ -104,10 +105,14 @@ class McpPool:
             )
         return tools
 
-    async def call(self, name: str, arguments: dict[str, Any]) -> McpResult:
+    async def call(
+        self, name: str, arguments: dict[str, Any], *, spill: Spill | None = None
+    ) -> McpResult:
         """Call `mcp__<server>__<tool>`. Faults come back as error results.
 
-        Cancelling the caller cancels the request on the server too.
+        `spill` keeps what does not reach the model (the whole of a cut result, audio)
+        and says where, for the note. Cancelling the caller cancels the request on the
+        server too.
         """
         parsed = split_tool_name(name)
         connection = self._connections.get(parsed[0]) if parsed else None
@@ -120,7 +125,7 @@ class McpPool:
         except StartFailed as exc:
             return McpResult.error(str(exc))
         if tool == READ_RESOURCE and not _has_tool(connection, tool):
-            return await self._read(connection, session, str(arguments.get("uri", "")))
+            return await self._read(connection, session, str(arguments.get("uri", "")), spill)
         timeout = self._timeout(connection)
         # The SDK's own request time-out: no extra task on the hot path.
         request = session.call_tool(tool, arguments, read_timeout_seconds=timeout)
@@ -128,9 +133,10 @@ class McpPool:
             result = await self._guarded(connection, f"tool '{tool}'", request, timeout, None)
         except McpFailure as exc:
             return McpResult.error(str(exc))
-        if is_large(result):
-            return await asyncio.to_thread(tool_result, result, self._max_result_tokens)
-        return tool_result(result, self._max_result_tokens)
+        convert = functools.partial(
+            tool_result, result, self._max_result_tokens, server=connection.name, spill=spill
+        )
+        return await asyncio.to_thread(convert) if is_large(result) else convert()
 
     # -- prompts and resources -------------------------------------------------------
 
@@ -226,7 +232,9 @@ class McpPool:
             tools.append(_read_resource_tool(connection))
         return tools
 
-    async def _read(self, connection: Connection, session: ClientSession, uri: str) -> McpResult:
+    async def _read(
+        self, connection: Connection, session: ClientSession, uri: str, spill: Spill | None = None
+    ) -> McpResult:
         if not uri:
             return McpResult.error("read_resource needs a 'uri' argument")
         timeout = self._timeout(connection)
@@ -235,9 +243,8 @@ class McpPool:
             result = await self._guarded(connection, f"resource <{uri}>", request, timeout, timeout)
         except McpFailure as exc:
             return McpResult.error(str(exc))
-        if is_large(result):
-            return await asyncio.to_thread(resource_result, result, self._max_result_tokens)
-        return resource_result(result, self._max_result_tokens)
+        convert = functools.partial(resource_result, result, self._max_result_tokens, spill=spill)
+        return await asyncio.to_thread(convert) if is_large(result) else convert()
 
     def _timeout(self, connection: Connection) -> float:
         return connection.server.spec.timeout or self._call_timeout
