@@ -82,7 +82,12 @@ def nvim_args(scenario: str) -> list[str]:
 
 
 def drive(
-    scenario: str, root: Path, tmp: Path, base_url: str, answers: list[dict[str, Any]]
+    scenario: str,
+    root: Path,
+    tmp: Path,
+    base_url: str,
+    answers: list[dict[str, Any]],
+    **extra: str,
 ) -> dict[str, Any]:
     """Run one Neovim session through `scenario`; returns what it saw (its report)."""
     out = tmp / f"{scenario}.json"
@@ -94,6 +99,7 @@ def drive(
         ORCH_CMD=json.dumps(orchestra_cmd()),
         ORCH_ANSWERS=json.dumps(answers),
         ORCH_OUT=str(out),
+        **extra,
     )
     done = subprocess.run(
         nvim_args(scenario), env=env, cwd=root, timeout=240, check=False, capture_output=True

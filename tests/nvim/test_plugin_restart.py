@@ -1,0 +1,56 @@
+"""A pending review survives a restart of Neovim: closed with q, Neovim quit, a new
+Neovim finds it in :Orchestra runs and <CR> reopens it; what is accepted then lands."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from plugin_helpers import drive, make_workspace
+from test_plugin import CALC, THIRD_RUN, proposals
+
+from orchestra_lsp.journal import RunSummary, list_runs
+from orchestra_lsp.testing import ScriptedServer
+
+
+def test_a_pending_review_is_reopened_after_restarting_neovim(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    approve = [{"prompt": "Step 'plan' (architect) is done", "pick": "Approve"}]
+    with ScriptedServer(THIRD_RUN) as model:
+        first = drive("reopen_first.lua", root, tmp_path, model.base_url, approve)
+        assert first["errors"] == [], first
+        model.assert_no_failures()
+    run = first["run"]
+    summary = _summary_once_ended(root, run)
+    # Quitting Neovim ends the run with its proposal kept (issue 11 names that state
+    # `interrupted`; until it lands there, the run reads `cancelled`).
+    assert summary.state in ("interrupted", "cancelled") and summary.pending_proposal, summary
+    assert (root / "calc.py").read_text() == CALC
+
+    later = [{"prompt": "was interrupted", "pick": "Later"}]
+    with ScriptedServer([]) as model:
+        second = drive("reopen_second.lua", root, tmp_path, model.base_url, later, ORCH_RUN=run)
+    assert second["errors"] == [], second
+    [listed] = [line for line in second["runs"] if line.startswith(run)]
+    assert "proposal pending" in listed, listed
+    assert "+def average(values: list[float]) -> float:" in second["review_lines"]
+
+    expected = CALC.replace("def mean(", "def average(")
+    assert (root / "calc.py").read_text() == expected
+    assert second["calc_modified"] is False
+    decided = [(r.run_id, p) for r in list_runs(root) for p in proposals(root, r.run_id)]
+    assert [p for _, p in decided] == [("calc.py", ["h1"], [], "applied")], decided
+    assert not any(s.pending_proposal for s in list_runs(root)), list_runs(root)
+
+
+def _summary_once_ended(root: Path, run: str) -> RunSummary:
+    """The run's summary once the server Neovim stopped has exited (it may take a moment
+    after Neovim itself is gone)."""
+    deadline = time.monotonic() + 20
+    while True:
+        [summary] = [s for s in list_runs(root) if s.run_id == run]
+        if summary.state != "running" or time.monotonic() > deadline:
+            return summary
+        time.sleep(0.1)
