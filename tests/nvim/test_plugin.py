@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from orchestra_lsp.journal import load_run
+from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -140,7 +140,9 @@ def test_run_gates_review_cancel_and_a_pending_review(tmp_path: Path) -> None:
 
     # :Orchestra runs, log and context
     [listed] = [line for line in seen["runs"] if line.startswith(first)]
-    assert "finished" in listed and "improve" in listed and "$0.0121" in listed, listed
+    [summary] = [r for r in list_runs(root) if r.run_id == first]
+    assert "finished" in listed and "improve" in listed, listed
+    assert f"${summary.cost_usd:.4f}" in listed, (listed, summary)
     log = "\n".join(seen["log"])
     assert "gate_decided       approve: revise by person · " + FEEDBACK in log, log
     assert "proposal_decided   calc.py: applied · accepted h1 · rejected h2" in log, log
