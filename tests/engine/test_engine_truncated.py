@@ -92,6 +92,11 @@ def test_a_cut_tool_call_at_the_models_ceiling_is_never_run(root: Path, config_h
     assert (root / "shop.py").read_bytes() == BASE.encode()
     assert "cut off at max_tokens=4096" in out and "the call was not run" in out, out
     assert max_tokens_sent(server) == [4096, 4096]
+    # The call arrived cut off (its JSON stopped half-way), as the API sends it.
+    second = server.requests[1].body
+    assert second is not None
+    [cut] = [b for b in second["messages"][1]["content"] if b["type"] == "tool_use"]
+    assert cut["input"] != CUT_EDIT["input"] and "new_str" not in cut["input"], cut
     [summary] = list_runs(root)
     events = load_run(root, summary.run_id).events
     assert not [e for e in events if e.get("type") == "tool_call_started"]

@@ -40,7 +40,8 @@ A script is a list of turns (or ``{"turns": [...]}``), as Python dicts or
         text: "Let me read the ticket."        # a string, or a list of exact deltas
         tool_use:
           - {name: get_ticket, input: {key: SHOP-12}}   # id generated when omitted
-        # stop_reason: tool_use (derived: tool_use if tool calls, else end_turn)
+        # stop_reason: tool_use (derived: tool_use if tool calls, else end_turn);
+        #   max_tokens streams the last tool call's input JSON cut off half-way
       usage: {input_tokens: 1200, output_tokens: 40}  # optional; the rest is estimated
     - name: answer
       expect:

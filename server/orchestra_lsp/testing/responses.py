@@ -130,9 +130,13 @@ def stream_events(full: dict[str, Any], turn: Turn) -> list[tuple[str, dict[str,
             deltas = [{"type": "text_delta", "text": t} for t in text_deltas(turn)]
         else:
             empty = {**block, "input": {}}
-            deltas = [
-                {"type": "input_json_delta", "partial_json": p} for p in json_chunks(block["input"])
-            ]
+            chunks = json_chunks(block["input"])
+            if full["stop_reason"] == "max_tokens" and index == len(full["content"]) - 1:
+                # The output limit struck in this call, as the real API does: its input
+                # JSON stops half-way and is never closed.
+                cut = "".join(chunks)[: len(json.dumps(block["input"])) // 2]
+                chunks = [cut[: len(cut) // 2], cut[len(cut) // 2 :]]
+            deltas = [{"type": "input_json_delta", "partial_json": p} for p in chunks]
         events.append(
             (
                 "content_block_start",
