@@ -4,6 +4,7 @@ RE2 refuses is a clear tool error, and capped results are always the same ones."
 from __future__ import annotations
 
 import asyncio
+import codecs
 
 import pytest
 from tool_helpers import TreeMaker, context
@@ -102,3 +103,24 @@ async def test_one_huge_file_does_not_flood_the_search(make_tree: TreeMaker) -> 
     )
     assert outcome.truncated and outcome.matches[0].path == "a.txt"
     assert [m.line for m in outcome.matches[1:4]] == [1, 2, 3]
+
+
+async def test_both_backends_read_byte_order_marks_as_ripgrep_does(make_tree: TreeMaker) -> None:
+    root = make_tree(
+        {
+            "bom8.txt": codecs.BOM_UTF8 + b"foo first\n",
+            "wide.txt": codecs.BOM_UTF16_LE + "bar foo\r\nfoo\r\n".encode("utf-16-le"),
+            "plain.txt": b"foo\n",
+        }
+    )
+    view = WorkspaceView(root)
+    for pattern in ("^foo", "foo$", "bar"):
+        fast = await search_workspace(view, SearchQuery(pattern=pattern), "ripgrep")
+        slow = await search_workspace(view, SearchQuery(pattern=pattern), "python")
+        assert fast == slow, pattern
+    found = await search_workspace(view, SearchQuery(pattern="^foo"), "python")
+    assert [(m.path, m.line) for m in found.matches] == [
+        ("bom8.txt", 1),
+        ("plain.txt", 1),
+        ("wide.txt", 2),
+    ]

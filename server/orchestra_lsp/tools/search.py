@@ -17,6 +17,7 @@ line, before they are capped, so a capped answer is always the same one.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import shutil
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any, Literal, Protocol, cast
 import re2  # type: ignore[import-untyped]
 from pydantic import Field
 
+from orchestra_lsp.changes import NotText, decode_text
 from orchestra_lsp.tools.base import ToolArgs, ToolContext, ToolResult, parse_args, schema_for
 from orchestra_lsp.tools.errors import ToolError
 from orchestra_lsp.tools.files import in_git_repository, workspace_files
@@ -152,12 +154,27 @@ def _python_search(
             data = (root / path).read_bytes()
         except OSError:
             continue
-        if b"\0" in data:
-            continue  # binary, as ripgrep decides it
-        found.extend(_matches_in(path, data.decode("utf-8", "replace"), regex))
+        text = _searchable_text(data)
+        if text is None:
+            continue
+        found.extend(_matches_in(path, text, regex))
         if len(found) > limit:
             break
     return found
+
+
+def _searchable_text(data: bytes) -> str | None:
+    """A file's text as ripgrep searches it: a byte-order mark (UTF-8, UTF-16) decides
+    the decoding and is dropped; other bytes are read as UTF-8; NUL bytes otherwise
+    make the file binary (None)."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return decode_text(data)[0]
+        except NotText:
+            return None
+    if b"\0" in data:
+        return None
+    return data.decode("utf-8", "replace")
 
 
 async def _ripgrep_search(
