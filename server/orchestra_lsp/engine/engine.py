@@ -171,11 +171,12 @@ class Engine:
 
     def policy(self, extra_allow: list[str]) -> Policy:
         rules = self.workspace.config.permissions
+        claude = self.workspace.claude_settings  # merged: deny beats ask beats allow
         try:
             return Policy.from_strings(
-                allow=[*DEFAULT_ALLOW, *rules.allow, *extra_allow],
-                ask=rules.ask,
-                deny=rules.deny,
+                allow=[*DEFAULT_ALLOW, *rules.allow, *claude.allow, *extra_allow],
+                ask=[*rules.ask, *claude.ask],
+                deny=[*rules.deny, *claude.deny],
                 workspace=str(self.root),
                 protected=rules.protected,
             )

@@ -170,6 +170,22 @@ class Notice(_Event):
     message: str
 
 
+class HookRan(_Event):
+    """One Claude Code hook command ran (see `engine.hooks`)."""
+
+    type: Literal["hook_ran"] = "hook_ran"
+    step_id: str
+    event: str
+    command: str
+    tool: str | None = None
+    exit_code: int | None
+    """None when it timed out and was killed."""
+    duration_ms: float
+    decision: str
+    """ok, context, block, allow, deny, ask, stop, or error."""
+    stderr: str = ""
+
+
 class StepFinished(_Event):
     type: Literal["step_finished"] = "step_finished"
     step_id: str
@@ -214,6 +230,7 @@ Event = Annotated[
     | UsageReported
     | ContextReported
     | Notice
+    | HookRan
     | StepFinished
     | RunFinished
     | RunFailed

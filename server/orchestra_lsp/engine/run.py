@@ -38,6 +38,7 @@ from orchestra_lsp.engine.frontend import (
     ReviewDecision,
     ReviewRequest,
 )
+from orchestra_lsp.engine.hooks import HookRunner
 from orchestra_lsp.engine.prompts import step_instructions, system_chunks
 from orchestra_lsp.engine.step_loop import StepFailed, StepSettings, run_step
 from orchestra_lsp.engine.toolbox import Toolbox
@@ -54,6 +55,11 @@ if TYPE_CHECKING:
     from orchestra_lsp.mcp import McpPool
 
 RunState = Literal["finished", "failed", "cancelled"]
+
+
+#: A Stop hook may send an agent back to work this many times in one step; then the
+#: step ends, as Claude Code's `stop_hook_active` lets a hook avoid an endless loop.
+MAX_STOP_ROUNDS = 3
 
 
 class RunStopped(Exception):
@@ -101,8 +107,23 @@ class Run:
         self.run_id = ctx.journal.run_id
         self.changeset = Changeset()
         self.view = WorkspaceView(ctx.workspace.root, self.changeset, dict(ctx.buffers()))
-        self.tool_context = ToolContext(view=self.view)
+        self.tool_context = ToolContext(view=self.view, env=dict(ctx.workspace.claude_settings.env))
         self.artifacts = ArtifactCollector(ctx.workspace.root, ctx.journal.directory)
+        settings = ctx.workspace.claude_settings
+        self.hooks = (
+            HookRunner(
+                hooks=settings.hooks,
+                root=ctx.workspace.root,
+                run_id=self.run_id,
+                transcript=ctx.journal.directory / "events.jsonl",
+                emit=self.emit,
+                env=settings.env,
+            )
+            if settings.hooks
+            else None
+        )
+        self.session_context: list[str] = []
+        """What SessionStart hooks added: it goes with the first step's prompt."""
         self.reviewed: dict[str, str | None] = {}
         """Text accepted at a review but not applied (the CLI without --apply): later
         steps see it, and the end-of-run review skips files still at that text."""
@@ -126,6 +147,11 @@ class Run:
                 )
             )
             output = ""
+            if self.hooks is not None and self.hooks.has("SessionStart") and command.steps:
+                started = await self.hooks.run(
+                    "SessionStart", command.steps[0].id, {"source": "startup"}
+                )
+                self.session_context = started.context
             for index, step in enumerate(command.steps):
                 output = await self._step(index, step)
                 if step.gate == "review":
@@ -216,7 +242,13 @@ class Run:
             feedback, previous, attempt = decision.feedback or "", output, attempt + 1
 
     async def _run_agent(
-        self, index: int, step: Step, attempt: int, feedback: str | None, previous: str | None
+        self,
+        index: int,
+        step: Step,
+        attempt: int,
+        feedback: str | None,
+        previous: str | None,
+        stop_rounds: int = 0,
     ) -> str:
         ctx = self.ctx
         agent = ctx.workspace.agents[step.agent]
@@ -244,6 +276,13 @@ class Run:
         )
         if ctx.command.claude:
             instructions = await self._expand_claude_prompt(step, instructions)
+        if stop_rounds:
+            assert feedback is not None
+            instructions += (
+                f"\n\nYour previous answer was:\n\n{previous}\n\nA Stop hook of this "
+                f"repository did not let you stop yet:\n\n{feedback}\n\nContinue accordingly."
+            )
+        instructions = await self._prompt_hooks(step, instructions, first=index == 0)
         toolbox = Toolbox(
             run_id=self.run_id,
             step_id=step.id,
@@ -260,6 +299,9 @@ class Run:
             on_edit=self._save_pending,
             artifacts=self.artifacts,
             save_file=ctx.journal.save_file,
+            hooks=self.hooks,
+            bypass=agent.permission_mode == "bypassPermissions"
+            and ctx.workspace.claude_settings.bypass_allowed,
         )
         await toolbox.load()
         model = agent.model or ctx.command.model or ctx.workspace.config.model.name
@@ -290,7 +332,32 @@ class Run:
                 run_id=self.run_id, step_id=step.id, output=outcome.output, turns=outcome.turns
             )
         )
+        if self.hooks is not None and self.hooks.has("Stop") and stop_rounds < MAX_STOP_ROUNDS:
+            payload = {
+                "stop_hook_active": stop_rounds > 0,
+                "last_assistant_message": outcome.output,
+            }
+            stop = await self.hooks.run("Stop", step.id, payload)
+            if stop.stop_run:
+                raise RunStopped(stop.stop_run)
+            if stop.blocked:
+                return await self._run_agent(
+                    index, step, attempt, stop.reason, outcome.output, stop_rounds + 1
+                )
         return outcome.output
+
+    async def _prompt_hooks(self, step: Step, instructions: str, *, first: bool) -> str:
+        """SessionStart's context (first step) and UserPromptSubmit, which may add
+        context or block the prompt, stopping the run with its reason."""
+        extra = list(self.session_context) if first else []
+        if self.hooks is not None and self.hooks.has("UserPromptSubmit"):
+            submitted = await self.hooks.run("UserPromptSubmit", step.id, {"prompt": instructions})
+            if submitted.stop_run:
+                raise RunStopped(submitted.stop_run)
+            if submitted.blocked:
+                raise RunStopped(f"a UserPromptSubmit hook blocked the prompt: {submitted.reason}")
+            extra += submitted.context
+        return "\n\n".join([instructions, *extra])
 
     def _with_skills(self, agent: Agent) -> Agent:
         """Claude Code's `skills` field: those skills' bodies are in the agent's prompt
@@ -316,13 +383,17 @@ class Run:
     def _agent_policy(self, agent: Agent) -> Policy:
         """The run's policy plus the agent's own deny rules (`disallowedTools`, `plan`)."""
         policy = self.ctx.policy
-        if agent.permission_mode == "bypassPermissions":
+        if (
+            agent.permission_mode == "bypassPermissions"
+            and not self.ctx.workspace.claude_settings.bypass_allowed
+        ):
             self.emit(
                 Notice(
                     run_id=self.run_id,
                     level="warning",
                     message=f"agent '{agent.name}' asks for permissionMode bypassPermissions; "
-                    "refused: it runs under the normal permission policy",
+                    "refused: it runs under the normal permission policy (your own "
+                    "~/.claude/settings.json may allow it with permissions.defaultMode)",
                 )
             )
         if not agent.deny:

@@ -24,10 +24,11 @@ from orchestra_lsp.engine.events import (
     ToolCallStarted,
 )
 from orchestra_lsp.engine.frontend import FrontEnd, PermissionRequest, Question
+from orchestra_lsp.engine.hooks import CLAUDE_NAMES, HookOutcome, HookRunner, claude_tool_input
 from orchestra_lsp.engine.skill_tool import NAME as SKILL_TOOL
 from orchestra_lsp.engine.skill_tool import load_skill, skill_spec
 from orchestra_lsp.journal import ArtifactCollector
-from orchestra_lsp.permissions import Policy
+from orchestra_lsp.permissions import Decision, Policy
 from orchestra_lsp.tools import ASK_USER_SPEC, BUILTIN_TOOLS, ToolContext, spec_of
 from orchestra_lsp.tools.ask_user import AskUserArgs
 from orchestra_lsp.tools.errors import ToolError
@@ -80,6 +81,10 @@ class Toolbox:
     """Copies the files a call saved into the run's folder (see `journal.artifacts`)."""
     skills: Mapping[str, Skill] = field(default_factory=dict)
     """What the `skill` tool offers, when the agent's patterns allow it."""
+    hooks: HookRunner | None = None
+    """Claude Code's PreToolUse / PostToolUse hooks, when the settings have some."""
+    bypass: bool = False
+    """bypassPermissions, allowed by the person's own settings: asks become allows."""
     specs: list[dict[str, Any]] = field(default_factory=list)
     _cut: str | None = None
 
@@ -160,13 +165,63 @@ class Toolbox:
         outside = self._leaves_workspace(name, arguments)
         if outside is not None:
             return outside, True
-        refused = await self._refusal(name, arguments)
+        hook = await self._pre_tool_hook(name, arguments)
+        if hook is not None and hook.blocked:
+            self.emit(
+                PermissionDecided(
+                    run_id=self.run_id,
+                    step_id=self.step_id,
+                    tool=name,
+                    verdict="deny",
+                    rule=None,
+                    reason=f"blocked by a PreToolUse hook: {hook.reason}",
+                    by="policy",
+                )
+            )
+            return f"The call to {name} was blocked by a PreToolUse hook: {hook.reason}", True
+        refused = await self._refusal(name, arguments, hook.permission if hook else None)
         if refused is not None:
             return refused, True
         try:
-            return await self._run(name, arguments, call_id)
+            content, is_error = await self._run(name, arguments, call_id)
         except ToolError as error:
-            return str(error), True
+            content, is_error = str(error), True
+        return await self._post_tool_hook(name, arguments, content, is_error), is_error
+
+    async def _pre_tool_hook(self, name: str, arguments: dict[str, Any]) -> HookOutcome | None:
+        if self.hooks is None or not self.hooks.has("PreToolUse"):
+            return None
+        payload = {
+            "tool_name": CLAUDE_NAMES.get(name, name),
+            "tool_input": claude_tool_input(name, arguments, self.context.view.root),
+        }
+        return await self.hooks.run("PreToolUse", self.step_id, payload, tool=name)
+
+    async def _post_tool_hook(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        content: str | list[dict[str, Any]],
+        is_error: bool,
+    ) -> str | list[dict[str, Any]]:
+        """PostToolUse: a blocking hook's words reach the model beside the result."""
+        if self.hooks is None or not self.hooks.has("PostToolUse"):
+            return content
+        text = content if isinstance(content, str) else _text_of(content)
+        payload = {
+            "tool_name": CLAUDE_NAMES.get(name, name),
+            "tool_input": claude_tool_input(name, arguments, self.context.view.root),
+            "tool_response": {"content": text, "is_error": is_error},
+        }
+        outcome = await self.hooks.run("PostToolUse", self.step_id, payload, tool=name)
+        notes = ([f"PostToolUse hook: {outcome.reason}"] if outcome.blocked else []) + [
+            f"PostToolUse hook: {extra}" for extra in outcome.context
+        ]
+        if not notes:
+            return content
+        if isinstance(content, str):
+            return "\n\n".join([content, *notes])
+        return [*content, *({"type": "text", "text": note} for note in notes)]
 
     def _leaves_workspace(self, name: str, arguments: dict[str, Any]) -> str | None:
         """A built-in tool's path outside the workspace: the tool refuses it whatever
@@ -180,9 +235,25 @@ class Toolbox:
             return str(error)
         return None
 
-    async def _refusal(self, name: str, arguments: dict[str, Any]) -> str | None:
-        """None when the call may go ahead; else why not, for the model to read."""
+    async def _refusal(
+        self, name: str, arguments: dict[str, Any], hook: str | None = None
+    ) -> str | None:
+        """None when the call may go ahead; else why not, for the model to read.
+
+        `hook` is a PreToolUse hook's permissionDecision: `allow` spares the person the
+        question (a deny rule still wins), `ask` asks even where a rule allows. With
+        `bypass` (bypassPermissions, allowed by the person's own settings) what would be
+        asked is allowed."""
         decision = self.policy.decide(name, arguments)
+        if hook == "allow" and decision.verdict == "ask":
+            decision = Decision(verdict="allow", rule=None, reason="allowed by a PreToolUse hook")
+        elif hook == "ask" and decision.verdict == "allow":
+            reason = "a PreToolUse hook asks for confirmation"
+            decision = Decision(verdict="ask", rule=decision.rule, reason=reason)
+        elif self.bypass and decision.verdict == "ask":
+            decision = Decision(
+                verdict="allow", rule=None, reason="permissionMode bypassPermissions"
+            )
         verdict, by = decision.verdict, "policy"
         if verdict == "ask":
             if self.unattended:

@@ -48,6 +48,8 @@ class ToolContext:
     view: WorkspaceView
     edit_history: dict[str, list[str | None]] = field(default_factory=dict)
     edit_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    env: dict[str, str] = field(default_factory=dict)
+    """Added to the environment of processes the tools start (Claude Code's `env`)."""
 
 
 class Tool(Protocol):

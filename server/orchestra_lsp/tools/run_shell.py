@@ -132,7 +132,7 @@ async def _spawn(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
-            env=_child_environment(),
+            env=_child_environment(ctx.env),
         )
     except OSError as error:
         raise ToolError(f"could not start the command: {error}") from None
@@ -164,8 +164,9 @@ async def _collect(
 SCRUBBED_VARIABLES = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"})
 
 
-def _child_environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in SCRUBBED_VARIABLES}
+def _child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    merged = {**os.environ, **(extra or {})}
+    return {k: v for k, v in merged.items() if k not in SCRUBBED_VARIABLES}
 
 
 def _kill_group(pid: int) -> None:

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.builtins import builtins_dir
+from orchestra_lsp.workspace.claude_settings import ClaudeSettings, load_settings
 from orchestra_lsp.workspace.commands import Command
 from orchestra_lsp.workspace.config import Config
 from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity, Span
@@ -61,6 +62,8 @@ class Workspace(BaseModel):
     agents: dict[str, Agent]
     commands: dict[str, Command]
     mcp_servers: dict[str, McpServer]
+    claude_settings: ClaudeSettings = ClaudeSettings()
+    """Claude Code's settings.json files: permissions, env, hooks."""
     skills: dict[str, Skill] = {}
     """Claude Code's skills; each a person may run is also in `commands`."""
     diagnostics: list[Diagnostic]
@@ -220,6 +223,7 @@ def _load(
         config = parsed_config.value
 
     mcp_servers = _load_mcp(root, read, env, diagnostics)
+    claude_settings = load_settings(root, claude_home, read, diagnostics)
     context = _load_context(root, read, diagnostics)
 
     folders = _folders(root, config, parsed_config, user_dir, builtins)
@@ -277,6 +281,7 @@ def _load(
         commands=commands,
         mcp_servers=mcp_servers,
         skills=skills,
+        claude_settings=claude_settings,
         diagnostics=diagnostics,
         files=list(dict.fromkeys(read.files)),
     )

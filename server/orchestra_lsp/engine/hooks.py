@@ -1,0 +1,262 @@
+"""Claude Code's hooks (settings.json `hooks`), run as Claude Code runs them.
+
+Each hook is a shell command started in the workspace root with the event's JSON on
+stdin (Claude Code's fields: `session_id` is the run id, `transcript_path` the run's
+events.jsonl, `cwd`, `hook_event_name`, `permission_mode`, and the event's own:
+`tool_name` / `tool_input` / `tool_response`, `prompt`, `stop_hook_active`,
+`source`). Tool names and inputs are Claude Code's (`Bash` with `command`, `Edit` with
+`file_path`, `Read`, `Grep`, `Glob`, MCP names as they are), so matchers such as
+`Edit|Write` and scripts reading `.tool_input.command` work unchanged.
+
+What the exit code means, as documented by Claude Code:
+
+- 0: success. stdout may be JSON: `decision: "block"` with `reason`;
+  `hookSpecificOutput.permissionDecision` (`allow` / `deny` / `ask`) with
+  `permissionDecisionReason` for PreToolUse; `hookSpecificOutput.additionalContext`;
+  `continue: false` with `stopReason` stops the run. For UserPromptSubmit and
+  SessionStart plain stdout is added to the prompt as context.
+- 2: blocking. PreToolUse: the call is not made, stderr goes to the model.
+  PostToolUse: stderr goes to the model with the result. UserPromptSubmit: the prompt
+  is not sent; the run stops with stderr. Stop / SubagentStop: the agent goes on,
+  with stderr as its instruction.
+- anything else (or a time-out, default 60 s): a non-blocking error, shown to the
+  person as a warning; the run goes on.
+
+Every hook run is journaled (`hook_ran`: event, command, exit code, duration, what
+it decided).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from orchestra_lsp.engine.events import Event, HookRan, Notice
+from orchestra_lsp.workspace.claude_settings import HookMatcher
+
+DEFAULT_TIMEOUT = 60.0
+MAX_OUTPUT = 20_000
+
+#: Our tool names as Claude Code names them, for matchers and `tool_name`.
+CLAUDE_NAMES: Mapping[str, str] = {
+    "run_shell": "Bash",
+    "read_file": "Read",
+    "edit": "Edit",
+    "search": "Grep",
+    "list_files": "Glob",
+    "ask_user": "AskUserQuestion",
+    "skill": "Skill",
+    "task": "Task",
+}
+
+HookEvent = Literal[
+    "PreToolUse", "PostToolUse", "UserPromptSubmit", "Stop", "SubagentStop", "SessionStart"
+]
+
+
+@dataclass
+class HookOutcome:
+    """What the hooks of one event decided together."""
+
+    blocked: bool = False
+    reason: str = ""
+    """For the model (exit 2's stderr, or the JSON reason)."""
+    permission: Literal["allow", "deny", "ask"] | None = None
+    context: list[str] = field(default_factory=list)
+    stop_run: str | None = None
+    """`continue: false`: the run stops, with this reason."""
+
+
+@dataclass
+class HookRunner:
+    hooks: Mapping[str, list[HookMatcher]]
+    root: Path
+    run_id: str
+    transcript: Path
+    emit: Callable[[Event], None]
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def has(self, event: HookEvent) -> bool:
+        return bool(self.hooks.get(event))
+
+    async def run(
+        self,
+        event: HookEvent,
+        step_id: str,
+        payload: dict[str, Any],
+        tool: str | None = None,
+    ) -> HookOutcome:
+        """Run the event's matching hooks in order; the first block decides."""
+        outcome = HookOutcome()
+        for matcher in self.hooks.get(event, []):
+            if tool is not None and not _matches(matcher.matcher, tool):
+                continue
+            for hook in matcher.hooks:
+                body = {
+                    "session_id": self.run_id,
+                    "transcript_path": str(self.transcript),
+                    "cwd": str(self.root),
+                    "hook_event_name": event,
+                    "permission_mode": "default",
+                    **payload,
+                }
+                timeout = hook.timeout or DEFAULT_TIMEOUT
+                started = time.perf_counter()
+                code, stdout, stderr = await self._spawn(hook.command, body, timeout)
+                decided = _interpret(event, code, stdout, stderr, outcome)
+                self.emit(
+                    HookRan(
+                        run_id=self.run_id,
+                        step_id=step_id,
+                        event=event,
+                        command=hook.command,
+                        tool=tool,
+                        exit_code=code,
+                        duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                        decision=decided,
+                        stderr=stderr[-2000:],
+                    )
+                )
+                if decided == "error":
+                    why = "timed out" if code is None else f"exit code {code}"
+                    self.emit(
+                        Notice(
+                            run_id=self.run_id,
+                            level="warning",
+                            message=f"{event} hook `{hook.command}` failed ({why}): "
+                            f"{stderr.strip()[-500:]}",
+                        )
+                    )
+                if outcome.blocked or outcome.stop_run:
+                    return outcome
+        return outcome
+
+    async def _spawn(
+        self, command: str, body: dict[str, Any], timeout: float
+    ) -> tuple[int | None, str, str]:
+        try:
+            process = await asyncio.create_subprocess_exec(
+                "/bin/sh",
+                "-c",
+                command,
+                cwd=self.root,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
+                env={
+                    **{k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")},
+                    **self.env,
+                    "CLAUDE_PROJECT_DIR": str(self.root),
+                },
+            )
+        except OSError as error:
+            return 1, "", f"could not start the hook: {error}"
+        try:
+            out, err = await asyncio.wait_for(
+                process.communicate(json.dumps(body).encode()), timeout
+            )
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+            return None, "", f"timed out after {timeout:g} s"
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+        text = out.decode("utf-8", "replace")[:MAX_OUTPUT]
+        return process.returncode, text, err.decode("utf-8", "replace")[-MAX_OUTPUT:]
+
+
+def _matches(matcher: str, tool: str) -> bool:
+    if matcher in ("", "*"):
+        return True
+    claude = CLAUDE_NAMES.get(tool, tool)
+    try:
+        pattern = re.compile(matcher)
+    except re.error:
+        return matcher in (tool, claude)
+    return any(pattern.fullmatch(name) for name in (claude, tool)) or (
+        tool == "edit" and bool(pattern.fullmatch("Write"))
+    )
+
+
+def _interpret(
+    event: HookEvent, code: int | None, stdout: str, stderr: str, out: HookOutcome
+) -> str:
+    """Fold one hook's result into `out`; returns what it decided, for the journal."""
+    if code == 2:
+        out.blocked, out.reason = True, stderr.strip() or f"blocked by a {event} hook"
+        return "block"
+    if code != 0:
+        return "error"
+    reply = _json(stdout)
+    if reply is None:
+        if event in ("UserPromptSubmit", "SessionStart") and stdout.strip():
+            out.context.append(stdout.strip())
+            return "context"
+        return "ok"
+    if reply.get("continue") is False:
+        out.stop_run = str(reply.get("stopReason") or f"stopped by a {event} hook")
+        return "stop"
+    specific = reply.get("hookSpecificOutput")
+    specific = specific if isinstance(specific, dict) else {}
+    decision = specific.get("permissionDecision")
+    if event == "PreToolUse" and decision in ("allow", "deny", "ask"):
+        out.permission = decision
+        out.reason = str(specific.get("permissionDecisionReason") or "")
+        if decision == "deny":
+            out.blocked = True
+            out.reason = out.reason or "denied by a PreToolUse hook"
+        return str(decision)
+    if reply.get("decision") == "block":
+        out.blocked, out.reason = True, str(reply.get("reason") or f"blocked by a {event} hook")
+        return "block"
+    extra = specific.get("additionalContext")
+    if isinstance(extra, str) and extra.strip():
+        out.context.append(extra.strip())
+        return "context"
+    return "ok"
+
+
+def _json(stdout: str) -> dict[str, Any] | None:
+    text = stdout.strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def claude_tool_input(tool: str, arguments: dict[str, Any], root: Path) -> dict[str, Any]:
+    """A call's arguments in the shape Claude Code gives its hooks."""
+    path = arguments.get("path")
+    absolute = str(root / path) if isinstance(path, str) else None
+    if tool == "run_shell":
+        return {"command": arguments.get("command", ""), "timeout": arguments.get("timeout")}
+    if tool == "read_file":
+        return {"file_path": absolute, **{k: v for k, v in arguments.items() if k != "path"}}
+    if tool == "edit":
+        return {
+            "file_path": absolute,
+            "old_string": arguments.get("old_str"),
+            "new_string": arguments.get("new_str"),
+            "content": arguments.get("file_text"),
+            "command": arguments.get("command"),
+        }
+    if tool == "search":
+        return {"pattern": arguments.get("pattern"), "path": absolute}
+    if tool == "list_files":
+        return {"path": absolute, "pattern": arguments.get("pattern")}
+    return dict(arguments)

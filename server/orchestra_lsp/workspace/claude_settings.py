@@ -1,0 +1,223 @@
+"""Claude Code's `settings.json`: permissions, `env` and hooks, mapped onto Orchestra.
+
+Files, lowest precedence first, as Claude Code orders them: the person's
+`~/.claude/settings.json`, the repository's `.claude/settings.json`, the personal
+`.claude/settings.local.json`, then the managed `/etc/claude-code/managed-settings.json`.
+Permission rules of every file are merged (Claude Code does the same) and decided
+deny first, then ask, then allow; `env` and `hooks` of a higher file win key by key
+(hooks: all files' hooks run, as in Claude Code).
+
+Permission rules, mapped (the README's table lists every form): `Bash(npm run test:*)`
+is `run_shell(npm run test*)`; `Read(path)` is `read_file(path)` and
+`list_files(path)`; `Edit`/`Write`/`MultiEdit(path)` are `edit(path)`; `Grep`, `Glob`,
+`LS` are `search` and `list_files`; `mcp__server` is `mcp__server__*`. Paths outside
+the workspace (`~/…`, `//abs/…`) and tools Orchestra lacks (`WebFetch(domain:…)`,
+`WebSearch`, `NotebookEdit`) are warnings, never dropped silently.
+
+`permissions.defaultMode: bypassPermissions` in the person's own files (user or
+local settings, never the repository's) lets agents that ask for
+`permissionMode: bypassPermissions` have it; `disableBypassPermissionsMode: disable`
+anywhere refuses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity
+from orchestra_lsp.workspace.model_errors import validate
+from orchestra_lsp.workspace.structured_files import parse_json
+from orchestra_lsp.workspace.tool_names import from_claude, split_pattern
+from orchestra_lsp.workspace.yaml_positions import PositionMap
+
+MANAGED_SETTINGS = Path("/etc/claude-code/managed-settings.json")
+
+#: The hook events that have an Orchestra meaning (see `engine.hooks`).
+HOOK_EVENTS = (
+    "PreToolUse",
+    "PostToolUse",
+    "UserPromptSubmit",
+    "Stop",
+    "SubagentStop",
+    "SessionStart",
+)
+
+
+class HookCommand(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "command"
+    command: str = ""
+    timeout: float | None = Field(default=None, gt=0)
+    """Seconds; Claude Code's default is 60."""
+
+
+class HookMatcher(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    matcher: str = ""
+    """A regular expression on the tool name (Claude Code's names: `Bash`, `Edit|Write`);
+    empty or `*` matches every tool. Unused by events without a tool."""
+    hooks: list[HookCommand] = Field(default_factory=list)
+
+
+class _Permissions(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    allow: list[str] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+    default_mode: str | None = Field(default=None, alias="defaultMode")
+    disable_bypass: str | None = Field(default=None, alias="disableBypassPermissionsMode")
+
+
+class _SettingsFile(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    permissions: _Permissions = Field(default_factory=_Permissions)
+    env: dict[str, str] = Field(default_factory=dict)
+    hooks: dict[str, list[HookMatcher]] = Field(default_factory=dict)
+
+
+class ClaudeSettings(BaseModel):
+    """What Claude Code's settings files mean here, merged."""
+
+    allow: list[str] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+    """Our permission rules, mapped from Claude Code's."""
+    env: dict[str, str] = Field(default_factory=dict)
+    """Environment for the tools' processes (`run_shell`, hooks)."""
+    hooks: dict[str, list[HookMatcher]] = Field(default_factory=dict)
+    bypass_allowed: bool = False
+    files: list[Path] = Field(default_factory=list)
+
+
+def settings_files(root: Path, claude_home: Path) -> list[tuple[Path, bool]]:
+    """(path, the person's own) lowest precedence first."""
+    return [
+        (claude_home / "settings.json", True),
+        (root / ".claude" / "settings.json", False),
+        (root / ".claude" / "settings.local.json", True),
+        (MANAGED_SETTINGS, False),
+    ]
+
+
+def load_settings(
+    root: Path,
+    claude_home: Path,
+    read: Callable[[Path], str | None],
+    diagnostics: list[Diagnostic],
+) -> ClaudeSettings:
+    merged = ClaudeSettings()
+    disabled = False
+    for path, personal in settings_files(root, claude_home):
+        text = read(path)
+        if text is None:
+            continue
+        sink = DiagnosticSink(path)
+        data, positions = parse_json(text, sink)
+        parsed = (
+            validate(_SettingsFile, data, positions, sink, "Claude Code settings", lenient=True)
+            if isinstance(data, dict)
+            else None
+        )
+        if data is not None and not isinstance(data, dict):
+            sink.add("Claude Code settings must be a JSON object")
+        if parsed is not None:
+            merged.files.append(path)
+            _merge(merged, parsed, positions, sink, personal)
+            disabled = disabled or parsed.permissions.disable_bypass == "disable"
+        diagnostics.extend(sink.items)
+    if disabled:
+        merged.bypass_allowed = False
+    return merged
+
+
+def _merge(
+    merged: ClaudeSettings,
+    parsed: _SettingsFile,
+    positions: PositionMap,
+    sink: DiagnosticSink,
+    personal: bool,
+) -> None:
+    for kind in ("allow", "ask", "deny"):
+        for index, rule in enumerate(getattr(parsed.permissions, kind)):
+            where = positions.value(("permissions", kind, index))
+            ours, why = map_rule(rule)
+            if not ours:
+                sink.add(f"permission rule '{rule}' {why}; ignored", where, Severity.WARNING)
+            getattr(merged, kind).extend(ours)
+    mode = parsed.permissions.default_mode
+    if mode == "bypassPermissions" and personal:
+        merged.bypass_allowed = True
+    elif mode is not None and mode not in ("default", "acceptEdits"):
+        why = (
+            "only the person's own settings (~/.claude/settings.json, settings.local.json) "
+            "may allow it"
+            if mode == "bypassPermissions"
+            else "it has no meaning in Orchestra"
+        )
+        sink.add(
+            f"defaultMode '{mode}': {why}; ignored",
+            positions.value(("permissions", "defaultMode")),
+            Severity.WARNING,
+        )
+    merged.env.update(parsed.env)
+    for event, matchers in parsed.hooks.items():
+        if event not in HOOK_EVENTS:
+            sink.add(
+                f"hook event '{event}' has no meaning in Orchestra (it runs "
+                f"{', '.join(HOOK_EVENTS)}); ignored",
+                positions.key(("hooks", event)),
+                Severity.WARNING,
+            )
+            continue
+        for m_index, matcher in enumerate(matchers):
+            kept = []
+            for h_index, hook in enumerate(matcher.hooks):
+                where = positions.value(("hooks", event, m_index, "hooks", h_index))
+                if hook.type != "command" or not hook.command.strip():
+                    sink.add(
+                        f"hook of type '{hook.type}' is not supported (only 'command'); ignored",
+                        where,
+                        Severity.WARNING,
+                    )
+                    continue
+                kept.append(hook)
+            if kept:
+                kept_matcher = matcher.model_copy(update={"hooks": kept})
+                merged.hooks.setdefault(event, []).append(kept_matcher)
+
+
+_PATH_TOOLS = {"Read": ("read_file", "list_files"), "Edit": ("edit",), "Write": ("edit",)}
+
+
+def map_rule(rule: str) -> tuple[list[str], str]:
+    """Claude Code's rule as ours (possibly several), or ([], why not)."""
+    text = rule.strip()
+    base, argument = split_pattern(text)
+    if base.startswith("mcp__"):
+        return ([f"{text}__*"] if "__" not in text[5:] else [text]), ""
+    if base in ("Read", "Edit", "Write", "MultiEdit") and argument is not None:
+        path = _workspace_path(argument)
+        if path is None:
+            return [], "names a path outside the workspace, which Orchestra never touches"
+        tools = _PATH_TOOLS.get(base, ("edit",))
+        return [f"{tool}({path})" for tool in tools], ""
+    if base == "Read" and argument is None:
+        return ["read_file", "list_files"], ""
+    ours, known = from_claude(text)
+    if ours is None:
+        return [], ("names a tool Orchestra does not have" if known else "names an unknown tool")
+    return [ours], ""
+
+
+def _workspace_path(pattern: str) -> str | None:
+    """Claude Code's path pattern as a workspace-relative one; None outside it."""
+    if pattern.startswith(("~", "//")):
+        return None
+    return pattern.removeprefix("./").lstrip("/") or "**"
