@@ -128,3 +128,32 @@ async def test_an_undone_creation_leaves_the_path_free(make_tree: TreeMaker) -> 
     failed, message = await create(ctx, "x/y.txt")
     assert not failed, message
     assert [c.path for c in ctx.view.changeset.pending()] == ["x/y.txt"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("dir/", "ends with a slash, so it names a folder"),
+        ("a\\b.txt", "holds a backslash"),
+        ("new\nline.txt", "holds a control character (U+000A)"),
+        ("x" * 300, "is longer than 255 bytes"),
+        ("a/" + "é" * 200 + "/c.txt", "is longer than 255 bytes"),
+    ],
+)
+async def test_names_no_file_system_could_hold_are_refused(
+    make_tree: TreeMaker, path: str, expected: str
+) -> None:
+    ctx = context(make_tree({}))
+    failed, message = await create(ctx, path)
+    assert failed and expected in message, message
+    assert not ctx.view.changeset.files
+
+
+async def test_an_existing_file_with_a_backslash_is_refused_not_crashed(
+    make_tree: TreeMaker,
+) -> None:
+    ctx = context(make_tree({"odd\\name.txt": "a\n"}))
+    result = await edit.run(
+        {"command": "str_replace", "path": "odd\\name.txt", "old_str": "a", "new_str": "b"}, ctx
+    )
+    assert result.is_error and "backslash" in result.text

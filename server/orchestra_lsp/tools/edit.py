@@ -146,6 +146,7 @@ async def _change(ctx: ToolContext, relative: str, args: EditArgs) -> str:
         _propose(view, relative, history.pop())
         return f"Last edit to {relative} undone successfully."
     if args.command == "create":
+        _check_file_name(args.path, relative)
         await asyncio.to_thread(_check_creatable, view, relative)
     current = await _read(view, relative)
     if args.command == "create":
@@ -168,6 +169,27 @@ async def _change(ctx: ToolContext, relative: str, args: EditArgs) -> str:
     ctx.edit_history.setdefault(relative, []).append(current)
     _propose(view, relative, new_text)
     return message
+
+
+NAME_MAX_BYTES = 255
+"""The longest file name Linux, macOS and Windows file systems all accept."""
+
+
+def _check_file_name(given: str, relative: str) -> None:
+    """A path a file can have everywhere, and that the changeset can hold."""
+    if given.rstrip().endswith(("/", "\\")):
+        raise ToolError(f"{given!r} ends with a slash, so it names a folder; give a file path")
+    for char in relative:
+        if ord(char) < 0x20 or ord(char) == 0x7F:
+            raise ToolError(f"the path {relative!r} holds a control character (U+{ord(char):04X})")
+    if "\\" in relative:
+        raise ToolError(f"the path {relative!r} holds a backslash; separate folders with /")
+    for part in relative.split("/"):
+        if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX_BYTES:
+            raise ToolError(
+                f"the name {part[:40]}… is longer than {NAME_MAX_BYTES} bytes, more than file "
+                "systems allow"
+            )
 
 
 def _check_creatable(view: WorkspaceView, relative: str) -> None:
@@ -321,6 +343,8 @@ async def _ensure_base(view: WorkspaceView, relative: str) -> TextEncoding:
         ).encoding
     except PathKindConflict as error:
         raise ToolError(f"{error}; choose another path") from None
+    except ValueError:  # pydantic's check of the path: a backslash in a file's name
+        raise ToolError(f"{relative!r} cannot be edited: its name holds a backslash") from None
 
 
 def _propose(view: WorkspaceView, relative: str, text: str | None) -> None:
