@@ -42,7 +42,10 @@ def plan(
     server: OrchestraServer, change: FileChange, accepted: Collection[str] | None = None
 ) -> FilePlan | FileDecision:
     text, version = current_text(server, change.path)
-    return plan_file(change, file_uri(server.root, change.path), text, version, accepted)
+    # Edits go to the URI the client opened the file with (its own spelling).
+    document = server.documents.get(file_uri(server.root, change.path))
+    uri = document.uri if document is not None else file_uri(server.root, change.path)
+    return plan_file(change, uri, text, version, accepted)
 
 
 async def apply_in_editor(

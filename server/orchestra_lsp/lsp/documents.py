@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from orchestra_lsp.lsp.paths import relative_path, uri_to_path
+from orchestra_lsp.lsp.paths import relative_path, uri_key, uri_to_path
 
 if TYPE_CHECKING:
     from orchestra_lsp.changes import Encoding, Position
@@ -28,12 +28,14 @@ if TYPE_CHECKING:
 @dataclass
 class Document:
     uri: str
+    """As the client spelt it when it opened the document: edits go to this URI."""
     text: str
     version: int
 
 
 class Documents:
-    """Open documents by URI, with a way to wait for the next change of one."""
+    """Open documents by normalised URI (`paths.uri_key`: any spelling of the same file
+    finds it), with a way to wait for the next change of one."""
 
     def __init__(self) -> None:
         self._open: dict[str, Document] = {}
@@ -42,10 +44,10 @@ class Documents:
         """Called after each open and change (e.g. to re-check `.orchestra` files)."""
 
     def get(self, uri: str) -> Document | None:
-        return self._open.get(uri)
+        return self._open.get(uri_key(uri))
 
     def open(self, uri: str, text: str, version: int) -> None:
-        self._open[uri] = Document(uri, text, version)
+        self._open[uri_key(uri)] = Document(uri, text, version)
         self._notify(uri)
 
     def change(
@@ -55,7 +57,7 @@ class Documents:
         changes: list[types.TextDocumentContentChangeEvent],
         encoding: Encoding,
     ) -> None:
-        document = self._open.get(uri)
+        document = self.get(uri)
         if document is None:
             return
         text = document.text
@@ -66,12 +68,12 @@ class Documents:
         self._notify(uri)
 
     def close(self, uri: str) -> None:
-        self._open.pop(uri, None)
+        self._open.pop(uri_key(uri), None)
         self._notify(uri)
 
     async def next_change(self, uri: str, timeout: float) -> bool:
         """Wait for the next open, change or close of `uri`; False on time-out."""
-        event = self._changed.setdefault(uri, asyncio.Event())
+        event = self._changed.setdefault(uri_key(uri), asyncio.Event())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)
             return True
@@ -92,14 +94,15 @@ class Documents:
         for document in self._open.values():
             path = uri_to_path(document.uri)
             if path is not None:
-                found[path] = document.text
+                found[path.resolve()] = document.text
         return found
 
     def _notify(self, uri: str) -> None:
-        event = self._changed.pop(uri, None)
+        key = uri_key(uri)
+        event = self._changed.pop(key, None)
         if event is not None:
             event.set()
-        document = self._open.get(uri)
+        document = self._open.get(key)
         if document is not None:
             for listener in self.listeners:
                 listener(document)

@@ -58,6 +58,11 @@ class OrchestraServer(LanguageServer):
         self.on_initialized: list[Hook] = []
         """Run in order once the client says `initialized` and the engine is being built."""
         self.on_shutdown: list[Hook] = []
+        self.folders: list[Path] = []
+        """The client's workspace folders that exist here, in its order; the first is
+        served (`session.root`)."""
+        self.pending_messages: list[str] = []
+        """Shown once the client has said `initialized` (it may not show them before)."""
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve over stdio until `exit` or the end of stdin, and stop quietly.

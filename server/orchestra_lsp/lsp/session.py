@@ -31,6 +31,17 @@ class Session:
             self._buffers = buffers
             self._engine = asyncio.create_task(asyncio.to_thread(_build, self.root, buffers))
 
+    async def switch(self, root: Path, buffers: Buffers) -> None:
+        """Serve `root` instead: its engine is built, the old one's runs are stopped."""
+        old = self._engine
+        self._engine = None
+        self.start(root, buffers)
+        if old is not None:
+            if not old.done():
+                await asyncio.wait({old})
+            if not old.cancelled() and old.exception() is None:
+                await old.result().aclose()
+
     async def engine(self) -> Engine:
         """The engine, waiting for it to be built if need be.
 
