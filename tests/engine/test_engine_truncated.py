@@ -190,3 +190,15 @@ def test_a_step_may_go_on_after_max_turns(root: Path, config_home: Path) -> None
     [summary] = list_runs(root)
     finished = [e for e in load_run(root, summary.run_id).events if e["type"] == "step_finished"]
     assert json.dumps(finished[0]["output"]) == json.dumps("Still reading.")
+
+
+def test_a_refused_reply_runs_nothing_and_fails_the_run(root: Path, config_home: Path) -> None:
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    script = [{"reply": {"text": "I can't", "tool_use": [WHOLE_EDIT], "stop_reason": "refusal"}}]
+    with ScriptedServer(script) as server:
+        done = orchestra(root, server, config_home, "run", "implement", "--yes", "--apply")
+    server.assert_no_failures()
+    out = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 1, out
+    assert "declined to go on (stop_reason: refusal)" in out, out
+    assert (root / "shop.py").read_bytes() == BASE.encode()

@@ -7,8 +7,9 @@ The model's reply is not trusted blindly. A reply cut off at `max_tokens` may ho
 tool call whose input is cut too (a `str_replace` missing half its `new_str`), so no
 tool call of such a reply is ever run: the turn is asked again with a larger limit
 while the model allows one, and otherwise the model is told each call was not run
-and the person gets a notice. Reaching `max_turns` without a final answer fails the
-step (`StepFailed`) unless the step says `on_max_turns: continue`.
+and the person gets a notice. A reply Claude stopped as a `refusal` fails the step,
+running nothing of it. Reaching `max_turns` without a final answer fails the step
+(`StepFailed`) unless the step says `on_max_turns: continue`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ the model's ceiling), so 8192 reaches 128K in two retries."""
 
 
 class StepFailed(Exception):
-    """The step cannot give an answer (it reached `max_turns`); the message is for a person."""
+    """The step cannot give an answer (`max_turns`, a refusal); the message is for a person."""
 
 
 @dataclass
@@ -108,6 +109,13 @@ async def run_step(
                 f"asking again with max_tokens={larger}"
             )
             max_tokens = larger  # and kept for the rest of the step
+        if turn.stop_reason == "refusal":
+            # Claude declined and its reply stops where it did: nothing in it is run, and
+            # asking again would be refused again.
+            raise StepFailed(
+                f"step '{step_id}': the model declined to go on (stop_reason: refusal); "
+                "nothing from that reply was run"
+            )
         last_text = turn.text or last_text
         messages.append({"role": "assistant", "content": turn.content})
         uses = turn.tool_uses
