@@ -69,6 +69,7 @@ FIRST_ANSWERS = [
     {"prompt": "Step 'plan' (architect) is done", "pick": "Approve"},
     # second run: the gate's picker is dismissed, so the run waits
     {"prompt": "Step 'plan' (architect) is done", "dismiss": True},
+    {"prompt": "Step 'plan' (architect) is done", "dismiss": True},
     # third run
     {"prompt": "Step 'plan' (architect) is done", "pick": "Approve"},
 ]
@@ -152,6 +153,9 @@ def test_run_gates_review_cancel_and_a_pending_review(tmp_path: Path) -> None:
 
     # a dismissed gate keeps waiting and says how to continue; cancel ends the run
     assert "waiting for your approval: :Orchestra continue" in seen["second_status"]
+    asked_second = [a for a in seen["asked"] if a["prompt"].startswith("Step 'plan'")]
+    assert len(asked_second) == 5  # revise, approve; dismissed twice (continue); third run
+    assert "Plan: tidy." in asked_second[3]["floats"][0]  # the output beside the picker
     assert seen["second_state"] == "cancelled"
 
     # q leaves the third run's proposal pending

@@ -75,7 +75,13 @@ def test_completion_context_preview_and_health(
     bin_dir = str(Path(sys.executable).parent)
     monkeypatch.setenv("PATH", bin_dir + os.pathsep + os.environ["PATH"])
     with ScriptedServer([]) as model:
-        seen = drive("basics.lua", root, tmp_path, model.base_url, [])
+        seen = drive(
+            "basics.lua",
+            root,
+            tmp_path,
+            model.base_url,
+            [{"prompt": "Code actions", "dismiss": True}],
+        )
     assert seen["errors"] == [], seen
 
     completion = seen["completion"]
@@ -87,6 +93,9 @@ def test_completion_context_preview_and_health(
     context = "\n".join(seen["context"])
     assert "plan (architect)" in context and "change (developer)" in context, context
     assert "total" in context and "tokens" in context
+
+    actions = seen["code_actions"]
+    assert any("explain-selection" in a or "Explain" in a for a in actions), actions
 
     health = "\n".join(seen["health"])
     assert "Neovim 0.11" in health, health

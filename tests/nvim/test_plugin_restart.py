@@ -14,14 +14,30 @@ from test_plugin import CALC, THIRD_RUN, proposals
 from orchestra_lsp.journal import RunSummary, list_runs
 from orchestra_lsp.testing import ScriptedServer
 
+SHELL = "python3 -c 'print(6 * 7)'"
+# The developer runs a command the policy does not allow (a person is asked), then edits.
+SCRIPT = [
+    THIRD_RUN[0],
+    {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": SHELL}}]}},
+    {"expect": {"last_tool_result_contains": ["42"]}, "reply": THIRD_RUN[1]["reply"]},
+    THIRD_RUN[2],
+]
+
 
 def test_a_pending_review_is_reopened_after_restarting_neovim(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
-    approve = [{"prompt": "Step 'plan' (architect) is done", "pick": "Approve"}]
-    with ScriptedServer(THIRD_RUN) as model:
-        first = drive("reopen_first.lua", root, tmp_path, model.base_url, approve)
+    answers = [
+        {"prompt": "Step 'plan' (architect) is done", "pick": "Approve"},
+        {"prompt": "wants to call run_shell", "pick": "Allow"},
+    ]
+    with ScriptedServer(SCRIPT) as model:
+        first = drive("reopen_first.lua", root, tmp_path, model.base_url, answers)
         assert first["errors"] == [], first
         model.assert_no_failures()
+    # the permission ask showed the exact tool and arguments beside Allow / Deny
+    [permission] = [a for a in first["asked"] if "run_shell" in a["prompt"]]
+    assert sorted(permission["items"]) == ["Allow", "Deny"]
+    assert '"command": "python3 -c \'print(6 * 7)\'"' in permission["floats"][0], permission
     run = first["run"]
     summary = _summary_once_ended(root, run)
     # Quitting Neovim ends the run with its proposal kept (issue 11 names that state

@@ -29,6 +29,16 @@ H.run(function()
     return H.buffer("orchestra://context") ~= nil
   end)
   H.report.context = H.lines(H.buffer("orchestra://context"))
+  -- code actions of .orchestra commands, through the stock vim.lsp.buf.code_action()
+  vim.cmd.edit(vim.fs.joinpath(root, "calc.py"))
+  H.wait("calc.py attached", function()
+    return #vim.lsp.get_clients({ name = "orchestra", bufnr = 0 }) == 1
+  end)
+  vim.lsp.buf.code_action({ range = { start = { 4, 0 }, ["end"] = { 5, 0 } } })
+  H.wait("the code action picker", function()
+    return H.report.asked[#H.report.asked] and H.report.asked[#H.report.asked].prompt:find("Code actions") ~= nil
+  end, 30000)
+  H.report.code_actions = H.report.asked[#H.report.asked].items
   vim.cmd("checkhealth orchestra")
   H.report.health = H.lines(0)
   H.finish(nil)

@@ -19,10 +19,22 @@ local function next_answer(kind, prompt, items)
   table.insert(H.report.errors, ("nobody scripted an answer to %s %q"):format(kind, prompt))
 end
 
+--- The text of the floating windows on screen (what the person reads beside a picker).
+local function floats()
+  local texts = {}
+  for _, win in ipairs(vim.api.nvim_list_wins()) do
+    if vim.api.nvim_win_get_config(win).relative ~= "" then
+      table.insert(texts, table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(win), 0, -1, false), "\n"))
+    end
+  end
+  return texts
+end
+
 vim.ui.select = function(items, opts, on_choice)
   local format = opts.format_item or tostring
   local shown = vim.tbl_map(format, items)
   local answer = next_answer("select", opts.prompt or "", shown)
+  H.report.asked[#H.report.asked].floats = floats()
   vim.schedule(function()
     if answer == nil or answer.dismiss then
       return on_choice(nil, nil)

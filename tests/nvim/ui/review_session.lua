@@ -75,6 +75,12 @@ H.run(function()
   end)
   local second = events.order[2]
   H.report.second_status = require("orchestra").status()
+  -- :Orchestra continue asks again; dismissed again, the gate still waits
+  local asked = #H.report.asked
+  vim.cmd("Orchestra continue")
+  H.wait("the gate asked again", function()
+    return #H.report.asked > asked and require("orchestra.gates").pending[second] ~= nil
+  end)
   vim.cmd("Orchestra cancel")
   H.wait("the second run to be cancelled", function()
     return events.runs[second].state ~= "running"
