@@ -47,6 +47,7 @@ def test_the_screen_passes_clean_text_and_catches_secrets() -> None:
     redactor = Redactor(["s3cr3t-value"])
     assert not redactor.may_hold_secret('{"message":"hello"}')
     assert redactor.may_hold_secret('{"message":"xs3cr3t-valuey"}')
-    assert redactor.may_hold_secret('{"h":"Authorization: x"}')
-    assert Redactor(['a"bcd']).may_hold_secret("{}")  # escaped by JSON: always walk
-    assert Redactor([], patterns=[r"custom-\d+"]).may_hold_secret("{}")  # unknown patterns
+    assert redactor.may_hold_secret('{"h":"Authorization: Bearer abcdefgh"}')
+    assert redactor.may_hold_secret('{"k":"AKIAIOSFODNN7EXAMPLE"}')  # a token shape
+    assert Redactor(['a"bcd']).may_hold_secret('{"m":"xa\\"bcdy"}')  # escaped by JSON
+    assert Redactor([], patterns=[r"custom-\d+"]).may_hold_secret('{"m":"custom-12"}')

@@ -7,6 +7,7 @@ or after its name. Errors a person can fix are printed as one line, never a trac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import NamedTuple
 
 from orchestra_lsp import __version__
 from orchestra_lsp.cli.options import common_options
+from orchestra_lsp.redaction import redacted_std_streams
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -92,8 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.workspace.is_dir():
         print(f"orchestra: workspace {args.workspace} is not a folder", file=sys.stderr)
         return 2
+    # CI keeps stdout and stderr as a log: all output passes the redactor, except the
+    # language server's stdout, which is the protocol (its log is redacted instead).
+    printing = redacted_std_streams() if args.subcommand != "serve" else contextlib.nullcontext()
     try:
-        return handler(args)
+        with printing:
+            return handler(args)
     except KeyboardInterrupt:
         print("orchestra: interrupted", file=sys.stderr)
         return 130

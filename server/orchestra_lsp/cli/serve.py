@@ -40,11 +40,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _configure_logging(level: str, log_file: Path | None) -> None:
-    """Logs never carry the API key (the SDK's debug logs quote requests whole)."""
-    from orchestra_lsp.redaction import RedactingFilter, Redactor
+    """Logs never carry a secret: the API key (the SDK's debug logs quote requests
+    whole), mcp.json's values (the workspace registers them as it loads) or a token."""
+    from orchestra_lsp.redaction import CREDENTIAL_VARIABLES, SECRETS, RedactingFilter, Redactor
 
     handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    key = os.environ.get("ANTHROPIC_API_KEY")
-    handler.addFilter(RedactingFilter(Redactor([key] if key else [])))
+    keys = [key for name in CREDENTIAL_VARIABLES if (key := os.environ.get(name))]
+    handler.addFilter(RedactingFilter(Redactor(keys), registry=SECRETS))
     logging.basicConfig(level=level, handlers=[handler])

@@ -35,6 +35,7 @@ from orchestra_lsp.engine import (
     ReviewRequest,
 )
 from orchestra_lsp.engine import events as ev
+from orchestra_lsp.redaction import SECRETS
 
 T = TypeVar("T")
 
@@ -253,7 +254,7 @@ class TerminalFrontEnd:
             text = review.proposed_text
         assert self.patch is not None
         with self.patch.open("a", encoding="utf-8") as patch:
-            patch.write(unified_diff(review, text))
+            patch.write(SECRETS.redactor.redact_text(unified_diff(review, text)))
 
 
 async def _ask(question: Callable[[], T]) -> T:

@@ -22,6 +22,7 @@ from orchestra_lsp.engine.run import Run, RunContext, RunResult
 from orchestra_lsp.journal import Redactor, RunJournal, RunNotFoundError, load_run
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.permissions import Policy, PolicyError
+from orchestra_lsp.redaction import CREDENTIAL_VARIABLES, SECRETS
 from orchestra_lsp.workspace import (
     ArgumentSpec,
     Command,
@@ -231,7 +232,12 @@ class Engine:
         workspace = self.workspace
         policy = self.policy(command.allowed_tools)
         client = self.client
-        secrets = [*workspace.secrets(), client.api_key, os.environ.get("ANTHROPIC_API_KEY")]
+        secrets = [
+            *workspace.secrets(),
+            client.api_key,
+            *(os.environ.get(name) for name in CREDENTIAL_VARIABLES),
+        ]
+        SECRETS.add(s for s in secrets if s)
         journal = RunJournal.start(
             self.root,
             command.name,

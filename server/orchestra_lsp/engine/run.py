@@ -28,6 +28,7 @@ from orchestra_lsp.engine.events import (
     RunStarted,
     StepFinished,
     StepStarted,
+    TextDelta,
     UsageReported,
 )
 from orchestra_lsp.engine.frontend import (
@@ -45,6 +46,7 @@ from orchestra_lsp.engine.toolbox import Toolbox
 from orchestra_lsp.journal import ArtifactCollector, RunJournal, settle_pending
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
+from orchestra_lsp.redaction import SECRETS, StreamRedactor, redact_model
 from orchestra_lsp.retirement import end_of_life, retiring
 from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView
 from orchestra_lsp.tools.errors import ToolError
@@ -108,6 +110,8 @@ class Run:
         self.changeset = Changeset()
         self.view = WorkspaceView(ctx.workspace.root, self.changeset, dict(ctx.buffers()))
         self.tool_context = ToolContext(view=self.view, env=dict(ctx.workspace.claude_settings.env))
+        self._text_stream = StreamRedactor(SECRETS.redactor)
+        self._last_delta: TextDelta | None = None
         self.artifacts = ArtifactCollector(ctx.workspace.root, ctx.journal.directory)
         settings = ctx.workspace.claude_settings
         self.hooks = (
@@ -129,6 +133,23 @@ class Run:
         steps see it, and the end-of-run review skips files still at that text."""
 
     def emit(self, event: Event) -> None:
+        """Journal `event` and show it, secrets redacted first: every front end (the
+        terminal, the editor) gets what the journal gets. Streamed text goes through a
+        stream redactor, so a secret split across deltas is caught too."""
+        if isinstance(event, TextDelta):
+            self._last_delta = event
+            text = self._text_stream.feed(event.text)
+            if not text:
+                return
+            event = event.model_copy(update={"text": text})
+        else:
+            rest = self._text_stream.flush()
+            if rest and self._last_delta is not None:
+                self._publish(self._last_delta.model_copy(update={"text": rest}))
+            event = redact_model(event, SECRETS.redactor)
+        self._publish(event)
+
+    def _publish(self, event: Event) -> None:
         self.ctx.journal.append(event)
         self.ctx.frontend.emit(event)
 

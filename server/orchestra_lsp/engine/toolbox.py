@@ -29,6 +29,7 @@ from orchestra_lsp.engine.skill_tool import NAME as SKILL_TOOL
 from orchestra_lsp.engine.skill_tool import load_skill, skill_spec
 from orchestra_lsp.journal import ArtifactCollector
 from orchestra_lsp.permissions import Decision, Policy
+from orchestra_lsp.redaction import SECRETS
 from orchestra_lsp.tools import ASK_USER_SPEC, BUILTIN_TOOLS, ToolContext, spec_of
 from orchestra_lsp.tools.ask_user import AskUserArgs
 from orchestra_lsp.tools.errors import ToolError
@@ -121,6 +122,9 @@ class Toolbox:
         started = time.perf_counter()
         self._cut = None
         content, is_error = await self._decide_and_run(name, arguments, call_id)
+        # What a tool read (`printenv`, a config file, an MCP reply) goes to the model:
+        # a known secret or a token shape in it never does.
+        content = SECRETS.redactor.redact(content)
         if name == "edit" and not is_error and self.on_edit is not None:
             self.on_edit()
         text = content if isinstance(content, str) else _text_of(content)

@@ -170,7 +170,7 @@ class McpServer(BaseModel):
     token in `args` is a secret; `${HOME}` in a path is not)."""
 
     def secrets(self) -> list[str]:
-        """Values that must never reach the journal or the logs."""
-        if isinstance(self.spec, StdioServer):
-            return [v for v in self.spec.env.values() if v]
-        return [v for v in self.spec.headers.values() if v]
+        """Values that must never reach the journal or the logs: `env` and `headers`
+        values, and every value a `${VAR}` brought in (also into `args`, `url`, …)."""
+        given = self.spec.env if isinstance(self.spec, StdioServer) else self.spec.headers
+        return [v for v in given.values() if v] + [e.value for e in self.expanded if e.value]
