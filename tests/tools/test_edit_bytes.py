@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from tool_helpers import context
 
-from orchestra_lsp.changes import apply_to_disk
+from orchestra_lsp.changes import TextEncoding, apply_to_disk, decode_text
 from orchestra_lsp.tools import EditTool, ReadFileTool, ToolContext
 from orchestra_lsp.tools.text import NO_FINAL_NEWLINE
 
@@ -263,3 +263,12 @@ async def test_any_file_keeps_its_bytes_around_a_replaced_line(
     if change.kind != "unchanged":
         await land(root, ctx, "f.txt")
     assert (root / "f.txt").read_bytes() == store.encode(expected)
+
+
+def test_a_code_page_hint_never_hides_utf8_or_a_guess() -> None:
+    """The encoding a file was read in is tried again first among code pages (short
+    samples tie between them), but a file converted to UTF-8 meanwhile reads as UTF-8."""
+    cp1250 = TextEncoding(codec="cp1250")
+    data = "zażółć\n".encode("cp1250")
+    assert decode_text(data, cp1250) == ("zażółć\n", cp1250)
+    assert decode_text("café\n".encode(), cp1250) == ("café\n", TextEncoding())

@@ -104,7 +104,8 @@ UTF8 = TextEncoding()
 def decode_text(data: bytes, hint: TextEncoding | None = None) -> tuple[str, TextEncoding]:
     """The text of a file's bytes and how it was stored.
 
-    `hint` is the encoding the file was read with before: tried first, so a file in a
+    `hint` is the encoding the file was read with before: tried when the bytes are
+    not UTF-8 (a file converted to UTF-8 meanwhile reads as UTF-8), so a file in a
     code page keeps the one it was read with rather than being guessed again. Raises
     `NotText` with the reason for a binary file.
     """
@@ -121,12 +122,12 @@ def decode_text(data: bytes, hint: TextEncoding | None = None) -> tuple[str, Tex
         raise NotText(
             f"it holds NUL bytes (the first at byte {at}) and no UTF-16/32 byte-order mark"
         )
-    if hint is not None and not hint.bom and (hinted := _round_trip(data, hint.codec)) is not None:
-        return hinted, hint
     try:
         return data.decode("utf-8"), UTF8
     except UnicodeDecodeError:
         pass
+    if hint is not None and not hint.bom and (hinted := _round_trip(data, hint.codec)) is not None:
+        return hinted, hint
     legacy = _legacy_codec(data) or _plain_code_page(data)
     decoded = None if legacy is None else _round_trip(data, legacy)
     if legacy is None or decoded is None:
