@@ -272,3 +272,31 @@ def test_a_code_page_hint_never_hides_utf8_or_a_guess() -> None:
     data = "zażółć\n".encode("cp1250")
     assert decode_text(data, cp1250) == ("zażółć\n", cp1250)
     assert decode_text("café\n".encode(), cp1250) == ("café\n", TextEncoding())
+
+
+async def test_a_file_past_the_size_cap_is_refused_unread(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    root.mkdir()
+    with open(root / "huge.log", "wb") as handle:  # sparse: no disk space used
+        handle.truncate(65 * 1024 * 1024)
+    result = await read_file.run({"path": "huge.log"}, context(root))
+    assert result.is_error and "too large (65 MB; at most 64 MB)" in result.text
+
+
+async def test_old_str_spanning_mixed_line_endings_matches_and_keeps_the_rest(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "ws"
+    root.mkdir()
+    original = "one\r\ntwo\nthree\rfour\r\n"
+    (root / "m.txt").write_bytes(original.encode())
+    ctx = context(root)
+    result = await edit.run(
+        {"command": "str_replace", "path": "m.txt", "old_str": "two\nthree", "new_str": "2\n3"},
+        ctx,
+    )
+    assert not result.is_error, result.text
+    await land(root, ctx, "m.txt")
+    # The new text takes the ending of the line it starts on (`two`'s LF); the endings
+    # around it are the file's own.
+    assert (root / "m.txt").read_bytes() == b"one\r\n2\n3\rfour\r\n"
