@@ -47,6 +47,7 @@ Buffers = Callable[[], Mapping[str, tuple[str, int]]]
 DEFAULT_ALLOW = (
     "ask_user",
     "skill",
+    "task",
     "read_file",
     "list_files",
     "search",

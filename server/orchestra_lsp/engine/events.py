@@ -35,6 +35,8 @@ class StepStarted(_Event):
     total: int
     attempt: int = 1
     """Greater than 1 when the step re-runs after a `revise` at its approve gate."""
+    parent_step: str | None = None
+    """For a sub-agent's step (the `task` tool): the step that delegated to it."""
 
 
 class TextDelta(_Event):

@@ -8,7 +8,7 @@ cancellation — it ends with one final event and a closed journal.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -41,7 +41,8 @@ from orchestra_lsp.engine.frontend import (
 )
 from orchestra_lsp.engine.hooks import HookRunner
 from orchestra_lsp.engine.prompts import step_instructions, system_chunks
-from orchestra_lsp.engine.step_loop import StepFailed, StepSettings, run_step
+from orchestra_lsp.engine.step_loop import StepFailed, StepOutcome, StepSettings, run_step
+from orchestra_lsp.engine.task_tool import TaskArgs
 from orchestra_lsp.engine.toolbox import Toolbox
 from orchestra_lsp.journal import ArtifactCollector, RunJournal, settle_pending
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
@@ -126,6 +127,8 @@ class Run:
             if settings.hooks
             else None
         )
+        self._tasks = 0
+        """Sub-agents started so far (`task`), for their step ids."""
         self.session_context: list[str] = []
         """What SessionStart hooks added: it goes with the first step's prompt."""
         self.reviewed: dict[str, str | None] = {}
@@ -304,48 +307,8 @@ class Run:
                 f"repository did not let you stop yet:\n\n{feedback}\n\nContinue accordingly."
             )
         instructions = await self._prompt_hooks(step, instructions, first=index == 0)
-        toolbox = Toolbox(
-            run_id=self.run_id,
-            step_id=step.id,
-            agent=agent.name,
-            patterns=agent.tools,
-            excluded=agent.excluded_tools,
-            skills=ctx.workspace.skills,
-            policy=self._agent_policy(agent),
-            context=self.tool_context,
-            frontend=ctx.frontend,
-            emit=self.emit,
-            unattended=ctx.unattended,
-            pool=ctx.pool,
-            on_edit=self._save_pending,
-            artifacts=self.artifacts,
-            save_file=ctx.journal.save_file,
-            hooks=self.hooks,
-            bypass=agent.permission_mode == "bypassPermissions"
-            and ctx.workspace.claude_settings.bypass_allowed,
-        )
-        await toolbox.load()
-        model = agent.model or ctx.command.model or ctx.workspace.config.model.name
-        self._warn_if_retiring(model)
-        settings = ctx.workspace.config.model
-        outcome = await run_step(
-            StepSettings(
-                run_id=self.run_id,
-                step_id=step.id,
-                model=model,
-                max_turns=agent.max_turns,
-                max_output_tokens=settings.max_output_tokens,
-                budget_tokens=settings.context_budget_tokens,
-                max_tool_result_tokens=settings.max_tool_result_tokens,
-                on_max_turns=step.on_max_turns,
-            ),
-            ctx.client,
-            agent,
-            system_chunks(ctx.workspace.context.text, self._with_skills(agent)),
-            instructions,
-            toolbox,
-            self.emit,
-            lambda turn: self._account(step, agent.name, turn),
+        outcome = await self._agent_loop(
+            step, agent, instructions, lambda args: self._delegate(index, step, args)
         )
         ctx.outputs[step.id] = outcome.output
         self.emit(
@@ -366,6 +329,108 @@ class Run:
                     index, step, attempt, stop.reason, outcome.output, stop_rounds + 1
                 )
         return outcome.output
+
+    async def _agent_loop(
+        self,
+        step: Step,
+        agent: Agent,
+        instructions: str,
+        delegate: Callable[[TaskArgs], Awaitable[str]] | None,
+    ) -> StepOutcome:
+        """One agent's tool loop on `instructions`, with its own tools and policy."""
+        ctx = self.ctx
+        toolbox = Toolbox(
+            run_id=self.run_id,
+            step_id=step.id,
+            agent=agent.name,
+            patterns=agent.tools,
+            excluded=agent.excluded_tools,
+            skills=ctx.workspace.skills,
+            policy=self._agent_policy(agent),
+            context=self.tool_context,
+            frontend=ctx.frontend,
+            emit=self.emit,
+            unattended=ctx.unattended,
+            pool=ctx.pool,
+            on_edit=self._save_pending,
+            artifacts=self.artifacts,
+            save_file=ctx.journal.save_file,
+            hooks=self.hooks,
+            bypass=agent.permission_mode == "bypassPermissions"
+            and ctx.workspace.claude_settings.bypass_allowed,
+            agents=ctx.workspace.agents,
+            delegate=delegate,
+        )
+        await toolbox.load()
+        model = agent.model or ctx.command.model or ctx.workspace.config.model.name
+        self._warn_if_retiring(model)
+        settings = ctx.workspace.config.model
+        return await run_step(
+            StepSettings(
+                run_id=self.run_id,
+                step_id=step.id,
+                model=model,
+                max_turns=agent.max_turns,
+                max_output_tokens=settings.max_output_tokens,
+                budget_tokens=settings.context_budget_tokens,
+                max_tool_result_tokens=settings.max_tool_result_tokens,
+                on_max_turns=step.on_max_turns,
+            ),
+            ctx.client,
+            agent,
+            system_chunks(ctx.workspace.context.text, self._with_skills(agent)),
+            instructions,
+            toolbox,
+            self.emit,
+            lambda turn: self._account(step, agent.name, turn),
+        )
+
+    async def _delegate(self, index: int, parent: Step, args: TaskArgs) -> str:
+        """The `task` tool: a sub-agent on a fresh context, its events nested under the
+        parent step, its edits in the run's changeset; SubagentStop hooks may send it
+        back to work."""
+        self._tasks += 1
+        agent = self.ctx.workspace.agents[args.subagent_type]
+        step = Step(id=f"{parent.id}/task-{self._tasks}", agent=agent.name, prompt=args.prompt)
+        self.emit(
+            StepStarted(
+                run_id=self.run_id,
+                step_id=step.id,
+                agent=agent.name,
+                index=index,
+                total=len(self.ctx.command.steps),
+                parent_step=parent.id,
+            )
+        )
+        instructions = args.prompt
+        for rounds in range(MAX_STOP_ROUNDS + 1):
+            outcome = await self._agent_loop(step, agent, instructions, None)
+            if (
+                self.hooks is None
+                or not self.hooks.has("SubagentStop")
+                or rounds == MAX_STOP_ROUNDS
+            ):
+                break
+            payload = {
+                "stop_hook_active": rounds > 0,
+                "agent_type": agent.name,
+                "last_assistant_message": outcome.output,
+            }
+            stop = await self.hooks.run("SubagentStop", step.id, payload)
+            if stop.stop_run:
+                raise RunStopped(stop.stop_run)
+            if not stop.blocked:
+                break
+            instructions = (
+                f"{args.prompt}\n\nYour previous answer was:\n\n{outcome.output}\n\n"
+                f"A SubagentStop hook did not let you stop yet:\n\n{stop.reason}"
+            )
+        self.emit(
+            StepFinished(
+                run_id=self.run_id, step_id=step.id, output=outcome.output, turns=outcome.turns
+            )
+        )
+        return outcome.output or "(the agent gave no answer)"
 
     async def _prompt_hooks(self, step: Step, instructions: str, *, first: bool) -> str:
         """SessionStart's context (first step) and UserPromptSubmit, which may add

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,12 +27,16 @@ from orchestra_lsp.engine.frontend import FrontEnd, PermissionRequest, Question
 from orchestra_lsp.engine.hooks import CLAUDE_NAMES, HookOutcome, HookRunner, claude_tool_input
 from orchestra_lsp.engine.skill_tool import NAME as SKILL_TOOL
 from orchestra_lsp.engine.skill_tool import load_skill, skill_spec
+from orchestra_lsp.engine.task_tool import NAME as TASK_TOOL
+from orchestra_lsp.engine.task_tool import TaskArgs, task_spec
 from orchestra_lsp.journal import ArtifactCollector
 from orchestra_lsp.permissions import Decision, Policy
 from orchestra_lsp.redaction import SECRETS
 from orchestra_lsp.tools import ASK_USER_SPEC, BUILTIN_TOOLS, ToolContext, spec_of
 from orchestra_lsp.tools.ask_user import AskUserArgs
+from orchestra_lsp.tools.base import parse_args
 from orchestra_lsp.tools.errors import ToolError
+from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.skills import Skill
 from orchestra_lsp.workspace.tool_names import split_pattern
 
@@ -86,6 +90,10 @@ class Toolbox:
     """Claude Code's PreToolUse / PostToolUse hooks, when the settings have some."""
     bypass: bool = False
     """bypassPermissions, allowed by the person's own settings: asks become allows."""
+    agents: Mapping[str, Agent] = field(default_factory=dict)
+    delegate: Callable[[TaskArgs], Awaitable[str]] | None = None
+    """Runs a `task` call's sub-agent to its answer; None where delegation is not
+    possible (inside a sub-agent)."""
     specs: list[dict[str, Any]] = field(default_factory=list)
     _cut: str | None = None
 
@@ -99,6 +107,10 @@ class Toolbox:
         skill = skill_spec(self.skills) if _offered(names, SKILL_TOOL) else None
         if skill is not None:
             self.specs.append(skill.model_dump())
+        if self.delegate is not None and _offered(names, TASK_TOOL):
+            task = task_spec(self._delegable(), self.agent)
+            if task is not None:
+                self.specs.append(task.model_dump())
         if self.excluded:
             self.specs = [s for s in self.specs if not _offered(self.excluded, s["name"])]
 
@@ -306,6 +318,8 @@ class Toolbox:
             return await self._ask(arguments), False
         if name == SKILL_TOOL:
             return self._load_skill(arguments), False
+        if name == TASK_TOOL:
+            return await self._task(arguments), False
         tool = BUILTIN_TOOLS.get(name)
         if tool is not None:
             result = await tool.run(arguments, self.context)
@@ -314,6 +328,24 @@ class Toolbox:
         mcp_result = await self.pool.call(name, arguments, spill=self._spill(call_id))
         self._cut = mcp_result.cut_note
         return mcp_result.content, mcp_result.is_error
+
+    def _delegable(self) -> Mapping[str, Agent]:
+        """Agents a `task` may start: all, or those named by `task(NAME)` patterns
+        (Claude Code's `Task(agent_type)`)."""
+        parts = map(split_pattern, self.patterns)
+        named = [arg for name, arg in parts if name == TASK_TOOL and arg]
+        if not named:
+            return self.agents
+        return {n: a for n, a in self.agents.items() if _offered(named, n)}
+
+    async def _task(self, arguments: dict[str, Any]) -> str:
+        args = parse_args(TaskArgs, arguments)
+        agents = self._delegable()
+        if args.subagent_type not in agents or args.subagent_type == self.agent:
+            names = ", ".join(sorted(n for n in agents if n != self.agent)) or "none"
+            raise ToolError(f"no agent '{args.subagent_type}' to delegate to (agents: {names})")
+        assert self.delegate is not None  # offered only with a delegate
+        return await self.delegate(args)
 
     def _load_skill(self, arguments: dict[str, Any]) -> str:
         """A skill's text; from now on its `allowed-tools` are allowed in this step, as

@@ -18,9 +18,11 @@ BUILTIN_TOOL_NAMES: tuple[str, ...] = (
     "run_shell",
     "search",
     "skill",
+    "task",
 )
-"""`ask_user` and `skill` are answered by the engine itself (the front end, the
-workspace's skills), so they have no entry in `orchestra_lsp.tools`' registry."""
+"""`ask_user`, `skill` and `task` are answered by the engine itself (the front end, the
+workspace's skills, a sub-agent), so they have no entry in `orchestra_lsp.tools`'
+registry."""
 
 #: Claude Code's tool names mapped to ours; None means there is no equivalent here.
 CLAUDE_TOOL_NAMES: dict[str, str | None] = {
@@ -39,7 +41,8 @@ CLAUDE_TOOL_NAMES: dict[str, str | None] = {
     "WebFetch": None,
     "WebSearch": None,
     "TodoWrite": None,
-    "Task": None,
+    "Task": "task",
+    "Agent": "task",
     "BashOutput": None,
     "KillShell": None,
 }
