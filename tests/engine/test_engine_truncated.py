@@ -202,3 +202,29 @@ def test_a_refused_reply_runs_nothing_and_fails_the_run(root: Path, config_home:
     assert done.returncode == 1, out
     assert "declined to go on (stop_reason: refusal)" in out, out
     assert (root / "shop.py").read_bytes() == BASE.encode()
+
+
+def test_a_larger_limit_the_api_refuses_leaves_the_cut_reply_unrun(
+    root: Path, config_home: Path
+) -> None:
+    """The retry's larger limit is refused (400: prompt plus output past the context
+    window): the cut reply is handled as cut, not as a failed run."""
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    (root / ".orchestra/config.toml").write_text(model_config("claude-sonnet-4-6", 8192))
+    script = [
+        {"reply": {"tool_use": [CUT_EDIT], "stop_reason": "max_tokens"}},
+        {"fault": {"status": 400, "consume": True, "message": "max_tokens too large"}},
+        {
+            "expect": {"last_tool_result_contains": ["Not run", "max_tokens=8192"]},
+            "reply": {"text": "I will send smaller edits next time."},
+        },
+    ]
+    with ScriptedServer(script) as server:
+        done = orchestra(root, server, config_home, "run", "implement", "--yes", "--apply")
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    out = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 0, out
+    assert max_tokens_sent(server) == [8192, 32768, 8192]
+    assert "the call was not run" in out
+    assert (root / "shop.py").read_bytes() == BASE.encode()

@@ -23,7 +23,7 @@ from orchestra_lsp.engine.events import ContextReported, Event, ModelRetry, Noti
 from orchestra_lsp.engine.prompts import pinned_sources
 from orchestra_lsp.engine.text_frames import TextFrames
 from orchestra_lsp.engine.toolbox import Toolbox
-from orchestra_lsp.llm import ModelClient, ModelTurn, max_output_tokens
+from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn, max_output_tokens
 from orchestra_lsp.workspace import Agent
 
 OnMaxTurns = Literal["fail", "continue"]
@@ -87,6 +87,7 @@ async def run_step(
         # sources, totals and cuts are what a person reads.
         manifest = fitted.manifest.model_dump(mode="json", exclude={"conversation"})
         emit(ContextReported(run_id=run_id, step_id=step_id, manifest=manifest))
+        cut: tuple[ModelTurn, int] | None = None  # the last reply cut, and its limit
         while True:
             try:
                 turn = await client.stream_turn(
@@ -98,6 +99,13 @@ async def run_step(
                     on_text=text.add,
                     on_retry=on_retry,
                 )
+            except ModelError as error:
+                if cut is None or error.kind != "bad_request":
+                    raise
+                # The API refused the larger limit (prompt and output past the model's
+                # context window): the cut reply stands, and is handled as cut.
+                turn, max_tokens = cut
+                break
             finally:
                 text.flush()  # what was said before the turn ended, or failed, is shown
             await after_turn(turn)
@@ -108,7 +116,7 @@ async def run_step(
                 f"the reply was cut off at max_tokens={max_tokens}; "
                 f"asking again with max_tokens={larger}"
             )
-            max_tokens = larger  # and kept for the rest of the step
+            cut, max_tokens = (turn, max_tokens), larger  # the larger one stays for the step
         if turn.stop_reason == "refusal":
             # Claude declined and its reply stops where it did: nothing in it is run, and
             # asking again would be refused again.
