@@ -141,6 +141,13 @@ local fold = {
   end,
 }
 
+--- A run that ended asks nothing any more: forget a gate left waiting for it.
+local function settle(run)
+  if run.state ~= "running" then
+    require("orchestra.gates").pending[run.id] = nil
+  end
+end
+
 function M.on_event(client_id, event)
   if type(event) ~= "table" or type(event.run_id) ~= "string" then
     return
@@ -150,6 +157,7 @@ function M.on_event(client_id, event)
   if step then
     step(run, event)
   end
+  settle(run)
   if event.type ~= "text_delta" then
     changed(event)
   end
@@ -161,6 +169,7 @@ function M.on_exit(client_id, code, signal)
   for _, run in pairs(M.runs) do
     if run.client_id == client_id and run.state == "running" then
       run.state, run.waiting, run.tool = "interrupted", nil, nil
+      settle(run)
       table.insert(lost, run.command)
     end
   end
