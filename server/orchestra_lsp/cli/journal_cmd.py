@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.markup import escape
 from rich.syntax import Syntax
 
 from orchestra_lsp.changes import Changeset
-from orchestra_lsp.cli.tables import print_table
+from orchestra_lsp.cli.tables import print_table, unwrapped_console
 from orchestra_lsp.cli.terminal import unified_diff
 from orchestra_lsp.engine import FileReview
 from orchestra_lsp.journal import RunNotFoundError, list_runs, load_run
@@ -85,7 +84,7 @@ def show(args: argparse.Namespace) -> int:
         target = None if args.html is True else args.html
         print(write_page_of_run(args.workspace, run_id, target))
         return 0
-    console = Console(highlight=False)
+    console = unwrapped_console()
     s = record.summary
     console.print(f"[bold]{s.run_id}[/] {escape(s.command)} {escape(json.dumps(s.arguments))}")
     cost = "" if s.cost_usd is None else f" · cost ${s.cost_usd:.4f}"

@@ -1,7 +1,10 @@
 """`orchestra`: parse the command line and hand over to one module per sub-command.
 
-Every sub-command takes `--workspace DIR` (default: the current directory), before
-or after its name. Errors a person can fix are printed as one line, never a traceback.
+Every sub-command takes `--workspace DIR`, before or after its name; without it the
+workspace is found upward from the current folder, as git finds its repository (see
+`find_root`). Errors a person can fix are printed as one line, never a traceback: a
+closed pipe (`orchestra agents --json | head -1`) ends quietly, a journal that cannot
+be written (a full disk, a read-only folder) is one line and exit 2.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -80,14 +85,40 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+#: What marks a workspace, strongest first (see `find_root`).
+_CLAUDE_MARKS = (".claude", ".mcp.json", "CLAUDE.md")
+
+
+def find_root(start: Path) -> Path:
+    """The workspace for a command run in `start`, searched upward like git:
+
+    the nearest folder holding `.orchestra/`; else the nearest holding Claude Code's
+    files (`.claude/`, `.mcp.json`, `CLAUDE.md`; the home folder's `.claude/` is the
+    user's settings, not a project); else the repository root (the nearest `.git`);
+    else `start` itself. The search stops at the repository root.
+    """
+    home = Path.home()
+    claude: Path | None = None
+    for folder in (start, *start.parents):
+        if (folder / ".orchestra").is_dir():
+            return folder
+        if claude is None and folder != home and any((folder / m).exists() for m in _CLAUDE_MARKS):
+            claude = folder
+        if (folder / ".git").exists():
+            return claude or folder
+    return claude or start
+
+
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     parser = build_parser(_chosen(words))
     args = parser.parse_args(words)
-    if not hasattr(args, "workspace"):
-        args.workspace = Path.cwd()
-    args.workspace = Path(args.workspace).expanduser()
     handler: Handler | None = getattr(args, "handler", None)
+    if not hasattr(args, "workspace"):
+        here = Path.cwd()
+        # `init` makes a workspace where it is asked to, as `git init` does.
+        args.workspace = here if args.subcommand == "init" else find_root(here)
+    args.workspace = Path(args.workspace).expanduser()
     if handler is None:
         parser.print_help(sys.stderr)
         return 2
@@ -99,7 +130,27 @@ def main(argv: list[str] | None = None) -> int:
     printing = redacted_std_streams() if args.subcommand != "serve" else contextlib.nullcontext()
     try:
         with printing:
-            return handler(args)
+            code = handler(args)
+            sys.stdout.flush()
+        return code
     except KeyboardInterrupt:
         print("orchestra: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+    except OSError as error:
+        from orchestra_lsp.journal.writer import JournalWriteError  # only now: it is slow
+
+        if not isinstance(error, JournalWriteError):
+            raise
+        print(f"orchestra: {error}", file=sys.stderr)
+        return 2
+
+
+def _reader_went_away() -> int:
+    """The reader of our output closed it (`| head -1`): stop quietly, as a tool killed
+    by SIGPIPE does, and keep Python from complaining when it flushes at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE

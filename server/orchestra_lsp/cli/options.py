@@ -16,6 +16,7 @@ def common_options() -> argparse.ArgumentParser:
         type=Path,
         default=argparse.SUPPRESS,
         metavar="DIR",
-        help="the repository to work on (default: the current directory)",
+        help="the repository to work on (default: found upward from the current folder: "
+        "the nearest with .orchestra/, else with Claude Code's files, else the git root)",
     )
     return common

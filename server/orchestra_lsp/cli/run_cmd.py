@@ -9,8 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
+from orchestra_lsp.cli.tables import unwrapped_console
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
 from orchestra_lsp.reports import write_page_of_run
@@ -48,6 +47,14 @@ def review(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.apply and not args.yes:
+        print(
+            "orchestra: --apply writes the changes --yes accepts without review; without "
+            "--yes you review each change and what you accept is written. Add --yes, or "
+            "leave out --apply.",
+            file=sys.stderr,
+        )
+        return 2
     frontend = _frontend(args, apply=args.apply, patch=args.patch, show_text=not args.quiet)
     if args.patch is not None:
         args.patch.write_text("", encoding="utf-8")
@@ -66,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _frontend(args: argparse.Namespace, **options: Any) -> TerminalFrontEnd:
     return TerminalFrontEnd(
-        console=Console(highlight=False),
+        console=unwrapped_console(),
         root=args.workspace.resolve(),
         interactive=sys.stdin.isatty() and sys.stdout.isatty(),
         **options,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from pydantic import BaseModel, Field
@@ -25,31 +26,48 @@ class RunRequestError(ValueError):
     """The request cannot start: unknown command, missing argument. Said in one line."""
 
 
+#: `name=value` on the command line: a name as arguments are named, then `=`.
+_NAMED = re.compile(r"^([A-Za-z_][\w\-]*)=(.*)$", re.DOTALL)
+
+
 def bind_arguments(command: Command, positional: list[str]) -> dict[str, str]:
     """Map command-line words to the command's arguments.
 
-    `name=value` words set that argument; the others fill the arguments in order, and a
-    command with a single argument (such as Claude Code's `$ARGUMENTS`) takes them all.
+    `name=value` words set that argument; the others fill the arguments in order. A
+    command that takes its arguments as one string (Claude Code's `$ARGUMENTS`) takes
+    every word. Raises RunRequestError for a `name=` that is no argument of the
+    command, and for more words than arguments: nothing is silently folded.
     """
     names = [argument.name for argument in command.arguments]
+    takes_all = command.claude or names == ["ARGUMENTS"]
     bound: dict[str, str] = {}
     loose: list[str] = []
     for word in positional:
-        name, sep, value = word.partition("=")
-        if sep and name in names:
-            bound[name] = value
+        named = _NAMED.match(word)
+        if named and named.group(1) in names:
+            bound[named.group(1)] = named.group(2)
+        elif named and not takes_all:
+            raise RunRequestError(
+                f"command '{command.name}' has no argument '{named.group(1)}' "
+                f"(arguments: {', '.join(names) or 'none'}); to pass a value holding '=', "
+                f"name its argument: {names[0]}={word}"
+                if names
+                else f"command '{command.name}' takes no arguments; got '{word}'"
+            )
         else:
             loose.append(word)
     free = [name for name in names if name not in bound]
-    if len(free) == 1 and loose:
+    if takes_all and len(free) == 1 and loose:
         # Claude Code's one argument string: quote the words that need it, so that
         # `$1`..`$9` split it back into the words the shell gave us.
         bound[free[0]] = (shlex.join if command.claude else " ".join)(loose)
         return bound
     if len(loose) > len(free):
+        surplus = " ".join(shlex.quote(word) for word in loose[len(free) :])
         raise RunRequestError(
             f"command '{command.name}' takes {len(names)} argument(s) "
-            f"({', '.join(names) or 'none'}); got {len(positional)}"
+            f"({', '.join(names) or 'none'}); {surplus} is left over (quote a value "
+            "that holds spaces)"
         )
     bound.update(zip(free, loose, strict=False))
     return bound

@@ -12,13 +12,14 @@ from orchestra_lsp.journal.reader import (
     read_events,
     settle_pending,
 )
-from orchestra_lsp.journal.writer import RunJournal
+from orchestra_lsp.journal.writer import JournalWriteError, RunJournal
 from orchestra_lsp.redaction import REDACTED, RedactingFilter, Redactor
 
 __all__ = [
     "REDACTED",
     "Artifact",
     "ArtifactCollector",
+    "JournalWriteError",
     "RedactingFilter",
     "Redactor",
     "RunJournal",

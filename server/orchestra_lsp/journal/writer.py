@@ -26,6 +26,7 @@ step boundaries is the only slow part.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
@@ -65,6 +66,15 @@ MAX_HELD_TEXT = 64 * 1024
 MAX_HELD_SECONDS = 0.5
 
 
+class JournalWriteError(OSError):
+    """The journal cannot be written (a full disk, a read-only folder), said in one line.
+
+    The file is left ending at its last whole line; the journal writes nothing more."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 class RunJournal:
     """The journal of one run, written by the process that runs it. Use :meth:`start`."""
 
@@ -73,7 +83,13 @@ class RunJournal:
         self._meta = meta
         self._redactor = redactor
         # Unbuffered: each line is one write(2), in the operating system's hands at once.
-        self._events: BinaryIO = (directory / EVENTS_FILE).open("ab", buffering=0)
+        try:
+            self._events: BinaryIO = (directory / EVENTS_FILE).open("ab", buffering=0)
+        except OSError as error:
+            raise _write_error(directory / EVENTS_FILE, error) from None
+        self._whole = os.fstat(self._events.fileno()).st_size
+        """Bytes of whole lines in events.jsonl: a failed write is cut back to here."""
+        self._failure: JournalWriteError | None = None
         self._seq = 0
         self._cost: float | None = None
         self._held: dict[str, Any] | None = None
@@ -95,17 +111,22 @@ class RunJournal:
     ) -> RunJournal:
         """Create the run's folder and run.json (state `running`) and open events.jsonl."""
         runs = workspace / RUNS_FOLDER
-        runs.mkdir(parents=True, exist_ok=True)
-        _ignore_in_git(runs)
-        while True:
-            candidate = run_id or new_run_id()
-            try:
-                (runs / candidate).mkdir()
-                break
-            except FileExistsError:
-                if run_id is not None:
-                    raise
-        fsync_directory(runs)
+        try:
+            runs.mkdir(parents=True, exist_ok=True)
+            _ignore_in_git(runs)
+            while True:
+                candidate = run_id or new_run_id()
+                try:
+                    (runs / candidate).mkdir()
+                    break
+                except FileExistsError:
+                    if run_id is not None:
+                        raise
+            fsync_directory(runs)
+        except FileExistsError:
+            raise
+        except OSError as error:
+            raise _write_error(runs, error) from None
         meta = RunMeta(
             run_id=candidate,
             command=command,
@@ -127,16 +148,23 @@ class RunJournal:
     def append(self, event: BaseModel | Mapping[str, Any]) -> None:
         """Journal one event (see the module docstring for coalescing and syncing).
 
-        Raises ValueError for an event without a `type` or for another run, and
-        RuntimeError once the journal is closed.
+        Raises ValueError for an event without a `type` or for another run,
+        RuntimeError once the journal is closed, and JournalWriteError once a write has
+        failed (for a text delta, at the next other event).
         """
         if self._events.closed:
             raise RuntimeError(f"the journal of run {self.run_id} is closed")
         record = self._normalise(event)
         kind = record["type"]
         if kind == TEXT_DELTA:
-            self._hold(record)
+            # Streamed text arrives in timer callbacks too, where an exception reaches no
+            # one: a failed write is kept and raised by the next other event.
+            if self._failure is None:
+                with contextlib.suppress(JournalWriteError):
+                    self._hold(record)
             return
+        if self._failure is not None:
+            raise self._failure
         _stamp(record)
         self._count_cost(record)
         # Held text goes out in the same write as the event after it.
@@ -144,13 +172,13 @@ class RunJournal:
         if kind in TERMINAL_EVENTS:
             self._finish(TERMINAL_EVENTS[kind], record["ts"])
         elif kind in SYNC_EVENTS:
-            os.fsync(self._events.fileno())
+            self._sync()
 
     def flush(self, *, sync: bool = False) -> None:
         """Write held text now; with `sync`, also make events.jsonl durable."""
         self._release_held()
         if sync:
-            os.fsync(self._events.fileno())
+            self._sync()
 
     def write_changeset(self, changeset: Mapping[str, Any]) -> None:
         """Record the pending changeset (atomically replaces the previous one)."""
@@ -182,10 +210,13 @@ class RunJournal:
         recorded as `interrupted`: its writer went away without saying how it ended."""
         if self._events.closed:
             return
-        self._release_held()
-        if self._meta.state == "running":
-            self._finish("interrupted", _now())
-        self._events.close()
+        try:
+            if self._failure is None:
+                self._release_held()
+                if self._meta.state == "running":
+                    self._finish("interrupted", _now())
+        finally:
+            self._events.close()
 
     def __enter__(self) -> RunJournal:
         return self
@@ -249,9 +280,20 @@ class RunJournal:
         return line + b"\n"
 
     def _put(self, data: bytes) -> None:
+        """Write whole lines or nothing: on a failure the file is cut back to its last
+        whole line, so a reader never meets half an event."""
+        if self._failure is not None:
+            raise self._failure
         view = memoryview(data)
-        while view:  # a raw write may take less than all (a signal, a full disk)
-            view = view[self._events.write(view) or 0 :]
+        try:
+            while view:  # a raw write may take less than all (a signal, a full disk)
+                view = view[self._events.write(view) or 0 :]
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._events.fileno(), self._whole)
+            self._failure = _write_error(self.directory / EVENTS_FILE, error)
+            raise self._failure from None
+        self._whole += len(data)
 
     def _count_cost(self, record: Mapping[str, Any]) -> None:
         cost = record.get("cost_usd")
@@ -263,17 +305,35 @@ class RunJournal:
             self._cost = (self._cost or 0.0) + cost
 
     def _finish(self, state: RunState, ts: Any) -> None:
-        os.fsync(self._events.fileno())
+        self._sync()
         finished_at = _parse_time(ts) or datetime.now(UTC)
         self._meta = self._meta.model_copy(
             update={"state": state, "finished_at": finished_at, "cost_usd": self._cost}
         )
         self._write_meta()
 
+    def _sync(self) -> None:
+        try:
+            os.fsync(self._events.fileno())
+        except OSError as error:
+            self._failure = _write_error(self.directory / EVENTS_FILE, error)
+            raise self._failure from None
+
     def _write_meta(self) -> None:
-        atomic_write_json(
-            self.directory / RUN_FILE, self._redactor.redact(self._meta.model_dump(mode="json"))
-        )
+        try:
+            atomic_write_json(
+                self.directory / RUN_FILE,
+                self._redactor.redact(self._meta.model_dump(mode="json")),
+            )
+        except OSError as error:
+            self._failure = _write_error(self.directory / RUN_FILE, error)
+            raise self._failure from None
+
+
+def _write_error(path: Path, error: OSError) -> JournalWriteError:
+    return JournalWriteError(
+        error.errno, f"cannot write the run journal {path}: {error.strerror or error}"
+    )
 
 
 def _delta_key(record: Mapping[str, Any]) -> dict[str, Any]:

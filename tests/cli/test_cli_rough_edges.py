@@ -1,0 +1,221 @@
+"""The CLI's rough edges, as a user meets them: a real `orchestra` process, real files,
+a real scripted model server. The root is found upward like git; unknown or surplus
+arguments and `--apply` alone are refused with exit 2; a closed pipe is quiet; paths
+are never wrapped; a full disk or a read-only journal folder is one line and exit 2,
+and never leaves half a journal line."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
+from engine_helpers import cli_env, command_file, workspace
+
+from orchestra_lsp.testing import ScriptedServer
+
+#: Root ignores mode bits; without these two capabilities it is held to them like anyone.
+NO_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+IMPLEMENT = command_file([{"id": "implement", "agent": "worker", "prompt": "Say hi."}])
+TICKET = command_file(
+    [{"id": "work", "agent": "worker", "prompt": "Work on {{ticket}}."}],
+    arguments=[{"name": "ticket", "required": True}],
+)
+
+
+def orchestra(
+    cwd: Path,
+    *args: str,
+    home: Path,
+    env: dict[str, str] | None = None,
+    prefix: list[str] | None = None,
+    **options: object,
+) -> subprocess.CompletedProcess[str]:
+    environment = env or {
+        **{k: v for k, v in os.environ.items() if k != "COLUMNS"},
+        "XDG_CONFIG_HOME": str(home / "xdg"),
+        "HOME": str(home),
+        "ANTHROPIC_API_KEY": "sk-ant-test-not-used",
+    }
+    settings: dict[str, object] = {"capture_output": True, **options}
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [*(prefix or []), sys.executable, "-m", "orchestra_lsp", *args],
+        cwd=cwd,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        timeout=60,
+        **settings,
+    )
+
+
+def agent_layers(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    assert result.returncode == 0, result.stderr
+    return {agent["name"]: agent["layer"] for agent in json.loads(result.stdout)}
+
+
+def test_the_root_is_found_upward_like_git(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    deeper = repo / "src" / "deeper"
+    deeper.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (repo / ".orchestra" / "agents").mkdir(parents=True)
+    (repo / ".orchestra" / "agents" / "mine.md").write_text("---\ndescription: M\n---\nx\n")
+    # A nested CLAUDE.md is Claude Code's memory for that folder, not another root.
+    (repo / "src" / "CLAUDE.md").write_text("Notes.\n")
+    layers = agent_layers(orchestra(deeper, "agents", "--json", home=tmp_path))
+    assert layers["mine"] == "repository"
+
+
+def test_claude_code_files_mark_the_root_but_not_in_the_home_folder(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / ".claude" / "agents").mkdir(parents=True)
+    (home / ".claude" / "agents" / "personal.md").write_text("---\ndescription: P\n---\nx\n")
+    project = home / "project"
+    (project / ".claude" / "agents").mkdir(parents=True)
+    (project / ".claude" / "agents" / "team.md").write_text("---\ndescription: T\n---\nx\n")
+    (project / ".git").mkdir()
+    sub = project / "pkg"
+    sub.mkdir()
+    layers = agent_layers(orchestra(sub, "agents", "--json", home=home))
+    assert layers["team"] == "repository (.claude)"
+
+    # Outside any project the home folder's `.claude/` is not taken for a repository.
+    elsewhere = home / "notes"
+    elsewhere.mkdir()
+    layers = agent_layers(orchestra(elsewhere, "agents", "--json", home=home))
+    assert layers.get("personal") != "repository (.claude)"
+    assert "team" not in layers
+
+
+def test_init_stays_where_it_is_asked(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".orchestra").mkdir(parents=True)
+    sub = repo / "service"
+    sub.mkdir()
+    assert orchestra(sub, "init", home=tmp_path).returncode == 0
+    assert (sub / ".orchestra" / "config.toml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (["tiket=SHOP-1"], "has no argument 'tiket' (arguments: ticket)"),
+        (["SHOP-1", "urgent"], "; urgent is left over"),
+        (["ticket=SHOP-1", "more"], "more is left over"),
+    ],
+)
+def test_unknown_or_surplus_arguments_are_refused(
+    tmp_path: Path, words: list[str], message: str
+) -> None:
+    root = workspace(tmp_path / "ws", {"ticket": TICKET})
+    result = orchestra(root, "run", "ticket", *words, home=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / ".orchestra" / "runs").exists()  # refused before anything ran
+
+
+def test_apply_without_yes_is_refused_and_says_why(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws", {"implement": IMPLEMENT})
+    result = orchestra(root, "run", "implement", "--apply", home=tmp_path)
+    assert result.returncode == 2
+    assert "--apply writes the changes --yes accepts" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["agents", "--json"], ["commands"], ["check"]])
+def test_a_closed_pipe_ends_quietly(tmp_path: Path, args: list[str]) -> None:
+    """`orchestra agents --json | head -1`: the reader goes away before we write."""
+    root = workspace(tmp_path / "ws", {"implement": IMPLEMENT})
+    (root / ".orchestra" / "agents" / "odd.md").write_text("---\ntools: [nosuch]\n---\nx\n")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone
+    try:
+        result = orchestra(
+            root, *args, home=tmp_path, stdout=write, capture_output=False, stderr=subprocess.PIPE
+        )
+    finally:
+        os.close(write)
+    assert result.stderr == "", result.stderr
+    # 141 as a process killed by SIGPIPE; rich's own guard says 1. Quiet either way.
+    assert result.returncode in (1, 128 + signal.SIGPIPE)
+
+
+def test_paths_are_never_wrapped(tmp_path: Path) -> None:
+    deep = tmp_path / ("a-folder-with-a-rather-long-name-" * 3) / "ws"
+    root = workspace(deep, {"implement": IMPLEMENT})
+    name = "an-agent-whose-file-name-alone-is-longer-than-forty-characters"
+    (root / ".orchestra" / "agents" / f"{name}.md").write_text("---\ntools: [nosuch]\n---\nx\n")
+    listed = orchestra(root, "agents", home=tmp_path)
+    assert f".orchestra/agents/{name}.md" in listed.stdout
+    checked = orchestra(tmp_path, "check", "-w", str(root), home=tmp_path)
+    shown = root.relative_to(tmp_path) / ".orchestra" / "agents" / f"{name}.md"
+    assert checked.stdout.startswith(f"{shown}:2:9: error: unknown tool 'nosuch'")
+
+    with ScriptedServer([{"reply": {"text": "Hi."}}]) as server:
+        env = cli_env(server.base_url, tmp_path / "xdg")
+        ran = orchestra(root, "run", "implement", "--yes", home=tmp_path, env=env)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    [journal] = [line for line in ran.stdout.splitlines() if line.startswith("journal: ")]
+    assert Path(journal.removeprefix("journal: ")).is_dir()
+    assert len(journal) > 80
+
+
+def _small_files(limit: int) -> None:
+    """In the child: files may not grow past `limit` bytes, and the write that would
+    says EFBIG (a full disk, as a process sees it) instead of killing the process."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_a_full_disk_is_one_line_and_no_half_journal_line(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws", {"implement": IMPLEMENT})
+    replies = [{"reply": {"text": "word " * 2000}}]
+    with ScriptedServer(replies) as server:
+        env = cli_env(server.base_url, tmp_path / "xdg")
+        result = orchestra(
+            root,
+            "run",
+            "implement",
+            "--yes",
+            home=tmp_path,
+            env=env,
+            preexec_fn=lambda: _small_files(3000),
+        )
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("orchestra: cannot write the run journal ") and "File too large" in line
+    [run] = (root / ".orchestra" / "runs").glob("*/events.jsonl")
+    data = run.read_bytes()
+    assert data.endswith(b"\n")
+    assert all(json.loads(text) for text in data.splitlines())
+
+
+def test_a_read_only_journal_folder_is_one_line(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws", {"implement": IMPLEMENT})
+    runs = root / ".orchestra" / "runs"
+    runs.mkdir()
+    (runs / ".gitignore").write_text("*\n")
+    runs.chmod(0o555)
+    # The whole path must be reachable by a root held to mode bits.
+    for folder in (tmp_path, *tmp_path.parents):
+        if folder.stat().st_mode & 0o005 != 0o005:
+            folder.chmod(folder.stat().st_mode | 0o005)
+    with ScriptedServer([{"reply": {"text": "Hi."}}]) as server:
+        env = cli_env(server.base_url, tmp_path / "xdg")
+        result = orchestra(root, "run", "implement", "--yes", home=tmp_path, env=env, prefix=NO_DAC)
+    runs.chmod(0o755)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [
+        f"orchestra: cannot write the run journal {runs}: Permission denied"
+    ]
