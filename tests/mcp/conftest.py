@@ -39,6 +39,7 @@ async def lsp_editor() -> AsyncIterator[StartEditor]:
         fix_code_action_decoding(client)
         editor = Editor(client, workspace)
         capabilities = client_capabilities("visual-studio-code")
+        capabilities.experimental = {"orchestra": {"events": True}}
         editor.initialized = await client.initialize_session(
             types.InitializeParams(
                 capabilities=capabilities,

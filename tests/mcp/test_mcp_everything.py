@@ -111,8 +111,8 @@ async def test_argument_errors_come_back_as_tool_errors(pool: McpPool) -> None:
 
 async def test_prompts_become_commands(pool: McpPool) -> None:
     prompts = {prompt.name: prompt for prompt in await pool.prompts()}
-    assert "mcp:everything:simple-prompt" in prompts
-    args_prompt = prompts["mcp:everything:args-prompt"]
+    assert "mcp__everything__simple-prompt" in prompts
+    args_prompt = prompts["mcp__everything__args-prompt"]
     assert [(a.name, a.required) for a in args_prompt.arguments] == [
         ("city", True),
         ("state", False),

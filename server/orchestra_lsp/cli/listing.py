@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from pathlib import Path
 
 from orchestra_lsp.cli.tables import print_table
-from orchestra_lsp.workspace import Layer, SourceRef, load_workspace
+from orchestra_lsp.workspace import Command, Layer, SourceRef, Workspace, load_workspace
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +54,8 @@ def agents(args: argparse.Namespace) -> int:
 
 def commands(args: argparse.Namespace) -> int:
     workspace = load_workspace(args.workspace)
-    items = sorted(workspace.commands.values(), key=lambda c: c.name)
+    prompts = asyncio.run(_mcp_prompts(args.workspace)) if _has_mcp(workspace) else []
+    items = sorted([*workspace.commands.values(), *prompts], key=lambda c: c.name)
     if args.json:
         payload = [
             {
@@ -64,6 +66,7 @@ def commands(args: argparse.Namespace) -> int:
                 "steps": [s.id for s in c.steps],
                 "source": str(c.source.path),
                 "layer": c.source.layer.label,
+                "mcp_server": c.mcp_prompt[0] if c.mcp_prompt else None,
             }
             for c in items
         ]
@@ -75,9 +78,24 @@ def commands(args: argparse.Namespace) -> int:
             c.description,
             " ".join(f"<{a.name}>" if a.required else f"[{a.name}]" for a in c.arguments),
             " → ".join(s.id + (f" [{s.gate}]" if s.gate else "") for s in c.steps),
-            _where(c.source, workspace.root),
+            f"MCP server '{c.mcp_prompt[0]}'" if c.mcp_prompt else _where(c.source, workspace.root),
         ]
         for c in items
     ]
     print_table("Commands", ["name", "description", "arguments", "steps", "from"], rows)
     return 0
+
+
+def _has_mcp(workspace: Workspace) -> bool:
+    return any(not s.spec.disabled for s in workspace.mcp_servers.values())
+
+
+async def _mcp_prompts(root: Path) -> list[Command]:
+    """The prompts of the configured MCP servers, as commands (this starts them)."""
+    from orchestra_lsp.engine import Engine
+
+    engine = Engine(root)
+    try:
+        return list((await engine.mcp_commands()).values())
+    finally:
+        await engine.aclose()

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         args.patch.write_text("", encoding="utf-8")
 
     def start(engine: Engine) -> RunHandle:
-        command = engine.workspace.commands.get(args.command)
+        command = engine.command(args.command)
         arguments = bind_arguments(command, args.arguments) if command is not None else {}
         request = RunRequest(command=args.command, arguments=arguments)
         return engine.start(request, frontend, yes=args.yes)
@@ -92,6 +92,7 @@ def _drive(
     async def go() -> int:
         engine = Engine(args.workspace)
         try:
+            await engine.prepare(getattr(args, "command", ""))  # an MCP prompt's name
             handle = start(engine)
             result = await handle.wait()
         finally:

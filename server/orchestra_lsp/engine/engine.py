@@ -145,16 +145,24 @@ class Engine:
             listener(Notice(run_id=run_id, level=_level(level), message=message))
 
     async def mcp_commands(self) -> dict[str, Command]:
-        """Commands offered by MCP servers as prompts (`mcp:<server>:<prompt>`); this
-        starts the configured servers. Later `start` calls can run them."""
+        """Commands offered by MCP servers as prompts (`mcp__<server>__<prompt>`, their
+        arguments the prompt's); this starts the configured servers. Later `start`
+        calls can run them. A server that fails is left out (and noticed)."""
+        from orchestra_lsp.mcp.prompts import command_name
+
         pool = self.pool()
         if pool is None:
+            self._mcp_commands = {}
             return {}
-        source = SourceRef(path=self.root / ".orchestra" / "mcp.json", layer=Layer.REPOSITORY)
         default = self.workspace.config.agents.default
-        self._mcp_commands = {
-            f"mcp:{p.server}:{p.prompt}": Command(
-                name=f"mcp:{p.server}:{p.prompt}",
+        commands: dict[str, Command] = {}
+        for p in await pool.prompts():
+            server = self.workspace.mcp_servers.get(p.server)
+            path = Path(server.source_path) if server else self.root / ".orchestra" / "mcp.json"
+            layer = Layer.REPOSITORY if path.parent.name == ".orchestra" else Layer.COMPAT
+            name = command_name(p.server, p.prompt)
+            commands[name] = Command(
+                name=name,
                 description=p.description or f"prompt '{p.prompt}' of MCP server '{p.server}'",
                 arguments=[
                     ArgumentSpec(name=a.name, description=a.description, required=a.required)
@@ -165,11 +173,24 @@ class Engine:
                 instructions="",
                 code_action=None,
                 mcp_prompt=(p.server, p.prompt),
-                source=source,
+                source=SourceRef(path=path, layer=layer),
             )
-            for p in await pool.prompts()
-        }
-        return self._mcp_commands
+        self._mcp_commands = commands
+        return commands
+
+    def loaded_mcp_commands(self) -> dict[str, Command]:
+        """The MCP prompt commands as last loaded, without starting anything."""
+        return dict(self._mcp_commands)
+
+    def command(self, name: str) -> Command | None:
+        """A command by name: the workspace's, or an MCP prompt loaded by `prepare`."""
+        return self.workspace.commands.get(name) or self._mcp_commands.get(name)
+
+    async def prepare(self, command: str) -> None:
+        """Make `command` known before `start`: an `mcp__<server>__<prompt>` name not
+        seen yet loads the servers' prompts (starting them); others need nothing."""
+        if command.startswith("mcp__") and self.command(command) is None:
+            await self.mcp_commands()
 
     def policy(self, extra_allow: list[str]) -> Policy:
         rules = self.workspace.config.permissions
@@ -190,9 +211,9 @@ class Engine:
     def start(self, request: RunRequest, frontend: FrontEnd, *, yes: bool = False) -> RunHandle:
         """Start a run and return at once; raise RunRequestError if it cannot start."""
         workspace = self.workspace
-        command = workspace.commands.get(request.command) or self._mcp_commands.get(request.command)
+        command = self.command(request.command)
         if command is None:
-            known = ", ".join(sorted(workspace.commands)) or "none"
+            known = ", ".join(sorted([*workspace.commands, *self._mcp_commands])) or "none"
             raise RunRequestError(f"no command '{request.command}' (commands: {known})")
         missing = sorted({s.agent for s in command.steps} - set(workspace.agents))
         if missing:

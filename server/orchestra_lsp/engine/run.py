@@ -549,7 +549,9 @@ class Run:
 
         assert self.ctx.command.mcp_prompt is not None and self.ctx.pool is not None
         server, prompt = self.ctx.command.mcp_prompt
-        arguments = {a.name: self.ctx.values.get(a.name, "") for a in self.ctx.command.arguments}
+        # An optional argument left empty is not sent, so the server's default applies.
+        given = {a.name: self.ctx.values.get(a.name, "") for a in self.ctx.command.arguments}
+        arguments = {name: value for name, value in given.items() if value}
         try:
             text = await self.ctx.pool.get_prompt(server, prompt, arguments)
         except McpFailure as error:

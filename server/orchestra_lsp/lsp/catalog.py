@@ -9,11 +9,15 @@ half-typed file, so the palette matches what a run would do. The payload code
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestra_lsp.lsp import methods
 from orchestra_lsp.lsp.errors import parse
 from orchestra_lsp.lsp.server import OrchestraServer
+
+if TYPE_CHECKING:
+    from orchestra_lsp.engine import Engine
+    from orchestra_lsp.workspace import Command
 
 
 def setup(server: OrchestraServer) -> None:
@@ -21,8 +25,10 @@ def setup(server: OrchestraServer) -> None:
     async def commands(ls: OrchestraServer, params: Any) -> dict[str, Any]:
         from orchestra_lsp.lsp import listing, protocol
 
-        workspace = (await ls.session.engine()).workspace
-        listed = [listing.command_info(c) for _, c in sorted(workspace.commands.items())]
+        engine = await ls.session.engine()
+        prompts = await _mcp_prompts(engine)
+        commands = sorted([*engine.workspace.commands.items(), *prompts.items()])
+        listed = [listing.command_info(c) for _, c in commands]
         return protocol.CommandsResult(commands=listed).wire()
 
     @server.feature(methods.AGENTS)
@@ -50,3 +56,17 @@ def setup(server: OrchestraServer) -> None:
         request = parse(protocol.ContextParams, params)
         workspace = (await ls.session.engine()).workspace
         return (await asyncio.to_thread(listing.context_manifest, workspace, request)).wire()
+
+
+#: How long the palette waits for MCP servers to list their prompts; past it, it shows
+#: what was listed before, and the listing goes on for the next time.
+PROMPTS_WAIT_SECONDS = 5.0
+
+
+async def _mcp_prompts(engine: Engine) -> dict[str, Command]:
+    """The MCP servers' prompts as commands, without holding the palette hostage."""
+    loading = asyncio.ensure_future(engine.mcp_commands())
+    try:
+        return await asyncio.wait_for(asyncio.shield(loading), PROMPTS_WAIT_SECONDS)
+    except TimeoutError:
+        return engine.loaded_mcp_commands()

@@ -35,6 +35,7 @@ class Runs:
 
     async def start(self, params: protocol.RunParams) -> protocol.RunStarted:
         request = self._request(params)
+        await (await self.server.session.engine()).prepare(params.command)  # MCP prompts
         return await self._launch(params.command, lambda e, f: e.start(request, f))
 
     async def recover(self, run_id: str) -> protocol.RunStarted:

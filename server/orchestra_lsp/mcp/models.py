@@ -65,7 +65,7 @@ class McpPromptArgument(BaseModel):
 
 
 class McpPrompt(BaseModel):
-    """An MCP prompt offered as the command `mcp:<server>:<prompt>`."""
+    """An MCP prompt offered as the command `mcp__<server>__<prompt>`."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -141,7 +141,7 @@ class McpPool:
     # -- prompts and resources -------------------------------------------------------
 
     async def prompts(self) -> list[McpPrompt]:
-        """Every server's prompts (starting all servers), as `mcp:<server>:<prompt>`."""
+        """Every server's prompts (starting all servers), as `mcp__<server>__<prompt>`."""
         found: list[McpPrompt] = []
         for connection in await self._ready(self._usable()):
             if connection.capabilities.prompts is None:

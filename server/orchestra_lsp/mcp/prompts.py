@@ -1,4 +1,5 @@
-"""MCP prompts as Orchestra commands named `mcp:<server>:<prompt>`."""
+"""MCP prompts as Orchestra commands named `mcp__<server>__<prompt>`, as Claude Code
+names them (its slash commands are `/mcp__<server>__<prompt>`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from orchestra_lsp.mcp.models import McpPrompt, McpPromptArgument
 
 
 def command_name(server: str, prompt: str) -> str:
-    return f"mcp:{server}:{prompt}"
+    return f"mcp__{server}__{prompt}"
 
 
 def to_command(server: str, prompt: types.Prompt) -> McpPrompt:
