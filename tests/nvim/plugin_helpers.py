@@ -25,7 +25,7 @@ arguments:
 steps:
   - id: plan
     agent: architect
-    prompt: Plan how to {{goal}} in {{area}}, {{tone}}.
+    prompt: "Plan how to {{goal}} in {{area}}, {{tone}}. Selected: {{selection}}"
     gate: approve
   - id: change
     agent: developer

@@ -15,9 +15,16 @@ from orchestra_lsp.journal import RunSummary, list_runs
 from orchestra_lsp.testing import ScriptedServer
 
 SHELL = "python3 -c 'print(6 * 7)'"
-# The developer runs a command the policy does not allow (a person is asked), then edits.
+# The plan sees the lines selected for :'<,'>Orchestra run; the developer runs a command the policy does not allow (a person is asked), then edits.
 SCRIPT = [
-    THIRD_RUN[0],
+    {
+        "expect": {
+            "messages_contain": [
+                "Selected: def mean(values: list[float]) -> float:\n    if not values:\n"
+            ]
+        },
+        "reply": THIRD_RUN[0]["reply"],
+    },
     {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": SHELL}}]}},
     {"expect": {"last_tool_result_contains": ["42"]}, "reply": THIRD_RUN[1]["reply"]},
     THIRD_RUN[2],

@@ -7,7 +7,8 @@ H.run(function()
   require("orchestra").setup({ cmd = vim.json.decode(os.getenv("ORCH_CMD")) })
   vim.cmd.edit(vim.fs.joinpath(root, "calc.py"))
   local events = require("orchestra.events")
-  vim.cmd("Orchestra run improve goal=rename mean area=calc.py")
+  -- lines 8-9 selected: they become the command's {{selection}}
+  vim.cmd("8,9Orchestra run improve goal=rename mean area=calc.py")
   H.wait("the review", function()
     local run = events.runs[events.order[1] or ""]
     return run and H.buffer("orchestra://review/" .. run.id)
