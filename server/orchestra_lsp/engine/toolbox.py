@@ -25,6 +25,7 @@ from orchestra_lsp.engine.events import (
 )
 from orchestra_lsp.engine.frontend import FrontEnd, PermissionRequest, Question
 from orchestra_lsp.engine.hooks import CLAUDE_NAMES, HookOutcome, HookRunner, claude_tool_input
+from orchestra_lsp.engine.nested_context import NestedInstructions
 from orchestra_lsp.engine.skill_tool import NAME as SKILL_TOOL
 from orchestra_lsp.engine.skill_tool import load_skill, skill_spec
 from orchestra_lsp.engine.task_tool import NAME as TASK_TOOL
@@ -96,6 +97,9 @@ class Toolbox:
     possible (inside a sub-agent)."""
     specs: list[dict[str, Any]] = field(default_factory=list)
     _cut: str | None = None
+
+    def __post_init__(self) -> None:
+        self._nested = NestedInstructions(self.context.view)
 
     async def load(self) -> None:
         """Collect the specs of the built-in and MCP tools the agent's patterns allow."""
@@ -323,6 +327,11 @@ class Toolbox:
         tool = BUILTIN_TOOLS.get(name)
         if tool is not None:
             result = await tool.run(arguments, self.context)
+            path = arguments.get("path")
+            if name in ("read_file", "edit") and isinstance(path, str) and not result.is_error:
+                nested = self._nested.for_path(path)
+                if nested is not None:
+                    return f"{result.text}\n\n{nested}", False
             return result.text, result.is_error
         assert self.pool is not None  # offered MCP tools come from the pool
         mcp_result = await self.pool.call(name, arguments, spill=self._spill(call_id))

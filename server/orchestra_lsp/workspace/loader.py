@@ -27,6 +27,12 @@ from orchestra_lsp.workspace.builtins import builtins_dir
 from orchestra_lsp.workspace.claude_settings import ClaudeSettings, load_settings
 from orchestra_lsp.workspace.commands import Command
 from orchestra_lsp.workspace.config import Config
+from orchestra_lsp.workspace.copilot_files import (
+    AGENT_SUFFIX,
+    PROMPT_SUFFIX,
+    parse_copilot_agent,
+    parse_copilot_prompt,
+)
 from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity, Span
 from orchestra_lsp.workspace.files import MAX_FILE_BYTES, FileProblem, list_files, read_regular
 from orchestra_lsp.workspace.mcp_config import McpServer
@@ -47,7 +53,12 @@ from orchestra_lsp.workspace.yaml_positions import PositionMap
 logger = logging.getLogger(__name__)
 
 ORCHESTRA_DIR = ".orchestra"
-CONTEXT_FILES = (f"{ORCHESTRA_DIR}/CONTEXT.md", "CLAUDE.md", "AGENTS.md")
+CONTEXT_FILES = (
+    f"{ORCHESTRA_DIR}/CONTEXT.md",
+    "CLAUDE.md",
+    "AGENTS.md",
+    ".github/copilot-instructions.md",
+)
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -244,6 +255,15 @@ def _load(
                 )
             )
 
+    github = root / ".github"
+    for path in sorted(github.glob(f"agents/*{AGENT_SUFFIX}")):
+        agent_text = read(path)
+        if agent_text is not None:
+            parsed_agents.append(_guarded(path, agent_text, parse_copilot_agent))
+    for path in sorted(github.glob(f"prompts/*{PROMPT_SUFFIX}")):
+        prompt_text = read(path)
+        if prompt_text is not None:
+            parsed_commands.append(_guarded(path, prompt_text, parse_copilot_prompt))
     parsed_skills = [
         _guarded(path, text, partial(parse_skill, layer=layer))
         for folder, layer in _skill_folders(root, claude_home)
@@ -491,9 +511,14 @@ def _load_context(
     root: Path, read: Callable[[Path], str | None], diagnostics: list[Diagnostic]
 ) -> PersistentContext:
     sources = []
+    seen: set[Path] = set()
     for relative in CONTEXT_FILES:
         path = root / relative
+        real = _resolved(path)
+        if real in seen:  # CLAUDE.md a symlink to AGENTS.md: one text, sent once
+            continue
         text = read(path)
         if text is not None:
+            seen.add(real)
             sources.append(load_context_file(path, text, root, read, diagnostics))
     return PersistentContext(sources=sources)

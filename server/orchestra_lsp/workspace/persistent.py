@@ -4,6 +4,11 @@ A line that is only `@path/to/file.md` is replaced by that file's text. Imports 
 relative to the importing file, must stay inside the workspace, nest at most
 `MAX_DEPTH` levels, and a cycle is reported instead of followed. Each file is
 expanded once, and the expansion stops at `MAX_EXPANDED_CHARS`.
+
+`@~/path` imports from the person's home folder, as Claude Code reads it (a person's
+own notes, `@~/.claude/my-instructions.md`); such a file may import others in the
+home folder. Lines inside fenced code blocks (CommonMark: a fence closes only with
+one of the same character at least as long) are text, never imports.
 """
 
 from __future__ import annotations
@@ -16,12 +21,12 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity, Span
+from orchestra_lsp.workspace.markdown import code_lines
 
 MAX_DEPTH = 4
 #: The persistent context goes to the model with every request; past this it is a mistake.
 MAX_EXPANDED_CHARS = 200_000
 _IMPORT = re.compile(r"^@(?P<path>[^\s@]*[./][^\s]*)\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 ReadText = Callable[[Path], str | None]
 
@@ -31,6 +36,8 @@ class ContextSource(BaseModel):
     text: str
     """The file's text with its imports expanded."""
     imports: list[Path] = []
+    home_imports: list[str] = []
+    """Imports read from the home folder, as written (`~/…`), for the manifest."""
 
 
 class PersistentContext(BaseModel):
@@ -55,8 +62,12 @@ class _Expander:
     `MAX_EXPANDED_CHARS`, so twenty lines importing twenty files each, four deep, cost
     four file reads and stop at the cap instead of growing to 160 000 copies."""
 
-    def __init__(self, root: Path, read: ReadText, diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self, root: Path, read: ReadText, diagnostics: list[Diagnostic], home: Path
+    ) -> None:
         self.root = root.resolve()
+        self.home = home
+        self.home_imports: list[str] = []
         self.read = read
         self.diagnostics = diagnostics
         self.imports: list[Path] = []
@@ -66,11 +77,9 @@ class _Expander:
         sink = DiagnosticSink(path)
         out: list[str] = []
         size = len(text)
-        in_fence = False
-        for line_no, line in enumerate(text.splitlines()):
-            if _FENCE.match(line):
-                in_fence = not in_fence
-            match = None if in_fence else _IMPORT.match(line)
+        lines = text.splitlines()
+        for line_no, (line, in_code) in enumerate(zip(lines, code_lines(lines), strict=True)):
+            match = None if in_code else _IMPORT.match(line)
             if match is None:
                 out.append(line)
                 continue
@@ -94,12 +103,17 @@ class _Expander:
     def _import(
         self, target: str, importer: Path, chain: tuple[Path, ...], span: Span, sink: DiagnosticSink
     ) -> str:
+        from_home = target.startswith("~/")
         try:
-            candidate = (importer.parent / target).resolve()
+            base = self.home / target[2:] if from_home else importer.parent / target
+            candidate = base.resolve()
         except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
             sink.add(f"import '@{target}' cannot be followed (a symlink loop?)", span)
             return ""
-        if not _is_inside(candidate, self.root):
+        in_home = _is_inside(candidate, self.home) and (
+            from_home or _is_inside(importer.resolve(), self.home)
+        )
+        if not _is_inside(candidate, self.root) and not in_home:
             sink.add(
                 f"import '@{target}' leaves the workspace; only files inside it are read", span
             )
@@ -119,14 +133,24 @@ class _Expander:
                 sink.add(f"imported file '@{target}' {why}", span)
                 return ""
             self.imports.append(candidate)
+            if in_home and not _is_inside(candidate, self.root):
+                self.home_imports.append("~/" + candidate.relative_to(self.home).as_posix())
             text = self.expand(candidate, read, (*chain, candidate))
             self.expanded[candidate] = text
         return text
 
 
 def load_context_file(
-    path: Path, text: str, root: Path, read: ReadText, diagnostics: list[Diagnostic]
+    path: Path,
+    text: str,
+    root: Path,
+    read: ReadText,
+    diagnostics: list[Diagnostic],
+    home: Path | None = None,
 ) -> ContextSource:
-    expander = _Expander(root, read, diagnostics)
+    """`home` is the person's home folder, for `@~/` imports (default: `Path.home()`)."""
+    expander = _Expander(root, read, diagnostics, (home or Path.home()).resolve())
     expanded = expander.expand(path, text, (path.resolve(),))
-    return ContextSource(path=path, text=expanded, imports=expander.imports)
+    return ContextSource(
+        path=path, text=expanded, imports=expander.imports, home_imports=expander.home_imports
+    )

@@ -1,0 +1,50 @@
+"""`AGENTS.md` (or `CLAUDE.md`) in sub-folders: the nearest one applies to the files
+under it, as the AGENTS.md convention says and as Claude Code reads nested CLAUDE.md.
+
+The root files are persistent context from the first call. A sub-folder's file joins
+the conversation when the agent first reads or edits a file under that folder: its
+text follows that tool result, once per step.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from orchestra_lsp.tools.errors import ToolError
+from orchestra_lsp.tools.workspace import WorkspaceView
+
+NAMES = ("AGENTS.md", "CLAUDE.md")
+
+
+class NestedInstructions:
+    def __init__(self, view: WorkspaceView) -> None:
+        self.view = view
+        self.sent: set[str] = set()
+
+    def for_path(self, relative: str) -> str | None:
+        """The nearest sub-folder instructions for `relative`, if not sent yet."""
+        try:
+            relative = self.view.resolve(relative)
+        except ToolError:
+            return None
+        parts = PurePosixPath(relative).parent.parts
+        for depth in range(len(parts), 0, -1):
+            folder = "/".join(parts[:depth])
+            for name in NAMES:
+                candidate = f"{folder}/{name}"
+                if candidate == relative:
+                    continue
+                try:
+                    snapshot = self.view.read(candidate)
+                except ToolError:
+                    continue
+                if snapshot is None:
+                    continue
+                if candidate in self.sent:
+                    return None
+                self.sent.add(candidate)
+                return (
+                    f"[Instructions of {candidate}, which apply to the files under "
+                    f"{folder}/:]\n{snapshot.text.strip()}"
+                )
+        return None

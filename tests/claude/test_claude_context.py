@@ -1,0 +1,112 @@
+"""Context as Claude Code (and the AGENTS.md and Copilot conventions) read it: a file
+once by its real path, `@~/` imports from the home folder, CommonMark code fences,
+sub-folder AGENTS.md for the files under it, Copilot's instructions, agents and
+prompts. Through the real CLI and the scripted Messages API."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from claude_repo import first_user_text, git_init, message_bodies, orchestra, write
+
+from orchestra_lsp.testing import ScriptedServer
+from orchestra_lsp.workspace import load_workspace
+
+AGENTS = """\
+# Shop  AGENTS-MARK
+
+@~/.claude/team-notes.md
+
+````markdown
+An example of an import, shown, not read:
+```
+@docs/inside-fence.md
+```
+````
+
+@docs/style.md
+"""
+
+FILES = {
+    "AGENTS.md": AGENTS,
+    "docs/inside-fence.md": "INSIDE-FENCE-MARK\n",
+    "docs/style.md": "STYLE-MARK\n",
+    "sub/AGENTS.md": "SUB-MARK: code under sub/ uses tabs.\n",
+    "sub/x.py": "x = 1\n",
+    ".github/copilot-instructions.md": "COPILOT-MARK\n",
+    ".github/agents/planner.agent.md": (
+        "---\ndescription: Plans features\ntools: ['search/codebase', 'read', 'fetch']\n"
+        "model: Claude Sonnet 4\n---\nYou plan. PLANNER-MARK\n"
+    ),
+    ".github/prompts/explain.prompt.md": (
+        "---\nmode: agent\ndescription: Explain a topic\n---\n"
+        "Explain ${input:topic:what to explain} in the code of ${file}.\n"
+    ),
+    ".claude/commands/look.md": "---\ndescription: Look\n---\nLook at sub/x.py.\n",
+}
+
+
+def _repo(tmp_path: Path) -> tuple[Path, Path]:
+    root = write(tmp_path / "repo", FILES)
+    (root / "CLAUDE.md").symlink_to("AGENTS.md")
+    home = write(tmp_path / "home", {".claude/team-notes.md": "HOME-NOTES-MARK\n"})
+    return root, home
+
+
+def test_context_is_read_once_with_home_imports_and_fences(tmp_path: Path) -> None:
+    root, home = _repo(tmp_path)
+    git_init(root)
+    script = [
+        {
+            "reply": {"tool_use": [{"name": "read_file", "input": {"path": "sub/x.py"}}]},
+        },
+        {
+            "expect": {"last_tool_result_contains": ["SUB-MARK", "sub/AGENTS.md"]},
+            "reply": {"tool_use": [{"name": "read_file", "input": {"path": "sub/x.py"}}]},
+        },
+        {"reply": {"text": "Looked."}},
+    ]
+    with ScriptedServer(script) as server:
+        done = orchestra(root, server, home, "run", "look", "--yes")
+    server.assert_no_failures()
+    assert done.returncode == 0, done.stdout + done.stderr
+    bodies = message_bodies(server)
+    system = json.dumps(bodies[0]["system"])
+    assert system.count("AGENTS-MARK") == 1  # CLAUDE.md is AGENTS.md: sent once
+    assert "HOME-NOTES-MARK" in system and "STYLE-MARK" in system and "COPILOT-MARK" in system
+    assert "INSIDE-FENCE-MARK" not in system  # inside a four-backtick fence
+    assert "SUB-MARK" not in system  # only for files under sub/, when they are read
+    # the sub-folder's instructions came once in the step, after the first read
+    assert json.dumps(bodies[2]["messages"]).count("SUB-MARK") == 1
+
+    previous = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    try:
+        ws = load_workspace(root, user_dir=tmp_path / "user")
+    finally:
+        if previous is not None:
+            os.environ["HOME"] = previous
+    [agents_md, copilot] = ws.context.sources
+    assert agents_md.home_imports == ["~/.claude/team-notes.md"]
+    assert copilot.path.name == "copilot-instructions.md"
+
+
+def test_copilot_agents_and_prompts_are_listed_and_run(tmp_path: Path) -> None:
+    root, home = _repo(tmp_path)
+    git_init(root)
+    with ScriptedServer([{"reply": {"text": "It caches."}}]) as server:
+        agents = json.loads(orchestra(root, server, home, "agents", "--json").stdout)
+        commands = json.loads(orchestra(root, server, home, "commands", "--json").stdout)
+        checked = orchestra(root, server, home, "check")
+        done = orchestra(root, server, home, "run", "explain", "topic=caching", "--yes")
+    server.assert_no_failures()
+    assert checked.returncode == 0, checked.stdout
+    assert "Copilot tool 'fetch' has no equivalent" in checked.stdout
+    [planner] = [a for a in agents if a["name"] == "planner"]
+    assert planner["tools"] == ["search", "read_file"]
+    [explain] = [c for c in commands if c["name"] == "explain"]
+    assert [a["name"] for a in explain["arguments"]] == ["topic"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert first_user_text(message_bodies(server)[0]).startswith("Explain caching in the code of")
