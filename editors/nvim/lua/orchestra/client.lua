@@ -27,11 +27,19 @@ function M.root_of(path)
 end
 
 --- The root for the current context: the current buffer's workspace, else the working
---- directory's.
+--- directory's, else the one workspace a server runs for (from a scratch buffer such as
+--- the review, opened from anywhere).
 function M.current_root()
   local name = vim.api.nvim_buf_get_name(0)
   local root = (name ~= "" and vim.bo.buftype == "") and M.root_of(name) or nil
-  return root or M.root_of(vim.fn.getcwd())
+  root = root or M.root_of(vim.fn.getcwd())
+  if root == nil then
+    local running = vim.lsp.get_clients({ name = NAME })
+    if #running == 1 then
+      root = running[1].config.root_dir
+    end
+  end
+  return root
 end
 
 local function handlers()
