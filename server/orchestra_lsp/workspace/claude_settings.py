@@ -65,7 +65,7 @@ class HookMatcher(BaseModel):
 
 
 class _Permissions(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     allow: list[str] = Field(default_factory=list)
     ask: list[str] = Field(default_factory=list)
@@ -75,8 +75,11 @@ class _Permissions(BaseModel):
 
 
 class _SettingsFile(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """Fields Orchestra gives a meaning; any other is a warning (`validate(lenient)`)."""
 
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: str | None = Field(default=None, alias="$schema")
     permissions: _Permissions = Field(default_factory=_Permissions)
     env: dict[str, str] = Field(default_factory=dict)
     hooks: dict[str, list[HookMatcher]] = Field(default_factory=dict)
