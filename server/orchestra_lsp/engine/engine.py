@@ -277,7 +277,7 @@ class Engine:
             policy=policy,
             buffers=self.buffers,
             unattended=unattended,
-            pool=self.pool() if command.mcp_prompt or _uses_mcp(workspace, command) else None,
+            pool=self.pool() if _needs_mcp(workspace, command, values) else None,
             cost_cap=workspace.config.model.max_cost_usd,
             warned_models=self._warned_models,
         )
@@ -338,9 +338,18 @@ def _positional(command: Command, arguments: dict[str, str]) -> PositionalArgume
     )
 
 
-def _uses_mcp(workspace: Workspace, command: Command) -> bool:
+def _needs_mcp(workspace: Workspace, command: Command, values: Mapping[str, str]) -> bool:
+    """Whether a run needs the MCP pool: an MCP prompt, an agent with MCP tools, or an
+    `@server:uri` resource mentioned in the command's text or its arguments."""
+    if command.mcp_prompt:
+        return True
     agents = {s.agent for s in command.steps}
-    return any(tool.startswith("mcp__") for name in agents for tool in workspace.agents[name].tools)
+    if any(tool.startswith("mcp__") for name in agents for tool in workspace.agents[name].tools):
+        return True
+    from orchestra_lsp.mcp.attachments import mentions
+
+    texts = [command.instructions, *(s.prompt for s in command.steps), *values.values()]
+    return any(mentions(text, workspace.mcp_servers) for text in texts if "@" in text)
 
 
 def _level(level: str) -> Literal["info", "warning", "error"]:

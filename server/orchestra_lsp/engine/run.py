@@ -300,6 +300,8 @@ class Run:
         )
         if ctx.command.claude:
             instructions = await self._expand_claude_prompt(step, instructions)
+        if ctx.pool is not None:
+            instructions = await self._attach_resources(instructions)
         if stop_rounds:
             assert feedback is not None
             instructions += (
@@ -542,6 +544,28 @@ class Run:
                     ".orchestra/config.toml, or the agent's `model`)",
                 )
             )
+
+    async def _attach_resources(self, instructions: str) -> str:
+        """Attach the MCP resources the prompt mentions as `@server:uri` (journaled)."""
+        from orchestra_lsp.mcp.attachments import attach, mentions
+
+        assert self.ctx.pool is not None
+        servers = self.ctx.workspace.mcp_servers
+        if not mentions(instructions, servers):
+            return instructions
+        text, attached = await attach(instructions, self.ctx.pool, servers)
+        for item in attached:
+            what = f"@{item.server}:{item.uri}"
+            self.emit(
+                Notice(
+                    run_id=self.run_id,
+                    level="warning" if item.error else "info",
+                    message=f"MCP resource {what} could not be attached: {item.error}"
+                    if item.error
+                    else f"MCP resource {what} attached to the prompt ({item.chars:,} characters)",
+                )
+            )
+        return text
 
     async def _mcp_step(self, step: Step) -> Step:
         """The step of an MCP prompt command: the server renders the prompt text."""

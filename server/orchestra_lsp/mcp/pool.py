@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+import mcp_types as types
 from mcp.client.session import ClientSession
 from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
@@ -37,6 +38,8 @@ from orchestra_lsp.workspace.mcp_config import McpServer, StdioServer
 DEFAULT_MAX_RESULT_TOKENS = 20_000
 #: The tool an agent reads a server's resources with: `mcp__<server>__read_resource`.
 READ_RESOURCE = "read_resource"
+#: The tool an agent lists them with: `mcp__<server>__list_resources`.
+LIST_RESOURCES = "list_resources"
 #: Tool names the Messages API accepts; others are left out with a warning.
 _API_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 _LISTED_RESOURCES = 20
@@ -126,6 +129,8 @@ class McpPool:
             return McpResult.error(str(exc))
         if tool == READ_RESOURCE and not _has_tool(connection, tool):
             return await self._read(connection, session, str(arguments.get("uri", "")), spill)
+        if tool == LIST_RESOURCES and not _has_tool(connection, tool):
+            return await self.list_resources(connection.name)
         timeout = self._timeout(connection)
         # The SDK's own request time-out: no extra task on the hot path.
         request = session.call_tool(tool, arguments, read_timeout_seconds=timeout)
@@ -227,10 +232,39 @@ class McpPool:
                     input_schema=tool.input_schema,
                 )
             )
-        readable = connection.resources or connection.resource_templates
-        if readable and not _has_tool(connection, READ_RESOURCE):
-            tools.append(_read_resource_tool(connection))
+        if connection.capabilities.resources is not None:
+            # Reading is offered even when nothing is listed: tools hand out resource
+            # links, and templates name resources no list can enumerate.
+            if not _has_tool(connection, LIST_RESOURCES):
+                tools.append(_list_resources_tool(connection))
+            if not _has_tool(connection, READ_RESOURCE):
+                tools.append(_read_resource_tool(connection))
         return tools
+
+    async def list_resources(self, server: str) -> McpResult:
+        """A server's resources and resource templates, freshly listed, as text."""
+        connection = self._connections.get(server)
+        if connection is None:
+            return McpResult.error(f"unknown MCP server '{server}'")
+        try:
+            session = await connection.session()
+            timeout = self._timeout(connection)
+            resources = await self._guarded(
+                connection, "resources/list", _all_resources(session), timeout, timeout
+            )
+            templates = await self._guarded(
+                connection,
+                "resources/templates/list",
+                session.list_resource_templates(),
+                timeout,
+                timeout,
+            )
+        except (McpFailure, StartFailed) as exc:
+            return McpResult.error(str(exc))
+        lines = [_resource_line(r) for r in resources]
+        lines += [_template_line(t) for t in templates.resource_templates]
+        text = "\n".join(lines) or f"MCP server '{server}' lists no resources"
+        return McpResult(content=[{"type": "text", "text": text}])
 
     async def _read(
         self, connection: Connection, session: ClientSession, uri: str, spill: Spill | None = None
@@ -315,6 +349,43 @@ def _read_resource_tool(connection: Connection) -> McpTool:
             "required": ["uri"],
         },
     )
+
+
+def _list_resources_tool(connection: Connection) -> McpTool:
+    return McpTool(
+        name=tool_name(connection.name, LIST_RESOURCES),
+        server=connection.name,
+        tool=LIST_RESOURCES,
+        description=(
+            f"List the resources (URIs, names, descriptions) and resource templates of the "
+            f"MCP server '{connection.name}'; read one with "
+            f"{tool_name(connection.name, READ_RESOURCE)}."
+        ),
+        input_schema={"type": "object", "properties": {}},
+    )
+
+
+async def _all_resources(session: ClientSession) -> list[types.Resource]:
+    resources: list[types.Resource] = []
+    cursor: str | None = None
+    while True:
+        params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
+        page = await session.list_resources(params=params)
+        resources.extend(page.resources)
+        cursor = page.next_cursor
+        if not cursor:
+            return resources
+
+
+def _resource_line(resource: types.Resource) -> str:
+    mime = f" [{resource.mime_type}]" if resource.mime_type else ""
+    described = f": {resource.description}" if resource.description else ""
+    return f"- {resource.uri} ({resource.name}){mime}{described}"
+
+
+def _template_line(template: types.ResourceTemplate) -> str:
+    described = f": {template.description}" if template.description else ""
+    return f"- {template.uri_template} (template: {template.name}){described}"
 
 
 def _bad_answer(connection: Connection, what: str, exc: Exception) -> str:
