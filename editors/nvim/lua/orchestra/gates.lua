@@ -93,8 +93,18 @@ local function choose(run, message, actions)
   end
 end
 
+--- Whether this server request runs in a coroutine of its own (Neovim's RPC runs
+--- handlers so since 0.10), so it may wait for an asynchronous picker.
+local function can_wait()
+  local co, is_main = coroutine.running()
+  return co ~= nil and not is_main
+end
+
 --- `window/showMessageRequest` (runs in the RPC coroutine, so it may wait).
-function M.show_message_request(_, params)
+function M.show_message_request(err, params, ctx)
+  if not can_wait() then
+    return vim.lsp.handlers["window/showMessageRequest"](err, params, ctx)
+  end
   local actions = params.actions or {}
   if #actions == 0 then
     util.notify(params.message)
@@ -107,6 +117,10 @@ end
 
 --- `orchestra/ask`: a question to answer in free text (or from its choices).
 function M.ask(_, params)
+  if not can_wait() then
+    local typed = vim.fn.input(params.question .. " ")
+    return { answer = typed ~= "" and typed or vim.NIL }
+  end
   local run = events.runs[params.runId]
   local before = run and run.waiting
   if run then
