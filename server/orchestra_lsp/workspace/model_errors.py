@@ -122,8 +122,11 @@ def validate_all(
     Strict: a YAML `true` is not the number 1, nor `"yes"` a boolean. Linear in the
     number of fields and errors.
     """
-    data = _drop_huge_numbers(data, positions, sink, ())
-    errors = _errors(model, data)
+    try:
+        errors = _errors(model, data)
+    except ValueError:  # pydantic cannot even print a number of thousands of digits
+        data = _drop_huge_numbers(data, positions, sink, ())
+        errors = _errors(model, data)
     if not errors:
         return Validated(model.model_validate(data, strict=True), None)
     failed = False

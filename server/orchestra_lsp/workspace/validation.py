@@ -142,7 +142,7 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
             _check_automation(step.gate, agent, step.id, positions, at, agent_span, sink)
         if any(s.id == step.id for s in command.steps[:index]):
             sink.add(f"step id '{step.id}' is used twice", positions.value((*at, "id")))
-        if has_steps:
+        if has_steps and _UNCLOSED.search(step.prompt):  # positions only for a problem
             _check_unclosed(parsed.lines, positions.value((*at, "prompt")), sink)
         bad = _bad_names(step.prompt, known, earlier, step.id, in_body=False)
         if bad:
