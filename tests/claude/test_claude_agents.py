@@ -165,3 +165,47 @@ def test_bypass_permissions_is_refused_by_default(tmp_path: Path) -> None:
     [summary] = list_runs(root)
     notices = [e["message"] for e in load_run(root, summary.run_id).events if e["type"] == "notice"]
     assert any("bypassPermissions" in n and "refused" in n for n in notices)
+
+
+def test_bypass_permissions_where_the_persons_own_settings_allow_it(tmp_path: Path) -> None:
+    root = write(tmp_path / "repo", FILES)
+    git_init(root)
+    home = write(
+        tmp_path / "home",
+        {
+            ".claude/settings.json": json.dumps(
+                {"permissions": {"defaultMode": "bypassPermissions"}}
+            )
+        },
+    )
+    script = [
+        {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": "touch made"}}]}},
+        {"expect": {"last_tool_result_contains": ["exit code 0"]}, "reply": {"text": "Made."}},
+    ]
+    with ScriptedServer(script) as server:
+        done = orchestra(root, server, home, "run", "risky", "--yes")
+    server.assert_no_failures()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (root / "made").exists()
+    [summary] = list_runs(root)
+    [decided] = [
+        e for e in load_run(root, summary.run_id).events if e["type"] == "permission_decided"
+    ]
+    assert decided["reason"] == "permissionMode bypassPermissions"
+
+
+def test_the_repository_cannot_grant_bypass_permissions(tmp_path: Path) -> None:
+    settings = {"permissions": {"defaultMode": "bypassPermissions"}}
+    root = write(tmp_path / "repo", {**FILES, ".claude/settings.json": json.dumps(settings)})
+    git_init(root)
+    script = [
+        {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": "touch made"}}]}},
+        {"expect": {"last_tool_result_contains": ["unattended"]}, "reply": {"text": "No."}},
+    ]
+    with ScriptedServer(script) as server:
+        done = orchestra(root, server, tmp_path / "home", "run", "risky", "--yes")
+        checked = orchestra(root, server, tmp_path / "home", "check")
+    server.assert_no_failures()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (root / "made").exists()
+    assert "only the person's own settings" in checked.stdout

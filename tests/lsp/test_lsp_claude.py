@@ -98,3 +98,99 @@ async def test_skills_are_commands_in_the_editor(start: Any, tmp_path: Path) -> 
     [action] = [a for a in actions or [] if a.title == "Orchestra: Explains a module to a newcomer"]
     assert action.kind == "source"
     assert action.command.command == "orchestra.run"
+
+
+REVIEWER = """---
+name: code-reviewer
+description: Use this agent after code changes. Examples: <example>user: "done" assistant: "I'll run code-reviewer."</example>
+tools: Read, Edit
+---
+You review and fix code.
+"""
+
+FIX_PR = """---
+description: Fix a pull request
+argument-hint: <pr> <title>
+allowed-tools: Bash(cat VERSION)
+---
+Version !`cat VERSION`. Fix PR $1 titled "$2"; have code-reviewer check @app.py.
+"""
+
+
+async def test_a_claude_command_delegates_and_its_edit_is_reviewed_in_the_editor(
+    start: Any, tmp_path: Path
+) -> None:
+    from orchestra_lsp.journal import load_run
+    from orchestra_lsp.testing import ScriptedServer
+
+    root = tmp_path / "repo"
+    files = {
+        ".claude/agents/code-reviewer.md": REVIEWER,
+        ".claude/commands/fix-pr.md": FIX_PR,
+        "VERSION": "3.1\n",
+        "app.py": "def add(a, b):\n    return a - b\n",
+        ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n',
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    task = {
+        "description": "fix add",
+        "prompt": "Fix add in app.py.",
+        "subagent_type": "code-reviewer",
+    }
+    fix = {
+        "command": "str_replace",
+        "path": "app.py",
+        "old_str": "return a - b",
+        "new_str": "return a + b",
+    }
+    expected_prompt = (
+        'Version 3.1. Fix PR 12 titled "off by one"; have code-reviewer check @app.py.'
+        '\n\n<file path="app.py">\ndef add(a, b):\n    return a - b\n</file>'
+    )
+    script = [
+        {
+            "expect": {"messages_contain": [expected_prompt], "tools": ["task"]},
+            "reply": {"tool_use": [{"name": "task", "input": task}]},
+        },
+        {
+            "expect": {"system_contains": ["You review and fix code."]},
+            "reply": {"tool_use": [{"name": "edit", "input": fix}]},
+        },
+        {"reply": {"text": "add fixed."}},
+        {"expect": {"last_tool_result_contains": ["add fixed."]}, "reply": {"text": "Done."}},
+    ]
+    with ScriptedServer(script) as model:
+        env = {
+            "ANTHROPIC_API_KEY": "test-key-lsp-claude-77",
+            "ANTHROPIC_BASE_URL": model.base_url,
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "HOME": str(tmp_path / "home"),
+        }
+        editor = await start(root, "vscode", env=env)
+        agents = await editor.client.protocol.send_request_async("orchestra/agents", {})
+        assert "code-reviewer" in {a.name for a in agents.agents}
+        answer = await editor.client.protocol.send_request_async(
+            "orchestra/run",
+            {"command": "fix-pr", "arguments": {"ARGUMENTS": '12 "off by one"'}},
+        )
+        run_id = str(answer.runId)
+        finished = await editor.wait_event("run_finished", run_id=run_id, timeout=60)
+    model.assert_no_failures()
+    assert finished["output"] == "Done."
+    assert (root / "app.py").read_text() == "def add(a, b):\n    return a + b\n"
+    [applied] = editor.applied_edits
+    assert applied.edit.change_annotations
+    streamed = [e for e in editor.events if e.get("type") == "step_started"]
+    assert [(e["step_id"], e.get("parent_step")) for e in streamed] == [
+        ("main", None),
+        ("main/task-1", "main"),
+    ]
+    journal = load_run(root, run_id).events
+    [decided] = [e for e in journal if e["type"] == "proposal_decided"]
+    assert decided["outcome"] == "applied"
+    assert {e["agent"] for e in journal if e["type"] == "usage"} == {
+        "general-purpose",
+        "code-reviewer",
+    }
