@@ -187,3 +187,21 @@ async def test_generated_structure_as_typed_and_on_disk(tmp_path: Path, start: A
         await diagnostics_at(editor, editor.uri(relative), present=False)
     agents, commands = await names(editor)
     assert "checker" in agents and "review" in commands
+
+
+async def test_every_error_of_a_file_shows_at_once_in_the_editor(
+    tmp_path: Path, start: Any
+) -> None:
+    """A mistyped field does not hide the unknown tool beside it, as typed and unsaved."""
+    root = good_workspace(tmp_path / "repo")
+    editor = await start(root, "neovim", env={"XDG_CONFIG_HOME": str(tmp_path / "home")})
+    relative = ".orchestra/agents/checker.md"
+    editor.open(relative, language="markdown")
+    editor.type_text(
+        relative, "---\ndescripton: x\nmax_turns: true\ntools: [read_file, nosuch]\n---\nx\n"
+    )
+    found = await diagnostics_at(editor, editor.uri(relative))
+    starts = sorted((d.range.start.line, d.range.start.character) for d in found)
+    assert starts == [(1, 0), (2, 0), (3, 19)], found
+    messages = " | ".join(sorted(d.message for d in found))
+    assert "descripton" in messages and "max_turns" in messages and "'nosuch'" in messages

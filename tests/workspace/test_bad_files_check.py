@@ -85,7 +85,7 @@ def test_an_unreadable_agents_folder_is_an_error_not_an_empty_one(tmp_path: Path
     assert "cannot read the folder: Permission denied" in error
 
 
-WRONG_OK = {
+WRONG_OK: dict[str, tuple[str, str | None, str]] = {
     "duplicate argument": (
         ".orchestra/commands/review.md",
         "---\narguments:\n  - name: a\n  - name: a\n---\nDo it.\n",
@@ -132,6 +132,11 @@ WRONG_OK = {
         "1:17: error: search_paths entry 'README.md': is not a folder",
     ),
     ".orchestra is a file": (".orchestra", "x", "1:1: error: .orchestra must be a folder"),
+    "dangling agent symlink": (
+        ".orchestra/agents/gone.md",
+        None,
+        "1:1: error: it is a broken symlink (to nowhere.md)",
+    ),
 }
 
 
@@ -145,7 +150,10 @@ def test_no_wrong_ok(case: str, tmp_path: Path) -> None:
         import shutil
 
         shutil.rmtree(target)
-    target.write_text(text, encoding="utf-8")
+    if text is None:
+        target.symlink_to("nowhere.md")
+    else:
+        target.write_text(text, encoding="utf-8")
     result = check(root, tmp_path)
     assert_clean_output(result)
     assert result.returncode == 1, result.stdout

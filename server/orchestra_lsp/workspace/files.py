@@ -146,6 +146,10 @@ def list_files(folder: Path, suffix: str, *, recursive: bool = False) -> Listing
             except OSError:
                 continue
             if entry.name.endswith(suffix):
+                if entry.is_symlink() and not os.path.exists(path):
+                    target = os.readlink(path)
+                    listing.problems.append((path, f"it is a broken symlink (to {target})"))
+                    continue
                 if len(listing.files) >= MAX_LISTED_FILES:
                     listing.problems.append(
                         (folder, f"more than {MAX_LISTED_FILES} files; the rest are not read")
