@@ -62,7 +62,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -238,6 +238,13 @@ class Policy:
     workspace: str | None = None
     protected: tuple[str, ...] = DEFAULT_PROTECTED
     """Path globs whose writes need a person (see the module docstring)."""
+    hints: Mapping[str, tuple[Verdict, str]] = field(default_factory=dict)
+    """Verdict and reason for a tool no rule names, from what the tool says of itself
+    (an MCP server's `readOnlyHint`); any rule that matches wins over a hint."""
+
+    def with_hints(self, hints: Mapping[str, tuple[Verdict, str]]) -> Policy:
+        """This policy, also knowing `hints` (see `hints`)."""
+        return replace(self, hints={**self.hints, **hints})
 
     @classmethod
     def from_strings(
@@ -392,6 +399,9 @@ class Policy:
                         rule=rule.text,
                         reason=f"{_PAST[verdict]} by rule `{rule.text}`",
                     )
+        hint = self.hints.get(tool_name)
+        if hint is not None:
+            return Decision(verdict=hint[0], rule=None, reason=hint[1])
         return Decision(verdict="ask", rule=None, reason=f"no rule matches `{tool_name}`")
 
 

@@ -31,7 +31,7 @@ from orchestra_lsp.engine.skill_tool import load_skill, skill_spec
 from orchestra_lsp.engine.task_tool import NAME as TASK_TOOL
 from orchestra_lsp.engine.task_tool import TaskArgs, task_spec
 from orchestra_lsp.journal import ArtifactCollector
-from orchestra_lsp.permissions import Decision, Policy
+from orchestra_lsp.permissions import Decision, Policy, Verdict
 from orchestra_lsp.redaction import SECRETS
 from orchestra_lsp.tools import ASK_USER_SPEC, BUILTIN_TOOLS, ToolContext, spec_of
 from orchestra_lsp.tools.ask_user import AskUserArgs
@@ -42,7 +42,7 @@ from orchestra_lsp.workspace.skills import Skill
 from orchestra_lsp.workspace.tool_names import split_pattern
 
 if TYPE_CHECKING:
-    from orchestra_lsp.mcp import McpPool
+    from orchestra_lsp.mcp import McpPool, McpTool
 
 SUMMARY_CHARS = 200
 
@@ -107,7 +107,9 @@ class Toolbox:
         names = [split_pattern(p)[0] for p in self.patterns]
         mcp_patterns = [name for name in names if name.startswith("mcp__")]
         if mcp_patterns and self.pool is not None:
-            self.specs += [tool.spec() for tool in await self.pool.tools_for(mcp_patterns)]
+            mcp_tools = await self.pool.tools_for(mcp_patterns)
+            self.specs += [tool.spec() for tool in mcp_tools]
+            self.policy = self.policy.with_hints(annotation_hints(mcp_tools))
         skill = skill_spec(self.skills) if _offered(names, SKILL_TOOL) else None
         if skill is not None:
             self.specs.append(skill.model_dump())
@@ -393,6 +395,20 @@ class Toolbox:
             )
         )
         return answer or "(no answer)"
+
+
+def annotation_hints(tools: Sequence[McpTool]) -> dict[str, tuple[Verdict, str]]:
+    """Default verdicts from MCP tool annotations, for tools no rule names: a tool its
+    server marks `readOnlyHint` is allowed; any other (destructive unless the server
+    says `destructiveHint: false`) asks, as an unlisted tool always does."""
+    hints: dict[str, tuple[Verdict, str]] = {}
+    for tool in tools:
+        if tool.read_only:
+            hints[tool.name] = ("allow", f"allowed: MCP server '{tool.server}' marks it read-only")
+        elif tool.destructive:
+            reason = f"MCP server '{tool.server}' marks it destructive (or does not say otherwise)"
+            hints[tool.name] = ("ask", reason)
+    return hints
 
 
 def _text_of(content: list[dict[str, Any]]) -> str:

@@ -22,6 +22,10 @@ class McpTool(BaseModel):
     tool: str
     description: str
     input_schema: dict[str, Any]
+    read_only: bool = False
+    """The server's `readOnlyHint`: the tool does not change its environment."""
+    destructive: bool = False
+    """The server's `destructiveHint` (MCP's default when not read-only)."""
 
     def spec(self) -> dict[str, Any]:
         """The tool declaration the Messages API takes."""

@@ -223,6 +223,8 @@ class McpPool:
                 self._notice("warning", f"MCP tool '{name}' left out: not a valid API tool name")
                 continue
             description = tool.description or tool.title or ""
+            hints = tool.annotations
+            read_only = bool(hints and hints.read_only_hint)
             tools.append(
                 McpTool(
                     name=name,
@@ -230,6 +232,10 @@ class McpPool:
                     tool=tool.name,
                     description=description,
                     input_schema=tool.input_schema,
+                    read_only=read_only,
+                    # MCP: destructiveHint is meaningful only when not read-only; unset is true.
+                    destructive=not read_only
+                    and (hints is None or hints.destructive_hint is not False),
                 )
             )
         if connection.capabilities.resources is not None:
@@ -348,6 +354,7 @@ def _read_resource_tool(connection: Connection) -> McpTool:
             "properties": {"uri": {"type": "string", "description": "The resource's URI"}},
             "required": ["uri"],
         },
+        read_only=True,
     )
 
 
@@ -362,6 +369,7 @@ def _list_resources_tool(connection: Connection) -> McpTool:
             f"{tool_name(connection.name, READ_RESOURCE)}."
         ),
         input_schema={"type": "object", "properties": {}},
+        read_only=True,
     )
 
 
