@@ -38,6 +38,7 @@ NARROW = """---
 name: narrow
 description: Only talks to the docs server
 mcpServers: [docs]
+skills: doc-style
 ---
 You read docs.
 """
@@ -94,6 +95,7 @@ def test_fields_are_listed_with_their_meaning(tmp_path: Path) -> None:
         listed = orchestra(root, server, tmp_path / "home", "agents", "--json")
         checked = orchestra(root, server, tmp_path / "home", "check")
     assert checked.returncode == 0, checked.stdout
+    assert "skill 'doc-style' is not defined" in checked.stdout
     agents = {a["name"]: a for a in json.loads(listed.stdout)}
     assert agents["planner"]["permission_mode"] == "plan"
     assert agents["careful"]["excluded_tools"] == ["edit"]

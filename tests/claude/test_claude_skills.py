@@ -16,7 +16,7 @@ from orchestra_lsp.testing import ScriptedServer
 RELEASE = """---
 name: release-notes
 description: Writes release notes from the commits since the last tag. Use when the user asks for a changelog or release notes.
-allowed-tools: Bash(git log:*), Read
+allowed-tools: Bash(git log:*) Read
 ---
 # Release notes
 

@@ -8,12 +8,13 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from orchestra_lsp.workspace.sources import SourceRef
+from orchestra_lsp.workspace.tool_names import split_tool_list
 
 
 def _tool_list(value: Any) -> Any:
     """Tools may be a YAML list or, as Claude Code writes them, a comma-separated string."""
     if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
+        return split_tool_list(value)
     return value
 
 

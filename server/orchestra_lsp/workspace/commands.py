@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orchestra_lsp.workspace.sources import SourceRef
+from orchestra_lsp.workspace.tool_names import split_tool_list
 
 _ID = r"^[A-Za-z_][\w\-]*$"
 
@@ -79,9 +80,7 @@ class ClaudeCommandFrontMatter(BaseModel):
     @field_validator("allowed_tools", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        return split_tool_list(value) if isinstance(value, str) else value
 
     @field_validator("arguments", mode="before")
     @classmethod

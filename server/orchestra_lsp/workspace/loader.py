@@ -272,6 +272,8 @@ def _load(
     agents = _resolve(parsed_agents, "agent")
     commands = _resolve(parsed_commands, "command")
     skills = _resolve(parsed_skills, "skill")
+    for parsed_agent in parsed_agents:
+        _warn_unknown_skills(parsed_agent, skills)
     for parsed_skill in parsed_skills:
         command = parsed_skill.command
         if command is None or parsed_skill.value is not skills.get(command.name):
@@ -424,6 +426,18 @@ def _search_path(root: Path, extra: str) -> tuple[str | None, Path]:
     if not folder.is_dir():
         return "is not a folder", root
     return None, folder
+
+
+def _warn_unknown_skills(parsed: Parsed[Agent], skills: Mapping[str, Skill]) -> None:
+    agent = parsed.value
+    for index, name in enumerate(agent.skills if agent is not None else []):
+        if name not in skills:
+            known = ", ".join(sorted(skills)) or "none"
+            parsed.sink.add(
+                f"skill '{name}' is not defined (skills: {known}); it is not preloaded",
+                parsed.positions.value(("skills", index)),
+                Severity.WARNING,
+            )
 
 
 def _skill_folders(root: Path, claude_home: Path) -> list[tuple[Path, Layer]]:

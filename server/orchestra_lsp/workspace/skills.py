@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orchestra_lsp.workspace.sources import SourceRef
+from orchestra_lsp.workspace.tool_names import split_tool_list
 
 SKILL_FILE = "SKILL.md"
 #: Supporting files listed per skill; a skill folder is small, a stray `node_modules`
@@ -45,14 +46,15 @@ class SkillFrontMatter(BaseModel):
     disable_model_invocation: bool = Field(default=False, alias="disable-model-invocation")
     user_invocable: bool = Field(default=True, alias="user-invocable")
     license: str | None = None
+    compatibility: str | None = None
+    version: str | int | float | None = None
     metadata: dict[str, Any] | None = None
 
     @field_validator("allowed_tools", mode="before")
     @classmethod
     def _tools(cls, value: Any) -> Any:
-        if isinstance(value, str):  # `Read, Grep` or `Bash(git:*) Read`
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        # `Read, Grep`, or the Agent Skills spec's space-delimited `Bash(git:*) Read`
+        return split_tool_list(value) if isinstance(value, str) else value
 
     _names = field_validator("arguments", mode="before")(_split)
 

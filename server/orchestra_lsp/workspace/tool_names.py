@@ -51,6 +51,29 @@ _MCP = re.compile(r"^mcp__(?P<server>[^_]+(?:_[^_]+)*?)__(?P<tool>.+)$")
 _PATTERN = re.compile(r"^(?P<name>[^()\s]+)(?:\((?P<argument>.*)\))?$")
 
 
+def split_tool_list(text: str) -> list[str]:
+    """A tool list written on one line, as the files write it: `Read, Grep`,
+    `Bash(git diff:*) Read` (the Agent Skills spec's space-delimited form), or a mix.
+    Commas and spaces inside parentheses belong to the entry."""
+    entries: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        if depth == 0 and (char == "," or char.isspace()):
+            if current:
+                entries.append("".join(current))
+                current = []
+            continue
+        current.append(char)
+    if current:
+        entries.append("".join(current))
+    return entries
+
+
 def split_pattern(pattern: str) -> tuple[str, str | None]:
     """`run_shell(npm test*)` -> (`run_shell`, `npm test*`); a bare name has no argument."""
     match = _PATTERN.match(pattern.strip())
