@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import os
 
 import pytest
 from tool_helpers import TreeMaker, context
@@ -124,3 +125,16 @@ async def test_both_backends_read_byte_order_marks_as_ripgrep_does(make_tree: Tr
         ("plain.txt", 1),
         ("wide.txt", 2),
     ]
+
+
+@pytest.mark.parametrize("backend", ["ripgrep", "python"])
+async def test_a_fifo_named_as_the_path_is_refused_not_waited_on(
+    make_tree: TreeMaker, backend: str
+) -> None:
+    root = make_tree({"a.txt": "x\n"})
+    os.mkfifo(root / "pipe")
+    result = await asyncio.wait_for(
+        SearchTool(backend).run({"pattern": "x", "path": "pipe"}, context(root)),  # type: ignore[arg-type]
+        HANG_GUARD,
+    )
+    assert result.is_error and "pipe is not a regular file or a folder" in result.text

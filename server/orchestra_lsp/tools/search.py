@@ -93,6 +93,10 @@ async def search_workspace(
     live = {path: text for path, text in overlay.items() if text is not None}
     if query.under != "." and not live and not view.disk_path(query.under).exists():
         raise ToolError(f"{query.under} does not exist")
+    target = view.disk_path(query.under)
+    if target.exists() and not (target.is_dir() or target.is_file()):
+        # ripgrep reads a FIFO it is pointed at, and would wait for a writer forever.
+        raise ToolError(f"{query.under} is not a regular file or a folder")
     if use_ripgrep:
         regex = _compile(query) if live else None  # a pattern RE2 refuses fails first
         found = await _ripgrep_search(view.root, query, overlay.keys(), limit)
