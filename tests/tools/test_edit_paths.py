@@ -157,3 +157,17 @@ async def test_an_existing_file_with_a_backslash_is_refused_not_crashed(
         {"command": "str_replace", "path": "odd\\name.txt", "old_str": "a", "new_str": "b"}, ctx
     )
     assert result.is_error and "backslash" in result.text
+
+
+async def test_a_name_too_long_for_the_file_system_is_an_answer_everywhere(
+    make_tree: TreeMaker,
+) -> None:
+    ctx = context(make_tree({"a.txt": "a\n"}))
+    long = "x" * 300
+    for result in (
+        await edit.run({"command": "view", "path": long}, ctx),
+        await ReadFileTool().run({"path": long}, ctx),
+        await SearchTool().run({"pattern": "a", "path": long}, ctx),
+        await SearchTool("python").run({"pattern": "a", "path": long}, ctx),
+    ):
+        assert result.is_error and "Traceback" not in result.text, result.text

@@ -56,7 +56,7 @@ def _git_files(root: Path, under: str) -> list[str] | None:
 def _is_regular_file(path: Path) -> bool:
     """Regular files only: symlinks are skipped, as ripgrep skips them, so a link to
     something outside the workspace is never read."""
-    return path.is_file() and not path.is_symlink()
+    return os.path.isfile(path) and not os.path.islink(path)  # False on any error
 
 
 def _walk_files(root: Path, under: str) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import os
 import shutil
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -91,10 +92,10 @@ async def search_workspace(
     use_ripgrep = backend == "ripgrep" or (backend == "auto" and shutil.which("rg") is not None)
     overlay = {path: text for path, text in view.overlay().items() if query.covers(path)}
     live = {path: text for path, text in overlay.items() if text is not None}
-    if query.under != "." and not live and not view.disk_path(query.under).exists():
+    target = view.disk_path(query.under)  # os.path: False for any error, as pathlib is not
+    if query.under != "." and not live and not os.path.exists(target):
         raise ToolError(f"{query.under} does not exist")
-    target = view.disk_path(query.under)
-    if target.exists() and not (target.is_dir() or target.is_file()):
+    if os.path.exists(target) and not (os.path.isdir(target) or os.path.isfile(target)):
         # ripgrep reads a FIFO it is pointed at, and would wait for a writer forever.
         raise ToolError(f"{query.under} is not a regular file or a folder")
     if use_ripgrep:

@@ -158,8 +158,10 @@ class WorkspaceView:
             text is not None and path.startswith(inside) for path, text in self.overlay().items()
         ):
             return "folder"
+        # os.path's tests answer False for any error (a name too long, a loop), where
+        # pathlib's raise for some of them.
         path = self.disk_path(relative)
-        if path.is_dir():
+        if os.path.isdir(path):
             return "folder"
         return "file" if os.path.lexists(path) else "missing"
 
