@@ -122,18 +122,21 @@ def load_settings(
         if text is None:
             continue
         sink = DiagnosticSink(path)
-        data, positions = parse_json(text, sink)
-        parsed = (
-            validate(_SettingsFile, data, positions, sink, "Claude Code settings", lenient=True)
-            if isinstance(data, dict)
-            else None
-        )
-        if data is not None and not isinstance(data, dict):
-            sink.add("Claude Code settings must be a JSON object")
-        if parsed is not None:
-            merged.files.append(path)
-            _merge(merged, parsed, positions, sink, personal)
-            disabled = disabled or parsed.permissions.disable_bypass == "disable"
+        try:
+            data, positions = parse_json(text, sink)
+            parsed = (
+                validate(_SettingsFile, data, positions, sink, "Claude Code settings", lenient=True)
+                if isinstance(data, dict)
+                else None
+            )
+            if data is not None and not isinstance(data, dict):
+                sink.add("Claude Code settings must be a JSON object")
+            if parsed is not None:
+                merged.files.append(path)
+                _merge(merged, parsed, positions, sink, personal)
+                disabled = disabled or parsed.permissions.disable_bypass == "disable"
+        except Exception as error:  # one file must not stop the workspace from loading
+            sink.add(f"internal error while reading this file ({type(error).__name__}: {error})")
         diagnostics.extend(sink.items)
     if disabled:
         merged.bypass_allowed = False
