@@ -82,6 +82,8 @@ async def run_step(
     last_text = ""
     max_tokens = settings.max_output_tokens
     for turn_index in range(1, settings.max_turns + 1):
+        if turn_index > 1:
+            await toolbox.refresh()  # an MCP server's tools/list_changed, between turns
         fitted = fitter.fit(messages)
         # Per-message sizes stay out of the event: they grow with every turn, and the
         # sources, totals and cuts are what a person reads.

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from orchestra_lsp.engine.events import (
     ArtifactSaved,
     Event,
+    Notice,
     PermissionAsked,
     PermissionDecided,
     ToolCallFinished,
@@ -97,6 +98,7 @@ class Toolbox:
     possible (inside a sub-agent)."""
     specs: list[dict[str, Any]] = field(default_factory=list)
     _cut: str | None = None
+    _generation: int = 0
 
     def __post_init__(self) -> None:
         self._nested = NestedInstructions(self.context.view)
@@ -107,6 +109,7 @@ class Toolbox:
         names = [split_pattern(p)[0] for p in self.patterns]
         mcp_patterns = [name for name in names if name.startswith("mcp__")]
         if mcp_patterns and self.pool is not None:
+            self._generation = self.pool.generation
             mcp_tools = await self.pool.tools_for(mcp_patterns)
             self.specs += [tool.spec() for tool in mcp_tools]
             self.policy = self.policy.with_hints(annotation_hints(mcp_tools))
@@ -119,6 +122,35 @@ class Toolbox:
                 self.specs.append(task.model_dump())
         if self.excluded:
             self.specs = [s for s in self.specs if not _offered(self.excluded, s["name"])]
+
+    async def refresh(self) -> None:
+        """Between turns: when an MCP server said its tools changed, offer the new set.
+
+        The model client sends tools sorted by name, so an unchanged set stays
+        byte-identical (the head of the prompt cache); the change is journaled.
+        """
+        if self.pool is None or self.pool.generation == self._generation:
+            return
+        before = [spec["name"] for spec in self.specs]
+        await self.load()
+        added = [name for name in (s["name"] for s in self.specs) if name not in before]
+        removed = [name for name in before if not self.offers(name)]
+        if added or removed:
+            change = "; ".join(
+                part
+                for part in (
+                    f"added {', '.join(added)}" if added else "",
+                    f"removed {', '.join(removed)}" if removed else "",
+                )
+                if part
+            )
+            self.emit(
+                Notice(
+                    run_id=self.run_id,
+                    level="info",
+                    message=f"MCP tools of agent '{self.agent}' changed: {change}",
+                )
+            )
 
     def offers(self, name: str) -> bool:
         return any(spec["name"] == name for spec in self.specs)

@@ -53,6 +53,7 @@ class Connection:
         ping_timeout: float,
         cwd: Path | None,
         on_exit: Callable[[Connection], None],
+        on_change: Callable[[Connection], None] | None = None,
     ) -> None:
         self.server = server
         self.name = server.name
@@ -70,6 +71,9 @@ class Connection:
         self._ping_timeout = ping_timeout
         self._cwd = cwd
         self._on_exit = on_exit
+        self._on_change = on_change
+        self.tools_stale = False
+        """The server said its tools changed (`notifications/tools/list_changed`)."""
         self._session: ClientSession | None = None
         self._process: anyio.abc.Process | None = None
         self._starting: asyncio.Task[ClientSession] | None = None
@@ -184,7 +188,12 @@ class Connection:
                 )
                 self._process = channel.process
                 session = await stack.enter_async_context(
-                    ClientSession(channel.read, channel.write, client_info=CLIENT_INFO)
+                    ClientSession(
+                        channel.read,
+                        channel.write,
+                        client_info=CLIENT_INFO,
+                        message_handler=self._on_message,
+                    )
                 )
                 await self._handshake(session)
                 ready.set_result(session)
@@ -195,11 +204,33 @@ class Connection:
         finally:
             self._owner_done(ready)
 
+    async def _on_message(self, message: object) -> None:
+        """Notifications from the server: a changed tool or resource list is re-read on
+        next use (not here: this runs inside the session's reader)."""
+        if isinstance(
+            message, types.ToolListChangedNotification | types.ResourceListChangedNotification
+        ):
+            self.tools_stale = True
+            if self._on_change is not None:
+                self._on_change(self)
+
+    async def refresh(self) -> None:
+        """Re-read the tools and resources after the server said they changed."""
+        session = self._session
+        if not self.tools_stale or session is None:
+            return
+        self.tools_stale = False
+        await self._handshake_lists(session)
+
     async def _handshake(self, session: ClientSession) -> None:
         result = await session.initialize()
         self.capabilities = result.capabilities
-        self.tools = await _all_tools(session) if result.capabilities.tools else []
-        if result.capabilities.resources:
+        self.tools_stale = False
+        await self._handshake_lists(session)
+
+    async def _handshake_lists(self, session: ClientSession) -> None:
+        self.tools = await _all_tools(session) if self.capabilities.tools else []
+        if self.capabilities.resources:
             self.resources = (await session.list_resources()).resources
             self.resource_templates = (await session.list_resource_templates()).resource_templates
 

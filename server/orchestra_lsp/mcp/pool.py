@@ -40,6 +40,7 @@ DEFAULT_MAX_RESULT_TOKENS = 20_000
 READ_RESOURCE = "read_resource"
 #: The tool an agent lists them with: `mcp__<server>__list_resources`.
 LIST_RESOURCES = "list_resources"
+_RESOURCE_TOOLS = (READ_RESOURCE, LIST_RESOURCES)
 #: Tool names the Messages API accepts; others are left out with a warning.
 _API_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 _LISTED_RESOURCES = 20
@@ -80,10 +81,14 @@ class McpPool:
                 ping_timeout=min(PING_SECONDS, server.spec.timeout or call_timeout),
                 cwd=_cwd(server, workspace),
                 on_exit=self._exited,
+                on_change=self._changed,
             )
             for name, server in servers.items()
         }
         self._noticed: dict[str, int] = {}
+        self.generation = 0
+        """Goes up each time a server says its tools changed: a toolbox that saw an
+        older generation asks `tools_for` again between turns."""
 
     async def __aenter__(self) -> Self:
         return self
@@ -103,8 +108,18 @@ class McpPool:
         reached = servers_reached(patterns, self._usable())
         tools: list[McpTool] = []
         for connection in await self._ready(reached):
+            try:
+                await connection.refresh()
+            except Exception as exc:  # the old list stays; the next change retries
+                self._notice("warning", _bad_answer(connection, "tools/list", exc))
+            quiet = not (connection.resources or connection.resource_templates)
             tools.extend(
-                tool for tool in self._tools_of(connection) if tool_allowed(patterns, tool.name)
+                tool
+                for tool in self._tools_of(connection)
+                if tool_allowed(patterns, tool.name)
+                # A server that lists no resources (many advertise the capability
+                # regardless) gets the resource tools only when a pattern names them.
+                and not (quiet and tool.tool in _RESOURCE_TOOLS and tool.name not in patterns)
             )
         return tools
 
@@ -314,6 +329,9 @@ class McpPool:
             raise McpFailure(message) from None
         except Exception as exc:  # an answer the SDK refused (schema, protocol)
             raise McpFailure(_bad_answer(connection, what, exc)) from None
+
+    def _changed(self, connection: Connection) -> None:
+        self.generation += 1
 
     def _exited(self, connection: Connection) -> None:
         self._notice("warning", connection.failure or f"MCP server '{connection.name}' exited")
