@@ -22,6 +22,7 @@ from typing import NamedTuple
 from orchestra_lsp import __version__
 from orchestra_lsp.cli.options import common_options
 from orchestra_lsp.redaction import redacted_std_streams
+from orchestra_lsp.secret_environment import hide_secrets_from_proc
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -110,6 +111,8 @@ def find_root(start: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the program itself, not a call from Python: see secret_environment
+        hide_secrets_from_proc()
     words = sys.argv[1:] if argv is None else argv
     parser = build_parser(_chosen(words))
     args = parser.parse_args(words)

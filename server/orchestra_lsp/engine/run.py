@@ -110,7 +110,13 @@ class Run:
         self.run_id = ctx.journal.run_id
         self.changeset = Changeset()
         self.view = WorkspaceView(ctx.workspace.root, self.changeset, dict(ctx.buffers()))
-        self.tool_context = ToolContext(view=self.view, env=dict(ctx.workspace.claude_settings.env))
+        shell = ctx.workspace.config.shell
+        self.tool_context = ToolContext(
+            view=self.view,
+            env=dict(ctx.workspace.claude_settings.env),
+            sandbox=shell.sandbox,
+            sandbox_network=shell.network,
+        )
         self._text_stream = StreamRedactor(SECRETS.redactor)
         self._last_delta: TextDelta | None = None
         self.artifacts = ArtifactCollector(ctx.workspace.root, ctx.journal.directory)

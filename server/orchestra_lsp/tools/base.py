@@ -50,6 +50,9 @@ class ToolContext:
     edit_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     env: dict[str, str] = field(default_factory=dict)
     """Added to the environment of processes the tools start (Claude Code's `env`)."""
+    sandbox: str = "none"
+    """`run_shell`'s sandbox: "none" or "bwrap" (config.toml's `[shell] sandbox`)."""
+    sandbox_network: bool = True
 
 
 class Tool(Protocol):

@@ -1,8 +1,33 @@
 """`run_shell`: one shell command in the workspace root, bounded in time and output.
 
-The command gets its own process group so that a time-out or a cancelled run kills
-everything it started (a test runner's workers, a backgrounded server), not just the
-shell. Whether the command may run at all is the permission policy's call, upstream.
+What it is: ``/bin/sh -c COMMAND`` run as the user who runs Orchestra, in the workspace
+root, with stdin closed and stdout and stderr merged. Whether it may run at all is the
+permission policy's call, upstream (:mod:`orchestra_lsp.permissions`).
+
+What it is not: a sandbox. Without one, the command can read and write whatever the
+user can. Two things it does guarantee:
+
+- **No inherited secret.** The child's environment lacks Orchestra's credentials, every
+  value mcp.json took from a ``${VAR}``, and variables whose names say they hold one
+  (``*TOKEN*``, ``*SECRET*``, ``*PASSWORD*``, ``*API_KEY*``, …). Nor can it read them from
+  ``/proc/<orchestra>/environ``: the ``orchestra`` command re-executes itself at start with
+  those variables moved out of its exec-time environment
+  (:mod:`orchestra_lsp.secret_environment`). A process of the same user with ptrace
+  rights can still read Orchestra's memory; use the sandbox against that.
+- **Deadlines hold.** The command runs as the leader of a new session; at its timeout —
+  or when the shell exits, or the run is cancelled — every process it started is killed:
+  its session and process group, anything that left them (``setsid -f``, a double fork)
+  yet still carries the command's marker in its environment, and anything still holding
+  its output pipe. The pipe is read while the command writes (a ``yes`` is cut at the
+  deadline, its output bounded) and the result returns even if something the sweep could
+  not kill keeps the pipe open.
+
+The optional sandbox (``[shell] sandbox = "bwrap"`` in config.toml, needs bubblewrap)
+runs the command in new PID and IPC namespaces with a private ``/proc`` and ``/tmp``
+(Orchestra and every other process are invisible), the file system read-only except the
+workspace, the workspace's protected folders (``.git``, ``.orchestra``, CI, hooks…)
+read-only too, the usual credential files (``~/.ssh``, ``~/.aws``, …) hidden, and, with
+``network = false``, no network.
 """
 
 from __future__ import annotations
@@ -10,11 +35,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
+import secrets
+import shutil
 import signal
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
 
+from orchestra_lsp.redaction import CREDENTIAL_VARIABLES, SECRETS
 from orchestra_lsp.tools.base import ToolArgs, ToolContext, ToolResult, parse_args, schema_for
 from orchestra_lsp.tools.errors import ToolError
 
@@ -22,6 +52,10 @@ DEFAULT_TIMEOUT = 120.0
 MAX_TIMEOUT = 600.0
 HEAD_BYTES = 10_000
 TAIL_BYTES = 20_000
+#: After the shell exits (or is killed), how long what is left in the pipe is read.
+DRAIN_SECONDS = 0.5
+#: The environment variable that marks every process a command starts.
+MARKER_VARIABLE = "ORCHESTRA_SHELL_ID"
 
 
 class RunShellArgs(ToolArgs):
@@ -79,27 +113,35 @@ class RunShellTool:
     input_schema: dict[str, Any] = schema_for(RunShellArgs)
 
     async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
-        """Run the command, killing its process group on time-out or cancellation."""
+        """Run the command; kill everything it started at its end, time-out or cancel."""
         try:
             parsed = parse_args(RunShellArgs, args)
-            process, exited = await _spawn(parsed.command, ctx)
         except ToolError as error:
             return ToolResult(text=str(error), is_error=True)
-        timeout = parsed.timeout or DEFAULT_TIMEOUT
-        output = BoundedOutput()
+        marker = secrets.token_hex(8)
+        starting = asyncio.ensure_future(_Shell.start(parsed.command, ctx, marker))
         try:
-            await asyncio.wait_for(_collect(process, exited, output), timeout)
-        except TimeoutError:
-            _kill_group(process.pid)
-            await process.wait()
-            return ToolResult(
-                text=f"{output.text()}\n[timed out after {timeout:g} s; the command was killed]",
-                is_error=True,
-            )
+            shell = await asyncio.shield(starting)
+        except ToolError as error:
+            return ToolResult(text=str(error), is_error=True)
+        except asyncio.CancelledError:
+            # Cancelled while the shell was being started: it may already run.
+            starting.add_done_callback(_sweep_started)
+            raise
+        timeout = parsed.timeout or DEFAULT_TIMEOUT
+        try:
+            timed_out = await shell.collect(timeout)
         finally:
             # Cancellation lands here too: nothing the command started may outlive it.
-            _kill_group(process.pid)
-        return _result(process.returncode, output)
+            shell.sweep()
+            shell.close()
+        if timed_out:
+            return ToolResult(
+                text=f"{shell.output.text()}\n[timed out after {timeout:g} s; the command "
+                "and everything it started were killed]",
+                is_error=True,
+            )
+        return _result(shell.returncode, shell.output)
 
 
 class _ExitAwareProtocol(asyncio.subprocess.SubprocessStreamProtocol):
@@ -116,62 +158,263 @@ class _ExitAwareProtocol(asyncio.subprocess.SubprocessStreamProtocol):
             self.exited.set_result(None)
 
 
-async def _spawn(
-    command: str, ctx: ToolContext
-) -> tuple[asyncio.subprocess.Process, asyncio.Future[None]]:
-    """Start the shell as the leader of a new session (hence its own process group)."""
-    loop = asyncio.get_running_loop()
-    try:
-        transport, protocol = await loop.subprocess_exec(
-            lambda: _ExitAwareProtocol(loop),
-            "/bin/sh",
-            "-c",
-            command,
-            cwd=ctx.view.root,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-            env=_child_environment(ctx.env),
-        )
-    except OSError as error:
-        raise ToolError(f"could not start the command: {error}") from None
-    return asyncio.subprocess.Process(transport, protocol, loop), protocol.exited
+class _Shell:
+    """One running command: its process, its output pipe and its marker."""
 
+    def __init__(
+        self,
+        transport: asyncio.SubprocessTransport,
+        protocol: _ExitAwareProtocol,
+        marker: str,
+    ) -> None:
+        self.transport = transport
+        self.protocol = protocol
+        self.process = asyncio.subprocess.Process(transport, protocol, asyncio.get_running_loop())
+        self.marker = marker
+        self.output = BoundedOutput()
+        self.pipe_inode = _pipe_inode(transport)
 
-async def _collect(
-    process: asyncio.subprocess.Process, exited: asyncio.Future[None], output: BoundedOutput
-) -> None:
-    """Read until the shell exits, then kill what it left behind so the pipe closes."""
-    assert process.stdout is not None
-    stream = process.stdout
+    @classmethod
+    async def start(cls, command: str, ctx: ToolContext, marker: str) -> _Shell:
+        """Start the shell as the leader of a new session, in the sandbox if configured."""
+        loop = asyncio.get_running_loop()
+        argv = ["/bin/sh", "-c", command]
+        if ctx.sandbox == "bwrap":
+            argv = sandboxed(argv, str(ctx.view.root), network=ctx.sandbox_network)
+        env = child_environment(ctx.env)
+        env[MARKER_VARIABLE] = marker
+        try:
+            transport, protocol = await loop.subprocess_exec(
+                lambda: _ExitAwareProtocol(loop),
+                *argv,
+                cwd=ctx.view.root,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+            )
+        except OSError as error:
+            raise ToolError(f"could not start the command: {error}") from None
+        return cls(transport, protocol, marker)
 
-    async def read() -> None:
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    async def collect(self, timeout: float) -> bool:
+        """Read the output until the shell exits or `timeout` passes (then True)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        reader = asyncio.ensure_future(self._pump())
+        try:
+            await asyncio.wait({self.protocol.exited}, timeout=max(0.0, deadline - loop.time()))
+            timed_out = not self.protocol.exited.done()
+            self.sweep()  # out of time, or the shell is gone: so is what it started
+            with contextlib.suppress(TimeoutError):
+                # What is left in the pipe; a holder the sweep missed cannot keep us here.
+                await asyncio.wait_for(asyncio.shield(reader), DRAIN_SECONDS)
+            if not self.protocol.exited.done():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(self.protocol.exited), DRAIN_SECONDS)
+            return timed_out
+        finally:
+            reader.cancel()
+
+    async def _pump(self) -> None:
+        stream = self.process.stdout
+        assert stream is not None
         while chunk := await stream.read(1 << 16):
-            output.add(chunk)
+            self.output.add(chunk)
+            # `read` returns at once while data is buffered: without this, a fast
+            # writer (`yes`) would never let the deadline's timer run.
+            await asyncio.sleep(0)
 
-    reader = asyncio.ensure_future(read())
+    def sweep(self) -> None:
+        """Kill the command's process group and every process that carries its marker,
+        shares its session or holds its output pipe (see :func:`kill_tree`)."""
+        kill_tree(self.process.pid, self.marker, self.pipe_inode)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.transport.close()
+
+
+def _sweep_started(starting: asyncio.Future[_Shell]) -> None:
+    if starting.cancelled() or starting.exception() is not None:
+        return
+    shell = starting.result()
+    shell.sweep()
+    shell.close()
+
+
+def _pipe_inode(transport: asyncio.SubprocessTransport) -> int | None:
+    pipe = transport.get_pipe_transport(1)
+    handle = pipe.get_extra_info("pipe") if pipe is not None else None
     try:
-        await exited
-        _kill_group(process.pid)
-        await reader
-    finally:
-        reader.cancel()
+        return os.fstat(handle.fileno()).st_ino if handle is not None else None
+    except (OSError, ValueError):
+        return None
 
 
-#: Credentials of Orchestra itself: a command the model runs (`env`, a test that
-#: prints its environment) would hand them to the model.
-SCRUBBED_VARIABLES = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"})
-
-
-def _child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    merged = {**os.environ, **(extra or {})}
-    return {k: v for k, v in merged.items() if k not in SCRUBBED_VARIABLES}
-
-
-def _kill_group(pid: int) -> None:
+def kill_tree(leader: int, marker: str | None = None, pipe_inode: int | None = None) -> int:
+    """SIGKILL the process group of `leader` and every process (of this user) in its
+    session, whose environment carries ``ORCHESTRA_SHELL_ID=<marker>`` or which holds
+    the pipe `pipe_inode`; repeat until a pass finds none, so a process forked during a
+    pass is caught by the next. Returns how many processes were signalled. Linux reads
+    ``/proc``; elsewhere only the process group is killed."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
+        os.killpg(leader, signal.SIGKILL)
+    if not os.path.isdir("/proc/self"):
+        return 0
+    needle = f"{MARKER_VARIABLE}={marker}".encode() if marker else None
+    pipe = f"pipe:[{pipe_inode}]" if pipe_inode is not None else None
+    me = os.getpid()
+    killed = 0
+    for _ in range(8):
+        found = [pid for pid in _pids() if pid != me and _belongs(pid, leader, needle, pipe)]
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        killed += len(found)
+        if not found:
+            break
+    return killed
+
+
+def _pids() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+
+
+def _belongs(pid: int, leader: int, needle: bytes | None, pipe: str | None) -> bool:
+    base = f"/proc/{pid}"
+    try:
+        with open(f"{base}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        if fields[0] == b"Z":
+            return False  # already dead, waiting to be reaped
+        if int(fields[3]) == leader:  # session id (field 6 of stat)
+            return True
+    except (OSError, IndexError, ValueError):
+        return False
+    if needle is not None:
+        with contextlib.suppress(OSError), open(f"{base}/environ", "rb") as environ:
+            if needle in environ.read().split(b"\0"):
+                return True
+    if pipe is not None:
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"{base}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"{base}/fd/{fd}") == pipe:
+                        return True
+    return False
+
+
+#: Names of inherited variables that hold a credential by their own account.
+_SECRET_NAME = re.compile(
+    r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY"
+    r"|AUTH|COOKIE|SESSION",
+    re.IGNORECASE,
+)
+
+
+def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a command gets: Orchestra's own minus Orchestra's credentials,
+    variables named like a credential and any variable whose value is a secret the
+    process knows (mcp.json's `${VAR}` values); plus `extra` (Claude Code's `env`,
+    given on purpose, minus known secret values)."""
+    known = set(SECRETS.redactor.secrets)
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in CREDENTIAL_VARIABLES and not _SECRET_NAME.search(name) and value not in known
+    }
+    given = {
+        k: v for k, v in (extra or {}).items() if k not in CREDENTIAL_VARIABLES and v not in known
+    }
+    return {**inherited, **given}
+
+
+#: Credential files and folders the sandbox hides (relative to the home folder).
+HIDDEN_IN_SANDBOX = (
+    ".ssh",
+    ".aws",
+    ".azure",
+    ".gnupg",
+    ".kube",
+    ".docker",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    ".git-credentials",
+    ".config/gh",
+    ".config/gcloud",
+    ".config/hub",
+    ".config/orchestra",
+    ".claude",
+    ".claude.json",
+)
+#: Workspace paths the sandbox mounts read-only (when they exist).
+READ_ONLY_IN_SANDBOX = (
+    ".git",
+    ".orchestra",
+    ".claude",
+    ".mcp.json",
+    ".github",
+    ".gitlab-ci.yml",
+    ".gitlab",
+    ".circleci",
+    ".husky",
+    ".githooks",
+    ".vscode",
+    ".devcontainer",
+)
+
+
+def sandboxed(argv: list[str], root: str, *, network: bool = True) -> list[str]:
+    """`argv` wrapped in bubblewrap (see the module docstring); raises ToolError when
+    bwrap is not installed."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise ToolError(
+            'the shell sandbox is configured ([shell] sandbox = "bwrap") but bubblewrap is '
+            "not installed: install it (Debian: apt-get install bubblewrap) or turn it off"
+        )
+    real = os.path.realpath(root)
+    wrapped = [
+        bwrap,
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--tmpfs",
+        "/tmp",
+    ]
+    if not network:
+        wrapped.append("--unshare-net")
+    home = os.path.expanduser("~")
+    for name in HIDDEN_IN_SANDBOX:
+        path = os.path.join(home, name)
+        if os.path.isdir(path) and not real.startswith(path.rstrip("/") + "/"):
+            wrapped += ["--tmpfs", path]
+        elif os.path.isfile(path):
+            wrapped += ["--ro-bind", "/dev/null", path]
+    wrapped += ["--bind", real, real]
+    for name in READ_ONLY_IN_SANDBOX:
+        path = os.path.join(real, name)
+        if os.path.lexists(path) and os.path.realpath(path).startswith(real + "/"):
+            wrapped += ["--ro-bind", path, path]
+    return [*wrapped, "--chdir", real, "--", *argv]
 
 
 def _result(code: int | None, output: BoundedOutput) -> ToolResult:

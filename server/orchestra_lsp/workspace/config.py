@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
@@ -38,6 +40,13 @@ class McpSettings(_Section):
     startup_timeout_seconds: float = Field(default=30.0, gt=0, allow_inf_nan=False)
 
 
+class ShellSettings(_Section):
+    sandbox: Literal["none", "bwrap"] = "none"
+    """`run_shell` inside bubblewrap (see orchestra_lsp.tools.run_shell)."""
+    network: bool = True
+    """With the sandbox: False cuts the command off the network."""
+
+
 class Config(_Section):
     search_paths: list[str] = Field(default_factory=list)
     """Extra folders holding `agents/` and `commands/`, relative to the workspace;
@@ -46,3 +55,4 @@ class Config(_Section):
     permissions: PermissionSettings = Field(default_factory=PermissionSettings)
     agents: AgentSettings = Field(default_factory=AgentSettings)
     mcp: McpSettings = Field(default_factory=McpSettings)
+    shell: ShellSettings = Field(default_factory=ShellSettings)
