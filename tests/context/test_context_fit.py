@@ -297,3 +297,56 @@ def revised(message: Message) -> Message:
         elif block.get("type") == "tool_result":
             block["content"] = "revised result " * 500
     return copy
+
+
+def test_a_long_loop_keeps_its_prefix_and_cuts_in_chunks() -> None:
+    """Over a 400-turn loop far past the budget, almost every call sends the previous
+    call's messages unchanged before its new ones (so the prompt cache serves them); the
+    cut moves rarely, a chunk at a time, and every call fits."""
+    budget = 30_000
+    fitter = ConversationFitter(PINNED, budget, 2_000)
+    room = budget - fitter.pinned_tokens
+    conversation: list[Message] = [{"role": "user", "content": INSTRUCTIONS}]
+    previous: list[Message] | None = None
+    kept_prefix = calls = moves = 0
+    dropped_before = 0
+    for number in range(400):
+        result = f"result {number}: " + "the file says something useful. " * (40 + number % 60)
+        conversation.extend(tool_turn(number, "read_file", {"path": f"f{number}.py"}, result))
+        fitted = fitter.fit(conversation)
+        assert fitted.manifest.fits
+        assert fitted == fit_to_budget(PINNED, conversation, budget, 2_000)
+        messages = fitted.messages
+        if previous is not None:
+            calls += 1
+            same = json.dumps(messages[: len(previous)]) == json.dumps(previous)
+            kept_prefix += same
+        [*_, last] = [None, *(c for c in fitted.manifest.cuts if c.kind == "turns_summarised")]
+        dropped = last.messages_dropped if last is not None else 0
+        if dropped != dropped_before:
+            moves += 1
+            # A move drops at least a chunk's worth, never a message at a time.
+            assert last is not None and last.tokens_before >= room * 0.4 * moves
+        dropped_before = dropped
+        previous = messages
+    assert dropped_before > 600  # far past the budget
+    assert kept_prefix / calls >= 0.95, (kept_prefix, calls)
+    assert moves <= 0.05 * calls
+
+
+def test_a_fitter_with_one_huge_recent_exchange_still_drops_all_it_may() -> None:
+    """No chunk boundary is enough when the latest exchanges alone overflow: the cut then
+    falls on any exchange, and failing that everything droppable goes."""
+    conversation: list[Message] = [{"role": "user", "content": INSTRUCTIONS}]
+    for number in range(6):
+        conversation.extend(tool_turn(number, "search", {"pattern": "x"}, "small " * 50))
+    conversation.extend(tool_turn(50, "read_file", {"path": "big.py"}, BIG_FILE))
+    conversation.extend(tool_turn(51, "read_file", {"path": "big2.py"}, BIG_FILE))
+    fitted = fit_to_budget(PINNED, conversation, 6_000, 3_000)
+    [cut] = [c for c in fitted.manifest.cuts if c.kind == "turns_summarised"]
+    assert fitted.manifest.fits
+    # Only the instructions and the exchange in progress are left: the first big read
+    # went too, though no chunk boundary lies after it.
+    assert cut.messages_dropped == len(conversation) - 3
+    assert len(fitted.messages) == 3
+    assert "search ×6" in cut.detail and "read_file ×1" in cut.detail

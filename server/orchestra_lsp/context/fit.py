@@ -6,11 +6,20 @@ Three layers, cheapest loss first:
    they are what the agent is and what it was asked.
 2. Every tool result larger than `max_tool_result_tokens` is cut to its head followed by a
    note ``[... cut N tokens of M: ...]`` that tells the model how to see more.
-3. If the whole still exceeds the budget, the oldest turns are dropped, fewest first:
-   never the first user message (the step's instructions), never the last two messages
-   (the exchange in progress), and only whole assistant/tool-result exchanges, so a
-   tool_use never loses its tool_result. What was dropped is stated in a short mechanical
-   summary (tools called, files read and edited).
+3. If the whole still exceeds the budget, the oldest turns are dropped: never the first
+   user message (the step's instructions), never the last two messages (the exchange in
+   progress), and only whole assistant/tool-result exchanges, so a tool_use never loses
+   its tool_result. What was dropped is stated in a short mechanical summary (tools
+   called, files read and edited).
+
+Where the cut falls is chosen for prompt caching. The conversation is divided, from its
+start, into chunks of about `CHUNK_SHARE` of the room the budget leaves; a chunk
+boundary depends only on the messages before it, so it never moves as the conversation
+grows. The cut is the earliest boundary that makes the whole fit. It therefore stays put,
+and every call sends the same messages before its new ones (a byte-identical prefix the
+API's cache can serve), until the conversation outgrows the budget again; then it jumps a
+whole chunk ahead at once. Only when no boundary is enough does the cut fall on any
+exchange (the fewest dropped), and failing that everything that may go is dropped.
 
 The summary is a text block appended to the first user message rather than a message of
 its own: in a tool loop every user message after the first carries the tool results of
@@ -21,9 +30,9 @@ message it keeps roles alternating and every tool_result right after its tool_us
 
 from __future__ import annotations
 
+import copy
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import accumulate
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,8 +47,13 @@ from orchestra_lsp.context.models import (
     PartTokens,
     Source,
 )
-from orchestra_lsp.context.summary import summarise_dropped
+from orchestra_lsp.context.summary import DroppedSummary
 from orchestra_lsp.context.tokens import count_tokens
+
+CHUNK_SHARE = 0.5
+"""A chunk of dropped turns is about this share of the room the budget leaves for the
+conversation: larger chunks mean fewer cut moves (more cache hits), smaller ones keep
+more of the recent conversation."""
 
 
 def fit_to_budget(
@@ -80,31 +94,48 @@ class ConversationFitter:
         self._cuts: list[Cut] = []
         self._turn_lines: list[PartTokens] = []
         """Each message's manifest line as it reads once it is no longer among the latest."""
+        self._suffix: list[int] = [0]
+        """`_suffix[k]` is the size of messages [0, k): sums of any range in O(1)."""
+        self._chunk = max(1, int((budget_tokens - self.pinned_tokens) * CHUNK_SHARE))
+        self._boundaries: list[tuple[int, str]] = []
+        """Chunk boundaries: (index of the first message kept, summary of what precedes it)."""
+        self._running = DroppedSummary()
+        """Summary of messages [1, len(seen)), for the next boundary."""
+        self._at_last_boundary = DroppedSummary()
+        """Summary of the messages before the last boundary (all of [1, …) before any)."""
+        self._since_boundary = 0
+        """Tokens since the last boundary (from message 1 before the first)."""
 
     def fit(self, conversation: Sequence[Message]) -> FitResult:
         """See :func:`fit_to_budget`."""
         self._learn(conversation)
-        messages, sizes, cuts = list(self._fitted), list(self._sizes), list(self._cuts)
-        drop = _choose_drop(messages, sizes, self.budget_tokens - self.pinned_tokens)
-        if drop is not None:
-            end, first, summary = drop
+        messages, sizes, cuts = self._fitted, self._sizes, list(self._cuts)
+        drop = self._choose_drop(self.budget_tokens - self.pinned_tokens)
+        if drop is None:
+            conversation_tokens = self._suffix[-1]
+            lines = self._lines()
+        else:
+            end, summary = drop
+            first = _with_summary(messages[0], summary)
+            first_tokens = message_tokens(first)
             cuts.append(
                 Cut(
                     kind="turns_summarised",
                     detail=summary,
-                    tokens_before=sum(sizes[1:end]),
-                    tokens_after=message_tokens(first) - sizes[0],
+                    tokens_before=self._suffix[end] - self._suffix[1],
+                    tokens_after=first_tokens - sizes[0],
                     message_index=1,
                     messages_dropped=end - 1,
                 )
             )
             messages = [first, *messages[end:]]
-            sizes = [message_tokens(first), *sizes[end:]]
-        conversation_tokens = sum(sizes)
+            sizes = [first_tokens, *sizes[end:]]
+            conversation_tokens = first_tokens + self._suffix[-1] - self._suffix[end]
+            lines = _lines(messages, sizes)
         total = self.pinned_tokens + conversation_tokens
         manifest = Manifest(
             sources=self.sources,
-            conversation=self._lines() if drop is None else _lines(messages, sizes),
+            conversation=lines,
             pinned_tokens=self.pinned_tokens,
             conversation_tokens=conversation_tokens,
             total_tokens=total,
@@ -112,7 +143,38 @@ class ConversationFitter:
             fits=total <= self.budget_tokens,
             cuts=cuts,
         )
-        return FitResult(messages=messages, manifest=manifest)
+        return FitResult(messages=list(messages), manifest=manifest)
+
+    def _choose_drop(self, room: int) -> tuple[int, str] | None:
+        """Where to cut (the index of the first message kept after the instructions) and
+        the summary of what goes; None when everything fits. See the module docstring."""
+        count = len(self._fitted)
+        if self._suffix[-1] <= room:
+            return None
+
+        def fits(end: int, summary: str) -> bool:
+            first = message_tokens(_with_summary(self._fitted[0], summary))
+            return first + self._suffix[count] - self._suffix[end] <= room
+
+        for end, summary in self._boundaries:
+            if end > count - 2:
+                break
+            if fits(end, summary):
+                return end, summary
+        # No boundary is enough: the fewest exchanges after the last one that are.
+        start = self._boundaries[-1][0] if self._boundaries else 1
+        running = copy.deepcopy(self._at_last_boundary)
+        best: tuple[int, str] | None = None
+        for end in range(start, count - 1):
+            if end >= 3 and self._fitted[end].get("role") == "assistant":
+                best = (end, running.text())
+                if fits(*best):
+                    return best
+            running.add(self._fitted[end])
+        if best is None and self._boundaries and self._boundaries[0][0] <= count - 2:
+            usable = [b for b in self._boundaries if b[0] <= count - 2]
+            return usable[-1]
+        return best
 
     def _lines(self) -> list[PartTokens]:
         """The manifest's lines for the whole conversation: only the latest two differ
@@ -126,8 +188,9 @@ class ConversationFitter:
         known = _shared_prefix(self._seen, conversation)
         if known < len(self._seen):
             del self._seen[known:], self._fitted[known:], self._sizes[known:]
-            del self._turn_lines[known:]
+            del self._turn_lines[known:], self._suffix[known + 1 :]
             self._cuts = [cut for cut in self._cuts if cut.message_index < known]
+            self._relearn_chunks()
         for index in range(known, len(conversation)):
             message = conversation[index]
             fitted, cuts = cut_tool_results(
@@ -139,6 +202,7 @@ class ConversationFitter:
             self._seen.append(message)
             self._fitted.append(fitted)
             self._sizes.append(message_tokens(fitted))
+            self._suffix.append(self._suffix[-1] + self._sizes[-1])
             self._cuts.extend(cuts)
             self._turn_lines.append(
                 PartTokens(
@@ -148,6 +212,26 @@ class ConversationFitter:
                     label="instructions" if index == 0 else "turn",
                 )
             )
+            self._chunk_step(index)
+
+    def _chunk_step(self, index: int) -> None:
+        """Account message `index` (just learned) to the chunks; see the module docstring."""
+        if index == 0:
+            return
+        fitted = self._fitted[index]
+        if index >= 3 and fitted.get("role") == "assistant" and self._since_boundary >= self._chunk:
+            self._boundaries.append((index, self._running.text()))
+            self._at_last_boundary = copy.deepcopy(self._running)
+            self._since_boundary = 0
+        self._running.add(fitted)
+        self._since_boundary += self._sizes[index]
+
+    def _relearn_chunks(self) -> None:
+        """After the conversation diverged: the chunk state of the messages kept."""
+        self._running, self._since_boundary = DroppedSummary(), 0
+        self._at_last_boundary, self._boundaries = DroppedSummary(), []
+        for index in range(1, len(self._fitted)):
+            self._chunk_step(index)
 
 
 class ContextBudget(BaseModel):
@@ -178,27 +262,6 @@ def _tool_names(previous: Message) -> dict[str, str]:
     """Tool names by tool_use id in the message before a tool result: the conversation
     is valid, so a result answers a tool_use of the message just before it."""
     return {str(use.get("id")): str(use.get("name")) for use in tool_uses(previous)}
-
-
-def _choose_drop(
-    messages: Sequence[Message], sizes: Sequence[int], room: int
-) -> tuple[int, Message, str] | None:
-    """The fewest oldest messages to drop, as (index of the first one kept, new first
-    message carrying the summary, the summary); None when everything fits. When nothing is enough,
-    drops all that may be dropped."""
-    if sum(sizes) <= room:
-        return None
-    kept_after = list(accumulate(reversed(sizes)))[::-1]  # kept_after[k] = sum(sizes[k:])
-    best: tuple[int, Message, str] | None = None
-    for end in range(3, len(messages) - 1):
-        if messages[end].get("role") != "assistant":
-            continue
-        summary = summarise_dropped(messages[1:end])
-        first = _with_summary(messages[0], summary)
-        best = (end, first, summary)
-        if message_tokens(first) + kept_after[end] <= room:
-            break
-    return best
 
 
 def _with_summary(message: Mapping[str, Any], summary: str) -> Message:

@@ -15,34 +15,52 @@ _READ_TOOLS = frozenset({"read_file", "list_files"})
 
 def summarise_dropped(messages: Sequence[Mapping[str, Any]]) -> str:
     """One short paragraph saying what the dropped `messages` contained."""
-    calls: Counter[str] = Counter()
-    read: dict[str, None] = {}
-    edited: dict[str, None] = {}
+    summary = DroppedSummary()
     for message in messages:
+        summary.add(message)
+    return summary.text()
+
+
+class DroppedSummary:
+    """:func:`summarise_dropped`, built one message at a time: the fitter moves its cut
+    forward over a long run, and must not re-read every dropped message each time."""
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.turns = 0
+        self.calls: Counter[str] = Counter()
+        self.read: dict[str, None] = {}
+        self.edited: dict[str, None] = {}
+
+    def add(self, message: Mapping[str, Any]) -> None:
+        self.messages += 1
+        self.turns += message.get("role") == "assistant"
         for use in tool_uses(message):
             name = str(use.get("name", "?"))
-            calls[name] += 1
+            self.calls[name] += 1
             arguments = use.get("input")
             path = arguments.get("path") if isinstance(arguments, Mapping) else None
             if not isinstance(arguments, Mapping) or not isinstance(path, str):
                 continue
             if name in _READ_TOOLS or (name == "edit" and arguments.get("command") == "view"):
-                read[path] = None
+                self.read[path] = None
             elif name == "edit":
-                edited[path] = None
-    turns = sum(1 for message in messages if message.get("role") == "assistant")
-    parts = [
-        f"[{len(messages)} earlier messages ({turns} of your turns and their tool results) "
-        "were dropped to fit the context budget."
-    ]
-    if calls:
-        parts.append("Tools called: " + _listing(f"{name} ×{n}" for name, n in calls.items()) + ".")
-    if read:
-        parts.append("Files read: " + _listing(read) + ".")
-    if edited:
-        parts.append("Files edited: " + _listing(edited) + ".")
-    parts.append("Call the tools again if you need their results.]")
-    return " ".join(parts)
+                self.edited[path] = None
+
+    def text(self) -> str:
+        parts = [
+            f"[{self.messages} earlier messages ({self.turns} of your turns and their tool "
+            "results) were dropped to fit the context budget."
+        ]
+        if self.calls:
+            listed = _listing(f"{name} ×{n}" for name, n in self.calls.items())
+            parts.append(f"Tools called: {listed}.")
+        if self.read:
+            parts.append("Files read: " + _listing(self.read) + ".")
+        if self.edited:
+            parts.append("Files edited: " + _listing(self.edited) + ".")
+        parts.append("Call the tools again if you need their results.]")
+        return " ".join(parts)
 
 
 def _listing(items: Iterable[str]) -> str:
