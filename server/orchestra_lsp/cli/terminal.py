@@ -64,6 +64,8 @@ class TerminalFrontEnd:
     show_text: bool = True
     stopped_reason: list[str] = field(default_factory=list)
     _streaming: bool = False
+    _cache_read: int = 0
+    _prompt_tokens: int = 0
 
     # -- events --------------------------------------------------------------------
 
@@ -104,6 +106,10 @@ class TerminalFrontEnd:
             case ev.PermissionDecided() if event.verdict == "deny":
                 out.print(f"  [yellow]denied[/] {escape(event.tool)}: {escape(event.reason)}")
             case ev.UsageReported():
+                self._cache_read += event.cache_read_tokens
+                self._prompt_tokens += (
+                    event.input_tokens + event.cache_read_tokens + event.cache_write_tokens
+                )
                 out.print(
                     f"  [dim]tokens in {event.input_tokens} · out {event.output_tokens} · "
                     f"cache read {event.cache_read_tokens} · write {event.cache_write_tokens} · "
@@ -121,7 +127,13 @@ class TerminalFrontEnd:
                     + (f" — {escape(event.detail)}" if event.detail else "")
                 )
             case ev.RunFinished():
-                out.print(f"\n[bold green]✔ finished[/] · cost ${event.cost_usd:.4f}")
+                cached = (
+                    f" · {100 * self._cache_read / self._prompt_tokens:.0f}% of the prompt "
+                    "read from cache"
+                    if self._prompt_tokens
+                    else ""
+                )
+                out.print(f"\n[bold green]✔ finished[/] · cost ${event.cost_usd:.4f}{cached}")
                 if event.report:
                     out.print(f"report: {escape(event.report)}")
             case ev.RunFailed():

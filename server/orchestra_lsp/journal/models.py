@@ -37,6 +37,9 @@ class RunMeta(BaseModel):
     process: ProcessIdentity
     cost_usd: float | None = None
     """Total of the usage events' `cost_usd`, written when the run ends."""
+    cache_read_share: float | None = None
+    """Of every prompt token the run sent, the share (0 to 1) read from the prompt cache;
+    written when the run ends (None without a model call)."""
 
 
 class RunSummary(BaseModel):

@@ -92,6 +92,8 @@ class RunJournal:
         self._failure: JournalWriteError | None = None
         self._seq = 0
         self._cost: float | None = None
+        self._cache_read = 0
+        self._prompt_tokens = 0
         self._held: dict[str, Any] | None = None
         self._held_key: dict[str, Any] = {}
         self._held_parts: list[str] = []
@@ -303,12 +305,25 @@ class RunJournal:
             and not isinstance(cost, bool)
         ):
             self._cost = (self._cost or 0.0) + cost
+            read = int(record.get("cache_read_tokens") or 0)
+            self._cache_read += read
+            self._prompt_tokens += read + int(record.get("input_tokens") or 0)
+            self._prompt_tokens += int(record.get("cache_write_tokens") or 0)
 
     def _finish(self, state: RunState, ts: Any) -> None:
         self._sync()
         finished_at = _parse_time(ts) or datetime.now(UTC)
         self._meta = self._meta.model_copy(
-            update={"state": state, "finished_at": finished_at, "cost_usd": self._cost}
+            update={
+                "state": state,
+                "finished_at": finished_at,
+                "cost_usd": self._cost,
+                "cache_read_share": (
+                    round(self._cache_read / self._prompt_tokens, 4)
+                    if self._prompt_tokens
+                    else None
+                ),
+            }
         )
         self._write_meta()
 

@@ -57,18 +57,47 @@ def build_request(
 
     The system chunks become text blocks with a cache breakpoint on the last one, and
     the tools are sorted by name (stably), so the same agent gives a byte-identical
-    prefix on every call.
+    prefix on every call. The conversation carries two more breakpoints (the API allows
+    four): on the last message, so this call stores the whole prompt, and on the user
+    message before the last reply, where the previous call stored it, so this call reads
+    all of it back. `messages` itself is not changed.
     """
     chunks = [system] if isinstance(system, str) else list(system)
     blocks: list[dict[str, Any]] = [{"type": "text", "text": c} for c in chunks if c]
     if blocks:
         blocks[-1]["cache_control"] = CACHE_BREAKPOINT
-    request: dict[str, Any] = {"model": model, "max_tokens": max_tokens, "messages": messages}
+    request: dict[str, Any] = {
+        "model": model,
+        "max_tokens": max_tokens,
+        "messages": _with_breakpoints(messages),
+    }
     if blocks:
         request["system"] = blocks
     if tools:
         request["tools"] = sorted(tools, key=lambda tool: str(tool.get("name", "")))
     return request
+
+
+def _with_breakpoints(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`messages` with a cache breakpoint on the last message and on the last user
+    message before the last assistant one (copies of those two; the rest shared)."""
+    marked = list(messages)
+    if not marked:
+        return marked
+    targets = {len(marked) - 1}
+    replies = [i for i, m in enumerate(marked) if m.get("role") == "assistant"]
+    if replies and replies[-1] > 0 and marked[replies[-1] - 1].get("role") == "user":
+        targets.add(replies[-1] - 1)
+    for index in targets:
+        message = marked[index]
+        content = message.get("content")
+        # A plain-string content (a step's first prompt) stays as it is: marking it would
+        # change its shape for one call; the next call's breakpoint covers it anyway.
+        if not isinstance(content, list) or not content or not isinstance(content[-1], dict):
+            continue
+        last = {**content[-1], "cache_control": CACHE_BREAKPOINT}
+        marked[index] = {**message, "content": [*content[:-1], last]}
+    return marked
 
 
 class ModelClient:

@@ -59,9 +59,12 @@ requests of its turn, then the turn's reply answers the next one - unless
 ``consume: true``, when the faults are the whole turn. Timing: ``delay`` seconds
 before answering, ``delay_between_events`` between SSE events.
 
-Usage defaults: the prompt is ``len(body) / 4`` tokens; when the request marks a
-``cache_control`` breakpoint, the cached prefix counts as ``cache_read_input_tokens``
-if it equals the previous request's prefix, else as ``cache_creation_input_tokens``.
+Usage defaults: the prompt is ``len(body) / 4`` tokens, and prompt caching works as
+the API documents it (``responses.PromptCache``): every ``cache_control`` breakpoint, in
+the tools, the system or the messages, stores the prefix ending there; a later request
+reads the longest stored prefix ending at one of its breakpoints (or up to 20 blocks
+before one) as ``cache_read_input_tokens`` and writes the rest up to its last breakpoint
+as ``cache_creation_input_tokens``.
 
 Failing loudly: a request that does not match its turn, or comes after the last
 one, is answered with HTTP 400 ``invalid_request_error`` whose message says what

@@ -96,12 +96,6 @@ def cached_prefix(body: dict[str, Any]) -> str:
     )
 
 
-def has_cache_breakpoint(body: dict[str, Any]) -> bool:
-    """Whether any system block or tool asks for caching."""
-    blocks = [*(body.get("tools") or []), *(body.get("system") or [])]
-    return any(isinstance(b, dict) and "cache_control" in b for b in blocks)
-
-
 def describe_difference(expected: str, actual: str) -> str:
     """Where two strings first differ, quoting both around that point."""
     at = next(

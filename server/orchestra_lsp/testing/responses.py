@@ -9,12 +9,13 @@ streaming ones the event sequence ``message_start``, per block ``content_block_s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 from typing import Any
 
-from .matching import cached_prefix, has_cache_breakpoint
+from .matching import canonical_json
 from .script import Turn
 
 ERROR_TYPES: dict[int, str] = {
@@ -38,30 +39,95 @@ def estimate_tokens(text: str | bytes) -> int:
     return max(1, math.ceil(len(text) / 4))
 
 
-def usage_for(
-    turn: Turn, body: dict[str, Any], raw: bytes, previous: dict[str, Any] | None
-) -> dict[str, int]:
+def usage_for(turn: Turn, body: dict[str, Any], raw: bytes, cache: PromptCache) -> dict[str, int]:
     """The usage to report: the script's figures, with estimates for the rest.
 
-    Estimates: the whole prompt is ``len(raw body) / 4`` tokens. When the request marks
-    a cache breakpoint, its cached prefix counts as a cache read if it equals the
-    previous request's prefix, else as a cache write; ``input_tokens`` is the rest.
-    Output is the reply's length / 4.
+    Estimates: the whole prompt is ``len(raw body) / 4`` tokens; what `cache` serves of
+    it is a cache read, what it newly stores up to the last breakpoint a cache write,
+    and ``input_tokens`` is the rest. Output is the reply's length / 4.
     """
     total = estimate_tokens(raw)
-    prefix = cached_prefix(body)
-    cached = min(estimate_tokens(prefix), total) if has_cache_breakpoint(body) else 0
-    hit = cached > 0 and previous is not None and cached_prefix(previous) == prefix
+    read, written = cache.serve(body)
+    read, written = min(read, total), min(written, max(total - read, 0))
     reply = (turn.reply.full_text or "") + json.dumps([t.input for t in turn.reply.tool_use])
     spec = turn.usage
     return {
-        "input_tokens": _given(spec.input_tokens, total - cached),
+        "input_tokens": _given(spec.input_tokens, total - read - written),
         "output_tokens": _given(spec.output_tokens, estimate_tokens(reply)),
-        "cache_creation_input_tokens": _given(
-            spec.cache_creation_input_tokens, 0 if hit else cached
-        ),
-        "cache_read_input_tokens": _given(spec.cache_read_input_tokens, cached if hit else 0),
+        "cache_creation_input_tokens": _given(spec.cache_creation_input_tokens, written),
+        "cache_read_input_tokens": _given(spec.cache_read_input_tokens, read),
     }
+
+
+class PromptCache:
+    """Prompt caching as the Messages API documents it, for usage figures that tell the
+    truth about a client's cache use.
+
+    A request is read as one sequence of blocks: the tools, the system blocks, then each
+    message's content blocks (a string content is one text block). A block carrying
+    ``cache_control`` is a breakpoint: the prefix ending there is stored. A later
+    request reads the longest stored prefix that ends at one of its breakpoints or up to
+    `LOOKBACK` blocks before one; what lies between that and its last breakpoint is
+    written. The key is the model and the blocks' content (``cache_control`` itself is
+    not part of it). Entries never expire: a test's run is shorter than the API's
+    five minutes.
+    """
+
+    LOOKBACK = 20
+
+    def __init__(self) -> None:
+        self._stored: set[str] = set()
+
+    def serve(self, body: dict[str, Any]) -> tuple[int, int]:
+        """(tokens read, tokens written) for `body`, storing its breakpoints' prefixes."""
+        digests, lengths, breakpoints = self._walk(body)
+        if not breakpoints:
+            return 0, 0
+        candidates = {
+            position
+            for breakpoint in breakpoints
+            for position in range(max(0, breakpoint - self.LOOKBACK), breakpoint + 1)
+        }
+        hits = [p for p in candidates if digests[p] in self._stored]
+        read_to = max(hits, default=-1)
+        last = breakpoints[-1]
+        self._stored.update(digests[b] for b in breakpoints)
+        read = math.ceil(lengths[read_to] / 4) if read_to >= 0 else 0
+        written = max(0, math.ceil(lengths[last] / 4) - read) if last > read_to else 0
+        return read, written
+
+    @staticmethod
+    def _walk(body: dict[str, Any]) -> tuple[list[str], list[int], list[int]]:
+        """Per block: the digest of the prefix ending there and its length in bytes; and
+        the positions of the breakpoints."""
+        blocks: list[Any] = [("model", body.get("model"))]
+        blocks += [("tool", t) for t in body.get("tools") or []]
+        system = body.get("system")
+        if isinstance(system, str):
+            system = [{"type": "text", "text": system}]
+        blocks += [("system", b) for b in system or []]
+        for message in body.get("messages") or []:
+            content = message.get("content") if isinstance(message, dict) else None
+            if isinstance(content, str):
+                content = [{"type": "text", "text": content}]
+            role = message.get("role") if isinstance(message, dict) else None
+            blocks += [(role, b) for b in content or []]
+        running = hashlib.sha256()
+        digests: list[str] = []
+        lengths: list[int] = []
+        breakpoints: list[int] = []
+        size = 0
+        for position, (role, block) in enumerate(blocks):
+            marked = isinstance(block, dict) and "cache_control" in block
+            if marked:
+                breakpoints.append(position)
+                block = {k: v for k, v in block.items() if k != "cache_control"}
+            data = canonical_json([role, block]).encode()
+            running.update(data)
+            size += len(data)
+            digests.append(running.copy().hexdigest())
+            lengths.append(size)
+        return digests, lengths, breakpoints
 
 
 def _given(value: int | None, default: int) -> int:

@@ -96,6 +96,7 @@ class ScriptedServer:
         self._next_turn = 0
         self._faults_given = 0
         self._previous_body: dict[str, Any] | None = None
+        self._cache = responses.PromptCache()
         self._httpd = _HTTPServer((host, port), _Handler, self)
         self._thread: threading.Thread | None = None
 
@@ -286,7 +287,7 @@ class ScriptedServer:
             turn,
             message_id=message_id,
             model=str(body.get("model", "scripted")),
-            usage=responses.usage_for(turn, body, raw, previous),
+            usage=responses.usage_for(turn, body, raw, self._cache),
             content=responses.content_blocks(turn, message_id),
         )
         plan = _Plan(delay=turn.delay, delay_between_events=turn.delay_between_events)
