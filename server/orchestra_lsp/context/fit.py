@@ -33,6 +33,7 @@ from __future__ import annotations
 import copy
 import operator
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -97,12 +98,10 @@ class ConversationFitter:
         self._suffix: list[int] = [0]
         """`_suffix[k]` is the size of messages [0, k): sums of any range in O(1)."""
         self._chunk = max(1, int((budget_tokens - self.pinned_tokens) * CHUNK_SHARE))
-        self._boundaries: list[tuple[int, str]] = []
-        """Chunk boundaries: (index of the first message kept, summary of what precedes it)."""
+        self._boundaries: list[_Boundary] = []
+        """Chunk boundaries, in order."""
         self._running = DroppedSummary()
         """Summary of messages [1, len(seen)), for the next boundary."""
-        self._at_last_boundary = DroppedSummary()
-        """Summary of the messages before the last boundary (all of [1, …) before any)."""
         self._since_boundary = 0
         """Tokens since the last boundary (from message 1 before the first)."""
 
@@ -156,24 +155,21 @@ class ConversationFitter:
             first = message_tokens(_with_summary(self._fitted[0], summary))
             return first + self._suffix[count] - self._suffix[end] <= room
 
-        for end, summary in self._boundaries:
-            if end > count - 2:
-                break
-            if fits(end, summary):
-                return end, summary
-        # No boundary is enough: the fewest exchanges after the last one that are.
-        start = self._boundaries[-1][0] if self._boundaries else 1
-        running = copy.deepcopy(self._at_last_boundary)
-        best: tuple[int, str] | None = None
+        usable = [b for b in self._boundaries if b.index <= count - 2]
+        for boundary in usable:
+            if fits(boundary.index, boundary.summary):
+                return boundary.index, boundary.summary
+        # No boundary is enough: the fewest exchanges after the last one that are, and
+        # failing that all that may go.
+        start = usable[-1].index if usable else 1
+        running = copy.deepcopy(usable[-1].before) if usable else DroppedSummary()
+        best: tuple[int, str] | None = (start, usable[-1].summary) if usable else None
         for end in range(start, count - 1):
             if end >= 3 and self._fitted[end].get("role") == "assistant":
                 best = (end, running.text())
                 if fits(*best):
                     return best
             running.add(self._fitted[end])
-        if best is None and self._boundaries and self._boundaries[0][0] <= count - 2:
-            usable = [b for b in self._boundaries if b[0] <= count - 2]
-            return usable[-1]
         return best
 
     def _lines(self) -> list[PartTokens]:
@@ -220,18 +216,28 @@ class ConversationFitter:
             return
         fitted = self._fitted[index]
         if index >= 3 and fitted.get("role") == "assistant" and self._since_boundary >= self._chunk:
-            self._boundaries.append((index, self._running.text()))
-            self._at_last_boundary = copy.deepcopy(self._running)
+            before = copy.deepcopy(self._running)
+            self._boundaries.append(_Boundary(index, before.text(), before))
             self._since_boundary = 0
         self._running.add(fitted)
         self._since_boundary += self._sizes[index]
 
     def _relearn_chunks(self) -> None:
         """After the conversation diverged: the chunk state of the messages kept."""
-        self._running, self._since_boundary = DroppedSummary(), 0
-        self._at_last_boundary, self._boundaries = DroppedSummary(), []
+        self._running, self._since_boundary, self._boundaries = DroppedSummary(), 0, []
         for index in range(1, len(self._fitted)):
             self._chunk_step(index)
+
+
+@dataclass(frozen=True)
+class _Boundary:
+    """A chunk boundary: cutting here keeps message `index` on."""
+
+    index: int
+    summary: str
+    """What dropping messages [1, index) would say."""
+    before: DroppedSummary
+    """The summary's state, to go on from when no boundary is enough."""
 
 
 class ContextBudget(BaseModel):
