@@ -46,7 +46,8 @@ class TextDelta(_Event):
 
 
 class ModelRetry(_Event):
-    """The model's stream broke off and the turn starts over: discard its partial text."""
+    """The turn starts over - its stream broke off, or its reply was cut at `max_tokens`
+    and is asked again with a larger limit (`reason` says which): discard its partial text."""
 
     type: Literal["model_retry"] = "model_retry"
     step_id: str
