@@ -151,15 +151,23 @@ async def test_a_character_the_encoding_cannot_hold_is_refused(tmp_path: Path) -
     assert (root / "p.txt").read_bytes() == data
 
 
-async def test_create_writes_exactly_what_the_model_sent(tmp_path: Path) -> None:
+@pytest.mark.parametrize("final_newline", [True, False], ids=["eol", "noeol"])
+@pytest.mark.parametrize("style", list(ENDINGS))
+async def test_create_writes_exactly_what_the_model_sent(
+    tmp_path: Path, style: str, final_newline: bool
+) -> None:
+    """A new file has no style of its own to keep: it is the model's text, in UTF-8,
+    line endings and final newline as sent; read back, it shows as it was sent."""
     root = tmp_path / "ws"
     root.mkdir()
     ctx = context(root)
-    for name, text in [("a.txt", "no newline at the end"), ("b/c.txt", "x\r\ny\n€\n")]:
-        result = await edit.run({"command": "create", "path": name, "file_text": text}, ctx)
-        assert not result.is_error, result.text
-        await land(root, ctx, name)
-        assert (root / name).read_bytes() == text.encode("utf-8")
+    text = build(LINES, ENDINGS[style], final_newline)
+    result = await edit.run({"command": "create", "path": "new/f.txt", "file_text": text}, ctx)
+    assert not result.is_error, result.text
+    shown = await read_file.run({"path": "new/f.txt"}, ctx)
+    assert shown.text.endswith(NO_FINAL_NEWLINE) is (not final_newline)
+    await land(root, ctx, "new/f.txt")
+    assert (root / "new/f.txt").read_bytes() == text.encode("utf-8")
 
 
 @pytest.mark.parametrize(
