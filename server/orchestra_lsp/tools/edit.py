@@ -148,6 +148,9 @@ async def _change(ctx: ToolContext, relative: str, args: EditArgs) -> str:
     if args.command == "create":
         _check_file_name(args.path, relative)
         await asyncio.to_thread(_check_creatable, view, relative)
+    # The base is recorded first and the edit computed from it: read twice, a file
+    # another run rewrote in between would make the proposal undo that run's change.
+    encoding = await _ensure_base(view, relative)
     current = await _read(view, relative)
     if args.command == "create":
         if args.file_text is None:
@@ -164,7 +167,6 @@ async def _change(ctx: ToolContext, relative: str, args: EditArgs) -> str:
         new_text, message = _str_replace(relative, current, args)
     else:
         new_text, message = _insert(relative, current, args)
-    encoding = await _ensure_base(view, relative)
     _check_encodable(relative, new_text, encoding)
     ctx.edit_history.setdefault(relative, []).append(current)
     _propose(view, relative, new_text)
