@@ -1,4 +1,5 @@
-"""Writing accepted hunks to real files: atomic writes, rebase, conflicts, confinement."""
+"""Landing accepted hunks on real files: atomic writes, rebase, conflicts, confinement,
+and the outcome named from what was read back."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from pathlib import Path
 import pytest
 
 from orchestra_lsp.changes import (
+    ChangedMeanwhile,
     FileChange,
     PathOutsideWorkspace,
-    apply_to_disk,
     confine,
+    land,
     read_text,
     write_atomic,
 )
+from orchestra_lsp.changes.files import content_hash
 
 BASE = "".join(f"line {n}\n" for n in range(10))
 
@@ -34,6 +37,17 @@ def test_write_atomic_keeps_mode_and_leaves_no_temp_file(tmp_path: Path) -> None
     assert os.listdir(tmp_path) == ["script.sh"]
 
 
+def test_write_atomic_with_an_expected_hash_refuses_a_changed_file(tmp_path: Path) -> None:
+    target = tmp_path / "f.txt"
+    target.write_text("one")
+    expect = content_hash(b"one")
+    target.write_text("two")  # someone else wrote meanwhile
+    with pytest.raises(ChangedMeanwhile):
+        write_atomic(target, "mine", expect=expect)
+    assert target.read_text() == "two"
+    assert os.listdir(tmp_path) == ["f.txt"]
+
+
 def test_write_atomic_creates_with_the_umask_default(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     try:
@@ -46,16 +60,17 @@ def test_write_atomic_creates_with_the_umask_default(tmp_path: Path) -> None:
 def test_unchanged_file_gets_only_the_accepted_hunks(tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_text(BASE)
     proposed = BASE.replace("line 1\n", "ONE\n").replace("line 8\n", "EIGHT\n")
-    outcome = apply_to_disk(tmp_path, _modify("f.txt", proposed), {"h2"})
-    assert outcome.status == "written" and not outcome.rebased
+    outcome = land(tmp_path, _modify("f.txt", proposed), {"h2"})
+    assert (outcome.outcome, outcome.accepted, outcome.landed) == ("applied", ["h2"], ["h2"])
+    assert not outcome.rebased
     assert read_text(tmp_path / "f.txt") == BASE.replace("line 8\n", "EIGHT\n")
 
 
 def test_a_file_changed_on_disk_is_rebased(tmp_path: Path) -> None:
     person = BASE.replace("line 5\n", "person 5\n")
     (tmp_path / "f.txt").write_text(person)
-    outcome = apply_to_disk(tmp_path, _modify("f.txt", BASE.replace("line 1\n", "ONE\n")), {"h1"})
-    assert outcome.status == "written" and outcome.rebased
+    outcome = land(tmp_path, _modify("f.txt", BASE.replace("line 1\n", "ONE\n")), {"h1"})
+    assert outcome.outcome == "applied" and outcome.rebased and outcome.landed == ["h1"]
     assert read_text(tmp_path / "f.txt") == person.replace("line 1\n", "ONE\n")
 
 
@@ -63,10 +78,8 @@ def test_a_conflict_writes_nothing(tmp_path: Path) -> None:
     person = BASE.replace("line 1\n", "person 1\n")
     (tmp_path / "f.txt").write_text(person)
     before = (tmp_path / "f.txt").stat().st_mtime_ns
-    outcome = apply_to_disk(
-        tmp_path, _modify("f.txt", BASE.replace("line 1\n", "agent 1\n")), {"h1"}
-    )
-    assert outcome.status == "conflict"
+    outcome = land(tmp_path, _modify("f.txt", BASE.replace("line 1\n", "agent 1\n")), {"h1"})
+    assert outcome.outcome == "conflict" and outcome.landed == []
     assert outcome.conflicts[0].current_lines == ["person 1\n"]
     assert read_text(tmp_path / "f.txt") == person
     assert (tmp_path / "f.txt").stat().st_mtime_ns == before
@@ -74,24 +87,24 @@ def test_a_conflict_writes_nothing(tmp_path: Path) -> None:
 
 def test_creation_and_deletion(tmp_path: Path) -> None:
     created = FileChange(path="pkg/new.py", base_text=None, proposed_text="x = 1\n")
-    assert apply_to_disk(tmp_path, created, {"h1"}).status == "created"
+    assert land(tmp_path, created, {"h1"}).outcome == "applied"
     assert read_text(tmp_path / "pkg/new.py") == "x = 1\n"
-    assert apply_to_disk(tmp_path, created, {"h1"}).status == "unchanged"
+    assert land(tmp_path, created, {"h1"}).outcome == "unchanged"
 
     (tmp_path / "old.txt").write_text("bye\n")
     deleted = FileChange(path="old.txt", base_text="bye\n", proposed_text=None)
-    assert apply_to_disk(tmp_path, deleted, set()).status == "unchanged"
+    assert land(tmp_path, deleted, set()).outcome == "rejected"
     assert (tmp_path / "old.txt").exists()
-    assert apply_to_disk(tmp_path, deleted, {"h1"}).status == "deleted"
+    assert land(tmp_path, deleted, {"h1"}).outcome == "applied"
     assert not (tmp_path / "old.txt").exists()
 
 
 def test_deleting_or_creating_over_someone_elses_text_is_a_conflict(tmp_path: Path) -> None:
     (tmp_path / "old.txt").write_text("edited by the person\n")
     deleted = FileChange(path="old.txt", base_text="bye\n", proposed_text=None)
-    assert apply_to_disk(tmp_path, deleted, {"h1"}).status == "conflict"
+    assert land(tmp_path, deleted, {"h1"}).outcome == "conflict"
     created = FileChange(path="old.txt", base_text=None, proposed_text="agent\n")
-    assert apply_to_disk(tmp_path, created, {"h1"}).status == "conflict"
+    assert land(tmp_path, created, {"h1"}).outcome == "conflict"
     assert read_text(tmp_path / "old.txt") == "edited by the person\n"
 
 
@@ -101,17 +114,20 @@ def test_a_symlink_leading_out_is_refused(tmp_path: Path) -> None:
     outside.mkdir()
     (outside / "secret.txt").write_text(BASE)
     (root / "link").symlink_to(outside)
-    outcome = apply_to_disk(root, _modify("link/secret.txt", "pwned\n"), {"h1"})
-    assert outcome.status == "refused"
+    outcome = land(root, _modify("link/secret.txt", "pwned\n"), {"h1"})
+    assert outcome.outcome == "conflict" and "outside the workspace" in outcome.detail
     assert read_text(outside / "secret.txt") == BASE
 
 
 def test_writes_go_through_symlinks_inside_the_workspace(tmp_path: Path) -> None:
     (tmp_path / "real.txt").write_text(BASE)
     (tmp_path / "alias.txt").symlink_to("real.txt")
-    apply_to_disk(tmp_path, _modify("alias.txt", "new\n"), {"h1"})
+    assert (
+        land(tmp_path, _modify("alias.txt", BASE.replace("line 3\n", "new\n")), {"h1"}).outcome
+        == "applied"
+    )
     assert (tmp_path / "alias.txt").is_symlink()
-    assert read_text(tmp_path / "real.txt") == "new\n"
+    assert read_text(tmp_path / "real.txt") == BASE.replace("line 3\n", "new\n")
 
 
 @pytest.mark.parametrize("path", ["../x", "a/../../x", "/etc/passwd", "link/x", "link"])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from orchestra_lsp.changes import Changeset, apply_to_disk
+from orchestra_lsp.changes import Changeset
 from orchestra_lsp.engine import (
     ApprovalDecision,
     ApprovalRequest,
@@ -101,14 +101,13 @@ def accept_all(review: FileReview) -> list[str]:
 
 @dataclass
 class RecordingFrontEnd:
-    """Records everything; answers from scripted lists; applies reviews like the CLI."""
+    """Records everything; answers from scripted lists; returns review decisions."""
 
     root: Path
     approvals: list[ApprovalDecision] = field(default_factory=list)
     permissions: list[bool] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     choose: HunkChooser = accept_all
-    apply: bool = True
     events: list[Event] = field(default_factory=list)
     approval_requests: list[ApprovalRequest] = field(default_factory=list)
     permission_requests: list[PermissionRequest] = field(default_factory=list)
@@ -137,26 +136,17 @@ class RecordingFrontEnd:
         return self.answers.pop(0)
 
     async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
+        """Decisions only, as every front end: the engine lands them."""
         self.review_requests.append(request)
-        decisions = []
-        for review in request.files:
-            accepted = accept_all(review) if request.auto_accept else self.choose(review)
-            if not accepted:
-                decisions.append(FileDecision(path=review.path, accepted=[], outcome="rejected"))
-                continue
-            if not self.apply:
-                decisions.append(
-                    FileDecision(path=review.path, accepted=accepted, outcome="pending")
-                )
-                continue
-            outcome = apply_to_disk(self.root, changeset.files[review.path], accepted)
-            assert outcome.status not in ("conflict", "refused"), outcome
-            decisions.append(
+        return ReviewDecision(
+            files=[
                 FileDecision(
-                    path=review.path, accepted=accepted, outcome="applied", detail=outcome.status
+                    path=review.path,
+                    accepted=accept_all(review) if request.auto_accept else self.choose(review),
                 )
-            )
-        return ReviewDecision(files=decisions)
+                for review in request.files
+            ]
+        )
 
     def of_type(self, kind: str) -> list[Any]:
         return [event for event in self.events if event.type == kind]
@@ -199,6 +189,7 @@ async def run_command(
     frontend: RecordingFrontEnd | None = None,
     *,
     yes: bool = False,
+    apply: bool = True,
     user_dir: Path | None = None,
     max_retries: int = 2,
     check_script: bool = True,
@@ -214,7 +205,7 @@ async def run_command(
     with ScriptedServer(script) as server:
         engine = Engine(root, client=model_client(server, max_retries=max_retries), user_dir=user)
         try:
-            handle = engine.start(request, frontend, yes=yes)
+            handle = engine.start(request, frontend, yes=yes, apply=apply)
             result = await handle.wait()
         finally:
             await engine.aclose()

@@ -62,6 +62,8 @@ async def start() -> AsyncIterator[Start]:
         experimental: dict[str, Any] = {"events": True}
         if ask:
             experimental["ask"] = True
+        if review is None and profile == "vscode":
+            review = "applyEdit"  # what the Orchestra extension declares
         if review:
             experimental["review"] = review
         capabilities.experimental = {"orchestra": experimental}

@@ -147,7 +147,10 @@ async def test_three_steps_review_through_proposal_neovim(
             "orchestra/decide",
             {"runId": run_id, "files": [{"path": "data.txt", "accepted": ["h2"]}]},
         )
-        assert decided.files[0].outcome == "applied" and list(decided.undecided) == []
+        # Recorded at once; the outcome comes afterwards, read back from the disk.
+        assert list(decided.files[0].accepted) == ["h2"] and list(decided.undecided) == []
+        landed = await editor.wait_event("proposal_decided", run_id=run_id, timeout=60)
+        assert (landed["outcome"], landed["landed"]) == ("applied", ["h2"])
         await editor.wait_event("run_finished", run_id=run_id, timeout=60)
     model.assert_no_failures()
     assert editor.applied_edits == []  # Neovim would apply without asking: not used
@@ -213,7 +216,9 @@ async def test_review_over_a_buffer_changed_meanwhile(
         assert buffer == typed.replace("line 2\n", "line two\n").replace(
             "line 28\n", "line twenty-eight\n"
         )
-        assert decided["outcome"] == "applied" and decided["accepted"] == ["h1", "h2"]
+        # In the buffer, not on disk: the journal says exactly that.
+        assert decided["outcome"] == "applied_in_editor" and decided["accepted"] == ["h1", "h2"]
+        assert decided["landed"] == ["h1", "h2"]
         [applied] = editor.applied_edits
         assert applied.edit.document_changes[0].text_document.version == 2
     else:

@@ -85,10 +85,12 @@ def test_neovim_runs_and_reviews_a_command(tmp_path: Path) -> None:
     assert "The plan: change line 2" in report["messages"][0]
     [file] = report["proposal"]["files"]
     assert [h["id"] for h in file["hunks"]] == ["h1", "h2"]
-    assert report["decided"]["files"][0]["outcome"] == "applied"
+    assert report["decided"]["files"][0]["accepted"] == ["h2"]  # recorded; landed afterwards
     assert (root / "data.txt").read_text() == BASE.replace("line 28\n", "line twenty-eight\n")
     decided = [
         e for e in load_run(root, report["run_id"]).events if e.get("type") == "proposal_decided"
     ]
-    assert [(d["accepted"], d["rejected"]) for d in decided] == [(["h2"], ["h1"])]
+    assert [(d["accepted"], d["rejected"], d["outcome"]) for d in decided] == [
+        (["h2"], ["h1"], "applied")
+    ]
     assert [e["type"] for e in report["events"]][-1] == "run_finished"

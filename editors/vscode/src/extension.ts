@@ -97,7 +97,10 @@ class Orchestra implements vscode.Disposable {
     if (event.type === 'gate_opened' && event.gate === 'review') {
       this.dirtyAtReview.set(run.runId, new Set(vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString())));
     }
-    if (event.type === 'proposal_decided' && event.outcome === 'applied') void this.saveAccepted(run.runId, String(event.path));
+    if (event.type === 'proposal_decided' && event.outcome === 'applied_in_editor') void this.saveAccepted(run.runId, String(event.path));
+    if (event.type === 'proposal_decided' && (event.outcome === 'conflict' || event.outcome === 'partly_applied')) {
+      void vscode.window.showWarningMessage(`Orchestra: ${String(event.path)}: ${String(event.outcome).replace(/_/g, ' ')} — ${String(event.detail)}`);
+    }
     if (FINAL_EVENTS.has(event.type)) this.onRunEnded(run, event);
     this.updateStatus();
   }

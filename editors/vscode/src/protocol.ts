@@ -120,15 +120,14 @@ export interface DecideParams {
   final?: boolean;
 }
 
-export interface FileOutcome {
+/** A decision `orchestra/decide` recorded; the outcome comes later as a `proposal_decided` event. */
+export interface FileDecided {
   path: string;
   accepted: string[];
-  outcome: 'applied' | 'rejected' | 'conflict' | 'pending';
-  detail: string;
 }
 
 export interface DecideResult {
-  files: FileOutcome[];
+  files: FileDecided[];
   undecided: string[];
   gateAnswered: boolean;
 }

@@ -106,12 +106,8 @@ export class Reviews implements vscode.TextDocumentContentProvider, vscode.Dispo
       files: [{ path: ref.path, accepted }],
     });
     const review = this.reviews.get(ref.runId);
-    for (const outcome of result.files) {
-      review?.decided.set(outcome.path, outcome.outcome); // the run's log shows it from its event
-      if (outcome.outcome === 'conflict') {
-        void vscode.window.showWarningMessage(`Orchestra: ${outcome.path} was not changed: ${outcome.detail}`);
-      }
-    }
+    // Recorded at once; each file's outcome arrives afterwards as a proposal_decided event.
+    for (const file of result.files) review?.decided.set(file.path, file.accepted.length ? 'accepted' : 'rejected');
     await this.closeDiff(ref);
     if (result.undecided.length === 0) {
       this.reviews.delete(ref.runId);

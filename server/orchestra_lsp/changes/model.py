@@ -158,3 +158,18 @@ class Changeset(BaseModel):
         if change is None:
             raise KeyError(f"record the base of {path} before proposing a change to it")
         return change
+
+
+def unified_diff(change: FileChange) -> str:
+    """The change as a unified diff (`a/PATH` -> `b/PATH`, `/dev/null` for a creation or
+    deletion), for people and for editors that open it as a document."""
+    from difflib import unified_diff as diff
+
+    return "".join(
+        diff(
+            split_lines(change.base_text or ""),
+            split_lines(change.proposed_text or ""),
+            fromfile="/dev/null" if change.base_text is None else f"a/{change.path}",
+            tofile="/dev/null" if change.proposed_text is None else f"b/{change.path}",
+        )
+    )

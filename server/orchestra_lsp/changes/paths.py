@@ -2,7 +2,7 @@
 
 No edit may ever land outside the workspace (DESIGN §13), whether the path says
 `..`, is absolute, or walks through a symlink that points out. This module is the one
-place that decides; tools and `apply_to_disk` both go through `confine`.
+place that decides; tools and `changes.landing.land` both go through `confine`.
 """
 
 from __future__ import annotations

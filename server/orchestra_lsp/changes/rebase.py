@@ -7,9 +7,12 @@ conflict and no merged text at all, so nothing can be silently overwritten.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from merge3 import Merge3
 from pydantic import BaseModel, ConfigDict
 
+from orchestra_lsp.changes.hunks import Hunk, compute_hunks
 from orchestra_lsp.changes.lines import split_lines
 
 
@@ -70,3 +73,34 @@ def rebase(base: str, proposed: str, current: str) -> RebaseResult:
     if conflicts:
         return RebaseResult(merged=None, conflicts=conflicts)
     return RebaseResult(merged="".join(merged))
+
+
+def translate(base: str, hunks: Sequence[Hunk], current: str) -> list[Hunk] | None:
+    """The hunks moved onto `current`, or None when an edit of the person's touches one."""
+    theirs = compute_hunks(base, current)
+    current_lines = split_lines(current)
+    moved: list[Hunk] = []
+    for hunk in hunks:
+        shift = 0
+        for edit in theirs:
+            if _before(edit, hunk):
+                shift += len(edit.new_lines) - len(edit.old_lines)
+            elif not _before(hunk, edit):
+                return None
+        start, end = hunk.base_start + shift, hunk.base_end + shift
+        if current_lines[start:end] != hunk.old_lines:
+            return None
+        moved.append(hunk.model_copy(update={"base_start": start, "base_end": end}))
+    return moved
+
+
+def _before(first: Hunk, second: Hunk) -> bool:
+    """`first` ends before `second` starts, unambiguously (an insertion at the very
+    line where another change starts could go on either side of it)."""
+    if first.base_end < second.base_start:
+        return True
+    return (
+        first.base_end == second.base_start
+        and first.base_start < first.base_end
+        and second.base_start < second.base_end
+    )

@@ -339,9 +339,7 @@ async def _workflow(
 async def _run_workflow(
     root: Path, workflow: Workflow, client: ModelClient, console: Console
 ) -> Outcome:
-    frontend = TerminalFrontEnd(
-        console=console, root=root, interactive=False, apply=True, show_text=False
-    )
+    frontend = TerminalFrontEnd(console=console, root=root, interactive=False, show_text=False)
     engine = Engine(root, client=client)
     try:
         request = RunRequest(command=workflow.command, arguments={"ticket": workflow.ticket})
@@ -433,9 +431,7 @@ def _calculator(args: argparse.Namespace, console: Console) -> int:
 
 
 async def _fix_calculator(root: Path, console: Console, client: ModelClient, patch: Path) -> int:
-    frontend = TerminalFrontEnd(
-        console=console, root=root, interactive=False, apply=True, patch=patch
-    )
+    frontend = TerminalFrontEnd(console=console, root=root, interactive=False, patch=patch)
     engine = Engine(root, client=client)
     try:
         handle = engine.start(RunRequest(command="fix-failing-tests"), frontend, yes=True)

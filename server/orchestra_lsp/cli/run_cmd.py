@@ -41,8 +41,17 @@ def register_review(parser: argparse.ArgumentParser) -> None:
 
 
 def review(args: argparse.Namespace) -> int:
-    """Review, in the terminal, the proposal an interrupted run left pending."""
+    """Review, in the terminal, the proposal an interrupted run left pending. Without
+    a terminal nobody can decide: refuse (exit 2) and keep the proposal."""
     frontend = _frontend(args)
+    if not frontend.interactive:
+        print(
+            f"orchestra: reviewing run {args.run} needs a person, and there is no terminal to "
+            "ask in; its proposal stays pending (see it with `orchestra show "
+            f"{args.run}`, review it in a terminal or in the editor)",
+            file=sys.stderr,
+        )
+        return 2
     return _drive(lambda engine: engine.recover(args.run, frontend), args, frontend)
 
 
@@ -55,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    frontend = _frontend(args, apply=args.apply, patch=args.patch, show_text=not args.quiet)
+    frontend = _frontend(args, patch=args.patch, show_text=not args.quiet)
     if args.patch is not None:
         args.patch.write_text("", encoding="utf-8")
 
@@ -63,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         command = engine.command(args.command)
         arguments = bind_arguments(command, args.arguments) if command is not None else {}
         request = RunRequest(command=args.command, arguments=arguments)
-        return engine.start(request, frontend, yes=args.yes)
+        return engine.start(request, frontend, yes=args.yes, apply=args.apply)
 
     code = _drive(start, args, frontend, args.html)
     if args.patch is not None and code != 2:

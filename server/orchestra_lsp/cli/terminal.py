@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.prompt import Confirm, Prompt
 from rich.syntax import Syntax
 
-from orchestra_lsp.changes import Changeset, apply_hunks, apply_to_disk
+from orchestra_lsp.changes import LABELS, Changeset, apply_hunks
 from orchestra_lsp.engine import (
     ApprovalDecision,
     ApprovalRequest,
@@ -58,8 +58,6 @@ class TerminalFrontEnd:
     console: Console
     root: Path
     interactive: bool
-    apply: bool = False
-    """Write accepted changes to disk when gates pass by policy (`--yes --apply`)."""
     patch: Path | None = None
     show_text: bool = True
     stopped_reason: list[str] = field(default_factory=list)
@@ -122,7 +120,7 @@ class TerminalFrontEnd:
                 out.print(f"[{style}]{event.level}:[/] {escape(event.message)}")
             case ev.ProposalDecided():
                 out.print(
-                    f"  {escape(event.path)}: {event.outcome} "
+                    f"  {escape(event.path)}: {LABELS[event.outcome]} "
                     f"({len(event.accepted)} hunk(s) accepted, {len(event.rejected)} rejected)"
                     + (f" — {escape(event.detail)}" if event.detail else "")
                 )
@@ -148,7 +146,8 @@ class TerminalFrontEnd:
     def _needs_person(self, what: str) -> None:
         message = (
             f"{what} needs a person, and there is no terminal to ask in; "
-            "run it in a terminal, or pass --yes to let gates pass by policy"
+            "run it in a terminal, or pass --yes to let gates pass by policy "
+            "(a proposal stays pending: `orchestra review RUN` in a terminal)"
         )
         self.stopped_reason.append(message)
         self.console.print(f"[yellow]{escape(message)}[/]")
@@ -200,20 +199,25 @@ class TerminalFrontEnd:
         )
 
     async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
+        """The person's decisions, file by file; the engine lands them. Without a
+        terminal (and without `--yes`) nobody can decide: the run stops, the proposal
+        stays pending for `orchestra review RUN`."""
+        if not request.auto_accept and not self.interactive:
+            self._needs_person(f"the review of step '{request.step_id}'")
+            return ReviewDecision(files=[], stop=self.stopped_reason[-1])
         decisions = []
         for review in request.files:
             self.console.print(Syntax(unified_diff(review), "diff", word_wrap=True))
             accepted = await self._accepted_hunks(request, review)
-            decisions.append(self._settle(request, review, changeset, accepted))
+            if accepted and self.patch is not None:
+                self._append_patch(review, accepted)
+            decisions.append(FileDecision(path=review.path, accepted=accepted))
         return ReviewDecision(files=decisions)
 
     async def _accepted_hunks(self, request: ReviewRequest, review: FileReview) -> list[str]:
         every = [hunk.id for hunk in review.hunks]
         if request.auto_accept:
             return every
-        if not self.interactive:
-            self._needs_person(f"the review of {review.path}")
-            return []
         answer = await _ask(
             lambda: Prompt.ask(
                 f"Accept the changes to {escape(review.path)}?",
@@ -235,29 +239,6 @@ class TerminalFrontEnd:
             ):
                 chosen.append(hunk.id)
         return chosen
-
-    def _settle(
-        self, request: ReviewRequest, review: FileReview, changeset: Changeset, accepted: list[str]
-    ) -> FileDecision:
-        if not accepted:
-            return FileDecision(path=review.path, accepted=[], outcome="rejected")
-        change = changeset.files[review.path]
-        if self.patch is not None:
-            self._append_patch(review, accepted)
-        if request.auto_accept and not self.apply:
-            return FileDecision(
-                path=review.path,
-                accepted=accepted,
-                outcome="pending",
-                detail="not written (pass --apply to write accepted changes)",
-            )
-        outcome = apply_to_disk(self.root, change, accepted)
-        if outcome.status in ("conflict", "refused"):
-            return FileDecision(
-                path=review.path, accepted=[], outcome="conflict", detail=outcome.message
-            )
-        detail = "rebased over changes made meanwhile" if outcome.rebased else outcome.status
-        return FileDecision(path=review.path, accepted=accepted, outcome="applied", detail=detail)
 
     def _append_patch(self, review: FileReview, accepted: list[str]) -> None:
         if review.base_text is not None and review.proposed_text is not None:

@@ -9,6 +9,7 @@ from orchestra_lsp.engine.events import Event
 from orchestra_lsp.engine.frontend import (
     ApprovalDecision,
     ApprovalRequest,
+    EditorState,
     FileDecision,
     FileReview,
     FrontEnd,
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_ALLOW",
     "ApprovalDecision",
     "ApprovalRequest",
+    "EditorState",
     "Engine",
     "Event",
     "FileDecision",

@@ -64,9 +64,17 @@ class RunHandle:
     run_id: str
     task: asyncio.Task[RunResult]
     journal_dir: Path
+    run: Run
     _done: list[RunResult] = field(default_factory=list)
 
     def cancel(self) -> None:
+        """A person stops the run: it ends `cancelled` and withdraws its open review."""
+        self.task.cancel()
+
+    def interrupt(self) -> None:
+        """The front end went away (client exit, window reload, server shutdown): the
+        run ends `interrupted`, keeping its proposal for a later review."""
+        self.run.interrupted = True
         self.task.cancel()
 
     async def wait(self) -> RunResult:
@@ -76,6 +84,8 @@ class RunHandle:
         except asyncio.CancelledError:
             if not self.task.cancelled():
                 raise  # the waiter itself was cancelled
+            if self.run.interrupted:
+                return RunResult(self.run_id, "interrupted", error="interrupted")
             return RunResult(self.run_id, "cancelled", error="cancelled")
 
 
@@ -208,8 +218,14 @@ class Engine:
                 f"the permission rules in .orchestra/config.toml are malformed: {error}"
             ) from None
 
-    def start(self, request: RunRequest, frontend: FrontEnd, *, yes: bool = False) -> RunHandle:
-        """Start a run and return at once; raise RunRequestError if it cannot start."""
+    def start(
+        self, request: RunRequest, frontend: FrontEnd, *, yes: bool = False, apply: bool = True
+    ) -> RunHandle:
+        """Start a run and return at once; raise RunRequestError if it cannot start.
+
+        `yes`: gates pass by policy. `apply` False: accepted changes of an unattended run
+        are recorded `pending` instead of landing (`orchestra run --yes` without `--apply`).
+        """
         workspace = self.workspace
         command = self.command(request.command)
         if command is None:
@@ -233,6 +249,7 @@ class Engine:
             values,
             frontend,
             unattended=yes or command.mode == "automation",
+            apply=apply,
             argument_list=_positional(command, arguments),
             arguments=arguments,
         )
@@ -244,6 +261,7 @@ class Engine:
         frontend: FrontEnd,
         *,
         unattended: bool,
+        apply: bool = True,
         argument_list: PositionalArguments | None = None,
         arguments: dict[str, str] | None = None,
         origin: str | None = None,
@@ -277,6 +295,7 @@ class Engine:
             policy=policy,
             buffers=self.buffers,
             unattended=unattended,
+            apply=apply,
             pool=self.pool() if _needs_mcp(workspace, command, values) else None,
             cost_cap=workspace.config.model.max_cost_usd,
             warned_models=self._warned_models,
@@ -288,7 +307,7 @@ class Engine:
         work = run.execute() if origin is None else run.review_left_by(origin)
         task = asyncio.get_running_loop().create_task(work, name=f"orchestra-run-{run.run_id}")
         task.add_done_callback(lambda _: self._listeners.pop(run.run_id, None))
-        handle = RunHandle(journal.run_id, task, journal.directory)
+        handle = RunHandle(journal.run_id, task, journal.directory, run)
         self.runs[handle.run_id] = handle
         return handle
 
@@ -319,9 +338,11 @@ class Engine:
         )
 
     async def aclose(self) -> None:
+        """Stop: runs still going are `interrupted` (nobody cancelled them), so their
+        proposals stay offered for review."""
         for handle in list(self.runs.values()):
             if not handle.task.done():
-                handle.cancel()
+                handle.interrupt()
                 await handle.wait()
         if self._pool is not None:
             await self._pool.aclose()

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from orchestra_lsp.changes.landing import Outcome
+
 
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -139,8 +141,12 @@ class ProposalDecided(_Event):
     step_id: str
     path: str
     accepted: list[str]
+    """Hunk ids the person (or the policy) accepted."""
     rejected: list[str]
-    outcome: Literal["applied", "rejected", "conflict", "pending"]
+    landed: list[str] = []
+    """Hunk ids read back from the file or buffer afterwards."""
+    outcome: Outcome
+    """One word of the landing vocabulary (`changes.landing.Outcome`)."""
     detail: str = ""
 
 

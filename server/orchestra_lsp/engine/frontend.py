@@ -64,18 +64,35 @@ class ReviewRequest(BaseModel):
     """Automation mode or `--yes`: accept everything by policy, ask no one."""
 
 
+class EditorState(BaseModel):
+    """What an editor holds for a file after it applied an edit itself, read back."""
+
+    text: str | None
+    """The buffer's text (or the file's, when the editor wrote it to disk); None: absent."""
+    saved: bool
+    """The disk holds the same text as the buffer."""
+
+
 class FileDecision(BaseModel):
+    """A person's decision on one file. The front end never lands it or names its
+    outcome: the engine does (ARCHITECTURE.md §front-ends)."""
+
     path: str
-    accepted: list[str]
-    """Hunk ids accepted (for a create or delete: the single hunk id)."""
-    outcome: Literal["applied", "rejected", "conflict", "pending"]
-    """`applied`: the accepted hunks are now in the file (or buffer); `pending`: the
-    front end did not apply them (e.g. `orchestra run` without `--apply`)."""
-    detail: str = ""
+    accepted: list[str] | None
+    """Hunk ids accepted (a create or delete has the single id `h1`). None: decided
+    inside the editor's own preview, so what `editor` holds is what was accepted."""
+    editor: EditorState | None = None
+    """Set when the editor applied the accepted hunks itself; else the engine lands
+    them on disk."""
+    refused: str | None = None
+    """Why the front end could not offer or apply this file (the outcome is `conflict`)."""
 
 
 class ReviewDecision(BaseModel):
     files: list[FileDecision]
+    stop: str | None = None
+    """Nobody can decide now (no terminal, the front end went away): the run stops
+    with this reason and the proposal stays pending for `orchestra review`."""
 
 
 class FrontEnd(Protocol):
@@ -91,4 +108,5 @@ class FrontEnd(Protocol):
         """The person's answer to an agent's `ask_user`."""
 
     async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
-        """Show the proposed changes; apply what the person accepts; say what happened."""
+        """Show the proposed changes and return the person's decisions (or what the
+        editor applied). Raising `asyncio.CancelledError` withdraws the review."""

@@ -12,7 +12,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
-from orchestra_lsp.changes import Changeset, apply_hunks
+from orchestra_lsp.changes import (
+    Changeset,
+    FileChange,
+    Landing,
+    Outcome,
+    apply_hunks,
+    land,
+    read_back,
+)
 from orchestra_lsp.engine.command_prompt import expand_command_prompt
 from orchestra_lsp.engine.events import (
     Event,
@@ -34,6 +42,7 @@ from orchestra_lsp.engine.events import (
 from orchestra_lsp.engine.frontend import (
     ApprovalDecision,
     ApprovalRequest,
+    FileDecision,
     FileReview,
     FrontEnd,
     ReviewDecision,
@@ -57,7 +66,7 @@ from orchestra_lsp.workspace.templates import PositionalArguments
 if TYPE_CHECKING:
     from orchestra_lsp.mcp import McpPool
 
-RunState = Literal["finished", "failed", "cancelled"]
+RunState = Literal["finished", "failed", "cancelled", "interrupted"]
 
 
 #: A Stop hook may send an agent back to work this many times in one step; then the
@@ -95,6 +104,9 @@ class RunContext:
     buffers: Callable[[], Mapping[str, tuple[str, int]]]
     unattended: bool
     """Automation mode or `--yes`: gates pass by policy, asks are refused."""
+    apply: bool = True
+    """When unattended: land accepted changes. False (`orchestra run --yes` without
+    `--apply`): they are recorded `pending` and later steps see them, nothing is written."""
     pool: McpPool | None = None
     warned_models: set[str] = field(default_factory=set)
     """Deprecated models already named to the person: shared by an engine's runs, so
@@ -140,6 +152,11 @@ class Run:
         self.reviewed: dict[str, str | None] = {}
         """Text accepted at a review but not applied (the CLI without --apply): later
         steps see it, and the end-of-run review skips files still at that text."""
+        self.interrupted = False
+        """Set when the front end went away (not a person's cancel): the run ends
+        `interrupted` and keeps its changeset for a later review."""
+        self.decided: list[ProposalDecided] = []
+        """Every file decision of the run, for the report's "What landed"."""
 
     def emit(self, event: Event) -> None:
         """Journal `event` and show it, secrets redacted first: every front end (the
@@ -188,10 +205,9 @@ class Run:
                     await self._review(step)
             if self._pending_files():
                 await self._review(command.steps[-1])
+            report_text = self.artifacts.embed(output).strip() + self._what_landed()
             report = (
-                str(self.ctx.journal.write_report(self.artifacts.embed(output)))
-                if output.strip()
-                else None
+                str(self.ctx.journal.write_report(report_text)) if report_text.strip() else None
             )
             self.emit(
                 RunFinished(
@@ -202,7 +218,7 @@ class Run:
         except RunStopped as stopped:
             return self._cancelled(str(stopped))
         except asyncio.CancelledError:
-            self._cancelled("cancelled")
+            self._ended_by_cancel()
             raise
         except (ModelError, StepFailed) as error:
             return self._failed(str(error))
@@ -227,17 +243,29 @@ class Run:
                     model=self.ctx.workspace.config.model.name,
                 )
             )
-            await self._review(step)
+            await self._review(step, recovery=True)
             settle_pending(self.ctx.workspace.root, origin)
-            self.emit(RunFinished(run_id=self.run_id, cost_usd=0.0, output=""))
+            report = str(self.ctx.journal.write_report(self._what_landed().strip()))
+            self.emit(RunFinished(run_id=self.run_id, cost_usd=0.0, output="", report=report))
             return RunResult(self.run_id, "finished")
+        except RunStopped as stopped:
+            return self._cancelled(str(stopped))
         except asyncio.CancelledError:
-            self._cancelled("cancelled")
+            self._ended_by_cancel()
             raise
         except Exception as error:
             return self._failed(f"internal error: {type(error).__name__}: {error}")
         finally:
             self.ctx.journal.close()
+
+    def _ended_by_cancel(self) -> None:
+        """A person's cancel ends the run `cancelled`; a front end that went away leaves
+        it `interrupted` (no final event: the journal says so when it closes)."""
+        if self.interrupted:
+            self._save_pending()
+            self.ctx.journal.flush(sync=True)
+        else:
+            self._cancelled("cancelled")
 
     def _cancelled(self, reason: str) -> RunResult:
         self._save_pending()
@@ -314,6 +342,8 @@ class Run:
                 f"\n\nYour previous answer was:\n\n{previous}\n\nA Stop hook of this "
                 f"repository did not let you stop yet:\n\n{feedback}\n\nContinue accordingly."
             )
+        if self.decided:  # facts of earlier reviews, so no step claims a rejected change
+            instructions += "\n\n" + self._review_note()
         instructions = await self._prompt_hooks(step, instructions, first=index == 0)
         outcome = await self._agent_loop(
             step, agent, instructions, lambda args: self._delegate(index, step, args)
@@ -670,11 +700,17 @@ class Run:
             and not (path in self.reviewed and self.reviewed[path] == change.proposed_text)
         ]
 
-    async def _review(self, step: Step) -> None:
+    async def _review(self, step: Step, *, recovery: bool = False) -> None:
         paths = self._pending_files()
         if not paths:
             return
         changes = [self.changeset.files[path] for path in paths]
+        self.ctx.journal.write_changeset(self.changeset.model_dump(mode="json"))
+        if recovery:
+            changes = await asyncio.to_thread(self._outside_review, step.id, changes)
+            if not changes:
+                self.ctx.journal.clear_changeset()
+                return
         files = [
             FileReview(
                 path=change.path,
@@ -685,7 +721,6 @@ class Run:
             )
             for change in changes
         ]
-        self.ctx.journal.write_changeset(self.changeset.model_dump(mode="json"))
         self.emit(GateOpened(run_id=self.run_id, step_id=step.id, gate="review"))
         self.emit(
             ProposalReady(
@@ -705,36 +740,58 @@ class Run:
             auto_accept=self.ctx.unattended,
         )
         decision = await self.ctx.frontend.review(request, self.changeset)
-        self._settle(step, files, decision)
+        if decision.stop is not None:
+            raise RunStopped(decision.stop)
+        await self._settle(step, files, decision)
 
-    def _settle(self, step: Step, files: list[FileReview], decision: ReviewDecision) -> None:
-        """Record each file's outcome and carry on from the state the review left."""
+    def _outside_review(self, step_id: str, changes: list[FileChange]) -> list[FileChange]:
+        """At the review of an interrupted run: hunks already on disk landed without a
+        recorded decision. Record them `applied_outside_review`; offer only the rest."""
+        root = self.ctx.workspace.root
+        offered: list[FileChange] = []
+        for change in changes:
+            try:
+                now = (root / change.path).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                now = None
+            except (OSError, UnicodeDecodeError):
+                offered.append(change)
+                continue
+            landing = read_back(change, None, now, saved=True)
+            if not landing.landed:
+                offered.append(change)
+                continue
+            self._record(
+                step_id,
+                landing.model_copy(
+                    update={
+                        "outcome": "applied_outside_review",
+                        "detail": "found on disk when the interrupted run was reviewed again",
+                    }
+                ),
+                [h.id for h in change.hunks()],
+            )
+            rest = [h.id for h in change.hunks() if h.id not in landing.landed]
+            if rest and change.base_text is not None and change.proposed_text is not None:
+                offered.append(change)
+            else:
+                self.changeset.files.pop(change.path, None)
+        return offered
+
+    async def _settle(self, step: Step, files: list[FileReview], decision: ReviewDecision) -> None:
+        """Land each file's decision, journal its outcome, and carry on from there."""
         by_path = {d.path: d for d in decision.files}
         remaining = Changeset()
         any_accepted = False
         for review in files:
-            ids = [h.id for h in review.hunks]
-            made = by_path.get(review.path)
-            accepted = [i for i in ids if made is not None and i in made.accepted]
-            outcome = made.outcome if made is not None else "rejected"
-            any_accepted = any_accepted or bool(accepted)
-            self.emit(
-                ProposalDecided(
-                    run_id=self.run_id,
-                    step_id=step.id,
-                    path=review.path,
-                    accepted=accepted,
-                    rejected=[i for i in ids if i not in accepted],
-                    outcome=outcome,
-                    detail=made.detail if made is not None else "not decided",
-                )
-            )
-            if outcome == "pending" and accepted:
+            change = self.changeset.files[review.path]
+            landing = await self._land(change, by_path.get(review.path))
+            any_accepted = any_accepted or bool(landing.accepted)
+            self._record(step.id, landing, [h.id for h in review.hunks])
+            if landing.outcome == "pending":
                 # Not on disk yet: later steps still see what was accepted.
-                kept = _accepted_text(review, accepted)
-                remaining.files[review.path] = self.changeset.files[review.path].model_copy(
-                    update={"proposed_text": kept}
-                )
+                kept = _accepted_text(review, landing.accepted)
+                remaining.files[review.path] = change.model_copy(update={"proposed_text": kept})
                 self.reviewed[review.path] = kept
         self.emit(
             GateDecided(
@@ -751,6 +808,71 @@ class Run:
         else:
             self.ctx.journal.clear_changeset()
         self.view.buffers = dict(self.ctx.buffers())
+
+    async def _land(self, change: FileChange, made: FileDecision | None) -> Landing:
+        """The one place a decision becomes an outcome (ARCHITECTURE.md §landing)."""
+        if made is None:
+            return _plain(change, "rejected", [], "not decided")
+        if made.refused is not None:
+            return _plain(change, "conflict", [], made.refused)
+        if made.editor is not None:
+            return read_back(change, made.accepted, made.editor.text, saved=made.editor.saved)
+        accepted = [h.id for h in change.hunks() if h.id in (made.accepted or [])]
+        if not accepted:
+            return _plain(change, "rejected", [], "no hunk accepted")
+        if self.ctx.unattended and not self.ctx.apply:
+            return _plain(
+                change, "pending", accepted, "not written (pass --apply to write accepted changes)"
+            )
+        return await asyncio.to_thread(land, self.ctx.workspace.root, change, accepted)
+
+    def _record(self, step_id: str, landing: Landing, ids: list[str]) -> None:
+        event = ProposalDecided(
+            run_id=self.run_id,
+            step_id=step_id,
+            path=landing.path,
+            accepted=landing.accepted,
+            rejected=[i for i in ids if i not in landing.accepted],
+            landed=landing.landed,
+            outcome=landing.outcome,
+            detail=landing.detail,
+        )
+        self.decided.append(event)
+        self.emit(event)
+
+    def _what_landed(self) -> str:
+        """The report's closing section: facts computed from the decisions, so that no
+        report claims a change a person rejected."""
+        if not self.decided:
+            return ""
+        lines = ["", "", "## What landed", ""]
+        for d in self.decided:
+            parts = [f"outcome `{d.outcome}`"]
+            if d.accepted:
+                parts.append(f"accepted {', '.join(d.accepted)}")
+            if d.rejected:
+                parts.append(f"rejected {', '.join(d.rejected)}")
+            if d.detail:
+                parts.append(d.detail)
+            lines.append(f"- `{d.path}`: " + "; ".join(parts))
+        return "\n".join(lines) + "\n"
+
+    def _review_note(self) -> str:
+        """What the next step's agent is told about earlier reviews."""
+        lines = [
+            "Decisions on the changes proposed so far (these are facts; do not claim "
+            "a rejected or unapplied change was made):"
+        ]
+        for d in self.decided:
+            hunks = f"accepted {', '.join(d.accepted) or 'nothing'}"
+            if d.rejected:
+                hunks += f", rejected {', '.join(d.rejected)}"
+            lines.append(f"- {d.path}: {d.outcome} ({hunks})")
+        return "\n".join(lines)
+
+
+def _plain(change: FileChange, outcome: Outcome, accepted: list[str], detail: str) -> Landing:
+    return Landing(path=change.path, outcome=outcome, accepted=accepted, landed=[], detail=detail)
 
 
 def _accepted_text(review: FileReview, accepted: list[str]) -> str | None:

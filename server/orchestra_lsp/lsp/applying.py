@@ -1,30 +1,33 @@
-"""Landing planned edits: through `workspace/applyEdit` (then reading back what the
-editor really did), or straight to disk for files no editor holds.
+"""Putting decided changes into the editor's buffers, and reading back what it holds.
 
-Nothing here decides what should change; `planning` does. This module only talks to
-the editor and the disk and reports per-hunk outcomes.
+Nothing here decides what should change (`planning`) or names an outcome (the engine,
+through `changes.landing`): this module sends `workspace/applyEdit` when the client
+takes it, and afterwards — never inside a request of the client's — waits a bounded
+time for the editor to report what it did, then reads the buffers and the disk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+import time
+from collections.abc import Sequence
 
 from lsprotocol import types
 
-from orchestra_lsp.changes import FileChange, NotText, apply_to_disk, read_text
-from orchestra_lsp.engine.frontend import FileDecision
+from orchestra_lsp.changes import Changeset, FileChange, read_text
+from orchestra_lsp.engine.frontend import EditorState, FileDecision
 from orchestra_lsp.lsp.edits import EditOptions, FilePlan, build_workspace_edit
 from orchestra_lsp.lsp.paths import file_uri
-from orchestra_lsp.lsp.planning import plan_file, read_back
+from orchestra_lsp.lsp.planning import plan_file
 from orchestra_lsp.lsp.server import OrchestraServer
 
 logger = logging.getLogger(__name__)
 
-SETTLE_SECONDS = 2.0
-"""How long to wait for the didChange of an edit the editor says it applied (some
-clients, Neovim among them, send it after answering applyEdit)."""
+SETTLE_SECONDS = 3.0
+"""How long to wait, after the editor answered applyEdit, for its didChange / didSave
+or its write to disk (VS Code writes files that were not open a moment later)."""
+POLL_SECONDS = 0.05
 
 
 def current_text(server: OrchestraServer, path: str) -> tuple[str | None, int | None]:
@@ -32,14 +35,11 @@ def current_text(server: OrchestraServer, path: str) -> tuple[str | None, int | 
     document = server.documents.get(file_uri(server.root, path))
     if document is not None:
         return document.text, document.version
-    try:
-        return read_text(server.root / path), None
-    except (NotText, IsADirectoryError):
-        return None, None
+    return _disk(server, path), None
 
 
 def plan(
-    server: OrchestraServer, change: FileChange, accepted: Collection[str] | None = None
+    server: OrchestraServer, change: FileChange, accepted: Sequence[str] | None = None
 ) -> FilePlan | FileDecision:
     text, version = current_text(server, change.path)
     # Edits go to the URI the client opened the file with (its own spelling).
@@ -48,13 +48,14 @@ def plan(
     return plan_file(change, uri, text, version, accepted)
 
 
-async def apply_in_editor(
-    server: OrchestraServer, plans: list[FilePlan], label: str, annotate: bool
-) -> list[FileDecision]:
-    """Send one WorkspaceEdit for `plans` and report what the editor applied."""
-    if not plans:
-        return []
+async def send_edit(
+    server: OrchestraServer, plans: list[FilePlan], label: str, *, annotate: bool
+) -> tuple[bool, str]:
+    """Send one WorkspaceEdit for `plans`: (applied, reason). An error answer is a
+    refusal with its message, never a failed run."""
     features = server.features
+    if not features.apply_edit:
+        return False, "the editor does not take workspace/applyEdit"
     edit = build_workspace_edit(
         plans,
         EditOptions(
@@ -64,64 +65,100 @@ async def apply_in_editor(
             label=label,
         ),
     )
-    result = await server.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=edit, label=f"Orchestra: {label}")
-    )
-    if not result.applied:
-        reason = result.failure_reason or "the editor did not apply the edit"
-        return [
-            FileDecision(path=p.path, accepted=[], outcome="rejected", detail=reason) for p in plans
-        ]
-    await _settle(server, plans)
-    return [read_back(p, _now(server, p)) for p in plans]
-
-
-async def apply_on_disk(
-    server: OrchestraServer, change: FileChange, accepted: Collection[str]
-) -> FileDecision:
-    """Write the accepted hunks of a file no editor holds (rebasing, never overwriting)."""
-    outcome = await asyncio.to_thread(apply_to_disk, server.root, change, set(accepted))
-    if outcome.status in ("written", "created", "deleted"):
-        detail = "rebased over changes on disk" if outcome.rebased else ""
-        return FileDecision(
-            path=change.path, accepted=sorted(accepted), outcome="applied", detail=detail
+    try:
+        result = await server.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=edit, label=f"Orchestra: {label}")
         )
-    if outcome.status == "unchanged":
-        return FileDecision(
-            path=change.path, accepted=[], outcome="rejected", detail=outcome.message
-        )
-    return FileDecision(path=change.path, accepted=[], outcome="conflict", detail=outcome.message)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # the client's JSON-RPC error answer
+        logger.warning("workspace/applyEdit failed: %s", error)
+        return False, f"the editor answered the edit with an error: {_message(error)}"
+    if result is None or not result.applied:
+        reason = result.failure_reason if result is not None else None
+        return False, reason or "the editor did not apply the edit"
+    return True, ""
 
 
-async def land(server: OrchestraServer, change: FileChange, accepted: list[str]) -> FileDecision:
-    """Apply a file's decided hunks: in the editor when it holds the file, else on disk."""
-    if not accepted:
-        return FileDecision(path=change.path, accepted=[], outcome="rejected")
-    if server.documents.get(file_uri(server.root, change.path)) is None:
-        return await apply_on_disk(server, change, accepted)
-    planned = plan(server, change, accepted)
-    if not isinstance(planned, FilePlan):
-        return planned
-    [decision] = await apply_in_editor(server, [planned], "accepted changes", annotate=False)
-    return decision
+async def read_back(
+    server: OrchestraServer, plans: Sequence[FilePlan], *, until_saved: bool
+) -> dict[str, EditorState]:
+    """What the editor holds for each planned file, once it has reported a change (and,
+    with `until_saved`, written a file it did not hold open to disk, as VS Code does)
+    or `SETTLE_SECONDS` have passed."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        states = {p.path: _state(server, p.path) for p in plans}
+        if all(_settled(p, states[p.path], until_saved) for p in plans):
+            return states
+        if time.monotonic() >= deadline:
+            return states
+        await asyncio.sleep(POLL_SECONDS)
 
 
-async def _settle(server: OrchestraServer, plans: list[FilePlan]) -> None:
-    """Wait until every open document the edit touched has reported a change."""
-    waits = [
-        server.documents.next_change(p.uri, SETTLE_SECONDS)
-        for p in plans
-        if p.version is not None and _unchanged(server, p)
-    ]
-    if waits:
-        await asyncio.gather(*waits)
+async def deliver(
+    server: OrchestraServer, changeset: Changeset, decisions: list[FileDecision], label: str
+) -> list[FileDecision]:
+    """Accepted hunks of files the editor holds open go into its buffers (when it takes
+    applyEdit), reported with what it then holds; the other decisions go back as they
+    are, for the engine to land on disk."""
+    out = {d.path: d for d in decisions}
+    plans: list[FilePlan] = []
+    for decision in decisions:
+        change = changeset.files.get(decision.path)
+        if (
+            change is None
+            or not decision.accepted
+            or decision.editor is not None
+            or decision.refused is not None
+            or change.kind != "modify"
+            or not server.features.apply_edit
+            or server.documents.get(file_uri(server.root, decision.path)) is None
+        ):
+            continue
+        planned = plan(server, change, decision.accepted)
+        if isinstance(planned, FilePlan):
+            plans.append(planned)
+        else:
+            out[decision.path] = planned.model_copy(update={"accepted": decision.accepted})
+    if plans:
+        applied, reason = await send_edit(server, plans, label, annotate=False)
+        states = await read_back(server, plans, until_saved=False) if applied else {}
+        for p in plans:
+            accepted = out[p.path].accepted
+            out[p.path] = (
+                FileDecision(path=p.path, accepted=accepted, editor=states[p.path])
+                if applied
+                else FileDecision(path=p.path, accepted=accepted, refused=reason)
+            )
+    return [out[d.path] for d in decisions]
 
 
-def _unchanged(server: OrchestraServer, plan: FilePlan) -> bool:
-    document = server.documents.get(plan.uri)
-    return document is not None and document.version == plan.version
+def _state(server: OrchestraServer, path: str) -> EditorState:
+    disk = _disk(server, path)
+    document = server.documents.get(file_uri(server.root, path))
+    if document is None:
+        return EditorState(text=disk, saved=True)
+    return EditorState(text=document.text, saved=document.text == disk)
 
 
-def _now(server: OrchestraServer, plan: FilePlan) -> str | None:
-    text, _ = current_text(server, plan.path)
-    return text
+def _settled(plan: FilePlan, state: EditorState, until_saved: bool) -> bool:
+    if plan.kind == "create":
+        changed = state.text is not None
+    elif plan.kind == "delete":
+        changed = state.text is None
+    else:
+        changed = state.text != plan.base
+    return changed and (state.saved or not until_saved or plan.version is not None)
+
+
+def _disk(server: OrchestraServer, path: str) -> str | None:
+    try:
+        return read_text(server.root / path)
+    except (OSError, UnicodeError):  # missing, a folder, or not text (NotText)
+        return None
+
+
+def _message(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

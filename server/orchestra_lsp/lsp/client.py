@@ -15,7 +15,17 @@ from lsprotocol import types
 if TYPE_CHECKING:
     from orchestra_lsp.changes import Encoding
 
-ReviewMode = Literal["applyEdit", "proposal"]
+ReviewMode = Literal["applyEdit", "proposal", "message"]
+"""How a review reaches the person (ARCHITECTURE.md §lsp):
+
+- `applyEdit`: one annotated `workspace/applyEdit` with `needsConfirmation`; only for
+  clients known to confirm annotated edits (the VS Code extension declares it), since
+  other clients apply annotated edits silently and no person would have decided.
+- `proposal`: a plugin shows the proposal itself (`orchestra/proposal`) and answers
+  with `orchestra/decide`.
+- `message`: every other client: `window/showMessageRequest` per file (Accept all /
+  Reject all / Show diff); `orchestra/decide` works too, the first answer wins.
+"""
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,8 @@ class ClientFeatures:
     resource_operations: frozenset[str]
     """`create`, `rename`, `delete`: file operations inside a WorkspaceEdit."""
     show_document: bool
+    apply_edit: bool
+    """The client takes `workspace/applyEdit`; else accepted changes land on disk."""
     progress: bool
     ask: bool
     """The client answers `orchestra/ask` with free text."""
@@ -55,9 +67,11 @@ class ClientFeatures:
             if edit
             else frozenset()
         )
+        apply_edit = bool(workspace and workspace.apply_edit)
         preferred = orchestra.get("review")
-        review: ReviewMode = "applyEdit" if document_changes and annotations else "proposal"
-        if preferred in ("applyEdit", "proposal"):
+        review: ReviewMode = "message"
+        can_confirm = apply_edit and document_changes and annotations
+        if preferred == "proposal" or (preferred == "applyEdit" and can_confirm):
             review = preferred
         return cls(
             encoding=_encoding(encoding),
@@ -65,6 +79,7 @@ class ClientFeatures:
             annotations=annotations,
             resource_operations=operations,
             show_document=bool(window and window.show_document and window.show_document.support),
+            apply_edit=apply_edit,
             progress=bool(window and window.work_done_progress),
             ask=bool(orchestra.get("ask")),
             review=review,
@@ -78,9 +93,10 @@ DEFAULT = ClientFeatures(
     annotations=False,
     resource_operations=frozenset(),
     show_document=False,
+    apply_edit=False,
     progress=False,
     ask=False,
-    review="proposal",
+    review="message",
     events=False,
 )
 """Until `initialize` says otherwise: the least a client can do."""

@@ -23,7 +23,7 @@ async def decide(server: OrchestraServer, params: protocol.DecideParams) -> prot
         from orchestra_lsp.lsp import protocol
 
         return protocol.DecideResult(files=[], undecided=[], gate_answered=answered)
-    result = await server.reviews.decide(params)
+    result = server.reviews.decide(params)
     result.gate_answered = answered
     return result
 

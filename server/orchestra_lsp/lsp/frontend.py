@@ -26,7 +26,7 @@ from orchestra_lsp.engine.frontend import (
     ReviewRequest,
 )
 from orchestra_lsp.lsp import methods
-from orchestra_lsp.lsp.applying import apply_in_editor, land, plan
+from orchestra_lsp.lsp.applying import deliver, plan, read_back, send_edit
 from orchestra_lsp.lsp.edits import FilePlan
 from orchestra_lsp.lsp.paths import file_uri
 from orchestra_lsp.lsp.progress import RunProgress
@@ -36,8 +36,17 @@ logger = logging.getLogger(__name__)
 
 
 class EditorFrontEnd:
-    def __init__(self, server: OrchestraServer, title: str, on_cancel: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        server: OrchestraServer,
+        title: str,
+        on_cancel: Callable[[], None],
+        *,
+        recovered: bool = False,
+    ) -> None:
         self.server = server
+        self.recovered = recovered
+        """The review of an interrupted run's proposal (`orchestra/proposal` says so)."""
         self.progress = RunProgress(server, title, on_cancel)
         self._created: set[str] = set()
         self._reports: list[str] = []
@@ -63,15 +72,28 @@ class EditorFrontEnd:
         return await self.server.gates.ask(question)
 
     async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
+        """The person's decisions, or what the editor applied, read back; the engine
+        lands the rest and names every outcome."""
+        label = f"{request.agent} · {request.step_id}"
         if request.auto_accept:  # automation: policy accepted it all, nobody is asked
-            return ReviewDecision(
-                files=[
-                    await land(self.server, changeset.files[f.path], [h.id for h in f.hunks])
-                    for f in request.files
-                ]
+            decisions = [
+                FileDecision(path=f.path, accepted=[h.id for h in f.hunks]) for f in request.files
+            ]
+        elif self.server.features.review == "applyEdit":
+            return await self._in_preview(request, changeset, label)
+        else:
+            ask = self.server.features.review == "message"
+            decided = await self.server.reviews.wait(
+                request, changeset, recovered=self.recovered, ask=ask
             )
-        if self.server.features.review == "proposal":
-            return await self.server.reviews.wait(request, changeset)
+            decisions = decided.files
+        return ReviewDecision(files=await deliver(self.server, changeset, decisions, label))
+
+    async def _in_preview(
+        self, request: ReviewRequest, changeset: Changeset, label: str
+    ) -> ReviewDecision:
+        """One annotated edit: the person ticks hunks in the editor's preview (VS Code's
+        Refactor Preview); what the editor then holds is what was accepted."""
         decided: dict[str, FileDecision] = {}
         plans: list[FilePlan] = []
         for review in request.files:
@@ -80,9 +102,19 @@ class EditorFrontEnd:
                 plans.append(planned)
             else:
                 decided[review.path] = planned
-        label = f"{request.agent} · {request.step_id}"
-        for decision in await apply_in_editor(self.server, plans, label, annotate=True):
-            decided[decision.path] = decision
+        if plans:
+            applied, reason = await send_edit(self.server, plans, label, annotate=True)
+            if applied:
+                states = await read_back(self.server, plans, until_saved=True)
+                for p in plans:
+                    decided[p.path] = FileDecision(
+                        path=p.path, accepted=None, editor=states[p.path]
+                    )
+            else:
+                for p in plans:
+                    decided[p.path] = FileDecision(path=p.path, accepted=[])
+                if reason:
+                    self._message(types.MessageType.Info, f"Orchestra: not applied: {reason}")
         self._warn_conflicts(decided.values())
         return ReviewDecision(files=[decided[f.path] for f in request.files])
 
@@ -92,7 +124,7 @@ class EditorFrontEnd:
             self._created |= {f.path for f in event.files if f.kind == "create"}
         elif (
             isinstance(event, events.ProposalDecided)
-            and event.outcome == "applied"
+            and event.outcome in ("applied", "applied_in_editor")
             and event.path in self._created
             and event.path.endswith(".md")
         ):
@@ -124,10 +156,10 @@ class EditorFrontEnd:
 
     def _warn_conflicts(self, decisions: Iterable[FileDecision]) -> None:
         for decision in decisions:
-            if decision.outcome == "conflict":
+            if decision.refused is not None:
                 self._message(
                     types.MessageType.Warning,
-                    f"Orchestra: {decision.path} was not changed: {decision.detail}",
+                    f"Orchestra: {decision.path} was not changed: {decision.refused}",
                 )
 
     def _message(self, kind: types.MessageType, message: str) -> None:

@@ -229,16 +229,17 @@ class DecideParams(Payload):
     """Close the review now: files not yet decided are rejected."""
 
 
-class FileOutcome(Payload):
+class FileDecided(Payload):
     path: str
     accepted: list[str]
-    outcome: Literal["applied", "rejected", "conflict", "pending"]
-    detail: str = ""
+    """The hunk ids recorded as accepted (the first decision of a file wins)."""
 
 
 class DecideResult(Payload):
-    files: list[FileOutcome]
-    """What happened to the files decided by this call."""
+    files: list[FileDecided]
+    """The decisions recorded by this call. The outcome of each file (`applied`,
+    `applied_in_editor`, `conflict`, …) comes afterwards as a `proposal_decided` event:
+    the edit is sent and read back after this answer, never while the client waits."""
     undecided: list[str]
     """Files of the review still waiting for a decision."""
     gate_answered: bool = False

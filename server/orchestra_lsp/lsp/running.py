@@ -40,10 +40,16 @@ class Runs:
 
     async def recover(self, run_id: str) -> protocol.RunStarted:
         """Offer again, as a review of its own, what an interrupted run left pending."""
-        return await self._launch(f"review of {run_id}", lambda e, f: e.recover(run_id, f))
+        return await self._launch(
+            f"review of {run_id}", lambda e, f: e.recover(run_id, f), recovered=True
+        )
 
     async def _launch(
-        self, label: str, begin: Callable[[Engine, EditorFrontEnd], RunHandle]
+        self,
+        label: str,
+        begin: Callable[[Engine, EditorFrontEnd], RunHandle],
+        *,
+        recovered: bool = False,
     ) -> protocol.RunStarted:
         """Start a run with its progress in the editor; a run that cannot start is a
         request error with the engine's one-line reason."""
@@ -56,7 +62,7 @@ class Runs:
         def stop() -> None:  # cancelling the progress: the run id is known by then
             self.cancel(holder[0])
 
-        frontend = EditorFrontEnd(self.server, f"Orchestra: {label}", stop)
+        frontend = EditorFrontEnd(self.server, f"Orchestra: {label}", stop, recovered=recovered)
         try:
             handle = begin(engine, frontend)
         except RunRequestError as error:

@@ -10,14 +10,13 @@ tools cannot read.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 import threading
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from orchestra_lsp.changes.files import write_atomic
 from orchestra_lsp.tickets.model import (
     STATUSES,
     Comment,
@@ -178,14 +177,7 @@ def _read(path: Path) -> str:
 
 def _write(path: Path, text: str) -> None:
     """Replace the file atomically: a reader sees the old or the new ticket, never half."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)
 
 
 def _escaped(body: str) -> str:
