@@ -1,0 +1,199 @@
+"""`orchestra run` and `orchestra review` as real subprocesses: headless review (issue
+11 case 7) with and without a terminal, and ten concurrent runs landing on one file
+(case 6): every `applied` in a journal is on disk, every change on disk is journaled."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from engine_helpers import cli_env, command_file, workspace
+
+from orchestra_lsp.journal import list_runs, load_run
+from orchestra_lsp.testing import ScriptedServer
+
+LINES = [f"value_{n} = {n}\n" for n in range(10)]
+BASE = "".join(LINES)
+REVIEWED = command_file(
+    [{"id": "implement", "agent": "worker", "prompt": "Change line 3.", "gate": "review"}]
+)
+ONE_STEP = command_file([{"id": "implement", "agent": "worker", "prompt": "Change a line."}])
+
+
+def _replace(n: int, new: str) -> dict[str, Any]:
+    return {
+        "name": "edit",
+        "input": {
+            "command": "str_replace",
+            "path": "values.py",
+            "old_str": LINES[n],
+            "new_str": new,
+        },
+    }
+
+
+def _orchestra(
+    root: Path, server: ScriptedServer, config_home: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Without a terminal: stdin is /dev/null and the output a pipe."""
+    return subprocess.run(
+        [sys.executable, "-m", "orchestra_lsp", *args],
+        cwd=root,
+        env=cli_env(server.base_url, config_home),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,  # ten at once on a small shared machine
+    )
+
+
+def _decided(root: Path, run_id: str) -> list[dict[str, Any]]:
+    return [e for e in load_run(root, run_id).events if e["type"] == "proposal_decided"]
+
+
+def _stopped_for_want_of_a_person(root: Path, config_home: Path) -> str:
+    """`orchestra run` with a review gate, no terminal, no --yes: exit 3, nothing lost."""
+    workspace(root, {"change": REVIEWED}, extra={"values.py": BASE})
+    script = [
+        {"reply": {"tool_use": [_replace(3, "value_3 = 'three'\n")]}},
+        {"reply": {"text": "Line 3 changed."}},
+    ]
+    with ScriptedServer(script) as server:
+        done = _orchestra(root, server, config_home, "run", "change")
+    server.assert_no_failures()
+    out = done.stdout + done.stderr
+    assert done.returncode == 3, out
+    assert "needs a person" in out and "Traceback" not in out, out
+    assert (root / "values.py").read_text() == BASE
+    [summary] = list_runs(root)
+    assert summary.pending_proposal, summary
+    assert _decided(root, summary.run_id) == []  # nothing recorded as rejected
+    return summary.run_id
+
+
+def test_headless_review_without_a_terminal_stops_and_keeps_the_proposal(
+    root: Path, config_home: Path
+) -> None:
+    run_id = _stopped_for_want_of_a_person(root, config_home)
+    with ScriptedServer([]) as server:
+        done = _orchestra(root, server, config_home, "review", run_id)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "needs a person" in done.stderr and "Traceback" not in done.stderr
+    assert server.requests == []
+    runs = {s.run_id: s for s in list_runs(root)}
+    assert list(runs) == [run_id]  # no review run was started
+    assert runs[run_id].pending_proposal
+    assert load_run(root, run_id).changeset is not None
+    assert (root / "values.py").read_text() == BASE
+
+
+def test_headless_review_in_a_terminal_lands_what_the_person_accepts(
+    root: Path, config_home: Path
+) -> None:
+    run_id = _stopped_for_want_of_a_person(root, config_home)
+    with ScriptedServer([]) as server:
+        transcript, code = _in_a_terminal(
+            [sys.executable, "-m", "orchestra_lsp", "review", run_id],
+            root,
+            cli_env(server.base_url, config_home),
+            answers={"Accept the changes to values.py?": "yes\n"},
+        )
+    assert code == 0, transcript
+    assert "applied" in transcript, transcript
+    assert (root / "values.py").read_text() == BASE.replace(LINES[3], "value_3 = 'three'\n")
+    runs = {s.run_id: s for s in list_runs(root)}
+    assert not runs[run_id].pending_proposal
+    [review] = [s for s in runs.values() if s.run_id != run_id]
+    [decided] = _decided(root, review.run_id)
+    assert (decided["outcome"], decided["accepted"], decided["landed"]) == (
+        "applied",
+        ["h1"],
+        ["h1"],
+    )
+
+
+def _in_a_terminal(
+    argv: list[str], cwd: Path, env: dict[str, str], answers: dict[str, str]
+) -> tuple[str, int]:
+    """Run `argv` on a pseudo-terminal, typing each answer once its prompt shows."""
+    parent, child = pty.openpty()
+    process = subprocess.Popen(
+        argv, cwd=cwd, env={**env, "TERM": "dumb"}, stdin=child, stdout=child, stderr=child
+    )
+    os.close(child)
+    seen = b""
+    pending = dict(answers)
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([parent], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(parent, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            for prompt, answer in list(pending.items()):
+                if prompt.encode() in seen:
+                    os.write(parent, answer.encode())
+                    del pending[prompt]
+            if process.poll() is not None and not ready:
+                break
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(parent)
+    return seen.decode("utf-8", errors="replace"), code
+
+
+def test_ten_concurrent_runs_on_one_file_journal_equals_disk(root: Path, config_home: Path) -> None:
+    workspace(root, {"change": ONE_STEP}, extra={"values.py": BASE})
+    new = {n: f"value_{n} = 'changed by run {n}'\n" for n in range(10)}
+    servers = [
+        ScriptedServer(
+            [{"reply": {"tool_use": [_replace(n, new[n])]}}, {"reply": {"text": "Done."}}]
+        )
+        for n in range(10)
+    ]
+    for server in servers:
+        server.__enter__()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(10) as pool:
+            done = list(
+                pool.map(
+                    lambda s: _orchestra(root, s, config_home, "run", "change", "--yes", "--apply"),
+                    servers,
+                )
+            )
+    finally:
+        for server in servers:
+            server.__exit__(None, None, None)
+    for result in done:
+        assert result.returncode == 0, result.stdout + result.stderr
+    text = (root / "values.py").read_text()
+    journaled: dict[int, str] = {}
+    for summary in list_runs(root):
+        [decided] = _decided(root, summary.run_id)
+        [edit] = [
+            e
+            for e in load_run(root, summary.run_id).events
+            if e["type"] == "tool_call_started" and e["tool"] == "edit"
+        ]
+        n = next(i for i in range(10) if edit["arguments"]["new_str"] == new[i])
+        journaled[n] = decided["outcome"] + ": " + decided["detail"]
+    on_disk = {n for n in range(10) if new[n] in text}
+    applied = {n for n, outcome in journaled.items() if outcome.startswith("applied:")}
+    assert applied == on_disk, "\n".join([*map(str, sorted(journaled.items())), text])
+    assert applied == set(range(10)), journaled  # different lines: all merge cleanly
+    assert not [p for p in root.iterdir() if p.name.endswith(".tmp")]
