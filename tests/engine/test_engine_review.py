@@ -1,5 +1,5 @@
 """The review gate: some hunks accepted, some rejected, a new file rejected. The front
-end applies what was accepted with `apply_to_disk`, as the CLI does; afterwards the
+end returns the decisions and the engine lands what was accepted; afterwards the
 disk, the journal's `proposal_decided` events and what the next step sees agree."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Byte fidelity: an edit through the real `edit` tool, landed by the real
-`apply_to_disk`, changes no byte it was not about.
+`land`, changes no byte it was not about.
 
 The matrix: line endings (LF, CRLF, CR, mixed) x storage (UTF-8, UTF-8/16/32 with a
 byte-order mark, cp1252, latin-1) x final newline (yes / no) x command (str_replace,
@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from tool_helpers import context
 
-from orchestra_lsp.changes import TextEncoding, apply_to_disk, decode_text
+from orchestra_lsp.changes import TextEncoding, decode_text
+from orchestra_lsp.changes import land as land_change
 from orchestra_lsp.tools import EditTool, ReadFileTool, ToolContext
 from orchestra_lsp.tools.text import NO_FINAL_NEWLINE
 
@@ -67,8 +68,8 @@ def build(lines: list[str], endings: list[str], final_newline: bool) -> str:
 async def land(root: Path, ctx: ToolContext, path: str) -> None:
     change = ctx.view.changeset.get(path)
     assert change is not None
-    outcome = apply_to_disk(root, change, {hunk.id for hunk in change.hunks()})
-    assert outcome.status in ("written", "created"), outcome
+    outcome = land_change(root, change, {hunk.id for hunk in change.hunks()})
+    assert outcome.outcome == "applied", outcome
 
 
 @pytest.mark.parametrize("final_newline", [True, False], ids=["eol", "noeol"])

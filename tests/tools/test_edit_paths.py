@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tool_helpers import TreeMaker, context
 
-from orchestra_lsp.changes import Changeset, FileChange, PathKindConflict, apply_to_disk
+from orchestra_lsp.changes import Changeset, FileChange, PathKindConflict, land
 from orchestra_lsp.tools import EditTool, ReadFileTool, SearchTool, ToolContext
 
 edit = EditTool()
@@ -103,13 +103,11 @@ def test_landing_inside_a_file_is_a_conflict_not_a_crash(tmp_path: Path) -> None
     and the outcome says why."""
     (tmp_path / "x").write_text("a file now\n")
     change = FileChange(path="x/y.txt", base_text=None, proposed_text="y\n")
-    outcome = apply_to_disk(tmp_path, change, {"h1"})
-    assert outcome.status == "conflict" and "x on its path is a file" in outcome.message
+    outcome = land(tmp_path, change, {"h1"})
+    assert outcome.outcome == "conflict" and "x on its path is a file" in outcome.detail
     (tmp_path / "d").mkdir()
-    folder = apply_to_disk(
-        tmp_path, FileChange(path="d", base_text="t\n", proposed_text="u\n"), {"h1"}
-    )
-    assert folder.status == "conflict"
+    folder = land(tmp_path, FileChange(path="d", base_text="t\n", proposed_text="u\n"), {"h1"})
+    assert folder.outcome == "conflict"
     assert (tmp_path / "x").read_text() == "a file now\n"
 
 

@@ -148,9 +148,6 @@ async def _change(ctx: ToolContext, relative: str, args: EditArgs) -> str:
     if args.command == "create":
         _check_file_name(args.path, relative)
         await asyncio.to_thread(_check_creatable, view, relative)
-    # The base is recorded first and the edit computed from it: read twice, a file
-    # another run rewrote in between would make the proposal undo that run's change.
-    encoding = await _ensure_base(view, relative)
     current = await _read(view, relative)
     if args.command == "create":
         if args.file_text is None:
@@ -167,6 +164,15 @@ async def _change(ctx: ToolContext, relative: str, args: EditArgs) -> str:
         new_text, message = _str_replace(relative, current, args)
     else:
         new_text, message = _insert(relative, current, args)
+    encoding = await _ensure_base(view, relative)
+    recorded = view.changeset.get(relative)
+    if recorded is not None and recorded.proposed_text != current:
+        # The base was read again and differs from what the edit was computed from:
+        # another run landed in between. Proposing now would undo that run's change.
+        raise ToolError(
+            f"{relative} changed on disk while it was being edited; no change was made. "
+            "Read it again and retry."
+        )
     _check_encodable(relative, new_text, encoding)
     ctx.edit_history.setdefault(relative, []).append(current)
     _propose(view, relative, new_text)
