@@ -112,14 +112,18 @@ def land(root: Path, change: FileChange, accepted_ids: Collection[str]) -> Landi
                 continue
             if isinstance(result, Landing):
                 return result
-            rebased = result
+            written, rebased = result
             break
         else:
             return _landing(
                 change, "conflict", accepted, [], "the file kept changing while it was written"
             )
         now = _read(target, change.encoding)
-    landing = read_back(change, accepted, now, saved=True)
+    if now == written:  # read back exactly what was written: the accepted hunks, no more
+        return Landing(
+            path=change.path, outcome="applied", accepted=accepted, landed=accepted, rebased=rebased
+        )
+    landing = read_back(change, accepted, now, saved=True)  # rewritten since: say what is there
     return landing.model_copy(update={"rebased": rebased})
 
 
@@ -184,9 +188,12 @@ def _holds(base: str, hunks: Sequence[Hunk], hunk: Hunk, now: str) -> bool:
     return rebase(base, applied, now).merged == now
 
 
-def _attempt(target: Path, change: FileChange, accepted: list[str]) -> Landing | bool:
-    """One round: the final Landing when nothing is to be written (or cannot be),
-    else write and return whether it was rebased. Raises ChangedMeanwhile to retry."""
+def _attempt(
+    target: Path, change: FileChange, accepted: list[str]
+) -> Landing | tuple[str | None, bool]:
+    """One round: the final Landing when nothing is to be written (or cannot be), else
+    write and return (the text written, None for a deletion; whether it was rebased).
+    Raises ChangedMeanwhile to retry."""
     try:
         raw = read_bytes(target)
         found = None if raw is None else decode_text(raw, change.encoding)
@@ -205,7 +212,7 @@ def _attempt(target: Path, change: FileChange, accepted: list[str]) -> Landing |
             raise ChangedMeanwhile(target.name)
         target.unlink()
         fsync_directory(target.parent)
-        return False
+        return None, False
     if change.base_text is None:  # create
         if current == change.proposed_text:
             return _landing(change, "unchanged", accepted, ["h1"], "already there")
@@ -226,7 +233,7 @@ def _attempt(target: Path, change: FileChange, accepted: list[str]) -> Landing |
                 f"cannot create it: {where} is a file, not a folder",
             )
         write_atomic(target, change.proposed_text, encoding, expect=expect)
-        return False
+        return change.proposed_text, False
     if current is None:
         return _landing(change, "conflict", accepted, [], "the file was deleted since it was read")
     hunks = [h for h in change.hunks() if h.id in accepted]
@@ -246,13 +253,12 @@ def _attempt(target: Path, change: FileChange, accepted: list[str]) -> Landing |
             detail=f"the file changed since it was read and the changes overlap (lines {lines})",
             conflicts=result.conflicts,
         )
-    if result.merged == current:
-        landed = present_hunks(change, current)
-        return _landing(change, "unchanged", accepted, landed, "already in the file")
+    if result.merged == current:  # merging the accepted hunks changes nothing
+        return _landing(change, "unchanged", accepted, accepted, "already in the file")
     if (refused := _unwritable(change, accepted, result.merged, encoding)) is not None:
         return refused
     write_atomic(target, result.merged, encoding, expect=expect)
-    return current != change.base_text
+    return result.merged, current != change.base_text
 
 
 def _unwritable(

@@ -197,15 +197,21 @@ class Reviews:
         target = folder / f"review-{_safe(path)}.diff"
         change = review.changes[path]
         await asyncio.to_thread(_write, target, unified_diff(change))
-        if not self.server.features.show_document:
-            self.server.window_show_message(
-                types.ShowMessageParams(
-                    type=types.MessageType.Info, message=f"Orchestra: the diff is in {target}"
+        if self.server.features.show_document:
+            try:
+                shown = await self.server.window_show_document_async(
+                    types.ShowDocumentParams(uri=target.as_uri(), take_focus=True)
                 )
+                if shown is not None and shown.success:
+                    return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the client's error answer: say where it is instead
+                logger.info("window/showDocument failed: %s", error)
+        self.server.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Info, message=f"Orchestra: the diff is in {target}"
             )
-            return
-        await self.server.window_show_document_async(
-            types.ShowDocumentParams(uri=target.as_uri(), take_focus=True)
         )
 
 
