@@ -194,3 +194,25 @@ async def test_a_claude_command_delegates_and_its_edit_is_reviewed_in_the_editor
         "general-purpose",
         "code-reviewer",
     }
+
+
+async def test_a_claude_code_repository_is_listed_whole_in_the_editor(
+    start: Any, tmp_path: Path
+) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "claude"))
+    from test_claude_repository import AGENTS, _repository
+
+    root = _repository(tmp_path)
+    editor = await start(root, "neovim", env={"HOME": str(tmp_path / "home")})
+    agents = await editor.client.protocol.send_request_async("orchestra/agents", {})
+    commands = await editor.client.protocol.send_request_async("orchestra/commands", {})
+    assert set(AGENTS) <= {a.name for a in agents.agents}
+    assert {"commit", "review-pr", "fix-issue", "api-conventions"} <= {
+        c.name for c in commands.commands
+    }
+    agent_file = ".claude/agents/test-runner.md"
+    editor.open(agent_file, language="markdown")
+    found = await _diagnostics(editor, editor.uri(agent_file))
+    assert found and all(d.severity != types.DiagnosticSeverity.Error for d in found)
