@@ -24,7 +24,9 @@ from lsp_helpers import Editor, fix_code_action_decoding
 async def lsp_editor() -> AsyncIterator[StartEditor]:
     editors: list[Editor] = []
 
-    async def start(workspace: Path, env: dict[str, str] | None = None) -> Editor:
+    async def start(
+        workspace: Path, env: dict[str, str] | None = None, ask: bool = False
+    ) -> Editor:
         config = ClientServerConfig(
             server_command=[
                 sys.executable,
@@ -39,7 +41,7 @@ async def lsp_editor() -> AsyncIterator[StartEditor]:
         fix_code_action_decoding(client)
         editor = Editor(client, workspace)
         capabilities = client_capabilities("visual-studio-code")
-        capabilities.experimental = {"orchestra": {"events": True}}
+        capabilities.experimental = {"orchestra": {"events": True, "ask": ask}}
         editor.initialized = await client.initialize_session(
             types.InitializeParams(
                 capabilities=capabilities,

@@ -43,6 +43,8 @@ from orchestra_lsp.workspace.skills import Skill
 from orchestra_lsp.workspace.tool_names import split_pattern
 
 if TYPE_CHECKING:
+    from mcp_types import ElicitRequestParams, ElicitResult
+
     from orchestra_lsp.mcp import McpPool, McpTool
 
 SUMMARY_CHARS = 200
@@ -368,7 +370,9 @@ class Toolbox:
                     return f"{result.text}\n\n{nested}", False
             return result.text, result.is_error
         assert self.pool is not None  # offered MCP tools come from the pool
-        mcp_result = await self.pool.call(name, arguments, spill=self._spill(call_id))
+        mcp_result = await self.pool.call(
+            name, arguments, spill=self._spill(call_id), elicit=self._elicit
+        )
         self._cut = mcp_result.cut_note
         return mcp_result.content, mcp_result.is_error
 
@@ -398,6 +402,42 @@ class Toolbox:
             extra = Policy.from_strings(allow=skill.allowed_tools).allow
             self.policy = replace(self.policy, allow=(*self.policy.allow, *extra))
         return text
+
+    async def _elicit(self, server: str, params: ElicitRequestParams) -> ElicitResult:
+        """A server's request for input during a call: a gate for the person, asked
+        through the front end like `ask_user`; declined when nobody is there. The
+        outcome (never the answers) is journaled."""
+        from mcp_types import ElicitRequestFormParams, ElicitResult
+
+        from orchestra_lsp.mcp.elicitation import ask_form, ask_url
+
+        if self.unattended:
+            result = ElicitResult(action="decline")
+            why = "declined: this run is unattended (automation mode or --yes), nobody can answer"
+        else:
+
+            async def ask(text: str, choices: list[str] | None) -> str | None:
+                question = Question(
+                    run_id=self.run_id, step_id=self.step_id, question=text, choices=choices
+                )
+                answer = await self.frontend.ask(question)
+                # Front ends answer a dismissed question (or one they cannot ask) with a
+                # parenthesised sentence for the model; to a form that is no value.
+                return None if answer.startswith("(the person ") else answer
+
+            if isinstance(params, ElicitRequestFormParams):
+                result, why = await ask_form(server, params, ask)
+            else:
+                result, why = await ask_url(server, params, ask)
+        self.emit(
+            Notice(
+                run_id=self.run_id,
+                level="info",
+                message=f"MCP server '{server}' asked for input ({params.mode} mode): "
+                f"{result.action}; {why}",
+            )
+        )
+        return result
 
     def _spill(self, call_id: str) -> Callable[[str, bytes], str] | None:
         """Where an MCP result's overflow goes: the run's folder, named by the call,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -54,6 +54,8 @@ class Connection:
         cwd: Path | None,
         on_exit: Callable[[Connection], None],
         on_change: Callable[[Connection], None] | None = None,
+        on_elicit: Callable[[Connection, types.ElicitRequestParams], Awaitable[types.ElicitResult]]
+        | None = None,
     ) -> None:
         self.server = server
         self.name = server.name
@@ -72,6 +74,7 @@ class Connection:
         self._cwd = cwd
         self._on_exit = on_exit
         self._on_change = on_change
+        self._on_elicit = on_elicit
         self.tools_stale = False
         """The server said its tools changed (`notifications/tools/list_changed`)."""
         self._session: ClientSession | None = None
@@ -193,6 +196,7 @@ class Connection:
                         channel.write,
                         client_info=CLIENT_INFO,
                         message_handler=self._on_message,
+                        elicitation_callback=self._elicit if self._on_elicit else None,
                     )
                 )
                 await self._handshake(session)
@@ -213,6 +217,14 @@ class Connection:
             self.tools_stale = True
             if self._on_change is not None:
                 self._on_change(self)
+
+    async def _elicit(
+        self, context: object, params: types.ElicitRequestParams
+    ) -> types.ElicitResult | types.ErrorData:
+        """The SDK's elicitation callback: the pool finds who is waiting on this server."""
+        del context
+        assert self._on_elicit is not None
+        return await self._on_elicit(self, params)
 
     async def refresh(self) -> None:
         """Re-read the tools and resources after the server said they changed."""

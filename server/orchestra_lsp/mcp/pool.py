@@ -27,6 +27,7 @@ from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from orchestra_lsp.mcp.connection import Connection, McpFailure, StartFailed
 from orchestra_lsp.mcp.content import Spill, is_large, resource_result, tool_result
+from orchestra_lsp.mcp.elicitation import Elicitor
 from orchestra_lsp.mcp.models import McpPrompt, McpResult, McpTool, ServerState, ServerStatus
 from orchestra_lsp.mcp.prompts import render, to_command
 from orchestra_lsp.mcp.scope import servers_reached, split_tool_name, tool_allowed, tool_name
@@ -82,10 +83,12 @@ class McpPool:
                 cwd=_cwd(server, workspace),
                 on_exit=self._exited,
                 on_change=self._changed,
+                on_elicit=self._elicit,
             )
             for name, server in servers.items()
         }
         self._noticed: dict[str, int] = {}
+        self._elicitors: dict[str, list[Elicitor]] = {}
         self.generation = 0
         """Goes up each time a server says its tools changed: a toolbox that saw an
         older generation asks `tools_for` again between turns."""
@@ -124,14 +127,31 @@ class McpPool:
         return tools
 
     async def call(
-        self, name: str, arguments: dict[str, Any], *, spill: Spill | None = None
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        *,
+        spill: Spill | None = None,
+        elicit: Elicitor | None = None,
     ) -> McpResult:
         """Call `mcp__<server>__<tool>`. Faults come back as error results.
 
         `spill` keeps what does not reach the model (the whole of a cut result, audio)
-        and says where, for the note. Cancelling the caller cancels the request on the
-        server too.
+        and says where, for the note; `elicit` answers the server's requests for input
+        during the call (without it they are declined). Cancelling the caller cancels
+        the request on the server too.
         """
+        parsed = split_tool_name(name)
+        waiting = self._elicitors.setdefault(parsed[0] if parsed else "", [])
+        if elicit is not None:
+            waiting.append(elicit)
+        try:
+            return await self._call(name, arguments, spill)
+        finally:
+            if elicit is not None:
+                waiting.remove(elicit)
+
+    async def _call(self, name: str, arguments: dict[str, Any], spill: Spill | None) -> McpResult:
         parsed = split_tool_name(name)
         connection = self._connections.get(parsed[0]) if parsed else None
         if parsed is None or connection is None:
@@ -329,6 +349,21 @@ class McpPool:
             raise McpFailure(message) from None
         except Exception as exc:  # an answer the SDK refused (schema, protocol)
             raise McpFailure(_bad_answer(connection, what, exc)) from None
+
+    async def _elicit(
+        self, connection: Connection, params: types.ElicitRequestParams
+    ) -> types.ElicitResult:
+        """Hand a server's request for input to the caller waiting on it (the latest,
+        when calls overlap: the server does not say which call it is about)."""
+        waiting = self._elicitors.get(connection.name)
+        if not waiting:
+            self._notice(
+                "warning",
+                f"MCP server '{connection.name}' asked for input with no tool call waiting; "
+                "declined",
+            )
+            return types.ElicitResult(action="decline")
+        return await waiting[-1](connection.name, params)
 
     def _changed(self, connection: Connection) -> None:
         self.generation += 1
