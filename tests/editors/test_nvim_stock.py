@@ -40,8 +40,8 @@ def test_neovim_stock_client(tmp_path: Path) -> None:
         seen = run_in_tmux(
             [nvim11(), "--clean", "-c", f"luafile {HERE / 'nvim_drive.lua'}"], env, report, root
         )
-    assert "error" not in seen, seen["error"]
-    assert seen["steps"] == ["diagnostic", "quick fix", "completion", "command run"]
+    assert "error" not in seen, seen
+    assert seen["steps"] == ["diagnostic", "quick fix", "completion", "command run"], seen
     assert seen["diagnostic_text"] == "edt"
     assert seen["fixed_line"] == FIXED_LINE
     assert "steps.plan.output" in seen["completion_labels"]

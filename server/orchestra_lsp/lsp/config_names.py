@@ -7,7 +7,8 @@ from the configuration as typed, so a just-added agent completes at once.
 Inside `{{ }}` of a command file, only what that place can use is offered: the context
 names, the command's own arguments and the outputs of the steps before the cursor's
 step. Every item carries a `textEdit` over the name typed so far (`steps.pl` → the
-whole `steps.plan.output`): clients split words differently (`.` and `-` end a word in
+whole `steps.plan.output`), and only items matching what is typed are sent (eglot
+shows the server's list as it comes): clients split words differently (`.` and `-` end a word in
 Emacs and Neovim), so leaving the range to the client duplicates what was typed.
 """
 
@@ -157,6 +158,7 @@ def setup(server: OrchestraServer) -> None:
                 text_edit=types.TextEdit(range=edit_range, new_text=name),
             )
             for name, kind, detail in completions(workspace, place)
+            if _matches(typed.group() if typed else "", name)
         ]
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -167,6 +169,13 @@ def setup(server: OrchestraServer) -> None:
         workspace, place = found
         line = place.lines[place.line] if place.line < len(place.lines) else ""
         return hover(workspace, line, place.column)
+
+
+def _matches(typed: str, name: str) -> bool:
+    """The server filters by what is typed (letters in order, as flex matching does):
+    some clients (eglot) show the server's items unfiltered."""
+    rest = iter(name.lower())
+    return all(ch in rest for ch in typed.lower())
 
 
 def _place(

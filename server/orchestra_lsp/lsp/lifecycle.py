@@ -42,10 +42,11 @@ def setup(server: OrchestraServer) -> None:
         if folders:
             ls.session.root = folders[0]
         ls.folders = folders or [ls.session.root]
+        encoding = str(ls.workspace.position_encoding)
+        if _counts_characters(params):
+            encoding = "utf-32"
         ls.features = ClientFeatures.read(
-            params.capabilities,
-            str(ls.workspace.position_encoding),
-            params.initialization_options,
+            params.capabilities, encoding, params.initialization_options
         )
 
     @server.feature(types.INITIALIZED)
@@ -94,6 +95,16 @@ def _named_folders(params: types.InitializeParams) -> list[str]:
         root = Path(params.root_path)
         return [root.as_uri() if root.is_absolute() else f"file:{params.root_path}"]
     return []
+
+
+def _counts_characters(params: types.InitializeParams) -> bool:
+    """lsp-mode before 9 (clientInfo "emacs") offers no position encoding, so LSP says
+    UTF-16, yet it counts columns in characters, both ways: it is served UTF-32 (and told
+    so in `positionEncoding`), or every position after an emoji would be off."""
+    general = params.capabilities.general
+    offered = general.position_encodings if general else None
+    info = params.client_info
+    return not offered and info is not None and info.name == "emacs"
 
 
 def _refusal(uris: list[str]) -> str:

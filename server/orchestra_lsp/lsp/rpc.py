@@ -159,6 +159,11 @@ class OrchestraProtocol(LanguageServerProtocol):
         self, params: types.InitializeParams
     ) -> Generator[Any, Any, types.InitializeResult]:
         result: types.InitializeResult = yield from super().lsp_initialize(params)
+        # What the server counts in, which `lifecycle` may set apart from pygls' choice
+        # for a client known to count otherwise than it declares.
+        features = getattr(self._server, "features", None)
+        if features is not None:
+            result.capabilities.position_encoding = types.PositionEncodingKind(features.encoding)
         result.capabilities.experimental = {
             "orchestra": {
                 "version": PROTOCOL_VERSION,

@@ -158,3 +158,27 @@ async def test_completion_text_edit_and_hover(
     )
     assert "**coder** (agent)" in hovered["result"]["contents"]["value"]
     assert await client.close() == 0
+
+
+@pytest.mark.parametrize(
+    ("client_info", "offered", "served"),
+    [
+        ({"name": "emacs", "version": "GNU Emacs 30.1"}, None, "utf-32"),  # lsp-mode 8
+        ({"name": "emacs", "version": "GNU Emacs 30.1"}, ["utf-16"], "utf-16"),
+        ({"name": "Eglot", "version": "1.17"}, None, "utf-16"),
+        (None, None, "utf-16"),
+    ],
+)
+async def test_a_client_that_counts_characters_is_served_utf32(
+    raw: StartRaw, workspace: Path, client_info: Any, offered: Any, served: str
+) -> None:
+    client = await raw(workspace)
+    capabilities = {"general": {"positionEncodings": offered}} if offered else {}
+    extra = {"clientInfo": client_info} if client_info else {}
+    result = await client.initialize(workspace, capabilities, **extra)
+    assert result["capabilities"]["positionEncoding"] == served
+    uri = await _open(client, workspace, ".orchestra/commands/emo.md", COMMAND)
+    [diagnostic] = [d for d in await _diagnostics(client, uri) if "plannr" in d["message"]]
+    line = COMMAND.split("\n")[3]
+    assert diagnostic["range"]["start"]["character"] == units(line[: line.index("plannr")], served)
+    assert await client.close() == 0

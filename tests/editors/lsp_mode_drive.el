@@ -1,0 +1,113 @@
+;;; lsp_mode_drive.el --- Emacs with lsp-mode through the scenario of editor_helpers.py  -*- lexical-binding: t -*-
+;; Run in tmux: emacs -nw -q -l lsp_mode_drive.el (Debian's elpa-lsp-mode).  Writes what
+;; it saw to $REPORT.
+
+(package-initialize)
+(require 'lsp-mode)
+(require 'json)
+(require 'flymake)
+(require 'subr-x)
+
+(defvar drive-root (file-name-as-directory (getenv "WORKSPACE")))
+(defvar drive-report nil "An alist, written as JSON.")
+
+(defun drive-put (key value) (push (cons key value) drive-report))
+
+(defun drive-wait (what seconds predicate)
+  (let ((deadline (+ (float-time) seconds)) result)
+    (while (and (not (setq result (funcall predicate))) (< (float-time) deadline))
+      (accept-process-output nil 0.1)
+      (redisplay))
+    (or result (error "Timed out waiting for %s" what))))
+
+(defun drive-line () (buffer-substring-no-properties (line-beginning-position) (line-end-position)))
+
+(setq lsp-diagnostics-provider :flymake
+      lsp-auto-guess-root nil
+      lsp-enable-suggest-server-download nil
+      lsp-headerline-breadcrumb-enable nil
+      lsp-session-file (expand-file-name "lsp-session" (getenv "HOME")))
+(setq auto-mode-alist (cons '("\\.md\\'" . text-mode) auto-mode-alist))
+
+(lsp-register-client
+ (make-lsp-client
+  :new-connection (lsp-stdio-connection (list (getenv "ORCHESTRA_EXE") "serve"))
+  :activation-fn (lambda (&rest _) t)
+  :priority 10
+  :server-id 'orchestra))
+
+(defun drive-open (relative)
+  (find-file (expand-file-name relative drive-root))
+  (lsp)
+  (drive-wait "lsp-mode to connect" 30
+              (lambda () (and lsp--buffer-workspaces
+                              (eq (lsp--workspace-status (car lsp--buffer-workspaces))
+                                  'initialized)))))
+
+(defun drive-actions (title)
+  (seq-find (lambda (a) (equal (lsp:code-action-title a) title))
+            (lsp-code-actions-at-point)))
+
+(defun drive ()
+  (let (steps)
+    (lsp-workspace-folders-add drive-root)
+    ;; 1. Diagnostics on a line with astral characters, and the quick fix.
+    (drive-open ".orchestra/agents/emo.md")
+    (let* ((diag (drive-wait "the diagnostic" 30
+                             (lambda ()
+                               (seq-find (lambda (d) (string-match-p "'edt'" (flymake-diagnostic-text d)))
+                                         (flymake-diagnostics)))))
+           (beg (flymake-diagnostic-beg diag))
+           (end (flymake-diagnostic-end diag)))
+      (drive-put 'diagnostic_text (buffer-substring-no-properties beg end))
+      (push "diagnostic" steps)
+      (goto-char beg)
+      (let ((fix (drive-actions "Change to 'edit'")))
+        (unless fix (error "No quick fix offered"))
+        (lsp-execute-code-action fix))
+      (goto-char beg)
+      (drive-put 'fixed_line (drive-line))
+      (push "quick fix" steps))
+    ;; 2. Template completion: what a completion UI does when the item is picked.
+    (drive-open ".orchestra/commands/two.md")
+    (goto-char (point-min))
+    (search-forward "{{steps.p")
+    (let* ((capf (drive-wait "completion" 30
+                             (lambda ()
+                               (let ((capf (lsp-completion-at-point)))
+                                 (and capf (all-completions "" (nth 2 capf)) capf)))))
+           (items (all-completions "" (nth 2 capf)))
+           (exit (plist-get (nthcdr 3 capf) :exit-function))
+           (choice (seq-find (lambda (c) (equal (substring-no-properties c) "steps.plan.output"))
+                             items)))
+      (drive-put 'completion_labels (vconcat (mapcar #'substring-no-properties items)))
+      (delete-region (nth 0 capf) (nth 1 capf))
+      (goto-char (nth 0 capf))
+      (insert choice)
+      (funcall exit choice 'finished))
+    (drive-put 'completed_line (drive-line))
+    (push "completion" steps)
+    ;; 3. A command run from a code action.
+    (drive-open "app.py")
+    (let ((hello (drive-actions "Orchestra: Say hello")))
+      (unless hello (error "No command offered"))
+      (lsp-execute-code-action hello))
+    (drive-wait "the run to finish" 60
+                (lambda ()
+                  (seq-some (lambda (file)
+                              (equal (alist-get 'state (json-read-file file)) "finished"))
+                            (file-expand-wildcards
+                             (expand-file-name ".orchestra/runs/*/run.json" drive-root)))))
+    (push "command run" steps)
+    (drive-put 'steps (vconcat (reverse steps)))
+    (drive-put 'messages (with-current-buffer "*Messages*" (buffer-string)))))
+
+(run-with-timer
+ 0.5 nil
+ (lambda ()
+   (condition-case err
+       (drive)
+     (error (drive-put 'error (format "%S" err))))
+   (with-temp-file (getenv "REPORT")
+     (insert (json-encode drive-report)))
+   (kill-emacs 0)))
