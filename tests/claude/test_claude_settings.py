@@ -220,3 +220,73 @@ def test_a_hook_that_hangs_is_killed_at_its_timeout_and_the_run_goes_on(tmp_path
     assert hook["exit_code"] is None and hook["decision"] == "error"
     assert hook["duration_ms"] < 10_000
     assert any("timed out" in e.get("message", "") for e in events if e["type"] == "notice")
+
+
+JSON_HOOK = """\
+import json, sys
+call = json.load(sys.stdin)
+name, tool_input = call["tool_name"], call["tool_input"]
+if name == "Read" and tool_input["file_path"].endswith(".env"):
+    decision = {"permissionDecision": "deny", "permissionDecisionReason": "secrets stay out"}
+elif name == "Bash" and tool_input["command"].startswith("git push"):
+    decision = {"permissionDecision": "allow", "permissionDecisionReason": "pushes are fine"}
+else:
+    sys.exit(0)
+print(json.dumps({"hookSpecificOutput": {"hookEventName": "PreToolUse", **decision}}))
+"""
+
+
+def test_json_output_decides_like_claude_code(tmp_path: Path) -> None:
+    settings = {
+        "permissions": {"ask": ["Bash(git push:*)"]},
+        "hooks": {
+            "PreToolUse": [
+                {
+                    "matcher": "Read|Bash",
+                    "hooks": [{"type": "command", "command": "python3 .claude/hooks/json_hook.py"}],
+                }
+            ],
+            "PostToolUse": [
+                {
+                    "matcher": "Bash",
+                    "hooks": [
+                        {
+                            "type": "command",
+                            "command": 'echo \'{"continue": false, "stopReason": "pushed: stop here"}\'',
+                        }
+                    ],
+                }
+            ],
+        },
+    }
+    files = {
+        ".claude/settings.json": json.dumps(settings),
+        ".claude/hooks/json_hook.py": JSON_HOOK,
+        ".claude/commands/ship.md": "---\ndescription: ship\n---\nShip it.\n",
+        ".env": "TOKEN=x\n",
+    }
+    root = write(tmp_path / "repo", files)
+    git_init(root)
+    script = [
+        {"reply": {"tool_use": [{"name": "read_file", "input": {"path": ".env"}}]}},
+        {
+            "expect": {"last_tool_result_contains": ["secrets stay out"]},
+            "reply": {
+                "tool_use": [{"name": "run_shell", "input": {"command": "git push --dry-run"}}]
+            },
+        },
+    ]
+    with ScriptedServer(script) as server:
+        done = orchestra(root, server, _home(tmp_path), "run", "ship", "--yes")
+    server.assert_no_failures()
+    assert done.returncode == 3, done.stdout + done.stderr  # stopped by `continue: false`
+    [summary] = list_runs(root)
+    events = load_run(root, summary.run_id).events
+    decided = [
+        (e["tool"], e["verdict"], e["reason"]) for e in events if e["type"] == "permission_decided"
+    ]
+    assert decided[0] == ("read_file", "deny", "blocked by a PreToolUse hook: secrets stay out")
+    # the hook's allow spared the person the question the `ask` rule would have asked
+    assert decided[1][:2] == ("run_shell", "allow")
+    assert summary.state == "cancelled"
+    assert any("pushed: stop here" in str(e.get("reason", "")) for e in events)

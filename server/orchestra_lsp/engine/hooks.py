@@ -63,6 +63,10 @@ HookEvent = Literal[
 ]
 
 
+class HookStopped(Exception):
+    """A hook answered `continue: false`: the run stops, with the hook's reason."""
+
+
 @dataclass
 class HookOutcome:
     """What the hooks of one event decided together."""

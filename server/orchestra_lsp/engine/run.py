@@ -48,7 +48,7 @@ from orchestra_lsp.engine.frontend import (
     ReviewDecision,
     ReviewRequest,
 )
-from orchestra_lsp.engine.hooks import HookRunner
+from orchestra_lsp.engine.hooks import HookRunner, HookStopped
 from orchestra_lsp.engine.prompts import step_instructions, system_chunks
 from orchestra_lsp.engine.step_loop import StepFailed, StepOutcome, StepSettings, run_step
 from orchestra_lsp.engine.task_tool import TaskArgs
@@ -215,7 +215,7 @@ class Run:
                 )
             )
             return RunResult(self.run_id, "finished", output, cost_usd=self.ctx.cost_usd)
-        except RunStopped as stopped:
+        except (RunStopped, HookStopped) as stopped:
             return self._cancelled(str(stopped))
         except asyncio.CancelledError:
             self._ended_by_cancel()
@@ -248,7 +248,7 @@ class Run:
             report = str(self.ctx.journal.write_report(self._what_landed().strip()))
             self.emit(RunFinished(run_id=self.run_id, cost_usd=0.0, output="", report=report))
             return RunResult(self.run_id, "finished")
-        except RunStopped as stopped:
+        except (RunStopped, HookStopped) as stopped:
             return self._cancelled(str(stopped))
         except asyncio.CancelledError:
             self._ended_by_cancel()

@@ -25,7 +25,13 @@ from orchestra_lsp.engine.events import (
     ToolCallStarted,
 )
 from orchestra_lsp.engine.frontend import FrontEnd, PermissionRequest, Question
-from orchestra_lsp.engine.hooks import CLAUDE_NAMES, HookOutcome, HookRunner, claude_tool_input
+from orchestra_lsp.engine.hooks import (
+    CLAUDE_NAMES,
+    HookOutcome,
+    HookRunner,
+    HookStopped,
+    claude_tool_input,
+)
 from orchestra_lsp.engine.nested_context import NestedInstructions
 from orchestra_lsp.engine.skill_tool import NAME as SKILL_TOOL
 from orchestra_lsp.engine.skill_tool import load_skill, skill_spec
@@ -173,7 +179,21 @@ class Toolbox:
         )
         started = time.perf_counter()
         self._cut = None
-        content, is_error = await self._decide_and_run(name, arguments, call_id)
+        try:
+            content, is_error = await self._decide_and_run(name, arguments, call_id)
+        except HookStopped as stopped:  # the call ends in the journal before the run does
+            self.emit(
+                ToolCallFinished(
+                    run_id=self.run_id,
+                    step_id=self.step_id,
+                    call_id=call_id,
+                    tool=name,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                    is_error=True,
+                    summary=f"a hook stopped the run: {stopped}"[:SUMMARY_CHARS],
+                )
+            )
+            raise
         # What a tool read (`printenv`, a config file, an MCP reply) goes to the model:
         # a known secret or a token shape in it never does.
         content = SECRETS.redactor.redact(content)
@@ -251,7 +271,10 @@ class Toolbox:
             "tool_name": CLAUDE_NAMES.get(name, name),
             "tool_input": claude_tool_input(name, arguments, self.context.view.root),
         }
-        return await self.hooks.run("PreToolUse", self.step_id, payload, tool=name)
+        outcome = await self.hooks.run("PreToolUse", self.step_id, payload, tool=name)
+        if outcome.stop_run:
+            raise HookStopped(outcome.stop_run)
+        return outcome
 
     async def _post_tool_hook(
         self,
@@ -270,6 +293,8 @@ class Toolbox:
             "tool_response": {"content": text, "is_error": is_error},
         }
         outcome = await self.hooks.run("PostToolUse", self.step_id, payload, tool=name)
+        if outcome.stop_run:
+            raise HookStopped(outcome.stop_run)
         notes = ([f"PostToolUse hook: {outcome.reason}"] if outcome.blocked else []) + [
             f"PostToolUse hook: {extra}" for extra in outcome.context
         ]
