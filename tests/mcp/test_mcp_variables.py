@@ -93,29 +93,37 @@ async def test_the_editor_shows_the_warning_on_the_variable(
     assert nope.severity == 2  # Warning
 
 
-@pytest.mark.parametrize("value", ["", "from-env"])
-def test_a_server_gets_the_expanded_values(tmp_path: Path, value: str) -> None:
-    """Through a run: the server sees `:-` take the default for an empty variable."""
+@pytest.mark.parametrize("value", ["", None])
+def test_a_server_gets_the_expanded_values(tmp_path: Path, value: str | None) -> None:
+    """Through a run: the server sees `:-` take the default for an empty variable and
+    `-` keep it empty; both take it when it is unset. (A value from the environment is
+    redacted before the model sees it, so only defaults can be compared here.)"""
     mcp_workspace(
         tmp_path,
         {
             "env": {
                 "command": sys.executable,
-                "args": [str(SERVERS / "env_server.py"), "${ORCH_ARG:-default-arg}"],
-                "env": {"SEEN": "${ORCH_ARG-unset}|${ORCH_ARG:-empty-or-unset}|$HOME"},
+                "args": [
+                    str(SERVERS / "env_server.py"),
+                    "${ORCH_ARG:-default-arg}",
+                    "${ORCH_ARG-unset}|${ORCH_ARG:-empty-or-unset}|$HOME",
+                ],
+                "env": {"SEEN": "${ORCH_ARG:-x}-secret"},
             }
         },
         tools=["mcp__env__show"],
         config='[permissions]\nallow = ["mcp__*"]\n',
     )
-    expected = f"argv=['{value or 'default-arg'}'] SEEN={value}|{value or 'empty-or-unset'}|$HOME"
+    # env values are secrets: redacted before the model and the journal see them.
+    dash = "unset" if value is None else ""
+    expected = f"argv=['default-arg', '{dash}|empty-or-unset|$HOME'] SEEN=[redacted]"
     script = [
         {"reply": {"tool_use": [{"name": "mcp__env__show", "input": {}}]}},
         {"expect": {"last_tool_result_contains": [expected]}, "reply": {"text": "ok"}},
     ]
-    run = run_cli(tmp_path, script, env={"ORCH_ARG": value})
+    environ = {} if value is None else {"ORCH_ARG": value}
+    run = run_cli(tmp_path, script, env=environ)
     assert run.done.returncode == 0, run.done.stdout + run.done.stderr
     run.model.assert_no_failures()
-    # The journal has the call; env values are secrets, so SEEN's value is redacted there.
     [finished] = run.events("tool_call_finished")
-    assert finished["summary"] == f"argv=['{value or 'default-arg'}'] SEEN=[redacted]"
+    assert finished["summary"] == expected
