@@ -83,7 +83,8 @@ def environment(tmp: Path, base_url: str) -> dict[str, str]:
         **os.environ,
         "ANTHROPIC_BASE_URL": base_url,
         "ANTHROPIC_API_KEY": API_KEY,
-        "ORCHESTRA_EXE": orchestra_exe(),
+        # The README's snippets name `orchestra`: this virtualenv's, first on PATH.
+        "PATH": f"{Path(orchestra_exe()).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "HOME": str(tmp / "home"),
         "XDG_CONFIG_HOME": str(tmp / "config"),
         "XDG_DATA_HOME": str(tmp / "data"),

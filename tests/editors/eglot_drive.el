@@ -20,8 +20,10 @@
 
 (defun drive-line () (buffer-substring-no-properties (line-beginning-position) (line-end-position)))
 
-(setq eglot-server-programs
-      `(((text-mode python-mode) . (,(getenv "ORCHESTRA_EXE") "serve"))))
+;; The README's configuration, as written there.
+(with-eval-after-load 'eglot
+  (add-to-list 'eglot-server-programs
+               '((text-mode markdown-mode python-mode) . ("orchestra" "serve"))))
 (setq eglot-confirm-server-edits nil)
 (setq auto-mode-alist (cons '("\\.md\\'" . text-mode) auto-mode-alist))
 

@@ -29,12 +29,13 @@
       lsp-session-file (expand-file-name "lsp-session" (getenv "HOME")))
 (setq auto-mode-alist (cons '("\\.md\\'" . text-mode) auto-mode-alist))
 
-(lsp-register-client
- (make-lsp-client
-  :new-connection (lsp-stdio-connection (list (getenv "ORCHESTRA_EXE") "serve"))
-  :activation-fn (lambda (&rest _) t)
-  :priority 10
-  :server-id 'orchestra))
+;; The README's configuration, as written there.
+(with-eval-after-load 'lsp-mode
+  (lsp-register-client
+   (make-lsp-client :new-connection (lsp-stdio-connection '("orchestra" "serve"))
+                    :activation-fn (lsp-activate-on "markdown" "python" "plaintext")
+                    :priority 10
+                    :server-id 'orchestra)))
 
 (defun drive-open (relative)
   (find-file (expand-file-name relative drive-root))

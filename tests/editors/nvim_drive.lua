@@ -16,8 +16,9 @@ local function wait(ms, predicate, what)
 end
 
 local function drive()
+  -- The README's configuration, as written there.
   vim.lsp.config("orchestra", {
-    cmd = { os.getenv("ORCHESTRA_EXE"), "serve" },
+    cmd = { "orchestra", "serve" },
     filetypes = { "markdown", "python" },
     root_markers = { ".orchestra" },
   })
