@@ -6,7 +6,7 @@
 
 VSCODE_EXT := editors/vscode
 VSCODE_E2E_NODE := tests/vscode/node
-VSCODE_EXT_SOURCES := $(wildcard $(VSCODE_EXT)/src/*.ts)
+VSCODE_EXT_SOURCES := $(wildcard $(VSCODE_EXT)/src/*.ts $(VSCODE_EXT)/src/generated/*.ts)
 VSCODE_EXT_TESTS := $(wildcard $(VSCODE_EXT)/test/*.ts)
 
 VSCODE_EXT_NPM := $(VSCODE_EXT)/node_modules/.orchestra-installed

@@ -74,6 +74,7 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
         review: str | None = None,
         adjust: Capabilities | None = None,
         answers: list[str | None] | None = None,
+        options: Any = None,
     ) -> Editor:
         env = {
             **os.environ,
@@ -100,6 +101,7 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
         editor.initialized = await client.initialize_session(
             types.InitializeParams(
                 capabilities=capabilities,
+                initialization_options=options,
                 root_uri=root.as_uri(),
                 workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
             )
@@ -292,3 +294,21 @@ async def test_a_decision_after_cancel_is_refused_and_nothing_lands(
     assert _decided(workspace, run_id) == {}
     [summary] = list_runs(workspace)
     assert summary.state == "cancelled"
+
+
+async def test_bad_initialization_options_are_named_and_the_defaults_used(
+    start: Start, workspace: Path
+) -> None:
+    with ScriptedServer(script()) as model:
+        editor = await start(
+            workspace,
+            model.base_url,
+            options={"orchestra": {"review": "sideways", "events": True}},
+            answers=["Approve", "Accept all"],
+        )
+        run_id = await _run(editor)
+        await editor.wait_event("run_finished", run_id=run_id, timeout=90)
+    [told] = [m.message for m in editor.client.messages if "initializationOptions" in m.message]
+    assert "initializationOptions.orchestra.review" in told and "using the defaults" in told
+    # The default for a stock client: the review came as a message request.
+    assert "proposes 2 changes to data.txt" in editor.message_requests[1].message

@@ -174,7 +174,7 @@ async function main() {
     await output.filter({ hasText: '← edit' }).first().waitFor({ state: 'visible', timeout: 15000 });
     const logText = (await output.first().innerText()).replace(/\u00a0/g, ' ');
     // The view shows the log's end (Monaco renders only visible lines).
-    for (const expected of ['· developer · ', '← edit · ', ' in (', ' out · $', '✎ greet.py: applied (1 accepted, 1 rejected)', 'finished · $']) {
+    for (const expected of ['· developer · ', '← edit · ', ' in (', ' out · $', '✎ greet.py: applied in the editor (unsaved) (1 accepted, 1 rejected)', '✎ greet.py: saved', 'finished · $']) {
       if (!logText.includes(expected)) throw new Error(`the run log lacks ${JSON.stringify(expected)}:\n${logText}`);
     }
     await shot(page, 'log');

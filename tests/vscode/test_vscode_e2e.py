@@ -305,7 +305,9 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     first, second, third, fourth = _journal_runs(workspace)
     assert first[0]["command"] == "polish-greetings"
     [decided] = [e for e in first if e["type"] == "proposal_decided"]
-    assert (decided["path"], decided["outcome"]) == ("greet.py", "applied")
+    # Read back from the open buffer before the extension saved it: the journal says so.
+    assert (decided["path"], decided["outcome"]) == ("greet.py", "applied_in_editor")
+    assert decided["landed"] == decided["accepted"]
     assert len(decided["accepted"]) == 1  # type: ignore[arg-type]
     assert len(decided["rejected"]) == 1  # type: ignore[arg-type]
     assert first[-1]["type"] == "run_finished", [e["type"] for e in first]
@@ -323,7 +325,7 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     [asked] = [e for e in second if e["type"] == "tool_call_finished" and e["tool"] == "ask_user"]
     assert "warmly" in str(asked["summary"])
     [decided] = [e for e in second if e["type"] == "proposal_decided"]
-    assert (decided["path"], decided["outcome"]) == ("greet.py", "applied")
+    assert (decided["path"], decided["outcome"]) == ("greet.py", "applied_in_editor")
     assert len(decided["accepted"]) == 1  # type: ignore[arg-type]
     assert decided["rejected"] == []
     assert second[-1]["type"] == "run_finished", [e["type"] for e in second]

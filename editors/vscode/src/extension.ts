@@ -43,6 +43,8 @@ class Orchestra implements vscode.Disposable {
   private readonly contextPages = new Map<string, string>();
   private readonly contextChanged = new vscode.EventEmitter<vscode.Uri>();
   private readonly contextProvider: vscode.Disposable;
+  /** Runs whose review is open (between its gate_opened and gate_decided). */
+  private readonly inReview = new Set<string>();
   /** Per run in review: the documents that had unsaved changes of the person's own. */
   private readonly dirtyAtReview = new Map<string, Set<string>>();
 
@@ -95,7 +97,13 @@ class Orchestra implements vscode.Disposable {
       void this.offerReview(run.runId);
     }
     if (event.type === 'gate_opened' && event.gate === 'review') {
+      this.inReview.add(run.runId);
       this.dirtyAtReview.set(run.runId, new Set(vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString())));
+    }
+    if (event.type === 'gate_decided' && event.gate === 'review') this.inReview.delete(run.runId);
+    if (event.type === 'run_cancelled' && this.inReview.delete(run.runId) && reviewMode() === 'refactorPreview') {
+      // The run is cancelled: withdraw its review, so Apply cannot land it unrecorded.
+      void vscode.commands.executeCommand('refactorPreview.discard').then(undefined, () => undefined);
     }
     if (event.type === 'proposal_decided' && event.outcome === 'applied_in_editor') void this.saveAccepted(run.runId, String(event.path));
     if (event.type === 'proposal_decided' && (event.outcome === 'conflict' || event.outcome === 'partly_applied')) {

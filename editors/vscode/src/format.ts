@@ -119,7 +119,7 @@ export function formatEvent(e: RunEvent): string | undefined {
       const accepted = Array.isArray(e.accepted) ? (e.accepted as string[]) : [];
       const rejected = Array.isArray(e.rejected) ? (e.rejected as string[]) : [];
       const detail = e.detail ? ` — ${str(e.detail)}` : '';
-      return `  ✎ ${str(e.path)}: ${str(e.outcome)} (${accepted.length} accepted, ${rejected.length} rejected)${detail}`;
+      return `  ✎ ${str(e.path)}: ${outcomeLabel(str(e.outcome))} (${accepted.length} accepted, ${rejected.length} rejected)${detail}`;
     }
     case 'usage': {
       const cached = num(e.cache_read_tokens);
@@ -162,4 +162,20 @@ export function contextMarkdown(result: ContextResult): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** How each review outcome reads to a person (the server's `changes.landing.LABELS`). */
+const OUTCOME_LABELS: Record<string, string> = {
+  applied: 'applied',
+  applied_in_editor: 'applied in the editor (unsaved)',
+  partly_applied: 'partly applied',
+  rejected: 'rejected',
+  conflict: 'conflict',
+  unchanged: 'unchanged',
+  applied_outside_review: 'applied outside review',
+  pending: 'pending (not written)',
+};
+
+export function outcomeLabel(outcome: string): string {
+  return OUTCOME_LABELS[outcome] ?? outcome;
 }

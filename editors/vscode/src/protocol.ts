@@ -85,52 +85,19 @@ export interface RunInfo {
 
 export interface RunsResult { runs: RunInfo[] }
 
-export interface HunkInfo {
-  id: string;
-  range: Range;
-  oldText: string;
-  newText: string;
-}
-
-export interface ProposalFile {
-  path: string;
-  uri: string;
-  kind: 'create' | 'modify' | 'delete';
-  originalText: string | null;
-  proposedText: string | null;
-  baseVersion: number | null;
-  hunks: HunkInfo[];
-  decided: boolean;
-}
-
-export interface ProposalResult {
-  runId: string;
-  stepId: string;
-  agent: string;
-  files: ProposalFile[];
-  recovered: boolean;
-}
-
-export interface FileChoice { path: string; accepted: string[] | 'all' }
-
-export interface DecideParams {
-  runId: string;
-  gate?: { decision: 'approve' | 'revise' | 'stop'; feedback?: string | null };
-  files?: FileChoice[];
-  final?: boolean;
-}
-
-/** A decision `orchestra/decide` recorded; the outcome comes later as a `proposal_decided` event. */
-export interface FileDecided {
-  path: string;
-  accepted: string[];
-}
-
-export interface DecideResult {
-  files: FileDecided[];
-  undecided: string[];
-  gateAnswered: boolean;
-}
+// The review payloads and the outcome vocabulary are generated from the server's pydantic
+// models (src/generated/protocol.ts, `npm run generate`), never copied by hand.
+export type {
+  DecideParams,
+  DecideResult,
+  FileChoice,
+  FileDecided,
+  GateChoice,
+  HunkInfo,
+  Outcome,
+  ProposalFile,
+  ProposalResult,
+} from './generated/protocol';
 
 /** The engine's context manifest (context/models.py `Manifest`, snake_case as dumped). */
 export interface ContextManifest {

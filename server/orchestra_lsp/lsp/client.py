@@ -44,7 +44,9 @@ class ClientFeatures:
     ask: bool
     """The client answers `orchestra/ask` with free text."""
     review: ReviewMode
-    events: bool
+    warning: str | None = None
+    """What was wrong with the client's `initializationOptions` (shown once; defaults used)."""
+    events: bool = False
     """The client asked for `orchestra/event` notifications (`experimental.orchestra.events`
     in its capabilities or `orchestra.events` in its initialization options); stock
     clients are not sent them (lsp-mode warns once per unknown notification)."""
@@ -59,7 +61,7 @@ class ClientFeatures:
         edit = workspace.workspace_edit if workspace else None
         window = capabilities.window
         orchestra = _orchestra_options(capabilities.experimental)
-        chosen = _orchestra_options(options)
+        chosen, warning = _initialization_options(options)
         document_changes = bool(edit and edit.document_changes)
         annotations = bool(edit and edit.change_annotation_support is not None)
         operations = (
@@ -68,7 +70,7 @@ class ClientFeatures:
             else frozenset()
         )
         apply_edit = bool(workspace and workspace.apply_edit)
-        preferred = orchestra.get("review")
+        preferred = orchestra.get("review") or chosen.get("review")
         review: ReviewMode = "message"
         can_confirm = apply_edit and document_changes and annotations
         if preferred == "proposal" or (preferred == "applyEdit" and can_confirm):
@@ -81,9 +83,10 @@ class ClientFeatures:
             show_document=bool(window and window.show_document and window.show_document.support),
             apply_edit=apply_edit,
             progress=bool(window and window.work_done_progress),
-            ask=bool(orchestra.get("ask")),
+            ask=bool(orchestra.get("ask") or chosen.get("ask")),
             review=review,
             events=orchestra.get("events") is True or chosen.get("events") is True,
+            warning=warning,
         )
 
 
@@ -110,6 +113,28 @@ def _orchestra_options(experimental: Any) -> Mapping[str, Any]:
         if isinstance(options, Mapping):
             return options
     return {}
+
+
+def _initialization_options(options: Any) -> tuple[Mapping[str, Any], str | None]:
+    """The `orchestra` section of `initializationOptions`, checked against its model
+    (`protocol.InitializationOptions`): on a bad value, the defaults and why."""
+    from pydantic import ValidationError
+
+    from orchestra_lsp.lsp.protocol import InitializationOptions
+
+    section = options.get("orchestra") if isinstance(options, Mapping) else None
+    if section is None:
+        return {}, None
+    try:
+        parsed = InitializationOptions.model_validate(section)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"initializationOptions.orchestra.{'.'.join(map(str, e['loc'])) or '(root)'}: "
+            f"{e['msg']}"
+            for e in error.errors()
+        )
+        return {}, f"Orchestra: {problems}; using the defaults"
+    return parsed.model_dump(exclude_none=True), None
 
 
 def _encoding(value: str) -> Encoding:

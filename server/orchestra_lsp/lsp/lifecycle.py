@@ -48,6 +48,8 @@ def setup(server: OrchestraServer) -> None:
         ls.features = ClientFeatures.read(
             params.capabilities, encoding, params.initialization_options
         )
+        if ls.features.warning:
+            ls.pending_messages.append(ls.features.warning)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: OrchestraServer, params: types.InitializedParams) -> None:

@@ -52,6 +52,22 @@ class Range(Payload):
     end: Position
 
 
+# -- initialize -----------------------------------------------------------------------
+
+
+class InitializationOptions(Payload):
+    """`initializationOptions.orchestra` (the VS Code extension and the Neovim plugin
+    send it); every field has a default, and a bad value is reported, not fatal."""
+
+    events: bool = False
+    """Send `orchestra/event` notifications."""
+    review: Literal["applyEdit", "proposal", "message"] | None = None
+    """How reviews reach the person (`client.ReviewMode`); `applyEdit` only counts when the
+    capabilities allow annotated edits."""
+    ask: bool = False
+    """The client answers `orchestra/ask`."""
+
+
 # -- orchestra/commands, orchestra/agents ---------------------------------------------
 
 

@@ -1,0 +1,331 @@
+/* Generated from the server's pydantic models (server/orchestra_lsp/lsp/schema.py)
+ * by json-schema-to-typescript. Do not edit: run `npm run generate` (see package.json). */
+
+/**
+ * What became of one file of a proposal: `applied`: applied; `applied_in_editor`: applied in the editor (unsaved); `partly_applied`: partly applied; `rejected`: rejected; `conflict`: conflict; `unchanged`: unchanged; `applied_outside_review`: applied outside review; `pending`: pending (not written)
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "Outcome".
+ */
+export type Outcome =
+  | 'applied'
+  | 'applied_in_editor'
+  | 'partly_applied'
+  | 'rejected'
+  | 'conflict'
+  | 'unchanged'
+  | 'applied_outside_review'
+  | 'pending';
+
+export interface OrchestraProtocol {}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "AgentInfo".
+ */
+export interface AgentInfo {
+  description: string;
+  layer: string;
+  maxTurns: number;
+  model: string | null;
+  name: string;
+  tools: string[];
+  uri: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "AgentsResult".
+ */
+export interface AgentsResult {
+  agents: AgentInfo[];
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "ArgumentInfo".
+ */
+export interface ArgumentInfo {
+  default: string | null;
+  description: string;
+  name: string;
+  required: boolean;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "AskParams".
+ */
+export interface AskParams {
+  choices?: string[] | null;
+  question: string;
+  runId: string;
+  stepId: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "AskResult".
+ */
+export interface AskResult {
+  answer?: string | null;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "CancelResult".
+ */
+export interface CancelResult {
+  cancelled: boolean;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "CodeActionInfo".
+ */
+export interface CodeActionInfo {
+  kinds: string[];
+  when: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "CommandInfo".
+ */
+export interface CommandInfo {
+  arguments: ArgumentInfo[];
+  codeAction: CodeActionInfo | null;
+  description: string;
+  layer: string;
+  mode: string;
+  name: string;
+  steps: StepInfo[];
+  uri: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "StepInfo".
+ */
+export interface StepInfo {
+  agent: string;
+  gate: ('approve' | 'review') | null;
+  id: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "CommandsResult".
+ */
+export interface CommandsResult {
+  commands: CommandInfo[];
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "ContextParams".
+ */
+export interface ContextParams {
+  arguments?: {
+    [k: string]: string;
+  };
+  command: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "ContextResult".
+ */
+export interface ContextResult {
+  command: string;
+  steps: StepContext[];
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "StepContext".
+ */
+export interface StepContext {
+  agent: string;
+  manifest: {
+    [k: string]: unknown;
+  };
+  mcpToolsCounted: boolean;
+  stepId: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "DecideParams".
+ */
+export interface DecideParams {
+  files?: FileChoice[];
+  final?: boolean;
+  gate?: GateChoice | null;
+  runId: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "FileChoice".
+ */
+export interface FileChoice {
+  accepted?: string[] | 'all';
+  path: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "GateChoice".
+ */
+export interface GateChoice {
+  decision: 'approve' | 'revise' | 'stop';
+  feedback?: string | null;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "DecideResult".
+ */
+export interface DecideResult {
+  files: FileDecided[];
+  gateAnswered?: boolean;
+  undecided: string[];
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "FileDecided".
+ */
+export interface FileDecided {
+  accepted: string[];
+  path: string;
+}
+/**
+ * The parts of an LSP diagnostic a prompt needs (`{{diagnostics}}`).
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "DiagnosticInfo".
+ */
+export interface DiagnosticInfo {
+  code?: number | string | null;
+  message: string;
+  range: Range;
+  severity?: number | null;
+  source?: string | null;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "Range".
+ */
+export interface Range {
+  end: Position;
+  start: Position;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "Position".
+ */
+export interface Position {
+  character: number;
+  line: number;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "HunkInfo".
+ */
+export interface HunkInfo {
+  id: string;
+  newText: string;
+  oldText: string;
+  range: Range;
+}
+/**
+ * `initializationOptions.orchestra` (the VS Code extension and the Neovim plugin
+ * send it); every field has a default, and a bad value is reported, not fatal.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "InitializationOptions".
+ */
+export interface InitializationOptions {
+  ask?: boolean;
+  events?: boolean;
+  review?: ('applyEdit' | 'proposal' | 'message') | null;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "ProposalFile".
+ */
+export interface ProposalFile {
+  baseVersion: number | null;
+  decided: boolean;
+  hunks: HunkInfo[];
+  kind: 'create' | 'modify' | 'delete';
+  originalText: string | null;
+  path: string;
+  proposedText: string | null;
+  uri: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "ProposalResult".
+ */
+export interface ProposalResult {
+  agent: string;
+  files: ProposalFile[];
+  recovered: boolean;
+  runId: string;
+  stepId: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "RunInfo".
+ */
+export interface RunInfo {
+  arguments: {
+    [k: string]: unknown;
+  };
+  awaitingReview: boolean;
+  command: string;
+  costUsd: number | null;
+  finishedAt: string | null;
+  pendingProposal: boolean;
+  runId: string;
+  startedAt: string;
+  state: string;
+}
+/**
+ * `orchestra/runPage` (params: `RunRef`): where the run's page was written.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "RunPageResult".
+ */
+export interface RunPageResult {
+  reportUri?: string | null;
+  runId: string;
+  uri: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "RunParams".
+ */
+export interface RunParams {
+  arguments?: {
+    [k: string]: string;
+  };
+  command: string;
+  diagnostics?: DiagnosticInfo[];
+  range?: Range | null;
+  selection?: string | null;
+  uri?: string | null;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "RunRef".
+ */
+export interface RunRef {
+  runId: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "RunStarted".
+ */
+export interface RunStarted {
+  runId: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "RunsParams".
+ */
+export interface RunsParams {
+  limit?: number;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "RunsResult".
+ */
+export interface RunsResult {
+  runs: RunInfo[];
+}
