@@ -11,6 +11,8 @@ from pathlib import Path
 
 from claude_repo import first_user_text, git_init, message_bodies, orchestra, write
 
+from orchestra_lsp.engine import RunRequest
+from orchestra_lsp.engine.preview import preview
 from orchestra_lsp.testing import ScriptedServer
 from orchestra_lsp.workspace import load_workspace
 
@@ -91,6 +93,10 @@ def test_context_is_read_once_with_home_imports_and_fences(tmp_path: Path) -> No
     [agents_md, copilot] = ws.context.sources
     assert agents_md.home_imports == ["~/.claude/team-notes.md"]
     assert copilot.path.name == "copilot-instructions.md"
+    # the context manifest (`orchestra/context`) names the files, home imports as `~/…`
+    [step] = preview(ws, RunRequest(command="look"))
+    label = "persistent context (AGENTS.md, copilot-instructions.md, ~/.claude/team-notes.md)"
+    assert label in step.manifest.sources
 
 
 def test_copilot_agents_and_prompts_are_listed_and_run(tmp_path: Path) -> None:

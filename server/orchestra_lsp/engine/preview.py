@@ -10,7 +10,12 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from orchestra_lsp.context import Manifest, fit_to_budget
-from orchestra_lsp.engine.prompts import pinned_sources, step_instructions, system_chunks
+from orchestra_lsp.engine.prompts import (
+    context_label,
+    pinned_sources,
+    step_instructions,
+    system_chunks,
+)
 from orchestra_lsp.engine.request import RunRequest, RunRequestError
 from orchestra_lsp.engine.toolbox import builtin_specs_for
 from orchestra_lsp.workspace import Workspace
@@ -58,7 +63,7 @@ def preview(workspace: Workspace, request: RunRequest) -> list[StepPreview]:
             else PositionalArguments.of_values(list(arguments.values())),
         )
         fitted = fit_to_budget(
-            pinned_sources(system, agent, specs),
+            pinned_sources(system, agent, specs, context_label(workspace.context)),
             [{"role": "user", "content": instructions}],
             settings.context_budget_tokens,
             settings.max_tool_result_tokens,

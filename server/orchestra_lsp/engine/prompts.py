@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from orchestra_lsp.context import Source
-from orchestra_lsp.workspace import Agent, Command, Step
+from orchestra_lsp.workspace import Agent, Command, PersistentContext, Step
 from orchestra_lsp.workspace.templates import PositionalArguments, render
 
 
@@ -27,13 +27,25 @@ def system_chunks(context_text: str, agent: Agent) -> list[str]:
 
 
 def pinned_sources(
-    system: Sequence[str], agent: Agent, tools: Sequence[dict[str, Any]]
+    system: Sequence[str],
+    agent: Agent,
+    tools: Sequence[dict[str, Any]],
+    context_label: str = "persistent context",
 ) -> list[Source]:
-    """The parts of every prompt that are never cut, named for the context manifest."""
-    names = ["persistent context", f"agent {agent.name}"][-len(system) :] if system else []
+    """The parts of every prompt that are never cut, named for the context manifest;
+    `context_label` may name the persistent context's files (see `context_label`)."""
+    names = [context_label, f"agent {agent.name}"][-len(system) :] if system else []
     sources = [Source(name, chunk) for name, chunk in zip(names, system, strict=True)]
     sources.append(Source("tools", json.dumps(list(tools), sort_keys=True)))
     return sources
+
+
+def context_label(context: PersistentContext) -> str:
+    """`persistent context (AGENTS.md, ~/.claude/notes.md)`: the files the persistent
+    context was read from, home-folder imports shown as `~/…`."""
+    names = [source.path.name for source in context.sources]
+    names += [name for source in context.sources for name in source.home_imports]
+    return f"persistent context ({', '.join(names)})" if names else "persistent context"
 
 
 def step_instructions(

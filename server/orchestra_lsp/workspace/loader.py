@@ -534,5 +534,6 @@ def _load_context(
         text = read(path)
         if text is not None:
             seen.add(real)
-            sources.append(load_context_file(path, text, root, read, diagnostics))
+            shown = real if real.is_relative_to(root) else path  # the file, not the link
+            sources.append(load_context_file(shown, text, root, read, diagnostics))
     return PersistentContext(sources=sources)
