@@ -21,7 +21,8 @@ from rich.table import Table
 
 from orchestra_lsp.cli.options import common_options
 from orchestra_lsp.mcp import McpResult, ServerState, ServerStatus
-from orchestra_lsp.workspace import Workspace, load_workspace
+from orchestra_lsp.workspace import StdioServer, Workspace, load_workspace
+from orchestra_lsp.workspace.loader import default_user_dir
 
 if TYPE_CHECKING:
     from orchestra_lsp.mcp.pool import McpPool
@@ -41,12 +42,25 @@ def register(parser: argparse.ArgumentParser) -> None:
     call.add_argument("tool", help="the tool's name on that server")
     call.add_argument("arguments", nargs="?", default="{}", help="a JSON object (default: {})")
     call.add_argument("--json", action="store_true", help="print the result as JSON")
+    login = sub.add_parser(
+        "login",
+        help="authorize Orchestra with an HTTP server (OAuth, in the browser)",
+        parents=[common],
+    )
+    login.add_argument("server", help="the server's name in mcp.json")
+    login.add_argument("--no-browser", action="store_true", help="only print the page to open")
+    logout = sub.add_parser(
+        "logout", help="forget the OAuth tokens of an HTTP server", parents=[common]
+    )
+    logout.add_argument("server", help="the server's name in mcp.json")
 
 
 def run(args: argparse.Namespace) -> int:
     workspace = load_workspace(args.workspace)
     if args.mcp_command == "list":
         return asyncio.run(_list(workspace, as_json=args.json))
+    if args.mcp_command in ("login", "logout"):
+        return _authorize(workspace, args)
     try:
         arguments = json.loads(args.arguments)
     except json.JSONDecodeError as exc:
@@ -74,6 +88,7 @@ def _pool(workspace: Workspace) -> McpPool:
         startup_timeout=settings.startup_timeout_seconds,
         max_result_tokens=workspace.config.model.max_tool_result_tokens,
         workspace=workspace.root,
+        tokens=default_user_dir(),
     )
 
 
@@ -122,3 +137,47 @@ def _readable(result: McpResult) -> str:
             source = block["source"]
             parts.append(f"[image {source['media_type']}, {len(source['data'])} base64 characters]")
     return "\n".join(parts)
+
+
+def _authorize(workspace: Workspace, args: argparse.Namespace) -> int:
+    """`login`: the OAuth flow in the browser, tokens kept per user; `logout`: forget them."""
+    from orchestra_lsp.mcp.oauth import TokenStore, login
+
+    server = workspace.mcp_servers.get(args.server)
+    if server is None or isinstance(server.spec, StdioServer) or server.spec.type == "sse":
+        known = [
+            n for n, s in workspace.mcp_servers.items() if getattr(s.spec, "type", "") != "stdio"
+        ]
+        names = ", ".join(sorted(known)) or "none"
+        print(
+            f"orchestra: '{args.server}' is not a streamable HTTP server of mcp.json "
+            f"(HTTP servers: {names})",
+            file=sys.stderr,
+        )
+        return 2
+    store = TokenStore(server.spec.url, default_user_dir())
+    if args.mcp_command == "logout":
+        had = store.clear()
+        print(f"{'Forgot' if had else 'No'} OAuth tokens for '{args.server}' ({store.where}).")
+        return 0
+
+    async def open_url(url: str) -> None:
+        print(f"Open this page to authorize Orchestra with '{args.server}':\n{url}", flush=True)
+        if not args.no_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    try:
+        asyncio.run(login(server.spec.url, store, open_url))
+    except Exception as exc:  # the SDK's OAuth errors, a refused or timed-out login
+        print(f"orchestra: login to '{args.server}' failed: {_reason(exc)}", file=sys.stderr)
+        return 1
+    print(f"Authorized: tokens for '{args.server}' are kept in {store.where}.")
+    return 0
+
+
+def _reason(exc: BaseException) -> str:
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return str(exc) or type(exc).__name__

@@ -33,6 +33,7 @@ from orchestra_lsp.workspace import (
     keep_last_good,
     load_workspace,
 )
+from orchestra_lsp.workspace.loader import default_user_dir
 from orchestra_lsp.workspace.templates import PositionalArguments
 
 if TYPE_CHECKING:
@@ -145,6 +146,7 @@ class Engine:
                 on_notice=self._notice,
                 max_result_tokens=self.workspace.config.model.max_tool_result_tokens,
                 workspace=self.root,
+                tokens=self._user_dir or default_user_dir(),
             )
         return self._pool
 

@@ -17,6 +17,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 import anyio.abc
+import httpx2
 import mcp_types as types
 from mcp.client.session import ClientSession
 from mcp.shared.exceptions import MCPError
@@ -56,7 +57,9 @@ class Connection:
         on_change: Callable[[Connection], None] | None = None,
         on_elicit: Callable[[Connection, types.ElicitRequestParams], Awaitable[types.ElicitResult]]
         | None = None,
+        tokens: Path | None = None,
     ) -> None:
+        """`tokens`: the user folder OAuth tokens of `type: "http"` servers live under."""
         self.server = server
         self.name = server.name
         self.target = mask(_target(server), server.secrets())
@@ -75,6 +78,7 @@ class Connection:
         self._on_exit = on_exit
         self._on_change = on_change
         self._on_elicit = on_elicit
+        self._tokens = tokens
         self.tools_stale = False
         """The server said its tools changed (`notifications/tools/list_changed`)."""
         self._session: ClientSession | None = None
@@ -186,7 +190,11 @@ class Connection:
                 errlog = stack.enter_context(self._stderr.open())
                 channel = await stack.enter_async_context(
                     open_channel(
-                        self.server.spec, errlog=errlog, cwd=self._cwd, on_exit=self._wake.set
+                        self.server.spec,
+                        errlog=errlog,
+                        cwd=self._cwd,
+                        on_exit=self._wake.set,
+                        auth=self._auth(),
                     )
                 )
                 self._process = channel.process
@@ -217,6 +225,15 @@ class Connection:
             self.tools_stale = True
             if self._on_change is not None:
                 self._on_change(self)
+
+    def _auth(self) -> httpx2.Auth | None:
+        """OAuth for a streamable HTTP server (none for stdio and SSE, or without a folder)."""
+        spec = self.server.spec
+        if self._tokens is None or isinstance(spec, StdioServer) or spec.type == "sse":
+            return None
+        from orchestra_lsp.mcp.oauth import TokenStore, provider
+
+        return provider(spec.url, TokenStore(spec.url, self._tokens))
 
     async def _elicit(
         self, context: object, params: types.ElicitRequestParams
@@ -323,6 +340,8 @@ def _target(server: McpServer) -> str:
 def _start_reason(exc: BaseException, code: int | None, timeout: float) -> str:
     while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
         exc = exc.exceptions[0]
+    if _needs_login(exc):
+        return "it needs authorization (OAuth): run `orchestra mcp login` with its name"
     if isinstance(exc, TimeoutError):
         return f"no answer to initialize within {timeout:g} s (exit code: none, still running)"
     if isinstance(exc, FileNotFoundError):
@@ -334,6 +353,23 @@ def _start_reason(exc: BaseException, code: int | None, timeout: float) -> str:
     if isinstance(exc, MCPError):
         return exc.message
     return f"{type(exc).__name__}: {exc}"
+
+
+def _needs_login(exc: BaseException) -> bool:
+    """Whether OAuth's `LoginRequired` is anywhere in `exc` (groups, causes)."""
+    from orchestra_lsp.mcp.oauth import LoginRequired
+
+    seen: list[BaseException] = [exc]
+    while seen:
+        current = seen.pop()
+        if isinstance(current, LoginRequired):
+            return True
+        if isinstance(current, BaseExceptionGroup):
+            seen.extend(current.exceptions)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None and linked not in seen:
+                seen.append(linked)
+    return False
 
 
 def _exit_text(code: int | None) -> str:

@@ -64,10 +64,12 @@ class McpPool:
         stderr_dir: Path | None = None,
         max_result_tokens: int = DEFAULT_MAX_RESULT_TOKENS,
         workspace: Path | None = None,
+        tokens: Path | None = None,
     ) -> None:
         """`stderr_dir` keeps each server's stderr (a temporary folder, removed on
         close, when None); `workspace` is where stdio servers start unless their
-        `cwd` says otherwise."""
+        `cwd` says otherwise; `tokens` is the user folder where OAuth tokens of
+        `type: "http"` servers are kept (None: no OAuth)."""
         self._call_timeout = call_timeout
         self._max_result_tokens = max_result_tokens
         self._on_notice = on_notice
@@ -84,6 +86,7 @@ class McpPool:
                 on_exit=self._exited,
                 on_change=self._changed,
                 on_elicit=self._elicit,
+                tokens=tokens,
             )
             for name, server in servers.items()
         }

@@ -29,9 +29,15 @@ class Channel:
 
 @asynccontextmanager
 async def open_channel(
-    spec: McpServerSpec, *, errlog: TextIO, cwd: Path | None, on_exit: Callable[[], None]
+    spec: McpServerSpec,
+    *,
+    errlog: TextIO,
+    cwd: Path | None,
+    on_exit: Callable[[], None],
+    auth: httpx2.Auth | None = None,
 ) -> AsyncIterator[Channel]:
-    """`on_exit` is called when a stdio server's output ends; HTTP has no such signal."""
+    """`on_exit` is called when a stdio server's output ends; HTTP has no such signal.
+    `auth` (OAuth) applies to streamable HTTP."""
     if isinstance(spec, StdioServer):
         async with stdio_channel(spec, errlog=errlog, cwd=cwd, on_exit=on_exit) as stdio:
             yield Channel(stdio.read, stdio.write, stdio.process)
@@ -40,12 +46,12 @@ async def open_channel(
             yield Channel(read, write, None)
     else:
         async with (
-            _http_client(spec.headers) as client,
+            _http_client(spec.headers, auth) as client,
             streamable_http_client(spec.url, http_client=client) as (read, write),
         ):
             yield Channel(read, write, None)
 
 
-def _http_client(headers: dict[str, str]) -> httpx2.AsyncClient:
+def _http_client(headers: dict[str, str], auth: httpx2.Auth | None) -> httpx2.AsyncClient:
     """The SDK's recommended time-outs: a response stream may stay open for minutes."""
-    return httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=300.0))
+    return httpx2.AsyncClient(headers=headers, auth=auth, timeout=httpx2.Timeout(30.0, read=300.0))
