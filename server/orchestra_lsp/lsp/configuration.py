@@ -52,7 +52,7 @@ class Configuration:
         """True for the files the loader reads (`.orchestra/runs/` is the journal)."""
         try:
             relative = path.resolve().relative_to(self.server.root)
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):  # elsewhere, or a symlink loop
             return self.latest is not None and path in self.latest.files
         parts = relative.parts
         if parts[:1] == (".orchestra",):
@@ -112,16 +112,18 @@ def _load(root: Path, overlays: dict[Path, str]) -> tuple[Workspace, dict[Path, 
     """The workspace as typed, and the lines of each file with diagnostics (as typed),
     which their positions are converted against."""
     from orchestra_lsp.workspace import load_workspace
+    from orchestra_lsp.workspace.files import FileProblem, read_regular
 
     workspace = load_workspace(root, overlays=overlays)
     lines: dict[Path, list[str]] = {}
     for path in {d.path for d in workspace.diagnostics}:
         text = overlays.get(path)
         if text is None:
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                text = ""
+            try:  # as the loader reads: a FIFO with a diagnostic must not hang us here
+                data = read_regular(path)
+            except FileProblem:
+                data = None
+            text = "" if data is None else data.decode("utf-8", errors="replace")
         lines[path] = text_lines(text)
     return workspace, lines
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from orchestra_lsp.workspace.files import FileProblem, read_regular
 from orchestra_lsp.workspace.sources import SourceRef
 from orchestra_lsp.workspace.tool_names import split_tool_list
 
@@ -81,8 +82,11 @@ class Skill(BaseModel):
             listed = ", ".join(self.files) or "none"
             raise ValueError(f"skill '{self.name}' has no file '{relative}' (files: {listed})")
         try:
-            return (self.directory / relative).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            data = read_regular(self.directory / relative)  # never a FIFO: it would hang
+            if data is None:
+                raise FileProblem("it no longer exists")
+            return data.decode("utf-8")
+        except (FileProblem, UnicodeDecodeError) as error:
             raise ValueError(f"cannot read {relative} of skill '{self.name}': {error}") from None
 
 
