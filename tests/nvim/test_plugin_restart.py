@@ -47,9 +47,8 @@ def test_a_pending_review_is_reopened_after_restarting_neovim(tmp_path: Path) ->
     assert '"command": "python3 -c \'print(6 * 7)\'"' in permission["floats"][0], permission
     run = first["run"]
     summary = _summary_once_ended(root, run)
-    # Quitting Neovim ends the run with its proposal kept (issue 11 names that state
-    # `interrupted`; until it lands there, the run reads `cancelled`).
-    assert summary.state in ("interrupted", "cancelled") and summary.pending_proposal, summary
+    # quitting Neovim is not a cancel: the run is interrupted and keeps its proposal
+    assert summary.state == "interrupted" and summary.pending_proposal, summary
     assert (root / "calc.py").read_text() == CALC
 
     later = [{"prompt": "was interrupted", "pick": "Later"}]
@@ -57,7 +56,7 @@ def test_a_pending_review_is_reopened_after_restarting_neovim(tmp_path: Path) ->
         second = drive("reopen_second.lua", root, tmp_path, model.base_url, later, ORCH_RUN=run)
     assert second["errors"] == [], second
     [listed] = [line for line in second["runs"] if line.startswith(run)]
-    assert "proposal pending" in listed, listed
+    assert "interrupted" in listed and "proposal pending" in listed, listed
     assert "+def average(values: list[float]) -> float:" in second["review_lines"]
 
     expected = CALC.replace("def mean(", "def average(")
