@@ -298,7 +298,56 @@ async function main() {
   }
 }
 
-(process.env.SCENARIO === 'start-failure' ? startFailure() : main()).then(
+// Issue 11 case 1: a change to a file that is not open (NOTES.md) and to one that is
+// (greet.py), both ticked in the Refactor Preview and applied. The log must say what the
+// server read back: NOTES.md written to disk by VS Code, greet.py in its buffer, saved.
+async function notOpen() {
+  const { browser, page } = await launch();
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('greet.py');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'greet.py' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'def hello' }).first().waitFor({ timeout: 15000 });
+    await palette(page, 'Orchestra: Run Command');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-up' }).waitFor({ state: 'visible', timeout: 30000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('touch-up');
+    await page.keyboard.press('Enter');
+    log('command started');
+    const panel = page.locator('.bulk-edit-panel');
+    await panel.waitFor({ state: 'visible', timeout: 60000 });
+    await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
+    for (const box of await panel.locator('input.edit-checkbox').all()) {
+      if (!(await box.isChecked())) await box.check();
+    }
+    await shot(page, 'not-open-review');
+    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+    log('applied both files');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'touch-up finished' }).waitFor({ state: 'visible', timeout: 60000 });
+    await palette(page, 'Orchestra: Show Log');
+    const output = page.locator('.part.panel .monaco-editor .view-lines');
+    await output.filter({ hasText: 'NOTES.md' }).first().waitFor({ state: 'visible', timeout: 15000 });
+    const logText = (await output.first().innerText()).replace(/\u00a0/g, ' ');
+    // greet.py is open: read back from its buffer, saved or not yet (VS Code may save it
+    // with the other files of the edit); NOTES.md only once VS Code has written it.
+    if (!logText.includes('✎ NOTES.md: applied (1 accepted, 0 rejected)') ||
+        !/✎ greet\.py: applied( in the editor \(unsaved\))? \(1 accepted, 0 rejected\)/.test(logText)) {
+      throw new Error(`the run log lacks the read-back outcomes:\n${logText}`);
+    }
+    await shot(page, 'not-open-log');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-not-open.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+const SCENARIOS = { 'start-failure': startFailure, 'not-open': notOpen };
+(SCENARIOS[process.env.SCENARIO] ?? main)().then(
   () => process.exit(0),
   (error) => {
     console.error(`FAILED: ${error.stack || error}`);

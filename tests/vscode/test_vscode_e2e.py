@@ -225,10 +225,10 @@ def _code_server(
         _stop(process)
 
 
-def _journal_runs(workspace: Path) -> list[list[dict[str, object]]]:
+def _journal_runs(workspace: Path, count: int = 4) -> list[list[dict[str, object]]]:
     """Each run's events from the journal, oldest run first."""
     runs = sorted((workspace / ".orchestra" / "runs").glob("*/events.jsonl"))
-    assert len(runs) == 4, f"expected four runs in the journal, found {runs}"
+    assert len(runs) == count, f"expected {count} runs in the journal, found {runs}"
     return [
         [json.loads(line) for line in run.read_text().splitlines() if line.strip()] for run in runs
     ]
@@ -348,3 +348,37 @@ def test_a_server_that_cannot_start_says_why_and_how_to_fix_it(tmp_path: Path) -
         workspace, home, env, ARTIFACTS / "code-server-start-failure.log", server_command=missing
     ) as url:
         _drive(node, url, workspace, env, SCENARIO="start-failure", MISSING=str(missing))
+
+
+TOUCH_UP = """---
+description: Touch up the greetings and the notes
+steps:
+  - id: touch
+    agent: developer
+    prompt: Touch up greet.py and NOTES.md.
+    gate: review
+---
+"""
+
+
+def test_a_file_not_open_is_journaled_as_what_landed_on_disk(tmp_path: Path) -> None:
+    """Issue 11 case 1: the server reads a file VS Code writes itself (it was not open)
+    only once it is written, and the buffer of an open one as unsaved."""
+    node, workspace, home, env = _prepare(tmp_path)
+    (workspace / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n", encoding="utf-8")
+    (workspace / ".orchestra" / "commands" / "touch-up.md").write_text(TOUCH_UP, encoding="utf-8")
+    script = HERE / "script-not-open.yaml"
+    with _scripted_model(script, ARTIFACTS / "scripted-model-not-open.log") as model_url:
+        env["ANTHROPIC_BASE_URL"] = model_url
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server-not-open.log") as url:
+            _drive(node, url, workspace, env, SCENARIO="not-open")
+    assert (workspace / "NOTES.md").read_text(encoding="utf-8") == (
+        "# Notes\n\nGreetings are short and warm.\n"
+    )
+    assert '    return "Hi " + name' in (workspace / "greet.py").read_text(encoding="utf-8")
+    [run] = _journal_runs(workspace, count=1)
+    decided = {e["path"]: e for e in run if e["type"] == "proposal_decided"}
+    assert (decided["NOTES.md"]["outcome"], decided["NOTES.md"]["landed"]) == ("applied", ["h1"])
+    assert decided["greet.py"]["outcome"] in ("applied", "applied_in_editor")
+    assert decided["greet.py"]["landed"] == ["h1"]
+    assert run[-1]["type"] == "run_finished"
