@@ -52,10 +52,12 @@ function M.set_waiting(run_id, what)
   end
 end
 
+--- How an outcome reads to a person, as the server words it (changes/landing.py LABELS).
 local OUTCOMES = {
   applied_in_editor = "applied in the editor (unsaved)",
   applied_outside_review = "applied outside review",
   partly_applied = "partly applied",
+  pending = "pending (not written)",
 }
 
 local fold = {
