@@ -47,6 +47,25 @@ if TYPE_CHECKING:
 REDACTED = "[redacted]"
 #: Orchestra's own credentials in the environment.
 CREDENTIAL_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+#: Names of environment variables that hold a credential by their own account.
+CREDENTIAL_NAME = re.compile(
+    r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY"
+    r"|COOKIE",
+    re.IGNORECASE,
+)
+
+
+def environment_secrets(environ: Mapping[str, str]) -> list[str]:
+    """Values of `environ` that are credentials: Orchestra's own and those of variables
+    named like one (``AWS_SECRET_ACCESS_KEY``, ``GITHUB_TOKEN``), 8 characters or more."""
+    return [
+        value
+        for name, value in environ.items()
+        if (name in CREDENTIAL_VARIABLES or CREDENTIAL_NAME.search(name))
+        and len(value) >= MIN_VARIANT_LENGTH
+    ]
+
+
 MIN_SECRET_LENGTH = 4
 MIN_VARIANT_LENGTH = 8
 #: The most text a stream holds back while waiting to see whether it is a secret.

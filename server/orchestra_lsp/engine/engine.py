@@ -22,7 +22,7 @@ from orchestra_lsp.engine.run import Run, RunContext, RunResult
 from orchestra_lsp.journal import Redactor, RunJournal, RunNotFoundError, load_run
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.permissions import Policy, PolicyError
-from orchestra_lsp.redaction import CREDENTIAL_VARIABLES, SECRETS
+from orchestra_lsp.redaction import SECRETS, environment_secrets
 from orchestra_lsp.workspace import (
     ArgumentSpec,
     Command,
@@ -277,7 +277,7 @@ class Engine:
         secrets = [
             *workspace.secrets(),
             client.api_key,
-            *(os.environ.get(name) for name in CREDENTIAL_VARIABLES),
+            *environment_secrets(os.environ),
         ]
         SECRETS.add(s for s in secrets if s)
         journal = RunJournal.start(

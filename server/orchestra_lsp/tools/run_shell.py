@@ -9,7 +9,8 @@ user can. Two things it does guarantee:
 
 - **No inherited secret.** The child's environment lacks Orchestra's credentials, every
   value mcp.json took from a ``${VAR}``, and variables whose names say they hold one
-  (``*TOKEN*``, ``*SECRET*``, ``*PASSWORD*``, ``*API_KEY*``, …). Nor can it read them from
+  (``*TOKEN*``, ``*SECRET*``, ``*PASSWORD*``, ``*API_KEY*``, …: see
+  :data:`orchestra_lsp.redaction.CREDENTIAL_NAME`). Nor can it read them from
   ``/proc/<orchestra>/environ``: the ``orchestra`` command re-executes itself at start with
   those variables moved out of its exec-time environment
   (:mod:`orchestra_lsp.secret_environment`). A process of the same user with ptrace
@@ -35,7 +36,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -44,7 +44,7 @@ from typing import Any
 
 from pydantic import Field
 
-from orchestra_lsp.redaction import CREDENTIAL_VARIABLES, SECRETS
+from orchestra_lsp.redaction import CREDENTIAL_NAME, CREDENTIAL_VARIABLES, SECRETS
 from orchestra_lsp.tools.base import ToolArgs, ToolContext, ToolResult, parse_args, schema_for
 from orchestra_lsp.tools.errors import ToolError
 
@@ -313,14 +313,6 @@ def _belongs(pid: int, leader: int, needle: bytes | None, pipe: str | None) -> b
     return False
 
 
-#: Names of inherited variables that hold a credential by their own account.
-_SECRET_NAME = re.compile(
-    r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY"
-    r"|AUTH|COOKIE|SESSION",
-    re.IGNORECASE,
-)
-
-
 def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment a command gets: Orchestra's own minus Orchestra's credentials,
     variables named like a credential and any variable whose value is a secret the
@@ -330,7 +322,9 @@ def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     inherited = {
         name: value
         for name, value in os.environ.items()
-        if name not in CREDENTIAL_VARIABLES and not _SECRET_NAME.search(name) and value not in known
+        if name not in CREDENTIAL_VARIABLES
+        and not CREDENTIAL_NAME.search(name)
+        and value not in known
     }
     given = {
         k: v for k, v in (extra or {}).items() if k not in CREDENTIAL_VARIABLES and v not in known

@@ -21,7 +21,7 @@ from typing import TypeVar
 import platformdirs
 from pydantic import BaseModel
 
-from orchestra_lsp.redaction import SECRETS
+from orchestra_lsp.redaction import SECRETS, environment_secrets
 from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.builtins import builtins_dir
 from orchestra_lsp.workspace.claude_settings import ClaudeSettings, load_settings
@@ -194,7 +194,8 @@ def load_workspace(
             _with_builtin_variables(os.environ if environ is None else environ),
             claude_home or default_claude_home(),
         )
-        SECRETS.add(workspace.secrets())  # the terminal and the server's log redact them
+        # The terminal and the server's log redact them from now on.
+        SECRETS.add([*workspace.secrets(), *environment_secrets(os.environ)])
         return workspace
     except Exception as error:  # the last line of defence: a bug must not stop a server
         logger.info("loading the workspace at %s failed", root, exc_info=True)
