@@ -161,3 +161,8 @@ def test_run_gates_review_cancel_and_a_pending_review(tmp_path: Path) -> None:
     # q leaves the third run's proposal pending
     assert seen["third_closed"] is True
     assert "waiting for your review: :Orchestra review" in seen["third_status"]
+    assert seen["third_review_left"] is False
+    assert any(
+        "review of run " + seen["third_run"] + " is withdrawn" in n["message"]
+        for n in seen["notified"]
+    )

@@ -99,5 +99,11 @@ H.run(function()
   H.keys("q")
   H.report.third_closed = vim.fn.bufwinid(H.buffer("orchestra://review/" .. third) or -1) == -1
   H.report.third_status = require("orchestra").status()
+  -- cancelling it withdraws its review: the server would refuse decisions now
+  vim.cmd("Orchestra cancel " .. third)
+  H.wait("the third run to be cancelled", function()
+    return events.runs[third].state ~= "running"
+  end)
+  H.report.third_review_left = H.buffer("orchestra://review/" .. third) ~= nil
   H.finish(nil)
 end)

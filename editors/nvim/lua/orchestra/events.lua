@@ -147,6 +147,9 @@ local fold = {
 local function settle(run)
   if run.state ~= "running" then
     require("orchestra.gates").pending[run.id] = nil
+    if run.state ~= "finished" then
+      require("orchestra.review").withdraw(run.id, "the run " .. (run.state == "interrupted" and "lost its server" or "is " .. run.state))
+    end
   end
 end
 

@@ -355,6 +355,21 @@ local function show(review)
   jump(review, 1)
 end
 
+--- The run ended without its review (cancelled, failed, its server gone): the server
+--- refuses decisions for it now, so its review buffer goes, with a word why.
+function M.withdraw(run_id, why)
+  local review = M.reviews[run_id]
+  if review == nil then
+    return
+  end
+  M.reviews[run_id] = nil
+  if review.bufnr and vim.api.nvim_buf_is_valid(review.bufnr) then
+    vim.bo[review.bufnr].modified = false
+    pcall(vim.api.nvim_buf_delete, review.bufnr, { force = true })
+  end
+  util.notify(("the review of run %s is withdrawn: %s"):format(run_id, why), vim.log.levels.WARN)
+end
+
 --- The run to review when none is named: one waiting here, else one the journal holds.
 local function choose_run(client)
   local waiting = {}
