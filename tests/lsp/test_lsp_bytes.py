@@ -61,7 +61,9 @@ async def test_a_closed_cp1252_file_lands_in_its_own_bytes(
             "orchestra/decide",
             {"runId": run_id, "files": [{"path": "prices.py", "accepted": ["h1"]}]},
         )
-        assert decided.files[0].outcome == "applied", decided
+        assert list(decided.files[0].accepted) == ["h1"]
+        landed = await editor.wait_event("proposal_decided", run_id=run_id, timeout=60)
+        assert landed["outcome"] == "applied", landed
         await editor.wait_event("run_finished", run_id=run_id, timeout=60)
     model.assert_no_failures()
     assert (workspace / "prices.py").read_bytes() == EDITED.encode("cp1252")

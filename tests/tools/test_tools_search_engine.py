@@ -138,3 +138,8 @@ async def test_a_fifo_named_as_the_path_is_refused_not_waited_on(
         HANG_GUARD,
     )
     assert result.is_error and "pipe is not a regular file or a folder" in result.text
+
+
+async def test_a_nul_in_the_pattern_is_a_clear_error(make_tree: TreeMaker) -> None:
+    result = await SearchTool().run({"pattern": "a\0b"}, context(make_tree({"a.txt": "a\n"})))
+    assert result.is_error and "NUL character" in result.text

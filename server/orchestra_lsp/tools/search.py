@@ -295,6 +295,8 @@ class SearchTool:
         """Search and format the matches for the model."""
         try:
             parsed = parse_args(SearchArgs, args)
+            if "\0" in parsed.pattern:  # no command line can carry it to ripgrep
+                raise ToolError("the pattern holds a NUL character; write it as \\x00")
             query = SearchQuery(
                 pattern=parsed.pattern,
                 under=ctx.view.resolve(parsed.path or "."),
