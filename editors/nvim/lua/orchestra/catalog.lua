@@ -7,14 +7,11 @@ local M = {}
 ---@type table<integer, table[]> client id -> CommandInfo[]
 M.commands = {}
 
---- Fetch the commands in the background.
-function M.refresh(client)
-  client_mod.call(client, "request", "orchestra/commands", vim.empty_dict(), function(err, result)
-    if not err and result then
-      M.commands[client.id] = result.commands or {}
-    end
-  end)
-end
+--- Fetch the commands in the background, once the handshake is over (the server
+--- refuses requests before `initialized`).
+M.refresh = require("orchestra.util").async(function(client)
+  M.fetch(client)
+end)
 
 --- Inside a coroutine: the commands, fresh from the server; nil and an error.
 function M.fetch(client)
