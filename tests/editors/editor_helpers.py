@@ -7,7 +7,9 @@ One scenario for every editor (`make_workspace`):
   cover exactly `edt` in the buffer, and the "did you mean" quick fix must give `edit`;
 - template completion after `{{steps.p` in a later step: exactly `steps.plan.output`;
 - a command run from a code action (`hello`, one step, no review), with `"arguments": {}`
-  that Emacs sends back as `null`; the journal must record it finished.
+  that Emacs sends back as `null`; the journal must record it finished;
+- a review (`fix`): the editor's own message-request prompt, answered "Accept all", and
+  the change in the editor's buffer.
 """
 
 from __future__ import annotations
@@ -56,7 +58,45 @@ steps:
 ---
 """
 
-SCRIPT = [{"name": "hello", "reply": {"text": "Hello from the editor run."}}]
+FIX = """---
+description: Say hello in app.py
+code_action:
+  kinds: [source]
+  when: always
+steps:
+  - id: fix
+    agent: coder
+    prompt: Make app.py say hello.
+    gate: review
+---
+"""
+
+_EDIT = {"command": "str_replace", "path": "app.py", "old_str": "'hi'", "new_str": "'hello'"}
+SCRIPT = [
+    {"name": "hello", "reply": {"text": "Hello from the editor run."}},
+    {"name": "fix", "reply": {"tool_use": [{"name": "edit", "input": _EDIT}]}},
+    {"name": "fixed", "reply": {"text": "app.py says hello."}},
+]
+
+
+def check_review(root: Path, seen: dict[str, Any], journal: bool = True) -> None:
+    """The review reached the person as a message, was accepted, and landed in the
+    editor's buffer (the file stays as it was on disk until the person saves); with
+    `journal`, the journal says so too."""
+    from orchestra_lsp.journal import list_runs, load_run
+
+    assert "app.py" in seen["review_prompt"], seen
+    assert seen["reviewed_line"] == "print('hello')", seen
+    runs = {r.command: r for r in list_runs(root)}
+    assert runs["fix"].state == "finished"
+    if not journal:
+        return
+    decided = [
+        e for e in load_run(root, runs["fix"].run_id).events if e["type"] == "proposal_decided"
+    ]
+    assert [(e["path"], e["outcome"]) for e in decided] == [("app.py", "applied_in_editor")], (
+        decided
+    )
 
 
 def make_workspace(root: Path) -> Path:
@@ -66,6 +106,7 @@ def make_workspace(root: Path) -> Path:
     (orchestra / "agents" / "emo.md").write_text(EMOJI_AGENT, encoding="utf-8")
     (orchestra / "commands" / "two.md").write_text(TWO_STEPS, encoding="utf-8")
     (orchestra / "commands" / "hello.md").write_text(HELLO, encoding="utf-8")
+    (orchestra / "commands" / "fix.md").write_text(FIX, encoding="utf-8")
     (root / "app.py").write_text("print('hi')\n", encoding="utf-8")
     # Emacs' project.el finds the root by its version control.
     subprocess.run(["git", "init", "-q", str(root)], check=True)

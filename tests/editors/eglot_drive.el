@@ -14,9 +14,25 @@
 (defun drive-wait (what seconds predicate)
   (let ((deadline (+ (float-time) seconds)) result)
     (while (and (not (setq result (funcall predicate))) (< (float-time) deadline))
-      (accept-process-output nil 0.1)
-      (redisplay))
+      ;; Idle, as a person's Emacs is between keys: idle timers run (eglot sends its
+      ;; didChange after `eglot-send-changes-idle-time`), process output is read.
+      (sit-for 1))
     (or result (error "Timed out waiting for %s" what))))
+
+;; The person answers the review's message request "Accept all" (the editor's own
+;; prompt, `completing-read`, is where they would type it).
+(defvar drive-asked nil)
+(advice-add 'completing-read :around
+            (lambda (orig prompt collection &rest rest)
+              (if (and (listp collection)
+                       (or (member "Accept all" collection) (assoc "Accept all" collection)))
+                  (progn (push prompt drive-asked) "Accept all")
+                (apply orig prompt collection rest))))
+
+(defun drive-finished (count)
+  (>= (seq-count (lambda (file) (equal (alist-get 'state (json-read-file file)) "finished"))
+                 (file-expand-wildcards (expand-file-name ".orchestra/runs/*/run.json" drive-root)))
+      count))
 
 (defun drive-line () (buffer-substring-no-properties (line-beginning-position) (line-end-position)))
 
@@ -24,7 +40,9 @@
 (with-eval-after-load 'eglot
   (add-to-list 'eglot-server-programs
                '((text-mode markdown-mode python-mode) . ("orchestra" "serve"))))
-(setq eglot-confirm-server-edits nil)
+;; A machine under load: the first requests wait for the engine to be built.
+(setq eglot-confirm-server-edits nil
+      jsonrpc-default-request-timeout 60)
 (setq auto-mode-alist (cons '("\\.md\\'" . text-mode) auto-mode-alist))
 
 (defun drive-open (relative)
@@ -89,6 +107,16 @@
                             (file-expand-wildcards
                              (expand-file-name ".orchestra/runs/*/run.json" drive-root)))))
     (push "command run" steps)
+    ;; 4. A review, through the message request, applied to the buffer.
+    (let ((fix (seq-find (lambda (a) (equal (plist-get a :title) "Orchestra: Say hello in app.py"))
+                         (eglot-code-actions (point-min) (point-min)))))
+      (unless fix (error "No fix command offered"))
+      (eglot-execute (eglot-current-server) fix))
+    (drive-wait "the reviewed run to finish" 60 (lambda () (drive-finished 2)))
+    (drive-put 'review_prompt (or (car drive-asked) ""))
+    (goto-char (point-min))
+    (drive-put 'reviewed_line (drive-line))
+    (push "review" steps)
     (drive-put 'steps (vconcat (reverse steps)))))
 
 (run-with-timer

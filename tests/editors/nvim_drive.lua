@@ -97,6 +97,33 @@ local function drive()
     return false
   end, "the run to finish")
   table.insert(report.steps, "command run")
+
+  -- 4. A review through the message request (the stock handler asks with vim.ui.select,
+  -- where the person picks "Accept all"), applied to the buffer.
+  vim.ui.select = function(items, opts, on_choice)
+    for i, item in ipairs(items) do
+      if item.title == "Accept all" then
+        report.review_prompt = opts.prompt
+        return on_choice(item, i)
+      end
+    end
+    on_choice(nil, nil)
+  end
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  vim.lsp.buf.code_action({
+    filter = function(action) return action.title == "Orchestra: Say hello in app.py" end,
+    apply = true,
+  })
+  wait(60000, function()
+    local finished = 0
+    for _, path in ipairs(vim.fn.glob(root .. "/.orchestra/runs/*/run.json", false, true)) do
+      local ok, meta = pcall(vim.json.decode, table.concat(vim.fn.readfile(path), "\n"))
+      if ok and meta.state == "finished" then finished = finished + 1 end
+    end
+    return finished >= 2
+  end, "the reviewed run to finish")
+  report.reviewed_line = vim.api.nvim_buf_get_lines(app, 0, 1, false)[1]
+  table.insert(report.steps, "review")
 end
 
 vim.schedule(function()

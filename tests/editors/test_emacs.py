@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from editor_helpers import FIXED_LINE, HERE, SCRIPT, environment, make_workspace, run_in_tmux
+from editor_helpers import (
+    FIXED_LINE,
+    HERE,
+    SCRIPT,
+    check_review,
+    environment,
+    make_workspace,
+    run_in_tmux,
+)
 
 from orchestra_lsp.journal import list_runs
 from orchestra_lsp.testing import ScriptedServer
@@ -29,7 +37,7 @@ def test_emacs(tmp_path: Path, client: str) -> None:
         command = ["emacs", "-nw", init, "-l", str(HERE / f"{client}_drive.el")]
         seen = run_in_tmux(command, env, report, root)
     assert "error" not in seen, seen
-    assert seen["steps"] == ["diagnostic", "quick fix", "completion", "command run"], seen
+    assert seen["steps"] == ["diagnostic", "quick fix", "completion", "command run", "review"], seen
     assert seen["diagnostic_text"] == "edt"
     assert seen["fixed_line"] == FIXED_LINE
     assert "steps.plan.output" in seen["completion_labels"]
@@ -37,6 +45,9 @@ def test_emacs(tmp_path: Path, client: str) -> None:
     assert seen["completed_line"] == '    prompt: "Use {{steps.plan.output'
     # orchestra/event is not sent to stock clients: lsp-mode would warn once per event.
     assert "Unknown notification" not in seen.get("messages", "")
-    [run] = list_runs(root)
-    assert (run.command, run.state) == ("hello", "finished")
+    assert {r.command: r.state for r in list_runs(root)}["hello"] == "finished"
+    # Known, left to the review's read-back (issue 11): eglot's didChange for the applied
+    # edit reaches the server after its 2 s read-back window here, so the journal says
+    # `conflict` although the buffer holds the change.
+    check_review(root, seen, journal=client != "eglot")
     model.assert_no_failures()

@@ -11,6 +11,7 @@ from editor_helpers import (
     FIXED_LINE,
     HERE,
     SCRIPT,
+    check_review,
     environment,
     make_workspace,
     run_in_tmux,
@@ -41,12 +42,12 @@ def test_neovim_stock_client(tmp_path: Path) -> None:
             [nvim11(), "--clean", "-c", f"luafile {HERE / 'nvim_drive.lua'}"], env, report, root
         )
     assert "error" not in seen, seen
-    assert seen["steps"] == ["diagnostic", "quick fix", "completion", "command run"], seen
+    assert seen["steps"] == ["diagnostic", "quick fix", "completion", "command run", "review"], seen
     assert seen["diagnostic_text"] == "edt"
     assert seen["fixed_line"] == FIXED_LINE
     assert "steps.plan.output" in seen["completion_labels"]
     assert "steps.write.output" not in seen["completion_labels"]
     assert seen["completed_line"] == '    prompt: "Use {{steps.plan.output'
-    [run] = list_runs(root)
-    assert (run.command, run.state) == ("hello", "finished")
+    assert {r.command: r.state for r in list_runs(root)}["hello"] == "finished"
+    check_review(root, seen)
     model.assert_no_failures()
