@@ -92,3 +92,22 @@ async def test_the_palette_lists_and_runs_a_prompt(root: Path, lsp_editor: Start
     model.assert_no_failures()
     assert finished["output"] == "Reviewed in the editor."
     assert load_run(root, started.runId).summary.command == "mcp__p__review"
+
+
+def test_the_reference_servers_prompts_run_from_the_cli(tmp_path: Path) -> None:
+    from mcp_test_servers import EVERYTHING, require
+
+    root = mcp_workspace(
+        tmp_path / "ws",
+        {"everything": {"command": "node", "args": [str(require(EVERYTHING)), "stdio"]}},
+        tools=["read_file"],
+    )
+    listed = {c["name"]: c for c in json.loads(orchestra("commands", "--json", root=root).stdout)}
+    assert [a["name"] for a in listed["mcp__everything__args-prompt"]["arguments"]] == [
+        "city",
+        "state",
+    ]
+    script = [{"expect": {"messages_contain": ["Lyon"]}, "reply": {"text": "Sunny."}}]
+    run = run_cli(root, script, "city=Lyon", command="mcp__everything__args-prompt")
+    assert run.done.returncode == 0, run.done.stdout + run.done.stderr
+    run.model.assert_no_failures()
