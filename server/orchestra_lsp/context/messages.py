@@ -131,8 +131,14 @@ def _cut_content(content: Any, total: int, limit: int) -> Any:
     room = max(limit - note_budget, 0)
     if isinstance(content, str):
         head = truncate_to_tokens(content, room)
-        note = cut_note(total - count_tokens(head), total)
-        return f"{head.rstrip()}\n{note}" if head.strip() else note
+        while True:
+            note = cut_note(total - count_tokens(head), total)
+            cut = f"{head.rstrip()}\n{note}" if head.strip() else note
+            # A long text's count is an estimate from samples, not a sum of its parts:
+            # shrink the head until head and note together are within the limit.
+            if count_tokens(cut) <= limit or not head.strip():
+                return cut
+            head = truncate_to_tokens(head, int(count_tokens(head) * 0.95))
     if blocks is None:
         blocks = [{"type": "text", "text": _json(content)}]
     kept: list[Any] = []
