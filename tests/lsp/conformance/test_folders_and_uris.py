@@ -259,5 +259,5 @@ async def test_review_edits_go_to_the_uri_the_client_used(
     [change] = params["edit"]["documentChanges"]
     assert change["textDocument"]["uri"] == uri
     assert change["textDocument"]["version"] == 1
-    assert decided["outcome"] == "applied", decided
+    assert decided["outcome"] == "applied_in_editor", decided
     assert (root / "data.txt").read_text() == "line 1\nline 2\n"  # the editor holds it
