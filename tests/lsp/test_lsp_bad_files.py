@@ -205,3 +205,7 @@ async def test_every_error_of_a_file_shows_at_once_in_the_editor(
     assert starts == [(1, 0), (2, 0), (3, 19)], found
     messages = " | ".join(sorted(d.message for d in found))
     assert "descripton" in messages and "max_turns" in messages and "'nosuch'" in messages
+    # The engine is built in the background; the process exits only once it is (the
+    # import of the model SDK can take seconds on a busy machine), so wait for it here.
+    agents, _ = await names(editor, seconds=30)
+    assert "checker" in agents  # typed, not saved: the file on disk stays in force

@@ -123,10 +123,11 @@ def list_files(folder: Path, suffix: str, *, recursive: bool = False) -> Listing
     while pending:
         current, depth = pending.pop()
         try:
-            key = (os.stat(current).st_dev, os.stat(current).st_ino)
+            status = os.stat(current)
         except OSError as error:
             listing.problems.append((current, f"cannot read the folder: {_why(error)}"))
             continue
+        key = (status.st_dev, status.st_ino)
         if key in seen:  # a symlink loop, or two links to one folder
             continue
         seen.add(key)
