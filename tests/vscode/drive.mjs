@@ -346,7 +346,42 @@ async function notOpen() {
   }
 }
 
-const SCENARIOS = { 'start-failure': startFailure, 'not-open': notOpen };
+// Issue 11 case 2: the run is cancelled from its progress notification while the
+// Refactor Preview is open: the preview is withdrawn, nothing lands, no raw error shows.
+async function cancelReview() {
+  const { browser, page } = await launch();
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    await palette(page, 'Orchestra: Run Command');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-up' }).waitFor({ state: 'visible', timeout: 30000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('touch-up');
+    await page.keyboard.press('Enter');
+    const panel = page.locator('.bulk-edit-panel');
+    await panel.waitFor({ state: 'visible', timeout: 60000 });
+    await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
+    await shot(page, 'cancel-review-open');
+    const progress = page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: touch-up' });
+    if ((await progress.count()) === 0) await palette(page, 'Notifications: Show Notifications');
+    await progress.first().locator('.monaco-button', { hasText: 'Cancel' }).click();
+    log('cancelled during the review');
+    await statusItem.filter({ hasText: /touch-up cancelled/ }).waitFor({ state: 'visible', timeout: 15000 });
+    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().waitFor({ state: 'hidden', timeout: 15000 });
+    log('the preview was withdrawn');
+    await page.waitForTimeout(1500);
+    const toasts = (await page.locator('.notifications-toasts').innerText().catch(() => '')).replace(/\s+/g, ' ');
+    if (/CANCELLED|Future at|Error in server/.test(toasts)) throw new Error(`a raw error reached the person: ${toasts}`);
+    await shot(page, 'cancel-review-done');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-cancel-review.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+const SCENARIOS = { 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
 (SCENARIOS[process.env.SCENARIO] ?? main)().then(
   () => process.exit(0),
   (error) => {

@@ -382,3 +382,21 @@ def test_a_file_not_open_is_journaled_as_what_landed_on_disk(tmp_path: Path) -> 
     assert decided["greet.py"]["outcome"] in ("applied", "applied_in_editor")
     assert decided["greet.py"]["landed"] == ["h1"]
     assert run[-1]["type"] == "run_finished"
+
+
+def test_cancel_during_review_withdraws_the_preview_and_lands_nothing(tmp_path: Path) -> None:
+    """Issue 11 case 2: cancelled from the progress notification while the Refactor
+    Preview is open: the preview goes away, no file changes, the journal says cancelled."""
+    node, workspace, home, env = _prepare(tmp_path)
+    (workspace / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n", encoding="utf-8")
+    (workspace / ".orchestra" / "commands" / "touch-up.md").write_text(TOUCH_UP, encoding="utf-8")
+    script = HERE / "script-not-open.yaml"
+    with _scripted_model(script, ARTIFACTS / "scripted-model-cancel.log") as model_url:
+        env["ANTHROPIC_BASE_URL"] = model_url
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server-cancel.log") as url:
+            _drive(node, url, workspace, env, SCENARIO="cancel-review")
+    assert (workspace / "NOTES.md").read_text(encoding="utf-8").endswith("terse.\n")
+    assert (workspace / "greet.py").read_text(encoding="utf-8") == ORIGINAL
+    [run] = _journal_runs(workspace, count=1)
+    assert run[-1]["type"] == "run_cancelled", [e["type"] for e in run]
+    assert not [e for e in run if e["type"] == "proposal_decided"]

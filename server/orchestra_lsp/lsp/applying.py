@@ -65,11 +65,17 @@ async def send_edit(
             label=label,
         ),
     )
-    try:
-        result = await server.workspace_apply_edit_async(
+    request = asyncio.ensure_future(
+        server.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(edit=edit, label=f"Orchestra: {label}")
         )
+    )
+    try:
+        # Shielded: cancelling pygls' request future makes the client's late answer an
+        # "Error in server: CANCELLED" in the editor. The request stays open instead.
+        result = await asyncio.shield(request)
     except asyncio.CancelledError:
+        request.add_done_callback(lambda done: _answered_late(server, done, label))
         raise
     except Exception as error:  # the client's JSON-RPC error answer
         logger.warning("workspace/applyEdit failed: %s", error)
@@ -132,6 +138,25 @@ async def deliver(
                 else FileDecision(path=p.path, accepted=accepted, refused=reason)
             )
     return [out[d.path] for d in decisions]
+
+
+def _answered_late(
+    server: OrchestraServer, done: asyncio.Future[types.ApplyWorkspaceEditResult], label: str
+) -> None:
+    """The run was cancelled while the editor held its edit: if the editor applied it
+    after all, say so (the run's journal is closed; nothing must land unnoticed)."""
+    if done.cancelled() or done.exception() is not None:
+        return
+    result = done.result()
+    if result is not None and result.applied:
+        logger.warning("an edit of a cancelled run was applied: %s", label)
+        server.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Warning,
+                message=f"Orchestra: the changes of {label} were applied after the run was "
+                "cancelled; they are in your editor but not in the run's journal.",
+            )
+        )
 
 
 def _state(server: OrchestraServer, path: str) -> EditorState:
