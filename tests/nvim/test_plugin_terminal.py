@@ -22,7 +22,8 @@ from orchestra_lsp.testing import ScriptedServer
 
 SCREENS = Path(__file__).parent / "screens"
 # The first run without the revision: plan, approve, change, review.
-SCRIPT = [FIRST_RUN[0], *FIRST_RUN[2:]]
+# The developer's edits come after 3 s, while the person is typing.
+SCRIPT = [FIRST_RUN[0], {**FIRST_RUN[2], "delay": 3}, FIRST_RUN[3]]
 
 
 class Terminal:
@@ -129,6 +130,24 @@ def test_a_person_runs_approves_and_reviews_in_a_terminal(
         assert "│Plan: make add() add." in gate  # the step's output, in a float
         [approve] = [line for line in gate.splitlines() if line.strip().endswith("Approve")]
         terminal.type(approve.strip().split(":")[0].split(".")[0])
+        terminal.keys("Enter")
+        # typing when the proposal arrives: the review waits for Normal mode, so the
+        # keys go on into calc.py, not into the review buffer
+        terminal.wait("the gate to close", lambda s: "Type number" not in s)
+        terminal.type("o# first")
+        terminal.wait("the statusline", lambda s: "waiting for your review" in s, seconds=30)
+        terminal.type(" and more")
+        typing = terminal.wait("the typing", lambda s: "# first and more" in s, seconds=10)
+        assert "-- INSERT --" in typing and "Orchestra review ·" not in typing, typing
+        assert "E21" not in typing
+        terminal.keys("Escape")
+        terminal.wait("the review", lambda s: "Orchestra review ·" in s)
+        # back in calc.py, the person undoes their own typing, and returns to the review
+        terminal.type(":wincmd p")
+        terminal.keys("Enter")
+        terminal.type("u")
+        terminal.wait("the undo", lambda s: "# first and more" not in s)
+        terminal.type(":wincmd p")
         terminal.keys("Enter")
         review = terminal.shot(
             "5-review", "the review buffer", lambda s: "@@ " in s and "calc.py · modify" in s

@@ -106,7 +106,9 @@ local fold = {
     if require("orchestra.config").options.review.auto_open or review.expected[run.id] then
       review.expected[run.id] = nil
       vim.schedule(function()
-        review.open(run.id)
+        util.when_normal(function()
+          review.open(run.id)
+        end)
       end)
     else
       util.notify(("%s waits for your review: :Orchestra review %s"):format(run.command, run.id))

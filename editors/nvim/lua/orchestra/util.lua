@@ -46,6 +46,21 @@ function M.show(bufnr, share)
   end
 end
 
+--- Run `fn` now in Normal mode, else once the person is back in it (a window opened
+--- in the middle of Insert or Command-line mode would take their keystrokes).
+function M.when_normal(fn)
+  if vim.api.nvim_get_mode().mode == "n" then
+    return fn()
+  end
+  vim.api.nvim_create_autocmd("ModeChanged", {
+    pattern = "*:n",
+    once = true,
+    callback = function()
+      vim.schedule(fn)
+    end,
+  })
+end
+
 function M.map(bufnr, lhs, fn, desc)
   if lhs and lhs ~= "" then
     vim.keymap.set("n", lhs, fn, { buffer = bufnr, nowait = true, silent = true, desc = desc })
