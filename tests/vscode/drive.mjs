@@ -381,7 +381,62 @@ async function cancelReview() {
   }
 }
 
-const SCENARIOS = { 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
+// Tick every edit in the Refactor Preview (a file's box ticks its hunks too).
+async function tickAll(panel) {
+  for (let round = 0; round < 3; round++) {
+    const boxes = await panel.locator('input.edit-checkbox').all();
+    let unticked = 0;
+    for (const box of boxes) {
+      if (await box.isChecked()) continue;
+      unticked += 1;
+      await box.click().catch(() => undefined);
+    }
+    if (unticked === 0) return;
+  }
+}
+
+// Issue 11 case 3: the window is reloaded while the Refactor Preview is open. The run
+// is interrupted, not cancelled; Review Proposal offers it again and it lands.
+async function reloadReview() {
+  const { browser, page } = await launch();
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    await palette(page, 'Orchestra: Run Command');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-up' }).waitFor({ state: 'visible', timeout: 30000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('touch-up');
+    await page.keyboard.press('Enter');
+    await page.locator('.bulk-edit-panel').waitFor({ state: 'visible', timeout: 60000 });
+    await shot(page, 'reload-review-open');
+    await palette(page, 'Developer: Reload Window');
+    log('window reloading');
+    await page.waitForTimeout(3000);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+    await statusItem.filter({ hasText: /Orchestra/ }).first().waitFor({ state: 'visible', timeout: 60000 });
+    log('window reloaded');
+    await palette(page, 'Orchestra: Review Proposal');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-up' }).first();
+    await row.waitFor({ state: 'visible', timeout: 30000 });
+    await shot(page, 'reload-review-offered');
+    await row.click();
+    const panel = page.locator('.bulk-edit-panel');
+    await panel.waitFor({ state: 'visible', timeout: 60000 });
+    await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
+    await tickAll(panel);
+    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+    log('applied after the reload');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'finished' }).first().waitFor({ state: 'visible', timeout: 60000 });
+    await shot(page, 'reload-review-done');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-reload-review.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+const SCENARIOS = { 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
 (SCENARIOS[process.env.SCENARIO] ?? main)().then(
   () => process.exit(0),
   (error) => {

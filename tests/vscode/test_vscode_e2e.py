@@ -400,3 +400,32 @@ def test_cancel_during_review_withdraws_the_preview_and_lands_nothing(tmp_path: 
     [run] = _journal_runs(workspace, count=1)
     assert run[-1]["type"] == "run_cancelled", [e["type"] for e in run]
     assert not [e for e in run if e["type"] == "proposal_decided"]
+
+
+def test_a_reload_during_review_interrupts_and_the_proposal_is_offered_again(
+    tmp_path: Path,
+) -> None:
+    """Issue 11 case 3: the window is reloaded during the review: the run is
+    `interrupted` (not cancelled) with its changeset, Review Proposal lists it, and the
+    person's decision then lands and is journaled by the review run."""
+    node, workspace, home, env = _prepare(tmp_path)
+    (workspace / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n", encoding="utf-8")
+    (workspace / ".orchestra" / "commands" / "touch-up.md").write_text(TOUCH_UP, encoding="utf-8")
+    script = HERE / "script-not-open.yaml"
+    with _scripted_model(script, ARTIFACTS / "scripted-model-reload.log") as model_url:
+        env["ANTHROPIC_BASE_URL"] = model_url
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server-reload.log") as url:
+            _drive(node, url, workspace, env, SCENARIO="reload-review")
+    first, review = _journal_runs(workspace, count=2)
+    meta = json.loads(
+        (workspace / ".orchestra" / "runs" / str(first[0]["run_id"]) / "run.json").read_text()
+    )
+    assert meta["state"] == "interrupted", meta
+    assert not [e for e in first if e["type"] in ("run_cancelled", "proposal_decided")]
+    assert review[0]["command"] == f"review of {first[0]['run_id']}"
+    decided = {e["path"]: e for e in review if e["type"] == "proposal_decided"}
+    assert decided["NOTES.md"]["outcome"] == "applied"
+    assert not (
+        workspace / ".orchestra" / "runs" / str(first[0]["run_id"]) / "changeset.json"
+    ).exists()
+    assert (workspace / "NOTES.md").read_text(encoding="utf-8").endswith("short and warm.\n")

@@ -401,8 +401,9 @@ class Orchestra implements vscode.Disposable {
   }
 }
 
+/** A run that left a proposal pending (interrupted, or stopped for want of a person). */
 function recoverable(run: RunInfo): boolean {
-  return run.state === 'interrupted' && run.pendingProposal;
+  return run.pendingProposal && run.state !== 'running' && !run.awaitingReview;
 }
 
 function toDiagnosticInfo(d: vscode.Diagnostic): DiagnosticInfo {
