@@ -110,6 +110,7 @@ def test_init_stays_where_it_is_asked(tmp_path: Path) -> None:
         (["tiket=SHOP-1"], "has no argument 'tiket' (arguments: ticket)"),
         (["SHOP-1", "urgent"], "; urgent is left over"),
         (["ticket=SHOP-1", "more"], "more is left over"),
+        (["--yes", "tiket=SHOP-1"], "has no argument 'tiket'"),  # after an option too
     ],
 )
 def test_unknown_or_surplus_arguments_are_refused(

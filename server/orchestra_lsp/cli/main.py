@@ -115,7 +115,16 @@ def main(argv: list[str] | None = None) -> int:
         hide_secrets_from_proc()
     words = sys.argv[1:] if argv is None else argv
     parser = build_parser(_chosen(words))
-    args = parser.parse_args(words)
+    args, extra = parser.parse_known_args(words)
+    if extra:
+        # `run CMD --yes ticket=1`: argparse ends a positional list at the first option;
+        # words after it are still the command's arguments, not unknown options.
+        if isinstance(getattr(args, "arguments", None), list) and not any(
+            word.startswith("-") for word in extra
+        ):
+            args.arguments += extra
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Handler | None = getattr(args, "handler", None)
     if not hasattr(args, "workspace"):
         here = Path.cwd()
