@@ -28,7 +28,11 @@ async def lsp_editor() -> AsyncIterator[StartEditor]:
         workspace: Path, env: dict[str, str] | None = None, ask: bool = False
     ) -> Editor:
         config = ClientServerConfig(
+            # Started from `/`, as editors often start servers: nothing may depend on it.
             server_command=[
+                "env",
+                "-C",
+                "/",
                 sys.executable,
                 "-m",
                 "orchestra_lsp.lsp",

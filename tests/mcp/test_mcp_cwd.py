@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from client_helpers import SERVERS, mcp_workspace, orchestra, run_cli
+from client_helpers import SERVERS, StartEditor, mcp_workspace, orchestra, run_cli
+
+from orchestra_lsp.testing import ScriptedServer
 
 ALLOW = '[permissions]\nallow = ["mcp__*"]\n'
 
@@ -75,3 +77,31 @@ def test_a_missing_cwd_is_named_in_the_failure(tmp_path: Path) -> None:
     assert (
         f"working folder {root / '.orchestra' / '../nowhere'} does not exist" in status["failure"]
     )
+
+
+async def test_the_language_server_started_from_root_starts_servers_in_the_workspace(
+    tmp_path: Path, lsp_editor: StartEditor
+) -> None:
+    root = tmp_path / "ws"
+    mcp_workspace(
+        root,
+        {"local": {"command": sys.executable, "args": ["srv.py"]}},
+        tools=["mcp__local__where"],
+        mcp_file=".mcp.json",
+        config=ALLOW,
+        extra={"here.txt": "root marker\n"},
+    )
+    shutil.copy(SERVERS / "where_server.py", root / "srv.py")
+    with ScriptedServer(_where_script(f"cwd={root} here=root marker")) as model:
+        env = {
+            "ANTHROPIC_API_KEY": "test-key-mcp-lsp-1234",
+            "ANTHROPIC_BASE_URL": model.base_url,
+            "XDG_CONFIG_HOME": str(root / ".user-config"),
+        }
+        editor = await lsp_editor(root, env=env)
+        started: Any = await editor.client.protocol.send_request_async(
+            "orchestra/run", {"command": "go"}
+        )
+        finished = await editor.wait_event("run_finished", run_id=started.runId, timeout=90)
+    model.assert_no_failures()
+    assert finished["output"] == "Found it."
