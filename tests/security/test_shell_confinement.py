@@ -15,7 +15,7 @@ import pytest
 
 from orchestra_lsp.redaction import SECRETS
 from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView
-from orchestra_lsp.tools.run_shell import HEAD_BYTES, TAIL_BYTES
+from orchestra_lsp.tools.run_shell import HEAD_BYTES, TAIL_BYTES, end_leftovers
 
 run_shell = BUILTIN_TOOLS["run_shell"]
 
@@ -68,11 +68,35 @@ ESCAPES = {
 
 
 @pytest.mark.parametrize("kind", list(ESCAPES))
-async def test_children_that_left_the_group_are_killed(root: Path, kind: str) -> None:
-    result = await run_shell.run({"command": ESCAPES[kind], "timeout": 20}, ctx(root))
+async def test_children_that_left_the_group_do_not_outlive_the_run(root: Path, kind: str) -> None:
+    context = ctx(root)
+    result = await run_shell.run({"command": ESCAPES[kind], "timeout": 20}, context)
     assert "started" in result.text
     pid = int((root / "escaped.pid").read_text())
-    assert await gone(pid), f"{kind}: process {pid} outlived the command"
+    end_leftovers(context)  # what the engine does when the run ends
+    assert await gone(pid), f"{kind}: process {pid} outlived the run"
+
+
+async def test_a_background_service_lives_until_the_run_ends(root: Path) -> None:
+    """`shop --detach`, a dev server: started in a session of its own with its output
+    elsewhere, it serves the run's later tool calls, and is killed when the run ends.
+    What stays in the command's session, or holds its output, goes when it exits."""
+    context = ctx(root)
+    service = "setsid sh -c 'echo $$ > service.pid; exec sleep 60' >/dev/null 2>&1 < /dev/null &"
+    tied = "sleep 60 & echo $! > tied.pid"
+    result = await run_shell.run(
+        {"command": f"{service} {tied}; while [ ! -s service.pid ]; do sleep 0.05; done"},
+        context,
+    )
+    assert not result.is_error, result.text
+    service_pid = int((root / "service.pid").read_text())
+    assert await gone(int((root / "tied.pid").read_text()))
+    await asyncio.sleep(0.3)
+    assert alive(service_pid)
+    second = await run_shell.run({"command": f"kill -0 {service_pid} && echo up"}, context)
+    assert second.text.startswith("up")
+    assert end_leftovers(context) >= 1
+    assert await gone(service_pid)
 
 
 async def test_a_grandchild_holding_the_pipe_does_not_hold_the_result(root: Path) -> None:

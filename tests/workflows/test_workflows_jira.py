@@ -81,4 +81,4 @@ def test_qa_ticket_runs_unchanged_against_jira(shop: Shop) -> None:
     assert ("GET", "/rest/api/2/issue/SHOP-14", f"Bearer {TOKEN}") in jira.requests
     assert not [r for r in jira.requests if r[0] != "GET"]  # nothing posted unattended
     run_id = shop.last_run("qa-ticket")
-    check_qa_report((shop.run_dir(run_id) / "report.md").read_text(), shop.root)
+    check_qa_report((shop.run_dir(run_id) / "report.md").read_text(), shop.run_dir(run_id))

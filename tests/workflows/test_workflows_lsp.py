@@ -109,7 +109,7 @@ async def test_qa_ticket_in_the_editor_posts_the_allowed_comment(shop: Shop, sta
     # The report: the run's answer, saved in its folder and opened in the editor.
     report = shop.run_dir(finished["run_id"]) / "report.md"
     assert finished["report"] == str(report)
-    check_qa_report(report.read_text(encoding="utf-8"), shop.root)
+    check_qa_report(report.read_text(encoding="utf-8"), report.parent)
     assert report.as_uri() in [shown.uri for shown in editor.client.shown_documents]
     run_events = [e for e in editor.events if e.get("run_id") == finished["run_id"]]
     assert step_outputs(run_events)["report"] == finished["output"]

@@ -133,8 +133,10 @@ def criteria(report: str) -> dict[str, str]:
     return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
 
 
-def check_qa_report(report: str, root: Path) -> None:
-    """SHOP-14's report, criterion by criterion: verdicts, steps, and evidence on disk."""
+def check_qa_report(report: str, folder: Path) -> None:
+    """SHOP-14's report (kept in the run's `folder`), criterion by criterion: verdicts,
+    steps, and its evidence: screenshots the browser took, kept beside the report and
+    shown in it as images."""
     assert report.startswith("## QA report — SHOP-14"), report[:200]
     assert "Result: 3 passed, 1 failed, 0 blocked, 0 not tested." in report
     sections = criteria(report)
@@ -145,10 +147,10 @@ def check_qa_report(report: str, root: Path) -> None:
         assert re.search(rf"^\| {key} [^|]*\| {verdict} \|", report, re.MULTILINE), key
         for part in ("\nSteps:\n1. ", "\nExpected: ", "\nActual: ", "\nEvidence: "):
             assert part in body, (key, part)
-        shots = re.findall(r"\.orchestra/runs/screenshots/[\w.-]+\.png", body)
+        shots = re.findall(r"!\[[\w.-]+\]\((artifacts/[\w.-]+\.png)\)", body)
         assert shots and all(f"{key}-{verdict.lower()}" in shot for shot in shots), shots
         for shot in shots:  # the browser really took them
-            assert (root / shot).read_bytes().startswith(b"\x89PNG"), shot
+            assert (folder / shot).read_bytes().startswith(b"\x89PNG"), shot
     assert 'shows "Signed in as qa@example.com"' in sections["AC1"]
     assert '"Total: $16.50"' in sections["AC2"]
     ac3 = sections["AC3"].partition("\nActual: ")[2]

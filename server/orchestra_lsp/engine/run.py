@@ -60,6 +60,7 @@ from orchestra_lsp.redaction import SECRETS, StreamRedactor, redact_model
 from orchestra_lsp.retirement import end_of_life, retiring
 from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView
 from orchestra_lsp.tools.errors import ToolError
+from orchestra_lsp.tools.run_shell import end_leftovers
 from orchestra_lsp.workspace import Agent, Command, Step, Workspace
 from orchestra_lsp.workspace.templates import PositionalArguments
 
@@ -225,6 +226,9 @@ class Run:
         except Exception as error:  # a bug: say so in one line, keep the journal whole
             return self._failed(f"internal error: {type(error).__name__}: {error}")
         finally:
+            # What the run's shell commands left running (a server started in the
+            # background) ends with the run.
+            end_leftovers(self.tool_context)
             self.ctx.journal.close()
 
     async def review_left_by(self, origin: str) -> RunResult:

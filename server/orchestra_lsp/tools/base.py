@@ -53,6 +53,10 @@ class ToolContext:
     sandbox: str = "none"
     """`run_shell`'s sandbox: "none" or "bwrap" (config.toml's `[shell] sandbox`)."""
     sandbox_network: bool = True
+    shell_markers: list[str] = field(default_factory=list)
+    """Markers of the `run_shell` commands of this run: what they started in a session of
+    its own (a server started in the background) runs until the run ends, when
+    :func:`orchestra_lsp.tools.run_shell.end_leftovers` kills it."""
 
 
 class Tool(Protocol):

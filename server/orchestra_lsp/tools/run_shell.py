@@ -15,13 +15,17 @@ user can. Two things it does guarantee:
   those variables moved out of its exec-time environment
   (:mod:`orchestra_lsp.secret_environment`). A process of the same user with ptrace
   rights can still read Orchestra's memory; use the sandbox against that.
-- **Deadlines hold.** The command runs as the leader of a new session; at its timeout —
-  or when the shell exits, or the run is cancelled — every process it started is killed:
-  its session and process group, anything that left them (``setsid -f``, a double fork)
-  yet still carries the command's marker in its environment, and anything still holding
-  its output pipe. The pipe is read while the command writes (a ``yes`` is cut at the
-  deadline, its output bounded) and the result returns even if something the sweep could
-  not kill keeps the pipe open.
+- **Deadlines hold.** The command runs as the leader of a new session; at its timeout,
+  or when the call is cancelled, every process it started is killed: its session and
+  process group, anything that left them (``setsid -f``, a double fork) yet still carries
+  the command's marker in its environment, and anything still holding its output pipe.
+  When the shell exits on its own, what is still in its session or holds its output pipe
+  is killed at once (it would keep the result waiting); what it started in a session of
+  its own with its output elsewhere — a server started in the background, such as
+  ``python3 -m shop --detach`` — runs on until the run ends, and is killed then
+  (:func:`end_leftovers`): nothing a command starts outlives its run. The pipe is read
+  while the command writes (a ``yes`` is cut at the deadline, its output bounded) and
+  the result returns even if something the sweep could not kill keeps the pipe open.
 
 The optional sandbox (``[shell] sandbox = "bwrap"`` in config.toml, needs bubblewrap)
 runs the command in new PID and IPC namespaces with a private ``/proc`` and ``/tmp``
@@ -129,11 +133,19 @@ class RunShellTool:
             starting.add_done_callback(_sweep_started)
             raise
         timeout = parsed.timeout or DEFAULT_TIMEOUT
+        ended = False
         try:
             timed_out = await shell.collect(timeout)
+            ended = not timed_out
         finally:
-            # Cancellation lands here too: nothing the command started may outlive it.
-            shell.sweep()
+            # Cancelled or out of time: nothing the command started may outlive it.
+            # Ended on its own: what it left in a session of its own lives until the
+            # run ends (see the module docstring).
+            if ended:
+                shell.sweep_session()
+                ctx.shell_markers.append(marker)
+            else:
+                shell.sweep()
             shell.close()
         if timed_out:
             return ToolResult(
@@ -210,7 +222,9 @@ class _Shell:
         try:
             await asyncio.wait({self.protocol.exited}, timeout=max(0.0, deadline - loop.time()))
             timed_out = not self.protocol.exited.done()
-            self.sweep()  # out of time, or the shell is gone: so is what it started
+            # Out of time: all it started goes. The shell is gone: what would hold the
+            # result (its session, its output pipe) goes.
+            self.sweep() if timed_out else self.sweep_session()
             with contextlib.suppress(TimeoutError):
                 # What is left in the pipe; a holder the sweep missed cannot keep us here.
                 await asyncio.wait_for(asyncio.shield(reader), DRAIN_SECONDS)
@@ -235,9 +249,24 @@ class _Shell:
         shares its session or holds its output pipe (see :func:`kill_tree`)."""
         kill_tree(self.process.pid, self.marker, self.pipe_inode)
 
+    def sweep_session(self) -> None:
+        """Kill the command's process group, its session and the holders of its output
+        pipe; leave what carries only its marker (it started a session of its own)."""
+        kill_tree(self.process.pid, None, self.pipe_inode)
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.transport.close()
+
+
+def end_leftovers(ctx: ToolContext) -> int:
+    """At the end of a run: kill whatever its `run_shell` commands left running (by their
+    markers); returns how many processes were signalled. Blocking: reads ``/proc``."""
+    killed = 0
+    for marker in ctx.shell_markers:
+        killed += kill_tree(0, marker)
+    ctx.shell_markers.clear()
+    return killed
 
 
 def _sweep_started(starting: asyncio.Future[_Shell]) -> None:
@@ -262,9 +291,11 @@ def kill_tree(leader: int, marker: str | None = None, pipe_inode: int | None = N
     session, whose environment carries ``ORCHESTRA_SHELL_ID=<marker>`` or which holds
     the pipe `pipe_inode`; repeat until a pass finds none, so a process forked during a
     pass is caught by the next. Returns how many processes were signalled. Linux reads
-    ``/proc``; elsewhere only the process group is killed."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(leader, signal.SIGKILL)
+    ``/proc``; elsewhere only the process group is killed. A `leader` of 0 or less
+    names no group (only the marker and the pipe are looked for)."""
+    if leader > 0:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(leader, signal.SIGKILL)
     if not os.path.isdir("/proc/self"):
         return 0
     needle = f"{MARKER_VARIABLE}={marker}".encode() if marker else None
@@ -296,7 +327,7 @@ def _belongs(pid: int, leader: int, needle: bytes | None, pipe: str | None) -> b
             fields = stat.read().rsplit(b")", 1)[1].split()
         if fields[0] == b"Z":
             return False  # already dead, waiting to be reaped
-        if int(fields[3]) == leader:  # session id (field 6 of stat)
+        if leader > 0 and int(fields[3]) == leader:  # session id (field 6 of stat)
             return True
     except (OSError, IndexError, ValueError):
         return False
