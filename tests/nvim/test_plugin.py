@@ -144,6 +144,10 @@ def test_run_gates_review_cancel_and_a_pending_review(tmp_path: Path) -> None:
     [summary] = [r for r in list_runs(root) if r.run_id == first]
     assert "finished" in listed and "improve" in listed, listed
     assert f"${summary.cost_usd:.4f}" in listed, (listed, summary)
+    # `p` on it opened its page: the server wrote it beside the journal, whole
+    page = root / ".orchestra" / "runs" / first / "report.html"
+    assert seen["opened"] == [str(page)]
+    assert first in page.read_text(encoding="utf-8")
     log = "\n".join(seen["log"])
     assert "gate_decided       approve: revise by person · " + FEEDBACK in log, log
     assert "proposal_decided   calc.py: applied · accepted h1 · rejected h2" in log, log

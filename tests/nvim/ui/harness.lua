@@ -4,7 +4,7 @@
 -- Environment: ORCH_ANSWERS (JSON list of answers), ORCH_OUT (report file).
 local H = {}
 
-H.report = { asked = {}, notified = {}, progress = {}, status = {}, errors = {}, steps = {} }
+H.report = { asked = {}, notified = {}, progress = {}, status = {}, errors = {}, steps = {}, opened = {} }
 local answers = vim.json.decode(os.getenv("ORCH_ANSWERS") or "[]")
 
 --- The first scripted answer whose `prompt` is part of this prompt (so a question the
@@ -28,6 +28,12 @@ local function floats()
     end
   end
   return texts
+end
+
+-- What would open in the system's browser or viewer.
+vim.ui.open = function(path)
+  table.insert(H.report.opened, path)
+  return nil, nil
 end
 
 vim.ui.select = function(items, opts, on_choice)

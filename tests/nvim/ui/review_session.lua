@@ -64,6 +64,14 @@ H.run(function()
       return H.buffer(view[2]) ~= nil
     end)
     H.report[view[1]:match("^%a+")] = H.lines(H.buffer(view[2]))
+    if view[1] == "runs" then
+      -- `p` on the finished run opens its page in the browser (vim.ui.open)
+      H.cursor_to(first)
+      H.keys("p")
+      H.wait("the run's page to open", function()
+        return H.report.opened[1] ~= nil
+      end, 30000)
+    end
     vim.cmd("close")
   end
 

@@ -46,7 +46,13 @@ M.list = util.async(function()
   end
   local keys = config.options.runs_keys
   local lines = {
-    ("Orchestra runs · %s review or log · %s cancel · %s log · %s close"):format(keys.open, keys.cancel, keys.log, keys.close),
+    ("Orchestra runs · %s review or log · %s page · %s cancel · %s log · %s close"):format(
+      keys.open,
+      keys.page,
+      keys.cancel,
+      keys.log,
+      keys.close
+    ),
     "",
   }
   local by_line = {}
@@ -78,6 +84,12 @@ M.list = util.async(function()
       require("orchestra.views").log(run.runId)
     end
   end, "Orchestra: this run's log")
+  util.map(bufnr, keys.page, function()
+    local run = current()
+    if run then
+      M.page(run.runId)
+    end
+  end, "Orchestra: open this run's page (report, timeline, cost) in the browser")
   util.map(bufnr, keys.cancel, function()
     local run = current()
     if run then
@@ -86,6 +98,27 @@ M.list = util.async(function()
   end, "Orchestra: cancel this run")
   util.map(bufnr, keys.close, "<cmd>close<cr>", "close")
   vim.api.nvim_win_set_cursor(0, { math.min(3, #lines), 0 })
+end)
+
+--- The run's page (the server writes it beside the journal: report, timeline, cost,
+--- reviewed diff) opened with vim.ui.open, so in the system's browser.
+M.page = util.async(function(run_id)
+  local client = M.client_for(run_id)
+  if not client then
+    return
+  end
+  local result, err = client_mod.request(client, "orchestra/runPage", { runId = run_id })
+  if not result then
+    util.notify("cannot write the page of " .. run_id .. ": " .. err, vim.log.levels.ERROR)
+    return
+  end
+  local path = vim.uri_to_fname(result.uri)
+  local _, open_err = vim.ui.open(path)
+  if open_err then
+    util.notify(("the page of %s is %s (%s)"):format(run_id, path, open_err), vim.log.levels.WARN)
+  else
+    util.notify(("opened the page of %s: %s"):format(run_id, path))
+  end
 end)
 
 M.cancel = util.async(function(run_id)
