@@ -436,7 +436,66 @@ async function reloadReview() {
   }
 }
 
-const SCENARIOS = { 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
+// The language server the extension started: this checkout's `orchestra serve` (found by
+// its full path in the command line, never by name alone).
+function serverPid() {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const at = argv.indexOf(process.env.ORCHESTRA);
+      if (at >= 0 && argv[at + 1] === 'serve') return Number(entry);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return undefined;
+}
+
+// Issue 11 case 4: the server is killed during the review. The restarted server offers
+// the interrupted run, and it stays offered in Review Proposal however long you wait.
+async function killedReview() {
+  const { browser, page } = await launch();
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    await palette(page, 'Orchestra: Run Command');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-up' }).waitFor({ state: 'visible', timeout: 30000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('touch-up');
+    await page.keyboard.press('Enter');
+    const panel = page.locator('.bulk-edit-panel');
+    await panel.waitFor({ state: 'visible', timeout: 60000 });
+    const pid = serverPid();
+    if (!pid) throw new Error('the language server process was not found');
+    process.kill(pid, 'SIGKILL');
+    log(`server ${pid} killed during the review`);
+    await panel.locator('.monaco-button', { hasText: 'Discard' }).first().click().catch(() => undefined);
+    const offer = page.locator('.notifications-toasts .notification-toast', { hasText: 'was interrupted' });
+    await offer.first().waitFor({ state: 'visible', timeout: 60000 });
+    await shot(page, 'killed-review-offer');
+    log('the restarted server offers the run');
+    await page.waitForTimeout(20000); // longer than a notification stays on screen
+    await palette(page, 'Orchestra: Review Proposal');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-up' }).first();
+    await row.waitFor({ state: 'visible', timeout: 30000 });
+    await row.click();
+    await panel.waitFor({ state: 'visible', timeout: 60000 });
+    await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
+    await tickAll(panel);
+    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+    log('applied after the restart');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'finished' }).first().waitFor({ state: 'visible', timeout: 60000 });
+    await shot(page, 'killed-review-done');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-killed-review.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+const SCENARIOS = { 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
 (SCENARIOS[process.env.SCENARIO] ?? main)().then(
   () => process.exit(0),
   (error) => {

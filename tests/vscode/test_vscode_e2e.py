@@ -429,3 +429,24 @@ def test_a_reload_during_review_interrupts_and_the_proposal_is_offered_again(
         workspace / ".orchestra" / "runs" / str(first[0]["run_id"]) / "changeset.json"
     ).exists()
     assert (workspace / "NOTES.md").read_text(encoding="utf-8").endswith("short and warm.\n")
+
+
+def test_a_killed_server_leaves_the_proposal_offered_without_a_time_limit(
+    tmp_path: Path,
+) -> None:
+    """Issue 11 case 4: the server is killed (SIGKILL) during the review. The restarted
+    server offers the run; 20 s later Review Proposal still does, and the change lands."""
+    node, workspace, home, env = _prepare(tmp_path)
+    (workspace / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n", encoding="utf-8")
+    (workspace / ".orchestra" / "commands" / "touch-up.md").write_text(TOUCH_UP, encoding="utf-8")
+    script = HERE / "script-not-open.yaml"
+    with _scripted_model(script, ARTIFACTS / "scripted-model-killed.log") as model_url:
+        env["ANTHROPIC_BASE_URL"] = model_url
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server-killed.log") as url:
+            _drive(node, url, workspace, env, SCENARIO="killed-review", ORCHESTRA=str(ORCHESTRA))
+    first, review = _journal_runs(workspace, count=2)
+    assert not [e for e in first if e["type"] in ("run_cancelled", "proposal_decided")]
+    assert review[0]["command"] == f"review of {first[0]['run_id']}"
+    decided = {e["path"]: e for e in review if e["type"] == "proposal_decided"}
+    assert decided["NOTES.md"]["outcome"] == "applied"
+    assert (workspace / "NOTES.md").read_text(encoding="utf-8").endswith("short and warm.\n")
