@@ -51,6 +51,7 @@ SUBCOMMANDS: dict[str, _Sub] = {
     ),
     "mcp": _Sub("mcp_cli", "register", "run", "list MCP servers, or call one of their tools"),
     "serve": _Sub("serve", "register", "run", "the language server, over stdio"),
+    "acp": _Sub("acp_cmd", "register", "run", "the Agent Client Protocol agent, over stdio"),
     "demo": _Sub("demo", "register", "run", "run a command end to end on a small example"),
 }
 
@@ -139,7 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # CI keeps stdout and stderr as a log: all output passes the redactor, except the
     # language server's stdout, which is the protocol (its log is redacted instead).
-    printing = redacted_std_streams() if args.subcommand != "serve" else contextlib.nullcontext()
+    printing = (
+        redacted_std_streams()
+        if args.subcommand not in ("serve", "acp")
+        else contextlib.nullcontext()
+    )
     try:
         with printing:
             code = handler(args)

@@ -33,13 +33,13 @@ def run(args: argparse.Namespace) -> int:
     closes the pipe (0)."""
     from orchestra_lsp.lsp import create_server
 
-    _configure_logging(args.log_level, args.log_file)
+    configure_logging(args.log_level, args.log_file)
     server = create_server(Path(args.workspace))
     server.start_io()
     return server.protocol.exit_code
 
 
-def _configure_logging(level: str, log_file: Path | None) -> None:
+def configure_logging(level: str, log_file: Path | None) -> None:
     """Logs never carry a secret: the API key (the SDK's debug logs quote requests
     whole), mcp.json's values (the workspace registers them as it loads) or a token."""
     from orchestra_lsp.redaction import CREDENTIAL_VARIABLES, SECRETS, RedactingFilter, Redactor

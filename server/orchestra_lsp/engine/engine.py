@@ -256,6 +256,33 @@ class Engine:
             arguments=arguments,
         )
 
+    def start_prompt(self, text: str, frontend: FrontEnd) -> RunHandle:
+        """Run the default agent on a person's free text, as a one-step command named
+        `prompt` (an agent panel's plain message). The text is the step's argument, never
+        part of a template, so `{{...}}` in it stays literal."""
+        default = self.workspace.config.agents.default
+        if default not in self.workspace.agents:
+            raise RunRequestError(f"the default agent '{default}' is not defined")
+        command = Command(
+            name="prompt",
+            description="a message to the default agent",
+            arguments=[ArgumentSpec(name="request", required=True)],
+            mode="orchestration",
+            steps=[Step(id="main", agent=default, prompt="{{request}}")],
+            instructions="",
+            code_action=None,
+            source=SourceRef(path=self.root / ".orchestra", layer=Layer.REPOSITORY),
+        )
+        arguments = {"request": text}
+        return self._launch(
+            command,
+            {**arguments, "file": "", "selection": "", "diagnostics": ""},
+            frontend,
+            unattended=False,
+            argument_list=_positional(command, arguments),
+            arguments=arguments,
+        )
+
     def _launch(
         self,
         command: Command,

@@ -1,0 +1,1 @@
+"""The Agent Client Protocol front end: `orchestra acp` over stdio (see `agent`)."""

@@ -1,0 +1,250 @@
+"""The engine's `FrontEnd` spoken as ACP session updates and permission requests.
+
+Events become `session/update` notifications (text as `agent_message_chunk`, tool
+calls as `tool_call` / `tool_call_update`, steps as a `plan`); gates, policy asks and
+each proposed file become `session/request_permission`. Nothing here lands a file:
+the engine does, from the `FileDecision`s returned (ARCHITECTURE.md §front-ends).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from acp.helpers import SessionUpdate
+from acp.interfaces import Client
+from acp.schema import (
+    AllowedOutcome,
+    PermissionOption,
+    PlanEntry,
+    ToolCallLocation,
+    ToolCallUpdate,
+    ToolKind,
+)
+
+from acp import (
+    plan_entry,
+    start_tool_call,
+    text_block,
+    tool_content,
+    tool_diff_content,
+    update_agent_message_text,
+    update_plan,
+    update_tool_call,
+)
+from orchestra_lsp.changes import LABELS, Changeset
+from orchestra_lsp.engine import (
+    ApprovalDecision,
+    ApprovalRequest,
+    Event,
+    FileDecision,
+    PermissionRequest,
+    Question,
+    ReviewDecision,
+    ReviewRequest,
+)
+from orchestra_lsp.engine import events as ev
+
+#: ACP's tool kinds, for the client's icons; a tool not named here is `other`.
+_KINDS: dict[str, ToolKind] = {
+    "read_file": "read",
+    "list_files": "search",
+    "search": "search",
+    "edit": "edit",
+    "run_shell": "execute",
+    "task": "think",
+    "ask_user": "think",
+}
+
+_ALLOW = PermissionOption(option_id="allow_once", name="Allow", kind="allow_once")
+_REJECT = PermissionOption(option_id="reject_once", name="Reject", kind="reject_once")
+
+
+class AcpFrontEnd:
+    """One ACP session's answers to the engine. `emit` queues updates in order; `pump`
+    (a task of the session) sends them, so a slow client never blocks the run."""
+
+    def __init__(self, client: Client, session_id: str) -> None:
+        self.client = client
+        self.session_id = session_id
+        self._updates: asyncio.Queue[SessionUpdate | None] = asyncio.Queue()
+        self._plan: list[PlanEntry] = []
+        self._sending = 0
+
+    # -- events ----------------------------------------------------------------------
+
+    def send(self, update: SessionUpdate) -> None:
+        self._updates.put_nowait(update)
+
+    async def pump(self) -> None:
+        """Send queued updates in order, for the session's life."""
+        while (update := await self._updates.get()) is not None:
+            self._sending += 1
+            try:
+                await self.client.session_update(session_id=self.session_id, update=update)
+            except ConnectionError:
+                return  # the client went away; the journal still has every event
+            finally:
+                self._sending -= 1
+
+    def idle(self) -> bool:
+        """Every queued update has been handed to the client."""
+        return self._updates.empty() and self._sending == 0
+
+    def emit(self, event: Event) -> None:
+        match event:
+            case ev.TextDelta():
+                self.send(update_agent_message_text(event.text))
+            case ev.RunStarted() if len(event.steps) > 1:
+                self._plan = [plan_entry(step) for step in event.steps]
+                self.send(update_plan(self._plan))
+            case ev.StepStarted() if self._plan and event.parent_step is None:
+                for index, entry in enumerate(self._plan):
+                    if index < event.index:
+                        entry.status = "completed"
+                    elif index == event.index:
+                        entry.status = "in_progress"
+                self.send(update_plan(self._plan))
+            case ev.ToolCallStarted():
+                path = event.arguments.get("path")
+                self.send(
+                    start_tool_call(
+                        event.call_id,
+                        _title(event.tool, event.arguments),
+                        kind=_KINDS.get(event.tool, "other"),
+                        status="in_progress",
+                        locations=[ToolCallLocation(path=path)] if isinstance(path, str) else None,
+                        raw_input=event.arguments,
+                    )
+                )
+            case ev.ToolCallFinished():
+                self.send(
+                    update_tool_call(
+                        event.call_id,
+                        status="failed" if event.is_error else "completed",
+                        content=[tool_content(text_block(event.summary))],
+                    )
+                )
+            case ev.ProposalDecided():
+                self.send(
+                    update_tool_call(
+                        _review_call(event.step_id, event.path),
+                        status="completed" if event.outcome != "conflict" else "failed",
+                        content=[
+                            tool_content(
+                                text_block(
+                                    f"{event.path}: {LABELS[event.outcome]}"
+                                    + (f" — {event.detail}" if event.detail else "")
+                                )
+                            )
+                        ],
+                    )
+                )
+            case ev.Notice():
+                self.send(update_agent_message_text(f"\n[{event.level}] {event.message}\n"))
+            case ev.RunFinished():
+                for entry in self._plan:
+                    entry.status = "completed"
+                if self._plan:
+                    self.send(update_plan(self._plan))
+            case ev.RunFailed():
+                self.send(update_agent_message_text(f"\nThe run failed: {event.error}\n"))
+            case ev.RunCancelled():
+                self.send(update_agent_message_text(f"\nThe run stopped: {event.reason}\n"))
+            case _:
+                pass
+
+    # -- questions -------------------------------------------------------------------
+
+    async def _choose(
+        self, call_id: str, title: str, options: list[PermissionOption], raw: Any = None
+    ) -> str | None:
+        """The option the person picked, or None when the client cancelled the ask."""
+        try:
+            response = await self.client.request_permission(
+                session_id=self.session_id,
+                tool_call=ToolCallUpdate(tool_call_id=call_id, title=title, raw_input=raw),
+                options=options,
+            )
+        except ConnectionError:
+            # The client went away: nobody can answer. Wait for the agent to interrupt
+            # the run (it ends `interrupted`, a proposal kept), rather than decide.
+            await asyncio.Event().wait()
+            raise
+        outcome = response.outcome
+        return outcome.option_id if isinstance(outcome, AllowedOutcome) else None
+
+    async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
+        """Approve or stop; revising with feedback is not offered over ACP yet."""
+        if request.gate == "budget":
+            title = request.message
+        else:
+            title = f"Approve the output of step '{request.step_id}' ({request.agent})?"
+            self.send(update_agent_message_text(f"\n\n---\n{request.output}\n---\n"))
+        approve = PermissionOption(option_id="approve", name="Approve", kind="allow_once")
+        stop = PermissionOption(option_id="stop", name="Stop the run", kind="reject_once")
+        chosen = await self._choose(f"gate-{request.step_id}", title, [approve, stop])
+        return ApprovalDecision(decision="approve" if chosen == "approve" else "stop")
+
+    async def permission(self, request: PermissionRequest) -> bool:
+        title = f"{request.tool} {json.dumps(request.arguments, ensure_ascii=False)[:200]}"
+        chosen = await self._choose(
+            f"permission-{request.step_id}-{request.tool}",
+            f"Allow {title}? ({request.reason})",
+            [_ALLOW, _REJECT],
+            raw=request.arguments,
+        )
+        return chosen == "allow_once"
+
+    async def ask(self, question: Question) -> str:
+        """A question with choices is asked as a permission with one option per choice;
+        a free-text question cannot be asked over ACP without elicitation: it gets ""."""
+        if not question.choices:
+            self.send(update_agent_message_text(f"\n{question.question}\n"))
+            return ""
+        options = [
+            PermissionOption(option_id=str(i), name=choice, kind="allow_once")
+            for i, choice in enumerate(question.choices)
+        ]
+        chosen = await self._choose(f"ask-{question.step_id}", question.question, options)
+        return question.choices[int(chosen)] if chosen is not None else ""
+
+    async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
+        """Each file is an `edit` tool call carrying its `diff`, then one permission ask:
+        allowed lands the whole file, rejected none of it (per-hunk review is LSP's)."""
+        decisions = []
+        for review in request.files:
+            every = [hunk.id for hunk in review.hunks]
+            call_id = _review_call(request.step_id, review.path)
+            self.send(
+                start_tool_call(
+                    call_id,
+                    f"Edit {review.path}",
+                    kind="edit",
+                    status="pending",
+                    locations=[ToolCallLocation(path=review.path)],
+                    content=[
+                        tool_diff_content(review.path, review.proposed_text or "", review.base_text)
+                    ],
+                )
+            )
+            if request.auto_accept:
+                decisions.append(FileDecision(path=review.path, accepted=every))
+                continue
+            chosen = await self._choose(
+                call_id, f"Apply the edit to {review.path}?", [_ALLOW, _REJECT]
+            )
+            decisions.append(
+                FileDecision(path=review.path, accepted=every if chosen == "allow_once" else [])
+            )
+        return ReviewDecision(files=decisions)
+
+
+def _review_call(step_id: str, path: str) -> str:
+    return f"review-{step_id}-{path}"
+
+
+def _title(tool: str, arguments: dict[str, Any]) -> str:
+    detail = arguments.get("path") or arguments.get("command") or arguments.get("pattern")
+    return f"{tool} {detail}" if isinstance(detail, str) else tool

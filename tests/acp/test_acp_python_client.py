@@ -1,0 +1,153 @@
+"""`orchestra acp` driven by the official Python SDK's client side: a whole gated,
+editing command; bad input; a client that goes away mid-run."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from acp_helpers import (
+    AGENT_COMMAND,
+    SCRIPT,
+    RecordingClient,
+    agent_environment,
+    journal_events,
+    make_workspace,
+)
+
+from acp import PROTOCOL_VERSION, RequestError, spawn_agent_process, text_block
+from orchestra_lsp.journal import load_run
+from orchestra_lsp.testing import ScriptedServer
+
+
+async def test_a_gated_editing_command_end_to_end(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    client = RecordingClient(["approve", "allow_once"])
+    with ScriptedServer(SCRIPT) as server:
+        env = agent_environment(tmp_path, server.base_url)
+        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
+            init = await conn.initialize(protocol_version=PROTOCOL_VERSION)
+            assert init.protocol_version == 1
+            session = await conn.new_session(cwd=str(root), mcp_servers=[])
+            answer = await asyncio.wait_for(
+                conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")]),
+                60,
+            )
+    server.assert_no_failures()
+    assert answer.stop_reason == "end_turn"
+    [announced] = [u for u in client.updates if u["sessionUpdate"] == "available_commands_update"]
+    commands = {c["name"]: c for c in announced["availableCommands"]}
+    assert commands["change"] == {
+        "name": "change",
+        "description": "Plan a greeting, then write it",
+        "input": {"hint": "<goal>"},
+    }
+    assert "fix-diagnostic" in commands  # the built-in commands too
+    assert "Change 'hi' to 'hello'." in client.text()
+    plans = [u["entries"] for u in client.updates if u["sessionUpdate"] == "plan"]
+    assert [e["content"] for e in plans[0]] == ["plan", "implement"]
+    assert [e["status"] for e in plans[-1]] == ["completed", "completed"]
+    edit_calls = [u for u in client.updates if u["sessionUpdate"] == "tool_call"]
+    assert [c["kind"] for c in edit_calls] == ["edit", "edit"]  # the tool call, the review
+    [diff] = edit_calls[1]["content"]
+    assert diff == {
+        "type": "diff",
+        "path": "app.py",
+        "oldText": "print('hi')\n",
+        "newText": "print('hello')\n",
+    }
+    assert [ask[0].tool_call_id for ask in client.asks] == [
+        "gate-plan",
+        edit_calls[1]["toolCallId"],
+    ]
+    assert (root / "app.py").read_text() == "print('hello')\n"
+    events = journal_events(root)
+    gates = [(e["gate"], e["decision"], e["by"]) for e in events if e["type"] == "gate_decided"]
+    assert gates[0] == ("approve", "approve", "person")
+    [landed] = [e for e in events if e["type"] == "proposal_decided"]
+    assert (landed["path"], landed["outcome"]) == ("app.py", "applied")
+    assert events[-1]["type"] == "run_finished"
+
+
+async def test_a_rejected_edit_leaves_the_disk_alone(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    client = RecordingClient(["approve", "reject_once"])
+    with ScriptedServer(SCRIPT) as server:
+        env = agent_environment(tmp_path, server.base_url)
+        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
+            await conn.initialize(protocol_version=PROTOCOL_VERSION)
+            session = await conn.new_session(cwd=str(root), mcp_servers=[])
+            await asyncio.wait_for(
+                conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")]),
+                60,
+            )
+    assert (root / "app.py").read_text() == "print('hi')\n"
+    [decided] = [e for e in journal_events(root) if e["type"] == "proposal_decided"]
+    assert decided["accepted"] == [] and decided["outcome"] == "rejected"
+
+
+async def test_bad_input_gets_errors_not_a_crash(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    client = RecordingClient([])
+    with ScriptedServer(
+        [{"expect": {"messages_contain": ["hi {{goal}}"]}, "reply": {"text": "Plain answer."}}]
+    ) as server:
+        env = agent_environment(tmp_path, server.base_url)
+        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
+            await conn.initialize(protocol_version=PROTOCOL_VERSION)
+            with pytest.raises(RequestError) as unknown:
+                await conn._conn.send_request("orchestra/nosuch", {})
+            assert unknown.value.code == -32601
+            with pytest.raises(RequestError) as malformed:
+                await conn._conn.send_request("session/new", {"cwd": 7})
+            assert malformed.value.code == -32602
+            with pytest.raises(RequestError):
+                await conn.new_session(cwd="relative/path", mcp_servers=[])
+            session = await conn.new_session(cwd=str(root), mcp_servers=[])
+            unknown_command = await conn.prompt(
+                session_id=session.session_id, prompt=[text_block("/nosuch x")]
+            )
+            assert unknown_command.stop_reason == "end_turn"
+            assert "no command '/nosuch' (commands: /change, " in client.text()
+            plain = await asyncio.wait_for(
+                conn.prompt(session_id=session.session_id, prompt=[text_block("hi {{goal}}")]),
+                60,
+            )
+            assert plain.stop_reason == "end_turn"
+    server.assert_no_failures()
+    assert "Plain answer." in client.text()
+    [run] = [p for p in (root / ".orchestra" / "runs").iterdir() if p.is_dir()]
+    assert load_run(root, run.name).summary.state == "finished"
+
+
+async def test_a_client_that_goes_away_leaves_an_interrupted_run(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    asked = asyncio.Event()
+
+    class GoesAway(RecordingClient):
+        async def request_permission(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def, override]
+            if len(self.asks) == 1:  # the review: vanish instead of answering
+                asked.set()
+                await asyncio.Event().wait()
+            return await super().request_permission(*args, **kwargs)  # type: ignore[arg-type]
+
+    client = GoesAway(["approve"])
+    with ScriptedServer(SCRIPT) as server:
+        env = agent_environment(tmp_path, server.base_url)
+        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, proc):
+            await conn.initialize(protocol_version=PROTOCOL_VERSION)
+            session = await conn.new_session(cwd=str(root), mcp_servers=[])
+            prompt = asyncio.create_task(
+                conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")])
+            )
+            await asyncio.wait_for(asked.wait(), 60)
+            assert proc.stdin is not None
+            proc.stdin.close()  # the client disappears
+            assert await asyncio.wait_for(proc.wait(), 30) == 0
+            prompt.cancel()
+    assert (root / "app.py").read_text() == "print('hi')\n"
+    [run] = [p for p in (root / ".orchestra" / "runs").iterdir() if p.is_dir()]
+    record = load_run(root, run.name)
+    assert record.summary.state == "interrupted"
+    assert record.changeset is not None  # the proposal is kept for `orchestra review`
