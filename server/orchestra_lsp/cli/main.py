@@ -69,7 +69,9 @@ def _chosen(argv: list[str]) -> str | None:
     return None
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None, *, every: bool = True) -> argparse.ArgumentParser:
+    """The parser; each sub-command's options only for `only`, or for all with `every`
+    (what --help shows). Without either, no sub-command module is imported at all."""
     common = common_options()
     parser = argparse.ArgumentParser(
         prog="orchestra",
@@ -80,7 +82,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
     for name, spec in SUBCOMMANDS.items():
         child = sub.add_parser(name, help=spec.help, description=spec.help, parents=[common])
-        if only is None or name == only:
+        if name == only or (only is None and every):
             module = importlib.import_module(f"orchestra_lsp.cli.{spec.module}")
             getattr(module, spec.register)(child)
             child.set_defaults(handler=getattr(module, spec.run))
@@ -112,10 +114,17 @@ def find_root(start: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if argv is None:  # the program itself, not a call from Python: see secret_environment
-        hide_secrets_from_proc()
     words = sys.argv[1:] if argv is None else argv
-    parser = build_parser(_chosen(words))
+    chosen = _chosen(words)
+    if argv is None and chosen is not None:
+        # The program itself, about to work (before any import: the re-execution
+        # would pay for it twice): see secret_environment.
+        hide_secrets_from_proc()
+    if chosen is None and any(word in ("-h", "--help") for word in words):
+        parser = build_parser()
+    else:
+        # `orchestra --version` or a mistyped sub-command: nothing to import or hide.
+        parser = build_parser(chosen, every=False)
     args, extra = parser.parse_known_args(words)
     if extra:
         # `run CMD --yes ticket=1`: argparse ends a positional list at the first option;
