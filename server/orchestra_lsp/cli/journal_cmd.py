@@ -14,7 +14,7 @@ from orchestra_lsp.changes import Changeset
 from orchestra_lsp.cli.tables import print_table, unwrapped_console
 from orchestra_lsp.cli.terminal import unified_diff
 from orchestra_lsp.engine import FileReview
-from orchestra_lsp.journal import RunNotFoundError, list_runs, load_run
+from orchestra_lsp.journal import RunNotFoundError, RunSummary, list_runs, load_run
 from orchestra_lsp.reports import write_page_of_run
 
 
@@ -44,6 +44,7 @@ def runs(args: argparse.Namespace) -> int:
     if not summaries:
         print("no runs yet (they are recorded under .orchestra/runs/)")
         return 0
+    undone = _undone(summaries)
     rows = [
         [
             s.run_id,
@@ -52,11 +53,28 @@ def runs(args: argparse.Namespace) -> int:
             s.started_at.strftime("%Y-%m-%d %H:%M:%S"),
             "" if s.cost_usd is None else f"${s.cost_usd:.4f}",
             "yes" if s.pending_proposal else "",
+            undone.get(s.run_id, ""),
         ]
         for s in summaries
     ]
-    print_table("Runs", ["run", "command", "state", "started", "cost", "pending review"], rows)
+    print_table(
+        "Runs", ["run", "command", "state", "started", "cost", "pending review", "undone"], rows
+    )
     return 0
+
+
+def _undone(summaries: list[RunSummary]) -> dict[str, str]:
+    """For each run an undo run took back: `whole`, or `in part` with the step or file
+    and the undo run's id (the undo's own decisions say hunk by hunk what came back)."""
+    undone: dict[str, str] = {}
+    for s in reversed(summaries):  # oldest first: the newest undo's word wins
+        target = s.arguments.get("undoes")
+        if not isinstance(target, str) or s.state != "finished":
+            continue
+        part = [f"{k} {s.arguments[k]}" for k in ("step", "file") if k in s.arguments]
+        word = f"in part ({', '.join(part)})" if part else "whole"
+        undone[target] = f"{word} by {s.run_id}"
+    return undone
 
 
 def _find(args: argparse.Namespace) -> str | None:

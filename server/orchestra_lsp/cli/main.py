@@ -45,6 +45,7 @@ SUBCOMMANDS: dict[str, _Sub] = {
     "review": _Sub(
         "run_cmd", "register_review", "review", "review the proposal an interrupted run left"
     ),
+    "undo": _Sub("run_cmd", "register_undo", "undo", "take back what a run landed (reviewed)"),
     "runs": _Sub("journal_cmd", "register_runs", "runs", "list recent runs from the journal"),
     "show": _Sub(
         "journal_cmd", "register_show", "show", "one run: events, decisions, pending proposal"

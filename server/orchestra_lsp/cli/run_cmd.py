@@ -55,6 +55,36 @@ def review(args: argparse.Namespace) -> int:
     return _drive(lambda engine: engine.recover(args.run, frontend), args, frontend)
 
 
+def register_undo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run", help="the id of the run to take back (see `orchestra runs`)")
+    parser.add_argument("--file", metavar="PATH", help="only this workspace-relative file")
+    parser.add_argument("--step", metavar="STEP", help="only what this step of the run landed")
+    parser.add_argument(
+        "--yes", "-y", action="store_true", help="accept every hunk that can be taken back"
+    )
+    parser.add_argument("--apply", action="store_true", help="with --yes: write the undo to disk")
+
+
+def undo(args: argparse.Namespace) -> int:
+    """Take back what a run landed: a run of its own whose proposal (the landed hunks
+    reversed onto the files as they are now) is reviewed like any other."""
+    if args.apply and not args.yes:
+        print(
+            "orchestra: --apply goes with --yes; without --yes you review each hunk and "
+            "what you accept is written",
+            file=sys.stderr,
+        )
+        return 2
+    frontend = _frontend(args)
+
+    def start(engine: Engine) -> RunHandle:
+        return engine.undo(
+            args.run, frontend, step=args.step, file=args.file, yes=args.yes, apply=args.apply
+        )
+
+    return _drive(start, args, frontend)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.apply and not args.yes:
         print(

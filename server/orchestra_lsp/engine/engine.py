@@ -19,6 +19,7 @@ from orchestra_lsp.engine.events import Notice
 from orchestra_lsp.engine.frontend import FrontEnd
 from orchestra_lsp.engine.request import RunRequest, RunRequestError, resolve_arguments
 from orchestra_lsp.engine.run import Run, RunContext, RunResult
+from orchestra_lsp.engine.undo import UndoError, UndoPlan, plan_undo, undo_arguments
 from orchestra_lsp.journal import Redactor, RunJournal, RunNotFoundError, load_run
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.permissions import Policy, PolicyError
@@ -295,6 +296,7 @@ class Engine:
         arguments: dict[str, str] | None = None,
         origin: str | None = None,
         changeset: Changeset | None = None,
+        undo: UndoPlan | None = None,
     ) -> RunHandle:
         """Open the journal and start the run's task; `origin` and `changeset` make it
         the review of a run that was interrupted."""
@@ -310,7 +312,11 @@ class Engine:
         journal = RunJournal.start(
             self.root,
             command.name,
-            {"run": origin} if origin is not None else arguments or {},
+            undo_arguments(undo)
+            if undo is not None
+            else {"run": origin}
+            if origin is not None
+            else arguments or {},
             redactor=Redactor(s for s in secrets if s),
         )
         ctx = RunContext(
@@ -332,8 +338,13 @@ class Engine:
         run = Run(ctx)
         if changeset is not None:
             run.changeset.files = changeset.files
+        if undo is not None:
+            run.changeset.files = dict(undo.changeset.files)
         self._listeners[run.run_id] = run.emit
-        work = run.execute() if origin is None else run.review_left_by(origin)
+        if undo is not None:
+            work = run.review_undo(undo)
+        else:
+            work = run.execute() if origin is None else run.review_left_by(origin)
         task = asyncio.get_running_loop().create_task(work, name=f"orchestra-run-{run.run_id}")
         task.add_done_callback(lambda _: self._listeners.pop(run.run_id, None))
         handle = RunHandle(journal.run_id, task, journal.directory, run)
@@ -365,6 +376,36 @@ class Engine:
         return self._launch(
             command, {}, frontend, unattended=False, origin=run_id, changeset=changeset
         )
+
+    def undo(
+        self,
+        run_id: str,
+        frontend: FrontEnd,
+        *,
+        step: str | None = None,
+        file: str | None = None,
+        yes: bool = False,
+        apply: bool = True,
+    ) -> RunHandle:
+        """Take back what run `run_id` landed (one `step` or `file` of it when given): a
+        run of its own, journaled with `undoes`, whose proposal is reviewed like any
+        other. Raises RunRequestError when the run is unknown or landed nothing."""
+        try:
+            plan = plan_undo(self.root, run_id, step=step, file=file)
+        except UndoError as error:
+            raise RunRequestError(str(error)) from None
+        agent = self.workspace.config.agents.default
+        command = Command(
+            name="undo",
+            description=f"take back what run {run_id} landed",
+            arguments=[],
+            mode="orchestration",
+            steps=[Step(id="undo", agent=agent, prompt="", gate="review")],
+            instructions="",
+            code_action=None,
+            source=SourceRef(path=self.root / ".orchestra", layer=Layer.REPOSITORY),
+        )
+        return self._launch(command, {}, frontend, unattended=yes, apply=apply, undo=plan)
 
     async def aclose(self) -> None:
         """Stop: runs still going are `interrupted` (nobody cancelled them), so their

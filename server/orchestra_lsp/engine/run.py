@@ -53,6 +53,13 @@ from orchestra_lsp.engine.prompts import step_instructions, system_chunks
 from orchestra_lsp.engine.step_loop import StepFailed, StepOutcome, StepSettings, run_step
 from orchestra_lsp.engine.task_tool import TaskArgs
 from orchestra_lsp.engine.toolbox import Toolbox
+from orchestra_lsp.engine.undo import (
+    UNDOABLE,
+    LandedChange,
+    UndoPlan,
+    landed_record_name,
+    undo_arguments,
+)
 from orchestra_lsp.journal import ArtifactCollector, RunJournal, settle_pending
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
@@ -157,6 +164,8 @@ class Run:
         """Set when the front end went away (not a person's cancel): the run ends
         `interrupted` and keeps its changeset for a later review."""
         self.decided: list[ProposalDecided] = []
+        self._landed_count = 0
+        """Landed changes kept in the journal so far (`files/landed-NNNN.json`)."""
         """Every file decision of the run, for the report's "What landed"."""
 
     def emit(self, event: Event) -> None:
@@ -249,6 +258,44 @@ class Run:
             )
             await self._review(step, recovery=True)
             settle_pending(self.ctx.workspace.root, origin)
+            report = str(self.ctx.journal.write_report(self._what_landed().strip()))
+            self.emit(RunFinished(run_id=self.run_id, cost_usd=0.0, output="", report=report))
+            return RunResult(self.run_id, "finished")
+        except (RunStopped, HookStopped) as stopped:
+            return self._cancelled(str(stopped))
+        except asyncio.CancelledError:
+            self._ended_by_cancel()
+            raise
+        except Exception as error:
+            return self._failed(f"internal error: {type(error).__name__}: {error}")
+        finally:
+            self.ctx.journal.close()
+
+    async def review_undo(self, plan: UndoPlan) -> RunResult:
+        """Offer the undo of an earlier run (`plan`, whose changeset is this run's) as one
+        review; what cannot be taken back is said first, as warnings."""
+        step = self.ctx.command.steps[0]
+        try:
+            self.emit(
+                RunStarted(
+                    run_id=self.run_id,
+                    command=self.ctx.command.name,
+                    arguments=undo_arguments(plan),
+                    workspace=str(self.ctx.workspace.root),
+                    mode=self.ctx.command.mode,
+                    steps=[step.id],
+                    model=self.ctx.workspace.config.model.name,
+                )
+            )
+            for issue in plan.issues:
+                self.emit(
+                    Notice(
+                        run_id=self.run_id,
+                        level="warning",
+                        message=f"not undone: {issue.path}: {issue.detail}",
+                    )
+                )
+            await self._review(step)
             report = str(self.ctx.journal.write_report(self._what_landed().strip()))
             self.emit(RunFinished(run_id=self.run_id, cost_usd=0.0, output="", report=report))
             return RunResult(self.run_id, "finished")
@@ -774,6 +821,7 @@ class Run:
                     }
                 ),
                 [h.id for h in change.hunks()],
+                change,
             )
             rest = [h.id for h in change.hunks() if h.id not in landing.landed]
             if rest and change.base_text is not None and change.proposed_text is not None:
@@ -791,7 +839,7 @@ class Run:
             change = self.changeset.files[review.path]
             landing = await self._land(change, by_path.get(review.path))
             any_accepted = any_accepted or bool(landing.accepted)
-            self._record(step.id, landing, [h.id for h in review.hunks])
+            self._record(step.id, landing, [h.id for h in review.hunks], change)
             if landing.outcome == "pending":
                 # Not on disk yet: later steps still see what was accepted.
                 kept = _accepted_text(review, landing.accepted)
@@ -830,7 +878,9 @@ class Run:
             )
         return await asyncio.to_thread(land, self.ctx.workspace.root, change, accepted)
 
-    def _record(self, step_id: str, landing: Landing, ids: list[str]) -> None:
+    def _record(self, step_id: str, landing: Landing, ids: list[str], change: FileChange) -> None:
+        if landing.outcome in UNDOABLE and landing.landed:
+            self._keep_landed(step_id, landing, change)
         event = ProposalDecided(
             run_id=self.run_id,
             step_id=step_id,
@@ -843,6 +893,16 @@ class Run:
         )
         self.decided.append(event)
         self.emit(event)
+
+    def _keep_landed(self, step_id: str, landing: Landing, change: FileChange) -> None:
+        """Keep the texts behind what landed beside the events, so `orchestra undo` can
+        take it back from the journal alone (engine/undo.py)."""
+        self._landed_count += 1
+        record = LandedChange(
+            step_id=step_id, outcome=landing.outcome, landed=landing.landed, change=change
+        )
+        name = landed_record_name(self._landed_count)
+        self.ctx.journal.save_file(name, record.model_dump_json().encode("utf-8"))
 
     def _what_landed(self) -> str:
         """The report's closing section: facts computed from the decisions, so that no

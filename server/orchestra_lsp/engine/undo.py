@@ -1,0 +1,215 @@
+"""Undo a run: its landed hunks reversed onto the files' current text, from the journal.
+
+At landing time the engine keeps each landed file change beside the run's events
+(`files/landed-NNNN.json`, a :class:`LandedChange`). An undo plan reverses, newest
+first, the hunks each record says landed, moving every reversed hunk onto what the
+file holds now with the landing layer's `translate`: a hunk some later edit touched
+is a conflict and is left out of the proposal, so nothing is ever overwritten. The
+plan's changeset is then reviewed and landed like any other proposal.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from orchestra_lsp.changes import (
+    Changeset,
+    FileChange,
+    Hunk,
+    NotText,
+    Outcome,
+    apply_hunks,
+    compute_hunks,
+    read_text_file,
+    translate,
+)
+from orchestra_lsp.journal import load_run
+from orchestra_lsp.journal.models import RUNS_FOLDER
+
+UNDOABLE: frozenset[Outcome] = frozenset({"applied", "partly_applied", "applied_outside_review"})
+"""Outcomes whose landed hunks are on disk (an unsaved buffer, `applied_in_editor`, is
+the editor's own undo's business; `unchanged` landed nothing)."""
+
+LANDED_PREFIX = "landed-"
+
+
+class LandedChange(BaseModel):
+    """What one `proposal_decided` event landed, with the texts needed to take it back."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step_id: str
+    outcome: Outcome
+    landed: list[str]
+    """Hunk ids of `change` that are in the file."""
+    change: FileChange
+
+
+class UndoIssue(BaseModel):
+    """A file (or some of its hunks) the undo cannot take back, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    detail: str
+
+
+class UndoPlan(BaseModel):
+    """The undo proposal of run `run_id`: `changeset` (base: the files now) to review,
+    and `issues`, what is left out of it (conflicts, missing journal text)."""
+
+    run_id: str
+    step: str | None = None
+    file: str | None = None
+    changeset: Changeset
+    issues: list[UndoIssue] = []
+
+
+class UndoError(LookupError):
+    """No such run, or nothing of it matches the step or file asked for."""
+
+
+def undo_arguments(plan: UndoPlan) -> dict[str, str]:
+    """The undo run's journaled arguments: `undoes` names the run it takes back (what
+    `orchestra runs` reads), `step` and `file` what part of it."""
+    arguments = {"undoes": plan.run_id}
+    if plan.step is not None:
+        arguments["step"] = plan.step
+    if plan.file is not None:
+        arguments["file"] = plan.file
+    return arguments
+
+
+def landed_record_name(index: int) -> str:
+    """The journal file name (under `files/`) of a run's `index`-th landed change."""
+    return f"{LANDED_PREFIX}{index:04d}.json"
+
+
+def plan_undo(
+    root: Path, run_id: str, *, step: str | None = None, file: str | None = None
+) -> UndoPlan:
+    """Build the undo proposal of `run_id` (optionally of one step or one file) from the
+    journal and the files as they are now. Raises `UndoError` when the run is unknown
+    or landed nothing that matches."""
+    try:
+        record = load_run(root, run_id)
+    except LookupError as error:
+        raise UndoError(str(error)) from None
+    decided = [
+        e
+        for e in record.events
+        if e.get("type") == "proposal_decided"
+        and e.get("outcome") in UNDOABLE
+        and (step is None or e.get("step_id") == step)
+        and (file is None or e.get("path") == file)
+    ]
+    records = [r for r in _landed_records(root, run_id) if _matches(r, step, file)]
+    what = " ".join(
+        filter(None, [f"run {run_id}", step and f"step {step}", file and f"file {file}"])
+    )
+    if not decided and not records:
+        raise UndoError(f"{what} landed no change to undo")
+    plan = UndoPlan(run_id=run_id, step=step, file=file, changeset=Changeset())
+    kept = {r.change.path for r in records}
+    for event in decided:
+        path = str(event.get("path"))
+        if path not in kept:
+            kept.add(path)
+            plan.issues.append(
+                UndoIssue(
+                    path=path,
+                    detail="the journal of this run does not hold the landed text (it was "
+                    "recorded before Orchestra kept it); take it back by hand",
+                )
+            )
+    by_path: dict[str, list[LandedChange]] = {}
+    for landed in records:
+        by_path.setdefault(landed.change.path, []).append(landed)
+    for path in sorted(by_path):
+        _reverse_file(root, path, by_path[path], plan)
+    return plan
+
+
+def _reverse_file(root: Path, path: str, records: list[LandedChange], plan: UndoPlan) -> None:
+    try:
+        found = read_text_file(root / path, records[-1].change.encoding)
+    except (NotText, IsADirectoryError) as error:
+        plan.issues.append(UndoIssue(path=path, detail=f"not a text file now: {error}"))
+        return
+    now, encoding = found if found is not None else (None, records[-1].change.encoding)
+    text = now
+    for landed in reversed(records):  # newest first: each undo meets the text it left
+        text = _reverse(landed, text, plan)
+    if text != now:
+        plan.changeset.files[path] = FileChange(
+            path=path, base_text=now, proposed_text=text, encoding=encoding
+        )
+
+
+def _reverse(landed: LandedChange, now: str | None, plan: UndoPlan) -> str | None:
+    """`now` with `landed` taken back as far as it cleanly can be; what cannot is an issue."""
+    change = landed.change
+    path = change.path
+    if change.base_text is None:  # the run created the file: offer to delete it
+        if now is None:
+            return None
+        if now != change.proposed_text:
+            edited = "conflict: the file was edited after the run created it"
+            plan.issues.append(UndoIssue(path=path, detail=edited))
+            return now
+        return None
+    if change.proposed_text is None:  # the run deleted the file: offer to restore it
+        if now is not None:
+            if now != change.base_text:
+                plan.issues.append(
+                    UndoIssue(path=path, detail="conflict: a file was created there since")
+                )
+            return now
+        return change.base_text
+    if now is None:
+        plan.issues.append(UndoIssue(path=path, detail="conflict: the file was deleted since"))
+        return None
+    after = apply_hunks(change.base_text, change.hunks(), set(landed.landed))
+    before = apply_hunks(change.base_text, change.hunks(), set())
+    reversed_hunks = compute_hunks(after, before)
+    moved: list[Hunk] = []
+    for hunk in reversed_hunks:
+        placed = translate(after, [hunk], now)
+        if placed is None:
+            lines = f"{hunk.base_start + 1}–{max(hunk.base_end, hunk.base_start + 1)}"
+            plan.issues.append(
+                UndoIssue(
+                    path=path,
+                    detail=f"conflict: lines {lines} as the run left them were edited since; "
+                    "left as they are",
+                )
+            )
+        else:
+            moved.extend(placed)
+    if not moved:
+        return now
+    try:
+        return apply_hunks(now, moved, {h.id for h in moved})
+    except ValueError:  # two reversed hunks moved onto overlapping lines
+        plan.issues.append(
+            UndoIssue(path=path, detail="conflict: later edits overlap the run's changes")
+        )
+        return now
+
+
+def _landed_records(root: Path, run_id: str) -> list[LandedChange]:
+    folder = root / RUNS_FOLDER / run_id / "files"
+    records: list[LandedChange] = []
+    for path in sorted(folder.glob(f"{LANDED_PREFIX}*.json")):
+        try:
+            records.append(LandedChange.model_validate_json(path.read_bytes()))
+        except (OSError, ValidationError, json.JSONDecodeError):
+            continue  # the event's issue ("does not hold the landed text") says so
+    return records
+
+
+def _matches(record: LandedChange, step: str | None, file: str | None) -> bool:
+    return (step is None or record.step_id == step) and (file is None or record.change.path == file)

@@ -1,0 +1,178 @@
+"""`orchestra undo` as real subprocesses, each a fresh process reading the journal alone
+(the workspaces are not git repositories): a run lands two hunks and creates a file
+with `--yes --apply`, then its undo meets unrelated edits (clean), edits to the same
+lines (conflict, nothing overwritten), takes back one file, and is itself undone (a
+deleted file restored)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from engine_helpers import cli_env, command_file, workspace
+
+from orchestra_lsp.journal import list_runs, load_run
+from orchestra_lsp.testing import ScriptedServer
+
+LINES = [f"value_{n} = {n}\n" for n in range(12)]
+BASE = "".join(LINES)
+CREATED = "notes for the change\n"
+CHANGE = command_file([{"id": "implement", "agent": "worker", "prompt": "Change it."}])
+
+
+def _replace(n: int, new: str) -> dict[str, Any]:
+    return {
+        "name": "edit",
+        "input": {
+            "command": "str_replace",
+            "path": "values.py",
+            "old_str": LINES[n],
+            "new_str": new,
+        },
+    }
+
+
+def _orchestra(root: Path, config_home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    with ScriptedServer([]) as server:  # an undo asks no model
+        done = subprocess.run(
+            [sys.executable, "-m", "orchestra_lsp", *args],
+            cwd=root,
+            env=cli_env(server.base_url, config_home),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert server.requests == []
+    assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
+    return done
+
+
+def _runs_table(root: Path, config_home: Path) -> str:
+    """`orchestra runs` without spaces, so a cell wrapped over lines reads whole."""
+    listed = _orchestra(root, config_home, "runs").stdout
+    return "".join(listed.replace("│", "").split())
+
+
+def _landed_run(root: Path, config_home: Path) -> str:
+    """A run that changes lines 1 and 8 of values.py and creates notes.txt, landed."""
+    workspace(root, {"change": CHANGE}, extra={"values.py": BASE})
+    create = {
+        "name": "edit",
+        "input": {"command": "create", "path": "notes.txt", "file_text": CREATED},
+    }
+    script = [
+        {
+            "reply": {
+                "tool_use": [_replace(1, "value_1 = 'one'\n"), _replace(8, "value_8 = 'eight'\n")]
+            }
+        },
+        {"reply": {"tool_use": [create]}},
+        {"reply": {"text": "Changed lines 1 and 8, wrote notes."}},
+    ]
+    with ScriptedServer(script) as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "orchestra_lsp", "run", "change", "--yes", "--apply"],
+            cwd=root,
+            env=cli_env(server.base_url, config_home),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    server.assert_no_failures()
+    assert done.returncode == 0, done.stdout + done.stderr
+    changed = BASE.replace(LINES[1], "value_1 = 'one'\n").replace(LINES[8], "value_8 = 'eight'\n")
+    assert (root / "values.py").read_text() == changed
+    assert (root / "notes.txt").read_text() == CREATED
+    assert not (root / ".git").exists()  # the journal alone, no git
+    [summary] = list_runs(root)
+    return summary.run_id
+
+
+def _undo_run(root: Path, undone: str) -> str:
+    [undo] = [s for s in list_runs(root) if s.arguments.get("undoes") == undone]
+    return undo.run_id
+
+
+def _outcomes(root: Path, run_id: str) -> dict[str, str]:
+    events = load_run(root, run_id).events
+    return {e["path"]: e["outcome"] for e in events if e["type"] == "proposal_decided"}
+
+
+def test_undo_after_unrelated_edits_takes_back_everything(root: Path, config_home: Path) -> None:
+    run_id = _landed_run(root, config_home)
+    person = (root / "values.py").read_text().replace(LINES[4], "value_4 = 'mine'\n")
+    (root / "values.py").write_text(person + "appended = True\n")
+
+    done = _orchestra(root, config_home, "undo", run_id, "--yes", "--apply")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    expected = BASE.replace(LINES[4], "value_4 = 'mine'\n") + "appended = True\n"
+    assert (root / "values.py").read_text() == expected  # the person's edits kept
+    assert not (root / "notes.txt").exists()  # the created file deleted
+    undo = _undo_run(root, run_id)
+    assert _outcomes(root, undo) == {"notes.txt": "applied", "values.py": "applied"}
+    assert f"wholeby{undo}" in _runs_table(root, config_home)
+
+
+def test_undo_after_edits_to_the_same_lines_is_a_conflict(root: Path, config_home: Path) -> None:
+    run_id = _landed_run(root, config_home)
+    person = (root / "values.py").read_text().replace("value_1 = 'one'\n", "value_1 = 'ONE'\n")
+    (root / "values.py").write_text(person)
+    (root / "notes.txt").write_text(CREATED + "my own line\n")
+
+    done = _orchestra(root, config_home, "undo", run_id, "--yes", "--apply")
+
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "conflict" in out and "values.py" in out and "notes.txt" in out, out
+    # Line 1 as the person left it; line 8 taken back; the edited notes kept whole.
+    assert (root / "values.py").read_text() == BASE.replace(LINES[1], "value_1 = 'ONE'\n")
+    assert (root / "notes.txt").read_text() == CREATED + "my own line\n"
+    assert _outcomes(root, _undo_run(root, run_id)) == {"values.py": "applied"}
+
+
+def test_undo_one_file_then_undo_the_undo_restores_it(root: Path, config_home: Path) -> None:
+    run_id = _landed_run(root, config_home)
+    changed = (root / "values.py").read_text()
+
+    done = _orchestra(root, config_home, "undo", run_id, "--file", "notes.txt", "--yes", "--apply")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (root / "notes.txt").exists()
+    assert (root / "values.py").read_text() == changed  # the other file untouched
+    undo = _undo_run(root, run_id)
+    assert f"inpart(filenotes.txt)by{undo}" in _runs_table(root, config_home)
+
+    # The undo deleted a file: undoing the undo restores it from the journal.
+    again = _orchestra(root, config_home, "undo", undo, "--yes", "--apply")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (root / "notes.txt").read_text() == CREATED
+
+
+def test_undo_without_apply_writes_nothing_and_step_filter(root: Path, config_home: Path) -> None:
+    run_id = _landed_run(root, config_home)
+    changed = (root / "values.py").read_text()
+
+    done = _orchestra(root, config_home, "undo", run_id, "--step", "implement", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (root / "values.py").read_text() == changed
+    assert set(_outcomes(root, _undo_run(root, run_id)).values()) == {"pending"}
+
+    missing = _orchestra(root, config_home, "undo", run_id, "--step", "nothing-here", "--yes")
+    assert missing.returncode == 2 and "landed no change" in missing.stderr, missing.stderr
+
+
+def test_undo_of_a_journal_without_landed_text_says_so(root: Path, config_home: Path) -> None:
+    run_id = _landed_run(root, config_home)
+    shutil.rmtree(root / ".orchestra" / "runs" / run_id / "files")  # a journal from before
+
+    done = _orchestra(root, config_home, "undo", run_id, "--yes", "--apply")
+
+    out = done.stdout + done.stderr
+    assert "does not hold the landed text" in out, out
+    assert (root / "notes.txt").read_text() == CREATED  # nothing guessed, nothing lost
