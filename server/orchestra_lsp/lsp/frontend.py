@@ -1,9 +1,11 @@
 """`EditorFrontEnd`: the engine's `FrontEnd`, answered by the editor.
 
 Events go out as `orchestra/event` notifications and into the run's progress;
-gates and questions go to `gates`; reviews go through `workspace/applyEdit` with
-annotations when the client can confirm hunks, else through Orchestra's own review
-requests (`reviews`). One front end per run.
+gates and questions go to `gates`; reviews go through one annotated
+`workspace/applyEdit` when the client declares it confirms them (the VS Code extension),
+else through `reviews` (a message request per file, and `orchestra/proposal` +
+`orchestra/decide`). It returns decisions, or the buffers the editor changed, read
+back; the engine lands and names them (ARCHITECTURE.md §front-ends). One per run.
 """
 
 from __future__ import annotations
