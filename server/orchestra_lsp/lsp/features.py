@@ -15,6 +15,7 @@ from orchestra_lsp.lsp import (
     run_pages,
     runs,
     sync,
+    undo,
 )
 
 ALL: tuple[ModuleType, ...] = (
@@ -27,5 +28,6 @@ ALL: tuple[ModuleType, ...] = (
     runs,
     decisions,
     recovery,
+    undo,
     run_pages,
 )

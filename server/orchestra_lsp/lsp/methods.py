@@ -16,6 +16,8 @@ CANCEL = "orchestra/cancel"
 CONTEXT = "orchestra/context"
 RECOVER = "orchestra/recover"
 """Review again the proposal of a run interrupted before its review (`{runId}`)."""
+UNDO = "orchestra/undo"
+"""Take back what a run landed (`{runId, file?, step?}`): returns the undo run's `{runId}`."""
 RUN_PAGE = "orchestra/runPage"
 """A run's HTML page (report, timeline, cost, review), written beside its journal."""
 EVENT = "orchestra/event"
@@ -23,7 +25,19 @@ EVENT = "orchestra/event"
 ASK = "orchestra/ask"
 """Request, server to client, when the client declares `experimental.orchestra.ask`."""
 
-REQUESTS = (COMMANDS, AGENTS, RUN, RUNS, PROPOSAL, DECIDE, CANCEL, CONTEXT, RECOVER, RUN_PAGE)
+REQUESTS = (
+    COMMANDS,
+    AGENTS,
+    RUN,
+    RUNS,
+    PROPOSAL,
+    DECIDE,
+    CANCEL,
+    CONTEXT,
+    RECOVER,
+    UNDO,
+    RUN_PAGE,
+)
 """Requests a client may send."""
 
 # workspace/executeCommand commands: the same operations for stock clients.

@@ -151,6 +151,16 @@ class RunRef(Payload):
     run_id: str
 
 
+class UndoParams(Payload):
+    """`orchestra/undo`: take back what run `run_id` landed, or only what its step
+    `step` or its workspace-relative file `file` landed. Result: `RunStarted`, the undo
+    run, whose proposal is reviewed like any other."""
+
+    run_id: str
+    file: str | None = None
+    step: str | None = None
+
+
 class RunPageResult(Payload):
     """`orchestra/runPage` (params: `RunRef`): where the run's page was written."""
 

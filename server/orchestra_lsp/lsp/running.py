@@ -44,6 +44,13 @@ class Runs:
             f"review of {run_id}", lambda e, f: e.recover(run_id, f), recovered=True
         )
 
+    async def undo(self, params: protocol.UndoParams) -> protocol.RunStarted:
+        """Take back what a run landed: the undo run's proposal is reviewed like any other."""
+        return await self._launch(
+            f"undo of {params.run_id}",
+            lambda e, f: e.undo(params.run_id, f, step=params.step, file=params.file),
+        )
+
     async def _launch(
         self,
         label: str,

@@ -1,0 +1,98 @@
+"""`orchestra/undo` through the language server after a restart: a run landed two hunks
+from the CLI (another process); the editor undoes one of them through the ordinary
+review flow (applyEdit, hunk by hunk), and the undo run is journaled naming the run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsp_helpers import make_workspace
+from pygls.exceptions import JsonRpcException
+
+from orchestra_lsp.journal import list_runs, load_run
+from orchestra_lsp.testing import ScriptedServer
+
+API_KEY = "test-key-lsp-undo-1a2b3c4d"
+LINES = [f"value_{n} = {n}\n" for n in range(10)]
+BASE = "".join(LINES)
+EDIT = """---
+description: Change two lines
+steps:
+  - id: implement
+    agent: coder
+    prompt: Change lines 1 and 8.
+---
+"""
+
+
+def _replace(n: int, new: str) -> dict[str, Any]:
+    edit = {"command": "str_replace", "path": "values.py", "old_str": LINES[n], "new_str": new}
+    return {"name": "edit", "input": edit}
+
+
+def _landed_run(root: Path, config: Path) -> str:
+    script = [
+        {
+            "reply": {
+                "tool_use": [_replace(1, "value_1 = 'one'\n"), _replace(8, "value_8 = 'eight'\n")]
+            }
+        },
+        {"reply": {"text": "Done."}},
+    ]
+    with ScriptedServer(script) as model:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")},
+            "ANTHROPIC_API_KEY": API_KEY,
+            "ANTHROPIC_BASE_URL": model.base_url,
+            "XDG_CONFIG_HOME": str(config),
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "orchestra_lsp", "run", "edit2", "--yes", "--apply"],
+            cwd=root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [summary] = list_runs(root)
+    return summary.run_id
+
+
+async def test_undo_one_hunk_of_two_in_the_editor(start: Any, tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "config.toml").write_text('[model]\nname = "claude-sonnet-4-6"\n')
+    (root / ".orchestra" / "commands" / "edit2.md").write_text(EDIT, encoding="utf-8")
+    (root / "values.py").write_text(BASE, encoding="utf-8")
+    config = tmp_path / "config"
+    config.mkdir()
+    run_id = _landed_run(root, config)
+    landed = BASE.replace(LINES[1], "value_1 = 'one'\n").replace(LINES[8], "value_8 = 'eight'\n")
+    assert (root / "values.py").read_text(encoding="utf-8") == landed
+
+    editor = await start(root, "vscode", env={"XDG_CONFIG_HOME": str(config)})
+    editor.choose = lambda _annotation, edit: "value_8 = 8" in edit.new_text  # one hunk of two
+    started = await editor.client.protocol.send_request_async(
+        "orchestra/undo", {"runId": run_id, "file": "values.py"}
+    )
+    await editor.wait_event("run_finished", run_id=started.runId, timeout=60)
+    with pytest.raises(JsonRpcException, match="landed no change"):
+        await editor.client.protocol.send_request_async(
+            "orchestra/undo", {"runId": run_id, "file": "elsewhere.py"}
+        )
+
+    assert (root / "values.py").read_text(encoding="utf-8") == BASE.replace(
+        LINES[1], "value_1 = 'one'\n"
+    )
+    [undo] = [s for s in list_runs(root) if s.run_id == started.runId]
+    assert undo.arguments == {"undoes": run_id, "file": "values.py"}
+    decided = [e for e in load_run(root, undo.run_id).events if e["type"] == "proposal_decided"]
+    assert [(e["path"], e["outcome"], len(e["accepted"])) for e in decided] == [
+        ("values.py", "applied", 1)
+    ]
