@@ -29,8 +29,8 @@ from typing import cast
 CHARS_PER_TOKEN = 3.5
 EXACT_CHARS = 2048
 """Texts up to this many characters are counted whole."""
-SAMPLES = 4
-SAMPLE_CHARS = 384
+SAMPLES = 3
+SAMPLE_CHARS = 192
 SAMPLE_MARGIN = 1.05
 _CACHE_SIZE = 8192
 
