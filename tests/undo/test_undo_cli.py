@@ -176,3 +176,42 @@ def test_undo_of_a_journal_without_landed_text_says_so(root: Path, config_home: 
     out = done.stdout + done.stderr
     assert "does not hold the landed text" in out, out
     assert (root / "notes.txt").read_text() == CREATED  # nothing guessed, nothing lost
+
+
+def test_a_line_that_held_a_secret_is_not_restored_redacted(root: Path, config_home: Path) -> None:
+    token = "tok-9f8e7d6c5b4a3210"
+    base = BASE.replace(LINES[3], f"token = '{token}'\n")
+    workspace(root, {"change": CHANGE}, extra={"values.py": base})
+    replace = {
+        "name": "edit",
+        "input": {
+            "command": "str_replace",
+            "path": "values.py",
+            "old_str": f"token = '{token}'\n",
+            "new_str": "token = read_token()\n",
+        },
+    }
+    script = [
+        {"reply": {"tool_use": [replace, _replace(9, "value_9 = 'nine'\n")]}},
+        {"reply": {"text": "Done."}},
+    ]
+    with ScriptedServer(script) as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "orchestra_lsp", "run", "change", "--yes", "--apply"],
+            cwd=root,
+            env=cli_env(server.base_url, config_home, DEPLOY_TOKEN=token),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [summary] = list_runs(root)
+
+    undone = _orchestra(root, config_home, "undo", summary.run_id, "--yes", "--apply")
+
+    assert "held a secret" in undone.stdout + undone.stderr, undone.stdout + undone.stderr
+    # The secret's line stays as the run left it (never "[redacted]"); the rest comes back.
+    assert (root / "values.py").read_text() == base.replace(
+        f"token = '{token}'\n", "token = read_token()\n"
+    )

@@ -28,12 +28,18 @@ from orchestra_lsp.changes import (
 )
 from orchestra_lsp.journal import load_run
 from orchestra_lsp.journal.models import RUNS_FOLDER
+from orchestra_lsp.redaction import REDACTED
 
 UNDOABLE: frozenset[Outcome] = frozenset({"applied", "partly_applied", "applied_outside_review"})
 """Outcomes whose landed hunks are on disk (an unsaved buffer, `applied_in_editor`, is
 the editor's own undo's business; `unchanged` landed nothing)."""
 
 LANDED_PREFIX = "landed-"
+SECRET = (
+    "held a secret, which the journal does not keep (it is redacted there); take it back by hand"
+)
+"""Why a hunk whose old text the journal holds redacted is left out: writing the
+redaction marker back would lose the secret."""
 
 
 class LandedChange(BaseModel):
@@ -168,6 +174,9 @@ def _reverse(landed: LandedChange, now: str | None, plan: UndoPlan) -> str | Non
                     UndoIssue(path=path, detail="conflict: a file was created there since")
                 )
             return now
+        if REDACTED in change.base_text:
+            plan.issues.append(UndoIssue(path=path, detail=SECRET))
+            return None
         return change.base_text
     if now is None:
         plan.issues.append(UndoIssue(path=path, detail="conflict: the file was deleted since"))
@@ -178,7 +187,9 @@ def _reverse(landed: LandedChange, now: str | None, plan: UndoPlan) -> str | Non
     moved: list[Hunk] = []
     for hunk in reversed_hunks:
         placed = translate(after, [hunk], now)
-        if placed is None:
+        if any(REDACTED in line for line in hunk.new_lines):
+            plan.issues.append(UndoIssue(path=path, detail=f"line {hunk.base_start + 1} {SECRET}"))
+        elif placed is None:
             lines = f"{hunk.base_start + 1}–{max(hunk.base_end, hunk.base_start + 1)}"
             plan.issues.append(
                 UndoIssue(
