@@ -127,7 +127,9 @@ def _cut_content(content: Any, total: int, limit: int) -> Any:
         blocks = blocks[:-1]
     original = previous[1] if previous is not None else total
     hint = previous[2] if previous is not None else DEFAULT_CUT_HINT
-    note_budget = count_tokens(cut_note(original, original, hint)) + BLOCK_OVERHEAD
+    # The note's numbers are not known yet: other digits of the same length may take a
+    # token or two more than this stand-in.
+    note_budget = count_tokens(cut_note(original, original, hint)) + BLOCK_OVERHEAD + 2
     room = max(limit - note_budget, 0)
     if isinstance(content, str):
         head = truncate_to_tokens(content, room)
