@@ -110,11 +110,13 @@ class OrchestraAgent:
             return PromptResponse(stop_reason="end_turn")
         session.cancelled = False
         try:
-            result = await session.run.wait()
+            await session.run.wait()
         finally:
             session.run = None
         await _flushed(frontend)
-        if session.cancelled or result.state == "cancelled":
+        # `cancelled` answers the client's session/cancel only; a person's "stop" at
+        # a gate ends the turn normally (the run's text says it stopped).
+        if session.cancelled:
             return PromptResponse(stop_reason="cancelled")
         return PromptResponse(stop_reason="end_turn")
 
