@@ -6,9 +6,13 @@ deleted file restored)."""
 
 from __future__ import annotations
 
+import os
+import pty
+import select
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -215,3 +219,58 @@ def test_a_line_that_held_a_secret_is_not_restored_redacted(root: Path, config_h
     assert (root / "values.py").read_text() == base.replace(
         f"token = '{token}'\n", "token = read_token()\n"
     )
+
+
+def test_undo_reviewed_in_a_terminal_hunk_by_hunk(root: Path, config_home: Path) -> None:
+    run_id = _landed_run(root, config_home)
+    changed = (root / "values.py").read_text()
+    answers = {
+        "Accept the changes to notes.txt?": "no\n",
+        "Accept the changes to values.py?": "hunks\n",
+        "Accept hunk h1?": "n\n",
+        "Accept hunk h2?": "y\n",
+    }
+    with ScriptedServer([]) as server:
+        transcript, code = _in_a_terminal(
+            [sys.executable, "-m", "orchestra_lsp", "undo", run_id],
+            root,
+            cli_env(server.base_url, config_home),
+            answers,
+        )
+    assert code == 0, transcript
+    # Hunk h2 (line 8) taken back, h1 (line 1) kept; notes.txt kept: the person said no.
+    assert (root / "values.py").read_text() == changed.replace("value_8 = 'eight'\n", LINES[8])
+    assert (root / "notes.txt").read_text() == CREATED
+    assert _outcomes(root, _undo_run(root, run_id)) == {
+        "notes.txt": "rejected",
+        "values.py": "applied",
+    }
+
+
+def _in_a_terminal(
+    argv: list[str], cwd: Path, env: dict[str, str], answers: dict[str, str]
+) -> tuple[str, int]:
+    """Run `argv` on a pseudo-terminal, typing each answer once its prompt shows."""
+    parent, child = pty.openpty()
+    process = subprocess.Popen(
+        argv, cwd=cwd, env={**env, "TERM": "dumb"}, stdin=child, stdout=child, stderr=child
+    )
+    os.close(child)
+    seen, pending = b"", dict(answers)
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if select.select([parent], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(parent, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+            for prompt in [p for p in pending if p.encode() in seen]:
+                os.write(parent, pending.pop(prompt).encode())
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(parent)
+    return seen.decode("utf-8", errors="replace"), code
