@@ -137,14 +137,18 @@ def test_undo_after_edits_to_the_same_lines_is_a_conflict(root: Path, config_hom
     # Line 1 as the person left it; line 8 taken back; the edited notes kept whole.
     assert (root / "values.py").read_text() == BASE.replace(LINES[1], "value_1 = 'ONE'\n")
     assert (root / "notes.txt").read_text() == CREATED + "my own line\n"
-    assert _outcomes(root, _undo_run(root, run_id)) == {"values.py": "applied"}
+    undo = _undo_run(root, run_id)
+    assert _outcomes(root, undo) == {"values.py": "applied"}
+    assert f"inpart(somehunksleft)by{undo}" in _runs_table(root, config_home)
 
 
 def test_undo_one_file_then_undo_the_undo_restores_it(root: Path, config_home: Path) -> None:
     run_id = _landed_run(root, config_home)
     changed = (root / "values.py").read_text()
 
-    done = _orchestra(root, config_home, "undo", run_id, "--file", "notes.txt", "--yes", "--apply")
+    done = _orchestra(
+        root, config_home, "undo", run_id, "--file", "./notes.txt", "--yes", "--apply"
+    )
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert not (root / "notes.txt").exists()

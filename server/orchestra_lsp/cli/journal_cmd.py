@@ -44,7 +44,7 @@ def runs(args: argparse.Namespace) -> int:
     if not summaries:
         print("no runs yet (they are recorded under .orchestra/runs/)")
         return 0
-    undone = _undone(summaries)
+    undone = _undone(args.workspace.resolve(), summaries)
     rows = [
         [
             s.run_id,
@@ -63,15 +63,28 @@ def runs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _undone(summaries: list[RunSummary]) -> dict[str, str]:
-    """For each run an undo run took back: `whole`, or `in part` with the step or file
-    and the undo run's id (the undo's own decisions say hunk by hunk what came back)."""
+def _undone(root: Path, summaries: list[RunSummary]) -> dict[str, str]:
+    """For each run an undo run took back: `whole`, or `in part` (one step or file, a
+    hunk rejected or left out as a conflict), with the undo run's id. An undo that
+    landed nothing does not count."""
     undone: dict[str, str] = {}
     for s in reversed(summaries):  # oldest first: the newest undo's word wins
         target = s.arguments.get("undoes")
         if not isinstance(target, str) or s.state != "finished":
             continue
+        try:
+            events = load_run(root, s.run_id).events
+        except RunNotFoundError:
+            continue
+        decided = [e for e in events if e.get("type") == "proposal_decided"]
+        if not any(e.get("landed") for e in decided):
+            continue
         part = [f"{k} {s.arguments[k]}" for k in ("step", "file") if k in s.arguments]
+        left = any(e.get("type") == "notice" for e in events) or any(
+            e.get("rejected") or e.get("outcome") != "applied" for e in decided
+        )
+        if left:
+            part.append("some hunks left")
         word = f"in part ({', '.join(part)})" if part else "whole"
         undone[target] = f"{word} by {s.run_id}"
     return undone

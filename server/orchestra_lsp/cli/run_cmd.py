@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from orchestra_lsp.cli.tables import unwrapped_console
@@ -76,10 +77,11 @@ def undo(args: argparse.Namespace) -> int:
         )
         return 2
     frontend = _frontend(args)
+    file = None if args.file is None else _workspace_relative(args.workspace, args.file)
 
     def start(engine: Engine) -> RunHandle:
         return engine.undo(
-            args.run, frontend, step=args.step, file=args.file, yes=args.yes, apply=args.apply
+            args.run, frontend, step=args.step, file=file, yes=args.yes, apply=args.apply
         )
 
     return _drive(start, args, frontend)
@@ -108,6 +110,18 @@ def run(args: argparse.Namespace) -> int:
     if args.patch is not None and code != 2:
         frontend.console.print(f"[dim]patch: {args.patch}[/]")
     return code
+
+
+def _workspace_relative(workspace: Path, name: str) -> str:
+    """`name` as the journal spells paths (workspace-relative POSIX), whether given
+    relative to the current folder (`./src/a.py`) or absolute."""
+    root = workspace.resolve()
+    path = Path(name)
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    try:
+        return Path(os.path.normpath(absolute)).relative_to(root).as_posix()
+    except ValueError:
+        return PurePosixPath(name).as_posix()  # outside: the undo says it landed nothing
 
 
 def _frontend(args: argparse.Namespace, **options: Any) -> TerminalFrontEnd:
