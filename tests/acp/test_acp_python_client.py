@@ -151,3 +151,63 @@ async def test_a_client_that_goes_away_leaves_an_interrupted_run(tmp_path: Path)
     record = load_run(root, run.name)
     assert record.summary.state == "interrupted"
     assert record.changeset is not None  # the proposal is kept for `orchestra review`
+
+
+async def test_session_cancel_stops_the_run_at_its_gate(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    asked = asyncio.Event()
+
+    class Waits(RecordingClient):
+        async def request_permission(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def, override]
+            asked.set()
+            await asyncio.Event().wait()  # the person never answers; the editor cancels
+
+    client = Waits([])
+    with ScriptedServer(SCRIPT[:1]) as server:
+        env = agent_environment(tmp_path, server.base_url)
+        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
+            await conn.initialize(protocol_version=PROTOCOL_VERSION)
+            session = await conn.new_session(cwd=str(root), mcp_servers=[])
+            prompt = asyncio.create_task(
+                conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")])
+            )
+            await asyncio.wait_for(asked.wait(), 60)
+            await conn.cancel(session_id=session.session_id)
+            answer = await asyncio.wait_for(prompt, 30)
+    assert answer.stop_reason == "cancelled"
+    assert (root / "app.py").read_text() == "print('hi')\n"
+    [run] = [p for p in (root / ".orchestra" / "runs").iterdir() if p.is_dir()]
+    assert load_run(root, run.name).summary.state == "cancelled"
+
+
+async def test_a_policy_ask_carries_the_exact_arguments(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "agents" / "developer.md").write_text(
+        "---\nname: developer\ndescription: D\ntools: [run_shell]\nmax_turns: 3\n---\nYou develop.\n"
+    )
+    shell = {"command": "touch made-by-shell"}
+    script = [
+        {"reply": {"tool_use": [{"name": "run_shell", "input": shell}]}},
+        {
+            "expect": {"last_tool_result_contains": ["the person declined"]},
+            "reply": {"text": "Not run."},
+        },
+    ]
+    client = RecordingClient(["reject_once"])
+    with ScriptedServer(script) as server:
+        env = agent_environment(tmp_path, server.base_url)
+        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
+            await conn.initialize(protocol_version=PROTOCOL_VERSION)
+            session = await conn.new_session(cwd=str(root), mcp_servers=[])
+            answer = await asyncio.wait_for(
+                conn.prompt(session_id=session.session_id, prompt=[text_block("make a file")]),
+                60,
+            )
+    server.assert_no_failures()
+    assert answer.stop_reason == "end_turn"
+    [(call, options)] = client.asks
+    assert call.raw_input == shell
+    assert [o.option_id for o in options] == ["allow_once", "reject_once"]
+    assert not (root / "made-by-shell").exists()
+    decided = [e for e in journal_events(root) if e["type"] == "permission_decided"]
+    assert [(e["verdict"], e["by"]) for e in decided] == [("deny", "person")]
