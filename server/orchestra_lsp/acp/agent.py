@@ -129,9 +129,12 @@ class OrchestraAgent:
     async def interrupt_all(self) -> None:
         """The client went away: every run ends `interrupted`, its proposal kept."""
         for session in self._sessions.values():
-            if session.run is not None:
-                session.run.interrupt()
-                await session.run.wait()
+            # The engine's own list: a prompt handler the SDK cancelled has already
+            # let go of its run, which is still waiting for an answer.
+            for handle in list(session.engine.runs.values()):
+                if not handle.task.done():
+                    handle.interrupt()
+                    await handle.wait()
             session.pump.cancel()
             await session.engine.aclose()
 
