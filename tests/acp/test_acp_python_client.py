@@ -4,6 +4,8 @@ editing command; bad input; a client that goes away mid-run."""
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -211,3 +213,37 @@ async def test_a_policy_ask_carries_the_exact_arguments(tmp_path: Path) -> None:
     assert not (root / "made-by-shell").exists()
     decided = [e for e in journal_events(root) if e["type"] == "permission_decided"]
     assert [(e["verdict"], e["by"]) for e in decided] == [("deny", "person")]
+
+
+def test_a_line_that_is_not_json_is_logged_in_one_line(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    initialize = '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":1}}'
+    done = subprocess.run(
+        AGENT_COMMAND,
+        input=f"not json\n{initialize}\n",
+        cwd=root,
+        env=agent_environment(tmp_path, "http://127.0.0.1:9"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert json.loads(done.stdout.splitlines()[-1])["result"]["protocolVersion"] == 1
+    assert "Traceback" not in done.stderr and "(JSONDecodeError)" in done.stderr
+
+
+def test_stdout_to_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    with (tmp_path / "out").open("w") as out:
+        done = subprocess.run(
+            AGENT_COMMAND,
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            cwd=root,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert done.stderr.startswith("orchestra: `orchestra acp` talks ACP over pipes")
+    assert "Traceback" not in done.stderr
