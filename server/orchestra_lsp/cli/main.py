@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with printing:
             code = handler(args)
-            sys.stdout.flush()
+            if not sys.stdout.closed:  # the language server closes it on `exit`
+                sys.stdout.flush()
         return code
     except KeyboardInterrupt:
         print("orchestra: interrupted", file=sys.stderr)
