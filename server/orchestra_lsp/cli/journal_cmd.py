@@ -15,11 +15,78 @@ from orchestra_lsp.cli.tables import print_table, unwrapped_console
 from orchestra_lsp.cli.terminal import unified_diff
 from orchestra_lsp.engine import FileReview
 from orchestra_lsp.journal import RunNotFoundError, RunSummary, list_runs, load_run
+from orchestra_lsp.journal.retention import (
+    DEFAULT_KEEP,
+    DEFAULT_OLDER_THAN_DAYS,
+    prune_runs,
+)
 from orchestra_lsp.reports import write_page_of_run
 
 
 def register_runs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print as JSON")
+    parser.add_argument(
+        "--limit", type=_count, metavar="N", help="list only the N newest runs (default: all)"
+    )
+    parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="delete old ended runs (finished, failed, cancelled; never running, interrupted "
+        "or with a pending review) and print what was removed",
+    )
+    parser.add_argument(
+        "--keep",
+        type=_count,
+        default=DEFAULT_KEEP,
+        metavar="N",
+        help=f"with --prune: always keep the N newest runs (default {DEFAULT_KEEP})",
+    )
+    parser.add_argument(
+        "--older-than",
+        type=_days,
+        default=DEFAULT_OLDER_THAN_DAYS,
+        metavar="DAYS",
+        help="with --prune: remove only runs started more than DAYS days ago "
+        f"(default {DEFAULT_OLDER_THAN_DAYS:g})",
+    )
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of days, 0 or more: {text!r}")
+    return value
+
+
+def _prune(args: argparse.Namespace) -> int:
+    workspace = args.workspace.resolve()
+    try:
+        removed = prune_runs(workspace, keep=args.keep, older_than_days=args.older_than)
+    except OSError as error:
+        print(f"orchestra runs --prune: {error}")
+        return 1
+    if args.json:
+        print(json.dumps([s.model_dump(mode="json") for s in removed], indent=2))
+    elif not removed:
+        print("nothing to prune")
+    else:
+        for s in removed:
+            print(f"removed {s.run_id} ({s.command}, {s.state})")
+        print(f"removed {len(removed)} run(s)")
+    return 0
 
 
 def register_show(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +104,9 @@ def register_show(parser: argparse.ArgumentParser) -> None:
 
 
 def runs(args: argparse.Namespace) -> int:
-    summaries = list_runs(args.workspace.resolve())
+    if args.prune:
+        return _prune(args)
+    summaries = list_runs(args.workspace.resolve(), args.limit)
     if args.json:
         print(json.dumps([s.model_dump(mode="json") for s in summaries], indent=2))
         return 0

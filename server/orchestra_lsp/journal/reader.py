@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from orchestra_lsp.journal import index
 from orchestra_lsp.journal.files import fsync_directory
 from orchestra_lsp.journal.ids import is_run_id
 from orchestra_lsp.journal.models import RUNS_FOLDER, RunMeta, RunRecord, RunState, RunSummary
@@ -29,18 +30,52 @@ class RunNotFoundError(LookupError):
     """No readable run with this id in the workspace's journal."""
 
 
-def list_runs(workspace: Path) -> list[RunSummary]:
-    """Every readable run of the workspace, newest first."""
+def list_runs(workspace: Path, limit: int | None = None) -> list[RunSummary]:
+    """Every readable run of the workspace, newest first; at most `limit` of them.
+
+    Reads the run index (`index.jsonl`, see :mod:`.index`) and one listing of the runs
+    folder; a folder the index lacks is read from its run.json and added to the index.
+    Liveness (`running` → `interrupted`), cost of unfinished runs and pending proposals
+    are worked out for the returned runs only."""
     folder = workspace / RUNS_FOLDER
     if not folder.is_dir():
         return []
+    entries = index.read_entries(folder)
+    folders = index.run_folders(folder)
+    for run_id in sorted(folders - entries.keys()):
+        meta = _read_meta(folder / run_id)
+        if meta is None:
+            continue
+        entries[run_id] = meta.model_dump(mode="json")
+        try:
+            index.append_entry(folder, entries[run_id])
+        except OSError as error:
+            logger.warning("%s: cannot update the run index (%s)", folder, error)
+    ordered = sorted(
+        (entry for run_id, entry in entries.items() if run_id in folders),
+        key=lambda entry: (str(entry.get("started_at", "")), entry["run_id"]),
+        reverse=True,
+    )
     summaries: list[RunSummary] = []
-    for directory in folder.iterdir():
-        meta = _read_meta(directory) if is_run_id(directory.name) else None
+    for entry in ordered:
+        if limit is not None and len(summaries) >= limit:
+            break
+        directory = folder / entry["run_id"]
+        meta = _entry_meta(entry)
+        if meta is None or meta.state == "running":
+            # The index may lag run.json (an append lost to a kill): ask the run itself.
+            meta = _read_meta(directory)
         if meta is not None:
             summaries.append(_summarise(directory, meta, events=None))
     summaries.sort(key=lambda summary: (summary.started_at, summary.run_id), reverse=True)
     return summaries
+
+
+def _entry_meta(entry: dict[str, Any]) -> RunMeta | None:
+    try:
+        return RunMeta.model_validate(entry)
+    except ValidationError:
+        return None
 
 
 def load_run(workspace: Path, run_id: str) -> RunRecord:

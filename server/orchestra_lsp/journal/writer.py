@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import time
 from collections.abc import Mapping
@@ -41,11 +42,14 @@ from pydantic import BaseModel
 
 from orchestra_lsp.journal.files import atomic_write_json, dumps, fsync_directory
 from orchestra_lsp.journal.ids import new_run_id
+from orchestra_lsp.journal.index import append_entry
 from orchestra_lsp.journal.models import RUNS_FOLDER, TERMINAL_EVENTS, RunMeta, RunState
 from orchestra_lsp.journal.process import current_process
 from orchestra_lsp.redaction import Redactor
 
 EVENTS_FILE = "events.jsonl"
+logger = logging.getLogger(__name__)
+
 RUN_FILE = "run.json"
 CHANGESET_FILE = "changeset.json"
 REPORT_FILE = "report.md"
@@ -336,13 +340,16 @@ class RunJournal:
 
     def _write_meta(self) -> None:
         try:
-            atomic_write_json(
-                self.directory / RUN_FILE,
-                self._redactor.redact(self._meta.model_dump(mode="json")),
-            )
+            meta = self._redactor.redact(self._meta.model_dump(mode="json"))
+            atomic_write_json(self.directory / RUN_FILE, meta)
         except OSError as error:
             self._failure = _write_error(self.directory / RUN_FILE, error)
             raise self._failure from None
+        try:
+            append_entry(self.directory.parent, meta)
+        except OSError as error:
+            # The index is a cache: readers add a run it lacks from run.json.
+            logger.warning("%s: cannot update the run index (%s)", self.directory, error)
 
 
 def _write_error(path: Path, error: OSError) -> JournalWriteError:

@@ -90,4 +90,4 @@ def context_manifest(
 def recent_runs(root: Path, limit: int) -> list[RunSummary]:
     from orchestra_lsp.journal import list_runs
 
-    return list_runs(root)[:limit]
+    return list_runs(root, limit)
