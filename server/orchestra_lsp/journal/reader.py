@@ -40,8 +40,10 @@ def list_runs(workspace: Path, limit: int | None = None) -> list[RunSummary]:
     folder = workspace / RUNS_FOLDER
     if not folder.is_dir():
         return []
-    entries = index.read_entries(folder)
     folders = index.run_folders(folder)
+    if limit is not None:
+        return _newest(folder, folders, limit)
+    entries = index.read_entries(folder)
     for run_id in sorted(folders - entries.keys()):
         meta = _read_meta(folder / run_id)
         if meta is None:
@@ -69,6 +71,26 @@ def list_runs(workspace: Path, limit: int | None = None) -> list[RunSummary]:
             summaries.append(_summarise(directory, meta, events=None))
     summaries.sort(key=lambda summary: (summary.started_at, summary.run_id), reverse=True)
     return summaries
+
+
+def _newest(folder: Path, folders: set[str], limit: int) -> list[RunSummary]:
+    """The newest `limit` runs without reading the others: run ids start with their
+    start time (`YYYYMMDD-HHMMSS-`), so the newest folders are the last names in order;
+    one second's worth more is read so runs started in the same second sort by time."""
+    names = sorted(folders, reverse=True)
+    wanted = limit
+    if len(names) > limit > 0:
+        boundary = names[limit - 1][:15]
+        while limit < len(names) and names[limit][:15] == boundary:
+            limit += 1
+    summaries: list[RunSummary] = []
+    for position, name in enumerate(names):
+        if position >= limit and len(summaries) >= limit:
+            break  # an unreadable run.json does not shorten the page
+        if (meta := _read_meta(folder / name)) is not None:
+            summaries.append(_summarise(folder / name, meta, events=None))
+    summaries.sort(key=lambda summary: (summary.started_at, summary.run_id), reverse=True)
+    return summaries[:wanted]
 
 
 def _entry_meta(entry: dict[str, Any]) -> RunMeta | None:
