@@ -179,3 +179,18 @@ def test_prune_refuses_bad_numbers_in_one_line(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
         assert "must" in result.stderr or "not a" in result.stderr
     assert len(listed(tmp_path)) == 1
+
+
+def test_a_limited_listing_reads_past_a_broken_run_and_sees_a_dead_one(tmp_path: Path) -> None:
+    older = finished_run(tmp_path, "F-1")
+    dead = dead_run(tmp_path)
+    broken = finished_run(tmp_path, "F-broken")
+    (runs_folder(tmp_path) / broken / "run.json").write_text("{not json", encoding="utf-8")
+    result = orchestra(tmp_path, "runs", "--json", "--limit", "2")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(row["run_id"], row["state"]) for row in rows] == [
+        (dead, "interrupted"),
+        (older, "finished"),
+    ]
+    assert rows[0]["cost_usd"] == 0.25  # summed from the dead run's events
