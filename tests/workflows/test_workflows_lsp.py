@@ -56,7 +56,8 @@ async def start() -> AsyncIterator[Start]:
         editor = Editor(client, shop.root)
         root = shop.root.as_uri()
         capabilities = client_capabilities("visual-studio-code")
-        capabilities.experimental = {"orchestra": {"events": True}}
+        # What the Orchestra extension declares: reviews through the annotated applyEdit.
+        capabilities.experimental = {"orchestra": {"events": True, "review": "applyEdit"}}
         editor.initialized = await client.initialize_session(
             types.InitializeParams(
                 capabilities=capabilities,
