@@ -86,6 +86,32 @@ def test_citations_become_images_in_text_and_links_in_tables(tmp_path: Path) -> 
     ]
 
 
+def test_a_file_the_call_only_named_is_not_kept(tmp_path: Path) -> None:
+    """Written after the run started but before this call (a ticket's notes the model
+    reads later): named in the call, not saved by it, so it stays out of the run."""
+    workspace, collector = _collector(tmp_path)
+    _write(workspace / "docs" / "NOTES.md", b"# Notes\n")
+    later = time.time() + 1
+    assert collector.collect({"path": "docs/NOTES.md"}, "docs/NOTES.md", since=later) == []
+    assert not collector.folder.exists()
+
+
+def test_kept_text_is_redacted_and_text_that_cannot_be_screened_is_not_kept(
+    tmp_path: Path,
+) -> None:
+    workspace, collector = _collector(tmp_path)
+    token = "ghp_" + "R4nd0mT0k3nV4lu3F0rT3st1ng0000000000"
+    _write(workspace / "logs" / "server.log", f"started with {token}\n".encode())
+    _write(workspace / "logs" / "dump.txt", b"\xff\xfe" + token.encode("utf-16-le"))
+    _write(workspace / "shots" / "page.png")
+    saved = collector.collect({"filename": "shots/page.png"}, "logs/server.log logs/dump.txt")
+    assert [a.name for a in saved] == ["page.png", "server.log"]
+    kept = (collector.folder / "server.log").read_text(encoding="utf-8")
+    assert token not in kept and "[redacted]" in kept
+    assert saved[1].size == len(kept.encode())
+    assert (collector.folder / "page.png").read_bytes() == PNG
+
+
 def test_a_report_without_artifacts_is_unchanged(tmp_path: Path) -> None:
     _, collector = _collector(tmp_path)
     assert collector.embed("No evidence: x.png") == "No evidence: x.png"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import functools
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -68,6 +69,12 @@ def builtin_specs_for(patterns: Sequence[str], *, can_ask: bool) -> list[dict[st
     if can_ask and _offered(names, ASK_USER_SPEC.name):
         specs.append(ASK_USER_SPEC)
     return [spec.model_dump() for spec in specs]
+
+
+def _saves_files(tool: str) -> bool:
+    """Whether a call of `tool` may save a file worth keeping as evidence: the other
+    built-in tools only read, and `edit` proposes rather than writes."""
+    return tool.startswith("mcp__") or tool == "run_shell"
 
 
 @dataclass
@@ -178,6 +185,7 @@ class Toolbox:
             )
         )
         started = time.perf_counter()
+        since = time.time()
         self._cut = None
         try:
             content, is_error = await self._decide_and_run(name, arguments, call_id)
@@ -212,16 +220,19 @@ class Toolbox:
                 cut=self._cut,
             )
         )
-        if self.artifacts is not None and not is_error:
-            await self._keep_artifacts(call_id, arguments, text)
+        if self.artifacts is not None and not is_error and _saves_files(name):
+            await self._keep_artifacts(call_id, arguments, text, since)
         result: dict[str, Any] = {"type": "tool_result", "tool_use_id": call_id, "content": content}
         if is_error:
             result["is_error"] = True
         return result
 
-    async def _keep_artifacts(self, call_id: str, arguments: dict[str, Any], text: str) -> None:
+    async def _keep_artifacts(
+        self, call_id: str, arguments: dict[str, Any], text: str, since: float
+    ) -> None:
         assert self.artifacts is not None
-        for artifact in await asyncio.to_thread(self.artifacts.collect, arguments, text):
+        collect = functools.partial(self.artifacts.collect, arguments, text, since=since)
+        for artifact in await asyncio.to_thread(collect):
             self.emit(
                 ArtifactSaved(
                     run_id=self.run_id,

@@ -2,9 +2,13 @@
 copied into the run's own folder and embedded in its report where the report cites them.
 
 Tools save files wherever their arguments say (the Playwright MCP server writes a
-screenshot to the `filename` it is given, inside the workspace). After every tool call,
-the paths named in its arguments and its result that point to a file inside the
-workspace, written since the run started, are copied to `<run folder>/artifacts/`.
+screenshot to the `filename` it is given, inside the workspace). After every call of a
+tool that can save files (MCP tools and `run_shell`), the paths named in its arguments
+and its result that point to a file inside the workspace, written during that call, are
+copied to `<run folder>/artifacts/`. A file the call only named (a ticket's notes the
+model read) is not evidence and stays out of the run folder. Text is redacted on the way
+in like every other file of the run; text that is not UTF-8 is not kept, since it could
+not be screened for secrets.
 The report, when it is written, cites them by their new relative path: an image as a
 Markdown image (a link inside a table row, where an image would not fit), any other
 file as a link. So the report shows its evidence in VS Code's Markdown preview, on
@@ -17,13 +21,14 @@ file where it was saved.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel
+
+from orchestra_lsp.redaction import SECRETS
 
 ARTIFACTS_FOLDER = "artifacts"
 MAX_ARTIFACT_BYTES = 20 * 1024 * 1024
@@ -35,13 +40,16 @@ ARTIFACT_SUFFIXES = IMAGE_SUFFIXES | {
     ".webm", ".mp4", ".csv", ".xml",
 }  # fmt: skip
 """What a tool saves as evidence. Source files an agent reads or edits are not artifacts."""
+BINARY_SUFFIXES = (IMAGE_SUFFIXES - {".svg"}) | {".pdf", ".zip", ".webm", ".mp4"}
+"""Copied byte for byte; every other artifact is text and is redacted."""
 
 # A path as tools and models write it: the longest run of path characters that ends in
 # a suffix (inside a Markdown link, quotes or backticks, or bare).
 _PATH_TOKEN = re.compile(r"[\w.\-~/]*[\w\-]\.[A-Za-z0-9]{1,5}(?![\w\-])")
-_CLOCK_SLACK_SECONDS = 1.0
-"""File systems keep mtimes coarser than the clock: a file written right at the run's
-start may carry a time a little before it."""
+_CLOCK_SLACK_SECONDS = 0.05
+"""The kernel stamps mtimes from a coarse clock (one tick, at most 10 ms behind
+`time.time()`): a file written right at a call's start may carry a time a little
+before it."""
 
 
 class Artifact(BaseModel):
@@ -75,14 +83,18 @@ class ArtifactCollector:
         """By source path."""
         self._run_folder = run_folder.resolve()
 
-    def collect(self, arguments: Mapping[str, Any], result: str) -> list[Artifact]:
+    def collect(
+        self, arguments: Mapping[str, Any], result: str, *, since: float | None = None
+    ) -> list[Artifact]:
         """Copy the files a tool call saved; returns the ones new to this run.
 
-        A file saved again under the same path (a screenshot retaken) is copied again,
-        so the run keeps its last state. Blocking I/O: call it from a thread."""
+        `since` is when the call started (`time.time()`, seconds; the run's start when
+        None): a file last written before it was not saved by the call. A file saved
+        again under the same path (a screenshot retaken) is copied again, so the run
+        keeps its last state. Blocking I/O: call it from a thread."""
         found: list[Artifact] = []
         for candidate in _candidates(arguments, result):
-            artifact = self._save(candidate)
+            artifact = self._save(candidate, self.started if since is None else since)
             if artifact is not None:
                 found.append(artifact)
         return found
@@ -115,7 +127,7 @@ class ArtifactCollector:
 
         return "\n".join(cite_in(line) for line in report.split("\n"))
 
-    def _save(self, candidate: str) -> Artifact | None:
+    def _save(self, candidate: str, since: float) -> Artifact | None:
         path = (self.workspace / candidate).resolve()
         try:
             relative = path.relative_to(self.workspace)
@@ -131,16 +143,19 @@ class ArtifactCollector:
             return None
         if not path.is_file() or stat.st_size > MAX_ARTIFACT_BYTES:
             return None
-        if stat.st_mtime < self.started - _CLOCK_SLACK_SECONDS:
-            return None  # there before the run: not something this run saved
+        if stat.st_mtime < since - _CLOCK_SLACK_SECONDS:
+            return None  # there before the call: not something it saved
+        data = _screened(path)
+        if data is None:
+            return None
         source = relative.as_posix()
         artifact = self.saved.get(source) or Artifact(
-            source=source, name=self._free_name(path.name), size=stat.st_size
+            source=source, name=self._free_name(path.name), size=len(data)
         )
         self.folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, self.folder / artifact.name)
+        (self.folder / artifact.name).write_bytes(data)
         new = source not in self.saved
-        self.saved[source] = artifact.model_copy(update={"size": stat.st_size})
+        self.saved[source] = artifact.model_copy(update={"size": len(data)})
         return self.saved[source] if new else None
 
     def _free_name(self, name: str) -> str:
@@ -150,6 +165,22 @@ class ArtifactCollector:
         while candidate in taken:
             candidate, n = f"{stem}-{n}{suffix}", n + 1
         return candidate
+
+
+def _screened(path: Path) -> bytes | None:
+    """The bytes to keep: text redacted, binary as it is; None for unreadable files and
+    text that is not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if path.suffix.lower() in BINARY_SUFFIXES:
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return SECRETS.redactor.redact_text(text).encode("utf-8")
 
 
 def _candidates(arguments: Mapping[str, Any], result: str) -> list[str]:
