@@ -190,41 +190,97 @@ class Run:
         self.ctx.frontend.emit(event)
 
     async def execute(self) -> RunResult:
+        """Run the command's steps, gates and reviews to the run's one final event."""
+        return await self._ended(self._execute())
+
+    async def _execute(self) -> RunResult:
         command = self.ctx.command
+        self.emit(
+            RunStarted(
+                run_id=self.run_id,
+                command=command.name,
+                arguments={a.name: self.ctx.values.get(a.name, "") for a in command.arguments},
+                workspace=str(self.ctx.workspace.root),
+                mode="automation" if self.ctx.unattended else command.mode,
+                steps=[s.id for s in command.steps],
+                model=self.ctx.workspace.config.model.name,
+            )
+        )
+        output = ""
+        if self.hooks is not None and self.hooks.has("SessionStart") and command.steps:
+            started = await self.hooks.run(
+                "SessionStart", command.steps[0].id, {"source": "startup"}
+            )
+            self.session_context = started.context
+        for index, step in enumerate(command.steps):
+            output = await self._step(index, step)
+            if step.gate == "review":
+                await self._review(step)
+        if self._pending_files():
+            await self._review(command.steps[-1])
+        report_text = self.artifacts.embed(output).strip() + self._what_landed()
+        report = str(self.ctx.journal.write_report(report_text)) if report_text.strip() else None
+        self.emit(
+            RunFinished(
+                run_id=self.run_id, cost_usd=self.ctx.cost_usd, output=output, report=report
+            )
+        )
+        return RunResult(self.run_id, "finished", output, cost_usd=self.ctx.cost_usd)
+
+    async def review_left_by(self, origin: str) -> RunResult:
+        """Offer again the proposal an interrupted run left pending (its changeset is
+        this run's): one review, recorded in this run's journal."""
+
+        async def review(step: Step) -> None:
+            await self._review(step, recovery=True)
+            settle_pending(self.ctx.workspace.root, origin)
+
+        return await self._ended(self._review_run({"run": origin}, review))
+
+    async def review_undo(self, plan: UndoPlan) -> RunResult:
+        """Offer the undo of an earlier run (`plan`, whose changeset is this run's) as one
+        review; what cannot be taken back is said first, as warnings."""
+
+        async def review(step: Step) -> None:
+            for issue in plan.issues:
+                self.emit(
+                    Notice(
+                        run_id=self.run_id,
+                        level="warning",
+                        message=f"not undone: {issue.path}: {issue.detail}",
+                    )
+                )
+            await self._review(step)
+
+        return await self._ended(self._review_run(undo_arguments(plan), review))
+
+    async def _review_run(
+        self, arguments: dict[str, str], review: Callable[[Step], Awaitable[None]]
+    ) -> RunResult:
+        """A run that is one review of the changeset it was given (no model call)."""
+        step = self.ctx.command.steps[0]
+        self.emit(
+            RunStarted(
+                run_id=self.run_id,
+                command=self.ctx.command.name,
+                arguments=arguments,
+                workspace=str(self.ctx.workspace.root),
+                mode=self.ctx.command.mode,
+                steps=[step.id],
+                model=self.ctx.workspace.config.model.name,
+            )
+        )
+        await review(step)
+        report = str(self.ctx.journal.write_report(self._what_landed().strip()))
+        self.emit(RunFinished(run_id=self.run_id, cost_usd=0.0, output="", report=report))
+        return RunResult(self.run_id, "finished")
+
+    async def _ended(self, work: Awaitable[RunResult]) -> RunResult:
+        """Await `work` and make whatever ends it the run's one final event: a stop at a
+        gate, a cancel (or the front end going away), a model or step failure, a bug;
+        then end what the run's shells left running and close the journal."""
         try:
-            self.emit(
-                RunStarted(
-                    run_id=self.run_id,
-                    command=command.name,
-                    arguments={a.name: self.ctx.values.get(a.name, "") for a in command.arguments},
-                    workspace=str(self.ctx.workspace.root),
-                    mode="automation" if self.ctx.unattended else command.mode,
-                    steps=[s.id for s in command.steps],
-                    model=self.ctx.workspace.config.model.name,
-                )
-            )
-            output = ""
-            if self.hooks is not None and self.hooks.has("SessionStart") and command.steps:
-                started = await self.hooks.run(
-                    "SessionStart", command.steps[0].id, {"source": "startup"}
-                )
-                self.session_context = started.context
-            for index, step in enumerate(command.steps):
-                output = await self._step(index, step)
-                if step.gate == "review":
-                    await self._review(step)
-            if self._pending_files():
-                await self._review(command.steps[-1])
-            report_text = self.artifacts.embed(output).strip() + self._what_landed()
-            report = (
-                str(self.ctx.journal.write_report(report_text)) if report_text.strip() else None
-            )
-            self.emit(
-                RunFinished(
-                    run_id=self.run_id, cost_usd=self.ctx.cost_usd, output=output, report=report
-                )
-            )
-            return RunResult(self.run_id, "finished", output, cost_usd=self.ctx.cost_usd)
+            return await work
         except (RunStopped, HookStopped) as stopped:
             return self._cancelled(str(stopped))
         except asyncio.CancelledError:
@@ -238,75 +294,6 @@ class Run:
             # What the run's shell commands left running (a server started in the
             # background) ends with the run.
             end_leftovers(self.tool_context)
-            self.ctx.journal.close()
-
-    async def review_left_by(self, origin: str) -> RunResult:
-        """Offer again the proposal an interrupted run left pending (its changeset is
-        this run's): one review, recorded in this run's journal."""
-        step = self.ctx.command.steps[0]
-        try:
-            self.emit(
-                RunStarted(
-                    run_id=self.run_id,
-                    command=self.ctx.command.name,
-                    arguments={"run": origin},
-                    workspace=str(self.ctx.workspace.root),
-                    mode=self.ctx.command.mode,
-                    steps=[step.id],
-                    model=self.ctx.workspace.config.model.name,
-                )
-            )
-            await self._review(step, recovery=True)
-            settle_pending(self.ctx.workspace.root, origin)
-            report = str(self.ctx.journal.write_report(self._what_landed().strip()))
-            self.emit(RunFinished(run_id=self.run_id, cost_usd=0.0, output="", report=report))
-            return RunResult(self.run_id, "finished")
-        except (RunStopped, HookStopped) as stopped:
-            return self._cancelled(str(stopped))
-        except asyncio.CancelledError:
-            self._ended_by_cancel()
-            raise
-        except Exception as error:
-            return self._failed(f"internal error: {type(error).__name__}: {error}")
-        finally:
-            self.ctx.journal.close()
-
-    async def review_undo(self, plan: UndoPlan) -> RunResult:
-        """Offer the undo of an earlier run (`plan`, whose changeset is this run's) as one
-        review; what cannot be taken back is said first, as warnings."""
-        step = self.ctx.command.steps[0]
-        try:
-            self.emit(
-                RunStarted(
-                    run_id=self.run_id,
-                    command=self.ctx.command.name,
-                    arguments=undo_arguments(plan),
-                    workspace=str(self.ctx.workspace.root),
-                    mode=self.ctx.command.mode,
-                    steps=[step.id],
-                    model=self.ctx.workspace.config.model.name,
-                )
-            )
-            for issue in plan.issues:
-                self.emit(
-                    Notice(
-                        run_id=self.run_id,
-                        level="warning",
-                        message=f"not undone: {issue.path}: {issue.detail}",
-                    )
-                )
-            await self._review(step)
-            report = str(self.ctx.journal.write_report(self._what_landed().strip()))
-            self.emit(RunFinished(run_id=self.run_id, cost_usd=0.0, output="", report=report))
-            return RunResult(self.run_id, "finished")
-        except (RunStopped, HookStopped) as stopped:
-            return self._cancelled(str(stopped))
-        except asyncio.CancelledError:
-            self._ended_by_cancel()
-            raise
-        except Exception as error:
-            return self._failed(f"internal error: {type(error).__name__}: {error}")
-        finally:
             self.ctx.journal.close()
 
     def _ended_by_cancel(self) -> None:
