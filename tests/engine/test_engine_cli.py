@@ -36,13 +36,6 @@ DESIGN = command_file(
 )
 
 
-@pytest.fixture
-def config_home(tmp_path: Path) -> Path:
-    folder = tmp_path / "xdg-config"
-    folder.mkdir()
-    return folder
-
-
 def orchestra(
     root: Path, server: ScriptedServer, config_home: Path, *args: str, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:

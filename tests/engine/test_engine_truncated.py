@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from engine_helpers import cli_env, command_file, workspace
 
 from orchestra_lsp.journal import list_runs, load_run
@@ -39,13 +38,6 @@ WHOLE_EDIT = {
     },
 }
 IMPLEMENT = command_file([{"id": "implement", "agent": "worker", "prompt": "Round the total."}])
-
-
-@pytest.fixture
-def config_home(tmp_path: Path) -> Path:
-    folder = tmp_path / "xdg-config"
-    folder.mkdir()
-    return folder
 
 
 def orchestra(
