@@ -125,6 +125,7 @@ class _Chart(BaseModel):
 
 
 _LANE_HEIGHT = 18.0
+_LANE_KINDS = ("step", "gate", "model", "tool")
 _LABEL_WIDTH = 170.0
 _PLOT_WIDTH = 780.0
 
@@ -133,22 +134,18 @@ def _chart(timeline: Timeline) -> _Chart:
     """The timeline as horizontal bars: per step a lane for the step itself, its model
     calls, its tool calls and its gates."""
     scale = _PLOT_WIDTH / max(timeline.duration_ms, 1.0)
-    lanes: list[tuple[float, str]] = []
     bars: list[_Bar] = []
-    lane_of: dict[tuple[str, str], float] = {}
+    # A step's lanes stay together, steps in the order they started (spans come sorted
+    # by start, so a step's first span is its earliest).
+    first: dict[str, float] = {}
     for span in timeline.spans:
-        key = (span.step_id, span.kind)
-        if key not in lane_of:
-            lane_of[key] = len(lanes) * _LANE_HEIGHT
-            name = span.step_id if span.kind == "step" else f"  {span.kind}"
-            lanes.append((lane_of[key], name))
-    # Keep a step's lanes together: order lanes by step, then kind.
-    order = {k: i for i, k in enumerate(sorted(lane_of, key=lambda k: _lane_key(k, timeline)))}
-    lane_of = {k: order[k] * _LANE_HEIGHT for k in lane_of}
-    lanes = sorted(
-        ((lane_of[k], k[0] if k[1] == "step" else f"· {k[1]}") for k in lane_of),
-        key=lambda lane: lane[0],
+        first.setdefault(span.step_id, span.start_ms)
+    keys = sorted(
+        {(span.step_id, span.kind) for span in timeline.spans},
+        key=lambda key: (first[key[0]], _LANE_KINDS.index(key[1])),
     )
+    lane_of = {key: index * _LANE_HEIGHT for index, key in enumerate(keys)}
+    lanes = [(lane_of[key], key[0] if key[1] == "step" else f"· {key[1]}") for key in keys]
     for span in timeline.spans:
         bars.append(
             _Bar(
@@ -174,11 +171,6 @@ def _chart(timeline: Timeline) -> _Chart:
         bars=bars,
         ticks=ticks,
     )
-
-
-def _lane_key(key: tuple[str, str], timeline: Timeline) -> tuple[float, int]:
-    first = min(s.start_ms for s in timeline.spans if s.step_id == key[0])
-    return first, ["step", "gate", "model", "tool"].index(key[1])
 
 
 def _tick_step(duration_ms: float) -> float:
