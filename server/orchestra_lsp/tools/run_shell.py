@@ -43,7 +43,7 @@ import os
 import secrets
 import shutil
 import signal
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pydantic import Field
@@ -247,12 +247,12 @@ class _Shell:
     def sweep(self) -> None:
         """Kill the command's process group and every process that carries its marker,
         shares its session or holds its output pipe (see :func:`kill_tree`)."""
-        kill_tree(self.process.pid, self.marker, self.pipe_inode)
+        kill_tree(self.process.pid, (self.marker,), self.pipe_inode)
 
     def sweep_session(self) -> None:
         """Kill the command's process group, its session and the holders of its output
         pipe; leave what carries only its marker (it started a session of its own)."""
-        kill_tree(self.process.pid, None, self.pipe_inode)
+        kill_tree(self.process.pid, (), self.pipe_inode)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -262,9 +262,9 @@ class _Shell:
 def end_leftovers(ctx: ToolContext) -> int:
     """At the end of a run: kill whatever its `run_shell` commands left running (by their
     markers); returns how many processes were signalled. Blocking: reads ``/proc``."""
-    killed = 0
-    for marker in ctx.shell_markers:
-        killed += kill_tree(0, marker)
+    if not ctx.shell_markers:
+        return 0
+    killed = kill_tree(0, ctx.shell_markers)  # one walk of /proc for all of them
     ctx.shell_markers.clear()
     return killed
 
@@ -286,9 +286,10 @@ def _pipe_inode(transport: asyncio.SubprocessTransport) -> int | None:
         return None
 
 
-def kill_tree(leader: int, marker: str | None = None, pipe_inode: int | None = None) -> int:
+def kill_tree(leader: int, markers: Collection[str] = (), pipe_inode: int | None = None) -> int:
     """SIGKILL the process group of `leader` and every process (of this user) in its
-    session, whose environment carries ``ORCHESTRA_SHELL_ID=<marker>`` or which holds
+    session, whose environment carries ``ORCHESTRA_SHELL_ID=<marker>`` for one of
+    `markers`, or which holds
     the pipe `pipe_inode`; repeat until a pass finds none, so a process forked during a
     pass is caught by the next. Returns how many processes were signalled. Linux reads
     ``/proc``; elsewhere only the process group is killed. A `leader` of 0 or less
@@ -298,12 +299,12 @@ def kill_tree(leader: int, marker: str | None = None, pipe_inode: int | None = N
             os.killpg(leader, signal.SIGKILL)
     if not os.path.isdir("/proc/self"):
         return 0
-    needle = f"{MARKER_VARIABLE}={marker}".encode() if marker else None
+    needles = frozenset(f"{MARKER_VARIABLE}={marker}".encode() for marker in markers)
     pipe = f"pipe:[{pipe_inode}]" if pipe_inode is not None else None
     me = os.getpid()
     killed = 0
     for _ in range(8):
-        found = [pid for pid in _pids() if pid != me and _belongs(pid, leader, needle, pipe)]
+        found = [pid for pid in _pids() if pid != me and _belongs(pid, leader, needles, pipe)]
         for pid in found:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
@@ -320,7 +321,7 @@ def _pids() -> list[int]:
         return []
 
 
-def _belongs(pid: int, leader: int, needle: bytes | None, pipe: str | None) -> bool:
+def _belongs(pid: int, leader: int, needles: frozenset[bytes], pipe: str | None) -> bool:
     base = f"/proc/{pid}"
     try:
         with open(f"{base}/stat", "rb") as stat:
@@ -331,9 +332,9 @@ def _belongs(pid: int, leader: int, needle: bytes | None, pipe: str | None) -> b
             return True
     except (OSError, IndexError, ValueError):
         return False
-    if needle is not None:
+    if needles:
         with contextlib.suppress(OSError), open(f"{base}/environ", "rb") as environ:
-            if needle in environ.read().split(b"\0"):
+            if not needles.isdisjoint(environ.read().split(b"\0")):
                 return True
     if pipe is not None:
         with contextlib.suppress(OSError):
