@@ -219,6 +219,7 @@ def _describe(event: dict[str, Any]) -> str:
         "permission_decided": f"  permission {event.get('verdict')} {event.get('tool')} "
         f"({event.get('by')}: {event.get('reason')})",
         "gate_decided": f"  gate {event.get('gate')}: {event.get('decision')} by {event.get('by')}"
+        + (f" --gate {event.get('preset')}" if event.get("preset") else "")
         + (f" — {event.get('feedback')}" if event.get("feedback") else ""),
         "proposal_decided": f"  {event.get('path')}: {event.get('outcome')} "
         f"(accepted {event.get('accepted')}, rejected {event.get('rejected')})",

@@ -13,6 +13,7 @@ from typing import Any
 from orchestra_lsp.cli.tables import unwrapped_console
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
+from orchestra_lsp.engine.gate_answers import parse_gate_answers
 from orchestra_lsp.reports import write_page_of_run
 
 
@@ -35,6 +36,18 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="when the run ends, write its page (report, timeline, cost, diff) to FILE",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="do not stream model text")
+    add_gate_option(parser)
+
+
+def add_gate_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--gate",
+        action="append",
+        default=[],
+        metavar="STEP=ANSWER",
+        help="answer a step's gate in advance, for unattended runs: STEP=approve, "
+        "STEP=stop, STEP=review:accept-all or STEP=review:reject-all (repeatable)",
+    )
 
 
 def register_review(parser: argparse.ArgumentParser) -> None:
@@ -104,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
         command = engine.command(args.command)
         arguments = bind_arguments(command, args.arguments) if command is not None else {}
         request = RunRequest(command=args.command, arguments=arguments)
-        return engine.start(request, frontend, yes=args.yes, apply=args.apply)
+        gates = parse_gate_answers(args.gate)
+        return engine.start(request, frontend, yes=args.yes, apply=args.apply, gates=gates)
 
     code = _drive(start, args, frontend, args.html)
     if args.patch is not None and code != 2:

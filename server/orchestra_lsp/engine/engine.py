@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from orchestra_lsp.changes import Changeset
 from orchestra_lsp.engine.events import Notice
 from orchestra_lsp.engine.frontend import FrontEnd
+from orchestra_lsp.engine.gate_answers import GateAnswer, check_gate_answers
 from orchestra_lsp.engine.request import RunRequest, RunRequestError, resolve_arguments
 from orchestra_lsp.engine.run import Run, RunContext, RunResult
 from orchestra_lsp.engine.undo import UndoError, UndoPlan, plan_undo, undo_arguments
@@ -222,12 +223,20 @@ class Engine:
             ) from None
 
     def start(
-        self, request: RunRequest, frontend: FrontEnd, *, yes: bool = False, apply: bool = True
+        self,
+        request: RunRequest,
+        frontend: FrontEnd,
+        *,
+        yes: bool = False,
+        apply: bool = True,
+        gates: Sequence[GateAnswer] = (),
     ) -> RunHandle:
         """Start a run and return at once; raise RunRequestError if it cannot start.
 
         `yes`: gates pass by policy. `apply` False: accepted changes of an unattended run
         are recorded `pending` instead of landing (`orchestra run --yes` without `--apply`).
+        `gates`: gates answered in advance (engine/gate_answers.py), checked against the
+        command before anything starts; they win over `yes`.
         """
         workspace = self.workspace
         command = self.command(request.command)
@@ -241,6 +250,7 @@ class Engine:
                 "run `orchestra check`"
             )
         arguments = resolve_arguments(command, request.arguments)
+        answers = check_gate_answers(command, gates)
         values = {
             **arguments,
             "file": request.file or "",
@@ -255,6 +265,7 @@ class Engine:
             apply=apply,
             argument_list=_positional(command, arguments),
             arguments=arguments,
+            gate_answers=answers,
         )
 
     def start_prompt(self, text: str, frontend: FrontEnd) -> RunHandle:
@@ -297,6 +308,7 @@ class Engine:
         origin: str | None = None,
         changeset: Changeset | None = None,
         undo: UndoPlan | None = None,
+        gate_answers: dict[str, GateAnswer] | None = None,
     ) -> RunHandle:
         """Open the journal and start the run's task; `origin` and `changeset` make it
         the review of a run that was interrupted."""
@@ -334,6 +346,7 @@ class Engine:
             pool=self.pool() if _needs_mcp(workspace, command, values) else None,
             cost_cap=workspace.config.model.max_cost_usd,
             warned_models=self._warned_models,
+            gate_answers=gate_answers or {},
         )
         run = Run(ctx)
         if changeset is not None:

@@ -121,7 +121,10 @@ class GateDecided(_Event):
     gate: Literal["approve", "review", "budget"]
     decision: Literal["approve", "revise", "stop"]
     feedback: str | None = None
-    by: Literal["person", "automation"]
+    by: Literal["person", "automation", "preset"]
+    """`preset`: answered in advance (`orchestra run --gate STEP=ANSWER`), not by a person."""
+    preset: str | None = None
+    """With `by: preset`: the answer as given, e.g. `design=approve`."""
 
 
 class FileProposal(BaseModel):

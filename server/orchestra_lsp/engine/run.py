@@ -48,6 +48,7 @@ from orchestra_lsp.engine.frontend import (
     ReviewDecision,
     ReviewRequest,
 )
+from orchestra_lsp.engine.gate_answers import GateAnswer
 from orchestra_lsp.engine.hooks import HookRunner, HookStopped
 from orchestra_lsp.engine.prompts import step_instructions, system_chunks
 from orchestra_lsp.engine.step_loop import StepFailed, StepOutcome, StepSettings, run_step
@@ -122,6 +123,9 @@ class RunContext:
     cost_usd: float = 0.0
     cost_cap: float | None = None
     outputs: dict[str, str] = field(default_factory=dict)
+    gate_answers: dict[str, GateAnswer] = field(default_factory=dict)
+    """Gates answered in advance (`--gate STEP=ANSWER`), by step id: decided without
+    asking the front end, before `unattended` is considered."""
 
 
 class Run:
@@ -669,9 +673,15 @@ class Run:
         """An approve or budget gate: a person decides, or the policy when unattended."""
         gate = request.gate
         self.emit(GateOpened(run_id=self.run_id, step_id=request.step_id, gate=gate))
-        if self.ctx.unattended:
+        preset = self._preset(request.step_id, gate)
+        by: Literal["person", "automation", "preset"]
+        if preset is not None:
+            answer: Literal["approve", "stop"] = "approve" if preset.answer == "approve" else "stop"
+            decision = ApprovalDecision(decision=answer)
+            by = "preset"
+        elif self.ctx.unattended:
             decision = ApprovalDecision(decision=unattended)
-            by: Literal["person", "automation"] = "automation"
+            by = "automation"
         else:
             decision = await self.ctx.frontend.approve(request)
             by = "person"
@@ -683,9 +693,15 @@ class Run:
                 decision=decision.decision,
                 feedback=decision.feedback,
                 by=by,
+                preset=None if preset is None else preset.given,
             )
         )
         return decision
+
+    def _preset(self, step_id: str, gate: str) -> GateAnswer | None:
+        """The answer given in advance for this gate of this step, if any."""
+        answer = self.ctx.gate_answers.get(step_id)
+        return answer if answer is not None and answer.gate == gate else None
 
     # -- usage and the cost cap ------------------------------------------------------
 
@@ -770,17 +786,27 @@ class Run:
                 ],
             )
         )
-        request = ReviewRequest(
-            run_id=self.run_id,
-            step_id=step.id,
-            agent=step.agent,
-            files=files,
-            auto_accept=self.ctx.unattended,
-        )
-        decision = await self.ctx.frontend.review(request, self.changeset)
+        preset = self._preset(step.id, "review")
+        if preset is not None:
+            every = preset.answer == "accept-all"
+            decision = ReviewDecision(
+                files=[
+                    FileDecision(path=f.path, accepted=[h.id for h in f.hunks] if every else [])
+                    for f in files
+                ]
+            )
+        else:
+            request = ReviewRequest(
+                run_id=self.run_id,
+                step_id=step.id,
+                agent=step.agent,
+                files=files,
+                auto_accept=self.ctx.unattended,
+            )
+            decision = await self.ctx.frontend.review(request, self.changeset)
         if decision.stop is not None:
             raise RunStopped(decision.stop)
-        await self._settle(step, files, decision)
+        await self._settle(step, files, decision, preset)
 
     def _outside_review(self, step_id: str, changes: list[FileChange]) -> list[FileChange]:
         """At the review of an interrupted run: hunks already on disk landed without a
@@ -817,7 +843,13 @@ class Run:
                 self.changeset.files.pop(change.path, None)
         return offered
 
-    async def _settle(self, step: Step, files: list[FileReview], decision: ReviewDecision) -> None:
+    async def _settle(
+        self,
+        step: Step,
+        files: list[FileReview],
+        decision: ReviewDecision,
+        preset: GateAnswer | None = None,
+    ) -> None:
         """Land each file's decision, journal its outcome, and carry on from there."""
         by_path = {d.path: d for d in decision.files}
         remaining = Changeset()
@@ -838,7 +870,12 @@ class Run:
                 step_id=step.id,
                 gate="review",
                 decision="approve" if any_accepted else "stop",
-                by="automation" if self.ctx.unattended else "person",
+                by="preset"
+                if preset is not None
+                else "automation"
+                if self.ctx.unattended
+                else "person",
+                preset=None if preset is None else preset.given,
             )
         )
         self.changeset.files = remaining.files
