@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 
@@ -92,3 +93,27 @@ async def time_initialize(command: list[str], root: str) -> float:
     client.notify("initialized", {})
     await client.close()
     return elapsed
+
+
+async def time_first_answer(
+    command: list[str], root: str, method: str, params: Any
+) -> tuple[float, float]:
+    """Milliseconds from spawning the server, and from sending `initialized`, to the
+    answer of its first useful request (`method`), as an editor asks it at once."""
+    started = time.perf_counter()
+    client = await StdioClient.spawn(*command, cwd=root)
+    await client.request(
+        "initialize",
+        {"processId": None, "rootUri": f"file://{root}", "capabilities": {}},
+    )
+    client.notify("initialized", {})
+    ready = time.perf_counter()
+    if method == "textDocument/codeAction":
+        document = params["textDocument"]
+        text = (Path(root) / document["uri"].removeprefix(f"file://{root}/")).read_text()
+        opened = {**document, "languageId": "python", "version": 1, "text": text}
+        client.notify("textDocument/didOpen", {"textDocument": opened})
+    await client.request(method, params)
+    done = time.perf_counter()
+    await client.close()
+    return (done - started) * 1000, (done - ready) * 1000

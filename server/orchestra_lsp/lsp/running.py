@@ -35,7 +35,7 @@ class Runs:
 
     async def start(self, params: protocol.RunParams) -> protocol.RunStarted:
         request = self._request(params)
-        await (await self.server.session.engine()).prepare(params.command)  # MCP prompts
+        await (await self.server.session.runner()).prepare(params.command)  # MCP prompts
         return await self._launch(params.command, lambda e, f: e.start(request, f))
 
     async def recover(self, run_id: str) -> protocol.RunStarted:
@@ -63,7 +63,7 @@ class Runs:
         from orchestra_lsp.engine import RunRequestError
         from orchestra_lsp.lsp.frontend import EditorFrontEnd
 
-        engine = await self.server.session.engine()
+        engine = await self.server.session.runner()
         holder: list[str] = []
 
         def stop() -> None:  # cancelling the progress: the run id is known by then

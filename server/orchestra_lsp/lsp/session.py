@@ -2,7 +2,9 @@
 
 The engine (and with it the workspace loader, pydantic models of every file kind,
 the journal) is imported and built in a thread after `initialize` has been answered,
-so the editor gets its answer fast; requests that need it simply wait for it.
+so the editor gets its answer fast; requests that need it simply wait for it. What
+only a run needs (the model SDK, the MCP SDK) is imported after that, in a thread of
+its own: the palette and code actions do not wait for it, and a run does.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Session:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._engine: asyncio.Task[Engine] | None = None
+        self._warm: asyncio.Task[None] | None = None
         self._buffers: Buffers | None = None
 
     def start(self, root: Path, buffers: Buffers) -> None:
@@ -30,6 +33,7 @@ class Session:
             self.root = root.resolve()
             self._buffers = buffers
             self._engine = asyncio.create_task(asyncio.to_thread(_build, self.root, buffers))
+            self._warm = asyncio.create_task(self._warm_up(self._engine))
 
     async def switch(self, root: Path, buffers: Buffers) -> None:
         """Serve `root` instead: its engine is built, the old one's runs are stopped."""
@@ -57,6 +61,21 @@ class Session:
             )
         return await asyncio.shield(task)
 
+    async def runner(self) -> Engine:
+        """The engine once what a run imports is imported too: a run started earlier
+        would import the model SDK on the event loop and hold every request meanwhile."""
+        engine = await self.engine()
+        if self._warm is not None:
+            await asyncio.shield(self._warm)
+        return engine
+
+    async def _warm_up(self, building: asyncio.Task[Engine]) -> None:
+        try:
+            engine = await asyncio.shield(building)
+        except Exception:  # the build's own failure answers the request that needs it
+            return
+        await asyncio.to_thread(_warm_up, engine)
+
     async def aclose(self) -> None:
         """Stop the engine's runs and close its model client and MCP servers."""
         if self._engine is not None and self._engine.done() and not self._engine.exception():
@@ -66,9 +85,7 @@ class Session:
 def _build(root: Path, buffers: Buffers) -> Engine:
     from orchestra_lsp.engine import Engine
 
-    engine = Engine(root, buffers=buffers)
-    _warm_up(engine)
-    return engine
+    return Engine(root, buffers=buffers)
 
 
 def _warm_up(engine: Engine) -> None:
