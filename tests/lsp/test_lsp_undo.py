@@ -96,3 +96,9 @@ async def test_undo_one_hunk_of_two_in_the_editor(start: Any, tmp_path: Path) ->
     assert [(e["path"], e["outcome"], len(e["accepted"])) for e in decided] == [
         ("values.py", "applied", 1)
     ]
+    # the runs list says the run was undone in part, and by which run
+    listed = await editor.client.protocol.send_request_async("orchestra/runs", {})
+    undone = {r.runId: r.undone for r in listed.runs}
+    assert undone[undo.run_id] is None
+    assert undone[run_id].by == undo.run_id and undone[run_id].whole is False
+    assert undone[run_id].label == f"in part (file values.py, some hunks left) by {undo.run_id}"

@@ -14,7 +14,8 @@ from orchestra_lsp.changes import Changeset
 from orchestra_lsp.cli.tables import print_table, unwrapped_console
 from orchestra_lsp.cli.terminal import unified_diff
 from orchestra_lsp.engine import FileReview
-from orchestra_lsp.journal import RunNotFoundError, RunSummary, list_runs, load_run
+from orchestra_lsp.engine.undo import undone_runs
+from orchestra_lsp.journal import RunNotFoundError, list_runs, load_run
 from orchestra_lsp.journal.retention import (
     DEFAULT_KEEP,
     DEFAULT_OLDER_THAN_DAYS,
@@ -107,13 +108,20 @@ def runs(args: argparse.Namespace) -> int:
     if args.prune:
         return _prune(args)
     summaries = list_runs(args.workspace.resolve(), args.limit)
+    undone = undone_runs(args.workspace.resolve(), summaries)
     if args.json:
-        print(json.dumps([s.model_dump(mode="json") for s in summaries], indent=2))
+        listed = [
+            {
+                **s.model_dump(mode="json"),
+                "undone": undone[s.run_id].model_dump() if s.run_id in undone else None,
+            }
+            for s in summaries
+        ]
+        print(json.dumps(listed, indent=2))
         return 0
     if not summaries:
         print("no runs yet (they are recorded under .orchestra/runs/)")
         return 0
-    undone = _undone(args.workspace.resolve(), summaries)
     rows = [
         [
             s.run_id,
@@ -122,7 +130,7 @@ def runs(args: argparse.Namespace) -> int:
             s.started_at.strftime("%Y-%m-%d %H:%M:%S"),
             "" if s.cost_usd is None else f"${s.cost_usd:.4f}",
             "yes" if s.pending_proposal else "",
-            undone.get(s.run_id, ""),
+            undone[s.run_id].label() if s.run_id in undone else "",
         ]
         for s in summaries
     ]
@@ -130,33 +138,6 @@ def runs(args: argparse.Namespace) -> int:
         "Runs", ["run", "command", "state", "started", "cost", "pending review", "undone"], rows
     )
     return 0
-
-
-def _undone(root: Path, summaries: list[RunSummary]) -> dict[str, str]:
-    """For each run an undo run took back: `whole`, or `in part` (one step or file, a
-    hunk rejected or left out as a conflict), with the undo run's id. An undo that
-    landed nothing does not count."""
-    undone: dict[str, str] = {}
-    for s in reversed(summaries):  # oldest first: the newest undo's word wins
-        target = s.arguments.get("undoes")
-        if not isinstance(target, str) or s.state != "finished":
-            continue
-        try:
-            events = load_run(root, s.run_id).events
-        except RunNotFoundError:
-            continue
-        decided = [e for e in events if e.get("type") == "proposal_decided"]
-        if not any(e.get("landed") for e in decided):
-            continue
-        part = [f"{k} {s.arguments[k]}" for k in ("step", "file") if k in s.arguments]
-        left = any(e.get("type") == "notice" for e in events) or any(
-            e.get("rejected") or e.get("outcome") != "applied" for e in decided
-        )
-        if left:
-            part.append("some hunks left")
-        word = f"in part ({', '.join(part)})" if part else "whole"
-        undone[target] = f"{word} by {s.run_id}"
-    return undone
 
 
 def _find(args: argparse.Namespace) -> str | None:

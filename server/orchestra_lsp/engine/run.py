@@ -55,6 +55,7 @@ from orchestra_lsp.engine.step_loop import StepFailed, StepOutcome, StepSettings
 from orchestra_lsp.engine.task_tool import TaskArgs
 from orchestra_lsp.engine.toolbox import Toolbox
 from orchestra_lsp.engine.undo import (
+    NOT_UNDONE,
     UNDOABLE,
     LandedChange,
     UndoPlan,
@@ -251,7 +252,7 @@ class Run:
                     Notice(
                         run_id=self.run_id,
                         level="warning",
-                        message=f"not undone: {issue.path}: {issue.detail}",
+                        message=f"{NOT_UNDONE}{issue.path}: {issue.detail}",
                     )
                 )
             await self._review(step)

@@ -26,7 +26,7 @@ from orchestra_lsp.changes import (
     read_text_file,
     translate,
 )
-from orchestra_lsp.journal import load_run
+from orchestra_lsp.journal import RunNotFoundError, RunSummary, load_run
 from orchestra_lsp.journal.models import RUNS_FOLDER
 from orchestra_lsp.redaction import REDACTED
 
@@ -35,6 +35,8 @@ UNDOABLE: frozenset[Outcome] = frozenset({"applied", "partly_applied", "applied_
 the editor's own undo's business; `unchanged` landed nothing)."""
 
 LANDED_PREFIX = "landed-"
+NOT_UNDONE = "not undone: "
+"""How the notice of what an undo left out begins (the journal and `undone_runs` read it)."""
 SECRET = (
     "held a secret, which the journal does not keep (it is redacted there); take it back by hand"
 )
@@ -87,6 +89,50 @@ def undo_arguments(plan: UndoPlan) -> dict[str, str]:
     if plan.file is not None:
         arguments["file"] = plan.file
     return arguments
+
+
+class Undone(BaseModel):
+    """How far a later undo run (`by`) took back a run: `whole` when everything it
+    landed came back, else `part` says what was left (`step S`, `file F`, `some hunks
+    left`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: str
+    whole: bool
+    part: list[str] = []
+
+    def label(self) -> str:
+        """`whole by RUN` or `in part (file a.py, some hunks left) by RUN`."""
+        word = "whole" if self.whole else f"in part ({', '.join(self.part)})"
+        return f"{word} by {self.by}"
+
+
+def undone_runs(root: Path, summaries: list[RunSummary]) -> dict[str, Undone]:
+    """For each run of `summaries` (newest first, as `list_runs` gives them) that an
+    undo run among them took back, how far. An undo that landed nothing does not count;
+    of several, the newest speaks. Reads the journals of undo runs only."""
+    undone: dict[str, Undone] = {}
+    for s in reversed(summaries):  # oldest first: the newest undo's word wins
+        target = s.arguments.get("undoes")
+        if not isinstance(target, str) or s.state != "finished":
+            continue
+        try:
+            events = load_run(root, s.run_id).events
+        except RunNotFoundError:
+            continue
+        decided = [e for e in events if e.get("type") == "proposal_decided"]
+        if not any(e.get("landed") for e in decided):
+            continue
+        part = [f"{k} {s.arguments[k]}" for k in ("step", "file") if k in s.arguments]
+        left = any(
+            e.get("type") == "notice" and str(e.get("message", "")).startswith(NOT_UNDONE)
+            for e in events
+        ) or any(e.get("rejected") or e.get("outcome") != "applied" for e in decided)
+        if left:
+            part.append("some hunks left")
+        undone[target] = Undone(by=s.run_id, whole=not part, part=part)
+    return undone
 
 
 def landed_record_name(index: int) -> str:

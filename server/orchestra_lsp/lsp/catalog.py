@@ -44,9 +44,11 @@ def setup(server: OrchestraServer) -> None:
         from orchestra_lsp.lsp import listing, protocol
 
         request = parse(protocol.RunsParams, params)
-        summaries = await asyncio.to_thread(listing.recent_runs, ls.root, request.limit)
+        summaries, undone = await asyncio.to_thread(listing.recent_runs, ls.root, request.limit)
         open_reviews = ls.reviews.open_runs()
-        listed = [listing.run_info(s, s.run_id in open_reviews) for s in summaries]
+        listed = [
+            listing.run_info(s, s.run_id in open_reviews, undone.get(s.run_id)) for s in summaries
+        ]
         return protocol.RunsResult(runs=listed).wire()
 
     @server.feature(methods.CONTEXT)

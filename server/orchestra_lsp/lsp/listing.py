@@ -11,6 +11,7 @@ from orchestra_lsp.lsp.errors import RequestFailed
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from orchestra_lsp.engine.undo import Undone
     from orchestra_lsp.journal import RunSummary
     from orchestra_lsp.workspace import Agent, Command, Workspace
 
@@ -48,7 +49,9 @@ def agent_info(agent: Agent) -> protocol.AgentInfo:
     )
 
 
-def run_info(summary: RunSummary, awaiting_review: bool) -> protocol.RunInfo:
+def run_info(
+    summary: RunSummary, awaiting_review: bool, undone: Undone | None = None
+) -> protocol.RunInfo:
     return protocol.RunInfo(
         run_id=summary.run_id,
         command=summary.command,
@@ -59,6 +62,9 @@ def run_info(summary: RunSummary, awaiting_review: bool) -> protocol.RunInfo:
         cost_usd=summary.cost_usd,
         pending_proposal=summary.pending_proposal,
         awaiting_review=awaiting_review,
+        undone=None
+        if undone is None
+        else protocol.UndoneInfo(by=undone.by, whole=undone.whole, label=undone.label()),
     )
 
 
@@ -87,7 +93,11 @@ def context_manifest(
     )
 
 
-def recent_runs(root: Path, limit: int) -> list[RunSummary]:
+def recent_runs(root: Path, limit: int) -> tuple[list[RunSummary], dict[str, Undone]]:
+    """The `limit` newest runs, and how far later undo runs took each back (an undo is
+    newer than what it undoes, so it is among them)."""
+    from orchestra_lsp.engine.undo import undone_runs
     from orchestra_lsp.journal import list_runs
 
-    return list_runs(root, limit)
+    summaries = list_runs(root, limit)
+    return summaries, undone_runs(root, summaries)

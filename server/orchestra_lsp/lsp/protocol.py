@@ -183,6 +183,17 @@ class RunsParams(Payload):
     limit: int = Field(default=50, ge=1, le=1000)
 
 
+class UndoneInfo(Payload):
+    """How far a later undo run took back a run."""
+
+    by: str
+    """The undo run's id."""
+    whole: bool
+    """Everything the run landed came back."""
+    label: str
+    """For people: `whole by RUN` or `in part (file a.py, some hunks left) by RUN`."""
+
+
 class RunInfo(Payload):
     run_id: str
     command: str
@@ -194,6 +205,8 @@ class RunInfo(Payload):
     pending_proposal: bool
     awaiting_review: bool
     """A review is open for it on this server: `orchestra/proposal` returns it."""
+    undone: UndoneInfo | None = None
+    """A later undo run took back what it landed (wholly or in part); None otherwise."""
 
 
 class RunsResult(Payload):

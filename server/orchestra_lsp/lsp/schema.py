@@ -25,6 +25,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     protocol.RunParams,
     protocol.RunStarted,
     protocol.RunRef,
+    protocol.UndoParams,
     protocol.RunPageResult,
     protocol.CancelResult,
     protocol.RunsParams,

@@ -275,6 +275,18 @@ export interface RunInfo {
   runId: string;
   startedAt: string;
   state: string;
+  undone?: UndoneInfo | null;
+}
+/**
+ * How far a later undo run took back a run.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "UndoneInfo".
+ */
+export interface UndoneInfo {
+  by: string;
+  label: string;
+  whole: boolean;
 }
 /**
  * `orchestra/runPage` (params: `RunRef`): where the run's page was written.
@@ -328,4 +340,17 @@ export interface RunsParams {
  */
 export interface RunsResult {
   runs: RunInfo[];
+}
+/**
+ * `orchestra/undo`: take back what run `run_id` landed, or only what its step
+ * `step` or its workspace-relative file `file` landed. Result: `RunStarted`, the undo
+ * run, whose proposal is reviewed like any other.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "UndoParams".
+ */
+export interface UndoParams {
+  file?: string | null;
+  runId: string;
+  step?: string | null;
 }
