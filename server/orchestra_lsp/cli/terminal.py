@@ -35,6 +35,7 @@ from orchestra_lsp.engine import (
     ReviewRequest,
 )
 from orchestra_lsp.engine import events as ev
+from orchestra_lsp.engine.frontend import CANNOT_ASK
 from orchestra_lsp.redaction import SECRETS
 
 T = TypeVar("T")
@@ -191,7 +192,7 @@ class TerminalFrontEnd:
     async def ask(self, question: Question) -> str:
         if not self.interactive:
             self._needs_person("a question from the agent")
-            return ""
+            return f"{CANNOT_ASK}: there is no terminal to ask in; decide yourself)"
         return await _ask(
             lambda: Prompt.ask(
                 escape(question.question), choices=question.choices, console=self.console

@@ -47,6 +47,12 @@ class Question(BaseModel):
     choices: list[str] | None = None
 
 
+#: How a front end's answer starts when nobody can answer the question there (no
+#: terminal, an editor without free text): "(the person cannot be asked …; decide
+#: yourself)". The model reads it; an MCP elicitation is declined with it as reason.
+CANNOT_ASK = "(the person cannot be asked"
+
+
 class FileReview(BaseModel):
     path: str
     base_text: str | None

@@ -25,7 +25,7 @@ from orchestra_lsp.engine.events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from orchestra_lsp.engine.frontend import FrontEnd, PermissionRequest, Question
+from orchestra_lsp.engine.frontend import CANNOT_ASK, FrontEnd, PermissionRequest, Question
 from orchestra_lsp.engine.hooks import (
     CLAUDE_NAMES,
     HookOutcome,
@@ -445,7 +445,7 @@ class Toolbox:
         outcome (never the answers) is journaled."""
         from mcp_types import ElicitRequestFormParams, ElicitResult
 
-        from orchestra_lsp.mcp.elicitation import ask_form, ask_url
+        from orchestra_lsp.mcp.elicitation import NobodyToAsk, ask_form, ask_url
 
         if self.unattended:
             result = ElicitResult(action="decline")
@@ -457,8 +457,11 @@ class Toolbox:
                     run_id=self.run_id, step_id=self.step_id, question=text, choices=choices
                 )
                 answer = await self.frontend.ask(question)
-                # Front ends answer a dismissed question (or one they cannot ask) with a
-                # parenthesised sentence for the model; to a form that is no value.
+                # Front ends answer a question they cannot ask, or one the person
+                # dismissed, with a parenthesised sentence for the model; to a form
+                # the first is nobody to ask (a decline), the second a cancel.
+                if answer.startswith(CANNOT_ASK):
+                    raise NobodyToAsk(answer.strip("()").split(";")[0])
                 return None if answer.startswith("(the person ") else answer
 
             if isinstance(params, ElicitRequestFormParams):

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from pygls.exceptions import JsonRpcException
 
 from orchestra_lsp.engine.frontend import (
+    CANNOT_ASK,
     ApprovalDecision,
     ApprovalRequest,
     PermissionRequest,
@@ -77,7 +78,7 @@ class Gates:
         if question.choices:
             picked = await self._choose(question.question, question.choices, types.MessageType.Info)
             return picked or "(the person dismissed the question)"
-        return "(the person cannot be asked free-text questions in this editor; decide yourself)"
+        return f"{CANNOT_ASK} free-text questions in this editor; decide yourself)"
 
     async def _ask_approval(self, request: ApprovalRequest) -> ApprovalDecision:
         intro = request.message or f"Step '{request.step_id}' ({request.agent}) is done."

@@ -23,6 +23,11 @@ Ask = Callable[[str, list[str] | None], Awaitable[str | None]]
 ACCEPT, DECLINE = "Accept", "Decline"
 
 
+class NobodyToAsk(Exception):
+    """Raised by an `Ask` when no person can answer here (no terminal, an editor that
+    takes no free text); the request is declined with this message as the reason."""
+
+
 def declined(reason: str) -> types.ElicitResult:
     """A decline; the reason goes to the journal, not to the server (MCP has no field)."""
     del reason
@@ -36,6 +41,19 @@ async def ask_form(
     schema = params.requested_schema
     properties: dict[str, Any] = schema.get("properties") or {}
     required = set(schema.get("required") or [])
+    try:
+        return await _ask_fields(server, params, ask, properties, required)
+    except NobodyToAsk as nobody:
+        return declined("nobody"), f"declined: {nobody}"
+
+
+async def _ask_fields(
+    server: str,
+    params: types.ElicitRequestFormParams,
+    ask: Ask,
+    properties: dict[str, Any],
+    required: set[str],
+) -> tuple[types.ElicitResult, str]:
     content: dict[str, str | int | float | bool | list[str] | None] = {}
     for name, field in properties.items():
         label = field.get("title") or name
@@ -63,7 +81,10 @@ async def ask_url(
         f"MCP server '{server}' asks you to open a page: {params.message}\n{params.url}\n"
         f"Choose {ACCEPT} once you have opened it, or {DECLINE}."
     )
-    answer = await ask(question, [ACCEPT, DECLINE])
+    try:
+        answer = await ask(question, [ACCEPT, DECLINE])
+    except NobodyToAsk as nobody:
+        return declined("nobody"), f"declined: {nobody}"
     if answer == ACCEPT:
         return types.ElicitResult(action="accept"), f"the person accepted to open {params.url}"
     if answer is None:

@@ -1,0 +1,216 @@
+"""Elicitation over several round trips: one tool call on `trip_server.py` asks the
+person three times, each question built from the answers before it (the city, then
+that city's hotels, then a yes/no naming both). Every front end carries each round
+to the person and the answer back: the terminal (on a pseudo-terminal), the editor
+(`orchestra/ask`, and `window/showMessageRequest` where the editor takes no free
+text), and headless runs, where nobody can answer, decline the first question at
+once with a journaled reason that says so."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from client_helpers import API_KEY, SERVERS, StartEditor, mcp_workspace, orchestra
+
+from orchestra_lsp.journal import list_runs, load_run
+from orchestra_lsp.testing import ScriptedServer
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return mcp_workspace(
+        tmp_path / "ws",
+        {"t": {"command": sys.executable, "args": [str(SERVERS / "trip_server.py")]}},
+        tools=["mcp__t__*"],
+        config='[permissions]\nallow = ["mcp__t__*"]\n',
+    )
+
+
+def _script(expected: str) -> list[dict[str, Any]]:
+    return [
+        {"reply": {"tool_use": [{"name": "mcp__t__plan_trip", "input": {}}]}},
+        {"expect": {"last_tool_result_contains": [expected]}, "reply": {"text": "ok"}},
+    ]
+
+
+def _elicited(events: list[dict[str, Any]]) -> list[str]:
+    """The journal's line per round: what happened, never the answers."""
+    return [
+        str(e["message"]).removeprefix("MCP server 't' asked for input (form mode): ")
+        for e in events
+        if "asked for input" in str(e.get("message"))
+    ]
+
+
+def _last_run(root: Path) -> list[dict[str, Any]]:
+    [summary] = list_runs(root)[-1:]
+    return load_run(root, summary.run_id).events
+
+
+def _in_a_terminal(
+    root: Path, env: dict[str, str], answers: list[tuple[str, str]]
+) -> tuple[str, int]:
+    """`orchestra run go` on a pseudo-terminal, typing each answer once its prompt
+    shows, in order (a later prompt may repeat an earlier one's words)."""
+    parent, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestra_lsp", "run", "go", "--quiet", "-w", str(root)],
+        cwd="/",
+        env={**os.environ, **env, "TERM": "dumb", "COLUMNS": "200"},
+        stdin=child,
+        stdout=child,
+        stderr=child,
+    )
+    os.close(child)
+    seen, pending, offset = b"", list(answers), 0
+    deadline = time.monotonic() + 90
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if select.select([parent], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(parent, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+            if pending and (at := seen.find(pending[0][0].encode(), offset)) >= 0:
+                offset = at + len(pending[0][0])
+                os.write(parent, pending.pop(0)[1].encode() + b"\n")
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(parent)
+    return seen.decode("utf-8", errors="replace"), code
+
+
+def test_three_rounds_in_the_terminal(root: Path) -> None:
+    with ScriptedServer(_script("booked Nord Hotel in Oslo for 3 nights")) as model:
+        env = {
+            "ANTHROPIC_API_KEY": API_KEY,
+            "ANTHROPIC_BASE_URL": model.base_url,
+            "XDG_CONFIG_HOME": str(root / ".user-config"),
+        }
+        transcript, code = _in_a_terminal(
+            root,
+            env,
+            [
+                ("City (Lisbon or Oslo)", "Oslo"),
+                ("Nights", "3"),
+                # The second question is built from the first answer: Oslo's hotels.
+                ("Which hotel in Oslo?", "Nord Hotel"),
+                ("Book Nord Hotel in Oslo for 3 nights?", "true"),
+            ],
+        )
+    assert code == 0, transcript
+    model.assert_no_failures()
+    assert "[Fjord House/Nord Hotel]" in transcript
+    rounds = _elicited(_last_run(root))
+    assert rounds == ["accept; the person answered the form"] * 3
+    assert not any("Nord Hotel" in r for r in rounds)  # answers are not journaled
+
+
+def test_a_run_without_a_terminal_declines_the_first_round_at_once(root: Path) -> None:
+    """No terminal and no --yes: nobody can answer, so the first question is declined
+    (not taken for an empty answer) and the server asks nothing more."""
+    with ScriptedServer(_script("stopped at question 1: decline")) as model:
+        started = time.monotonic()
+        done = orchestra("run", "go", root=root, env={"ANTHROPIC_BASE_URL": model.base_url})
+        took = time.monotonic() - started
+    assert done.returncode == 0, done.stdout + done.stderr
+    model.assert_no_failures()
+    assert took < 60  # never waits for an answer that cannot come
+    assert _elicited(_last_run(root)) == [
+        "decline; declined: the person cannot be asked: there is no terminal to ask in"
+    ]
+
+
+def test_an_unattended_run_declines_the_first_round(root: Path) -> None:
+    with ScriptedServer(_script("stopped at question 1: decline")) as model:
+        done = orchestra(
+            "run", "go", "--yes", root=root, env={"ANTHROPIC_BASE_URL": model.base_url}
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    model.assert_no_failures()
+    [only] = _elicited(_last_run(root))
+    assert only.startswith("decline; declined: this run is unattended")
+
+
+async def _run_in_editor(
+    root: Path, lsp_editor: StartEditor, expected: str, *, ask: bool, answers: list[Any]
+) -> tuple[Any, list[dict[str, Any]]]:
+    with ScriptedServer(_script(expected)) as model:
+        env = {
+            "ANTHROPIC_API_KEY": API_KEY,
+            "ANTHROPIC_BASE_URL": model.base_url,
+            "XDG_CONFIG_HOME": str(root / ".user-config"),
+        }
+        editor = await lsp_editor(root, env=env, ask=ask)
+        if ask:
+            editor.ask_answers = answers
+        else:
+            editor.answers = answers
+        started: Any = await editor.client.protocol.send_request_async(
+            "orchestra/run", {"command": "go"}
+        )
+        await editor.wait_event("run_finished", run_id=started.runId, timeout=90)
+    model.assert_no_failures()
+    return editor, load_run(root, started.runId).events
+
+
+async def test_three_rounds_in_the_editor(root: Path, lsp_editor: StartEditor) -> None:
+    editor, events = await _run_in_editor(
+        root,
+        lsp_editor,
+        "booked Alfama Inn in Lisbon for 2 nights",
+        ask=True,
+        answers=["Lisbon", "2", "Alfama Inn", "true"],
+    )
+    asked = editor.asked
+    assert [a["question"].splitlines()[0] for a in asked] == [
+        "MCP server 't' asks: Where to, and for how long?",
+        "MCP server 't' asks: Where to, and for how long?",
+        "MCP server 't' asks: Which hotel in Lisbon?",
+        "MCP server 't' asks: Book Alfama Inn in Lisbon for 2 nights?",
+    ]
+    assert asked[2]["choices"] == ["Alfama Inn", "Tejo Rooms"]  # from the first answer
+    assert asked[3]["choices"] == ["true", "false"]
+    assert _elicited(events) == ["accept; the person answered the form"] * 3
+
+
+async def test_dismissing_the_second_round_in_the_editor_cancels_it(
+    root: Path, lsp_editor: StartEditor
+) -> None:
+    editor, events = await _run_in_editor(
+        root,
+        lsp_editor,
+        "stopped at question 2: cancel",
+        ask=True,
+        answers=["Oslo", "1", None],
+    )
+    assert len(editor.asked) == 3
+    assert _elicited(events) == [
+        "accept; the person answered the form",
+        "cancel; the person dismissed the form",
+    ]
+
+
+async def test_an_editor_without_free_text_declines_with_the_reason(
+    root: Path, lsp_editor: StartEditor
+) -> None:
+    """An editor that can show choices but takes no free text (no `orchestra/ask`)
+    cannot answer the city: the form is declined, saying why, and nothing is shown."""
+    editor, events = await _run_in_editor(
+        root, lsp_editor, "stopped at question 1: decline", ask=False, answers=[]
+    )
+    assert editor.message_requests == []
+    assert _elicited(events) == [
+        "decline; declined: the person cannot be asked free-text questions in this editor"
+    ]
