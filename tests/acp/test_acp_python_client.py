@@ -19,7 +19,7 @@ from acp_helpers import (
 )
 
 from acp import PROTOCOL_VERSION, RequestError, spawn_agent_process, text_block
-from orchestra_lsp.journal import load_run
+from orchestra_lsp.journal import is_run_id, load_run
 from orchestra_lsp.testing import ScriptedServer
 
 
@@ -182,37 +182,58 @@ async def test_session_cancel_stops_the_run_at_its_gate(tmp_path: Path) -> None:
     assert load_run(root, run.name).summary.state == "cancelled"
 
 
-async def test_a_policy_ask_carries_the_exact_arguments(tmp_path: Path) -> None:
+async def test_a_policy_ask_carries_the_exact_arguments_and_allow_always_lasts_the_session(
+    tmp_path: Path,
+) -> None:
     root = make_workspace(tmp_path / "ws")
     (root / ".orchestra" / "agents" / "developer.md").write_text(
-        "---\nname: developer\ndescription: D\ntools: [run_shell]\nmax_turns: 3\n---\nYou develop.\n"
+        "---\nname: developer\ndescription: D\ntools: [run_shell]\nmax_turns: 5\n---\nYou develop.\n"
     )
     shell = {"command": "touch made-by-shell"}
+    other = {"command": "touch other-file"}
     script = [
         {"reply": {"tool_use": [{"name": "run_shell", "input": shell}]}},
+        {"reply": {"tool_use": [{"name": "run_shell", "input": shell}]}},
+        {"reply": {"tool_use": [{"name": "run_shell", "input": other}]}},
         {
             "expect": {"last_tool_result_contains": ["the person declined"]},
-            "reply": {"text": "Not run."},
+            "reply": {"text": "Done."},
         },
+        # The next prompt of the same session: the remembered answer still holds.
+        {"reply": {"tool_use": [{"name": "run_shell", "input": shell}]}},
+        {"reply": {"text": "Again."}},
     ]
-    client = RecordingClient(["reject_once"])
+    client = RecordingClient(["allow_always", "reject_once"])
     with ScriptedServer(script) as server:
         env = agent_environment(tmp_path, server.base_url)
         async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
             await conn.initialize(protocol_version=PROTOCOL_VERSION)
             session = await conn.new_session(cwd=str(root), mcp_servers=[])
-            answer = await asyncio.wait_for(
-                conn.prompt(session_id=session.session_id, prompt=[text_block("make a file")]),
-                60,
-            )
+            for text in ("make a file", "once more"):
+                answer = await asyncio.wait_for(
+                    conn.prompt(session_id=session.session_id, prompt=[text_block(text)]), 60
+                )
+                assert answer.stop_reason == "end_turn"
     server.assert_no_failures()
-    assert answer.stop_reason == "end_turn"
-    [(call, options)] = client.asks
-    assert call.raw_input == shell
-    assert [o.option_id for o in options] == ["allow_once", "reject_once"]
-    assert not (root / "made-by-shell").exists()
-    decided = [e for e in journal_events(root) if e["type"] == "permission_decided"]
-    assert [(e["verdict"], e["by"]) for e in decided] == [("deny", "person")]
+    server.assert_all_consumed()
+    # Asked once for `shell` (allowed always), once for `other` (other arguments).
+    assert [call.raw_input for call, _ in client.asks] == [shell, other]
+    [options, _] = [[o.option_id for o in options] for _, options in client.asks]
+    assert options == ["allow_once", "allow_always", "reject_once", "reject_always"]
+    assert (root / "made-by-shell").exists() and not (root / "other-file").exists()
+    decided = []
+    for run in sorted(p for p in (root / ".orchestra" / "runs").iterdir() if is_run_id(p.name)):
+        decided += [
+            (e["verdict"], e["by"])
+            for e in load_run(root, run.name).events
+            if e["type"] == "permission_decided"
+        ]
+    assert decided == [
+        ("allow", "person"),
+        ("allow", "person"),
+        ("deny", "person"),
+        ("allow", "person"),
+    ]
 
 
 def test_a_line_that_is_not_json_is_logged_in_one_line(tmp_path: Path) -> None:

@@ -7,22 +7,35 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from acp_helpers import SCRIPT, agent_environment, journal_events, make_workspace
 
+from orchestra_lsp.journal import is_run_id
 from orchestra_lsp.testing import ScriptedServer
 
 CLIENT = Path(__file__).parent / "ts" / "client.mjs"
 
 
-def drive(root: Path, home: Path, base_url: str, prompts: list[str], answers: list[str]) -> dict:  # type: ignore[type-arg]
+def drive(
+    root: Path,
+    home: Path,
+    base_url: str,
+    actions: list[Any],
+    answers: list[str],
+    feedback: list[str] | None = None,
+) -> dict[str, Any]:
+    """Run the client's actions (prompts, or {"list"|"load"|"mode"|"new": ...}) against
+    a fresh `orchestra acp`; `feedback` makes the client offer elicitation forms."""
     env = {**agent_environment(home, base_url), "ANSWERS": json.dumps(answers)}
+    if feedback is not None:
+        env["FEEDBACK"] = json.dumps(feedback)
     done = subprocess.run(
         [
             "node",
             str(CLIENT),
             str(root),
-            json.dumps(prompts),
+            json.dumps(actions),
             sys.executable,
             "-m",
             "orchestra_lsp",
@@ -34,7 +47,7 @@ def drive(root: Path, home: Path, base_url: str, prompts: list[str], answers: li
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    result: dict = json.loads(done.stdout)  # type: ignore[type-arg]
+    result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 
@@ -92,3 +105,161 @@ def test_a_stop_at_the_gate_ends_the_run_and_writes_nothing(tmp_path: Path) -> N
     assert (gate["decision"], gate["by"]) == ("stop", "person")
     assert events[-1]["type"] != "run_finished"
     assert result["stops"] == ["end_turn"]
+
+
+def _run_ids(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / ".orchestra" / "runs").iterdir() if is_run_id(p.name))
+
+
+def _updates(result: dict[str, Any], kind: str, action: int | None = None) -> list[dict[str, Any]]:
+    return [
+        u
+        for u in result["updates"]
+        if u["sessionUpdate"] == kind and (action is None or u["_action"] == action)
+    ]
+
+
+def _text(result: dict[str, Any], action: int | None = None) -> str:
+    return "".join(u["content"]["text"] for u in _updates(result, "agent_message_chunk", action))
+
+
+def test_a_finished_run_is_listed_loaded_replayed_and_undone_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    root = make_workspace(tmp_path / "ws")
+    with ScriptedServer(SCRIPT) as server:
+        first = drive(root, tmp_path, server.base_url, ["/change greet"], ["approve", "allow_once"])
+    server.assert_no_failures()
+    [usage, *_] = _updates(first, "usage_update")
+    assert usage["size"] == 150_000 and usage["used"] > 0
+    assert usage["cost"]["currency"] == "USD"
+    assert (root / "app.py").read_text() == "print('hello')\n"
+    [run_id] = _run_ids(root)
+    # A new `orchestra acp` process: the run is known from the journal alone.
+    with ScriptedServer([]) as server:
+        second = drive(
+            root,
+            tmp_path,
+            server.base_url,
+            [{"list": True}, {"load": run_id}, "/undo"],
+            ["allow_once"],
+        )
+    assert second["init"]["agentCapabilities"]["loadSession"] is True
+    assert "list" in second["init"]["agentCapabilities"]["sessionCapabilities"]
+    [listed] = second["results"][0]["sessions"]
+    assert listed["sessionId"] == run_id
+    assert listed["title"] == "/change greet (finished)"
+    assert listed["cwd"] == str(root)
+    loaded = second["results"][1]
+    assert loaded["modes"]["currentModeId"] == "orchestration"
+    # Every replayed update came before the load's answer.
+    replayed = [u for u in second["updates"] if u["_action"] == 1]
+    assert len(replayed) == loaded["updatesSoFar"] - len(_updates(second, "usage_update", 0))
+    assert replayed[0] == {
+        "sessionUpdate": "user_message_chunk",
+        "content": {"type": "text", "text": "/change greet"},
+        "_action": 1,
+        "_session": run_id,
+    }
+    assert "Change 'hi' to 'hello'." in _text(second, 1)
+    assert "[approve gate of plan: approve]" in _text(second, 1)
+    assert _updates(second, "plan", 1)
+    edits = [u for u in _updates(second, "tool_call", 1) if u["kind"] == "edit"]
+    assert [e["title"] for e in edits][-1] == "Edit app.py (modify, 1 hunk(s))"
+    outcome = [
+        u
+        for u in _updates(second, "tool_call_update", 1)
+        if u["toolCallId"] == edits[-1]["toolCallId"]
+    ]
+    assert "app.py: " in outcome[-1]["content"][0]["content"]["text"]
+    # `/undo` in the loaded session takes back what that run landed, after a review.
+    assert second["stops"] == ["end_turn"]
+    [undo_review] = _updates(second, "tool_call", 2)
+    assert undo_review["content"][0]["oldText"] == "print('hello')\n"
+    assert undo_review["content"][0]["newText"] == "print('hi')\n"
+    assert (root / "app.py").read_text() == "print('hi')\n"
+    assert len(_run_ids(root)) == 2
+
+
+def test_revise_at_a_gate_takes_the_next_prompt_as_feedback(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    script = [
+        SCRIPT[0],
+        {
+            "expect": {"messages_contain": ["make it louder"]},
+            "reply": {"text": "Change 'hi' to 'HELLO'."},
+        },
+        *SCRIPT[1:],
+    ]
+    with ScriptedServer(script) as server:
+        result = drive(
+            root,
+            tmp_path,
+            server.base_url,
+            ["/change greet", "make it louder"],
+            ["revise", "approve", "allow_once"],
+        )
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    # The first turn ends asking for feedback; the second prompt is the feedback.
+    assert result["stops"] == ["end_turn", "end_turn"]
+    assert result["asks"][0]["options"] == ["approve", "revise", "stop"]
+    assert "Your next message is the feedback." in _text(result, 0)
+    assert "Change 'hi' to 'HELLO'." in _text(result, 1)
+    [revised, approved] = [
+        e for e in journal_events(root) if e["type"] == "gate_decided" and e["gate"] == "approve"
+    ]
+    assert (revised["decision"], revised["feedback"]) == ("revise", "make it louder")
+    assert approved["decision"] == "approve"
+    assert (root / "app.py").read_text() == "print('hello')\n"
+
+
+def test_revise_asks_for_feedback_through_an_elicitation_form(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    script = [
+        SCRIPT[0],
+        {"expect": {"messages_contain": ["use a comma"]}, "reply": {"text": "Say 'hi, hello'."}},
+    ]
+    with ScriptedServer(script) as server:
+        result = drive(
+            root,
+            tmp_path,
+            server.base_url,
+            ["/change greet"],
+            ["revise", "stop"],
+            feedback=["use a comma"],
+        )
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert result["stops"] == ["end_turn"]
+    [form] = result["elicitations"]
+    assert form["schema"]["required"] == ["feedback"]
+    [revised, stopped] = [
+        e for e in journal_events(root) if e["type"] == "gate_decided" and e["gate"] == "approve"
+    ]
+    assert (revised["decision"], revised["feedback"]) == ("revise", "use a comma")
+    assert stopped["decision"] == "stop"
+
+
+def test_automation_mode_passes_gates_and_lands_edits_by_policy(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    with ScriptedServer(SCRIPT) as server:
+        result = drive(
+            root,
+            tmp_path,
+            server.base_url,
+            [{"new": True}, {"mode": "automation"}, "/change greet"],
+            [],
+        )
+    server.assert_no_failures()
+    assert [m["id"] for m in result["results"][0]["modes"]["availableModes"]] == [
+        "orchestration",
+        "automation",
+    ]
+    assert result["asks"] == []
+    assert result["stops"] == ["end_turn"]
+    assert (root / "app.py").read_text() == "print('hello')\n"
+    [gate] = [
+        e for e in journal_events(root) if e["type"] == "gate_decided" and e["gate"] == "approve"
+    ]
+    assert (gate["decision"], gate["by"]) == ("approve", "automation")

@@ -1,10 +1,12 @@
 """`orchestra acp`: an Agent Client Protocol agent (v1, stdio) over the engine.
 
 Built on the official Python SDK (`acp`). A session is a workspace (the client's
-`cwd`); a prompt `/name args` runs that Orchestra command, any other prompt runs the
-default agent on it. Answers to gates, policy asks and reviews go through
-`frontend.AcpFrontEnd`. Not offered yet (so not declared): `session/load`,
-`session/list`, modes, terminals, `fs/*` delegation, elicitation.
+`cwd`); a prompt `/name args` runs that Orchestra command, `/undo` and `/review` take
+back or review a past run (`Engine.undo` / `Engine.recover`), any other prompt runs
+the default agent on it. `session/list` and `session/load` read the journal
+(`history`). Modes: `orchestration` (gates and reviews ask the person) and
+`automation` (they pass by policy, as `orchestra run --yes`). Answers to gates,
+policy asks and reviews go through `frontend.AcpFrontEnd`.
 """
 
 from __future__ import annotations
@@ -22,20 +24,65 @@ from acp.schema import (
     AgentCapabilities,
     AvailableCommand,
     AvailableCommandInput,
+    ClientCapabilities,
     Implementation,
     InitializeResponse,
+    ListSessionsResponse,
+    LoadSessionResponse,
     NewSessionResponse,
     PromptCapabilities,
     PromptResponse,
+    SessionCapabilities,
+    SessionListCapabilities,
+    SessionMode,
+    SessionModeState,
+    SetSessionModeResponse,
     TextContentBlock,
     UnstructuredCommandInput,
 )
 
 from acp import PROTOCOL_VERSION, RequestError, run_agent, update_agent_message_text
 from orchestra_lsp import __version__
+from orchestra_lsp.acp import history
 from orchestra_lsp.acp.frontend import AcpFrontEnd
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
+from orchestra_lsp.journal import RunNotFoundError, load_run
 from orchestra_lsp.workspace import Command
+
+#: The session modes, by id: whether gates and reviews ask the person.
+MODES = {
+    "orchestration": SessionMode(
+        id="orchestration",
+        name="Orchestration",
+        description="Gates, permission asks and reviews ask you",
+    ),
+    "automation": SessionMode(
+        id="automation",
+        name="Automation",
+        description="Gates pass and edits land by policy; calls the policy would ask "
+        "about are denied",
+    ),
+}
+
+USAGE = {"undo": "/undo [RUN] [--step STEP] [--file PATH]", "review": "/review [RUN]"}
+
+#: Commands of the agent itself, announced unless the workspace has one of that name.
+BUILTINS = {
+    "undo": AvailableCommand(
+        name="undo",
+        description="Take back what a run landed (this session's last or loaded run by "
+        "default), reviewed like any proposal",
+        input=AvailableCommandInput(
+            UnstructuredCommandInput(hint="[RUN] [--step STEP] [--file PATH]")
+        ),
+    ),
+    "review": AvailableCommand(
+        name="review",
+        description="Review the proposal an interrupted run left pending (the loaded "
+        "run by default)",
+        input=AvailableCommandInput(UnstructuredCommandInput(hint="[RUN]")),
+    ),
+}
 
 
 @dataclass
@@ -45,6 +92,10 @@ class _Session:
     pump: asyncio.Task[None]
     run: RunHandle | None = None
     cancelled: bool = field(default=False)
+    mode: str = "orchestration"
+    last_run: str | None = None
+    """The run `/undo` and `/review` mean without an argument: the last one started
+    here, or the one `session/load` replayed."""
 
 
 class OrchestraAgent:
@@ -52,6 +103,7 @@ class OrchestraAgent:
 
     def __init__(self) -> None:
         self._client: Client | None = None
+        self._capabilities = ClientCapabilities()
         self._sessions: dict[str, _Session] = {}
 
     def on_connect(self, conn: Client) -> None:
@@ -60,34 +112,81 @@ class OrchestraAgent:
     async def initialize(
         self,
         protocol_version: int,
-        client_capabilities: Any = None,
+        client_capabilities: ClientCapabilities | None = None,
         client_info: Any = None,
         **kwargs: Any,
     ) -> InitializeResponse:
-        # Only what is implemented: text prompts (every agent must take them), no
-        # session/load, no images, audio or embedded context, no MCP from the client.
+        # Only what is implemented: text prompts (every agent must take them), loading
+        # and listing past runs; no images, audio or embedded context.
+        self._capabilities = client_capabilities or ClientCapabilities()
         return InitializeResponse(
             protocol_version=PROTOCOL_VERSION,
             agent_capabilities=AgentCapabilities(
-                load_session=False, prompt_capabilities=PromptCapabilities()
+                load_session=True,
+                prompt_capabilities=PromptCapabilities(),
+                session_capabilities=SessionCapabilities(list=SessionListCapabilities()),
             ),
             agent_info=Implementation(name="orchestra", title="Orchestra", version=__version__),
             auth_methods=[],
         )
 
-    async def new_session(self, cwd: str, **kwargs: Any) -> NewSessionResponse:
+    def _open(self, cwd: str, session_id: str) -> _Session:
         root = Path(cwd)
         if not root.is_absolute() or not root.is_dir():
             raise RequestError.invalid_params({"cwd": f"not an absolute folder: {cwd}"})
         assert self._client is not None
-        session_id = uuid.uuid4().hex
-        frontend = AcpFrontEnd(self._client, session_id)
+        frontend = AcpFrontEnd(self._client, session_id, self._capabilities)
         engine = Engine(root)
         pump = asyncio.get_running_loop().create_task(frontend.pump())
-        self._sessions[session_id] = _Session(engine, frontend, pump)
+        session = _Session(engine, frontend, pump)
+        self._sessions[session_id] = session
+        return session
+
+    async def new_session(self, cwd: str, **kwargs: Any) -> NewSessionResponse:
+        session_id = uuid.uuid4().hex
+        session = self._open(cwd, session_id)
         # Sent after the response, through the same ordered queue as every update.
-        frontend.send(update_available_commands(_announced(engine)))
-        return NewSessionResponse(session_id=session_id)
+        session.frontend.send(update_available_commands(_announced(session.engine)))
+        return NewSessionResponse(session_id=session_id, modes=_modes(session.mode))
+
+    async def load_session(self, cwd: str, session_id: str, **kwargs: Any) -> LoadSessionResponse:
+        """Replay a past run (its id is the session id) and go on as a live session:
+        its next prompt starts a new run; `/undo` and `/review` mean that run."""
+        if (live := self._sessions.get(session_id)) is not None and live.run is not None:
+            raise RequestError.invalid_request({"sessionId": "that session is running"})
+        try:
+            record = load_run(Path(cwd), session_id)
+        except RunNotFoundError as error:
+            raise RequestError.invalid_params({"sessionId": str(error)}) from None
+        session = self._open(cwd, session_id)
+        session.last_run = session_id
+        history.replay(record, session.frontend)
+        session.frontend.send(update_available_commands(_announced(session.engine)))
+        await _flushed(session.frontend)  # the spec: the whole replay before the answer
+        return LoadSessionResponse(modes=_modes(session.mode))
+
+    async def list_sessions(
+        self, cwd: str | None = None, cursor: str | None = None, **kwargs: Any
+    ) -> ListSessionsResponse:
+        root = Path(cwd) if cwd else Path.cwd()
+        if not root.is_absolute() or not root.is_dir():
+            raise RequestError.invalid_params({"cwd": f"not an absolute folder: {cwd}"})
+        try:
+            return history.list_sessions(root.resolve(), cursor)
+        except ValueError:
+            raise RequestError.invalid_params(
+                {"cursor": f"not a cursor of this agent: {cursor}"}
+            ) from None
+
+    async def set_session_mode(
+        self, session_id: str, mode_id: str, **kwargs: Any
+    ) -> SetSessionModeResponse:
+        session = self._session(session_id)
+        if mode_id not in MODES:
+            known = ", ".join(MODES)
+            raise RequestError.invalid_params({"modeId": f"no mode {mode_id} (modes: {known})"})
+        session.mode = mode_id
+        return SetSessionModeResponse()
 
     def _session(self, session_id: str) -> _Session:
         session = self._sessions.get(session_id)
@@ -97,23 +196,42 @@ class OrchestraAgent:
 
     async def prompt(self, session_id: str, prompt: list[Any], **kwargs: Any) -> PromptResponse:
         session = self._session(session_id)
-        if session.run is not None:
-            raise RequestError.invalid_request({"sessionId": "a prompt is already running"})
         text = "".join(b.text for b in prompt if isinstance(b, TextContentBlock)).strip()
         frontend = session.frontend
+        if frontend.wants_reply():
+            frontend.reply(text)  # the run asked for this prompt (feedback, an answer)
+            return await self._turn(session)
+        if session.run is not None:
+            raise RequestError.invalid_request({"sessionId": "a prompt is already running"})
         try:
             await session.engine.reload()
-            session.run = _start(session.engine, text, frontend)
+            frontend.context_size = session.engine.workspace.config.model.context_budget_tokens
+            session.run = _start(session, text)
         except RunRequestError as error:
             frontend.send(update_agent_message_text(f"orchestra: {error}"))
             await _flushed(frontend)
             return PromptResponse(stop_reason="end_turn")
+        session.last_run = session.run.run_id
         session.cancelled = False
+        return await self._turn(session)
+
+    async def _turn(self, session: _Session) -> PromptResponse:
+        """Wait for the run to end, or to ask for the person's next prompt: either ends
+        this prompt turn (the run goes on waiting in the second case)."""
+        run = session.run
+        assert run is not None
+        finished = asyncio.ensure_future(run.wait())
+        asked = asyncio.ensure_future(session.frontend.reply_wanted.wait())
         try:
-            await session.run.wait()
+            await asyncio.wait({finished, asked}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            session.run = None
-        await _flushed(frontend)
+            asked.cancel()
+            if not finished.done():
+                finished.cancel()  # the waiter only: `wait` shields the run
+        await _flushed(session.frontend)
+        if not finished.done() or finished.cancelled():
+            return PromptResponse(stop_reason="end_turn")
+        session.run = None
         # `cancelled` answers the client's session/cancel only; a person's "stop" at
         # a gate ends the turn normally (the run's text says it stopped).
         if session.cancelled:
@@ -139,24 +257,67 @@ class OrchestraAgent:
             await session.engine.aclose()
 
 
-def _start(engine: Engine, text: str, frontend: AcpFrontEnd) -> RunHandle:
+def _start(session: _Session, text: str) -> RunHandle:
     """`/name args` runs command `name` (its words bound as `orchestra run` binds
-    them); anything else is a message to the default agent."""
-    if text.startswith("/"):
-        name, _, rest = text[1:].partition(" ")
-        command = engine.command(name)
-        if command is None:
-            known = ", ".join(f"/{n}" for n in sorted(engine.workspace.commands)) or "none"
-            raise RunRequestError(f"no command '/{name}' (commands: {known})")
-        try:
-            words = shlex.split(rest)
-        except ValueError as error:
-            raise RunRequestError(f"/{name}: cannot split the arguments: {error}") from None
-        arguments = bind_arguments(command, words)
-        return engine.start(RunRequest(command=name, arguments=arguments), frontend)
-    if not text:
-        raise RunRequestError("an empty prompt: write a message, or /command arguments")
-    return engine.start_prompt(text, frontend)
+    them), or the built-in `/undo` / `/review`; anything else is a message to the
+    default agent."""
+    engine, frontend = session.engine, session.frontend
+    yes = session.mode == "automation"
+    if not text.startswith("/"):
+        if not text:
+            raise RunRequestError("an empty prompt: write a message, or /command arguments")
+        return engine.start_prompt(text, frontend, yes=yes)
+    name, _, rest = text[1:].partition(" ")
+    try:
+        words = shlex.split(rest)
+    except ValueError as error:
+        raise RunRequestError(f"/{name}: cannot split the arguments: {error}") from None
+    command = engine.command(name)
+    if command is None and name in BUILTINS:
+        return _builtin(session, name, words)
+    if command is None:
+        known = [
+            *engine.workspace.commands,
+            *(b for b in BUILTINS if b not in engine.workspace.commands),
+        ]
+        listed = ", ".join(f"/{n}" for n in sorted(known))
+        raise RunRequestError(f"no command '/{name}' (commands: {listed})")
+    arguments = bind_arguments(command, words)
+    return engine.start(RunRequest(command=name, arguments=arguments), frontend, yes=yes)
+
+
+def _builtin(session: _Session, name: str, words: list[str]) -> RunHandle:
+    """`/undo [RUN] [--step STEP] [--file PATH]` and `/review [RUN]`: the engine's own
+    undo and recovery runs, for the named run or the session's last one."""
+    options: dict[str, str] = {}
+    runs: list[str] = []
+    rest = iter(words)
+    for word in rest:
+        if name == "undo" and word in ("--step", "--file"):
+            value = next(rest, None)
+            if value is None:
+                raise RunRequestError(f"/undo: {word} needs a value")
+            options[word[2:]] = value
+        elif word.startswith("--"):
+            raise RunRequestError(f"/{name}: unknown option {word} (usage: {USAGE[name]})")
+        else:
+            runs.append(word)
+    if len(runs) > 1:
+        raise RunRequestError(f"/{name}: one run at a time, not {len(runs)}")
+    run_id = runs[0] if runs else session.last_run
+    if run_id is None:
+        raise RunRequestError(
+            f"/{name}: which run? Name it (`orchestra runs` lists them), or load it first"
+        )
+    if name == "review":
+        return session.engine.recover(run_id, session.frontend)
+    return session.engine.undo(
+        run_id,
+        session.frontend,
+        step=options.get("step"),
+        file=options.get("file"),
+        yes=session.mode == "automation",
+    )
 
 
 async def _flushed(frontend: AcpFrontEnd) -> None:
@@ -167,7 +328,13 @@ async def _flushed(frontend: AcpFrontEnd) -> None:
 
 
 def _announced(engine: Engine) -> list[AvailableCommand]:
-    return [_available(command) for command in engine.workspace.commands.values()]
+    commands = engine.workspace.commands
+    own = [_available(command) for command in commands.values()]
+    return own + [builtin for name, builtin in BUILTINS.items() if name not in commands]
+
+
+def _modes(current: str) -> SessionModeState:
+    return SessionModeState(current_mode_id=current, available_modes=list(MODES.values()))
 
 
 def _available(command: Command) -> AvailableCommand:

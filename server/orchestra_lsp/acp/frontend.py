@@ -1,9 +1,12 @@
 """The engine's `FrontEnd` spoken as ACP session updates and permission requests.
 
 Events become `session/update` notifications (text as `agent_message_chunk`, tool
-calls as `tool_call` / `tool_call_update`, steps as a `plan`); gates, policy asks and
-each proposed file become `session/request_permission`. Nothing here lands a file:
-the engine does, from the `FileDecision`s returned (ARCHITECTURE.md §front-ends).
+calls as `tool_call` / `tool_call_update`, steps as a `plan`, token use and cost as
+`usage_update`); gates, policy asks and each proposed file become
+`session/request_permission`. A gate's "revise" asks for the feedback through
+`elicitation/create` where the client offers forms, else the person's next prompt is
+the feedback (as it is the answer to a free-text `ask_user`). Nothing here lands a
+file: the engine does, from the `FileDecision`s returned (ARCHITECTURE.md §front-ends).
 """
 
 from __future__ import annotations
@@ -15,12 +18,19 @@ from typing import Any
 from acp.helpers import SessionUpdate
 from acp.interfaces import Client
 from acp.schema import (
+    AcceptElicitationResponse,
     AllowedOutcome,
+    ClientCapabilities,
+    Cost,
+    ElicitationFormSessionMode,
+    ElicitationSchema,
+    ElicitationStringPropertySchema,
     PermissionOption,
     PlanEntry,
     ToolCallLocation,
     ToolCallUpdate,
     ToolKind,
+    UsageUpdate,
 )
 
 from acp import (
@@ -57,24 +67,46 @@ _KINDS: dict[str, ToolKind] = {
     "ask_user": "think",
 }
 
+#: What `session/update` carries (the SDK's `SessionUpdate` alias lacks `usage_update`).
+Update = SessionUpdate | UsageUpdate
+
 _ALLOW = PermissionOption(option_id="allow_once", name="Allow", kind="allow_once")
 _REJECT = PermissionOption(option_id="reject_once", name="Reject", kind="reject_once")
+_ALWAYS = PermissionOption(
+    option_id="allow_always", name="Allow for this session", kind="allow_always"
+)
+_NEVER = PermissionOption(
+    option_id="reject_always", name="Reject for this session", kind="reject_always"
+)
+_APPROVE = PermissionOption(option_id="approve", name="Approve", kind="allow_once")
+_REVISE = PermissionOption(option_id="revise", name="Revise with feedback", kind="reject_once")
+_STOP = PermissionOption(option_id="stop", name="Stop the run", kind="reject_once")
 
 
 class AcpFrontEnd:
     """One ACP session's answers to the engine. `emit` queues updates in order; `pump`
     (a task of the session) sends them, so a slow client never blocks the run."""
 
-    def __init__(self, client: Client, session_id: str) -> None:
+    def __init__(
+        self, client: Client, session_id: str, capabilities: ClientCapabilities | None = None
+    ) -> None:
         self.client = client
         self.session_id = session_id
-        self._updates: asyncio.Queue[SessionUpdate | None] = asyncio.Queue()
+        self.capabilities = capabilities or ClientCapabilities()
+        self.context_size = 0
+        """The context budget in tokens (`usage_update.size`); the agent keeps it current."""
+        self.reply_wanted = asyncio.Event()
+        """Set while the run waits for the person's next prompt (feedback, an answer)."""
+        self._reply: asyncio.Future[str] | None = None
+        self._remembered: dict[str, bool] = {}
+        self._costs: dict[str, float] = {}
+        self._updates: asyncio.Queue[Update | None] = asyncio.Queue()
         self._plan: list[PlanEntry] = []
         self._sending = 0
 
     # -- events ----------------------------------------------------------------------
 
-    def send(self, update: SessionUpdate) -> None:
+    def send(self, update: Update) -> None:
         self._updates.put_nowait(update)
 
     async def pump(self) -> None:
@@ -129,7 +161,7 @@ class AcpFrontEnd:
             case ev.ProposalDecided():
                 self.send(
                     update_tool_call(
-                        _review_call(event.step_id, event.path),
+                        review_call(event.step_id, event.path),
                         status="completed" if event.outcome != "conflict" else "failed",
                         content=[
                             tool_content(
@@ -139,6 +171,17 @@ class AcpFrontEnd:
                                 )
                             )
                         ],
+                    )
+                )
+            case ev.UsageReported():
+                self._costs[event.run_id] = event.run_cost_usd
+                used = event.input_tokens + event.cache_read_tokens + event.cache_write_tokens
+                self.send(
+                    UsageUpdate(
+                        session_update="usage_update",
+                        used=used,
+                        size=max(self.context_size, used),
+                        cost=Cost(amount=round(sum(self._costs.values()), 6), currency="USD"),
                     )
                 )
             case ev.Notice():
@@ -176,33 +219,96 @@ class AcpFrontEnd:
         return outcome.option_id if isinstance(outcome, AllowedOutcome) else None
 
     async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
-        """Approve or stop; revising with feedback is not offered over ACP yet."""
+        """Approve, revise with feedback, or stop."""
         if request.gate == "budget":
-            title = request.message
+            title, options = request.message, [_APPROVE, _STOP]
         else:
             title = f"Approve the output of step '{request.step_id}' ({request.agent})?"
+            options = [_APPROVE, _REVISE, _STOP]
             self.send(update_agent_message_text(f"\n\n---\n{request.output}\n---\n"))
-        approve = PermissionOption(option_id="approve", name="Approve", kind="allow_once")
-        stop = PermissionOption(option_id="stop", name="Stop the run", kind="reject_once")
-        chosen = await self._choose(f"gate-{request.step_id}", title, [approve, stop])
-        return ApprovalDecision(decision="approve" if chosen == "approve" else "stop")
+        call_id = f"gate-{request.step_id}"
+        while True:
+            chosen = await self._choose(call_id, title, options)
+            if chosen != "revise":
+                return ApprovalDecision(decision="approve" if chosen == "approve" else "stop")
+            feedback = await self._feedback(
+                call_id, f"What should step '{request.step_id}' change?"
+            )
+            if feedback:
+                return ApprovalDecision(decision="revise", feedback=feedback)
+
+    async def _feedback(self, call_id: str, message: str) -> str | None:
+        """The person's feedback: a one-field form where the client offers elicitation
+        forms (None when declined: the gate is asked again), else their next prompt."""
+        elicitation = self.capabilities.elicitation
+        if elicitation is None or elicitation.form is None:
+            return await self.next_prompt(f"{message} Your next message is the feedback.")
+        form = ElicitationSchema(
+            type="object",
+            properties={"feedback": ElicitationStringPropertySchema(type="string", title=message)},
+            required=["feedback"],
+        )
+        try:
+            response = await self.client.create_elicitation(
+                message=message,
+                mode=ElicitationFormSessionMode(
+                    session_id=self.session_id, tool_call_id=call_id, requested_schema=form
+                ),
+            )
+        except ConnectionError:
+            await asyncio.Event().wait()  # as in `_choose`: the agent interrupts the run
+            raise
+        if isinstance(response, AcceptElicitationResponse) and response.content:
+            text = response.content.get("feedback")
+            return (text.strip() or None) if isinstance(text, str) else None
+        return None
+
+    async def next_prompt(self, message: str) -> str:
+        """Show `message`, end the prompt turn, and wait for the person's next prompt:
+        its text is the answer (`reply`)."""
+        self.send(update_agent_message_text(f"\n{message}\n"))
+        self._reply = asyncio.get_running_loop().create_future()
+        self.reply_wanted.set()
+        try:
+            return await self._reply
+        finally:
+            self._reply = None
+            self.reply_wanted.clear()
+
+    def wants_reply(self) -> bool:
+        return self._reply is not None and not self._reply.done()
+
+    def reply(self, text: str) -> None:
+        """The person's next prompt, to the run that waits for it."""
+        assert self._reply is not None
+        # Cleared now, not when the run wakes: the next turn must not end at once.
+        self.reply_wanted.clear()
+        self._reply.set_result(text)
 
     async def permission(self, request: PermissionRequest) -> bool:
+        """The policy asks about one call, shown with its exact arguments. An
+        `allow_always` / `reject_always` answers later asks about the same tool with the
+        same arguments for this session only (each such call is still journaled as the
+        person's decision)."""
+        key = f"{request.tool} {json.dumps(request.arguments, sort_keys=True)}"
+        if key in self._remembered:
+            return self._remembered[key]
         title = f"{request.tool} {json.dumps(request.arguments, ensure_ascii=False)[:200]}"
         chosen = await self._choose(
             f"permission-{request.step_id}-{request.tool}",
             f"Allow {title}? ({request.reason})",
-            [_ALLOW, _REJECT],
+            [_ALLOW, _ALWAYS, _REJECT, _NEVER],
             raw=request.arguments,
         )
-        return chosen == "allow_once"
+        if chosen in ("allow_always", "reject_always"):
+            self._remembered[key] = chosen == "allow_always"
+        return chosen in ("allow_once", "allow_always")
 
     async def ask(self, question: Question) -> str:
         """A question with choices is asked as a permission with one option per choice;
-        a free-text question cannot be asked over ACP without elicitation: it gets ""."""
+        a free-text question is answered by the person's next prompt."""
         if not question.choices:
-            self.send(update_agent_message_text(f"\n{question.question}\n"))
-            return ""
+            return await self.next_prompt(question.question)
         options = [
             PermissionOption(option_id=str(i), name=choice, kind="allow_once")
             for i, choice in enumerate(question.choices)
@@ -216,7 +322,7 @@ class AcpFrontEnd:
         decisions = []
         for review in request.files:
             every = [hunk.id for hunk in review.hunks]
-            call_id = _review_call(request.step_id, review.path)
+            call_id = review_call(request.step_id, review.path)
             self.send(
                 start_tool_call(
                     call_id,
@@ -241,7 +347,7 @@ class AcpFrontEnd:
         return ReviewDecision(files=decisions)
 
 
-def _review_call(step_id: str, path: str) -> str:
+def review_call(step_id: str, path: str) -> str:
     return f"review-{step_id}-{path}"
 
 

@@ -268,10 +268,10 @@ class Engine:
             gate_answers=answers,
         )
 
-    def start_prompt(self, text: str, frontend: FrontEnd) -> RunHandle:
+    def start_prompt(self, text: str, frontend: FrontEnd, *, yes: bool = False) -> RunHandle:
         """Run the default agent on a person's free text, as a one-step command named
         `prompt` (an agent panel's plain message). The text is the step's argument, never
-        part of a template, so `{{...}}` in it stays literal."""
+        part of a template, so `{{...}}` in it stays literal. `yes`: as for `start`."""
         default = self.workspace.config.agents.default
         if default not in self.workspace.agents:
             raise RunRequestError(f"the default agent '{default}' is not defined")
@@ -290,7 +290,7 @@ class Engine:
             command,
             {**arguments, "file": "", "selection": "", "diagnostics": ""},
             frontend,
-            unattended=False,
+            unattended=yes,
             argument_list=_positional(command, arguments),
             arguments=arguments,
         )
