@@ -46,6 +46,15 @@ SUBCOMMANDS: dict[str, _Sub] = {
         "run_cmd", "register_review", "review", "review the proposal an interrupted run left"
     ),
     "undo": _Sub("run_cmd", "register_undo", "undo", "take back what a run landed (reviewed)"),
+    "batch": _Sub(
+        "batch_cmd", "register", "run", "run a command once per item (a ticket queue), N at a time"
+    ),
+    "batch-report": _Sub(
+        "batch_cmd",
+        "register_report",
+        "report",
+        "merge the journals of batch shards into one summary",
+    ),
     "runs": _Sub("journal_cmd", "register_runs", "runs", "list recent runs from the journal"),
     "show": _Sub(
         "journal_cmd", "register_show", "show", "one run: events, decisions, pending proposal"

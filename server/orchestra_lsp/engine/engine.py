@@ -100,8 +100,12 @@ class Engine:
         buffers: Buffers | None = None,
         client: ModelClient | None = None,
         user_dir: Path | None = None,
+        journal_root: Path | None = None,
     ) -> None:
         self.root = root.resolve()
+        self.journal_root = (journal_root or root).resolve()
+        """Whose `.orchestra/runs/` keeps the runs' journals: the workspace itself,
+        or the repository a batch item's worktree was made from."""
         self.buffers: Buffers = buffers or dict
         self._client = client
         self._user_dir = user_dir
@@ -322,7 +326,7 @@ class Engine:
         ]
         SECRETS.add(s for s in secrets if s)
         journal = RunJournal.start(
-            self.root,
+            self.journal_root,
             command.name,
             undo_arguments(undo)
             if undo is not None

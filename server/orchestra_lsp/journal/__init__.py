@@ -9,6 +9,7 @@ from orchestra_lsp.journal.reader import (
     RunNotFoundError,
     list_runs,
     load_run,
+    load_run_folder,
     read_events,
     settle_pending,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "is_run_id",
     "list_runs",
     "load_run",
+    "load_run_folder",
     "new_run_id",
     "read_events",
     "settle_pending",

@@ -102,10 +102,17 @@ def _entry_meta(entry: dict[str, Any]) -> RunMeta | None:
 
 def load_run(workspace: Path, run_id: str) -> RunRecord:
     """The run's summary, events and pending changeset; raises RunNotFoundError."""
-    directory = workspace / RUNS_FOLDER / run_id
-    meta = _read_meta(directory) if is_run_id(run_id) else None
-    if meta is None:
+    if not is_run_id(run_id):
         raise RunNotFoundError(f"no run {run_id!r} in {workspace / RUNS_FOLDER}")
+    return load_run_folder(workspace / RUNS_FOLDER / run_id)
+
+
+def load_run_folder(directory: Path) -> RunRecord:
+    """The run kept in `directory` (a run's folder, wherever it was copied: a CI
+    artifact, say); raises RunNotFoundError when it holds no readable run.json."""
+    meta = _read_meta(directory)
+    if meta is None:
+        raise RunNotFoundError(f"no run in {directory}")
     events, skipped = read_events(directory / EVENTS_FILE)
     return RunRecord(
         summary=_summarise(directory, meta, events=events),

@@ -149,9 +149,28 @@ class Turn(_Strict):
 
 
 class Script(_Strict):
-    """An ordered list of turns; a file may also be just the list."""
+    """An ordered list of turns; a file may also be just the list.
+
+    ``concurrent: true`` plays several conversations at once (``orchestra batch
+    --parallel``): each request takes the first unplayed turn whose ``expect`` it meets,
+    whatever the order of arrival. Such a script's turns must tell their conversations
+    apart by ``expect`` and cannot use faults or ``prefix_unchanged`` (both need one
+    conversation in order).
+    """
 
     turns: list[Turn]
+    concurrent: bool = False
+
+    @model_validator(mode="after")
+    def _concurrent_turns_stand_alone(self) -> Script:
+        if self.concurrent:
+            for index, turn in enumerate(self.turns):
+                if turn.fault is not None or turn.expect.prefix_unchanged:
+                    raise ValueError(
+                        f"{turn.label(index)}: a concurrent script's turns cannot use "
+                        "`fault` or `prefix_unchanged`"
+                    )
+        return self
 
     @model_validator(mode="before")
     @classmethod

@@ -94,6 +94,8 @@ class ScriptedServer:
         self._requests: list[ReceivedRequest] = []
         self._failures: list[ScriptFailure] = []
         self._next_turn = 0
+        self._played: set[int] = set()
+        """Turns played, for a concurrent script (else `_next_turn` says it)."""
         self._faults_given = 0
         self._previous_body: dict[str, Any] | None = None
         self._cache = responses.PromptCache()
@@ -129,7 +131,7 @@ class ScriptedServer:
     def turns_served(self) -> int:
         """How many turns have been fully played."""
         with self._lock:
-            return self._next_turn
+            return len(self._played) if self.script.concurrent else self._next_turn
 
     def start(self) -> Self:
         """Serve in a background daemon thread; returns at once, ready for requests."""
@@ -175,7 +177,13 @@ class ScriptedServer:
         served = self.turns_served
         total = len(self.script.turns)
         if served < total:
-            left = ", ".join(t.label(i) for i, t in enumerate(self.script.turns) if i >= served)
+            with self._lock:
+                unplayed = [
+                    i
+                    for i in range(total)
+                    if (i not in self._played if self.script.concurrent else i >= served)
+                ]
+            left = ", ".join(self.script.turns[i].label(i) for i in unplayed)
             raise AssertionError(
                 f"{total - served} of {total} scripted turn(s) never played: {left}"
             )
@@ -224,6 +232,8 @@ class ScriptedServer:
     def _plan_turn(
         self, body: dict[str, Any], raw: bytes, previous: dict[str, Any] | None, number: int
     ) -> _Plan:
+        if self.script.concurrent:
+            return self._plan_concurrent(body, raw, number)
         index = self._next_turn
         if index >= len(self.script.turns):
             return self._fail(
@@ -243,6 +253,19 @@ class ScriptedServer:
             return self._fault_plan(turn, fault, body, raw, previous, number)
         self._advance()
         return self._reply_plan(turn, body, raw, previous, number)
+
+    def _plan_concurrent(self, body: dict[str, Any], raw: bytes, number: int) -> _Plan:
+        """The first unplayed turn whose expectations this request meets."""
+        unplayed = [i for i in range(len(self.script.turns)) if i not in self._played]
+        for index in unplayed:
+            if not check(self.script.turns[index].expect, body, None):
+                self._played.add(index)
+                return self._reply_plan(self.script.turns[index], body, raw, None, number)
+        return self._fail(
+            None,
+            f"request #{number + 1} meets no unplayed turn's expectations "
+            f"({len(unplayed)} left); its conversation: {excerpt(messages_text(body))}",
+        )
 
     def _advance(self) -> None:
         self._next_turn += 1
