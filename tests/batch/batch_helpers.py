@@ -134,3 +134,32 @@ def orchestra(
         text=True,
         timeout=timeout,
     )
+
+
+def note_turns(key: str) -> list[dict[str, Any]]:
+    """The model's two turns for `note`: create notes/KEY.md, then say so."""
+    create = {
+        "name": "edit",
+        "input": {"command": "create", "path": f"notes/{key}.md", "file_text": f"# {key}\n"},
+    }
+    return [
+        {
+            "name": f"{key}-write",
+            "expect": {"messages_contain": [f"Write notes/{key}.md for ticket {key}."]},
+            "reply": {"tool_use": [create]},
+        },
+        {
+            "name": f"{key}-done",
+            "expect": {
+                "messages_contain": [f"Write notes/{key}.md"],
+                "last_tool_result_contains": [f"notes/{key}.md"],
+            },
+            "reply": {"text": f"Wrote notes/{key}.md."},
+        },
+    ]
+
+
+def git(root: Path, *words: str) -> str:
+    return subprocess.run(
+        ["git", *words], cwd=root, check=True, capture_output=True, text=True
+    ).stdout

@@ -445,7 +445,8 @@ class BatchRunner:
         """Commit what the item's run left in its worktree on its branch (None: it left
         nothing, and the branch is deleted), then remove the worktree."""
         kept: str | None = None
-        _git(where, "add", "-A")
+        # Landing's lock files live under .orchestra/runs/ there too: never commit them.
+        _git(where, "add", "-A", "--", ".", f":(exclude){RUNS_FOLDER.as_posix()}")
         if _git(where, "diff", "--cached", "--quiet").returncode == 1:
             message = f"orchestra batch {self.batch_id}: {self.plan.command} {item.name}"
             committed = _git(

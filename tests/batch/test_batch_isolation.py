@@ -1,0 +1,67 @@
+"""A batch of a command that proposes edits: each item in a git worktree of its own,
+what it landed committed on a branch of its own, the workspace itself untouched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from batch_helpers import git, note_turns, orchestra, queue
+
+from orchestra_lsp.testing import Script, ScriptedServer, Turn
+
+
+def test_each_item_edits_in_its_own_worktree_and_keeps_a_branch(
+    root: Path, config_home: Path
+) -> None:
+    queue(root, git=True)
+    head = git(root, "rev-parse", "HEAD").strip()
+    turns = [Turn.model_validate(t) for k in ("SHOP-21", "SHOP-22") for t in note_turns(k)]
+    with ScriptedServer(Script(concurrent=True, turns=turns)) as server:
+        done = orchestra(
+            root,
+            server,
+            config_home,
+            "batch",
+            "note",
+            "--each",
+            "ticket=SHOP-21,SHOP-22",
+            "--parallel",
+            "2",
+            "--gate",
+            "note=review:accept-all",
+            "--json",
+        )
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "each in its own git worktree" in done.stderr
+    summary = json.loads(done.stdout)
+    branches = {i["item"]: i["branch"] for i in summary["items"]}
+    assert set(branches) == {"SHOP-21", "SHOP-22"}
+    for key, branch in branches.items():
+        assert branch == f"orchestra/batch-{summary['batch_id']}/{key}"
+        # The branch holds this item's note and not the other's, on top of HEAD.
+        assert git(root, "rev-parse", f"{branch}~1").strip() == head
+        files = git(root, "diff", "--name-only", head, branch).split()
+        assert files == [f"notes/{key}.md"], files
+        assert git(root, "show", f"{branch}:notes/{key}.md") == f"# {key}\n"
+    # The workspace: no note, a clean tree, no worktree left behind; journals here.
+    assert not (root / "notes").exists()
+    assert git(root, "status", "--porcelain") == ""
+    assert git(root, "worktree", "list").count("\n") == 1
+    for item in summary["items"]:
+        events = (root / ".orchestra" / "runs" / item["run_id"] / "events.jsonl").read_text()
+        assert '"outcome":"applied"' in events.replace(" ", "")
+        assert '"by":"preset"' in events.replace(" ", "")
+
+
+def test_a_command_that_edits_needs_a_git_repository(root: Path, config_home: Path) -> None:
+    queue(root)
+    with ScriptedServer([]) as server:
+        done = orchestra(
+            root, server, config_home, "batch", "note", "--each", "ticket=SHOP-21", "--yes"
+        )
+    assert done.returncode == 2
+    assert "not a git repository with a commit" in done.stderr
+    assert server.requests == []
