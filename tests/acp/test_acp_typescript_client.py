@@ -24,12 +24,15 @@ def drive(
     actions: list[Any],
     answers: list[str],
     feedback: list[str] | None = None,
+    mcp: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Run the client's actions (prompts, or {"list"|"load"|"mode"|"new": ...}) against
     a fresh `orchestra acp`; `feedback` makes the client offer elicitation forms."""
     env = {**agent_environment(home, base_url), "ANSWERS": json.dumps(answers)}
     if feedback is not None:
         env["FEEDBACK"] = json.dumps(feedback)
+    if mcp is not None:
+        env["MCP"] = json.dumps(mcp)
     done = subprocess.run(
         [
             "node",
@@ -263,3 +266,38 @@ def test_automation_mode_passes_gates_and_lands_edits_by_policy(tmp_path: Path) 
         e for e in journal_events(root) if e["type"] == "gate_decided" and e["gate"] == "approve"
     ]
     assert (gate["decision"], gate["by"]) == ("approve", "automation")
+
+
+def test_the_clients_mcp_servers_join_the_workspaces_for_the_session(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "agents" / "developer.md").write_text(
+        "---\nname: developer\ndescription: D\ntools: [mcp__editor__show]\n"
+        "max_turns: 3\n---\nYou develop.\n"
+    )
+    server = Path(__file__).parents[1] / "mcp" / "servers" / "env_server.py"
+    given = {
+        "name": "editor",
+        "command": sys.executable,
+        "args": [str(server), "--from-zed"],
+        "env": [{"name": "SEEN", "value": "set-by-the-client"}],
+    }
+    script = [
+        {
+            "expect": {"tools": ["mcp__editor__show"]},
+            "reply": {"tool_use": [{"name": "mcp__editor__show", "input": {}}]},
+        },
+        {
+            # The env value reached the server (unset, it would say None) and, as an
+            # MCP server's env value, is a secret: redacted before the model sees it.
+            "expect": {"last_tool_result_contains": ["--from-zed", "SEEN=[redacted]"]},
+            "reply": {"text": "The editor's server answered."},
+        },
+    ]
+    with ScriptedServer(script) as scripted:
+        result = drive(root, tmp_path, scripted.base_url, ["show me"], ["allow_once"], mcp=[given])
+    scripted.assert_no_failures()
+    scripted.assert_all_consumed()
+    assert result["init"]["agentCapabilities"]["mcpCapabilities"] == {"http": True, "sse": True}
+    assert "The editor's server answered." in _text(result)
+    [call] = [u for u in _updates(result, "tool_call") if u["title"].startswith("mcp__editor")]
+    assert call["rawInput"] == {}

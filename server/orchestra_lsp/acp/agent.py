@@ -29,6 +29,7 @@ from acp.schema import (
     InitializeResponse,
     ListSessionsResponse,
     LoadSessionResponse,
+    McpCapabilities,
     NewSessionResponse,
     PromptCapabilities,
     PromptResponse,
@@ -45,6 +46,7 @@ from acp import PROTOCOL_VERSION, RequestError, run_agent, update_agent_message_
 from orchestra_lsp import __version__
 from orchestra_lsp.acp import history
 from orchestra_lsp.acp.frontend import AcpFrontEnd
+from orchestra_lsp.acp.mcp_servers import ClientServer, from_client
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
 from orchestra_lsp.journal import RunNotFoundError, load_run
 from orchestra_lsp.workspace import Command
@@ -125,31 +127,45 @@ class OrchestraAgent:
                 load_session=True,
                 prompt_capabilities=PromptCapabilities(),
                 session_capabilities=SessionCapabilities(list=SessionListCapabilities()),
+                mcp_capabilities=McpCapabilities(http=True, sse=True),
             ),
             agent_info=Implementation(name="orchestra", title="Orchestra", version=__version__),
             auth_methods=[],
         )
 
-    def _open(self, cwd: str, session_id: str) -> _Session:
+    def _open(self, cwd: str, session_id: str, servers: list[ClientServer] | None) -> _Session:
         root = Path(cwd)
         if not root.is_absolute() or not root.is_dir():
             raise RequestError.invalid_params({"cwd": f"not an absolute folder: {cwd}"})
         assert self._client is not None
         frontend = AcpFrontEnd(self._client, session_id, self._capabilities)
-        engine = Engine(root)
+        given, left_out = from_client(servers)
+        engine = Engine(root, mcp_servers=given)
         pump = asyncio.get_running_loop().create_task(frontend.pump())
         session = _Session(engine, frontend, pump)
         self._sessions[session_id] = session
+        for line in left_out:
+            frontend.send(update_agent_message_text(f"[warning] {line}\n"))
         return session
 
-    async def new_session(self, cwd: str, **kwargs: Any) -> NewSessionResponse:
+    async def new_session(
+        self, cwd: str, mcp_servers: list[ClientServer] | None = None, **kwargs: Any
+    ) -> NewSessionResponse:
+        """A live session on the workspace `cwd`; the client's `mcpServers` are added to
+        the workspace's own for this session."""
         session_id = uuid.uuid4().hex
-        session = self._open(cwd, session_id)
+        session = self._open(cwd, session_id, mcp_servers)
         # Sent after the response, through the same ordered queue as every update.
         session.frontend.send(update_available_commands(_announced(session.engine)))
         return NewSessionResponse(session_id=session_id, modes=_modes(session.mode))
 
-    async def load_session(self, cwd: str, session_id: str, **kwargs: Any) -> LoadSessionResponse:
+    async def load_session(
+        self,
+        cwd: str,
+        session_id: str,
+        mcp_servers: list[ClientServer] | None = None,
+        **kwargs: Any,
+    ) -> LoadSessionResponse:
         """Replay a past run (its id is the session id) and go on as a live session:
         its next prompt starts a new run; `/undo` and `/review` mean that run."""
         if (live := self._sessions.get(session_id)) is not None and live.run is not None:
@@ -158,7 +174,7 @@ class OrchestraAgent:
             record = load_run(Path(cwd), session_id)
         except RunNotFoundError as error:
             raise RequestError.invalid_params({"sessionId": str(error)}) from None
-        session = self._open(cwd, session_id)
+        session = self._open(cwd, session_id, mcp_servers)
         session.last_run = session_id
         history.replay(record, session.frontend)
         session.frontend.send(update_available_commands(_announced(session.engine)))

@@ -29,6 +29,7 @@ from orchestra_lsp.workspace import (
     ArgumentSpec,
     Command,
     Layer,
+    McpServer,
     SourceRef,
     Step,
     Workspace,
@@ -101,12 +102,16 @@ class Engine:
         client: ModelClient | None = None,
         user_dir: Path | None = None,
         journal_root: Path | None = None,
+        mcp_servers: Mapping[str, McpServer] | None = None,
     ) -> None:
+        """`mcp_servers`: servers the front end brings (an ACP client's `mcpServers`),
+        added to the workspace's own; a workspace server of the same name wins."""
         self.root = root.resolve()
         self.journal_root = (journal_root or root).resolve()
         """Whose `.orchestra/runs/` keeps the runs' journals: the workspace itself,
         or the repository a batch item's worktree was made from."""
         self.buffers: Buffers = buffers or dict
+        self._extra_servers = dict(mcp_servers or {})
         self._client = client
         self._user_dir = user_dir
         self._pool: McpPool | None = None
@@ -117,13 +122,19 @@ class Engine:
         self.workspace = self._load()
 
     def _load(self) -> Workspace:
-        return load_workspace(self.root, user_dir=self._user_dir)
+        return self._with_extra(load_workspace(self.root, user_dir=self._user_dir))
+
+    def _with_extra(self, workspace: Workspace) -> Workspace:
+        if not self._extra_servers:
+            return workspace
+        servers = {**self._extra_servers, **workspace.mcp_servers}
+        return workspace.model_copy(update={"mcp_servers": servers})
 
     async def reload(self, overlays: Mapping[Path, str] | None = None) -> Workspace:
         """Re-read the files; where a file now has errors its last good version stays."""
         fresh = load_workspace(self.root, user_dir=self._user_dir, overlays=overlays)
         previous = self.workspace
-        fresh = keep_last_good(previous, fresh)
+        fresh = self._with_extra(keep_last_good(previous, fresh))
         self.workspace = fresh
         if self._pool is not None and fresh.mcp_servers != previous.mcp_servers:
             pool, self._pool = self._pool, None

@@ -5,13 +5,15 @@
 // {"new": true}, {"list": true}, {"load": "SESSION_ID"}, {"mode": "MODE_ID"}.
 // Permission asks are answered with the first still-unused option id listed in
 // ANSWERS (a JSON list), else cancelled; elicitations (offered when FEEDBACK is set)
-// with the next text of FEEDBACK (a JSON list), else declined.
+// with the next text of FEEDBACK (a JSON list), else declined. MCP (a JSON list) is
+// the mcpServers of session/new and session/load.
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 import { client, methods, ndJsonStream, PROTOCOL_VERSION } from "@agentclientprotocol/sdk";
 
 const [cwd, actionsJson, ...agent] = process.argv.slice(2);
 const answers = JSON.parse(process.env.ANSWERS ?? "[]");
+const mcpServers = JSON.parse(process.env.MCP ?? "[]");
 const feedback = process.env.FEEDBACK === undefined ? null : JSON.parse(process.env.FEEDBACK);
 const child = spawn(agent[0], agent.slice(1), { cwd, stdio: ["pipe", "pipe", "inherit"] });
 const stream = ndJsonStream(Writable.toWeb(child.stdin), Readable.toWeb(child.stdout));
@@ -54,7 +56,7 @@ const result = await app.connectWith(stream, async (ctx) => {
   for (const action of JSON.parse(actionsJson)) {
     if (typeof action === "string") {
       if (sessionId === null) {
-        sessionId = (await ctx.request(methods.agent.session.new, { cwd, mcpServers: [] })).sessionId;
+        sessionId = (await ctx.request(methods.agent.session.new, { cwd, mcpServers })).sessionId;
       }
       const answer = await ctx.request(methods.agent.session.prompt, {
         sessionId,
@@ -63,7 +65,7 @@ const result = await app.connectWith(stream, async (ctx) => {
       stops.push(answer.stopReason);
       results.push(answer);
     } else if (action.new) {
-      const answer = await ctx.request(methods.agent.session.new, { cwd, mcpServers: [] });
+      const answer = await ctx.request(methods.agent.session.new, { cwd, mcpServers });
       sessionId = answer.sessionId;
       results.push(answer);
     } else if (action.list) {
@@ -72,7 +74,7 @@ const result = await app.connectWith(stream, async (ctx) => {
       const answer = await ctx.request(methods.agent.session.load, {
         cwd,
         sessionId: action.load,
-        mcpServers: [],
+        mcpServers,
       });
       sessionId = action.load;
       results.push({ ...answer, updatesSoFar: updates.length });
