@@ -319,9 +319,7 @@ async function notOpen() {
     const panel = page.locator('.bulk-edit-panel');
     await panel.waitFor({ state: 'visible', timeout: 60000 });
     await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
-    for (const box of await panel.locator('input.edit-checkbox').all()) {
-      if (!(await box.isChecked())) await box.check();
-    }
+    await tickAll(panel, 2);
     await shot(page, 'not-open-review');
     await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
     log('applied both files');
@@ -381,18 +379,51 @@ async function cancelReview() {
   }
 }
 
-// Tick every edit in the Refactor Preview (a file's box ticks its hunks too).
-async function tickAll(panel) {
-  for (let round = 0; round < 3; round++) {
-    const boxes = await panel.locator('input.edit-checkbox').all();
-    let unticked = 0;
-    for (const box of boxes) {
-      if (await box.isChecked()) continue;
-      unticked += 1;
-      await box.click().catch(() => undefined);
-    }
-    if (unticked === 0) return;
+// Expand every file of the Refactor Preview, so that each hunk has a row of its own.
+async function expandAll(panel) {
+  for (let i = 0; i < 10; i++) {
+    const collapsed = panel.locator('.monaco-list-row[aria-expanded="false"]');
+    if ((await collapsed.count()) === 0) return;
+    await collapsed.first().locator('.monaco-tl-twistie').click();
   }
+}
+
+// The hunk rows: the tree's leaves (files have aria-expanded).
+function hunkRows(panel) {
+  return panel.locator('.monaco-list-row:not([aria-expanded])').filter({ has: panel.page().locator('input.edit-checkbox') });
+}
+
+// Each hunk row's text and whether it is ticked.
+async function hunkStates(panel) {
+  const states = [];
+  for (const row of await hunkRows(panel).all()) {
+    states.push({ text: (await row.innerText()).replace(/\s+/g, ' '), checked: await row.locator('input.edit-checkbox').isChecked() });
+  }
+  return states;
+}
+
+// Tick every hunk in the Refactor Preview, and make sure each stays ticked before Apply.
+// Only the hunk rows are clicked, each with check() (a click, then the state confirmed):
+// a file's box toggles its hunks too and their rows re-render a moment later, so a hunk
+// box read as unticked just before that, then clicked, was unticked again — on a loaded
+// machine the preview was applied with nothing ticked ("the editor did not apply").
+async function tickAll(panel, expectedHunks) {
+  await expandAll(panel);
+  const deadline = Date.now() + 15000;
+  let stable = 0;
+  let states = [];
+  while (Date.now() < deadline) {
+    states = await hunkStates(panel);
+    const unticked = states.filter((s) => !s.checked);
+    if (states.length >= expectedHunks && unticked.length === 0) {
+      if (++stable >= 2) return; // still all ticked a moment later
+    } else {
+      stable = 0;
+      for (const row of await hunkRows(panel).all()) await row.locator('input.edit-checkbox').check().catch(() => undefined);
+    }
+    await panel.page().waitForTimeout(300);
+  }
+  throw new Error(`could not tick all ${expectedHunks} hunks in the Refactor Preview: ${JSON.stringify(states)}`);
 }
 
 // Issue 11 case 3: the window is reloaded while the Refactor Preview is open. The run
@@ -422,7 +453,8 @@ async function reloadReview() {
     const panel = page.locator('.bulk-edit-panel');
     await panel.waitFor({ state: 'visible', timeout: 60000 });
     await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
-    await tickAll(panel);
+    await tickAll(panel, 2);
+    await shot(page, 'reload-review-ticked');
     await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
     log('applied after the reload');
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'finished' }).first().waitFor({ state: 'visible', timeout: 60000 });
@@ -481,7 +513,7 @@ async function killedReview() {
     await row.click();
     await panel.waitFor({ state: 'visible', timeout: 60000 });
     await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
-    await tickAll(panel);
+    await tickAll(panel, 2);
     await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
     log('applied after the restart');
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'finished' }).first().waitFor({ state: 'visible', timeout: 60000 });
