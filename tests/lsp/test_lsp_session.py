@@ -29,6 +29,7 @@ async def test_initialize_advertises_what_is_implemented(
     assert sorted(capabilities.execute_command_provider.commands) == [
         "orchestra.cancel",
         "orchestra.decide",
+        "orchestra.mcpLogin",
         "orchestra.reload",
         "orchestra.run",
     ]

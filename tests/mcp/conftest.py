@@ -25,7 +25,10 @@ async def lsp_editor() -> AsyncIterator[StartEditor]:
     editors: list[Editor] = []
 
     async def start(
-        workspace: Path, env: dict[str, str] | None = None, ask: bool = False
+        workspace: Path,
+        env: dict[str, str] | None = None,
+        ask: bool = False,
+        show_document: bool = True,
     ) -> Editor:
         config = ClientServerConfig(
             # Started from `/`, as editors often start servers: nothing may depend on it.
@@ -46,6 +49,8 @@ async def lsp_editor() -> AsyncIterator[StartEditor]:
         editor = Editor(client, workspace)
         capabilities = client_capabilities("visual-studio-code")
         capabilities.experimental = {"orchestra": {"events": True, "ask": ask}}
+        if not show_document and capabilities.window is not None:
+            capabilities.window.show_document = None
         editor.initialized = await client.initialize_session(
             types.InitializeParams(
                 capabilities=capabilities,

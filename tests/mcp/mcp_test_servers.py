@@ -6,11 +6,16 @@ except under CI, where a missing install is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from orchestra_lsp.workspace import HttpServer, McpServer, StdioServer
@@ -58,3 +63,27 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextlib.contextmanager
+def auth_server() -> Iterator[str]:
+    """`servers/auth_server.py` (an MCP server that is its own OAuth authorization
+    server) on a free port; its `/mcp` URL once it answers 401."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(HERE / "servers" / "auth_server.py"), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        for _ in range(100):
+            try:
+                if httpx2.post(url, timeout=1).status_code == 401:
+                    break
+            except httpx2.TransportError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -12,14 +12,13 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
 import pytest
-from client_helpers import API_KEY, SERVERS, mcp_workspace, orchestra, run_cli
-from mcp_test_servers import free_port
+from client_helpers import API_KEY, mcp_workspace, orchestra, run_cli
+from mcp_test_servers import auth_server
 
 #: No system keyring in tests: the file store is what is checked.
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
@@ -27,24 +26,8 @@ NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(SERVERS / "auth_server.py"), str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        for _ in range(100):
-            try:
-                if httpx2.post(url, timeout=1).status_code == 401:
-                    break
-            except httpx2.TransportError:
-                time.sleep(0.2)
+    with auth_server() as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_login_then_use_then_logout(tmp_path: Path, server_url: str) -> None:

@@ -141,7 +141,7 @@ def _readable(result: McpResult) -> str:
 
 def _authorize(workspace: Workspace, args: argparse.Namespace) -> int:
     """`login`: the OAuth flow in the browser, tokens kept per user; `logout`: forget them."""
-    from orchestra_lsp.mcp.oauth import TokenStore, login
+    from orchestra_lsp.mcp.oauth import TokenStore
 
     server = workspace.mcp_servers.get(args.server)
     if server is None or isinstance(server.spec, StdioServer) or server.spec.type == "sse":
@@ -155,8 +155,8 @@ def _authorize(workspace: Workspace, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    store = TokenStore(server.spec.url, default_user_dir())
     if args.mcp_command == "logout":
+        store = TokenStore(server.spec.url, default_user_dir())
         had = store.clear()
         print(f"{'Forgot' if had else 'No'} OAuth tokens for '{args.server}' ({store.where}).")
         return 0
@@ -168,16 +168,16 @@ def _authorize(workspace: Workspace, args: argparse.Namespace) -> int:
 
             webbrowser.open(url)
 
+    async def authorize() -> str:
+        async with _pool(workspace) as pool:
+            return await pool.login(args.server, open_url)
+
+    from orchestra_lsp.mcp import McpFailure
+
     try:
-        asyncio.run(login(server.spec.url, store, open_url))
-    except Exception as exc:  # the SDK's OAuth errors, a refused or timed-out login
-        print(f"orchestra: login to '{args.server}' failed: {_reason(exc)}", file=sys.stderr)
+        where = asyncio.run(authorize())
+    except McpFailure as exc:
+        print(f"orchestra: {exc}", file=sys.stderr)
         return 1
-    print(f"Authorized: tokens for '{args.server}' are kept in {store.where}.")
+    print(f"Authorized: tokens for '{args.server}' are kept in {where}.")
     return 0
-
-
-def _reason(exc: BaseException) -> str:
-    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
-        exc = exc.exceptions[0]
-    return str(exc) or type(exc).__name__

@@ -11,6 +11,7 @@ from orchestra_lsp.lsp import (
     configuration,
     decisions,
     lifecycle,
+    mcp_login,
     recovery,
     run_pages,
     runs,
@@ -30,4 +31,5 @@ ALL: tuple[ModuleType, ...] = (
     recovery,
     undo,
     run_pages,
+    mcp_login,
 )

@@ -20,6 +20,8 @@ UNDO = "orchestra/undo"
 """Take back what a run landed (`{runId, file?, step?}`): returns the undo run's `{runId}`."""
 RUN_PAGE = "orchestra/runPage"
 """A run's HTML page (report, timeline, cost, review), written beside its journal."""
+MCP_LOGIN = "orchestra/mcpLogin"
+"""OAuth with an HTTP MCP server (`{server}`), the page opened by the editor."""
 EVENT = "orchestra/event"
 """Notification, server to client: one engine event, as the journal writes it."""
 ASK = "orchestra/ask"
@@ -37,6 +39,7 @@ REQUESTS = (
     RECOVER,
     UNDO,
     RUN_PAGE,
+    MCP_LOGIN,
 )
 """Requests a client may send."""
 
@@ -45,3 +48,4 @@ RUN_COMMAND = "orchestra.run"
 DECIDE_COMMAND = "orchestra.decide"
 CANCEL_COMMAND = "orchestra.cancel"
 RELOAD_COMMAND = "orchestra.reload"
+MCP_LOGIN_COMMAND = "orchestra.mcpLogin"

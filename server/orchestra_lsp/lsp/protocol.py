@@ -171,6 +171,23 @@ class RunPageResult(Payload):
     """The run's Markdown report, whose images are relative to it; None without one."""
 
 
+class McpLoginParams(Payload):
+    """`orchestra/mcpLogin`: authorize Orchestra with the `type: "http"` MCP server
+    `server` (its name in mcp.json) through OAuth. The authorization page is opened
+    with `window/showDocument` (`external: true`), or named in `window/showMessage`
+    when the client cannot open it; the request answers once the person has approved
+    in the browser (at most 300 s)."""
+
+    server: str
+
+
+class McpLoginResult(Payload):
+    server: str
+    where: str
+    """Where the tokens are kept, for people: the system keyring, or a 0600 file
+    under the user's config folder. Never the tokens."""
+
+
 class CancelResult(Payload):
     cancelled: bool
     """False when this server is not running that run (finished, or unknown)."""

@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio.abc
 import httpx2
@@ -27,6 +28,9 @@ from orchestra_lsp.mcp.models import ServerState, ServerStatus
 from orchestra_lsp.mcp.stderr_log import StderrLog, mask
 from orchestra_lsp.mcp.transport import open_channel
 from orchestra_lsp.workspace.mcp_config import McpServer, StdioServer
+
+if TYPE_CHECKING:
+    from orchestra_lsp.mcp.oauth import OpenUrl
 
 CLIENT_INFO = types.Implementation(name="orchestra", version=__version__)
 #: A server that failed to start is not retried on every use (a run with many
@@ -110,6 +114,24 @@ class Connection:
             self._starting = asyncio.create_task(self._start(), name=f"mcp-start:{self.name}")
             self._starting.add_done_callback(_retrieve)
         return await asyncio.shield(self._starting)
+
+    async def login(self, open_url: OpenUrl) -> str:
+        """Authorize with this `type: "http"` server now (OAuth in the person's browser,
+        the page handed to `open_url`); where the tokens are kept, for people. A start
+        that failed for want of them is retried on next use. Raises McpFailure."""
+        from orchestra_lsp.mcp.oauth import TokenStore, login
+
+        spec = self.server.spec
+        if isinstance(spec, StdioServer) or spec.type == "sse" or self._tokens is None:
+            raise McpFailure(f"MCP server '{self.name}' is not a streamable HTTP server")
+        store = TokenStore(spec.url, self._tokens)
+        try:
+            await login(spec.url, store, open_url)
+        except Exception as exc:  # the SDK's OAuth errors, a refused or timed-out login
+            raise McpFailure(f"login to MCP server '{self.name}' failed: {_reason(exc)}") from None
+        if self.state is ServerState.FAILED:
+            self._failed_at = 0.0
+        return store.where
 
     def timed_out(self) -> None:
         """A call timed out: the server may be hung as a whole; check before next use."""
@@ -309,7 +331,7 @@ class Connection:
         self.state = ServerState.FAILED
         self._failed_at = time.monotonic()
         code = self._process.returncode if self._process is not None else None
-        reason = _start_reason(exc, code, self._startup_timeout)
+        reason = _start_reason(exc, code, self._startup_timeout, self.name)
         if self._cwd is not None and not self._cwd.is_dir():  # spawn says "not found" for both
             reason = f"its working folder {self._cwd} does not exist (set `cwd` in mcp.json)"
         self.failure = _with_stderr(
@@ -337,11 +359,14 @@ def _target(server: McpServer) -> str:
     return spec.url
 
 
-def _start_reason(exc: BaseException, code: int | None, timeout: float) -> str:
+def _start_reason(exc: BaseException, code: int | None, timeout: float, name: str) -> str:
     while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
         exc = exc.exceptions[0]
     if _needs_login(exc):
-        return "it needs authorization (OAuth): run `orchestra mcp login` with its name"
+        return (
+            f"it needs authorization (OAuth): run `orchestra mcp login {name}`, or the "
+            f"editor's command orchestra.mcpLogin (request orchestra/mcpLogin)"
+        )
     if isinstance(exc, TimeoutError):
         return f"no answer to initialize within {timeout:g} s (exit code: none, still running)"
     if isinstance(exc, FileNotFoundError):
@@ -353,6 +378,12 @@ def _start_reason(exc: BaseException, code: int | None, timeout: float) -> str:
     if isinstance(exc, MCPError):
         return exc.message
     return f"{type(exc).__name__}: {exc}"
+
+
+def _reason(exc: BaseException) -> str:
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return str(exc) or type(exc).__name__
 
 
 def _needs_login(exc: BaseException) -> bool:

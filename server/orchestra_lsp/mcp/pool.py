@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import mcp_types as types
 from mcp.client.session import ClientSession
@@ -33,6 +33,9 @@ from orchestra_lsp.mcp.prompts import render, to_command
 from orchestra_lsp.mcp.scope import servers_reached, split_tool_name, tool_allowed, tool_name
 from orchestra_lsp.mcp.stderr_log import StderrLog
 from orchestra_lsp.workspace.mcp_config import McpServer, StdioServer
+
+if TYPE_CHECKING:
+    from orchestra_lsp.mcp.oauth import OpenUrl
 
 #: Text tokens a tool result may carry to the model (the `config.toml` default for
 #: `[model] max_tool_result_tokens`); past it the result is cut with a note.
@@ -217,6 +220,15 @@ class McpPool:
         except StartFailed as exc:
             return McpResult.error(str(exc))
         return await self._read(connection, session, uri)
+
+    # -- authorization ---------------------------------------------------------------
+
+    async def login(self, server: str, open_url: OpenUrl) -> str:
+        """OAuth for the `type: "http"` server named `server`: the authorization page
+        goes to `open_url` (the editor opens it, the CLI prints it), the tokens to the
+        user's store; returns where they are kept. Raises McpFailure with a readable
+        message (unknown server, not HTTP, refused, timed out)."""
+        return await self._connection(server).login(open_url)
 
     # -- state -----------------------------------------------------------------------
 
