@@ -258,7 +258,7 @@ class Engine:
         if command is None:
             known = ", ".join(sorted([*workspace.commands, *self._mcp_commands])) or "none"
             raise RunRequestError(f"no command '{request.command}' (commands: {known})")
-        missing = sorted({s.agent for s in command.steps} - set(workspace.agents))
+        missing = sorted({s.agent for s in command.agent_steps()} - set(workspace.agents))
         if missing:
             raise RunRequestError(
                 f"command '{command.name}' uses undefined agent(s): {', '.join(missing)}; "
@@ -462,12 +462,12 @@ def _needs_mcp(workspace: Workspace, command: Command, values: Mapping[str, str]
     `@server:uri` resource mentioned in the command's text or its arguments."""
     if command.mcp_prompt:
         return True
-    agents = {s.agent for s in command.steps}
+    agents = {s.agent for s in command.agent_steps()}
     if any(tool.startswith("mcp__") for name in agents for tool in workspace.agents[name].tools):
         return True
     from orchestra_lsp.mcp.attachments import mentions
 
-    texts = [command.instructions, *(s.prompt for s in command.steps), *values.values()]
+    texts = [command.instructions, *(s.prompt for s in command.agent_steps()), *values.values()]
     return any(mentions(text, workspace.mcp_servers) for text in texts if "@" in text)
 
 

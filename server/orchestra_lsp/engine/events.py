@@ -199,10 +199,28 @@ class HookRan(_Event):
 
 
 class StepFinished(_Event):
+    """A step's end. `step_id` is where it ran: `ID` at the top level, `G/ID` inside the
+    `parallel` group G, `G#R/ID` in round R of the `repeat` group G, `G[I]/ID` for item
+    I (0-based) of the `for_each` group G; the last part is the id templates use."""
+
     type: Literal["step_finished"] = "step_finished"
     step_id: str
     output: str
     turns: int
+    data: Any = None
+    """The output as JSON: a step's validated structured answer (`output:` schema), a
+    `for_each`'s list of its items' answers, a `parallel` or `repeat` group's
+    `{id: answer}`; null for a step that answers in text."""
+    cost_usd: float | None = None
+    """What this step's own model calls cost (a group: its steps together)."""
+
+
+class StepSkipped(_Event):
+    """A step whose `when` did not hold: it did not run and has no output."""
+
+    type: Literal["step_skipped"] = "step_skipped"
+    step_id: str
+    when: str
 
 
 class RunFinished(_Event):
@@ -244,6 +262,7 @@ Event = Annotated[
     | Notice
     | HookRan
     | StepFinished
+    | StepSkipped
     | RunFinished
     | RunFailed
     | RunCancelled,

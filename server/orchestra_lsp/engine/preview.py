@@ -48,7 +48,8 @@ def preview(workspace: Workspace, request: RunRequest) -> list[StepPreview]:
     }
     settings = workspace.config.model
     previews = []
-    for step in command.steps:
+    earlier = {f"steps.{s.id}.output": f"<output of {s.id}>" for s in command.all_steps()}
+    for step in command.agent_steps():
         agent = workspace.agents.get(step.agent)
         if agent is None:
             continue
@@ -57,7 +58,7 @@ def preview(workspace: Workspace, request: RunRequest) -> list[StepPreview]:
         instructions = step_instructions(
             command,
             step,
-            {**values, **{f"steps.{s.id}.output": f"<output of {s.id}>" for s in command.steps}},
+            {**values, **earlier},
             PositionalArguments.split(arguments.get("ARGUMENTS", ""), command.argument_names)
             if command.claude
             else PositionalArguments.of_values(list(arguments.values())),

@@ -1,5 +1,11 @@
 """A run: a command's steps in order, with gates, review, budget and the journal.
 
+Steps run in sequence; a step's `when` may skip it, and groups run steps inside them:
+`repeat` in rounds until its `until` holds (at most `max` rounds, else the run fails
+saying so), `for_each` once per item of a list and `parallel` side by side — each
+branch with its own conversation and its own changeset, joined into the run's one
+changeset (and one review) when the group ends (`changes.branches`).
+
 Every event goes to the journal first (so it survives the process) and then to the
 front end. Whatever ends the run — its last step, a person's "stop", a model error,
 cancellation — it ends with one final event and a closed journal.
@@ -8,9 +14,9 @@ cancellation — it ends with one final event and a closed journal.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from orchestra_lsp.changes import (
     Changeset,
@@ -21,6 +27,7 @@ from orchestra_lsp.changes import (
     land,
     read_back,
 )
+from orchestra_lsp.changes.branches import join_branches
 from orchestra_lsp.engine.command_prompt import expand_command_prompt
 from orchestra_lsp.engine.events import (
     Event,
@@ -35,6 +42,7 @@ from orchestra_lsp.engine.events import (
     RunFinished,
     RunStarted,
     StepFinished,
+    StepSkipped,
     StepStarted,
     TextDelta,
     UsageReported,
@@ -51,7 +59,9 @@ from orchestra_lsp.engine.frontend import (
 from orchestra_lsp.engine.gate_answers import GateAnswer
 from orchestra_lsp.engine.hooks import HookRunner, HookStopped
 from orchestra_lsp.engine.prompts import step_instructions, system_chunks
+from orchestra_lsp.engine.scope import Branch, Scope
 from orchestra_lsp.engine.step_loop import StepFailed, StepOutcome, StepSettings, run_step
+from orchestra_lsp.engine.structured_output import OutputContract, as_text
 from orchestra_lsp.engine.task_tool import TaskArgs
 from orchestra_lsp.engine.toolbox import Toolbox
 from orchestra_lsp.engine.undo import (
@@ -71,6 +81,7 @@ from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView
 from orchestra_lsp.tools.errors import ToolError
 from orchestra_lsp.tools.run_shell import end_leftovers
 from orchestra_lsp.workspace import Agent, Command, Step, Workspace
+from orchestra_lsp.workspace.expressions import ExpressionError, evaluate, kind_of
 from orchestra_lsp.workspace.templates import PositionalArguments
 
 if TYPE_CHECKING:
@@ -82,6 +93,8 @@ RunState = Literal["finished", "failed", "cancelled", "interrupted"]
 #: A Stop hook may send an agent back to work this many times in one step; then the
 #: step ends, as Claude Code's `stop_hook_active` lets a hook avoid an endless loop.
 MAX_STOP_ROUNDS = 3
+DEFAULT_MAX_PARALLEL = 4
+"""Branches of a `for_each` running at once when it does not say `max_parallel`."""
 
 
 class RunStopped(Exception):
@@ -124,6 +137,9 @@ class RunContext:
     cost_usd: float = 0.0
     cost_cap: float | None = None
     outputs: dict[str, str] = field(default_factory=dict)
+    """Each step's output as text, by its own id (a loop's last round wins)."""
+    data: dict[str, Any] = field(default_factory=dict)
+    """Each step's output as JSON, where it has one (see `StepFinished.data`)."""
     gate_answers: dict[str, GateAnswer] = field(default_factory=dict)
     """Gates answered in advance (`--gate STEP=ANSWER`), by step id: decided without
     asking the front end, before `unattended` is considered."""
@@ -170,6 +186,11 @@ class Run:
         `interrupted` and keeps its changeset for a later review."""
         self.decided: list[ProposalDecided] = []
         self._landed_count = 0
+        self.scope = Scope(ctx.outputs, ctx.data)
+        self.step_costs: dict[str, float] = {}
+        """Model cost by placed step id (`qa[1]/check`), for each step's and branch's cost."""
+        self._gate_lock = asyncio.Lock()
+        """Branches running at once ask a person one gate at a time."""
         """Landed changes kept in the journal so far (`files/landed-NNNN.json`)."""
         """Every file decision of the run, for the report's "What landed"."""
 
@@ -218,9 +239,8 @@ class Run:
             )
             self.session_context = started.context
         for index, step in enumerate(command.steps):
-            output = await self._step(index, step)
-            if step.gate == "review":
-                await self._review(step)
+            produced = await self._run_step(index, step, self.scope)
+            output = output if produced is None else produced
         if self._pending_files():
             await self._review(command.steps[-1])
         report_text = self.artifacts.embed(output).strip() + self._what_landed()
@@ -327,32 +347,216 @@ class Run:
 
     # -- steps and approve gates ---------------------------------------------------
 
-    async def _step(self, index: int, step: Step) -> str:
+    async def _run_step(self, index: int, step: Step, scope: Scope) -> str | None:
+        """One step of any kind, in `scope`; its output text, or None when skipped."""
+        place = scope.place(step.id)
+        if step.when is not None and not self._holds(step.when, scope, place, "when"):
+            scope.forget(step.id)
+            self.emit(StepSkipped(run_id=self.run_id, step_id=place, when=step.when))
+            return None
+        if step.kind == "agent":
+            outcome = await self._step(index, step, scope)
+            scope.keep(step.id, outcome.output, outcome.data)
+            if step.gate == "review":
+                if scope.branch is None:
+                    await self._review(step.model_copy(update={"id": place}))
+                else:
+                    scope.branch.wants_review = True  # one review, when the branches join
+            return outcome.output
+        self.emit(
+            StepStarted(
+                run_id=self.run_id,
+                step_id=place,
+                agent=step.agent,
+                index=index,
+                total=len(self.ctx.command.steps),
+            )
+        )
+        spent = self._spent(place + ("/" if step.kind == "parallel" else ""))
+        if step.kind == "repeat":
+            value: Any = await self._repeat(index, step, scope)
+        elif step.kind == "for_each":
+            value = await self._for_each(index, step, scope)
+        else:
+            value = await self._parallel(index, step, scope)
+        text = as_text(value)
+        scope.keep(step.id, text, value)
+        self.emit(
+            StepFinished(
+                run_id=self.run_id,
+                step_id=place,
+                output=text,
+                turns=0,
+                data=value,
+                cost_usd=round(self._spent(place) - spent, 6),
+            )
+        )
+        return text
+
+    def _holds(self, expression: str, scope: Scope, place: str, key: str) -> bool:
+        return bool(self._evaluate(expression, scope, place, key))
+
+    def _evaluate(self, expression: str, scope: Scope, place: str, key: str) -> Any:
+        try:
+            return evaluate(expression, scope.expression_names(self.ctx.values))
+        except ExpressionError as error:
+            raise StepFailed(f"step '{place}': `{key}: {expression}`: {error}") from None
+
+    def _spent(self, prefix: str) -> float:
+        """The model cost so far of the steps placed at or under `prefix`."""
+        return sum(
+            cost
+            for place, cost in self.step_costs.items()
+            if place == prefix
+            or place.startswith((prefix + "/", prefix + "#", prefix + "["))
+            or (prefix.endswith("/") and place.startswith(prefix))
+        )
+
+    async def _repeat(self, index: int, step: Step, scope: Scope) -> dict[str, Any]:
+        """Rounds of the group's steps until `until` holds; past `max` the run fails."""
+        place = scope.place(step.id)
+        assert step.until is not None and step.max is not None  # the loader checked
+        for round_no in range(1, step.max + 1):
+            inner = scope.within(f"{place}#{round_no}/")
+            for inner_step in step.steps:
+                await self._run_step(index, inner_step, inner)
+            if self._holds(step.until, scope, place, "until"):
+                return {s.id: scope.value(s.id) for s in step.steps}
+        raise StepFailed(
+            f"step '{place}': `until: {step.until}` still did not hold after {step.max} "
+            f"round(s) (`max: {step.max}`); the run stops here"
+        )
+
+    async def _for_each(self, index: int, step: Step, scope: Scope) -> list[Any]:
+        """The group's steps once per item, `max_parallel` items at a time; the list of
+        each item's last answer."""
+        place = scope.place(step.id)
+        assert step.for_each is not None
+        items = self._evaluate(step.for_each, scope, place, "for_each")
+        if not isinstance(items, list):
+            raise StepFailed(
+                f"step '{place}': `for_each: {step.for_each}` is {kind_of(items)}, not a list"
+            )
+        last = step.steps[-1].id
+        limit = asyncio.Semaphore(step.max_parallel or DEFAULT_MAX_PARALLEL)
+        branches = [
+            (f"{place}[{i}]", self._fork(scope, f"{place}[{i}]/", {step.as_: item}))
+            for i, item in enumerate(items)
+        ]
+
+        async def one(branch: Scope) -> Any:
+            async with limit:
+                for inner in step.steps:
+                    await self._run_step(index, inner, branch)
+            return branch.value(last)
+
+        return await self._join(place, scope, branches, [one(b) for _, b in branches])
+
+    async def _parallel(self, index: int, step: Step, scope: Scope) -> dict[str, Any]:
+        """Each of the group's steps at the same time, each on its own changeset."""
+        place = scope.place(step.id)
+        branches = [(f"{place}/{inner.id}", self._fork(scope, f"{place}/")) for inner in step.steps]
+
+        async def one(inner: Step, branch: Scope) -> Any:
+            await self._run_step(index, inner, branch)
+            for nested in inner.walk():  # what the branch's steps answered is seen after
+                if nested.id in branch.outputs:
+                    scope.keep(nested.id, branch.outputs[nested.id], branch.data.get(nested.id))
+            return branch.value(inner.id)
+
+        runs = [one(inner, b) for inner, (_, b) in zip(step.steps, branches, strict=True)]
+        values = await self._join(place, scope, branches, runs)
+        return {inner.id: value for inner, value in zip(step.steps, values, strict=True)}
+
+    def _fork(self, scope: Scope, prefix: str, names: Mapping[str, Any] | None = None) -> Scope:
+        changeset, context = self._workspace_of(scope)
+        return scope.child(prefix, Branch.fork_from(changeset, context), names)
+
+    def _workspace_of(self, scope: Scope) -> tuple[Changeset, ToolContext]:
+        if scope.branch is not None:
+            return scope.branch.changeset, scope.branch.tool_context
+        return self.changeset, self.tool_context
+
+    async def _join(
+        self,
+        place: str,
+        scope: Scope,
+        branches: list[tuple[str, Scope]],
+        runs: Sequence[Awaitable[Any]],
+    ) -> list[Any]:
+        """Run the branches concurrently; whatever happens, join their edits into the
+        scope's changeset (a conflict is said, and stops an unattended run); review
+        once if a step of theirs had a review gate."""
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(_awaited(run)) for run in runs]
+        except BaseExceptionGroup as failed:
+            first = next(
+                (e for e in failed.exceptions if not isinstance(e, asyncio.CancelledError)),
+                failed.exceptions[0],
+            )
+            raise first from None
+        finally:
+            conflicts = self._join_edits(scope, branches)
+        costs = ", ".join(f"{label} ${self._spent(label):.4f}" for label, _ in branches)
+        if branches:
+            self.emit(
+                Notice(
+                    run_id=self.run_id, level="info", message=f"{place}: cost per branch: {costs}"
+                )
+            )
+        if conflicts and self.ctx.unattended:
+            raise StepFailed(
+                f"step '{place}': {'; '.join(conflicts)}; nothing was written (the proposal is "
+                "kept in the journal for review)"
+            )
+        if any(b.branch is not None and b.branch.wants_review for _, b in branches):
+            if scope.branch is None:
+                await self._review(Step(id=place, agent=self.ctx.command.steps[0].agent))
+            else:
+                scope.branch.wants_review = True
+        return [task.result() for task in tasks]
+
+    def _join_edits(self, scope: Scope, branches: list[tuple[str, Scope]]) -> list[str]:
+        changeset, _ = self._workspace_of(scope)
+        joined = [(label, b.branch.changeset) for label, b in branches if b.branch is not None]
+        fork = branches[0][1].branch.fork if branches and branches[0][1].branch else {}
+        conflicts = [c.describe() for c in join_branches(changeset, fork, joined)]
+        for message in conflicts:
+            self.emit(Notice(run_id=self.run_id, level="warning", message=message))
+        if scope.branch is None and joined:
+            self._save_pending()
+        return conflicts
+
+    async def _step(self, index: int, step: Step, scope: Scope) -> StepOutcome:
         feedback: str | None = None
         previous: str | None = None
         attempt = 1
         while True:
-            output = await self._run_agent(index, step, attempt, feedback, previous)
+            outcome = await self._run_agent(index, step, scope, attempt, feedback, previous)
             if step.gate != "approve":
-                return output
-            decision = await self._approve(step, output)
+                return outcome
+            placed = step.model_copy(update={"id": scope.place(step.id)})
+            decision = await self._approve(placed, outcome.output)
             if decision.decision == "approve":
-                return output
+                return outcome
             if decision.decision == "stop":
-                raise RunStopped(f"stopped at the approve gate of step '{step.id}'")
-            feedback, previous, attempt = decision.feedback or "", output, attempt + 1
+                raise RunStopped(f"stopped at the approve gate of step '{placed.id}'")
+            feedback, previous, attempt = decision.feedback or "", outcome.output, attempt + 1
 
     async def _run_agent(
         self,
         index: int,
-        step: Step,
+        own: Step,
+        scope: Scope,
         attempt: int,
         feedback: str | None,
         previous: str | None,
         stop_rounds: int = 0,
-    ) -> str:
+    ) -> StepOutcome:
         ctx = self.ctx
-        agent = ctx.workspace.agents[step.agent]
+        agent = ctx.workspace.agents[own.agent]
+        step = own.model_copy(update={"id": scope.place(own.id)})
         self.emit(
             StepStarted(
                 run_id=self.run_id,
@@ -363,7 +567,7 @@ class Run:
                 attempt=attempt,
             )
         )
-        values = {**ctx.values, **{f"steps.{k}.output": v for k, v in ctx.outputs.items()}}
+        values = scope.template_values(ctx.values, step.prompt)
         values["feedback"] = feedback or ""
         if ctx.command.mcp_prompt is not None:
             step = await self._mcp_step(step)
@@ -387,14 +591,27 @@ class Run:
             )
         if self.decided:  # facts of earlier reviews, so no step claims a rejected change
             instructions += "\n\n" + self._review_note()
+        contract = None if step.output is None else OutputContract(step.id, step.output)
+        if contract is not None:
+            instructions += "\n\n" + contract.instructions()
         instructions = await self._prompt_hooks(step, instructions, first=index == 0)
+        _, context = self._workspace_of(scope)
         outcome = await self._agent_loop(
-            step, agent, instructions, lambda args: self._delegate(index, step, args)
+            step,
+            agent,
+            instructions,
+            lambda args: self._delegate(index, step, args, context),
+            context,
+            contract,
         )
-        ctx.outputs[step.id] = outcome.output
         self.emit(
             StepFinished(
-                run_id=self.run_id, step_id=step.id, output=outcome.output, turns=outcome.turns
+                run_id=self.run_id,
+                step_id=step.id,
+                output=outcome.output,
+                turns=outcome.turns,
+                data=outcome.data,
+                cost_usd=round(self.step_costs.get(step.id, 0.0), 6),
             )
         )
         if self.hooks is not None and self.hooks.has("Stop") and stop_rounds < MAX_STOP_ROUNDS:
@@ -407,9 +624,9 @@ class Run:
                 raise RunStopped(stop.stop_run)
             if stop.blocked:
                 return await self._run_agent(
-                    index, step, attempt, stop.reason, outcome.output, stop_rounds + 1
+                    index, own, scope, attempt, stop.reason, outcome.output, stop_rounds + 1
                 )
-        return outcome.output
+        return outcome
 
     async def _agent_loop(
         self,
@@ -417,9 +634,13 @@ class Run:
         agent: Agent,
         instructions: str,
         delegate: Callable[[TaskArgs], Awaitable[str]] | None,
+        context: ToolContext | None = None,
+        contract: OutputContract | None = None,
     ) -> StepOutcome:
-        """One agent's tool loop on `instructions`, with its own tools and policy."""
+        """One agent's tool loop on `instructions`, with its own tools and policy, on the
+        run's workspace or a branch's (`context`)."""
         ctx = self.ctx
+        in_branch = context is not None and context is not self.tool_context
         toolbox = Toolbox(
             run_id=self.run_id,
             step_id=step.id,
@@ -428,12 +649,12 @@ class Run:
             excluded=agent.excluded_tools,
             skills=ctx.workspace.skills,
             policy=self._agent_policy(agent),
-            context=self.tool_context,
+            context=context or self.tool_context,
             frontend=ctx.frontend,
             emit=self.emit,
             unattended=ctx.unattended,
             pool=ctx.pool,
-            on_edit=self._save_pending,
+            on_edit=None if in_branch else self._save_pending,
             artifacts=self.artifacts,
             save_file=ctx.journal.save_file,
             hooks=self.hooks,
@@ -456,6 +677,7 @@ class Run:
                 budget_tokens=settings.context_budget_tokens,
                 max_tool_result_tokens=settings.max_tool_result_tokens,
                 on_max_turns=step.on_max_turns,
+                output=contract,
             ),
             ctx.client,
             agent,
@@ -466,7 +688,9 @@ class Run:
             lambda turn: self._account(step, agent.name, turn),
         )
 
-    async def _delegate(self, index: int, parent: Step, args: TaskArgs) -> str:
+    async def _delegate(
+        self, index: int, parent: Step, args: TaskArgs, context: ToolContext | None = None
+    ) -> str:
         """The `task` tool: a sub-agent on a fresh context, its events nested under the
         parent step, its edits in the run's changeset; SubagentStop hooks may send it
         back to work."""
@@ -485,7 +709,7 @@ class Run:
         )
         instructions = args.prompt
         for rounds in range(MAX_STOP_ROUNDS + 1):
-            outcome = await self._agent_loop(step, agent, instructions, None)
+            outcome = await self._agent_loop(step, agent, instructions, None, context)
             if (
                 self.hooks is None
                 or not self.hooks.has("SubagentStop")
@@ -673,19 +897,22 @@ class Run:
     ) -> ApprovalDecision:
         """An approve or budget gate: a person decides, or the policy when unattended."""
         gate = request.gate
-        self.emit(GateOpened(run_id=self.run_id, step_id=request.step_id, gate=gate))
-        preset = self._preset(request.step_id, gate)
-        by: Literal["person", "automation", "preset"]
-        if preset is not None:
-            answer: Literal["approve", "stop"] = "approve" if preset.answer == "approve" else "stop"
-            decision = ApprovalDecision(decision=answer)
-            by = "preset"
-        elif self.ctx.unattended:
-            decision = ApprovalDecision(decision=unattended)
-            by = "automation"
-        else:
-            decision = await self.ctx.frontend.approve(request)
-            by = "person"
+        async with self._gate_lock:
+            self.emit(GateOpened(run_id=self.run_id, step_id=request.step_id, gate=gate))
+            preset = self._preset(request.step_id, gate)
+            by: Literal["person", "automation", "preset"]
+            if preset is not None:
+                answer: Literal["approve", "stop"] = (
+                    "approve" if preset.answer == "approve" else "stop"
+                )
+                decision = ApprovalDecision(decision=answer)
+                by = "preset"
+            elif self.ctx.unattended:
+                decision = ApprovalDecision(decision=unattended)
+                by = "automation"
+            else:
+                decision = await self.ctx.frontend.approve(request)
+                by = "person"
         self.emit(
             GateDecided(
                 run_id=self.run_id,
@@ -701,7 +928,10 @@ class Run:
 
     def _preset(self, step_id: str, gate: str) -> GateAnswer | None:
         """The answer given in advance for this gate of this step, if any."""
-        answer = self.ctx.gate_answers.get(step_id)
+        # A step inside a group is placed (`build#2/implement`): its own id answers too.
+        answer = self.ctx.gate_answers.get(step_id) or self.ctx.gate_answers.get(
+            step_id.rsplit("/", 1)[-1]
+        )
         return answer if answer is not None and answer.gate == gate else None
 
     # -- usage and the cost cap ------------------------------------------------------
@@ -709,6 +939,7 @@ class Run:
     async def _account(self, step: Step, agent: str, turn: ModelTurn) -> None:
         ctx = self.ctx
         ctx.cost_usd += turn.cost_usd
+        self.step_costs[step.id] = self.step_costs.get(step.id, 0.0) + turn.cost_usd
         usage = turn.usage
         self.emit(
             UsageReported(
@@ -968,3 +1199,7 @@ def _accepted_text(review: FileReview, accepted: list[str]) -> str | None:
     if review.base_text is None or review.proposed_text is None:
         return review.proposed_text  # a creation or deletion is one hunk: all of it
     return apply_hunks(review.base_text, review.hunks, set(accepted))
+
+
+async def _awaited(run: Awaitable[Any]) -> Any:
+    return await run

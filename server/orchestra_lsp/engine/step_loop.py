@@ -10,6 +10,10 @@ while the model allows one, and otherwise the model is told each call was not ru
 and the person gets a notice. A reply Claude stopped as a `refusal` fails the step,
 running nothing of it. Reaching `max_turns` without a final answer fails the step
 (`StepFailed`) unless the step says `on_max_turns: continue`.
+
+A step with an `output` schema answers through the `structured_output` tool
+(`engine.structured_output`): its call ends the step when the answer matches, and is
+answered with what is wrong otherwise, `MAX_MISMATCHES` times at most.
 """
 
 from __future__ import annotations
@@ -19,8 +23,23 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from orchestra_lsp.context import ConversationFitter
-from orchestra_lsp.engine.events import ContextReported, Event, ModelRetry, Notice, TextDelta
+from orchestra_lsp.engine.events import (
+    ContextReported,
+    Event,
+    ModelRetry,
+    Notice,
+    TextDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+)
 from orchestra_lsp.engine.prompts import pinned_sources
+from orchestra_lsp.engine.structured_output import (
+    MAX_MISMATCHES,
+    NOT_CALLED,
+    OUTPUT_TOOL,
+    OutputContract,
+    as_text,
+)
 from orchestra_lsp.engine.text_frames import TextFrames
 from orchestra_lsp.engine.toolbox import Toolbox
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn, max_output_tokens
@@ -46,12 +65,16 @@ class StepSettings:
     budget_tokens: int
     max_tool_result_tokens: int
     on_max_turns: OnMaxTurns = "fail"
+    output: OutputContract | None = None
+    """The step's `output` schema, when it has one."""
 
 
 @dataclass
 class StepOutcome:
     output: str
     turns: int
+    data: Any = None
+    """The validated structured answer, for a step with an `output` schema."""
 
 
 async def run_step(
@@ -72,6 +95,18 @@ async def run_step(
         settings.max_tool_result_tokens,
     )
     messages: list[dict[str, Any]] = [{"role": "user", "content": instructions}]
+    contract = settings.output
+    tools = toolbox.specs
+    mismatches = 0
+
+    def mismatch(problems: list[str]) -> str:
+        """Count one wrong answer; fail the step at the last allowed one."""
+        nonlocal mismatches
+        assert contract is not None
+        mismatches += 1
+        if mismatches >= MAX_MISMATCHES:
+            raise StepFailed(contract.failure(problems))
+        return contract.retry_note(problems, mismatches)
 
     text = TextFrames(lambda part: emit(TextDelta(run_id=run_id, step_id=step_id, text=part)))
 
@@ -84,6 +119,7 @@ async def run_step(
     for turn_index in range(1, settings.max_turns + 1):
         if turn_index > 1:
             await toolbox.refresh()  # an MCP server's tools/list_changed, between turns
+        tools = toolbox.specs + ([contract.spec()] if contract is not None else [])
         fitted = fitter.fit(messages)
         # Per-message sizes stay out of the event: they grow with every turn, and the
         # sources, totals and cuts are what a person reads.
@@ -95,7 +131,7 @@ async def run_step(
                 turn = await client.stream_turn(
                     model=settings.model,
                     system=system,
-                    tools=toolbox.specs,
+                    tools=tools,
                     messages=fitted.messages,
                     max_tokens=max_tokens,
                     on_text=text.add,
@@ -141,17 +177,56 @@ async def run_step(
                 )
                 continue
         if not uses:
-            return StepOutcome(output=turn.text, turns=turn_index)
-        results = [await toolbox.call(use) for use in uses]
+            if contract is None:
+                return StepOutcome(output=turn.text, turns=turn_index)
+            messages.append({"role": "user", "content": mismatch([NOT_CALLED])})
+            continue
+        answers = [use for use in uses if contract is not None and use.get("name") == OUTPUT_TOOL]
+        results = [await toolbox.call(use) for use in uses if use not in answers]
+        for use in answers:
+            assert contract is not None
+            value, problems = contract.check(use.get("input"))
+            _journal_answer(emit, settings, use, problems)
+            if not problems:
+                return StepOutcome(output=as_text(value), turns=turn_index, data=value)
+            results.append(
+                {
+                    "type": "tool_result",
+                    "tool_use_id": use["id"],
+                    "is_error": True,
+                    "content": mismatch(problems),
+                }
+            )
         messages.append({"role": "user", "content": results})
     message = f"step '{step_id}' reached max_turns ({settings.max_turns}) without a final answer"
-    if settings.on_max_turns == "fail":
+    if settings.on_max_turns == "fail" or contract is not None:
         raise StepFailed(
             f"{message}; raise the agent's `max_turns`, or set `on_max_turns: continue` on "
             "the step to go on with its last text"
         )
     emit(Notice(run_id=run_id, level="warning", message=f"{message}; going on with its last text"))
     return StepOutcome(output=last_text, turns=settings.max_turns)
+
+
+def _journal_answer(
+    emit: Callable[[Event], None],
+    settings: StepSettings,
+    use: dict[str, Any],
+    problems: list[str],
+) -> None:
+    """The answer's call in the journal like any tool call, rejected ones too."""
+    arguments = use.get("input") if isinstance(use.get("input"), dict) else {}
+    common = {"run_id": settings.run_id, "step_id": settings.step_id, "call_id": str(use["id"])}
+    emit(ToolCallStarted(**common, tool=OUTPUT_TOOL, arguments=arguments or {}))
+    emit(
+        ToolCallFinished(
+            **common,
+            tool=OUTPUT_TOOL,
+            duration_ms=0.0,
+            is_error=bool(problems),
+            summary="; ".join(problems) if problems else "answer accepted",
+        )
+    )
 
 
 def _larger_limit(model: str, max_tokens: int) -> int | None:

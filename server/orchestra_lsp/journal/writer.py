@@ -59,6 +59,7 @@ SYNC_EVENTS = frozenset(
     {
         "step_started",
         "step_finished",
+        "step_skipped",
         "gate_opened",
         "gate_decided",
         "proposal_ready",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from orchestra_lsp.workspace.sources import SourceRef
 from orchestra_lsp.workspace.tool_names import split_tool_list
@@ -30,15 +31,68 @@ class ArgumentSpec(BaseModel):
     default: str | None = None
 
 
-class StepSpec(BaseModel):
+class RepeatSpec(BaseModel):
+    """`repeat:` a group of steps run again until `until` holds, at most `max` rounds."""
+
     model_config = ConfigDict(extra="forbid")
+
+    until: str
+    max: int | None = Field(default=None, ge=1)
+    """None is reported by the checks (a loop needs a bound); the model keeps it so the
+    rest of the file is still checked."""
+    steps: list[StepSpec] = Field(min_length=1)
+
+
+class StepSpec(BaseModel):
+    """One entry of `steps:`: an agent step (`prompt`), or a group (`repeat`,
+    `for_each` + `steps`, or `parallel`)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     id: str = Field(pattern=_ID)
     agent: str | None = None
     """None: the command's agent, else the configured default agent."""
-    prompt: str
+    prompt: str | None = None
     gate: Gate | None = None
     on_max_turns: OnMaxTurns = "fail"
+    output: dict[str, Any] | None = None
+    """A JSON Schema the step's answer must satisfy (checked by the loader)."""
+    when: str | None = None
+    repeat: RepeatSpec | None = None
+    for_each: str | None = None
+    as_: str = Field(default="item", alias="as", pattern=_ID)
+    max_parallel: int | None = Field(default=None, ge=1)
+    steps: list[StepSpec] | None = None
+    parallel: list[StepSpec] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> StepSpec:
+        kinds = [
+            key
+            for key, present in (
+                ("prompt", self.prompt is not None),
+                ("repeat", self.repeat is not None),
+                ("for_each", self.for_each is not None),
+                ("parallel", self.parallel is not None),
+            )
+            if present
+        ]
+        if len(kinds) != 1:
+            written = f" (it has {', '.join(kinds)})" if kinds else ""
+            raise ValueError(
+                f"step '{self.id}' needs exactly one of `prompt`, `repeat`, `for_each` or "
+                f"`parallel`{written}"
+            )
+        if (self.steps is not None) != (self.for_each is not None):
+            raise ValueError(f"step '{self.id}': `steps` go with `for_each` (and inside `repeat`)")
+        if self.prompt is None and (self.output is not None or self.gate is not None):
+            raise ValueError(
+                f"step '{self.id}': `output` and `gate` belong to a step with a `prompt`"
+            )
+        return self
+
+
+RepeatSpec.model_rebuild()
 
 
 class CodeActionSpec(BaseModel):
@@ -93,12 +147,40 @@ class ClaudeCommandFrontMatter(BaseModel):
         return value
 
 
+StepKind = Literal["agent", "repeat", "for_each", "parallel"]
+
+
 class Step(BaseModel):
+    """A step ready to run: an agent step, or a group whose `steps` run inside it.
+
+    - `repeat`: `steps` run in rounds until `until` holds, at most `max` rounds.
+    - `for_each`: `steps` run once per item of the list `for_each` evaluates to, the
+      item named `as`, at most `max_parallel` items at a time.
+    - `parallel`: each of `steps` runs at the same time as the others.
+    """
+
     id: str
     agent: str
-    prompt: str
+    prompt: str = ""
     gate: Gate | None = None
     on_max_turns: OnMaxTurns = "fail"
+    output: dict[str, Any] | None = None
+    """JSON Schema of the answer: the model answers through a tool with this input schema."""
+    when: str | None = None
+    """An expression (`workspace.expressions`): the step runs only when it holds."""
+    kind: StepKind = "agent"
+    until: str | None = None
+    max: int | None = None
+    for_each: str | None = None
+    as_: str = "item"
+    max_parallel: int | None = None
+    steps: list[Step] = Field(default_factory=list)
+
+    def walk(self) -> Iterator[Step]:
+        """This step and every step inside it, depth first."""
+        yield self
+        for inner in self.steps:
+            yield from inner.walk()
 
 
 class Command(BaseModel):
@@ -132,3 +214,12 @@ class Command(BaseModel):
     @property
     def path(self) -> Path:
         return self.source.path
+
+    def all_steps(self) -> Iterator[Step]:
+        """Every step, groups and the steps inside them, depth first."""
+        for step in self.steps:
+            yield from step.walk()
+
+    def agent_steps(self) -> Iterator[Step]:
+        """Every step an agent runs (no groups)."""
+        return (step for step in self.all_steps() if step.kind == "agent")

@@ -31,6 +31,7 @@ from orchestra_lsp.workspace.commands import (
     Command,
     CommandFrontMatter,
     Step,
+    StepSpec,
 )
 from orchestra_lsp.workspace.config import Config
 from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity, Span
@@ -371,16 +372,7 @@ def _orchestra_command(
     body = front.body.strip()
     agent = spec.agent or default_agent
     if spec.steps:
-        steps = [
-            Step(
-                id=s.id,
-                agent=s.agent or agent,
-                prompt=s.prompt,
-                gate=s.gate,
-                on_max_turns=s.on_max_turns,
-            )
-            for s in spec.steps
-        ]
+        steps = [_step(s, agent) for s in spec.steps]
         instructions = body
     elif body:
         steps = [Step(id="main", agent=agent, prompt=body)]
@@ -403,6 +395,27 @@ def _orchestra_command(
         code_action=spec.code_action,
         source=source,
     )
+
+
+def _step(spec: StepSpec, agent: str) -> Step:
+    """A step of the front matter, resolved: its agent named, its group's steps inside."""
+    step = Step(id=spec.id, agent=spec.agent or agent, when=spec.when)
+    if spec.repeat is not None:
+        inner = spec.repeat.steps
+        update: dict[str, Any] = {"kind": "repeat", "until": spec.repeat.until}
+        update["max"] = spec.repeat.max
+    elif spec.for_each is not None:
+        inner = spec.steps or []
+        update = {"kind": "for_each", "for_each": spec.for_each, "as_": spec.as_}
+        update["max_parallel"] = spec.max_parallel
+    elif spec.parallel is not None:
+        inner, update = spec.parallel, {"kind": "parallel"}
+    else:
+        inner = []
+        update = {"prompt": spec.prompt or "", "gate": spec.gate, "output": spec.output}
+        update["on_max_turns"] = spec.on_max_turns
+    update["steps"] = [_step(s, agent) for s in inner]
+    return step.model_copy(update=update)
 
 
 def _claude_command(

@@ -36,13 +36,6 @@ def find_names(text: str) -> Iterator[TemplateRef]:
             yield TemplateRef(match.group(1), line_no, match.start(), match.end())
 
 
-def step_reference(name: str) -> str | None:
-    """The step id in `steps.ID.output`, else None."""
-    if name.startswith("steps.") and name.endswith(".output"):
-        return name[len("steps.") : -len(".output")] or None
-    return None
-
-
 @dataclass(frozen=True)
 class PositionalArguments:
     """A command's arguments as Claude Code's placeholders see them."""

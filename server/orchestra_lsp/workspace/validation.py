@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from orchestra_lsp.permissions import RuleError, parse_rule
 from orchestra_lsp.workspace.agents import Agent
-from orchestra_lsp.workspace.commands import Command
+from orchestra_lsp.workspace.commands import Command, Step
 from orchestra_lsp.workspace.config import Config
 from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity, Span
+from orchestra_lsp.workspace.flow_checks import Visible, reference_problem, walk_flow
 from orchestra_lsp.workspace.mcp_config import McpServer
 from orchestra_lsp.workspace.parsers import Parsed
 from orchestra_lsp.workspace.sources import Layer
-from orchestra_lsp.workspace.templates import CONTEXT_NAMES, find_names, step_reference
+from orchestra_lsp.workspace.templates import CONTEXT_NAMES, find_names
 from orchestra_lsp.workspace.tool_names import (
     BUILTIN_TOOL_NAMES,
     is_glob,
@@ -111,7 +112,8 @@ def check_permissions(parsed: Parsed[Config], mcp_servers: Mapping[str, McpServe
 
 
 def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
-    """Agents, automation rules and template names of each step.
+    """Agents, automation rules, template names and the flow (`workspace.flow_checks`)
+    of each step.
 
     Positions are looked up only for a problem found: on a clean file (nearly all of
     them) no position map is ever built.
@@ -123,9 +125,13 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
     _check_arguments(command, positions, sink)
     known = {a.name for a in command.arguments} | set(CONTEXT_NAMES)
     has_steps = bool(parsed.data.get("steps"))
-    earlier: list[str] = []
-    for index, step in enumerate(command.steps):
-        at = ("steps", index) if has_steps else ()
+    seen: set[str] = set()
+    for step_path, step in _placed_steps(command.steps, ("steps",) if has_steps else ()):
+        if step.id in seen:
+            sink.add(f"step id '{step.id}' is used twice", positions.value((*step_path, "id")))
+        seen.add(step.id)
+
+    def check_step(step: Step, at: FieldPath, visible: Visible) -> None:
         agent = agents.get(step.agent)
 
         def agent_span(at: FieldPath = at) -> Span:
@@ -140,11 +146,9 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
             )
         if command.mode == "automation":
             _check_automation(step.gate, agent, step.id, positions, at, agent_span, sink)
-        if any(s.id == step.id for s in command.steps[:index]):
-            sink.add(f"step id '{step.id}' is used twice", positions.value((*at, "id")))
         if has_steps and _UNCLOSED.search(step.prompt):  # positions only for a problem
             _check_unclosed(parsed.lines, positions.value((*at, "prompt")), sink)
-        bad = _bad_names(step.prompt, known, earlier, step.id, in_body=False)
+        bad = _bad_names(step.prompt, known, visible, step.id, in_body=False)
         if bad:
             spans = (
                 _spans_in_value(parsed.lines, positions.value((*at, "prompt")), bad)
@@ -153,16 +157,31 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
             )
             for (_, message), span in zip(bad, spans, strict=True):
                 sink.add(message, span)
-        earlier.append(step.id)
+
+    walk_flow(command, has_steps, positions, parsed.lines, sink, check_step)
     if command.source.layer is not Layer.COMPAT:  # Claude Code's files have no templates
         _check_unclosed(
             parsed.lines, Span(line=command.source.body_line, end_line=len(parsed.lines)), sink
         )
     if command.instructions:
-        bad = _bad_names(command.instructions, known, earlier, None, in_body=True)
+        bad = _bad_names(command.instructions, known, Visible(), None, in_body=True)
         spans = _spans_in_body(command.source.body_line, command.instructions, parsed.lines, bad)
         for (_, message), span in zip(bad, spans, strict=True):
             sink.add(message, span)
+
+
+def _placed_steps(steps: list[Step], at: FieldPath) -> Iterator[tuple[FieldPath, Step]]:
+    """Every step with its field path in the front matter."""
+    for index, step in enumerate(steps):
+        here: FieldPath = (*at, index) if at else ()
+        yield here, step
+        inner: FieldPath = {
+            "repeat": (*here, "repeat", "steps"),
+            "for_each": (*here, "steps"),
+            "parallel": (*here, "parallel"),
+        }.get(step.kind, ())
+        if step.steps:
+            yield from _placed_steps(step.steps, inner)
 
 
 def _check_arguments(command: Command, positions: PositionMap, sink: DiagnosticSink) -> None:
@@ -224,42 +243,38 @@ def matching_builtins_or_self(pattern: str, tool: str) -> bool:
 
 
 def _bad_names(
-    text: str, known: set[str], earlier: list[str], step_id: str | None, *, in_body: bool
+    text: str, known: set[str], visible: Visible, step_id: str | None, *, in_body: bool
 ) -> list[tuple[str, str]]:
     """(name, message) for each template name in `text` that cannot be filled, in order."""
     bad = []
     for ref in find_names(text):
-        message = _name_problem(ref.name, known, earlier, step_id, in_body=in_body)
+        message = _name_problem(ref.name, known, visible, step_id, in_body=in_body)
         if message is not None:
             bad.append((ref.name, message))
     return bad
 
 
 def _name_problem(
-    name: str, known: set[str], earlier: list[str], step_id: str | None, *, in_body: bool
+    name: str, known: set[str], visible: Visible, step_id: str | None, *, in_body: bool
 ) -> str | None:
-    referenced = step_reference(name)
-    if referenced is not None:
+    root, *fields = name.split(".")
+    if root == "steps":
         if in_body:
             return (
                 f"'{{{{{name}}}}}': the body is added to every step; refer to step outputs in a "
                 "step's prompt"
             )
-        if referenced == step_id:
+        if fields and fields[0] == step_id and fields[0] not in visible.steps:
             return f"'{{{{{name}}}}}': a step cannot use its own output"
-        if referenced not in earlier:
-            return (
-                f"'{{{{{name}}}}}': no earlier step '{referenced}' (earlier steps: "
-                f"{', '.join(earlier) or 'none'})"
-            )
+        problem = reference_problem(root, tuple(fields), visible, known)
+        return None if problem is None else f"'{{{{{name}}}}}': {problem}"
+    if name in known or root in visible.names:
         return None
-    if name in known:
-        return None
-    close = difflib.get_close_matches(name, sorted(known), n=1)
+    close = difflib.get_close_matches(name, sorted(known | visible.names), n=1)
     hint = f"; did you mean '{{{{{close[0]}}}}}'?" if close else ""
     return (
         f"unknown template name '{{{{{name}}}}}'{hint} (known: "
-        f"{', '.join(sorted(known))}, steps.<id>.output)"
+        f"{', '.join(sorted(known | visible.names))}, steps.<id>.output)"
     )
 
 

@@ -1,0 +1,251 @@
+"""Checks of a command's flow: `when`/`until`/`for_each` expressions, `output` schemas,
+loops without `max`, and which step outputs each step may reference.
+
+What a step can see: the steps before it (at its level and at every enclosing level),
+the outputs of a `repeat` group's steps and a `parallel` group's steps once the group
+is done, every step of its own `repeat` group (an earlier round's answer), and the
+`as` name of each enclosing `for_each`. A `for_each` group's inner steps are seen only
+inside it; after it, the group's own output is the list.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import SchemaError
+from jsonschema.validators import validator_for
+
+from orchestra_lsp.workspace.commands import Command, Step
+from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Span
+from orchestra_lsp.workspace.expressions import CONSTANTS, ExpressionError, parse, references
+from orchestra_lsp.workspace.templates import CONTEXT_NAMES
+from orchestra_lsp.workspace.yaml_positions import FieldPath, PositionMap
+
+StepVisitor = Callable[[Step, FieldPath, "Visible"], None]
+"""Called for each agent step with its field path and what it may reference."""
+
+
+@dataclass
+class Visible:
+    """The step outputs and names a step may reference."""
+
+    steps: dict[str, Step] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
+    """`as` names of the enclosing `for_each` groups."""
+
+    def with_steps(self, steps: Mapping[str, Step]) -> Visible:
+        return Visible({**self.steps, **steps}, set(self.names))
+
+
+def walk_flow(
+    command: Command,
+    has_steps: bool,
+    positions: PositionMap,
+    lines: list[str],
+    sink: DiagnosticSink,
+    on_step: StepVisitor,
+) -> None:
+    """Check every step's flow keys, calling `on_step` for each agent step."""
+    checker = _Checker(command, positions, lines, sink, on_step)
+    checker.sequence(command.steps, ("steps",) if has_steps else None, Visible())
+
+
+def _seen_after(step: Step) -> dict[str, Step]:
+    """The outputs a finished step leaves for the steps after it."""
+    seen = {step.id: step}
+    if step.kind in ("repeat", "parallel"):
+        for inner in step.steps:
+            seen.update(_seen_after(inner))
+    return seen
+
+
+def schema_at(step: Step, fields: tuple[str, ...]) -> tuple[dict[str, Any] | None, str | None]:
+    """The JSON Schema of `steps.ID.output.<fields>` (None: not known), or a problem."""
+    schema: dict[str, Any] | None
+    if step.kind == "for_each":
+        schema = {"type": "array"}
+    elif step.kind in ("repeat", "parallel"):
+        schema = {"type": "object", "properties": {s.id: _output_schema(s) for s in step.steps}}
+    elif step.output is None:
+        if fields:
+            return None, (
+                f"step '{step.id}' answers in text (it has no `output` schema), so "
+                f"'{fields[0]}' is not a field of it"
+            )
+        return {"type": "string"}, None
+    else:
+        schema = step.output
+    path = f"steps.{step.id}.output"
+    for name in fields:
+        if schema is None:
+            return None, None
+        if schema.get("type") == "array":
+            return None, f"`{path}` is a list; it has no field '{name}' (index it: `{path}[0]`)"
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            return None, None
+        if name not in properties:
+            if schema.get("additionalProperties") not in (None, False):
+                return None, None
+            known = ", ".join(properties) or "none"
+            close = difflib.get_close_matches(name, list(properties), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            return None, f"`{path}` has no field '{name}'{hint} (its schema declares: {known})"
+        inner = properties[name]
+        schema = inner if isinstance(inner, dict) else None
+        path += f".{name}"
+    return schema, None
+
+
+def _output_schema(step: Step) -> dict[str, Any] | None:
+    if step.kind == "agent":
+        return step.output if step.output is not None else {"type": "string"}
+    return None
+
+
+def reference_problem(
+    name: str, fields: tuple[str, ...], visible: Visible, known: set[str]
+) -> str | None:
+    """What is wrong with reading `name.fields…` where `visible` holds, if anything."""
+    if name == "steps":
+        if not fields:
+            return "`steps` alone is not a value; write steps.<id>.output"
+        step = visible.steps.get(fields[0])
+        if step is None:
+            earlier = ", ".join(visible.steps) or "none"
+            close = difflib.get_close_matches(fields[0], list(visible.steps), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            return f"no earlier step '{fields[0]}'{hint} (earlier steps: {earlier})"
+        if len(fields) < 2 or fields[1] != "output":
+            return f"write `steps.{fields[0]}.output` to read what step '{fields[0]}' answered"
+        return schema_at(step, fields[2:])[1]
+    if name in visible.names or name in CONSTANTS:
+        return None
+    if name in known:
+        if fields:
+            return f"'{name}' is text; it has no field '{fields[0]}'"
+        return None
+    names = sorted(known | visible.names)
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown name '{name}'{hint} (known: {', '.join(names)}, steps.<id>.output)"
+
+
+@dataclass
+class _Checker:
+    command: Command
+    positions: PositionMap
+    lines: list[str]
+    sink: DiagnosticSink
+    on_step: StepVisitor
+
+    @property
+    def known(self) -> set[str]:
+        return {a.name for a in self.command.arguments} | set(CONTEXT_NAMES)
+
+    def sequence(self, steps: list[Step], at: FieldPath | None, visible: Visible) -> None:
+        for index, step in enumerate(steps):
+            where: FieldPath = () if at is None else (*at, index)
+            self.step(step, where, visible)
+            visible = visible.with_steps(_seen_after(step))
+
+    def step(self, step: Step, at: FieldPath, visible: Visible) -> None:
+        if step.when is not None:
+            self.expression(step.when, (*at, "when"), visible)
+        if step.kind == "agent":
+            if step.output is not None:
+                self.schema(step, at)
+            self.on_step(step, at, visible)
+        elif step.kind == "repeat":
+            body = visible.with_steps({s.id: s for inner in step.steps for s in inner.walk()})
+            if step.max is None:
+                self.sink.add(
+                    f"the loop of step '{step.id}' has no `max`: say how many rounds it may "
+                    "run at most (e.g. `max: 3`)",
+                    self.positions.key((*at, "repeat")),
+                )
+            self.sequence(step.steps, (*at, "repeat", "steps"), body)
+            if step.until is not None:
+                self.expression(step.until, (*at, "repeat", "until"), body)
+        elif step.kind == "for_each":
+            assert step.for_each is not None
+            self.expression(step.for_each, (*at, "for_each"), visible, want_list=True)
+            inner = Visible(dict(visible.steps), {*visible.names, step.as_})
+            self.sequence(step.steps, (*at, "steps"), inner)
+        else:
+            for index, inner_step in enumerate(step.steps):
+                self.step(inner_step, (*at, "parallel", index), visible)
+
+    def schema(self, step: Step, at: FieldPath) -> None:
+        assert step.output is not None
+        problem = schema_problem(step.output)
+        if problem is not None:
+            self.sink.add(
+                f"step '{step.id}': `output` is not a valid JSON Schema: {problem}",
+                self.positions.key((*at, "output")),
+            )
+
+    def expression(
+        self, text: str, at: FieldPath, visible: Visible, *, want_list: bool = False
+    ) -> None:
+        span = self.positions.value(at)
+        try:
+            tree = parse(text)
+        except ExpressionError as error:
+            self.sink.add(str(error), self._inside(span, text, error.column, error.end_column))
+            return
+        for ref in references(tree):
+            problem = reference_problem(ref.name, ref.fields, visible, self.known)
+            if problem is not None:
+                self.sink.add(problem, self._inside(span, text, ref.column, ref.end_column))
+        if want_list:
+            problem = self._not_a_list(tree, visible)
+            if problem is not None:
+                self.sink.add(problem, span)
+
+    def _not_a_list(self, tree: ast.expr, visible: Visible) -> str | None:
+        refs = references(tree)
+        if len(refs) != 1 or not isinstance(tree, ast.Name | ast.Attribute):
+            return None
+        ref = refs[0]
+        if ref.name in self.known and not ref.fields:
+            return f"`for_each` needs a list; '{ref.name}' is an argument (text)"
+        if ref.name != "steps" or len(ref.fields) < 2 or ref.fields[0] not in visible.steps:
+            return None
+        schema, problem = schema_at(visible.steps[ref.fields[0]], ref.fields[2:])
+        if problem is not None or schema is None or "type" not in schema:
+            return None
+        if schema["type"] != "array":
+            kind = "text" if schema["type"] == "string" else f"of type {schema['type']}"
+            return f"`for_each` needs a list; `{ast.unparse(tree)}` is {kind}"
+        return None
+
+    def _inside(self, span: Span, text: str, column: int, end: int | None) -> Span:
+        """The span of columns `column`..`end` of an expression written at `span`."""
+        if span.line >= len(self.lines):
+            return span
+        line = self.lines[span.line]
+        start = line.find(text.strip(), span.column)
+        if start < 0:
+            return span
+        return Span(
+            line=span.line,
+            column=start + column,
+            end_line=span.line,
+            end_column=start + (end if end is not None else len(text.strip())),
+        )
+
+
+def schema_problem(schema: dict[str, Any]) -> str | None:
+    """Why `schema` is not a valid JSON Schema (and where in it), else None; checked
+    with the `jsonschema` library against the schema's own draft (else 2020-12)."""
+    try:
+        validator_for(schema).check_schema(schema)
+    except SchemaError as error:
+        where = "/".join(str(part) for part in error.absolute_path)
+        return error.message + (f" (at `{where}`)" if where else "")
+    return None

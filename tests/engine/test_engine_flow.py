@@ -1,0 +1,485 @@
+"""The flow of a command's steps, end to end: structured outputs, `when`, `repeat`,
+`for_each` and `parallel`. The engine drives the real `anthropic` SDK against the
+scripted server; the scripts of concurrent branches are `concurrent` (each request takes
+the first unplayed turn it matches, so each turn names a text of its own conversation),
+whatever order the branches' requests arrive in."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from engine_helpers import RecordingFrontEnd, command_file, run_command, workspace
+
+from orchestra_lsp.engine import RunRequest
+from orchestra_lsp.testing import Script
+
+TRIAGE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "kind": {"enum": ["bug", "feature"]},
+        "criteria": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["kind", "criteria"],
+}
+VERDICT_SCHEMA = {
+    "type": "object",
+    "properties": {"verdict": {"enum": ["approve", "revise"]}, "notes": {"type": "string"}},
+    "required": ["verdict"],
+}
+CHECK_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "verdict": {"enum": ["pass", "fail", "blocked"]},
+        "evidence": {"type": "string"},
+    },
+    "required": ["verdict"],
+}
+
+TRIAGE = {
+    "id": "triage",
+    "agent": "worker",
+    "prompt": "Read ticket {{ticket}}.",
+    "output": TRIAGE_SCHEMA,
+}
+BRANCHES = command_file(
+    [
+        TRIAGE,
+        {
+            "id": "fix",
+            "when": 'steps.triage.output.kind == "bug"',
+            "agent": "worker",
+            "prompt": "Fix: {{steps.triage.output.criteria}}",
+        },
+        {
+            "id": "design",
+            "when": 'steps.triage.output.kind == "feature" or ticket == "SHOP-99"',
+            "agent": "worker",
+            "prompt": "Design it.",
+        },
+        {
+            "id": "wrap",
+            "agent": "worker",
+            "prompt": "Kind {{steps.triage.output.kind}}; fix said {{steps.fix.output}}; "
+            "design said [{{steps.design.output}}].",
+        },
+    ],
+    arguments=[{"name": "ticket", "required": True}],
+)
+
+
+def answer(value: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    """A reply that answers through the structured output tool."""
+    return {"text": text, "tool_use": [{"name": "structured_output", "input": value}]}
+
+
+def _request(ticket: str = "SHOP-12", command: str = "flow") -> RunRequest:
+    return RunRequest(command=command, arguments={"ticket": ticket})
+
+
+async def test_a_structured_answer_picks_the_branch_and_reaches_later_prompts(
+    root: Path,
+) -> None:
+    workspace(root, {"flow": BRANCHES})
+    triage = {"kind": "bug", "criteria": ["cart keeps items", "total is right"]}
+    script = [
+        {
+            "expect": {
+                "tools": ["structured_output"],
+                "messages_contain": ["Read ticket SHOP-12", "calling the `structured_output` tool"],
+            },
+            "reply": answer(triage, "Triaged."),
+        },
+        {
+            "expect": {"messages_contain": ['Fix: ["cart keeps items", "total is right"]']},
+            "reply": {"text": "FIXED-IT"},
+        },
+        {
+            "expect": {"messages_contain": ["Kind bug; fix said FIXED-IT; design said []."]},
+            "reply": {"text": "done"},
+        },
+    ]
+    outcome = await run_command(root, script, _request())
+    assert outcome.result.state == "finished", outcome.result.error
+    # The structured output tool has the step's schema as its input schema; a plain
+    # step is not offered it.
+    tools = {t["name"]: t for t in outcome.bodies()[0]["tools"]}
+    assert tools["structured_output"]["input_schema"] == TRIAGE_SCHEMA
+    assert "structured_output" not in {t["name"] for t in outcome.bodies()[1]["tools"]}
+    finished = {e["step_id"]: e for e in outcome.journal_of("step_finished")}
+    assert finished["triage"]["data"] == triage
+    assert json.loads(finished["triage"]["output"]) == triage
+    assert finished["fix"]["data"] is None and finished["fix"]["output"] == "FIXED-IT"
+    assert finished["triage"]["cost_usd"] > 0
+    [skipped] = outcome.journal_of("step_skipped")
+    assert skipped["step_id"] == "design" and "feature" in skipped["when"]
+    assert "design" not in finished
+
+
+async def test_the_other_branch_runs_when_the_expression_says_so(root: Path) -> None:
+    workspace(root, {"flow": BRANCHES})
+    script = [
+        {"reply": answer({"kind": "feature", "criteria": []})},
+        {"expect": {"messages_contain": ["Design it."]}, "reply": {"text": "DESIGNED"}},
+        {
+            "expect": {"messages_contain": ["fix said ; design said [DESIGNED]"]},
+            "reply": {"text": "done"},
+        },
+    ]
+    outcome = await run_command(root, script, _request())
+    assert outcome.result.state == "finished", outcome.result.error
+    assert [e["step_id"] for e in outcome.journal_of("step_skipped")] == ["fix"]
+
+
+async def test_a_wrong_answer_is_sent_back_with_what_is_wrong(root: Path) -> None:
+    workspace(root, {"flow": BRANCHES})
+    script = [
+        {"reply": answer({"kind": "bugfix", "criteria": "one"})},
+        {
+            "expect": {
+                "last_tool_result_contains": [
+                    "answer 1 of at most 3",
+                    "field 'criteria': 'one' is not of type 'array'",
+                    "field 'kind': 'bugfix' is not one of ['bug', 'feature']",
+                ]
+            },
+            "reply": {"text": "I think it is a bug."},
+        },
+        {
+            "expect": {"messages_contain": ["without calling `structured_output`"]},
+            "reply": answer({"kind": "feature", "criteria": ["x"]}),
+        },
+        {"reply": {"text": "designed"}},
+        {"reply": {"text": "done"}},
+    ]
+    outcome = await run_command(root, script, _request())
+    assert outcome.result.state == "finished", outcome.result.error
+    calls = [
+        e for e in outcome.journal_of("tool_call_finished") if e["tool"] == "structured_output"
+    ]
+    assert [c["is_error"] for c in calls] == [True, False]
+
+
+async def test_an_answer_wrong_three_times_fails_the_step_naming_the_field(root: Path) -> None:
+    workspace(root, {"flow": BRANCHES})
+    script = [
+        {"reply": answer({"kind": "bug"})},
+        {"reply": answer({"kind": "bug", "criteria": [1]})},
+        {"reply": answer({"kind": "bug", "criteria": [2]})},
+    ]
+    outcome = await run_command(root, script, _request())
+    assert outcome.result.state == "failed"
+    error = outcome.result.error or ""
+    assert "step 'triage'" in error and "did not match" in error and "3 times" in error
+    assert "field 'criteria.0': 2 is not of type 'string'" in error
+    assert outcome.journal_of("run_failed")[0]["error"] == error
+    assert not outcome.journal_of("step_finished")
+
+
+LOOP = command_file(
+    [
+        {
+            "id": "build",
+            "repeat": {
+                "until": 'steps.review.output.verdict == "approve"',
+                "max": 3,
+                "steps": [
+                    {
+                        "id": "implement",
+                        "agent": "worker",
+                        "prompt": "Implement {{ticket}}. Reviewer's notes: "
+                        "<{{steps.review.output.notes}}>",
+                    },
+                    {
+                        "id": "review",
+                        "agent": "worker",
+                        "prompt": "Review: {{steps.implement.output}}",
+                        "output": VERDICT_SCHEMA,
+                    },
+                ],
+            },
+        },
+        {
+            "id": "summary",
+            "agent": "worker",
+            "prompt": "Summarise: {{steps.review.output.verdict}} after {{steps.implement.output}}",
+        },
+    ],
+    arguments=[{"name": "ticket", "required": True}],
+)
+
+
+async def test_the_loop_runs_until_the_review_approves(root: Path) -> None:
+    workspace(root, {"flow": LOOP})
+    script = [
+        {"expect": {"messages_contain": ["Reviewer's notes: <>"]}, "reply": {"text": "DRAFT-1"}},
+        {
+            "expect": {"messages_contain": ["Review: DRAFT-1"]},
+            "reply": answer({"verdict": "revise", "notes": "name the total"}),
+        },
+        {
+            "expect": {"messages_contain": ["Reviewer's notes: <name the total>"]},
+            "reply": {"text": "DRAFT-2"},
+        },
+        {"reply": answer({"verdict": "approve"})},
+        {
+            "expect": {"messages_contain": ["Summarise: approve after DRAFT-2"]},
+            "reply": {"text": "ok"},
+        },
+    ]
+    outcome = await run_command(root, script, _request())
+    assert outcome.result.state == "finished", outcome.result.error
+    placed = [e["step_id"] for e in outcome.journal_of("step_finished")]
+    assert placed == [
+        "build#1/implement",
+        "build#1/review",
+        "build#2/implement",
+        "build#2/review",
+        "build",
+        "summary",
+    ]
+    group = outcome.journal_of("step_finished")[4]
+    assert group["data"] == {"implement": "DRAFT-2", "review": {"verdict": "approve"}}
+
+
+async def test_a_loop_that_never_converges_stops_the_run_saying_why(root: Path) -> None:
+    never = LOOP.replace('"max": 3', '"max": 2')
+    workspace(root, {"flow": never})
+    script = [
+        {"reply": {"text": "DRAFT-1"}},
+        {"reply": answer({"verdict": "revise", "notes": "no"})},
+        {"reply": {"text": "DRAFT-2"}},
+        {"reply": answer({"verdict": "revise", "notes": "still no"})},
+    ]
+    outcome = await run_command(root, script, _request())
+    assert outcome.result.state == "failed"
+    assert outcome.result.error == (
+        "step 'build': `until: steps.review.output.verdict == \"approve\"` still did not hold "
+        "after 2 round(s) (`max: 2`); the run stops here"
+    )
+    assert "summary" not in {e["step_id"] for e in outcome.journal_of("step_started")}
+
+
+def _qa(items: str = "steps.triage.output.criteria", **extra: Any) -> str:
+    return command_file(
+        [
+            TRIAGE,
+            {
+                "id": "qa",
+                "for_each": items,
+                "as": "criterion",
+                "max_parallel": 2,
+                "steps": [
+                    {
+                        "id": "check",
+                        "agent": "worker",
+                        "prompt": "Test this criterion: {{criterion}}",
+                        "output": CHECK_SCHEMA,
+                        **extra,
+                    }
+                ],
+            },
+            {
+                "id": "verdicts",
+                "agent": "worker",
+                "prompt": "Verdicts: {{steps.qa.output}}",
+            },
+        ],
+        arguments=[{"name": "ticket", "required": True}],
+    )
+
+
+def concurrent(turns: list[dict[str, Any]]) -> Script:
+    return Script.model_validate({"concurrent": True, "turns": turns})
+
+
+def _edit_file(path: str, old: str, new: str) -> dict[str, Any]:
+    return {
+        "name": "edit",
+        "input": {"command": "str_replace", "path": path, "old_str": old, "new_str": new},
+    }
+
+
+async def test_for_each_checks_each_criterion_in_its_own_conversation(root: Path) -> None:
+    workspace(root, {"flow": _qa(gate="review")}, extra={"a.txt": "A\n", "b.txt": "B\n"})
+    criteria = ["alpha criterion", "beta criterion", "gamma criterion"]
+    triage = {"kind": "bug", "criteria": criteria}
+    script = concurrent(
+        [
+            {"expect": {"messages_contain": ["Read ticket"]}, "reply": answer(triage)},
+            # Each branch edits a file of its own, then answers; the turns are matched by
+            # the branch's own criterion, in whatever order the requests come.
+            {
+                "expect": {"messages_contain": ["alpha criterion"]},
+                "reply": {"tool_use": [_edit_file("a.txt", "A", "A2")]},
+            },
+            {
+                "expect": {"messages_contain": ["beta criterion"]},
+                "reply": {"tool_use": [_edit_file("b.txt", "B", "B2")]},
+            },
+            {
+                "expect": {"messages_contain": ["alpha criterion"]},
+                "reply": answer({"verdict": "pass"}),
+            },
+            {
+                "expect": {"messages_contain": ["beta criterion"]},
+                "reply": answer({"verdict": "fail", "evidence": "no"}),
+            },
+            {
+                "expect": {"messages_contain": ["gamma criterion"]},
+                "reply": answer({"verdict": "blocked"}),
+            },
+            {
+                "expect": {"messages_contain": ['"verdict": "blocked"']},
+                "reply": {"text": "reported"},
+            },
+        ]
+    )
+    frontend = RecordingFrontEnd(root)
+    outcome = await run_command(root, script, _request(), frontend)
+    assert outcome.result.state == "finished", outcome.result.error
+    finished = {e["step_id"]: e for e in outcome.journal_of("step_finished")}
+    assert finished["qa"]["data"] == [
+        {"verdict": "pass"},
+        {"verdict": "fail", "evidence": "no"},
+        {"verdict": "blocked"},
+    ]
+    assert {"qa[0]/check", "qa[1]/check", "qa[2]/check"} <= set(finished)
+    # Every branch had its own conversation: its first request holds only its criterion.
+    firsts = [b for b in outcome.bodies() if len(b["messages"]) == 1][1:4]
+    for body in firsts:
+        text = json.dumps(body["messages"])
+        assert sum(c in text for c in criteria) == 1
+    # Both branches' edits in one review, at the group's end.
+    [review] = frontend.review_requests
+    assert review.step_id == "qa" and sorted(f.path for f in review.files) == ["a.txt", "b.txt"]
+    assert (root / "a.txt").read_text() == "A2\n" and (root / "b.txt").read_text() == "B2\n"
+    # Cost per branch.
+    [costs] = [e for e in outcome.journal_of("notice") if "cost per branch" in e["message"]]
+    assert all(f"qa[{i}] $" in costs["message"] for i in range(3))
+    assert finished["qa[1]/check"]["cost_usd"] > 0
+
+
+SIDES = {"kind": "bug", "criteria": ["left side", "right side"]}
+
+
+async def test_two_branches_changing_the_same_lines_are_a_conflict(root: Path) -> None:
+    workspace(root, {"flow": _qa(gate="review")}, extra={"a.txt": "one\nTWO\nthree\n"})
+    script = concurrent(
+        [
+            {"expect": {"messages_contain": ["Read ticket"]}, "reply": answer(SIDES)},
+            {
+                "expect": {"messages_contain": ["left side"]},
+                "reply": {"tool_use": [_edit_file("a.txt", "TWO", "LEFT")]},
+            },
+            {
+                "expect": {"messages_contain": ["right side"]},
+                "reply": {"tool_use": [_edit_file("a.txt", "TWO", "RIGHT")]},
+            },
+            {"expect": {"messages_contain": ["left side"]}, "reply": answer({"verdict": "pass"})},
+            {"expect": {"messages_contain": ["right side"]}, "reply": answer({"verdict": "pass"})},
+            {"expect": {"messages_contain": ["Verdicts:"]}, "reply": {"text": "reported"}},
+        ]
+    )
+    frontend = RecordingFrontEnd(root, choose=lambda review: [])
+    outcome = await run_command(root, script, _request(), frontend)
+    assert outcome.result.state == "finished", outcome.result.error
+    [review] = frontend.review_requests
+    [proposed] = review.files
+    assert proposed.proposed_text == (
+        "one\n<<<<<<< qa[0]\nLEFT\n=======\nRIGHT\n>>>>>>> qa[1]\nthree\n"
+    )
+    assert any(
+        "qa[0] and qa[1] changed the same lines of a.txt" in e["message"]
+        for e in outcome.journal_of("notice")
+    )
+    assert (root / "a.txt").read_text() == "one\nTWO\nthree\n"  # rejected: untouched
+
+
+async def test_an_unattended_run_stops_at_a_conflict_and_writes_nothing(root: Path) -> None:
+    workspace(root, {"flow": _qa()}, extra={"a.txt": "one\nTWO\nthree\n"})
+    script = concurrent(
+        [
+            {"expect": {"messages_contain": ["Read ticket"]}, "reply": answer(SIDES)},
+            {
+                "expect": {"messages_contain": ["left side"]},
+                "reply": {"tool_use": [_edit_file("a.txt", "TWO", "LEFT")]},
+            },
+            {
+                "expect": {"messages_contain": ["right side"]},
+                "reply": {"tool_use": [_edit_file("a.txt", "TWO", "RIGHT")]},
+            },
+            {"expect": {"messages_contain": ["left side"]}, "reply": answer({"verdict": "pass"})},
+            {"expect": {"messages_contain": ["right side"]}, "reply": answer({"verdict": "pass"})},
+        ]
+    )
+    outcome = await run_command(root, script, _request(), yes=True)
+    assert outcome.result.state == "failed"
+    assert "qa[0] and qa[1] changed the same lines of a.txt" in (outcome.result.error or "")
+    assert (root / "a.txt").read_text() == "one\nTWO\nthree\n"
+    saved = json.loads(
+        (root / ".orchestra" / "runs").glob("*/changeset.json").__next__().read_text()
+    )
+    assert "<<<<<<< qa[0]" in saved["files"]["a.txt"]["proposed_text"]
+
+
+async def test_for_each_over_something_not_a_list_fails_clearly(root: Path) -> None:
+    schema = {"type": "object", "properties": {"kind": {}, "criteria": {}}}
+    command = _qa("steps.triage.output.kind").replace(json.dumps(TRIAGE_SCHEMA), json.dumps(schema))
+    workspace(root, {"flow": command})
+    script = [{"reply": answer({"kind": "bug", "criteria": []})}]
+    outcome = await run_command(root, script, _request())
+    assert outcome.result.state == "failed"
+    assert outcome.result.error == (
+        "step 'qa': `for_each: steps.triage.output.kind` is text, not a list"
+    )
+
+
+PARALLEL = command_file(
+    [
+        {
+            "id": "both",
+            "parallel": [
+                {"id": "unit", "agent": "worker", "prompt": "Run the unit tests."},
+                {"id": "lint", "agent": "worker", "prompt": "Run the linters."},
+            ],
+        },
+        {
+            "id": "after",
+            "when": "steps.unit.output != steps.lint.output",
+            "agent": "worker",
+            "prompt": "Unit: {{steps.unit.output}}; lint: {{steps.lint.output}}",
+        },
+    ]
+)
+
+
+async def test_parallel_steps_run_side_by_side_and_are_seen_after(root: Path) -> None:
+    workspace(root, {"flow": PARALLEL})
+    script = concurrent(
+        [
+            {
+                "expect": {"messages_contain": ["Run the linters."]},
+                "reply": {"text": "LINT-CLEAN"},
+                "delay": 0.2,
+            },
+            {
+                "expect": {"messages_contain": ["Run the unit tests."]},
+                "reply": {"text": "UNIT-GREEN"},
+            },
+            {
+                "expect": {"messages_contain": ["Unit: UNIT-GREEN; lint: LINT-CLEAN"]},
+                "reply": {"text": "fine"},
+            },
+        ]
+    )
+    outcome = await run_command(root, script, RunRequest(command="flow"))
+    assert outcome.result.state == "finished", outcome.result.error
+    finished = {e["step_id"]: e for e in outcome.journal_of("step_finished")}
+    assert finished["both"]["data"] == {"unit": "UNIT-GREEN", "lint": "LINT-CLEAN"}
+    # Both branches were asked before either answered (the lint reply waits 0.2 s).
+    started = [e["step_id"] for e in outcome.journal_of("step_started")]
+    assert started[:3] == ["both", "both/unit", "both/lint"]
+    order = [e["step_id"] for e in outcome.journal() if e["type"] in ("step_finished",)]
+    assert order.index("both/unit") < order.index("both/lint")
