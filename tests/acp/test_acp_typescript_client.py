@@ -25,6 +25,8 @@ def drive(
     answers: list[str],
     feedback: list[str] | None = None,
     mcp: list[dict[str, Any]] | None = None,
+    buffers: dict[str, str] | None = None,
+    terminal: bool = False,
 ) -> dict[str, Any]:
     """Run the client's actions (prompts, or {"list"|"load"|"mode"|"new": ...}) against
     a fresh `orchestra acp`; `feedback` makes the client offer elicitation forms."""
@@ -33,6 +35,10 @@ def drive(
         env["FEEDBACK"] = json.dumps(feedback)
     if mcp is not None:
         env["MCP"] = json.dumps(mcp)
+    if buffers is not None:
+        env["BUFFERS"] = json.dumps(buffers)
+    if terminal:
+        env["TERMINAL"] = "1"
     done = subprocess.run(
         [
             "node",
@@ -301,3 +307,41 @@ def test_the_clients_mcp_servers_join_the_workspaces_for_the_session(tmp_path: P
     assert "The editor's server answered." in _text(result)
     [call] = [u for u in _updates(result, "tool_call") if u["title"].startswith("mcp__editor")]
     assert call["rawInput"] == {}
+
+
+def test_an_allowed_edit_is_written_through_the_clients_fs(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    with ScriptedServer(SCRIPT) as server:
+        result = drive(
+            root,
+            tmp_path,
+            server.base_url,
+            ["/change greet"],
+            ["approve", "allow_once"],
+            buffers={},
+        )
+    server.assert_no_failures()
+    assert result["writes"] == [{"path": "app.py", "content": "print('hello')\n"}]
+    assert (root / "app.py").read_text() == "print('hello')\n"
+    [landed] = [e for e in journal_events(root) if e["type"] == "proposal_decided"]
+    assert (landed["outcome"], landed["landed"]) == ("applied", landed["accepted"])
+
+
+def test_an_edit_never_overwrites_an_unsaved_buffer(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    unsaved = "print('hi')\nprint('typed, not saved')\n"
+    with ScriptedServer(SCRIPT) as server:
+        result = drive(
+            root,
+            tmp_path,
+            server.base_url,
+            ["/change greet"],
+            ["approve", "allow_once"],
+            buffers={"app.py": unsaved},
+        )
+    server.assert_no_failures()
+    assert "app.py" in result["reads"] and result["writes"] == []
+    assert (root / "app.py").read_text() == "print('hi')\n"
+    [landed] = [e for e in journal_events(root) if e["type"] == "proposal_decided"]
+    assert landed["outcome"] == "conflict"
+    assert "unsaved changes" in landed["detail"]

@@ -138,7 +138,7 @@ class OrchestraAgent:
         if not root.is_absolute() or not root.is_dir():
             raise RequestError.invalid_params({"cwd": f"not an absolute folder: {cwd}"})
         assert self._client is not None
-        frontend = AcpFrontEnd(self._client, session_id, self._capabilities)
+        frontend = AcpFrontEnd(self._client, session_id, root.resolve(), self._capabilities)
         given, left_out = from_client(servers)
         engine = Engine(root, mcp_servers=given)
         pump = asyncio.get_running_loop().create_task(frontend.pump())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 from acp.helpers import SessionUpdate
@@ -34,6 +35,7 @@ from acp.schema import (
 )
 
 from acp import (
+    RequestError,
     plan_entry,
     start_tool_call,
     text_block,
@@ -47,8 +49,10 @@ from orchestra_lsp.changes import LABELS, Changeset
 from orchestra_lsp.engine import (
     ApprovalDecision,
     ApprovalRequest,
+    EditorState,
     Event,
     FileDecision,
+    FileReview,
     PermissionRequest,
     Question,
     ReviewDecision,
@@ -88,10 +92,16 @@ class AcpFrontEnd:
     (a task of the session) sends them, so a slow client never blocks the run."""
 
     def __init__(
-        self, client: Client, session_id: str, capabilities: ClientCapabilities | None = None
+        self,
+        client: Client,
+        session_id: str,
+        root: Path,
+        capabilities: ClientCapabilities | None = None,
     ) -> None:
         self.client = client
         self.session_id = session_id
+        self.root = root
+        """The workspace: ACP's `fs/*` methods take absolute paths."""
         self.capabilities = capabilities or ClientCapabilities()
         self.context_size = 0
         """The context budget in tokens (`usage_update.size`); the agent keeps it current."""
@@ -335,16 +345,62 @@ class AcpFrontEnd:
                     ],
                 )
             )
-            if request.auto_accept:
-                decisions.append(FileDecision(path=review.path, accepted=every))
-                continue
-            chosen = await self._choose(
-                call_id, f"Apply the edit to {review.path}?", [_ALLOW, _REJECT]
-            )
-            decisions.append(
-                FileDecision(path=review.path, accepted=every if chosen == "allow_once" else [])
-            )
+            if not request.auto_accept:
+                chosen = await self._choose(
+                    call_id, f"Apply the edit to {review.path}?", [_ALLOW, _REJECT]
+                )
+                if chosen != "allow_once":
+                    decisions.append(FileDecision(path=review.path, accepted=[]))
+                    continue
+            decisions.append(await self._through_client(review, every))
         return ReviewDecision(files=decisions)
+
+    async def _through_client(self, review: FileReview, every: list[str]) -> FileDecision:
+        """An allowed file, written through the client's `fs/write_text_file` where it
+        offers reading and writing (so its buffer and undo stay right), when its buffer
+        still holds what the proposal was made from. A buffer with unsaved changes of
+        its own is never overwritten (the file is refused: `conflict`); where the client
+        cannot write, or the buffer is the disk's, the engine lands it on disk."""
+        fs = self.capabilities.fs
+        decision = FileDecision(path=review.path, accepted=every)
+        if fs is None or not fs.read_text_file or not fs.write_text_file:
+            return decision
+        if review.proposed_text is None:
+            return decision  # ACP cannot delete a file: the engine does
+        path = self.root / review.path
+        try:
+            buffer: str | None = (
+                await self.client.read_text_file(session_id=self.session_id, path=str(path))
+            ).content
+        except RequestError:
+            buffer = None  # no such file (a create), or one the client will not read
+        if buffer != review.base_text:
+            disk = _disk_text(path)
+            if buffer is None or buffer == disk:
+                return decision  # nothing unsaved: the engine rebases onto the disk
+            return FileDecision(
+                path=review.path,
+                accepted=every,
+                refused=f"the editor's buffer of {review.path} has unsaved changes; "
+                "save or revert them, then review again",
+            )
+        await self.client.write_text_file(
+            session_id=self.session_id, path=str(path), content=review.proposed_text
+        )
+        saved = _disk_text(path) == review.proposed_text
+        return FileDecision(
+            path=review.path,
+            accepted=every,
+            editor=EditorState(text=review.proposed_text, saved=saved),
+        )
+
+
+def _disk_text(path: Path) -> str | None:
+    """The file's text on disk, for comparing with a buffer; None when unreadable."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def review_call(step_id: str, path: str) -> str:

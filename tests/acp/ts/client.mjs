@@ -6,14 +6,27 @@
 // Permission asks are answered with the first still-unused option id listed in
 // ANSWERS (a JSON list), else cancelled; elicitations (offered when FEEDBACK is set)
 // with the next text of FEEDBACK (a JSON list), else declined. MCP (a JSON list) is
-// the mcpServers of session/new and session/load.
+// the mcpServers of session/new and session/load. With BUFFERS set (a JSON object of
+// workspace-relative path: unsaved text), the client offers fs/*: reads give a
+// buffer's text, else the disk's; writes go to disk, as an editor saving them. With
+// TERMINAL set, it offers terminal/*, running each command as a child process.
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { relative } from "node:path";
 import { Readable, Writable } from "node:stream";
-import { client, methods, ndJsonStream, PROTOCOL_VERSION } from "@agentclientprotocol/sdk";
+import {
+  client,
+  methods,
+  ndJsonStream,
+  PROTOCOL_VERSION,
+  RequestError,
+} from "@agentclientprotocol/sdk";
 
 const [cwd, actionsJson, ...agent] = process.argv.slice(2);
 const answers = JSON.parse(process.env.ANSWERS ?? "[]");
 const mcpServers = JSON.parse(process.env.MCP ?? "[]");
+const buffers = process.env.BUFFERS === undefined ? null : JSON.parse(process.env.BUFFERS);
+const offersTerminal = process.env.TERMINAL !== undefined;
 const feedback = process.env.FEEDBACK === undefined ? null : JSON.parse(process.env.FEEDBACK);
 const child = spawn(agent[0], agent.slice(1), { cwd, stdio: ["pipe", "pipe", "inherit"] });
 const stream = ndJsonStream(Writable.toWeb(child.stdin), Readable.toWeb(child.stdout));
@@ -23,6 +36,10 @@ const asks = [];
 const elicitations = [];
 const results = [];
 const stops = [];
+const reads = [];
+const writes = [];
+const terminals = new Map();
+const commands = [];
 const app = client({ name: "orchestra-test-client" })
   .onNotification(methods.client.session.update, ({ params }) => {
     updates.push({ ...params.update, _action: results.length, _session: params.sessionId });
@@ -44,9 +61,60 @@ const app = client({ name: "orchestra-test-client" })
     const text = feedback?.shift();
     if (text === undefined) return { action: "decline" };
     return { action: "accept", content: { feedback: text } };
+
+  })
+  .onRequest(methods.client.fs.readTextFile, ({ params }) => {
+    const path = relative(cwd, params.path);
+    reads.push(path);
+    if (path in buffers) return { content: buffers[path] };
+    if (!existsSync(params.path)) throw RequestError.resourceNotFound(params.path);
+    return { content: readFileSync(params.path, "utf8") };
+  })
+  .onRequest(methods.client.fs.writeTextFile, ({ params }) => {
+    writes.push({ path: relative(cwd, params.path), content: params.content });
+    writeFileSync(params.path, params.content);
+    delete buffers[relative(cwd, params.path)];
+    return {};
+  })
+  .onRequest(methods.client.terminal.create, ({ params }) => {
+    const id = `term-${terminals.size + 1}`;
+    commands.push({ command: params.command, args: params.args ?? [], cwd: params.cwd });
+    const env = { ...process.env };
+    for (const { name, value } of params.env ?? []) env[name] = value;
+    const proc = spawn(params.command, params.args ?? [], { cwd: params.cwd ?? cwd, env });
+    const term = { output: "", exit: null };
+    term.done = new Promise((resolve) => {
+      proc.on("exit", (exitCode, signal) => {
+        term.exit = { exitCode, signal };
+        resolve(term.exit);
+      });
+    });
+    proc.stdout.on("data", (d) => (term.output += d));
+    proc.stderr.on("data", (d) => (term.output += d));
+    term.proc = proc;
+    terminals.set(id, term);
+    return { terminalId: id };
+  })
+  .onRequest(methods.client.terminal.output, ({ params }) => {
+    const term = terminals.get(params.terminalId);
+    return { output: term.output, truncated: false, exitStatus: term.exit };
+  })
+  .onRequest(methods.client.terminal.waitForExit, async ({ params }) => {
+    return await terminals.get(params.terminalId).done;
+  })
+  .onRequest(methods.client.terminal.kill, ({ params }) => {
+    terminals.get(params.terminalId).proc.kill();
+    return {};
+  })
+  .onRequest(methods.client.terminal.release, ({ params }) => {
+    terminals.delete(params.terminalId);
+    return {};
   });
 
-const clientCapabilities = feedback === null ? {} : { elicitation: { form: {} } };
+const clientCapabilities = {};
+if (feedback !== null) clientCapabilities.elicitation = { form: {} };
+if (buffers !== null) clientCapabilities.fs = { readTextFile: true, writeTextFile: true };
+if (offersTerminal) clientCapabilities.terminal = true;
 const result = await app.connectWith(stream, async (ctx) => {
   const init = await ctx.request(methods.agent.initialize, {
     protocolVersion: PROTOCOL_VERSION,
@@ -84,7 +152,7 @@ const result = await app.connectWith(stream, async (ctx) => {
       );
     }
   }
-  return { init, updates, asks, elicitations, results, stops };
+  return { init, updates, asks, elicitations, results, stops, reads, writes, commands };
 });
 child.stdin.end();
 await new Promise((resolve) => child.on("exit", resolve));
