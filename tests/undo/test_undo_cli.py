@@ -97,9 +97,12 @@ def _landed_run(root: Path, config_home: Path) -> str:
     return summary.run_id
 
 
-def _undo_run(root: Path, undone: str) -> str:
-    [undo] = [s for s in list_runs(root) if s.arguments.get("undoes") == undone]
-    return undo.run_id
+def _undo_run(root: Path, undone: str, *, newest: bool = False) -> str:
+    undos = [s.run_id for s in list_runs(root) if s.arguments.get("undoes") == undone]
+    if newest:
+        return undos[0]
+    [undo] = undos
+    return undo
 
 
 def _outcomes(root: Path, run_id: str) -> dict[str, str]:
@@ -160,6 +163,23 @@ def test_undo_one_file_then_undo_the_undo_restores_it(root: Path, config_home: P
     again = _orchestra(root, config_home, "undo", undo, "--yes", "--apply")
     assert again.returncode == 0, again.stdout + again.stderr
     assert (root / "notes.txt").read_text() == CREATED
+
+
+def test_a_second_undo_skips_what_the_first_took_back(root: Path, config_home: Path) -> None:
+    run_id = _landed_run(root, config_home)
+    first = _orchestra(root, config_home, "undo", run_id, "--file", "values.py", "--yes", "--apply")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert (root / "values.py").read_text() == BASE
+
+    # The whole run next: values.py's hunks are back already, not conflicts.
+    done = _orchestra(root, config_home, "undo", run_id, "--yes", "--apply")
+
+    out = done.stdout + done.stderr
+    assert done.returncode == 0 and "conflict" not in out, out
+    assert not (root / "notes.txt").exists()
+    second = _undo_run(root, run_id, newest=True)
+    assert _outcomes(root, second) == {"notes.txt": "applied"}
+    assert f"wholeby{second}" in _runs_table(root, config_home)
 
 
 def test_undo_without_apply_writes_nothing_and_step_filter(root: Path, config_home: Path) -> None:

@@ -109,11 +109,12 @@ class Undone(BaseModel):
 
 
 def undone_runs(root: Path, summaries: list[RunSummary]) -> dict[str, Undone]:
-    """For each run of `summaries` (newest first, as `list_runs` gives them) that an
-    undo run among them took back, how far. An undo that landed nothing does not count;
-    of several, the newest speaks. Reads the journals of undo runs only."""
+    """For each run of `summaries` that an undo run among them took back, how far. An
+    undo that landed nothing does not count; of several, the newest speaks. Reads the
+    journals of undo runs only."""
     undone: dict[str, Undone] = {}
-    for s in reversed(summaries):  # oldest first: the newest undo's word wins
+    # Oldest first, so the newest undo's word wins (ids of one second do not sort by time).
+    for s in sorted(summaries, key=lambda s: s.started_at):
         target = s.arguments.get("undoes")
         if not isinstance(target, str) or s.state != "finished":
             continue
@@ -231,10 +232,15 @@ def _reverse(landed: LandedChange, now: str | None, plan: UndoPlan) -> str | Non
     before = apply_hunks(change.base_text, change.hunks(), set())
     reversed_hunks = compute_hunks(after, before)
     moved: list[Hunk] = []
+    shift = 0  # where each reversed hunk's result starts in `before`
     for hunk in reversed_hunks:
         placed = translate(after, [hunk], now)
+        done = _taken_back(hunk, hunk.base_start + shift, before, now)
+        shift += len(hunk.new_lines) - len(hunk.old_lines)
         if any(REDACTED in line for line in hunk.new_lines):
             plan.issues.append(UndoIssue(path=path, detail=f"line {hunk.base_start + 1} {SECRET}"))
+        elif placed is None and done:
+            continue  # an earlier undo (or the person) already took this hunk back
         elif placed is None:
             lines = f"{hunk.base_start + 1}–{max(hunk.base_end, hunk.base_start + 1)}"
             plan.issues.append(
@@ -255,6 +261,19 @@ def _reverse(landed: LandedChange, now: str | None, plan: UndoPlan) -> str | Non
             UndoIssue(path=path, detail="conflict: later edits overlap the run's changes")
         )
         return now
+
+
+def _taken_back(hunk: Hunk, start: int, before: str, now: str) -> bool:
+    """`now` holds, where `hunk` would put it, what `hunk` restores (`before`'s lines
+    from `start`), untouched by other edits: the hunk was taken back already."""
+    forward = Hunk(
+        id=hunk.id,
+        base_start=start,
+        base_end=start + len(hunk.new_lines),
+        old_lines=hunk.new_lines,
+        new_lines=hunk.old_lines,
+    )
+    return translate(before, [forward], now) is not None
 
 
 def _landed_records(root: Path, run_id: str) -> list[LandedChange]:

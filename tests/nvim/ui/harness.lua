@@ -90,6 +90,11 @@ vim.api.nvim_create_autocmd("User", {
   end,
 })
 
+--- Script one more answer (for a question whose item is known only during the session).
+function H.answer(answer)
+  table.insert(answers, answer)
+end
+
 function H.remaining_answers()
   return #answers
 end

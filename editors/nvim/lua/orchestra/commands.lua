@@ -28,9 +28,12 @@ M.subcommands = {
   log = function(args)
     require("orchestra.views").log(args[1])
   end,
+  undo = function(args)
+    require("orchestra.undo").undo(args)
+  end,
 }
 
-local ORDER = { "run", "review", "runs", "cancel", "continue", "context", "log" }
+local ORDER = { "run", "review", "runs", "cancel", "continue", "context", "log", "undo" }
 
 function M.dispatch(command)
   local args = vim.deepcopy(command.fargs)
@@ -72,7 +75,7 @@ function M.define()
   end, {
     nargs = "*",
     range = true,
-    desc = "Orchestra: run, review, runs, cancel, continue, context, log",
+    desc = "Orchestra: run, review, runs, cancel, continue, context, log, undo",
     complete = function(lead, line, position)
       return M.complete(lead, line, position)
     end,
@@ -119,6 +122,15 @@ function M.complete(lead, line, position)
       end
     end
     return matching(names, lead)
+  end
+  if sub == "undo" then
+    local options = { "file=", "file=%", "step=" }
+    if #words == 2 then
+      options = vim.list_extend(run_ids(function(run)
+        return run.state ~= "running"
+      end), options)
+    end
+    return matching(options, lead)
   end
   if #words == 2 then
     if sub == "cancel" or sub == "continue" then

@@ -19,6 +19,7 @@ local M = {}
 ---@field cost number
 ---@field waiting string|nil  what the run waits for: "approval", "permission", "answer", "review"
 ---@field proposal boolean    a review is waiting for it
+---@field notices string[]|nil  the run's notices ("warning: …"), for its review
 
 ---@type table<string, orchestra.Run>
 M.runs = {}
@@ -81,6 +82,11 @@ local fold = {
   end,
   context = function(run, e)
     M.last_context = { run_id = run.id, command = run.command, step_id = e.step_id, manifest = e.manifest }
+  end,
+  notice = function(run, e)
+    -- shown atop the run's review (an undo's conflicts, what git holds since)
+    run.notices = run.notices or {}
+    table.insert(run.notices, ("%s: %s"):format(e.level, e.message))
   end,
   gate_opened = function(run, e)
     if e.gate == "review" then

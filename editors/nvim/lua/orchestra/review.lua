@@ -16,6 +16,7 @@ local CONTEXT = 3
 local links = {
   OrchestraReviewTitle = "Title",
   OrchestraReviewHelp = "Comment",
+  OrchestraReviewNotice = "DiagnosticWarn",
   OrchestraReviewFile = "Directory",
   OrchestraReviewHunk = "Function",
   OrchestraReviewAdd = "Added",
@@ -119,8 +120,15 @@ local function render(review)
     review.run_id,
     proposal.recovered and " · recovered" or ""
   )
-  local lines = { title, help_line(), "" }
-  local rows = { { level = "0", hl = "OrchestraReviewTitle" }, { level = "0", hl = "OrchestraReviewHelp" }, { level = "0" } }
+  local lines = { title, help_line() }
+  local rows = { { level = "0", hl = "OrchestraReviewTitle" }, { level = "0", hl = "OrchestraReviewHelp" } }
+  for _, notice in ipairs(run and run.notices or {}) do
+    -- what the proposal leaves out (an undo's conflicts) or should be known first
+    table.insert(lines, notice)
+    rows[#lines] = { level = "0", hl = "OrchestraReviewNotice" }
+  end
+  table.insert(lines, "")
+  rows[#lines] = { level = "0" }
   local marks_at = {}
   for index, file in ipairs(proposal.files) do
     review.marks[file.path] = review.marks[file.path] or {}

@@ -1,5 +1,5 @@
---- :Orchestra runs (recent runs from the journal: state, cost, pending reviews) and
---- :Orchestra cancel [run].
+--- :Orchestra runs (recent runs from the journal: state, cost, pending reviews, what
+--- was undone) and :Orchestra cancel [run].
 local client_mod = require("orchestra.client")
 local config = require("orchestra.config")
 local events = require("orchestra.events")
@@ -31,6 +31,9 @@ local function line_of(run)
   elseif run.pendingProposal then
     note = "proposal pending"
   end
+  if type(run.undone) == "table" then
+    note = vim.trim(note .. " undone " .. run.undone.label)
+  end
   return ("%-26s %-12s %-22s %9s  %s  %s"):format(run.runId, run.state, run.command, util.cost(run.costUsd), when(run.startedAt), note)
 end
 
@@ -46,11 +49,12 @@ M.list = util.async(function()
   end
   local keys = config.options.runs_keys
   local lines = {
-    ("Orchestra runs · %s review or log · %s page · %s cancel · %s log · %s close"):format(
+    ("Orchestra runs · %s review or log · %s page · %s cancel · %s log · %s undo · %s close"):format(
       keys.open,
       keys.page,
       keys.cancel,
       keys.log,
+      keys.undo,
       keys.close
     ),
     "",
@@ -96,6 +100,12 @@ M.list = util.async(function()
       M.cancel(run.runId)
     end
   end, "Orchestra: cancel this run")
+  util.map(bufnr, keys.undo, function()
+    local run = current()
+    if run then
+      require("orchestra.undo").undo({ run.runId })
+    end
+  end, "Orchestra: undo what this run landed (reviewed hunk by hunk)")
   util.map(bufnr, keys.close, "<cmd>close<cr>", "close")
   vim.api.nvim_win_set_cursor(0, { math.min(3, #lines), 0 })
 end)
