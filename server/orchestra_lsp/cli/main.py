@@ -45,6 +45,12 @@ SUBCOMMANDS: dict[str, _Sub] = {
     "review": _Sub(
         "run_cmd", "register_review", "review", "review the proposal an interrupted run left"
     ),
+    "resume": _Sub(
+        "run_cmd",
+        "register_resume",
+        "resume",
+        "continue a failed, stopped or interrupted run, reusing its completed steps",
+    ),
     "undo": _Sub("run_cmd", "register_undo", "undo", "take back what a run landed (reviewed)"),
     "batch": _Sub(
         "batch_cmd", "register", "run", "run a command once per item (a ticket queue), N at a time"

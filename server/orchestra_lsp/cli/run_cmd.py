@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from orchestra_lsp.cli.journal_cmd import _find as find_run
 from orchestra_lsp.cli.tables import unwrapped_console
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
@@ -67,6 +68,49 @@ def review(args: argparse.Namespace) -> int:
         )
         return 2
     return _drive(lambda engine: engine.recover(args.run, frontend), args, frontend)
+
+
+def register_resume(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run", help="the run to continue: its id (or a unique prefix), or `last`")
+    parser.add_argument(
+        "--from",
+        dest="from_step",
+        metavar="STEP",
+        help="run again from this top-level step (default: the first that did not complete)",
+    )
+    parser.add_argument("--yes", "-y", action="store_true", help="let every gate pass by policy")
+    parser.add_argument(
+        "--apply", action="store_true", help="with --yes: write accepted changes to disk"
+    )
+    add_gate_option(parser)
+    parser.add_argument("--quiet", "-q", action="store_true", help="do not stream model text")
+
+
+def resume(args: argparse.Namespace) -> int:
+    """Continue a failed, stopped or interrupted run in a new run that reuses the
+    outputs of the steps it completed; exit codes as `orchestra run`."""
+    if args.apply and not args.yes:
+        print("orchestra: --apply goes with --yes (it writes what --yes accepts)", file=sys.stderr)
+        return 2
+    run_id = find_run(args)
+    if run_id is None:
+        print(
+            f"orchestra: no single run matches {args.run!r}; see `orchestra runs`", file=sys.stderr
+        )
+        return 2
+    frontend = _frontend(args, show_text=not args.quiet)
+
+    def start(engine: Engine) -> RunHandle:
+        return engine.resume(
+            run_id,
+            frontend,
+            from_step=args.from_step,
+            yes=args.yes,
+            apply=args.apply,
+            gates=parse_gate_answers(args.gate),
+        )
+
+    return _drive(start, args, frontend)
 
 
 def register_undo(parser: argparse.ArgumentParser) -> None:

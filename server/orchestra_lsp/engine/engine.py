@@ -19,9 +19,10 @@ from orchestra_lsp.engine.events import Notice
 from orchestra_lsp.engine.frontend import FrontEnd
 from orchestra_lsp.engine.gate_answers import GateAnswer, check_gate_answers
 from orchestra_lsp.engine.request import RunRequest, RunRequestError, resolve_arguments
+from orchestra_lsp.engine.resume import ResumePlan, plan_resume
 from orchestra_lsp.engine.run import Run, RunContext, RunResult
 from orchestra_lsp.engine.undo import UndoError, UndoPlan, plan_undo, undo_arguments
-from orchestra_lsp.journal import Redactor, RunJournal, RunNotFoundError, load_run
+from orchestra_lsp.journal import Redactor, RunJournal, RunNotFoundError, load_run, settle_pending
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.permissions import Policy, PolicyError
 from orchestra_lsp.redaction import SECRETS, environment_secrets
@@ -245,13 +246,14 @@ class Engine:
         yes: bool = False,
         apply: bool = True,
         gates: Sequence[GateAnswer] = (),
+        resume: ResumePlan | None = None,
     ) -> RunHandle:
         """Start a run and return at once; raise RunRequestError if it cannot start.
 
         `yes`: gates pass by policy. `apply` False: accepted changes of an unattended run
         are recorded `pending` instead of landing (`orchestra run --yes` without `--apply`).
         `gates`: gates answered in advance (engine/gate_answers.py), checked against the
-        command before anything starts; they win over `yes`.
+        command before anything starts; they win over `yes`. `resume`: see `resume`.
         """
         workspace = self.workspace
         command = self.command(request.command)
@@ -281,7 +283,41 @@ class Engine:
             argument_list=_positional(command, arguments),
             arguments=arguments,
             gate_answers=answers,
+            resume=resume,
         )
+
+    def resume(
+        self,
+        run_id: str,
+        frontend: FrontEnd,
+        *,
+        from_step: str | None = None,
+        yes: bool = False,
+        apply: bool = True,
+        gates: Sequence[GateAnswer] = (),
+    ) -> RunHandle:
+        """Continue run `run_id` (failed, stopped or interrupted) in a new run of the same
+        command and arguments, reusing the outputs of the steps it completed; from
+        `from_step` when given (engine/resume.py). Raises RunRequestError when the run
+        is unknown, still running, or cannot be resumed from there."""
+        try:
+            record = load_run(self.journal_root, run_id)
+        except RunNotFoundError as error:
+            raise RunRequestError(str(error)) from None
+        command = self.command(record.summary.command)
+        if command is None:
+            raise RunRequestError(
+                f"run {run_id} ran command '{record.summary.command}', which the workspace "
+                "no longer has"
+            )
+        plan = plan_resume(record, command, from_step)
+        request = RunRequest(command=command.name, arguments=plan.arguments)
+        handle = self.start(request, frontend, yes=yes, apply=apply, gates=gates, resume=plan)
+        if plan.carry_changeset is not None:
+            # The proposal moves to the new run, whose journal keeps it from now on.
+            handle.run.ctx.journal.write_changeset(plan.carry_changeset)
+            settle_pending(self.journal_root, run_id)
+        return handle
 
     def start_prompt(self, text: str, frontend: FrontEnd, *, yes: bool = False) -> RunHandle:
         """Run the default agent on a person's free text, as a one-step command named
@@ -324,6 +360,7 @@ class Engine:
         changeset: Changeset | None = None,
         undo: UndoPlan | None = None,
         gate_answers: dict[str, GateAnswer] | None = None,
+        resume: ResumePlan | None = None,
     ) -> RunHandle:
         """Open the journal and start the run's task; `origin` and `changeset` make it
         the review of a run that was interrupted."""
@@ -362,12 +399,16 @@ class Engine:
             cost_cap=workspace.config.model.max_cost_usd,
             warned_models=self._warned_models,
             gate_answers=gate_answers or {},
+            reused=dict(resume.reused) if resume is not None else {},
+            resumes=None if resume is None else resume.origin,
         )
         run = Run(ctx)
         if changeset is not None:
             run.changeset.files = changeset.files
         if undo is not None:
             run.changeset.files = dict(undo.changeset.files)
+        if resume is not None and resume.carry_changeset is not None:
+            run.changeset.files = Changeset.model_validate(resume.carry_changeset).files
         self._listeners[run.run_id] = run.emit
         if undo is not None:
             work = run.review_undo(undo)

@@ -213,6 +213,8 @@ class StepFinished(_Event):
     `{id: answer}`; null for a step that answers in text."""
     cost_usd: float | None = None
     """What this step's own model calls cost (a group: its steps together)."""
+    reused_from: str | None = None
+    """Resumed: the run whose journal gave this output (no model call was made)."""
 
 
 class StepSkipped(_Event):

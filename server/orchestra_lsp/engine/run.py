@@ -59,6 +59,7 @@ from orchestra_lsp.engine.frontend import (
 from orchestra_lsp.engine.gate_answers import GateAnswer
 from orchestra_lsp.engine.hooks import HookRunner, HookStopped
 from orchestra_lsp.engine.prompts import step_instructions, system_chunks
+from orchestra_lsp.engine.resume import ReusedStep
 from orchestra_lsp.engine.scope import Branch, Scope
 from orchestra_lsp.engine.step_loop import StepFailed, StepOutcome, StepSettings, run_step
 from orchestra_lsp.engine.structured_output import OutputContract, as_text
@@ -140,6 +141,11 @@ class RunContext:
     """Each step's output as text, by its own id (a loop's last round wins)."""
     data: dict[str, Any] = field(default_factory=dict)
     """Each step's output as JSON, where it has one (see `StepFinished.data`)."""
+    reused: dict[str, ReusedStep] = field(default_factory=dict)
+    """Resuming (engine/resume.py): top-level steps whose outputs come from an earlier
+    run's journal instead of the model."""
+    resumes: str | None = None
+    """The run this one resumes."""
     gate_answers: dict[str, GateAnswer] = field(default_factory=dict)
     """Gates answered in advance (`--gate STEP=ANSWER`), by step id: decided without
     asking the front end, before `unattended` is considered."""
@@ -238,7 +244,13 @@ class Run:
                 "SessionStart", command.steps[0].id, {"source": "startup"}
             )
             self.session_context = started.context
+        if self.ctx.resumes is not None:
+            self._say_resumed()
         for index, step in enumerate(command.steps):
+            reused = self.ctx.reused.get(step.id)
+            if reused is not None:
+                output = await self._resume_step(index, step, reused)
+                continue
             produced = await self._run_step(index, step, self.scope)
             output = output if produced is None else produced
         if self._pending_files():
@@ -528,12 +540,55 @@ class Run:
             self._save_pending()
         return conflicts
 
-    async def _step(self, index: int, step: Step, scope: Scope) -> StepOutcome:
+    def _say_resumed(self) -> None:
+        reused = ", ".join(self.ctx.reused) or "none"
+        self.emit(
+            Notice(
+                run_id=self.run_id,
+                level="info",
+                message=f"resumes run {self.ctx.resumes}: outputs of step(s) {reused} "
+                "taken from its journal"
+                + ("; pending changes carried over" if self._pending_files() else ""),
+            )
+        )
+
+    async def _resume_step(self, index: int, step: Step, reused: ReusedStep) -> str:
+        """A top-level step resumed from an earlier run: its outputs as that run's journal
+        has them (a group's whole); a gate it stopped at is opened again on them."""
+        self.scope.keep(step.id, reused.output, reused.data)
+        self.emit(
+            StepFinished(
+                run_id=self.run_id,
+                step_id=step.id,
+                output=reused.output,
+                turns=0,
+                data=reused.data,
+                reused_from=reused.run_id,
+            )
+        )
+        output = reused.output
+        if reused.at_gate:
+            given = StepOutcome(output=reused.output, turns=0, data=reused.data)
+            outcome = await self._step(index, step, self.scope, reused=given)
+            self.scope.keep(step.id, outcome.output, outcome.data)
+            output = outcome.output
+        if step.gate == "review":
+            await self._review(step)
+        return output
+
+    async def _step(
+        self, index: int, step: Step, scope: Scope, *, reused: StepOutcome | None = None
+    ) -> StepOutcome:
+        """Run the step, and its approve gate until approved; `reused`: an output from
+        an earlier run, taken to the gate instead of asking the model first."""
         feedback: str | None = None
         previous: str | None = None
         attempt = 1
         while True:
-            outcome = await self._run_agent(index, step, scope, attempt, feedback, previous)
+            if reused is not None:
+                outcome, reused = reused, None
+            else:
+                outcome = await self._run_agent(index, step, scope, attempt, feedback, previous)
             if step.gate != "approve":
                 return outcome
             placed = step.model_copy(update={"id": scope.place(step.id)})
