@@ -56,10 +56,10 @@ def _last_run(root: Path) -> list[dict[str, Any]]:
 
 
 def _in_a_terminal(
-    root: Path, env: dict[str, str], answers: list[tuple[str, str]]
+    root: Path, env: dict[str, str], answers: list[tuple[str, str]], think: float
 ) -> tuple[str, int]:
-    """`orchestra run go` on a pseudo-terminal, typing each answer once its prompt
-    shows, in order (a later prompt may repeat an earlier one's words)."""
+    """`orchestra run go` on a pseudo-terminal, typing each answer `think` seconds after
+    its prompt shows, in order (a later prompt may repeat an earlier one's words)."""
     parent, child = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "orchestra_lsp", "run", "go", "--quiet", "-w", str(root)],
@@ -81,6 +81,7 @@ def _in_a_terminal(
                     break
             if pending and (at := seen.find(pending[0][0].encode(), offset)) >= 0:
                 offset = at + len(pending[0][0])
+                time.sleep(think)
                 os.write(parent, pending.pop(0)[1].encode() + b"\n")
         code = process.wait(timeout=30)
     finally:
@@ -92,6 +93,10 @@ def _in_a_terminal(
 
 
 def test_three_rounds_in_the_terminal(root: Path) -> None:
+    """The person takes longer over the questions than the call may take (2 s): the
+    limit is the server's time, stopped while the person answers."""
+    config = root / ".orchestra" / "config.toml"
+    config.write_text(config.read_text() + "[mcp]\ncall_timeout_seconds = 2\n")
     with ScriptedServer(_script("booked Nord Hotel in Oslo for 3 nights")) as model:
         env = {
             "ANTHROPIC_API_KEY": API_KEY,
@@ -108,6 +113,7 @@ def test_three_rounds_in_the_terminal(root: Path) -> None:
                 ("Which hotel in Oslo?", "Nord Hotel"),
                 ("Book Nord Hotel in Oslo for 3 nights?", "true"),
             ],
+            think=0.8,
         )
     assert code == 0, transcript
     model.assert_no_failures()

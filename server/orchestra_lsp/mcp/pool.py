@@ -25,6 +25,7 @@ from mcp.client.session import ClientSession
 from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
+from orchestra_lsp.mcp.clock import CallClock
 from orchestra_lsp.mcp.connection import Connection, McpFailure, StartFailed
 from orchestra_lsp.mcp.content import Spill, is_large, resource_result, tool_result
 from orchestra_lsp.mcp.elicitation import Elicitor
@@ -149,15 +150,24 @@ class McpPool:
         """
         parsed = split_tool_name(name)
         waiting = self._elicitors.setdefault(parsed[0] if parsed else "", [])
+        clock = CallClock()
+
+        async def asking(server: str, params: types.ElicitRequestParams) -> types.ElicitResult:
+            assert elicit is not None
+            with clock.paused():  # the person's time is not the server's
+                return await elicit(server, params)
+
         if elicit is not None:
-            waiting.append(elicit)
+            waiting.append(asking)
         try:
-            return await self._call(name, arguments, spill)
+            return await self._call(name, arguments, spill, clock)
         finally:
             if elicit is not None:
-                waiting.remove(elicit)
+                waiting.remove(asking)
 
-    async def _call(self, name: str, arguments: dict[str, Any], spill: Spill | None) -> McpResult:
+    async def _call(
+        self, name: str, arguments: dict[str, Any], spill: Spill | None, clock: CallClock
+    ) -> McpResult:
         parsed = split_tool_name(name)
         connection = self._connections.get(parsed[0]) if parsed else None
         if parsed is None or connection is None:
@@ -173,10 +183,11 @@ class McpPool:
         if tool == LIST_RESOURCES and not _has_tool(connection, tool):
             return await self.list_resources(connection.name)
         timeout = self._timeout(connection)
-        # The SDK's own request time-out: no extra task on the hot path.
-        request = session.call_tool(tool, arguments, read_timeout_seconds=timeout)
+        request = session.call_tool(tool, arguments)
         try:
-            result = await self._guarded(connection, f"tool '{tool}'", request, timeout, None)
+            result = await self._guarded(
+                connection, f"tool '{tool}'", request, timeout, timeout, clock
+            )
         except McpFailure as exc:
             return McpResult.error(str(exc))
         convert = functools.partial(
@@ -346,9 +357,14 @@ class McpPool:
         request: Awaitable[T],
         timeout: float,
         deadline: float | None,
+        clock: CallClock | None = None,
     ) -> T:
-        """Await one request (under `deadline` unless the SDK times it); faults -> McpFailure."""
+        """Await one request (under `deadline` unless the SDK times it, stopped while a
+        person answers the server when a `clock` is given); faults -> McpFailure."""
         try:
+            if clock is not None and deadline is not None:
+                async with clock.running(deadline):
+                    return await request
             return await asyncio.wait_for(request, deadline)
         except (TimeoutError, MCPError) as exc:
             if isinstance(exc, TimeoutError) or exc.code == REQUEST_TIMEOUT:
