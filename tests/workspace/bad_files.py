@@ -146,6 +146,17 @@ KINDS = [
     ),
     Kind("fan-out-imports", ".orchestra/CONTEXT.md", _fan_out_imports, GOOD_CONTEXT),
     Kind("orchestra-agents-file", ".orchestra/agents", _text("not a folder"), None),
+    Kind(
+        "flow-keys",
+        ".orchestra/commands/flow.md",
+        _text(
+            "---\ndescription: Flow\nsteps:\n  - id: t\n    agent: checker\n    prompt: x\n"
+            "    output: {type: objekt}\n  - id: loop\n    repeat:\n      until: steps.nope."
+            "output == 1\n      steps: [{id: a, agent: checker, prompt: y}]\n  - id: each\n"
+            "    for_each: steps.t.output.x\n    steps: [{id: b, agent: checker, prompt: z}]\n---\n"
+        ),
+        "---\ndescription: Flow\nagent: checker\n---\nFlow.\n",
+    ),
 ]
 
 
@@ -184,6 +195,11 @@ _YAML_FRAGMENTS = [
     "arguments:\n  - name: a\n  - name: a\n",
     "mode: automation\n",
     "gate: approve\n",
+    "steps:\n  - id: s\n    when: steps.x.output ==\n    prompt: hi\n",
+    "steps:\n  - id: g\n    repeat: {until: '1 <', steps: [{id: a, prompt: x}]}\n",
+    "steps:\n  - id: f\n    for_each: 3\n    steps: [{id: a, prompt: x, output: {type: 7}}]\n",
+    "    parallel: [{id: p, prompt: '{{steps.f.output.x}}'}]\n",
+    "    as: 1\n    max_parallel: 0\n",
     "&a [*a, *a]\n",
     "- [[[[[[\n",
     "\t\n",

@@ -90,6 +90,14 @@ class TerminalFrontEnd:
                     f"\n[bold cyan]● step {event.index + 1}/{event.total} {event.step_id}[/]"
                     f" · agent {event.agent}{again}"
                 )
+            case ev.StepSkipped():
+                when = escape(event.when)
+                out.print(f"\n[dim]○ step {escape(event.step_id)} skipped: `when: {when}`[/]")
+            case ev.StepFinished() if event.data is not None and "/" not in event.step_id:
+                # A structured answer (or a group's) decides what runs next: show it.
+                shown = json.dumps(event.data, ensure_ascii=False)
+                cost = f" · ${event.cost_usd:.4f}" if event.cost_usd else ""
+                out.print(f"  [green]→[/] {escape(event.step_id)}: {escape(shown[:200])}{cost}")
             case ev.ToolCallFinished():
                 mark = "[red]✗[/]" if event.is_error else "[green]✓[/]"
                 first_line = event.summary[:100].splitlines()[0] if event.summary else ""

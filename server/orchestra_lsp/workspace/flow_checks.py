@@ -217,9 +217,9 @@ class _Checker:
         if ref.name != "steps" or len(ref.fields) < 2 or ref.fields[0] not in visible.steps:
             return None
         schema, problem = schema_at(visible.steps[ref.fields[0]], ref.fields[2:])
-        if problem is not None or schema is None or "type" not in schema:
+        if problem is not None or schema is None:
             return None
-        if schema["type"] != "array":
+        if schema.get("type") in ("string", "number", "integer", "boolean", "object", "null"):
             kind = "text" if schema["type"] == "string" else f"of type {schema['type']}"
             return f"`for_each` needs a list; `{ast.unparse(tree)}` is {kind}"
         return None
