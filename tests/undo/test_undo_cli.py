@@ -118,6 +118,7 @@ def test_undo_after_unrelated_edits_takes_back_everything(root: Path, config_hom
     done = _orchestra(root, config_home, "undo", run_id, "--yes", "--apply")
 
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "git:" not in done.stdout  # not a git repository: no git state to say
     expected = BASE.replace(LINES[4], "value_4 = 'mine'\n") + "appended = True\n"
     assert (root / "values.py").read_text() == expected  # the person's edits kept
     assert not (root / "notes.txt").exists()  # the created file deleted

@@ -279,6 +279,10 @@ class Run:
         review; what cannot be taken back is said first, as warnings."""
 
         async def review(step: Step) -> None:
+            if plan.git is not None:  # what git holds since: what the undo will meet
+                level = "warning" if plan.git.notable else "info"
+                for line in plan.git.lines():
+                    self.emit(Notice(run_id=self.run_id, level=level, message=line))
             for issue in plan.issues:
                 self.emit(
                     Notice(

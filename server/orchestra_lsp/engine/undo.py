@@ -11,6 +11,7 @@ plan's changeset is then reviewed and landed like any other proposal.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -26,6 +27,7 @@ from orchestra_lsp.changes import (
     read_text_file,
     translate,
 )
+from orchestra_lsp.engine.git_state import GitState, git_state
 from orchestra_lsp.journal import RunNotFoundError, RunSummary, load_run
 from orchestra_lsp.journal.models import RUNS_FOLDER
 from orchestra_lsp.redaction import REDACTED
@@ -74,6 +76,8 @@ class UndoPlan(BaseModel):
     file: str | None = None
     changeset: Changeset
     issues: list[UndoIssue] = []
+    git: GitState | None = None
+    """What git holds for the files since the run landed; None outside a git work tree."""
 
 
 class UndoError(LookupError):
@@ -183,7 +187,17 @@ def plan_undo(
         by_path.setdefault(landed.change.path, []).append(landed)
     for path in sorted(by_path):
         _reverse_file(root, path, by_path[path], plan)
+    landed_at = [_when(e.get("ts")) for e in decided]
+    since = min((t for t in landed_at if t is not None), default=record.summary.started_at)
+    plan.git = git_state(root, sorted(kept), since)
     return plan
+
+
+def _when(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _reverse_file(root: Path, path: str, records: list[LandedChange], plan: UndoPlan) -> None:
