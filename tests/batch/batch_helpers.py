@@ -37,6 +37,21 @@ TRIAGE = command_file(
     [{"id": "triage", "agent": "analyst", "prompt": "Read ticket {{ticket}} and triage it."}],
     arguments=[{"name": "ticket", "required": True}],
 )
+CHECK = command_file(
+    [
+        {
+            "id": "check",
+            "agent": "analyst",
+            "prompt": "Check ticket {{ticket}}.",
+            "output": {
+                "type": "object",
+                "properties": {"verdict": {"enum": ["pass", "fail"]}, "why": {"type": "string"}},
+                "required": ["verdict"],
+            },
+        }
+    ],
+    arguments=[{"name": "ticket", "required": True}],
+)
 NOTE = command_file(
     [
         {
@@ -84,6 +99,7 @@ def queue(root: Path, *, git: bool = False) -> Path:
         ".orchestra/mcp.json": json.dumps(mcp),
         ".orchestra/commands/triage.md": TRIAGE,
         ".orchestra/commands/note.md": NOTE,
+        ".orchestra/commands/check.md": CHECK,
         **{f"tickets/{k}.md": ticket(k, t, s) for k, (t, s) in TICKETS.items()},
     }
     write_files(root, files)
@@ -163,3 +179,15 @@ def git(root: Path, *words: str) -> str:
     return subprocess.run(
         ["git", *words], cwd=root, check=True, capture_output=True, text=True
     ).stdout
+
+
+def check_turns(key: str, verdict: str) -> list[dict[str, Any]]:
+    """`check`: the model answers through the structured output tool at once."""
+    answer = {"name": "structured_output", "input": {"verdict": verdict, "why": key}}
+    return [
+        {
+            "name": f"{key}-check",
+            "expect": {"messages_contain": [f"Check ticket {key}."]},
+            "reply": {"tool_use": [answer]},
+        }
+    ]

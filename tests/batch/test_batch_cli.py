@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_helpers import endless_turns, orchestra, queue, triage_turns
+from batch_helpers import check_turns, endless_turns, orchestra, queue, triage_turns
 from engine_helpers import cli_env
 
 from orchestra_lsp.cli.main import main
@@ -74,6 +74,35 @@ def test_three_tickets_two_at_a_time(root: Path, config_home: Path) -> None:
         "SHOP-22",
         "SHOP-24",
     ]
+
+
+def test_the_summary_shows_the_verdicts_of_structured_outputs(
+    root: Path, config_home: Path
+) -> None:
+    queue(root)
+    script = _script(check_turns("SHOP-21", "pass"), check_turns("SHOP-22", "fail"))
+    with ScriptedServer(script) as server:
+        done = orchestra(
+            root,
+            server,
+            config_home,
+            "batch",
+            "check",
+            "--each",
+            "ticket=SHOP-21,SHOP-22",
+            "--parallel",
+            "2",
+            "--yes",
+        )
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("│ SHOP-")]
+    assert len(rows) == 2, done.stdout
+    assert "check: pass" in rows[0] and "check: fail" in rows[1], rows
+    [folder] = (root / ".orchestra" / "runs" / "batches").iterdir()
+    items = json.loads((folder / "batch.json").read_text())["items"]
+    assert [i["verdicts"] for i in items] == [{"check": "pass"}, {"check": "fail"}]
 
 
 def _most_at_once(root: Path, run_ids: list[str]) -> int:
