@@ -345,3 +345,51 @@ def test_an_edit_never_overwrites_an_unsaved_buffer(tmp_path: Path) -> None:
     [landed] = [e for e in journal_events(root) if e["type"] == "proposal_decided"]
     assert landed["outcome"] == "conflict"
     assert "unsaved changes" in landed["detail"]
+
+
+def test_run_shell_runs_in_the_clients_terminal(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "agents" / "developer.md").write_text(
+        "---\nname: developer\ndescription: D\ntools: [run_shell]\nmax_turns: 4\n---\nYou develop.\n"
+    )
+    first = {"command": "echo from-the-terminal; pwd; exit 3"}
+    slow = {"command": "sleep 30", "timeout": 1}
+    script = [
+        {"reply": {"tool_use": [{"name": "run_shell", "input": first}]}},
+        {
+            "expect": {
+                "last_tool_result_contains": ["from-the-terminal", str(root), "exit code 3"]
+            },
+            "reply": {"tool_use": [{"name": "run_shell", "input": slow}]},
+        },
+        {
+            "expect": {"last_tool_result_contains": ["timed out after 1 s"]},
+            "reply": {"text": "Ran both."},
+        },
+    ]
+    with ScriptedServer(script) as server:
+        result = drive(
+            root,
+            tmp_path,
+            server.base_url,
+            ["run things"],
+            ["allow_once", "allow_once"],
+            terminal=True,
+        )
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert [(c["command"], c["args"]) for c in result["commands"]] == [
+        ("/bin/sh", ["-c", first["command"]]),
+        ("/bin/sh", ["-c", slow["command"]]),
+    ]
+    assert {c["cwd"] for c in result["commands"]} == {str(root)}
+    shell_calls = [u["toolCallId"] for u in _updates(result, "tool_call") if u["kind"] == "execute"]
+    shown = [
+        u
+        for u in _updates(result, "tool_call_update")
+        if u["toolCallId"] == shell_calls[0] and u.get("content")
+    ]
+    # The call shows the terminal while it runs, and keeps it once finished.
+    assert shown[0]["content"] == [{"type": "terminal", "terminalId": "term-1"}]
+    assert shown[-1]["status"] == "failed"
+    assert shown[-1]["content"][0] == {"type": "terminal", "terminalId": "term-1"}

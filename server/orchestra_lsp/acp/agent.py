@@ -140,7 +140,8 @@ class OrchestraAgent:
         assert self._client is not None
         frontend = AcpFrontEnd(self._client, session_id, root.resolve(), self._capabilities)
         given, left_out = from_client(servers)
-        engine = Engine(root, mcp_servers=given)
+        terminal = frontend.run_in_terminal if self._capabilities.terminal else None
+        engine = Engine(root, mcp_servers=given, terminal=terminal)
         pump = asyncio.get_running_loop().create_task(frontend.pump())
         session = _Session(engine, frontend, pump)
         self._sessions[session_id] = session

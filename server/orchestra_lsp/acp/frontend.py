@@ -12,7 +12,9 @@ file: the engine does, from the `FileDecision`s returned (ARCHITECTURE.md §fron
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from acp.schema import (
     ElicitationFormSessionMode,
     ElicitationSchema,
     ElicitationStringPropertySchema,
+    EnvVariable,
     PermissionOption,
     PlanEntry,
     ToolCallLocation,
@@ -41,6 +44,7 @@ from acp import (
     text_block,
     tool_content,
     tool_diff_content,
+    tool_terminal_ref,
     update_agent_message_text,
     update_plan,
     update_tool_call,
@@ -59,6 +63,7 @@ from orchestra_lsp.engine import (
     ReviewRequest,
 )
 from orchestra_lsp.engine import events as ev
+from orchestra_lsp.tools.base import TerminalRun
 
 #: ACP's tool kinds, for the client's icons; a tool not named here is `other`.
 _KINDS: dict[str, ToolKind] = {
@@ -70,6 +75,10 @@ _KINDS: dict[str, ToolKind] = {
     "task": "think",
     "ask_user": "think",
 }
+
+#: The output a client's terminal keeps for `run_shell` (its end, when longer): what
+#: `run_shell` keeps when it runs the command itself.
+TERMINAL_OUTPUT_BYTES = 30_000
 
 #: What `session/update` carries (the SDK's `SessionUpdate` alias lacks `usage_update`).
 Update = SessionUpdate | UsageUpdate
@@ -109,6 +118,10 @@ class AcpFrontEnd:
         """Set while the run waits for the person's next prompt (feedback, an answer)."""
         self._reply: asyncio.Future[str] | None = None
         self._remembered: dict[str, bool] = {}
+        self._shell_calls: dict[str, list[str]] = {}
+        """`run_shell` calls started and not yet in a terminal, by command text."""
+        self._terminals: dict[str, str] = {}
+        """Terminal ids by tool call id, so the finished call keeps showing its output."""
         self._costs: dict[str, float] = {}
         self._updates: asyncio.Queue[Update | None] = asyncio.Queue()
         self._plan: list[PlanEntry] = []
@@ -149,6 +162,9 @@ class AcpFrontEnd:
                         entry.status = "in_progress"
                 self.send(update_plan(self._plan))
             case ev.ToolCallStarted():
+                command = event.arguments.get("command")
+                if event.tool == "run_shell" and isinstance(command, str):
+                    self._shell_calls.setdefault(command, []).append(event.call_id)
                 path = event.arguments.get("path")
                 self.send(
                     start_tool_call(
@@ -161,11 +177,15 @@ class AcpFrontEnd:
                     )
                 )
             case ev.ToolCallFinished():
+                terminal = self._terminals.pop(event.call_id, None)
                 self.send(
                     update_tool_call(
                         event.call_id,
                         status="failed" if event.is_error else "completed",
-                        content=[tool_content(text_block(event.summary))],
+                        content=[
+                            *([tool_terminal_ref(terminal)] if terminal else []),
+                            tool_content(text_block(event.summary)),
+                        ],
                     )
                 )
             case ev.ProposalDecided():
@@ -207,6 +227,54 @@ class AcpFrontEnd:
                 self.send(update_agent_message_text(f"\nThe run stopped: {event.reason}\n"))
             case _:
                 pass
+
+    # -- the client's terminal ------------------------------------------------------
+
+    async def run_in_terminal(
+        self, command: str, *, cwd: str, env: Mapping[str, str], timeout: float
+    ) -> TerminalRun:
+        """`run_shell` in the client's terminal (`terminal/create`), shown in its tool
+        call; killed at `timeout` or on cancel (releasing a terminal kills its command)."""
+        calls = self._shell_calls.get(command) or []
+        call_id = calls.pop(0) if calls else None
+        created = await self.client.create_terminal(
+            session_id=self.session_id,
+            command="/bin/sh",
+            args=["-c", command],
+            cwd=cwd,
+            env=[EnvVariable(name=name, value=value) for name, value in env.items()],
+            output_byte_limit=TERMINAL_OUTPUT_BYTES,
+        )
+        terminal_id = created.terminal_id
+        if call_id is not None:
+            self._terminals[call_id] = terminal_id
+            self.send(update_tool_call(call_id, content=[tool_terminal_ref(terminal_id)]))
+        try:
+            try:
+                exited = await asyncio.wait_for(
+                    self.client.wait_for_terminal_exit(
+                        session_id=self.session_id, terminal_id=terminal_id
+                    ),
+                    timeout,
+                )
+            except TimeoutError:
+                await self.client.kill_terminal(session_id=self.session_id, terminal_id=terminal_id)
+                exited = None
+            shown = await self.client.terminal_output(
+                session_id=self.session_id, terminal_id=terminal_id
+            )
+        finally:
+            with contextlib.suppress(ConnectionError, RequestError):
+                await self.client.release_terminal(
+                    session_id=self.session_id, terminal_id=terminal_id
+                )
+        return TerminalRun(
+            output=shown.output,
+            truncated=shown.truncated,
+            exit_code=exited.exit_code if exited else None,
+            signal=exited.signal if exited else None,
+            timed_out=exited is None,
+        )
 
     # -- questions -------------------------------------------------------------------
 

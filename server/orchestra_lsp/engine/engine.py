@@ -26,6 +26,7 @@ from orchestra_lsp.journal import Redactor, RunJournal, RunNotFoundError, load_r
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.permissions import Policy, PolicyError
 from orchestra_lsp.redaction import SECRETS, environment_secrets
+from orchestra_lsp.tools.base import Terminal
 from orchestra_lsp.workspace import (
     ArgumentSpec,
     Command,
@@ -104,15 +105,19 @@ class Engine:
         user_dir: Path | None = None,
         journal_root: Path | None = None,
         mcp_servers: Mapping[str, McpServer] | None = None,
+        terminal: Terminal | None = None,
     ) -> None:
         """`mcp_servers`: servers the front end brings (an ACP client's `mcpServers`),
-        added to the workspace's own; a workspace server of the same name wins."""
+        added to the workspace's own; a workspace server of the same name wins.
+        `terminal`: the front end's terminal, where `run_shell` runs its commands when
+        no sandbox is configured."""
         self.root = root.resolve()
         self.journal_root = (journal_root or root).resolve()
         """Whose `.orchestra/runs/` keeps the runs' journals: the workspace itself,
         or the repository a batch item's worktree was made from."""
         self.buffers: Buffers = buffers or dict
         self._extra_servers = dict(mcp_servers or {})
+        self.terminal = terminal
         self._client = client
         self._user_dir = user_dir
         self._pool: McpPool | None = None
@@ -403,6 +408,7 @@ class Engine:
             resumes=None if resume is None else resume.origin,
         )
         run = Run(ctx)
+        run.tool_context.terminal = self.terminal
         if changeset is not None:
             run.changeset.files = changeset.files
         if undo is not None:

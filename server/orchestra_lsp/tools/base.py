@@ -8,6 +8,7 @@ missing file, a bad argument, a path outside the workspace) come back as a
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -36,6 +37,28 @@ class ToolSpec(BaseModel):
     input_schema: dict[str, Any]
 
 
+class TerminalRun(BaseModel):
+    """How a command ran in a front end's terminal."""
+
+    output: str
+    """What it printed (stdout and stderr as the terminal shows them)."""
+    truncated: bool
+    """The terminal kept only the end of a longer output."""
+    exit_code: int | None
+    signal: str | None = None
+    timed_out: bool = False
+    """Killed at the time-out."""
+
+
+class Terminal(Protocol):
+    """A front end's terminal, where `run_shell` runs a command so the person sees it
+    (ACP's `terminal/*`). It kills the command at `timeout` seconds or when cancelled."""
+
+    async def __call__(
+        self, command: str, *, cwd: str, env: Mapping[str, str], timeout: float
+    ) -> TerminalRun: ...
+
+
 @dataclass
 class ToolContext:
     """What a tool may touch during one run: the workspace as the run sees it.
@@ -53,6 +76,8 @@ class ToolContext:
     sandbox: str = "none"
     """`run_shell`'s sandbox: "none" or "bwrap" (config.toml's `[shell] sandbox`)."""
     sandbox_network: bool = True
+    terminal: Terminal | None = None
+    """Where `run_shell` runs commands when no sandbox is configured; None: itself."""
     shell_markers: list[str] = field(default_factory=list)
     """Markers of the `run_shell` commands of this run: what they started in a session of
     its own (a server started in the background) runs until the run ends, when

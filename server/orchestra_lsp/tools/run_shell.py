@@ -27,6 +27,12 @@ user can. Two things it does guarantee:
   while the command writes (a ``yes`` is cut at the deadline, its output bounded) and
   the result returns even if something the sweep could not kill keeps the pipe open.
 
+Where the front end offers its terminal (ACP's ``terminal/*``: the person sees the command
+run in the editor) and no sandbox is configured, the command runs there instead, as
+``/bin/sh -c COMMAND`` in the workspace root with the same time-out: its environment is
+then the editor's plus Claude Code's ``env`` (Orchestra's own credentials are not in it
+unless the editor holds them), and the editor ends its processes.
+
 The optional sandbox (``[shell] sandbox = "bwrap"`` in config.toml, needs bubblewrap)
 runs the command in new PID and IPC namespaces with a private ``/proc`` and ``/tmp``
 (Orchestra and every other process are invisible), the file system read-only except the
@@ -49,7 +55,14 @@ from typing import Any
 from pydantic import Field
 
 from orchestra_lsp.redaction import CREDENTIAL_NAME, CREDENTIAL_VARIABLES, SECRETS
-from orchestra_lsp.tools.base import ToolArgs, ToolContext, ToolResult, parse_args, schema_for
+from orchestra_lsp.tools.base import (
+    Terminal,
+    ToolArgs,
+    ToolContext,
+    ToolResult,
+    parse_args,
+    schema_for,
+)
 from orchestra_lsp.tools.errors import ToolError
 
 DEFAULT_TIMEOUT = 120.0
@@ -122,6 +135,8 @@ class RunShellTool:
             parsed = parse_args(RunShellArgs, args)
         except ToolError as error:
             return ToolResult(text=str(error), is_error=True)
+        if ctx.terminal is not None and ctx.sandbox == "none":
+            return await _in_terminal(parsed, ctx.terminal, ctx)
         marker = secrets.token_hex(8)
         starting = asyncio.ensure_future(_Shell.start(parsed.command, ctx, marker))
         try:
@@ -441,6 +456,20 @@ def sandboxed(argv: list[str], root: str, *, network: bool = True) -> list[str]:
         if os.path.lexists(path) and os.path.realpath(path).startswith(real + "/"):
             wrapped += ["--ro-bind", path, path]
     return [*wrapped, "--chdir", real, "--", *argv]
+
+
+async def _in_terminal(parsed: RunShellArgs, terminal: Terminal, ctx: ToolContext) -> ToolResult:
+    timeout = parsed.timeout or DEFAULT_TIMEOUT
+    ran = await terminal(parsed.command, cwd=str(ctx.view.root), env=ctx.env, timeout=timeout)
+    text = f"[… earlier output cut …]\n{ran.output}" if ran.truncated else ran.output
+    if ran.timed_out:
+        return ToolResult(
+            text=f"{text}\n[timed out after {timeout:g} s; the command was killed]", is_error=True
+        )
+    status = f"killed by signal {ran.signal}" if ran.signal else f"exit code {ran.exit_code}"
+    return ToolResult(
+        text=f"{text}\n[{status}]" if text else f"[{status}]", is_error=ran.exit_code != 0
+    )
 
 
 def _result(code: int | None, output: BoundedOutput) -> ToolResult:

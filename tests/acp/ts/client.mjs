@@ -81,7 +81,12 @@ const app = client({ name: "orchestra-test-client" })
     commands.push({ command: params.command, args: params.args ?? [], cwd: params.cwd });
     const env = { ...process.env };
     for (const { name, value } of params.env ?? []) env[name] = value;
-    const proc = spawn(params.command, params.args ?? [], { cwd: params.cwd ?? cwd, env });
+    // Its own process group, so a kill ends what the command started too.
+    const proc = spawn(params.command, params.args ?? [], {
+      cwd: params.cwd ?? cwd,
+      env,
+      detached: true,
+    });
     const term = { output: "", exit: null };
     term.done = new Promise((resolve) => {
       proc.on("exit", (exitCode, signal) => {
@@ -103,13 +108,22 @@ const app = client({ name: "orchestra-test-client" })
     return await terminals.get(params.terminalId).done;
   })
   .onRequest(methods.client.terminal.kill, ({ params }) => {
-    terminals.get(params.terminalId).proc.kill();
+    endGroup(terminals.get(params.terminalId));
     return {};
   })
   .onRequest(methods.client.terminal.release, ({ params }) => {
+    endGroup(terminals.get(params.terminalId));
     terminals.delete(params.terminalId);
     return {};
   });
+
+function endGroup(term) {
+  try {
+    process.kill(-term.proc.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
 
 const clientCapabilities = {};
 if (feedback !== null) clientCapabilities.elicitation = { form: {} };
