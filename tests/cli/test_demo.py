@@ -39,6 +39,12 @@ def test_demo_runs_both_shop_workflows_offline(tmp_path: Path) -> None:
     assert done.returncode == 0, out + done.stderr
     assert "Model: the shipped scripted transcripts (no ANTHROPIC_API_KEY): offline" in out
     assert "transcript mismatch" not in out
+    # The whole queue at once: every ticket triaged, two at a time, with its verdict.
+    assert (
+        "triage-ticket over the queue: 3 of 3 ticket(s) finished · SHOP-10 triage: testable; "
+        "SHOP-12 triage: needs-criteria; SHOP-14 triage: testable" in out
+    ), out
+    assert "[SHOP-12] ● step triage · agent analyst" in out
     assert "shop tests before: FAIL" in out and "shop tests after: pass" in out
     assert "qa-ticket SHOP-14: finished" in out and "implement-ticket SHOP-12: finished" in out
     assert (

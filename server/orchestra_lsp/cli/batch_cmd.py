@@ -206,11 +206,12 @@ def _finish(
     if args.json:
         print(json.dumps(summary.model_dump(mode="json"), indent=2))
     else:
-        _table(summary, console, runs)
+        print_summary(summary, console, runs)
     return 0 if summary.ok else 1
 
 
-def _table(summary: BatchSummary, console: Console, runs: Path | None) -> None:
+def print_summary(summary: BatchSummary, console: Console, runs: Path | None) -> None:
+    """The summary as a table (report paths under `runs` when they are relative)."""
     table = Table(title=f"{summary.command} over {summary.argument}", expand=False)
     for column in ("item", "state", "verdicts", "cost", "report"):
         table.add_column(column, overflow="fold")
@@ -306,4 +307,12 @@ class ItemProgress:
         )
 
 
-__all__ = ["BatchItem", "ItemProgress", "register", "register_report", "report", "run"]
+__all__ = [
+    "BatchItem",
+    "ItemProgress",
+    "print_summary",
+    "register",
+    "register_report",
+    "report",
+    "run",
+]

@@ -12,6 +12,9 @@ says which. Gates pass by policy, as with `orchestra run --yes --apply`: the des
 approved, the change is accepted and written to the copy, and posting the QA report on
 the ticket (which needs a person's permission) is declined.
 
+Last, `orchestra batch triage-ticket` goes over every ticket of the tracker, two at a
+time (the whole queue at once, as a QA lead hands it over), and prints its summary.
+
 `orchestra demo --example calculator` runs the smaller first example instead: one
 command fixing a failing test, no MCP servers.
 """
@@ -29,7 +32,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,8 +42,17 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
+from orchestra_lsp.cli.batch_cmd import ItemProgress, print_summary
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunRequest
+from orchestra_lsp.engine.batch import (
+    BatchOptions,
+    BatchRunner,
+    BatchSummary,
+    format_verdicts,
+    make_plan,
+    tool_items,
+)
 from orchestra_lsp.journal import read_events
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.workspace import load_workspace
@@ -82,6 +94,11 @@ class Workflow:
     def transcript(self) -> str:
         return f"{self.command}-{self.ticket}.yaml"
 
+
+BATCH_COMMAND = "triage-ticket"
+BATCH_TOOL = "mcp__tickets__search_tickets"
+BATCH_TRANSCRIPT = "batch-triage-ticket.yaml"
+BATCH_LINE = f"orchestra batch {BATCH_COMMAND} --each-from '{BATCH_TOOL} {{}}' --parallel 2 --yes"
 
 WORKFLOWS = (
     Workflow("qa-ticket", "SHOP-14", "test a ticket's criteria in the browser"),
@@ -300,6 +317,9 @@ def _shop(args: argparse.Namespace, console: Console) -> int:
                 outcome = asyncio.run(_workflow(target, workflow, port, online, console))
                 outcomes.append(outcome)
                 _show(outcome, console)
+            console.print(Rule(f"and the whole queue: {BATCH_COMMAND} on every ticket"))
+            console.print(f"[dim]$ {BATCH_LINE}[/]", soft_wrap=True)
+            queue, queue_mismatches = asyncio.run(_triage_queue(target, port, online, console))
     finally:
         stop_shop(target, port)
 
@@ -314,8 +334,16 @@ def _shop(args: argparse.Namespace, console: Console) -> int:
             console.print(f"  reviewed diff (applied to the copy): {outcome.patch}", soft_wrap=True)
         for mismatch in outcome.mismatches:
             console.print(f"  [red]transcript mismatch:[/] {mismatch}")
+    console.print(
+        f"{BATCH_COMMAND} over the queue: {sum(i.state == 'finished' for i in queue.items)} "
+        f"of {len(queue.items)} ticket(s) finished · {format_verdicts_of(queue)}",
+        soft_wrap=True,
+    )
+    for mismatch in queue_mismatches:
+        console.print(f"  [red]transcript mismatch:[/] {mismatch}")
     console.print(f"see them again: orchestra runs --workspace {target}", soft_wrap=True)
     failed = any(o.state != "finished" or o.mismatches for o in outcomes)
+    failed = failed or not queue.ok or bool(queue_mismatches)
     return 1 if failed or len(outcomes) < len(WORKFLOWS) else 0
 
 
@@ -359,6 +387,53 @@ async def _run_workflow(
         patch=patch if has_patch else None,
         comment=_comment(handle.journal_dir),
     )
+
+
+async def _triage_queue(
+    root: Path, port: int, online: bool, console: Console
+) -> tuple[BatchSummary, list[str]]:
+    """`orchestra batch triage-ticket` over every ticket the tracker lists, two at a
+    time, as the CLI runs it (engine/batch.py); offline against the concurrent
+    transcript. Returns the summary and the transcript's mismatches."""
+    engine = Engine(root)
+    try:
+        command = engine.command(BATCH_COMMAND)
+        assert command is not None, f"the shop has no {BATCH_COMMAND} command"
+        keys = await tool_items(engine, BATCH_TOOL, {})
+    finally:
+        await engine.aclose()
+    plan = make_plan(command, None, keys, {})
+
+    async def run(client: Callable[[], ModelClient] | None) -> BatchSummary:
+        runner = BatchRunner(
+            root,
+            plan,
+            lambda item: ItemProgress(console, item.name),
+            BatchOptions(parallel=2, yes=True),
+            on_done=lambda result: None,
+            client=client,
+        )
+        summary = await runner.run()
+        print_summary(summary, console, root / ".orchestra" / "runs")
+        console.print(f"batch summary: {runner.folder / 'summary.md'}", soft_wrap=True)
+        return summary
+
+    if online:
+        return await run(None), []
+    from orchestra_lsp.testing import ScriptedServer
+
+    with ScriptedServer(load_transcript(BATCH_TRANSCRIPT, port)) as server:
+        url = server.base_url
+        summary = await run(lambda: ModelClient(base_url=url, api_key="demo-offline"))
+        mismatches = [failure.message for failure in server.failures]
+        played, total = server.turns_served, len(server.script.turns)
+        if not mismatches and played < total:
+            mismatches.append(f"the batch ended after {played} of {total} scripted turns")
+    return summary, mismatches
+
+
+def format_verdicts_of(summary: BatchSummary) -> str:
+    return "; ".join(f"{i.item} {format_verdicts(i.verdicts) or i.state}" for i in summary.items)
 
 
 def _comment(journal: Path) -> str | None:

@@ -37,6 +37,7 @@ from orchestra_lsp.engine.request import RunRequest, RunRequestError, resolve_ar
 from orchestra_lsp.journal import RunNotFoundError, load_run_folder, new_run_id
 from orchestra_lsp.journal.files import atomic_write_json
 from orchestra_lsp.journal.models import RUNS_FOLDER
+from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.mcp.scope import tool_allowed
 from orchestra_lsp.workspace import Command, Workspace
 
@@ -347,6 +348,8 @@ class BatchRunner:
     batch_id: str = field(default_factory=new_run_id)
     isolate: bool = False
     """Run each item in a git worktree of its own (see `prepare`)."""
+    client: Callable[[], ModelClient] | None = None
+    """Makes each item's model client (default: from the environment, as `Engine`)."""
     summary: BatchSummary = field(init=False)
 
     def __post_init__(self) -> None:
@@ -409,7 +412,8 @@ class BatchRunner:
             except BatchError as error:
                 return result.model_copy(update={"state": "failed", "error": str(error)})
         try:
-            engine = Engine(where, journal_root=self.root)
+            client = self.client() if self.client is not None else None
+            engine = Engine(where, journal_root=self.root, client=client)
             try:
                 await engine.prepare(self.plan.command)
                 handle = engine.start(
