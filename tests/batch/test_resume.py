@@ -13,7 +13,7 @@ from batch_helpers import orchestra
 from engine_helpers import command_file, workspace
 
 from orchestra_lsp.journal import list_runs, load_run
-from orchestra_lsp.testing import ScriptedServer
+from orchestra_lsp.testing import Script, ScriptedServer, Turn
 
 BRIEF = """\
 ---
@@ -173,3 +173,95 @@ def test_a_run_stopped_at_its_review_carries_the_proposal_over(
     new = next(r for r in runs.values() if r.run_id != old.run_id)
     [decided] = _events(root, new.run_id, "proposal_decided")
     assert (decided["path"], decided["outcome"]) == ("notes.txt", "applied")
+
+
+GROUPED = command_file(
+    [
+        {
+            "id": "list",
+            "agent": "brief",
+            "prompt": "List the things.",
+            "output": {
+                "type": "object",
+                "properties": {"items": {"type": "array", "items": {"type": "string"}}},
+                "required": ["items"],
+            },
+        },
+        {
+            "id": "each",
+            "for_each": "steps.list.output.items",
+            "as": "thing",
+            "steps": [
+                {
+                    "id": "look",
+                    "agent": "brief",
+                    "prompt": "Look at {{thing}}.",
+                    "output": {
+                        "type": "object",
+                        "properties": {"verdict": {"enum": ["pass", "fail"]}},
+                        "required": ["verdict"],
+                    },
+                }
+            ],
+        },
+        {"id": "sum", "agent": "brief", "prompt": "Sum up: {{steps.each.output}}"},
+    ]
+)
+
+
+def _answer(value: dict[str, Any]) -> dict[str, Any]:
+    return {"tool_use": [{"name": "structured_output", "input": value}]}
+
+
+def test_a_for_each_group_is_reused_whole_with_its_data(root: Path, config_home: Path) -> None:
+    workspace(
+        root,
+        {"grouped": GROUPED},
+        extra={".orchestra/agents/brief.md": BRIEF, "notes.txt": "draft\n"},
+    )
+    first = Script(
+        concurrent=True,
+        turns=[
+            Turn.model_validate(t)
+            for t in (
+                {
+                    "expect": {"messages_contain": ["List the things."]},
+                    "reply": _answer({"items": ["apples", "pears"]}),
+                },
+                {
+                    "expect": {"messages_contain": ["Look at apples."]},
+                    "reply": _answer({"verdict": "pass"}),
+                },
+                {
+                    "expect": {"messages_contain": ["Look at pears."]},
+                    "reply": _answer({"verdict": "fail"}),
+                },
+                {"expect": {"messages_contain": ["Sum up:"]}, "reply": {"tool_use": [READ]}},
+                {"expect": {"messages_contain": ["Sum up:"]}, "reply": {"tool_use": [READ]}},
+            )
+        ],
+    )
+    with ScriptedServer(first) as server:
+        failed = orchestra(root, server, config_home, "run", "grouped")
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    [old] = list_runs(root)
+    # Only `sum` is asked again, and it sees both verdicts of the group it did not redo.
+    second = [
+        {
+            "expect": {"messages_contain": ["Sum up:", '"pass"', '"fail"']},
+            "reply": {"text": "One pass, one fail."},
+        },
+    ]
+    with ScriptedServer(second) as server:
+        resumed = orchestra(root, server, config_home, "resume", old.run_id)
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    new = list_runs(root)[0]
+    reused = [e for e in _events(root, new.run_id, "step_finished") if e.get("reused_from")]
+    assert [(e["step_id"], e["data"]) for e in reused] == [
+        ("list", {"items": ["apples", "pears"]}),
+        ("each", [{"verdict": "pass"}, {"verdict": "fail"}]),
+    ]
