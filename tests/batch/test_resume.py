@@ -6,11 +6,15 @@ proposal over; `--from` runs again from a named step; bad requests are exit 2.""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from batch_helpers import orchestra
-from engine_helpers import command_file, workspace
+from engine_helpers import cli_env, command_file, workspace
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import Script, ScriptedServer, Turn
@@ -265,3 +269,43 @@ def test_a_for_each_group_is_reused_whole_with_its_data(root: Path, config_home:
         ("list", {"items": ["apples", "pears"]}),
         ("each", [{"verdict": "pass"}, {"verdict": "fail"}]),
     ]
+
+
+def test_a_killed_run_resumes_after_its_last_completed_step(root: Path, config_home: Path) -> None:
+    _ws(root)
+    script: list[dict[str, Any]] = [
+        {"reply": {"text": "PLAN-K"}},
+        {"name": "the model is slow", "delay": 60, "reply": {"text": "too late"}},
+    ]
+    with ScriptedServer(script) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "orchestra_lsp", "run", "three", "--gate", "plan=approve"],
+            cwd=root,
+            env=cli_env(server.base_url, config_home),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while len(server.requests) < 2 and time.monotonic() < deadline:
+                assert process.poll() is None
+                time.sleep(0.05)
+            assert len(server.requests) == 2, "build's model call never came"
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    [old] = list_runs(root)
+    assert old.state == "interrupted"
+    rest = [
+        {"expect": {"messages_contain": ["Build this plan: PLAN-K"]}, "reply": {"text": "B"}},
+        {"reply": {"text": "R"}},
+    ]
+    with ScriptedServer(rest) as server:
+        resumed = orchestra(root, server, config_home, "resume", old.run_id)
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
