@@ -189,7 +189,8 @@ def test_bad_input_is_one_line_and_exit_2(
         ("--each", "ticket=SHOP-21", "--shard", "3/2"): "--shard '3/2' is not K/N",
         ("--each", "ticket=SHOP-21", "--parallel", "0"): "--parallel takes a number",
         ("--each-from", 'mcp__tickets__search_tickets {"status": "Done"}'): "no items",
-        ("--each-from", "mcp__tickets__nope"): "failed",
+        ("--each-from", "mcp__tickets__nope"): "(the server's tools: mcp__tickets__get_ticket",
+        ("--each", "ticket=SHOP-21", "--apply"): "--apply goes with --yes",
         ("--each-from", "search_tickets"): "does not start with an MCP tool name",
         ("--each-from", "mcp__tickets__search_tickets {oops"): "are not JSON",
     }
@@ -202,5 +203,7 @@ def test_bad_input_is_one_line_and_exit_2(
             err = capsys.readouterr().err
             assert code == 2, (words, err)
             assert expected in err, (words, err)
+        assert main(["batch", "triag", "--each", "ticket=SHOP-21"]) == 2
+        assert "no command 'triag' (commands: " in capsys.readouterr().err
     assert server.requests == []
     assert list_runs(root) == []

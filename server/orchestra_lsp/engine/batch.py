@@ -38,7 +38,7 @@ from orchestra_lsp.journal import RunNotFoundError, load_run_folder, new_run_id
 from orchestra_lsp.journal.files import atomic_write_json
 from orchestra_lsp.journal.models import RUNS_FOLDER
 from orchestra_lsp.llm import ModelClient
-from orchestra_lsp.mcp.scope import tool_allowed
+from orchestra_lsp.mcp.scope import split_tool_name, tool_allowed
 from orchestra_lsp.workspace import Command, Workspace
 
 BATCHES = "batches"
@@ -300,7 +300,13 @@ async def tool_items(engine: Engine, tool: str, arguments: dict[str, Any]) -> li
         raise BatchError(f"--each-from {tool}: the workspace configures no MCP server")
     result = await pool.call(tool, arguments)
     if result.is_error:
-        raise BatchError(f"--each-from {tool} failed: {result.text.strip()[:300]}")
+        parsed = split_tool_name(tool)
+        offered = await pool.tools_for([f"mcp__{parsed[0]}__*"]) if parsed else []
+        names = ", ".join(t.name for t in offered)
+        raise BatchError(
+            f"--each-from {tool} failed: {result.text.strip()[:300]}"
+            + (f" (the server's tools: {names})" if names else "")
+        )
     return items_in_result(result.text)
 
 
