@@ -359,6 +359,8 @@ async def test_for_each_checks_each_criterion_in_its_own_conversation(root: Path
     [costs] = [e for e in outcome.journal_of("notice") if "cost per branch" in e["message"]]
     assert all(f"qa[{i}] $" in costs["message"] for i in range(3))
     assert finished["qa[1]/check"]["cost_usd"] > 0
+    branches = sum(finished[f"qa[{i}]/check"]["cost_usd"] for i in range(3))
+    assert abs(finished["qa"]["cost_usd"] - branches) < 1e-5
 
 
 SIDES = {"kind": "bug", "criteria": ["left side", "right side"]}
@@ -483,3 +485,99 @@ async def test_parallel_steps_run_side_by_side_and_are_seen_after(root: Path) ->
     assert started[:3] == ["both", "both/unit", "both/lint"]
     order = [e["step_id"] for e in outcome.journal() if e["type"] in ("step_finished",)]
     assert order.index("both/unit") < order.index("both/lint")
+
+
+NESTED = command_file(
+    [
+        TRIAGE,
+        {
+            "id": "skipped-group",
+            "when": "ticket in ['SHOP-1', 'SHOP-2']",
+            "parallel": [{"id": "never", "agent": "worker", "prompt": "Never."}],
+        },
+        {
+            "id": "work",
+            "parallel": [
+                {
+                    "id": "polish",
+                    "repeat": {
+                        "until": "len(steps.grade.output.notes) >= 2 or steps.grade.output.ok",
+                        "max": 2,
+                        "steps": [
+                            {
+                                "id": "grade",
+                                "agent": "worker",
+                                "prompt": "Grade the first criterion {{steps.triage.output.criteria}}.",
+                                "output": {
+                                    "type": "object",
+                                    "properties": {
+                                        "ok": {"type": "boolean"},
+                                        "notes": {"type": "array", "items": {"type": "string"}},
+                                    },
+                                    "required": ["ok", "notes"],
+                                },
+                            }
+                        ],
+                    },
+                },
+                {"id": "docs", "agent": "worker", "prompt": "Write the docs."},
+            ],
+        },
+        {
+            "id": "last",
+            "when": "steps.polish.output.grade.ok == false and not steps.never.output",
+            "agent": "worker",
+            "prompt": "Notes: {{steps.grade.output.notes}}; docs: {{steps.docs.output}}",
+        },
+    ],
+    arguments=[{"name": "ticket", "required": True}],
+)
+
+
+async def test_groups_nest_and_a_skipped_group_leaves_nothing(root: Path) -> None:
+    workspace(root, {"flow": NESTED})
+    grade = {"ok": False, "notes": ["one"]}
+    script = concurrent(
+        [
+            {
+                "expect": {"messages_contain": ["Read ticket SHOP-12"]},
+                "reply": answer({"kind": "feature", "criteria": ["c1"]}),
+            },
+            {
+                "expect": {"messages_contain": ['Grade the first criterion ["c1"]']},
+                "reply": answer(grade),
+            },
+            {
+                "expect": {"messages_contain": ['Grade the first criterion ["c1"]']},
+                "reply": answer({**grade, "notes": ["one", "two"]}),
+            },
+            {"expect": {"messages_contain": ["Write the docs."]}, "reply": {"text": "DOCS"}},
+            {
+                "expect": {"messages_contain": ['Notes: ["one", "two"]; docs: DOCS']},
+                "reply": {"text": "ok"},
+            },
+        ]
+    )
+    outcome = await run_command(root, script, _request())
+    assert outcome.result.state == "finished", outcome.result.error
+    finished = {e["step_id"]: e for e in outcome.journal_of("step_finished")}
+    assert {"work/polish#1/grade", "work/polish#2/grade", "work/polish", "work/docs"} <= set(
+        finished
+    )
+    assert finished["work"]["data"]["polish"] == {"grade": {"ok": False, "notes": ["one", "two"]}}
+    assert [e["step_id"] for e in outcome.journal_of("step_skipped")] == ["skipped-group"]
+    assert "skipped-group/never" not in {e["step_id"] for e in outcome.journal_of("step_started")}
+
+
+async def test_an_expression_that_cannot_be_evaluated_fails_the_step_clearly(root: Path) -> None:
+    bad = BRANCHES.replace(
+        'steps.triage.output.kind == \\"bug\\"', "steps.triage.output.criteria < 3"
+    )
+    assert bad != BRANCHES
+    workspace(root, {"flow": bad})
+    script = [{"reply": answer({"kind": "bug", "criteria": ["x"]})}]
+    outcome = await run_command(root, script, _request())
+    assert outcome.result.state == "failed"
+    error = outcome.result.error or ""
+    assert error.startswith("step 'fix': `when: steps.triage.output.criteria < 3`: cannot evaluate")
+    assert "'<' not supported" in error

@@ -8,7 +8,10 @@ test suite are real."""
 
 from __future__ import annotations
 
+import html
 import json
+import subprocess
+import sys
 
 from workflow_helpers import FIX, Shop, transcript
 
@@ -80,3 +83,20 @@ def test_ticket_flow_branches_loops_and_fans_out(shop: Shop) -> None:
         "SHOP-12 (bug) is fixed"
         in (shop.run_dir(shop.last_run("ticket-flow")) / "report.md").read_text()
     )
+
+    # The run page shows each structured answer, the for_each list and the skipped plan,
+    # and a cost per branch in its steps table.
+    run_id = shop.last_run("ticket-flow")
+    page = subprocess.run(
+        [sys.executable, "-m", "orchestra_lsp", "show", run_id, "--html"],
+        cwd=shop.root,
+        env=shop.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert page.returncode == 0, page.stdout + page.stderr
+    text = html.unescape((shop.run_dir(run_id) / "report.html").read_text(encoding="utf-8"))
+    assert '<details class="output" data-step="qa">' in text
+    assert '"verdict": "revise"' in text and "skipped: when steps.triage.output.kind" in text
+    assert '<tr data-step="qa[2]/check"' in text

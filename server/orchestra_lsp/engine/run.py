@@ -388,7 +388,6 @@ class Run:
                 total=len(self.ctx.command.steps),
             )
         )
-        spent = self._spent(place + ("/" if step.kind == "parallel" else ""))
         if step.kind == "repeat":
             value: Any = await self._repeat(index, step, scope)
         elif step.kind == "for_each":
@@ -404,7 +403,7 @@ class Run:
                 output=text,
                 turns=0,
                 data=value,
-                cost_usd=round(self._spent(place) - spent, 6),
+                cost_usd=round(self._spent(place), 6),
             )
         )
         return text
@@ -423,9 +422,7 @@ class Run:
         return sum(
             cost
             for place, cost in self.step_costs.items()
-            if place == prefix
-            or place.startswith((prefix + "/", prefix + "#", prefix + "["))
-            or (prefix.endswith("/") and place.startswith(prefix))
+            if place == prefix or place.startswith((prefix + "/", prefix + "#", prefix + "["))
         )
 
     async def _repeat(self, index: int, step: Step, scope: Scope) -> dict[str, Any]:
@@ -670,7 +667,7 @@ class Run:
                 output=outcome.output,
                 turns=outcome.turns,
                 data=outcome.data,
-                cost_usd=round(self.step_costs.get(step.id, 0.0), 6),
+                cost_usd=round(self._spent(step.id), 6),  # its sub-agents' too
             )
         )
         if self.hooks is not None and self.hooks.has("Stop") and stop_rounds < MAX_STOP_ROUNDS:

@@ -89,6 +89,7 @@ def render_run_page(record: RunRecord, folder: Path, redactor: Redactor | None =
         calls=_model_calls(record.events),
         failure=_failure(record.events),
         skipped_lines=record.skipped_lines,
+        outputs=_step_outputs(record.events),
     )
     return redactor.redact_text(html)
 
@@ -245,6 +246,19 @@ def _model_calls(events: Sequence[dict[str, Any]]) -> list[ModelCall]:
             )
         )
     return calls
+
+
+def _step_outputs(events: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(placed step id, what it answered as JSON, or why it was skipped) for each step
+    with a structured or group output and each skipped step, in journal order."""
+    found = []
+    for event in events:
+        if event.get("type") == "step_finished" and event.get("data") is not None:
+            data = json.dumps(event["data"], indent=2, ensure_ascii=False)
+            found.append((str(event.get("step_id", "")), data))
+        elif event.get("type") == "step_skipped":
+            found.append((str(event.get("step_id", "")), f"skipped: when {event.get('when')}"))
+    return found
 
 
 def _failure(events: Sequence[dict[str, Any]]) -> str | None:
