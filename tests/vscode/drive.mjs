@@ -527,7 +527,56 @@ async function killedReview() {
   }
 }
 
-const SCENARIOS = { 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
+// Issue 22: a run the CLI landed (two hunks in greet.py) is undone from Show Runs'
+// Undo Run…: the Refactor Preview offers both reversed hunks, only the first is ticked
+// and applied; Show Runs then says the run was undone in part.
+async function undoHunk() {
+  const { browser, page } = await launch();
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    await palette(page, 'Orchestra: Show Runs');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'both-greetings' }).first().waitFor({ timeout: 15000 });
+    await input.fill('both-greetings');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Undo Run' }).first().waitFor({ timeout: 15000 });
+    await input.fill('Undo Run');
+    await page.keyboard.press('Enter');
+    log('undo asked');
+    const panel = page.locator('.bulk-edit-panel');
+    await panel.waitFor({ state: 'visible', timeout: 60000 });
+    await panel.locator('.monaco-list-row', { hasText: 'greet.py' }).first().waitFor({ timeout: 15000 });
+    await expandAll(panel);
+    const rows = hunkRows(panel);
+    const hello = rows.filter({ hasText: 'Hello' }).last();
+    const bye = rows.filter({ hasText: 'Bye' }).last();
+    await bye.waitFor({ timeout: 15000 });
+    log(`undo rows: ${JSON.stringify(await hunkStates(panel))}`);
+    const helloBox = hello.locator('input.edit-checkbox');
+    if (!(await helloBox.isChecked())) await helloBox.check();
+    const byeBox = bye.locator('input.edit-checkbox');
+    if (await byeBox.isChecked()) await byeBox.uncheck();
+    await shot(page, 'undo-review');
+    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+    log('applied the first reversed hunk only');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: /undo.* finished/ }).first().waitFor({ state: 'visible', timeout: 60000 });
+    await palette(page, 'Orchestra: Show Runs');
+    const undone = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'undone in part' });
+    await undone.first().waitFor({ timeout: 15000 });
+    log(`runs: ${(await undone.first().innerText()).replace(/\s+/g, ' ')}`);
+    await shot(page, 'undo-runs');
+    await page.keyboard.press('Escape');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-undo.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+const SCENARIOS = { 'undo-hunk': undoHunk, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
 (SCENARIOS[process.env.SCENARIO] ?? main)().then(
   () => process.exit(0),
   (error) => {

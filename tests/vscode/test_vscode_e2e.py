@@ -450,3 +450,68 @@ def test_a_killed_server_leaves_the_proposal_offered_without_a_time_limit(
     decided = {e["path"]: e for e in review if e["type"] == "proposal_decided"}
     assert decided["NOTES.md"]["outcome"] == "applied"
     assert (workspace / "NOTES.md").read_text(encoding="utf-8").endswith("short and warm.\n")
+
+
+BOTH = """---
+description: Change both greetings
+steps:
+  - id: both
+    agent: developer
+    prompt: Change hello and goodbye.
+---
+"""
+
+
+def _land_both(workspace: Path, env: dict[str, str]) -> str:
+    """The CLI (another process: the editor's server knows it from the journal only)
+    lands a run that changes hello() and goodbye()."""
+    from orchestra_lsp.testing import ScriptedServer
+
+    (workspace / ".orchestra" / "commands" / "both-greetings.md").write_text(BOTH)
+    edits = [
+        {
+            "name": "edit",
+            "input": {"command": "str_replace", "path": "greet.py", "old_str": old, "new_str": new},
+        }
+        for old, new in ((HELLO_OLD, HELLO_NEW), (BYE_OLD, BYE_NEW))
+    ]
+    script = [{"reply": {"tool_use": edits}}, {"reply": {"text": "Both changed."}}]
+    with ScriptedServer(script) as model:
+        done = subprocess.run(
+            [str(ORCHESTRA), "run", "both-greetings", "--yes", "--apply"],
+            cwd=workspace,
+            env={**env, "ANTHROPIC_BASE_URL": model.base_url},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (
+        HELLO_NEW in (workspace / "greet.py").read_text()
+        and BYE_NEW in (workspace / "greet.py").read_text()
+    )
+    [events] = _journal_runs(workspace, count=1)
+    return str(events[0]["run_id"])
+
+
+def test_undo_one_hunk_of_two_from_show_runs(tmp_path: Path) -> None:
+    """Issue 22: Show Runs → Undo Run… on a run that landed two hunks; the person ticks
+    one of the two reversed hunks: only it comes back, and the journal names the run."""
+    from orchestra_lsp.testing import ScriptedServer
+
+    node, workspace, home, env = _prepare(tmp_path)
+    run_id = _land_both(workspace, env)
+    with ScriptedServer([]) as model:  # an undo asks no model
+        env["ANTHROPIC_BASE_URL"] = model.base_url
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server-undo.log") as url:
+            _drive(node, url, workspace, env, SCENARIO="undo-hunk")
+    assert model.requests == []
+    text = (workspace / "greet.py").read_text(encoding="utf-8")
+    assert HELLO_OLD in text and BYE_NEW in text, text  # hello() back, goodbye() kept
+    _landed, undo = _journal_runs(workspace, count=2)
+    assert undo[0]["arguments"] == {"undoes": run_id}, undo[0]
+    decided = [e for e in undo if e["type"] == "proposal_decided"]
+    assert [(e["path"], e["outcome"], len(e["accepted"]), len(e["rejected"])) for e in decided] == [
+        ("greet.py", "applied", 1, 1)
+    ], decided

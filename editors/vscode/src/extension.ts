@@ -249,7 +249,7 @@ class Orchestra implements vscode.Disposable {
     const picked = await vscode.window.showQuickPick(
       candidates.map((run) => ({
         label: `${run.command} ${Object.values(run.arguments ?? {}).join(' ')}`.trim(),
-        description: `${run.state}${run.awaitingReview ? ' · review waiting' : ''} · ${formatCost(run.costUsd)}`,
+        description: `${run.state}${run.awaitingReview ? ' · review waiting' : ''} · ${formatCost(run.costUsd)}${run.undone ? ` · undone ${run.undone.label}` : ''}`,
         detail: `run ${run.runId} · started ${run.startedAt}${run.finishedAt ? ` · ended ${run.finishedAt}` : ''}`,
         run,
       })),
@@ -287,6 +287,7 @@ class Orchestra implements vscode.Disposable {
       ...(run.awaitingReview ? [{ label: '$(diff) Review Proposal', id: 'review' }] : []),
       ...(recoverable(run) ? [{ label: '$(history) Review Its Proposal Again', id: 'recover' }] : []),
       ...(active ? [{ label: '$(stop) Cancel Run', id: 'cancel' }] : []),
+      ...(active ? [] : [{ label: '$(discard) Undo Run…', id: 'undo', detail: 'take back what it landed, reviewed like any proposal' }]),
     ];
     const action = await vscode.window.showQuickPick(actions, { title: `Orchestra: run ${run.runId} (${run.state})` });
     if (action?.id === 'page') await this.showRunPage(run.runId);
@@ -295,6 +296,33 @@ class Orchestra implements vscode.Disposable {
     else if (action?.id === 'review') await this.reviewProposal(run.runId);
     else if (action?.id === 'recover') await this.recover(run.runId);
     else if (action?.id === 'cancel') await this.cancel(run.runId);
+    else if (action?.id === 'undo') await this.undoRun(run.runId);
+  }
+
+  /** Take back what a run landed (the whole run, or only the file in the editor): the
+   * server builds the undo from the journal and offers it for review like any proposal. */
+  async undoRun(runId?: string): Promise<void> {
+    if (!runId) {
+      const run = await this.pickRun('Undo Run', (r) => !['starting', 'running', 'waiting'].includes(r.state));
+      if (!run) return;
+      runId = run.runId;
+    }
+    const editor = vscode.window.activeTextEditor?.document.uri;
+    const folder = editor && vscode.workspace.getWorkspaceFolder(editor);
+    const file = editor && folder ? vscode.workspace.asRelativePath(editor, false) : undefined;
+    const scopes = [
+      { label: 'The whole run', file: undefined as string | undefined },
+      ...(file ? [{ label: `Only ${file}`, file }] : []),
+    ];
+    const scope = scopes.length > 1
+      ? await vscode.window.showQuickPick(scopes, { title: `Orchestra: undo run ${runId}` })
+      : scopes[0];
+    if (!scope) return;
+    const started = await this.client.request<RunStarted>(Methods.undo, { runId, file: scope.file });
+    const run = this.tracker.started(started.runId, `undo of ${runId}`);
+    this.write(`▷ undoing run ${runId}${scope.file ? ` (${scope.file})` : ''} · run ${started.runId}`);
+    this.showProgress(run);
+    this.updateStatus();
   }
 
   /** The run's page (written by the server beside its journal) in a webview beside the code. */
@@ -440,6 +468,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     guard('orchestra.runCommand', () => o.runCommand()),
     guard('orchestra.showRuns', () => o.showRuns()),
     guard('orchestra.cancelRun', () => o.cancelRun()),
+    guard('orchestra.undoRun', (runId?: unknown) => o.undoRun(typeof runId === 'string' ? runId : undefined)),
     guard('orchestra.showContext', () => o.showContext()),
     guard('orchestra.reloadConfiguration', () => o.reload()),
     guard('orchestra.reviewProposal', (runId?: unknown) => o.reviewProposal(typeof runId === 'string' ? runId : undefined)),

@@ -13,6 +13,8 @@ export const Methods = {
   context: 'orchestra/context',
   /** `{runId}` of an interrupted run with a pending proposal → `{runId}` of its new review. */
   recover: 'orchestra/recover',
+  /** `{runId, file?, step?}` → `{runId}` of the undo run, whose proposal is reviewed like any other. */
+  undo: 'orchestra/undo',
   /** `{runId}` → `RunPageResult`: the run's self-contained HTML page, written beside its journal. */
   runPage: 'orchestra/runPage',
   event: 'orchestra/event',
@@ -81,6 +83,8 @@ export interface RunInfo {
   costUsd: number | null;
   pendingProposal: boolean;
   awaitingReview: boolean;
+  /** A later undo run took back what it landed: `{by, whole, label}`. */
+  undone?: { by: string; whole: boolean; label: string } | null;
 }
 
 export interface RunsResult { runs: RunInfo[] }
