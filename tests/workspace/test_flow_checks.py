@@ -265,3 +265,18 @@ def test_orchestra_check_prints_flow_problems_with_positions(tmp_path: Path) -> 
         )
         for line in out
     ), result.stdout
+
+
+def test_one_mistake_in_a_step_is_one_message(tmp_path: Path) -> None:
+    """A step dropped for its own error is still written: the steps that refer to it
+    get no second message, and a `max` in error is not also said to be missing."""
+    typo = GOOD.replace("prompt: Review {{steps.implement.output}}.", "promt: Review.")
+    [(line, column, _, message)] = _problems(_load(tmp_path, typo))
+    assert typo.splitlines()[line - 1][column - 1 :].startswith("promt:")
+    assert "unknown field 'promt'" in message and "did you mean 'prompt'?" in message
+    zero = GOOD.replace("max: 3", "max: 0")
+    [(_, _, _, message)] = _problems(_load(tmp_path, zero))
+    assert message.startswith("'steps.2.repeat.max': input should be greater than or equal to 1")
+    no_until = GOOD.replace('      until: steps.review.output.verdict == "approve"\n', "")
+    [(_, _, _, message)] = _problems(_load(tmp_path, no_until))
+    assert message == "command front matter needs the field 'steps.2.repeat.until'"

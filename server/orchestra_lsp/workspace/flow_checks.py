@@ -36,9 +36,12 @@ class Visible:
     steps: dict[str, Step] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)
     """`as` names of the enclosing `for_each` groups."""
+    unsure: frozenset[str] = frozenset()
+    """Step ids and `as` names written in a file whose steps are partly in error: a
+    reference to one of them is not reported (its step was dropped for its own error)."""
 
     def with_steps(self, steps: Mapping[str, Step]) -> Visible:
-        return Visible({**self.steps, **steps}, set(self.names))
+        return Visible({**self.steps, **steps}, set(self.names), self.unsure)
 
 
 def walk_flow(
@@ -48,10 +51,30 @@ def walk_flow(
     lines: list[str],
     sink: DiagnosticSink,
     on_step: StepVisitor,
+    unsure: frozenset[str] = frozenset(),
 ) -> None:
     """Check every step's flow keys, calling `on_step` for each agent step."""
     checker = _Checker(command, positions, lines, sink, on_step)
-    checker.sequence(command.steps, ("steps",) if has_steps else None, Visible())
+    checker.sequence(command.steps, ("steps",) if has_steps else None, Visible(unsure=unsure))
+
+
+def written_names(data: Any) -> frozenset[str]:
+    """Every `id` and `as` written under a front matter's `steps`, however broken."""
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            for key in ("id", "as"):
+                if isinstance(value.get(key), str):
+                    found.add(value[key])
+            for inner in value.values():
+                visit(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                visit(inner)
+
+    visit(data)
+    return frozenset(found)
 
 
 def _seen_after(step: Step) -> dict[str, Step]:
@@ -115,6 +138,8 @@ def reference_problem(
         if not fields:
             return "`steps` alone is not a value; write steps.<id>.output"
         step = visible.steps.get(fields[0])
+        if step is None and fields[0] in visible.unsure:
+            return None
         if step is None:
             earlier = ", ".join(visible.steps) or "none"
             close = difflib.get_close_matches(fields[0], list(visible.steps), n=1)
@@ -123,7 +148,7 @@ def reference_problem(
         if len(fields) < 2 or fields[1] != "output":
             return f"write `steps.{fields[0]}.output` to read what step '{fields[0]}' answered"
         return schema_at(step, fields[2:])[1]
-    if name in visible.names or name in CONSTANTS:
+    if name in visible.names or name in CONSTANTS or name in visible.unsure:
         return None
     if name in known:
         if fields:
@@ -162,7 +187,7 @@ class _Checker:
             self.on_step(step, at, visible)
         elif step.kind == "repeat":
             body = visible.with_steps({s.id: s for inner in step.steps for s in inner.walk()})
-            if step.max is None:
+            if step.max is None and (*at, "repeat", "max") not in self.positions.values:
                 self.sink.add(
                     f"the loop of step '{step.id}' has no `max`: say how many rounds it may "
                     "run at most (e.g. `max: 3`)",
@@ -174,7 +199,7 @@ class _Checker:
         elif step.kind == "for_each":
             assert step.for_each is not None
             self.expression(step.for_each, (*at, "for_each"), visible, want_list=True)
-            inner = Visible(dict(visible.steps), {*visible.names, step.as_})
+            inner = Visible(dict(visible.steps), {*visible.names, step.as_}, visible.unsure)
             self.sequence(step.steps, (*at, "steps"), inner)
         else:
             for index, inner_step in enumerate(step.steps):

@@ -15,7 +15,12 @@ from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.commands import Command, Step
 from orchestra_lsp.workspace.config import Config
 from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity, Span
-from orchestra_lsp.workspace.flow_checks import Visible, reference_problem, walk_flow
+from orchestra_lsp.workspace.flow_checks import (
+    Visible,
+    reference_problem,
+    walk_flow,
+    written_names,
+)
 from orchestra_lsp.workspace.mcp_config import McpServer
 from orchestra_lsp.workspace.parsers import Parsed
 from orchestra_lsp.workspace.sources import Layer
@@ -158,7 +163,12 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
             for (_, message), span in zip(bad, spans, strict=True):
                 sink.add(message, span)
 
-    walk_flow(command, has_steps, positions, parsed.lines, sink, check_step)
+    # A step dropped for its own error is still written: no second message for it.
+    unsure: frozenset[str] = frozenset()
+    if parsed.value is None:
+        kept = {name for s in command.all_steps() for name in (s.id, s.as_)}
+        unsure = written_names(parsed.data.get("steps")) - kept
+    walk_flow(command, has_steps, positions, parsed.lines, sink, check_step, unsure)
     if command.source.layer is not Layer.COMPAT:  # Claude Code's files have no templates
         _check_unclosed(
             parsed.lines, Span(line=command.source.body_line, end_line=len(parsed.lines)), sink
@@ -268,7 +278,7 @@ def _name_problem(
             return f"'{{{{{name}}}}}': a step cannot use its own output"
         problem = reference_problem(root, tuple(fields), visible, known)
         return None if problem is None else f"'{{{{{name}}}}}': {problem}"
-    if name in known or root in visible.names:
+    if name in known or root in visible.names or root in visible.unsure:
         return None
     close = difflib.get_close_matches(name, sorted(known | visible.names), n=1)
     hint = f"; did you mean '{{{{{close[0]}}}}}'?" if close else ""
