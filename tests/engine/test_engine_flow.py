@@ -353,7 +353,10 @@ async def test_for_each_checks_each_criterion_in_its_own_conversation(root: Path
         assert sum(c in text for c in criteria) == 1
     # Both branches' edits in one review, at the group's end.
     [review] = frontend.review_requests
-    assert review.step_id == "qa" and sorted(f.path for f in review.files) == ["a.txt", "b.txt"]
+    assert review.step_id == "qa/check" and sorted(f.path for f in review.files) == [
+        "a.txt",
+        "b.txt",
+    ]
     assert (root / "a.txt").read_text() == "A2\n" and (root / "b.txt").read_text() == "B2\n"
     # Cost per branch.
     [costs] = [e for e in outcome.journal_of("notice") if "cost per branch" in e["message"]]
@@ -581,3 +584,46 @@ async def test_an_expression_that_cannot_be_evaluated_fails_the_step_clearly(roo
     error = outcome.result.error or ""
     assert error.startswith("step 'fix': `when: steps.triage.output.criteria < 3`: cannot evaluate")
     assert "'<' not supported" in error
+
+
+async def test_a_gate_answered_in_advance_reaches_the_review_of_the_branches(root: Path) -> None:
+    """`--gate check=review:reject-all` answers the one review of every item's `check`."""
+    from engine_helpers import model_client
+
+    from orchestra_lsp.engine import Engine
+    from orchestra_lsp.engine.gate_answers import parse_gate_answers
+    from orchestra_lsp.testing import ScriptedServer
+
+    workspace(root, {"flow": _qa(gate="review")}, extra={"a.txt": "A\n", "b.txt": "B\n"})
+    script = concurrent(
+        [
+            {"expect": {"messages_contain": ["Read ticket"]}, "reply": answer(SIDES)},
+            {
+                "expect": {"messages_contain": ["left side"]},
+                "reply": {"tool_use": [_edit_file("a.txt", "A", "LEFT")]},
+            },
+            {
+                "expect": {"messages_contain": ["right side"]},
+                "reply": {"tool_use": [_edit_file("b.txt", "B", "RIGHT")]},
+            },
+            {"expect": {"messages_contain": ["left side"]}, "reply": answer({"verdict": "pass"})},
+            {"expect": {"messages_contain": ["right side"]}, "reply": answer({"verdict": "fail"})},
+            {"expect": {"messages_contain": ["Verdicts:"]}, "reply": {"text": "reported"}},
+        ]
+    )
+    frontend = RecordingFrontEnd(root)
+    user = root.parent / "user"
+    user.mkdir()
+    with ScriptedServer(script) as server:
+        engine = Engine(root, client=model_client(server), user_dir=user)
+        try:
+            gates = parse_gate_answers(["check=review:reject-all"])
+            handle = engine.start(_request(), frontend, yes=True, gates=gates)
+            result = await handle.wait()
+        finally:
+            await engine.aclose()
+    server.assert_no_failures()
+    assert result.state == "finished", result.error
+    assert (root / "a.txt").read_text() == "A\n" and (root / "b.txt").read_text() == "B\n"
+    decided = [e for e in frontend.events if e.type == "gate_decided" and e.gate == "review"]
+    assert [(e.step_id, e.by) for e in decided] == [("qa/check", "preset")]

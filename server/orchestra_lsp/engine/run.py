@@ -377,7 +377,8 @@ class Run:
                 if scope.branch is None:
                     await self._review(step.model_copy(update={"id": place}))
                 else:
-                    scope.branch.wants_review = True  # one review, when the branches join
+                    # One review, when the branches join.
+                    scope.branch.review = scope.branch.review or step.id
             return outcome.output
         self.emit(
             StepStarted(
@@ -523,11 +524,13 @@ class Run:
                 f"step '{place}': {'; '.join(conflicts)}; nothing was written (the proposal is "
                 "kept in the journal for review)"
             )
-        if any(b.branch is not None and b.branch.wants_review for _, b in branches):
+        wanted = [b.branch.review for _, b in branches if b.branch is not None and b.branch.review]
+        if wanted:
             if scope.branch is None:
-                await self._review(Step(id=place, agent=self.ctx.command.steps[0].agent))
+                review = Step(id=f"{place}/{wanted[0]}", agent=self.ctx.command.steps[0].agent)
+                await self._review(review)
             else:
-                scope.branch.wants_review = True
+                scope.branch.review = scope.branch.review or wanted[0]
         return [task.result() for task in tasks]
 
     def _join_edits(self, scope: Scope, branches: list[tuple[str, Scope]]) -> list[str]:

@@ -27,8 +27,9 @@ class Branch:
     tool_context: ToolContext
     fork: dict[str, FileChange]
     """The parent's files when the branch started: what its edits are joined against."""
-    wants_review: bool = False
-    """A step of the branch has `gate: review`: the joined changeset is reviewed."""
+    review: str | None = None
+    """The id of the branch's first step with `gate: review`: the joined changeset is
+    reviewed as `GROUP/ID` (so `--gate ID=review:…` answers it too)."""
 
     @classmethod
     def fork_from(cls, changeset: Changeset, context: ToolContext) -> Branch:
