@@ -220,3 +220,49 @@ async def test_an_editor_without_free_text_declines_with_the_reason(
     assert _elicited(events) == [
         "decline; declined: the person cannot be asked free-text questions in this editor"
     ]
+
+
+# -- the multi-round-trip style (2026-07-28) ---------------------------------------------
+
+
+@pytest.fixture
+def stateless_root(tmp_path: Path) -> Path:
+    """`stateless_server.py` refuses the handshake era; its questions come back as
+    `input_required` results, one round per question."""
+    return mcp_workspace(
+        tmp_path / "ws",
+        {"t": {"command": sys.executable, "args": [str(SERVERS / "stateless_server.py")]}},
+        tools=["mcp__t__*"],
+        config='[permissions]\nallow = ["mcp__t__*"]\n',
+    )
+
+
+async def test_input_required_rounds_in_the_editor(
+    stateless_root: Path, lsp_editor: StartEditor
+) -> None:
+    editor, events = await _run_in_editor(
+        stateless_root,
+        lsp_editor,
+        "booked Nord Hotel in Oslo for 3 nights",
+        ask=True,
+        answers=["Oslo", "3", "Nord Hotel"],
+    )
+    asked = editor.asked
+    assert [a["question"].splitlines()[0] for a in asked] == [
+        "MCP server 't' asks: Where to, and for how long?",
+        "MCP server 't' asks: Where to, and for how long?",
+        "MCP server 't' asks: Which hotel in Oslo?",
+    ]
+    assert asked[2]["choices"] == ["Fjord House", "Nord Hotel"]  # built from round 1
+    assert _elicited(events) == ["accept; the person answered the form"] * 2
+
+
+def test_input_required_rounds_unattended_are_declined(stateless_root: Path) -> None:
+    with ScriptedServer(_script("stopped at question 1: decline")) as model:
+        done = orchestra(
+            "run", "go", "--yes", root=stateless_root, env={"ANTHROPIC_BASE_URL": model.base_url}
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    model.assert_no_failures()
+    rounds = _elicited(_last_run(stateless_root))
+    assert rounds and all("declined: this run is unattended" in r for r in rounds)

@@ -22,6 +22,8 @@ import httpx2
 import mcp_types as types
 from mcp.client.session import ClientSession
 from mcp.shared.exceptions import MCPError
+from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, UNSUPPORTED_PROTOCOL_VERSION
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from orchestra_lsp import __version__
 from orchestra_lsp.mcp.models import ServerState, ServerStatus
@@ -93,6 +95,8 @@ class Connection:
         self._stopping = False
         self._failed_at = 0.0
         self._suspect = False
+        self._stateless: bool | None = None
+        """True once the server refused the handshake for 2026-07-28 (None: untried)."""
 
     # -- use -------------------------------------------------------------------------
 
@@ -197,8 +201,13 @@ class Connection:
                 await self._retire(cancel=True)
                 if isinstance(exc, asyncio.CancelledError):
                     raise
-                self._fail(exc)
-                raise StartFailed(self.failure) from None
+                if not (self._stateless is None and _speaks_only_modern(exc)):
+                    self._fail(exc)
+                    raise StartFailed(self.failure) from None
+                # The server refused the handshake naming 2026-07-28: start it again
+                # and discover instead (a server fixes its era on the first request).
+                self._stateless = True
+                return await self._start()
             self.start_ms = (time.perf_counter() - began) * 1000
             self.state, self._session, self.failure = ServerState.READY, session, None
             return session
@@ -274,8 +283,20 @@ class Connection:
         await self._handshake_lists(session)
 
     async def _handshake(self, session: ClientSession) -> None:
-        result = await session.initialize()
-        self.capabilities = result.capabilities
+        """The `initialize` handshake (2025-11-25 and before) unless the server said it
+        speaks only 2026-07-28, which has none (`server/discover`).
+
+        The handshake era comes first, though the SDK's own `Client` probes the newer
+        one first: under 2026-07-28 a server cannot send requests in the middle of a
+        call, so servers that ask with `elicitation/create` (the SDK's `ctx.elicit`,
+        the everything server) would fail there, and pings and list_changed
+        notifications are gone."""
+        if self._stateless:
+            discovered = await session.discover()
+            self.capabilities = discovered.capabilities
+        else:
+            result = await session.initialize()
+            self.capabilities = result.capabilities
         self.tools_stale = False
         await self._handshake_lists(session)
 
@@ -322,10 +343,16 @@ class Connection:
             return
         try:
             await asyncio.wait_for(session.send_ping(), self._ping_timeout)
+            return
+        except MCPError as answered:
+            # An error answer is an answer (a 2026-07-28 server has no ping).
+            if answered.code not in (REQUEST_TIMEOUT, CONNECTION_CLOSED):
+                return
         except Exception:
-            await self._retire(cancel=True)
-            self.state, self._session = ServerState.EXITED, None
-            self.failure = f"MCP server '{self.name}' stopped answering after a timed-out call"
+            pass
+        await self._retire(cancel=True)
+        self.state, self._session = ServerState.EXITED, None
+        self.failure = f"MCP server '{self.name}' stopped answering after a timed-out call"
 
     def _fail(self, exc: BaseException) -> None:
         self.state = ServerState.FAILED
@@ -378,6 +405,19 @@ def _start_reason(exc: BaseException, code: int | None, timeout: float, name: st
     if isinstance(exc, MCPError):
         return exc.message
     return f"{type(exc).__name__}: {exc}"
+
+
+def _speaks_only_modern(exc: BaseException) -> bool:
+    """Whether the handshake was refused with -32022 naming a 2026-07-28 version."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    if not isinstance(exc, MCPError) or exc.code != UNSUPPORTED_PROTOCOL_VERSION:
+        return False
+    try:
+        supported = types.UnsupportedProtocolVersionErrorData.model_validate(exc.error.data)
+    except ValueError:
+        return False
+    return any(version in MODERN_PROTOCOL_VERSIONS for version in supported.supported)
 
 
 def _reason(exc: BaseException) -> str:

@@ -31,6 +31,7 @@ from orchestra_lsp.mcp.content import Spill, is_large, resource_result, tool_res
 from orchestra_lsp.mcp.elicitation import Elicitor
 from orchestra_lsp.mcp.models import McpPrompt, McpResult, McpTool, ServerState, ServerStatus
 from orchestra_lsp.mcp.prompts import render, to_command
+from orchestra_lsp.mcp.rounds import resolved
 from orchestra_lsp.mcp.scope import servers_reached, split_tool_name, tool_allowed, tool_name
 from orchestra_lsp.mcp.stderr_log import StderrLog
 from orchestra_lsp.workspace.mcp_config import McpServer, StdioServer
@@ -183,7 +184,19 @@ class McpPool:
         if tool == LIST_RESOURCES and not _has_tool(connection, tool):
             return await self.list_resources(connection.name)
         timeout = self._timeout(connection)
-        request = session.call_tool(tool, arguments)
+
+        async def send(
+            answers: types.InputResponses | None, state: str | None
+        ) -> types.CallToolResult | types.InputRequiredResult:
+            return await session.call_tool(
+                tool,
+                arguments,
+                input_responses=answers,
+                request_state=state,
+                allow_input_required=True,
+            )
+
+        request = resolved(session, send)
         try:
             result = await self._guarded(
                 connection, f"tool '{tool}'", request, timeout, timeout, clock
@@ -217,7 +230,19 @@ class McpPool:
         connection = self._connection(server)
         session = await connection.session()
         timeout = self._timeout(connection)
-        request = session.get_prompt(name, dict(arguments))
+
+        async def send(
+            answers: types.InputResponses | None, state: str | None
+        ) -> types.GetPromptResult | types.InputRequiredResult:
+            return await session.get_prompt(
+                name,
+                dict(arguments),
+                input_responses=answers,
+                request_state=state,
+                allow_input_required=True,
+            )
+
+        request = resolved(session, send)
         return render(
             await self._guarded(connection, f"prompt '{name}'", request, timeout, timeout)
         )
@@ -339,7 +364,15 @@ class McpPool:
         if not uri:
             return McpResult.error("read_resource needs a 'uri' argument")
         timeout = self._timeout(connection)
-        request = session.read_resource(uri)
+
+        async def send(
+            answers: types.InputResponses | None, state: str | None
+        ) -> types.ReadResourceResult | types.InputRequiredResult:
+            return await session.read_resource(
+                uri, input_responses=answers, request_state=state, allow_input_required=True
+            )
+
+        request = resolved(session, send)
         try:
             result = await self._guarded(connection, f"resource <{uri}>", request, timeout, timeout)
         except McpFailure as exc:
