@@ -66,12 +66,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def auth_server() -> Iterator[str]:
+def auth_server(lifetime: int = 3600) -> Iterator[str]:
     """`servers/auth_server.py` (an MCP server that is its own OAuth authorization
-    server) on a free port; its `/mcp` URL once it answers 401."""
+    server, its access tokens living `lifetime` seconds) on a free port; its `/mcp` URL
+    once it answers 401."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(HERE / "servers" / "auth_server.py"), str(port)],
+        [sys.executable, str(HERE / "servers" / "auth_server.py"), str(port), str(lifetime)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

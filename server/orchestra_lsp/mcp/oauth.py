@@ -20,7 +20,9 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from mcp.shared.auth import (
     AuthorizationCodeResult,
     OAuthClientInformationFull,
     OAuthClientMetadata,
+    OAuthMetadata,
     OAuthToken,
 )
 
@@ -47,6 +50,18 @@ OpenUrl = Callable[[str], Awaitable[None]]
 
 class LoginRequired(Exception):
     """The server needs authorization and nobody is there to give it."""
+
+
+class _ExpectedRefusal(logging.Filter):
+    """The SDK logs whatever stops its flow as an error with a traceback; a
+    `LoginRequired` is ours, expected, and reported in one line by the caller."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, LoginRequired)
+
+
+logging.getLogger("mcp.client.auth.oauth2").addFilter(_ExpectedRefusal())
 
 
 class TokenStore:
@@ -68,7 +83,27 @@ class TokenStore:
         return OAuthToken.model_validate(tokens) if tokens else None
 
     async def set_tokens(self, tokens: OAuthToken) -> None:
-        self._write({**self._read(), "tokens": tokens.model_dump(mode="json")})
+        expires = time.time() + tokens.expires_in if tokens.expires_in is not None else None
+        self._write(
+            {**self._read(), "tokens": tokens.model_dump(mode="json"), "expires_at": expires}
+        )
+
+    def expires_at(self) -> float | None:
+        """When the stored access token expires (epoch seconds); None: unknown."""
+        value = self._read().get("expires_at")
+        return float(value) if isinstance(value, int | float) else None
+
+    def set_metadata(self, metadata: OAuthMetadata | None) -> None:
+        """The authorization server's metadata found at login (its token endpoint)."""
+        if metadata is not None:
+            self._write({**self._read(), "metadata": metadata.model_dump(mode="json")})
+
+    def metadata(self) -> OAuthMetadata | None:
+        data = self._read().get("metadata")
+        try:
+            return OAuthMetadata.model_validate(data) if data else None
+        except ValueError:
+            return None
 
     async def get_client_info(self) -> OAuthClientInformationFull | None:
         client = self._read().get("client")
@@ -156,13 +191,37 @@ def provider(
         response_types=["code"],
         token_endpoint_auth_method="none",
     )
-    return OAuthClientProvider(
+    return _Provider(
+        store,
         server_url=url,
         client_metadata=metadata,
-        storage=store,
         redirect_handler=open_url or refuse,
         callback_handler=callback or no_callback,
     )
+
+
+class _Provider(OAuthClientProvider):
+    """The SDK's provider, told what it does not keep across processes: when the
+    stored access token expires and where the token endpoint is.
+
+    The SDK loads stored tokens without an expiry (it knows one only for tokens it
+    has just received), so an expired access token would be sent, answered 401 and
+    taken for a missing login, where the stored refresh token would do; and without
+    the authorization server's metadata it would refresh at `<origin>/token`, right
+    only for servers that are their own authorization server. `_initialize` is where
+    the SDK loads from storage, so that is where both are put back.
+    """
+
+    def __init__(self, store: TokenStore, **options: Any) -> None:
+        super().__init__(storage=store, **options)
+        self._store = store
+
+    async def _initialize(self) -> None:
+        await super()._initialize()
+        if self.context.token_expiry_time is None:
+            self.context.token_expiry_time = self._store.expires_at()
+        if self.context.oauth_metadata is None:
+            self.context.oauth_metadata = self._store.metadata()
 
 
 async def login(url: str, store: TokenStore, open_url: OpenUrl) -> None:
@@ -186,6 +245,7 @@ async def login(url: str, store: TokenStore, open_url: OpenUrl) -> None:
             ClientSession(read, write) as session,
         ):
             await session.initialize()
+        store.set_metadata(auth.context.oauth_metadata)
 
 
 class _Loopback:

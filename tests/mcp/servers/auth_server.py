@@ -1,9 +1,9 @@
 """An MCP server over streamable HTTP that is also its own OAuth authorization server
 (the SDK's server auth): `/mcp` answers 401 without a bearer token; discovery, dynamic
 registration, PKCE authorization (approved at once, as if the person clicked "Allow")
-and the token endpoint are served by the SDK. `python auth_server.py PORT`.
+and the token endpoint are served by the SDK. `python auth_server.py PORT [SECONDS]`.
 
-Tokens live in memory; `whoami` says which client the token was issued to.
+Tokens live in memory (access tokens for SECONDS); `whoami` says which client the token was issued to.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 
 PORT = int(sys.argv[1])
 BASE = f"http://127.0.0.1:{PORT}"
+#: Seconds an access token lives (`python auth_server.py PORT SECONDS`; default an hour).
+LIFETIME = int(sys.argv[2]) if len(sys.argv) > 2 else 3600
 
 
 class Provider:
@@ -95,7 +97,7 @@ class Provider:
             token=access,
             client_id=client_id,
             scopes=scopes,
-            expires_at=int(time.time()) + 3600,
+            expires_at=int(time.time()) + LIFETIME,
             resource=resource,
         )
         self.refresh[refresh] = RefreshToken(
@@ -104,7 +106,7 @@ class Provider:
         return OAuthToken(
             access_token=access,
             token_type="Bearer",
-            expires_in=3600,
+            expires_in=LIFETIME,
             refresh_token=refresh,
             scope=" ".join(scopes) or None,
         )
