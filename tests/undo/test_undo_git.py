@@ -4,6 +4,8 @@ unmerged files — before the review, and still builds the undo from the journal
 
 from __future__ import annotations
 
+import html
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +50,11 @@ def test_undo_says_what_was_committed_since_and_what_is_uncommitted(
     sha = _git(root, "rev-parse", "--short", "HEAD").strip()
     landed = (root / "values.py").read_text()
     (root / "values.py").write_text(landed.replace(LINES[4], "value_4 = 'mine'\n"))
+    # the run's page says, before any undo, what an undo would meet
+    outlook = _page(root, config_home, run_id)
+    assert "would take back: notes.txt, values.py" in outlook, outlook
+    assert f"git: values.py: committed since the run landed ({sha} keep" in outlook, outlook
+    assert "git: values.py: uncommitted changes" in outlook, outlook
 
     done = _orchestra(root, config_home, "undo", run_id, "--yes", "--apply")
 
@@ -65,6 +72,22 @@ def test_undo_says_what_was_committed_since_and_what_is_uncommitted(
     # the undo itself came from the journal: the person's uncommitted line kept
     assert (root / "values.py").read_text() == BASE.replace(LINES[4], "value_4 = 'mine'\n")
     assert not (root / "notes.txt").exists()
+    [undo] = [line.split()[0] for line in _runs(root, config_home) if "undoes" in line]
+    assert f"Undone whole by {undo}." in _page(root, config_home, run_id)
+    assert "warning: git: values.py: uncommitted changes" in _page(root, config_home, undo)
+
+
+def _page(root: Path, config_home: Path, run_id: str) -> str:
+    """The run's page (`orchestra show RUN --html`), its text unescaped."""
+    target = root.parent / f"{run_id}.html"
+    done = _orchestra(root, config_home, "show", run_id, "--html", str(target))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return html.unescape(target.read_text(encoding="utf-8"))
+
+
+def _runs(root: Path, config_home: Path) -> list[str]:
+    listed = json.loads(_orchestra(root, config_home, "runs", "--json").stdout)
+    return [f"{r['run_id']} undoes" if "undoes" in r["arguments"] else r["run_id"] for r in listed]
 
 
 def test_undo_during_a_merge_names_it_and_the_unmerged_file(root: Path, config_home: Path) -> None:

@@ -140,6 +140,22 @@ def undone_runs(root: Path, summaries: list[RunSummary]) -> dict[str, Undone]:
     return undone
 
 
+def undo_outlook(root: Path, run_id: str) -> list[str]:
+    """What an undo of `run_id` would meet now, for people (the run page shows it):
+    what it would take back, what it would leave out and why, and git's state since.
+    Empty when the run landed nothing to undo."""
+    try:
+        plan = plan_undo(root, run_id)
+    except UndoError:
+        return []
+    files = sorted(plan.changeset.files)
+    lines = [f"would take back: {', '.join(files)}" if files else "nothing left to take back"]
+    lines.extend(f"{NOT_UNDONE}{issue.path}: {issue.detail}" for issue in plan.issues)
+    if plan.git is not None:
+        lines.extend(plan.git.lines())
+    return lines
+
+
 def landed_record_name(index: int) -> str:
     """The journal file name (under `files/`) of a run's `index`-th landed change."""
     return f"{LANDED_PREFIX}{index:04d}.json"

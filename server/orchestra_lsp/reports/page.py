@@ -65,8 +65,17 @@ class ModelCall(BaseModel):
     cuts: list[Any]
 
 
-def render_run_page(record: RunRecord, folder: Path, redactor: Redactor | None = None) -> str:
-    """The HTML page of the run `record`, whose journal folder is `folder`.
+def render_run_page(
+    record: RunRecord,
+    folder: Path,
+    redactor: Redactor | None = None,
+    *,
+    undone: str | None = None,
+    undo_outlook: Sequence[str] = (),
+) -> str:
+    """The HTML page of the run `record`, whose journal folder is `folder`; `undone`
+    says how far a later undo took it back (`whole by RUN`), `undo_outlook` what an
+    undo of it would meet now (engine/undo.py: `undo_outlook`).
 
     Reads `report.md`, the patches and the artifacts in `folder`; an image the report
     cites by a relative path inside `folder` is inlined. Never raises for a missing or
@@ -90,17 +99,31 @@ def render_run_page(record: RunRecord, folder: Path, redactor: Redactor | None =
         failure=_failure(record.events),
         skipped_lines=record.skipped_lines,
         outputs=_step_outputs(record.events),
+        notices=[
+            (str(e.get("level", "info")), str(e.get("message", "")))
+            for e in record.events
+            if e.get("type") == "notice"
+        ],
+        undone=undone,
+        undo_outlook=list(undo_outlook),
     )
     return redactor.redact_text(html)
 
 
 def write_run_page(
-    record: RunRecord, folder: Path, target: Path | None = None, redactor: Redactor | None = None
+    record: RunRecord,
+    folder: Path,
+    target: Path | None = None,
+    redactor: Redactor | None = None,
+    *,
+    undone: str | None = None,
+    undo_outlook: Sequence[str] = (),
 ) -> Path:
     """Render the page and write it to `target` (default: `report.html` in `folder`)."""
     target = target or folder / PAGE_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_run_page(record, folder, redactor), encoding="utf-8")
+    page = render_run_page(record, folder, redactor, undone=undone, undo_outlook=undo_outlook)
+    target.write_text(page, encoding="utf-8")
     return target
 
 
@@ -337,4 +360,17 @@ def write_page_of_run(workspace: Path, run_id: str, target: Path | None = None) 
     record = load_run(root, run_id)
     secrets = [*load_workspace(root).secrets(), os.environ.get("ANTHROPIC_API_KEY", "")]
     folder = root / RUNS_FOLDER / record.summary.run_id
-    return write_run_page(record, folder, target, Redactor(s for s in secrets if s))
+    from orchestra_lsp.engine.undo import undo_outlook, undone_runs
+    from orchestra_lsp.journal import list_runs
+
+    undone = undone_runs(root, list_runs(root)).get(record.summary.run_id)
+    return write_run_page(
+        record,
+        folder,
+        target,
+        Redactor(s for s in secrets if s),
+        undone=None if undone is None else undone.label(),
+        undo_outlook=undo_outlook(root, record.summary.run_id)
+        if record.summary.state != "running"
+        else (),
+    )
