@@ -102,3 +102,31 @@ async def test_undo_one_hunk_of_two_in_the_editor(start: Any, tmp_path: Path) ->
     assert undone[undo.run_id] is None
     assert undone[run_id].by == undo.run_id and undone[run_id].whole is False
     assert undone[run_id].label == f"in part (file values.py, some hunks left) by {undo.run_id}"
+
+
+async def test_undo_meets_the_editor_s_unsaved_edits_not_the_disk(
+    start: Any, tmp_path: Path
+) -> None:
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "config.toml").write_text('[model]\nname = "claude-sonnet-4-6"\n')
+    (root / ".orchestra" / "commands" / "edit2.md").write_text(EDIT, encoding="utf-8")
+    (root / "values.py").write_text(BASE, encoding="utf-8")
+    config = tmp_path / "config"
+    config.mkdir()
+    run_id = _landed_run(root, config)
+    landed = (root / "values.py").read_text(encoding="utf-8")
+
+    editor = await start(root, "vscode", env={"XDG_CONFIG_HOME": str(config)})
+    # unsaved in the editor: line 8 edited again (a conflict), line 3 (unrelated)
+    unsaved = landed.replace("value_8 = 'eight'\n", "value_8 = 'EIGHT'\n")
+    editor.open("values.py", unsaved.replace(LINES[3], "value_3 = 'unsaved'\n"))
+    started = await editor.client.protocol.send_request_async("orchestra/undo", {"runId": run_id})
+    await editor.wait_event("run_finished", run_id=started.runId, timeout=60)
+
+    notices = [e["message"] for e in editor.events if e["type"] == "notice"]
+    assert any("values.py: conflict: lines 9–9" in m for m in notices), notices
+    buffer, _ = editor.buffers["values.py"]
+    assert buffer == unsaved.replace(LINES[3], "value_3 = 'unsaved'\n").replace(
+        "value_1 = 'one'\n", LINES[1]
+    )
+    assert (root / "values.py").read_text(encoding="utf-8") == landed  # nothing saved for them

@@ -466,7 +466,7 @@ class Engine:
         run of its own, journaled with `undoes`, whose proposal is reviewed like any
         other. Raises RunRequestError when the run is unknown or landed nothing."""
         try:
-            plan = plan_undo(self.root, run_id, step=step, file=file)
+            plan = plan_undo(self.root, run_id, step=step, file=file, buffers=self.buffers())
         except UndoError as error:
             raise RunRequestError(str(error)) from None
         agent = self.workspace.config.agents.default

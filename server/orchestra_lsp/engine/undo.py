@@ -11,6 +11,7 @@ plan's changeset is then reviewed and landed like any other proposal.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -162,11 +163,17 @@ def landed_record_name(index: int) -> str:
 
 
 def plan_undo(
-    root: Path, run_id: str, *, step: str | None = None, file: str | None = None
+    root: Path,
+    run_id: str,
+    *,
+    step: str | None = None,
+    file: str | None = None,
+    buffers: Mapping[str, tuple[str, int]] | None = None,
 ) -> UndoPlan:
     """Build the undo proposal of `run_id` (optionally of one step or one file) from the
-    journal and the files as they are now. Raises `UndoError` when the run is unknown
-    or landed nothing that matches."""
+    journal and the files as they are now: an editor's open buffer (`buffers`:
+    workspace-relative path -> (text, version)) wins over the disk, as it does for any
+    proposal. Raises `UndoError` when the run is unknown or landed nothing that matches."""
     try:
         record = load_run(root, run_id)
     except LookupError as error:
@@ -202,7 +209,7 @@ def plan_undo(
     for landed in records:
         by_path.setdefault(landed.change.path, []).append(landed)
     for path in sorted(by_path):
-        _reverse_file(root, path, by_path[path], plan)
+        _reverse_file(root, path, by_path[path], plan, (buffers or {}).get(path))
     landed_at = [_when(e.get("ts")) for e in decided]
     since = min((t for t in landed_at if t is not None), default=record.summary.started_at)
     plan.git = git_state(root, sorted(kept), since)
@@ -216,13 +223,23 @@ def _when(value: object) -> datetime | None:
         return None
 
 
-def _reverse_file(root: Path, path: str, records: list[LandedChange], plan: UndoPlan) -> None:
-    try:
-        found = read_text_file(root / path, records[-1].change.encoding)
-    except (NotText, IsADirectoryError) as error:
-        plan.issues.append(UndoIssue(path=path, detail=f"not a text file now: {error}"))
-        return
-    now, encoding = found if found is not None else (None, records[-1].change.encoding)
+def _reverse_file(
+    root: Path,
+    path: str,
+    records: list[LandedChange],
+    plan: UndoPlan,
+    buffer: tuple[str, int] | None,
+) -> None:
+    encoding = records[-1].change.encoding
+    if buffer is not None:  # what the person sees in the editor, saved or not
+        now: str | None = buffer[0]
+    else:
+        try:
+            found = read_text_file(root / path, encoding)
+        except (NotText, IsADirectoryError) as error:
+            plan.issues.append(UndoIssue(path=path, detail=f"not a text file now: {error}"))
+            return
+        now, encoding = found if found is not None else (None, encoding)
     text = now
     for landed in reversed(records):  # newest first: each undo meets the text it left
         text = _reverse(landed, text, plan)
