@@ -55,6 +55,9 @@ def test_undo_says_what_was_committed_since_and_what_is_uncommitted(
     assert "would take back: notes.txt, values.py" in outlook, outlook
     assert f"git: values.py: committed since the run landed ({sha} keep" in outlook, outlook
     assert "git: values.py: uncommitted changes" in outlook, outlook
+    shown = _orchestra(root, config_home, "show", run_id).stdout
+    assert f"If undone now (orchestra undo {run_id}):" in shown, shown
+    assert "git: values.py: uncommitted changes" in shown, shown
 
     done = _orchestra(root, config_home, "undo", run_id, "--yes", "--apply")
 
@@ -74,6 +77,8 @@ def test_undo_says_what_was_committed_since_and_what_is_uncommitted(
     assert not (root / "notes.txt").exists()
     [undo] = [line.split()[0] for line in _runs(root, config_home) if "undoes" in line]
     assert f"Undone whole by {undo}." in _page(root, config_home, run_id)
+    shown = _orchestra(root, config_home, "show", run_id).stdout
+    assert f"Undone whole by {undo}" in shown and "nothing left to take back" in shown, shown
     assert "warning: git: values.py: uncommitted changes" in _page(root, config_home, undo)
 
 

@@ -14,7 +14,7 @@ from orchestra_lsp.changes import Changeset
 from orchestra_lsp.cli.tables import print_table, unwrapped_console
 from orchestra_lsp.cli.terminal import unified_diff
 from orchestra_lsp.engine import FileReview
-from orchestra_lsp.engine.undo import undone_runs
+from orchestra_lsp.engine.undo import undo_outlook, undone_runs
 from orchestra_lsp.journal import RunNotFoundError, list_runs, load_run
 from orchestra_lsp.journal.retention import (
     DEFAULT_KEEP,
@@ -187,6 +187,15 @@ def show(args: argparse.Namespace) -> int:
                 hunks=change.hunks(),
             )
             console.print(Syntax(unified_diff(review), "diff", word_wrap=True))
+    root = args.workspace.resolve()
+    undone = undone_runs(root, list_runs(root)).get(s.run_id)
+    if undone is not None:
+        console.print(f"\n[bold]Undone[/] {escape(undone.label())}")
+    outlook = undo_outlook(root, s.run_id) if s.state != "running" else []
+    if outlook:
+        console.print(f"\n[bold]If undone now[/] (orchestra undo {s.run_id}):")
+        for line in outlook:
+            console.print(f"  {escape(line)}")
     return 0
 
 
