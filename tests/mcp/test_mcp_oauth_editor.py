@@ -129,6 +129,38 @@ async def test_login_through_show_document_then_run(
     assert access_token not in journal and "GUARDED-OK" in journal
 
 
+async def test_a_run_that_needs_a_login_offers_it(root: Path, lsp_editor: StartEditor) -> None:
+    """No command needed: the failed start is offered as a login ("Log in" / "Not now")
+    in place of the error message; the page opens through the editor, and the next run
+    of the same language server has the server."""
+    script = [
+        {"reply": {"text": "not yet"}},
+        {"reply": {"tool_use": [{"name": "mcp__g__whoami", "input": {}}]}},
+        {"expect": {"last_tool_result_contains": ["GUARDED-OK"]}, "reply": {"text": "in"}},
+    ]
+    with ScriptedServer(script) as model:
+        env = _env(root, model, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+        editor = await lsp_editor(root, env=env)
+        editor.answers = ["Log in"]
+        client = editor.client
+        await _run(editor, root)
+        [offer] = await _until(
+            lambda: [r for r in editor.message_requests if "needs you to authorize" in r.message]
+        )
+        assert "MCP server 'g'" in offer.message
+        assert [a.title for a in offer.actions] == ["Log in", "Not now"]
+        [shown] = await _until(lambda: [d for d in client.shown_documents if d.external])
+        assert "Orchestra is authorized" in await _browse(shown.uri)
+        [done] = await _until(
+            lambda: [m for m in client.messages if "authorized with MCP server 'g'" in m.message]
+        )
+        assert "the next run uses it" in done.message
+        assert not any("failed to start" in m.message for m in client.messages)
+        after = await _run(editor, root)
+    model.assert_no_failures()
+    assert any("GUARDED-OK" in str(e) for e in after)
+
+
 async def test_an_editor_without_show_document_names_the_page(
     root: Path, server_url: str, lsp_editor: StartEditor
 ) -> None:

@@ -27,7 +27,7 @@ from orchestra_lsp.engine.frontend import (
     ReviewDecision,
     ReviewRequest,
 )
-from orchestra_lsp.lsp import methods
+from orchestra_lsp.lsp import mcp_login, methods
 from orchestra_lsp.lsp.applying import deliver, plan, read_back, send_edit
 from orchestra_lsp.lsp.edits import FilePlan
 from orchestra_lsp.lsp.paths import file_uri
@@ -56,7 +56,11 @@ class EditorFrontEnd:
     def emit(self, event: events.Event) -> None:
         self.progress.update(event)
         self._track_reports(event)
-        if isinstance(event, events.Notice) and event.level != "info":
+        if (
+            isinstance(event, events.Notice)
+            and event.level != "info"
+            and not mcp_login.offer(self.server, event.message)
+        ):
             kind = types.MessageType.Error if event.level == "error" else types.MessageType.Warning
             self._message(kind, f"Orchestra: {event.message}")
         if isinstance(event, events.RunFinished | events.RunFailed | events.RunCancelled):

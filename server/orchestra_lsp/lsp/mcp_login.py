@@ -6,10 +6,16 @@ in the person's own browser (where they are signed in), not a browser this serve
 starts; a client that cannot show documents, or fails to, gets the address in
 `window/showMessage`. The SDK's provider does the flow; tokens go to the user's store
 (`mcp.oauth.TokenStore`), never to the client or the journal.
+
+`offer` is the same without a command: when a run reports a server that failed to
+start for want of a login, the person is asked (`window/showMessageRequest`, "Log
+in" / "Not now") instead of only told, once per server; the run goes on without the
+server, the next one has it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -34,6 +40,61 @@ def setup(server: OrchestraServer) -> None:
         if isinstance(params, list) and params:
             params = params[0]
         return await _login(ls, {"server": params} if isinstance(params, str) else params)
+
+
+LOG_IN, NOT_NOW = "Log in", "Not now"
+_offered: set[str] = set()
+_offers: set[asyncio.Future[None]] = set()  # held until done (the loop keeps weak refs)
+
+
+def offer(ls: OrchestraServer, message: str) -> bool:
+    """Offer a login for the server `message` (a run's error notice) says needs one;
+    whether the notice is taken care of (offered now or already)."""
+    from orchestra_lsp.mcp.models import login_needed
+
+    name = login_needed(message)
+    if name is None:
+        return False
+    if name not in _offered:
+        _offered.add(name)
+        offering = asyncio.ensure_future(_offer(ls, name))
+        _offers.add(offering)
+        offering.add_done_callback(_offers.discard)
+    return True
+
+
+async def _offer(ls: OrchestraServer, name: str) -> None:
+    try:
+        picked = await ls.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=types.MessageType.Warning,
+                message=f"Orchestra: MCP server '{name}' needs you to authorize Orchestra "
+                "(OAuth) before it can be used.",
+                actions=[types.MessageActionItem(title=t) for t in (LOG_IN, NOT_NOW)],
+            )
+        )
+    except JsonRpcException as error:
+        logger.info("the client did not show the login offer: %s", error)
+        picked = None
+    if picked is None or picked.title != LOG_IN:
+        _offered.discard(name)  # asked again at the next failure
+        return
+    try:
+        result = await _login(ls, {"server": name})
+    except JsonRpcException as error:
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Error, message=f"Orchestra: {error}")
+        )
+        return
+    finally:
+        _offered.discard(name)
+    ls.window_show_message(
+        types.ShowMessageParams(
+            type=types.MessageType.Info,
+            message=f"Orchestra: authorized with MCP server '{name}' (tokens kept in "
+            f"{result['where']}); the next run uses it.",
+        )
+    )
 
 
 async def _login(ls: OrchestraServer, params: Any) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, UNSUPPORTED_PROTOCOL_V
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from orchestra_lsp import __version__
-from orchestra_lsp.mcp.models import ServerState, ServerStatus
+from orchestra_lsp.mcp.models import NEEDS_LOGIN, ServerState, ServerStatus
 from orchestra_lsp.mcp.stderr_log import StderrLog, mask
 from orchestra_lsp.mcp.transport import open_channel
 from orchestra_lsp.workspace.mcp_config import McpServer, StdioServer
@@ -391,7 +391,7 @@ def _start_reason(exc: BaseException, code: int | None, timeout: float, name: st
         exc = exc.exceptions[0]
     if _needs_login(exc):
         return (
-            f"it needs authorization (OAuth): run `orchestra mcp login {name}`, or the "
+            f"{NEEDS_LOGIN}: run `orchestra mcp login {name}`, or the "
             f"editor's command orchestra.mcpLogin (request orchestra/mcpLogin)"
         )
     if isinstance(exc, TimeoutError):

@@ -6,6 +6,7 @@ engine passes them to Claude without knowing anything about MCP.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -110,3 +111,15 @@ class ServerStatus(BaseModel):
     start_ms: float | None = None
     """Spawn (or connect) to tools listed, for the last successful start."""
     starts: int = 0
+
+
+#: What a start failure for want of OAuth tokens says (after "MCP server 'NAME' failed
+#: to start: TARGET: "); front ends offer a login where they see it.
+NEEDS_LOGIN = "it needs authorization (OAuth)"
+_FAILED_START = re.compile(r"MCP server '([^']+)' failed to start: ")
+
+
+def login_needed(message: str) -> str | None:
+    """The server a failure message says must be logged in to first, or None."""
+    match = _FAILED_START.match(message)
+    return match.group(1) if match and NEEDS_LOGIN in message else None
