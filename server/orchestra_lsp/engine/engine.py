@@ -452,6 +452,30 @@ class Engine:
             command, {}, frontend, unattended=False, origin=run_id, changeset=changeset
         )
 
+    def plan_undo(
+        self,
+        run_id: str,
+        *,
+        step: str | None = None,
+        file: str | None = None,
+        buffers: Mapping[str, tuple[str, int]] | None = None,
+    ) -> UndoPlan:
+        """What an undo of `run_id` (its `step` or `file`) would propose, against
+        `buffers` (default: the editor's open buffers now) over the disk. Reads files
+        and asks git: a front end on an event loop calls it in a thread, with a copy of
+        the buffers taken on the loop. Raises RunRequestError when the run is unknown
+        or landed nothing that matches."""
+        try:
+            return plan_undo(
+                self.root,
+                run_id,
+                step=step,
+                file=file,
+                buffers=self.buffers() if buffers is None else buffers,
+            )
+        except UndoError as error:
+            raise RunRequestError(str(error)) from None
+
     def undo(
         self,
         run_id: str,
@@ -461,14 +485,14 @@ class Engine:
         file: str | None = None,
         yes: bool = False,
         apply: bool = True,
+        plan: UndoPlan | None = None,
     ) -> RunHandle:
-        """Take back what run `run_id` landed (one `step` or `file` of it when given): a
-        run of its own, journaled with `undoes`, whose proposal is reviewed like any
-        other. Raises RunRequestError when the run is unknown or landed nothing."""
-        try:
-            plan = plan_undo(self.root, run_id, step=step, file=file, buffers=self.buffers())
-        except UndoError as error:
-            raise RunRequestError(str(error)) from None
+        """Take back what run `run_id` landed (one `step` or `file` of it when given; or
+        `plan`, made by `plan_undo` beforehand): a run of its own, journaled with
+        `undoes`, whose proposal is reviewed like any other. Raises RunRequestError
+        when the run is unknown or landed nothing."""
+        if plan is None:
+            plan = self.plan_undo(run_id, step=step, file=file)
         agent = self.workspace.config.agents.default
         command = Command(
             name="undo",

@@ -7,6 +7,7 @@ person for minutes. `start` returns the run id at once.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -45,10 +46,24 @@ class Runs:
         )
 
     async def undo(self, params: protocol.UndoParams) -> protocol.RunStarted:
-        """Take back what a run landed: the undo run's proposal is reviewed like any other."""
+        """Take back what a run landed: the undo run's proposal is reviewed like any other.
+        It is planned in a thread (files read, git asked), against the buffers as they
+        are when the request arrives."""
+        from orchestra_lsp.engine import RunRequestError
+
+        engine = await self.server.session.runner()
+        try:
+            plan = await asyncio.to_thread(
+                engine.plan_undo,
+                params.run_id,
+                step=params.step,
+                file=params.file,
+                buffers=dict(engine.buffers()),
+            )
+        except RunRequestError as error:
+            raise RequestFailed(str(error)) from None
         return await self._launch(
-            f"undo of {params.run_id}",
-            lambda e, f: e.undo(params.run_id, f, step=params.step, file=params.file),
+            f"undo of {params.run_id}", lambda e, f: e.undo(params.run_id, f, plan=plan)
         )
 
     async def _launch(
