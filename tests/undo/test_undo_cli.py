@@ -183,6 +183,17 @@ def test_a_second_undo_skips_what_the_first_took_back(root: Path, config_home: P
     assert f"wholeby{second}" in _runs_table(root, config_home)
 
 
+def test_one_file_then_the_other_is_the_whole_run_undone(root: Path, config_home: Path) -> None:
+    run_id = _landed_run(root, config_home)
+    for name in ("notes.txt", "values.py"):
+        done = _orchestra(root, config_home, "undo", run_id, "--file", name, "--yes", "--apply")
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    assert (root / "values.py").read_text() == BASE and not (root / "notes.txt").exists()
+    last = _undo_run(root, run_id, newest=True)
+    assert f"wholeby{last}" in _runs_table(root, config_home)
+
+
 def test_undo_without_apply_writes_nothing_and_step_filter(root: Path, config_home: Path) -> None:
     run_id = _landed_run(root, config_home)
     changed = (root / "values.py").read_text()

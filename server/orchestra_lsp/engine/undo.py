@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -114,10 +115,13 @@ class Undone(BaseModel):
 
 
 def undone_runs(root: Path, summaries: list[RunSummary]) -> dict[str, Undone]:
-    """For each run of `summaries` that an undo run among them took back, how far. An
-    undo that landed nothing does not count; of several, the newest speaks. Reads the
-    journals of undo runs only."""
-    undone: dict[str, Undone] = {}
+    """For each run of `summaries` that an undo run among them took back, how far: a run
+    is undone `whole` when its undos together took back what each of its steps landed in
+    each file, leaving nothing out (one file, then the other, is whole too); otherwise
+    the newest undo says what part. An undo that landed nothing does not count. Reads
+    the journals of undo runs and of the runs they undo only."""
+    newest: dict[str, Undone] = {}
+    takes: dict[str, list[tuple[dict[str, Any], set[str]]]] = {}
     # Oldest first, so the newest undo's word wins (ids of one second do not sort by time).
     for s in sorted(summaries, key=lambda s: s.started_at):
         target = s.arguments.get("undoes")
@@ -130,15 +134,49 @@ def undone_runs(root: Path, summaries: list[RunSummary]) -> dict[str, Undone]:
         decided = [e for e in events if e.get("type") == "proposal_decided"]
         if not any(e.get("landed") for e in decided):
             continue
-        part = [f"{k} {s.arguments[k]}" for k in ("step", "file") if k in s.arguments]
-        left = any(
-            e.get("type") == "notice" and str(e.get("message", "")).startswith(NOT_UNDONE)
+        left = {
+            str(e.get("message", ""))[len(NOT_UNDONE) :].split(": ", 1)[0]
             for e in events
-        ) or any(e.get("rejected") or e.get("outcome") != "applied" for e in decided)
+            if e.get("type") == "notice" and str(e.get("message", "")).startswith(NOT_UNDONE)
+        } | {
+            str(e.get("path"))
+            for e in decided
+            if e.get("rejected") or e.get("outcome") != "applied"
+        }
+        part = [f"{k} {s.arguments[k]}" for k in ("step", "file") if k in s.arguments]
         if left:
             part.append("some hunks left")
-        undone[target] = Undone(by=s.run_id, whole=not part, part=part)
-    return undone
+        newest[target] = Undone(by=s.run_id, whole=not part, part=part)
+        takes.setdefault(target, []).append((s.arguments, left))
+    for target, verdict in newest.items():
+        if not verdict.whole and _all_taken_back(root, target, takes[target]):
+            newest[target] = Undone(by=verdict.by, whole=True)
+    return newest
+
+
+def _all_taken_back(root: Path, run_id: str, takes: list[tuple[dict[str, Any], set[str]]]) -> bool:
+    """Whether undos (their arguments and the paths each left, oldest first) together
+    cover every (step, file) run `run_id` landed."""
+    try:
+        events = load_run(root, run_id).events
+    except RunNotFoundError:
+        return False
+    landed = {
+        (str(e.get("step_id")), str(e.get("path")))
+        for e in events
+        if e.get("type") == "proposal_decided" and e.get("outcome") in UNDOABLE and e.get("landed")
+    }
+    covered: set[tuple[str, str]] = set()
+    for arguments, left in takes:
+        scope = {
+            (step, path)
+            for step, path in landed
+            if arguments.get("step") in (None, step) and arguments.get("file") in (None, path)
+        }
+        covered = (covered - {p for p in scope if p[1] in left}) | {
+            p for p in scope if p[1] not in left
+        }
+    return bool(landed) and landed <= covered
 
 
 def undo_outlook(root: Path, run_id: str) -> list[str]:
