@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from client_helpers import SERVERS, StartEditor, mcp_workspace, run_cli
+from mcp_test_servers import EVERYTHING, require
 
 from orchestra_lsp.journal import load_run
 from orchestra_lsp.testing import ScriptedServer
@@ -25,10 +26,11 @@ def root(tmp_path: Path) -> Path:
     )
 
 
-def _script(tool: str, expected: str) -> list[dict[str, Any]]:
+def _script(tool: str, expected: str | list[str], server: str = "e") -> list[dict[str, Any]]:
+    wanted = [expected] if isinstance(expected, str) else expected
     return [
-        {"reply": {"tool_use": [{"name": f"mcp__e__{tool}", "input": {}}]}},
-        {"expect": {"last_tool_result_contains": [expected]}, "reply": {"text": "ok"}},
+        {"reply": {"tool_use": [{"name": f"mcp__{server}__{tool}", "input": {}}]}},
+        {"expect": {"last_tool_result_contains": wanted}, "reply": {"text": "ok"}},
     ]
 
 
@@ -41,9 +43,9 @@ def test_an_unattended_run_declines_without_waiting(root: Path) -> None:
 
 
 async def _run_in_editor(
-    root: Path, lsp_editor: StartEditor, tool: str, expected: str, **options: Any
+    root: Path, lsp_editor: StartEditor, tool: str, expected: str | list[str], **options: Any
 ) -> tuple[Any, list[dict[str, Any]]]:
-    with ScriptedServer(_script(tool, expected)) as model:
+    with ScriptedServer(_script(tool, expected, options.get("tool_server", "e"))) as model:
         env = {
             "ANTHROPIC_API_KEY": "test-key-mcp-lsp-1234",
             "ANTHROPIC_BASE_URL": model.base_url,
@@ -92,3 +94,65 @@ async def test_a_page_to_open_is_a_choice_in_the_editor(
     assert "https://example.test/login" in request.message
     assert [a.title for a in request.actions] == ["Accept", "Decline"]
     assert any("(url mode): accept" in str(e.get("message")) for e in events)
+
+
+async def test_the_everything_servers_form_in_the_editor(
+    tmp_path: Path, lsp_editor: StartEditor
+) -> None:
+    """server-everything's form has MCP's whole field set: defaults, bounds, titled
+    choices (`oneOf`, legacy `enumNames`) and multi-selects. Choices are shown by title
+    and sent as values, an empty answer takes the default, an answer out of bounds is
+    asked again with the reason, a multi-select is typed comma-separated."""
+    root = mcp_workspace(
+        tmp_path / "ws",
+        {"everything": {"command": "node", "args": [str(require(EVERYTHING)), "stdio"]}},
+        tools=["mcp__everything__trigger-elicitation-request"],
+        config='[permissions]\nallow = ["mcp__everything__*"]\n',
+    )
+    answers = {
+        "String": "Ada",  # name (required)
+        "Boolean": "yes",
+        "String with default": "",
+        "String with email format": "ada@example.test",
+        "String with uri format": "",
+        "String with date format": "1815-12-10",
+        "Integer": "500",  # out of 1..100: asked again
+        "Integer, again": "7",
+        "Number in range 1-1000": "",
+        "Untitled Single Select Enum": "Joey",
+        "Untitled Multiple Select Enum": "Piano, Drums",
+        "Titled Single Select Enum": "Wonder Woman",
+        "Titled Multiple Select Enum": "Tuna, Trout",
+        "Legacy Titled Single Select Enum": "Dogs",
+    }
+    # What the model gets: the server's echo of the values it received.
+    expected = [
+        '"name": "Ada"',
+        '"check": true',
+        '"firstLine": "It was a dark and stormy night."',  # the default
+        '"integer": 7',
+        '"number": 3.14',
+        '"untitledSingleSelectEnum": "Joey"',
+        '"untitledMultipleSelectEnum": [\n      "Piano",\n      "Drums"\n    ]',
+        '"titledSingleSelectEnum": "hero-3"',
+        '"titledMultipleSelectEnum": [\n      "fish-1",\n      "fish-3"\n    ]',
+        '"legacyTitledEnum": "pet-2"',
+    ]
+    editor, events = await _run_in_editor(
+        root,
+        lsp_editor,
+        "trigger-elicitation-request",
+        expected,
+        ask=True,
+        ask_answers=list(answers.values()),
+        tool_server="everything",
+    )
+    asked = {a["question"].splitlines()[1].split(" (")[0]: a for a in editor.asked}
+    assert asked["Titled Single Select Enum"]["choices"] == [
+        "Superman",
+        "Green Lantern",
+        "Wonder Woman",
+    ]
+    assert "leave empty for Cats" in asked["Legacy Titled Single Select Enum"]["question"]
+    assert "500 is not from 1 to 100; please answer again." in editor.asked[7]["question"]
+    assert any("(form mode): accept" in str(e.get("message")) for e in events)
