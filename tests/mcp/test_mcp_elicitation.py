@@ -94,6 +94,17 @@ async def test_a_page_to_open_is_a_choice_in_the_editor(
     assert "https://example.test/login" in request.message
     assert [a.title for a in request.actions] == ["Accept", "Decline"]
     assert any("(url mode): accept" in str(e.get("message")) for e in events)
+    # Consent first, then the editor opens the page in the person's browser.
+    [opened] = [d for d in editor.client.shown_documents if d.external]
+    assert opened.uri == "https://example.test/login"
+
+
+async def test_a_declined_page_is_not_opened(root: Path, lsp_editor: StartEditor) -> None:
+    editor, events = await _run_in_editor(
+        root, lsp_editor, "login", "login decline", answers=["Decline"]
+    )
+    assert any("(url mode): decline" in str(e.get("message")) for e in events)
+    assert not any(d.external for d in editor.client.shown_documents)
 
 
 async def test_the_everything_servers_form_in_the_editor(

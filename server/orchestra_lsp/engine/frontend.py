@@ -45,6 +45,11 @@ class Question(BaseModel):
     step_id: str
     question: str
     choices: list[str] | None = None
+    open_url: str | None = None
+    """A page to open for the person once they answer with the first choice (MCP's
+    URL-mode elicitation: their consent first, then the page). Front ends that can
+    open pages do (the editor through `window/showDocument`); the question names it
+    for the others."""
 
 
 #: How a front end's answer starts when nobody can answer the question there (no

@@ -452,9 +452,15 @@ class Toolbox:
             why = "declined: this run is unattended (automation mode or --yes), nobody can answer"
         else:
 
-            async def ask(text: str, choices: list[str] | None) -> str | None:
+            async def ask(
+                text: str, choices: list[str] | None, open_url: str | None = None
+            ) -> str | None:
                 question = Question(
-                    run_id=self.run_id, step_id=self.step_id, question=text, choices=choices
+                    run_id=self.run_id,
+                    step_id=self.step_id,
+                    question=text,
+                    choices=choices,
+                    open_url=open_url,
                 )
                 answer = await self.frontend.ask(question)
                 # Front ends answer a question they cannot ask, or one the person

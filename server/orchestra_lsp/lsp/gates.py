@@ -70,6 +70,12 @@ class Gates:
         return await self._choose(message, [DENY, ALLOW], types.MessageType.Warning) == ALLOW
 
     async def ask(self, question: Question) -> str:
+        answer = await self._answer(question)
+        if question.open_url and question.choices and answer == question.choices[0]:
+            await self._open(question.open_url)
+        return answer
+
+    async def _answer(self, question: Question) -> str:
         if self.server.features.ask:
             answer = await self._free_text(
                 question.run_id, question.step_id, question.question, question.choices
@@ -79,6 +85,18 @@ class Gates:
             picked = await self._choose(question.question, question.choices, types.MessageType.Info)
             return picked or "(the person dismissed the question)"
         return f"{CANNOT_ASK} free-text questions in this editor; decide yourself)"
+
+    async def _open(self, url: str) -> None:
+        """Open a page the person agreed to, in their browser (the question named it,
+        for an editor that cannot)."""
+        if not self.server.features.show_document:
+            return
+        try:
+            await self.server.window_show_document_async(
+                types.ShowDocumentParams(uri=url, external=True)
+            )
+        except JsonRpcException as error:
+            logger.info("window/showDocument failed: %s", error)
 
     async def _ask_approval(self, request: ApprovalRequest) -> ApprovalDecision:
         intro = request.message or f"Step '{request.step_id}' ({request.agent}) is done."

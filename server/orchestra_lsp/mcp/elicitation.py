@@ -12,15 +12,23 @@ open.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import mcp_types as types
 
 #: Answers the request for the person: `(server, params) -> ElicitResult`.
 Elicitor = Callable[[str, types.ElicitRequestParams], Awaitable[types.ElicitResult]]
-#: Asks one question (its text, its choices or None) and returns the answer, or None
-#: when the person dismissed it.
-Ask = Callable[[str, list[str] | None], Awaitable[str | None]]
+
+
+class Ask(Protocol):
+    """Asks one question (its text, its choices or None, a page to open once the
+    person picks the first choice) and returns the answer, or None when the person
+    dismissed it; raises NobodyToAsk when nobody can answer."""
+
+    async def __call__(
+        self, text: str, choices: list[str] | None, open_url: str | None = None
+    ) -> str | None: ...
+
 
 ACCEPT, DECLINE = "Accept", "Decline"
 
@@ -218,7 +226,7 @@ async def ask_url(
         f"Choose {ACCEPT} once you have opened it, or {DECLINE}."
     )
     try:
-        answer = await ask(question, [ACCEPT, DECLINE])
+        answer = await ask(question, [ACCEPT, DECLINE], params.url)
     except NobodyToAsk as nobody:
         return declined("nobody"), f"declined: {nobody}"
     if answer == ACCEPT:
