@@ -529,7 +529,8 @@ async function killedReview() {
 
 // Issue 22: a run the CLI landed (two hunks in greet.py) is undone from Show Runs'
 // Undo Run…: the Refactor Preview offers both reversed hunks, only the first is ticked
-// and applied; Show Runs then says the run was undone in part.
+// and applied; Show Runs then says the run was undone in part. Then the run's page
+// (Show Run) offers Undo Run…, which takes back the other hunk.
 async function undoHunk() {
   const { browser, page } = await launch();
   try {
@@ -566,7 +567,39 @@ async function undoHunk() {
     await undone.first().waitFor({ timeout: 15000 });
     log(`runs: ${(await undone.first().innerText()).replace(/\s+/g, ' ')}`);
     await shot(page, 'undo-runs');
-    await page.keyboard.press('Escape');
+
+    // The rest from the run's page: Show Run, then its Undo Run… link (a command URI);
+    // the hunk taken back already is skipped, the other one is offered.
+    await input.fill('both-greetings');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Show Run' }).first().waitFor({ timeout: 15000 });
+    await input.fill('Show Run');
+    await page.keyboard.press('Enter');
+    const webview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const link = webview.locator('#undo-action a', { hasText: 'Undo Run' });
+    await link.waitFor({ timeout: 30000 });
+    const outlook = (await webview.locator('#undo-outlook').innerText()).replace(/\s+/g, ' ');
+    log(`page outlook: ${outlook}`);
+    if (!outlook.includes('would take back: greet.py')) throw new Error(`the page's outlook: ${outlook}`);
+    await shot(page, 'undo-page');
+    await link.click();
+    await panel.waitFor({ state: 'visible', timeout: 60000 });
+    await expandAll(panel);
+    const left = hunkRows(panel).filter({ hasText: 'Bye' }).last();
+    await left.waitFor({ timeout: 15000 });
+    if ((await hunkRows(panel).count()) !== 1) throw new Error(`expected one hunk: ${JSON.stringify(await hunkStates(panel))}`);
+    const box = left.locator('input.edit-checkbox');
+    if (!(await box.isChecked())) await box.check();
+    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+    // done when the journal has the second undo's end (the test checks disk and journal)
+    const runs = path.join(workspace, '.orchestra', 'runs');
+    const ended = () => fs.readdirSync(runs).filter((id) => {
+      const events = path.join(runs, id, 'events.jsonl');
+      return fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"run_finished"');
+    }).length;
+    for (const deadline = Date.now() + 60000; ended() < 3; await page.waitForTimeout(200)) {
+      if (Date.now() > deadline) throw new Error('the second undo did not finish');
+    }
     log('done');
   } catch (error) {
     await page.screenshot({ path: path.join(artifacts, 'failure-undo.png') }).catch(() => {});

@@ -497,7 +497,8 @@ def _land_both(workspace: Path, env: dict[str, str]) -> str:
 
 def test_undo_one_hunk_of_two_from_show_runs(tmp_path: Path) -> None:
     """Issue 22: Show Runs → Undo Run… on a run that landed two hunks; the person ticks
-    one of the two reversed hunks: only it comes back, and the journal names the run."""
+    one of the two reversed hunks: only it comes back, and the journal names the run.
+    Then the run's page (Show Run) offers Undo Run…, which takes back the other."""
     from orchestra_lsp.testing import ScriptedServer
 
     node, workspace, home, env = _prepare(tmp_path)
@@ -507,11 +508,15 @@ def test_undo_one_hunk_of_two_from_show_runs(tmp_path: Path) -> None:
         with _code_server(workspace, home, env, ARTIFACTS / "code-server-undo.log") as url:
             _drive(node, url, workspace, env, SCENARIO="undo-hunk")
     assert model.requests == []
-    text = (workspace / "greet.py").read_text(encoding="utf-8")
-    assert HELLO_OLD in text and BYE_NEW in text, text  # hello() back, goodbye() kept
-    _landed, undo = _journal_runs(workspace, count=2)
-    assert undo[0]["arguments"] == {"undoes": run_id}, undo[0]
+    # the first undo took back hello() only; the page's Undo Run… then goodbye()
+    assert (workspace / "greet.py").read_text(encoding="utf-8") == ORIGINAL
+    _landed, undo, rest = _journal_runs(workspace, count=3)
+    assert undo[0]["arguments"] == rest[0]["arguments"] == {"undoes": run_id}, undo[0]
     decided = [e for e in undo if e["type"] == "proposal_decided"]
     assert [(e["path"], e["outcome"], len(e["accepted"]), len(e["rejected"])) for e in decided] == [
         ("greet.py", "applied", 1, 1)
+    ], decided
+    decided = [e for e in rest if e["type"] == "proposal_decided"]
+    assert [(e["path"], e["outcome"], e["accepted"], e["rejected"]) for e in decided] == [
+        ("greet.py", "applied", ["h1"], [])
     ], decided

@@ -328,10 +328,18 @@ class Orchestra implements vscode.Disposable {
   /** The run's page (written by the server beside its journal) in a webview beside the code. */
   async showRunPage(runId: string): Promise<void> {
     const page = await this.client.request<RunPageResult>(Methods.runPage, { runId });
-    const html = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(page.uri)));
+    const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(page.uri)));
+    // The server leaves `<p id="undo-action"></p>` where an undo can be offered; the
+    // link is a command URI, the only one the page may run.
+    const undo = `command:orchestra.undoRun?${encodeURIComponent(JSON.stringify([runId]))}`;
+    const html = written.replace(
+      '<p id="undo-action"></p>',
+      `<p id="undo-action"><a href="${undo}">Undo Run…</a> (reviewed like any proposal)</p>`,
+    );
     // The page is self-contained (styles inline, images as data: URIs) and runs no script.
     const panel = vscode.window.createWebviewPanel(
-      'orchestra.runPage', `Orchestra run ${runId}`, vscode.ViewColumn.Beside, { enableScripts: false },
+      'orchestra.runPage', `Orchestra run ${runId}`, vscode.ViewColumn.Beside,
+      { enableScripts: false, enableCommandUris: ['orchestra.undoRun'] },
     );
     panel.webview.html = html;
   }
