@@ -130,3 +130,47 @@ async def test_undo_meets_the_editor_s_unsaved_edits_not_the_disk(
         "value_1 = 'one'\n", LINES[1]
     )
     assert (root / "values.py").read_text(encoding="utf-8") == landed  # nothing saved for them
+
+
+TWO_STEPS = """---
+description: Change line 1, then check at length
+steps:
+  - id: implement
+    agent: coder
+    prompt: Change line 1.
+    gate: review
+  - id: check
+    agent: coder
+    prompt: Check it.
+---
+"""
+
+
+async def test_a_run_still_going_is_not_undone_until_it_ends(start: Any, tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "config.toml").write_text('[model]\nname = "claude-sonnet-4-6"\n')
+    (root / ".orchestra" / "commands" / "two.md").write_text(TWO_STEPS, encoding="utf-8")
+    (root / "values.py").write_text(BASE, encoding="utf-8")
+    script = [
+        {"reply": {"tool_use": [_replace(1, "value_1 = 'one'\n")]}},
+        {"reply": {"text": "Changed."}},
+        {"delay": 15, "reply": {"text": "Checked."}},  # the run is still going meanwhile
+    ]
+    env = {"ANTHROPIC_API_KEY": API_KEY, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    with ScriptedServer(script) as model:
+        editor = await start(root, "vscode", env={**env, "ANTHROPIC_BASE_URL": model.base_url})
+        started = await editor.client.protocol.send_request_async(
+            "orchestra/run", {"command": "two", "arguments": {}}
+        )
+        run_id = str(started.runId)
+        await editor.wait_event("step_started", run_id=run_id, step_id="check", timeout=60)
+        assert "value_1 = 'one'" in (root / "values.py").read_text(encoding="utf-8")
+
+        with pytest.raises(JsonRpcException, match="still running"):
+            await editor.client.protocol.send_request_async("orchestra/undo", {"runId": run_id})
+
+        await editor.client.protocol.send_request_async("orchestra/cancel", {"runId": run_id})
+        await editor.wait_event("run_cancelled", run_id=run_id, timeout=30)
+        undo = await editor.client.protocol.send_request_async("orchestra/undo", {"runId": run_id})
+        await editor.wait_event("run_finished", run_id=undo.runId, timeout=60)
+    assert (root / "values.py").read_text(encoding="utf-8") == BASE

@@ -216,6 +216,8 @@ def plan_undo(
         record = load_run(root, run_id)
     except LookupError as error:
         raise UndoError(str(error)) from None
+    if record.summary.state == "running":  # it may land more, or over what is taken back
+        raise UndoError(f"run {run_id} is still running: undo it once it has ended")
     decided = [
         e
         for e in record.events
