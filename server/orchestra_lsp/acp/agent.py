@@ -12,6 +12,7 @@ policy asks and reviews go through `frontend.AcpFrontEnd`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shlex
 import uuid
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ from orchestra_lsp.acp.mcp_servers import ClientServer, from_client
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
 from orchestra_lsp.journal import RunNotFoundError, load_run
 from orchestra_lsp.workspace import Command
+
+logger = logging.getLogger(__name__)
 
 #: The session modes, by id: whether gates and reviews ask the person.
 MODES = {
@@ -96,6 +99,8 @@ class _Session:
     cancelled: bool = field(default=False)
     mode: str = "orchestration"
     last_run: str | None = None
+    listing: asyncio.Task[None] | None = None
+    """Loading the MCP servers' prompts, announced as commands when done."""
     """The run `/undo` and `/review` mean without an argument: the last one started
     here, or the one `session/load` replayed."""
 
@@ -157,7 +162,7 @@ class OrchestraAgent:
         session_id = uuid.uuid4().hex
         session = self._open(cwd, session_id, mcp_servers)
         # Sent after the response, through the same ordered queue as every update.
-        session.frontend.send(update_available_commands(_announced(session.engine)))
+        _announce(session)
         return NewSessionResponse(session_id=session_id, modes=_modes(session.mode))
 
     async def load_session(
@@ -178,7 +183,7 @@ class OrchestraAgent:
         session = self._open(cwd, session_id, mcp_servers)
         session.last_run = session_id
         history.replay(record, session.frontend)
-        session.frontend.send(update_available_commands(_announced(session.engine)))
+        _announce(session)
         await _flushed(session.frontend)  # the spec: the whole replay before the answer
         return LoadSessionResponse(modes=_modes(session.mode))
 
@@ -223,6 +228,8 @@ class OrchestraAgent:
         try:
             await session.engine.reload()
             frontend.context_size = session.engine.workspace.config.model.context_budget_tokens
+            if text.startswith("/"):  # an MCP prompt not listed yet is looked up first
+                await session.engine.prepare(text[1:].partition(" ")[0])
             session.run = _start(session, text)
         except RunRequestError as error:
             frontend.send(update_agent_message_text(f"orchestra: {error}"))
@@ -271,6 +278,8 @@ class OrchestraAgent:
                     handle.interrupt()
                     await handle.wait()
             session.pump.cancel()
+            if session.listing is not None:
+                session.listing.cancel()
             await session.engine.aclose()
 
 
@@ -344,10 +353,29 @@ async def _flushed(frontend: AcpFrontEnd) -> None:
         await asyncio.sleep(0.01)
 
 
+def _announce(session: _Session) -> None:
+    """Send the session's commands; MCP servers' prompts (`mcp__<server>__<prompt>`)
+    follow in a second update once the servers have listed them."""
+    session.frontend.send(update_available_commands(_announced(session.engine)))
+    if session.engine.pool() is None or session.listing is not None:
+        return
+
+    async def listing() -> None:
+        try:
+            if await session.engine.mcp_commands():
+                session.frontend.send(update_available_commands(_announced(session.engine)))
+        except Exception:  # a server's trouble is noticed by the pool; commands stay
+            logger.exception("listing the MCP servers' prompts failed")
+
+    session.listing = asyncio.get_running_loop().create_task(listing())
+
+
 def _announced(engine: Engine) -> list[AvailableCommand]:
     commands = engine.workspace.commands
     own = [_available(command) for command in commands.values()]
-    return own + [builtin for name, builtin in BUILTINS.items() if name not in commands]
+    builtins = [builtin for name, builtin in BUILTINS.items() if name not in commands]
+    prompts = [_available(c) for n, c in engine.loaded_mcp_commands().items() if n not in commands]
+    return own + builtins + prompts
 
 
 def _modes(current: str) -> SessionModeState:
