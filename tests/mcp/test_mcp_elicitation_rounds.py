@@ -56,13 +56,18 @@ def _last_run(root: Path) -> list[dict[str, Any]]:
 
 
 def _in_a_terminal(
-    root: Path, env: dict[str, str], answers: list[tuple[str, str]], think: float
+    root: Path,
+    env: dict[str, str],
+    answers: list[tuple[str, str]],
+    think: float = 0.0,
+    args: tuple[str, ...] = ("run", "go", "--quiet"),
 ) -> tuple[str, int]:
-    """`orchestra run go` on a pseudo-terminal, typing each answer `think` seconds after
-    its prompt shows, in order (a later prompt may repeat an earlier one's words)."""
+    """`orchestra ARGS` (`run go` by default) on a pseudo-terminal, typing each answer
+    `think` seconds after its prompt shows, in order (a later prompt may repeat an
+    earlier one's words)."""
     parent, child = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "orchestra_lsp", "run", "go", "--quiet", "-w", str(root)],
+        [sys.executable, "-m", "orchestra_lsp", *args, "-w", str(root)],
         cwd="/",
         env={**os.environ, **env, "TERM": "dumb", "COLUMNS": "200"},
         stdin=child,
@@ -147,6 +152,62 @@ def test_an_unattended_run_declines_the_first_round(root: Path) -> None:
     model.assert_no_failures()
     [only] = _elicited(_last_run(root))
     assert only.startswith("decline; declined: this run is unattended")
+
+
+def test_mcp_call_asks_in_the_terminal(root: Path) -> None:
+    """`orchestra mcp call`, a person debugging a server by hand, answers its questions."""
+    env = {"XDG_CONFIG_HOME": str(root / ".user-config")}
+    transcript, code = _in_a_terminal(
+        root,
+        env,
+        [
+            ("City (Lisbon or Oslo)", "Lisbon"),
+            ("Nights", "2"),
+            ("Which hotel in Lisbon?", "Tejo Rooms"),
+            ("Book Tejo Rooms", "false"),
+        ],
+        args=("mcp", "call", "t", "plan_trip"),
+    )
+    assert code == 0, transcript
+    assert "not booked: Tejo Rooms in Lisbon" in transcript
+    assert "asked for input (form mode): accept; the person answered the form" in transcript
+
+
+def test_mcp_call_without_a_terminal_declines(root: Path) -> None:
+    done = orchestra("mcp", "call", "t", "plan_trip", root=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "stopped at question 1: decline"
+    assert "decline; declined: there is no terminal to ask in" in done.stderr
+
+
+def test_a_page_the_person_accepts_opens_from_the_terminal(tmp_path: Path) -> None:
+    """URL mode in a terminal run: once the person accepts, the page opens in their
+    browser (`$BROWSER`, here a script that notes what it was given)."""
+    root = mcp_workspace(
+        tmp_path / "ws",
+        {"e": {"command": sys.executable, "args": [str(SERVERS / "elicit_server.py")]}},
+        tools=["mcp__e__login"],
+        config='[permissions]\nallow = ["mcp__e__*"]\n',
+    )
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
+    browser.chmod(0o755)
+    script = [
+        {"reply": {"tool_use": [{"name": "mcp__e__login", "input": {}}]}},
+        {"expect": {"last_tool_result_contains": ["login accept"]}, "reply": {"text": "ok"}},
+    ]
+    with ScriptedServer(script) as model:
+        env = {
+            "ANTHROPIC_API_KEY": API_KEY,
+            "ANTHROPIC_BASE_URL": model.base_url,
+            "XDG_CONFIG_HOME": str(root / ".user-config"),
+            "BROWSER": str(browser),
+        }
+        transcript, code = _in_a_terminal(root, env, [("[Accept/Decline]", "Accept")])
+    assert code == 0, transcript
+    model.assert_no_failures()
+    assert opened.read_text().split() == ["https://example.test/login"]
 
 
 async def _run_in_editor(

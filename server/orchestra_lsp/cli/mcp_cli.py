@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import sys
+import webbrowser
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ from orchestra_lsp.workspace import StdioServer, Workspace, load_workspace
 from orchestra_lsp.workspace.loader import default_user_dir
 
 if TYPE_CHECKING:
+    import mcp_types as types
+
     from orchestra_lsp.mcp.pool import McpPool
 
 
@@ -109,7 +112,35 @@ async def _call(
     workspace: Workspace, server: str, tool: str, arguments: dict[str, Any]
 ) -> McpResult:
     async with _pool(workspace) as pool:
-        return await pool.call(f"mcp__{server}__{tool}", arguments)
+        return await pool.call(f"mcp__{server}__{tool}", arguments, elicit=_elicit)
+
+
+async def _elicit(server: str, params: types.ElicitRequestParams) -> types.ElicitResult:
+    """A server's question during `mcp call` goes to the person at the terminal (the
+    page of URL mode opened once they accept); without a terminal it is declined.
+    What happened goes to stderr, never the answers."""
+    from mcp_types import ElicitRequestFormParams
+    from rich.prompt import Prompt
+
+    from orchestra_lsp.mcp.elicitation import NobodyToAsk, ask_form, ask_url
+
+    async def ask(text: str, choices: list[str] | None, open_url: str | None = None) -> str:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise NobodyToAsk("there is no terminal to ask in")
+        answer = await asyncio.to_thread(Prompt.ask, escape(text), choices=choices)
+        if open_url and choices and answer == choices[0]:
+            webbrowser.open(open_url)
+        return answer
+
+    if isinstance(params, ElicitRequestFormParams):
+        result, why = await ask_form(server, params, ask)
+    else:
+        result, why = await ask_url(server, params, ask)
+    print(
+        f"MCP server '{server}' asked for input ({params.mode} mode): {result.action}; {why}",
+        file=sys.stderr,
+    )
+    return result
 
 
 def _table(statuses: Sequence[ServerStatus]) -> None:

@@ -10,6 +10,7 @@ import asyncio
 import difflib
 import functools
 import json
+import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,11 +202,14 @@ class TerminalFrontEnd:
         if not self.interactive:
             self._needs_person("a question from the agent")
             return f"{CANNOT_ASK}: there is no terminal to ask in; decide yourself)"
-        return await _ask(
+        answer = await _ask(
             lambda: Prompt.ask(
                 escape(question.question), choices=question.choices, console=self.console
             )
         )
+        if question.open_url and question.choices and answer == question.choices[0]:
+            webbrowser.open(question.open_url)  # the person agreed; the question named it
+        return answer
 
     async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
         """The person's decisions, file by file; the engine lands them. Without a
