@@ -327,3 +327,22 @@ def test_input_required_rounds_unattended_are_declined(stateless_root: Path) -> 
     model.assert_no_failures()
     rounds = _elicited(_last_run(stateless_root))
     assert rounds and all("declined: this run is unattended" in r for r in rounds)
+
+
+def test_a_server_that_never_stops_asking_is_given_up(stateless_root: Path) -> None:
+    """Unattended, every round is declined at once; after 10 the call ends with an
+    error the model reads, instead of asking forever."""
+    script = [
+        {"reply": {"tool_use": [{"name": "mcp__t__nag", "input": {}}]}},
+        {
+            "expect": {"last_tool_result_contains": ["still asking for input after 10 rounds"]},
+            "reply": {"text": "ok"},
+        },
+    ]
+    with ScriptedServer(script) as model:
+        done = orchestra(
+            "run", "go", "--yes", root=stateless_root, env={"ANTHROPIC_BASE_URL": model.base_url}
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    model.assert_no_failures()
+    assert len(_elicited(_last_run(stateless_root))) == 10

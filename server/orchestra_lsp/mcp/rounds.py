@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import mcp_types as types
-from mcp.client import InputRequiredRoundsExceededError
 from mcp.client.session import ClientRequestContext, ClientSession
 from mcp.shared.exceptions import MCPError
+from mcp_types import INTERNAL_ERROR
 
 #: Rounds a request may take before it is given up (the SDK's default).
 MAX_ROUNDS = 10
@@ -34,14 +34,15 @@ Send = Callable[[types.InputResponses | None, str | None], Awaitable[R | types.I
 async def resolved(session: ClientSession, send: Send[R]) -> R:
     """Send a request and answer its rounds of questions until its final result.
 
-    Raises InputRequiredRoundsExceededError after MAX_ROUNDS, and MCPError when an
+    Raises MCPError after MAX_ROUNDS (a server that never stops asking), and when an
     answer is an error (a request type this client does not serve: sampling, roots).
     """
     current, rounds, wait = await send(None, None), 0, _FIRST_WAIT
     while isinstance(current, types.InputRequiredResult):
         rounds += 1
         if rounds > MAX_ROUNDS:
-            raise InputRequiredRoundsExceededError(MAX_ROUNDS)
+            message = f"still asking for input after {MAX_ROUNDS} rounds; given up"
+            raise MCPError(code=INTERNAL_ERROR, message=message)
         answers: types.InputResponses = {}
         for key, request in (current.input_requests or {}).items():
             context = ClientRequestContext(session=session, request_id=key)

@@ -3,7 +3,7 @@ with -32022, naming the version it supports), where a server cannot send request
 the middle of a call: its tool asks the person through the multi-round-trip style
 instead. `plan_trip` returns `input_required` with a question, the client retries
 with the answer, and the next question (built from that answer: the city's hotels)
-comes back the same way, then the result.
+comes back the same way, then the result. `nag` asks again whatever the answer.
 
 The questions are the SDK's resolvers (`Resolve`), which take the 2026-07-28 path
 here; the answers are taken whole (`ElicitationResult`) so a decline or a cancel
@@ -18,7 +18,12 @@ from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.shared.exceptions import MCPError
-from mcp_types import UNSUPPORTED_PROTOCOL_VERSION
+from mcp_types import (
+    UNSUPPORTED_PROTOCOL_VERSION,
+    ElicitRequest,
+    ElicitRequestFormParams,
+    InputRequiredResult,
+)
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, Field, create_model
 
@@ -56,6 +61,18 @@ async def plan_trip(
     if not isinstance(hotel, AcceptedElicitation):
         return f"stopped at question 2: {hotel.action}"
     return f"booked {hotel.data.hotel} in {where.data.city} for {where.data.nights} nights"
+
+
+@app.tool()
+async def nag() -> InputRequiredResult:
+    """Ask for confirmation again whatever the answer: it never finishes."""
+    form = ElicitRequestFormParams(
+        message="Are you sure?",
+        requested_schema={"type": "object", "properties": {"sure": {"type": "boolean"}}},
+    )
+    return InputRequiredResult(
+        input_requests={"sure": ElicitRequest(params=form)}, request_state="again"
+    )
 
 
 async def modern_only(ctx: Any, call_next: Any) -> Any:
