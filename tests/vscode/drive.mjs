@@ -105,9 +105,22 @@ async function main() {
     const commandRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings' });
     await commandRow.waitFor({ state: 'visible', timeout: 30000 });
     const rowText = await commandRow.innerText();
-    if (!rowText.includes('repository') || !rowText.includes('Make the greetings friendlier')) {
-      throw new Error(`the command's row lacks its source or description: ${JSON.stringify(rowText)}`);
+    if (!rowText.includes('repository') || !rowText.includes('Make the greetings friendlier') || !rowText.includes('polish-greetings <name>')) {
+      throw new Error(`the command's row lacks its source, description or argument hint: ${JSON.stringify(rowText)}`);
     }
+    // The repository's commands come first, built-ins last; a built-in whose MCP server
+    // is missing here says so.
+    const labels = (await page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim());
+    const firstBuiltin = labels.findIndex((l) => l.startsWith('explain-selection'));
+    const lastRepository = Math.max(...['polish-greetings', 'sign-off-goodbye'].map((n) => labels.findIndex((l) => l.startsWith(n))));
+    if (lastRepository < 0 || firstBuiltin < 0 || lastRepository > firstBuiltin) {
+      throw new Error(`the picker does not list the repository's commands first: ${JSON.stringify(labels)}`);
+    }
+    await page.locator('.quick-input-widget .quick-input-box input').fill('qa-ticket');
+    const qaRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'qa-ticket' }).first();
+    await qaRow.filter({ hasText: "unavailable: needs the MCP server 'tickets'" }).waitFor({ state: 'visible', timeout: 10000 });
+    await shot(page, 'palette-unavailable');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('');
     await shot(page, 'palette');
     await page.locator('.quick-input-widget .quick-input-box input').fill('polish-greetings');
     await page.keyboard.press('Enter');
@@ -284,7 +297,15 @@ async function main() {
     const running = page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: polish-greetings' })
       .filter({ has: page.locator('.monaco-button', { hasText: 'Cancel' }) });
     await running.first().waitFor({ state: 'visible', timeout: 30000 });
-    await page.waitForTimeout(1000);
+    // While the model thinks, the notification says so, with a clock, the arguments and
+    // the run id; the run has a status-bar entry of its own.
+    await running.filter({ hasText: /waiting for the model \([2-9] s\)/ }).filter({ hasText: 'name="Bob"' })
+      .filter({ hasText: /· run \d{8}-\d{6}-/ }).first().waitFor({ state: 'visible', timeout: 20000 });
+    const runEntry = page.locator('[id^="orchestra.orchestra.orchestra.run."]', { hasText: /polish-greetings Bob · model \d+ s/ });
+    await runEntry.first().waitFor({ state: 'visible', timeout: 10000 });
+    log(`progress: ${(await running.first().innerText()).replace(/\s+/g, ' ')} | status: ${await runEntry.first().innerText()}`);
+    await shot(page, 'progress-waiting');
+    if (readmeShot) await page.screenshot({ path: path.join(path.dirname(readmeShot), 'progress.png') });
     await running.first().locator('.monaco-button', { hasText: 'Cancel' }).click();
     await statusItem.filter({ hasText: /polish-greetings cancelled/ }).waitFor({ state: 'visible', timeout: 15000 });
     log('run cancelled');

@@ -16,7 +16,8 @@ notification. The file on disk has exactly the accepted changes and the journal 
 Everything it needs is installed by `make test` (mk/vscode.mk). When something is
 missing the test fails, saying what: a skipped end-to-end test hides a broken build.
 Screenshots and logs land in tests/vscode/artifacts/; with UPDATE_README_SCREENSHOT=1
-the Refactor Preview's screenshot also replaces editors/vscode/images/review.png.
+the Refactor Preview's screenshot also replaces editors/vscode/images/review.png,
+and the waiting progress notification's editors/vscode/images/progress.png.
 """
 
 from __future__ import annotations

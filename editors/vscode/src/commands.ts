@@ -5,7 +5,7 @@ import { ArgumentInfo, CommandInfo } from './protocol';
 
 /** Where a command comes from, for the quick pick's description. */
 export function commandSource(cmd: CommandInfo, workspaceRoot?: string): string {
-  const layer = cmd.layer ?? cmd.source ?? '';
+  const layer = cmd.layer ?? '';
   let file = '';
   if (cmd.uri) {
     file = uriPath(cmd.uri);
@@ -31,18 +31,48 @@ export interface CommandPickItem {
   label: string;
   description: string;
   detail: string;
+  /** The picker's section: repository, user, MCP, built-in. */
+  group: string;
   command: CommandInfo;
 }
 
+/** Sections of the picker, in order: the repository's own commands first, built-ins last. */
+const GROUPS: [string, (layer: string) => boolean][] = [
+  ['repository', (l) => l.startsWith('repository')],
+  ['user', (l) => l.startsWith('user') || l === 'search path'],
+  ['built-in', (l) => l === 'built-in' || l === 'builtin'],
+];
+
+export function commandGroup(command: CommandInfo): string {
+  const layer = command.layer ?? '';
+  return GROUPS.find(([, has]) => has(layer))?.[0] ?? (layer || 'other');
+}
+
+function groupRank(group: string): number {
+  const at = GROUPS.findIndex(([name]) => name === group);
+  return at < 0 ? GROUPS.length - 1.5 : at; // MCP prompts and the like: before built-ins
+}
+
+/**
+ * The picker's rows: grouped repository → user → others → built-in, by name within a
+ * group. The label carries the argument hint and the description sits beside it, so
+ * neither is cut off; the detail says where it comes from, or why it cannot run here.
+ */
 export function commandPickItems(commands: CommandInfo[], workspaceRoot?: string): CommandPickItem[] {
   return [...commands]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((command) => ({
-      label: command.name,
-      description: commandSource(command, workspaceRoot),
-      detail: [command.description, argumentHint(command.arguments)].filter(Boolean).join(' — '),
-      command,
-    }));
+    .map((command) => ({ command, group: commandGroup(command) }))
+    .sort((a, b) => groupRank(a.group) - groupRank(b.group) || a.command.name.localeCompare(b.command.name))
+    .map(({ command, group }) => {
+      const hint = argumentHint(command.arguments);
+      const source = commandSource(command, workspaceRoot);
+      return {
+        label: `${command.unavailable ? '$(circle-slash) ' : ''}${command.name}${hint ? ` ${hint}` : ''}`,
+        description: command.description,
+        detail: command.unavailable ? `unavailable: ${command.unavailable} · ${source}` : source,
+        group,
+        command,
+      };
+    });
 }
 
 export function argumentHint(args: ArgumentInfo[]): string {

@@ -4,8 +4,8 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State } from 'vscode-languageclient/node';
 import { OrchestraClient, StartError, reviewMode, showStartError } from './client';
-import { argumentPrompt, collectArguments, commandPickItems, validateArgument } from './commands';
-import { EventLog, contextMarkdown, formatCost } from './format';
+import { CommandPickItem, argumentPrompt, collectArguments, commandPickItems, validateArgument } from './commands';
+import { EventLog, contextMarkdown, formatAgo, formatCost } from './format';
 import {
   AskParams,
   AskResult,
@@ -23,7 +23,7 @@ import {
   RunsResult,
 } from './protocol';
 import { Reviews } from './review';
-import { RunTracker, RunView, isActive, percentage, progressMessage, statusText } from './state';
+import { RunTracker, RunView, isActive, percentage, progressMessage, progressTitle, runStatusText, statusText, ticking } from './state';
 
 interface ProgressHandle {
   progress: vscode.Progress<{ message?: string; increment?: number }>;
@@ -47,6 +47,10 @@ class Orchestra implements vscode.Disposable {
   private readonly inReview = new Set<string>();
   /** Per run in review: the documents that had unsaved changes of the person's own. */
   private readonly dirtyAtReview = new Map<string, Set<string>>();
+  /** One status-bar entry per active run, with its menu. */
+  private readonly runItems = new Map<string, vscode.StatusBarItem>();
+  /** Ticks the clocks in progress messages ("waiting for the model (4 s)"). */
+  private readonly clock: NodeJS.Timeout;
 
   constructor() {
     this.log = vscode.window.createOutputChannel('Orchestra');
@@ -62,6 +66,11 @@ class Orchestra implements vscode.Disposable {
     });
     this.updateStatus();
     this.status.show();
+    this.clock = setInterval(() => {
+      const runs = this.tracker.active().filter(ticking);
+      for (const run of runs) this.reportProgress(run);
+      if (runs.length) this.updateStatus();
+    }, 1000);
   }
 
   private attach(client: LanguageClient): void {
@@ -142,7 +151,7 @@ class Orchestra implements vscode.Disposable {
   private showProgress(run: RunView): void {
     if (this.progress.has(run.runId) || !isActive(run)) return;
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Orchestra: ${run.command}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: progressTitle(run), cancellable: true },
       (progress, token) =>
         new Promise<void>((resolve) => {
           this.progress.set(run.runId, { progress, reported: 0, done: resolve });
@@ -161,10 +170,50 @@ class Orchestra implements vscode.Disposable {
   }
 
   updateStatus(): void {
-    const run = this.tracker.current();
-    const { text, tooltip } = statusText(run, this.tracker.active().length);
-    this.status.text = this.client.running || run ? text : '$(circle-slash) Orchestra: server not running';
+    const active = this.tracker.active();
+    // Active runs have an entry each; the main entry shows the server and the last run.
+    const run = active.length ? undefined : this.tracker.current();
+    const { text, tooltip } = statusText(run, 0);
+    this.status.text = this.client.running || run ? (active.length ? `${text} · ${active.length} running` : text) : '$(circle-slash) Orchestra: server not running';
     this.status.tooltip = this.client.running || run ? tooltip : 'Orchestra: the language server is not running. Click for runs.';
+    for (const view of active) {
+      let item = this.runItems.get(view.runId);
+      if (!item) {
+        item = vscode.window.createStatusBarItem(`orchestra.run.${view.runId}`, vscode.StatusBarAlignment.Left, 9);
+        item.name = `Orchestra run ${view.runId}`;
+        item.command = { command: 'orchestra.runMenu', title: 'Run menu', arguments: [view.runId] };
+        this.runItems.set(view.runId, item);
+        item.show();
+      }
+      const shown = runStatusText(view);
+      item.text = shown.text;
+      item.tooltip = shown.tooltip;
+    }
+    for (const [runId, item] of this.runItems) {
+      if (!active.some((r) => r.runId === runId)) {
+        item.dispose();
+        this.runItems.delete(runId);
+      }
+    }
+  }
+
+  /** A run's status-bar menu: show its progress, cancel it, review its proposal, its log. */
+  async runMenu(runId: string): Promise<void> {
+    const run = this.tracker.runs.get(runId);
+    if (!run) return;
+    const actions = [
+      { label: '$(bell) Show Progress', id: 'show', detail: progressMessage(run) },
+      ...(this.inReview.has(runId) ? [{ label: '$(diff) Review Proposal', id: 'review', detail: '' }] : []),
+      { label: '$(output) Show Log', id: 'log', detail: '' },
+      ...(isActive(run) ? [{ label: '$(stop) Cancel Run', id: 'cancel', detail: '' }] : []),
+    ];
+    const action = await vscode.window.showQuickPick(actions, { title: progressTitle(run) });
+    if (action?.id === 'show') await vscode.commands.executeCommand('notifications.showList');
+    else if (action?.id === 'review') {
+      if (reviewMode() === 'diffEditor') await this.reviewProposal(runId);
+      else await vscode.commands.executeCommand('refactorPreview.focus').then(undefined, () => undefined);
+    } else if (action?.id === 'log') this.log.show(true);
+    else if (action?.id === 'cancel') await this.cancel(runId);
   }
 
   private async offerReview(runId: string): Promise<void> {
@@ -204,15 +253,13 @@ class Orchestra implements vscode.Disposable {
       void vscode.window.showWarningMessage('Orchestra: no commands found. Add one under .orchestra/commands/ (see `orchestra init`).');
       return;
     }
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const picked = await vscode.window.showQuickPick(commandPickItems(commands, root), {
-      title: 'Orchestra: Run Command',
-      placeHolder: 'Pick a command to run',
-      matchOnDescription: true,
-      matchOnDetail: true,
-    });
+    const picked = await this.pickCommand(commands, 'Orchestra: Run Command', 'Pick a command to run');
     if (!picked) return;
     const command = picked.command;
+    if (command.unavailable) {
+      void vscode.window.showWarningMessage(`Orchestra: ${command.name} cannot run here: ${command.unavailable}.`);
+      return;
+    }
     const values: (string | undefined)[] = [];
     for (const [i, arg] of command.arguments.entries()) {
       const value = await vscode.window.showInputBox({
@@ -233,10 +280,25 @@ class Orchestra implements vscode.Disposable {
       params.diagnostics = vscode.languages.getDiagnostics(editor.document.uri).slice(0, 50).map(toDiagnosticInfo);
     }
     const started = await this.client.request<RunStarted>(Methods.run, params);
-    const run = this.tracker.started(started.runId, command.name);
+    const run = this.tracker.started(started.runId, command.name, params.arguments);
     this.write(`▷ started ${command.name} · run ${started.runId}`);
     this.showProgress(run);
     this.updateStatus();
+  }
+
+  /** The command picker: sections (repository, user, …, built-in), hint and description
+   * in view, unavailable commands marked with the reason. */
+  async pickCommand(commands: CommandInfo[], title: string, placeHolder: string): Promise<CommandPickItem | undefined> {
+    const rows = commandPickItems(commands, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+    const items: (CommandPickItem | vscode.QuickPickItem)[] = [];
+    let group = '';
+    for (const row of rows) {
+      if (row.group !== group) items.push({ label: row.group, kind: vscode.QuickPickItemKind.Separator });
+      group = row.group;
+      items.push(row);
+    }
+    const picked = await vscode.window.showQuickPick(items, { title, placeHolder, matchOnDescription: true, matchOnDetail: true });
+    return picked && 'command' in picked ? picked : undefined;
   }
 
   async pickRun(title: string, filter: (run: RunInfo) => boolean): Promise<RunInfo | undefined> {
@@ -249,8 +311,8 @@ class Orchestra implements vscode.Disposable {
     const picked = await vscode.window.showQuickPick(
       candidates.map((run) => ({
         label: `${run.command} ${Object.values(run.arguments ?? {}).join(' ')}`.trim(),
-        description: `${run.state}${run.awaitingReview ? ' · review waiting' : ''} · ${formatCost(run.costUsd)}${run.undone ? ` · undone ${run.undone.label}` : ''}`,
-        detail: `run ${run.runId} · started ${run.startedAt}${run.finishedAt ? ` · ended ${run.finishedAt}` : ''}`,
+        description: `${run.state}${run.awaitingReview || recoverable(run) ? ' · $(diff) review waiting' : ''} · ${formatCost(run.costUsd)}${run.undone ? ` · undone ${run.undone.label}` : ''}`,
+        detail: `started ${formatAgo(run.startedAt)}${run.finishedAt ? ` · ended ${formatAgo(run.finishedAt)}` : ''} · run ${run.runId}`,
         run,
       })),
       { title: `Orchestra: ${title}`, matchOnDetail: true },
@@ -362,7 +424,7 @@ class Orchestra implements vscode.Disposable {
   /** A run interrupted with changes pending review: the server offers them again as a new run. */
   async recover(runId: string): Promise<void> {
     const started = await this.client.request<RunStarted>(Methods.recover, { runId });
-    const run = this.tracker.started(started.runId, `review of ${runId}`);
+    const run = this.tracker.started(started.runId, `review of ${runId}`, { run: runId });
     this.write(`▷ reviewing the proposal of interrupted run ${runId} · run ${started.runId}`);
     this.showProgress(run);
     this.updateStatus();
@@ -395,10 +457,7 @@ class Orchestra implements vscode.Disposable {
 
   async showContext(): Promise<void> {
     const commands = await this.commands();
-    const picked = await vscode.window.showQuickPick(
-      commandPickItems(commands, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath),
-      { title: 'Orchestra: Show Context', placeHolder: 'What would this command send to the model?' },
-    );
+    const picked = await this.pickCommand(commands, 'Orchestra: Show Context', 'What would this command send to the model?');
     if (!picked) return;
     const result = await this.client.request<ContextResult>(Methods.context, { command: picked.command.name, arguments: {} });
     const content = contextMarkdown(result);
@@ -427,6 +486,8 @@ class Orchestra implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearInterval(this.clock);
+    for (const item of this.runItems.values()) item.dispose();
     for (const handle of this.progress.values()) handle.done();
     this.client.dispose();
     this.reviews.dispose();
@@ -475,6 +536,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     guard('orchestra.runCommand', () => o.runCommand()),
     guard('orchestra.showRuns', () => o.showRuns()),
+    guard('orchestra.runMenu', (runId?: unknown) => (typeof runId === 'string' ? o.runMenu(runId) : o.showRuns())),
     guard('orchestra.cancelRun', () => o.cancelRun()),
     guard('orchestra.undoRun', (runId?: unknown) => o.undoRun(typeof runId === 'string' ? runId : undefined)),
     guard('orchestra.showContext', () => o.showContext()),

@@ -31,30 +31,6 @@ export interface RunPageResult {
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
 
-export interface ArgumentInfo {
-  name: string;
-  description: string;
-  required: boolean;
-  default?: string | null;
-}
-
-export interface CommandInfo {
-  name: string;
-  description: string;
-  arguments: ArgumentInfo[];
-  mode?: string;
-  steps?: { id: string; agent: string; gate: 'approve' | 'review' | null }[];
-  codeAction?: { kinds: string[]; when: string } | null;
-  /** The file that defines it. */
-  uri?: string;
-  /** Where it comes from: repository, user, builtin, claude, mcp... */
-  layer?: string;
-  /** Older drafts of the protocol called it `source`. */
-  source?: string;
-}
-
-export interface CommandsResult { commands: CommandInfo[] }
-
 export interface DiagnosticInfo {
   range: Range;
   message: string;
@@ -73,25 +49,14 @@ export interface RunParams {
 
 export interface RunStarted { runId: string }
 
-export interface RunInfo {
-  runId: string;
-  command: string;
-  arguments: Record<string, unknown>;
-  state: string;
-  startedAt: string;
-  finishedAt: string | null;
-  costUsd: number | null;
-  pendingProposal: boolean;
-  awaitingReview: boolean;
-  /** A later undo run took back what it landed: `{by, whole, label}`. */
-  undone?: { by: string; whole: boolean; label: string } | null;
-}
-
-export interface RunsResult { runs: RunInfo[] }
-
-// The review payloads and the outcome vocabulary are generated from the server's pydantic
+// The listings, the review payloads and the outcome vocabulary are generated from the server's pydantic
 // models (src/generated/protocol.ts, `npm run generate`), never copied by hand.
 export type {
+  ArgumentInfo,
+  CommandInfo,
+  CommandsResult,
+  RunInfo,
+  RunsResult,
   DecideParams,
   DecideResult,
   FileChoice,

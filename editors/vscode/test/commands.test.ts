@@ -5,23 +5,34 @@ import { CommandInfo } from '../src/protocol';
 
 const ticket = { name: 'ticket', description: 'Ticket key, e.g. SHOP-12', required: true, default: null };
 const note = { name: 'note', description: '', required: false, default: 'none' };
+const base = { mode: 'orchestration', steps: [], codeAction: null };
 const implement: CommandInfo = {
-  name: 'implement-ticket', description: 'Implement a ticket end to end', arguments: [ticket, note],
+  ...base, name: 'implement-ticket', description: 'Implement a ticket end to end', arguments: [ticket, note],
   uri: 'file:///repo/.orchestra/commands/implement-ticket.md', layer: 'repository',
 };
 const explain: CommandInfo = {
-  name: 'explain-selection', description: 'Explain the selected code', arguments: [],
-  uri: 'file:///venv/lib/orchestra_lsp/commands/explain-selection.md', layer: 'builtin',
+  ...base, name: 'explain-selection', description: 'Explain the selected code', arguments: [],
+  uri: 'file:///venv/lib/orchestra_lsp/commands/explain-selection.md', layer: 'built-in',
 };
+const mine: CommandInfo = { ...explain, name: 'tidy', uri: 'file:///home/me/.config/orchestra/commands/tidy.md', layer: 'user config' };
+const qa: CommandInfo = {
+  ...explain, name: 'qa-ticket', arguments: [ticket],
+  unavailable: "needs the MCP server 'tickets' (agent qa), which no .mcp.json or settings define",
+};
+const prompt: CommandInfo = { ...explain, name: 'mcp.docs.search', uri: '', layer: 'mcp' };
 
-test('the quick pick lists commands by name with description and where they come from', () => {
-  const items = commandPickItems([implement, explain], '/repo');
-  assert.deepEqual(items.map((i) => i.label), ['explain-selection', 'implement-ticket']);
-  assert.equal(items[1].description, 'repository · .orchestra/commands/implement-ticket.md');
-  assert.equal(items[1].detail, 'Implement a ticket end to end — <ticket> [note]');
-  assert.equal(items[0].description, 'builtin · commands/explain-selection.md');
-  assert.equal(commandSource({ ...explain, layer: undefined, source: 'user' }), 'user · /venv/lib/orchestra_lsp/commands/explain-selection.md');
-  assert.equal(commandSource({ name: 'mcp:x:y', description: '', arguments: [], layer: 'mcp' }), 'mcp');
+test('the picker lists the repository first, then the user, MCP prompts, built-ins; hint and description visible', () => {
+  const items = commandPickItems([qa, explain, prompt, mine, implement], '/repo');
+  assert.deepEqual(items.map((i) => i.label), [
+    'implement-ticket <ticket> [note]', 'tidy', 'mcp.docs.search', 'explain-selection', '$(circle-slash) qa-ticket <ticket>',
+  ]);
+  assert.deepEqual(items.map((i) => i.group), ['repository', 'user', 'mcp', 'built-in', 'built-in']);
+  assert.equal(items[0].description, 'Implement a ticket end to end');
+  assert.equal(items[0].detail, 'repository · .orchestra/commands/implement-ticket.md');
+  assert.equal(items[3].detail, 'built-in · commands/explain-selection.md');
+  assert.equal(items[4].detail, "unavailable: needs the MCP server 'tickets' (agent qa), which no .mcp.json or settings define · built-in · commands/explain-selection.md");
+  assert.equal(commandSource({ ...explain, layer: 'user' }), 'user · /venv/lib/orchestra_lsp/commands/explain-selection.md');
+  assert.equal(commandSource({ ...prompt, uri: '' }), 'mcp');
   assert.equal(commandSource({ ...implement, uri: 'file:///repo/a%20b.md' }, '/repo/'), 'repository · a b.md');
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { EventLog, contextMarkdown, formatCost, formatDuration, formatEvent, formatTokens, shorten } from '../src/format';
+import { EventLog, contextMarkdown, formatAgo, formatCost, formatDuration, formatEvent, formatTokens, shorten } from '../src/format';
 
 const R = 'r-1';
 
@@ -96,4 +96,14 @@ test("the context page lists each step's sources, biggest first, against the bud
   assert.match(page, /## Step design \(architect\)\n\n1,500 of 150,000 tokens\n\n\| source \| tokens \|\n\| --- \| ---: \|\n\| persistent_context \| 1,200 \|\n\| tools \| 300 \|/);
   assert.match(page, /MCP tool declarations are not counted yet/);
   assert.match(page, /200,000 of 150,000 tokens — \*\*does not fit the budget\*\*/);
+});
+
+test('times read as people say them', () => {
+  const now = Date.parse('2026-12-01T10:00:00Z');
+  assert.equal(formatAgo('2026-12-01T09:59:58.123456+00:00', now), 'just now');
+  assert.equal(formatAgo('2026-12-01T09:59:18+00:00', now), '42 s ago');
+  assert.equal(formatAgo('2026-12-01T09:58:00+00:00', now), '2 min ago');
+  assert.equal(formatAgo('2026-12-01T07:00:00+00:00', now), '3 h ago');
+  assert.match(formatAgo('2026-11-20T07:05:00+00:00', now), /^2026-11-2\d \d\d:05$/);
+  assert.equal(formatAgo('not a date', now), 'not a date');
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { RunTracker, percentage, progressMessage, statusText } from '../src/state';
+import { RunTracker, percentage, progressMessage, progressTitle, runStatusText, statusText } from '../src/state';
 
 test('a run goes from starting through its steps and gates to finished', () => {
   let now = 1000;
@@ -8,21 +8,27 @@ test('a run goes from starting through its steps and gates to finished', () => {
   const run = t.started('r1', 'tidy');
   assert.equal(run.state, 'starting');
   assert.equal(progressMessage(run), 'starting · 0 tokens · $0.00');
-  t.apply({ type: 'run_started', run_id: 'r1', command: 'tidy', arguments: {}, workspace: '/w', mode: 'orchestration', steps: ['plan', 'fix'], model: 'm' });
+  t.apply({ type: 'run_started', run_id: 'r1', command: 'tidy', arguments: { path: 'src' }, workspace: '/w', mode: 'orchestration', steps: ['plan', 'fix'], model: 'm' });
+  assert.equal(progressTitle(run), 'Orchestra: tidy (path="src") · run r1');
   t.apply({ type: 'step_started', run_id: 'r1', step_id: 'fix', agent: 'developer', index: 1, total: 2 });
-  t.apply({ type: 'tool_call_started', run_id: 'r1', step_id: 'fix', call_id: 'c', tool: 'edit', arguments: {} });
+  now = 5200;
+  assert.equal(progressMessage(run, now), 'fix (developer) 2/2 · waiting for the model (4 s) · 0 tokens · $0.00');
   t.apply({ type: 'usage', run_id: 'r1', step_id: 'fix', agent: 'developer', model: 'm', input_tokens: 900, output_tokens: 100, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0.01, run_cost_usd: 0.03 });
-  assert.equal(progressMessage(run), 'fix (developer) 2/2 · edit · 1.0k tokens · $0.03');
+  t.apply({ type: 'tool_call_started', run_id: 'r1', step_id: 'fix', call_id: 'c', tool: 'edit', arguments: { command: 'str_replace', path: 'greet.py' } });
+  now = 6300;
+  assert.equal(progressMessage(run, now), 'fix (developer) 2/2 · running edit greet.py (1 s) · 1.0k tokens · $0.03');
+  assert.equal(runStatusText(run, now).text, '$(sync~spin) tidy src · edit 1 s · $0.03');
   assert.equal(percentage(run), 50);
   t.apply({ type: 'gate_opened', run_id: 'r1', step_id: 'fix', gate: 'review' });
   assert.equal(run.state, 'waiting');
+  assert.equal(progressMessage(run, now + 60_000), 'fix (developer) 2/2 · waiting for your review · 1.0k tokens · $0.03');
   assert.match(statusText(run, 1).text, /\$\(bell\) Orchestra: tidy · your review · \$0.03/);
   t.apply({ type: 'gate_decided', run_id: 'r1', step_id: 'fix', gate: 'review', decision: 'approve', by: 'person' });
   assert.equal(run.state, 'running');
-  now = 5000;
+  now = 9000;
   t.apply({ type: 'run_finished', run_id: 'r1', cost_usd: 0.04, output: '' });
   assert.equal(run.state, 'finished');
-  assert.equal(run.finishedAt, 5000);
+  assert.equal(run.finishedAt, 9000);
   assert.equal(percentage(run), 100);
   assert.equal(statusText(run, 0).text, '$(check) Orchestra: tidy · $0.04');
   assert.deepEqual(t.active(), []);

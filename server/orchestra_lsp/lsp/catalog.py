@@ -28,7 +28,7 @@ def setup(server: OrchestraServer) -> None:
         engine = await ls.session.engine()
         prompts = await _mcp_prompts(engine)
         commands = sorted([*engine.workspace.commands.items(), *prompts.items()])
-        listed = [listing.command_info(c) for _, c in commands]
+        listed = [listing.command_info(c, engine.workspace) for _, c in commands]
         return protocol.CommandsResult(commands=listed).wire()
 
     @server.feature(methods.AGENTS)

@@ -1,5 +1,6 @@
 """`textDocument/codeAction`: commands that declare `code_action` (see
-`command_actions`), and quick fixes for `.orchestra` files (see `config_fixes`).
+`command_actions`), and quick fixes for `.orchestra` files (see `config_fixes`); on
+those files no command is offered as a quick fix.
 
 Cheap by design, also while runs stream: no model call, no file read, a walk over
 the commands in force.
@@ -31,12 +32,18 @@ def setup(server: OrchestraServer) -> None:
         document = ls.documents.get(uri)
         actions: list[types.CodeAction] = []
         path = uri_to_path(uri)
-        if document is not None and path is not None and ls.configuration.is_config_file(path):
+        config = path is not None and ls.configuration.is_config_file(path)
+        if document is not None and config:
             lines = text_lines(document.text)
             diagnostics = list(params.context.diagnostics)
             actions += config_fixes.fixes(uri, lines, diagnostics, ls.codec)
         commands = list((await ls.session.engine()).workspace.commands.values())
         text = document.text if document else None
         selection = command_actions.selected_text(text, params.range, ls.features)
-        actions += command_actions.command_actions(commands, params, selection)
+        ran = command_actions.command_actions(commands, params, selection)
+        if config:
+            # A configuration diagnostic has its own exact fix (or none): an agent run
+            # offered beside "Change to 'description'" would spend a model call on a word.
+            ran = [a for a in ran if a.kind != types.CodeActionKind.QuickFix]
+        actions += ran
         return actions or None

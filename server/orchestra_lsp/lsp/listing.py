@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from orchestra_lsp.workspace import Agent, Command, Workspace
 
 
-def command_info(command: Command) -> protocol.CommandInfo:
+def command_info(command: Command, workspace: Workspace | None = None) -> protocol.CommandInfo:
+    """`command` as the pickers list it; with `workspace`, whether it can run there."""
     code_action = command.code_action
     return protocol.CommandInfo(
         name=command.name,
@@ -34,7 +35,36 @@ def command_info(command: Command) -> protocol.CommandInfo:
         else protocol.CodeActionInfo(kinds=list(code_action.kinds), when=code_action.when),
         uri=command.path.as_uri(),
         layer=command.source.layer.label,
+        unavailable=None if workspace is None else unavailable(command, workspace),
     )
+
+
+def unavailable(command: Command, workspace: Workspace) -> str | None:
+    """Why `command` cannot run here: the MCP servers its steps' agents name in their
+    tools (`mcp__tickets__*`) that no configuration defines, e.g. "needs the MCP server
+    'tickets' (agent analyst), which .mcp.json does not define". None when it can run.
+    Wildcard servers (`mcp__*`) need none in particular."""
+    from orchestra_lsp.workspace.tool_names import is_glob, mcp_server_of
+
+    missing: dict[str, list[str]] = {}
+    for step in command.steps:
+        agent = workspace.agents.get(step.agent)
+        if agent is None:
+            continue
+        for tool in agent.tools:
+            server = mcp_server_of(tool)
+            if server is None or is_glob(server) or server in workspace.mcp_servers:
+                continue
+            users = missing.setdefault(server, [])
+            if agent.name not in users:
+                users.append(agent.name)
+    if not missing:
+        return None
+    needs = "; ".join(
+        f"the MCP server '{server}' (agent {', '.join(agents)})"
+        for server, agents in missing.items()
+    )
+    return f"needs {needs}, which no .mcp.json or settings define"
 
 
 def agent_info(agent: Agent) -> protocol.AgentInfo:

@@ -99,6 +99,9 @@ class CommandInfo(Payload):
     uri: str
     """The file that defines it (a built-in's file inside the package)."""
     layer: str
+    unavailable: str | None = None
+    """Why it cannot run in this workspace (an MCP server its agents need is not
+    configured), for pickers to show it disabled; None when it can."""
 
 
 class CommandsResult(Payload):

@@ -92,6 +92,7 @@ export interface CommandInfo {
   mode: string;
   name: string;
   steps: StepInfo[];
+  unavailable?: string | null;
   uri: string;
 }
 /**
