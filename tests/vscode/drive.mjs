@@ -306,10 +306,39 @@ async function main() {
     log(`progress: ${(await running.first().innerText()).replace(/\s+/g, ' ')} | status: ${await runEntry.first().innerText()}`);
     await shot(page, 'progress-waiting');
     if (readmeShot) await page.screenshot({ path: path.join(path.dirname(readmeShot), 'progress.png') });
+    // The run's entry opens its menu.
+    await runEntry.first().click();
+    const menu = page.locator('.quick-input-widget', { hasText: 'Cancel Run' }).filter({ hasText: 'Show Log' });
+    await menu.waitFor({ state: 'visible', timeout: 10000 });
+    await shot(page, 'run-menu');
+    await page.keyboard.press('Escape');
     await running.first().locator('.monaco-button', { hasText: 'Cancel' }).click();
     await statusItem.filter({ hasText: /polish-greetings cancelled/ }).waitFor({ state: 'visible', timeout: 15000 });
     log('run cancelled');
     await shot(page, 'cancelled');
+
+    // A typo in an agent file: the light bulb offers the exact fix, and no agent run
+    // (fix-diagnostic is a quick fix everywhere else).
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('greeter.md');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'greeter.md' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const agentLine = page.locator('.monaco-editor .view-line', { hasText: 'max_turns: 5' }).first();
+    await agentLine.waitFor({ timeout: 15000 });
+    await agentLine.click();
+    await page.keyboard.press('Home');
+    await page.keyboard.type('x');
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 20000 });
+    await page.keyboard.press('Control+.');
+    const fixes = page.locator('.action-widget');
+    await fixes.locator('.monaco-list-row', { hasText: 'Change to' }).first().waitFor({ state: 'visible', timeout: 15000 });
+    const fixTexts = (await fixes.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    log(`quick fixes: ${JSON.stringify(fixTexts)}`);
+    if (fixTexts.some((t) => t.includes('Orchestra'))) throw new Error(`an agent run is offered as a fix of a configuration typo: ${JSON.stringify(fixTexts)}`);
+    await shot(page, 'quick-fix-config');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Z');
     log('done');
   } catch (error) {
     await page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => {});

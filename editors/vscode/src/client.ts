@@ -16,7 +16,7 @@ import {
   FeatureState,
   ClientCapabilities,
 } from 'vscode-languageclient/node';
-import { Launch, exitedMessage, expandPath, findExecutable, notFoundMessage, resolveLaunch, workspaceCandidates } from './launch';
+import { Launch, exitedMessage, expandPath, findExecutable, interpreterCandidates, notFoundMessage, resolveLaunch, workspaceCandidates } from './launch';
 import { Methods } from './protocol';
 
 export type ReviewMode = 'refactorPreview' | 'diffEditor';
@@ -50,6 +50,21 @@ class OrchestraCapabilities implements StaticFeature {
 }
 
 export class StartError extends Error {}
+
+/** The Python extension's selected interpreter for `resource`, when that extension is
+ * installed (its `environments` API); undefined otherwise or when it does not answer. */
+async function selectedInterpreter(resource: vscode.Uri | undefined): Promise<string | undefined> {
+  const extension = vscode.extensions.getExtension('ms-python.python');
+  if (!extension) return undefined;
+  const ask = async (): Promise<string | undefined> => {
+    const api = (extension.isActive ? extension.exports : await extension.activate()) as
+      | { environments?: { getActiveEnvironmentPath?: (r?: vscode.Uri) => { path?: string } | undefined } }
+      | undefined;
+    return api?.environments?.getActiveEnvironmentPath?.(resource)?.path || undefined;
+  };
+  const late = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5000));
+  return Promise.race([ask().catch(() => undefined), late]);
+}
 
 const STDERR_KEPT = 8000;
 
@@ -98,7 +113,18 @@ export class OrchestraClient implements vscode.Disposable {
       env: {},
     });
     const env: NodeJS.ProcessEnv = { ...process.env, ...(config.get<Record<string, string>>('server.env') ?? {}) };
-    let executable = findExecutable(launch.command, env.PATH);
+    let executable: string | undefined;
+    if (launch.origin === 'PATH') {
+      // Nothing configured: the interpreter the Python extension selected, when it has
+      // Orchestra installed beside it, comes before a search of PATH.
+      const interpreter = await selectedInterpreter(folder?.uri);
+      executable = interpreter ? interpreterCandidates(interpreter).map((c) => findExecutable(c, undefined)).find(Boolean) : undefined;
+      if (executable) {
+        launch.command = executable;
+        launch.origin = "the Python extension's interpreter";
+      }
+    }
+    executable ??= findExecutable(launch.command, env.PATH);
     if (!executable && launch.origin === 'PATH' && root) {
       // Nothing configured and nothing on PATH: a virtualenv in the workspace will do.
       executable = workspaceCandidates(root).map((c) => findExecutable(c, undefined)).find(Boolean);
@@ -126,7 +152,16 @@ export class OrchestraClient implements vscode.Disposable {
 
     const mode = reviewMode();
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: 'file' }],
+      // Only what the server needs: files of the folder it serves (a run may change any
+      // of them, and reads open buffers back) and configuration files wherever they are
+      // (the user's own commands and agents); not untitled buffers, output channels or
+      // files of other folders.
+      documentSelector: [
+        // (a folder whose path holds glob characters cannot be a pattern: all files then)
+        root && !/[[\]{}*?!]/.test(root) ? { scheme: 'file', pattern: `${root.replace(/\\/g, '/')}/**` } : { scheme: 'file' },
+        { scheme: 'file', pattern: '**/{.orchestra,orchestra,.claude}/**' },
+        { scheme: 'file', pattern: '**/{CLAUDE.md,AGENTS.md,.mcp.json}' },
+      ],
       outputChannel: this.serverLog,
       synchronize: {
         fileEvents: vscode.workspace.createFileSystemWatcher('{**/.orchestra/**,**/.claude/**,**/CLAUDE.md,**/AGENTS.md,**/.mcp.json}'),

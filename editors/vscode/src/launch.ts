@@ -15,7 +15,7 @@ export interface Launch {
   command: string;
   args: string[];
   /** Which setting chose it, for messages. */
-  origin: 'orchestra.server.command' | 'orchestra.pythonPath' | 'PATH';
+  origin: 'orchestra.server.command' | 'orchestra.pythonPath' | 'the Python extension\'s interpreter' | 'PATH';
 }
 
 export function resolveLaunch(settings: ServerSettings): Launch {
@@ -25,6 +25,13 @@ export function resolveLaunch(settings: ServerSettings): Launch {
     return { command: settings.pythonPath.trim(), args: ['-m', 'orchestra_lsp', ...args], origin: 'orchestra.pythonPath' };
   }
   return { command: 'orchestra', args, origin: 'PATH' };
+}
+
+/** Where `orchestra` is beside the interpreter the Python extension selected (its
+ * `python` executable, or the environment's folder). */
+export function interpreterCandidates(interpreter: string): string[] {
+  const dir = /python[\d.]*(\.exe)?$/i.test(path.basename(interpreter)) ? path.dirname(interpreter) : path.join(interpreter, 'bin');
+  return [path.join(dir, 'orchestra')];
 }
 
 /** Where `orchestra` may be when nothing is configured and it is not on PATH. */

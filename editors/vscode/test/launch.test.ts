@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exitedMessage, expandPath, findExecutable, notFoundMessage, resolveLaunch, workspaceCandidates } from '../src/launch';
+import { exitedMessage, expandPath, findExecutable, notFoundMessage, resolveLaunch, workspaceCandidates, interpreterCandidates } from '../src/launch';
 
 const base = { command: '', args: ['serve'], pythonPath: '', env: {} };
 
@@ -57,4 +57,10 @@ test('a server that cannot start says why and how to fix it', () => {
 
 test('with nothing configured, a virtualenv in the workspace is looked at too', () => {
   assert.deepEqual(workspaceCandidates('/w'), ['/w/.venv/bin/orchestra', '/w/venv/bin/orchestra', '/w/.env/bin/orchestra']);
+});
+
+test('the Python extension\'s interpreter: orchestra beside its python, or in its environment', () => {
+  assert.deepEqual(interpreterCandidates('/p/.venv/bin/python3.12'), ['/p/.venv/bin/orchestra']);
+  assert.deepEqual(interpreterCandidates('/p/.venv/bin/python'), ['/p/.venv/bin/orchestra']);
+  assert.deepEqual(interpreterCandidates('/p/envs/tools'), ['/p/envs/tools/bin/orchestra']);
 });
