@@ -627,3 +627,46 @@ async def test_a_gate_answered_in_advance_reaches_the_review_of_the_branches(roo
     assert (root / "a.txt").read_text() == "A\n" and (root / "b.txt").read_text() == "B\n"
     decided = [e for e in frontend.events if e.type == "gate_decided" and e.gate == "review"]
     assert [(e.step_id, e.by) for e in decided] == [("qa/check", "preset")]
+
+
+async def test_an_output_schema_that_is_not_an_object_is_answered_wrapped(root: Path) -> None:
+    """Tool inputs are objects: a list schema is offered as `{"value": <schema>}` and
+    the answer is the list itself."""
+    listing = command_file(
+        [
+            {
+                "id": "names",
+                "agent": "worker",
+                "prompt": "Name the files.",
+                "output": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+            },
+            {
+                "id": "each",
+                "for_each": "steps.names.output",
+                "steps": [{"id": "look", "agent": "worker", "prompt": "Look at {{item}}."}],
+            },
+        ]
+    )
+    workspace(root, {"flow": listing})
+    script = concurrent(
+        [
+            {
+                "expect": {"messages_contain": ["Name the files."]},
+                "reply": answer({"value": ["a"]}),
+            },
+            {
+                "expect": {"last_tool_result_contains": ["the answer: ['a'] is too short"]},
+                "reply": answer({"value": ["a.txt", "b.txt"]}),
+            },
+            {"expect": {"messages_contain": ["Look at a.txt."]}, "reply": {"text": "A"}},
+            {"expect": {"messages_contain": ["Look at b.txt."]}, "reply": {"text": "B"}},
+        ]
+    )
+    outcome = await run_command(root, script, RunRequest(command="flow"))
+    assert outcome.result.state == "finished", outcome.result.error
+    [offered] = [t for t in outcome.bodies()[0]["tools"] if t["name"] == "structured_output"]
+    assert offered["input_schema"]["properties"]["value"]["type"] == "array"
+    finished = {e["step_id"]: e for e in outcome.journal_of("step_finished")}
+    assert finished["names"]["data"] == ["a.txt", "b.txt"]
+    assert finished["each"]["data"] == ["A", "B"]
+    assert outcome.result.output == '[\n  "A",\n  "B"\n]'
