@@ -372,6 +372,8 @@ class BatchRunner:
             started_at=datetime.now(UTC),
         )
         self._items = items
+        self._names: set[str] = set()
+        """Worktree and branch names given so far (items whose names sanitise alike)."""
 
     @property
     def folder(self) -> Path:
@@ -414,7 +416,8 @@ class BatchRunner:
         branch: str | None = None
         if self.isolate:
             try:
-                where, branch = await asyncio.to_thread(self._add_worktree, item)
+                name = self._worktree_name(item)
+                where, branch = await asyncio.to_thread(self._add_worktree, item, name)
             except BatchError as error:
                 return result.model_copy(update={"state": "failed", "error": str(error)})
         try:
@@ -442,8 +445,15 @@ class BatchRunner:
                 result.branch = kept
         return item_result(self.root / RUNS_FOLDER, result)
 
-    def _add_worktree(self, item: BatchItem) -> tuple[Path, str]:
+    def _worktree_name(self, item: BatchItem) -> str:
+        """A name for the item's worktree and branch, unique in the batch."""
         safe = re.sub(r"[^A-Za-z0-9._-]+", "-", item.name).strip(".-") or "item"
+        if safe in self._names:  # `a/b` and `a b` are both `a-b`
+            safe = f"{safe}-{len(self._names) + 1}"
+        self._names.add(safe)
+        return safe
+
+    def _add_worktree(self, item: BatchItem, safe: str) -> tuple[Path, str]:
         where = self.folder / "worktrees" / safe
         branch = f"orchestra/batch-{self.batch_id}/{safe}"
         done = _git(self.root, "worktree", "add", "-q", "-b", branch, str(where), "HEAD")
