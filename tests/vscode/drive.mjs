@@ -159,6 +159,11 @@ async function main() {
     const bye = rows.filter({ hasText: 'Bye' }).filter({ has: page.locator('input.edit-checkbox') }).last();
     if ((await bye.count()) === 0) throw new Error('the second hunk has no row of its own in the preview');
     const helloBox = hello.locator('input.edit-checkbox');
+    // Every hunk starts ticked (orchestra.review.startTicked), so the diff shows the change.
+    if (!(await helloBox.isChecked()) || !(await bye.locator('input.edit-checkbox').isChecked())) {
+      throw new Error(`the review did not start with every hunk ticked: ${JSON.stringify(await hunkStates(panel))}`);
+    }
+    await shot(page, 'review-start-ticked');
     if (!(await helloBox.isChecked())) await helloBox.check();
     const byeBox = bye.locator('input.edit-checkbox');
     if (await byeBox.isChecked()) await byeBox.uncheck();
@@ -434,13 +439,17 @@ async function expandAll(panel) {
   for (let i = 0; i < 10; i++) {
     const collapsed = panel.locator('.monaco-list-row[aria-expanded="false"]');
     if ((await collapsed.count()) === 0) return;
-    await collapsed.first().locator('.monaco-tl-twistie').click();
+    // A row may re-render under the click: try again, the caller checks what it needs.
+    await collapsed.first().locator('.monaco-tl-twistie').click({ timeout: 3000 }).catch(() => undefined);
   }
 }
 
-// The hunk rows: the tree's leaves (files have aria-expanded).
+// The hunk rows: the tree's leaves (files have aria-expanded) that show a change (the
+// empty row that makes VS Code open the preview shows none).
 function hunkRows(panel) {
-  return panel.locator('.monaco-list-row:not([aria-expanded])').filter({ has: panel.page().locator('input.edit-checkbox') });
+  return panel.locator('.monaco-list-row:not([aria-expanded])')
+    .filter({ has: panel.page().locator('input.edit-checkbox') })
+    .filter({ has: panel.page().locator('.insert, .remove') });
 }
 
 // Each hunk row's text and whether it is ticked.
@@ -605,6 +614,11 @@ async function undoHunk() {
     await bye.waitFor({ timeout: 15000 });
     log(`undo rows: ${JSON.stringify(await hunkStates(panel))}`);
     const helloBox = hello.locator('input.edit-checkbox');
+    // Every hunk starts ticked (orchestra.review.startTicked), so the diff shows the change.
+    if (!(await helloBox.isChecked()) || !(await bye.locator('input.edit-checkbox').isChecked())) {
+      throw new Error(`the review did not start with every hunk ticked: ${JSON.stringify(await hunkStates(panel))}`);
+    }
+    await shot(page, 'undo-review-start-ticked');
     if (!(await helloBox.isChecked())) await helloBox.check();
     const byeBox = bye.locator('input.edit-checkbox');
     if (await byeBox.isChecked()) await byeBox.uncheck();

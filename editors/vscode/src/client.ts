@@ -17,6 +17,7 @@ import {
   ClientCapabilities,
 } from 'vscode-languageclient/node';
 import { Launch, exitedMessage, expandPath, findExecutable, interpreterCandidates, notFoundMessage, resolveLaunch, workspaceCandidates } from './launch';
+import { startTicked } from './previewEdit';
 import { Methods } from './protocol';
 
 export type ReviewMode = 'refactorPreview' | 'diffEditor';
@@ -163,6 +164,13 @@ export class OrchestraClient implements vscode.Disposable {
         { scheme: 'file', pattern: '**/{CLAUDE.md,AGENTS.md,.mcp.json}' },
       ],
       outputChannel: this.serverLog,
+      middleware: {
+        workspace: {
+          // The handler's token is unused by the client's own (it answers when applied).
+          handleApplyEdit: (params, next) =>
+            next(config.get<boolean>('review.startTicked', true) ? startTicked(params) : params, new vscode.CancellationTokenSource().token),
+        },
+      },
       synchronize: {
         fileEvents: vscode.workspace.createFileSystemWatcher('{**/.orchestra/**,**/.claude/**,**/CLAUDE.md,**/AGENTS.md,**/.mcp.json}'),
       },
