@@ -17,6 +17,7 @@ from orchestra_lsp.changes.landing import (
     present_hunks,
     read_back,
 )
+from orchestra_lsp.changes.lines import split_lines
 from orchestra_lsp.changes.model import (
     ChangeKind,
     Changeset,
@@ -75,6 +76,7 @@ __all__ = [
     "read_text",
     "read_text_file",
     "rebase",
+    "split_lines",
     "translate",
     "unified_diff",
     "which_hunks_applied",

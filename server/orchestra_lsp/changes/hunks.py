@@ -132,21 +132,37 @@ Region = tuple[int, int, int, int]
 
 
 def _changed_regions(old: list[str], new: list[str]) -> Iterator[Region]:
-    """The changed regions, in order, each separated from the next by equal lines."""
-    i = j = 0
-    for anchor_i, anchor_j in [*_unique_anchors(old, new), (len(old), len(new))]:
+    """The changed regions, in order, each separated from the next by equal lines.
+
+    The common head and tail are set aside first: an agent's change usually touches a
+    few places, and the anchors then only need finding in the span between them."""
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    end_old, end_new = len(old) - tail, len(new) - tail
+    i, j = head, head
+    anchors = _unique_anchors(old, new, head, end_old, end_new)
+    for anchor_i, anchor_j in [*anchors, (end_old, end_new)]:
         yield from _gap_regions(old, new, (i, anchor_i, j, anchor_j))
         i, j = anchor_i + 1, anchor_j + 1
 
 
-def _unique_anchors(old: list[str], new: list[str]) -> list[tuple[int, int]]:
-    """Pairs of equal lines unique in both texts, the longest run that keeps order."""
-    old_counts = Counter(old)
-    new_counts = Counter(new)
-    new_unique = {line: j for j, line in enumerate(new) if new_counts[line] == 1}
+def _unique_anchors(
+    old: list[str], new: list[str], start: int, end_old: int, end_new: int
+) -> list[tuple[int, int]]:
+    """Pairs of equal lines unique in both `old[start:end_old]` and `new[start:end_new]`,
+    the longest run that keeps order (absolute indices)."""
+    old_span, new_span = old[start:end_old], new[start:end_new]
+    old_counts = Counter(old_span)
+    new_counts = Counter(new_span)
+    new_unique = {line: start + j for j, line in enumerate(new_span) if new_counts[line] == 1}
     pairs = [
-        (i, new_unique[line])
-        for i, line in enumerate(old)
+        (start + i, new_unique[line])
+        for i, line in enumerate(old_span)
         if line in new_unique and old_counts[line] == 1
     ]
     return _longest_increasing(pairs)

@@ -102,25 +102,34 @@ class LineIndex:
         return start + len(content)
 
 
-def hunk_range(index: LineIndex, hunk: Hunk, encoding: Encoding) -> Range:
-    """The range a hunk replaces in its base text.
+def hunk_range(lines: Sequence[str], hunk: Hunk, encoding: Encoding) -> Range:
+    """The range a hunk replaces in its base text (split into `lines`).
 
     It runs from the start of the hunk's first line to the start of the line after
-    it, which past a final line with no newline is the end of the text.
+    it, which past a final line with no newline is the end of the text. Both ends are
+    line starts, so no line but a final unterminated one is ever measured.
     """
     return Range(
-        start=index.position_of(index.line_start(hunk.base_start), encoding),
-        end=index.position_of(index.line_start(hunk.base_end), encoding),
+        start=_line_start(lines, hunk.base_start, encoding),
+        end=_line_start(lines, hunk.base_end, encoding),
     )
 
 
 def hunks_to_edits(base: str, hunks: Iterable[Hunk], encoding: Encoding) -> list[TextEdit]:
     """One minimal edit per hunk, with ranges in `base`, ready for a TextDocumentEdit."""
-    index = LineIndex(base)
+    lines = split_lines(base)
     return [
-        TextEdit(range=hunk_range(index, hunk, encoding), new_text=hunk.new_text, hunk_id=hunk.id)
+        TextEdit(range=hunk_range(lines, hunk, encoding), new_text=hunk.new_text, hunk_id=hunk.id)
         for hunk in hunks
     ]
+
+
+def _line_start(lines: Sequence[str], line: int, encoding: Encoding) -> Position:
+    """Where `line` starts; past the last line, the end of the text (which stays on the
+    last line when it has no terminator)."""
+    if line < len(lines) or not lines or _ends_line(lines[-1]):
+        return Position(line=min(line, len(lines)), character=0)
+    return Position(line=len(lines) - 1, character=column_width(lines[-1], encoding))
 
 
 def apply_text_edits(text: str, edits: Sequence[TextEdit], encoding: Encoding) -> str:

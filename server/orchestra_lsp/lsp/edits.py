@@ -108,6 +108,7 @@ def _annotation(
     """A function giving each hunk its annotation id, registering the annotation."""
     if not options.annotate:
         return lambda hunk_id: None
+    by_id = {hunk.id: hunk for hunk in plan.hunks}  # one lookup per edit, not a scan
 
     def annotate(hunk_id: str) -> str:
         key = annotation_id(plan, hunk_id)
@@ -115,20 +116,19 @@ def _annotation(
             annotations[key] = types.ChangeAnnotation(
                 label=f"{options.label}: {plan.path}",
                 needs_confirmation=True,
-                description=_describe(plan, hunk_id),
+                description=_describe(plan, by_id.get(hunk_id)),
             )
         return key
 
     return annotate
 
 
-def _describe(plan: FilePlan, hunk_id: str) -> str:
-    if plan.kind != "modify":
+def _describe(plan: FilePlan, hunk: Hunk | None) -> str:
+    if plan.kind != "modify" or hunk is None:
         return f"{plan.kind} {plan.path}"
     if plan.all_or_nothing:
         return "the whole change, rebased over your edits"
-    hunk = next(h for h in plan.hunks if h.id == hunk_id)
-    return f"{hunk_id}: lines {hunk.base_start + 1}-{max(hunk.base_end, hunk.base_start + 1)}"
+    return f"{hunk.id}: lines {hunk.base_start + 1}-{max(hunk.base_end, hunk.base_start + 1)}"
 
 
 def _annotated(edit: TextEdit, annotation: str | None) -> types.TextEdit | types.AnnotatedTextEdit:

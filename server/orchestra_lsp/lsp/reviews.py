@@ -25,8 +25,8 @@ from orchestra_lsp.changes import (
     Changeset,
     Encoding,
     FileChange,
-    LineIndex,
     hunk_range,
+    split_lines,
     unified_diff,
     write_atomic,
 )
@@ -241,11 +241,11 @@ def _proposal_file(
     server: OrchestraServer, change: FileChange, decided: bool, encoding: Encoding
 ) -> protocol.ProposalFile:
     kind = change.kind
-    index = LineIndex(change.base_text or "")
+    lines = split_lines(change.base_text or "")
     hunks = [
         protocol.HunkInfo(
             id=h.id,
-            range=protocol.Range.model_validate(hunk_range(index, h, encoding).model_dump()),
+            range=protocol.Range.model_validate(hunk_range(lines, h, encoding).model_dump()),
             old_text="".join(h.old_lines),
             new_text=h.new_text,
         )
