@@ -11,23 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import cli_env, command_file, workspace
+from engine_helpers import (
+    SHOP_BASE,
+    SHOP_EDIT,
+    SHOP_EDITED,
+    cli_env,
+    command_file,
+    orchestra,
+    workspace,
+)
 
 from orchestra_lsp.cli.main import main
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
 
-BASE = "def total(prices):\n    return sum(prices)\n"
-EDITED = "def total(prices):\n    return round(sum(prices), 2)\n"
-EDIT = {
-    "name": "edit",
-    "input": {
-        "command": "str_replace",
-        "path": "shop.py",
-        "old_str": "return sum(prices)",
-        "new_str": "return round(sum(prices), 2)",
-    },
-}
 TWO_GATES = command_file(
     [
         {"id": "design", "agent": "worker", "prompt": "Design it.", "gate": "approve"},
@@ -37,25 +34,10 @@ TWO_GATES = command_file(
 )
 
 
-def orchestra(
-    root: Path, server: ScriptedServer, config_home: Path, *args: str
-) -> subprocess.CompletedProcess[str]:
-    """`orchestra ARGS...` in `root` without a terminal, as CI runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "orchestra_lsp", *args],
-        cwd=root,
-        env=cli_env(server.base_url, config_home),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def _script() -> list[dict[str, Any]]:
     return [
         {"reply": {"text": "The design: round the total."}},
-        {"reply": {"tool_use": [EDIT]}},
+        {"reply": {"tool_use": [SHOP_EDIT]}},
         {"reply": {"text": "Rounded."}},
         {"reply": {"text": "Done: the total is rounded."}},
     ]
@@ -67,7 +49,7 @@ def _gates(root: Path) -> list[dict[str, Any]]:
 
 
 def test_answered_gates_pass_and_are_journaled_as_preset(root: Path, config_home: Path) -> None:
-    workspace(root, {"ship": TWO_GATES}, extra={"shop.py": BASE})
+    workspace(root, {"ship": TWO_GATES}, extra={"shop.py": SHOP_BASE})
     with ScriptedServer(_script()) as server:
         done = orchestra(
             root,
@@ -83,7 +65,7 @@ def test_answered_gates_pass_and_are_journaled_as_preset(root: Path, config_home
     server.assert_no_failures()
     server.assert_all_consumed()
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (root / "shop.py").read_text() == EDITED  # accepted by the preset: landed
+    assert (root / "shop.py").read_text() == SHOP_EDITED  # accepted by the preset: landed
     gates = [(g["step_id"], g["gate"], g["decision"], g["by"], g["preset"]) for g in _gates(root)]
     assert gates == [
         ("design", "approve", "approve", "preset", "design=approve"),
@@ -100,19 +82,19 @@ def test_answered_gates_pass_and_are_journaled_as_preset(root: Path, config_home
 
 
 def test_a_gate_left_unanswered_stops_the_run_with_exit_3(root: Path, config_home: Path) -> None:
-    workspace(root, {"ship": TWO_GATES}, extra={"shop.py": BASE})
+    workspace(root, {"ship": TWO_GATES}, extra={"shop.py": SHOP_BASE})
     with ScriptedServer(_script()[:3]) as server:
         done = orchestra(root, server, config_home, "run", "ship", "--gate", "design=approve")
     server.assert_no_failures()
     assert done.returncode == 3, done.stdout + done.stderr
     assert "the review of step 'implement' needs a person" in done.stdout
-    assert (root / "shop.py").read_text() == BASE
+    assert (root / "shop.py").read_text() == SHOP_BASE
     [summary] = list_runs(root)
     assert summary.state == "cancelled" and summary.pending_proposal
 
 
 def test_reject_all_and_stop_answers(root: Path, config_home: Path) -> None:
-    workspace(root, {"ship": TWO_GATES}, extra={"shop.py": BASE})
+    workspace(root, {"ship": TWO_GATES}, extra={"shop.py": SHOP_BASE})
     with ScriptedServer(_script()) as server:
         done = orchestra(
             root,
@@ -128,7 +110,7 @@ def test_reject_all_and_stop_answers(root: Path, config_home: Path) -> None:
             "implement=review:reject-all",
         )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (root / "shop.py").read_text() == BASE
+    assert (root / "shop.py").read_text() == SHOP_BASE
     [decided] = [
         e
         for e in load_run(root, list_runs(root)[0].run_id).events
@@ -137,7 +119,7 @@ def test_reject_all_and_stop_answers(root: Path, config_home: Path) -> None:
     assert decided["outcome"] == "rejected"
 
     other = root.parent / "other"
-    workspace(other, {"ship": TWO_GATES}, extra={"shop.py": BASE})
+    workspace(other, {"ship": TWO_GATES}, extra={"shop.py": SHOP_BASE})
     with ScriptedServer(_script()[:1]) as server:
         done = orchestra(
             other, server, config_home, "run", "ship", "--yes", "--gate", "design=stop"
@@ -154,7 +136,7 @@ def test_a_gate_the_command_does_not_have_is_refused_before_the_run(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """In this process (`main` is what the `orchestra` script calls), for speed."""
-    workspace(root, {"ship": TWO_GATES}, extra={"shop.py": BASE})
+    workspace(root, {"ship": TWO_GATES}, extra={"shop.py": SHOP_BASE})
     cases = {
         ("desgin=approve",): "has no step 'desgin' (its gates: design (approve), "
         "implement (review), summary (review))",

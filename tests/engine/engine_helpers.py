@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
@@ -51,6 +52,21 @@ max_turns: 12
 ---
 You are the worker agent of the engine tests.
 """
+
+# The shop's one-function file, the edit most CLI tests script, and what it leaves.
+SHOP_BASE = "def total(prices):\n    return sum(prices)\n"
+SHOP_EDITED = "def total(prices):\n    return round(sum(prices), 2)\n"
+
+
+def str_replace(path: str, old: str, new: str) -> dict[str, Any]:
+    """The model's `edit` tool call replacing `old` by `new` in `path`."""
+    return {
+        "name": "edit",
+        "input": {"command": "str_replace", "path": path, "old_str": old, "new_str": new},
+    }
+
+
+SHOP_EDIT = str_replace("shop.py", "return sum(prices)", "return round(sum(prices), 2)")
 
 CONTEXT = "This is the test repository. Its secret word is PERSISTENT-CONTEXT-MARK.\n"
 
@@ -242,3 +258,31 @@ def cli_env(base_url: str, config_home: Path, **extra: str) -> dict[str, str]:
         **extra,
     )
     return env
+
+
+def orchestra(
+    root: Path,
+    model: ScriptedServer | str,
+    config_home: Path,
+    *args: str,
+    timeout: float = 120,
+    **extra_env: str,
+) -> subprocess.CompletedProcess[str]:
+    """`orchestra ARGS...` as a subprocess in `root`, as CI runs it: no terminal (stdin
+        is /dev/null, output piped), the model at `model` (a scripted server or its base
+    URL). Generous `timeout` (seconds):
+        several tests run it at once on a small shared machine."""
+    return subprocess.run(
+        [sys.executable, "-m", "orchestra_lsp", *args],
+        cwd=root,
+        env=cli_env(model if isinstance(model, str) else model.base_url, config_home, **extra_env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def events_of(root: Path, run_id: str, kind: str) -> list[dict[str, Any]]:
+    """The journal events of one `kind` in run `run_id`, in order."""
+    return [e for e in load_run(root, run_id).events if e["type"] == kind]

@@ -13,46 +13,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import API_KEY, RecordingFrontEnd, cli_env, command_file, workspace
+from engine_helpers import (
+    API_KEY,
+    SHOP_BASE,
+    SHOP_EDIT,
+    SHOP_EDITED,
+    RecordingFrontEnd,
+    cli_env,
+    command_file,
+    orchestra,
+    workspace,
+)
 
 from orchestra_lsp.engine import Engine, RunRequestError
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
 
-BASE = "def total(prices):\n    return sum(prices)\n"
-EDITED = "def total(prices):\n    return round(sum(prices), 2)\n"
-EDIT = {
-    "name": "edit",
-    "input": {
-        "command": "str_replace",
-        "path": "shop.py",
-        "old_str": "return sum(prices)",
-        "new_str": "return round(sum(prices), 2)",
-    },
-}
 IMPLEMENT = command_file([{"id": "implement", "agent": "worker", "prompt": "Round the total."}])
 DESIGN = command_file(
     [{"id": "design", "agent": "worker", "prompt": "Design it.", "gate": "approve"}]
 )
 
 
-def orchestra(
-    root: Path, server: ScriptedServer, config_home: Path, *args: str, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """`orchestra ARGS...` in `root`, without a terminal (stdin is /dev/null, output piped)."""
-    return subprocess.run(
-        [sys.executable, "-m", "orchestra_lsp", *args],
-        cwd=root,
-        env=cli_env(server.base_url, config_home),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 def _edit_then_done() -> list[dict[str, Any]]:
-    return [{"reply": {"tool_use": [EDIT]}}, {"reply": {"text": "Rounded."}}]
+    return [{"reply": {"tool_use": [SHOP_EDIT]}}, {"reply": {"text": "Rounded."}}]
 
 
 def test_without_a_terminal_an_approve_gate_stops_with_a_clear_message(
@@ -73,13 +57,13 @@ def test_without_a_terminal_an_approve_gate_stops_with_a_clear_message(
 
 
 def test_yes_and_apply_writes_the_change(root: Path, config_home: Path) -> None:
-    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     with ScriptedServer(_edit_then_done()) as server:
         done = orchestra(root, server, config_home, "run", "implement", "--yes", "--apply")
     server.assert_no_failures()
     server.assert_all_consumed()
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (root / "shop.py").read_text() == EDITED
+    assert (root / "shop.py").read_text() == SHOP_EDITED
     [summary] = list_runs(root)
     [decided] = [
         e for e in load_run(root, summary.run_id).events if e["type"] == "proposal_decided"
@@ -90,7 +74,7 @@ def test_yes_and_apply_writes_the_change(root: Path, config_home: Path) -> None:
 def test_yes_alone_leaves_the_disk_alone_and_the_patch_holds_the_diff(
     root: Path, config_home: Path
 ) -> None:
-    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     patch = root.parent / "change.patch"
     with ScriptedServer(_edit_then_done()) as server:
         done = orchestra(
@@ -98,7 +82,7 @@ def test_yes_alone_leaves_the_disk_alone_and_the_patch_holds_the_diff(
         )
     server.assert_no_failures()
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (root / "shop.py").read_text() == BASE
+    assert (root / "shop.py").read_text() == SHOP_BASE
     diff = patch.read_text()
     assert "--- a/shop.py" in diff and "+++ b/shop.py" in diff
     assert "-    return sum(prices)" in diff
@@ -129,9 +113,9 @@ def test_unknown_command_is_one_clear_line_and_exit_2(root: Path, config_home: P
 def test_killed_process_leaves_an_interrupted_run_with_its_proposal(
     root: Path, config_home: Path
 ) -> None:
-    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     script: list[dict[str, Any]] = [
-        {"reply": {"tool_use": [EDIT]}},
+        {"reply": {"tool_use": [SHOP_EDIT]}},
         {"name": "the model is slow", "delay": 60, "reply": {"text": "too late"}},
     ]
     with ScriptedServer(script) as server:
@@ -165,8 +149,8 @@ def test_killed_process_leaves_an_interrupted_run_with_its_proposal(
     record = load_run(root, summary.run_id)
     assert record.changeset is not None
     change = record.changeset["files"]["shop.py"]
-    assert change["base_text"] == BASE and change["proposed_text"] == EDITED
-    assert (root / "shop.py").read_text() == BASE  # nothing written before review
+    assert change["base_text"] == SHOP_BASE and change["proposed_text"] == SHOP_EDITED
+    assert (root / "shop.py").read_text() == SHOP_BASE  # nothing written before review
     assert (
         API_KEY
         not in (root / ".orchestra" / "runs").joinpath(summary.run_id, "events.jsonl").read_text()
@@ -185,7 +169,7 @@ def test_killed_process_leaves_an_interrupted_run_with_its_proposal(
         assert [f.path for f in review.files] == ["shop.py"]
 
     asyncio.run(recover())
-    assert (root / "shop.py").read_text() == EDITED
+    assert (root / "shop.py").read_text() == SHOP_EDITED
     runs = {s.run_id: s for s in list_runs(root)}
     assert runs[summary.run_id].pending_proposal is False
     [recovery] = [s for s in runs.values() if s.run_id != summary.run_id]

@@ -8,17 +8,14 @@ Each test runs `orchestra run` as a real subprocess (the CLI, the engine, the re
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from engine_helpers import cli_env, command_file, workspace
+from engine_helpers import SHOP_BASE, SHOP_EDIT, command_file, orchestra, workspace
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
 
-BASE = "def total(prices):\n    return sum(prices)\n"
 CUT_EDIT = {
     "name": "edit",
     "input": {
@@ -28,30 +25,7 @@ CUT_EDIT = {
         "new_str": "return round(sum(pr",  # what was left of it when the limit hit
     },
 }
-WHOLE_EDIT = {
-    "name": "edit",
-    "input": {
-        "command": "str_replace",
-        "path": "shop.py",
-        "old_str": "return sum(prices)",
-        "new_str": "return round(sum(prices), 2)",
-    },
-}
 IMPLEMENT = command_file([{"id": "implement", "agent": "worker", "prompt": "Round the total."}])
-
-
-def orchestra(
-    root: Path, server: ScriptedServer, config_home: Path, *args: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestra_lsp", *args],
-        cwd=root,
-        env=cli_env(server.base_url, config_home),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def model_config(model: str, max_output_tokens: int) -> str:
@@ -66,7 +40,7 @@ def test_a_cut_tool_call_at_the_models_ceiling_is_never_run(root: Path, config_h
     """Haiku 3 accepts at most 4096 output tokens: no larger limit to retry with, so
     the cut `str_replace` is refused, the model is told, and nothing is written even
     with `--yes --apply`."""
-    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     (root / ".orchestra/config.toml").write_text(model_config("claude-3-haiku-20240307", 4096))
     script = [
         {"reply": {"tool_use": [CUT_EDIT], "stop_reason": "max_tokens"}},
@@ -81,7 +55,7 @@ def test_a_cut_tool_call_at_the_models_ceiling_is_never_run(root: Path, config_h
     server.assert_all_consumed()
     out = " ".join((done.stdout + done.stderr).split())  # rich wraps lines
     assert "Traceback" not in out
-    assert (root / "shop.py").read_bytes() == BASE.encode()
+    assert (root / "shop.py").read_bytes() == SHOP_BASE.encode()
     assert "cut off at max_tokens=4096" in out and "the call was not run" in out, out
     assert max_tokens_sent(server) == [4096, 4096]
     # The call arrived cut off (its JSON stopped half-way), as the API sends it.
@@ -99,11 +73,11 @@ def test_a_cut_tool_call_at_the_models_ceiling_is_never_run(root: Path, config_h
 def test_a_cut_reply_is_asked_again_with_a_larger_limit(root: Path, config_home: Path) -> None:
     """Sonnet 4.6 allows 64K: the cut reply is discarded unrun, the turn is asked again
     with four times the limit, and the whole edit that comes back lands."""
-    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     (root / ".orchestra/config.toml").write_text(model_config("claude-sonnet-4-6", 8192))
     script = [
         {"reply": {"tool_use": [CUT_EDIT], "stop_reason": "max_tokens"}},
-        {"reply": {"tool_use": [WHOLE_EDIT]}},
+        {"reply": {"tool_use": [SHOP_EDIT]}},
         {"reply": {"text": "Rounded."}},
     ]
     with ScriptedServer(script) as server:
@@ -117,7 +91,7 @@ def test_a_cut_reply_is_asked_again_with_a_larger_limit(root: Path, config_home:
     assert first is not None and retry is not None
     assert first["messages"] == retry["messages"]
     assert "asking again with max_tokens=32768" in out, out
-    assert (root / "shop.py").read_text() == BASE.replace(
+    assert (root / "shop.py").read_text() == SHOP_BASE.replace(
         "return sum(prices)", "return round(sum(prices), 2)"
     )
 
@@ -125,7 +99,7 @@ def test_a_cut_reply_is_asked_again_with_a_larger_limit(root: Path, config_home:
 def test_a_reply_cut_again_at_the_ceiling_is_not_run(root: Path, config_home: Path) -> None:
     """Retries stop at the model's ceiling (Haiku 3.5: 8192); the call cut there is
     reported, not run."""
-    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     (root / ".orchestra/config.toml").write_text(model_config("claude-3-5-haiku-20241022", 4000))
     cut = {"reply": {"tool_use": [CUT_EDIT], "stop_reason": "max_tokens"}}
     script = [cut, cut, {"reply": {"text": "Giving up."}}]
@@ -134,7 +108,7 @@ def test_a_reply_cut_again_at_the_ceiling_is_not_run(root: Path, config_home: Pa
     server.assert_no_failures()
     server.assert_all_consumed()
     assert max_tokens_sent(server) == [4000, 8192, 8192]
-    assert (root / "shop.py").read_bytes() == BASE.encode()
+    assert (root / "shop.py").read_bytes() == SHOP_BASE.encode()
     assert "the call was not run" in " ".join((done.stdout + done.stderr).split())
 
 
@@ -143,7 +117,7 @@ def test_max_turns_without_an_answer_fails_the_run(root: Path, config_home: Path
     workspace(
         root,
         {"implement": command_file([{"id": "loop", "agent": "looper", "prompt": "Go."}])},
-        extra={"shop.py": BASE},
+        extra={"shop.py": SHOP_BASE},
     )
     agent[0].write_text(
         "---\ndescription: loops\ntools: [read_file]\nmax_turns: 2\n---\nYou loop.\n"
@@ -164,7 +138,7 @@ def test_max_turns_without_an_answer_fails_the_run(root: Path, config_home: Path
 
 def test_a_step_may_go_on_after_max_turns(root: Path, config_home: Path) -> None:
     step = {"id": "loop", "agent": "looper", "prompt": "Go.", "on_max_turns": "continue"}
-    workspace(root, {"implement": command_file([step])}, extra={"shop.py": BASE})
+    workspace(root, {"implement": command_file([step])}, extra={"shop.py": SHOP_BASE})
     (root / ".orchestra/agents/looper.md").write_text(
         "---\ndescription: loops\ntools: [read_file]\nmax_turns: 2\n---\nYou loop.\n"
     )
@@ -185,15 +159,15 @@ def test_a_step_may_go_on_after_max_turns(root: Path, config_home: Path) -> None
 
 
 def test_a_refused_reply_runs_nothing_and_fails_the_run(root: Path, config_home: Path) -> None:
-    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
-    script = [{"reply": {"text": "I can't", "tool_use": [WHOLE_EDIT], "stop_reason": "refusal"}}]
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
+    script = [{"reply": {"text": "I can't", "tool_use": [SHOP_EDIT], "stop_reason": "refusal"}}]
     with ScriptedServer(script) as server:
         done = orchestra(root, server, config_home, "run", "implement", "--yes", "--apply")
     server.assert_no_failures()
     out = " ".join((done.stdout + done.stderr).split())
     assert done.returncode == 1, out
     assert "declined to go on (stop_reason: refusal)" in out, out
-    assert (root / "shop.py").read_bytes() == BASE.encode()
+    assert (root / "shop.py").read_bytes() == SHOP_BASE.encode()
 
 
 def test_a_larger_limit_the_api_refuses_leaves_the_cut_reply_unrun(
@@ -201,7 +175,7 @@ def test_a_larger_limit_the_api_refuses_leaves_the_cut_reply_unrun(
 ) -> None:
     """The retry's larger limit is refused (400: prompt plus output past the context
     window): the cut reply is handled as cut, not as a failed run."""
-    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": BASE})
+    workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     (root / ".orchestra/config.toml").write_text(model_config("claude-sonnet-4-6", 8192))
     script = [
         {"reply": {"tool_use": [CUT_EDIT], "stop_reason": "max_tokens"}},
@@ -219,4 +193,4 @@ def test_a_larger_limit_the_api_refuses_leaves_the_cut_reply_unrun(
     assert done.returncode == 0, out
     assert max_tokens_sent(server) == [8192, 32768, 8192]
     assert "the call was not run" in out
-    assert (root / "shop.py").read_bytes() == BASE.encode()
+    assert (root / "shop.py").read_bytes() == SHOP_BASE.encode()

@@ -12,9 +12,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
-from engine_helpers import cli_env, command_file, workspace
+from engine_helpers import cli_env, command_file, events_of, orchestra, str_replace, workspace
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
@@ -27,46 +26,15 @@ REVIEWED = command_file(
 ONE_STEP = command_file([{"id": "implement", "agent": "worker", "prompt": "Change a line."}])
 
 
-def _replace(n: int, new: str) -> dict[str, Any]:
-    return {
-        "name": "edit",
-        "input": {
-            "command": "str_replace",
-            "path": "values.py",
-            "old_str": LINES[n],
-            "new_str": new,
-        },
-    }
-
-
-def _orchestra(
-    root: Path, server: ScriptedServer, config_home: Path, *args: str
-) -> subprocess.CompletedProcess[str]:
-    """Without a terminal: stdin is /dev/null and the output a pipe."""
-    return subprocess.run(
-        [sys.executable, "-m", "orchestra_lsp", *args],
-        cwd=root,
-        env=cli_env(server.base_url, config_home),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,  # ten at once on a small shared machine
-    )
-
-
-def _decided(root: Path, run_id: str) -> list[dict[str, Any]]:
-    return [e for e in load_run(root, run_id).events if e["type"] == "proposal_decided"]
-
-
 def _stopped_for_want_of_a_person(root: Path, config_home: Path) -> str:
     """`orchestra run` with a review gate, no terminal, no --yes: exit 3, nothing lost."""
     workspace(root, {"change": REVIEWED}, extra={"values.py": BASE})
     script = [
-        {"reply": {"tool_use": [_replace(3, "value_3 = 'three'\n")]}},
+        {"reply": {"tool_use": [str_replace("values.py", LINES[3], "value_3 = 'three'\n")]}},
         {"reply": {"text": "Line 3 changed."}},
     ]
     with ScriptedServer(script) as server:
-        done = _orchestra(root, server, config_home, "run", "change")
+        done = orchestra(root, server, config_home, "run", "change")
     server.assert_no_failures()
     out = done.stdout + done.stderr
     assert done.returncode == 3, out
@@ -74,7 +42,7 @@ def _stopped_for_want_of_a_person(root: Path, config_home: Path) -> str:
     assert (root / "values.py").read_text() == BASE
     [summary] = list_runs(root)
     assert summary.pending_proposal, summary
-    assert _decided(root, summary.run_id) == []  # nothing recorded as rejected
+    assert events_of(root, summary.run_id, "proposal_decided") == []  # nothing recorded as rejected
     return summary.run_id
 
 
@@ -83,7 +51,7 @@ def test_headless_review_without_a_terminal_stops_and_keeps_the_proposal(
 ) -> None:
     run_id = _stopped_for_want_of_a_person(root, config_home)
     with ScriptedServer([]) as server:
-        done = _orchestra(root, server, config_home, "review", run_id)
+        done = orchestra(root, server, config_home, "review", run_id)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "needs a person" in done.stderr and "Traceback" not in done.stderr
     assert server.requests == []
@@ -111,7 +79,7 @@ def test_headless_review_in_a_terminal_lands_what_the_person_accepts(
     runs = {s.run_id: s for s in list_runs(root)}
     assert not runs[run_id].pending_proposal
     [review] = [s for s in runs.values() if s.run_id != run_id]
-    [decided] = _decided(root, review.run_id)
+    [decided] = events_of(root, review.run_id, "proposal_decided")
     assert (decided["outcome"], decided["accepted"], decided["landed"]) == (
         "applied",
         ["h1"],
@@ -162,7 +130,10 @@ def test_ten_concurrent_runs_on_one_file_journal_equals_disk(root: Path, config_
     new = {n: f"value_{n} = 'changed by run {n}'\n" for n in range(10)}
     servers = [
         ScriptedServer(
-            [{"reply": {"tool_use": [_replace(n, new[n])]}}, {"reply": {"text": "Done."}}]
+            [
+                {"reply": {"tool_use": [str_replace("values.py", LINES[n], new[n])]}},
+                {"reply": {"text": "Done."}},
+            ]
         )
         for n in range(10)
     ]
@@ -172,7 +143,9 @@ def test_ten_concurrent_runs_on_one_file_journal_equals_disk(root: Path, config_
         with concurrent.futures.ThreadPoolExecutor(10) as pool:
             done = list(
                 pool.map(
-                    lambda s: _orchestra(root, s, config_home, "run", "change", "--yes", "--apply"),
+                    lambda s: orchestra(
+                        root, s, config_home, "run", "change", "--yes", "--apply", timeout=300
+                    ),
                     servers,
                 )
             )
@@ -184,7 +157,7 @@ def test_ten_concurrent_runs_on_one_file_journal_equals_disk(root: Path, config_
     text = (root / "values.py").read_text()
     journaled: dict[int, str] = {}
     for summary in list_runs(root):
-        decided_list = _decided(root, summary.run_id)
+        decided_list = events_of(root, summary.run_id, "proposal_decided")
         if not decided_list:  # its edit saw the file change under it, and proposed nothing
             continue
         [decided] = decided_list

@@ -14,9 +14,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
-from engine_helpers import cli_env, command_file, workspace
+from engine_helpers import cli_env, command_file, orchestra, str_replace, workspace
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
@@ -27,29 +26,9 @@ CREATED = "notes for the change\n"
 CHANGE = command_file([{"id": "implement", "agent": "worker", "prompt": "Change it."}])
 
 
-def _replace(n: int, new: str) -> dict[str, Any]:
-    return {
-        "name": "edit",
-        "input": {
-            "command": "str_replace",
-            "path": "values.py",
-            "old_str": LINES[n],
-            "new_str": new,
-        },
-    }
-
-
 def _orchestra(root: Path, config_home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     with ScriptedServer([]) as server:  # an undo asks no model
-        done = subprocess.run(
-            [sys.executable, "-m", "orchestra_lsp", *args],
-            cwd=root,
-            env=cli_env(server.base_url, config_home),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = orchestra(root, server, config_home, *args)
     assert server.requests == []
     assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
     return done
@@ -71,22 +50,17 @@ def _landed_run(root: Path, config_home: Path) -> str:
     script = [
         {
             "reply": {
-                "tool_use": [_replace(1, "value_1 = 'one'\n"), _replace(8, "value_8 = 'eight'\n")]
+                "tool_use": [
+                    str_replace("values.py", LINES[1], "value_1 = 'one'\n"),
+                    str_replace("values.py", LINES[8], "value_8 = 'eight'\n"),
+                ]
             }
         },
         {"reply": {"tool_use": [create]}},
         {"reply": {"text": "Changed lines 1 and 8, wrote notes."}},
     ]
     with ScriptedServer(script) as server:
-        done = subprocess.run(
-            [sys.executable, "-m", "orchestra_lsp", "run", "change", "--yes", "--apply"],
-            cwd=root,
-            env=cli_env(server.base_url, config_home),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = orchestra(root, server, config_home, "run", "change", "--yes", "--apply")
     server.assert_no_failures()
     assert done.returncode == 0, done.stdout + done.stderr
     changed = BASE.replace(LINES[1], "value_1 = 'one'\n").replace(LINES[8], "value_8 = 'eight'\n")
@@ -232,18 +206,16 @@ def test_a_line_that_held_a_secret_is_not_restored_redacted(root: Path, config_h
         },
     }
     script = [
-        {"reply": {"tool_use": [replace, _replace(9, "value_9 = 'nine'\n")]}},
+        {
+            "reply": {
+                "tool_use": [replace, str_replace("values.py", LINES[9], "value_9 = 'nine'\n")]
+            }
+        },
         {"reply": {"text": "Done."}},
     ]
     with ScriptedServer(script) as server:
-        done = subprocess.run(
-            [sys.executable, "-m", "orchestra_lsp", "run", "change", "--yes", "--apply"],
-            cwd=root,
-            env=cli_env(server.base_url, config_home, DEPLOY_TOKEN=token),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
+        done = orchestra(
+            root, server, config_home, "run", "change", "--yes", "--apply", DEPLOY_TOKEN=token
         )
     assert done.returncode == 0, done.stdout + done.stderr
     [summary] = list_runs(root)
