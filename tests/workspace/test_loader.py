@@ -33,8 +33,8 @@ You test things.
 """
 
 
-def test_builtins_load_without_problems(write_files: WriteFiles, empty_user_dir: Path) -> None:
-    ws = load(write_files({}), empty_user_dir)
+def test_builtins_load_without_problems(write_files: WriteFiles, user_dir: Path) -> None:
+    ws = load(write_files({}), user_dir)
     assert ws.diagnostics == []
     assert set(ws.agents) == {
         "analyst",
@@ -62,7 +62,7 @@ def test_builtins_load_without_problems(write_files: WriteFiles, empty_user_dir:
     assert all(a.source.layer is Layer.BUILTIN for a in ws.agents.values())
 
 
-def test_valid_repository_files(write_files: WriteFiles, empty_user_dir: Path) -> None:
+def test_valid_repository_files(write_files: WriteFiles, user_dir: Path) -> None:
     root = write_files(
         {
             ".orchestra/agents/tester.md": AGENT,
@@ -87,7 +87,7 @@ Be brief.
             ".orchestra/CONTEXT.md": "# Shop\nWe sell things.\n",
         }
     )
-    ws = load(root, empty_user_dir)
+    ws = load(root, user_dir)
     assert ws.errors == []
     assert ws.config.model.name == "claude-haiku-4-5"
     command = ws.commands["check-it"]
@@ -98,7 +98,7 @@ Be brief.
 
 
 def test_broken_files_are_reported_at_their_place(
-    write_files: WriteFiles, empty_user_dir: Path
+    write_files: WriteFiles, user_dir: Path
 ) -> None:
     root = write_files(
         {
@@ -130,7 +130,7 @@ steps:
             ".orchestra/mcp.json": '{"mcpServers": {"tickets": {"command": "x",}}}',
         }
     )
-    ws = load(root, empty_user_dir)
+    ws = load(root, user_dir)
     assert "good" in ws.agents  # one broken file never hides the others
     assert "typo" not in ws.agents
     assert problems(ws, "typo.md") == [
@@ -166,7 +166,7 @@ steps:
     assert mcp[:3] == (1, 44, "error") and mcp[3].startswith("JSON syntax error")
 
 
-def test_cross_file_problems(write_files: WriteFiles, empty_user_dir: Path) -> None:
+def test_cross_file_problems(write_files: WriteFiles, user_dir: Path) -> None:
     root = write_files(
         {
             ".orchestra/agents/good.md": AGENT.replace("tester", "good"),
@@ -189,7 +189,7 @@ Shared {{ticket}} and {{steps.one.output}}.
 """,
         }
     )
-    ws = load(root, empty_user_dir)
+    ws = load(root, user_dir)
     found = problems(ws, "bad.md")
     assert [(line, col) for line, col, _, _ in found] == [(7, 12), (8, 18), (11, 18), (16, 23)]
     assert "agent 'nobody', which is not defined" in found[0][3]
@@ -198,7 +198,7 @@ Shared {{ticket}} and {{steps.one.output}}.
     assert "the body is added to every step" in found[3][3]
 
 
-def test_automation_mode_rules(write_files: WriteFiles, empty_user_dir: Path) -> None:
+def test_automation_mode_rules(write_files: WriteFiles, user_dir: Path) -> None:
     root = write_files(
         {
             ".orchestra/agents/asker.md": "---\ntools: [read_file, ask_user]\n---\nAsk.\n",
@@ -221,13 +221,13 @@ steps:
 """,
         }
     )
-    found = problems(load(root, empty_user_dir), "ci.md")
+    found = problems(load(root, user_dir), "ci.md")
     assert [(line, col) for line, col, _, _ in found] == [(5, 12), (10, 11), (12, 12)]
     assert "may use ask_user" in found[0][3] and "may use ask_user" in found[2][3]
     assert "approve gate" in found[1][3]
 
 
-def test_claude_code_repository_just_works(write_files: WriteFiles, empty_user_dir: Path) -> None:
+def test_claude_code_repository_just_works(write_files: WriteFiles, user_dir: Path) -> None:
     root = write_files(
         {
             "CLAUDE.md": "Always run `make test`.\n",
@@ -245,7 +245,7 @@ def test_claude_code_repository_just_works(write_files: WriteFiles, empty_user_d
             ),
         }
     )
-    ws = load(root, empty_user_dir, environ={})
+    ws = load(root, user_dir, environ={})
     assert ws.errors == []
     agent = ws.agents["x"]
     assert agent.tools == ["read_file", "search", "run_shell"]
@@ -264,10 +264,10 @@ def test_claude_code_repository_just_works(write_files: WriteFiles, empty_user_d
 
 
 def test_precedence_and_duplicates(
-    write_files: WriteFiles, empty_user_dir: Path, tmp_path: Path
+    write_files: WriteFiles, user_dir: Path, tmp_path: Path
 ) -> None:
-    (empty_user_dir / "agents").mkdir()
-    (empty_user_dir / "agents" / "developer.md").write_text("---\n---\nUser's developer.\n")
+    (user_dir / "agents").mkdir()
+    (user_dir / "agents" / "developer.md").write_text("---\n---\nUser's developer.\n")
     root = write_files(
         {
             ".claude/agents/developer.md": "---\nname: developer\n---\nClaude's developer.\n",
@@ -276,7 +276,7 @@ def test_precedence_and_duplicates(
             ".orchestra/agents/b.md": "---\nname: same\n---\nB\n",
         }
     )
-    ws = load(root, empty_user_dir)
+    ws = load(root, user_dir)
     assert ws.agents["developer"].prompt == "Repository developer."
     assert ws.agents["same"].prompt == "A"
     [duplicate] = problems(ws, "b.md")
@@ -286,7 +286,7 @@ def test_precedence_and_duplicates(
     assert any("overrides the built-in one" in m for m in overrides)
 
 
-def test_context_imports(write_files: WriteFiles, empty_user_dir: Path, tmp_path: Path) -> None:
+def test_context_imports(write_files: WriteFiles, user_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "secret.md").write_text("outside")
     root = write_files(
         {
@@ -298,7 +298,7 @@ def test_context_imports(write_files: WriteFiles, empty_user_dir: Path, tmp_path
             ".orchestra/loop/b.md": "B\n@a.md\n",
         }
     )
-    ws = load(root, empty_user_dir)
+    ws = load(root, user_dir)
     text = ws.context.text
     assert "Rules" in text and "A" in text and "B" in text and "outside" not in text
     assert "@not/an/import.md" in text
@@ -314,17 +314,17 @@ def test_context_imports(write_files: WriteFiles, empty_user_dir: Path, tmp_path
     )
 
 
-def test_import_depth_is_bounded(write_files: WriteFiles, empty_user_dir: Path) -> None:
+def test_import_depth_is_bounded(write_files: WriteFiles, user_dir: Path) -> None:
     files = {".orchestra/CONTEXT.md": "L0\n@d1.md\n"}
     for level in range(1, 7):
         files[f".orchestra/d{level}.md"] = f"L{level}\n@d{level + 1}.md\n"
-    ws = load(write_files(files), empty_user_dir)
+    ws = load(write_files(files), user_dir)
     assert "L4" in ws.context.text and "L5" not in ws.context.text
     [deep] = problems(ws, "d4.md")
     assert "deeper than 4 levels" in deep[3]
 
 
-def test_mcp_json_shapes_and_variables(write_files: WriteFiles, empty_user_dir: Path) -> None:
+def test_mcp_json_shapes_and_variables(write_files: WriteFiles, user_dir: Path) -> None:
     root = write_files(
         {
             ".orchestra/mcp.json": """{
@@ -338,7 +338,7 @@ def test_mcp_json_shapes_and_variables(write_files: WriteFiles, empty_user_dir: 
 """,
         }
     )
-    ws = load(root, empty_user_dir, environ={"JIRA_URL": "http://127.0.0.1:9"})
+    ws = load(root, user_dir, environ={"JIRA_URL": "http://127.0.0.1:9"})
     assert set(ws.mcp_servers) == {"tickets", "jira"}
     assert ws.mcp_servers["tickets"].spec.args == ["-m", "tickets", "tickets"]  # type: ignore[union-attr]
     jira = ws.mcp_servers["jira"].spec
@@ -355,7 +355,7 @@ def test_mcp_json_shapes_and_variables(write_files: WriteFiles, empty_user_dir: 
     assert ws.secrets() == ["Bearer "] or "Bearer " in ws.secrets()
 
 
-def test_permission_rules_are_checked(write_files: WriteFiles, empty_user_dir: Path) -> None:
+def test_permission_rules_are_checked(write_files: WriteFiles, user_dir: Path) -> None:
     root = write_files(
         {
             ".orchestra/config.toml": (
@@ -364,7 +364,7 @@ def test_permission_rules_are_checked(write_files: WriteFiles, empty_user_dir: P
             )
         }
     )
-    found = problems(load(root, empty_user_dir), "config.toml")
+    found = problems(load(root, user_dir), "config.toml")
     assert [(line, col, severity) for line, col, severity, _ in found] == [
         (4, 13, "error"),  # at the unclosed parenthesis
         (5, 3, "warning"),
@@ -373,20 +373,20 @@ def test_permission_rules_are_checked(write_files: WriteFiles, empty_user_dir: P
     assert "no MCP server 'nowhere'" in found[1][3] and "never applies" in found[1][3]
 
 
-def test_unsaved_buffers_win_over_disk(write_files: WriteFiles, empty_user_dir: Path) -> None:
+def test_unsaved_buffers_win_over_disk(write_files: WriteFiles, user_dir: Path) -> None:
     root = write_files({".orchestra/agents/tester.md": AGENT})
     path = root / ".orchestra/agents/tester.md"
-    ws = load(root, empty_user_dir, overlays={path: "---\ntoolz: []\n---\nx\n"})
+    ws = load(root, user_dir, overlays={path: "---\ntoolz: []\n---\nx\n"})
     assert "tester" not in ws.agents
     assert problems(ws, "tester.md")[0][:2] == (2, 1)
 
 
-def test_not_utf8_is_reported(write_files: WriteFiles, empty_user_dir: Path) -> None:
+def test_not_utf8_is_reported(write_files: WriteFiles, user_dir: Path) -> None:
     root = write_files({})
     bad = root / ".orchestra" / "agents" / "latin.md"
     bad.parent.mkdir(parents=True)
     bad.write_bytes(b"---\nname: x\n---\ncaf\xe9\n")
-    [problem] = problems(load(root, empty_user_dir), "latin.md")
+    [problem] = problems(load(root, user_dir), "latin.md")
     assert problem[:3] == (4, 4, "error") and "not UTF-8" in problem[3]
 
 
@@ -395,7 +395,7 @@ def test_builtins_dir_is_the_repository_in_a_checkout() -> None:
 
 
 def test_a_deprecated_model_is_a_warning_where_it_is_named(
-    write_files: WriteFiles, empty_user_dir: Path
+    write_files: WriteFiles, user_dir: Path
 ) -> None:
     root = write_files(
         {
@@ -409,7 +409,7 @@ def test_a_deprecated_model_is_a_warning_where_it_is_named(
             ),
         }
     )
-    ws = load(root, empty_user_dir)
+    ws = load(root, user_dir)
     assert ws.errors == []
     [(line, column, severity, message)] = problems(ws, "config.toml")
     assert (line, severity) == (5, "warning")
