@@ -6,20 +6,17 @@ each reviewed in the review buffer; the person's later edits survive."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "undo"))
+from landed_run import BASE, CREATED, LINES, land_change
 from plugin_helpers import drive, environment, make_workspace
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
 
-LINES = [f"value_{n} = {n}\n" for n in range(12)]
-BASE = "".join(LINES)
-CREATED = "notes for the change\n"
 CHANGE = """---
 description: Change two values and write notes
 steps:
@@ -30,42 +27,11 @@ steps:
 """
 
 
-def _replace(n: int, new: str) -> dict[str, Any]:
-    edit = {"command": "str_replace", "path": "values.py", "old_str": LINES[n], "new_str": new}
-    return {"name": "edit", "input": edit}
-
-
 def _landed_run(root: Path, tmp: Path) -> str:
-    """The CLI lands a run that changes lines 1 and 8 of values.py and creates notes.txt."""
+    """The CLI lands the run (another process: Neovim's server knows it from the journal)."""
     (root / ".orchestra" / "commands" / "change.md").write_text(CHANGE, encoding="utf-8")
     (root / "values.py").write_text(BASE, encoding="utf-8")
-    create = {
-        "name": "edit",
-        "input": {"command": "create", "path": "notes.txt", "file_text": CREATED},
-    }
-    script = [
-        {
-            "reply": {
-                "tool_use": [_replace(1, "value_1 = 'one'\n"), _replace(8, "value_8 = 'eight'\n")]
-            }
-        },
-        {"reply": {"tool_use": [create]}},
-        {"reply": {"text": "Changed values 1 and 8, wrote notes."}},
-    ]
-    with ScriptedServer(script) as model:
-        done = subprocess.run(
-            [sys.executable, "-m", "orchestra_lsp", "run", "change", "--yes", "--apply"],
-            cwd=root,
-            env=environment(tmp, model.base_url),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert (root / "notes.txt").read_text() == CREATED
-    [summary] = list_runs(root)
-    return summary.run_id
+    return land_change(root, lambda url: environment(tmp, url))
 
 
 def _line(lines: list[str], run_id: str) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "engine"))
 
-from engine_fixtures import config_home, no_ambient_credentials, root
+from engine_fixtures import config_home, no_ambient_credentials, root  # noqa: E402
 
 __all__ = ["config_home", "no_ambient_credentials", "root"]

@@ -16,13 +16,11 @@ import time
 from pathlib import Path
 
 from engine_helpers import cli_env, command_file, orchestra, str_replace, workspace
+from landed_run import BASE, CREATED, LINES, land_change
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
 
-LINES = [f"value_{n} = {n}\n" for n in range(12)]
-BASE = "".join(LINES)
-CREATED = "notes for the change\n"
 CHANGE = command_file([{"id": "implement", "agent": "worker", "prompt": "Change it."}])
 
 
@@ -41,34 +39,8 @@ def _runs_table(root: Path, config_home: Path) -> str:
 
 
 def _landed_run(root: Path, config_home: Path) -> str:
-    """A run that changes lines 1 and 8 of values.py and creates notes.txt, landed."""
     workspace(root, {"change": CHANGE}, extra={"values.py": BASE})
-    create = {
-        "name": "edit",
-        "input": {"command": "create", "path": "notes.txt", "file_text": CREATED},
-    }
-    script = [
-        {
-            "reply": {
-                "tool_use": [
-                    str_replace("values.py", LINES[1], "value_1 = 'one'\n"),
-                    str_replace("values.py", LINES[8], "value_8 = 'eight'\n"),
-                ]
-            }
-        },
-        {"reply": {"tool_use": [create]}},
-        {"reply": {"text": "Changed lines 1 and 8, wrote notes."}},
-    ]
-    with ScriptedServer(script) as server:
-        done = orchestra(root, server, config_home, "run", "change", "--yes", "--apply")
-    server.assert_no_failures()
-    assert done.returncode == 0, done.stdout + done.stderr
-    changed = BASE.replace(LINES[1], "value_1 = 'one'\n").replace(LINES[8], "value_8 = 'eight'\n")
-    assert (root / "values.py").read_text() == changed
-    assert (root / "notes.txt").read_text() == CREATED
-    assert not (root / ".git").exists()  # the journal alone, no git
-    [summary] = list_runs(root)
-    return summary.run_id
+    return land_change(root, lambda url: cli_env(url, config_home))
 
 
 def _undo_run(root: Path, undone: str, *, newest: bool = False) -> str:
