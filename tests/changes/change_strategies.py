@@ -7,8 +7,11 @@ from hypothesis import strategies as st
 from orchestra_lsp.changes.lines import split_lines
 
 # Few distinct contents so that lines repeat (hard cases for diffs), with astral
-# characters (2 UTF-16 units), a BMP non-ASCII character and plain ASCII.
-LINE_CONTENT = st.sampled_from(["", "a", "b", "x = 1", "😀", "é😀z", "𝄞 clef", "  }"])
+# characters (2 UTF-16 units), a BMP non-ASCII character, plain ASCII, and characters
+# `str.splitlines` breaks at but LSP does not (form feed, line separator).
+LINE_CONTENT = st.sampled_from(
+    ["", "a", "b", "x = 1", "😀", "é😀z", "𝄞 clef", "  }", "\f", "p\u2028q😀"]
+)
 TERMINATOR = st.sampled_from(["\n", "\r\n", "\r"])
 
 

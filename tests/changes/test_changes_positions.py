@@ -6,6 +6,7 @@ import pytest
 from change_strategies import edited, texts
 from hypothesis import given
 from hypothesis import strategies as st
+from lsprotocol import types
 
 from orchestra_lsp.changes import (
     Encoding,
@@ -17,6 +18,7 @@ from orchestra_lsp.changes import (
     compute_hunks,
     hunks_to_edits,
 )
+from orchestra_lsp.lsp.edits import EditOptions, FilePlan, build_workspace_edit
 
 ENCODINGS: list[Encoding] = ["utf-16", "utf-8", "utf-32"]
 
@@ -74,6 +76,37 @@ def test_hunk_edits_replayed_by_an_editor_give_the_proposal(
     # Minimal: each edit carries only its hunk's new lines.
     assert sum(len(e.new_text) for e in edits) == sum(len(h.new_text) for h in hunks)
     assert [e.hunk_id for e in edits] == [h.id for h in hunks]
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@given(pair=edited())
+def test_the_review_workspace_edit_replayed_gives_the_proposal(
+    encoding: Encoding, pair: tuple[str, str]
+) -> None:
+    """The LSP edit review sends (built straight from the hunks, without splitting the
+    base again) lands on the same places as the changes layer's own edits."""
+    base, proposed = pair
+    hunks = compute_hunks(base, proposed)
+    if not hunks:
+        return
+    plan = FilePlan("a.txt", "file:///w/a.txt", "modify", base, hunks, 1)
+    edit = build_workspace_edit([plan], EditOptions(encoding=encoding, annotate=True))
+    assert edit.document_changes is not None
+    (document,) = edit.document_changes
+    assert isinstance(document, types.TextDocumentEdit)
+    replayed = [
+        TextEdit(
+            range=Range(
+                start=Position(line=e.range.start.line, character=e.range.start.character),
+                end=Position(line=e.range.end.line, character=e.range.end.character),
+            ),
+            new_text=e.new_text,
+        )
+        for e in document.edits
+    ]
+    assert apply_text_edits(base, replayed, encoding) == proposed
+    assert edit.change_annotations is not None
+    assert len(edit.change_annotations) == len(hunks)
 
 
 def test_insertion_at_end_of_file_and_replacing_a_last_line_without_newline() -> None:

@@ -147,7 +147,8 @@ def _changed_regions(old: list[str], new: list[str]) -> Iterator[Region]:
     i, j = head, head
     anchors = _unique_anchors(old, new, head, end_old, end_new)
     for anchor_i, anchor_j in [*anchors, (end_old, end_new)]:
-        yield from _gap_regions(old, new, (i, anchor_i, j, anchor_j))
+        if anchor_i != i or anchor_j != j:  # most anchors follow the last: no gap
+            yield from _gap_regions(old, new, (i, anchor_i, j, anchor_j))
         i, j = anchor_i + 1, anchor_j + 1
 
 
@@ -201,7 +202,7 @@ def _gap_regions(old: list[str], new: list[str], gap: Region) -> Iterator[Region
         i2, j2 = i2 - 1, j2 - 1
     if i1 == i2 and j1 == j2:
         return
-    if i1 == i2 or j1 == j2:
+    if i1 == i2 or j1 == j2 or (i2 - i1 == 1 and j2 - j1 == 1):  # nothing to match
         yield (i1, i2, j1, j2)
         return
     matcher = SequenceMatcher(None, old[i1:i2], new[j1:j2], autojunk=False)

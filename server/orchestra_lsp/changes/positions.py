@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import Literal
 
@@ -109,27 +110,57 @@ def hunk_range(lines: Sequence[str], hunk: Hunk, encoding: Encoding) -> Range:
     it, which past a final line with no newline is the end of the text. Both ends are
     line starts, so no line but a final unterminated one is ever measured.
     """
+    ends = TextEnd.of_lines(lines, encoding)
+    start, end = ends.line_start(hunk.base_start), ends.line_start(hunk.base_end)
     return Range(
-        start=_line_start(lines, hunk.base_start, encoding),
-        end=_line_start(lines, hunk.base_end, encoding),
+        start=Position(line=start[0], character=start[1]),
+        end=Position(line=end[0], character=end[1]),
     )
 
 
 def hunks_to_edits(base: str, hunks: Iterable[Hunk], encoding: Encoding) -> list[TextEdit]:
     """One minimal edit per hunk, with ranges in `base`, ready for a TextDocumentEdit."""
-    lines = split_lines(base)
-    return [
-        TextEdit(range=hunk_range(lines, hunk, encoding), new_text=hunk.new_text, hunk_id=hunk.id)
-        for hunk in hunks
-    ]
+    ends = TextEnd.of_text(base, encoding)
+    edits: list[TextEdit] = []
+    for hunk in hunks:
+        start, end = ends.line_start(hunk.base_start), ends.line_start(hunk.base_end)
+        span = Range(
+            start=Position(line=start[0], character=start[1]),
+            end=Position(line=end[0], character=end[1]),
+        )
+        edits.append(TextEdit(range=span, new_text=hunk.new_text, hunk_id=hunk.id))
+    return edits
 
 
-def _line_start(lines: Sequence[str], line: int, encoding: Encoding) -> Position:
-    """Where `line` starts; past the last line, the end of the text (which stays on the
-    last line when it has no terminator)."""
-    if line < len(lines) or not lines or _ends_line(lines[-1]):
-        return Position(line=min(line, len(lines)), character=0)
-    return Position(line=len(lines) - 1, character=column_width(lines[-1], encoding))
+@dataclass(frozen=True)
+class TextEnd:
+    """What placing a hunk's ends needs of its base text: how many lines it has, and
+    where the text ends. Every other hunk end is a line start, `(line, 0)`."""
+
+    line_count: int
+    end: tuple[int, int]
+    """(line, column in the encoding) of the end of the text."""
+
+    @classmethod
+    def of_text(cls, text: str, encoding: Encoding) -> TextEnd:
+        """Counted in C, without splitting `text` into lines (a review would otherwise
+        split a 100k-line base once more just to learn that most ends are line starts)."""
+        breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+        last = text[max(text.rfind("\n"), text.rfind("\r")) + 1 :]
+        if not last:
+            return cls(breaks, (breaks, 0))
+        return cls(breaks + 1, (breaks, column_width(last, encoding)))
+
+    @classmethod
+    def of_lines(cls, lines: Sequence[str], encoding: Encoding) -> TextEnd:
+        if not lines or _ends_line(lines[-1]):
+            return cls(len(lines), (len(lines), 0))
+        return cls(len(lines), (len(lines) - 1, column_width(lines[-1], encoding)))
+
+    def line_start(self, line: int) -> tuple[int, int]:
+        """Where `line` starts; past the last line, the end of the text (which stays on
+        the last line when it has no terminator)."""
+        return (line, 0) if line < self.line_count else self.end
 
 
 def apply_text_edits(text: str, edits: Sequence[TextEdit], encoding: Encoding) -> str:

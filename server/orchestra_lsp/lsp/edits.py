@@ -15,7 +15,7 @@ from typing import Literal
 
 from lsprotocol import types
 
-from orchestra_lsp.changes import Encoding, Hunk, TextEdit, hunks_to_edits
+from orchestra_lsp.changes import Encoding, Hunk, TextEnd
 
 FileKind = Literal["create", "modify", "delete"]
 
@@ -59,7 +59,10 @@ def build_workspace_edit(plans: list[FilePlan], options: EditOptions) -> types.W
     if not options.document_changes:
         return types.WorkspaceEdit(
             changes={
-                plan.uri: [_plain(e) for e in _edits(plan, options)]
+                plan.uri: [
+                    types.TextEdit(range=span, new_text=hunk.new_text)
+                    for hunk, span in _ranges(plan, options)
+                ]
                 for plan in plans
                 if plan.kind == "modify"
             }
@@ -75,7 +78,7 @@ def build_workspace_edit(plans: list[FilePlan], options: EditOptions) -> types.W
                 types.DeleteFile(
                     uri=plan.uri,
                     options=types.DeleteFileOptions(ignore_if_not_exists=True),
-                    annotation_id=annotation(plan.hunks[0].id),
+                    annotation_id=annotation(plan.hunks[0]),
                 )
             )
             continue
@@ -84,7 +87,7 @@ def build_workspace_edit(plans: list[FilePlan], options: EditOptions) -> types.W
                 types.CreateFile(
                     uri=plan.uri,
                     options=types.CreateFileOptions(overwrite=False, ignore_if_exists=False),
-                    annotation_id=annotation(plan.hunks[0].id),
+                    annotation_id=annotation(plan.hunks[0]),
                 )
             )
         changes.append(
@@ -92,60 +95,60 @@ def build_workspace_edit(plans: list[FilePlan], options: EditOptions) -> types.W
                 text_document=types.OptionalVersionedTextDocumentIdentifier(
                     uri=plan.uri, version=plan.version
                 ),
-                edits=[_annotated(e, annotation(e.hunk_id or "")) for e in _edits(plan, options)],
+                edits=[
+                    _edit(hunk, span, annotation(hunk)) for hunk, span in _ranges(plan, options)
+                ],
             )
         )
     return types.WorkspaceEdit(document_changes=changes, change_annotations=annotations or None)
 
 
-def _edits(plan: FilePlan, options: EditOptions) -> list[TextEdit]:
-    return hunks_to_edits(plan.base, plan.hunks, options.encoding)
+def _ranges(plan: FilePlan, options: EditOptions) -> list[tuple[Hunk, types.Range]]:
+    """Each hunk with the range it replaces in `plan.base`, built straight as LSP types
+    (no intermediate edit objects: a dense review has thousands)."""
+    ends = TextEnd.of_text(plan.base, options.encoding)
+
+    def position(line: int) -> types.Position:
+        at = ends.line_start(line)
+        return types.Position(line=at[0], character=at[1])
+
+    return [
+        (hunk, types.Range(start=position(hunk.base_start), end=position(hunk.base_end)))
+        for hunk in plan.hunks
+    ]
+
+
+def _edit(
+    hunk: Hunk, span: types.Range, annotation: str | None
+) -> types.TextEdit | types.AnnotatedTextEdit:
+    if annotation is None:
+        return types.TextEdit(range=span, new_text=hunk.new_text)
+    return types.AnnotatedTextEdit(range=span, new_text=hunk.new_text, annotation_id=annotation)
 
 
 def _annotation(
     plan: FilePlan, options: EditOptions, annotations: dict[str, types.ChangeAnnotation]
-) -> Callable[[str], str | None]:
+) -> Callable[[Hunk], str | None]:
     """A function giving each hunk its annotation id, registering the annotation."""
     if not options.annotate:
-        return lambda hunk_id: None
-    by_id = {hunk.id: hunk for hunk in plan.hunks}  # one lookup per edit, not a scan
+        return lambda hunk: None
 
-    def annotate(hunk_id: str) -> str:
-        key = annotation_id(plan, hunk_id)
+    def annotate(hunk: Hunk) -> str:
+        key = annotation_id(plan, hunk.id)
         if key not in annotations:
             annotations[key] = types.ChangeAnnotation(
                 label=f"{options.label}: {plan.path}",
                 needs_confirmation=True,
-                description=_describe(plan, by_id.get(hunk_id)),
+                description=_describe(plan, hunk),
             )
         return key
 
     return annotate
 
 
-def _describe(plan: FilePlan, hunk: Hunk | None) -> str:
-    if plan.kind != "modify" or hunk is None:
+def _describe(plan: FilePlan, hunk: Hunk) -> str:
+    if plan.kind != "modify":
         return f"{plan.kind} {plan.path}"
     if plan.all_or_nothing:
         return "the whole change, rebased over your edits"
     return f"{hunk.id}: lines {hunk.base_start + 1}-{max(hunk.base_end, hunk.base_start + 1)}"
-
-
-def _annotated(edit: TextEdit, annotation: str | None) -> types.TextEdit | types.AnnotatedTextEdit:
-    if annotation is None:
-        return _plain(edit)
-    return types.AnnotatedTextEdit(
-        range=_range(edit), new_text=edit.new_text, annotation_id=annotation
-    )
-
-
-def _plain(edit: TextEdit) -> types.TextEdit:
-    return types.TextEdit(range=_range(edit), new_text=edit.new_text)
-
-
-def _range(edit: TextEdit) -> types.Range:
-    start, end = edit.range.start, edit.range.end
-    return types.Range(
-        start=types.Position(line=start.line, character=start.character),
-        end=types.Position(line=end.line, character=end.character),
-    )
