@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -13,26 +14,14 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
+from tool_helpers import alive, gone
+
 from orchestra_lsp.redaction import SECRETS
 from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView
 from orchestra_lsp.tools.run_shell import HEAD_BYTES, TAIL_BYTES, end_leftovers
 
 run_shell = BUILTIN_TOOLS["run_shell"]
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
-
-
-async def gone(pid: int, within: float = 2.0) -> bool:
-    deadline = time.monotonic() + within
-    while alive(pid) and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)
-    return not alive(pid)
 
 
 @pytest.fixture

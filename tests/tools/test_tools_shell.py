@@ -7,7 +7,7 @@ import contextlib
 import time
 from pathlib import Path
 
-from tool_helpers import TreeMaker, context
+from tool_helpers import TreeMaker, alive, context, gone
 
 from orchestra_lsp.tools import BUILTIN_TOOLS
 from orchestra_lsp.tools.run_shell import HEAD_BYTES, TAIL_BYTES
@@ -15,23 +15,6 @@ from orchestra_lsp.tools.run_shell import HEAD_BYTES, TAIL_BYTES
 run_shell = BUILTIN_TOOLS["run_shell"]
 # A background child records its pid, then the shell waits on it.
 SPAWN_CHILD = "sleep 30 & echo $! > child.pid; echo started; wait"
-
-
-def alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie waiting to be reaped."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
-
-
-async def gone(pid: int, within: float = 1.0) -> bool:
-    """True once the process is dead; a SIGKILL takes a moment to be acted on."""
-    deadline = time.monotonic() + within
-    while alive(pid) and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
-    return not alive(pid)
 
 
 async def wait_for_file(path: Path) -> int:
@@ -68,7 +51,7 @@ async def test_cancellation_kills_the_group_within_a_second(make_tree: TreeMaker
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert task.cancelled()
-    assert await gone(child, within=1.0)
+    assert await gone(child)
 
 
 async def test_background_leftovers_do_not_hold_the_result(make_tree: TreeMaker) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,3 +26,21 @@ def git_init(root: Path) -> None:
 def context(root: Path) -> ToolContext:
     """A tool context over `root` with an empty changeset and no buffers."""
     return ToolContext(view=WorkspaceView(root))
+
+
+def alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+async def gone(pid: int, within: float = 2.0) -> bool:
+    """True once the process is dead, polling for `within` seconds: a SIGKILL takes a
+    moment to be acted on, longer on a loaded machine."""
+    deadline = time.monotonic() + within
+    while alive(pid) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    return not alive(pid)
