@@ -85,11 +85,12 @@ test('a retried model turn drops its partial text', () => {
 });
 
 test("the context page lists each step's sources, biggest first, against the budget", () => {
+  const parts = { conversation: [], conversation_tokens: 0, pinned_tokens: 0, cuts: [] };
   const page = contextMarkdown({
     command: 'implement-ticket',
     steps: [
-      { stepId: 'design', agent: 'architect', mcpToolsCounted: false, manifest: { sources: { tools: 300, persistent_context: 1200 }, total_tokens: 1500, budget_tokens: 150000, fits: true } },
-      { stepId: 'implement', agent: 'developer', mcpToolsCounted: true, manifest: { sources: { instructions: 9 }, total_tokens: 200000, budget_tokens: 150000, fits: false } },
+      { stepId: 'design', agent: 'architect', mcpToolsCounted: false, manifest: { sources: { tools: 300, persistent_context: 1200 }, total_tokens: 1500, budget_tokens: 150000, fits: true, ...parts } },
+      { stepId: 'implement', agent: 'developer', mcpToolsCounted: true, manifest: { sources: { instructions: 9 }, total_tokens: 200000, budget_tokens: 150000, fits: false, ...parts } },
     ],
   });
   assert.match(page, /^# Context of implement-ticket/);

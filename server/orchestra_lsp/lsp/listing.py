@@ -115,7 +115,7 @@ def context_manifest(
             protocol.StepContext(
                 step_id=step.step_id,
                 agent=step.agent,
-                manifest=step.manifest.model_dump(mode="json"),
+                manifest=step.manifest,
                 mcp_tools_counted=step.mcp_tools_counted,
             )
             for step in steps

@@ -13,6 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from orchestra_lsp.context.models import Manifest
+
 
 class Payload(BaseModel):
     """camelCase on the wire, either spelling accepted on the way in.
@@ -316,9 +318,10 @@ class ContextParams(Payload):
 class StepContext(Payload):
     step_id: str
     agent: str
-    manifest: dict[str, Any]
+    manifest: Manifest
     """Per source (persistent context, agent prompt, tools, instructions) in tokens, the
-    totals and the budget: the engine's `Manifest`, as the `context` event carries it."""
+    totals and the budget: the engine's `Manifest` (snake_case, as the `context` event
+    carries it)."""
     mcp_tools_counted: bool
     """False when the agent may use MCP tools, whose declarations are not counted yet."""
 

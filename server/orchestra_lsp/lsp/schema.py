@@ -27,6 +27,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     protocol.RunRef,
     protocol.UndoParams,
     protocol.RunPageResult,
+    protocol.McpLoginParams,
+    protocol.McpLoginResult,
     protocol.CancelResult,
     protocol.RunsParams,
     protocol.RunsResult,

@@ -135,11 +135,56 @@ export interface ContextResult {
  */
 export interface StepContext {
   agent: string;
-  manifest: {
-    [k: string]: unknown;
-  };
+  manifest: Manifest;
   mcpToolsCounted: boolean;
   stepId: string;
+}
+/**
+ * What a prompt is made of, in tokens, and what was left out: sent to front ends as
+ * an event and returned by `orchestra/context`.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "Manifest".
+ */
+export interface Manifest {
+  budget_tokens: number;
+  conversation: PartTokens[];
+  conversation_tokens: number;
+  cuts: Cut[];
+  fits: boolean;
+  pinned_tokens: number;
+  sources: {
+    [k: string]: number;
+  };
+  total_tokens: number;
+}
+/**
+ * Tokens of one message of the fitted conversation.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "PartTokens".
+ */
+export interface PartTokens {
+  index: number;
+  label: 'instructions' | 'turn' | 'latest';
+  role: string;
+  tokens: number;
+}
+/**
+ * One thing left out to stay within the budget.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "Cut".
+ */
+export interface Cut {
+  detail: string;
+  kind: 'tool_result_cut' | 'turns_summarised';
+  message_index: number;
+  messages_dropped?: number;
+  tokens_after: number;
+  tokens_before: number;
+  tool_name?: string | null;
+  tool_use_id?: string | null;
 }
 /**
  * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
@@ -234,6 +279,27 @@ export interface InitializationOptions {
   ask?: boolean;
   events?: boolean;
   review?: ('applyEdit' | 'proposal' | 'message') | null;
+}
+/**
+ * `orchestra/mcpLogin`: authorize Orchestra with the `type: "http"` MCP server
+ * `server` (its name in mcp.json) through OAuth. The authorization page is opened
+ * with `window/showDocument` (`external: true`), or named in `window/showMessage`
+ * when the client cannot open it; the request answers once the person has approved
+ * in the browser (at most 300 s).
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "McpLoginParams".
+ */
+export interface McpLoginParams {
+  server: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "McpLoginResult".
+ */
+export interface McpLoginResult {
+  server: string;
+  where: string;
 }
 /**
  * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
