@@ -125,6 +125,13 @@ class GateDecided(_Event):
     """`preset`: answered in advance (`orchestra run --gate STEP=ANSWER`), not by a person."""
     preset: str | None = None
     """With `by: preset`: the answer as given, e.g. `design=approve`."""
+    edited: bool = False
+    """The person edited the step's output before approving: `output` is what the next
+    steps see; the model's own answer stays in the step's `step_finished`."""
+    output: str | None = None
+    """With `edited`: the approved text."""
+    data: Any = None
+    """With `edited`, for a step with an `output` schema: the approved JSON."""
 
 
 class FileProposal(BaseModel):

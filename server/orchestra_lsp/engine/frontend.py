@@ -24,12 +24,25 @@ class ApprovalRequest(BaseModel):
     gate: Literal["approve", "budget"] = "approve"
     message: str = ""
     """For a budget gate: why the run paused (cost so far, cap)."""
+    editable: bool = False
+    """An approve gate: the person may edit `output` and approve the edited text
+    (`ApprovalDecision.edited`)."""
+    format: Literal["text", "json"] = "text"
+    """`json`: the step has an `output` schema, and an edit must be JSON it accepts."""
+    output_schema: dict[str, Any] | None = None
+    """The step's `output` JSON Schema (with `format: json`)."""
+    problem: str | None = None
+    """Why the person's previous edit was not taken (then `output` is that edit)."""
 
 
 class ApprovalDecision(BaseModel):
     decision: Literal["approve", "revise", "stop"]
     feedback: str | None = None
     """With `revise`: what to change; it reaches the re-run's prompt as {{feedback}}."""
+    edited: str | None = None
+    """With `approve` at an approve gate: the step's output as the person edited it;
+    the next steps see it instead of the model's (checked against the step's `output`
+    schema first). None: approved as it was."""
 
 
 class PermissionRequest(BaseModel):

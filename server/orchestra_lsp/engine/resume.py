@@ -71,6 +71,9 @@ def completed_steps(record: RunRecord) -> dict[str, ReusedStep]:
             done[step].at_gate = True
         elif kind == "gate_decided" and event.get("gate") == "approve" and step in done:
             done[step].at_gate = event.get("decision") != "approve"
+            if event.get("edited"):  # the person's edit is what the next steps saw
+                done[step].output = str(event.get("output") or "")
+                done[step].data = event.get("data")
     return done
 
 

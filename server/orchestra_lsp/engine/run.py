@@ -596,9 +596,9 @@ class Run:
             if step.gate != "approve":
                 return outcome
             placed = step.model_copy(update={"id": scope.place(step.id)})
-            decision = await self._approve(placed, outcome.output)
+            decision, approved = await self._approve(placed, outcome)
             if decision.decision == "approve":
-                return outcome
+                return approved
             if decision.decision == "stop":
                 raise RunStopped(f"stopped at the approve gate of step '{placed.id}'")
             feedback, previous, attempt = decision.feedback or "", outcome.output, attempt + 1
@@ -945,33 +945,69 @@ class Run:
             raise RunStopped(message) from None
         return step.model_copy(update={"prompt": text})
 
-    async def _approve(self, step: Step, output: str) -> ApprovalDecision:
+    async def _approve(
+        self, step: Step, outcome: StepOutcome
+    ) -> tuple[ApprovalDecision, StepOutcome]:
+        """The step's approve gate; with `approve`, the outcome the next steps see: the
+        model's, or the person's edit of it (checked against the step's `output`)."""
+        contract = None if step.output is None else OutputContract(step.id, step.output)
+        plain = contract is None or contract.schema.get("type") == "string"
         request = ApprovalRequest(
-            run_id=self.run_id, step_id=step.id, agent=step.agent, output=output
+            run_id=self.run_id,
+            step_id=step.id,
+            agent=step.agent,
+            output=outcome.output,
+            editable=True,
+            format="text" if plain else "json",
+            output_schema=step.output,
         )
-        return await self._gate(request, unattended="approve")
+        edit = _EditCheck(outcome, contract)
+        decision = await self._gate(request, unattended="approve", edit=edit)
+        return decision, edit.approved or outcome
 
     async def _gate(
-        self, request: ApprovalRequest, *, unattended: Literal["approve", "stop"]
+        self,
+        request: ApprovalRequest,
+        *,
+        unattended: Literal["approve", "stop"],
+        edit: _EditCheck | None = None,
     ) -> ApprovalDecision:
-        """An approve or budget gate: a person decides, or the policy when unattended."""
+        """An approve or budget gate: a person decides, or the policy when unattended.
+        An edited output that `edit` does not take is said, and the gate asked again on
+        the person's text, so no edit is lost."""
         gate = request.gate
         async with self._gate_lock:
-            self.emit(GateOpened(run_id=self.run_id, step_id=request.step_id, gate=gate))
-            preset = self._preset(request.step_id, gate)
-            by: Literal["person", "automation", "preset"]
-            if preset is not None:
-                answer: Literal["approve", "stop"] = (
-                    "approve" if preset.answer == "approve" else "stop"
+            while True:
+                self.emit(GateOpened(run_id=self.run_id, step_id=request.step_id, gate=gate))
+                preset = self._preset(request.step_id, gate)
+                by: Literal["person", "automation", "preset"]
+                if preset is not None:
+                    answer: Literal["approve", "stop"] = (
+                        "approve" if preset.answer == "approve" else "stop"
+                    )
+                    decision = ApprovalDecision(decision=answer)
+                    by = "preset"
+                elif self.ctx.unattended:
+                    decision = ApprovalDecision(decision=unattended)
+                    by = "automation"
+                else:
+                    decision = await self.ctx.frontend.approve(request)
+                    by = "person"
+                if edit is None or decision.decision != "approve" or decision.edited is None:
+                    break
+                problem = edit.take(decision.edited)
+                if problem is None:
+                    break
+                self.emit(
+                    Notice(
+                        run_id=self.run_id,
+                        level="warning",
+                        message=f"step '{request.step_id}': the edited output was not taken "
+                        f"({problem}); the gate is open again on your text",
+                    )
                 )
-                decision = ApprovalDecision(decision=answer)
-                by = "preset"
-            elif self.ctx.unattended:
-                decision = ApprovalDecision(decision=unattended)
-                by = "automation"
-            else:
-                decision = await self.ctx.frontend.approve(request)
-                by = "person"
+                request = request.model_copy(update={"output": decision.edited, "problem": problem})
+        approved = edit.approved if edit is not None and decision.decision == "approve" else None
         self.emit(
             GateDecided(
                 run_id=self.run_id,
@@ -981,6 +1017,9 @@ class Run:
                 feedback=decision.feedback,
                 by=by,
                 preset=None if preset is None else preset.given,
+                edited=approved is not None,
+                output=None if approved is None else approved.output,
+                data=None if approved is None else approved.data,
             )
         )
         return decision
@@ -1248,6 +1287,33 @@ class Run:
                 hunks += f", rejected {', '.join(d.rejected)}"
             lines.append(f"- {d.path}: {d.outcome} ({hunks})")
         return "\n".join(lines)
+
+
+@dataclass
+class _EditCheck:
+    """What an approve gate takes from a person's edit of the step's output."""
+
+    original: StepOutcome
+    contract: OutputContract | None
+    approved: StepOutcome | None = None
+    """The edited outcome, once an edit was taken (None: approved as it was)."""
+
+    def take(self, text: str) -> str | None:
+        """Take `text` as the step's output; None when taken (or the same as the
+        model's), else why not."""
+        original = self.original
+        if self.contract is None:
+            # Editors end a saved file with a newline; the model's text may not.
+            edited = text if original.output.endswith("\n") else text.rstrip("\n")
+            self.approved = None if edited == original.output else replace(original, output=edited)
+            return None
+        value, problem = self.contract.read_edit(text)
+        if problem is not None:
+            return problem
+        self.approved = (
+            None if value == original.data else replace(original, output=as_text(value), data=value)
+        )
+        return None
 
 
 def _plain(change: FileChange, outcome: Outcome, accepted: list[str], detail: str) -> Landing:

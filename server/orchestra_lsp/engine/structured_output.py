@@ -75,6 +75,24 @@ class OutputContract:
         problems = _problems(list(validator.iter_errors(value)))
         return (None, problems) if problems else (value, [])
 
+    def read_edit(self, text: str) -> tuple[Any, str | None]:
+        """A person's edit of the step's answer at its approve gate, read back:
+        (the answer, None) when it is JSON the schema accepts, else (None, why) — the
+        JSON error with its line and column, or each field the schema refuses. A step
+        whose schema is a string takes the text as it is (its output is never JSON)."""
+        if self.schema.get("type") == "string":
+            value: Any = text
+        else:
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as error:
+                return None, f"line {error.lineno}, column {error.colno}: {error.msg}"
+        validator = validator_for(self.schema)(self.schema)
+        problems = _problems(list(validator.iter_errors(value)))
+        if problems:
+            return None, "; ".join(problems)
+        return value, None
+
     def retry_note(self, problems: list[str], attempt: int) -> str:
         """The tool result (or message) that asks the model for a corrected answer."""
         listed = "\n".join(f"- {problem}" for problem in problems)
