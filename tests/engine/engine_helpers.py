@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -286,3 +289,41 @@ def orchestra(
 def events_of(root: Path, run_id: str, kind: str) -> list[dict[str, Any]]:
     """The journal events of one `kind` in run `run_id`, in order."""
     return [e for e in load_run(root, run_id).events if e["type"] == kind]
+
+
+def in_a_terminal(
+    argv: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    answers: dict[str, str],
+    in_order: Sequence[tuple[str, str]] = (),
+) -> tuple[str, int]:
+    """Run `argv` on a pseudo-terminal, typing each answer once its prompt shows;
+    `in_order`: (prompt, answer) pairs typed one after the other, each once its prompt
+    shows after the previous answer (a prompt that comes back)."""
+    parent, child = pty.openpty()
+    process = subprocess.Popen(
+        argv, cwd=cwd, env={**env, "TERM": "dumb"}, stdin=child, stdout=child, stderr=child
+    )
+    os.close(child)
+    seen, pending, queue, mark = b"", dict(answers), list(in_order), 0
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if select.select([parent], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(parent, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+            for prompt in [p for p in pending if p.encode() in seen]:
+                os.write(parent, pending.pop(prompt).encode())
+            if queue and (at := seen.find(queue[0][0].encode(), mark)) >= 0:
+                mark = at + len(queue[0][0])
+                os.write(parent, queue.pop(0)[1].encode())
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(parent)
+    return seen.decode("utf-8", errors="replace"), code

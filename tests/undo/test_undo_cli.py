@@ -6,16 +6,19 @@ deleted file restored)."""
 
 from __future__ import annotations
 
-import os
-import pty
-import select
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from engine_helpers import cli_env, command_file, orchestra, str_replace, workspace
+from engine_helpers import (
+    cli_env,
+    command_file,
+    in_a_terminal,
+    orchestra,
+    str_replace,
+    workspace,
+)
 from landed_run import BASE, CREATED, LINES, land_change
 
 from orchestra_lsp.journal import list_runs, load_run
@@ -211,7 +214,7 @@ def test_undo_reviewed_in_a_terminal_hunk_by_hunk(root: Path, config_home: Path)
         "Accept hunk h2?": "y\n",
     }
     with ScriptedServer([]) as server:
-        transcript, code = _in_a_terminal(
+        transcript, code = in_a_terminal(
             [sys.executable, "-m", "orchestra_lsp", "undo", run_id],
             root,
             cli_env(server.base_url, config_home),
@@ -225,32 +228,3 @@ def test_undo_reviewed_in_a_terminal_hunk_by_hunk(root: Path, config_home: Path)
         "notes.txt": "rejected",
         "values.py": "applied",
     }
-
-
-def _in_a_terminal(
-    argv: list[str], cwd: Path, env: dict[str, str], answers: dict[str, str]
-) -> tuple[str, int]:
-    """Run `argv` on a pseudo-terminal, typing each answer once its prompt shows."""
-    parent, child = pty.openpty()
-    process = subprocess.Popen(
-        argv, cwd=cwd, env={**env, "TERM": "dumb"}, stdin=child, stdout=child, stderr=child
-    )
-    os.close(child)
-    seen, pending = b"", dict(answers)
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline and process.poll() is None:
-            if select.select([parent], [], [], 0.2)[0]:
-                try:
-                    seen += os.read(parent, 4096)
-                except OSError:  # the child closed the terminal
-                    break
-            for prompt in [p for p in pending if p.encode() in seen]:
-                os.write(parent, pending.pop(prompt).encode())
-        code = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(parent)
-    return seen.decode("utf-8", errors="replace"), code

@@ -10,6 +10,11 @@ import asyncio
 import difflib
 import functools
 import json
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -172,21 +177,74 @@ class TerminalFrontEnd:
         if not self.interactive:
             self._needs_person(f"the approve gate of step '{request.step_id}'")
             return ApprovalDecision(decision="stop")
-        self.console.print(
-            Panel(Markdown(request.output), title=f"{request.step_id} · {request.agent}")
-        )
-        choice = await _ask(
-            lambda: Prompt.ask(
-                "Approve, revise or stop?",
-                choices=["approve", "revise", "stop"],
-                default="approve",
-                console=self.console,
+        text = request.output
+        if request.problem:
+            self.console.print(f"[yellow]Your edit was not taken:[/] {escape(request.problem)}")
+        while True:
+            shown = Markdown(text) if request.format == "text" else Syntax(text, "json")
+            edited = text != request.output or request.problem is not None
+            title = f"{request.step_id} · {request.agent}" + (" · edited" if edited else "")
+            self.console.print(Panel(shown, title=title))
+            choice = await _ask(
+                lambda: Prompt.ask(
+                    "Approve, edit, revise or stop?",
+                    choices=["approve", "edit", "revise", "stop"],
+                    default="approve",
+                    console=self.console,
+                )
             )
+            if choice == "edit":
+                text = await asyncio.to_thread(self._edit, request, text)
+                continue
+            if choice == "revise":
+                feedback = await _ask(
+                    lambda: Prompt.ask("What should change?", console=self.console)
+                )
+                return ApprovalDecision(decision="revise", feedback=feedback)
+            if choice == "stop":
+                return ApprovalDecision(decision="stop")
+            return ApprovalDecision(decision="approve", edited=text if edited else None)
+
+    def _edit(self, request: ApprovalRequest, text: str) -> str:
+        """`text` after the person edited it in $VISUAL or $EDITOR (as git finds its
+        editor); when the editor cannot start or fails, `text` unchanged, with the reason
+        and the file that keeps whatever was typed."""
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        folder = Path(tempfile.mkdtemp(prefix="orchestra-edit-"))
+        suffix = ".json" if request.format == "json" else ".md"
+        path = folder / (request.step_id.replace("/", "_") + suffix)
+        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        try:
+            argv = [*shlex.split(command), str(path)]
+        except ValueError as error:  # an unclosed quote in $EDITOR
+            return self._edit_failed(
+                f"the editor command `{command}` cannot be read: {error}", path, text
+            )
+        try:
+            finished = subprocess.run(argv, check=False)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            return self._edit_failed(
+                f"the editor `{argv[0]}` could not start: {reason}", path, text
+            )
+        if finished.returncode != 0:
+            return self._edit_failed(
+                f"the editor `{argv[0]}` exited with status {finished.returncode}", path, text
+            )
+        try:
+            edited = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            return self._edit_failed(f"{path} could not be read back: {error}", path, text)
+        shutil.rmtree(folder, ignore_errors=True)
+        return edited
+
+    def _edit_failed(self, reason: str, path: Path, text: str) -> str:
+        self.console.print(
+            f"[red]The edit was not taken:[/] {escape(reason)}; what was typed is kept in "
+            f"{escape(str(path))}. Set $VISUAL or $EDITOR to an editor that waits until "
+            "the file is closed (e.g. `code --wait`)."
         )
-        if choice == "revise":
-            feedback = await _ask(lambda: Prompt.ask("What should change?", console=self.console))
-            return ApprovalDecision(decision="revise", feedback=feedback)
-        return ApprovalDecision(decision="approve" if choice == "approve" else "stop")
+        return text
 
     async def permission(self, request: PermissionRequest) -> bool:
         if not self.interactive:
