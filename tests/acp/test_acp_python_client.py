@@ -268,3 +268,44 @@ def test_stdout_to_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("orchestra: `orchestra acp` talks ACP over pipes")
     assert "Traceback" not in done.stderr
+
+
+async def test_loading_an_unknown_run_or_listing_from_a_bad_cursor_is_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    root = make_workspace(tmp_path / "ws")
+    client = RecordingClient([])
+    env = agent_environment(tmp_path, "http://127.0.0.1:9")
+    async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, proc):
+        await conn.initialize(protocol_version=PROTOCOL_VERSION)
+        errors = {}
+        for name, call in {
+            "unknown run": conn.load_session(
+                cwd=str(root), session_id="20990101-000000-abcdef", mcp_servers=[]
+            ),
+            "not a run id": conn.load_session(
+                cwd=str(root), session_id="../../etc", mcp_servers=[]
+            ),
+            "elsewhere": conn.load_session(
+                cwd=str(tmp_path / "missing"), session_id="x", mcp_servers=[]
+            ),
+            "word cursor": conn.list_sessions(cwd=str(root), cursor="next-please"),
+            "negative cursor": conn.list_sessions(cwd=str(root), cursor="-50"),
+        }.items():
+            with pytest.raises(RequestError) as raised:
+                await call
+            errors[name] = (raised.value.code, json.dumps(raised.value.data))
+        # The agent is still up: an empty workspace lists no sessions.
+        listed = await conn.list_sessions(cwd=str(root))
+        assert listed.sessions == [] and listed.next_cursor is None
+        assert proc.stdin is not None
+        proc.stdin.close()
+        await asyncio.wait_for(proc.wait(), 30)
+        assert proc.stderr is not None
+        stderr = (await proc.stderr.read()).decode()
+    assert {code for code, _ in errors.values()} == {-32602}
+    assert "20990101-000000-abcdef" in errors["unknown run"][1]
+    assert "sessionId" in errors["not a run id"][1]
+    assert "next-please" in errors["word cursor"][1]
+    assert "-50" in errors["negative cursor"][1]
+    assert "Traceback" not in stderr

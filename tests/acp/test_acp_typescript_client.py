@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from acp_helpers import SCRIPT, agent_environment, journal_events, make_workspace
+from acp_helpers import EDIT, SCRIPT, agent_environment, journal_events, make_workspace
 
 from orchestra_lsp.journal import is_run_id
 from orchestra_lsp.testing import ScriptedServer
@@ -27,6 +27,7 @@ def drive(
     mcp: list[dict[str, Any]] | None = None,
     buffers: dict[str, str] | None = None,
     terminal: bool = False,
+    typed: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run the client's actions (prompts, or {"list"|"load"|"mode"|"new": ...}) against
     a fresh `orchestra acp`; `feedback` makes the client offer elicitation forms."""
@@ -39,6 +40,8 @@ def drive(
         env["BUFFERS"] = json.dumps(buffers)
     if terminal:
         env["TERMINAL"] = "1"
+    if typed is not None:
+        env["TYPED"] = json.dumps(typed)
     done = subprocess.run(
         [
             "node",
@@ -327,10 +330,27 @@ def test_an_allowed_edit_is_written_through_the_clients_fs(tmp_path: Path) -> No
     assert (landed["outcome"], landed["landed"]) == ("applied", landed["accepted"])
 
 
-def test_an_edit_never_overwrites_an_unsaved_buffer(tmp_path: Path) -> None:
+def test_the_tools_read_the_unsaved_buffer_and_the_edit_goes_back_into_it(
+    tmp_path: Path,
+) -> None:
     root = make_workspace(tmp_path / "ws")
-    unsaved = "print('hi')\nprint('typed, not saved')\n"
-    with ScriptedServer(SCRIPT) as server:
+    (root / "notes.txt").write_text("saved notes\n")
+    unsaved = "print('hi')  # typed, not saved\n"
+    script = [
+        SCRIPT[0],
+        {"reply": {"tool_use": [{"name": "read_file", "input": {"path": "app.py"}}]}},
+        {
+            # The model sees what the person sees: the buffer, not the disk.
+            "expect": {"last_tool_result_contains": ["# typed, not saved"]},
+            "reply": {"tool_use": [{"name": "read_file", "input": {"path": "notes.txt"}}]},
+        },
+        {
+            "expect": {"last_tool_result_contains": ["saved notes"]},
+            "reply": {"tool_use": [{"name": "edit", "input": EDIT}]},
+        },
+        {"reply": {"text": "Done."}},
+    ]
+    with ScriptedServer(script) as server:
         result = drive(
             root,
             tmp_path,
@@ -338,6 +358,36 @@ def test_an_edit_never_overwrites_an_unsaved_buffer(tmp_path: Path) -> None:
             ["/change greet"],
             ["approve", "allow_once"],
             buffers={"app.py": unsaved},
+        )
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert {"app.py", "notes.txt"} <= set(result["reads"])
+    # The proposal was made from the buffer, so it goes back into the buffer.
+    [diff] = [
+        c
+        for u in _updates(result, "tool_call")
+        if u["toolCallId"].startswith("review-")
+        for c in u["content"]
+    ]
+    assert diff["oldText"] == unsaved
+    expected = "print('hello')  # typed, not saved\n"
+    assert result["writes"] == [{"path": "app.py", "content": expected}]
+    [landed] = [e for e in journal_events(root) if e["type"] == "proposal_decided"]
+    assert landed["outcome"] == "applied"
+
+
+def test_an_edit_never_overwrites_what_was_typed_during_its_review(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    typed = "print('hi')\nprint('typed during the review')\n"
+    with ScriptedServer(SCRIPT) as server:
+        result = drive(
+            root,
+            tmp_path,
+            server.base_url,
+            ["/change greet"],
+            ["approve", "allow_once"],
+            buffers={},
+            typed={"app.py": typed},
         )
     server.assert_no_failures()
     assert "app.py" in result["reads"] and result["writes"] == []

@@ -46,6 +46,7 @@ from acp.schema import (
 from acp import PROTOCOL_VERSION, RequestError, run_agent, update_agent_message_text
 from orchestra_lsp import __version__
 from orchestra_lsp.acp import history
+from orchestra_lsp.acp.buffers import ClientBuffers
 from orchestra_lsp.acp.frontend import AcpFrontEnd
 from orchestra_lsp.acp.mcp_servers import ClientServer, from_client
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
@@ -146,7 +147,18 @@ class OrchestraAgent:
         frontend = AcpFrontEnd(self._client, session_id, root.resolve(), self._capabilities)
         given, left_out = from_client(servers)
         terminal = frontend.run_in_terminal if self._capabilities.terminal else None
-        engine = Engine(root, mcp_servers=given, terminal=terminal)
+        fs = self._capabilities.fs
+        buffers = (
+            ClientBuffers(self._client, session_id, root.resolve(), asyncio.get_running_loop())
+            if fs is not None and fs.read_text_file
+            else None
+        )
+        engine = Engine(
+            root,
+            mcp_servers=given,
+            terminal=terminal,
+            buffers=(lambda: buffers) if buffers is not None else None,
+        )
         pump = asyncio.get_running_loop().create_task(frontend.pump())
         session = _Session(engine, frontend, pump)
         self._sessions[session_id] = session

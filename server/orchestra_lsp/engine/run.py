@@ -78,7 +78,7 @@ from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
 from orchestra_lsp.redaction import SECRETS, StreamRedactor, redact_model
 from orchestra_lsp.retirement import end_of_life, retiring
-from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView
+from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView, as_view_buffers
 from orchestra_lsp.tools.errors import ToolError
 from orchestra_lsp.tools.run_shell import end_leftovers
 from orchestra_lsp.workspace import Agent, Command, Step, Workspace
@@ -156,7 +156,9 @@ class Run:
         self.ctx = ctx
         self.run_id = ctx.journal.run_id
         self.changeset = Changeset()
-        self.view = WorkspaceView(ctx.workspace.root, self.changeset, dict(ctx.buffers()))
+        self.view = WorkspaceView(
+            ctx.workspace.root, self.changeset, as_view_buffers(ctx.buffers())
+        )
         shell = ctx.workspace.config.shell
         self.tool_context = ToolContext(
             view=self.view,
@@ -1213,7 +1215,7 @@ class Run:
             self.ctx.journal.write_changeset(self.changeset.model_dump(mode="json"))
         else:
             self.ctx.journal.clear_changeset()
-        self.view.buffers = dict(self.ctx.buffers())
+        self.view.buffers = as_view_buffers(self.ctx.buffers())
 
     async def _land(self, change: FileChange, made: FileDecision | None) -> Landing:
         """The one place a decision becomes an outcome (ARCHITECTURE.md §landing)."""

@@ -21,7 +21,7 @@ from orchestra_lsp.tools.search import (
     SearchTool,
     search_workspace,
 )
-from orchestra_lsp.tools.workspace import Snapshot, WorkspaceView
+from orchestra_lsp.tools.workspace import LiveBuffers, Snapshot, WorkspaceView, as_view_buffers
 
 __all__ = [
     "ASK_USER_SPEC",
@@ -30,6 +30,7 @@ __all__ = [
     "Backend",
     "EditTool",
     "ListFilesTool",
+    "LiveBuffers",
     "Match",
     "ReadFileTool",
     "RunShellTool",
@@ -43,6 +44,7 @@ __all__ = [
     "ToolResult",
     "ToolSpec",
     "WorkspaceView",
+    "as_view_buffers",
     "builtin_specs",
     "builtin_tool_names",
     "search_workspace",

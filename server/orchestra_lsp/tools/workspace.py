@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import MutableMapping
+from abc import abstractmethod
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -45,6 +46,53 @@ class Snapshot:
     version: int | None
     source: Source
     encoding: TextEncoding = UTF8
+
+
+class LiveBuffers(MutableMapping[str, tuple[str, int]]):
+    """Editor buffers read on demand, for a front end that cannot list its open buffers
+    but can read one (ACP's `fs/read_text_file`). `path in buffers` asks the editor, so
+    call it from a thread as every disk read; the run keeps this mapping itself rather
+    than a copy. Iterating gives the buffers found to differ from the disk so far."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[str, int]] = {}
+
+    @abstractmethod
+    def fetch(self, relative: str) -> str | None:
+        """The buffer's text when the editor holds one that differs from the disk."""
+
+    def __contains__(self, relative: object) -> bool:
+        if not isinstance(relative, str):
+            return False
+        text = self.fetch(relative)
+        if text is None:
+            self._seen.pop(relative, None)
+            return False
+        self._seen[relative] = (text, 0)
+        return True
+
+    def __getitem__(self, relative: str) -> tuple[str, int]:
+        if relative not in self._seen and relative not in self:
+            raise KeyError(relative)
+        return self._seen[relative]
+
+    def __setitem__(self, relative: str, value: tuple[str, int]) -> None:
+        self._seen[relative] = value
+
+    def __delitem__(self, relative: str) -> None:
+        del self._seen[relative]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._seen))
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+def as_view_buffers(buffers: Mapping[str, tuple[str, int]]) -> MutableMapping[str, tuple[str, int]]:
+    """What a run's view overlays: live buffers themselves, any other mapping copied
+    (a snapshot of the editor's buffers as the run starts)."""
+    return buffers if isinstance(buffers, LiveBuffers) else dict(buffers)
 
 
 class WorkspaceView:

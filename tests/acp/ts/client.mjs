@@ -10,6 +10,8 @@
 // workspace-relative path: unsaved text), the client offers fs/*: reads give a
 // buffer's text, else the disk's; writes go to disk, as an editor saving them. With
 // TERMINAL set, it offers terminal/*, running each command as a child process.
+// TYPED (a JSON object of path: text) is typed into those buffers when the first
+// review of an edit is asked (the person goes on editing while the review waits).
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -27,6 +29,7 @@ const answers = JSON.parse(process.env.ANSWERS ?? "[]");
 const mcpServers = JSON.parse(process.env.MCP ?? "[]");
 const buffers = process.env.BUFFERS === undefined ? null : JSON.parse(process.env.BUFFERS);
 const offersTerminal = process.env.TERMINAL !== undefined;
+const typed = JSON.parse(process.env.TYPED ?? "{}");
 const feedback = process.env.FEEDBACK === undefined ? null : JSON.parse(process.env.FEEDBACK);
 const child = spawn(agent[0], agent.slice(1), { cwd, stdio: ["pipe", "pipe", "inherit"] });
 const stream = ndJsonStream(Writable.toWeb(child.stdin), Readable.toWeb(child.stdout));
@@ -50,6 +53,10 @@ const app = client({ name: "orchestra-test-client" })
       options: params.options.map((o) => o.optionId),
       kinds: params.options.map((o) => o.kind),
     });
+    if (params.toolCall.toolCallId.startsWith("review-")) {
+      Object.assign(buffers, typed);
+      for (const key of Object.keys(typed)) delete typed[key];
+    }
     const ids = params.options.map((o) => o.optionId);
     const index = answers.findIndex((a) => ids.includes(a));
     if (index < 0) return { outcome: { outcome: "cancelled" } };
