@@ -53,7 +53,7 @@ const app = client({ name: "orchestra-test-client" })
       options: params.options.map((o) => o.optionId),
       kinds: params.options.map((o) => o.kind),
     });
-    if (params.toolCall.toolCallId.startsWith("review-")) {
+    if (buffers !== null && params.toolCall.toolCallId.startsWith("review-")) {
       Object.assign(buffers, typed);
       for (const key of Object.keys(typed)) delete typed[key];
     }
