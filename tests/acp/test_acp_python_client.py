@@ -224,15 +224,15 @@ async def test_a_policy_ask_carries_the_exact_arguments_and_allow_always_lasts_t
     decided = []
     for run in sorted(p for p in (root / ".orchestra" / "runs").iterdir() if is_run_id(p.name)):
         decided += [
-            (e["verdict"], e["by"])
+            (e["verdict"], e["by"], e.get("always"))
             for e in load_run(root, run.name).events
             if e["type"] == "permission_decided"
         ]
     assert decided == [
-        ("allow", "person"),
-        ("allow", "person"),
-        ("deny", "person"),
-        ("allow", "person"),
+        ("allow", "person", "chosen"),
+        ("allow", "person", "applied"),
+        ("deny", "person", None),
+        ("allow", "person", "applied"),
     ]
 
 

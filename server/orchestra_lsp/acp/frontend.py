@@ -57,6 +57,7 @@ from orchestra_lsp.engine import (
     Event,
     FileDecision,
     FileReview,
+    PermissionAnswer,
     PermissionRequest,
     Question,
     ReviewDecision,
@@ -363,14 +364,14 @@ class AcpFrontEnd:
         self.reply_wanted.clear()
         self._reply.set_result(text)
 
-    async def permission(self, request: PermissionRequest) -> bool:
+    async def permission(self, request: PermissionRequest) -> PermissionAnswer:
         """The policy asks about one call, shown with its exact arguments. An
         `allow_always` / `reject_always` answers later asks about the same tool with the
-        same arguments for this session only (each such call is still journaled as the
-        person's decision)."""
+        same arguments for this session only; the journal marks both the answer that
+        set it (`always: chosen`) and each call it decided (`always: applied`)."""
         key = f"{request.tool} {json.dumps(request.arguments, sort_keys=True)}"
         if key in self._remembered:
-            return self._remembered[key]
+            return PermissionAnswer(allow=self._remembered[key], always="applied")
         title = f"{request.tool} {json.dumps(request.arguments, ensure_ascii=False)[:200]}"
         chosen = await self._choose(
             f"permission-{request.step_id}-{request.tool}",
@@ -378,9 +379,11 @@ class AcpFrontEnd:
             [_ALLOW, _ALWAYS, _REJECT, _NEVER],
             raw=request.arguments,
         )
+        allow = chosen in ("allow_once", "allow_always")
         if chosen in ("allow_always", "reject_always"):
-            self._remembered[key] = chosen == "allow_always"
-        return chosen in ("allow_once", "allow_always")
+            self._remembered[key] = allow
+            return PermissionAnswer(allow=allow, always="chosen")
+        return PermissionAnswer(allow=allow)
 
     async def ask(self, question: Question) -> str:
         """A question with choices is asked as a permission with one option per choice;

@@ -107,6 +107,9 @@ class PermissionDecided(_Event):
     rule: str | None
     reason: str
     by: Literal["policy", "person", "automation"]
+    always: Literal["chosen", "applied"] | None = None
+    """With `by: person`: `chosen` when they answered "always" for this session (ACP's
+    `allow_always` / `reject_always`), `applied` when such an answer decided this call."""
 
 
 class GateOpened(_Event):

@@ -53,6 +53,16 @@ class PermissionRequest(BaseModel):
     reason: str
 
 
+class PermissionAnswer(BaseModel):
+    """A person's answer to a permission ask, where it says more than yes or no."""
+
+    allow: bool
+    always: Literal["chosen", "applied"] | None = None
+    """ACP's `allow_always` / `reject_always`: `chosen` when the person picked it at
+    this ask (it answers the same call for the rest of the session), `applied` when
+    such an earlier answer decided this call without asking again."""
+
+
 class Question(BaseModel):
     run_id: str
     step_id: str
@@ -125,8 +135,8 @@ class FrontEnd(Protocol):
 
     async def approve(self, request: ApprovalRequest) -> ApprovalDecision: ...
 
-    async def permission(self, request: PermissionRequest) -> bool:
-        """True to allow this one call."""
+    async def permission(self, request: PermissionRequest) -> bool | PermissionAnswer:
+        """True (or an allowing `PermissionAnswer`) to allow this one call."""
 
     async def ask(self, question: Question) -> str:
         """The person's answer to an agent's `ask_user`."""

@@ -25,7 +25,13 @@ from orchestra_lsp.engine.events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from orchestra_lsp.engine.frontend import CANNOT_ASK, FrontEnd, PermissionRequest, Question
+from orchestra_lsp.engine.frontend import (
+    CANNOT_ASK,
+    FrontEnd,
+    PermissionAnswer,
+    PermissionRequest,
+    Question,
+)
 from orchestra_lsp.engine.hooks import (
     CLAUDE_NAMES,
     HookOutcome,
@@ -347,6 +353,7 @@ class Toolbox:
                 verdict="allow", rule=None, reason="permissionMode bypassPermissions"
             )
         verdict, by = decision.verdict, "policy"
+        always = None
         if verdict == "ask":
             if self.unattended:
                 verdict, by = "deny", "automation"
@@ -356,7 +363,7 @@ class Toolbox:
                         run_id=self.run_id, step_id=self.step_id, tool=name, arguments=arguments
                     )
                 )
-                allowed = await self.frontend.permission(
+                answer = await self.frontend.permission(
                     PermissionRequest(
                         run_id=self.run_id,
                         step_id=self.step_id,
@@ -365,7 +372,10 @@ class Toolbox:
                         reason=decision.reason,
                     )
                 )
-                verdict, by = ("allow" if allowed else "deny"), "person"
+                if isinstance(answer, PermissionAnswer):
+                    always = answer.always
+                    answer = answer.allow
+                verdict, by = ("allow" if answer else "deny"), "person"
         self.emit(
             PermissionDecided(
                 run_id=self.run_id,
@@ -375,6 +385,7 @@ class Toolbox:
                 rule=decision.rule,
                 reason=decision.reason,
                 by=by,
+                always=always,
             )
         )
         if verdict != "allow":
