@@ -28,10 +28,15 @@ def drive(
     buffers: dict[str, str] | None = None,
     terminal: bool = False,
     typed: dict[str, str] | None = None,
+    editor_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run the client's actions (prompts, or {"list"|"load"|"mode"|"new": ...}) against
     a fresh `orchestra acp`; `feedback` makes the client offer elicitation forms."""
-    env = {**agent_environment(home, base_url), "ANSWERS": json.dumps(answers)}
+    env = {
+        **agent_environment(home, base_url),
+        **(editor_env or {}),
+        "ANSWERS": json.dumps(answers),
+    }
     if feedback is not None:
         env["FEEDBACK"] = json.dumps(feedback)
     if mcp is not None:
@@ -402,7 +407,7 @@ def test_run_shell_runs_in_the_clients_terminal(tmp_path: Path) -> None:
     (root / ".orchestra" / "agents" / "developer.md").write_text(
         "---\nname: developer\ndescription: D\ntools: [run_shell]\nmax_turns: 4\n---\nYou develop.\n"
     )
-    first = {"command": "echo from-the-terminal; pwd; exit 3"}
+    first = {"command": "echo from-the-terminal; pwd; env > seen-env; exit 3"}
     slow = {"command": "sleep 30", "timeout": 1}
     script = [
         {"reply": {"tool_use": [{"name": "run_shell", "input": first}]}},
@@ -425,13 +430,20 @@ def test_run_shell_runs_in_the_clients_terminal(tmp_path: Path) -> None:
             ["run things"],
             ["allow_once", "allow_once"],
             terminal=True,
+            # The editor's own environment (the agent inherits it) holds a token.
+            editor_env={"EDITOR_SESSION_TOKEN": "tok-of-the-editor", "EDITOR_PLAIN": "kept"},
         )
     server.assert_no_failures()
     server.assert_all_consumed()
-    assert [(c["command"], c["args"]) for c in result["commands"]] == [
-        ("/bin/sh", ["-c", first["command"]]),
-        ("/bin/sh", ["-c", slow["command"]]),
+    assert [(c["command"], c["args"][0], c["args"][-3:]) for c in result["commands"]] == [
+        ("/usr/bin/env", "-i", ["/bin/sh", "-c", first["command"]]),
+        ("/usr/bin/env", "-i", ["/bin/sh", "-c", slow["command"]]),
     ]
+    # The command's environment is the scrubbed one, not the editor's.
+    seen = (root / "seen-env").read_text()
+    assert "tok-of-the-editor" not in seen and "EDITOR_SESSION_TOKEN" not in seen
+    assert "sk-ant-test-not-used" not in seen
+    assert "EDITOR_PLAIN=kept" in seen and f"HOME={tmp_path}" in seen
     assert {c["cwd"] for c in result["commands"]} == {str(root)}
     shell_calls = [u["toolCallId"] for u in _updates(result, "tool_call") if u["kind"] == "execute"]
     shown = [

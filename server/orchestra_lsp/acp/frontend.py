@@ -28,7 +28,6 @@ from acp.schema import (
     ElicitationFormSessionMode,
     ElicitationSchema,
     ElicitationStringPropertySchema,
-    EnvVariable,
     PermissionOption,
     PlanEntry,
     ToolCallLocation,
@@ -80,6 +79,9 @@ _KINDS: dict[str, ToolKind] = {
 #: The output a client's terminal keeps for `run_shell` (its end, when longer): what
 #: `run_shell` keeps when it runs the command itself.
 TERMINAL_OUTPUT_BYTES = 30_000
+
+#: Starts a terminal's command with exactly the environment given (`env -i`).
+ENV_COMMAND = "/usr/bin/env"
 
 #: What `session/update` carries (the SDK's `SessionUpdate` alias lacks `usage_update`).
 Update = SessionUpdate | UsageUpdate
@@ -235,15 +237,24 @@ class AcpFrontEnd:
         self, command: str, *, cwd: str, env: Mapping[str, str], timeout: float
     ) -> TerminalRun:
         """`run_shell` in the client's terminal (`terminal/create`), shown in its tool
-        call; killed at `timeout` or on cancel (releasing a terminal kills its command)."""
+        call; killed at `timeout` or on cancel (releasing a terminal kills its command).
+
+        ACP's `env` is added to the editor's own environment, which holds the tokens
+        `env` was scrubbed of; so the command starts under `env -i` with `env` as its
+        whole environment, as `run_shell` gives it when it runs the command itself."""
         calls = self._shell_calls.get(command) or []
         call_id = calls.pop(0) if calls else None
         created = await self.client.create_terminal(
             session_id=self.session_id,
-            command="/bin/sh",
-            args=["-c", command],
+            command=ENV_COMMAND,
+            args=[
+                "-i",
+                *(f"{name}={value}" for name, value in env.items() if _assignable(name)),
+                "/bin/sh",
+                "-c",
+                command,
+            ],
             cwd=cwd,
-            env=[EnvVariable(name=name, value=value) for name, value in env.items()],
             output_byte_limit=TERMINAL_OUTPUT_BYTES,
         )
         terminal_id = created.terminal_id
@@ -472,6 +483,11 @@ def _disk_text(path: Path) -> str | None:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def _assignable(name: str) -> bool:
+    """A name `env` takes as `NAME=VALUE` (not as an option, not as the command)."""
+    return bool(name) and not name.startswith("-") and "=" not in name
 
 
 def review_call(step_id: str, path: str) -> str:

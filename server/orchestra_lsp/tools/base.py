@@ -52,7 +52,9 @@ class TerminalRun(BaseModel):
 
 class Terminal(Protocol):
     """A front end's terminal, where `run_shell` runs a command so the person sees it
-    (ACP's `terminal/*`). It kills the command at `timeout` seconds or when cancelled."""
+    (ACP's `terminal/*`). `env` is the command's whole environment (already scrubbed of
+    secrets): nothing of the terminal's own may be added. It kills the command at
+    `timeout` seconds or when cancelled."""
 
     async def __call__(
         self, command: str, *, cwd: str, env: Mapping[str, str], timeout: float

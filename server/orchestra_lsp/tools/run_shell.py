@@ -29,9 +29,9 @@ user can. Two things it does guarantee:
 
 Where the front end offers its terminal (ACP's ``terminal/*``: the person sees the command
 run in the editor) and no sandbox is configured, the command runs there instead, as
-``/bin/sh -c COMMAND`` in the workspace root with the same time-out: its environment is
-then the editor's plus Claude Code's ``env`` (Orchestra's own credentials are not in it
-unless the editor holds them), and the editor ends its processes.
+``/bin/sh -c COMMAND`` in the workspace root with the same time-out and the same scrubbed
+environment, given whole (the front end must not add the editor's own: an editor's
+environment holds the same tokens), and the editor ends its processes.
 
 The optional sandbox (``[shell] sandbox = "bwrap"`` in config.toml, needs bubblewrap)
 runs the command in new PID and IPC namespaces with a private ``/proc`` and ``/tmp``
@@ -460,7 +460,8 @@ def sandboxed(argv: list[str], root: str, *, network: bool = True) -> list[str]:
 
 async def _in_terminal(parsed: RunShellArgs, terminal: Terminal, ctx: ToolContext) -> ToolResult:
     timeout = parsed.timeout or DEFAULT_TIMEOUT
-    ran = await terminal(parsed.command, cwd=str(ctx.view.root), env=ctx.env, timeout=timeout)
+    env = child_environment(ctx.env)
+    ran = await terminal(parsed.command, cwd=str(ctx.view.root), env=env, timeout=timeout)
     text = f"[… earlier output cut …]\n{ran.output}" if ran.truncated else ran.output
     if ran.timed_out:
         return ToolResult(
