@@ -164,6 +164,15 @@ async function main() {
       throw new Error(`the review did not start with every hunk ticked: ${JSON.stringify(await hunkStates(panel))}`);
     }
     await shot(page, 'review-start-ticked');
+    // Above the review: a page with the agent's summary of the change and the files.
+    const summary = page.locator('.monaco-editor .view-lines', { hasText: 'What developer says' });
+    await summary.first().waitFor({ state: 'visible', timeout: 15000 });
+    const summaryText = (await summary.first().innerText()).replace(/\u00a0/g, ' ');
+    for (const expected of ['# Review: polish-greetings name="Ada"', '> Both greetings are friendlier now', '`greet.py` — changed, 2 hunks', 'Refactor Preview']) {
+      if (!summaryText.includes(expected)) throw new Error(`the review summary lacks ${JSON.stringify(expected)}:\n${summaryText}`);
+    }
+    await page.locator('.tabs-container .tab', { hasText: 'Review of polish-greetings.md' }).first().waitFor({ timeout: 5000 });
+    await shot(page, 'review-summary');
     if (!(await helloBox.isChecked())) await helloBox.check();
     const byeBox = bye.locator('input.edit-checkbox');
     if (await byeBox.isChecked()) await byeBox.uncheck();
@@ -236,6 +245,9 @@ async function main() {
     // The review: a diff editor per file, Accept / Reject in the editor title.
     const offer = page.locator('.notifications-toasts .notification-toast', { hasText: 'Review them file by file?' });
     await offer.waitFor({ state: 'visible', timeout: 30000 });
+    // The agent's summary opens beside the diffs.
+    const besides = page.locator('.monaco-editor .view-lines', { hasText: 'What developer says' }).filter({ hasText: 'Accept This File' });
+    await besides.first().waitFor({ state: 'visible', timeout: 15000 });
     await offer.locator('.monaco-button', { hasText: 'Review' }).click();
     await page.locator('.quick-input-widget', { hasText: 'changes proposed by developer' }).waitFor({ state: 'visible', timeout: 15000 });
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'greet.py' }).waitFor();
@@ -504,11 +516,16 @@ async function reloadReview() {
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
     await statusItem.filter({ hasText: /Orchestra/ }).first().waitFor({ state: 'visible', timeout: 60000 });
     log('window reloaded');
-    await palette(page, 'Orchestra: Review Proposal');
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-up' }).first();
-    await row.waitFor({ state: 'visible', timeout: 30000 });
+    // The new window says what became of the run, and offers its review again.
+    const said = page.locator('.notifications-toasts .notification-toast', { hasText: 'the window reloaded while touch-up' });
+    await said.waitFor({ state: 'visible', timeout: 30000 });
+    const saidText = (await said.innerText()).replace(/\s+/g, ' ');
+    log(`after the reload: ${saidText}`);
+    for (const expected of ['was waiting for your review', 'The run stopped there (interrupted)', 'nothing is lost: its proposed changes are kept for your review']) {
+      if (!saidText.includes(expected)) throw new Error(`the reload message lacks ${JSON.stringify(expected)}: ${saidText}`);
+    }
     await shot(page, 'reload-review-offered');
-    await row.click();
+    await said.locator('.monaco-button', { hasText: 'Review Proposal' }).click();
     const panel = page.locator('.bulk-edit-panel');
     await panel.waitFor({ state: 'visible', timeout: 60000 });
     await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
@@ -566,10 +583,15 @@ async function killedReview() {
     await shot(page, 'killed-review-offer');
     log('the restarted server offers the run');
     await page.waitForTimeout(20000); // longer than a notification stays on screen
-    await palette(page, 'Orchestra: Review Proposal');
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-up' }).first();
+    // Show Runs: the run's row says a review waits, and its Review button opens it.
+    await palette(page, 'Orchestra: Show Runs');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-up' }).filter({ hasText: 'review waiting' }).first();
     await row.waitFor({ state: 'visible', timeout: 30000 });
-    await row.click();
+    await row.hover();
+    const review = row.locator('.action-label[aria-label="Review"], .action-label[title="Review"]').first();
+    await review.waitFor({ state: 'visible', timeout: 10000 });
+    await shot(page, 'killed-review-runs');
+    await review.click();
     await panel.waitFor({ state: 'visible', timeout: 60000 });
     await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
     await tickAll(panel, 2);

@@ -436,7 +436,8 @@ def test_a_killed_server_leaves_the_proposal_offered_without_a_time_limit(
     tmp_path: Path,
 ) -> None:
     """Issue 11 case 4: the server is killed (SIGKILL) during the review. The restarted
-    server offers the run; 20 s later Review Proposal still does, and the change lands."""
+    server offers the run; 20 s later Show Runs still does, with a Review button on the
+    run's row that opens the review, and the change lands."""
     node, workspace, home, env = _prepare(tmp_path)
     (workspace / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n", encoding="utf-8")
     (workspace / ".orchestra" / "commands" / "touch-up.md").write_text(TOUCH_UP, encoding="utf-8")

@@ -23,6 +23,7 @@ import {
   RunsResult,
 } from './protocol';
 import { Reviews } from './review';
+import { ProposedFile, reviewSummaryMarkdown, undoConflicts } from './reviewSummary';
 import { RunTracker, RunView, isActive, percentage, progressMessage, progressTitle, runStatusText, statusText, ticking } from './state';
 
 interface ProgressHandle {
@@ -43,6 +44,10 @@ class Orchestra implements vscode.Disposable {
   private readonly contextPages = new Map<string, string>();
   private readonly contextChanged = new vscode.EventEmitter<vscode.Uri>();
   private readonly contextProvider: vscode.Disposable;
+  /** Review summaries: read-only Markdown of the `orchestra-review:` scheme, by URI. */
+  private readonly reviewPages = new Map<string, string>();
+  private readonly reviewChanged = new vscode.EventEmitter<vscode.Uri>();
+  private readonly reviewProvider: vscode.Disposable;
   /** Runs whose review is open (between its gate_opened and gate_decided). */
   private readonly inReview = new Set<string>();
   /** Per run in review: the documents that had unsaved changes of the person's own. */
@@ -52,7 +57,7 @@ class Orchestra implements vscode.Disposable {
   /** Ticks the clocks in progress messages ("waiting for the model (4 s)"). */
   private readonly clock: NodeJS.Timeout;
 
-  constructor() {
+  constructor(private readonly memento: vscode.Memento) {
     this.log = vscode.window.createOutputChannel('Orchestra');
     this.status = vscode.window.createStatusBarItem('orchestra.status', vscode.StatusBarAlignment.Left, 10);
     this.status.name = 'Orchestra';
@@ -64,6 +69,10 @@ class Orchestra implements vscode.Disposable {
       onDidChange: this.contextChanged.event,
       provideTextDocumentContent: (uri) => this.contextPages.get(uri.toString()) ?? '',
     });
+    this.reviewProvider = vscode.workspace.registerTextDocumentContentProvider('orchestra-review', {
+      onDidChange: this.reviewChanged.event,
+      provideTextDocumentContent: (uri) => this.reviewPages.get(uri.toString()) ?? '',
+    });
     this.updateStatus();
     this.status.show();
     this.clock = setInterval(() => {
@@ -74,7 +83,10 @@ class Orchestra implements vscode.Disposable {
   }
 
   private attach(client: LanguageClient): void {
-    client.onNotification(Methods.event, (event: RunEvent) => this.onEvent(event));
+    client.onNotification(Methods.event, (event: RunEvent) => {
+      this.onEvent(event);
+      this.rememberActive(event);
+    });
     client.onRequest(Methods.ask, (params: AskParams) => this.ask(params));
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped) this.serverStopped();
@@ -86,6 +98,51 @@ class Orchestra implements vscode.Disposable {
   private serverStopped(): void {
     for (const run of this.tracker.active()) {
       this.onEvent({ type: 'run_failed', run_id: run.runId, error: 'interrupted: the Orchestra language server stopped' });
+    }
+  }
+
+  /**
+   * The runs going on, kept in the workspace's state at their start, gates and end, so
+   * that after a window reload (which stops the server, and the runs with it) the new
+   * window can say what happened to each. Only the server's own events change it.
+   */
+  private rememberActive(event: RunEvent): void {
+    if (!event || typeof event.run_id !== 'string') return;
+    const kept = this.memento.get<ActiveRun[]>(ACTIVE_RUNS_KEY, []).filter((r) => r.runId !== event.run_id);
+    const run = this.tracker.runs.get(event.run_id);
+    if (FINAL_EVENTS.has(event.type) || !run) {
+      if (kept.length !== this.memento.get<ActiveRun[]>(ACTIVE_RUNS_KEY, []).length) void this.memento.update(ACTIVE_RUNS_KEY, kept);
+      return;
+    }
+    if (!['run_started', 'gate_opened', 'gate_decided', 'step_started'].includes(event.type)) return;
+    const doing = run.gate ? `waiting for your ${run.gate}` : run.step ? `running step ${run.step}` : 'starting';
+    void this.memento.update(ACTIVE_RUNS_KEY, [...kept, { runId: run.runId, command: run.command, doing }]);
+  }
+
+  /** After a reload: what became of the runs the previous window was watching. */
+  private async sayWhatHappened(): Promise<void> {
+    const before = this.memento.get<ActiveRun[]>(ACTIVE_RUNS_KEY, []);
+    if (!before.length) return;
+    await this.memento.update(ACTIVE_RUNS_KEY, []);
+    const runs = await this.listRuns().catch(() => [] as RunInfo[]);
+    for (const was of before) {
+      const now = runs.find((r) => r.runId === was.runId);
+      const state = now?.state ?? 'interrupted';
+      if (now && ['starting', 'running', 'waiting'].includes(state)) continue; // another window's server runs it
+      const kept = now && (now.pendingProposal || now.awaitingReview)
+        ? 'its proposed changes are kept for your review'
+        : 'the journal keeps everything it did';
+      const message =
+        `Orchestra: the window reloaded while ${was.command} (run ${was.runId}) was ${was.doing}. ` +
+        `The run stopped there (${state}); nothing is lost: ${kept}.`;
+      this.write(message);
+      const actions = now && recoverable(now) ? ['Review Proposal', 'Show Runs'] : ['Show Runs'];
+      void vscode.window.showWarningMessage(message, ...actions).then((picked) => {
+        if (picked === 'Review Proposal') {
+          this.recover(was.runId).catch((error) => void vscode.window.showErrorMessage(`Orchestra: ${String(error)}`));
+        }
+        else if (picked === 'Show Runs') void vscode.commands.executeCommand('orchestra.showRuns');
+      });
     }
   }
 
@@ -110,6 +167,13 @@ class Orchestra implements vscode.Disposable {
       this.dirtyAtReview.set(run.runId, new Set(vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString())));
     }
     if (event.type === 'gate_decided' && event.gate === 'review') this.inReview.delete(run.runId);
+    if (event.type === 'proposal_ready') {
+      void this.showReviewSummary(run, Array.isArray(event.files) ? (event.files as ProposedFile[]) : []);
+    }
+    if (FINAL_EVENTS.has(event.type) && undoConflicts(run).length && !this.reviewPages.has(this.reviewUri(run).toString())) {
+      // An undo that could take nothing back still says what conflicts, where, and what to do.
+      void this.showReviewSummary(run, []);
+    }
     if (event.type === 'run_cancelled' && this.inReview.delete(run.runId) && reviewMode() === 'refactorPreview') {
       // The run is cancelled: withdraw its review, so Apply cannot land it unrecorded.
       void vscode.commands.executeCommand('refactorPreview.discard').then(undefined, () => undefined);
@@ -133,6 +197,21 @@ class Orchestra implements vscode.Disposable {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
     if (!doc || !doc.isDirty || this.dirtyAtReview.get(runId)?.has(uri)) return;
     if (await doc.save()) this.write(`  ✎ ${path}: saved`);
+  }
+
+  private reviewUri(run: RunView): vscode.Uri {
+    return vscode.Uri.from({ scheme: 'orchestra-review', path: `/${run.runId}/Review of ${run.command || 'run'}.md` });
+  }
+
+  /** The page at the top of a review: the agent's summary, the files, an undo's conflicts. */
+  private async showReviewSummary(run: RunView, files: ProposedFile[]): Promise<void> {
+    const uri = this.reviewUri(run);
+    this.reviewPages.set(uri.toString(), reviewSummaryMarkdown(run, files, reviewMode()));
+    this.reviewChanged.fire(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    // Beside the diff editors of the diff-editor review; above the Refactor Preview's panel.
+    const column = reviewMode() === 'diffEditor' ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: true, viewColumn: column });
   }
 
   private onRunEnded(run: RunView, event: RunEvent): void {
@@ -301,6 +380,10 @@ class Orchestra implements vscode.Disposable {
     return picked && 'command' in picked ? picked : undefined;
   }
 
+  /**
+   * A run, picked from the journal's runs. A run whose proposal waits for review has a
+   * Review button on its row ($(diff)), which opens that review at once.
+   */
   async pickRun(title: string, filter: (run: RunInfo) => boolean): Promise<RunInfo | undefined> {
     const runs = await this.listRuns();
     const candidates = runs.filter(filter);
@@ -308,16 +391,42 @@ class Orchestra implements vscode.Disposable {
       void vscode.window.showInformationMessage(`Orchestra: no runs to choose from (${title.toLowerCase()}).`);
       return undefined;
     }
-    const picked = await vscode.window.showQuickPick(
-      candidates.map((run) => ({
+    const reviewButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('diff'), tooltip: 'Review' };
+    const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { run: RunInfo }>();
+    pick.title = `Orchestra: ${title}`;
+    pick.matchOnDetail = true;
+    pick.items = candidates.map((run) => {
+      const waiting = run.awaitingReview || recoverable(run);
+      return {
         label: `${run.command} ${Object.values(run.arguments ?? {}).join(' ')}`.trim(),
-        description: `${run.state}${run.awaitingReview || recoverable(run) ? ' · $(diff) review waiting' : ''} · ${formatCost(run.costUsd)}${run.undone ? ` · undone ${run.undone.label}` : ''}`,
+        description: `${run.state}${waiting ? ' · $(diff) review waiting' : ''} · ${formatCost(run.costUsd)}${run.undone ? ` · undone ${run.undone.label}` : ''}`,
         detail: `started ${formatAgo(run.startedAt)}${run.finishedAt ? ` · ended ${formatAgo(run.finishedAt)}` : ''} · run ${run.runId}`,
+        buttons: waiting ? [reviewButton] : [],
         run,
-      })),
-      { title: `Orchestra: ${title}`, matchOnDetail: true },
-    );
-    return picked?.run;
+      };
+    });
+    const picked = await new Promise<RunInfo | undefined>((resolve) => {
+      pick.onDidAccept(() => {
+        resolve(pick.selectedItems[0]?.run);
+        pick.hide();
+      });
+      pick.onDidTriggerItemButton((e) => {
+        resolve(undefined);
+        pick.hide();
+        this.reviewRun(e.item.run).catch((error) => void vscode.window.showErrorMessage(`Orchestra: ${String(error)}`));
+      });
+      pick.onDidHide(() => resolve(undefined));
+      pick.show();
+    });
+    pick.dispose();
+    return picked;
+  }
+
+  /** Open the review of a run whose proposal waits: the open one, or an interrupted run's again. */
+  async reviewRun(run: RunInfo): Promise<void> {
+    if (recoverable(run)) return this.recover(run.runId);
+    if (reviewMode() === 'diffEditor') return this.reviews.open(run.runId);
+    await vscode.commands.executeCommand('refactorPreview.focus').then(undefined, () => undefined);
   }
 
   /** Runs from the server's journal, with the live state of the runs this window watches. */
@@ -355,7 +464,7 @@ class Orchestra implements vscode.Disposable {
     if (action?.id === 'page') await this.showRunPage(run.runId);
     else if (action?.id === 'report') await this.openReport(run.runId);
     else if (action?.id === 'log') this.log.show(true);
-    else if (action?.id === 'review') await this.reviewProposal(run.runId);
+    else if (action?.id === 'review') await this.reviewRun(run);
     else if (action?.id === 'recover') await this.recover(run.runId);
     else if (action?.id === 'cancel') await this.cancel(run.runId);
     else if (action?.id === 'undo') await this.undoRun(run.runId);
@@ -477,6 +586,7 @@ class Orchestra implements vscode.Disposable {
     try {
       await this.client.start();
       this.write(`server ready (review: ${reviewMode() === 'diffEditor' ? 'diff editor' : 'Refactor Preview'})`);
+      void this.sayWhatHappened();
     } catch (error) {
       const message = error instanceof StartError ? error.message : `Orchestra: the language server did not start: ${String(error)}`;
       this.write(message);
@@ -493,10 +603,22 @@ class Orchestra implements vscode.Disposable {
     this.reviews.dispose();
     this.contextProvider.dispose();
     this.contextChanged.dispose();
+    this.reviewProvider.dispose();
+    this.reviewChanged.dispose();
     this.log.dispose();
     this.status.dispose();
   }
 }
+
+/** A run the window was watching, as kept in the workspace's state. */
+interface ActiveRun {
+  runId: string;
+  command: string;
+  /** What it was doing when last heard of: "waiting for your review", "running step fix". */
+  doing: string;
+}
+
+const ACTIVE_RUNS_KEY = 'orchestra.activeRuns';
 
 /** A run that left a proposal pending (interrupted, or stopped for want of a person). */
 function recoverable(run: RunInfo): boolean {
@@ -520,7 +642,7 @@ let orchestra: Orchestra | undefined;
 let restartTimer: NodeJS.Timeout | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const o = new Orchestra();
+  const o = new Orchestra(context.workspaceState);
   orchestra = o;
   context.subscriptions.push(o);
   const guard = (name: string, body: (...args: any[]) => Promise<void>) =>

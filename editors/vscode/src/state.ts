@@ -31,6 +31,10 @@ export interface RunView {
   since: number;
   /** The running tool's main argument (a path, a command line), shortened. */
   toolDetail: string;
+  /** What the agent said last: the latest finished step's output (its summary of a change). */
+  said: string;
+  /** The run's notices (what an undo leaves out, git's state), in order. */
+  notices: { level: string; message: string }[];
 }
 
 export function isActive(run: RunView): boolean {
@@ -53,7 +57,7 @@ export class RunTracker {
     const run: RunView = {
       runId, command, state: 'starting', step: '', agent: '', index: 0, total: 0, tool: '', gate: '',
       tokens: 0, cost: 0, error: '', startedAt: this.now(), arguments: {}, activity: 'starting',
-      since: this.now(), toolDetail: '',
+      since: this.now(), toolDetail: '', said: '', notices: [],
     };
     if (args) run.arguments = args;
     this.runs.set(runId, run);
@@ -106,6 +110,12 @@ export class RunTracker {
         run.toolDetail = '';
         run.activity = 'model';
         run.since = this.now();
+        break;
+      case 'step_finished':
+        if (typeof e.output === 'string' && e.output.trim() && !e.parent_step) run.said = e.output.trim();
+        break;
+      case 'notice':
+        run.notices.push({ level: String(e.level ?? 'info'), message: String(e.message ?? '') });
         break;
       case 'usage':
         run.tokens += (Number(e.input_tokens) || 0) + (Number(e.output_tokens) || 0);
