@@ -41,6 +41,7 @@ async def start() -> AsyncIterator[Start]:
         profile: str = "vscode",
         env: dict[str, str] | None = None,
         ask: bool = False,
+        edit: bool = False,
         review: str | None = None,
         answers: list[str | None] | None = None,
     ) -> Editor:
@@ -62,6 +63,8 @@ async def start() -> AsyncIterator[Start]:
         experimental: dict[str, Any] = {"events": True}
         if ask:
             experimental["ask"] = True
+        if edit:
+            experimental["edit"] = True
         if review is None and profile == "vscode":
             review = "applyEdit"  # what the Orchestra extension declares
         if review:

@@ -16,6 +16,8 @@ from orchestra_lsp.changes import Position, Range, TextEdit, apply_text_edits
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+HOLD = "(hold)"
+"""An answer to a message request that leaves it open until `Editor.release` is set."""
 Chooser = Callable[[str, types.AnnotatedTextEdit | types.TextEdit], bool]
 
 
@@ -44,6 +46,11 @@ class Editor:
         self.answers: list[str | None] = []
         """Titles to pick at showMessageRequest, in order; `None` dismisses."""
         self.ask_answers: list[str | None] = []
+        self.edit_answers: list[str | None] = []
+        """Texts to answer `orchestra/edit` with, in order; `None` gives the edit up."""
+        self.edited: list[dict[str, Any]] = []
+        self.release = asyncio.Event()
+        """Set to answer (as dismissed) the message requests answered `HOLD`."""
         self.asked: list[dict[str, Any]] = []
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
         self.initialized: types.InitializeResult | None = None
@@ -107,12 +114,20 @@ class Editor:
             self.event_arrived.set()
 
         @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
-        def on_message_request(
+        async def on_message_request(
             params: types.ShowMessageRequestParams,
         ) -> types.MessageActionItem | None:
             self.message_requests.append(params)
             title = self.answers.pop(0) if self.answers else None
+            if title == HOLD:  # left open, as a notification nobody clicked
+                await self.release.wait()
+                return None
             return None if title is None else types.MessageActionItem(title=title)
+
+        @client.feature("orchestra/edit")
+        def on_edit(params: Any) -> dict[str, Any]:
+            self.edited.append(_plain(params))
+            return {"text": self.edit_answers.pop(0) if self.edit_answers else None}
 
         @client.feature("orchestra/ask")
         def on_ask(params: Any) -> dict[str, Any]:

@@ -43,6 +43,8 @@ class ClientFeatures:
     progress: bool
     ask: bool
     """The client answers `orchestra/ask` with free text."""
+    edit: bool
+    """The client answers `orchestra/edit`: an approve gate's output edited there."""
     review: ReviewMode
     warning: str | None = None
     """What was wrong with the client's `initializationOptions` (shown once; defaults used)."""
@@ -84,6 +86,7 @@ class ClientFeatures:
             apply_edit=apply_edit,
             progress=bool(window and window.work_done_progress),
             ask=bool(orchestra.get("ask") or chosen.get("ask")),
+            edit=bool(orchestra.get("edit") or chosen.get("edit")),
             review=review,
             events=orchestra.get("events") is True or chosen.get("events") is True,
             warning=warning,
@@ -99,6 +102,7 @@ DEFAULT = ClientFeatures(
     apply_edit=False,
     progress=False,
     ask=False,
+    edit=False,
     review="message",
     events=False,
 )

@@ -1,5 +1,6 @@
-"""`orchestra/proposal` and `orchestra/decide` (also the `orchestra.decide` command):
-how any client shows a run's proposal and answers its gates and reviews."""
+"""`orchestra/proposal`, `orchestra/gate` and `orchestra/decide` (also the
+`orchestra.decide` command): how any client shows a run's proposal or open gate and
+answers its gates and reviews."""
 
 from __future__ import annotations
 
@@ -34,6 +35,16 @@ def setup(server: OrchestraServer) -> None:
         from orchestra_lsp.lsp import protocol
 
         return ls.reviews.proposal(parse(protocol.RunRef, params).run_id).wire()
+
+    @server.feature(methods.GATE)
+    def gate(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        from orchestra_lsp.lsp import protocol
+
+        run_id = parse(protocol.RunRef, params).run_id
+        info = ls.gates.info(run_id)
+        if info is None:
+            raise RequestFailed(f"run {run_id} has no gate waiting")
+        return info.wire()
 
     @server.feature(methods.DECIDE)
     async def decide_request(ls: OrchestraServer, params: Any) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 Approvals and permissions go through `window/showMessageRequest`, which every LSP
 client can show; free text (a revision's feedback, an open question) through
 `orchestra/ask` when the client declares it. An approve gate can also be answered by
-`orchestra/decide`, for clients that show the step's output their own way; the first
-answer wins.
+`orchestra/decide`, for clients that show the step's output their own way
+(`orchestra/gate` gives it); the first answer wins. The person may edit the output
+before approving: `orchestra/decide` with `gate.edited`, or, for clients that declare
+`experimental.orchestra.edit`, the `Edit…` action, which sends `orchestra/edit`.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from orchestra_lsp.engine.frontend import (
 from orchestra_lsp.lsp import methods, protocol
 from orchestra_lsp.lsp.server import OrchestraServer
 
-APPROVE, REVISE, STOP = "Approve", "Revise", "Stop"
+APPROVE, EDIT, REVISE, STOP = "Approve", "Edit…", "Revise", "Stop"
 ALLOW, DENY = "Allow", "Deny"
 logger = logging.getLogger(__name__)
 MAX_SHOWN = 2000
@@ -39,18 +41,44 @@ class Gates:
     def __init__(self, server: OrchestraServer) -> None:
         self.server = server
         self._waiting: dict[str, asyncio.Future[ApprovalDecision]] = {}
+        self._gates_open: dict[str, ApprovalRequest] = {}
 
     def answer(self, run_id: str, choice: protocol.GateChoice) -> bool:
         """Answer the run's open approve gate (from `orchestra/decide`)."""
         waiting = self._waiting.get(run_id)
         if waiting is None or waiting.done():
             return False
-        waiting.set_result(ApprovalDecision(decision=choice.decision, feedback=choice.feedback))
+        waiting.set_result(
+            ApprovalDecision(
+                decision=choice.decision,
+                feedback=choice.feedback,
+                edited=choice.edited if choice.decision == "approve" else None,
+            )
+        )
         return True
+
+    def info(self, run_id: str) -> protocol.GateInfo | None:
+        """The run's open gate (`orchestra/gate`); None when none is open."""
+        request = self._gates_open.get(run_id)
+        if request is None:
+            return None
+        return protocol.GateInfo(
+            run_id=request.run_id,
+            step_id=request.step_id,
+            agent=request.agent,
+            gate=request.gate,
+            output=request.output,
+            format=request.format,
+            editable=request.editable,
+            message=request.message,
+            problem=request.problem,
+            output_schema=request.output_schema,
+        )
 
     async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
         future: asyncio.Future[ApprovalDecision] = asyncio.get_running_loop().create_future()
         self._waiting[request.run_id] = future
+        self._gates_open[request.run_id] = request
         asked = asyncio.ensure_future(self._ask_approval(request))
         try:
             done, _ = await asyncio.wait({future, asked}, return_when=asyncio.FIRST_COMPLETED)
@@ -58,6 +86,7 @@ class Gates:
         finally:
             asked.cancel()
             self._waiting.pop(request.run_id, None)
+            self._gates_open.pop(request.run_id, None)
 
     async def permission(self, request: PermissionRequest) -> bool:
         arguments = _shorten(json.dumps(request.arguments, indent=2, ensure_ascii=False))
@@ -100,8 +129,19 @@ class Gates:
 
     async def _ask_approval(self, request: ApprovalRequest) -> ApprovalDecision:
         intro = request.message or f"Step '{request.step_id}' ({request.agent}) is done."
+        if request.problem:
+            intro += f" Your edit was not taken: {request.problem}"
         message = f"Orchestra: {intro}\n\n{_shorten(request.output)}"
-        picked = await self._choose(message, [APPROVE, REVISE, STOP], types.MessageType.Info)
+        editing = request.editable and self.server.features.edit
+        titles = [APPROVE, EDIT, REVISE, STOP] if editing else [APPROVE, REVISE, STOP]
+        while True:
+            picked = await self._choose(message, titles, types.MessageType.Info)
+            if picked != EDIT:
+                break
+            edited = await self._edit(request)
+            if edited is not None:
+                return ApprovalDecision(decision="approve", edited=edited)
+            # The person gave up the edit: the gate is open as before.
         if picked == APPROVE:
             return ApprovalDecision(decision="approve")
         if picked != REVISE:
@@ -121,6 +161,25 @@ class Gates:
         if not feedback:
             return ApprovalDecision(decision="stop")
         return ApprovalDecision(decision="revise", feedback=feedback)
+
+    async def _edit(self, request: ApprovalRequest) -> str | None:
+        """The output as the person edited it in the client (`orchestra/edit`); None
+        when they gave up, or the client failed to answer."""
+        params = protocol.EditParams(
+            run_id=request.run_id,
+            step_id=request.step_id,
+            agent=request.agent,
+            text=request.output,
+            format=request.format,
+            problem=request.problem,
+        )
+        try:
+            raw: Any = await self.server.protocol.send_request_async(methods.EDIT, params.wire())
+            # pygls hands a client's answer to an unknown method over as a namedtuple.
+            return protocol.EditResult.model_validate(raw or {}, from_attributes=True).text
+        except (JsonRpcException, ValidationError) as error:
+            logger.info("orchestra/edit was not answered: %s", error)
+            return None
 
     async def _choose(self, message: str, titles: list[str], kind: types.MessageType) -> str | None:
         """The title the person picked; None when dismissed, and when the client cannot

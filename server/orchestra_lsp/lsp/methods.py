@@ -22,6 +22,10 @@ RUN_PAGE = "orchestra/runPage"
 """A run's HTML page (report, timeline, cost, review), written beside its journal."""
 MCP_LOGIN = "orchestra/mcpLogin"
 """OAuth with an HTTP MCP server (`{server}`), the page opened by the editor."""
+GATE = "orchestra/gate"
+"""The run's open approve or budget gate (`{runId}`), to show and edit its output."""
+EDIT = "orchestra/edit"
+"""Request, server to client, when the client declares `experimental.orchestra.edit`."""
 EVENT = "orchestra/event"
 """Notification, server to client: one engine event, as the journal writes it."""
 ASK = "orchestra/ask"
@@ -40,6 +44,7 @@ REQUESTS = (
     UNDO,
     RUN_PAGE,
     MCP_LOGIN,
+    GATE,
 )
 """Requests a client may send."""
 

@@ -68,6 +68,8 @@ class InitializationOptions(Payload):
     capabilities allow annotated edits."""
     ask: bool = False
     """The client answers `orchestra/ask`."""
+    edit: bool = False
+    """The client answers `orchestra/edit`: approve gates then offer `Edit…`."""
 
 
 # -- orchestra/commands, orchestra/agents ---------------------------------------------
@@ -272,6 +274,35 @@ class ProposalResult(Payload):
 class GateChoice(Payload):
     decision: Literal["approve", "revise", "stop"]
     feedback: str | None = None
+    edited: str | None = None
+    """With `approve`: the step's output as the person edited it (text, or JSON for a
+    step with an `output` schema); the next steps see it. An edit the schema refuses
+    opens the gate again, with `GateInfo.problem` saying why."""
+
+
+class GateInfo(Payload):
+    """`orchestra/gate` (params: `RunRef`): the run's open approve or budget gate, to
+    show the step's output (and edit it) the client's own way; answered with
+    `orchestra/decide` `{runId, gate: GateChoice}`."""
+
+    run_id: str
+    step_id: str
+    """Where the step ran (`build#2/implement` inside a loop)."""
+    agent: str
+    gate: Literal["approve", "budget"]
+    output: str
+    """The text to approve or edit; after an edit that was not taken, the person's edit."""
+    format: Literal["text", "json"]
+    """`json`: the step has an `output` schema; an edit must be JSON it accepts."""
+    editable: bool
+    """False for a budget gate."""
+    message: str = ""
+    """For a budget gate: why the run paused."""
+    problem: str | None = None
+    """Why the person's previous edit was not taken (with its line and column, or the
+    fields the schema refuses)."""
+    output_schema: dict[str, Any] | None = None
+    """The step's `output` JSON Schema, with `format: json`."""
 
 
 class FileChoice(Payload):
@@ -344,3 +375,26 @@ class AskParams(Payload):
 class AskResult(Payload):
     answer: str | None = None
     """None: the person dismissed the question."""
+
+
+# -- orchestra/edit (server to client) --------------------------------------------------
+
+
+class EditParams(Payload):
+    """Sent when the person picked `Edit…` at an approve gate (clients declaring
+    `experimental.orchestra.edit`): open `text` for editing and answer with the
+    edited text."""
+
+    run_id: str
+    step_id: str
+    agent: str
+    text: str
+    format: Literal["text", "json"]
+    problem: str | None = None
+    """Why the previous edit was not taken; `text` is then that edit."""
+
+
+class EditResult(Payload):
+    text: str | None = None
+    """The edited text, which approves the step with it; None: the person gave up the
+    edit, and the gate is asked again."""

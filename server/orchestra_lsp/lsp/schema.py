@@ -39,6 +39,9 @@ MODELS: tuple[type[BaseModel], ...] = (
     protocol.ContextResult,
     protocol.AskParams,
     protocol.AskResult,
+    protocol.GateInfo,
+    protocol.EditParams,
+    protocol.EditResult,
 )
 """The request and result payloads; the shapes they hold come along as definitions."""
 

@@ -210,6 +210,7 @@ export interface FileChoice {
  */
 export interface GateChoice {
   decision: 'approve' | 'revise' | 'stop';
+  edited?: string | null;
   feedback?: string | null;
 }
 /**
@@ -259,6 +260,51 @@ export interface Position {
   line: number;
 }
 /**
+ * Sent when the person picked `Edit…` at an approve gate (clients declaring
+ * `experimental.orchestra.edit`): open `text` for editing and answer with the
+ * edited text.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "EditParams".
+ */
+export interface EditParams {
+  agent: string;
+  format: 'text' | 'json';
+  problem?: string | null;
+  runId: string;
+  stepId: string;
+  text: string;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "EditResult".
+ */
+export interface EditResult {
+  text?: string | null;
+}
+/**
+ * `orchestra/gate` (params: `RunRef`): the run's open approve or budget gate, to
+ * show the step's output (and edit it) the client's own way; answered with
+ * `orchestra/decide` `{runId, gate: GateChoice}`.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "GateInfo".
+ */
+export interface GateInfo {
+  agent: string;
+  editable: boolean;
+  format: 'text' | 'json';
+  gate: 'approve' | 'budget';
+  message?: string;
+  output: string;
+  outputSchema?: {
+    [k: string]: unknown;
+  } | null;
+  problem?: string | null;
+  runId: string;
+  stepId: string;
+}
+/**
  * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
  * via the `definition` "HunkInfo".
  */
@@ -277,6 +323,7 @@ export interface HunkInfo {
  */
 export interface InitializationOptions {
   ask?: boolean;
+  edit?: boolean;
   events?: boolean;
   review?: ('applyEdit' | 'proposal' | 'message') | null;
 }
