@@ -54,6 +54,8 @@ class Editor:
         self.asked: list[dict[str, Any]] = []
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
         self.initialized: types.InitializeResult | None = None
+        self.registrations: list[types.Registration] = []
+        """What the server registered with `client/registerCapability`, in order."""
         self.choose: Chooser = lambda annotation, edit: True
         """Which annotated edits the person ticks in the preview."""
         self._install()
@@ -133,6 +135,10 @@ class Editor:
         def on_ask(params: Any) -> dict[str, Any]:
             self.asked.append(_plain(params))
             return {"answer": self.ask_answers.pop(0) if self.ask_answers else None}
+
+        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def on_register(params: types.RegistrationParams) -> None:
+            self.registrations.extend(params.registrations)
 
         @client.feature(types.WORKSPACE_APPLY_EDIT)
         def on_apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:

@@ -48,6 +48,10 @@ class ClientFeatures:
     review: ReviewMode
     warning: str | None = None
     """What was wrong with the client's `initializationOptions` (shown once; defaults used)."""
+    completion_registration: bool = False
+    """The client registers completion dynamically (`textDocument.completion.
+    dynamicRegistration`): it is then registered for configuration files only, instead
+    of announced for every file (where a space typed would ask for completion)."""
     events: bool = False
     """The client asked for `orchestra/event` notifications (`experimental.orchestra.events`
     in its capabilities or `orchestra.events` in its initialization options); stock
@@ -88,6 +92,11 @@ class ClientFeatures:
             ask=bool(orchestra.get("ask") or chosen.get("ask")),
             edit=bool(orchestra.get("edit") or chosen.get("edit")),
             review=review,
+            completion_registration=bool(
+                capabilities.text_document
+                and capabilities.text_document.completion
+                and capabilities.text_document.completion.dynamic_registration
+            ),
             events=orchestra.get("events") is True or chosen.get("events") is True,
             warning=warning,
         )

@@ -38,8 +38,12 @@ def setup(server: OrchestraServer) -> None:
             diagnostics = list(params.context.diagnostics)
             actions += config_fixes.fixes(uri, lines, diagnostics, ls.codec)
         commands = list((await ls.session.engine()).workspace.commands.values())
-        text = document.text if document else None
-        selection = command_actions.selected_text(text, params.range, ls.features)
+        selected = params.range
+        selection = (
+            document.text_in(selected.start, selected.end)
+            if document is not None and selected.start != selected.end
+            else None
+        )
         ran = command_actions.command_actions(commands, params, selection)
         if config:
             # A configuration diagnostic has its own exact fix (or none): an agent run

@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from orchestra_lsp.changes import LineIndex, Position
 from orchestra_lsp.lsp import methods, protocol
-from orchestra_lsp.lsp.client import ClientFeatures
 
 if TYPE_CHECKING:
     from orchestra_lsp.workspace import Command
@@ -98,18 +96,3 @@ def _diagnostic(diagnostic: types.Diagnostic) -> protocol.DiagnosticInfo:
         source=diagnostic.source,
         code=diagnostic.code if isinstance(diagnostic.code, int | str) else None,
     )
-
-
-def selected_text(text: str | None, selected: types.Range, features: ClientFeatures) -> str | None:
-    """The text of a non-empty selection, for `{{selection}}`."""
-    if text is None or selected.start == selected.end:
-        return None
-    index = LineIndex(text)
-    encoding = features.encoding
-    start = index.offset_of(
-        Position(line=selected.start.line, character=selected.start.character), encoding
-    )
-    end = index.offset_of(
-        Position(line=selected.end.line, character=selected.end.character), encoding
-    )
-    return text[start:end]

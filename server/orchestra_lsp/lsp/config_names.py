@@ -14,7 +14,10 @@ Emacs and Neovim), so leaving the range to the client duplicates what was typed.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +28,8 @@ from orchestra_lsp.lsp.server import OrchestraServer
 
 if TYPE_CHECKING:
     from orchestra_lsp.workspace import Workspace
+
+logger = logging.getLogger(__name__)
 
 _OPEN_TEMPLATE = re.compile(r"\{\{\s*[\w.\-]*$")
 _AGENT_KEY = re.compile(r"^\s*(-\s*)?agent:\s*[\w.\-]*$")
@@ -134,10 +139,12 @@ def hover(workspace: Workspace, line: str, column: int) -> types.Hover | None:
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
 
 
+TRIGGERS = ["{", ":", " ", "_"]
+
+
 def setup(server: OrchestraServer) -> None:
     @server.feature(
-        types.TEXT_DOCUMENT_COMPLETION,
-        types.CompletionOptions(trigger_characters=["{", ":", " ", "_"]),
+        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGERS)
     )
     def complete(ls: OrchestraServer, params: types.CompletionParams) -> list[types.CompletionItem]:
         found = _place(ls, params.text_document.uri, params.position)
@@ -161,6 +168,8 @@ def setup(server: OrchestraServer) -> None:
             if _matches(typed.group() if typed else "", name)
         ]
 
+    server.on_initialized.append(lambda: _register_completion(server))
+
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: OrchestraServer, params: types.HoverParams) -> types.Hover | None:
         found = _place(ls, params.text_document.uri, params.position)
@@ -169,6 +178,35 @@ def setup(server: OrchestraServer) -> None:
         workspace, place = found
         line = place.lines[place.line] if place.line < len(place.lines) else ""
         return hover(workspace, line, place.column)
+
+
+async def _register_completion(server: OrchestraServer) -> None:
+    """Ask for completion in configuration files only, when the client registers it
+    dynamically (it was then left out of the `initialize` capabilities). Not awaited:
+    a client slow to answer must not hold the other features' start."""
+    if not server.features.completion_registration:
+        return
+    from orchestra_lsp.lsp.configuration import WATCHED
+
+    options = types.CompletionRegistrationOptions(
+        document_selector=[
+            types.TextDocumentFilterPattern(pattern=glob, scheme="file") for glob in WATCHED
+        ],
+        trigger_characters=TRIGGERS,
+    )
+    registration = types.Registration(
+        id=str(uuid.uuid4()), method=types.TEXT_DOCUMENT_COMPLETION, register_options=options
+    )
+    request = server.client_register_capability_async(
+        types.RegistrationParams(registrations=[registration])
+    )
+    task = asyncio.ensure_future(request)
+    task.add_done_callback(_refused)
+
+
+def _refused(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("the client would not register completion: %s", task.exception())
 
 
 def _matches(typed: str, name: str) -> bool:

@@ -21,7 +21,7 @@ from orchestra_lsp.lsp import methods
 from orchestra_lsp.lsp.documents import Document
 from orchestra_lsp.lsp.paths import uri_to_path
 from orchestra_lsp.lsp.positions import Codec, text_lines
-from orchestra_lsp.lsp.server import OrchestraServer
+from orchestra_lsp.lsp.server import CONFIG_FILES, OrchestraServer
 
 if TYPE_CHECKING:
     from orchestra_lsp.workspace import Diagnostic, Workspace
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.15
-CONFIG_FILES = ("CLAUDE.md", "AGENTS.md", ".mcp.json")
 WATCHED = ("**/.orchestra/**", "**/.claude/**", "**/CLAUDE.md", "**/AGENTS.md", "**/.mcp.json")
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -76,11 +75,13 @@ class Configuration:
     async def check(self) -> None:
         """Load as typed and publish every file's diagnostics (clearing fixed ones)."""
         root = self.server.root
-        overlays = dict(self.server.documents.overlays())
+        opened = self.server.documents.overlays()
+        overlays = {path: text for path, (text, _) in opened.items()}
+        versions = {path: version for path, (_, version) in opened.items()}
         workspace, lines = await asyncio.to_thread(_load, root, overlays)
         if workspace.complete or self.latest is None:
             self.latest = workspace  # else completion and hover keep the last good view
-        self._publish(workspace.diagnostics, lines)
+        self._publish(workspace.diagnostics, lines, versions)
 
     async def reload(self) -> None:
         """Put the files on disk in force, then re-check them as typed.
@@ -95,7 +96,14 @@ class Configuration:
             logger.warning("reloading the configuration failed", exc_info=True)
         await self.check()
 
-    def _publish(self, diagnostics: list[Diagnostic], lines: dict[Path, list[str]]) -> None:
+    def _publish(
+        self,
+        diagnostics: list[Diagnostic],
+        lines: dict[Path, list[str]],
+        versions: dict[Path, int | None],
+    ) -> None:
+        """Each file's diagnostics, with the version of the open document they were
+        computed from (a client then drops those a later keystroke made stale)."""
         codec = self.server.codec
         by_file: dict[Path, list[types.Diagnostic]] = {path: [] for path in self._published}
         for diagnostic in diagnostics:
@@ -103,7 +111,9 @@ class Configuration:
             by_file.setdefault(diagnostic.path, []).append(converted)
         for path, items in by_file.items():
             self.server.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=path.as_uri(), diagnostics=items)
+                types.PublishDiagnosticsParams(
+                    uri=path.as_uri(), diagnostics=items, version=versions.get(path)
+                )
             )
         self._published = {path for path, items in by_file.items() if items}
 

@@ -15,13 +15,11 @@ from orchestra_lsp.lsp import (
     recovery,
     run_pages,
     runs,
-    sync,
     undo,
 )
 
 ALL: tuple[ModuleType, ...] = (
     lifecycle,
-    sync,
     configuration,
     config_names,
     catalog,

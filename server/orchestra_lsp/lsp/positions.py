@@ -50,18 +50,22 @@ class Codec:
     def from_client(self, lines: Sequence[str], position: types.Position) -> int:
         """An LSP position -> the code-point column in its line, clamped to the line.
         A column inside a character (half a surrogate pair) counts as after it."""
-        from orchestra_lsp.changes.positions import column_width
-
         if position.line >= len(lines):
             return 0
-        text = lines[position.line]
+        return self.column_from_client(lines[position.line], position.character)
+
+    def column_from_client(self, text: str, units: int) -> int:
+        """A column in the client's units within the line `text` (no terminator) -> its
+        code-point column, clamped to the line."""
+        from orchestra_lsp.changes.positions import column_width
+
         if self.encoding == "utf-32" or text.isascii():
-            return min(position.character, len(text))
-        units = 0
+            return min(units, len(text))
+        counted = 0
         for index, character in enumerate(text):
-            if units >= position.character:
+            if counted >= units:
                 return index
-            units += column_width(character, self.encoding)
+            counted += column_width(character, self.encoding)
         return len(text)
 
     def range_to_client(

@@ -28,6 +28,8 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.protocol.json_rpc import RPCMessage, RPCNotification, RPCRequest
 
 from orchestra_lsp.lsp import methods
+from orchestra_lsp.lsp.documents import Documents
+from orchestra_lsp.lsp.positions import Codec
 
 PROTOCOL_VERSION = 1
 SERVER_NOT_INITIALIZED = -32002
@@ -164,6 +166,14 @@ class OrchestraProtocol(LanguageServerProtocol):
         features = getattr(self._server, "features", None)
         if features is not None:
             result.capabilities.position_encoding = types.PositionEncodingKind(features.encoding)
+        if features is not None and features.completion_registration:
+            # Registered at `initialized` for configuration files only (`config_names`).
+            result.capabilities.completion_provider = None
+        # The server's own store, by the project's line rule, replaces pygls' plain one.
+        documents = getattr(self._server, "documents", None)
+        codec = getattr(self._server, "codec", None)
+        if isinstance(documents, Documents) and isinstance(codec, Codec) and self._workspace:
+            self._workspace = documents.adopt(self._workspace, codec)
         result.capabilities.experimental = {
             "orchestra": {
                 "version": PROTOCOL_VERSION,

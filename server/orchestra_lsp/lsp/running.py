@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from lsprotocol import types
+
 from orchestra_lsp.changes import LineIndex, Position
 from orchestra_lsp.lsp import protocol
 from orchestra_lsp.lsp.errors import RequestFailed
@@ -119,7 +121,12 @@ class Runs:
 
     def _text_in(self, uri: str, selected: protocol.Range) -> str | None:
         document = self.server.documents.get(uri)
-        text = document.text if document else _read(uri)
+        if document is not None:
+            return document.text_in(
+                types.Position(line=selected.start.line, character=selected.start.character),
+                types.Position(line=selected.end.line, character=selected.end.character),
+            )
+        text = _read(uri)
         if text is None:
             return None
         index = LineIndex(text)

@@ -23,6 +23,7 @@ from pygls.lsp.server import LanguageServer
 from orchestra_lsp import __version__
 from orchestra_lsp.lsp.client import DEFAULT, ClientFeatures
 from orchestra_lsp.lsp.documents import Documents
+from orchestra_lsp.lsp.paths import uri_to_path
 from orchestra_lsp.lsp.positions import Codec
 from orchestra_lsp.lsp.rpc import OrchestraProtocol
 from orchestra_lsp.lsp.session import Session
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from orchestra_lsp.lsp.running import Runs
 
 Hook = Callable[[], Awaitable[None]]
+
+CONFIG_FILES = ("CLAUDE.md", "AGENTS.md", ".mcp.json")
+"""Configuration files by name (wherever they are; `.orchestra/` and `.claude/` too)."""
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +56,8 @@ class OrchestraServer(LanguageServer):
         )
         self.session = Session(workspace)
         """Where the root is; the engine once `initialized` has arrived."""
-        self.documents = Documents()
+        self.documents = Documents(self.keeps)
+        """pygls' document store (it becomes the protocol's workspace at `initialize`)."""
         self.features: ClientFeatures = DEFAULT
         """What the client can do; set from its `initialize` capabilities."""
         self.on_initialized: list[Hook] = []
@@ -99,6 +104,23 @@ class OrchestraServer(LanguageServer):
     def _loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         if self.protocol.state != "exiting":
             loop.default_exception_handler(context)
+
+    def keeps(self, uri: str) -> bool:
+        """Whether the server keeps the open document `uri` in step: files of the
+        client's folders (agents read them, review reads them back) and configuration
+        files anywhere; not `untitled:` buffers, other schemes, nor files elsewhere
+        (a library's sources opened by go-to-definition)."""
+        path = uri_to_path(uri)
+        if path is None:
+            return False
+        if path.name in CONFIG_FILES or {".orchestra", ".claude"} & set(path.parts):
+            return True
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: not a file agents can read
+            return False
+        folders = self.folders or [self.session.root]
+        return any(resolved.is_relative_to(folder) for folder in folders)
 
     @property
     def codec(self) -> Codec:
