@@ -10,6 +10,8 @@ its own: the palette and code actions do not wait for it, and a run does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,12 +76,35 @@ class Session:
             engine = await asyncio.shield(building)
         except Exception:  # the build's own failure answers the request that needs it
             return
-        await asyncio.to_thread(_warm_up, engine)
+        await _in_daemon_thread(_warm_up, engine)
 
     async def aclose(self) -> None:
         """Stop the engine's runs and close its model client and MCP servers."""
         if self._engine is not None and self._engine.done() and not self._engine.exception():
             await self._engine.result().aclose()
+
+
+async def _in_daemon_thread(function: Callable[[Engine], None], engine: Engine) -> None:
+    """`function(engine)` in a daemon thread: unlike `asyncio.to_thread`'s pool, which
+    `asyncio.run` and the interpreter join on the way out, the process does not wait
+    for it, so an `exit` during the warm-up import (seconds on a busy machine) is
+    obeyed at once. Only for work that may be abandoned halfway (an import)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    def work() -> None:
+        try:
+            function(engine)
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: exiting
+                loop.call_soon_threadsafe(settle)
+
+    threading.Thread(target=work, name="orchestra-warm-up", daemon=True).start()
+    await done
 
 
 def _build(root: Path, buffers: Buffers) -> Engine:
@@ -92,7 +117,6 @@ def _warm_up(engine: Engine) -> None:
     """Import what the first run needs (the model SDK; the MCP SDK when servers are
     configured) here, in the builder's thread: imported on the event loop by the first
     run, they would hold every request for a second or more."""
-    import contextlib
     import importlib
 
     modules = ["anthropic"]
