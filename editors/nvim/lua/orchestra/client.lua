@@ -50,6 +50,7 @@ local function handlers()
       events.on_event(ctx.client_id, event)
     end,
     ["orchestra/ask"] = gates.ask,
+    ["orchestra/edit"] = gates.edit,
     ["window/showMessageRequest"] = gates.show_message_request,
     ["workspace/applyEdit"] = require("orchestra.saving").apply_edit,
   }
@@ -60,8 +61,9 @@ local function capabilities()
   caps.experimental = caps.experimental or {}
   -- ask: free text (a revision's feedback) through vim.ui.input; review: our own review
   -- buffer, since Neovim applies a WorkspaceEdit without showing it to anyone.
-  -- events: orchestra/event is sent only to clients that ask for it.
-  caps.experimental.orchestra = { ask = true, events = true, review = "proposal" }
+  -- events: orchestra/event is sent only to clients that ask for it. edit: approve
+  -- gates offer Edit…, and the step's output is edited in a buffer (orchestra/edit).
+  caps.experimental.orchestra = { ask = true, edit = true, events = true, review = "proposal" }
   return caps
 end
 

@@ -1,4 +1,4 @@
---- Questions for the person, from the server: approve gates (Approve / Revise / Stop)
+--- Questions for the person, from the server: approve gates (Approve / Edit… / Revise / Stop)
 --- and permission asks (Allow / Deny) arrive as `window/showMessageRequest`, a
 --- revision's feedback and an agent's questions as `orchestra/ask`. Each is a
 --- vim.ui.select / vim.ui.input (so Telescope, fzf-lua or snacks take over where
@@ -144,6 +144,76 @@ function M.ask(_, params)
     events.set_waiting(run.id, before ~= "answer" and before or nil)
   end
   return { answer = answer or vim.NIL }
+end
+
+local edit_ns = vim.api.nvim_create_namespace("orchestra_edit")
+
+--- Where the server says an edit went wrong ("line 4, column 1: …"), as a diagnostic.
+local function mark_problem(bufnr, problem)
+  if type(problem) ~= "string" then
+    return
+  end
+  local line, col = problem:match("^line (%d+), column (%d+):")
+  vim.diagnostic.set(edit_ns, bufnr, {
+    {
+      lnum = math.max(0, (tonumber(line) or 1) - 1),
+      col = math.max(0, (tonumber(col) or 1) - 1),
+      message = problem,
+      severity = vim.diagnostic.severity.ERROR,
+      source = "orchestra",
+    },
+  })
+end
+
+--- `orchestra/edit` (after "Edit…" at an approve gate): the step's output in a buffer
+--- of its own. `:w` approves the step with what the buffer holds; closing it without
+--- writing gives the edit up and the gate is asked again. Nothing else is written.
+function M.edit(_, params)
+  if not can_wait() then
+    return { text = vim.NIL }
+  end
+  local json = params.format == "json"
+  local name = ("orchestra://edit/%s/%s.%s"):format(params.runId, (params.stepId:gsub("/", "_")), json and "json" or "md")
+  local text = util.await(function(done)
+    util.when_normal(function()
+      local old = vim.fn.bufnr("^" .. vim.pesc(name) .. "$")
+      if old ~= -1 then
+        vim.api.nvim_buf_delete(old, { force = true })
+      end
+      local bufnr = vim.api.nvim_create_buf(true, false)
+      vim.api.nvim_buf_set_name(bufnr, name)
+      vim.bo[bufnr].buftype = "acwrite"
+      vim.bo[bufnr].bufhidden = "wipe"
+      vim.bo[bufnr].swapfile = false
+      vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, util.lines(params.text))
+      vim.bo[bufnr].modified = false
+      vim.bo[bufnr].filetype = json and "json" or "markdown"
+      mark_problem(bufnr, params.problem)
+      vim.api.nvim_create_autocmd("BufWriteCmd", {
+        buffer = bufnr,
+        callback = function()
+          local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+          vim.bo[bufnr].modified = false
+          done(table.concat(lines, "\n") .. "\n")
+          vim.schedule(function()
+            if vim.api.nvim_buf_is_valid(bufnr) then
+              vim.api.nvim_buf_delete(bufnr, { force = true })
+            end
+          end)
+        end,
+      })
+      vim.api.nvim_create_autocmd("BufWipeout", {
+        buffer = bufnr,
+        callback = function()
+          done(nil)
+        end,
+      })
+      util.show(bufnr)
+      local problem = type(params.problem) == "string" and ("Your last edit was not taken: " .. params.problem .. ". ") or ""
+      util.notify(("%sEdit the output of '%s'; :w approves it, :q! gives the edit up"):format(problem, params.stepId), problem ~= "" and vim.log.levels.WARN or nil)
+    end)
+  end)
+  return { text = text or vim.NIL }
 end
 
 --- :Orchestra continue [run]: ask again a gate whose picker was dismissed.
