@@ -11,7 +11,7 @@ from typing import Any
 
 from acp_helpers import EDIT, SCRIPT, agent_environment, journal_events, make_workspace
 
-from orchestra_lsp.journal import is_run_id
+from orchestra_lsp.journal import is_run_id, load_run
 from orchestra_lsp.testing import ScriptedServer
 
 CLIENT = Path(__file__).parent / "ts" / "client.mjs"
@@ -272,6 +272,7 @@ def test_automation_mode_passes_gates_and_lands_edits_by_policy(tmp_path: Path) 
     assert [m["id"] for m in result["results"][0]["modes"]["availableModes"]] == [
         "orchestration",
         "automation",
+        "plan",
     ]
     assert result["asks"] == []
     assert result["stops"] == ["end_turn"]
@@ -455,3 +456,62 @@ def test_run_shell_runs_in_the_clients_terminal(tmp_path: Path) -> None:
     assert shown[0]["content"] == [{"type": "terminal", "terminalId": "term-1"}]
     assert shown[-1]["status"] == "failed"
     assert shown[-1]["content"][0] == {"type": "terminal", "terminalId": "term-1"}
+
+
+def test_plan_mode_proposes_and_writes_nothing_until_reviewed_in_another_mode(
+    tmp_path: Path,
+) -> None:
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "agents" / "coder.md").write_text(
+        "---\nname: coder\ndescription: C\ntools: [read_file, edit, run_shell]\n"
+        "max_turns: 5\n---\nYou code.\n"
+    )
+    shell = {"command": "touch made-in-plan-mode"}
+    script = [
+        SCRIPT[0],
+        {"reply": {"tool_use": [{"name": "run_shell", "input": shell}]}},
+        {
+            "expect": {"last_tool_result_contains": ["plan mode: nothing is written"]},
+            "reply": {"tool_use": [{"name": "edit", "input": EDIT}]},
+        },
+        SCRIPT[2],
+    ]
+    with ScriptedServer(script) as server:
+        result = drive(
+            root,
+            tmp_path,
+            server.base_url,
+            [
+                {"new": True},
+                {"mode": "plan"},
+                "/change greet",
+                {"mode": "orchestration"},
+                "/review",
+            ],
+            ["approve", "allow_once", "allow_once"],
+            buffers={},
+        )
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert "plan" in [m["id"] for m in result["results"][0]["modes"]["availableModes"]]
+    # In plan mode: the gate asked, the diff shown, no ask for the edit, nothing written.
+    plan_asks = [a["toolCallId"] for a in result["asks"]][:-1]
+    assert plan_asks == ["gate-plan"]
+    shown = [u for u in _updates(result, "tool_call", 2) if u["toolCallId"].startswith("review-")]
+    assert shown[0]["content"][0]["newText"] == "print('hello')\n"
+    assert not (root / "made-in-plan-mode").exists()
+    first, review = _run_ids(root)
+    planned = load_run(root, first)
+    decided = [e for e in planned.events if e["type"] == "proposal_decided"]
+    assert [(e["outcome"], e["detail"]) for e in decided] == [
+        ("pending", "not written (plan mode)")
+    ]
+    [denied] = [
+        e for e in planned.events if e["type"] == "permission_decided" and e["verdict"] == "deny"
+    ]
+    assert denied["tool"] == "run_shell" and denied["reason"].startswith("plan mode")
+    # `/review` in orchestration mode: asked once more, then it lands (through the editor).
+    assert result["asks"][-1]["toolCallId"].startswith("review-")
+    assert result["writes"] == [{"path": "app.py", "content": "print('hello')\n"}]
+    [landed] = [e for e in load_run(root, review).events if e["type"] == "proposal_decided"]
+    assert landed["outcome"] == "applied"

@@ -5,7 +5,8 @@ Built on the official Python SDK (`acp`). A session is a workspace (the client's
 back or review a past run (`Engine.undo` / `Engine.recover`), any other prompt runs
 the default agent on it. `session/list` and `session/load` read the journal
 (`history`). Modes: `orchestration` (gates and reviews ask the person) and
-`automation` (they pass by policy, as `orchestra run --yes`). Answers to gates,
+`automation` (they pass by policy, as `orchestra run --yes`) and `plan` (nothing is
+written: edits are shown and kept pending, `Engine.start(plan=True)`). Answers to gates,
 policy asks and reviews go through `frontend.AcpFrontEnd`.
 """
 
@@ -67,6 +68,13 @@ MODES = {
         name="Automation",
         description="Gates pass and edits land by policy; calls the policy would ask "
         "about are denied",
+    ),
+    "plan": SessionMode(
+        id="plan",
+        name="Plan",
+        description="The agent plans and proposes; nothing is written (edits are shown "
+        "and kept pending for /review, the shell and MCP tools that are not read-only "
+        "are denied)",
     ),
 }
 
@@ -301,10 +309,11 @@ def _start(session: _Session, text: str) -> RunHandle:
     default agent."""
     engine, frontend = session.engine, session.frontend
     yes = session.mode == "automation"
+    plan = session.mode == "plan"
     if not text.startswith("/"):
         if not text:
             raise RunRequestError("an empty prompt: write a message, or /command arguments")
-        return engine.start_prompt(text, frontend, yes=yes)
+        return engine.start_prompt(text, frontend, yes=yes, plan=plan)
     name, _, rest = text[1:].partition(" ")
     try:
         words = shlex.split(rest)
@@ -312,6 +321,8 @@ def _start(session: _Session, text: str) -> RunHandle:
         raise RunRequestError(f"/{name}: cannot split the arguments: {error}") from None
     command = engine.command(name)
     if command is None and name in BUILTINS:
+        if plan:
+            raise RunRequestError(f"/{name} writes files; plan mode writes nothing")
         return _builtin(session, name, words)
     if command is None:
         known = [
@@ -321,7 +332,8 @@ def _start(session: _Session, text: str) -> RunHandle:
         listed = ", ".join(f"/{n}" for n in sorted(known))
         raise RunRequestError(f"no command '/{name}' (commands: {listed})")
     arguments = bind_arguments(command, words)
-    return engine.start(RunRequest(command=name, arguments=arguments), frontend, yes=yes)
+    request = RunRequest(command=name, arguments=arguments)
+    return engine.start(request, frontend, yes=yes, plan=plan)
 
 
 def _builtin(session: _Session, name: str, words: list[str]) -> RunHandle:

@@ -410,7 +410,8 @@ class AcpFrontEnd:
 
     async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
         """Each file is an `edit` tool call carrying its `diff`, then one permission ask:
-        allowed lands the whole file, rejected none of it (per-hunk review is LSP's)."""
+        allowed lands the whole file, rejected none of it (per-hunk review is LSP's).
+        In plan mode the diffs are only shown: nobody is asked, nothing is written."""
         decisions = []
         for review in request.files:
             every = [hunk.id for hunk in review.hunks]
@@ -427,6 +428,8 @@ class AcpFrontEnd:
                     ],
                 )
             )
+            if request.plan:
+                continue  # the engine keeps it pending, whatever is answered
             if not request.auto_accept:
                 chosen = await self._choose(
                     call_id, f"Apply the edit to {review.path}?", [_ALLOW, _REJECT]

@@ -252,6 +252,7 @@ class Engine:
         apply: bool = True,
         gates: Sequence[GateAnswer] = (),
         resume: ResumePlan | None = None,
+        plan: bool = False,
     ) -> RunHandle:
         """Start a run and return at once; raise RunRequestError if it cannot start.
 
@@ -259,6 +260,8 @@ class Engine:
         are recorded `pending` instead of landing (`orchestra run --yes` without `--apply`).
         `gates`: gates answered in advance (engine/gate_answers.py), checked against the
         command before anything starts; they win over `yes`. `resume`: see `resume`.
+        `plan`: plan mode, where nothing is written: edits are proposed and shown, kept
+        `pending`; `run_shell` and MCP tools not marked read-only are denied.
         """
         workspace = self.workspace
         command = self.command(request.command)
@@ -289,6 +292,7 @@ class Engine:
             arguments=arguments,
             gate_answers=answers,
             resume=resume,
+            plan=plan,
         )
 
     def resume(
@@ -324,10 +328,13 @@ class Engine:
             settle_pending(self.journal_root, run_id)
         return handle
 
-    def start_prompt(self, text: str, frontend: FrontEnd, *, yes: bool = False) -> RunHandle:
+    def start_prompt(
+        self, text: str, frontend: FrontEnd, *, yes: bool = False, plan: bool = False
+    ) -> RunHandle:
         """Run the default agent on a person's free text, as a one-step command named
         `prompt` (an agent panel's plain message). The text is the step's argument, never
-        part of a template, so `{{...}}` in it stays literal. `yes`: as for `start`."""
+        part of a template, so `{{...}}` in it stays literal. `yes`, `plan`: as for
+        `start`."""
         default = self.workspace.config.agents.default
         if default not in self.workspace.agents:
             raise RunRequestError(f"the default agent '{default}' is not defined")
@@ -349,6 +356,7 @@ class Engine:
             unattended=yes,
             argument_list=_positional(command, arguments),
             arguments=arguments,
+            plan=plan,
         )
 
     def _launch(
@@ -366,6 +374,7 @@ class Engine:
         undo: UndoPlan | None = None,
         gate_answers: dict[str, GateAnswer] | None = None,
         resume: ResumePlan | None = None,
+        plan: bool = False,
     ) -> RunHandle:
         """Open the journal and start the run's task; `origin` and `changeset` make it
         the review of a run that was interrupted."""
@@ -400,6 +409,7 @@ class Engine:
             buffers=self.buffers,
             unattended=unattended,
             apply=apply,
+            plan=plan,
             pool=self.pool() if _needs_mcp(workspace, command, values) else None,
             cost_cap=workspace.config.model.max_cost_usd,
             warned_models=self._warned_models,

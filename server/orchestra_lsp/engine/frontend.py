@@ -95,6 +95,9 @@ class ReviewRequest(BaseModel):
     agent: str
     files: list[FileReview]
     auto_accept: bool = False
+    plan: bool = False
+    """Plan mode: show the proposal, write nothing; the engine keeps every hunk
+    `pending` whatever the answer."""
     """Automation mode or `--yes`: accept everything by policy, ask no one."""
 
 

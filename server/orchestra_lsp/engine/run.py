@@ -131,6 +131,10 @@ class RunContext:
     apply: bool = True
     """When unattended: land accepted changes. False (`orchestra run --yes` without
     `--apply`): they are recorded `pending` and later steps see them, nothing is written."""
+    plan: bool = False
+    """Plan mode: nothing is written. Edits are proposed and shown at review, and kept
+    `pending` whatever the front end answers; `run_shell` and MCP tools their server
+    does not mark read-only are denied."""
     pool: McpPool | None = None
     warned_models: set[str] = field(default_factory=set)
     """Deprecated models already named to the person: shared by an engine's runs, so
@@ -714,6 +718,7 @@ class Run:
             frontend=ctx.frontend,
             emit=self.emit,
             unattended=ctx.unattended,
+            plan=ctx.plan,
             pool=ctx.pool,
             on_edit=None if in_branch else self._save_pending,
             artifacts=self.artifacts,
@@ -1133,9 +1138,13 @@ class Run:
                 step_id=step.id,
                 agent=step.agent,
                 files=files,
-                auto_accept=self.ctx.unattended,
+                auto_accept=self.ctx.unattended or self.ctx.plan,
+                plan=self.ctx.plan,
             )
             decision = await self.ctx.frontend.review(request, self.changeset)
+            if self.ctx.plan:  # shown only: every hunk is kept, none written
+                kept = [FileDecision(path=f.path, accepted=[h.id for h in f.hunks]) for f in files]
+                decision = ReviewDecision(files=kept)
         if decision.stop is not None:
             raise RunStopped(decision.stop)
         await self._settle(step, files, decision, preset)
@@ -1228,6 +1237,8 @@ class Run:
         accepted = [h.id for h in change.hunks() if h.id in (made.accepted or [])]
         if not accepted:
             return _plain(change, "rejected", [], "no hunk accepted")
+        if self.ctx.plan:
+            return _plain(change, "pending", accepted, "not written (plan mode)")
         if self.ctx.unattended and not self.ctx.apply:
             return _plain(
                 change, "pending", accepted, "not written (pass --apply to write accepted changes)"

@@ -97,6 +97,9 @@ class Toolbox:
     emit: Callable[[Event], None]
     unattended: bool
     """Automation mode: no one answers `ask`, so it means deny."""
+    plan: bool = False
+    """Plan mode: tools that could write (`run_shell`, MCP tools not marked read-only)
+    are denied; `edit` only proposes, as always."""
     pool: McpPool | None = None
     on_edit: Callable[[], None] | None = None
     """Called after an `edit` changed the changeset: the run journals it at once, so a
@@ -120,6 +123,8 @@ class Toolbox:
     specs: list[dict[str, Any]] = field(default_factory=list)
     _cut: str | None = None
     _generation: int = 0
+    _read_only: set[str] = field(default_factory=set)
+    """MCP tools their server marks `readOnlyHint` (plan mode allows them)."""
 
     def __post_init__(self) -> None:
         self._nested = NestedInstructions(self.context.view)
@@ -133,6 +138,7 @@ class Toolbox:
             self._generation = self.pool.generation
             mcp_tools = await self.pool.tools_for(mcp_patterns)
             self.specs += [tool.spec() for tool in mcp_tools]
+            self._read_only |= {tool.name for tool in mcp_tools if tool.read_only}
             self.policy = self.policy.with_hints(annotation_hints(mcp_tools))
         skill = skill_spec(self.skills) if _offered(names, SKILL_TOOL) else None
         if skill is not None:
@@ -342,6 +348,20 @@ class Toolbox:
         question (a deny rule still wins), `ask` asks even where a rule allows. With
         `bypass` (bypassPermissions, allowed by the person's own settings) what would be
         asked is allowed."""
+        if self.plan and _writes(name, self._read_only):
+            reason = "plan mode: nothing is written (switch the mode to run it)"
+            self.emit(
+                PermissionDecided(
+                    run_id=self.run_id,
+                    step_id=self.step_id,
+                    tool=name,
+                    verdict="deny",
+                    rule=None,
+                    reason=reason,
+                    by="policy",
+                )
+            )
+            return f"The call to {name} was not made: {reason}."
         decision = self.policy.decide(name, arguments)
         if hook == "allow" and decision.verdict == "ask":
             decision = Decision(verdict="allow", rule=None, reason="allowed by a PreToolUse hook")
@@ -523,6 +543,12 @@ class Toolbox:
             )
         )
         return answer or "(no answer)"
+
+
+def _writes(name: str, read_only: set[str]) -> bool:
+    """Whether plan mode denies a call: the shell, and MCP tools not marked read-only
+    (the resource tools are)."""
+    return name == "run_shell" or (name.startswith("mcp__") and name not in read_only)
 
 
 def annotation_hints(tools: Sequence[McpTool]) -> dict[str, tuple[Verdict, str]]:
