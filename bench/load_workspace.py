@@ -93,6 +93,7 @@ def main() -> int:
         f"(worst {max(timings):.1f}), CPU median {median_cpu:.1f} ms (worst {max(cpu):.1f}); "
         f"goal < {GOAL_MS:.0f} ms: {median / GOAL_MS:.2f}x wall, {median_cpu / GOAL_MS:.2f}x CPU"
     )
+    print(f"  goal: < {GOAL_MS:.0f} ms CPU: {'ok' if median_cpu < GOAL_MS else 'SLOW'}")
     return 0
 
 

@@ -83,7 +83,8 @@ async def measure() -> str:
         f"pool start (spawn to tools listed) {status.start_ms:.0f} ms\n"
         f"  scoping: {len(every)} tool specs = {every_tokens} prompt tokens, "
         f"2 allowed = {allowed_tokens}; saves {every_tokens - allowed_tokens} tokens "
-        f"({1 - allowed_tokens / every_tokens:.0%}) per model call"
+        f"({1 - allowed_tokens / every_tokens:.0%}) per model call\n"
+        f"  goal: overhead < {GOAL_MS:.0f} ms: {'ok' if pooled - raw < GOAL_MS else 'SLOW'}"
     )
 
 
