@@ -356,6 +356,28 @@ async function main() {
     await shot(page, 'quick-fix-config');
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+Z');
+
+    // Template completion knows where it is: in polish-greetings, `{{` offers its own
+    // argument, never another command's steps (sign-off-goodbye's plan and apply).
+    await palette(page, 'View: Close All Editors');
+    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('polish-greetings.md');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings.md' }).first().click();
+    const promptLine = page.locator('.monaco-editor .view-line', { hasText: 'use {{name}} in the examples' }).first();
+    await promptLine.waitFor({ timeout: 15000 });
+    await promptLine.click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' {{');
+    const suggest = page.locator('.editor-widget.suggest-widget .monaco-list-row');
+    await suggest.first().waitFor({ state: 'visible', timeout: 15000 });
+    await page.waitForTimeout(500);
+    const offered = (await suggest.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    log(`completion after {{: ${JSON.stringify(offered)}`);
+    if (!offered.some((t) => t.startsWith('name'))) throw new Error(`{{ does not offer the command's argument: ${JSON.stringify(offered)}`);
+    if (offered.some((t) => /steps\.(plan|apply)|steps\.design/.test(t))) throw new Error(`{{ offers another command's names: ${JSON.stringify(offered)}`);
+    await shot(page, 'template-completion');
+    await page.keyboard.press('Escape');
     log('done');
   } catch (error) {
     await page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => {});
@@ -667,6 +689,22 @@ async function undoHunk() {
     const outlook = (await webview.locator('#undo-outlook').innerText()).replace(/\s+/g, ' ');
     log(`page outlook: ${outlook}`);
     if (!outlook.includes('would take back: greet.py')) throw new Error(`the page's outlook: ${outlook}`);
+    // The page is the run's: its id and state, its step, both edit calls on the
+    // timeline, what landed, and that an undo took part of it back.
+    const runsDir = path.join(workspace, '.orchestra', 'runs');
+    const landed = fs.readdirSync(runsDir).filter((id) => /^\d{8}-/.test(id)).sort()[0];
+    const shown = {
+      id: (await webview.locator('#run-id').innerText()).trim(),
+      state: (await webview.locator('#run-state').innerText()).trim(),
+      steps: await webview.locator('#steps tr[data-step="both"]').count(),
+      edits: await webview.locator('#spans tr.span[data-kind="tool"][data-label="edit"]').count(),
+      fates: await webview.locator('#fates tr[data-path="greet.py"][data-outcome="applied"]').count(),
+      undone: (await webview.locator('#undone').innerText()).trim(),
+    };
+    log(`run page: ${JSON.stringify(shown)}`);
+    if (shown.id !== landed || shown.state !== 'finished' || shown.steps !== 1 || shown.edits !== 2 || shown.fates !== 1 || !shown.undone.includes('in part')) {
+      throw new Error(`the run page does not show run ${landed} as the journal has it: ${JSON.stringify(shown)}`);
+    }
     await shot(page, 'undo-page');
     await link.click();
     await panel.waitFor({ state: 'visible', timeout: 60000 });
@@ -695,7 +733,86 @@ async function undoHunk() {
   }
 }
 
-const SCENARIOS = { 'undo-hunk': undoHunk, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
+// Issue 22: undo one step of a two-step run. The first step's lines were edited since:
+// its undo takes nothing back, and the review's page says what conflicts, where, and
+// what the person can do. The second step's undo is reviewed and applied.
+async function undoStep() {
+  const { browser, page } = await launch();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const undoOnly = async (step) => {
+    await palette(page, 'Orchestra: Show Runs');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'two-steps' }).first().waitFor({ timeout: 15000 });
+    await input.fill('two-steps');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Undo Run' }).first().waitFor({ timeout: 15000 });
+    await input.fill('Undo Run');
+    await page.keyboard.press('Enter');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: `Only step ${step}` }).first();
+    await row.waitFor({ timeout: 15000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'The whole run' }).first().waitFor({ timeout: 5000 });
+    await row.click();
+    log(`undo of step ${step} asked`);
+  };
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    await undoOnly('hello');
+    const conflict = page.locator('.monaco-editor .view-lines', { hasText: 'Not taken back: 1 conflict' });
+    await conflict.first().waitFor({ state: 'visible', timeout: 60000 });
+    const text = (await conflict.first().innerText()).replace(/\u00a0/g, ' ');
+    log(`undo page: ${text.replace(/\s+/g, ' ')}`);
+    for (const expected of ['`greet.py`: lines 5–5 as the run left them were edited since; left as they are', 'Nothing there was overwritten', 'What you can do', 'Nothing is proposed for review']) {
+      if (!text.includes(expected)) throw new Error(`the undo's page lacks ${JSON.stringify(expected)}:\n${text}`);
+    }
+    await shot(page, 'undo-step-conflict');
+    await undoOnly('bye');
+    const panel = page.locator('.bulk-edit-panel');
+    await panel.waitFor({ state: 'visible', timeout: 60000 });
+    await tickAll(panel, 1);
+    const states = await hunkStates(panel);
+    if (states.length !== 1 || !states[0].text.includes('Bye')) throw new Error(`expected the bye hunk only: ${JSON.stringify(states)}`);
+    await shot(page, 'undo-step-review');
+    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+    // done when the journal has the second undo's end (the test checks disk and journal)
+    const runs = path.join(workspace, '.orchestra', 'runs');
+    const ended = () => fs.readdirSync(runs).filter((id) => {
+      const events = path.join(runs, id, 'events.jsonl');
+      return fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"run_finished"');
+    }).length;
+    for (const deadline = Date.now() + 60000; ended() < 3; await page.waitForTimeout(200)) {
+      if (Date.now() > deadline) throw new Error('the undo of step bye did not finish');
+    }
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-undo-step.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+// Issue 20: a repository set up only with CLAUDE.md (no .orchestra/) activates the
+// extension at once: the server runs, and the built-in commands are offered.
+async function activation() {
+  const { browser, page } = await launch();
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    log('active on CLAUDE.md alone');
+    await palette(page, 'Orchestra: Run Command');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'explain-selection' }).first().waitFor({ timeout: 30000 });
+    await shot(page, 'activation-claude-md');
+    await page.keyboard.press('Escape');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-activation.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+const SCENARIOS = { activation, 'undo-hunk': undoHunk, 'undo-step': undoStep, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
 (SCENARIOS[process.env.SCENARIO] ?? main)().then(
   () => process.exit(0),
   (error) => {

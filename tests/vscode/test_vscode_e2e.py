@@ -522,3 +522,79 @@ def test_undo_one_hunk_of_two_from_show_runs(tmp_path: Path) -> None:
     assert [(e["path"], e["outcome"], e["accepted"], e["rejected"]) for e in decided] == [
         ("greet.py", "applied", ["h1"], [])
     ], decided
+
+
+TWO_STEPS = """---
+description: Change hello, then goodbye
+steps:
+  - id: hello
+    agent: developer
+    prompt: Change hello.
+    gate: review
+  - id: bye
+    agent: developer
+    prompt: Change goodbye.
+    gate: review
+---
+"""
+HELLO_LATER = '    return f"Hi there, {name}!"'
+
+
+def test_undo_of_one_step_and_its_conflict_in_vscode(tmp_path: Path) -> None:
+    """Issue 22: a two-step run landed by the CLI; the person then edits hello() again.
+    Undo Run… → Only step hello: nothing can come back, and the review's page names
+    the conflict (file, lines), says nothing was overwritten and what to do. Undo Run…
+    → Only step bye: only goodbye() comes back."""
+    from orchestra_lsp.testing import ScriptedServer
+
+    node, workspace, home, env = _prepare(tmp_path)
+    (workspace / ".orchestra" / "commands" / "two-steps.md").write_text(TWO_STEPS)
+
+    def edit(old: str, new: str) -> dict[str, object]:
+        tool = {"command": "str_replace", "path": "greet.py", "old_str": old, "new_str": new}
+        return {"reply": {"tool_use": [{"name": "edit", "input": tool}]}}
+
+    script = [
+        edit(HELLO_OLD, HELLO_NEW),
+        {"reply": {"text": "Hello changed."}},
+        edit(BYE_OLD, BYE_NEW),
+        {"reply": {"text": "Goodbye changed."}},
+    ]
+    with ScriptedServer(script) as model:
+        done = subprocess.run(
+            [str(ORCHESTRA), "run", "two-steps", "--yes", "--apply"],
+            cwd=workspace,
+            env={**env, "ANTHROPIC_BASE_URL": model.base_url},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    greet = workspace / "greet.py"
+    greet.write_text(greet.read_text().replace(HELLO_NEW, HELLO_LATER))
+    with ScriptedServer([]) as model:  # an undo asks no model
+        env["ANTHROPIC_BASE_URL"] = model.base_url
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server-undo-step.log") as url:
+            _drive(node, url, workspace, env, SCENARIO="undo-step")
+    assert model.requests == []
+    # the person's later edit stayed; goodbye() came back
+    assert greet.read_text() == ORIGINAL.replace(HELLO_OLD, HELLO_LATER)
+    landed, conflicted, undone = _journal_runs(workspace, count=3)
+    run_id = landed[0]["run_id"]
+    assert conflicted[0]["arguments"] == {"undoes": run_id, "step": "hello"}
+    assert undone[0]["arguments"] == {"undoes": run_id, "step": "bye"}
+    assert not [e for e in conflicted if e["type"] == "proposal_decided"]
+    assert [(e["path"], e["outcome"]) for e in undone if e["type"] == "proposal_decided"] == [
+        ("greet.py", "applied")
+    ]
+
+
+def test_a_repository_with_only_claude_md_activates_the_extension(tmp_path: Path) -> None:
+    """Issue 20: activation on CLAUDE.md alone (no `.orchestra/`): the server starts with
+    the window and the palette lists the built-in commands."""
+    node, workspace, home, env = _prepare(tmp_path)
+    shutil.rmtree(workspace / ".orchestra")
+    (workspace / "CLAUDE.md").write_text("# Greetings\n\nKeep greetings short.\n")
+    with _code_server(workspace, home, env, ARTIFACTS / "code-server-activation.log") as url:
+        _drive(node, url, workspace, env, SCENARIO="activation")

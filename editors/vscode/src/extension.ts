@@ -21,6 +21,7 @@ import {
   RunParams,
   RunStarted,
   RunsResult,
+  UndoParams,
 } from './protocol';
 import { Reviews } from './review';
 import { ProposedFile, reviewSummaryMarkdown, undoConflicts } from './reviewSummary';
@@ -470,29 +471,38 @@ class Orchestra implements vscode.Disposable {
     else if (action?.id === 'undo') await this.undoRun(run.runId);
   }
 
-  /** Take back what a run landed (the whole run, or only the file in the editor): the
-   * server builds the undo from the journal and offers it for review like any proposal. */
+  /** Take back what a run landed (the whole run, one of its steps, or only the file in
+   * the editor): the server builds the undo from the journal and offers it for review
+   * like any proposal. */
   async undoRun(runId?: string): Promise<void> {
+    let run: RunInfo | undefined;
     if (!runId) {
-      const run = await this.pickRun('Undo Run', (r) => !['starting', 'running', 'waiting'].includes(r.state));
+      run = await this.pickRun('Undo Run', (r) => !['starting', 'running', 'waiting'].includes(r.state));
       if (!run) return;
       runId = run.runId;
     }
+    run ??= (await this.listRuns()).find((r) => r.runId === runId);
     const editor = vscode.window.activeTextEditor?.document.uri;
     const folder = editor && vscode.workspace.getWorkspaceFolder(editor);
     const file = editor && folder ? vscode.workspace.asRelativePath(editor, false) : undefined;
+    // The command's steps, when it has several: the person may take back one step's edits.
+    const command = run && (await this.commands().catch(() => [] as CommandInfo[])).find((c) => c.name === run?.command);
+    const steps = command && command.steps.length > 1 ? command.steps : [];
     const scopes = [
-      { label: 'The whole run', file: undefined as string | undefined },
-      ...(file ? [{ label: `Only ${file}`, file }] : []),
+      { label: 'The whole run', file: undefined as string | undefined, step: undefined as string | undefined },
+      ...steps.map((s) => ({ label: `Only step ${s.id}`, description: s.agent, file: undefined, step: s.id })),
+      ...(file ? [{ label: `Only ${file}`, file, step: undefined }] : []),
     ];
     const scope = scopes.length > 1
       ? await vscode.window.showQuickPick(scopes, { title: `Orchestra: undo run ${runId}` })
       : scopes[0];
     if (!scope) return;
-    const started = await this.client.request<RunStarted>(Methods.undo, { runId, file: scope.file });
-    const run = this.tracker.started(started.runId, `undo of ${runId}`);
-    this.write(`▷ undoing run ${runId}${scope.file ? ` (${scope.file})` : ''} · run ${started.runId}`);
-    this.showProgress(run);
+    const params: UndoParams = { runId, file: scope.file, step: scope.step };
+    const started = await this.client.request<RunStarted>(Methods.undo, params);
+    const undo = this.tracker.started(started.runId, `undo of ${runId}`);
+    const what = scope.file ? ` (${scope.file})` : scope.step ? ` (step ${scope.step})` : '';
+    this.write(`▷ undoing run ${runId}${what} · run ${started.runId}`);
+    this.showProgress(undo);
     this.updateStatus();
   }
 
