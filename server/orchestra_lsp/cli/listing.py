@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 from orchestra_lsp.cli.tables import print_table
-from orchestra_lsp.workspace import Command, Layer, SourceRef, Workspace, load_workspace
+from orchestra_lsp.workspace import Command, Layer, SourceRef, Step, Workspace, load_workspace
+from orchestra_lsp.workspace.flow_checks import step_paths
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +65,7 @@ def commands(args: argparse.Namespace) -> int:
                 "arguments": [a.model_dump() for a in c.arguments],
                 "mode": c.mode,
                 "steps": [s.id for s in c.steps],
+                "step_paths": step_paths(c.steps),
                 "source": str(c.source.path),
                 "layer": c.source.layer.label,
                 "mcp_server": c.mcp_prompt[0] if c.mcp_prompt else None,
@@ -77,13 +79,29 @@ def commands(args: argparse.Namespace) -> int:
             c.name,
             c.description,
             " ".join(f"<{a.name}>" if a.required else f"[{a.name}]" for a in c.arguments),
-            " → ".join(s.id + (f" [{s.gate}]" if s.gate else "") for s in c.steps),
+            _steps_text(c.steps),
             f"MCP server '{c.mcp_prompt[0]}'" if c.mcp_prompt else _where(c.source, workspace.root),
         ]
         for c in items
     ]
     print_table("Commands", ["name", "description", "arguments", "steps", "from"], rows)
     return 0
+
+
+def _steps_text(steps: list[Step]) -> str:
+    """The steps in order, groups with theirs: `triage → build repeat≤3(implement
+    [review] → review) → qa for_each(check) → both parallel(unit | lint)`."""
+    parts = []
+    for step in steps:
+        text = step.id + (f" [{step.gate}]" if step.gate else "")
+        if step.kind == "repeat":
+            text += f" repeat≤{step.max}({_steps_text(step.steps)})"
+        elif step.kind == "for_each":
+            text += f" for_each({_steps_text(step.steps)})"
+        elif step.kind == "parallel":
+            text += f" parallel({' | '.join(_steps_text([inner]) for inner in step.steps)})"
+        parts.append(text)
+    return " → ".join(parts)
 
 
 def _has_mcp(workspace: Workspace) -> bool:

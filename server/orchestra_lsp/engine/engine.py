@@ -415,6 +415,7 @@ class Engine:
             warned_models=self._warned_models,
             gate_answers=gate_answers or {},
             reused=dict(resume.reused) if resume is not None else {},
+            reused_inner=dict(resume.inner) if resume is not None else {},
             resumes=None if resume is None else resume.origin,
         )
         run = Run(ctx)

@@ -148,6 +148,9 @@ class RunContext:
     reused: dict[str, ReusedStep] = field(default_factory=dict)
     """Resuming (engine/resume.py): top-level steps whose outputs come from an earlier
     run's journal instead of the model."""
+    reused_inner: dict[str, ReusedStep] = field(default_factory=dict)
+    """Resuming inside a group: steps by where they ran (`build#2/implement`), taken
+    from the earlier run's journal as the group is replayed."""
     resumes: str | None = None
     """The run this one resumes."""
     gate_answers: dict[str, GateAnswer] = field(default_factory=dict)
@@ -377,7 +380,11 @@ class Run:
             self.emit(StepSkipped(run_id=self.run_id, step_id=place, when=step.when))
             return None
         if step.kind == "agent":
-            outcome = await self._step(index, step, scope)
+            reused = self.ctx.reused_inner.get(place)
+            if reused is not None and not reused.at_gate:
+                return self._reuse_inner(step, scope, place, reused)
+            given = None if reused is None else StepOutcome(reused.output, 0, reused.data)
+            outcome = await self._step(index, step, scope, reused=given)
             scope.keep(step.id, outcome.output, outcome.data)
             if step.gate == "review":
                 if scope.branch is None:
@@ -551,7 +558,7 @@ class Run:
         return conflicts
 
     def _say_resumed(self) -> None:
-        reused = ", ".join(self.ctx.reused) or "none"
+        reused = ", ".join([*self.ctx.reused, *self.ctx.reused_inner]) or "none"
         self.emit(
             Notice(
                 run_id=self.run_id,
@@ -561,6 +568,22 @@ class Run:
                 + ("; pending changes carried over" if self._pending_files() else ""),
             )
         )
+
+    def _reuse_inner(self, step: Step, scope: Scope, place: str, reused: ReusedStep) -> str:
+        """A step inside a group, as the earlier run's journal has it (its gates passed
+        there; what it proposed was decided there)."""
+        scope.keep(step.id, reused.output, reused.data)
+        self.emit(
+            StepFinished(
+                run_id=self.run_id,
+                step_id=place,
+                output=reused.output,
+                turns=0,
+                data=reused.data,
+                reused_from=reused.run_id,
+            )
+        )
+        return reused.output
 
     async def _resume_step(self, index: int, step: Step, reused: ReusedStep) -> str:
         """A top-level step resumed from an earlier run: its outputs as that run's journal

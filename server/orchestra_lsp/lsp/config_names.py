@@ -27,7 +27,7 @@ from lsprotocol import types
 from orchestra_lsp.lsp.server import OrchestraServer
 
 if TYPE_CHECKING:
-    from orchestra_lsp.workspace import Workspace
+    from orchestra_lsp.workspace import Command, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +68,9 @@ def completions(
         names = [(n, "context") for n in CONTEXT_NAMES]
         if place.kind == "commands":
             names += [(a, "argument") for a in _arguments(workspace, place.path)]
-            names += [
-                (f"steps.{s}.output", "earlier step's output")
-                for s in _earlier_steps(workspace, place)
-            ]
+            steps, items = _visible(workspace, place)
+            names += [(f"steps.{s}.output", "earlier step's output") for s in steps]
+            names += [(n, "for_each item") for n in items]
         return [(n, types.CompletionItemKind.Variable, d) for n, d in names]
     if _AGENT_KEY.search(before):
         return [
@@ -88,34 +87,43 @@ def completions(
     return []
 
 
-def _command_steps(workspace: Workspace, path: Path) -> tuple[list[str], list[str]] | None:
-    """The arguments and step ids of the command defined in `path`, when it loaded."""
+def _command(workspace: Workspace, path: Path) -> Command | None:
+    """The command defined in `path`, when it loaded."""
     for command in workspace.commands.values():
         if command.path == path:
-            return [a.name for a in command.arguments], [s.id for s in command.steps]
+            return command
     return None
 
 
 def _arguments(workspace: Workspace, path: Path) -> list[str]:
-    found = _command_steps(workspace, path)
-    return found[0] if found else []
+    command = _command(workspace, path)
+    return [a.name for a in command.arguments] if command else []
 
 
-def _earlier_steps(workspace: Workspace, place: Place) -> list[str]:
-    """Ids of the steps before the one the cursor is in (none in the body, which every
-    step shares). Read from the file's `id:` lines, so a half-typed file still works,
-    and kept to the command's real steps when it loaded."""
+def _visible(workspace: Workspace, place: Place) -> tuple[list[str], list[str]]:
+    """Ids of the steps whose output the step the cursor is in may read, and the `as`
+    names of its enclosing `for_each` groups (none in the body, which every step
+    shares). When the command loaded, by the flow's rules
+    (`flow_checks.visible_steps`: steps inside groups too, a `for_each`'s steps only
+    inside it); else the steps written above, read from the file's `id:` lines, so a
+    half-typed file still works."""
+    from orchestra_lsp.workspace.flow_checks import visible_steps
+
     fences = [n for n, line in enumerate(place.lines) if _FENCE.match(line)]
     if len(fences) < 2 or fences[0] != 0 or place.line >= fences[1]:
-        return []
+        return [], []
     ids = [
         match.group(1) for line in place.lines[: place.line + 1] if (match := _STEP_ID.match(line))
     ]
     earlier = ids[:-1]
-    found = _command_steps(workspace, place.path)
-    if found is not None:
-        earlier = [i for i in earlier if i in found[1]]
-    return earlier
+    command = _command(workspace, place.path)
+    if command is None:
+        return earlier, []
+    visible = visible_steps(command).get(ids[-1]) if ids else None
+    if visible is not None:
+        return list(visible.steps), sorted(visible.names)
+    known = {step.id for step in command.all_steps()}
+    return [i for i in earlier if i in known], []
 
 
 def hover(workspace: Workspace, line: str, column: int) -> types.Hover | None:

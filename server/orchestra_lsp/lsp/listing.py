@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from orchestra_lsp.engine.undo import Undone
     from orchestra_lsp.journal import RunSummary
-    from orchestra_lsp.workspace import Agent, Command, Workspace
+    from orchestra_lsp.workspace import Agent, Command, Step, Workspace
 
 
 def command_info(command: Command, workspace: Workspace | None = None) -> protocol.CommandInfo:
@@ -29,13 +29,25 @@ def command_info(command: Command, workspace: Workspace | None = None) -> protoc
             for a in command.arguments
         ],
         mode=command.mode,
-        steps=[protocol.StepInfo(id=s.id, agent=s.agent, gate=s.gate) for s in command.steps],
+        steps=[_step_info(s, "") for s in command.steps],
         code_action=None
         if code_action is None
         else protocol.CodeActionInfo(kinds=list(code_action.kinds), when=code_action.when),
         uri=command.path.as_uri(),
         layer=command.source.layer.label,
         unavailable=None if workspace is None else unavailable(command, workspace),
+    )
+
+
+def _step_info(step: Step, prefix: str) -> protocol.StepInfo:
+    path = prefix + step.id
+    return protocol.StepInfo(
+        id=step.id,
+        agent=step.agent,
+        gate=step.gate,
+        kind=step.kind,
+        steps=[_step_info(inner, path + "/") for inner in step.steps],
+        path=path,
     )
 
 

@@ -86,6 +86,12 @@ class StepInfo(Payload):
     id: str
     agent: str
     gate: Literal["approve", "review"] | None
+    kind: Literal["agent", "repeat", "for_each", "parallel"] = "agent"
+    steps: list[StepInfo] = Field(default_factory=list)
+    """A group's own steps (`repeat`, `for_each`, `parallel`), nested the same way."""
+    path: str = ""
+    """The step's ids from the top (`build/implement`), as `orchestra resume --from`
+    takes them."""
 
 
 class CodeActionInfo(Payload):

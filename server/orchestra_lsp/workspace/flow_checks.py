@@ -58,6 +58,30 @@ def walk_flow(
     checker.sequence(command.steps, ("steps",) if has_steps else None, Visible(unsure=unsure))
 
 
+def visible_steps(command: Command) -> dict[str, Visible]:
+    """What each agent step of `command` (by its own id) may reference, by the rules
+    above: for completion, which offers a step only what it can read."""
+    seen: dict[str, Visible] = {}
+
+    def keep(step: Step, at: FieldPath, visible: Visible) -> None:
+        seen.setdefault(step.id, visible)
+
+    # Checked already when the file loaded: what the walk says again goes nowhere.
+    walk_flow(command, True, PositionMap(), [], DiagnosticSink(command.path), keep)
+    return seen
+
+
+def step_paths(steps: list[Step], prefix: str = "") -> list[str]:
+    """Every step as a path of ids, groups before their steps: `triage`, `build`,
+    `build/implement`, `qa/check` — what listings and `resume --from` name."""
+    paths: list[str] = []
+    for step in steps:
+        path = prefix + step.id
+        paths.append(path)
+        paths.extend(step_paths(step.steps, path + "/"))
+    return paths
+
+
 def written_names(data: Any) -> frozenset[str]:
     """Every `id` and `as` written under a front matter's `steps`, however broken."""
     found: set[str] = set()

@@ -103,6 +103,9 @@ export interface StepInfo {
   agent: string;
   gate: ('approve' | 'review') | null;
   id: string;
+  kind?: 'agent' | 'repeat' | 'for_each' | 'parallel';
+  path?: string;
+  steps?: StepInfo[];
 }
 /**
  * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
