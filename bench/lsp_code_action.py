@@ -85,7 +85,11 @@ async def main() -> None:
             client = await StdioClient.spawn(
                 sys.executable, "-m", "orchestra_lsp.lsp", "--workspace", str(root), env=env
             )
-            capabilities = {"window": {"workDoneProgress": True}}
+            # Events as the VS Code extension asks for them: the stream it renders.
+            capabilities = {
+                "window": {"workDoneProgress": True},
+                "experimental": {"orchestra": {"events": True}},
+            }
             await client.request(
                 "initialize",
                 {"processId": None, "rootUri": root.as_uri(), "capabilities": capabilities},

@@ -41,8 +41,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 async def test_pickers_and_the_light_bulb_know_what_fits(start: Any, workspace: Path) -> None:
-    # One server for both checks: a server stopped within seconds of its start waits
-    # for its warm-up import (session._warm_up) before it exits.
+    # One server for both checks.
     editor = await start(workspace, "vscode")
     listed = await editor.client.protocol.send_request_async("orchestra/commands", {})
     why = {c.name: getattr(c, "unavailable", None) for c in listed.commands}

@@ -3,8 +3,10 @@
 The engine (and with it the workspace loader, pydantic models of every file kind,
 the journal) is imported and built in a thread after `initialize` has been answered,
 so the editor gets its answer fast; requests that need it simply wait for it. What
-only a run needs (the model SDK, the MCP SDK) is imported after that, in a thread of
-its own: the palette and code actions do not wait for it, and a run does.
+only a run needs (the model SDK, the MCP SDK: some 40 MiB) is imported when the first
+run (or MCP login) asks for it, in a thread of its own: an idle server stays small, the
+palette and code actions never wait for it, and the first run does (a second or so),
+while the editor's requests are still answered.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class Session:
             self.root = root.resolve()
             self._buffers = buffers
             self._engine = asyncio.create_task(asyncio.to_thread(_build, self.root, buffers))
-            self._warm = asyncio.create_task(self._warm_up(self._engine))
+            self._warm = None
 
     async def switch(self, root: Path, buffers: Buffers) -> None:
         """Serve `root` instead: its engine is built, the old one's runs are stopped."""
@@ -67,15 +69,12 @@ class Session:
         """The engine once what a run imports is imported too: a run started earlier
         would import the model SDK on the event loop and hold every request meanwhile."""
         engine = await self.engine()
-        if self._warm is not None:
-            await asyncio.shield(self._warm)
+        if self._warm is None:
+            self._warm = asyncio.create_task(self._warm_up(engine))
+        await asyncio.shield(self._warm)
         return engine
 
-    async def _warm_up(self, building: asyncio.Task[Engine]) -> None:
-        try:
-            engine = await asyncio.shield(building)
-        except Exception:  # the build's own failure answers the request that needs it
-            return
+    async def _warm_up(self, engine: Engine) -> None:
         await _in_daemon_thread(_warm_up, engine)
 
     async def aclose(self) -> None:

@@ -1,5 +1,6 @@
-"""`exit` is obeyed at once, even while the server is still importing the model SDK in
-the background (the warm-up after `initialized`, seconds on a busy machine).
+"""The model SDK is imported when the first run needs it, never by an idle server, and
+`exit` is obeyed at once even while that import is under way (seconds on a busy
+machine).
 
 The SDK here is a stand-in whose import never ends (first on PYTHONPATH): the server
 must still stop when told, with the exit code LSP asks for.
@@ -28,9 +29,13 @@ async def test_exit_does_not_wait_for_the_warm_up_import(
     (sdk / "__init__.py").write_text(NEVER_ENDING_IMPORT.format(marker=str(marker)))
     client = await raw(workspace, env={"PYTHONPATH": str(sdk.parent)})
     await client.initialize(workspace)
-    # What the editor asks first does not wait for the SDK either.
+    # What the editor asks first does not wait for the SDK, nor start importing it.
     listed = await client.request("orchestra/commands", {}, timeout=60)
     assert listed["result"]["commands"], listed
+    assert not marker.exists()
+    # A run does: it waits for the import (in a thread of its own).
+    run = {"command": "change", "arguments": {"goal": "x"}}
+    pending = asyncio.ensure_future(client.request("orchestra/run", run, timeout=60))
     for _ in range(600):  # the warm-up has begun importing
         if marker.exists():
             break
@@ -38,3 +43,4 @@ async def test_exit_does_not_wait_for_the_warm_up_import(
     assert marker.exists()
     # 15 s at most (the import would take 600): shutdown, exit, and exit code 0.
     assert await client.close() == 0
+    pending.cancel()
