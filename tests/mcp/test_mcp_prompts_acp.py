@@ -64,3 +64,44 @@ async def test_a_prompt_is_a_slash_command_in_the_agent_panel(tmp_path: Path) ->
     assert commands["mcp__p__review"]["input"] == {"hint": "<ticket> [focus]"}
     assert "mcp__p__hello" in commands
     assert "Reviewed." in client.text()
+
+
+async def test_prompts_a_server_adds_later_are_announced_after_the_turn(tmp_path: Path) -> None:
+    """The server (2026-07-28 only) adds a prompt during a tool call and says so on its
+    listen stream; once the turn ends the session's commands are announced again."""
+    root = mcp_workspace(
+        tmp_path / "ws",
+        {"m": {"command": sys.executable, "args": [str(SERVERS / "modern_changing_server.py")]}},
+        tools=["mcp__m__*"],
+        config='[agents]\ndefault = "user"\n\n[permissions]\nallow = ["mcp__m__*"]\n',
+    )
+    script = [
+        {"reply": {"tool_use": [{"name": "mcp__m__unlock", "input": {}}]}},
+        {"expect": {"last_tool_result_contains": ["unlocked"]}, "reply": {"text": "Unlocked."}},
+    ]
+    client = RecordingClient([])
+
+    def announced() -> list[set[str]]:
+        return [
+            {c["name"] for c in u["availableCommands"] if c["name"].startswith("mcp__")}
+            for u in client.updates
+            if u["sessionUpdate"] == "available_commands_update"
+        ]
+
+    with ScriptedServer(script) as model:
+        env = agent_environment(tmp_path, model.base_url)
+        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
+            await conn.initialize(protocol_version=PROTOCOL_VERSION)
+            session = await conn.new_session(cwd=str(root), mcp_servers=[])
+            answer = await asyncio.wait_for(
+                conn.prompt(session_id=session.session_id, prompt=[text_block("unlock it")]), 60
+            )
+
+            async def greet_listed() -> None:
+                while not any("mcp__m__greet" in names for names in announced()):
+                    await asyncio.sleep(0.05)
+
+            await asyncio.wait_for(greet_listed(), 30)
+    model.assert_no_failures()
+    assert answer.stop_reason == "end_turn"
+    assert "mcp__m__greet" not in announced()[0]

@@ -110,6 +110,8 @@ class _Session:
     last_run: str | None = None
     listing: asyncio.Task[None] | None = None
     """Loading the MCP servers' prompts, announced as commands when done."""
+    prompts_seen: int = -1
+    """The pool's `prompts_generation` the announced commands were listed at."""
     """The run `/undo` and `/review` mean without an argument: the last one started
     here, or the one `session/load` replayed."""
 
@@ -272,6 +274,7 @@ class OrchestraAgent:
             asked.cancel()
             if not finished.done():
                 finished.cancel()  # the waiter only: `wait` shields the run
+        _announce_again(session)
         await _flushed(session.frontend)
         if not finished.done() or finished.cancelled():
             return PromptResponse(stop_reason="end_turn")
@@ -383,8 +386,13 @@ def _announce(session: _Session) -> None:
     session.frontend.send(update_available_commands(_announced(session.engine)))
     if session.engine.pool() is None or session.listing is not None:
         return
+    _list_prompts(session)
 
+
+def _list_prompts(session: _Session) -> None:
     async def listing() -> None:
+        pool = session.engine.pool()
+        session.prompts_seen = pool.prompts_generation if pool is not None else -1
         try:
             if await session.engine.mcp_commands():
                 session.frontend.send(update_available_commands(_announced(session.engine)))
@@ -392,6 +400,17 @@ def _announce(session: _Session) -> None:
             logger.exception("listing the MCP servers' prompts failed")
 
     session.listing = asyncio.get_running_loop().create_task(listing())
+
+
+def _announce_again(session: _Session) -> None:
+    """After a turn: where a server said its prompts changed since they were listed,
+    list them again and announce the session's commands anew."""
+    pool = session.engine.pool()
+    listing = session.listing
+    if pool is None or listing is None or not listing.done():
+        return
+    if pool.prompts_generation != session.prompts_seen:
+        _list_prompts(session)
 
 
 def _announced(engine: Engine) -> list[AvailableCommand]:

@@ -10,6 +10,7 @@ sessions take concurrent requests), and stopping means waking the owner.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shlex
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ import anyio.abc
 import httpx2
 import mcp_types as types
 from mcp.client.session import ClientSession
+from mcp.client.subscriptions import ListenNotSupportedError, SubscriptionLost, listen
 from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, UNSUPPORTED_PROTOCOL_VERSION
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
@@ -33,6 +35,8 @@ from orchestra_lsp.workspace.mcp_config import McpServer, StdioServer
 
 if TYPE_CHECKING:
     from orchestra_lsp.mcp.oauth import OpenUrl
+
+logger = logging.getLogger(__name__)
 
 CLIENT_INFO = types.Implementation(name="orchestra", version=__version__)
 #: A server that failed to start is not retried on every use (a run with many
@@ -87,6 +91,8 @@ class Connection:
         self._tokens = tokens
         self.tools_stale = False
         """The server said its tools changed (`notifications/tools/list_changed`)."""
+        self.prompts_changes = 0
+        """How often the server said its prompts changed (`.../prompts/list_changed`)."""
         self._session: ClientSession | None = None
         self._process: anyio.abc.Process | None = None
         self._starting: asyncio.Task[ClientSession] | None = None
@@ -239,6 +245,8 @@ class Connection:
                     )
                 )
                 await self._handshake(session)
+                if self._stateless:
+                    await self._listen(stack, session)
                 ready.set_result(session)
                 await self._wake.wait()
         except Exception as exc:
@@ -247,15 +255,37 @@ class Connection:
         finally:
             self._owner_done(ready)
 
+    async def _listen(self, stack: AsyncExitStack, session: ClientSession) -> None:
+        """Under 2026-07-28 a server sends no notification of its own accord: list
+        changes come on a `subscriptions/listen` stream, held open for the session's
+        life. Its events reach `_on_message` as the older era's notifications do (the
+        SDK tees them). A server that does not serve it is used without."""
+        caps = self.capabilities
+        try:
+            with anyio.fail_after(self._ping_timeout):
+                await stack.enter_async_context(
+                    listen(
+                        session,
+                        tools_list_changed=caps.tools is not None,
+                        prompts_list_changed=caps.prompts is not None,
+                        resources_list_changed=caps.resources is not None,
+                    )
+                )
+        except (MCPError, ListenNotSupportedError, SubscriptionLost, TimeoutError) as exc:
+            logger.info("MCP server '%s' offers no list-change stream: %s", self.name, exc)
+
     async def _on_message(self, message: object) -> None:
         """Notifications from the server: a changed tool or resource list is re-read on
-        next use (not here: this runs inside the session's reader)."""
+        next use (not here: this runs inside the session's reader); a changed prompt
+        list is counted, so front ends list the prompts again."""
         if isinstance(
             message, types.ToolListChangedNotification | types.ResourceListChangedNotification
         ):
             self.tools_stale = True
             if self._on_change is not None:
                 self._on_change(self)
+        elif isinstance(message, types.PromptListChangedNotification):
+            self.prompts_changes += 1
 
     def _auth(self) -> httpx2.Auth | None:
         """OAuth for a streamable HTTP server (none for stdio and SSE, or without a folder)."""

@@ -101,6 +101,12 @@ class McpPool:
         """Goes up each time a server says its tools changed: a toolbox that saw an
         older generation asks `tools_for` again between turns."""
 
+    @property
+    def prompts_generation(self) -> int:
+        """Goes up each time a server says its prompts changed: a front end that
+        listed them at an older generation lists them again (`prompts`)."""
+        return sum(connection.prompts_changes for connection in self._connections.values())
+
     async def __aenter__(self) -> Self:
         return self
 
