@@ -16,6 +16,8 @@ CANCEL = "orchestra/cancel"
 CONTEXT = "orchestra/context"
 RECOVER = "orchestra/recover"
 """Review again the proposal of a run interrupted before its review (`{runId}`)."""
+RESUME = "orchestra/resume"
+"""Continue a run where it stopped, or from a step (`{runId, fromStep?}`): the new `{runId}`."""
 UNDO = "orchestra/undo"
 """Take back what a run landed (`{runId, file?, step?}`): returns the undo run's `{runId}`."""
 RUN_PAGE = "orchestra/runPage"
@@ -42,6 +44,7 @@ REQUESTS = (
     CONTEXT,
     RECOVER,
     UNDO,
+    RESUME,
     RUN_PAGE,
     MCP_LOGIN,
     GATE,

@@ -174,6 +174,18 @@ class UndoParams(Payload):
     step: str | None = None
 
 
+class ResumeParams(Payload):
+    """`orchestra/resume`: continue run `run_id` (failed, stopped or interrupted) in a
+    new run of the same command and arguments, reusing the outputs of the steps it
+    finished; with `from_step`, run again from that step — a path of ids inside groups
+    (`build/review`, `build#2/review`, `qa[1]/check`), as `StepInfo.path` gives them.
+    Result: `RunStarted`, the new run. RequestFailed (with the steps' paths) when the
+    run cannot be resumed so."""
+
+    run_id: str
+    from_step: str | None = None
+
+
 class RunPageResult(Payload):
     """`orchestra/runPage` (params: `RunRef`): where the run's page was written."""
 

@@ -47,6 +47,13 @@ class Runs:
             f"review of {run_id}", lambda e, f: e.recover(run_id, f), recovered=True
         )
 
+    async def resume(self, params: protocol.ResumeParams) -> protocol.RunStarted:
+        """Continue a run where it stopped (or from `from_step`) in a new run."""
+        return await self._launch(
+            f"resume of {params.run_id}",
+            lambda e, f: e.resume(params.run_id, f, from_step=params.from_step),
+        )
+
     async def undo(self, params: protocol.UndoParams) -> protocol.RunStarted:
         """Take back what a run landed: the undo run's proposal is reviewed like any other.
         It is planned in a thread (files read, git asked), against the buffers as they

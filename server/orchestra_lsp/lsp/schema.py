@@ -26,6 +26,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     protocol.RunStarted,
     protocol.RunRef,
     protocol.UndoParams,
+    protocol.ResumeParams,
     protocol.RunPageResult,
     protocol.McpLoginParams,
     protocol.McpLoginResult,

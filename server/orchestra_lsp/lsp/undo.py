@@ -1,4 +1,5 @@
-"""`orchestra/undo`: take back what a run landed, as a run reviewed in the editor."""
+"""`orchestra/undo`: take back what a run landed, as a run reviewed in the editor;
+`orchestra/resume`: continue a run where it stopped. Both start a run of their own."""
 
 from __future__ import annotations
 
@@ -16,3 +17,10 @@ def setup(server: OrchestraServer) -> None:
 
         request = parse(protocol.UndoParams, params)
         return (await ls.runs.undo(request)).wire()
+
+    @server.feature(methods.RESUME)
+    async def resume(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        from orchestra_lsp.lsp import protocol
+
+        request = parse(protocol.ResumeParams, params)
+        return (await ls.runs.resume(request)).wire()

@@ -31,9 +31,12 @@ M.subcommands = {
   undo = function(args)
     require("orchestra.undo").undo(args)
   end,
+  resume = function(args)
+    require("orchestra.resume").resume(args)
+  end,
 }
 
-local ORDER = { "run", "review", "runs", "cancel", "continue", "context", "log", "undo" }
+local ORDER = { "run", "review", "runs", "cancel", "continue", "context", "log", "undo", "resume" }
 
 function M.dispatch(command)
   local args = vim.deepcopy(command.fargs)
@@ -75,7 +78,7 @@ function M.define()
   end, {
     nargs = "*",
     range = true,
-    desc = "Orchestra: run, review, runs, cancel, continue, context, log, undo",
+    desc = "Orchestra: run, review, runs, cancel, continue, context, log, undo, resume",
     complete = function(lead, line, position)
       return M.complete(lead, line, position)
     end,

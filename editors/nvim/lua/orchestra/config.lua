@@ -29,7 +29,7 @@ M.defaults = {
     },
   },
   --- Keys of the :Orchestra runs list.
-  runs_keys = { open = "<CR>", page = "p", cancel = "c", log = "l", undo = "u", close = "q" },
+  runs_keys = { open = "<CR>", page = "p", cancel = "c", log = "l", undo = "u", resume = "R", close = "q" },
   --- How many runs :Orchestra runs lists.
   runs_limit = 30,
   --- The least level of Orchestra's own messages (vim.log.levels).

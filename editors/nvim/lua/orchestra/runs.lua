@@ -49,12 +49,13 @@ M.list = util.async(function()
   end
   local keys = config.options.runs_keys
   local lines = {
-    ("Orchestra runs · %s review or log · %s page · %s cancel · %s log · %s undo · %s close"):format(
+    ("Orchestra runs · %s review or log · %s page · %s cancel · %s log · %s undo · %s resume · %s close"):format(
       keys.open,
       keys.page,
       keys.cancel,
       keys.log,
       keys.undo,
+      keys.resume,
       keys.close
     ),
     "",
@@ -106,6 +107,12 @@ M.list = util.async(function()
       require("orchestra.undo").undo({ run.runId })
     end
   end, "Orchestra: undo what this run landed (reviewed hunk by hunk)")
+  util.map(bufnr, keys.resume, function()
+    local run = current()
+    if run then
+      require("orchestra.resume").resume({}, run)
+    end
+  end, "Orchestra: resume this run (where it stopped, or from a step)")
   util.map(bufnr, keys.close, "<cmd>close<cr>", "close")
   vim.api.nvim_win_set_cursor(0, { math.min(3, #lines), 0 })
 end)

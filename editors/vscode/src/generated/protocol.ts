@@ -377,6 +377,21 @@ export interface ProposalResult {
   stepId: string;
 }
 /**
+ * `orchestra/resume`: continue run `run_id` (failed, stopped or interrupted) in a
+ * new run of the same command and arguments, reusing the outputs of the steps it
+ * finished; with `from_step`, run again from that step — a path of ids inside groups
+ * (`build/review`, `build#2/review`, `qa[1]/check`), as `StepInfo.path` gives them.
+ * Result: `RunStarted`, the new run. RequestFailed (with the steps' paths) when the
+ * run cannot be resumed so.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "ResumeParams".
+ */
+export interface ResumeParams {
+  fromStep?: string | null;
+  runId: string;
+}
+/**
  * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
  * via the `definition` "RunInfo".
  */
