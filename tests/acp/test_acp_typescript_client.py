@@ -515,3 +515,52 @@ def test_plan_mode_proposes_and_writes_nothing_until_reviewed_in_another_mode(
     assert result["writes"] == [{"path": "app.py", "content": "print('hello')\n"}]
     [landed] = [e for e in load_run(root, review).events if e["type"] == "proposal_decided"]
     assert landed["outcome"] == "applied"
+
+
+def test_plan_mode_allows_read_only_mcp_tools_only(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "agents" / "developer.md").write_text(
+        "---\nname: developer\ndescription: D\ntools: [mcp__a__*]\nmax_turns: 5\n---\nYou develop.\n"
+    )
+    # The policy allows every tool of the server; plan mode still denies what writes.
+    (root / ".orchestra" / "config.toml").write_text('[permissions]\nallow = ["mcp__a__*"]\n')
+    server = Path(__file__).parents[1] / "mcp" / "servers" / "annotated_server.py"
+    given = {"name": "a", "command": sys.executable, "args": [str(server)], "env": []}
+    script = [
+        {"reply": {"tool_use": [{"name": "mcp__a__peek", "input": {}}]}},
+        {
+            "expect": {"last_tool_result_contains": ["peeked"]},
+            "reply": {"tool_use": [{"name": "mcp__a__tidy", "input": {}}]},
+        },
+        {
+            "expect": {"last_tool_result_contains": ["plan mode: nothing is written"]},
+            "reply": {"tool_use": [{"name": "mcp__a__plain", "input": {}}]},
+        },
+        {
+            "expect": {"last_tool_result_contains": ["plan mode: nothing is written"]},
+            "reply": {"text": "Looked only."},
+        },
+    ]
+    with ScriptedServer(script) as scripted:
+        result = drive(
+            root,
+            tmp_path,
+            scripted.base_url,
+            [{"new": True}, {"mode": "plan"}, "look around"],
+            [],
+            mcp=[given],
+        )
+    scripted.assert_no_failures()
+    scripted.assert_all_consumed()
+    assert result["asks"] == []
+    [run] = _run_ids(root)
+    verdicts = [
+        (e["tool"], e["verdict"])
+        for e in load_run(root, run).events
+        if e["type"] == "permission_decided"
+    ]
+    assert verdicts == [
+        ("mcp__a__peek", "allow"),
+        ("mcp__a__tidy", "deny"),
+        ("mcp__a__plain", "deny"),
+    ]
