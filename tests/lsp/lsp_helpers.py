@@ -49,6 +49,8 @@ class Editor:
         self.edit_answers: list[str | None] = []
         """Texts to answer `orchestra/edit` with, in order; `None` gives the edit up."""
         self.edited: list[dict[str, Any]] = []
+        self.batch_updates: list[dict[str, Any]] = []
+        """`orchestra/batchProgress` notifications, in order."""
         self.release = asyncio.Event()
         """Set to answer (as dismissed) the message requests answered `HOLD`."""
         self.asked: list[dict[str, Any]] = []
@@ -125,6 +127,11 @@ class Editor:
                 await self.release.wait()
                 return None
             return None if title is None else types.MessageActionItem(title=title)
+
+        @client.feature("orchestra/batchProgress")
+        def on_batch(params: Any) -> None:
+            self.batch_updates.append(_plain(params))
+            self.event_arrived.set()
 
         @client.feature("orchestra/edit")
         def on_edit(params: Any) -> dict[str, Any]:

@@ -17,19 +17,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from orchestra_lsp.changes import Changeset
 from orchestra_lsp.cli.run_cmd import add_gate_option
 from orchestra_lsp.cli.tables import unwrapped_console
 from orchestra_lsp.engine import (
-    ApprovalDecision,
-    ApprovalRequest,
     Engine,
     Event,
-    FileDecision,
-    PermissionRequest,
-    Question,
-    ReviewDecision,
-    ReviewRequest,
     RunRequestError,
     bind_arguments,
 )
@@ -42,6 +34,7 @@ from orchestra_lsp.engine.batch import (
     BatchRunner,
     BatchSummary,
     ItemResult,
+    Unattended,
     format_verdicts,
     make_plan,
     merge_batches,
@@ -241,7 +234,7 @@ def _item_done(console: Console, result: ItemResult) -> None:
     )
 
 
-class ItemProgress:
+class ItemProgress(Unattended):
     """One item's front end: its events as lines prefixed with the item, and nobody
     at the gates (a gate not answered by --gate or --yes stops the item)."""
 
@@ -251,6 +244,9 @@ class ItemProgress:
 
     def _say(self, text: str) -> None:
         self.console.print(f"{self.prefix} {text}", soft_wrap=True, highlight=False)
+
+    def said(self, message: str) -> None:
+        self._say(f"[yellow]{escape(message)}[/]")
 
     def emit(self, event: Event) -> None:
         match event:
@@ -268,43 +264,6 @@ class ItemProgress:
                 self._say(f"{event.level}: {escape(event.message)}")
             case _:
                 pass
-
-    def _nobody(self, what: str) -> str:
-        message = (
-            f"{what} needs a person, and a batch has nobody to ask: answer it with "
-            "--gate STEP=ANSWER, or pass --yes"
-        )
-        self._say(f"[yellow]{escape(message)}[/]")
-        return message
-
-    async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
-        what = (
-            "the cost cap"
-            if request.gate == "budget"
-            else (f"the approve gate of step '{request.step_id}'")
-        )
-        self._nobody(what)
-        return ApprovalDecision(decision="stop")
-
-    async def permission(self, request: PermissionRequest) -> bool:
-        self._nobody(f"the call to {request.tool}")
-        return False
-
-    async def ask(self, question: Question) -> str:
-        self._nobody("a question from the agent")
-        return ""
-
-    async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
-        if request.auto_accept:
-            return ReviewDecision(
-                files=[
-                    FileDecision(path=f.path, accepted=[h.id for h in f.hunks])
-                    for f in request.files
-                ]
-            )
-        return ReviewDecision(
-            files=[], stop=self._nobody(f"the review of step '{request.step_id}'")
-        )
 
 
 __all__ = [

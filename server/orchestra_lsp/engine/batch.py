@@ -30,8 +30,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from orchestra_lsp.changes import Changeset
 from orchestra_lsp.engine.engine import Engine
-from orchestra_lsp.engine.frontend import FrontEnd
+from orchestra_lsp.engine.frontend import (
+    ApprovalDecision,
+    ApprovalRequest,
+    FileDecision,
+    FrontEnd,
+    PermissionRequest,
+    Question,
+    ReviewDecision,
+    ReviewRequest,
+)
 from orchestra_lsp.engine.gate_answers import GateAnswer, check_gate_answers
 from orchestra_lsp.engine.request import RunRequest, RunRequestError, resolve_arguments
 from orchestra_lsp.journal import RunNotFoundError, load_run_folder, new_run_id
@@ -328,6 +338,52 @@ def proposes_edits(workspace: Workspace, command: Command) -> bool:
 
 
 # -- running -------------------------------------------------------------------------
+
+
+class Unattended:
+    """What every front end of a batch item does at a gate: nobody is there. A gate not
+    answered in advance (`gates`) or by policy (`yes`) stops the item, saying so
+    through `said`; the front end only shows events (`emit`) and what is said."""
+
+    def said(self, message: str) -> None:
+        """Show why the item stopped (a front end overrides it)."""
+
+    def _nobody(self, what: str) -> str:
+        message = (
+            f"{what} needs a person, and a batch has nobody to ask: answer it with "
+            "--gate STEP=ANSWER, or pass --yes"
+        )
+        self.said(message)
+        return message
+
+    async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
+        what = (
+            "the cost cap"
+            if request.gate == "budget"
+            else f"the approve gate of step '{request.step_id}'"
+        )
+        self._nobody(what)
+        return ApprovalDecision(decision="stop")
+
+    async def permission(self, request: PermissionRequest) -> bool:
+        self._nobody(f"the call to {request.tool}")
+        return False
+
+    async def ask(self, question: Question) -> str:
+        self._nobody("a question from the agent")
+        return ""
+
+    async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
+        if request.auto_accept:
+            return ReviewDecision(
+                files=[
+                    FileDecision(path=f.path, accepted=[h.id for h in f.hunks])
+                    for f in request.files
+                ]
+            )
+        return ReviewDecision(
+            files=[], stop=self._nobody(f"the review of step '{request.step_id}'")
+        )
 
 
 @dataclass

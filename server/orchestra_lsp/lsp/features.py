@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from orchestra_lsp.lsp import (
+    batches,
     catalog,
     code_actions,
     config_names,
@@ -28,6 +29,7 @@ ALL: tuple[ModuleType, ...] = (
     decisions,
     recovery,
     undo,
+    batches,
     run_pages,
     mcp_login,
 )

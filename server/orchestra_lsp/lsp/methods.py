@@ -18,6 +18,10 @@ RECOVER = "orchestra/recover"
 """Review again the proposal of a run interrupted before its review (`{runId}`)."""
 RESUME = "orchestra/resume"
 """Continue a run where it stopped, or from a step (`{runId, fromStep?}`): the new `{runId}`."""
+BATCH = "orchestra/batch"
+"""Run a command once per item (`{command, items | eachFrom, …}`), progress as below."""
+BATCH_PROGRESS = "orchestra/batchProgress"
+"""Notification, server to client (with `orchestra/event`): a batch's items so far."""
 UNDO = "orchestra/undo"
 """Take back what a run landed (`{runId, file?, step?}`): returns the undo run's `{runId}`."""
 RUN_PAGE = "orchestra/runPage"
@@ -45,6 +49,7 @@ REQUESTS = (
     RECOVER,
     UNDO,
     RESUME,
+    BATCH,
     RUN_PAGE,
     MCP_LOGIN,
     GATE,

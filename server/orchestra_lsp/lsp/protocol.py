@@ -218,6 +218,62 @@ class CancelResult(Payload):
     """False when this server is not running that run (finished, or unknown)."""
 
 
+# -- orchestra/batch ---------------------------------------------------------------------
+
+
+class BatchParams(Payload):
+    """`orchestra/batch`: run `command` once per item (`orchestra batch`), `parallel`
+    at a time, each a run with its own journal (in a git worktree of its own when the
+    command can propose edits). The items: `items`, or what the MCP tool call
+    `each_from` lists (`mcp__tickets__search {"status": "Ready for QA"}`). Nobody is
+    asked at an item's gates: `gates` (`design=approve`, as `--gate`) and `yes` answer
+    them, else the item stops there. Result: the first `BatchProgress`."""
+
+    command: str
+    items: list[str] = Field(default_factory=list)
+    each_from: str | None = None
+    argument: str | None = None
+    """The argument the items set (default: the command's only, or only required, one)."""
+    arguments: dict[str, str] = Field(default_factory=dict)
+    """Arguments every item shares."""
+    parallel: int = Field(default=1, ge=1, le=32)
+    yes: bool = False
+    gates: list[str] = Field(default_factory=list)
+
+
+class BatchItemInfo(Payload):
+    item: str
+    state: Literal["finished", "failed", "cancelled", "interrupted", "running", "not run"]
+    run_id: str | None = None
+    error: str | None = None
+    """Why it failed or stopped (a gate nobody answered, …)."""
+    cost_usd: float = 0.0
+    verdicts: dict[str, Any] = Field(default_factory=dict)
+    """`verdict` fields of the run's structured outputs, by top-level step id."""
+    report_uri: str | None = None
+    branch: str | None = None
+    """Where the item's landed edits were committed (items in worktrees)."""
+
+
+class BatchProgress(Payload):
+    """The result of `orchestra/batch`, and the `orchestra/batchProgress` notification
+    sent as each item starts and ends and once at the end (`done`), to clients that
+    take `orchestra/event`. Each item's own run events come as `orchestra/event` too."""
+
+    batch_id: str
+    command: str
+    argument: str
+    isolated: bool
+    """Each item runs in a git worktree of its own."""
+    items: list[BatchItemInfo]
+    done: bool = False
+    ok: bool = False
+    """Done, and every item finished."""
+    cost_usd: float = 0.0
+    summary_uri: str | None = None
+    """The batch's Markdown summary (`summary.md` beside its `batch.json`)."""
+
+
 # -- orchestra/runs ---------------------------------------------------------------------
 
 

@@ -26,6 +26,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     protocol.RunStarted,
     protocol.RunRef,
     protocol.UndoParams,
+    protocol.BatchParams,
+    protocol.BatchProgress,
     protocol.ResumeParams,
     protocol.RunPageResult,
     protocol.McpLoginParams,

@@ -67,6 +67,64 @@ export interface AskResult {
 }
 /**
  * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "BatchItemInfo".
+ */
+export interface BatchItemInfo {
+  branch?: string | null;
+  costUsd?: number;
+  error?: string | null;
+  item: string;
+  reportUri?: string | null;
+  runId?: string | null;
+  state: 'finished' | 'failed' | 'cancelled' | 'interrupted' | 'running' | 'not run';
+  verdicts?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * `orchestra/batch`: run `command` once per item (`orchestra batch`), `parallel`
+ * at a time, each a run with its own journal (in a git worktree of its own when the
+ * command can propose edits). The items: `items`, or what the MCP tool call
+ * `each_from` lists (`mcp__tickets__search {"status": "Ready for QA"}`). Nobody is
+ * asked at an item's gates: `gates` (`design=approve`, as `--gate`) and `yes` answer
+ * them, else the item stops there. Result: the first `BatchProgress`.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "BatchParams".
+ */
+export interface BatchParams {
+  argument?: string | null;
+  arguments?: {
+    [k: string]: string;
+  };
+  command: string;
+  eachFrom?: string | null;
+  gates?: string[];
+  items?: string[];
+  parallel?: number;
+  yes?: boolean;
+}
+/**
+ * The result of `orchestra/batch`, and the `orchestra/batchProgress` notification
+ * sent as each item starts and ends and once at the end (`done`), to clients that
+ * take `orchestra/event`. Each item's own run events come as `orchestra/event` too.
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "BatchProgress".
+ */
+export interface BatchProgress {
+  argument: string;
+  batchId: string;
+  command: string;
+  costUsd?: number;
+  done?: boolean;
+  isolated: boolean;
+  items: BatchItemInfo[];
+  ok?: boolean;
+  summaryUri?: string | null;
+}
+/**
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
  * via the `definition` "CancelResult".
  */
 export interface CancelResult {

@@ -1,0 +1,139 @@
+"""Run a command on several items from the editor (`orchestra/batch`), with a real LSP
+client against the scripted model: the plan comes back at once, each item is a run of
+its own whose events reach the client, `orchestra/batchProgress` tells each item's
+state and verdicts and ends with the summary, one `$/progress` counts the items, an
+item whose gate nobody answered stops saying so, and a bad request is refused."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsp_helpers import make_workspace
+from pygls.exceptions import JsonRpcException
+
+from orchestra_lsp.testing import Script, ScriptedServer
+
+API_KEY = "test-key-lsp-0a1b2c3d4e5f"
+READER = """---
+name: reader
+description: Reads tickets
+tools: [read_file]
+max_turns: 3
+---
+You read tickets.
+"""
+CHECK = """---
+description: Check one ticket
+arguments:
+  - {name: ticket, required: true}
+  - {name: tone, required: false, default: brief}
+steps:
+  - id: check
+    agent: reader
+    prompt: "Check ticket {{ticket}}, {{tone}}."
+    output:
+      type: object
+      properties:
+        verdict: {enum: [pass, fail]}
+      required: [verdict]
+  - id: sign
+    agent: reader
+    prompt: "Sign {{ticket}}."
+    gate: approve
+---
+"""
+
+
+def _verdict(ticket: str, verdict: str) -> dict[str, Any]:
+    return {
+        "expect": {"messages_contain": [f"Check ticket {ticket}, terse."]},
+        "reply": {"tool_use": [{"name": "structured_output", "input": {"verdict": verdict}}]},
+    }
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "agents" / "reader.md").write_text(READER, encoding="utf-8")
+    (root / ".orchestra" / "commands" / "check.md").write_text(CHECK, encoding="utf-8")
+    return root
+
+
+async def _done(editor: Any) -> dict[str, Any]:
+    for _ in range(600):
+        if editor.batch_updates and editor.batch_updates[-1]["done"]:
+            return editor.batch_updates[-1]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the batch did not end: {editor.batch_updates[-1:]}")
+
+
+async def test_a_batch_from_the_editor_reports_each_item_and_a_summary(
+    start: Any, workspace: Path, tmp_path: Path
+) -> None:
+    script = Script.model_validate(
+        {
+            "concurrent": True,
+            "turns": [
+                _verdict("SHOP-1", "pass"),
+                {"expect": {"messages_contain": ["Sign SHOP-1."]}, "reply": {"text": "signed 1"}},
+                _verdict("SHOP-2", "fail"),
+                {"expect": {"messages_contain": ["Sign SHOP-2."]}, "reply": {"text": "signed 2"}},
+                _verdict("SHOP-3", "pass"),
+                {"expect": {"messages_contain": ["Sign SHOP-3."]}, "reply": {"text": "signed 3"}},
+            ],
+        }
+    )
+    env = {"ANTHROPIC_API_KEY": API_KEY, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    with ScriptedServer(script) as model:
+        editor = await start(workspace, "vscode", env={**env, "ANTHROPIC_BASE_URL": model.base_url})
+        with pytest.raises(JsonRpcException, match="has no argument 'nope'"):
+            await editor.client.protocol.send_request_async(
+                "orchestra/batch", {"command": "check", "argument": "nope", "items": ["a"]}
+            )
+        started = await editor.client.protocol.send_request_async(
+            "orchestra/batch",
+            {
+                "command": "check",
+                "items": ["SHOP-1", "SHOP-2"],
+                "arguments": {"tone": "terse"},
+                "parallel": 2,
+                "gates": ["sign=approve"],
+            },
+        )
+        assert (started.command, started.argument, started.isolated) == ("check", "ticket", False)
+        assert [i.item for i in started.items] == ["SHOP-1", "SHOP-2"]
+        assert {i.state for i in started.items} == {"not run"}
+        summary = await _done(editor)
+        # A batch whose gate nobody answers: the item stops there, saying why.
+        editor.batch_updates.clear()
+        await editor.client.protocol.send_request_async(
+            "orchestra/batch",
+            {"command": "check", "items": ["SHOP-3"], "arguments": {"tone": "terse"}},
+        )
+        stopped = await _done(editor)
+    model.assert_no_failures()
+    [item] = stopped["items"]
+    assert item["state"] == "cancelled" and stopped["ok"] is False
+    assert item["error"] == "stopped at the approve gate of step 'sign'"
+    [said] = [m.message for m in editor.client.messages if "item SHOP-3" in m.message]
+    assert "the approve gate of step 'sign' needs a person" in said
+    assert said.endswith("answer it with gates, or yes")
+    items = {i["item"]: i for i in summary["items"]}
+    assert items["SHOP-1"]["state"] == items["SHOP-2"]["state"] == "finished"
+    assert items["SHOP-1"]["verdicts"] == {"check": "pass"}
+    assert items["SHOP-2"]["verdicts"] == {"check": "fail"}
+    assert summary["ok"] is True and summary["costUsd"] > 0
+    summary_path = Path(summary["summaryUri"].removeprefix("file://"))
+    assert "| SHOP-2 | finished | check: fail |" in summary_path.read_text()
+    # each item's run reached the client as events; progress counted the items
+    runs = {e["run_id"] for e in editor.events if e["type"] == "run_started"}
+    assert runs == {items["SHOP-1"]["runId"], items["SHOP-2"]["runId"], item["runId"]}
+    assert any(i["state"] == "running" for update in editor.batch_updates for i in update["items"])
+    reports = next(
+        r for t, r in editor.client.progress_reports.items() if str(t).endswith(summary["batchId"])
+    )
+    assert reports[0].kind == "begin" and "check on 2 item(s)" in reports[0].title
+    assert reports[-1].kind == "end" and reports[-1].message.startswith("2 of 2 finished")
