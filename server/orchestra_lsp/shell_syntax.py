@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import tree_sitter_bash
-from tree_sitter import Language, Node, Parser
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
 
 #: Node types whose text reaches a command only after the shell computed it.
 _DYNAMIC = frozenset(
@@ -105,6 +106,11 @@ class ShellScript:
 
 @lru_cache(maxsize=1)
 def _parser() -> Parser:
+    # Imported on the first parse (a shell command to judge), not with the module: the
+    # grammar costs an idle language server some 4 MiB.
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
+
     return Parser(Language(tree_sitter_bash.language()))
 
 

@@ -24,6 +24,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import cache
 from typing import cast
 
 CHARS_PER_TOKEN = 3.5
@@ -35,7 +36,10 @@ SAMPLE_MARGIN = 1.05
 _CACHE_SIZE = 8192
 
 
+@cache
 def _load_native() -> Callable[[str], int] | None:
+    """The tokenizer, loaded on the first count (it costs an idle language server some
+    11 MiB, and loading a workspace counts nothing)."""
     try:
         from anthropic_tokenizer.anthropic_tokenizer import count_tokens as native
     except ImportError:
@@ -43,7 +47,6 @@ def _load_native() -> Callable[[str], int] | None:
     return cast(Callable[[str], int], native)
 
 
-_native = _load_native()
 _cache: OrderedDict[tuple[int, int], int] = OrderedDict()
 _lock = threading.Lock()
 
@@ -81,10 +84,11 @@ def _count(text: str) -> int:
 
 
 def _exact(text: str) -> int:
-    if _native is None:
+    native = _load_native()
+    if native is None:
         return estimate_tokens(text)
     try:
-        return _native(text)
+        return native(text)
     except Exception:  # the extension rejects some inputs (lone surrogates)
         return estimate_tokens(text)
 

@@ -183,12 +183,12 @@ class Engine:
         """Commands offered by MCP servers as prompts (`mcp__<server>__<prompt>`, their
         arguments the prompt's); this starts the configured servers. Later `start`
         calls can run them. A server that fails is left out (and noticed)."""
-        from orchestra_lsp.mcp.prompts import command_name
-
         pool = self.pool()
-        if pool is None:
+        if pool is None:  # no server: the MCP SDK is not imported at all (an idle LSP)
             self._mcp_commands = {}
             return {}
+        from orchestra_lsp.mcp.prompts import command_name
+
         default = self.workspace.config.agents.default
         commands: dict[str, Command] = {}
         for p in await pool.prompts():
