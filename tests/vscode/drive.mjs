@@ -3,7 +3,7 @@
 // in the Refactor Preview, apply, and look at the run's log. Called by
 // test_vscode_e2e.py, which starts code-server and checks the disk and journal after.
 //
-// Then a second run with an approve gate (revised, then approved) and the per-file
+// Then a second run with an approve gate (revised, then edited and approved) and the per-file
 // review in a diff editor; a third from the light bulb; a fourth cancelled.
 //
 // env: CODE_SERVER_URL, WORKSPACE, ARTIFACTS, README_SCREENSHOT (optional)
@@ -239,8 +239,16 @@ async function main() {
     const revised = gate.filter({ hasNotText: 'hope to see them again' });
     await revised.waitFor({ state: 'visible', timeout: 30000 });
     await shot(page, 'approve-revised');
-    await revised.locator('.monaco-button', { hasText: 'Approve' }).click();
-    log('revised plan approved');
+    // Edit… opens the plan as a document; the edited plan is approved from the editor title.
+    await revised.locator('.monaco-button', { hasText: 'Edit…' }).click();
+    const planLine = page.locator('.part.editor .monaco-editor .view-line', { hasText: 'Plan: make goodbye() say Goodbye, {name}!' });
+    await planLine.first().waitFor({ state: 'visible', timeout: 15000 });
+    await planLine.first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' Edited by hand.');
+    await shot(page, 'approve-edit');
+    await page.locator('.editor-actions [aria-label="Approve the Edited Output"]').first().click();
+    log('revised plan edited and approved');
 
     // The review: a diff editor per file, Accept / Reject in the editor title.
     const offer = page.locator('.notifications-toasts .notification-toast', { hasText: 'Review them file by file?' });
@@ -812,7 +820,49 @@ async function activation() {
   }
 }
 
-const SCENARIOS = { activation, 'undo-hunk': undoHunk, 'undo-step': undoStep, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
+// Issue 18: a run stopped at its second step's approve gate, resumed from Show Runs:
+// the new run reuses what the old one finished and asks the gate again.
+async function resume() {
+  const { browser, page } = await launch();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    await palette(page, 'Orchestra: Show Runs');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'plan-and-write' }).first().waitFor({ timeout: 15000 });
+    await input.fill('plan-and-write');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Resume Run' }).first().waitFor({ timeout: 15000 });
+    await input.fill('Resume Run');
+    await page.keyboard.press('Enter');
+    const where = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Where it stopped' }).first();
+    await where.waitFor({ timeout: 15000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'From step plan' }).first().waitFor({ timeout: 5000 });
+    await shot(page, 'resume-choice');
+    await where.click();
+    log('resume asked');
+    const gate = page.locator('.notifications-toasts .notification-toast', { hasText: "Step 'write' (developer) is done" });
+    await gate.waitFor({ state: 'visible', timeout: 60000 });
+    await shot(page, 'resume-gate');
+    await gate.locator('.monaco-button', { hasText: 'Approve' }).click();
+    const runs = path.join(workspace, '.orchestra', 'runs');
+    const ended = () => fs.readdirSync(runs).filter((id) => {
+      const events = path.join(runs, id, 'events.jsonl');
+      return fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"run_finished"');
+    }).length;
+    for (const deadline = Date.now() + 60000; ended() < 1; await page.waitForTimeout(200)) {
+      if (Date.now() > deadline) throw new Error('the resumed run did not finish');
+    }
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-resume.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+const SCENARIOS = { activation, resume, 'undo-hunk': undoHunk, 'undo-step': undoStep, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
 (SCENARIOS[process.env.SCENARIO] ?? main)().then(
   () => process.exit(0),
   (error) => {

@@ -7,8 +7,8 @@ The person runs a command from the palette (validating its argument), watches th
 progress, ticks only the first of two hunks in the Refactor Preview and applies. Then
 they switch the review to the diff editor, run a second command, answer the agent's
 question in an input box, send its plan back with feedback from the gate's
-notification (Revise), approve the revised plan, and accept the proposed file with the
-editor title's button. They look at the runs and a command's context, run the built-in
+notification (Revise), edit the revised plan (Edit…) and approve the edit, and
+accept the proposed file with the editor title's button. They look at the runs and a command's context, run the built-in
 explain-selection from the refactor actions (the light bulb's menu) on a selection,
 whose answer opens as its report, and cancel a fourth run from its progress
 notification. The file on disk has exactly the accepted changes and the journal says so.
@@ -315,14 +315,18 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
 
     assert second[0]["command"] == "sign-off-goodbye"
     gates = [
-        (e["gate"], e["decision"], e["feedback"], e["by"])
+        (e["gate"], e["decision"], e["feedback"], e["by"], e["edited"])
         for e in second
         if e["type"] == "gate_decided" and e["gate"] == "approve"
     ]
     assert gates == [
-        ("approve", "revise", "Keep it to two words", "person"),
-        ("approve", "approve", None, "person"),
+        ("approve", "revise", "Keep it to two words", "person", False),
+        ("approve", "approve", None, "person", True),
     ], gates
+    # the plan as the person edited it went on to the next step
+    [edited] = [e for e in second if e["type"] == "gate_decided" and e["edited"]]
+    assert str(edited["output"]).startswith("Plan: make goodbye() say Goodbye, {name}!")
+    assert str(edited["output"]).rstrip().endswith("Edited by hand.")
     [asked] = [e for e in second if e["type"] == "tool_call_finished" and e["tool"] == "ask_user"]
     assert "warmly" in str(asked["summary"])
     [decided] = [e for e in second if e["type"] == "proposal_decided"]
@@ -598,3 +602,51 @@ def test_a_repository_with_only_claude_md_activates_the_extension(tmp_path: Path
     (workspace / "CLAUDE.md").write_text("# Greetings\n\nKeep greetings short.\n")
     with _code_server(workspace, home, env, ARTIFACTS / "code-server-activation.log") as url:
         _drive(node, url, workspace, env, SCENARIO="activation")
+
+
+PLAN_AND_WRITE = """---
+description: Plan, then write it down
+steps:
+  - id: plan
+    agent: developer
+    prompt: Plan a friendlier greeting.
+  - id: write
+    agent: developer
+    prompt: "Write this down: {{steps.plan.output}}"
+    gate: approve
+---
+"""
+
+
+def test_resume_a_stopped_run_from_show_runs(tmp_path: Path) -> None:
+    """Issue 18: the CLI stops a run at its second step's approve gate; Show Runs →
+    Resume Run… → Where it stopped: the new run reuses both steps' outputs (the model
+    is not asked again), opens the gate again, and finishes once approved."""
+    from orchestra_lsp.testing import ScriptedServer
+
+    node, workspace, home, env = _prepare(tmp_path)
+    (workspace / ".orchestra" / "commands" / "plan-and-write.md").write_text(PLAN_AND_WRITE)
+    script = [{"reply": {"text": "PLAN-ONE"}}, {"reply": {"text": "WRITTEN-ONE"}}]
+    with ScriptedServer(script) as model:
+        stopped = subprocess.run(
+            [str(ORCHESTRA), "run", "plan-and-write", "--gate", "write=stop"],
+            cwd=workspace,
+            env={**env, "ANTHROPIC_BASE_URL": model.base_url},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert len(model.requests) == 2, stopped.stdout + stopped.stderr
+    with ScriptedServer([]) as model:  # a resume at the gate asks no model
+        env["ANTHROPIC_BASE_URL"] = model.base_url
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server-resume.log") as url:
+            _drive(node, url, workspace, env, SCENARIO="resume")
+    assert model.requests == []
+    first, resumed = _journal_runs(workspace, count=2)
+    assert first[-1]["type"] != "run_finished", [e["type"] for e in first]
+    reused = {e["step_id"]: e["reused_from"] for e in resumed if e["type"] == "step_finished"}
+    assert reused == {"plan": first[0]["run_id"], "write": first[0]["run_id"]}
+    gates = [(e["step_id"], e["decision"], e["by"]) for e in resumed if e["type"] == "gate_decided"]
+    assert gates == [("write", "approve", "person")]
+    assert resumed[-1]["type"] == "run_finished"

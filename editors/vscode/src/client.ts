@@ -34,6 +34,7 @@ class OrchestraCapabilities implements StaticFeature {
     const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
     experimental.orchestra = {
       ask: true,
+      edit: true, // an approve gate offers Edit…, answered through orchestra/edit
       events: true, // orchestra/event is sent only to clients that ask for it
       review: this.mode === 'diffEditor' ? 'proposal' : 'applyEdit',
     };

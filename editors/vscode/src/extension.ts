@@ -13,6 +13,8 @@ import {
   CommandsResult,
   ContextResult,
   DiagnosticInfo,
+  EditParams,
+  EditResult,
   FINAL_EVENTS,
   Methods,
   RunEvent,
@@ -20,7 +22,9 @@ import {
   RunPageResult,
   RunParams,
   RunStarted,
+  ResumeParams,
   RunsResult,
+  StepInfo,
   UndoParams,
 } from './protocol';
 import { Reviews } from './review';
@@ -53,6 +57,8 @@ class Orchestra implements vscode.Disposable {
   private readonly inReview = new Set<string>();
   /** Per run in review: the documents that had unsaved changes of the person's own. */
   private readonly dirtyAtReview = new Map<string, Set<string>>();
+  /** Step outputs being edited at an approve gate: the untitled document's URI → its answer. */
+  private readonly editing = new Map<string, (text: string | null) => void>();
   /** One status-bar entry per active run, with its menu. */
   private readonly runItems = new Map<string, vscode.StatusBarItem>();
   /** Ticks the clocks in progress messages ("waiting for the model (4 s)"). */
@@ -89,6 +95,7 @@ class Orchestra implements vscode.Disposable {
       this.rememberActive(event);
     });
     client.onRequest(Methods.ask, (params: AskParams) => this.ask(params));
+    client.onRequest(Methods.edit, (params: EditParams) => this.editOutput(params));
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped) this.serverStopped();
       this.updateStatus();
@@ -321,6 +328,56 @@ class Orchestra implements vscode.Disposable {
     return { answer: answer ?? null };
   }
 
+  /**
+   * Edit… at an approve gate: the step's output opens as an untitled document; the
+   * edited text approves the step (Approve Edit, or ✓ in the editor title), Give Up
+   * (or closing it) asks the gate again. An edit the server refused comes back here
+   * with the reason.
+   */
+  async editOutput(params: EditParams): Promise<EditResult> {
+    const doc = await vscode.workspace.openTextDocument({
+      language: params.format === 'json' ? 'json' : 'markdown',
+      content: params.text,
+    });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const key = doc.uri.toString();
+    const answer = new Promise<string | null>((resolve) => this.editing.set(key, resolve));
+    await this.updateEditing();
+    const closed = vscode.workspace.onDidCloseTextDocument((d) => {
+      if (d.uri.toString() === key) this.editing.get(key)?.(null);
+    });
+    const what = `the output of step ${params.stepId} (${params.agent})${params.format === 'json' ? ' (JSON)' : ''}`;
+    const refused = params.problem ? ` Your last edit was not taken: ${params.problem}.` : '';
+    void vscode.window
+      .showInformationMessage(`Orchestra: edit ${what}, then approve it.${refused}`, 'Approve Edit', 'Give Up')
+      .then((picked) => {
+        if (picked === 'Approve Edit') void this.finishEdit(doc.uri, true);
+        else if (picked === 'Give Up') void this.finishEdit(doc.uri, false);
+      });
+    const text = await answer;
+    closed.dispose();
+    this.editing.delete(key);
+    await this.updateEditing();
+    return { text };
+  }
+
+  /** Answer the edit of `uri` (the active editor's when not given) and close its document unsaved. */
+  async finishEdit(uri: vscode.Uri | undefined, approve: boolean): Promise<void> {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+    const resolve = target && this.editing.get(target.toString());
+    if (!target || !resolve) return;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+    resolve(approve && doc ? doc.getText() : null);
+    if (doc) {
+      await vscode.window.showTextDocument(doc, { preview: false });
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  }
+
+  private async updateEditing(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', 'orchestra.editingOutputs', [...this.editing.keys()]);
+  }
+
   // -- palette -------------------------------------------------------------------------
 
   async commands(): Promise<CommandInfo[]> {
@@ -460,6 +517,7 @@ class Orchestra implements vscode.Disposable {
       ...(recoverable(run) ? [{ label: '$(history) Review Its Proposal Again', id: 'recover' }] : []),
       ...(active ? [{ label: '$(stop) Cancel Run', id: 'cancel' }] : []),
       ...(active ? [] : [{ label: '$(discard) Undo Run…', id: 'undo', detail: 'take back what it landed, reviewed like any proposal' }]),
+      ...(resumable(run) ? [{ label: '$(debug-continue) Resume Run…', id: 'resume', detail: 'continue it in a new run; its finished steps are reused' }] : []),
     ];
     const action = await vscode.window.showQuickPick(actions, { title: `Orchestra: run ${run.runId} (${run.state})` });
     if (action?.id === 'page') await this.showRunPage(run.runId);
@@ -469,6 +527,7 @@ class Orchestra implements vscode.Disposable {
     else if (action?.id === 'recover') await this.recover(run.runId);
     else if (action?.id === 'cancel') await this.cancel(run.runId);
     else if (action?.id === 'undo') await this.undoRun(run.runId);
+    else if (action?.id === 'resume') await this.resumeRun(run);
   }
 
   /** Take back what a run landed (the whole run, one of its steps, or only the file in
@@ -503,6 +562,26 @@ class Orchestra implements vscode.Disposable {
     const what = scope.file ? ` (${scope.file})` : scope.step ? ` (step ${scope.step})` : '';
     this.write(`▷ undoing run ${runId}${what} · run ${started.runId}`);
     this.showProgress(undo);
+    this.updateStatus();
+  }
+
+  /** Continue a run that did not finish, where it stopped or from one of its steps: the
+   * server starts a new run of the same command whose finished steps are reused. */
+  async resumeRun(run: RunInfo): Promise<void> {
+    const command = (await this.commands().catch(() => [] as CommandInfo[])).find((c) => c.name === run.command);
+    const choices = [
+      { label: 'Where it stopped', description: 'reuse every step it finished', fromStep: undefined as string | undefined },
+      ...stepPaths(command?.steps ?? []).map((s) => ({ label: `From step ${s.path}`, description: `${s.agent}: run it and what follows again`, fromStep: s.path })),
+    ];
+    const choice = choices.length > 1
+      ? await vscode.window.showQuickPick(choices, { title: `Orchestra: resume run ${run.runId} (${run.command})` })
+      : choices[0];
+    if (!choice) return;
+    const params: ResumeParams = { runId: run.runId, fromStep: choice.fromStep };
+    const started = await this.client.request<RunStarted>(Methods.resume, params);
+    const resumed = this.tracker.started(started.runId, run.command, run.arguments);
+    this.write(`▷ resuming run ${run.runId}${choice.fromStep ? ` from step ${choice.fromStep}` : ''} · run ${started.runId}`);
+    this.showProgress(resumed);
     this.updateStatus();
   }
 
@@ -630,6 +709,16 @@ interface ActiveRun {
 
 const ACTIVE_RUNS_KEY = 'orchestra.activeRuns';
 
+/** Every step with its path (`build/review` inside a group), groups before their steps. */
+function stepPaths(steps: StepInfo[]): { path: string; agent: string }[] {
+  return steps.flatMap((s) => [{ path: s.path || s.id, agent: s.agent }, ...stepPaths(s.steps ?? [])]);
+}
+
+/** A run that ended without finishing (failed, cancelled, stopped, interrupted): it can be resumed. */
+function resumable(run: RunInfo): boolean {
+  return !['starting', 'running', 'waiting', 'finished'].includes(run.state) && !run.command.startsWith('undo');
+}
+
 /** A run that left a proposal pending (interrupted, or stopped for want of a person). */
 function recoverable(run: RunInfo): boolean {
   return run.pendingProposal && run.state !== 'running' && !run.awaitingReview;
@@ -680,6 +769,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     guard('orchestra.showChangedFiles', async () => {
       for (const runId of o.reviews.runs()) await o.reviews.pickFile(runId);
     }),
+    guard('orchestra.approveEdit', (uri?: unknown) => o.finishEdit(uri instanceof vscode.Uri ? uri : undefined, true)),
+    guard('orchestra.cancelEdit', (uri?: unknown) => o.finishEdit(uri instanceof vscode.Uri ? uri : undefined, false)),
     guard('orchestra.showLog', async () => o.log.show(true)),
     guard('orchestra.chooseReviewMode', async () => {
       const current = reviewMode();

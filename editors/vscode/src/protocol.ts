@@ -15,12 +15,18 @@ export const Methods = {
   recover: 'orchestra/recover',
   /** `{runId, file?, step?}` → `{runId}` of the undo run, whose proposal is reviewed like any other. */
   undo: 'orchestra/undo',
+  /** `ResumeParams` `{runId, fromStep?}` → `{runId}` of a new run that continues it, its finished steps reused. */
+  resume: 'orchestra/resume',
   /** `{runId}` → `RunPageResult`: the run's self-contained HTML page, written beside its journal. */
   runPage: 'orchestra/runPage',
   /** `McpLoginParams` → `McpLoginResult`: OAuth login to an MCP server. */
   mcpLogin: 'orchestra/mcpLogin',
   event: 'orchestra/event',
   ask: 'orchestra/ask',
+  /** Server → client: `EditParams` → `EditResult`, an approve gate's output edited by the person. */
+  edit: 'orchestra/edit',
+  /** `RunRef` → `GateInfo`: the run's open approve or budget gate. */
+  gate: 'orchestra/gate',
   reloadCommand: 'orchestra.reload',
 } as const;
 
@@ -38,9 +44,12 @@ export type {
   DecideParams,
   DecideResult,
   DiagnosticInfo,
+  EditParams,
+  EditResult,
   FileChoice,
   FileDecided,
   GateChoice,
+  GateInfo,
   HunkInfo,
   Manifest as ContextManifest,
   McpLoginParams,
@@ -50,6 +59,7 @@ export type {
   ProposalFile,
   ProposalResult,
   Range,
+  ResumeParams,
   RunInfo,
   RunPageResult,
   RunParams,
@@ -57,6 +67,7 @@ export type {
   RunStarted,
   RunsResult,
   StepContext,
+  StepInfo,
   UndoParams,
 } from './generated/protocol';
 
