@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import ValidationError
-from jsonschema.validators import validator_for
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 OUTPUT_TOOL = "structured_output"
 MAX_MISMATCHES = 3
@@ -71,7 +71,7 @@ class OutputContract:
         value = (
             tool_input.get("value") if self.wrapped and isinstance(tool_input, dict) else tool_input
         )
-        validator = validator_for(self.schema)(self.schema)
+        validator = _validator(self.schema)
         problems = _problems(list(validator.iter_errors(value)))
         return (None, problems) if problems else (value, [])
 
@@ -87,7 +87,7 @@ class OutputContract:
                 value = json.loads(text)
             except json.JSONDecodeError as error:
                 return None, f"line {error.lineno}, column {error.colno}: {error.msg}"
-        validator = validator_for(self.schema)(self.schema)
+        validator = _validator(self.schema)
         problems = _problems(list(validator.iter_errors(value)))
         if problems:
             return None, "; ".join(problems)
@@ -120,3 +120,10 @@ def as_text(value: Any, *, inline: bool = False) -> str:
 NOT_CALLED = (
     f"you ended the step without calling `{OUTPUT_TOOL}`; your text is not read as the answer"
 )
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    """The schema's validator; `jsonschema` is imported when a step first needs it."""
+    from jsonschema.validators import validator_for
+
+    return validator_for(schema)(schema)

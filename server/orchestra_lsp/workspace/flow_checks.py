@@ -16,9 +16,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import SchemaError
-from jsonschema.validators import validator_for
-
 from orchestra_lsp.workspace.commands import Command, Step
 from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Span
 from orchestra_lsp.workspace.expressions import CONSTANTS, ExpressionError, parse, references
@@ -292,6 +289,10 @@ class _Checker:
 def schema_problem(schema: dict[str, Any]) -> str | None:
     """Why `schema` is not a valid JSON Schema (and where in it), else None; checked
     with the `jsonschema` library against the schema's own draft (else 2020-12)."""
+    # Imported here: only a command with an `output:` schema needs it (some 6 MiB).
+    from jsonschema import SchemaError
+    from jsonschema.validators import validator_for
+
     try:
         validator_for(schema).check_schema(schema)
     except SchemaError as error:
