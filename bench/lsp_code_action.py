@@ -109,7 +109,8 @@ async def main() -> None:
             streaming = await measure(client, uri, until=lambda: _streamed(client))
             deltas = sum(1 for n in client.notifications if _is_delta(n)) - before
             await client.close()
-    print(f"codeAction on a {LINES}-line file, {REQUESTS} requests each")
+    print(f"codeAction on a {LINES}-line file: {len(idle)} requests idle, then")
+    print(f"  {len(streaming)} while a run streams (until its model turn ended)")
     print(summary("idle", idle))
     print(summary("while streaming", streaming))
     print(f"  ({deltas} text-delta events arrived while measuring: the whole stream)")
