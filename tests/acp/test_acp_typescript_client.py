@@ -29,6 +29,7 @@ def drive(
     terminal: bool = False,
     typed: dict[str, str] | None = None,
     editor_env: dict[str, str] | None = None,
+    acp_mcp: bool = False,
 ) -> dict[str, Any]:
     """Run the client's actions (prompts, or {"list"|"load"|"mode"|"new": ...}) against
     a fresh `orchestra acp`; `feedback` makes the client offer elicitation forms."""
@@ -47,6 +48,8 @@ def drive(
         env["TERMINAL"] = "1"
     if typed is not None:
         env["TYPED"] = json.dumps(typed)
+    if acp_mcp:
+        env["ACP_MCP"] = "1"
     done = subprocess.run(
         [
             "node",
@@ -312,7 +315,11 @@ def test_the_clients_mcp_servers_join_the_workspaces_for_the_session(tmp_path: P
         result = drive(root, tmp_path, scripted.base_url, ["show me"], ["allow_once"], mcp=[given])
     scripted.assert_no_failures()
     scripted.assert_all_consumed()
-    assert result["init"]["agentCapabilities"]["mcpCapabilities"] == {"http": True, "sse": True}
+    assert result["init"]["agentCapabilities"]["mcpCapabilities"] == {
+        "http": True,
+        "sse": True,
+        "acp": True,
+    }
     assert "The editor's server answered." in _text(result)
     [call] = [u for u in _updates(result, "tool_call") if u["title"].startswith("mcp__editor")]
     assert call["rawInput"] == {}
@@ -564,3 +571,30 @@ def test_plan_mode_allows_read_only_mcp_tools_only(tmp_path: Path) -> None:
         ("mcp__a__tidy", "deny"),
         ("mcp__a__plain", "deny"),
     ]
+
+
+def test_an_mcp_server_inside_the_client_is_reached_over_acp(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "agents" / "developer.md").write_text(
+        "---\nname: developer\ndescription: D\ntools: [mcp__editor__selection]\n"
+        "max_turns: 3\n---\nYou develop.\n"
+    )
+    (root / ".orchestra" / "config.toml").write_text('[permissions]\nallow = ["mcp__editor__*"]\n')
+    script = [
+        {
+            "expect": {"tools_exactly": ["mcp__editor__selection"]},
+            "reply": {"tool_use": [{"name": "mcp__editor__selection", "input": {"wrap": "**"}}]},
+        },
+        {
+            "expect": {"last_tool_result_contains": ["**selected-in-the-editor**"]},
+            "reply": {"text": "The editor's own tool answered."},
+        },
+    ]
+    with ScriptedServer(script) as scripted:
+        result = drive(root, tmp_path, scripted.base_url, ["what is selected?"], [], acp_mcp=True)
+    scripted.assert_no_failures()
+    scripted.assert_all_consumed()
+    assert "The editor's own tool answered." in _text(result)
+    methods = [r["method"] for r in result["mcpRequests"]]
+    assert methods[0] == "server/discover" and "tools/call" in methods
+    assert {r["protocolVersion"] for r in result["mcpRequests"]} == {"2026-07-28"}

@@ -49,7 +49,7 @@ from orchestra_lsp import __version__
 from orchestra_lsp.acp import history
 from orchestra_lsp.acp.buffers import ClientBuffers
 from orchestra_lsp.acp.frontend import AcpFrontEnd
-from orchestra_lsp.acp.mcp_servers import ClientServer, from_client
+from orchestra_lsp.acp.mcp_servers import ClientServer, from_client, relay
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
 from orchestra_lsp.journal import RunNotFoundError, load_run
 from orchestra_lsp.workspace import Command
@@ -143,7 +143,7 @@ class OrchestraAgent:
                 load_session=True,
                 prompt_capabilities=PromptCapabilities(),
                 session_capabilities=SessionCapabilities(list=SessionListCapabilities()),
-                mcp_capabilities=McpCapabilities(http=True, sse=True),
+                mcp_capabilities=McpCapabilities(http=True, sse=True, acp=True),
             ),
             agent_info=Implementation(name="orchestra", title="Orchestra", version=__version__),
             auth_methods=[],
@@ -168,6 +168,7 @@ class OrchestraAgent:
             mcp_servers=given,
             terminal=terminal,
             buffers=(lambda: buffers) if buffers is not None else None,
+            mcp_relay=relay(self._client),
         )
         pump = asyncio.get_running_loop().create_task(frontend.pump())
         session = _Session(engine, frontend, pump)

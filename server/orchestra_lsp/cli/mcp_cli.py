@@ -175,7 +175,7 @@ def _authorize(workspace: Workspace, args: argparse.Namespace) -> int:
     from orchestra_lsp.mcp.oauth import TokenStore
 
     server = workspace.mcp_servers.get(args.server)
-    if server is None or isinstance(server.spec, StdioServer) or server.spec.type == "sse":
+    if server is None or isinstance(server.spec, StdioServer) or server.spec.type in ("sse", "acp"):
         known = [
             n for n, s in workspace.mcp_servers.items() if getattr(s.spec, "type", "") != "stdio"
         ]

@@ -43,6 +43,7 @@ from orchestra_lsp.workspace.templates import PositionalArguments
 
 if TYPE_CHECKING:
     from orchestra_lsp.mcp import McpPool
+    from orchestra_lsp.mcp.relay import McpRelay
 
 Buffers = Callable[[], Mapping[str, tuple[str, int]]]
 
@@ -106,11 +107,13 @@ class Engine:
         journal_root: Path | None = None,
         mcp_servers: Mapping[str, McpServer] | None = None,
         terminal: Terminal | None = None,
+        mcp_relay: McpRelay | None = None,
     ) -> None:
         """`mcp_servers`: servers the front end brings (an ACP client's `mcpServers`),
         added to the workspace's own; a workspace server of the same name wins.
         `terminal`: the front end's terminal, where `run_shell` runs its commands when
-        no sandbox is configured."""
+        no sandbox is configured. `mcp_relay`: how the front end's own MCP servers
+        (an ACP client's `type: "acp"`) are reached."""
         self.root = root.resolve()
         self.journal_root = (journal_root or root).resolve()
         """Whose `.orchestra/runs/` keeps the runs' journals: the workspace itself,
@@ -118,6 +121,7 @@ class Engine:
         self.buffers: Buffers = buffers or dict
         self._extra_servers = dict(mcp_servers or {})
         self.terminal = terminal
+        self._mcp_relay = mcp_relay
         self._client = client
         self._user_dir = user_dir
         self._pool: McpPool | None = None
@@ -170,6 +174,7 @@ class Engine:
                 max_result_tokens=self.workspace.config.model.max_tool_result_tokens,
                 workspace=self.root,
                 tokens=self._user_dir or default_user_dir(),
+                relay=self._mcp_relay,
             )
         return self._pool
 

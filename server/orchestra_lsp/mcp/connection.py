@@ -29,6 +29,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from orchestra_lsp import __version__
 from orchestra_lsp.mcp.models import NEEDS_LOGIN, ServerState, ServerStatus
+from orchestra_lsp.mcp.relay import McpRelay
 from orchestra_lsp.mcp.stderr_log import StderrLog, mask
 from orchestra_lsp.mcp.transport import open_channel
 from orchestra_lsp.workspace.mcp_config import McpServer, StdioServer
@@ -68,8 +69,10 @@ class Connection:
         on_elicit: Callable[[Connection, types.ElicitRequestParams], Awaitable[types.ElicitResult]]
         | None = None,
         tokens: Path | None = None,
+        relay: McpRelay | None = None,
     ) -> None:
-        """`tokens`: the user folder OAuth tokens of `type: "http"` servers live under."""
+        """`tokens`: the user folder OAuth tokens of `type: "http"` servers live under;
+        `relay`: how an ACP client's own servers (`type: "acp"`) are reached."""
         self.server = server
         self.name = server.name
         self.target = mask(_target(server), server.secrets())
@@ -89,6 +92,7 @@ class Connection:
         self._on_change = on_change
         self._on_elicit = on_elicit
         self._tokens = tokens
+        self._relay = relay
         self.tools_stale = False
         """The server said its tools changed (`notifications/tools/list_changed`)."""
         self.prompts_changes = 0
@@ -132,7 +136,7 @@ class Connection:
         from orchestra_lsp.mcp.oauth import TokenStore, login
 
         spec = self.server.spec
-        if isinstance(spec, StdioServer) or spec.type == "sse" or self._tokens is None:
+        if isinstance(spec, StdioServer) or spec.type in ("sse", "acp") or self._tokens is None:
             raise McpFailure(f"MCP server '{self.name}' is not a streamable HTTP server")
         store = TokenStore(spec.url, self._tokens)
         try:
@@ -232,6 +236,7 @@ class Connection:
                         cwd=self._cwd,
                         on_exit=self._wake.set,
                         auth=self._auth(),
+                        relay=self._relay,
                     )
                 )
                 self._process = channel.process
@@ -290,7 +295,7 @@ class Connection:
     def _auth(self) -> httpx2.Auth | None:
         """OAuth for a streamable HTTP server (none for stdio and SSE, or without a folder)."""
         spec = self.server.spec
-        if self._tokens is None or isinstance(spec, StdioServer) or spec.type == "sse":
+        if self._tokens is None or isinstance(spec, StdioServer) or spec.type in ("sse", "acp"):
             return None
         from orchestra_lsp.mcp.oauth import TokenStore, provider
 

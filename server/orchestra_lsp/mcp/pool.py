@@ -31,6 +31,7 @@ from orchestra_lsp.mcp.content import Spill, is_large, resource_result, tool_res
 from orchestra_lsp.mcp.elicitation import Elicitor
 from orchestra_lsp.mcp.models import McpPrompt, McpResult, McpTool, ServerState, ServerStatus
 from orchestra_lsp.mcp.prompts import render, to_command
+from orchestra_lsp.mcp.relay import McpRelay
 from orchestra_lsp.mcp.rounds import resolved
 from orchestra_lsp.mcp.scope import servers_reached, split_tool_name, tool_allowed, tool_name
 from orchestra_lsp.mcp.stderr_log import StderrLog
@@ -70,11 +71,13 @@ class McpPool:
         max_result_tokens: int = DEFAULT_MAX_RESULT_TOKENS,
         workspace: Path | None = None,
         tokens: Path | None = None,
+        relay: McpRelay | None = None,
     ) -> None:
-        """`stderr_dir` keeps each server's stderr (a temporary folder, removed on
-        close, when None); `workspace` is where stdio servers start unless their
-        `cwd` says otherwise; `tokens` is the user folder where OAuth tokens of
-        `type: "http"` servers are kept (None: no OAuth)."""
+        """`relay` reaches the servers an ACP client provides itself. `stderr_dir`
+        keeps each server's stderr (a temporary folder, removed on close, when None);
+        `workspace` is where stdio servers start unless their `cwd` says otherwise;
+        `tokens` is the user folder where OAuth tokens of `type: "http"` servers are
+        kept (None: no OAuth)."""
         self._call_timeout = call_timeout
         self._max_result_tokens = max_result_tokens
         self._on_notice = on_notice
@@ -92,6 +95,7 @@ class McpPool:
                 on_change=self._changed,
                 on_elicit=self._elicit,
                 tokens=tokens,
+                relay=relay,
             )
             for name, server in servers.items()
         }

@@ -1,4 +1,5 @@
-"""Open the stream pair for a server's transport: stdio, streamable HTTP or SSE."""
+"""Open the stream pair for a server's transport: stdio, streamable HTTP, SSE, or the
+ACP client's own connection (`relay`)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.message import SessionMessage
 
+from orchestra_lsp.mcp.relay import McpRelay, RelayFailed, relay_streams
 from orchestra_lsp.mcp.stdio import stdio_channel
-from orchestra_lsp.workspace.mcp_config import McpServerSpec, StdioServer
+from orchestra_lsp.workspace.mcp_config import AcpServer, McpServerSpec, StdioServer
 
 
 @dataclass
@@ -35,10 +37,17 @@ async def open_channel(
     cwd: Path | None,
     on_exit: Callable[[], None],
     auth: httpx2.Auth | None = None,
+    relay: McpRelay | None = None,
 ) -> AsyncIterator[Channel]:
     """`on_exit` is called when a stdio server's output ends; HTTP has no such signal.
-    `auth` (OAuth) applies to streamable HTTP."""
-    if isinstance(spec, StdioServer):
+    `auth` (OAuth) applies to streamable HTTP; `relay` carries an ACP client's server.
+    Raises RelayFailed for an ACP client's server where no client can carry it."""
+    if isinstance(spec, AcpServer):
+        if relay is None:
+            raise RelayFailed(0, "an ACP client's server is reachable only in its session")
+        async with relay_streams(spec.server_id, relay) as (read, write):
+            yield Channel(read, write, None)
+    elif isinstance(spec, StdioServer):
         async with stdio_channel(spec, errlog=errlog, cwd=cwd, on_exit=on_exit) as stdio:
             yield Channel(stdio.read, stdio.write, stdio.process)
     elif spec.type == "sse":

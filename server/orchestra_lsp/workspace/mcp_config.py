@@ -145,7 +145,18 @@ class HttpServer(_Server):
     headers: dict[str, str] = Field(default_factory=dict)
 
 
-McpServerSpec = StdioServer | HttpServer
+class AcpServer(_Server):
+    """A server an ACP client provides over its own connection (`"type": "acp"` in
+    `session/new`'s `mcpServers`); never read from a file. `url` and `headers` are
+    there so it reads like a remote server where one is named."""
+
+    type: Literal["acp"] = "acp"
+    server_id: str = Field(min_length=1)
+    url: str = ""
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+McpServerSpec = StdioServer | HttpServer | AcpServer
 
 
 class ExpandedValue(BaseModel):

@@ -12,23 +12,59 @@
 // TERMINAL set, it offers terminal/*, running each command as a child process.
 // TYPED (a JSON object of path: text) is typed into those buffers when the first
 // review of an edit is asked (the person goes on editing while the review waits).
+// With ACP_MCP set, the client provides an MCP server of its own over the connection
+// (MCP-over-ACP, `"type": "acp"` in mcpServers): `editor` with the tool `selection`.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import { Readable, Writable } from "node:stream";
+// The unstable entry point: the stable one does not route `mcp/message` yet.
 import {
   client,
+  McpOverAcpProvider,
+  McpProtocolError,
   methods,
   ndJsonStream,
   PROTOCOL_VERSION,
   RequestError,
-} from "@agentclientprotocol/sdk";
+} from "@agentclientprotocol/sdk/unstable";
 
 const [cwd, actionsJson, ...agent] = process.argv.slice(2);
 const answers = JSON.parse(process.env.ANSWERS ?? "[]");
 const mcpServers = JSON.parse(process.env.MCP ?? "[]");
 const buffers = process.env.BUFFERS === undefined ? null : JSON.parse(process.env.BUFFERS);
 const offersTerminal = process.env.TERMINAL !== undefined;
+const providesMcp = process.env.ACP_MCP !== undefined;
+const mcpRequests = [];
+const provider = new McpOverAcpProvider();
+
+// A hand-written MCP 2026-07-28 server: discovery, one tool, its call. Results of that
+// revision say they are complete, and lists how long they may be cached.
+const listed = { resultType: "complete", ttlMs: 0, cacheScope: "private" };
+function editorServer({ method, params, protocolVersion }) {
+  mcpRequests.push({ method, protocolVersion });
+  if (method === "server/discover") {
+    return {
+      result: {
+        ...listed,
+        supportedVersions: ["2026-07-28"],
+        capabilities: { tools: {} },
+        serverInfo: { name: "editor", version: "1.0.0" },
+      },
+    };
+  }
+  if (method === "tools/list") {
+    const inputSchema = { type: "object", properties: { wrap: { type: "string" } } };
+    const tools = [{ name: "selection", description: "The selection", inputSchema }];
+    return { result: { ...listed, tools } };
+  }
+  if (method === "tools/call" && params.name === "selection") {
+    const wrap = params.arguments?.wrap ?? "";
+    const content = [{ type: "text", text: `${wrap}selected-in-the-editor${wrap}` }];
+    return { result: { resultType: "complete", content } };
+  }
+  throw new McpProtocolError(-32601, `no method ${method}`);
+}
 const typed = JSON.parse(process.env.TYPED ?? "{}");
 const feedback = process.env.FEEDBACK === undefined ? null : JSON.parse(process.env.FEEDBACK);
 const child = spawn(agent[0], agent.slice(1), { cwd, stdio: ["pipe", "pipe", "inherit"] });
@@ -83,6 +119,7 @@ const app = client({ name: "orchestra-test-client" })
     delete buffers[relative(cwd, params.path)];
     return {};
   })
+  .onRequest(methods.client.mcp.message, provider.handleRequest)
   .onRequest(methods.client.terminal.create, ({ params }) => {
     const id = `term-${terminals.size + 1}`;
     commands.push({ command: params.command, args: params.args ?? [], cwd: params.cwd });
@@ -142,6 +179,10 @@ const result = await app.connectWith(stream, async (ctx) => {
     clientCapabilities,
   });
   let sessionId = null;
+  if (providesMcp) {
+    const editor = provider.registerServer(ctx, { name: "editor", handler: editorServer });
+    mcpServers.push(editor.declaration);
+  }
   for (const action of JSON.parse(actionsJson)) {
     if (typeof action === "string") {
       if (sessionId === null) {
@@ -173,7 +214,18 @@ const result = await app.connectWith(stream, async (ctx) => {
       );
     }
   }
-  return { init, updates, asks, elicitations, results, stops, reads, writes, commands };
+  return {
+    init,
+    updates,
+    asks,
+    elicitations,
+    results,
+    stops,
+    reads,
+    writes,
+    commands,
+    mcpRequests,
+  };
 });
 child.stdin.end();
 await new Promise((resolve) => child.on("exit", resolve));
