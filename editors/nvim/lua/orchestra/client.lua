@@ -51,6 +51,9 @@ local function handlers()
     end,
     ["orchestra/ask"] = gates.ask,
     ["orchestra/edit"] = gates.edit,
+    ["orchestra/batchProgress"] = function(err, progress, ctx)
+      require("orchestra.batch").on_progress(err, progress, ctx)
+    end,
     ["window/showMessageRequest"] = gates.show_message_request,
     ["workspace/applyEdit"] = require("orchestra.saving").apply_edit,
   }

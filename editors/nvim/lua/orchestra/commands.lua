@@ -34,9 +34,12 @@ M.subcommands = {
   resume = function(args)
     require("orchestra.resume").resume(args)
   end,
+  batch = function(args)
+    require("orchestra.batch").batch(args)
+  end,
 }
 
-local ORDER = { "run", "review", "runs", "cancel", "continue", "context", "log", "undo", "resume" }
+local ORDER = { "run", "review", "runs", "cancel", "continue", "context", "log", "undo", "resume", "batch" }
 
 function M.dispatch(command)
   local args = vim.deepcopy(command.fargs)
@@ -78,7 +81,7 @@ function M.define()
   end, {
     nargs = "*",
     range = true,
-    desc = "Orchestra: run, review, runs, cancel, continue, context, log, undo, resume",
+    desc = "Orchestra: run, review, runs, cancel, continue, context, log, undo, resume, batch",
     complete = function(lead, line, position)
       return M.complete(lead, line, position)
     end,
@@ -95,7 +98,7 @@ function M.complete(lead, line, position)
     return matching(ORDER, lead)
   end
   local sub = words[1]
-  if sub == "run" or sub == "context" then
+  if sub == "run" or sub == "context" or sub == "batch" then
     local client = require("orchestra.client").get(require("orchestra.client").current_root())
     if not client then
       return {}

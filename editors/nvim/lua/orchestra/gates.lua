@@ -176,7 +176,7 @@ function M.edit(_, params)
   local name = ("orchestra://edit/%s/%s.%s"):format(params.runId, (params.stepId:gsub("/", "_")), json and "json" or "md")
   local text = util.await(function(done)
     util.when_normal(function()
-      local old = vim.fn.bufnr("^" .. vim.pesc(name) .. "$")
+      local old = util.buffer_named(name)
       if old ~= -1 then
         vim.api.nvim_buf_delete(old, { force = true })
       end

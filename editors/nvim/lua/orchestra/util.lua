@@ -9,10 +9,21 @@ function M.notify(message, level)
   vim.notify("Orchestra: " .. message, level, { title = "Orchestra" })
 end
 
+--- The buffer named exactly `name`, or -1 (bufnr() would read the name as a pattern,
+--- and run ids hold `-`).
+function M.buffer_named(name)
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_get_name(bufnr) == name then
+      return bufnr
+    end
+  end
+  return -1
+end
+
 --- A scratch buffer named `name` (reused when it exists), shown in a split.
 ---@return integer bufnr
 function M.scratch(name, lines, filetype)
-  local bufnr = vim.fn.bufnr("^" .. vim.pesc(name) .. "$")
+  local bufnr = M.buffer_named(name)
   if bufnr == -1 then
     bufnr = vim.api.nvim_create_buf(false, true)
     vim.api.nvim_buf_set_name(bufnr, name)
