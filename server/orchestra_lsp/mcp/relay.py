@@ -16,6 +16,7 @@ it. Nothing here knows ACP beyond the outcome's shape.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -67,10 +68,14 @@ async def relay_streams(
     to_session, session_reads = anyio.create_memory_object_stream[SessionMessage | Exception](64)
     session_writes, from_session = anyio.create_memory_object_stream[SessionMessage](64)
 
+    # The binding refuses two active requests of one id for a server; sessions (and
+    # restarts) each number theirs from 1, so each stream pair gets its own prefix.
+    prefix = uuid.uuid4().hex[:12]
+
     async def answer(request: JSONRPCRequest) -> None:
         reply: types.JSONRPCMessage
         try:
-            outcome = await _outcome(server_id, relay, request)
+            outcome = await _outcome(server_id, relay, request, f"{prefix}-{request.id}")
         except RelayFailed as failed:
             outcome = {"error": {"code": failed.code, "message": str(failed)}}
         if "error" in outcome:
@@ -99,7 +104,9 @@ async def relay_streams(
             group.cancel_scope.cancel()
 
 
-async def _outcome(server_id: str, relay: McpRelay, request: JSONRPCRequest) -> dict[str, Any]:
+async def _outcome(
+    server_id: str, relay: McpRelay, request: JSONRPCRequest, request_id: str
+) -> dict[str, Any]:
     if request.method == "initialize":
         data = {"supported": list(MODERN_PROTOCOL_VERSIONS), "requested": "handshake"}
         return {
@@ -119,7 +126,7 @@ async def _outcome(server_id: str, relay: McpRelay, request: JSONRPCRequest) -> 
     meta.setdefault(CLIENT_CAPABILITIES_META_KEY, {})
     params["_meta"] = meta
     try:
-        return await relay(server_id, str(request.id), request.method, params)
+        return await relay(server_id, request_id, request.method, params)
     except RelayFailed:
         raise
     except Exception as exc:  # the client's error, or a connection gone
