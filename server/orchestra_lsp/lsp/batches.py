@@ -23,7 +23,16 @@ from orchestra_lsp.lsp.errors import RequestFailed, parse
 from orchestra_lsp.lsp.server import OrchestraServer
 
 if TYPE_CHECKING:
-    from orchestra_lsp.engine import Event
+    from orchestra_lsp.changes import Changeset
+    from orchestra_lsp.engine import (
+        ApprovalDecision,
+        ApprovalRequest,
+        Event,
+        PermissionRequest,
+        Question,
+        ReviewDecision,
+        ReviewRequest,
+    )
     from orchestra_lsp.engine.batch import BatchItem, BatchRunner
     from orchestra_lsp.lsp import protocol
 
@@ -94,16 +103,16 @@ class ItemFrontEnd:
         if isinstance(event, events.RunStarted):
             _notify(self.server, self.runner)
 
-    async def approve(self, request: Any) -> Any:
+    async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
         return await self._nobody.approve(request)
 
-    async def permission(self, request: Any) -> bool:
+    async def permission(self, request: PermissionRequest) -> bool:
         return await self._nobody.permission(request)
 
-    async def ask(self, question: Any) -> str:
+    async def ask(self, question: Question) -> str:
         return await self._nobody.ask(question)
 
-    async def review(self, request: Any, changeset: Any) -> Any:
+    async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
         return await self._nobody.review(request, changeset)
 
 
