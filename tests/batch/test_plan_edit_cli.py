@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from engine_helpers import cli_env, command_file, in_a_terminal, workspace
+from engine_helpers import cli_env, command_file, in_a_terminal, orchestra, workspace
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
@@ -62,6 +62,8 @@ def test_the_plan_edited_in_the_editor_is_approved_after_a_failed_try(
     events = load_run(root, run.run_id).events
     [decided] = [e for e in events if e["type"] == "gate_decided"]
     assert decided["edited"] is True and decided["output"] == "Fix everything."
+    shown = orchestra(root, "http://127.0.0.1:9", config_home, "show", run.run_id)
+    assert "gate approve: approve by person, edited: Fix everything." in shown.stdout
 
 
 def test_an_editor_that_cannot_start_is_said_and_the_plan_stays(

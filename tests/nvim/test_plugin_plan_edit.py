@@ -91,6 +91,8 @@ def test_edit_the_plan_in_a_buffer_then_a_structured_answer(tmp_path: Path) -> N
     [decided] = [e for e in events if e["type"] == "gate_decided"]
     assert decided["edited"] is True
     assert decided["output"] == "1. Fix add()\n2. Leave mean() alone"
+    log = "\n".join(seen["log"])
+    assert "approve: approve by person · edited: 1. Fix add() ⏎ 2. Leave mean() alone" in log, log
 
     # the refused JSON came back whole, its problem placed where the JSON broke
     assert seen["refused_lines"] == ["{", '  "kind": "bug",', '  "area": "calc.py"']

@@ -210,7 +210,8 @@ def _describe(event: dict[str, Any]) -> str:
         f"({event.get('by')}: {event.get('reason')})",
         "gate_decided": f"  gate {event.get('gate')}: {event.get('decision')} by {event.get('by')}"
         + (f" --gate {event.get('preset')}" if event.get("preset") else "")
-        + (f" — {event.get('feedback')}" if event.get("feedback") else ""),
+        + (f" — {event.get('feedback')}" if event.get("feedback") else "")
+        + (f", edited: {str(event.get('output', ''))[:200]}" if event.get("edited") else ""),
         "proposal_decided": f"  {event.get('path')}: {event.get('outcome')} "
         f"(accepted {event.get('accepted')}, rejected {event.get('rejected')})",
         "step_finished": f"  output: {str(event.get('output', ''))[:200]}",

@@ -140,7 +140,9 @@ def build_timeline(events: Iterable[Mapping[str, Any]]) -> Timeline:
             open_gates[step] = (index, str(event.get("gate", "")))
         elif kind == "gate_decided" and step in open_gates:
             begin_gate, gate = open_gates.pop(step)
-            how = f"{event.get('decision', '')} by {event.get('by', '')}"
+            how = f"{event.get('decision', '')} by {event.get('by', '')}" + (
+                ", edited" if event.get("edited") else ""
+            )
             spans.append(_span("gate", step, f"{gate} gate", at(begin_gate), at(index), how))
     # A run that ended inside a step (failed, cancelled, interrupted): the step ends with it.
     for step, (begin, agent) in open_steps.items():

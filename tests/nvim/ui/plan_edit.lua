@@ -48,6 +48,12 @@ H.run(function()
   H.keys(":w<CR>")
   H.report.first_state = ended(events, 1).state
   H.report.first_run = events.order[1]
+  vim.cmd("Orchestra log " .. events.order[1])
+  H.wait("the log", function()
+    return H.buffer("orchestra://log/" .. events.order[1]) ~= nil
+  end)
+  H.report.log = H.lines(H.buffer("orchestra://log/" .. events.order[1]))
+  vim.cmd("close")
 
   -- 2. a structured answer: JSON the schema refuses, then a fixed one
   vim.cmd("Orchestra run triaged")

@@ -103,7 +103,8 @@ local describe = {
     return ("%s at %s"):format(e.gate, e.step_id)
   end,
   gate_decided = function(e)
-    return ("%s: %s by %s%s"):format(e.gate, e.decision, e.by, e.feedback and (" · " .. e.feedback) or "")
+    local edited = e.edited == true and (" · edited: " .. tostring(e.output):gsub("\n", " ⏎ ")) or ""
+    return ("%s: %s by %s%s%s"):format(e.gate, e.decision, e.by, (e.feedback and e.feedback ~= vim.NIL) and (" · " .. e.feedback) or "", edited)
   end,
   proposal_ready = function(e)
     local files = {}
