@@ -862,7 +862,57 @@ async function resume() {
   }
 }
 
-const SCENARIOS = { activation, resume, 'undo-hunk': undoHunk, 'undo-step': undoStep, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
+// Issue 18: Run Command on Several… from the palette: one command, two items typed in,
+// progress while they run, then the summary: each item's state, and its run page.
+async function batch() {
+  const { browser, page } = await launch();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    await palette(page, 'Orchestra: Run Command on Several');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'greet-each' }).first().waitFor({ timeout: 30000 });
+    await input.fill('greet-each');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Type the items' }).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'The values of who, separated by commas' }).waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill('Ada, Bob');
+    await page.keyboard.press('Enter');
+    log('batch started');
+    const progress = page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: greet-each on 2 items' });
+    await progress.first().waitFor({ state: 'visible', timeout: 30000 });
+    log(`progress: ${(await progress.first().innerText()).replace(/\s+/g, ' ')}`);
+    await shot(page, 'batch-progress');
+    // At its end the batch's summary opens beside the code: one row per item.
+    const webview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const table = webview.locator('body', { hasText: 'Ada' }).filter({ hasText: 'Bob' });
+    await table.waitFor({ timeout: 60000 });
+    const summary = (await table.innerText()).replace(/\s+/g, ' ');
+    log(`batch summary: ${summary}`);
+    if ((summary.match(/finished/g) ?? []).length < 2) throw new Error(`the summary does not show both items finished: ${summary}`);
+    await shot(page, 'batch-summary');
+    // Its message lists the items; an item opens its run's page.
+    const done = page.locator('.notifications-toasts .notification-toast', { hasText: 'greet-each on 2 items: 2/2 done · 2 finished' });
+    await done.first().locator('.monaco-button', { hasText: 'Show Items' }).click({ timeout: 15000 });
+    const ada = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Ada' }).filter({ hasText: 'finished' });
+    await ada.first().waitFor({ timeout: 15000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Bob' }).filter({ hasText: 'finished' }).first().waitFor({ timeout: 5000 });
+    await shot(page, 'batch-items');
+    await ada.first().click();
+    const runPage = page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('iframe#active-frame');
+    await runPage.locator('#run-state', { hasText: 'finished' }).waitFor({ timeout: 30000 });
+    await shot(page, 'batch-item-page');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-batch.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+const SCENARIOS = { activation, resume, batch, 'undo-hunk': undoHunk, 'undo-step': undoStep, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
 (SCENARIOS[process.env.SCENARIO] ?? main)().then(
   () => process.exit(0),
   (error) => {

@@ -650,3 +650,47 @@ def test_resume_a_stopped_run_from_show_runs(tmp_path: Path) -> None:
     gates = [(e["step_id"], e["decision"], e["by"]) for e in resumed if e["type"] == "gate_decided"]
     assert gates == [("write", "approve", "person")]
     assert resumed[-1]["type"] == "run_finished"
+
+
+GREET_EACH = """---
+description: Greet one person
+arguments:
+  - {name: who, description: "Who to greet", required: true}
+steps:
+  - id: greet
+    agent: greeter
+    prompt: "Say hello to {{who}} in three words."
+---
+"""
+
+
+def test_run_command_on_several_from_the_palette(tmp_path: Path) -> None:
+    """Issue 18: Run Command on Several… runs greet-each once for Ada and once for Bob
+    (orchestra/batch), shows the batch's progress and its end, lists each item with its
+    state and opens an item's run page; the batch's manifest and journals say the same."""
+    from orchestra_lsp.testing import ScriptedServer
+
+    node, workspace, home, env = _prepare(tmp_path)
+    (workspace / ".orchestra" / "commands" / "greet-each.md").write_text(GREET_EACH)
+    script = [
+        {
+            "expect": {"messages_contain": ["Say hello to Ada"]},
+            "reply": {"text": "Hello there, Ada."},
+        },
+        {
+            "expect": {"messages_contain": ["Say hello to Bob"]},
+            "reply": {"text": "Hello there, Bob."},
+        },
+    ]
+    with ScriptedServer(script) as model:
+        env["ANTHROPIC_BASE_URL"] = model.base_url
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server-batch.log") as url:
+            _drive(node, url, workspace, env, SCENARIO="batch")
+    assert len(model.requests) == 2
+    ada, bob = _journal_runs(workspace, count=2)
+    assert [ada[0]["arguments"], bob[0]["arguments"]] == [{"who": "Ada"}, {"who": "Bob"}]
+    assert ada[-1]["type"] == bob[-1]["type"] == "run_finished"
+    [manifest] = (workspace / ".orchestra").rglob("batch.json")
+    items = json.loads(manifest.read_text())["items"]
+    assert [(i["item"], i["state"]) for i in items] == [("Ada", "finished"), ("Bob", "finished")]
+    assert (manifest.parent / "summary.md").exists()

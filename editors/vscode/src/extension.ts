@@ -9,6 +9,7 @@ import { EventLog, contextMarkdown, formatAgo, formatCost } from './format';
 import {
   AskParams,
   AskResult,
+  BatchProgress,
   CommandInfo,
   CommandsResult,
   ContextResult,
@@ -27,6 +28,7 @@ import {
   StepInfo,
   UndoParams,
 } from './protocol';
+import { Batches } from './batch';
 import { Reviews } from './review';
 import { ProposedFile, reviewSummaryMarkdown, undoConflicts } from './reviewSummary';
 import { RunTracker, RunView, isActive, percentage, progressMessage, progressTitle, runStatusText, statusText, ticking } from './state';
@@ -44,6 +46,7 @@ class Orchestra implements vscode.Disposable {
   readonly log: vscode.OutputChannel;
   readonly status: vscode.StatusBarItem;
   readonly reviews: Reviews;
+  readonly batches: Batches;
   private readonly progress = new Map<string, ProgressHandle>();
   /** "Show Context" pages: read-only documents of the `orchestra-context:` scheme. */
   private readonly contextPages = new Map<string, string>();
@@ -71,6 +74,7 @@ class Orchestra implements vscode.Disposable {
     this.status.command = 'orchestra.showRuns';
     this.client = new OrchestraClient();
     this.reviews = new Reviews(this.client);
+    this.batches = new Batches(this.client, (runId) => this.showRunPage(runId), (line) => this.write(line));
     this.client.onClient((client) => this.attach(client));
     this.contextProvider = vscode.workspace.registerTextDocumentContentProvider('orchestra-context', {
       onDidChange: this.contextChanged.event,
@@ -95,6 +99,7 @@ class Orchestra implements vscode.Disposable {
       this.rememberActive(event);
     });
     client.onRequest(Methods.ask, (params: AskParams) => this.ask(params));
+    client.onNotification(Methods.batchProgress, (progress: BatchProgress) => this.batches.onProgress(progress));
     client.onRequest(Methods.edit, (params: EditParams) => this.editOutput(params));
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped) this.serverStopped();
@@ -421,6 +426,18 @@ class Orchestra implements vscode.Disposable {
     this.write(`▷ started ${command.name} · run ${started.runId}`);
     this.showProgress(run);
     this.updateStatus();
+  }
+
+  /** "Run Command on Several…": the same command once per item, as one batch. */
+  async runOnSeveral(): Promise<void> {
+    const commands = await this.commands();
+    const picked = await this.pickCommand(commands, 'Orchestra: Run Command on Several', 'Pick a command to run once per item');
+    if (!picked) return;
+    if (picked.command.unavailable) {
+      void vscode.window.showWarningMessage(`Orchestra: ${picked.command.name} cannot run here: ${picked.command.unavailable}.`);
+      return;
+    }
+    await this.batches.start(picked.command);
   }
 
   /** The command picker: sections (repository, user, …, built-in), hint and description
@@ -756,6 +773,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     });
   context.subscriptions.push(
     guard('orchestra.runCommand', () => o.runCommand()),
+    guard('orchestra.runOnSeveral', () => o.runOnSeveral()),
     guard('orchestra.showRuns', () => o.showRuns()),
     guard('orchestra.runMenu', (runId?: unknown) => (typeof runId === 'string' ? o.runMenu(runId) : o.showRuns())),
     guard('orchestra.cancelRun', () => o.cancelRun()),

@@ -1,7 +1,7 @@
 // The run log: engine events turned into lines for the "Orchestra" output channel.
 // Plain TypeScript (no vscode import) so it is unit-tested with node's test runner.
 
-import { ContextResult, RunEvent } from './protocol';
+import { BatchItemInfo, BatchProgress, ContextResult, RunEvent } from './protocol';
 
 const MAX_ARGS = 120;
 const MAX_SUMMARY = 160;
@@ -192,4 +192,24 @@ const OUTCOME_LABELS: Record<string, string> = {
 
 export function outcomeLabel(outcome: string): string {
   return OUTCOME_LABELS[outcome] ?? outcome;
+}
+
+/** Items as a person types them: separated by commas or new lines, blanks dropped. */
+export function splitItems(text: string): string[] {
+  return text.split(/[,\n]/).map((item) => item.trim()).filter(Boolean);
+}
+
+/** "2/5 done · 1 finished, 1 failed · $0.03" */
+export function batchMessage(progress: BatchProgress): string {
+  const counts = new Map<string, number>();
+  for (const item of progress.items) counts.set(item.state, (counts.get(item.state) ?? 0) + 1);
+  const ended = progress.items.filter((i) => i.state !== 'running' && i.state !== 'not run').length;
+  const states = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
+  return `${ended}/${progress.items.length} done · ${states} · ${formatCost(progress.costUsd ?? 0)}`;
+}
+
+/** One item's row: its state, verdicts and cost. */
+export function itemDescription(item: BatchItemInfo): string {
+  const verdicts = Object.entries(item.verdicts ?? {}).map(([step, v]) => `${step}: ${String(v)}`).join(', ');
+  return [item.state, verdicts, formatCost(item.costUsd ?? 0), item.error ?? ''].filter(Boolean).join(' · ');
 }

@@ -15,6 +15,10 @@ export const Methods = {
   recover: 'orchestra/recover',
   /** `{runId, file?, step?}` → `{runId}` of the undo run, whose proposal is reviewed like any other. */
   undo: 'orchestra/undo',
+  /** `BatchParams` → the first `BatchProgress`: a command run once per item. */
+  batch: 'orchestra/batch',
+  /** Server → client notification: `BatchProgress`, as items start and end, then once done. */
+  batchProgress: 'orchestra/batchProgress',
   /** `ResumeParams` `{runId, fromStep?}` → `{runId}` of a new run that continues it, its finished steps reused. */
   resume: 'orchestra/resume',
   /** `{runId}` → `RunPageResult`: the run's self-contained HTML page, written beside its journal. */
@@ -37,6 +41,9 @@ export type {
   ArgumentInfo,
   AskParams,
   AskResult,
+  BatchItemInfo,
+  BatchParams,
+  BatchProgress,
   CancelResult,
   CommandInfo,
   CommandsResult,
