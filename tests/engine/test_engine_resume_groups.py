@@ -197,3 +197,37 @@ async def test_from_a_step_no_group_has_says_the_paths(root: Path) -> None:
             assert "build/implement, build/review, summary" in str(raised.value)
     finally:
         await engine.aclose()
+
+
+BOTH = """---
+description: Two checks side by side, then a wrap-up
+arguments:
+  - {name: ticket, required: true}
+steps:
+  - id: both
+    parallel:
+      - {id: unit, agent: worker, prompt: "Unit tests of {{ticket}}."}
+      - {id: lint, agent: worker, prompt: "Lint {{ticket}}."}
+  - {id: wrap, agent: worker, prompt: "Wrap: {{steps.unit.output}} / {{steps.lint.output}}"}
+---
+"""
+
+
+async def test_from_one_branch_of_a_parallel_group(root: Path) -> None:
+    workspace(root, {"flow": BOTH})
+    first = concurrent(
+        [
+            {"expect": {"messages_contain": ["Unit tests of"]}, "reply": {"text": "UNIT-1"}},
+            {"expect": {"messages_contain": ["Lint SHOP-9"]}, "reply": {"text": "LINT-1"}},
+            {"expect": {"messages_contain": ["Wrap: UNIT-1 / LINT-1"]}, "reply": {"text": "w"}},
+        ]
+    )
+    done = await run_command(root, first, REQUEST)
+    assert done.result.state == "finished", done.result.error
+    script = [
+        {"expect": {"messages_contain": ["Lint SHOP-9"]}, "reply": {"text": "LINT-2"}},
+        {"expect": {"messages_contain": ["Wrap: UNIT-1 / LINT-2"]}, "reply": {"text": "w2"}},
+    ]
+    result = await _resume(root, done.result.run_id, script, from_step="both/lint")
+    assert result.state == "finished", result.error
+    assert [s for s, reused in _reused(root, result.run_id) if reused] == ["both/unit"]
