@@ -36,9 +36,12 @@ async function palette(page, text) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 15000 });
   await input.fill(`>${text}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ state: 'visible', timeout: 15000 });
-  await page.keyboard.press('Enter');
+  const rows = page.locator('.quick-input-widget .monaco-list-row', { hasText: text });
+  await rows.first().waitFor({ state: 'visible', timeout: 15000 });
+  // The command whose name is closest to the text ("Run Command…", not "Run Command on Several…").
+  const labels = (await rows.locator('.label-name').allInnerTexts()).map((l) => l.trim());
+  const best = labels.reduce((at, label, i) => (label.length < labels[at].length ? i : at), 0);
+  await rows.nth(best).click();
 }
 
 async function launch() {
