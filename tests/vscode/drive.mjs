@@ -31,6 +31,18 @@ async function shot(page, name) {
   log(`screenshot ${name}.png`);
 }
 
+// The text of an element Monaco may re-render under us: read again until it stays.
+async function textOf(locator, timeout = 15000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return (await locator.innerText({ timeout: 2000 })).replace(/\u00a0/g, ' ');
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+}
+
 async function palette(page, text) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -170,7 +182,7 @@ async function main() {
     // Above the review: a page with the agent's summary of the change and the files.
     const summary = page.locator('.monaco-editor .view-lines', { hasText: 'What developer says' });
     await summary.first().waitFor({ state: 'visible', timeout: 15000 });
-    const summaryText = (await summary.first().innerText()).replace(/\u00a0/g, ' ');
+    const summaryText = await textOf(summary.first());
     for (const expected of ['# Review: polish-greetings name="Ada"', '> Both greetings are friendlier now', '`greet.py` — changed, 2 hunks', 'Refactor Preview']) {
       if (!summaryText.includes(expected)) throw new Error(`the review summary lacks ${JSON.stringify(expected)}:\n${summaryText}`);
     }
@@ -770,7 +782,7 @@ async function undoStep() {
     await undoOnly('hello');
     const conflict = page.locator('.monaco-editor .view-lines', { hasText: 'Not taken back: 1 conflict' });
     await conflict.first().waitFor({ state: 'visible', timeout: 60000 });
-    const text = (await conflict.first().innerText()).replace(/\u00a0/g, ' ');
+    const text = await textOf(conflict.first());
     log(`undo page: ${text.replace(/\s+/g, ' ')}`);
     for (const expected of ['`greet.py`: lines 5–5 as the run left them were edited since; left as they are', 'Nothing there was overwritten', 'What you can do', 'Nothing is proposed for review']) {
       if (!text.includes(expected)) throw new Error(`the undo's page lacks ${JSON.stringify(expected)}:\n${text}`);
