@@ -8,19 +8,16 @@ through overridable callbacks, and shuts everything down after the test.
 
 from __future__ import annotations
 
-import asyncio
-import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import client_capabilities
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lsp_helpers import Editor, fix_code_action_decoding
+from lsp_helpers import Editor, Editors
 
 PROFILES = {"vscode": "visual-studio-code", "neovim": "neovim@v0.7.0"}
 
@@ -34,7 +31,7 @@ def profile(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def start() -> AsyncIterator[Start]:
-    editors: list[Editor] = []
+    editors = Editors()
 
     async def _start(
         workspace: Path,
@@ -45,20 +42,6 @@ async def start() -> AsyncIterator[Start]:
         review: str | None = None,
         answers: list[str | None] | None = None,
     ) -> Editor:
-        config = ClientServerConfig(
-            server_command=[
-                sys.executable,
-                "-m",
-                "orchestra_lsp.lsp",
-                "--workspace",
-                str(workspace),
-            ],
-            server_env={**os.environ, "ORCHESTRA_TEST": "1", **(env or {})},
-        )
-        client: LanguageClient = await config.start()  # type: ignore[assignment]
-        fix_code_action_decoding(client)
-        editor = Editor(client, workspace)
-        editor.answers = list(answers or [])  # set before the server can ask anything
         capabilities = client_capabilities(PROFILES[profile])
         experimental: dict[str, Any] = {"events": True}
         if ask:
@@ -70,17 +53,7 @@ async def start() -> AsyncIterator[Start]:
         if review:
             experimental["review"] = review
         capabilities.experimental = {"orchestra": experimental}
-        editor.initialized = await client.initialize_session(
-            types.InitializeParams(
-                capabilities=capabilities,
-                root_uri=workspace.as_uri(),
-                workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
-            )
-        )
-        editors.append(editor)
-        return editor
+        return await editors.start(workspace, capabilities, env=env, answers=answers)
 
     yield _start
-    for editor in editors:
-        await asyncio.wait_for(editor.client.shutdown_session(), 10)
-        await editor.client.stop()
+    await editors.close(10)

@@ -4,13 +4,14 @@ applies only the edits a test chooses, scripted answers to gates, and the events
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from orchestra_lsp.changes import Position, Range, TextEdit, apply_text_edits
 
@@ -31,6 +32,51 @@ def fix_code_action_decoding(client: LanguageClient) -> None:
         return converter.structure(obj, types.CodeAction)
 
     converter.register_structure_hook(types.Command | types.CodeAction, structure)
+
+
+class Editors:
+    """Real `orchestra_lsp.lsp` processes, each with a pytest-lsp client as its editor;
+    `close()` shuts them all down (the fixtures call it after the test)."""
+
+    def __init__(self) -> None:
+        self.started: list[Editor] = []
+
+    async def start(
+        self,
+        workspace: Path,
+        capabilities: types.ClientCapabilities,
+        *,
+        env: dict[str, str] | None = None,
+        answers: list[str | None] | None = None,
+        options: Any = None,
+        from_root: bool = False,
+    ) -> Editor:
+        """Spawn the server on `workspace` (from `/` when `from_root`, as editors often
+        do) with `env` over ours, and initialize it with `capabilities`."""
+        command = [sys.executable, "-m", "orchestra_lsp.lsp", "--workspace", str(workspace)]
+        config = ClientServerConfig(
+            server_command=["env", "-C", "/", *command] if from_root else command,
+            server_env={**os.environ, "ORCHESTRA_TEST": "1", **(env or {})},
+        )
+        client: LanguageClient = await config.start()  # type: ignore[assignment]
+        fix_code_action_decoding(client)
+        editor = Editor(client, workspace)
+        editor.answers = list(answers or [])  # set before the server can ask anything
+        editor.initialized = await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities,
+                initialization_options=options,
+                root_uri=workspace.as_uri(),
+                workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+            )
+        )
+        self.started.append(editor)
+        return editor
+
+    async def close(self, timeout: float = 30) -> None:
+        for editor in self.started:
+            await asyncio.wait_for(editor.client.shutdown_session(), timeout)
+            await editor.client.stop()
 
 
 class Editor:

@@ -8,16 +8,14 @@ a cancelled run's review refuses later decisions."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from lsp_helpers import Editor, fix_code_action_decoding, make_workspace
+from lsp_helpers import Editor, Editors, make_workspace
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import client_capabilities
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
@@ -64,7 +62,7 @@ def workspace(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def start(tmp_path: Path) -> AsyncIterator[Start]:
-    editors: list[Editor] = []
+    editors = Editors()
 
     async def _start(
         root: Path,
@@ -77,20 +75,10 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
         options: Any = None,
     ) -> Editor:
         env = {
-            **os.environ,
-            "ORCHESTRA_TEST": "1",
             "ANTHROPIC_API_KEY": API_KEY,
             "ANTHROPIC_BASE_URL": model_url,
             "XDG_CONFIG_HOME": str(tmp_path / "config"),
         }
-        config = ClientServerConfig(
-            server_command=[sys.executable, "-m", "orchestra_lsp.lsp", "--workspace", str(root)],
-            server_env=env,
-        )
-        client: LanguageClient = await config.start()  # type: ignore[assignment]
-        fix_code_action_decoding(client)
-        editor = Editor(client, root)
-        editor.answers = list(answers or [])
         capabilities = client_capabilities(profile)
         experimental: dict[str, Any] = {"events": True}
         if review:
@@ -98,21 +86,10 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
         capabilities.experimental = {"orchestra": experimental}
         if adjust is not None:
             adjust(capabilities)
-        editor.initialized = await client.initialize_session(
-            types.InitializeParams(
-                capabilities=capabilities,
-                initialization_options=options,
-                root_uri=root.as_uri(),
-                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            )
-        )
-        editors.append(editor)
-        return editor
+        return await editors.start(root, capabilities, env=env, answers=answers, options=options)
 
     yield _start
-    for editor in editors:
-        await asyncio.wait_for(editor.client.shutdown_session(), 30)
-        await editor.client.stop()
+    await editors.close()
 
 
 async def _run(editor: Editor) -> str:
