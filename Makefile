@@ -36,8 +36,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# Two workers, a test file each at a time (module fixtures such as code-server stay
+# in one worker): most tests wait on real editors and servers, not on the CPU.
+# `make test PYTEST_WORKERS=0` runs the suite in one process.
+PYTEST_WORKERS ?= 2
+
 pytest: $(STAMP) system-deps $(TEST_DEPS)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 

@@ -56,4 +56,4 @@ async def start() -> AsyncIterator[Start]:
         return await editors.start(workspace, capabilities, env=env, answers=answers)
 
     yield _start
-    await editors.close(10)
+    await editors.close()
