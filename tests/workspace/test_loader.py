@@ -97,9 +97,7 @@ Be brief.
     assert "We sell things." in ws.context.text
 
 
-def test_broken_files_are_reported_at_their_place(
-    write_files: WriteFiles, user_dir: Path
-) -> None:
+def test_broken_files_are_reported_at_their_place(write_files: WriteFiles, user_dir: Path) -> None:
     root = write_files(
         {
             ".orchestra/agents/good.md": AGENT.replace("tester", "good"),
@@ -263,9 +261,7 @@ def test_claude_code_repository_just_works(write_files: WriteFiles, user_dir: Pa
     assert ("x.md", Severity.INFO) in severities  # WebFetch has no equivalent
 
 
-def test_precedence_and_duplicates(
-    write_files: WriteFiles, user_dir: Path, tmp_path: Path
-) -> None:
+def test_precedence_and_duplicates(write_files: WriteFiles, user_dir: Path, tmp_path: Path) -> None:
     (user_dir / "agents").mkdir()
     (user_dir / "agents" / "developer.md").write_text("---\n---\nUser's developer.\n")
     root = write_files(
