@@ -6,6 +6,7 @@ journals — give one merged summary in the job summary file."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,3 +113,8 @@ def test_the_jobs_run_the_queue_in_shards_and_merge_them(tmp_path: Path, config_
     for key in keys:
         assert f"| {key} | finished |" in text
     assert "3 finished" in text
+    page = (report_dir / "summary.html").read_text()
+    for key in keys:
+        assert f'data-item="{key}" data-state="finished"' in page
+    links = re.findall(r'href="([^"]+)"', page)
+    assert len(links) == len(keys) and all((report_dir / link).is_file() for link in links)

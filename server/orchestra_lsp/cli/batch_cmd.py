@@ -44,6 +44,8 @@ from orchestra_lsp.engine.batch import (
     values_of,
 )
 from orchestra_lsp.engine.gate_answers import parse_gate_answers
+from orchestra_lsp.journal.models import RUNS_FOLDER
+from orchestra_lsp.reports import write_batch_page
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -93,6 +95,12 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report", type=Path, metavar="FILE", help="also write the summary as Markdown to FILE"
     )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write the summary as one HTML page to FILE, each item linking its run's page",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -119,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"orchestra: {error}", file=sys.stderr)
         return 2
     console.print(f"[dim]batch summary: {runner.folder / 'summary.md'}[/]", soft_wrap=True)
-    return _finish(summary, args, console, runner.root / ".orchestra" / "runs")
+    return _finish(summary, args, console, [runner.root / RUNS_FOLDER])
 
 
 async def _prepare(
@@ -187,19 +195,32 @@ def report(args: argparse.Namespace) -> int:
         f"[dim]merged {len(summary.sources)} batch manifest(s): {', '.join(summary.sources)}[/]",
         soft_wrap=True,
     )
-    return _finish(summary, args, console, None)
+    # Each shard's runs folder holds its manifest as batches/ID/batch.json.
+    runs = list(dict.fromkeys(Path(source).parent.parent.parent for source in summary.sources))
+    return _finish(summary, args, console, runs, relative_reports=False)
 
 
 def _finish(
-    summary: BatchSummary, args: argparse.Namespace, console: Console, runs: Path | None
+    summary: BatchSummary,
+    args: argparse.Namespace,
+    console: Console,
+    runs: list[Path],
+    *,
+    relative_reports: bool = True,
 ) -> int:
+    """Write the reports asked for and print the summary. `runs`: the runs folders
+    holding the items' journals (item report paths are relative to the first when
+    `relative_reports`)."""
     if args.report is not None:
         args.report.write_text(summary.markdown(), encoding="utf-8")
         console.print(f"[dim]report: {args.report}[/]", soft_wrap=True)
+    if args.html is not None:
+        page = write_batch_page(args.workspace, summary, args.html, runs)
+        console.print(f"[dim]page: {page}[/]", soft_wrap=True)
     if args.json:
         print(json.dumps(summary.model_dump(mode="json"), indent=2))
     else:
-        print_summary(summary, console, runs)
+        print_summary(summary, console, runs[0] if relative_reports and runs else None)
     return 0 if summary.ok else 1
 
 

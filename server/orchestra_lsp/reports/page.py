@@ -83,7 +83,7 @@ def render_run_page(
     redactor = redactor or Redactor()
     timeline = build_timeline(record.events)
     report = _read(folder / REPORT_FILE)
-    template = _environment().get_template("run.html.j2")
+    template = environment().get_template("run.html.j2")
     html = template.render(
         run=record.summary,
         workspace=record.workspace,
@@ -332,7 +332,8 @@ def _data_uri(base: Path, source: str) -> str | None:
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The Jinja environment of the pages (templates/, with their filters)."""
     env = Environment(
         loader=PackageLoader("orchestra_lsp.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -348,17 +349,23 @@ def _environment() -> Environment:
     return env
 
 
+def workspace_redactor(root: Path) -> Redactor:
+    """A redactor of the workspace's own secrets (mcp.json's `env`, `headers`,
+    expanded values) and the API key, on top of the patterns every redactor knows."""
+    from orchestra_lsp.workspace import load_workspace  # only front ends call this
+
+    secrets = [*load_workspace(root).secrets(), os.environ.get("ANTHROPIC_API_KEY", "")]
+    return Redactor(s for s in secrets if s)
+
+
 def write_page_of_run(workspace: Path, run_id: str, target: Path | None = None) -> Path:
     """Write the page of run `run_id` of `workspace` (default: `report.html` in its
     journal folder) and return where. The workspace's own secrets (mcp.json's `env`,
     `headers`, expanded values) and the API key are redacted once more.
 
     Raises `RunNotFoundError` when the journal has no such run."""
-    from orchestra_lsp.workspace import load_workspace  # only front ends call this
-
     root = workspace.resolve()
     record = load_run(root, run_id)
-    secrets = [*load_workspace(root).secrets(), os.environ.get("ANTHROPIC_API_KEY", "")]
     folder = root / RUNS_FOLDER / record.summary.run_id
     from orchestra_lsp.engine.undo import undo_outlook, undone_runs
     from orchestra_lsp.journal import list_runs
@@ -368,7 +375,7 @@ def write_page_of_run(workspace: Path, run_id: str, target: Path | None = None) 
         record,
         folder,
         target,
-        Redactor(s for s in secrets if s),
+        workspace_redactor(root),
         undone=None if undone is None else undone.label(),
         undo_outlook=undo_outlook(root, record.summary.run_id)
         if record.summary.state != "running"
