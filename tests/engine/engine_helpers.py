@@ -212,11 +212,12 @@ async def run_command(
     user_dir: Path | None = None,
     max_retries: int = 2,
     check_script: bool = True,
+    plan: bool = False,
 ) -> Outcome:
     """Run one command to its end against a scripted server and return what happened.
 
-    With `check_script` the script must have matched every request and been played
-    to its last turn.
+    `plan`: in plan mode (as ACP's Plan mode starts it). With `check_script` the script
+    must have matched every request and been played to its last turn.
     """
     frontend = frontend or RecordingFrontEnd(root)
     user = user_dir or root.parent / f"{root.name}-user-config"
@@ -224,7 +225,7 @@ async def run_command(
     with ScriptedServer(script) as server:
         engine = Engine(root, client=model_client(server, max_retries=max_retries), user_dir=user)
         try:
-            handle = engine.start(request, frontend, yes=yes, apply=apply)
+            handle = engine.start(request, frontend, yes=yes, apply=apply, plan=plan)
             result = await handle.wait()
         finally:
             await engine.aclose()

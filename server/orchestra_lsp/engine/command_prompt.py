@@ -6,8 +6,10 @@ After the arguments are substituted (`workspace.templates`):
   replaces the placeholder. As in Claude Code, only commands the command's own
   `allowed-tools` allow may run (`Bash(git status:*)`, mapped to
   `run_shell(git status*)`), and the person's deny rules still win; a refused command
-  is not run, and the prompt says why in its place. Each one is journaled as a tool
-  call (`run_shell`, call id `prompt-N`) with its permission decision.
+  is not run, and the prompt says why in its place. In plan mode no command is run
+  (Claude Code's plan mode runs nothing that could write; a command line is opaque), and
+  the prompt says so in its place. Each one is journaled as a tool call (`run_shell`,
+  call id `prompt-N`) with its permission decision.
 - `@path` (a file inside the workspace, as the run sees it) is read: the reference
   stays in the text and the file's content follows the prompt, one `<file path="…">`
   block per file, in order of first mention. A reference that is not a file is left
@@ -37,6 +39,8 @@ from orchestra_lsp.workspace.markdown import code_lines
 _BANG = re.compile(r"!`([^`\n]+)`")
 _FILE = re.compile(r"(?<![\w`@/.\-])@((?:~/|\.{1,2}/|/)?[\w.\-]+(?:/[\w.\-]+)*)")
 
+PLAN_MODE_REASON = "the run is in plan mode, where no command is run (switch the mode to run it)"
+
 Shell = Callable[[str], Awaitable[tuple[str, bool]]]
 """Runs one command line; returns (output, is_error)."""
 ReadFile = Callable[[str], str | None]
@@ -52,6 +56,7 @@ class _Expander:
     shell: Shell
     read: ReadFile
     emit: Callable[[Event], None]
+    plan: bool = False
     calls: int = 0
     files: dict[str, str] = field(default_factory=dict)
 
@@ -70,19 +75,20 @@ class _Expander:
         )
         started = time.perf_counter()
         decision = self.policy.decide("run_shell", arguments)
-        allowed = decision.verdict == "allow"
-        reason = (
-            decision.reason
-            if allowed or decision.rule is not None
-            else "the command's `allowed-tools` do not allow it"
-        )
+        allowed = decision.verdict == "allow" and not self.plan
+        if self.plan:
+            reason = PLAN_MODE_REASON
+        elif allowed or decision.rule is not None:
+            reason = decision.reason
+        else:
+            reason = "the command's `allowed-tools` do not allow it"
         self.emit(
             PermissionDecided(
                 run_id=self.run_id,
                 step_id=self.step_id,
                 tool="run_shell",
                 verdict="allow" if allowed else "deny",
-                rule=decision.rule,
+                rule=None if self.plan else decision.rule,
                 reason=reason,
                 by="policy",
             )
@@ -131,9 +137,12 @@ async def expand_command_prompt(
     shell: Shell,
     read: ReadFile,
     emit: Callable[[Event], None],
+    plan: bool = False,
 ) -> str:
-    """The prompt with `` !`cmd` `` replaced by output and `@file` contents appended."""
-    expander = _Expander(run_id, step_id, policy, shell, read, emit)
+    """The prompt with `` !`cmd` `` replaced by output and `@file` contents appended.
+
+    `plan`: plan mode, where no `` !`cmd` `` is run: the placeholder says so instead."""
+    expander = _Expander(run_id, step_id, policy, shell, read, emit, plan)
     out: list[str] = []
     lines = text.split("\n")
     for line, in_code in zip(lines, code_lines(lines), strict=True):

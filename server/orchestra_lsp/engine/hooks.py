@@ -2,7 +2,8 @@
 
 Each hook is a shell command started in the workspace root with the event's JSON on
 stdin (Claude Code's fields: `session_id` is the run id, `transcript_path` the run's
-events.jsonl, `cwd`, `hook_event_name`, `permission_mode`, and the event's own:
+events.jsonl, `cwd`, `hook_event_name`, `permission_mode` (`plan` in plan mode, where
+hooks still run, as in Claude Code; else `default`), and the event's own:
 `tool_name` / `tool_input` / `tool_response`, `prompt`, `stop_hook_active`,
 `source`). Tool names and inputs are Claude Code's (`Bash` with `command`, `Edit` with
 `file_path`, `Read`, `Grep`, `Glob`, MCP names as they are), so matchers such as
@@ -88,6 +89,11 @@ class HookRunner:
     transcript: Path
     emit: Callable[[Event], None]
     env: Mapping[str, str] = field(default_factory=dict)
+    permission_mode: Literal["default", "plan"] = "default"
+    """Claude Code's `permission_mode` hook field. Claude Code runs hooks in plan mode
+    too and tells them so here (its hooks reference lists `"plan"` among the values), so
+    a hook that writes is expected to check it; plan mode itself still denies the shell
+    and writing MCP tools before any PostToolUse hook could follow them."""
 
     def has(self, event: HookEvent) -> bool:
         return bool(self.hooks.get(event))
@@ -110,7 +116,7 @@ class HookRunner:
                     "transcript_path": str(self.transcript),
                     "cwd": str(self.root),
                     "hook_event_name": event,
-                    "permission_mode": "default",
+                    "permission_mode": self.permission_mode,
                     **payload,
                 }
                 timeout = hook.timeout or DEFAULT_TIMEOUT

@@ -185,6 +185,7 @@ class Run:
                 transcript=ctx.journal.directory / "events.jsonl",
                 emit=self.emit,
                 env=settings.env,
+                permission_mode="plan" if ctx.plan else "default",
             )
             if settings.hooks
             else None
@@ -918,6 +919,7 @@ class Run:
             shell=shell,
             read=read,
             emit=self.emit,
+            plan=self.ctx.plan,
         )
 
     def _warn_if_retiring(self, model: str) -> None:
