@@ -598,3 +598,33 @@ def test_an_mcp_server_inside_the_client_is_reached_over_acp(tmp_path: Path) -> 
     methods = [r["method"] for r in result["mcpRequests"]]
     assert methods[0] == "server/discover" and "tools/call" in methods
     assert {r["protocolVersion"] for r in result["mcpRequests"]} == {"2026-07-28"}
+
+
+def test_plan_mode_runs_no_command_line_and_tells_hooks_it_is_planning(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    # The command's own `allowed-tools` allow its line: only plan mode keeps it from running.
+    (root / ".claude" / "commands").mkdir(parents=True)
+    (root / ".claude" / "commands" / "stamp.md").write_text(
+        "---\ndescription: Stamp\nallowed-tools: Bash(touch:*)\n---\n"
+        "Stamp: !`touch stamped-in-plan-mode`\n"
+    )
+    record = "cat >> .claude/hooks-seen.jsonl && echo >> .claude/hooks-seen.jsonl"
+    hook = [{"matcher": "", "hooks": [{"type": "command", "command": record}]}]
+    (root / ".claude" / "settings.json").write_text(
+        json.dumps({"hooks": {"UserPromptSubmit": hook}})
+    )
+    not_run = "Stamp: [`touch stamped-in-plan-mode` was not run: the run is in plan mode"
+    script = [{"expect": {"messages_contain": [not_run]}, "reply": {"text": "Planned."}}]
+    with ScriptedServer(script) as server:
+        drive(root, tmp_path, server.base_url, [{"new": True}, {"mode": "plan"}, "/stamp"], [])
+    server.assert_no_failures()
+    server.assert_all_consumed()
+    assert not (root / "stamped-in-plan-mode").exists()
+    seen = (root / ".claude" / "hooks-seen.jsonl").read_text().splitlines()
+    assert [json.loads(line)["permission_mode"] for line in seen if line] == ["plan"]
+    [denied] = [
+        e
+        for e in journal_events(root)
+        if e["type"] == "permission_decided" and e["tool"] == "run_shell"
+    ]
+    assert denied["verdict"] == "deny" and "plan mode" in denied["reason"]
