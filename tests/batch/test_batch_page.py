@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +16,12 @@ from batch_helpers import check_turns, orchestra, queue
 
 from orchestra_lsp.testing import Script, ScriptedServer, Turn
 
-REPO = Path(__file__).resolve().parents[2]
-NODE_MODULES = REPO / "tests" / "vscode" / "node" / "node_modules"
+sys.path.insert(0, str(Path(__file__).parents[1] / "reports"))
+from chromium import seen_in_chromium
 
 
 def _seen_in_chromium(page: Path, shot: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        ["node", str(Path(__file__).parent / "check_batch_page.mjs"), str(page), str(shot)],
-        env={**os.environ, "PLAYWRIGHT_NODE_MODULES": str(NODE_MODULES)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    seen: dict[str, Any] = json.loads(done.stdout)
-    return seen
+    return seen_in_chromium(Path(__file__).parent / "check_batch_page.mjs", page, shot)
 
 
 def test_the_batch_page_shows_each_item_and_links_its_run_page(

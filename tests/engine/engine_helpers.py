@@ -298,17 +298,21 @@ def in_a_terminal(
     env: dict[str, str],
     answers: dict[str, str],
     in_order: Sequence[tuple[str, str]] = (),
+    *,
+    think: float = 0.0,
+    within: float = 60,
 ) -> tuple[str, int]:
     """Run `argv` on a pseudo-terminal, typing each answer once its prompt shows;
     `in_order`: (prompt, answer) pairs typed one after the other, each once its prompt
-    shows after the previous answer (a prompt that comes back)."""
+    shows after the previous answer (a prompt that comes back), `think` seconds after
+    it shows. The process gets `within` seconds before it is killed."""
     parent, child = pty.openpty()
     process = subprocess.Popen(
         argv, cwd=cwd, env={**env, "TERM": "dumb"}, stdin=child, stdout=child, stderr=child
     )
     os.close(child)
     seen, pending, queue, mark = b"", dict(answers), list(in_order), 0
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + within
     try:
         while time.monotonic() < deadline and process.poll() is None:
             if select.select([parent], [], [], 0.2)[0]:
@@ -320,8 +324,18 @@ def in_a_terminal(
                 os.write(parent, pending.pop(prompt).encode())
             if queue and (at := seen.find(queue[0][0].encode(), mark)) >= 0:
                 mark = at + len(queue[0][0])
+                time.sleep(think)
                 os.write(parent, queue.pop(0)[1].encode())
         code = process.wait(timeout=30)
+        # What it wrote just before it ended is still in the terminal: read it all.
+        while select.select([parent], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(parent, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
     finally:
         if process.poll() is None:
             process.kill()

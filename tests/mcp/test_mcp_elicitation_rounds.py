@@ -9,9 +9,6 @@ once with a journaled reason that says so."""
 from __future__ import annotations
 
 import os
-import pty
-import select
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,6 +16,9 @@ from typing import Any
 
 import pytest
 from client_helpers import API_KEY, SERVERS, StartEditor, mcp_workspace, orchestra
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "engine"))
+from engine_helpers import in_a_terminal
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
@@ -65,36 +65,15 @@ def _in_a_terminal(
     """`orchestra ARGS` (`run go` by default) on a pseudo-terminal, typing each answer
     `think` seconds after its prompt shows, in order (a later prompt may repeat an
     earlier one's words)."""
-    parent, child = pty.openpty()
-    process = subprocess.Popen(
+    return in_a_terminal(
         [sys.executable, "-m", "orchestra_lsp", *args, "-w", str(root)],
-        cwd="/",
-        env={**os.environ, **env, "TERM": "dumb", "COLUMNS": "200"},
-        stdin=child,
-        stdout=child,
-        stderr=child,
+        Path("/"),
+        {**os.environ, **env, "COLUMNS": "200"},
+        {},
+        [(prompt, answer + "\n") for prompt, answer in answers],
+        think=think,
+        within=90,
     )
-    os.close(child)
-    seen, pending, offset = b"", list(answers), 0
-    deadline = time.monotonic() + 90
-    try:
-        while time.monotonic() < deadline and process.poll() is None:
-            if select.select([parent], [], [], 0.2)[0]:
-                try:
-                    seen += os.read(parent, 4096)
-                except OSError:  # the child closed the terminal
-                    break
-            if pending and (at := seen.find(pending[0][0].encode(), offset)) >= 0:
-                offset = at + len(pending[0][0])
-                time.sleep(think)
-                os.write(parent, pending.pop(0)[1].encode() + b"\n")
-        code = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(parent)
-    return seen.decode("utf-8", errors="replace"), code
 
 
 def test_three_rounds_in_the_terminal(root: Path) -> None:

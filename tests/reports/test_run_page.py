@@ -19,8 +19,10 @@ import pytest
 
 from orchestra_lsp.journal import list_runs, load_run
 
+sys.path.insert(0, str(Path(__file__).parent))
+from chromium import seen_in_chromium
+
 REPO = Path(__file__).resolve().parents[2]
-NODE_MODULES = REPO / "tests" / "vscode" / "node" / "node_modules"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SCREENSHOTS = ["AC1-pass-login.png", "AC2-pass-cart-total.png", "AC3-fail-remove.png", "AC4-pass-order.png"]  # fmt: skip
 
@@ -76,16 +78,7 @@ def test_the_qa_report_embeds_its_screenshots_which_live_in_its_folder(demo: Pat
 
 def _seen_in_chromium(page: Path, shots: Path) -> dict[str, Any]:
     shots.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        ["node", str(Path(__file__).parent / "check_page.mjs"), str(page), str(shots)],
-        env={**os.environ, "PLAYWRIGHT_NODE_MODULES": str(NODE_MODULES)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    seen: dict[str, Any] = json.loads(done.stdout)
-    return seen
+    return seen_in_chromium(Path(__file__).parent / "check_page.mjs", page, shots)
 
 
 def test_show_html_writes_a_page_chromium_shows_whole_without_network(

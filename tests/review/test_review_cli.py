@@ -5,15 +5,18 @@
 from __future__ import annotations
 
 import concurrent.futures
-import os
-import pty
-import select
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from engine_helpers import cli_env, command_file, events_of, orchestra, str_replace, workspace
+from engine_helpers import (
+    cli_env,
+    command_file,
+    events_of,
+    in_a_terminal,
+    orchestra,
+    str_replace,
+    workspace,
+)
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
@@ -67,7 +70,7 @@ def test_headless_review_in_a_terminal_lands_what_the_person_accepts(
 ) -> None:
     run_id = _stopped_for_want_of_a_person(root, config_home)
     with ScriptedServer([]) as server:
-        transcript, code = _in_a_terminal(
+        transcript, code = in_a_terminal(
             [sys.executable, "-m", "orchestra_lsp", "review", run_id],
             root,
             cli_env(server.base_url, config_home),
@@ -85,44 +88,6 @@ def test_headless_review_in_a_terminal_lands_what_the_person_accepts(
         ["h1"],
         ["h1"],
     )
-
-
-def _in_a_terminal(
-    argv: list[str], cwd: Path, env: dict[str, str], answers: dict[str, str]
-) -> tuple[str, int]:
-    """Run `argv` on a pseudo-terminal, typing each answer once its prompt shows."""
-    parent, child = pty.openpty()
-    process = subprocess.Popen(
-        argv, cwd=cwd, env={**env, "TERM": "dumb"}, stdin=child, stdout=child, stderr=child
-    )
-    os.close(child)
-    seen = b""
-    pending = dict(answers)
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([parent], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(parent, 4096)
-                except OSError:  # the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            for prompt, answer in list(pending.items()):
-                if prompt.encode() in seen:
-                    os.write(parent, answer.encode())
-                    del pending[prompt]
-            if process.poll() is not None and not ready:
-                break
-        code = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(parent)
-    return seen.decode("utf-8", errors="replace"), code
 
 
 def test_ten_concurrent_runs_on_one_file_journal_equals_disk(root: Path, config_home: Path) -> None:
