@@ -1,0 +1,85 @@
+"""`orchestra init` keeps a repository's Claude Code permissions working: after it, a
+command's `allowed-tools` and `.claude/settings.json`'s `permissions.allow` allow exactly
+what they allowed without `.orchestra/config.toml`, while a shell line nothing allows is
+still refused in an unattended run. A real `orchestra init`, then a real `orchestra run
+--yes` against the scripted Messages API server, judged from the run's journal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
+from engine_helpers import events_of, orchestra, write_files
+
+from orchestra_lsp.testing import ScriptedServer
+
+TESTS = """\
+import unittest
+
+
+class Shop(unittest.TestCase):
+    def test_sum(self):
+        self.assertEqual(sum([1, 2]), 3)
+"""
+UNITTEST = "python3 -m unittest test_shop"
+UNALLOWED = 'python3 -c \'open("made-by-shell", "w").close()\''
+
+
+def _command(allowed: str) -> str:
+    front = f"allowed-tools: {allowed}\n" if allowed else ""
+    return f"---\ndescription: Fix the tests\n{front}---\nRun the tests and fix them.\n"
+
+
+def _shell(command: str) -> dict[str, object]:
+    return {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": command}}]}}
+
+
+def _run(root: Path, home: Path) -> dict[str, dict[str, object]]:
+    """`orchestra run fix-tests --yes` whose model runs UNITTEST then UNALLOWED; the
+    policy's decision per command line."""
+    script = [_shell(UNITTEST), _shell(UNALLOWED), {"reply": {"text": "Done."}}]
+    with ScriptedServer(script) as server:
+        ran = orchestra(root, server, home / "xdg", "run", "fix-tests", "--yes")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    [journal] = [line for line in ran.stdout.splitlines() if line.startswith("journal: ")]
+    run_id = Path(journal.removeprefix("journal: ")).name
+    decided = [e for e in events_of(root, run_id, "permission_decided") if e["tool"] == "run_shell"]
+    assert len(decided) == 2, decided  # one per scripted call, in order
+    return dict(zip((UNITTEST, UNALLOWED), decided, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("allowed", "settings"),
+    [
+        ("Bash(python3 -m unittest:*)", None),
+        ("", {"permissions": {"allow": ["Bash(python3 -m unittest:*)"]}}),
+        ("Bash(python3 -m unittest test_shop)", None),
+    ],
+    ids=["allowed-tools", "settings-allow", "exact-allowed-tools"],
+)
+def test_claude_code_allows_work_the_same_before_and_after_init(
+    tmp_path: Path, allowed: str, settings: dict[str, object] | None
+) -> None:
+    verdicts = []
+    for initialised in (False, True):
+        root = write_files(
+            tmp_path / f"repo-{initialised}",
+            {"test_shop.py": TESTS, ".claude/commands/fix-tests.md": _command(allowed)},
+        )
+        if settings is not None:
+            (root / ".claude" / "settings.json").write_text(json.dumps(settings))
+        if initialised:
+            init = orchestra(root, "http://127.0.0.1:9", tmp_path / "xdg", "init")
+            assert init.returncode == 0, init.stdout + init.stderr
+            assert (root / ".orchestra" / "config.toml").is_file()
+        decided = _run(root, tmp_path)
+        assert decided[UNITTEST]["verdict"] == "allow", decided[UNITTEST]
+        # Nothing allows the other line: an unattended run still refuses it.
+        assert decided[UNALLOWED]["verdict"] == "deny", decided[UNALLOWED]
+        assert not (root / "made-by-shell").exists()
+        verdicts.append({line: e["rule"] for line, e in decided.items()})
+    assert verdicts[0] == verdicts[1]
