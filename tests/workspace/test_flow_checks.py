@@ -273,10 +273,123 @@ def test_one_mistake_in_a_step_is_one_message(tmp_path: Path) -> None:
     typo = GOOD.replace("prompt: Review {{steps.implement.output}}.", "promt: Review.")
     [(line, column, _, message)] = _problems(_load(tmp_path, typo))
     assert typo.splitlines()[line - 1][column - 1 :].startswith("promt:")
-    assert "unknown field 'promt'" in message and "did you mean 'prompt'?" in message
+    assert message.startswith("step 'review': unknown key 'promt'; did you mean 'prompt'?")
     zero = GOOD.replace("max: 3", "max: 0")
     [(_, _, _, message)] = _problems(_load(tmp_path, zero))
     assert message.startswith("'steps.2.repeat.max': input should be greater than or equal to 1")
     no_until = GOOD.replace('      until: steps.review.output.verdict == "approve"\n', "")
     [(_, _, _, message)] = _problems(_load(tmp_path, no_until))
     assert message == "command front matter needs the field 'steps.2.repeat.until'"
+
+
+def _at(text: str, line: int, column: int) -> str:
+    """What a 1-based position points at."""
+    return text.splitlines()[line - 1][column - 1 :]
+
+
+BROKEN_FIRST = """---
+description: A typo in the first step, then a mistake in every later one.
+steps:
+  - id: triage
+    agent: dev
+    promt: Look.
+  - id: second
+    agent: helpr
+    prompt: Fix.
+  - id: third
+    agent: dev
+    gate: aprove
+    prompt: Check.
+  - id: fourth
+    agent: dev
+    prompt: "Read {{steps.secnd.output}}."
+  - id: fifth
+    agent: nobody
+    prompt: Done.
+---
+"""
+
+
+def test_a_broken_step_does_not_move_the_problems_of_the_later_steps(tmp_path: Path) -> None:
+    """A step dropped for its own error used to shift every later step's position back
+    by one (they were counted among the kept steps): each problem is at its own step."""
+    found = _problems(_load(tmp_path, BROKEN_FIRST))
+    assert len(found) == 5, found
+    messages = [message for _, _, _, message in found]
+    positions = {message: (line, column) for line, column, _, message in found}
+    promt = next(m for m in messages if "promt" in m)
+    assert promt.startswith("step 'triage': unknown key 'promt'; did you mean 'prompt'?")
+    assert _at(BROKEN_FIRST, *positions[promt]).startswith("promt:")
+    helpr = next(m for m in messages if "'helpr'" in m)
+    assert helpr.startswith("step 'second' uses agent 'helpr'")
+    assert _at(BROKEN_FIRST, *positions[helpr]) == "helpr"
+    gate = next(m for m in messages if "gate must" in m)
+    assert gate == (
+        "step 'third': gate must be one of approve, review (got 'aprove'); did you mean 'approve'?"
+    )
+    assert _at(BROKEN_FIRST, *positions[gate]).startswith("gate: aprove")
+    secnd = next(m for m in messages if "secnd" in m)
+    assert "did you mean 'second'?" in secnd
+    assert _at(BROKEN_FIRST, *positions[secnd]).startswith("{{steps.secnd.output}}")
+    nobody = next(m for m in messages if "'nobody'" in m)
+    assert nobody.startswith("step 'fifth' uses agent 'nobody'")
+    assert _at(BROKEN_FIRST, *positions[nobody]) == "nobody"
+
+
+BROKEN_GROUPS = """---
+description: Broken steps inside parallel and for_each groups.
+steps:
+  - id: list
+    agent: dev
+    prompt: List.
+    output: {type: array, items: {type: string}}
+  - id: both
+    parallel:
+      - id: left
+        agent: dev
+        prmpt: Left.
+      - id: right
+        agent: rigt
+        prompt: Right.
+  - id: each
+    for_each: steps.list.output
+    as: item
+    steps:
+      - id: first
+        agent: dev
+        prompt: First {{item}}.
+        gate: reveiw
+      - id: again
+        agent: agian
+        prompt: Again.
+  - id: last
+    agent: lats
+    prompt: Last.
+---
+"""
+
+
+def test_a_broken_step_in_a_group_keeps_every_position(tmp_path: Path) -> None:
+    found = _problems(_load(tmp_path, BROKEN_GROUPS))
+    positions = {message: (line, column) for line, column, _, message in found}
+    messages = list(positions)
+    assert len(found) == 5, found
+    prmpt = next(m for m in messages if "prmpt" in m)
+    assert prmpt.startswith("step 'left': unknown key 'prmpt'; did you mean 'prompt'?")
+    assert _at(BROKEN_GROUPS, *positions[prmpt]).startswith("prmpt:")
+    for agent, step in (("rigt", "right"), ("agian", "again"), ("lats", "last")):
+        message = next(m for m in messages if f"'{agent}'" in m)
+        assert message.startswith(f"step '{step}' uses agent '{agent}'"), message
+        assert _at(BROKEN_GROUPS, *positions[message]) == agent
+    gate = next(m for m in messages if "gate must" in m)
+    assert gate.startswith("step 'first': gate must be one of approve, review")
+    assert "did you mean 'review'?" in gate
+    assert _at(BROKEN_GROUPS, *positions[gate]).startswith("gate: reveiw")
+
+
+def test_an_unknown_key_outside_the_steps_is_in_the_front_matter(tmp_path: Path) -> None:
+    text = GOOD.replace("description: Every flow construct.", "descripton: x")
+    found = _problems(_load(tmp_path, text))
+    [(line, column, _, message)] = [p for p in found if "descripton" in p[3]]
+    assert message.startswith("unknown field 'descripton' in command front matter")
+    assert _at(text, line, column).startswith("descripton:")

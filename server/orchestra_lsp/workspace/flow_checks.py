@@ -49,9 +49,13 @@ def walk_flow(
     sink: DiagnosticSink,
     on_step: StepVisitor,
     unsure: frozenset[str] = frozenset(),
+    written: Any = None,
 ) -> None:
-    """Check every step's flow keys, calling `on_step` for each agent step."""
-    checker = _Checker(command, positions, lines, sink, on_step)
+    """Check every step's flow keys, calling `on_step` for each agent step.
+
+    `written` is the front matter as written (a dict): a partial command lost its steps
+    in error, and each kept step's path is found there (see `placed`)."""
+    checker = _Checker(command, positions, lines, sink, on_step, written)
     checker.sequence(command.steps, ("steps",) if has_steps else None, Visible(unsure=unsure))
 
 
@@ -77,6 +81,42 @@ def step_paths(steps: list[Step], prefix: str = "") -> list[str]:
         paths.append(path)
         paths.extend(step_paths(step.steps, path + "/"))
     return paths
+
+
+def written_at(data: Any, at: FieldPath) -> Any:
+    """What is written at `at` in the front matter `data`, else None."""
+    for part in at:
+        if isinstance(part, int):
+            data = data[part] if isinstance(data, list) and part < len(data) else None
+        else:
+            data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def placed(steps: list[Step], written: Any) -> list[tuple[int, Step]]:
+    """Each step with its index in the list `written` (the same level as written).
+
+    A partial command (some step in error) lacks the steps dropped for their errors, so
+    counting the kept ones would point every later problem at an earlier step. The steps
+    kept are in written order: each is the next written item of its id."""
+    if not isinstance(written, list) or len(written) == len(steps):
+        return list(enumerate(steps))
+    found: list[tuple[int, Step]] = []
+    start = 0
+    for step in steps:
+        index = next(
+            (
+                i
+                for i in range(start, len(written))
+                if isinstance(written[i], dict) and written[i].get("id") == step.id
+            ),
+            None,
+        )
+        if index is None:  # not as written (cannot happen for a partial): best effort
+            index = min(start, len(written) - 1)
+        found.append((index, step))
+        start = index + 1
+    return found
 
 
 def written_names(data: Any) -> frozenset[str]:
@@ -188,13 +228,14 @@ class _Checker:
     lines: list[str]
     sink: DiagnosticSink
     on_step: StepVisitor
+    written: Any = None
 
     @property
     def known(self) -> set[str]:
         return {a.name for a in self.command.arguments} | set(CONTEXT_NAMES)
 
     def sequence(self, steps: list[Step], at: FieldPath | None, visible: Visible) -> None:
-        for index, step in enumerate(steps):
+        for index, step in placed(steps, None if at is None else written_at(self.written, at)):
             where: FieldPath = () if at is None else (*at, index)
             self.step(step, where, visible)
             visible = visible.with_steps(_seen_after(step))
@@ -223,8 +264,9 @@ class _Checker:
             inner = Visible(dict(visible.steps), {*visible.names, step.as_}, visible.unsure)
             self.sequence(step.steps, (*at, "steps"), inner)
         else:
-            for index, inner_step in enumerate(step.steps):
-                self.step(inner_step, (*at, "parallel", index), visible)
+            group = (*at, "parallel")
+            for index, inner_step in placed(step.steps, written_at(self.written, group)):
+                self.step(inner_step, (*group, index), visible)
 
     def schema(self, step: Step, at: FieldPath) -> None:
         assert step.output is not None

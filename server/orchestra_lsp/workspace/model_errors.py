@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -63,10 +64,46 @@ def _shown(value: Any) -> str:
     return shown if len(shown) <= 80 else shown[:79] + "…"
 
 
-def _message(model: type[BaseModel], error: ErrorDetails, what: str) -> str:
+def _step_of(path: FieldPath, data: Any) -> tuple[str, FieldPath] | None:
+    """The innermost step (an item of a `steps` or `parallel` list) `path` is in, named
+    as a person reads it (`step 'triage'`, else `steps[2]`, 1-based as lines are
+    counted), and the rest of the path inside it."""
+    found: tuple[str, FieldPath] | None = None
+    written = data
+    for at, part in enumerate(path):
+        parent = written
+        if isinstance(part, int):
+            written = written[part] if isinstance(written, list) and part < len(written) else None
+            if at and path[at - 1] in ("steps", "parallel") and isinstance(parent, list):
+                step_id = written.get("id") if isinstance(written, dict) else None
+                name = f"step '{step_id}'" if isinstance(step_id, str) else f"steps[{part + 1}]"
+                found = (name, path[at + 1 :])
+        else:
+            written = written.get(part) if isinstance(written, dict) else None
+    return found
+
+
+def _message(model: type[BaseModel], error: ErrorDetails, what: str, data: Any = None) -> str:
     path = tuple(error["loc"])
     field = _dotted(path)
     kind = error["type"]
+    step = _step_of(path, data)
+    if step is not None and step[1]:
+        name, inner = step
+        if kind == "extra_forbidden" and len(inner) == 1:
+            known = _known_fields(model, path)
+            hint = difflib.get_close_matches(str(inner[0]), known, n=1)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+            return f"{name}: unknown key '{inner[0]}'{suggestion} (known: {', '.join(known)})"
+        if kind == "literal_error":
+            choices = re.findall(r"'([^']*)'", str((error.get("ctx") or {}).get("expected", "")))
+            got = error.get("input")
+            close = difflib.get_close_matches(got, choices, n=1) if isinstance(got, str) else []
+            guess = f"; did you mean '{close[0]}'?" if close else ""
+            return (
+                f"{name}: {_dotted(inner)} must be one of {', '.join(choices)} "
+                f"(got {_shown(got)}){guess}"
+            )
     if kind == "extra_forbidden":
         known = _known_fields(model, path)
         name = str(path[-1])
@@ -141,7 +178,7 @@ def validate_all(
             )
         if shown >= MAX_REPORTED:
             continue
-        message = _message(model, error, what)
+        message = _message(model, error, what, data)
         if not strict:
             message += "; ignored"
         severity = Severity.ERROR if strict else Severity.WARNING

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from orchestra_lsp.permissions import RuleError, parse_rule
 from orchestra_lsp.workspace.agents import Agent
@@ -17,8 +18,10 @@ from orchestra_lsp.workspace.config import Config
 from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity, Span
 from orchestra_lsp.workspace.flow_checks import (
     Visible,
+    placed,
     reference_problem,
     walk_flow,
+    written_at,
     written_names,
 )
 from orchestra_lsp.workspace.mcp_config import McpServer
@@ -131,7 +134,8 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
     known = {a.name for a in command.arguments} | set(CONTEXT_NAMES)
     has_steps = bool(parsed.data.get("steps"))
     seen: set[str] = set()
-    for step_path, step in _placed_steps(command.steps, ("steps",) if has_steps else ()):
+    placed_steps = _placed_steps(command.steps, ("steps",) if has_steps else (), parsed.data)
+    for step_path, step in placed_steps:
         if step.id in seen:
             sink.add(f"step id '{step.id}' is used twice", positions.value((*step_path, "id")))
         seen.add(step.id)
@@ -168,7 +172,7 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
     if parsed.value is None:
         kept = {name for s in command.all_steps() for name in (s.id, s.as_)}
         unsure = written_names(parsed.data.get("steps")) - kept
-    walk_flow(command, has_steps, positions, parsed.lines, sink, check_step, unsure)
+    walk_flow(command, has_steps, positions, parsed.lines, sink, check_step, unsure, parsed.data)
     if command.source.layer is not Layer.COMPAT:  # Claude Code's files have no templates
         _check_unclosed(
             parsed.lines, Span(line=command.source.body_line, end_line=len(parsed.lines)), sink
@@ -180,9 +184,11 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
             sink.add(message, span)
 
 
-def _placed_steps(steps: list[Step], at: FieldPath) -> Iterator[tuple[FieldPath, Step]]:
-    """Every step with its field path in the front matter."""
-    for index, step in enumerate(steps):
+def _placed_steps(
+    steps: list[Step], at: FieldPath, written: Any
+) -> Iterator[tuple[FieldPath, Step]]:
+    """Every step with its field path in the front matter `written`."""
+    for index, step in placed(steps, written_at(written, at) if at else None):
         here: FieldPath = (*at, index) if at else ()
         yield here, step
         inner: FieldPath = {
@@ -191,7 +197,7 @@ def _placed_steps(steps: list[Step], at: FieldPath) -> Iterator[tuple[FieldPath,
             "parallel": (*here, "parallel"),
         }.get(step.kind, ())
         if step.steps:
-            yield from _placed_steps(step.steps, inner)
+            yield from _placed_steps(step.steps, inner, written)
 
 
 def _check_arguments(command: Command, positions: PositionMap, sink: DiagnosticSink) -> None:
