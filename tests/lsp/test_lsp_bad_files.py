@@ -209,3 +209,26 @@ async def test_every_error_of_a_file_shows_at_once_in_the_editor(
     # import of the model SDK can take seconds on a busy machine), so wait for it here.
     agents, _ = await names(editor, seconds=30)
     assert "checker" in agents  # typed, not saved: the file on disk stays in force
+
+
+async def test_a_broken_step_leaves_the_later_steps_diagnostics_in_place(
+    tmp_path: Path, start: Any
+) -> None:
+    """A typo'd key in step 1 used to move step 2's diagnostic onto step 1's line."""
+    root = good_workspace(tmp_path / "repo")
+    editor = await start(root, "neovim", env={"XDG_CONFIG_HOME": str(tmp_path / "home")})
+    relative = ".orchestra/commands/steps.md"
+    (root / relative).write_text("---\ndescription: x\n---\nx\n", encoding="utf-8")
+    editor.open(relative, language="markdown")
+    editor.type_text(
+        relative,
+        "---\ndescription: x\nsteps:\n  - id: one\n    agent: checker\n    promt: hi\n"
+        "  - id: two\n    agent: helpr\n    prompt: hi\n  - id: three\n    agent: checker\n"
+        "    gate: aprove\n    prompt: hi\n---\n",
+    )
+    found = await diagnostics_at(editor, editor.uri(relative))
+    placed = sorted((d.range.start.line, d.range.start.character, d.message) for d in found)
+    assert [(line, column) for line, column, _ in placed] == [(5, 4), (7, 11), (11, 4)], found
+    assert placed[0][2].startswith("step 'one': unknown key 'promt'; did you mean 'prompt'?")
+    assert placed[1][2].startswith("step 'two' uses agent 'helpr'")
+    assert placed[2][2].startswith("step 'three': gate must be one of approve, review")
