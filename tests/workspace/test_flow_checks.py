@@ -331,6 +331,9 @@ def test_a_broken_step_does_not_move_the_problems_of_the_later_steps(tmp_path: P
     secnd = next(m for m in messages if "secnd" in m)
     assert "did you mean 'second'?" in secnd
     assert _at(BROKEN_FIRST, *positions[secnd]).startswith("{{steps.secnd.output}}")
+    triag = BROKEN_FIRST.replace("steps.secnd.output", "steps.triag.output")
+    [message] = [m for _, _, _, m in _problems(_load(tmp_path, triag)) if "triag'" in m]
+    assert "did you mean 'triage'? (that step has an error of its own)" in message
     nobody = next(m for m in messages if "'nobody'" in m)
     assert nobody.startswith("step 'fifth' uses agent 'nobody'")
     assert _at(BROKEN_FIRST, *positions[nobody]) == "nobody"

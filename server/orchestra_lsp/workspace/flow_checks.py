@@ -205,6 +205,11 @@ def reference_problem(
             earlier = ", ".join(visible.steps) or "none"
             close = difflib.get_close_matches(fields[0], list(visible.steps), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
+            # A step dropped for its own error is not among the earlier steps: still
+            # name it, else a typo of it reads as if it did not exist.
+            dropped = difflib.get_close_matches(fields[0], sorted(visible.unsure), n=1)
+            if not close and dropped:
+                hint = f"; did you mean '{dropped[0]}'? (that step has an error of its own)"
             return f"no earlier step '{fields[0]}'{hint} (earlier steps: {earlier})"
         if len(fields) < 2 or fields[1] != "output":
             return f"write `steps.{fields[0]}.output` to read what step '{fields[0]}' answered"
