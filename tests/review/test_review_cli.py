@@ -90,6 +90,44 @@ def test_headless_review_in_a_terminal_lands_what_the_person_accepts(
     )
 
 
+def test_input_ended_at_a_review_leaves_one_pending_copy_that_lands_once(
+    root: Path, config_home: Path
+) -> None:
+    """Ctrl-D at the review prompt decides nothing and stops cleanly; the proposal stays
+    pending in the run that made it alone, so it can be reviewed and land once, never
+    again through the review that ended without an answer."""
+    run_id = _stopped_for_want_of_a_person(root, config_home)
+    landed = BASE.replace(LINES[3], "value_3 = 'three'\n")
+    review = [sys.executable, "-m", "orchestra_lsp", "review", run_id]
+    with ScriptedServer([]) as server:
+        env = cli_env(server.base_url, config_home)
+        transcript, code = in_a_terminal(
+            review, root, env, answers={"Accept the changes to values.py?": "\x04"}
+        )
+        assert code == 3, transcript  # stopped, not failed
+        assert "input ended" in transcript and "internal error" not in transcript, transcript
+        assert "Traceback" not in transcript, transcript
+        assert (root / "values.py").read_text() == BASE
+        runs = {s.run_id: s for s in list_runs(root)}
+        [ended] = [s for s in runs.values() if s.run_id != run_id]
+        assert runs[run_id].pending_proposal and not ended.pending_proposal, runs
+
+        transcript, code = in_a_terminal(
+            review, root, env, answers={"Accept the changes to values.py?": "yes\n"}
+        )
+        assert code == 0, transcript
+        assert (root / "values.py").read_text() == landed
+        assert not any(s.pending_proposal for s in list_runs(root)), list_runs(root)
+
+        (root / "values.py").write_text(BASE)  # the person takes the change back by hand
+        for again in (run_id, ended.run_id):
+            done = orchestra(root, server, config_home, "review", again)
+            assert done.returncode != 0, done.stdout + done.stderr
+            assert "no proposal waiting" in done.stdout + done.stderr
+        assert (root / "values.py").read_text() == BASE  # nothing landed a second time
+    assert server.requests == []
+
+
 def test_ten_concurrent_runs_on_one_file_journal_equals_disk(root: Path, config_home: Path) -> None:
     workspace(root, {"change": ONE_STEP}, extra={"values.py": BASE})
     new = {n: f"value_{n} = 'changed by run {n}'\n" for n in range(10)}

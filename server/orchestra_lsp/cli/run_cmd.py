@@ -15,6 +15,7 @@ from orchestra_lsp.cli.tables import unwrapped_console
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
 from orchestra_lsp.engine.gate_answers import parse_gate_answers
+from orchestra_lsp.journal import list_runs
 from orchestra_lsp.reports import write_page_of_run
 
 
@@ -52,22 +53,47 @@ def add_gate_option(parser: argparse.ArgumentParser) -> None:
 
 
 def register_review(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run", help="the id of a run interrupted before its review")
+    parser.add_argument(
+        "run",
+        help="the run whose proposal waits for review: its id (or a unique prefix), or "
+        "`last` (the newest run with one)",
+    )
 
 
 def review(args: argparse.Namespace) -> int:
     """Review, in the terminal, the proposal an interrupted run left pending. Without
     a terminal nobody can decide: refuse (exit 2) and keep the proposal."""
-    frontend = _frontend(args)
-    if not frontend.interactive:
+    runs = list_runs(args.workspace.resolve())
+    if args.run == "last":
+        waiting = [s.run_id for s in runs if s.pending_proposal]
+        run_id = waiting[0] if waiting else None
+        if run_id is None:
+            print("orchestra: no run has a proposal waiting for review", file=sys.stderr)
+            return 2
+    else:
+        run_id = find_run(args)
+    if run_id is None:
         print(
-            f"orchestra: reviewing run {args.run} needs a person, and there is no terminal to "
-            "ask in; its proposal stays pending (see it with `orchestra show "
-            f"{args.run}`, review it in a terminal or in the editor)",
+            f"orchestra: no single run matches {args.run!r}; see `orchestra runs`", file=sys.stderr
+        )
+        return 2
+    if not any(s.run_id == run_id and s.pending_proposal for s in runs):
+        print(
+            f"orchestra: run {run_id} has no proposal waiting for review (see `orchestra "
+            f"show {run_id}`)",
             file=sys.stderr,
         )
         return 2
-    return _drive(lambda engine: engine.recover(args.run, frontend), args, frontend)
+    frontend = _frontend(args)
+    if not frontend.interactive:
+        print(
+            f"orchestra: reviewing run {run_id} needs a person, and there is no terminal to "
+            "ask in; its proposal stays pending (see it with `orchestra show "
+            f"{run_id}`, review it in a terminal or in the editor)",
+            file=sys.stderr,
+        )
+        return 2
+    return _drive(lambda engine: engine.recover(run_id, frontend), args, frontend)
 
 
 def register_resume(parser: argparse.ArgumentParser) -> None:

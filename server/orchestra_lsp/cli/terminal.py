@@ -168,6 +168,17 @@ class TerminalFrontEnd:
         self.console.print(f"[yellow]{escape(message)}[/]")
 
     async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
+        try:
+            return await self._approve(request)
+        except InputEnded:
+            self._input_ended()
+            return ApprovalDecision(decision="stop")
+
+    def _input_ended(self) -> None:
+        self.stopped_reason.append(INPUT_ENDED)
+        self.console.print(f"\n[yellow]{escape(INPUT_ENDED)}[/]")
+
+    async def _approve(self, request: ApprovalRequest) -> ApprovalDecision:
         if request.gate == "budget":
             if not self.interactive:
                 self._needs_person("the cost cap")
@@ -254,17 +265,25 @@ class TerminalFrontEnd:
         self.console.print(
             Panel(args, title=f"{request.tool} wants to run ({escape(request.reason)})")
         )
-        return await _ask(lambda: Confirm.ask("Allow this call?", console=self.console))
+        try:
+            return await _ask(lambda: Confirm.ask("Allow this call?", console=self.console))
+        except InputEnded:
+            self._input_ended()
+            return False
 
     async def ask(self, question: Question) -> str:
         if not self.interactive:
             self._needs_person("a question from the agent")
             return f"{CANNOT_ASK}: there is no terminal to ask in; decide yourself)"
-        answer = await _ask(
-            lambda: Prompt.ask(
-                escape(question.question), choices=question.choices, console=self.console
+        try:
+            answer = await _ask(
+                lambda: Prompt.ask(
+                    escape(question.question), choices=question.choices, console=self.console
+                )
             )
-        )
+        except InputEnded:
+            self._input_ended()
+            return f"{CANNOT_ASK}: the terminal's input ended; decide yourself)"
         if question.open_url and question.choices and answer == question.choices[0]:
             webbrowser.open(question.open_url)  # the person agreed; the question named it
         return answer
@@ -279,7 +298,11 @@ class TerminalFrontEnd:
         decisions = []
         for review in request.files:
             self.console.print(Syntax(unified_diff(review), "diff", word_wrap=True))
-            accepted = await self._accepted_hunks(request, review)
+            try:
+                accepted = await self._accepted_hunks(request, review)
+            except InputEnded:  # nothing is decided, not even the files answered so far
+                self._input_ended()
+                return ReviewDecision(files=[], stop=INPUT_ENDED)
             if accepted and self.patch is not None:
                 self._append_patch(review, accepted)
             decisions.append(FileDecision(path=review.path, accepted=accepted))
@@ -321,7 +344,20 @@ class TerminalFrontEnd:
             patch.write(SECRETS.redactor.redact_text(unified_diff(review, text)))
 
 
+class InputEnded(Exception):
+    """The terminal's input ended (Ctrl-D, a closed pipe) while a question waited."""
+
+
+INPUT_ENDED = (
+    "no answer: the terminal's input ended (Ctrl-D); nothing was decided, "
+    "and a proposal stays pending for `orchestra review RUN`"
+)
+
+
 async def _ask(question: Callable[[], T]) -> T:
     """Run a blocking terminal prompt in a thread, so the event loop (and cancellation)
-    keeps going while the person thinks."""
-    return await asyncio.to_thread(question)
+    keeps going while the person thinks. Raises InputEnded at the end of input."""
+    try:
+        return await asyncio.to_thread(question)
+    except EOFError:
+        raise InputEnded from None

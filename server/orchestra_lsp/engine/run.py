@@ -163,6 +163,8 @@ class Run:
         self.ctx = ctx
         self.run_id = ctx.journal.run_id
         self.changeset = Changeset()
+        self.carried_from: str | None = None
+        """The run whose pending proposal this run reviews (review_left_by)."""
         self.view = WorkspaceView(
             ctx.workspace.root, self.changeset, as_view_buffers(ctx.buffers())
         )
@@ -282,6 +284,9 @@ class Run:
             await self._review(step, recovery=True)
             settle_pending(self.ctx.workspace.root, origin)
 
+        # The proposal stays pending in the origin's journal alone until it is decided
+        # here: a copy in this run's would be a second, landable copy of one proposal.
+        self.carried_from = origin
         return await self._ended(self._review_run({"run": origin}, review))
 
     async def review_undo(self, plan: UndoPlan) -> RunResult:
@@ -367,8 +372,9 @@ class Run:
         return RunResult(self.run_id, "failed", error=message, cost_usd=self.ctx.cost_usd)
 
     def _save_pending(self) -> None:
-        """Keep undecided proposals in the journal, so nothing proposed is lost."""
-        if self._pending_files():
+        """Keep undecided proposals in the journal, so nothing proposed is lost (a
+        review of another run's proposal leaves it pending there, see review_left_by)."""
+        if self._pending_files() and self.carried_from is None:
             self.ctx.journal.write_changeset(self.changeset.model_dump(mode="json"))
 
     # -- steps and approve gates ---------------------------------------------------
@@ -1121,7 +1127,8 @@ class Run:
         if not paths:
             return
         changes = [self.changeset.files[path] for path in paths]
-        self.ctx.journal.write_changeset(self.changeset.model_dump(mode="json"))
+        if self.carried_from is None:
+            self.ctx.journal.write_changeset(self.changeset.model_dump(mode="json"))
         if recovery:
             changes = await asyncio.to_thread(self._outside_review, step.id, changes)
             if not changes:
