@@ -220,3 +220,23 @@ def test_a_read_only_journal_folder_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         f"orchestra: cannot write the run journal {runs}: Permission denied"
     ]
+
+
+def test_no_api_key_is_said_before_anything_runs(tmp_path: Path) -> None:
+    """Without a key (and no gateway URL) the run does not start: one line, exit 2, no
+    journal, and a Claude command's `!`cmd`` line is not run in vain."""
+    root = tmp_path / "repo"
+    (root / ".claude" / "commands").mkdir(parents=True)
+    (root / ".claude" / "commands" / "stamp.md").write_text(
+        "---\ndescription: Stamp\nallowed-tools: Bash(touch:*)\n---\n!`touch ran.txt`\nSay hi.\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_") and k != "COLUMNS"}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "xdg"), HOME=str(tmp_path))
+    done = orchestra(root, "run", "stamp", "--yes", home=tmp_path, env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "ANTHROPIC_API_KEY is not set" in done.stderr, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (root / "ran.txt").exists()
+    assert not (root / ".orchestra" / "runs").exists() or not any(
+        p.name != "batches" for p in (root / ".orchestra" / "runs").iterdir()
+    )

@@ -281,6 +281,11 @@ class Engine:
             )
         arguments = resolve_arguments(command, request.arguments)
         answers = check_gate_answers(command, gates)
+        # Before anything runs (its journal, MCP servers, `!`cmd`` lines): a run whose
+        # every model call would fail for want of a key does not start.
+        needs_model = next(command.agent_steps(), None) is not None
+        if needs_model and (problem := self.client.credentials_problem()):
+            raise RunRequestError(str(problem))
         values = {
             **arguments,
             "file": request.file or "",

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import incomplete, missing_key, translate
+from .errors import ModelError, incomplete, missing_key, translate
 from .models import ModelTurn, Usage
 from .pricing import cost_usd, price_for
 
@@ -124,11 +124,18 @@ class ModelClient:
         self.timeout = timeout
         self._sdk: AsyncAnthropic | None = None
 
+    def credentials_problem(self) -> ModelError | None:
+        """Why no call can succeed before any is made (no key for the real API), or
+        None. Front ends check it before a run starts, so nothing runs in vain."""
+        if self.api_key is None and self.base_url == DEFAULT_BASE_URL:
+            return missing_key()
+        return None
+
     def _client(self) -> AsyncAnthropic:
         """The SDK client, created (and ``anthropic`` imported) on first use."""
         if self._sdk is None:
-            if self.api_key is None and self.base_url == DEFAULT_BASE_URL:
-                raise missing_key()
+            if (problem := self.credentials_problem()) is not None:
+                raise problem
             from anthropic import AsyncAnthropic
 
             _keep_snapshot_type()
