@@ -65,3 +65,53 @@ def test_a_command_that_edits_needs_a_git_repository(root: Path, config_home: Pa
     assert done.returncode == 2
     assert "not a git repository with a commit" in done.stderr
     assert server.requests == []
+
+
+def test_an_uncommitted_command_stops_the_batch_before_any_item(
+    root: Path, config_home: Path
+) -> None:
+    """Items run in worktrees of HEAD: a command that is only in the working tree (a
+    new one in .orchestra/, or Claude Code's .claude/commands/) is not there."""
+    queue(root, git=True)
+    head = git(root, "rev-parse", "--short", "HEAD").strip()
+    note = (root / ".orchestra" / "commands" / "note.md").read_text()
+    claude = "---\ndescription: Write a note\n---\nWrite notes/$ARGUMENTS.md.\n"
+    for relative, text, argument in (
+        (".orchestra/commands/fixit.md", note, "ticket"),
+        (".claude/commands/fixit.md", claude, "ARGUMENTS"),
+    ):
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+        with ScriptedServer([]) as server:
+            done = orchestra(
+                root, server, config_home, "batch", "fixit", "--each", f"{argument}=SHOP-21,SHOP-22"
+            )
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert done.stderr.splitlines() == [
+            f"orchestra: command 'fixit' is not committed: each item runs in a git worktree "
+            f"of HEAD ({head}), where {relative} does not exist; commit it first "
+            f"(git add {relative} && git commit)"
+        ]
+        assert server.requests == []
+        assert not (root / ".orchestra" / "runs" / "batches").exists()
+        (root / relative).unlink()
+    # Committed, the same command runs its items.
+    (root / ".orchestra" / "commands" / "fixit.md").write_text(note)
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qm", "fixit")
+    turns = [Turn.model_validate(t) for t in note_turns("SHOP-21")]
+    with ScriptedServer(Script(concurrent=True, turns=turns)) as server:
+        done = orchestra(
+            root,
+            server,
+            config_home,
+            "batch",
+            "fixit",
+            "--each",
+            "ticket=SHOP-21",
+            "--gate",
+            "note=review:accept-all",
+            "--json",
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["items"][0]["state"] == "finished"

@@ -437,7 +437,8 @@ class BatchRunner:
 
     def prepare(self, workspace: Workspace, command: Command) -> None:
         """Check what can be checked before any item starts (the gate answers, the
-        repository a worktree needs) and decide whether items are isolated.
+        repository a worktree needs, the command file committed there) and decide
+        whether items are isolated.
         Raises RunRequestError / BatchError."""
         check_gate_answers(command, self.options.gates)
         self.isolate = proposes_edits(workspace, command)
@@ -447,6 +448,26 @@ class BatchRunner:
                 f"edits in a git worktree of its own; {self.root} is not a git repository "
                 "with a commit"
             )
+        if self.isolate:
+            self._check_committed(command)
+
+    def _check_committed(self, command: Command) -> None:
+        """Isolated items run in worktrees of HEAD: a command file of this repository
+        that HEAD lacks (new, not committed yet) would be missing from every one of them."""
+        if command.mcp_prompt is not None:  # its text comes from the server
+            return
+        try:
+            relative = command.path.resolve().relative_to(self.root).as_posix()
+        except ValueError:  # a built-in, the person's own folder
+            return
+        if _git(self.root, "cat-file", "-e", f"HEAD:./{relative}").returncode == 0:
+            return
+        head = _git(self.root, "rev-parse", "--short", "HEAD").stdout.strip()
+        raise BatchError(
+            f"command '{command.name}' is not committed: each item runs in a git worktree "
+            f"of HEAD ({head}), where {relative} does not exist; commit it first "
+            f"(git add {relative} && git commit)"
+        )
 
     async def run(self) -> BatchSummary:
         """Run every item of the slice; returns the summary (also in batch.json and
