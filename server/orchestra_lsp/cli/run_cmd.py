@@ -93,7 +93,7 @@ def review(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return _drive(lambda engine: engine.recover(run_id, frontend), args, frontend)
+    return _drive(lambda engine: engine.recover(run_id, frontend), args, frontend, resumable=False)
 
 
 def register_resume(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +102,9 @@ def register_resume(parser: argparse.ArgumentParser) -> None:
         "--from",
         dest="from_step",
         metavar="STEP",
-        help="run again from this top-level step (default: the first that did not complete)",
+        help="run again from this step: a top-level step or a group's, by its path "
+        "(`build/review`, as `orchestra commands --json` lists them); default: the first "
+        "step that did not complete",
     )
     parser.add_argument("--yes", "-y", action="store_true", help="let every gate pass by policy")
     parser.add_argument(
@@ -167,7 +169,7 @@ def undo(args: argparse.Namespace) -> int:
             args.run, frontend, step=args.step, file=file, yes=args.yes, apply=args.apply
         )
 
-    return _drive(start, args, frontend)
+    return _drive(start, args, frontend, resumable=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -222,9 +224,12 @@ def _drive(
     args: argparse.Namespace,
     frontend: TerminalFrontEnd,
     html: Path | None = None,
+    *,
+    resumable: bool = True,
 ) -> int:
     """Start a run on a fresh engine, wait for it, and turn its end into an exit code:
-    0 finished, 1 failed, 2 could not start, 3 stopped."""
+    0 finished, 1 failed, 2 could not start, 3 stopped, 130 interrupted (Ctrl-C; a
+    `resumable` run that started is named with the `orchestra resume` that continues it)."""
 
     async def go() -> int:
         engine = Engine(args.workspace)
@@ -245,3 +250,11 @@ def _drive(
     except RunRequestError as error:
         print(f"orchestra: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        hint = (
+            f"; continue it with `orchestra resume {frontend.run_id}`"
+            if resumable and frontend.run_id is not None
+            else ""
+        )
+        print(f"orchestra: interrupted{hint}", file=sys.stderr)
+        return 130

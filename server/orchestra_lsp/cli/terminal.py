@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
-from rich.prompt import Confirm, Prompt
+from rich.prompt import Confirm, InvalidResponse, Prompt
 from rich.syntax import Syntax
 
 from orchestra_lsp.changes import LABELS, Changeset, apply_hunks
@@ -45,6 +45,20 @@ from orchestra_lsp.engine.frontend import CANNOT_ASK
 from orchestra_lsp.redaction import SECRETS
 
 T = TypeVar("T")
+
+
+class ChoicePrompt(Prompt):
+    """A choice typed in full or as an unambiguous prefix (`y`, `e`), any case. No
+    default: a bare Enter is no answer and asks again, so nothing lands by accident."""
+
+    illegal_choice_message = "[prompt.invalid.choice]Type one of the options, or its first letter"
+
+    def process_response(self, value: str) -> str:
+        typed = value.strip().lower()
+        matches = [c for c in self.choices or [] if typed and c.lower().startswith(typed)]
+        if len(matches) != 1:
+            raise InvalidResponse(self.illegal_choice_message)
+        return matches[0]
 
 
 def unified_diff(review: FileReview, accepted_text: str | None = None) -> str:
@@ -68,6 +82,8 @@ class TerminalFrontEnd:
     patch: Path | None = None
     show_text: bool = True
     stopped_reason: list[str] = field(default_factory=list)
+    #: The id of the run under way, once it started (for `orchestra review`/`resume` hints).
+    run_id: str | None = None
     _streaming: bool = False
     _cache_read: int = 0
     _prompt_tokens: int = 0
@@ -86,6 +102,7 @@ class TerminalFrontEnd:
             self._streaming = False
         match event:
             case ev.RunStarted():
+                self.run_id = event.run_id
                 out.print(
                     f"[bold]▶ {escape(event.command)}[/] run {event.run_id} · "
                     f"steps: {' → '.join(event.steps)} · model {event.model}"
@@ -158,14 +175,19 @@ class TerminalFrontEnd:
 
     # -- gates ---------------------------------------------------------------------
 
-    def _needs_person(self, what: str) -> None:
+    def _needs_person(self, what: str, *, shown: bool = True) -> str:
+        """The message saying why the run stops; printed unless `shown` is False (the
+        engine then prints it once, as the reason the run stopped)."""
+        review = f"`orchestra review {self.run_id or 'RUN'}`"
         message = (
             f"{what} needs a person, and there is no terminal to ask in; "
             "run it in a terminal, or pass --yes to let gates pass by policy "
-            "(a proposal stays pending: `orchestra review RUN` in a terminal)"
+            f"(a proposal stays pending: {review} in a terminal)"
         )
         self.stopped_reason.append(message)
-        self.console.print(f"[yellow]{escape(message)}[/]")
+        if shown:
+            self.console.print(f"[yellow]{escape(message)}[/]")
+        return message
 
     async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
         try:
@@ -197,10 +219,9 @@ class TerminalFrontEnd:
             title = f"{request.step_id} · {request.agent}" + (" · edited" if edited else "")
             self.console.print(Panel(shown, title=title))
             choice = await _ask(
-                lambda: Prompt.ask(
+                lambda: ChoicePrompt.ask(
                     "Approve, edit, revise or stop?",
                     choices=["approve", "edit", "revise", "stop"],
-                    default="approve",
                     console=self.console,
                 )
             )
@@ -293,8 +314,8 @@ class TerminalFrontEnd:
         terminal (and without `--yes`) nobody can decide: the run stops, the proposal
         stays pending for `orchestra review RUN`."""
         if not request.auto_accept and not self.interactive:
-            self._needs_person(f"the review of step '{request.step_id}'")
-            return ReviewDecision(files=[], stop=self.stopped_reason[-1])
+            why = self._needs_person(f"the review of step '{request.step_id}'", shown=False)
+            return ReviewDecision(files=[], stop=why)
         decisions = []
         for review in request.files:
             self.console.print(Syntax(unified_diff(review), "diff", word_wrap=True))
@@ -313,10 +334,9 @@ class TerminalFrontEnd:
         if request.auto_accept:
             return every
         answer = await _ask(
-            lambda: Prompt.ask(
+            lambda: ChoicePrompt.ask(
                 f"Accept the changes to {escape(review.path)}?",
                 choices=["yes", "no", "hunks"],
-                default="yes",
                 console=self.console,
             )
         )
