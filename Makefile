@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: demo test lint typecheck pytest bench system-deps clean
 
@@ -23,17 +24,24 @@ system-deps:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
 	fi
 
+# Orchestra alone for the demo; the test tools (pytest, mypy, ruff...) on top for `make test`.
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV) with Orchestra and its Python packages (the first time takes a minute)..."
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e .
 	touch $(STAMP)
 
-lint: $(STAMP)
+$(TEST_STAMP): $(STAMP)
+	@echo "Adding the test tools to $(VENV)..."
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(TEST_STAMP)
+
+lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check server tests bench examples
 	$(VENV)/bin/ruff format --check server tests bench examples
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(VENV)/bin/mypy
 
 # Two workers, a test file each at a time (module fixtures such as code-server stay
@@ -41,18 +49,18 @@ typecheck: $(STAMP)
 # `make test PYTEST_WORKERS=0` runs the suite in one process.
 PYTEST_WORKERS ?= 2
 
-pytest: $(STAMP) system-deps $(TEST_DEPS)
+pytest: $(TEST_STAMP) system-deps $(TEST_DEPS)
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 
-# The demo drives real MCP servers (the ticket tracker, a browser): the same
-# installs as the tests need.
-demo: $(STAMP) system-deps mcp-test-servers
+# The demo drives real MCP servers (the ticket tracker, a browser): only the
+# browser server and Debian's chromium, not every server the tests use.
+demo: $(STAMP) system-deps demo-servers
 	$(PY) -m orchestra_lsp demo
 
 # Benchmarks use the test servers and, for the LSP start-up peers, their own venv.
-bench: $(STAMP) system-deps mcp-test-servers lsp-bench-peers
+bench: $(TEST_STAMP) system-deps mcp-test-servers lsp-bench-peers
 	$(PY) bench/run_all.py
 
 clean:

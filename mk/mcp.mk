@@ -16,21 +16,27 @@ MCP_NODE_STAMP := $(MCP_NODE_DIR)/node_modules/.orchestra-installed
 MCP_GIT_STAMP := $(MCP_VENVS)/git/.installed-$(MCP_GIT_VERSION)
 MCP_ATLASSIAN_STAMP := $(MCP_VENVS)/atlassian/.installed-$(MCP_ATLASSIAN_VERSION)
 
-.PHONY: mcp-test-servers mcp-chromium
+.PHONY: mcp-test-servers mcp-chromium demo-servers
 
 mcp-test-servers: $(MCP_NODE_STAMP) $(MCP_GIT_STAMP) $(MCP_ATLASSIAN_STAMP) mcp-chromium
 
+# What `make demo` needs: the browser's MCP server and Debian's chromium.
+demo-servers: $(MCP_NODE_STAMP) mcp-chromium
+
 $(MCP_NODE_STAMP): $(MCP_NODE_DIR)/package.json $(MCP_NODE_DIR)/package-lock.json
+	@echo "Installing the npm MCP servers (a browser server among them; first time: a minute)..."
 	cd $(MCP_NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(MCP_GIT_STAMP):
+	@echo "Installing mcp-server-git $(MCP_GIT_VERSION) in its own virtualenv (for the tests)..."
 	rm -rf $(MCP_VENVS)/git
 	$(MCP_PYTHON) -m venv $(MCP_VENVS)/git
 	$(MCP_VENVS)/git/bin/python -m pip install -q --disable-pip-version-check 'mcp-server-git==$(MCP_GIT_VERSION)'
 	touch $@
 
 $(MCP_ATLASSIAN_STAMP):
+	@echo "Installing mcp-atlassian $(MCP_ATLASSIAN_VERSION) in its own virtualenv (for the tests)..."
 	rm -rf $(MCP_VENVS)/atlassian
 	$(MCP_PYTHON) -m venv $(MCP_VENVS)/atlassian
 	$(MCP_VENVS)/atlassian/bin/python -m pip install -q --disable-pip-version-check 'mcp-atlassian==$(MCP_ATLASSIAN_VERSION)'
