@@ -83,3 +83,44 @@ def test_claude_code_allows_work_the_same_before_and_after_init(
         assert not (root / "made-by-shell").exists()
         verdicts.append({line: e["rule"] for line, e in decided.items()})
     assert verdicts[0] == verdicts[1]
+
+
+def test_check_warns_when_a_config_rule_overrides_a_claude_code_allow(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "repo",
+        {
+            "test_shop.py": TESTS,
+            ".claude/commands/fix-tests.md": _command("Bash(python3 -m unittest:*)"),
+            ".claude/settings.json": json.dumps({"permissions": {"allow": ["Bash(npm test:*)"]}}),
+        },
+    )
+    init = orchestra(root, "http://127.0.0.1:9", tmp_path / "xdg", "init")
+    assert init.returncode == 0, init.stdout + init.stderr
+    clean = orchestra(root, "http://127.0.0.1:9", tmp_path / "xdg", "check")
+    assert clean.returncode == 0 and "warning" not in clean.stdout, clean.stdout
+
+    config = root / ".orchestra" / "config.toml"
+    text = config.read_text()
+    # What `orchestra init` used to write, a wider deny, and rules that override nothing.
+    config.write_text(
+        text.replace(
+            '# ask = ["run_shell(git push*)"]',
+            'ask = ["run_shell(git push*)", "run_shell"]',
+        ).replace('deny  = ["run_shell(rm *)"', 'deny  = ["run_shell(rm *)", "run_shell(npm *)"')
+    )
+    lines = config.read_text().splitlines()
+    ask_line = next(i for i, line in enumerate(lines, 1) if line.startswith("ask"))
+    deny_line = next(i for i, line in enumerate(lines, 1) if line.startswith("deny"))
+    ask_column = lines[ask_line - 1].index('"run_shell"]') + 1
+    deny_column = lines[deny_line - 1].index('"run_shell(npm *)"') + 1
+    checked = orchestra(root, "http://127.0.0.1:9", tmp_path / "xdg", "check")
+    warnings = [line for line in checked.stdout.splitlines() if ": warning: " in line]
+    assert warnings == [
+        f".orchestra/config.toml:{ask_line}:{ask_column}: warning: ask rule 'run_shell' overrides "
+        "`run_shell(python3 -m unittest*)` (command 'fix-tests' allowed-tools) and 1 more: "
+        "ask beats allow, so those allows never take effect; narrow or remove this rule "
+        "(a call no rule allows is asked about anyway)",
+        f".orchestra/config.toml:{deny_line}:{deny_column}: warning: deny rule 'run_shell(npm *)' "
+        "overrides `run_shell(npm test*)` (Claude Code permissions.allow): deny beats allow, "
+        "so that allow never takes effect; narrow this rule if the allow is meant",
+    ], checked.stdout

@@ -47,7 +47,12 @@ from orchestra_lsp.workspace.parsers import (
 from orchestra_lsp.workspace.persistent import PersistentContext, load_context_file
 from orchestra_lsp.workspace.skills import SKILL_FILE, Skill
 from orchestra_lsp.workspace.sources import Layer
-from orchestra_lsp.workspace.validation import check_agent_tools, check_command, check_permissions
+from orchestra_lsp.workspace.validation import (
+    check_agent_tools,
+    check_command,
+    check_permissions,
+    check_shadowed_allows,
+)
 from orchestra_lsp.workspace.yaml_positions import PositionMap
 
 logger = logging.getLogger(__name__)
@@ -294,6 +299,13 @@ def _load(
         _check(parsed_command, check_command, agents)
     if parsed_config is not None:
         _check(parsed_config, check_permissions, mcp_servers)
+        allows = [
+            (rule, f"command '{name}' allowed-tools")
+            for name, command in commands.items()
+            for rule in command.allowed_tools
+        ]
+        allows += [(rule, "Claude Code permissions.allow") for rule in claude_settings.allow]
+        _check(parsed_config, check_shadowed_allows, allows)
         diagnostics.extend(parsed_config.sink.items)
     sinks = [p.sink for p in parsed_agents] + [p.sink for p in parsed_commands]
     for sink in sinks + [p.sink for p in parsed_skills]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from orchestra_lsp.permissions import RuleError, parse_rule
+from orchestra_lsp.permissions import Rule, RuleError, parse_rule
 from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.commands import Command, Step
 from orchestra_lsp.workspace.config import Config
@@ -117,6 +117,48 @@ def check_permissions(parsed: Parsed[Config], mcp_servers: Mapping[str, McpServe
             problem = tool_problem(pattern, mcp_servers)
             if problem is not None:
                 parsed.sink.add(f"{problem[0]}; this rule never applies", span, Severity.WARNING)
+
+
+def check_shadowed_allows(parsed: Parsed[Config], allows: Sequence[tuple[str, str]]) -> None:
+    """A config.toml ask or deny rule that covers a narrower allow — a command's
+    `allowed-tools`, a Claude Code `permissions.allow` — makes that allow ineffective
+    (deny beats ask beats allow, as in Claude Code): a warning on the rule. `allows`:
+    (rule as translated to ours, where it comes from)."""
+    config = parsed.value
+    if config is None:
+        return
+    wanted = [(rule, where) for text, where in allows if isinstance(rule := parse_rule(text), Rule)]
+    rules = config.permissions
+    for kind, patterns in (("ask", rules.ask), ("deny", rules.deny)):
+        for index, pattern in enumerate(patterns):
+            wider = parse_rule(pattern)
+            if not isinstance(wider, Rule):
+                continue
+            lost = [f"`{a.text}` ({where})" for a, where in wanted if _covers(wider, a)]
+            if not lost:
+                continue
+            more = f" and {len(lost) - 1} more" if len(lost) > 1 else ""
+            fix = (
+                "narrow or remove this rule (a call no rule allows is asked about anyway)"
+                if kind == "ask"
+                else "narrow this rule if the allow is meant"
+            )
+            parsed.sink.add(
+                f"{kind} rule '{pattern}' overrides {lost[0]}{more}: {kind} beats allow, so "
+                f"{'those allows never take' if more else 'that allow never takes'} effect; " + fix,
+                parsed.positions.value(("permissions", kind, index)),
+                Severity.WARNING,
+            )
+
+
+def _covers(wider: Rule, narrower: Rule) -> bool:
+    """Whether every call `narrower` allows matches `wider` (judged on the pattern's
+    text, which is close enough for a warning)."""
+    if not wider.matches_tool(narrower.tool):
+        return False
+    if wider.argument is None or set(wider.argument) <= {"*"}:
+        return True
+    return narrower.argument is not None and wider.matches(narrower.tool, narrower.argument)
 
 
 def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
