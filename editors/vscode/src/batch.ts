@@ -127,9 +127,11 @@ export class Batches {
   }
 
   private async summarize(progress: BatchProgress): Promise<void> {
-    // The batch's summary (one row per item: state, verdicts, cost, its report) beside the code.
+    // The batch's summary (one row per item: state, verdicts, cost, its report) beside the
+    // code. Not awaited: the preview's command may settle late, and the message below must
+    // not wait for it.
     if (progress.summaryUri) {
-      await vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.parse(progress.summaryUri)).then(undefined, () => undefined);
+      void vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.parse(progress.summaryUri)).then(undefined, () => undefined);
     }
     const message = `Orchestra: ${progress.command} on ${progress.items.length} items: ${batchMessage(progress)}`;
     const actions = ['Show Items'];

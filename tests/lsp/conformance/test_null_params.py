@@ -7,10 +7,15 @@ from pathlib import Path
 from conftest import StartRaw
 
 INVALID_PARAMS = -32602
+DEAD = "http://127.0.0.1:9"  # the discard port: nothing answers there
 
 
 async def test_null_for_defaults_is_accepted(raw: StartRaw, workspace: Path) -> None:
-    client = await raw(workspace)
+    # A key, so the run starts (a run without one is refused before it starts); the
+    # model is never reached in this test's time, and what it would say does not matter.
+    client = await raw(
+        workspace, env={"ANTHROPIC_API_KEY": "test-key-0123456789", "ANTHROPIC_BASE_URL": DEAD}
+    )
     await client.initialize(workspace)
     # What eglot sends back for a code action's command that carried `"arguments": {}`.
     answer = await client.request(
