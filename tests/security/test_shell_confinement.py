@@ -96,7 +96,10 @@ async def test_a_grandchild_holding_the_pipe_does_not_hold_the_result(root: Path
     result = await run_shell.run({"command": command, "timeout": 20}, ctx(root))
     assert time.monotonic() - started < 5
     assert result.text.startswith("started")
-    assert await gone(int((root / "holder.pid").read_text()))
+    holder = root / "holder.pid"
+    # The sweep may end the grandchild before it wrote its pid: then it is gone already.
+    if holder.exists() and holder.read_text().strip():
+        assert await gone(int(holder.read_text()))
 
 
 async def test_a_timeout_kills_the_escaped_ones_too(root: Path) -> None:
