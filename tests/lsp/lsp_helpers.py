@@ -309,3 +309,47 @@ def make_workspace(root: Path) -> Path:
     (orchestra / "commands" / "fix-here.md").write_text(FIX_HERE, encoding="utf-8")
     (orchestra / "CONTEXT.md").write_text("Be brief.\n", encoding="utf-8")
     return root
+
+
+TICKET_READER = """---
+name: reader
+description: Reads tickets
+tools: [read_file]
+max_turns: 3
+---
+You read tickets.
+"""
+
+TICKET_CHECK = """---
+description: Check one ticket
+arguments:
+  - {name: ticket, required: true}
+  - {name: tone, required: false, default: brief}
+steps:
+  - id: check
+    agent: reader
+    prompt: "Check ticket {{ticket}}, {{tone}}."
+    output:
+      type: object
+      properties:
+        verdict: {enum: [pass, fail]}
+      required: [verdict]
+  - {id: sign, agent: reader, prompt: "Sign {{ticket}}.", gate: approve}
+---
+"""
+
+
+def add_ticket_check(root: Path) -> Path:
+    """Adds the batch tests' `reader` agent and `check` command (a structured verdict,
+    then an approve gate) to a workspace made by `make_workspace`."""
+    (root / ".orchestra" / "agents" / "reader.md").write_text(TICKET_READER, encoding="utf-8")
+    (root / ".orchestra" / "commands" / "check.md").write_text(TICKET_CHECK, encoding="utf-8")
+    return root
+
+
+def verdict_turn(ticket: str, tone: str, verdict: str) -> dict[str, Any]:
+    """The scripted model's turn answering `check` for `ticket` with `verdict`."""
+    return {
+        "expect": {"messages_contain": [f"Check ticket {ticket}, {tone}."]},
+        "reply": {"tool_use": [{"name": "structured_output", "input": {"verdict": verdict}}]},
+    }

@@ -11,55 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lsp_helpers import make_workspace
+from lsp_helpers import add_ticket_check, make_workspace, verdict_turn
 from pygls.exceptions import JsonRpcException
 
 from orchestra_lsp.testing import Script, ScriptedServer
 
 API_KEY = "test-key-lsp-0a1b2c3d4e5f"
-READER = """---
-name: reader
-description: Reads tickets
-tools: [read_file]
-max_turns: 3
----
-You read tickets.
-"""
-CHECK = """---
-description: Check one ticket
-arguments:
-  - {name: ticket, required: true}
-  - {name: tone, required: false, default: brief}
-steps:
-  - id: check
-    agent: reader
-    prompt: "Check ticket {{ticket}}, {{tone}}."
-    output:
-      type: object
-      properties:
-        verdict: {enum: [pass, fail]}
-      required: [verdict]
-  - id: sign
-    agent: reader
-    prompt: "Sign {{ticket}}."
-    gate: approve
----
-"""
-
-
-def _verdict(ticket: str, verdict: str) -> dict[str, Any]:
-    return {
-        "expect": {"messages_contain": [f"Check ticket {ticket}, terse."]},
-        "reply": {"tool_use": [{"name": "structured_output", "input": {"verdict": verdict}}]},
-    }
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    root = make_workspace(tmp_path / "ws")
-    (root / ".orchestra" / "agents" / "reader.md").write_text(READER, encoding="utf-8")
-    (root / ".orchestra" / "commands" / "check.md").write_text(CHECK, encoding="utf-8")
-    return root
+    return add_ticket_check(make_workspace(tmp_path / "ws"))
 
 
 async def _done(editor: Any) -> dict[str, Any]:
@@ -77,11 +39,11 @@ async def test_a_batch_from_the_editor_reports_each_item_and_a_summary(
         {
             "concurrent": True,
             "turns": [
-                _verdict("SHOP-1", "pass"),
+                verdict_turn("SHOP-1", "terse", "pass"),
                 {"expect": {"messages_contain": ["Sign SHOP-1."]}, "reply": {"text": "signed 1"}},
-                _verdict("SHOP-2", "fail"),
+                verdict_turn("SHOP-2", "terse", "fail"),
                 {"expect": {"messages_contain": ["Sign SHOP-2."]}, "reply": {"text": "signed 2"}},
-                _verdict("SHOP-3", "pass"),
+                verdict_turn("SHOP-3", "terse", "pass"),
                 {"expect": {"messages_contain": ["Sign SHOP-3."]}, "reply": {"text": "signed 3"}},
             ],
         }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 from orchestra_lsp.journal import load_run
 from orchestra_lsp.testing import Script, ScriptedServer
@@ -16,52 +15,21 @@ from orchestra_lsp.testing import Script, ScriptedServer
 sys.path.insert(0, str(Path(__file__).parent))
 from plugin_helpers import drive, make_workspace
 
-READER = """---
-name: reader
-description: Reads tickets
-tools: [read_file]
-max_turns: 3
----
-You read tickets.
-"""
-CHECK = """---
-description: Check one ticket
-arguments:
-  - {name: ticket, required: true}
-  - {name: tone, required: false, default: brief}
-steps:
-  - id: check
-    agent: reader
-    prompt: "Check ticket {{ticket}}, {{tone}}."
-    output:
-      type: object
-      properties:
-        verdict: {enum: [pass, fail]}
-      required: [verdict]
-  - {id: sign, agent: reader, prompt: "Sign {{ticket}}.", gate: approve}
----
-"""
-
-
-def _verdict(ticket: str, tone: str, verdict: str) -> dict[str, Any]:
-    return {
-        "expect": {"messages_contain": [f"Check ticket {ticket}, {tone}."]},
-        "reply": {"tool_use": [{"name": "structured_output", "input": {"verdict": verdict}}]},
-    }
+sys.path.insert(0, str(Path(__file__).parents[1] / "lsp"))
+from lsp_helpers import add_ticket_check, verdict_turn
 
 
 def test_run_on_several_from_neovim(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     (root / ".orchestra" / "agents").mkdir(exist_ok=True)
-    (root / ".orchestra" / "agents" / "reader.md").write_text(READER, encoding="utf-8")
-    (root / ".orchestra" / "commands" / "check.md").write_text(CHECK, encoding="utf-8")
+    add_ticket_check(root)
     script = Script.model_validate(
         {
             "concurrent": True,
             "turns": [
-                _verdict("SHOP-1", "brief", "pass"),
-                _verdict("SHOP-2", "brief", "fail"),
-                _verdict("SHOP-3", "terse", "pass"),
+                verdict_turn("SHOP-1", "brief", "pass"),
+                verdict_turn("SHOP-2", "brief", "fail"),
+                verdict_turn("SHOP-3", "terse", "pass"),
                 *(
                     {"expect": {"messages_contain": [f"Sign {ticket}."]}, "reply": {"text": "ok"}}
                     for ticket in ("SHOP-1", "SHOP-2", "SHOP-3")
