@@ -6,15 +6,11 @@ proposal over; `--from` runs again from a named step; bad requests are exit 2.""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from batch_helpers import orchestra
-from engine_helpers import cli_env, command_file, workspace
+from engine_helpers import command_file, kill_at_request, workspace
 
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import Script, ScriptedServer, Turn
@@ -278,26 +274,7 @@ def test_a_killed_run_resumes_after_its_last_completed_step(root: Path, config_h
         {"name": "the model is slow", "delay": 60, "reply": {"text": "too late"}},
     ]
     with ScriptedServer(script) as server:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "orchestra_lsp", "run", "three", "--gate", "plan=approve"],
-            cwd=root,
-            env=cli_env(server.base_url, config_home),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while len(server.requests) < 2 and time.monotonic() < deadline:
-                assert process.poll() is None
-                time.sleep(0.05)
-            assert len(server.requests) == 2, "build's model call never came"
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=10)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        kill_at_request(root, server, config_home, "run", "three", "--gate", "plan=approve")
     [old] = list_runs(root)
     assert old.state == "interrupted"
     rest = [

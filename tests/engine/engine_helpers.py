@@ -287,6 +287,36 @@ def orchestra(
     )
 
 
+def kill_at_request(
+    root: Path, server: ScriptedServer, config_home: Path, *args: str, requests: int = 2
+) -> None:
+    """`orchestra ARGS...` as a subprocess, killed (SIGKILL: no clean-up of its own) once
+    the scripted model has had `requests` requests; waits up to 60 s for them (a busy
+    machine). Raises AssertionError, with the process's stderr, if it ended before."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestra_lsp", *args],
+        cwd=root,
+        env=cli_env(server.base_url, config_home),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(server.requests) < requests and time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr and process.stderr.read()
+            time.sleep(0.02)
+        assert len(server.requests) >= requests, f"model call {requests} never came"
+        process.kill()
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
+
+
 def events_of(root: Path, run_id: str, kind: str) -> list[dict[str, Any]]:
     """The journal events of one `kind` in run `run_id`, in order."""
     return [e for e in load_run(root, run_id).events if e["type"] == kind]

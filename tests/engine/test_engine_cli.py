@@ -5,9 +5,7 @@ command, and a process killed mid-run leaving a journal that can be recovered.""
 from __future__ import annotations
 
 import asyncio
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,8 +17,8 @@ from engine_helpers import (
     SHOP_EDIT,
     SHOP_EDITED,
     RecordingFrontEnd,
-    cli_env,
     command_file,
+    kill_at_request,
     orchestra,
     workspace,
 )
@@ -119,28 +117,7 @@ def test_killed_process_leaves_an_interrupted_run_with_its_proposal(
         {"name": "the model is slow", "delay": 60, "reply": {"text": "too late"}},
     ]
     with ScriptedServer(script) as server:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "orchestra_lsp", "run", "implement", "--yes", "--apply"],
-            cwd=root,
-            env=cli_env(server.base_url, config_home),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while len(server.requests) < 2 and time.monotonic() < deadline:
-                assert process.poll() is None, process.stderr and process.stderr.read()
-                time.sleep(0.02)
-            assert len(server.requests) == 2, "the second model call never came"
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=10)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            if process.stderr is not None:
-                process.stderr.close()
+        kill_at_request(root, server, config_home, "run", "implement", "--yes", "--apply")
     server.assert_no_failures()
 
     [summary] = list_runs(root)
