@@ -97,18 +97,9 @@ Be brief.
     assert "We sell things." in ws.context.text
 
 
-def test_broken_files_are_reported_at_their_place(write_files: WriteFiles, user_dir: Path) -> None:
-    root = write_files(
-        {
-            ".orchestra/agents/good.md": AGENT.replace("tester", "good"),
-            ".orchestra/agents/typo.md": "---\nname: typo\ndescrption: oops\ntools: [read_file]\n---\nBody\n",
-            ".orchestra/agents/badyaml.md": "---\nname: [unclosed\ntools: x\n---\nBody\n",
-            ".orchestra/agents/badtools.md": (
-                "---\ntools:\n  - read_fil\n  - mcp__jira__get_issue\n  - '*zz*'\n---\nBody\n"
-            ),
-            ".orchestra/agents/turns.md": "---\nmax_turns: ten\n---\nBody\n",
-            ".orchestra/commands/bad.md": """---
-description: Bad
+# A command with three wrong steps (an unknown agent, a misspelt argument, a later
+# step's output); its tests add a fourth problem after it, at line 15 or 16.
+BAD_STEPS = """description: Bad
 arguments:
   - {name: ticket}
 steps:
@@ -121,9 +112,20 @@ steps:
   - id: three
     agent: good
     prompt: x
-    gate: sometimes
----
-""",
+"""
+
+
+def test_broken_files_are_reported_at_their_place(write_files: WriteFiles, user_dir: Path) -> None:
+    root = write_files(
+        {
+            ".orchestra/agents/good.md": AGENT.replace("tester", "good"),
+            ".orchestra/agents/typo.md": "---\nname: typo\ndescrption: oops\ntools: [read_file]\n---\nBody\n",
+            ".orchestra/agents/badyaml.md": "---\nname: [unclosed\ntools: x\n---\nBody\n",
+            ".orchestra/agents/badtools.md": (
+                "---\ntools:\n  - read_fil\n  - mcp__jira__get_issue\n  - '*zz*'\n---\nBody\n"
+            ),
+            ".orchestra/agents/turns.md": "---\nmax_turns: ten\n---\nBody\n",
+            ".orchestra/commands/bad.md": f"---\n{BAD_STEPS}    gate: sometimes\n---\n",
             ".orchestra/config.toml": "[model]\nname = 'x'\nmax_cost = 3\n",
             ".orchestra/mcp.json": '{"mcpServers": {"tickets": {"command": "x",}}}',
         }
@@ -168,23 +170,9 @@ def test_cross_file_problems(write_files: WriteFiles, user_dir: Path) -> None:
     root = write_files(
         {
             ".orchestra/agents/good.md": AGENT.replace("tester", "good"),
-            ".orchestra/commands/bad.md": """---
-description: Bad
-arguments:
-  - {name: ticket}
-steps:
-  - id: one
-    agent: nobody
-    prompt: Read {{tiket}} now.
-  - id: two
-    agent: good
-    prompt: "Use {{steps.three.output}} and {{steps.one.output}}"
-  - id: three
-    agent: good
-    prompt: x
----
-Shared {{ticket}} and {{steps.one.output}}.
-""",
+            ".orchestra/commands/bad.md": (
+                f"---\n{BAD_STEPS}---\nShared {{{{ticket}}}} and {{{{steps.one.output}}}}.\n"
+            ),
         }
     )
     ws = load(root, user_dir)
