@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
-from rich.syntax import Syntax
 
 from orchestra_lsp.changes import Changeset
 from orchestra_lsp.cli.tables import print_table, unwrapped_console
-from orchestra_lsp.cli.terminal import unified_diff
+from orchestra_lsp.cli.terminal import diff_text, unified_diff
 from orchestra_lsp.engine import FileReview
 from orchestra_lsp.engine.undo import undo_outlook, undone_runs
 from orchestra_lsp.journal import RunNotFoundError, list_runs, load_run
@@ -186,7 +185,7 @@ def show(args: argparse.Namespace) -> int:
                 base_version=change.base_version,
                 hunks=change.hunks(),
             )
-            console.print(Syntax(unified_diff(review), "diff", word_wrap=True))
+            console.print(diff_text(unified_diff(review)), soft_wrap=True)
     root = args.workspace.resolve()
     undone = undone_runs(root, list_runs(root)).get(s.run_id)
     if undone is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import functools
 import json
 import os
 import shlex
@@ -25,8 +24,9 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
-from rich.prompt import Confirm, InvalidResponse, Prompt
+from rich.prompt import InvalidResponse, Prompt
 from rich.syntax import Syntax
+from rich.text import Text
 
 from orchestra_lsp.changes import LABELS, Changeset, apply_hunks
 from orchestra_lsp.engine import (
@@ -55,10 +55,24 @@ class ChoicePrompt(Prompt):
 
     def process_response(self, value: str) -> str:
         typed = value.strip().lower()
-        matches = [c for c in self.choices or [] if typed and c.lower().startswith(typed)]
+        choices = self.choices or []
+        exact = [c for c in choices if c.lower() == typed]
+        matches = exact or [c for c in choices if typed and c.lower().startswith(typed)]
         if len(matches) != 1:
             raise InvalidResponse(self.illegal_choice_message)
         return matches[0]
+
+
+def diff_text(diff: str) -> Text:
+    """A unified diff coloured by line kind, each line as long as it is: rich's
+    `Syntax` pads every line to the console's width, and the spaces come along when
+    the diff is copied."""
+    styles = {"+": "green", "-": "red", "@": "cyan"}
+    text = Text(no_wrap=False, end="")
+    for line in diff.splitlines(keepends=True):
+        header = line.startswith(("+++", "---"))
+        text.append(line, style="bold" if header else styles.get(line[:1], ""))
+    return text
 
 
 def unified_diff(review: FileReview, accepted_text: str | None = None) -> str:
@@ -205,8 +219,8 @@ class TerminalFrontEnd:
             if not self.interactive:
                 self._needs_person("the cost cap")
                 return ApprovalDecision(decision="stop")
-            go = await _ask(lambda: Confirm.ask(escape(request.message), console=self.console))
-            return ApprovalDecision(decision="approve" if go else "stop")
+            go = await self._choose(request.message, ["continue", "stop"])
+            return ApprovalDecision(decision="approve" if go == "continue" else "stop")
         if not self.interactive:
             self._needs_person(f"the approve gate of step '{request.step_id}'")
             return ApprovalDecision(decision="stop")
@@ -218,12 +232,8 @@ class TerminalFrontEnd:
             edited = text != request.output or request.problem is not None
             title = f"{request.step_id} · {request.agent}" + (" · edited" if edited else "")
             self.console.print(Panel(shown, title=title))
-            choice = await _ask(
-                lambda: ChoicePrompt.ask(
-                    "Approve, edit, revise or stop?",
-                    choices=["approve", "edit", "revise", "stop"],
-                    console=self.console,
-                )
+            choice = await self._choose(
+                "Approve, edit, revise or stop?", ["approve", "edit", "revise", "stop"]
             )
             if choice == "edit":
                 text = await asyncio.to_thread(self._edit, request, text)
@@ -287,7 +297,7 @@ class TerminalFrontEnd:
             Panel(args, title=f"{request.tool} wants to run ({escape(request.reason)})")
         )
         try:
-            return await _ask(lambda: Confirm.ask("Allow this call?", console=self.console))
+            return await self._choose("Allow this call?", ["yes", "no"]) == "yes"
         except InputEnded:
             self._input_ended()
             return False
@@ -297,10 +307,10 @@ class TerminalFrontEnd:
             self._needs_person("a question from the agent")
             return f"{CANNOT_ASK}: there is no terminal to ask in; decide yourself)"
         try:
-            answer = await _ask(
-                lambda: Prompt.ask(
-                    escape(question.question), choices=question.choices, console=self.console
-                )
+            answer = (
+                await self._choose(question.question, question.choices)
+                if question.choices
+                else await _ask(lambda: Prompt.ask(escape(question.question), console=self.console))
             )
         except InputEnded:
             self._input_ended()
@@ -318,7 +328,7 @@ class TerminalFrontEnd:
             return ReviewDecision(files=[], stop=why)
         decisions = []
         for review in request.files:
-            self.console.print(Syntax(unified_diff(review), "diff", word_wrap=True))
+            self.console.print(diff_text(unified_diff(review)), soft_wrap=True)
             try:
                 accepted = await self._accepted_hunks(request, review)
             except InputEnded:  # nothing is decided, not even the files answered so far
@@ -333,13 +343,7 @@ class TerminalFrontEnd:
         every = [hunk.id for hunk in review.hunks]
         if request.auto_accept:
             return every
-        answer = await _ask(
-            lambda: ChoicePrompt.ask(
-                f"Accept the changes to {escape(review.path)}?",
-                choices=["yes", "no", "hunks"],
-                console=self.console,
-            )
-        )
+        answer = await self._choose(f"Accept the changes to {review.path}?", ["yes", "no", "hunks"])
         if answer != "hunks":
             return every if answer == "yes" else []
         chosen = []
@@ -347,12 +351,18 @@ class TerminalFrontEnd:
             lines = [f"-{line}" for line in hunk.old_lines] + [
                 f"+{line}" for line in hunk.new_lines
             ]
-            self.console.print(Syntax("".join(lines), "diff"))
-            if await _ask(
-                functools.partial(Confirm.ask, f"Accept hunk {hunk.id}?", console=self.console)
-            ):
+            self.console.print(diff_text("".join(lines)), soft_wrap=True)
+            if await self._choose(f"Accept hunk {hunk.id}?", ["yes", "no"]) == "yes":
                 chosen.append(hunk.id)
         return chosen
+
+    async def _choose(self, question: str, choices: list[str]) -> str:
+        """One of `choices`, typed whole or by an unambiguous first letter(s); every
+        prompt in the terminal asks this way. Enter alone chooses nothing and asks
+        again; raises InputEnded at the end of input (the caller decides nothing)."""
+        return await _ask(
+            lambda: ChoicePrompt.ask(escape(question), choices=choices, console=self.console)
+        )
 
     def _append_patch(self, review: FileReview, accepted: list[str]) -> None:
         if review.base_text is not None and review.proposed_text is not None:
