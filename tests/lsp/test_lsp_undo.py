@@ -132,6 +132,38 @@ async def test_undo_meets_the_editor_s_unsaved_edits_not_the_disk(
     assert (root / "values.py").read_text(encoding="utf-8") == landed  # nothing saved for them
 
 
+async def test_an_undo_that_takes_nothing_back_opens_no_empty_report(
+    start: Any, tmp_path: Path
+) -> None:
+    """Both landed lines were edited since: the undo takes nothing back, says why, and
+    writes no report (an empty report.md opened over the editor's page of conflicts
+    hid it)."""
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "config.toml").write_text('[model]\nname = "claude-sonnet-4-6"\n')
+    (root / ".orchestra" / "commands" / "edit2.md").write_text(EDIT, encoding="utf-8")
+    (root / "values.py").write_text(BASE, encoding="utf-8")
+    config = tmp_path / "config"
+    config.mkdir()
+    run_id = _landed_run(root, config)
+    values = root / "values.py"
+    values.write_text(
+        values.read_text(encoding="utf-8").replace("'one'", "'ONE'").replace("'eight'", "'EIGHT'"),
+        encoding="utf-8",
+    )
+
+    editor = await start(root, "vscode", env={"XDG_CONFIG_HOME": str(config)})
+    started = await editor.client.protocol.send_request_async("orchestra/undo", {"runId": run_id})
+    await editor.wait_event("run_finished", run_id=started.runId, timeout=60)
+
+    notices = [e["message"] for e in editor.events if e["type"] == "notice"]
+    assert len([m for m in notices if m.startswith("not undone: values.py: conflict")]) == 2
+    [finished] = [e for e in editor.events if e["type"] == "run_finished"]
+    assert finished["report"] is None, finished
+    assert not (root / ".orchestra" / "runs" / started.runId / "report.md").exists()
+    # showDocument comes before the run's end: none was sent
+    assert editor.client.shown_documents == []
+
+
 TWO_STEPS = """---
 description: Change line 1, then check at length
 steps:

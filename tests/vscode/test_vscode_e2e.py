@@ -589,6 +589,8 @@ def test_undo_of_one_step_and_its_conflict_in_vscode(tmp_path: Path) -> None:
     assert conflicted[0]["arguments"] == {"undoes": run_id, "step": "hello"}
     assert undone[0]["arguments"] == {"undoes": run_id, "step": "bye"}
     assert not [e for e in conflicted if e["type"] == "proposal_decided"]
+    # no empty report.md is opened over the page of conflicts
+    assert conflicted[-1]["type"] == "run_finished" and conflicted[-1]["report"] is None
     assert [(e["path"], e["outcome"]) for e in undone if e["type"] == "proposal_decided"] == [
         ("greet.py", "applied")
     ]

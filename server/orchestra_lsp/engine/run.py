@@ -327,7 +327,10 @@ class Run:
             )
         )
         await review(step)
-        report = str(self.ctx.journal.write_report(self._what_landed().strip()))
+        # Like any run's: no report when there is nothing to say (an undo whose every
+        # hunk conflicts decided nothing); an empty one would still be opened for people.
+        landed = self._what_landed().strip()
+        report = str(self.ctx.journal.write_report(landed)) if landed else None
         self.emit(RunFinished(run_id=self.run_id, cost_usd=0.0, output="", report=report))
         return RunResult(self.run_id, "finished")
 
