@@ -225,20 +225,25 @@ def _finish(
 
 
 def print_summary(summary: BatchSummary, console: Console, runs: Path | None) -> None:
-    """The summary as a table (report paths under `runs` when they are relative)."""
+    """The summary as a table that fits an 80-column terminal (report paths under
+    `runs` when they are relative); each item's report and branch follow the table,
+    one a line, whole, so that they can be copied."""
     table = Table(title=f"{summary.command} over {summary.argument}", expand=False)
-    for column in ("item", "state", "verdicts", "cost", "report"):
+    for column in ("item", "state", "verdicts", "cost"):
         table.add_column(column, overflow="fold")
+    places: list[tuple[str, str, str]] = []
     for item in summary.items:
         state = item.state + (f": {item.error}" if item.error and item.state != "finished" else "")
-        report = item.report or ""
-        if report and runs is not None:
-            report = str(runs / report)
-        if item.branch:
-            report += f"\nedits on branch {item.branch}"
-        cells = (item.item, state, format_verdicts(item.verdicts), f"${item.cost_usd:.4f}", report)
+        cells = (item.item, state, format_verdicts(item.verdicts), f"${item.cost_usd:.4f}")
         table.add_row(*(escape(cell) for cell in cells))
+        if item.report:
+            report = str(runs / item.report) if runs is not None else item.report
+            places.append((item.item, "report", report))
+        if item.branch:
+            places.append((item.item, "edits on branch", item.branch))
     console.print(table)
+    for name, what, where in places:
+        console.print(f"{escape(name)}: {what} {escape(where)}", soft_wrap=True)
     failed = sum(1 for item in summary.items if item.state != "finished")
     console.print(
         f"{len(summary.items) - failed} of {len(summary.items)} item(s) finished · "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,10 @@ from orchestra_lsp.changes import Changeset
 from orchestra_lsp.cli.tables import print_table, unwrapped_console
 from orchestra_lsp.cli.terminal import diff_text, unified_diff
 from orchestra_lsp.engine import FileReview
+from orchestra_lsp.engine.batch import BATCHES, BatchSummary, list_batches
 from orchestra_lsp.engine.undo import undo_outlook, undone_runs
-from orchestra_lsp.journal import RunNotFoundError, list_runs, load_run
+from orchestra_lsp.journal import RunNotFoundError, RunSummary, list_runs, load_run
+from orchestra_lsp.journal.models import RUNS_FOLDER
 from orchestra_lsp.journal.retention import (
     DEFAULT_KEEP,
     DEFAULT_OLDER_THAN_DAYS,
@@ -106,25 +109,29 @@ def register_show(parser: argparse.ArgumentParser) -> None:
 def runs(args: argparse.Namespace) -> int:
     if args.prune:
         return _prune(args)
-    summaries = list_runs(args.workspace.resolve(), args.limit)
-    undone = undone_runs(args.workspace.resolve(), summaries)
+    root = args.workspace.resolve()
+    summaries = list_runs(root, args.limit)
+    undone = undone_runs(root, summaries)
+    batches = list_batches(root, args.limit)
+    batch_of = {item.run_id: b.batch_id for b in batches for item in b.items if item.run_id}
     if args.json:
         listed = [
             {
                 **s.model_dump(mode="json"),
                 "undone": undone[s.run_id].model_dump() if s.run_id in undone else None,
+                "batch": batch_of.get(s.run_id),
             }
             for s in summaries
         ]
         print(json.dumps(listed, indent=2))
         return 0
-    if not summaries:
+    if not summaries and not batches:
         print("no runs yet (they are recorded under .orchestra/runs/)")
         return 0
     rows = [
         [
             s.run_id,
-            " ".join([s.command, *map(str, s.arguments.values())]),
+            _command_line(s),
             s.state,
             s.started_at.strftime("%Y-%m-%d %H:%M:%S"),
             "" if s.cost_usd is None else f"${s.cost_usd:.4f}",
@@ -136,7 +143,39 @@ def runs(args: argparse.Namespace) -> int:
     print_table(
         "Runs", ["run", "command", "state", "started", "cost", "pending review", "undone"], rows
     )
+    if batches:
+        _print_batches(root, batches)
     return 0
+
+
+def _command_line(summary: RunSummary) -> str:
+    """The command and its argument values, each once: a review run's name already
+    holds the run it reviews (`review of RUN`), which is also its `run` argument."""
+    words = summary.command.split()
+    values = [str(v) for v in summary.arguments.values() if str(v) not in words]
+    return " ".join([summary.command, *values])
+
+
+def _print_batches(root: Path, batches: list[BatchSummary]) -> None:
+    """The batches (`orchestra batch`), their items by state, and how to see one."""
+    rows = [
+        [
+            b.batch_id,
+            f"{b.command} over {b.argument}" + (f" (shard {b.shard})" if b.shard else ""),
+            b.progress(),
+            b.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            f"${b.cost_usd:.4f}",
+        ]
+        for b in batches
+    ]
+    print()
+    print_table("Batches", ["batch", "command", "items", "started", "cost"], rows)
+    folder = root / RUNS_FOLDER / BATCHES
+    with contextlib.suppress(ValueError):
+        folder = folder.relative_to(Path.cwd())
+    unwrapped_console().print(
+        f"see one: orchestra batch-report {escape(str(folder))}/BATCH (add --html FILE for a page)"
+    )
 
 
 def _find(args: argparse.Namespace) -> str | None:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -56,6 +56,7 @@ MANIFEST = "batch.json"
 SUMMARY = "summary.md"
 
 ItemState = Literal["finished", "failed", "cancelled", "interrupted", "running", "not run"]
+ITEM_STATES: tuple[ItemState, ...] = get_args(ItemState)
 
 
 class BatchError(RunRequestError):
@@ -123,6 +124,18 @@ class BatchSummary(BaseModel):
     @property
     def cost_usd(self) -> float:
         return round(sum(item.cost_usd for item in self.items), 6)
+
+    def progress(self) -> str:
+        """Its items by state, `2 finished, 1 failed`; `running` or `unfinished` first
+        while the batch has no end (unfinished: no item runs, its process is gone)."""
+        states: dict[str, int] = {}
+        for item in self.items:
+            states[item.state] = states.get(item.state, 0) + 1
+        order = [s for s in ITEM_STATES if s in states]
+        counts = ", ".join(f"{states[s]} {s}" for s in order) or "no items"
+        if self.finished_at is not None:
+            return counts
+        return ("running" if "running" in states else "unfinished") + f": {counts}"
 
     def markdown(self) -> str:
         """The summary as a Markdown report."""
@@ -511,6 +524,7 @@ class BatchRunner:
                 )
                 result.state = "running"
                 result.run_id = handle.run_id
+                self._save()  # `orchestra runs` shows the batch running, and its runs
                 await handle.wait()
             except RunRequestError as error:
                 return result.model_copy(update={"state": "failed", "error": str(error)})
@@ -645,6 +659,23 @@ def find_manifests(places: Iterable[Path]) -> list[Path]:
                 p.resolve() for p in place.rglob(MANIFEST) if p.parent.parent.name == BATCHES
             )
     return sorted(found)
+
+
+def list_batches(root: Path, limit: int | None = None) -> list[BatchSummary]:
+    """The batches recorded in `root`'s runs folder, newest first (the `limit` newest),
+    each item's state, cost and verdicts re-read from its run's folder. A manifest
+    that cannot be read is left out (`batch-report` names its fault)."""
+    runs = root / RUNS_FOLDER
+    found: list[BatchSummary] = []
+    for path in find_manifests([runs / BATCHES]):
+        try:
+            summary = BatchSummary.model_validate_json(path.read_bytes())
+        except (OSError, ValidationError):
+            continue
+        summary.items = [item_result(runs, item) for item in summary.items]
+        found.append(summary)
+    found.sort(key=lambda s: s.started_at, reverse=True)
+    return found if limit is None else found[:limit]
 
 
 def merge_batches(places: Sequence[Path]) -> BatchSummary:

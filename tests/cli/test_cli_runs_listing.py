@@ -1,0 +1,51 @@
+"""`orchestra runs` as a new user reads it: a review run (`orchestra review RUN`, on a
+pseudo-terminal) names the run it reviewed once, not twice. A real `orchestra` process,
+the real anthropic client against the scripted Messages API server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
+from engine_helpers import cli_env, command_file, in_a_terminal, orchestra, str_replace, workspace
+
+from orchestra_lsp.journal import list_runs
+from orchestra_lsp.testing import ScriptedServer
+
+REVIEWED = command_file(
+    [{"id": "work", "agent": "worker", "prompt": "Do it for {{who}}.", "gate": "review"}],
+    arguments=[{"name": "who", "required": True}],
+)
+EDIT = [
+    {"reply": {"tool_use": [str_replace("values.py", "a = 1\n", "a = 2\n")]}},
+    {"reply": {"text": "Done."}},
+]
+
+
+def test_a_review_run_names_the_reviewed_run_once(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws", {"work": REVIEWED}, extra={"values.py": "a = 1\n"})
+    config = tmp_path / "config"
+    with ScriptedServer(EDIT) as server:
+        stopped = orchestra(root, server, config, "run", "work", "who=shop")
+    assert stopped.returncode == 3, stopped.stdout + stopped.stderr
+    [first] = list_runs(root)
+    transcript, code = in_a_terminal(
+        [sys.executable, "-m", "orchestra_lsp", "review", "last"],
+        root,
+        cli_env("http://127.0.0.1:9", config),
+        {"Accept the changes to values.py?": "y\n"},
+    )
+    assert code == 0, transcript
+    listed = orchestra(root, "http://127.0.0.1:9", config, "runs", COLUMNS="200")
+    review = [line for line in listed.stdout.splitlines() if "review of" in line]
+    assert len(review) == 1, listed.stdout
+    assert review[0].count(first.run_id) == 1, listed.stdout
+    # Its own row, and the review's command; nowhere else (not wrapped onto a next line).
+    assert listed.stdout.count(first.run_id) == 2, listed.stdout
+    [work] = [line for line in listed.stdout.splitlines() if line.startswith(f"│ {first.run_id}")]
+    assert "work shop" in work, listed.stdout  # an ordinary run still shows its arguments
+    # The record keeps the reviewed run as an argument.
+    runs = json.loads(orchestra(root, "http://127.0.0.1:9", config, "runs", "--json").stdout)
+    assert runs[0]["arguments"] == {"run": first.run_id}
