@@ -471,9 +471,9 @@ async function cancelReview() {
     await panel.waitFor({ state: 'visible', timeout: 60000 });
     await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
     await shot(page, 'cancel-review-open');
-    const progress = page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: touch-up' });
-    if ((await progress.count()) === 0) await palette(page, 'Notifications: Show Notifications');
-    await progress.first().locator('.monaco-button', { hasText: 'Cancel' }).click();
+    // The progress notification closed when the review opened (it would cover the hunk
+    // list): the run's status-bar entry says so, and its menu cancels.
+    await cancelFromStatusEntry(page, /touch-up · your review/);
     log('cancelled during the review');
     await statusItem.filter({ hasText: /touch-up cancelled/ }).waitFor({ state: 'visible', timeout: 15000 });
     await panel.locator('.monaco-button', { hasText: 'Apply' }).first().waitFor({ state: 'hidden', timeout: 15000 });
@@ -938,7 +938,7 @@ async function batch() {
   }
 }
 
-const SCENARIOS = { activation, resume, batch, 'undo-hunk': undoHunk, 'undo-step': undoStep, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
+const SCENARIOS = { ...rootsScenarios(), activation, resume, batch, 'undo-hunk': undoHunk, 'undo-step': undoStep, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
 (SCENARIOS[process.env.SCENARIO] ?? main)().then(
   () => process.exit(0),
   (error) => {
@@ -946,3 +946,160 @@ const SCENARIOS = { activation, resume, batch, 'undo-hunk': undoHunk, 'undo-step
     process.exit(1);
   },
 );
+
+// -- Issue 20 (roots): multi-root workspaces, the Python extension's interpreter, what
+// the server is sent, and the progress notification during a review. --------------------
+
+function rootsScenarios() {
+  return { 'multi-root': multiRoot, 'python-interpreter': pythonInterpreter };
+}
+
+// A run's own status-bar entry, then Cancel Run in its menu.
+async function cancelFromStatusEntry(page, text) {
+  const entry = page.locator('[id^="orchestra.orchestra.orchestra.run."]', { hasText: text }).first();
+  await entry.waitFor({ state: 'visible', timeout: 30000 });
+  await entry.click();
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Cancel Run' }).first();
+  await row.waitFor({ state: 'visible', timeout: 10000 });
+  await row.click();
+}
+
+// The workbench on a .code-workspace file (WORKSPACE_FILE) instead of a folder.
+async function launchWorkspaceFile() {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (error) => log(`page error: ${error.message}`));
+  await page.goto(`${url}/?workspace=${encodeURIComponent(process.env.WORKSPACE_FILE)}`);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+  log('workbench loaded on the workspace file');
+  return { browser, page };
+}
+
+async function quickOpen(page, text, shownText) {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget .quick-input-box input').fill(text);
+  // the row of this file (the list may still show recent files for a moment)
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(text) }).first();
+  await row.waitFor({ timeout: 15000 });
+  await row.click();
+  await page.locator('.part.editor .monaco-editor .view-lines', { hasText: shownText }).first().waitFor({ timeout: 15000 });
+}
+
+// Two folders (alpha: the greetings; beta: notes), each with its own .orchestra. Both
+// folders' diagnostics show; Run Command asks which folder (the active editor's first)
+// and offers that folder's commands; a run in beta lands in beta, reviewed with no
+// progress notification over the hunk list; Show Runs says which folder a run is of.
+// Then a file outside both folders and an untitled buffer are opened (the test checks
+// in the servers' log that neither was sent), and last a file of alpha (which was).
+async function multiRoot() {
+  const { browser, page } = await launchWorkspaceFile();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    // Each folder's server checks its own .orchestra: both broken agents are in Problems.
+    await page.keyboard.press('Control+Shift+M');
+    const problems = page.locator('.markers-panel');
+    await problems.filter({ hasText: 'broken-a.md' }).filter({ hasText: 'broken-b.md' }).waitFor({ state: 'visible', timeout: 60000 });
+    log(`problems: ${(await problems.innerText()).replace(/\s+/g, ' ').slice(0, 300)}`);
+    await shot(page, 'multi-root-problems');
+
+    await quickOpen(page, 'touch-notes.md', 'Touch up NOTES.md');
+    await palette(page, 'Orchestra: Run Command');
+    const folderRows = page.locator('.quick-input-widget .monaco-list-row');
+    await page.locator('.quick-input-widget', { hasText: 'in which folder?' }).waitFor({ state: 'visible', timeout: 30000 });
+    const folders = (await folderRows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    log(`folders offered: ${JSON.stringify(folders)}`);
+    if (folders.length !== 2 || !folders[0].startsWith('beta') || !folders[0].includes("the active editor's folder") || !folders[1].startsWith('alpha')) {
+      throw new Error(`Run Command did not offer beta (the active editor's folder) first, then alpha: ${JSON.stringify(folders)}`);
+    }
+    await shot(page, 'multi-root-folder-pick');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-notes' }).first().waitFor({ timeout: 30000 });
+    const betaCommands = (await page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim());
+    if (betaCommands.some((l) => l.startsWith('polish-greetings'))) throw new Error(`beta's picker lists alpha's command: ${JSON.stringify(betaCommands)}`);
+    await page.locator('.quick-input-widget', { hasText: 'Orchestra: Run Command in beta' }).waitFor({ timeout: 5000 });
+    await shot(page, 'multi-root-commands-beta');
+    await input.fill('touch-notes');
+    await page.keyboard.press('Enter');
+    log('touch-notes started in beta');
+
+    const panel = page.locator('.bulk-edit-panel');
+    await panel.waitFor({ state: 'visible', timeout: 60000 });
+    await panel.locator('.monaco-list-row', { hasText: 'NOTES.md' }).first().waitFor({ timeout: 15000 });
+    // The review is the person's: no progress notification over the hunk list; the
+    // run's status-bar entry says what it waits for.
+    await page.locator('[id^="orchestra.orchestra.orchestra.run."]', { hasText: /touch-notes · your review/ }).first().waitFor({ state: 'visible', timeout: 15000 });
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: touch-notes' }).first().waitFor({ state: 'hidden', timeout: 15000 });
+    await tickAll(panel, 1);
+    await shot(page, 'review-without-progress-over-hunks');
+    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'touch-notes finished' }).waitFor({ state: 'visible', timeout: 60000 });
+    log('touch-notes finished');
+
+    // alpha, picked second, offers alpha's commands and not beta's.
+    await palette(page, 'Orchestra: Run Command');
+    await page.locator('.quick-input-widget', { hasText: 'in which folder?' }).waitFor({ state: 'visible', timeout: 30000 });
+    await input.fill('alpha');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings' }).first().waitFor({ timeout: 30000 });
+    const alphaCommands = (await page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim());
+    if (alphaCommands.some((l) => l.startsWith('touch-notes'))) throw new Error(`alpha's picker lists beta's command: ${JSON.stringify(alphaCommands)}`);
+    await shot(page, 'multi-root-commands-alpha');
+    await page.keyboard.press('Escape');
+
+    // Show Runs: every folder's journal, each run saying its folder.
+    await palette(page, 'Orchestra: Show Runs');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'touch-notes' }).filter({ hasText: 'folder beta' }).first().waitFor({ timeout: 15000 });
+    await shot(page, 'multi-root-runs');
+    await page.keyboard.press('Escape');
+
+    // What the servers are sent: not a file outside the folders, not an untitled buffer.
+    await quickOpen(page, process.env.OUTSIDE_FILE, 'OUTSIDE-THE-FOLDERS');
+    await palette(page, 'File: New Untitled Text File');
+    await page.keyboard.type('UNTITLED-BUFFER');
+    await quickOpen(page, 'greet.py', 'def hello');
+    await shot(page, 'multi-root-documents');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-multi-root.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+// The Python extension (a test extension of its shape) selects an interpreter whose
+// environment has orchestra, and nothing is configured or on PATH: the server starts
+// from it, and the server's log says so.
+async function pythonInterpreter() {
+  const { browser, page } = await launch();
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    await palette(page, 'Output: Show Output Channels');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Orchestra Language Server' }).first().waitFor({ timeout: 15000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('Orchestra Language Server');
+    await page.keyboard.press('Enter');
+    const output = page.locator('.part.panel .monaco-editor .view-lines');
+    const started = output.filter({ hasText: "from the Python extension's interpreter" });
+    await started.first().waitFor({ state: 'visible', timeout: 30000 });
+    const text = await textOf(started.first());
+    log(`server log: ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
+    if (!text.includes(process.env.INTERPRETER_ORCHESTRA)) throw new Error(`the server did not start from ${process.env.INTERPRETER_ORCHESTRA}:\n${text}`);
+    await shot(page, 'python-interpreter');
+    // and it serves: the palette lists the repository's commands
+    await palette(page, 'Orchestra: Run Command');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings' }).first().waitFor({ timeout: 30000 });
+    await page.keyboard.press('Escape');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-python-interpreter.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}

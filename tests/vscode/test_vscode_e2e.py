@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -139,6 +140,8 @@ def _code_server(
     env: dict[str, str],
     log: Path,
     server_command: Path = ORCHESTRA,
+    extra_settings: dict[str, object] | None = None,
+    more_extensions: tuple[Path, ...] = (),
 ) -> Iterator[str]:
     user_data = home / "user-data"
     extensions = home / "extensions"
@@ -165,13 +168,17 @@ def _code_server(
                 "update.mode": "none",
                 "files.refactoring.autoSave": True,
                 "chat.disableAIFeatures": True,
+                **(extra_settings or {}),
             },
             indent=2,
         )
     )
     common = [f"--user-data-dir={user_data}", f"--extensions-dir={extensions}"]
+    installs = [
+        arg for vsix in (VSIX, *more_extensions) for arg in ("--install-extension", str(vsix))
+    ]
     installed = subprocess.run(
-        [str(CODE_SERVER), *common, "--install-extension", str(VSIX), "--force"],
+        [str(CODE_SERVER), *common, *installs, "--force"],
         env=env,
         capture_output=True,
         text=True,
@@ -696,3 +703,180 @@ def test_run_command_on_several_from_the_palette(tmp_path: Path) -> None:
     items = json.loads(manifest.read_text())["items"]
     assert [(i["item"], i["state"]) for i in items] == [("Ada", "finished"), ("Bob", "finished")]
     assert (manifest.parent / "summary.md").exists()
+
+
+# -- Issue 20 (roots): multi-root workspaces, the Python extension's interpreter, what
+# the server is sent. -------------------------------------------------------------------
+
+TOUCH_NOTES = """---
+description: Touch up the notes
+steps:
+  - id: touch
+    agent: developer
+    prompt: Touch up NOTES.md.
+    gate: review
+---
+"""
+BROKEN_AGENT = "---\nname: {name}\ndescription: An agent with a typo\nxmax_turns: 5\n---\nHi.\n"
+OPENED = re.compile(r" opened (\S+) \((\S*)\)(: not kept)?, serving (\S+)")
+
+
+def _opened(log: Path) -> list[tuple[str, str, bool]]:
+    """What the servers were sent to open: (URI, served folder URI, kept)."""
+    found = [OPENED.search(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    return [(m[1], m[4], not m[3]) for m in found if m]
+
+
+def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
+    """Issue 20: a .code-workspace with two folders, each with its own .orchestra: one
+    server per folder. Both folders' diagnostics show; Run Command asks which folder and
+    offers its commands; a run in the second folder lands there (reviewed with no
+    progress notification over the hunks); Show Runs says each run's folder. Each server
+    is sent its own folder's documents only: never a file outside the folders, an
+    untitled buffer, or the other folder's files."""
+    from orchestra_lsp.testing import ScriptedServer
+
+    node, alpha, home, env = _prepare(tmp_path)
+    (alpha / ".orchestra" / "agents" / "broken-a.md").write_text(
+        BROKEN_AGENT.format(name="broken-a")
+    )
+    beta = tmp_path / "beta"
+    (beta / ".orchestra" / "commands").mkdir(parents=True)
+    (beta / ".orchestra" / "agents").mkdir()
+    (beta / ".orchestra" / "commands" / "touch-notes.md").write_text(TOUCH_NOTES)
+    (beta / ".orchestra" / "agents" / "broken-b.md").write_text(
+        BROKEN_AGENT.format(name="broken-b")
+    )
+    (beta / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n")
+    outside = tmp_path / "outside" / "elsewhere.md"
+    outside.parent.mkdir()
+    outside.write_text("OUTSIDE-THE-FOLDERS\n")
+    workspace_file = tmp_path / "two.code-workspace"
+    workspace_file.write_text(
+        json.dumps({"folders": [{"path": "greetings", "name": "alpha"}, {"path": "beta"}]})
+    )
+    log = ARTIFACTS / "server-multi-root.log"
+    settings = {"orchestra.server.args": ["serve", "--log-level", "INFO", "--log-file", str(log)]}
+    edit = {"command": "str_replace", "path": "NOTES.md", "old_str": "terse.", "new_str": "warm."}
+    script = [
+        {
+            "expect": {"messages_contain": ["Touch up NOTES.md"]},
+            "reply": {"tool_use": [{"name": "edit", "input": edit}]},
+        },
+        {"reply": {"text": "Touched up NOTES.md."}},
+    ]
+    with ScriptedServer(script) as model:
+        env["ANTHROPIC_BASE_URL"] = model.base_url
+        with _code_server(
+            workspace_file,
+            home,
+            env,
+            ARTIFACTS / "code-server-multi-root.log",
+            extra_settings=settings,
+        ) as url:
+            _drive(
+                node,
+                url,
+                alpha,
+                env,
+                SCENARIO="multi-root",
+                WORKSPACE_FILE=str(workspace_file),
+                OUTSIDE_FILE=str(outside),
+            )
+    # The run was beta's: its change and its journal are in beta, none in alpha.
+    assert (beta / "NOTES.md").read_text() == "# Notes\n\nGreetings are warm.\n"
+    [run] = _journal_runs(beta, count=1)
+    assert run[0]["command"] == "touch-notes" and run[-1]["type"] == "run_finished"
+    assert not (alpha / ".orchestra" / "runs").exists() or not list(
+        (alpha / ".orchestra" / "runs").glob("*/events.jsonl")
+    )
+    # Each document went to its own folder's server, once; nothing else was sent.
+    opened = _opened(log)
+    alpha_uri, beta_uri = alpha.resolve().as_uri(), beta.resolve().as_uri()
+    assert all(kept for _, _, kept in opened), opened
+    assert all(uri.startswith(served + "/") for uri, served, _ in opened), opened
+    uris = [uri for uri, _, _ in opened]
+    assert uris.count(f"{beta_uri}/.orchestra/commands/touch-notes.md") == 1, opened
+    assert uris.count(f"{alpha_uri}/greet.py") == 1, opened  # opened last: all came before
+    assert not [u for u in uris if "outside" in u or not u.startswith("file:")], opened
+    assert {served for _, served, _ in opened} <= {alpha_uri, beta_uri}, opened
+
+
+def _environment_with_orchestra(where: Path) -> Path:
+    """A virtualenv (not on PATH) that has orchestra: its site reads this repository's
+    installation, and its bin has an `orchestra` launcher. Returns that launcher."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    import site
+    import sysconfig
+
+    packages = Path(
+        sysconfig.get_paths(vars={"base": str(where), "platbase": str(where)})["purelib"]
+    )
+    ours = [
+        p
+        for p in site.getsitepackages()
+        if Path(p, "orchestra_lsp").exists() or list(Path(p).glob("*orchestra*"))
+    ]
+    assert ours, site.getsitepackages()
+    (packages / "orchestra-test.pth").write_text(f"import site; site.addsitedir({ours[0]!r})\n")
+    launcher = where / "bin" / "orchestra"
+    launcher.write_text(
+        f"#!{where / 'bin' / 'python'}\nimport sys\nfrom orchestra_lsp.cli import main\nsys.exit(main())\n"
+    )
+    launcher.chmod(0o755)
+    check = subprocess.run([str(launcher), "--help"], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
+    return launcher
+
+
+def _python_extension_vsix(tmp_path: Path) -> Path:
+    """The test stand-in for ms-python.python (tests/vscode/python-extension), packaged."""
+    source = tmp_path / "python-extension"
+    shutil.copytree(HERE / "python-extension", source)
+    vsce = REPO / "editors" / "vscode" / "node_modules" / ".bin" / "vsce"
+    _require(vsce, "run `make vscode-extension` (or `make test`)")
+    out = tmp_path / "ms-python.python.vsix"
+    packaged = subprocess.run(
+        [
+            str(vsce),
+            "package",
+            "--no-dependencies",
+            "--allow-missing-repository",
+            "--out",
+            str(out),
+        ],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert packaged.returncode == 0, packaged.stdout + packaged.stderr
+    return out
+
+
+def test_the_server_starts_from_the_python_extensions_interpreter(tmp_path: Path) -> None:
+    """Issue 20: nothing configured, no `orchestra` on PATH; the Python extension (a
+    stand-in of its API shape, id ms-python.python) selects an interpreter whose
+    environment has orchestra: the server starts from it, and its log says so."""
+    node, workspace, home, env = _prepare(tmp_path)
+    launcher = _environment_with_orchestra(tmp_path / "pyenv")
+    env["PATH"] = os.pathsep.join(
+        d for d in env.get("PATH", "").split(os.pathsep) if d and not Path(d, "orchestra").exists()
+    )
+    env["ORCHESTRA_TEST_INTERPRETER"] = str(launcher.parent / "python")
+    with _code_server(
+        workspace,
+        home,
+        env,
+        ARTIFACTS / "code-server-python.log",
+        extra_settings={"orchestra.server.command": "", "orchestra.server.args": ["serve"]},
+        more_extensions=(_python_extension_vsix(tmp_path),),
+    ) as url:
+        _drive(
+            node,
+            url,
+            workspace,
+            env,
+            SCENARIO="python-interpreter",
+            INTERPRETER_ORCHESTRA=str(launcher),
+        )

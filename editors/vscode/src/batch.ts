@@ -19,13 +19,12 @@ export class Batches {
   private readonly early = new Map<string, BatchProgress>();
 
   constructor(
-    private readonly client: OrchestraClient,
     private readonly showRunPage: (runId: string) => Promise<void>,
     private readonly write: (line: string) => void,
   ) {}
 
-  /** Ask what to run on which items, start the batch, and watch it. */
-  async start(command: CommandInfo): Promise<void> {
+  /** Ask what to run on which items, start the batch on `client` (its folder's server), and watch it. */
+  async start(command: CommandInfo, client: OrchestraClient): Promise<void> {
     if (!command.arguments.length) {
       void vscode.window.showWarningMessage(`Orchestra: ${command.name} takes no argument, so it cannot run once per item.`);
       return;
@@ -89,7 +88,7 @@ export class Batches {
       if (!gates) return;
       params.yes = gates.yes;
     }
-    const first = await this.client.request<BatchProgress>(Methods.batch, params);
+    const first = await client.request<BatchProgress>(Methods.batch, params);
     this.watch(first);
   }
 

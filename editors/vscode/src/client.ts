@@ -14,9 +14,11 @@ import {
   State,
   StaticFeature,
   FeatureState,
+  DynamicFeature,
   ClientCapabilities,
 } from 'vscode-languageclient/node';
 import { Launch, exitedMessage, expandPath, findExecutable, interpreterCandidates, notFoundMessage, resolveLaunch, workspaceCandidates } from './launch';
+import { documentSelector, userConfigFolders } from './folders';
 import { startTicked } from './previewEdit';
 import { Methods } from './protocol';
 
@@ -53,6 +55,19 @@ class OrchestraCapabilities implements StaticFeature {
 
 export class StartError extends Error {}
 
+/**
+ * A language client that leaves the server's `executeCommandProvider` commands to the
+ * extension: vscode-languageclient registers each one with VS Code per client, so the
+ * second folder's client would fail to start ("command 'orchestra.run' already exists").
+ * `OrchestraServers` registers them once and sends each to the right folder's server.
+ */
+class FolderLanguageClient extends LanguageClient {
+  override registerFeature(feature: StaticFeature | DynamicFeature<unknown>): void {
+    if ((feature as Partial<DynamicFeature<unknown>>).registrationType?.method === ExecuteCommandRequest.method) return;
+    super.registerFeature(feature);
+  }
+}
+
 /** The Python extension's selected interpreter for `resource`, when that extension is
  * installed (its `environments` API); undefined otherwise or when it does not answer. */
 async function selectedInterpreter(resource: vscode.Uri | undefined): Promise<string | undefined> {
@@ -70,6 +85,7 @@ async function selectedInterpreter(resource: vscode.Uri | undefined): Promise<st
 
 const STDERR_KEPT = 8000;
 
+/** The language server of one workspace folder (or of a window with no folder). */
 export class OrchestraClient implements vscode.Disposable {
   client: LanguageClient | undefined;
   private stderr = '';
@@ -77,15 +93,25 @@ export class OrchestraClient implements vscode.Disposable {
   private launch: Launch | undefined;
   private crashes: number[] = [];
   private readonly serverLog: vscode.LogOutputChannel;
-  private readonly listeners: ((client: LanguageClient) => void)[] = [];
 
-  constructor() {
-    this.serverLog = vscode.window.createOutputChannel('Orchestra Language Server', { log: true });
+  /**
+   * `home`: this server is also sent the person's own configuration files (one server
+   * is, so that they are checked once). `named`: the window has several folders, so the
+   * log and messages name this one.
+   */
+  constructor(
+    readonly folder: vscode.WorkspaceFolder | undefined,
+    readonly home: boolean,
+    private readonly named: boolean,
+    private readonly listeners: ((client: LanguageClient, server: OrchestraClient) => void)[],
+  ) {
+    const name = named && folder ? `Orchestra Language Server (${folder.name})` : 'Orchestra Language Server';
+    this.serverLog = vscode.window.createOutputChannel(name, { log: true });
   }
 
-  /** Called with each new client before it starts (to register handlers). */
-  onClient(listener: (client: LanguageClient) => void): void {
-    this.listeners.push(listener);
+  /** "Orchestra (a): …" in messages when the window has several folders. */
+  tag(message: string): string {
+    return this.named && this.folder ? message.replace(/^Orchestra: /, `Orchestra (${this.folder.name}): `) : message;
   }
 
   get running(): boolean {
@@ -105,8 +131,8 @@ export class OrchestraClient implements vscode.Disposable {
   }
 
   private async doStart(): Promise<void> {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    const config = vscode.workspace.getConfiguration('orchestra');
+    const folder = this.folder;
+    const config = vscode.workspace.getConfiguration('orchestra', folder);
     const root = folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
     const launch = resolveLaunch({
       command: expandPath(config.get<string>('server.command') ?? '', root, os.homedir()),
@@ -133,7 +159,7 @@ export class OrchestraClient implements vscode.Disposable {
       if (executable) launch.command = executable;
     }
     this.launch = launch;
-    if (!executable) throw new StartError(notFoundMessage(launch));
+    if (!executable) throw new StartError(this.tag(notFoundMessage(launch)));
 
     this.stderr = '';
     this.exitCode = undefined;
@@ -154,16 +180,13 @@ export class OrchestraClient implements vscode.Disposable {
 
     const mode = reviewMode();
     const clientOptions: LanguageClientOptions = {
-      // Only what the server needs: files of the folder it serves (a run may change any
-      // of them, and reads open buffers back) and configuration files wherever they are
-      // (the user's own commands and agents); not untitled buffers, output channels or
-      // files of other folders.
-      documentSelector: [
-        // (a folder whose path holds glob characters cannot be a pattern: all files then)
-        root && !/[[\]{}*?!]/.test(root) ? { scheme: 'file', pattern: `${root.replace(/\\/g, '/')}/**` } : { scheme: 'file' },
-        { scheme: 'file', pattern: '**/{.orchestra,orchestra,.claude}/**' },
-        { scheme: 'file', pattern: '**/{CLAUDE.md,AGENTS.md,.mcp.json}' },
-      ],
+      // Only what the server needs (see `documentSelector`): its folder's files, and the
+      // person's own configuration for the home server.
+      documentSelector: documentSelector(
+        root ? folder?.uri.toString() : undefined,
+        this.home ? userConfigFolders(process.platform, process.env, os.homedir()) : [],
+      ),
+      workspaceFolder: folder,
       outputChannel: this.serverLog,
       middleware: {
         workspace: {
@@ -173,7 +196,11 @@ export class OrchestraClient implements vscode.Disposable {
         },
       },
       synchronize: {
-        fileEvents: vscode.workspace.createFileSystemWatcher('{**/.orchestra/**,**/.claude/**,**/CLAUDE.md,**/AGENTS.md,**/.mcp.json}'),
+        fileEvents: vscode.workspace.createFileSystemWatcher(
+          folder
+            ? new vscode.RelativePattern(folder, '{.orchestra/**,.claude/**,CLAUDE.md,AGENTS.md,.mcp.json}')
+            : '{**/.orchestra/**,**/.claude/**,**/CLAUDE.md,**/AGENTS.md,**/.mcp.json}',
+        ),
       },
       initializationOptions: { client: 'orchestra-vscode', reviewMode: mode },
       errorHandler: {
@@ -182,16 +209,17 @@ export class OrchestraClient implements vscode.Disposable {
       },
       initializationFailedHandler: () => false,
     };
-    const client = new LanguageClient('orchestra', 'Orchestra', serverOptions, clientOptions);
+    const id = this.named && folder ? `orchestra-${folder.index}` : 'orchestra';
+    const client = new FolderLanguageClient(id, `Orchestra${this.named && folder ? ` (${folder.name})` : ''}`, serverOptions, clientOptions);
     client.registerFeature(new OrchestraCapabilities(mode));
-    for (const listener of this.listeners) listener(client);
+    for (const listener of this.listeners) listener(client, this);
     this.client = client;
     try {
       await client.start();
     } catch (error) {
       await this.waitForExit();
       this.client = undefined;
-      throw new StartError(exitedMessage(launch, this.exitCode ?? null, this.stderr || String(error)));
+      throw new StartError(this.tag(exitedMessage(launch, this.exitCode ?? null, this.stderr || String(error))));
     }
   }
 
@@ -210,9 +238,9 @@ export class OrchestraClient implements vscode.Disposable {
     if (this.client?.state === State.Starting) {
       return { action: CloseAction.DoNotRestart, handled: true }; // start() reports it
     }
-    const message = this.launch
+    const message = this.tag(this.launch
       ? exitedMessage(this.launch, this.exitCode ?? null, this.stderr)
-      : 'Orchestra: the language server stopped.';
+      : 'Orchestra: the language server stopped.');
     void showStartError(message, this.serverLog);
     return { action: CloseAction.DoNotRestart, handled: true };
   }
@@ -234,7 +262,8 @@ export class OrchestraClient implements vscode.Disposable {
     if (this.starting) await this.starting.catch(() => undefined);
     const client = this.client;
     if (!client || client.state !== State.Running) {
-      throw new Error('the Orchestra language server is not running (see "Orchestra: Restart Server")');
+      const of = this.named && this.folder ? ` of ${this.folder.name}` : '';
+      throw new Error(`the Orchestra language server${of} is not running (see "Orchestra: Restart Server")`);
     }
     return client.sendRequest<R>(method, params);
   }
@@ -247,13 +276,160 @@ export class OrchestraClient implements vscode.Disposable {
     return this.executeCommand(Methods.reloadCommand);
   }
 
-  showServerLog(): void {
-    this.serverLog.show(true);
+  /** The server's log (the language client's output). */
+  get log(): vscode.OutputChannel {
+    return this.serverLog;
   }
 
   dispose(): void {
     void this.stop();
     this.serverLog.dispose();
+  }
+}
+
+/**
+ * One server per workspace folder, started and stopped as folders come and go (VS
+ * Code's lsp-multi-server pattern); a window with no folder has one server of its own.
+ * The servers' `workspace/executeCommand` commands (those of code actions) are
+ * registered here once and sent to the server of the active editor's folder.
+ */
+export class OrchestraServers implements vscode.Disposable {
+  private readonly servers = new Map<string, OrchestraClient>();
+  private readonly listeners: ((client: LanguageClient, server: OrchestraClient) => void)[] = [];
+  private readonly commands = new Map<string, vscode.Disposable>();
+  private readonly subscription: vscode.Disposable;
+
+  /** `started(server)` after a server started (or failed to: then with its error). */
+  constructor(private readonly started: (server: OrchestraClient, error?: unknown) => void) {
+    // Folders added to the window get a server at once; removed ones lose theirs.
+    this.subscription = vscode.workspace.onDidChangeWorkspaceFolders(
+      () => void this.sync().then((fresh) => Promise.all(fresh.map((server) => this.startOne(server)))),
+    );
+  }
+
+  /** Called with each new client before it starts (to register handlers). */
+  onClient(listener: (client: LanguageClient, server: OrchestraClient) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Every folder's server, in the folders' order. */
+  all(): OrchestraClient[] {
+    return [...this.servers.values()];
+  }
+
+  get running(): boolean {
+    return this.all().some((s) => s.running);
+  }
+
+  /** The server of the folder that holds `uri`, if a folder does. */
+  forUri(uri: vscode.Uri | undefined): OrchestraClient | undefined {
+    const folder = uri && vscode.workspace.getWorkspaceFolder(uri);
+    return folder ? this.servers.get(folder.uri.toString()) : undefined;
+  }
+
+  /** The active editor's folder's server, else the first. */
+  preferred(): OrchestraClient | undefined {
+    return this.forUri(vscode.window.activeTextEditor?.document.uri) ?? this.all()[0];
+  }
+
+  /** Which folder `title` is for: asked only when there are several (the active
+   * editor's folder first, and picked by Enter). Undefined when the person escapes. */
+  async pick(title: string): Promise<OrchestraClient | undefined> {
+    const servers = this.all();
+    if (servers.length <= 1) {
+      if (!servers[0]) throw new Error('the Orchestra language server is not running (see "Orchestra: Restart Server")');
+      return servers[0];
+    }
+    const first = this.preferred();
+    const ordered = [...servers].sort((a, b) => Number(b === first) - Number(a === first));
+    const picked = await vscode.window.showQuickPick(
+      ordered.map((server) => ({
+        label: server.folder?.name ?? 'no folder',
+        description: server === first && vscode.window.activeTextEditor ? 'the active editor\'s folder' : '',
+        detail: server.folder?.uri.fsPath,
+        server,
+      })),
+      { title: `${title} — in which folder?`, placeHolder: 'Each folder has its own commands, runs and journal' },
+    );
+    return picked?.server;
+  }
+
+  /** Start a server for each folder (all at once); each reports through `started`. */
+  async start(): Promise<void> {
+    await this.sync();
+    await Promise.all(this.all().map((server) => this.startOne(server)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all().map((server) => server.stop()));
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await Promise.all(this.all().map((server) => this.startOne(server)));
+  }
+
+  private async startOne(server: OrchestraClient): Promise<void> {
+    try {
+      await server.start();
+      this.registerCommands(server);
+      this.started(server);
+    } catch (error) {
+      this.started(server, error);
+    }
+  }
+
+  /** Servers for the folders there are now: removed ones stop; the new ones are returned. */
+  private async sync(): Promise<OrchestraClient[]> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const named = folders.length > 1 || vscode.workspace.workspaceFile !== undefined;
+    const wanted = folders.length ? folders.map((f) => f.uri.toString()) : [''];
+    const stopping: Promise<void>[] = [];
+    for (const [key, server] of this.servers) {
+      // A server that is no longer the home one stops too, and starts again without the
+      // person's configuration files (and the other way round).
+      const home = wanted[0] === key;
+      if (!wanted.includes(key) || server.home !== home) {
+        this.servers.delete(key);
+        stopping.push(server.stop().then(() => server.dispose()));
+      }
+    }
+    await Promise.all(stopping);
+    const fresh: OrchestraClient[] = [];
+    const servers = new Map<string, OrchestraClient>();
+    for (const [i, key] of wanted.entries()) {
+      let server = this.servers.get(key);
+      if (!server) {
+        server = new OrchestraClient(folders[i], i === 0, named, this.listeners);
+        fresh.push(server);
+      }
+      servers.set(key, server);
+    }
+    this.servers.clear();
+    for (const [key, server] of servers) this.servers.set(key, server);
+    return fresh;
+  }
+
+  /** The server's own commands (code actions run them): registered once for all servers. */
+  private registerCommands(server: OrchestraClient): void {
+    const provided = server.client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+    for (const command of provided) {
+      if (this.commands.has(command)) continue;
+      this.commands.set(
+        command,
+        vscode.commands.registerCommand(command, (...args: unknown[]) => {
+          const target = this.preferred();
+          if (!target) throw new Error('the Orchestra language server is not running');
+          return target.executeCommand(command, args);
+        }),
+      );
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    for (const command of this.commands.values()) command.dispose();
+    for (const server of this.all()) server.dispose();
   }
 }
 

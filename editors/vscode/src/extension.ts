@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { LanguageClient, State } from 'vscode-languageclient/node';
-import { OrchestraClient, StartError, reviewMode, showStartError } from './client';
+import { OrchestraClient, OrchestraServers, StartError, reviewMode, showStartError } from './client';
 import { CommandPickItem, argumentPrompt, collectArguments, commandPickItems, validateArgument } from './commands';
 import { EventLog, contextMarkdown, formatAgo, formatCost } from './format';
 import {
@@ -40,7 +40,10 @@ interface ProgressHandle {
 }
 
 class Orchestra implements vscode.Disposable {
-  readonly client: OrchestraClient;
+  /** One language server per workspace folder. */
+  readonly servers: OrchestraServers;
+  /** Which folder's server each run belongs to (from its events, its start, the run list). */
+  private readonly runServers = new Map<string, OrchestraClient>();
   readonly tracker = new RunTracker();
   readonly eventLog = new EventLog();
   readonly log: vscode.OutputChannel;
@@ -72,10 +75,10 @@ class Orchestra implements vscode.Disposable {
     this.status = vscode.window.createStatusBarItem('orchestra.status', vscode.StatusBarAlignment.Left, 10);
     this.status.name = 'Orchestra';
     this.status.command = 'orchestra.showRuns';
-    this.client = new OrchestraClient();
-    this.reviews = new Reviews(this.client);
-    this.batches = new Batches(this.client, (runId) => this.showRunPage(runId), (line) => this.write(line));
-    this.client.onClient((client) => this.attach(client));
+    this.servers = new OrchestraServers((server, error) => this.serverStarted(server, error));
+    this.reviews = new Reviews((runId) => this.serverOf(runId));
+    this.batches = new Batches((runId) => this.showRunPage(runId), (line) => this.write(line));
+    this.servers.onClient((client, server) => this.attach(client, server));
     this.contextProvider = vscode.workspace.registerTextDocumentContentProvider('orchestra-context', {
       onDidChange: this.contextChanged.event,
       provideTextDocumentContent: (uri) => this.contextPages.get(uri.toString()) ?? '',
@@ -93,23 +96,34 @@ class Orchestra implements vscode.Disposable {
     }, 1000);
   }
 
-  private attach(client: LanguageClient): void {
+  /** The server a run belongs to: its folder's. */
+  serverOf(runId: string): OrchestraClient {
+    const server = this.runServers.get(runId) ?? this.servers.preferred();
+    if (!server) throw new Error('the Orchestra language server is not running (see "Orchestra: Restart Server")');
+    return server;
+  }
+
+  private attach(client: LanguageClient, server: OrchestraClient): void {
     client.onNotification(Methods.event, (event: RunEvent) => {
+      if (event && typeof event.run_id === 'string') this.runServers.set(event.run_id, server);
       this.onEvent(event);
       this.rememberActive(event);
     });
     client.onRequest(Methods.ask, (params: AskParams) => this.ask(params));
-    client.onNotification(Methods.batchProgress, (progress: BatchProgress) => this.batches.onProgress(progress));
+    client.onNotification(Methods.batchProgress, (progress: BatchProgress) => {
+      for (const item of progress?.items ?? []) if (item.runId) this.runServers.set(item.runId, server);
+      this.batches.onProgress(progress);
+    });
     client.onRequest(Methods.edit, (params: EditParams) => this.editOutput(params));
     client.onDidChangeState((e) => {
-      if (e.newState === State.Stopped) this.serverStopped();
+      if (e.newState === State.Stopped) this.serverStopped(server);
       this.updateStatus();
     });
   }
 
   /** Runs die with their server: end their progress and say so (the journal marks them interrupted). */
-  private serverStopped(): void {
-    for (const run of this.tracker.active()) {
+  private serverStopped(server: OrchestraClient): void {
+    for (const run of this.tracker.active().filter((r) => this.runServers.get(r.runId) === server)) {
       this.onEvent({ type: 'run_failed', run_id: run.runId, error: 'interrupted: the Orchestra language server stopped' });
     }
   }
@@ -179,7 +193,17 @@ class Orchestra implements vscode.Disposable {
       this.inReview.add(run.runId);
       this.dirtyAtReview.set(run.runId, new Set(vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString())));
     }
-    if (event.type === 'gate_decided' && event.gate === 'review') this.inReview.delete(run.runId);
+    if (event.type === 'gate_opened' && event.gate === 'review') {
+      // The review is the person's to do, not progress to watch: the notification (which
+      // would sit over the Refactor Preview's hunk list) closes, having said so; the run's
+      // status-bar entry says "your review" and its menu offers Review and Cancel.
+      this.progress.get(run.runId)?.done();
+      this.progress.delete(run.runId);
+    }
+    if (event.type === 'gate_decided' && event.gate === 'review') {
+      this.inReview.delete(run.runId);
+      if (run.index + 1 < run.total) this.showProgress(run); // more steps to come
+    }
     if (event.type === 'proposal_ready') {
       void this.showReviewSummary(run, Array.isArray(event.files) ? (event.files as ProposedFile[]) : []);
     }
@@ -204,7 +228,7 @@ class Orchestra implements vscode.Disposable {
    * accepting means the file changes, unless the person had unsaved edits of their own.
    */
   private async saveAccepted(runId: string, path: string): Promise<void> {
-    const folder = vscode.workspace.workspaceFolders?.[0];
+    const folder = this.runServers.get(runId)?.folder ?? vscode.workspace.workspaceFolders?.[0];
     if (!folder || !vscode.workspace.getConfiguration('orchestra').get<boolean>('review.saveAccepted', true)) return;
     const uri = vscode.Uri.joinPath(folder.uri, ...path.split('/')).toString();
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
@@ -266,8 +290,8 @@ class Orchestra implements vscode.Disposable {
     // Active runs have an entry each; the main entry shows the server and the last run.
     const run = active.length ? undefined : this.tracker.current();
     const { text, tooltip } = statusText(run, 0);
-    this.status.text = this.client.running || run ? (active.length ? `${text} · ${active.length} running` : text) : '$(circle-slash) Orchestra: server not running';
-    this.status.tooltip = this.client.running || run ? tooltip : 'Orchestra: the language server is not running. Click for runs.';
+    this.status.text = this.servers.running || run ? (active.length ? `${text} · ${active.length} running` : text) : '$(circle-slash) Orchestra: server not running';
+    this.status.tooltip = this.servers.running || run ? tooltip : 'Orchestra: the language server is not running. Click for runs.';
     for (const view of active) {
       let item = this.runItems.get(view.runId);
       if (!item) {
@@ -385,17 +409,19 @@ class Orchestra implements vscode.Disposable {
 
   // -- palette -------------------------------------------------------------------------
 
-  async commands(): Promise<CommandInfo[]> {
-    return (await this.client.request<CommandsResult>(Methods.commands, {})).commands;
+  async commands(server: OrchestraClient): Promise<CommandInfo[]> {
+    return (await server.request<CommandsResult>(Methods.commands, {})).commands;
   }
 
   async runCommand(): Promise<void> {
-    const commands = await this.commands();
+    const server = await this.servers.pick('Orchestra: Run Command');
+    if (!server) return;
+    const commands = await this.commands(server);
     if (!commands.length) {
       void vscode.window.showWarningMessage('Orchestra: no commands found. Add one under .orchestra/commands/ (see `orchestra init`).');
       return;
     }
-    const picked = await this.pickCommand(commands, 'Orchestra: Run Command', 'Pick a command to run');
+    const picked = await this.pickCommand(commands, 'Orchestra: Run Command', 'Pick a command to run', server);
     if (!picked) return;
     const command = picked.command;
     if (command.unavailable) {
@@ -415,35 +441,40 @@ class Orchestra implements vscode.Disposable {
     }
     const params: RunParams = { command: command.name, arguments: collectArguments(command.arguments, values) };
     const editor = vscode.window.activeTextEditor;
-    if (editor && editor.document.uri.scheme === 'file') {
+    // The editor's file, selection and diagnostics, when they are the chosen folder's.
+    if (editor && editor.document.uri.scheme === 'file' && this.servers.forUri(editor.document.uri) === server) {
       params.uri = editor.document.uri.toString();
       const s = editor.selection;
       params.range = { start: { line: s.start.line, character: s.start.character }, end: { line: s.end.line, character: s.end.character } };
       params.diagnostics = vscode.languages.getDiagnostics(editor.document.uri).slice(0, 50).map(toDiagnosticInfo);
     }
-    const started = await this.client.request<RunStarted>(Methods.run, params);
+    const started = await server.request<RunStarted>(Methods.run, params);
+    this.runServers.set(started.runId, server);
     const run = this.tracker.started(started.runId, command.name, params.arguments);
-    this.write(`▷ started ${command.name} · run ${started.runId}`);
+    this.write(`▷ started ${command.name}${this.inFolder(server)} · run ${started.runId}`);
     this.showProgress(run);
     this.updateStatus();
   }
 
   /** "Run Command on Several…": the same command once per item, as one batch. */
   async runOnSeveral(): Promise<void> {
-    const commands = await this.commands();
-    const picked = await this.pickCommand(commands, 'Orchestra: Run Command on Several', 'Pick a command to run once per item');
+    const server = await this.servers.pick('Orchestra: Run Command on Several');
+    if (!server) return;
+    const commands = await this.commands(server);
+    const picked = await this.pickCommand(commands, 'Orchestra: Run Command on Several', 'Pick a command to run once per item', server);
     if (!picked) return;
     if (picked.command.unavailable) {
       void vscode.window.showWarningMessage(`Orchestra: ${picked.command.name} cannot run here: ${picked.command.unavailable}.`);
       return;
     }
-    await this.batches.start(picked.command);
+    await this.batches.start(picked.command, server);
   }
 
   /** The command picker: sections (repository, user, …, built-in), hint and description
    * in view, unavailable commands marked with the reason. */
-  async pickCommand(commands: CommandInfo[], title: string, placeHolder: string): Promise<CommandPickItem | undefined> {
-    const rows = commandPickItems(commands, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+  async pickCommand(commands: CommandInfo[], title: string, placeHolder: string, server: OrchestraClient): Promise<CommandPickItem | undefined> {
+    const rows = commandPickItems(commands, server.folder?.uri.fsPath);
+    if (this.servers.all().length > 1 && server.folder) title = `${title} in ${server.folder.name}`;
     const items: (CommandPickItem | vscode.QuickPickItem)[] = [];
     let group = '';
     for (const row of rows) {
@@ -475,7 +506,7 @@ class Orchestra implements vscode.Disposable {
       return {
         label: `${run.command} ${Object.values(run.arguments ?? {}).join(' ')}`.trim(),
         description: `${run.state}${waiting ? ' · $(diff) review waiting' : ''} · ${formatCost(run.costUsd)}${run.undone ? ` · undone ${run.undone.label}` : ''}`,
-        detail: `started ${formatAgo(run.startedAt)}${run.finishedAt ? ` · ended ${formatAgo(run.finishedAt)}` : ''} · run ${run.runId}`,
+        detail: `started ${formatAgo(run.startedAt)}${run.finishedAt ? ` · ended ${formatAgo(run.finishedAt)}` : ''} · run ${run.runId}${this.inFolder(this.runServers.get(run.runId))}`,
         buttons: waiting ? [reviewButton] : [],
         run,
       };
@@ -506,7 +537,15 @@ class Orchestra implements vscode.Disposable {
 
   /** Runs from the server's journal, with the live state of the runs this window watches. */
   async listRuns(): Promise<RunInfo[]> {
-    const fromServer = (await this.client.request<RunsResult>(Methods.runs, { limit: 50 })).runs;
+    // Every folder's journal; a folder whose server is down is left out, not an error.
+    const servers = this.servers.all().filter((s) => s.running);
+    if (!servers.length) throw new Error('the Orchestra language server is not running (see "Orchestra: Restart Server")');
+    const lists = await Promise.all(servers.map(async (server) => {
+      const runs = (await server.request<RunsResult>(Methods.runs, { limit: 50 }).catch(() => ({ runs: [] as RunInfo[] }))).runs;
+      for (const run of runs) this.runServers.set(run.runId, server);
+      return runs;
+    }));
+    const fromServer = lists.flat();
     const byId = new Map(fromServer.map((r) => [r.runId, r]));
     for (const view of this.tracker.runs.values()) {
       const known = byId.get(view.runId);
@@ -562,7 +601,8 @@ class Orchestra implements vscode.Disposable {
     const folder = editor && vscode.workspace.getWorkspaceFolder(editor);
     const file = editor && folder ? vscode.workspace.asRelativePath(editor, false) : undefined;
     // The command's steps, when it has several: the person may take back one step's edits.
-    const command = run && (await this.commands().catch(() => [] as CommandInfo[])).find((c) => c.name === run?.command);
+    const server = this.serverOf(runId);
+    const command = run && (await this.commands(server).catch(() => [] as CommandInfo[])).find((c) => c.name === run?.command);
     const steps = command && command.steps.length > 1 ? command.steps : [];
     const scopes = [
       { label: 'The whole run', file: undefined as string | undefined, step: undefined as string | undefined },
@@ -574,7 +614,8 @@ class Orchestra implements vscode.Disposable {
       : scopes[0];
     if (!scope) return;
     const params: UndoParams = { runId, file: scope.file, step: scope.step };
-    const started = await this.client.request<RunStarted>(Methods.undo, params);
+    const started = await server.request<RunStarted>(Methods.undo, params);
+    this.runServers.set(started.runId, server);
     const undo = this.tracker.started(started.runId, `undo of ${runId}`);
     const what = scope.file ? ` (${scope.file})` : scope.step ? ` (step ${scope.step})` : '';
     this.write(`▷ undoing run ${runId}${what} · run ${started.runId}`);
@@ -585,7 +626,8 @@ class Orchestra implements vscode.Disposable {
   /** Continue a run that did not finish, where it stopped or from one of its steps: the
    * server starts a new run of the same command whose finished steps are reused. */
   async resumeRun(run: RunInfo): Promise<void> {
-    const command = (await this.commands().catch(() => [] as CommandInfo[])).find((c) => c.name === run.command);
+    const server = this.serverOf(run.runId);
+    const command = (await this.commands(server).catch(() => [] as CommandInfo[])).find((c) => c.name === run.command);
     const choices = [
       { label: 'Where it stopped', description: 'reuse every step it finished', fromStep: undefined as string | undefined },
       ...stepPaths(command?.steps ?? []).map((s) => ({ label: `From step ${s.path}`, description: `${s.agent}: run it and what follows again`, fromStep: s.path })),
@@ -595,7 +637,8 @@ class Orchestra implements vscode.Disposable {
       : choices[0];
     if (!choice) return;
     const params: ResumeParams = { runId: run.runId, fromStep: choice.fromStep };
-    const started = await this.client.request<RunStarted>(Methods.resume, params);
+    const started = await server.request<RunStarted>(Methods.resume, params);
+    this.runServers.set(started.runId, server);
     const resumed = this.tracker.started(started.runId, run.command, run.arguments);
     this.write(`▷ resuming run ${run.runId}${choice.fromStep ? ` from step ${choice.fromStep}` : ''} · run ${started.runId}`);
     this.showProgress(resumed);
@@ -604,7 +647,7 @@ class Orchestra implements vscode.Disposable {
 
   /** The run's page (written by the server beside its journal) in a webview beside the code. */
   async showRunPage(runId: string): Promise<void> {
-    const page = await this.client.request<RunPageResult>(Methods.runPage, { runId });
+    const page = await this.serverOf(runId).request<RunPageResult>(Methods.runPage, { runId });
     const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(page.uri)));
     // The server leaves `<p id="undo-action"></p>` where an undo can be offered; the
     // link is a command URI, the only one the page may run.
@@ -623,7 +666,7 @@ class Orchestra implements vscode.Disposable {
 
   /** The run's report.md in VS Code's Markdown preview, its evidence images beside it. */
   async openReport(runId: string): Promise<void> {
-    const page = await this.client.request<RunPageResult>(Methods.runPage, { runId });
+    const page = await this.serverOf(runId).request<RunPageResult>(Methods.runPage, { runId });
     if (!page.reportUri) {
       void vscode.window.showInformationMessage(`Orchestra: run ${runId} wrote no report.`);
       return;
@@ -638,7 +681,9 @@ class Orchestra implements vscode.Disposable {
 
   /** A run interrupted with changes pending review: the server offers them again as a new run. */
   async recover(runId: string): Promise<void> {
-    const started = await this.client.request<RunStarted>(Methods.recover, { runId });
+    const server = this.serverOf(runId);
+    const started = await server.request<RunStarted>(Methods.recover, { runId });
+    this.runServers.set(started.runId, server);
     const run = this.tracker.started(started.runId, `review of ${runId}`, { run: runId });
     this.write(`▷ reviewing the proposal of interrupted run ${runId} · run ${started.runId}`);
     this.showProgress(run);
@@ -646,7 +691,7 @@ class Orchestra implements vscode.Disposable {
   }
 
   async cancel(runId: string): Promise<void> {
-    const result = await this.client.request<{ cancelled: boolean }>(Methods.cancel, { runId });
+    const result = await this.serverOf(runId).request<{ cancelled: boolean }>(Methods.cancel, { runId });
     this.write(result.cancelled ? `■ cancelling run ${runId}` : `■ run ${runId} is not running`);
   }
 
@@ -671,10 +716,12 @@ class Orchestra implements vscode.Disposable {
   }
 
   async showContext(): Promise<void> {
-    const commands = await this.commands();
-    const picked = await this.pickCommand(commands, 'Orchestra: Show Context', 'What would this command send to the model?');
+    const server = await this.servers.pick('Orchestra: Show Context');
+    if (!server) return;
+    const commands = await this.commands(server);
+    const picked = await this.pickCommand(commands, 'Orchestra: Show Context', 'What would this command send to the model?', server);
     if (!picked) return;
-    const result = await this.client.request<ContextResult>(Methods.context, { command: picked.command.name, arguments: {} });
+    const result = await server.request<ContextResult>(Methods.context, { command: picked.command.name, arguments: {} });
     const content = contextMarkdown(result);
     const uri = vscode.Uri.from({ scheme: 'orchestra-context', path: `/${picked.command.name}.md` });
     this.contextPages.set(uri.toString(), content);
@@ -684,28 +731,42 @@ class Orchestra implements vscode.Disposable {
   }
 
   async reload(): Promise<void> {
-    await this.client.reload();
+    await Promise.all(this.servers.all().filter((s) => s.running).map((s) => s.reload()));
     void vscode.window.setStatusBarMessage('Orchestra: configuration reloaded', 3000);
   }
 
+  /** Start every folder's server; then say what became of runs a reload stopped. */
   async start(): Promise<void> {
-    try {
-      await this.client.start();
-      this.write(`server ready (review: ${reviewMode() === 'diffEditor' ? 'diff editor' : 'Refactor Preview'})`);
-      void this.sayWhatHappened();
-    } catch (error) {
-      const message = error instanceof StartError ? error.message : `Orchestra: the language server did not start: ${String(error)}`;
+    await this.servers.start();
+    void this.sayWhatHappened();
+  }
+
+  async restart(): Promise<void> {
+    await this.servers.restart();
+  }
+
+  /** A folder's server started, or could not (`error`). */
+  private serverStarted(server: OrchestraClient, error?: unknown): void {
+    if (error === undefined) {
+      this.write(`server ready (review: ${reviewMode() === 'diffEditor' ? 'diff editor' : 'Refactor Preview'})${this.inFolder(server)}`);
+    } else {
+      const message = error instanceof StartError ? error.message : server.tag(`Orchestra: the language server did not start: ${String(error)}`);
       this.write(message);
-      void showStartError(message);
+      void showStartError(message, server.log);
     }
     this.updateStatus();
+  }
+
+  /** " · folder a" when the window has several folders. */
+  private inFolder(server: OrchestraClient | undefined): string {
+    return server?.folder && this.servers.all().length > 1 ? ` · folder ${server.folder.name}` : '';
   }
 
   dispose(): void {
     clearInterval(this.clock);
     for (const item of this.runItems.values()) item.dispose();
     for (const handle of this.progress.values()) handle.done();
-    this.client.dispose();
+    this.servers.dispose();
     this.reviews.dispose();
     this.contextProvider.dispose();
     this.contextChanged.dispose();
@@ -802,8 +863,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     guard('orchestra.restartServer', async () => {
-      await o.client.stop();
-      await o.start();
+      await o.restart();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['orchestra.server', 'orchestra.pythonPath', 'orchestra.review.mode'].some((s) => e.affectsConfiguration(s))) {
@@ -817,5 +877,5 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 export async function deactivate(): Promise<void> {
-  await orchestra?.client.stop();
+  await orchestra?.servers.stop();
 }

@@ -19,7 +19,8 @@ export class Reviews implements vscode.TextDocumentContentProvider, vscode.Dispo
   readonly onDidChange = this.changed.event;
   private readonly registration: vscode.Disposable;
 
-  constructor(private readonly client: OrchestraClient) {
+  /** `serverOf(runId)`: the server of the run's folder. */
+  constructor(private readonly serverOf: (runId: string) => OrchestraClient) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, this);
   }
 
@@ -40,7 +41,7 @@ export class Reviews implements vscode.TextDocumentContentProvider, vscode.Dispo
 
   /** Fetch the run's proposal and show the list of its files. */
   async open(runId: string): Promise<void> {
-    const proposal = await this.client.request<ProposalResult>(Methods.proposal, { runId });
+    const proposal = await this.serverOf(runId).request<ProposalResult>(Methods.proposal, { runId });
     const previous = this.reviews.get(runId);
     const decided = previous?.decided ?? new Map<string, string>();
     for (const file of proposal.files) if (file.decided && !decided.has(file.path)) decided.set(file.path, 'decided');
@@ -101,7 +102,7 @@ export class Reviews implements vscode.TextDocumentContentProvider, vscode.Dispo
       if (!picks) return;
       accepted = picks.map((p) => p.id);
     }
-    const result = await this.client.request<DecideResult>(Methods.decide, {
+    const result = await this.serverOf(ref.runId).request<DecideResult>(Methods.decide, {
       runId: ref.runId,
       files: [{ path: ref.path, accepted }],
     });

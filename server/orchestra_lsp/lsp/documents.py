@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from pygls.workspace import TextDocument, Workspace
 
 from orchestra_lsp.lsp.paths import relative_path, uri_key, uri_to_path
 from orchestra_lsp.lsp.positions import Codec
+
+logger = logging.getLogger(__name__)
 
 
 class Document(TextDocument):
@@ -147,7 +150,17 @@ class Documents(Workspace):
         self, text_document: types.TextDocumentItem, notebook_uri: str | None = None
     ) -> None:
         uri = text_document.uri
-        if not self._wanted(uri):
+        # Which documents the client sends is the client's choice (VS Code's
+        # documentSelector): the log shows it, and the end-to-end tests read it.
+        kept = self._wanted(uri)
+        logger.info(
+            "opened %s (%s)%s, serving %s",
+            uri,
+            text_document.language_id,
+            "" if kept else ": not kept",
+            self.root_uri,
+        )
+        if not kept:
             return
         key = self._keys[uri] = uri_key(uri)
         document = Document(uri, text_document.text, text_document.version, self._codec)
