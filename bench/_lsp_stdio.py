@@ -6,10 +6,20 @@ No pygls on the client side: the figures then measure the servers, not a client.
 from __future__ import annotations
 
 import asyncio
+import compileall
 import json
 import time
 from pathlib import Path
 from typing import Any
+
+
+def compile_bytecode() -> None:
+    """Write Orchestra's bytecode (`__pycache__`), as pip did for the peers' packages at
+    install: an editable install under PYTHONDONTWRITEBYTECODE=1 would otherwise compile
+    every module at every start, which no installed server does."""
+    import orchestra_lsp
+
+    compileall.compile_dir(Path(orchestra_lsp.__file__).parent, quiet=1)
 
 
 class StdioClient:

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _lsp_stdio import time_first_answer, time_initialize
+from _lsp_stdio import compile_bytecode, time_first_answer, time_initialize
 
 REPO = Path(__file__).resolve().parents[1]
 PEERS = {"jedi-language-server": ["jedi-language-server"], "pylsp": ["pylsp"]}
@@ -73,6 +73,7 @@ def report(title: str, timings: dict[str, list[float]]) -> dict[str, float]:
 
 
 async def main(peers: Path, runs: int) -> None:
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as root:
         (Path(root) / ".orchestra").mkdir()
         (Path(root) / "app.py").write_text("def total(prices):\n    value = sum(prices)\n")

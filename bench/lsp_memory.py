@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _lsp_stdio import StdioClient
+from _lsp_stdio import StdioClient, compile_bytecode
 from lsp_initialize import PEERS, REPO, ensure_peers, first_request
 
 ROUNDS = 3
@@ -62,6 +62,7 @@ async def settled_mib(command: list[str], root: str, name: str) -> float:
 
 
 async def main(peers: Path) -> None:
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as root:
         (Path(root) / ".orchestra").mkdir()
         (Path(root) / "app.py").write_text("def total(prices):\n    value = sum(prices)\n")

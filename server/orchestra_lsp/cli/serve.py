@@ -31,10 +31,14 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve until the client says `exit` (0 after `shutdown`, else 1, as LSP says) or
     closes the pipe (0)."""
+    from orchestra_lsp.lsp.prefetch import CommandsPrefetch
+
+    # Started before pygls is imported, so that the two overlap (see lsp/prefetch.py).
+    prefetch = CommandsPrefetch(Path(args.workspace))
     from orchestra_lsp.lsp import create_server
 
     configure_logging(args.log_level, args.log_file)
-    server = create_server(Path(args.workspace))
+    server = create_server(Path(args.workspace), prefetch)
     server.start_io()
     return server.protocol.exit_code
 

@@ -23,13 +23,14 @@ if TYPE_CHECKING:
 def setup(server: OrchestraServer) -> None:
     @server.feature(methods.COMMANDS)
     async def commands(ls: OrchestraServer, params: Any) -> dict[str, Any]:
-        from orchestra_lsp.lsp import listing, protocol
+        first = await ls.session.prefetched_commands()
+        if first is not None:
+            return first
+        from orchestra_lsp.lsp import listing
 
         engine = await ls.session.engine()
         prompts = await _mcp_prompts(engine)
-        commands = sorted([*engine.workspace.commands.items(), *prompts.items()])
-        listed = [listing.command_info(c, engine.workspace) for _, c in commands]
-        return protocol.CommandsResult(commands=listed).wire()
+        return listing.commands_result({**prompts, **engine.workspace.commands}, engine.workspace)
 
     @server.feature(methods.AGENTS)
     async def agents(ls: OrchestraServer, params: Any) -> dict[str, Any]:

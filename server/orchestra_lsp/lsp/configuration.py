@@ -89,6 +89,7 @@ class Configuration:
         Whatever fails here is logged and the definitions in force stay: the next save,
         watched-file change or `orchestra.reload` tries again.
         """
+        self.server.session.discard_prefetch()
         try:
             engine = await self.server.session.engine()
             await engine.reload()

@@ -3,10 +3,10 @@ as protocol payloads, built from the configuration in force and the journal."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from orchestra_lsp.lsp import protocol
-from orchestra_lsp.lsp.errors import RequestFailed
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from orchestra_lsp.engine.undo import Undone
     from orchestra_lsp.journal import RunSummary
     from orchestra_lsp.workspace import Agent, Command, Step, Workspace
+
+
+def commands_result(commands: Mapping[str, Command], workspace: Workspace) -> dict[str, Any]:
+    """The `orchestra/commands` answer, on the wire: `commands` sorted by name."""
+    listed = [command_info(c, workspace) for _, c in sorted(commands.items())]
+    return protocol.CommandsResult(commands=listed).wire()
 
 
 def command_info(command: Command, workspace: Workspace | None = None) -> protocol.CommandInfo:
@@ -116,6 +122,7 @@ def context_manifest(
     """What each step would send, per source, without calling the model."""
     from orchestra_lsp.engine import RunRequest, RunRequestError
     from orchestra_lsp.engine.preview import preview
+    from orchestra_lsp.lsp.errors import RequestFailed  # pygls: not in the prefetch child
 
     try:
         steps = preview(workspace, RunRequest(command=params.command, arguments=params.arguments))

@@ -31,6 +31,7 @@ from orchestra_lsp.lsp.session import Session
 if TYPE_CHECKING:
     from orchestra_lsp.lsp.configuration import Configuration
     from orchestra_lsp.lsp.gates import Gates
+    from orchestra_lsp.lsp.prefetch import CommandsPrefetch
     from orchestra_lsp.lsp.reviews import Reviews
     from orchestra_lsp.lsp.running import Runs
 
@@ -47,14 +48,14 @@ class OrchestraServer(LanguageServer):
     configuration: Configuration
     """Set by the `configuration` feature's setup."""
 
-    def __init__(self, workspace: Path) -> None:
+    def __init__(self, workspace: Path, prefetch: CommandsPrefetch | None = None) -> None:
         super().__init__(
             "orchestra",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=OrchestraProtocol,
         )
-        self.session = Session(workspace)
+        self.session = Session(workspace, prefetch)
         """Where the root is; the engine once `initialized` has arrived."""
         self.documents = Documents(self.keeps)
         """pygls' document store (it becomes the protocol's workspace at `initialize`)."""
@@ -152,11 +153,12 @@ class OrchestraServer(LanguageServer):
         return Reviews(self)
 
 
-def create_server(workspace: Path) -> OrchestraServer:
-    """A server for `workspace` (used until the client names its root folder)."""
+def create_server(workspace: Path, prefetch: CommandsPrefetch | None = None) -> OrchestraServer:
+    """A server for `workspace` (used until the client names its root folder); with
+    `prefetch`, the first `orchestra/commands` is answered from it (`lsp/prefetch.py`)."""
     from orchestra_lsp.lsp import features
 
-    server = OrchestraServer(workspace)
+    server = OrchestraServer(workspace, prefetch)
     for feature in features.ALL:
         feature.setup(server)
     return server

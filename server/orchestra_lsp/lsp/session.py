@@ -16,20 +16,52 @@ import contextlib
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from orchestra_lsp.engine import Engine
+    from orchestra_lsp.lsp.prefetch import CommandsPrefetch
 
 Buffers = Callable[[], Mapping[str, tuple[str, int]]]
 
+#: How long the first `orchestra/commands` waits for the prefetch child before asking
+#: the engine instead (which is being built meanwhile).
+PREFETCH_WAIT_SECONDS = 10.0
+
 
 class Session:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, prefetch: CommandsPrefetch | None = None) -> None:
         self.root = root.resolve()
         self._engine: asyncio.Task[Engine] | None = None
         self._warm: asyncio.Task[None] | None = None
         self._buffers: Buffers | None = None
+        self._prefetch = prefetch
+        """The first `orchestra/commands` answer, computed by a child (`prefetch`)."""
+
+    async def prefetched_commands(self) -> dict[str, Any] | None:
+        """The listing the prefetch child computed, while the engine is not built yet
+        and nothing has changed since; else None (ask the engine)."""
+        prefetch = self._prefetch
+        if prefetch is None or prefetch.root != self.root:
+            self.discard_prefetch()
+            return None
+        if self._engine is not None and self._engine.done():
+            self.discard_prefetch()  # the engine answers as fast, and is in force
+            return None
+        if prefetch.done:
+            return prefetch.result()
+        waiting = asyncio.ensure_future(asyncio.to_thread(prefetch.result, PREFETCH_WAIT_SECONDS))
+        racing = {waiting} if self._engine is None else {waiting, self._engine}
+        await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
+        if not waiting.done() or prefetch is not self._prefetch:  # engine first, or discarded
+            return None
+        return waiting.result()
+
+    def discard_prefetch(self) -> None:
+        """Forget the prefetched listing: the files may have changed since it was read."""
+        if self._prefetch is not None:
+            self._prefetch.close()
+            self._prefetch = None
 
     def start(self, root: Path, buffers: Buffers) -> None:
         """Build the engine for `root` in the background (once)."""
@@ -79,6 +111,7 @@ class Session:
 
     async def aclose(self) -> None:
         """Stop the engine's runs and close its model client and MCP servers."""
+        self.discard_prefetch()
         if self._engine is not None and self._engine.done() and not self._engine.exception():
             await self._engine.result().aclose()
 

@@ -1,0 +1,125 @@
+"""The first `orchestra/commands`, answered from the prefetch child (`lsp/prefetch.py`):
+the same answer as the engine's, never a stale one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsp_helpers import AGENT, make_workspace
+from lsprotocol import types
+
+# An agent that needs an MCP server nobody defines: the listing says so (`unavailable`).
+TRACKER = AGENT.format(name="tracker", description="Files tickets").replace(
+    "tools: [read_file, edit]", "tools: [read_file, mcp__tickets__create]"
+)
+FILE_TICKET = """---
+description: File a ticket
+arguments:
+  - {name: title, description: "The ticket's title", default: "untitled"}
+steps:
+  - id: file
+    agent: tracker
+    prompt: "File {{title}}"
+---
+"""
+USER_COMMAND = """---
+description: Mine only, from the user layer
+steps:
+  - id: say
+    agent: planner
+    prompt: Say hello.
+---
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    config = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    (config / "orchestra" / "commands").mkdir(parents=True)
+    (config / "orchestra" / "commands" / "mine.md").write_text(USER_COMMAND, encoding="utf-8")
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "agents" / "tracker.md").write_text(TRACKER, encoding="utf-8")
+    (root / ".orchestra" / "commands" / "file-ticket.md").write_text(FILE_TICKET, "utf-8")
+    return root
+
+
+def prefetched(root: Path) -> Any:
+    """What the prefetch child prints for `root`, as the server starts it."""
+    out = subprocess.run(
+        [sys.executable, "-m", "orchestra_lsp.lsp.prefetch", str(root)],
+        capture_output=True,
+        check=True,
+        timeout=60,
+        env=os.environ,
+    ).stdout
+    return json.loads(out)
+
+
+async def commands(editor: Any) -> Any:
+    listed = editor.client.protocol.send_request_async("orchestra/commands", {})
+    return plain(await asyncio.wait_for(listed, 30))
+
+
+def plain(value: Any) -> Any:
+    """The client's decoded answer (named tuples) as the JSON it came as."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+async def children_gone(editor: Any) -> None:
+    """Wait until the server's prefetch child has exited (it read the files)."""
+    pid = editor.client._server.pid
+    for _ in range(300):
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        if not any((task / "children").read_text().split() for task in tasks):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the prefetch child never exited")
+
+
+async def test_the_prefetched_listing_is_the_engines(start: Any, workspace: Path) -> None:
+    child = prefetched(workspace)
+    assert child["root"] == str(workspace.resolve())
+    names = [c["name"] for c in child["commands"]["commands"]]
+    assert {"change", "fix-here", "file-ticket", "mine"} <= set(names)
+    editor = await start(workspace)
+    first = await commands(editor)
+    await editor.client.protocol.send_request_async("orchestra/agents", {})  # engine built
+    later = await commands(editor)
+    assert later == child["commands"]
+    assert first == later
+    ticket = next(c for c in later["commands"] if c["name"] == "file-ticket")
+    assert ticket["unavailable"] and "tickets" in ticket["unavailable"]
+    assert ticket["arguments"][0]["default"] == "untitled"
+    assert next(c for c in later["commands"] if c["name"] == "mine")["layer"] == "user config"
+
+
+async def test_a_change_before_the_first_listing_is_in_it(start: Any, workspace: Path) -> None:
+    editor = await start(workspace)
+    await children_gone(editor)  # the child's listing is read: it lacks what comes next
+    added = workspace / ".orchestra" / "commands" / "added-later.md"
+    added.write_text(USER_COMMAND.replace("Mine only", "Added later"), encoding="utf-8")
+    editor.client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=added.as_uri(), type=types.FileChangeType.Created)]
+        )
+    )
+    listed = await commands(editor)
+    assert "added-later" in [c["name"] for c in listed["commands"]]
+
+
+def test_with_mcp_servers_the_child_leaves_the_listing_to_the_engine(workspace: Path) -> None:
+    mcp = {"mcpServers": {"tickets": {"command": "tickets-server"}}}
+    (workspace / ".mcp.json").write_text(json.dumps(mcp), encoding="utf-8")
+    assert prefetched(workspace) == {"root": str(workspace.resolve()), "commands": None}
