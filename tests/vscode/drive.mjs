@@ -192,6 +192,8 @@ async function main() {
     const byeBox = bye.locator('input.edit-checkbox');
     if (await byeBox.isChecked()) await byeBox.uncheck();
     await hello.locator('.monaco-icon-label, .label-name, .monaco-highlighted-label').first().click();
+    // No progress notification over the hunk list: it closed when the review opened.
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: polish-greetings' }).first().waitFor({ state: 'hidden', timeout: 15000 });
     await page.waitForTimeout(1500);
     await shot(page, 'review');
     if (readmeShot) {
@@ -1063,6 +1065,19 @@ async function multiRoot() {
     await page.keyboard.type('UNTITLED-BUFFER');
     await quickOpen(page, 'greet.py', 'def hello');
     await shot(page, 'multi-root-documents');
+
+    // Folders come and go (the workspace file changes): gamma, added, gets a server (its
+    // diagnostics show); beta, removed, loses its own (its diagnostics go).
+    const file = process.env.WORKSPACE_FILE;
+    const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+    config.folders = [config.folders[0], { path: 'gamma' }];
+    fs.writeFileSync(file, JSON.stringify(config));
+    log('workspace file: beta removed, gamma added');
+    await page.locator('.explorer-folders-view', { hasText: 'gamma' }).first().waitFor({ state: 'visible', timeout: 30000 });
+    await palette(page, 'View: Focus Problems');
+    await problems.filter({ hasText: 'broken-c.md' }).filter({ hasText: 'broken-a.md' }).filter({ hasNotText: 'broken-b.md' })
+      .waitFor({ state: 'visible', timeout: 60000 });
+    await shot(page, 'multi-root-folders-changed');
     log('done');
   } catch (error) {
     await page.screenshot({ path: path.join(artifacts, 'failure-multi-root.png') }).catch(() => {});

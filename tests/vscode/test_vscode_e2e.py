@@ -748,6 +748,11 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
         BROKEN_AGENT.format(name="broken-b")
     )
     (beta / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n")
+    gamma = tmp_path / "gamma"  # added to the workspace while it is open
+    (gamma / ".orchestra" / "agents").mkdir(parents=True)
+    (gamma / ".orchestra" / "agents" / "broken-c.md").write_text(
+        BROKEN_AGENT.format(name="broken-c")
+    )
     outside = tmp_path / "outside" / "elsewhere.md"
     outside.parent.mkdir()
     outside.write_text("OUTSIDE-THE-FOLDERS\n")
@@ -800,6 +805,8 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
     assert uris.count(f"{alpha_uri}/greet.py") == 1, opened  # opened last: all came before
     assert not [u for u in uris if "outside" in u or not u.startswith("file:")], opened
     assert {served for _, served, _ in opened} <= {alpha_uri, beta_uri}, opened
+    # gamma, added while the window was open, got a server of its own
+    assert f"serving the folder {gamma.resolve()}\n" in log.read_text(encoding="utf-8")
 
 
 def _environment_with_orchestra(where: Path) -> Path:

@@ -58,6 +58,7 @@ def setup(server: OrchestraServer) -> None:
                 types.ShowMessageParams(type=types.MessageType.Error, message=message)
             )
         ls.pending_messages.clear()
+        logger.info("serving the folder %s", ls.session.root)
         ls.session.start(ls.session.root, lambda: ls.documents.buffers(ls.session.root))
         for hook in ls.on_initialized:
             await _guarded(hook)
