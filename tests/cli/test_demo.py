@@ -45,6 +45,11 @@ def test_demo_runs_both_shop_workflows_offline(tmp_path: Path) -> None:
         "SHOP-12 triage: needs-criteria; SHOP-14 triage: testable" in out
     ), out
     assert "[SHOP-12] ● step triage · agent analyst" in out
+    # mcp.json's `${VAR}`s as written: references, not secrets (nor redacted values).
+    [browser] = [line for line in out.splitlines() if line.startswith("browser: ")]
+    assert "${PLAYWRIGHT_MCP_CLI:-" in browser, browser
+    assert "--executable-path ${CHROMIUM_PATH:-/usr/bin/chromium}" in browser, browser
+    assert "[redacted]" not in browser, browser
     assert "shop tests before: FAIL" in out and "shop tests after: pass" in out
     assert "qa-ticket SHOP-14: finished" in out and "implement-ticket SHOP-12: finished" in out
     assert (

@@ -300,9 +300,13 @@ def _shop(args: argparse.Namespace, console: Console) -> int:
     console.print(
         f"shop: http://{SHOP_HOST}:{port}{moved}; the QA agent starts it, the demo stops it"
     )
+    # The server as mcp.json writes it: its `${VAR}`s are references, shown as such (the
+    # values they expand to count as secrets and would print as [redacted]).
+    browser = workspace.mcp_servers.get("browser")
     console.print(
-        f"browser: @playwright/mcp {env['PLAYWRIGHT_MCP_CLI']} · {env['CHROMIUM_PATH']}",
+        f"browser: @playwright/mcp · {browser.shown() if browser else 'not configured'}",
         soft_wrap=True,
+        markup=False,
     )
     console.print(f"shop tests before: {_tests(target, SHOP_TESTS)}")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shlex
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -75,7 +74,8 @@ class Connection:
         `relay`: how an ACP client's own servers (`type: "acp"`) are reached."""
         self.server = server
         self.name = server.name
-        self.target = mask(_target(server), server.secrets())
+        # As written: a `${VAR}` is shown as the reference, not as its (secret) value.
+        self.target = mask(server.shown(), server.secrets())
         self.state = ServerState.DISABLED if server.spec.disabled else ServerState.IDLE
         self.failure: str | None = None
         self.tools: list[types.Tool] = []
@@ -412,13 +412,6 @@ async def _all_tools(session: ClientSession) -> list[types.Tool]:
         cursor = page.next_cursor
         if not cursor:
             return tools
-
-
-def _target(server: McpServer) -> str:
-    spec = server.spec
-    if isinstance(spec, StdioServer):
-        return shlex.join([spec.command, *spec.args])
-    return spec.url
 
 
 def _start_reason(exc: BaseException, code: int | None, timeout: float, name: str) -> str:

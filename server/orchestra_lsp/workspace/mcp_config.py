@@ -17,11 +17,15 @@ package was considered; it also expands bare `$NAME`, which this grammar must no
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from orchestra_lsp.redaction import CREDENTIAL_NAME
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -169,6 +173,21 @@ class ExpandedValue(BaseModel):
     field: str
     """Where in the server's entry: `command`, `args[1]`, `env.TOKEN`, `url`, `headers.X`."""
 
+    def is_machine_path(self) -> bool:
+        """A value that names an existing file or folder by its absolute path, brought
+        into the command line (`command`, `args`, `cwd`) by a variable not named like a
+        credential: where a program or a browser is on this machine (`${CHROMIUM_PATH}`),
+        no secret. Anything else a variable brings in is treated as one."""
+        if not self.field.startswith(("command", "args[", "cwd")):
+            return False
+        if CREDENTIAL_NAME.search(self.variable):
+            return False
+        try:
+            path = Path(self.value)
+            return path.is_absolute() and path.exists()
+        except (OSError, ValueError):  # a NUL byte, a name too long
+            return False
+
 
 class McpServer(BaseModel):
     """A configured server, variables expanded, with where it was defined."""
@@ -180,8 +199,30 @@ class McpServer(BaseModel):
     """Every value `${...}` brought in from the environment, for redaction to weigh (a
     token in `args` is a secret; `${HOME}` in a path is not)."""
 
+    written: StdioServer | HttpServer | None = None
+    """The entry as mcp.json writes it, `${VAR}` references unexpanded: what a person
+    is shown of it (the values they expand to may be secrets, and are redacted)."""
+
+    def shown(self) -> str:
+        """The command line (or URL) as mcp.json writes it: `node ${CLI:-cli.js} --x`."""
+        spec = self.written or self.spec
+        if isinstance(spec, StdioServer):
+            return " ".join(_shown_word(word) for word in [spec.command, *spec.args])
+        return spec.url
+
     def secrets(self) -> list[str]:
         """Values that must never reach the journal or the logs: `env` and `headers`
-        values, and every value a `${VAR}` brought in (also into `args`, `url`, …)."""
+        values, and every value a `${VAR}` brought in (also into `args`, `url`, …) —
+        except a machine path in the command line (see `is_machine_path`)."""
         given = self.spec.env if isinstance(self.spec, StdioServer) else self.spec.headers
-        return [v for v in given.values() if v] + [e.value for e in self.expanded if e.value]
+        return [v for v in given.values() if v] + [
+            e.value for e in self.expanded if e.value and not e.is_machine_path()
+        ]
+
+
+def _shown_word(word: str) -> str:
+    """A word of a command line, quoted only where the shell would split or drop it
+    (`shlex.quote` would also quote `${VAR}`, which reads as if it were not expanded)."""
+    if word and not re.search(r"[\s'\"\\]", word):
+        return word
+    return shlex.quote(word)

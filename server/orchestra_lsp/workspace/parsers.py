@@ -570,6 +570,7 @@ def parse_mcp_json(
                 spec=server.spec,
                 source_path=str(path),
                 expanded=server.expanded,
+                written=server.written,
             )
     return Parsed(servers, positions, sink, text)
 
@@ -579,6 +580,7 @@ class _NamedSpec:
     name: str
     spec: StdioServer | HttpServer
     expanded: list[ExpandedValue]
+    written: StdioServer | HttpServer
 
 
 def _server(
@@ -610,7 +612,7 @@ def _server(
     if spec is None:
         return None
     expanded, values = _expanded(spec, positions, at, sink, environ, source)
-    return _NamedSpec(name, expanded, values)
+    return _NamedSpec(name, expanded, values, spec)
 
 
 def _expanded(
