@@ -214,6 +214,11 @@ class Redactor:
         """The literal secrets this redactor was given."""
         return self._secrets
 
+    def covers(self, other: Redactor) -> bool:
+        """Whether this redactor replaces everything `other` would: the same shape rules
+        and at least its literal secrets."""
+        return self._patterns == other._patterns and set(other._secrets) <= set(self._secrets)
+
     def with_secrets(self, secrets: Iterable[str]) -> Redactor:
         """A redactor that also knows `secrets` (e.g. after mcp.json was reloaded)."""
         return Redactor((*self._secrets, *secrets), patterns=self._patterns)
@@ -282,12 +287,20 @@ class Redactor:
 ModelT = TypeVar("ModelT", bound="BaseModel")
 
 
-def redact_model(model: ModelT, redactor: Redactor) -> ModelT:
-    """`model` with every string field redacted (the same object when nothing was)."""
+def redact_model_data(model: ModelT, redactor: Redactor) -> tuple[ModelT, dict[str, Any]]:
+    """`model` with every string field redacted (the same object when nothing was), and
+    its `model_dump(mode="json")` (the engine journals that dict: one dump per event)."""
+    import pydantic_core
+
     data = model.model_dump(mode="json")
-    if not redactor.may_hold_secret(json.dumps(data, ensure_ascii=False)):
-        return model
-    return type(model).model_validate(redactor.redact(data))
+    # pydantic-core's encoder (compact, UTF-8, the same escapes as json.dumps with
+    # ensure_ascii=False): several times faster, and this runs for every event.
+    if not redactor.may_hold_secret(pydantic_core.to_json(data).decode()):
+        return model, data
+    redacted = redactor.redact(data)
+    if redacted == data:  # an escape (a newline) made the screen walk; nothing was found
+        return model, data
+    return type(model).model_validate(redacted), redacted
 
 
 def _secret_spans(rule: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from orchestra_lsp.engine.events import ToolCallFinished
 from orchestra_lsp.journal import RunJournal
-from orchestra_lsp.redaction import Redactor
+from orchestra_lsp.redaction import Redactor, redact_model_data
 
 SECRETS = [
     "plain-secret-1234",
@@ -51,3 +52,51 @@ def test_the_screen_passes_clean_text_and_catches_secrets() -> None:
     assert redactor.may_hold_secret('{"k":"AKIAIOSFODNN7EXAMPLE"}')  # a token shape
     assert Redactor(['a"bcd']).may_hold_secret('{"m":"xa\\"bcdy"}')  # escaped by JSON
     assert Redactor([], patterns=[r"custom-\d+"]).may_hold_secret('{"m":"custom-12"}')
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_an_engine_event_is_redacted_once_for_the_journal_and_the_editor(
+    tmp_path: Path, secret: str
+) -> None:
+    """The engine redacts each event with the process-wide redactor (which knows the
+    journal's secrets and more) and journals that, unscreened: nothing gets through, in
+    either copy, whatever JSON escapes; a redactor that does not cover the journal's
+    leaves the screening to the journal."""
+    journal = RunJournal.start(tmp_path, "c", {}, redactor=Redactor([secret]))
+    event = ToolCallFinished(
+        run_id=journal.run_id,
+        step_id="s",
+        call_id="c1",
+        tool="bash",
+        duration_ms=1.0,
+        is_error=False,
+        summary=f"line one\n  the value is {secret}!\n\tdone",
+    )
+    process_wide = Redactor([secret, "another-secret-value"])
+    assert journal.covered_by(process_wide) and not journal.covered_by(Redactor())
+    shown, data = redact_model_data(event, process_wide)
+    journal.append(data, screened=journal.covered_by(process_wide))
+    assert secret not in shown.summary and "[redacted]" in shown.summary
+    assert data == shown.model_dump(mode="json")
+    unscreened, raw = redact_model_data(event, Redactor())  # knows nothing: redacts nothing
+    assert unscreened is event
+    journal.append(raw, screened=journal.covered_by(Redactor()))
+    journal.close()
+    written = (journal.directory / "events.jsonl").read_text(encoding="utf-8")
+    assert written.count("[redacted]") == 2
+    assert secret not in written
+    assert secret.encode("unicode_escape").decode() not in written.replace("[redacted]", "")
+
+
+def test_a_clean_event_is_the_same_object_and_its_dump() -> None:
+    event = ToolCallFinished(
+        run_id="r",
+        step_id="s",
+        call_id="c",
+        tool="t",
+        duration_ms=0.5,
+        is_error=False,
+        summary="a\nb\tc \\ d",  # escapes make the screen walk; the walk finds nothing
+    )
+    shown, data = redact_model_data(event, Redactor(["never-there-1234"]))
+    assert shown is event and data == event.model_dump(mode="json")

@@ -76,7 +76,7 @@ from orchestra_lsp.engine.undo import (
 from orchestra_lsp.journal import ArtifactCollector, RunJournal, settle_pending
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
-from orchestra_lsp.redaction import SECRETS, StreamRedactor, redact_model
+from orchestra_lsp.redaction import SECRETS, Redactor, StreamRedactor, redact_model_data
 from orchestra_lsp.retirement import end_of_life, retiring
 from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView, as_view_buffers
 from orchestra_lsp.tools.errors import ToolError
@@ -176,6 +176,8 @@ class Run:
             sandbox_network=shell.network,
         )
         self._text_stream = StreamRedactor(SECRETS.redactor)
+        self._covering: Redactor | None = None
+        """The last process-wide redactor seen to cover the journal's (see `emit`)."""
         self._last_delta: TextDelta | None = None
         self.artifacts = ArtifactCollector(ctx.workspace.root, ctx.journal.directory)
         settings = ctx.workspace.claude_settings
@@ -226,7 +228,15 @@ class Run:
             rest = self._text_stream.flush()
             if rest and self._last_delta is not None:
                 self._publish(self._last_delta.model_copy(update={"text": rest}))
-            event = redact_model(event, SECRETS.redactor)
+            redactor = SECRETS.redactor
+            event, data = redact_model_data(event, redactor)
+            if redactor is not self._covering and self.ctx.journal.covered_by(redactor):
+                self._covering = redactor
+            # Redacted already, by a redactor that knows every secret the journal's does
+            # (the engine adds the run's secrets to SECRETS before it starts the journal).
+            self.ctx.journal.append(data, screened=redactor is self._covering)
+            self.ctx.frontend.emit(event)
+            return
         self._publish(event)
 
     def _publish(self, event: Event) -> None:

@@ -152,8 +152,17 @@ class RunJournal:
     def state(self) -> RunState:
         return self._meta.state
 
-    def append(self, event: BaseModel | Mapping[str, Any]) -> None:
+    def covered_by(self, redactor: Redactor) -> bool:
+        """Whether `redactor` redacts at least what this journal's does (the same shape
+        rules, every literal secret): an event it has redacted needs no second pass."""
+        return redactor.covers(self._redactor)
+
+    def append(self, event: BaseModel | Mapping[str, Any], *, screened: bool = False) -> None:
         """Journal one event (see the module docstring for coalescing and syncing).
+
+        `screened`: the event was redacted already by a redactor that `covered_by` this
+        journal's (the engine redacts every event before it shows it), so its line is
+        not screened a second time; text deltas, coalesced here, always are.
 
         Raises ValueError for an event without a `type` or for another run,
         RuntimeError once the journal is closed, and JournalWriteError once a write has
@@ -175,7 +184,7 @@ class RunJournal:
         _stamp(record)
         self._count_cost(record)
         # Held text goes out in the same write as the event after it.
-        self._put(self._take_held() + self._line(record))
+        self._put(self._take_held() + self._line(record, screened=screened))
         if kind in TERMINAL_EVENTS:
             self._finish(TERMINAL_EVENTS[kind], record["ts"])
         elif kind in SYNC_EVENTS:
@@ -277,12 +286,13 @@ class RunJournal:
         self._held, self._held_parts = None, []
         return self._line(record)
 
-    def _line(self, record: dict[str, Any]) -> bytes:
-        """The record's journal line (numbered, redacted, with its newline)."""
+    def _line(self, record: dict[str, Any], *, screened: bool = False) -> bytes:
+        """The record's journal line (numbered, redacted unless `screened`, with its
+        newline)."""
         self._seq += 1
         record["seq"] = self._seq
         line = dumps(record)
-        if self._redactor.may_hold_secret(line.decode()):
+        if not screened and self._redactor.may_hold_secret(line.decode()):
             line = dumps(self._redactor.redact(record))
         return line + b"\n"
 
