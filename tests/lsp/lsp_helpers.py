@@ -97,6 +97,8 @@ class Editor:
         self.edited: list[dict[str, Any]] = []
         self.batch_updates: list[dict[str, Any]] = []
         """`orchestra/batchProgress` notifications, in order."""
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        """`orchestra/event` and `orchestra/batchProgress` (method, params) as they came."""
         self.release = asyncio.Event()
         """Set to answer (as dismissed) the message requests answered `HOLD`."""
         self.asked: list[dict[str, Any]] = []
@@ -161,6 +163,7 @@ class Editor:
         @client.feature("orchestra/event")
         def on_event(params: Any) -> None:
             self.events.append(_plain(params))
+            self.received.append(("orchestra/event", self.events[-1]))
             self.event_arrived.set()
 
         @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
@@ -177,6 +180,7 @@ class Editor:
         @client.feature("orchestra/batchProgress")
         def on_batch(params: Any) -> None:
             self.batch_updates.append(_plain(params))
+            self.received.append(("orchestra/batchProgress", self.batch_updates[-1]))
             self.event_arrived.set()
 
         @client.feature("orchestra/edit")

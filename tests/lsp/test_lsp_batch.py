@@ -94,6 +94,14 @@ async def test_a_batch_from_the_editor_reports_each_item_and_a_summary(
     runs = {e["run_id"] for e in editor.events if e["type"] == "run_started"}
     assert runs == {items["SHOP-1"]["runId"], items["SHOP-2"]["runId"], item["runId"]}
     assert any(i["state"] == "running" for update in editor.batch_updates for i in update["items"])
+    # a batchProgress names each item's run before the run's first event, so an editor
+    # can tell a batch's runs from the others (VS Code: no notifications of their own)
+    named: set[str] = set()
+    for method, params in editor.received:
+        if method == "orchestra/batchProgress":
+            named |= {i["runId"] for i in params["items"] if i.get("runId")}
+        elif params["type"] == "run_started":
+            assert params["run_id"] in named, (params["run_id"], named)
     reports = next(
         r for t, r in editor.client.progress_reports.items() if str(t).endswith(summary["batchId"])
     )

@@ -17,6 +17,8 @@ interface Watched {
 export class Batches {
   private readonly watched = new Map<string, Watched>();
   private readonly early = new Map<string, BatchProgress>();
+  /** The runs of batches' items: the batch's notification follows them, not their own. */
+  private readonly itemRuns = new Set<string>();
 
   constructor(
     private readonly showRunPage: (runId: string) => Promise<void>,
@@ -107,8 +109,14 @@ export class Batches {
     );
   }
 
+  /** Whether a run is a batch's item (the server names it before the run's first event). */
+  isItem(runId: string): boolean {
+    return this.itemRuns.has(runId);
+  }
+
   /** `orchestra/batchProgress`: report it; at the end, say how it went. */
   onProgress(progress: BatchProgress): void {
+    for (const item of progress.items) if (item.runId) this.itemRuns.add(item.runId);
     const watched = this.watched.get(progress.batchId);
     this.write(`${progress.done ? '■' : '·'} batch ${progress.batchId}: ${batchMessage(progress)}`);
     if (!watched) {

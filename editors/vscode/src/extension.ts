@@ -184,7 +184,10 @@ class Orchestra implements vscode.Disposable {
     if (!event || typeof event.type !== 'string' || typeof event.run_id !== 'string') return;
     for (const line of this.eventLog.add(event)) this.write(line);
     const run = this.tracker.apply(event);
-    if (event.type === 'run_started') this.showProgress(run);
+    // A batch's items have no notifications of their own: one each (and one more as each
+    // finished) crowded out the batch's end message, which VS Code then kept from showing
+    // (it shows at most 3 new notifications in 800 ms as toasts).
+    if (event.type === 'run_started' && !this.batches.isItem(run.runId)) this.showProgress(run);
     this.reportProgress(run);
     if (event.type === 'gate_opened' && event.gate === 'review' && reviewMode() === 'diffEditor') {
       void this.offerReview(run.runId);
@@ -257,7 +260,7 @@ class Orchestra implements vscode.Disposable {
     this.progress.get(run.runId)?.done();
     this.progress.delete(run.runId);
     this.reviews.forget(run.runId);
-    if (event.type === 'run_finished') {
+    if (event.type === 'run_finished' && !this.batches.isItem(run.runId)) {
       void vscode.window
         .showInformationMessage(`Orchestra: ${run.command} finished · ${formatCost(run.cost)}`, 'Show Log')
         .then((picked) => picked && this.log.show(true));

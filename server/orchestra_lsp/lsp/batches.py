@@ -98,10 +98,12 @@ class ItemFrontEnd:
     def emit(self, event: Event) -> None:
         from orchestra_lsp.engine import events
 
+        if isinstance(event, events.RunStarted):
+            # The table first: it names the item's run before any of its events, so an
+            # editor knows the run is an item (followed by the batch's own progress).
+            _notify(self.server, self.runner)
         if self.server.features.events:
             self.server.protocol.notify(methods.EVENT, event.model_dump(mode="json"))
-        if isinstance(event, events.RunStarted):
-            _notify(self.server, self.runner)
 
     async def approve(self, request: ApprovalRequest) -> ApprovalDecision:
         return await self._nobody.approve(request)
