@@ -748,6 +748,7 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
         BROKEN_AGENT.format(name="broken-b")
     )
     (beta / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n")
+    (beta / "tally.py").write_text("def tally() -> int:\n    return 1\n")
     gamma = tmp_path / "gamma"  # added to the workspace while it is open
     (gamma / ".orchestra" / "agents").mkdir(parents=True)
     (gamma / ".orchestra" / "agents" / "broken-c.md").write_text(
@@ -769,6 +770,10 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
             "reply": {"tool_use": [{"name": "edit", "input": edit}]},
         },
         {"reply": {"text": "Touched up NOTES.md."}},
+        {
+            "expect": {"messages_contain": ["def tally() -> int:", "tally.py"]},
+            "reply": {"text": "The notes say greetings are warm: EXPLAINED-IN-BETA."},
+        },
     ]
     with ScriptedServer(script) as model:
         env["ANTHROPIC_BASE_URL"] = model.base_url
@@ -790,8 +795,10 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
             )
     # The run was beta's: its change and its journal are in beta, none in alpha.
     assert (beta / "NOTES.md").read_text() == "# Notes\n\nGreetings are warm.\n"
-    [run] = _journal_runs(beta, count=1)
+    run, explained = _journal_runs(beta, count=2)
     assert run[0]["command"] == "touch-notes" and run[-1]["type"] == "run_finished"
+    assert explained[0]["command"] == "explain-selection", explained[0]
+    assert explained[-1]["type"] == "run_finished"
     assert not (alpha / ".orchestra" / "runs").exists() or not list(
         (alpha / ".orchestra" / "runs").glob("*/events.jsonl")
     )

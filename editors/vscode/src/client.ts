@@ -418,7 +418,9 @@ export class OrchestraServers implements vscode.Disposable {
       this.commands.set(
         command,
         vscode.commands.registerCommand(command, (...args: unknown[]) => {
-          const target = this.preferred();
+          // A code action's run names its document: that folder's server runs it.
+          const named = (args[0] as { uri?: unknown } | undefined)?.uri;
+          const target = (typeof named === 'string' ? this.forUri(vscode.Uri.parse(named)) : undefined) ?? this.preferred();
           if (!target) throw new Error('the Orchestra language server is not running');
           return target.executeCommand(command, args);
         }),

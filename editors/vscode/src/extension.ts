@@ -270,7 +270,7 @@ class Orchestra implements vscode.Disposable {
   private showProgress(run: RunView): void {
     if (this.progress.has(run.runId) || !isActive(run)) return;
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: progressTitle(run), cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: progressTitle(run) + this.inFolder(this.runServers.get(run.runId)), cancellable: true },
       (progress, token) =>
         new Promise<void>((resolve) => {
           this.progress.set(run.runId, { progress, reported: 0, done: resolve });
@@ -305,8 +305,9 @@ class Orchestra implements vscode.Disposable {
         item.show();
       }
       const shown = runStatusText(view);
-      item.text = shown.text;
-      item.tooltip = shown.tooltip;
+      const folder = this.inFolder(this.runServers.get(view.runId)); // " · folder beta" in a multi-root window
+      item.text = shown.text + folder.replace(' · folder ', ' · ');
+      item.tooltip = shown.tooltip + folder.replace(' · ', '\n');
     }
     for (const [runId, item] of this.runItems) {
       if (!active.some((r) => r.runId === runId)) {
@@ -600,11 +601,11 @@ class Orchestra implements vscode.Disposable {
       runId = run.runId;
     }
     run ??= (await this.listRuns()).find((r) => r.runId === runId);
-    const editor = vscode.window.activeTextEditor?.document.uri;
-    const folder = editor && vscode.workspace.getWorkspaceFolder(editor);
-    const file = editor && folder ? vscode.workspace.asRelativePath(editor, false) : undefined;
-    // The command's steps, when it has several: the person may take back one step's edits.
     const server = this.serverOf(runId);
+    // The file in the editor, when it is of the run's folder: the person may take back only it.
+    const editor = vscode.window.activeTextEditor?.document.uri;
+    const file = editor && server.folder && this.servers.forUri(editor) === server ? vscode.workspace.asRelativePath(editor, false) : undefined;
+    // The command's steps, when it has several: the person may take back one step's edits.
     const command = run && (await this.commands(server).catch(() => [] as CommandInfo[])).find((c) => c.name === run?.command);
     const steps = command && command.steps.length > 1 ? command.steps : [];
     const scopes = [
