@@ -231,4 +231,4 @@ async def test_a_broken_step_leaves_the_later_steps_diagnostics_in_place(
     assert [(line, column) for line, column, _ in placed] == [(5, 4), (7, 11), (11, 4)], found
     assert placed[0][2].startswith("step 'one': unknown key 'promt'; did you mean 'prompt'?")
     assert placed[1][2].startswith("step 'two' uses agent 'helpr'")
-    assert placed[2][2].startswith("step 'three': gate must be one of approve, review")
+    assert placed[2][2].startswith("step 'three': `gate` must be one of approve, review")

@@ -212,9 +212,11 @@ def test_for_each_over_something_not_a_list(tmp_path: Path) -> None:
 def test_an_invalid_json_schema(tmp_path: Path) -> None:
     bad = GOOD.replace("criteria: {type: array,", "criteria: {type: arrey,")
     [(line, column, _, message)] = _problems(_load(tmp_path, bad))
-    assert bad.splitlines()[line - 1][column - 1 :].startswith("output:")
-    assert message.startswith("step 'triage': `output` is not a valid JSON Schema: 'arrey'")
-    assert "(at `properties/criteria/type`)" in message
+    # At the schema's key in error, named by the keys as the file writes them.
+    assert bad.splitlines()[line - 1][column - 1 :].startswith("type: arrey")
+    assert message.startswith(
+        "step 'triage': `output: properties: criteria: type` is not valid JSON Schema: 'arrey'"
+    )
 
 
 def test_bad_expressions_and_mixed_keys(tmp_path: Path) -> None:
@@ -276,10 +278,10 @@ def test_one_mistake_in_a_step_is_one_message(tmp_path: Path) -> None:
     assert message.startswith("step 'review': unknown key 'promt'; did you mean 'prompt'?")
     zero = GOOD.replace("max: 3", "max: 0")
     [(_, _, _, message)] = _problems(_load(tmp_path, zero))
-    assert message.startswith("'steps.2.repeat.max': input should be greater than or equal to 1")
+    assert message == "step 'build': `repeat: max` must be 1 or more (got 0)"
     no_until = GOOD.replace('      until: steps.review.output.verdict == "approve"\n', "")
     [(_, _, _, message)] = _problems(_load(tmp_path, no_until))
-    assert message == "command front matter needs the field 'steps.2.repeat.until'"
+    assert message == "step 'build': `repeat` needs the key `until`"
 
 
 def _at(text: str, line: int, column: int) -> str:
@@ -323,9 +325,9 @@ def test_a_broken_step_does_not_move_the_problems_of_the_later_steps(tmp_path: P
     helpr = next(m for m in messages if "'helpr'" in m)
     assert helpr.startswith("step 'second' uses agent 'helpr'")
     assert _at(BROKEN_FIRST, *positions[helpr]) == "helpr"
-    gate = next(m for m in messages if "gate must" in m)
+    gate = next(m for m in messages if "`gate` must" in m)
     assert gate == (
-        "step 'third': gate must be one of approve, review (got 'aprove'); did you mean 'approve'?"
+        "step 'third': `gate` must be one of approve, review (got 'aprove'); did you mean 'approve'?"
     )
     assert _at(BROKEN_FIRST, *positions[gate]).startswith("gate: aprove")
     secnd = next(m for m in messages if "secnd" in m)
@@ -384,8 +386,8 @@ def test_a_broken_step_in_a_group_keeps_every_position(tmp_path: Path) -> None:
         message = next(m for m in messages if f"'{agent}'" in m)
         assert message.startswith(f"step '{step}' uses agent '{agent}'"), message
         assert _at(BROKEN_GROUPS, *positions[message]) == agent
-    gate = next(m for m in messages if "gate must" in m)
-    assert gate.startswith("step 'first': gate must be one of approve, review")
+    gate = next(m for m in messages if "`gate` must" in m)
+    assert gate.startswith("step 'first': `gate` must be one of approve, review")
     assert "did you mean 'review'?" in gate
     assert _at(BROKEN_GROUPS, *positions[gate]).startswith("gate: reveiw")
 

@@ -139,8 +139,7 @@ async def _prepare(
         await engine.prepare(args.command)
         command = engine.command(args.command)
         if command is None:
-            known = ", ".join(sorted(engine.workspace.commands)) or "none"
-            raise BatchError(f"no command '{args.command}' (commands: {known})")
+            raise BatchError(engine.no_command(args.command))
         fixed = bind_arguments(command, args.arguments)
         name: str | None
         if args.each is not None:

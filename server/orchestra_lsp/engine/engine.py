@@ -271,8 +271,7 @@ class Engine:
         workspace = self.workspace
         command = self.command(request.command)
         if command is None:
-            known = ", ".join(sorted([*workspace.commands, *self._mcp_commands])) or "none"
-            raise RunRequestError(f"no command '{request.command}' (commands: {known})")
+            raise RunRequestError(self.no_command(request.command))
         missing = sorted({s.agent for s in command.agent_steps()} - set(workspace.agents))
         if missing:
             raise RunRequestError(
@@ -446,6 +445,27 @@ class Engine:
         handle = RunHandle(journal.run_id, task, journal.directory, run)
         self.runs[handle.run_id] = handle
         return handle
+
+    def no_command(self, name: str) -> str:
+        """Why there is no command `name`: its file's first error, positioned as
+        `orchestra check` prints it, and how many more, when a command file of that
+        name did not load; else the commands there are."""
+        stem = name.rsplit(":", 1)[-1]
+        errors = [
+            d
+            for d in self.workspace.errors
+            if d.path.parent.name in ("commands", "prompts")
+            and d.path.name.removesuffix(".md").removesuffix(".prompt") == stem
+        ]
+        if not errors:
+            known = ", ".join(sorted([*self.workspace.commands, *self._mcp_commands]))
+            return f"no command '{name}' (commands: {known or 'none'})"
+        errors.sort(key=lambda d: (str(d.path), d.line, d.column))
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return (
+            f"command '{name}' cannot run, its file has errors: "
+            f"{errors[0].render(self.root)}{more}; see `orchestra check`"
+        )
 
     def recover(self, run_id: str, frontend: FrontEnd) -> RunHandle:
         """Review again the proposal of a run that was interrupted (its process died)

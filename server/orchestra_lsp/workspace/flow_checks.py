@@ -275,12 +275,20 @@ class _Checker:
 
     def schema(self, step: Step, at: FieldPath) -> None:
         assert step.output is not None
-        problem = schema_problem(step.output)
-        if problem is not None:
-            self.sink.add(
-                f"step '{step.id}': `output` is not a valid JSON Schema: {problem}",
-                self.positions.key((*at, "output")),
-            )
+        found = schema_problem(step.output)
+        if found is None:
+            return
+        problem, inside = found
+        # At the key in error when the file writes it (a schema's own keys are the
+        # person's words: `output: properties: verdict: enum`), else at `output`.
+        where: FieldPath = (*at, "output")
+        while inside and (*where, *inside) not in self.positions.keys:
+            inside = inside[:-1]
+        keys = ": ".join(["output", *(str(k) for k in inside)])
+        self.sink.add(
+            f"step '{step.id}': `{keys}` is not valid JSON Schema: {problem}",
+            self.positions.key((*where, *inside)),
+        )
 
     def expression(
         self, text: str, at: FieldPath, visible: Visible, *, want_list: bool = False
@@ -333,9 +341,10 @@ class _Checker:
         )
 
 
-def schema_problem(schema: dict[str, Any]) -> str | None:
-    """Why `schema` is not a valid JSON Schema (and where in it), else None; checked
-    with the `jsonschema` library against the schema's own draft (else 2020-12)."""
+def schema_problem(schema: dict[str, Any]) -> tuple[str, FieldPath] | None:
+    """Why `schema` is not a valid JSON Schema, and where in it (its keys and list
+    indexes), else None; checked with the `jsonschema` library against the schema's
+    own draft (else 2020-12)."""
     # Imported here: only a command with an `output:` schema needs it (some 6 MiB).
     from jsonschema import SchemaError
     from jsonschema.validators import validator_for
@@ -343,6 +352,5 @@ def schema_problem(schema: dict[str, Any]) -> str | None:
     try:
         validator_for(schema).check_schema(schema)
     except SchemaError as error:
-        where = "/".join(str(part) for part in error.absolute_path)
-        return error.message + (f" (at `{where}`)" if where else "")
+        return error.message, tuple(error.absolute_path)
     return None

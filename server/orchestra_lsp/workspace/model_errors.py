@@ -66,8 +66,9 @@ def _shown(value: Any) -> str:
 
 def _step_of(path: FieldPath, data: Any) -> tuple[str, FieldPath] | None:
     """The innermost step (an item of a `steps` or `parallel` list) `path` is in, named
-    as a person reads it (`step 'triage'`, else `steps[2]`, 1-based as lines are
-    counted), and the rest of the path inside it."""
+    as a person reads it (`step 'triage'`; without a usable id, by its place: `steps[2]`
+    or `step 'build' › steps[2]`, 1-based as lines are counted), and the rest of the
+    path inside it."""
     found: tuple[str, FieldPath] | None = None
     written = data
     for at, part in enumerate(path):
@@ -76,11 +77,86 @@ def _step_of(path: FieldPath, data: Any) -> tuple[str, FieldPath] | None:
             written = written[part] if isinstance(written, list) and part < len(written) else None
             if at and path[at - 1] in ("steps", "parallel") and isinstance(parent, list):
                 step_id = written.get("id") if isinstance(written, dict) else None
-                name = f"step '{step_id}'" if isinstance(step_id, str) else f"steps[{part + 1}]"
+                if isinstance(step_id, str) and re.fullmatch(r"[A-Za-z_][\w\-]*", step_id):
+                    name = f"step '{step_id}'"
+                else:
+                    place = f"{path[at - 1]}[{part + 1}]"
+                    name = f"{found[0]} › {place}" if found is not None else place
                 found = (name, path[at + 1 :])
         else:
             written = written.get(part) if isinstance(written, dict) else None
     return found
+
+
+def _keys(path: FieldPath) -> str:
+    """A path inside a step as its YAML reads: `repeat: max`, `parallel[2]`."""
+    shown = ""
+    for part in path:
+        if isinstance(part, int):
+            shown += f"[{part + 1}]"
+        else:
+            shown += (": " if shown else "") + str(part)
+    return f"`{shown}`"
+
+
+#: What a value must be, in a person's words, by pydantic's error type.
+_NEEDS = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "text (quote it if YAML reads it as something else)",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping (`key: value` lines)",
+    "model_type": "a mapping (`key: value` lines)",
+}
+
+
+def _in_step(name: str, inner: FieldPath, error: ErrorDetails, step: Any) -> str:
+    """An error inside a step, said with the step's name and the key as written."""
+    kind = error["type"]
+    got = error.get("input")
+    keys = _keys(inner)
+    if kind == "missing":
+        container, key = inner[:-1], inner[-1]
+        if inner == ("repeat", "steps") and isinstance(step, dict) and "steps" in step:
+            return (
+                f"{name}: the steps of a `repeat` go inside it: indent `steps:` under "
+                "`repeat:` (next to `until` and `max`)"
+            )
+        where = f"{_keys(container)} needs" if container else "needs"
+        why = " (every step has an `id`, its name in `steps.ID.output`)" if key == "id" else ""
+        return f"{name}: {where} the key `{key}`{why}"
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = (error.get("ctx") or {}).get("ge", (error.get("ctx") or {}).get("gt"))
+        more = "or more" if kind == "greater_than_equal" else "at least"
+        wording = f"{bound} {more}" if kind == "greater_than_equal" else f"more than {bound}"
+        return f"{name}: {keys} must be {wording} (got {_shown(got)})"
+    if kind == "too_short":
+        return f"{name}: {keys} needs at least one entry"
+    if kind == "string_pattern_mismatch" and inner[-1:] in (("id",), ("as",)):
+        return (
+            f"{name}: {keys} must be a name of letters, digits, `_` and `-`, not starting "
+            f"with a digit or `-` (got {_shown(got)})"
+        )
+    if inner == ("output",) and kind == "dict_type":
+        return f"{name}: `output` must be a JSON Schema, written as a mapping (got {_shown(got)})"
+    if kind in _NEEDS:
+        shown = str(got).lower() if isinstance(got, bool) else _shown(got)
+        return f"{name}: {keys} must be {_NEEDS[kind]}, not {shown}"
+    return f"{name}: {keys}: {error['msg'][0].lower()}{error['msg'][1:]} (got {_shown(got)})"
+
+
+def _written_at(data: Any, path: FieldPath) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            data = data[part] if isinstance(data, list) and part < len(data) else None
+        else:
+            data = data.get(part) if isinstance(data, dict) else None
+    return data
 
 
 def _message(model: type[BaseModel], error: ErrorDetails, what: str, data: Any = None) -> str:
@@ -101,9 +177,14 @@ def _message(model: type[BaseModel], error: ErrorDetails, what: str, data: Any =
             close = difflib.get_close_matches(got, choices, n=1) if isinstance(got, str) else []
             guess = f"; did you mean '{close[0]}'?" if close else ""
             return (
-                f"{name}: {_dotted(inner)} must be one of {', '.join(choices)} "
+                f"{name}: {_keys(inner)} must be one of {', '.join(choices)} "
                 f"(got {_shown(got)}){guess}"
             )
+        written = _written_at(data, path[: len(path) - len(inner)])
+        return _in_step(name, inner, error, written)
+    if step is not None and kind == "value_error":
+        # A step's own rule (`_one_kind`) already names the step: say it as written.
+        return str(error.get("ctx", {}).get("error") or error["msg"].removeprefix("Value error, "))
     if kind == "extra_forbidden":
         known = _known_fields(model, path)
         name = str(path[-1])
