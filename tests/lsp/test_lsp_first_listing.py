@@ -123,3 +123,50 @@ def test_with_mcp_servers_the_child_leaves_the_listing_to_the_engine(workspace: 
     mcp = {"mcpServers": {"tickets": {"command": "tickets-server"}}}
     (workspace / ".mcp.json").write_text(json.dumps(mcp), encoding="utf-8")
     assert prefetched(workspace) == {"root": str(workspace.resolve()), "commands": None}
+
+
+async def test_an_idle_server_has_not_imported_the_run_loop(workspace: Path) -> None:
+    """Before the first run: listed, checked, engine built — and neither the model SDK
+    nor the engine's run loop (tools, model client, run) imported: they cost memory."""
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-X", "importtime", "-m", "orchestra_lsp.lsp"),
+        *("--workspace", str(workspace)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdin and process.stdout and process.stderr
+    ids = iter(range(1, 100))
+
+    async def request(method: str, params: Any) -> Any:
+        ident = next(ids)
+        send({"id": ident, "method": method, "params": params})
+        while True:
+            assert process.stdout
+            header = await asyncio.wait_for(process.stdout.readuntil(b"\r\n\r\n"), 60)
+            length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            message = json.loads(await process.stdout.readexactly(length))
+            if message.get("id") == ident and "method" not in message:
+                return message["result"]
+            if "method" in message and "id" in message:  # registrations: accepted
+                send({"id": message["id"], "result": None})
+
+    def send(message: dict[str, Any]) -> None:
+        assert process.stdin
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    await request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri()})
+    send({"method": "initialized", "params": {}})
+    assert (await request("orchestra/commands", {}))["commands"]
+    assert (await request("orchestra/agents", {}))["agents"]  # the engine is built
+    process.kill()
+    imported = (await process.stderr.read()).decode()
+    await process.wait()
+    modules = {
+        line.split("|")[-1].strip() for line in imported.splitlines() if "import time:" in line
+    }
+    assert "orchestra_lsp.engine.engine" in modules and "orchestra_lsp.workspace" in modules
+    loop = {"orchestra_lsp.engine.run", "orchestra_lsp.tools", "orchestra_lsp.llm", "anthropic"}
+    assert not loop & modules

@@ -4,6 +4,8 @@ It knows nothing of LSP or terminals: front ends implement `FrontEnd` and call
 `Engine.start`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from orchestra_lsp.engine.engine import DEFAULT_ALLOW, Engine, RunHandle
 from orchestra_lsp.engine.events import Event
 from orchestra_lsp.engine.frontend import (
@@ -19,9 +21,21 @@ from orchestra_lsp.engine.frontend import (
     ReviewDecision,
     ReviewRequest,
 )
-from orchestra_lsp.engine.preview import StepPreview, preview
 from orchestra_lsp.engine.request import RunRequest, RunRequestError, bind_arguments
-from orchestra_lsp.engine.run import RunResult
+
+if TYPE_CHECKING:
+    from orchestra_lsp.engine.run import RunResult
+
+
+def __getattr__(name: str) -> Any:
+    # The run loop (tools, journal writer, model client) is imported on first use, so a
+    # server that only lists and checks the workspace never loads it.
+    if name == "RunResult":
+        from orchestra_lsp.engine.run import RunResult
+
+        return RunResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_ALLOW",
@@ -42,7 +56,5 @@ __all__ = [
     "RunRequest",
     "RunRequestError",
     "RunResult",
-    "StepPreview",
     "bind_arguments",
-    "preview",
 ]

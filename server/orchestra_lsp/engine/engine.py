@@ -19,14 +19,8 @@ from orchestra_lsp.engine.events import Notice
 from orchestra_lsp.engine.frontend import FrontEnd
 from orchestra_lsp.engine.gate_answers import GateAnswer, check_gate_answers
 from orchestra_lsp.engine.request import RunRequest, RunRequestError, resolve_arguments
-from orchestra_lsp.engine.resume import ResumePlan, plan_resume
-from orchestra_lsp.engine.run import Run, RunContext, RunResult
-from orchestra_lsp.engine.undo import UndoError, UndoPlan, plan_undo, undo_arguments
-from orchestra_lsp.journal import Redactor, RunJournal, RunNotFoundError, load_run, settle_pending
-from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.permissions import Policy, PolicyError
-from orchestra_lsp.redaction import SECRETS, environment_secrets
-from orchestra_lsp.tools.base import Terminal
+from orchestra_lsp.redaction import SECRETS, Redactor, environment_secrets
 from orchestra_lsp.workspace import (
     ArgumentSpec,
     Command,
@@ -42,8 +36,17 @@ from orchestra_lsp.workspace.loader import default_user_dir
 from orchestra_lsp.workspace.templates import PositionalArguments
 
 if TYPE_CHECKING:
+    from orchestra_lsp.engine.resume import ResumePlan
+    from orchestra_lsp.engine.run import Run, RunResult
+    from orchestra_lsp.engine.undo import UndoPlan
+    from orchestra_lsp.llm import ModelClient
     from orchestra_lsp.mcp import McpPool
     from orchestra_lsp.mcp.relay import McpRelay
+    from orchestra_lsp.tools.base import Terminal
+
+# What only a run needs (the run loop, tools, journal writer, model client: some 3 MiB
+# and a tenth of a second of imports) is imported by the methods that start one, so an
+# editor's idle server, which only lists and checks the workspace, never loads it.
 
 Buffers = Callable[[], Mapping[str, tuple[str, int]]]
 
@@ -85,6 +88,8 @@ class RunHandle:
         self.task.cancel()
 
     async def wait(self) -> RunResult:
+        from orchestra_lsp.engine.run import RunResult
+
         """The run's result; a cancelled run gives a `cancelled` result, not an error."""
         try:
             return await asyncio.shield(self.task)
@@ -154,6 +159,8 @@ class Engine:
     @property
     def client(self) -> ModelClient:
         if self._client is None:
+            from orchestra_lsp.llm import ModelClient
+
             self._client = ModelClient()
         return self._client
 
@@ -318,6 +325,9 @@ class Engine:
         command and arguments, reusing the outputs of the steps it completed; from
         `from_step` when given (engine/resume.py). Raises RunRequestError when the run
         is unknown, still running, or cannot be resumed from there."""
+        from orchestra_lsp.engine.resume import plan_resume
+        from orchestra_lsp.journal import RunNotFoundError, load_run, settle_pending
+
         try:
             record = load_run(self.journal_root, run_id)
         except RunNotFoundError as error:
@@ -387,6 +397,10 @@ class Engine:
     ) -> RunHandle:
         """Open the journal and start the run's task; `origin` and `changeset` make it
         the review of a run that was interrupted."""
+        from orchestra_lsp.engine.run import Run, RunContext
+        from orchestra_lsp.engine.undo import undo_arguments
+        from orchestra_lsp.journal import RunJournal
+
         workspace = self.workspace
         policy = self.policy(command.allowed_tools)
         client = self.client
@@ -470,6 +484,8 @@ class Engine:
     def recover(self, run_id: str, frontend: FrontEnd) -> RunHandle:
         """Review again the proposal of a run that was interrupted (its process died)
         before its review: a short run of its own, whose journal records the decisions."""
+        from orchestra_lsp.journal import RunNotFoundError, load_run
+
         try:
             record = load_run(self.root, run_id)
         except RunNotFoundError as error:
@@ -506,6 +522,8 @@ class Engine:
         and asks git: a front end on an event loop calls it in a thread, with a copy of
         the buffers taken on the loop. Raises RunRequestError when the run is unknown
         or landed nothing that matches."""
+        from orchestra_lsp.engine.undo import UndoError, plan_undo
+
         try:
             return plan_undo(
                 self.root,

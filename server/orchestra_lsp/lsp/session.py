@@ -1,7 +1,8 @@
 """The workspace this server serves: its root folder and its engine.
 
-The engine (and with it the workspace loader, pydantic models of every file kind,
-the journal) is imported and built in a thread after `initialize` has been answered,
+The engine (and with it the workspace loader and the pydantic models of every file
+kind; not its run loop, which the first run imports) is imported and built in a
+thread after `initialize` has been answered,
 so the editor gets its answer fast; requests that need it simply wait for it. What
 only a run needs (the model SDK, the MCP SDK: some 40 MiB) is imported when the first
 run (or MCP login) asks for it, in a thread of its own: an idle server stays small, the
