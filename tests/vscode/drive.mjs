@@ -88,7 +88,7 @@ async function startFailure() {
     await page.locator('.settings-editor', { hasText: 'Server: Command' }).waitFor({ state: 'visible', timeout: 15000 });
     await shot(page, 'start-failure-settings');
     const status = page.locator('[id="orchestra.orchestra.orchestra.status"]', { hasText: 'server not running' });
-    await status.waitFor({ state: 'visible', timeout: 5000 });
+    await status.waitFor({ state: 'visible', timeout: 30000 });
     log('done');
   } catch (error) {
     await page.screenshot({ path: path.join(artifacts, 'failure-start.png') }).catch(() => {});
@@ -133,7 +133,7 @@ async function main() {
     }
     await page.locator('.quick-input-widget .quick-input-box input').fill('qa-ticket');
     const qaRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'qa-ticket' }).first();
-    await qaRow.filter({ hasText: "unavailable: needs the MCP server 'tickets'" }).waitFor({ state: 'visible', timeout: 10000 });
+    await qaRow.filter({ hasText: "unavailable: needs the MCP server 'tickets'" }).waitFor({ state: 'visible', timeout: 30000 });
     await shot(page, 'palette-unavailable');
     await page.locator('.quick-input-widget .quick-input-box input').fill('');
     await shot(page, 'palette');
@@ -142,9 +142,9 @@ async function main() {
 
     // One input box per argument; a required one refuses to be empty.
     const argInput = page.locator('.quick-input-widget .quick-input-box input');
-    await page.locator('.quick-input-widget', { hasText: 'Who to greet' }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('.quick-input-widget', { hasText: 'Who to greet' }).waitFor({ state: 'visible', timeout: 30000 });
     await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget', { hasText: 'name is required' }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('.quick-input-widget', { hasText: 'name is required' }).waitFor({ state: 'visible', timeout: 30000 });
     log('empty required argument refused');
     await shot(page, 'argument');
     await argInput.fill('Ada');
@@ -186,15 +186,15 @@ async function main() {
     for (const expected of ['# Review: polish-greetings name="Ada"', '> Both greetings are friendlier now', '`greet.py` — changed, 2 hunks', 'Refactor Preview']) {
       if (!summaryText.includes(expected)) throw new Error(`the review summary lacks ${JSON.stringify(expected)}:\n${summaryText}`);
     }
-    await page.locator('.tabs-container .tab', { hasText: 'Review of polish-greetings.md' }).first().waitFor({ timeout: 5000 });
+    await page.locator('.tabs-container .tab', { hasText: 'Review of polish-greetings.md' }).first().waitFor({ timeout: 30000 });
     await shot(page, 'review-summary');
     if (!(await helloBox.isChecked())) await helloBox.check();
     const byeBox = bye.locator('input.edit-checkbox');
     if (await byeBox.isChecked()) await byeBox.uncheck();
     await hello.locator('.monaco-icon-label, .label-name, .monaco-highlighted-label').first().click();
     // No progress notification over the hunk list: it closed when the review opened.
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: polish-greetings' }).first().waitFor({ state: 'hidden', timeout: 15000 });
-    await page.waitForTimeout(1500);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: polish-greetings' }).first().waitFor({ state: 'hidden', timeout: 30000 });
+    await page.locator('.part.editor .monaco-diff-editor', { hasText: 'Welcome.' }).first().waitFor({ state: 'visible', timeout: 30000 });
     await shot(page, 'review');
     if (readmeShot) {
       fs.mkdirSync(path.dirname(readmeShot), { recursive: true });
@@ -208,7 +208,7 @@ async function main() {
     const done = page.locator('.notifications-toasts .notification-toast', { hasText: 'polish-greetings finished' });
     await done.waitFor({ state: 'visible', timeout: 60000 });
     const doneStatus = statusItem.filter({ hasText: /Orchestra: polish-greetings · \$/ });
-    await doneStatus.waitFor({ state: 'visible', timeout: 10000 });
+    await doneStatus.waitFor({ state: 'visible', timeout: 30000 });
     log(`status bar: ${await doneStatus.innerText()}`);
     await shot(page, 'finished');
 
@@ -225,7 +225,7 @@ async function main() {
 
     // Second run: switch the review to the diff editor (the server restarts for it).
     await palette(page, 'Orchestra: Choose Review Mode');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Diff editor' }).waitFor({ timeout: 10000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Diff editor' }).waitFor({ timeout: 30000 });
     await page.locator('.quick-input-widget .quick-input-box input').fill('Diff editor');
     await page.keyboard.press('Enter');
     await output.filter({ hasText: 'server ready (review: diff editor)' }).first().waitFor({ state: 'visible', timeout: 30000 });
@@ -278,8 +278,7 @@ async function main() {
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'greet.py' }).waitFor();
     await page.keyboard.press('Enter');
     const diff = page.locator('.monaco-diff-editor').filter({ hasText: 'Goodbye, {name}!' });
-    await diff.first().waitFor({ state: 'visible', timeout: 15000 });
-    await page.waitForTimeout(500);
+    await diff.first().waitFor({ state: 'visible', timeout: 30000 });
     await shot(page, 'diff-review');
     await page.locator('.editor-actions [aria-label="Accept This File"]').first().click();
     log('file accepted from the editor title');
@@ -291,7 +290,7 @@ async function main() {
     // Show Runs: the journal's runs, newest first.
     await palette(page, 'Orchestra: Show Runs');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'sign-off-goodbye' }).first().waitFor({ timeout: 15000 });
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings Ada' }).first().waitFor({ timeout: 5000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings Ada' }).first().waitFor({ timeout: 15000 });
     await shot(page, 'runs');
     await page.keyboard.press('Escape');
 
@@ -326,14 +325,14 @@ async function main() {
     // The run ended: its progress notification (with Cancel) goes away, however short it was.
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: explain-selection' })
       .filter({ has: page.locator('.monaco-button', { hasText: 'Cancel' }) })
-      .first().waitFor({ state: 'hidden', timeout: 10000 });
+      .first().waitFor({ state: 'hidden', timeout: 30000 });
 
     // A fourth run, cancelled from its progress notification while the model thinks.
     await palette(page, 'Orchestra: Run Command');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'polish-greetings' }).first().waitFor({ timeout: 15000 });
     await page.locator('.quick-input-widget .quick-input-box input').fill('polish-greetings');
     await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget', { hasText: 'Who to greet' }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('.quick-input-widget', { hasText: 'Who to greet' }).waitFor({ state: 'visible', timeout: 30000 });
     await page.locator('.quick-input-widget .quick-input-box input').fill('Bob');
     await page.keyboard.press('Enter');
     const running = page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: polish-greetings' })
@@ -341,21 +340,21 @@ async function main() {
     await running.first().waitFor({ state: 'visible', timeout: 30000 });
     // While the model thinks, the notification says so, with a clock, the arguments and
     // the run id; the run has a status-bar entry of its own.
-    await running.filter({ hasText: /waiting for the model \([2-9] s\)/ }).filter({ hasText: 'name="Bob"' })
-      .filter({ hasText: /· run \d{8}-\d{6}-/ }).first().waitFor({ state: 'visible', timeout: 20000 });
+    await running.filter({ hasText: /waiting for the model \(([2-9]|\d{2,}) s\)/ }).filter({ hasText: 'name="Bob"' })
+      .filter({ hasText: /· run \d{8}-\d{6}-/ }).first().waitFor({ state: 'visible', timeout: 30000 });
     const runEntry = page.locator('[id^="orchestra.orchestra.orchestra.run."]', { hasText: /polish-greetings Bob · model \d+ s/ });
-    await runEntry.first().waitFor({ state: 'visible', timeout: 10000 });
+    await runEntry.first().waitFor({ state: 'visible', timeout: 30000 });
     log(`progress: ${(await running.first().innerText()).replace(/\s+/g, ' ')} | status: ${await runEntry.first().innerText()}`);
     await shot(page, 'progress-waiting');
     if (readmeShot) await page.screenshot({ path: path.join(path.dirname(readmeShot), 'progress.png') });
     // The run's entry opens its menu.
     await runEntry.first().click();
     const menu = page.locator('.quick-input-widget', { hasText: 'Cancel Run' }).filter({ hasText: 'Show Log' });
-    await menu.waitFor({ state: 'visible', timeout: 10000 });
+    await menu.waitFor({ state: 'visible', timeout: 30000 });
     await shot(page, 'run-menu');
     await page.keyboard.press('Escape');
     await running.first().locator('.monaco-button', { hasText: 'Cancel' }).click();
-    await statusItem.filter({ hasText: /polish-greetings cancelled/ }).waitFor({ state: 'visible', timeout: 15000 });
+    await statusItem.filter({ hasText: /polish-greetings cancelled/ }).waitFor({ state: 'visible', timeout: 30000 });
     log('run cancelled');
     await shot(page, 'cancelled');
 
@@ -371,7 +370,7 @@ async function main() {
     await page.keyboard.press('Home');
     await page.keyboard.type('x');
     await page.keyboard.press('Escape');
-    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 20000 });
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 30000 });
     await page.keyboard.press('Control+.');
     const fixes = page.locator('.action-widget');
     await fixes.locator('.monaco-list-row', { hasText: 'Change to' }).first().waitFor({ state: 'visible', timeout: 15000 });
@@ -395,8 +394,7 @@ async function main() {
     await page.keyboard.press('End');
     await page.keyboard.type(' {{');
     const suggest = page.locator('.editor-widget.suggest-widget .monaco-list-row');
-    await suggest.first().waitFor({ state: 'visible', timeout: 15000 });
-    await page.waitForTimeout(500);
+    await suggest.filter({ hasText: /^\s*name/ }).first().waitFor({ state: 'visible', timeout: 30000 });
     const offered = (await suggest.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     log(`completion after {{: ${JSON.stringify(offered)}`);
     if (!offered.some((t) => t.startsWith('name'))) throw new Error(`{{ does not offer the command's argument: ${JSON.stringify(offered)}`);
@@ -477,8 +475,8 @@ async function cancelReview() {
     // list): the run's status-bar entry says so, and its menu cancels.
     await cancelFromStatusEntry(page, /touch-up · your review/);
     log('cancelled during the review');
-    await statusItem.filter({ hasText: /touch-up cancelled/ }).waitFor({ state: 'visible', timeout: 15000 });
-    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().waitFor({ state: 'hidden', timeout: 15000 });
+    await statusItem.filter({ hasText: /touch-up cancelled/ }).waitFor({ state: 'visible', timeout: 30000 });
+    await panel.locator('.monaco-button', { hasText: 'Apply' }).first().waitFor({ state: 'hidden', timeout: 30000 });
     log('the preview was withdrawn');
     await page.waitForTimeout(1500);
     const toasts = (await page.locator('.notifications-toasts').innerText().catch(() => '')).replace(/\s+/g, ' ');
@@ -527,7 +525,7 @@ async function hunkStates(panel) {
 // machine the preview was applied with nothing ticked ("the editor did not apply").
 async function tickAll(panel, expectedHunks) {
   await expandAll(panel);
-  const deadline = Date.now() + 15000;
+  const deadline = Date.now() + 30000;
   let stable = 0;
   let states = [];
   while (Date.now() < deadline) {
@@ -557,9 +555,10 @@ async function reloadReview() {
     await page.keyboard.press('Enter');
     await page.locator('.bulk-edit-panel').waitFor({ state: 'visible', timeout: 60000 });
     await shot(page, 'reload-review-open');
+    const reloaded = page.waitForEvent('load', { timeout: 60000 });
     await palette(page, 'Developer: Reload Window');
     log('window reloading');
-    await page.waitForTimeout(3000);
+    await reloaded;
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
     await statusItem.filter({ hasText: /Orchestra/ }).first().waitFor({ state: 'visible', timeout: 60000 });
     log('window reloaded');
@@ -636,7 +635,7 @@ async function killedReview() {
     await row.waitFor({ state: 'visible', timeout: 30000 });
     await row.hover();
     const review = row.locator('.action-label[aria-label="Review"], .action-label[title="Review"]').first();
-    await review.waitFor({ state: 'visible', timeout: 10000 });
+    await review.waitFor({ state: 'visible', timeout: 30000 });
     await shot(page, 'killed-review-runs');
     await review.click();
     await panel.waitFor({ state: 'visible', timeout: 60000 });
@@ -774,7 +773,7 @@ async function undoStep() {
     await page.keyboard.press('Enter');
     const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: `Only step ${step}` }).first();
     await row.waitFor({ timeout: 15000 });
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'The whole run' }).first().waitFor({ timeout: 5000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'The whole run' }).first().waitFor({ timeout: 15000 });
     await row.click();
     log(`undo of step ${step} asked`);
   };
@@ -854,7 +853,7 @@ async function resume() {
     await page.keyboard.press('Enter');
     const where = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Where it stopped' }).first();
     await where.waitFor({ timeout: 15000 });
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'From step plan' }).first().waitFor({ timeout: 5000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'From step plan' }).first().waitFor({ timeout: 15000 });
     await shot(page, 'resume-choice');
     await where.click();
     log('resume asked');
@@ -936,7 +935,7 @@ async function batch() {
     await toast.locator('.monaco-button', { hasText: 'Show Items' }).click({ timeout: 30000 });
     const ada = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Ada' }).filter({ hasText: 'finished' });
     await ada.first().waitFor({ timeout: 15000 });
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Bob' }).filter({ hasText: 'finished' }).first().waitFor({ timeout: 5000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Bob' }).filter({ hasText: 'finished' }).first().waitFor({ timeout: 15000 });
     await shot(page, 'batch-items');
     await ada.first().click();
     const runPage = page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('iframe#active-frame');
