@@ -43,7 +43,8 @@ $(MCP_ATLASSIAN_STAMP):
 	touch $@
 
 # Installed only when missing, so machines without root still work if it is there.
-mcp-chromium:
+# After system-deps: `make demo` runs its steps in parallel, and apt takes one at a time.
+mcp-chromium: system-deps
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
