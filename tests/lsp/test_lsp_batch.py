@@ -107,3 +107,65 @@ async def test_a_batch_from_the_editor_reports_each_item_and_a_summary(
     )
     assert reports[0].kind == "begin" and "check on 2 item(s)" in reports[0].title
     assert reports[-1].kind == "end" and reports[-1].message.startswith("2 of 2 finished")
+
+
+GREET = """---
+description: Greet one person
+arguments:
+  - {name: who, required: true}
+steps:
+  - id: greet
+    agent: reader
+    prompt: "Say hello to {{who}}."
+---
+"""
+
+
+async def test_cancel_batch_ends_the_item_running_and_runs_no_other(
+    start: Any, workspace: Path, tmp_path: Path
+) -> None:
+    """`orchestra/cancelBatch` while the first of three items waits for the model: its
+    run ends cancelled (journaled so), the two others are not run, and the batch ends
+    with its summary as any batch; a batch that ended, or unknown, is not cancelled."""
+    (workspace / ".orchestra" / "commands" / "greet.md").write_text(GREET, encoding="utf-8")
+    script = [
+        {
+            "expect": {"messages_contain": ["Say hello to Ada."]},
+            "delay": 120,
+            "reply": {"text": "Hi"},
+        }
+    ]
+    env = {"ANTHROPIC_API_KEY": API_KEY, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    with ScriptedServer(script) as model:
+        editor = await start(workspace, "vscode", env={**env, "ANTHROPIC_BASE_URL": model.base_url})
+        started = await editor.client.protocol.send_request_async(
+            "orchestra/batch", {"command": "greet", "items": ["Ada", "Bob", "Cy"]}
+        )
+        first = await editor.wait_event("run_started", timeout=60)
+        await editor.wait_event("step_started", run_id=first["run_id"], timeout=60)
+        cancel = "orchestra/cancelBatch"
+        answer = await editor.client.protocol.send_request_async(
+            cancel, {"batchId": started.batchId}
+        )
+        assert answer.cancelled is True
+        summary = await _done(editor)
+        again = await editor.client.protocol.send_request_async(
+            cancel, {"batchId": started.batchId}
+        )
+        unknown = await editor.client.protocol.send_request_async(cancel, {"batchId": "nope"})
+    assert again.cancelled is False and unknown.cancelled is False
+    assert len(model.requests) <= 1  # only Ada's run asked the model
+    items = {i["item"]: i for i in summary["items"]}
+    assert items["Ada"]["state"] == "cancelled" and items["Ada"]["runId"] == first["run_id"]
+    assert [(items[n]["state"], items[n]["runId"], items[n]["error"]) for n in ("Bob", "Cy")] == [
+        ("cancelled", None, "not run: the batch was cancelled")
+    ] * 2
+    assert summary["ok"] is False
+    ends = [e["type"] for e in editor.events if e.get("run_id") == first["run_id"]]
+    assert ends[-1] == "run_cancelled", ends
+    assert [e for e in editor.events if e["type"] == "run_started"] == [first]
+    # the editor's $/progress for the batch ended too
+    reports = next(
+        r for t, r in editor.client.progress_reports.items() if str(t).endswith(started.batchId)
+    )
+    assert reports[-1].kind == "end"

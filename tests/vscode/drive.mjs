@@ -950,7 +950,48 @@ async function batch() {
   }
 }
 
-const SCENARIOS = { ...rootsScenarios(), activation, resume, batch, 'undo-hunk': undoHunk, 'undo-step': undoStep, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
+// Cancel on a batch's notification: the item running is cancelled, the other is not
+// run, and the batch's end says so (orchestra/cancelBatch).
+async function batchCancel() {
+  const { browser, page } = await launch();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  try {
+    const statusItem = page.locator('[id="orchestra.orchestra.orchestra.status"]');
+    await statusItem.filter({ hasText: /^\s*Orchestra$/ }).waitFor({ state: 'visible', timeout: 60000 });
+    await palette(page, 'Orchestra: Run Command on Several');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'greet-each' }).first().waitFor({ timeout: 30000 });
+    await input.fill('greet-each');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Type the items' }).first().waitFor({ timeout: 30000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'The values of who, separated by commas' }).waitFor({ state: 'visible', timeout: 30000 });
+    await input.fill('Ada, Bob');
+    await page.keyboard.press('Enter');
+    // Ada's item waits for the (slow) model: the notification says one runs.
+    const progress = page.locator('.notifications-toasts .notification-toast', { hasText: 'Orchestra: greet-each on 2 items' })
+      .filter({ hasText: '1 running' });
+    await progress.first().waitFor({ state: 'visible', timeout: 60000 });
+    await shot(page, 'batch-cancel-running');
+    await progress.first().locator('.monaco-button', { hasText: 'Cancel' }).click({ timeout: 30000 });
+    log('batch cancelled from its notification');
+    const end = page.locator('.notifications-toasts .notification-toast', { hasText: 'greet-each on 2 items: 2/2 done · 2 cancelled' }).first();
+    await end.waitFor({ state: 'visible', timeout: 60000 });
+    await shot(page, 'batch-cancel-end');
+    await end.locator('.monaco-button', { hasText: 'Show Items' }).click({ timeout: 30000 });
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await rows.filter({ hasText: 'Ada' }).filter({ hasText: 'cancelled' }).first().waitFor({ timeout: 30000 });
+    await rows.filter({ hasText: 'Bob' }).filter({ hasText: 'not run: the batch was cancelled' }).first().waitFor({ timeout: 30000 });
+    await shot(page, 'batch-cancel-items');
+    log('done');
+  } catch (error) {
+    await page.screenshot({ path: path.join(artifacts, 'failure-batch-cancel.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+const SCENARIOS = { ...rootsScenarios(), activation, resume, batch, 'batch-cancel': batchCancel, 'undo-hunk': undoHunk, 'undo-step': undoStep, 'killed-review': killedReview, 'reload-review': reloadReview, 'start-failure': startFailure, 'not-open': notOpen, 'cancel-review': cancelReview };
 (SCENARIOS[process.env.SCENARIO] ?? main)().then(
   () => process.exit(0),
   (error) => {

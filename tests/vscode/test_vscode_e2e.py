@@ -894,3 +894,31 @@ def test_the_server_starts_from_the_python_extensions_interpreter(tmp_path: Path
             SCENARIO="python-interpreter",
             INTERPRETER_ORCHESTRA=str(launcher),
         )
+
+
+def test_cancel_a_batch_from_its_notification(tmp_path: Path) -> None:
+    """Run Command on Several… on Ada and Bob, cancelled from the batch's notification
+    while Ada's item waits for the model (orchestra/cancelBatch): Ada's run ends
+    cancelled, Bob's is never run, and the end message and Show Items say so."""
+    from orchestra_lsp.testing import ScriptedServer
+
+    node, workspace, home, env = _prepare(tmp_path)
+    (workspace / ".orchestra" / "commands" / "greet-each.md").write_text(GREET_EACH)
+    script = [
+        {
+            "expect": {"messages_contain": ["Say hello to Ada"]},
+            "delay": 120,  # cancelled well before
+            "reply": {"text": "Hello there, Ada."},
+        }
+    ]
+    with ScriptedServer(script) as model:
+        env["ANTHROPIC_BASE_URL"] = model.base_url
+        with _code_server(workspace, home, env, ARTIFACTS / "code-server-batch-cancel.log") as url:
+            _drive(node, url, workspace, env, SCENARIO="batch-cancel")
+    [ada] = _journal_runs(workspace, count=1)
+    assert ada[0]["arguments"] == {"who": "Ada"}
+    assert ada[-1]["type"] == "run_cancelled", [e["type"] for e in ada]
+    [manifest] = (workspace / ".orchestra").rglob("batch.json")
+    items = json.loads(manifest.read_text())["items"]
+    assert [(i["item"], i["state"]) for i in items] == [("Ada", "cancelled"), ("Bob", "cancelled")]
+    assert items[1].get("run_id") is None

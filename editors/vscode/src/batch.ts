@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { OrchestraClient } from './client';
 import { argumentPrompt, validateArgument } from './commands';
 import { batchMessage, itemDescription, splitItems } from './format';
-import { BatchParams, BatchProgress, CommandInfo, Methods } from './protocol';
+import { BatchParams, BatchProgress, BatchRef, CancelResult, CommandInfo, Methods } from './protocol';
 
 interface Watched {
   progress?: vscode.Progress<{ message?: string; increment?: number }>;
@@ -91,22 +91,35 @@ export class Batches {
       params.yes = gates.yes;
     }
     const first = await client.request<BatchProgress>(Methods.batch, params);
-    this.watch(first);
+    this.watch(first, client);
   }
 
-  private watch(first: BatchProgress): void {
+  /** The batch's notification, with Cancel; it ends with the batch's last progress. */
+  private watch(first: BatchProgress, client: OrchestraClient): void {
     void vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
         title: `Orchestra: ${first.command} on ${first.items.length} item${first.items.length === 1 ? '' : 's'} · batch ${first.batchId}`,
+        cancellable: true,
       },
-      (progress) =>
+      (progress, token) =>
         new Promise<void>((resolve) => {
+          token.onCancellationRequested(() => void this.cancel(first.batchId, client));
           this.watched.set(first.batchId, { progress, ended: 0, done: resolve });
           this.onProgress(this.early.get(first.batchId) ?? first);
           this.early.delete(first.batchId);
         }),
     );
+  }
+
+  /** Cancel a batch: the server ends its items' runs and says so in its last progress. */
+  private async cancel(batchId: string, client: OrchestraClient): Promise<void> {
+    const params: BatchRef = { batchId };
+    const result = await client.request<CancelResult>(Methods.cancelBatch, params).catch((error) => {
+      this.write(`✗ cancelling batch ${batchId}: ${String(error)}`);
+      return undefined;
+    });
+    if (result) this.write(result.cancelled ? `■ cancelling batch ${batchId}` : `■ batch ${batchId} is not running`);
   }
 
   /** Whether a run is a batch's item (the server names it before the run's first event). */

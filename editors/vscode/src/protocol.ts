@@ -17,6 +17,8 @@ export const Methods = {
   undo: 'orchestra/undo',
   /** `BatchParams` → the first `BatchProgress`: a command run once per item. */
   batch: 'orchestra/batch',
+  /** `BatchRef` `{batchId}` → `CancelResult`: its items' runs going on are cancelled, the others not run. */
+  cancelBatch: 'orchestra/cancelBatch',
   /** Server → client notification: `BatchProgress`, as items start and end, then once done. */
   batchProgress: 'orchestra/batchProgress',
   /** `ResumeParams` `{runId, fromStep?}` → `{runId}` of a new run that continues it, its finished steps reused. */
@@ -44,6 +46,7 @@ export type {
   BatchItemInfo,
   BatchParams,
   BatchProgress,
+  BatchRef,
   CancelResult,
   CommandInfo,
   CommandsResult,

@@ -31,7 +31,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, Field, ValidationError
 
 from orchestra_lsp.changes import Changeset
-from orchestra_lsp.engine.engine import Engine
+from orchestra_lsp.engine.engine import Engine, RunHandle
 from orchestra_lsp.engine.frontend import (
     ApprovalDecision,
     ApprovalRequest,
@@ -443,6 +443,21 @@ class BatchRunner:
         self._items = items
         self._names: set[str] = set()
         """Worktree and branch names given so far (items whose names sanitise alike)."""
+        self._running: dict[str, RunHandle] = {}
+        """The items' runs going on, by run id."""
+        self.cancelled = False
+
+    def cancel(self) -> bool:
+        """A person stops the batch: each item's run going on is cancelled as any run is
+        (it ends `cancelled`, its journal says so), and the items not started are not
+        run (`cancelled`, saying why). `run` then ends as usual, with the summary.
+        False when the batch had ended, or was cancelled already."""
+        if self.cancelled or self.summary.finished_at is not None:
+            return False
+        self.cancelled = True
+        for handle in list(self._running.values()):
+            handle.cancel()
+        return True
 
     @property
     def folder(self) -> Path:
@@ -490,7 +505,12 @@ class BatchRunner:
 
         async def one(index: int, item: BatchItem) -> None:
             async with limit:
-                result = await self._run_item(item, self.summary.items[index])
+                if self.cancelled:
+                    result = self.summary.items[index].model_copy(
+                        update={"state": "cancelled", "error": "not run: the batch was cancelled"}
+                    )
+                else:
+                    result = await self._run_item(item, self.summary.items[index])
             self.summary.items[index] = result
             self._save()
             if self.on_done is not None:
@@ -525,7 +545,13 @@ class BatchRunner:
                 result.state = "running"
                 result.run_id = handle.run_id
                 self._save()  # `orchestra runs` shows the batch running, and its runs
-                await handle.wait()
+                self._running[handle.run_id] = handle
+                if self.cancelled:  # cancelled while this item was starting
+                    handle.cancel()
+                try:
+                    await handle.wait()
+                finally:
+                    self._running.pop(handle.run_id, None)
             except RunRequestError as error:
                 return result.model_copy(update={"state": "failed", "error": str(error)})
             finally:

@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 def setup(server: OrchestraServer) -> None:
     running: dict[str, asyncio.Task[None]] = {}
+    runners: dict[str, BatchRunner] = {}
     beginnings: set[asyncio.Task[None]] = set()
 
     @server.feature(methods.BATCH)
@@ -52,12 +53,26 @@ def setup(server: OrchestraServer) -> None:
         token = f"orchestra-batch-{runner.batch_id}"
         task = asyncio.ensure_future(_run(ls, runner, token))
         running[runner.batch_id] = task
-        task.add_done_callback(lambda _: running.pop(runner.batch_id, None))
+        runners[runner.batch_id] = runner
+
+        def ended(_: asyncio.Task[None]) -> None:
+            running.pop(runner.batch_id, None)
+            runners.pop(runner.batch_id, None)
+
+        task.add_done_callback(ended)
         if ls.features.progress:
             begun = asyncio.ensure_future(_begin(ls, runner, token, task))
             beginnings.add(begun)
             begun.add_done_callback(beginnings.discard)
         return _progress(runner).wire()
+
+    @server.feature(methods.CANCEL_BATCH)
+    def cancel_batch(ls: OrchestraServer, params: Any) -> dict[str, Any]:
+        from orchestra_lsp.lsp import protocol
+
+        request = parse(protocol.BatchRef, params)
+        runner = runners.get(request.batch_id)
+        return protocol.CancelResult(cancelled=runner is not None and runner.cancel()).wire()
 
     async def stop_all() -> None:
         for task in list(running.values()):
@@ -185,7 +200,7 @@ async def _run(ls: OrchestraServer, runner: BatchRunner, token: str) -> None:
 async def _begin(
     ls: OrchestraServer, runner: BatchRunner, token: str, task: asyncio.Task[None]
 ) -> None:
-    """The batch's `$/progress`; cancelling it cancels the batch (every item's run)."""
+    """The batch's `$/progress`; cancelling it cancels the batch (as `orchestra/cancelBatch`)."""
     try:
         await ls.work_done_progress.create_async(token)
     except Exception as error:  # the client refused: the batch goes on without a bar
@@ -194,7 +209,7 @@ async def _begin(
     if task.done():
         return
     ls.work_done_progress.tokens[token].add_done_callback(
-        lambda f: task.cancel() if f.cancelled() else None
+        lambda f: runner.cancel() if f.cancelled() else None
     )
     ls.work_done_progress.begin(
         token,

@@ -20,6 +20,8 @@ RESUME = "orchestra/resume"
 """Continue a run where it stopped, or from a step (`{runId, fromStep?}`): the new `{runId}`."""
 BATCH = "orchestra/batch"
 """Run a command once per item (`{command, items | eachFrom, …}`), progress as below."""
+CANCEL_BATCH = "orchestra/cancelBatch"
+"""Cancel a batch started with `orchestra/batch` (`{batchId}`): `{cancelled}`."""
 BATCH_PROGRESS = "orchestra/batchProgress"
 """Notification, server to client (with `orchestra/event`): a batch's items so far."""
 UNDO = "orchestra/undo"
@@ -50,6 +52,7 @@ REQUESTS = (
     UNDO,
     RESUME,
     BATCH,
+    CANCEL_BATCH,
     RUN_PAGE,
     MCP_LOGIN,
     GATE,

@@ -241,6 +241,15 @@ class BatchParams(Payload):
     gates: list[str] = Field(default_factory=list)
 
 
+class BatchRef(Payload):
+    """`orchestra/cancelBatch`: the batch to cancel (`BatchProgress.batch_id`). Its items'
+    runs going on end `cancelled`, those not started are not run; the last
+    `orchestra/batchProgress` (`done`) follows as for any batch. Result: `CancelResult`
+    (False when this server is not running that batch: ended, or unknown)."""
+
+    batch_id: str
+
+
 class BatchItemInfo(Payload):
     item: str
     state: Literal["finished", "failed", "cancelled", "interrupted", "running", "not run"]

@@ -28,6 +28,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     protocol.UndoParams,
     protocol.BatchParams,
     protocol.BatchProgress,
+    protocol.BatchRef,
     protocol.ResumeParams,
     protocol.RunPageResult,
     protocol.McpLoginParams,

@@ -124,6 +124,18 @@ export interface BatchProgress {
   summaryUri?: string | null;
 }
 /**
+ * `orchestra/cancelBatch`: the batch to cancel (`BatchProgress.batch_id`). Its items'
+ * runs going on end `cancelled`, those not started are not run; the last
+ * `orchestra/batchProgress` (`done`) follows as for any batch. Result: `CancelResult`
+ * (False when this server is not running that batch: ended, or unknown).
+ *
+ * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
+ * via the `definition` "BatchRef".
+ */
+export interface BatchRef {
+  batchId: string;
+}
+/**
  * This interface was referenced by `OrchestraProtocol`'s JSON-Schema
  * via the `definition` "CancelResult".
  */
