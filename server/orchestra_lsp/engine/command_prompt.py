@@ -26,6 +26,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from orchestra_lsp.command_bash import BashLine, bash_decision, bash_lines
 from orchestra_lsp.engine.events import (
     Event,
     Notice,
@@ -36,7 +37,6 @@ from orchestra_lsp.engine.events import (
 from orchestra_lsp.permissions import Policy
 from orchestra_lsp.workspace.markdown import code_lines
 
-_BANG = re.compile(r"!`([^`\n]+)`")
 _FILE = re.compile(r"(?<![\w`@/.\-])@((?:~/|\.{1,2}/|/)?[\w.\-]+(?:/[\w.\-]+)*)")
 
 PLAN_MODE_REASON = "the run is in plan mode, where no command is run (switch the mode to run it)"
@@ -74,14 +74,9 @@ class _Expander:
             )
         )
         started = time.perf_counter()
-        decision = self.policy.decide("run_shell", arguments)
-        allowed = decision.verdict == "allow" and not self.plan
+        allowed, decision, reason = bash_decision(self.policy, line)
         if self.plan:
-            reason = PLAN_MODE_REASON
-        elif allowed or decision.rule is not None:
-            reason = decision.reason
-        else:
-            reason = "the command's `allowed-tools` do not allow it"
+            allowed, reason = False, PLAN_MODE_REASON
         self.emit(
             PermissionDecided(
                 run_id=self.run_id,
@@ -145,15 +140,18 @@ async def expand_command_prompt(
     expander = _Expander(run_id, step_id, policy, shell, read, emit, plan)
     out: list[str] = []
     lines = text.split("\n")
-    for line, in_code in zip(lines, code_lines(lines), strict=True):
+    found: dict[int, list[BashLine]] = {}
+    for bash in bash_lines(lines):
+        found.setdefault(bash.line, []).append(bash)
+    for index, (line, in_code) in enumerate(zip(lines, code_lines(lines), strict=True)):
         if in_code:
             out.append(line)
             continue
         pieces: list[str] = []
         last = 0
-        for match in _BANG.finditer(line):
-            pieces += [line[last : match.start()], await expander.command(match.group(1))]
-            last = match.end()
+        for bash in found.get(index, []):
+            pieces += [line[last : bash.start], await expander.command(bash.command)]
+            last = bash.end
         pieces.append(line[last:])
         for reference in _FILE.finditer(line):
             expander.reference(reference.group(1).rstrip("."))

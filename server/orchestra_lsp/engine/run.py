@@ -28,6 +28,7 @@ from orchestra_lsp.changes import (
     read_back,
 )
 from orchestra_lsp.changes.branches import join_branches
+from orchestra_lsp.command_bash import bash_policy
 from orchestra_lsp.engine.command_prompt import expand_command_prompt
 from orchestra_lsp.engine.events import (
     Event,
@@ -903,11 +904,11 @@ class Run:
 
     async def _expand_claude_prompt(self, step: Step, text: str) -> str:
         """`` !`cmd` `` and `@file` in a Claude Code command (see `command_prompt`)."""
-        policy = Policy.from_strings(
-            allow=self.ctx.command.allowed_tools,
-            deny=[rule.text for rule in self.ctx.policy.deny],
-            workspace=str(self.ctx.workspace.root),
-            protected=self.ctx.policy.protected,
+        policy = bash_policy(
+            self.ctx.command.allowed_tools,
+            [rule.text for rule in self.ctx.policy.deny],
+            str(self.ctx.workspace.root),
+            self.ctx.policy.protected,
         )
 
         async def shell(line: str) -> tuple[str, bool]:

@@ -49,6 +49,7 @@ from orchestra_lsp.workspace.skills import SKILL_FILE, Skill
 from orchestra_lsp.workspace.sources import Layer
 from orchestra_lsp.workspace.validation import (
     check_agent_tools,
+    check_bash_lines,
     check_command,
     check_permissions,
     check_shadowed_allows,
@@ -295,8 +296,10 @@ def _load(
             commands[command.name] = command
     for parsed_agent in parsed_agents:
         _check(parsed_agent, check_agent_tools, mcp_servers)
+    deny = [*config.permissions.deny, *claude_settings.deny]
     for parsed_command in parsed_commands:
         _check(parsed_command, check_command, agents)
+        _check(parsed_command, lambda p, d: check_bash_lines(p, d, str(root)), deny)
     if parsed_config is not None:
         _check(parsed_config, check_permissions, mcp_servers)
         allows = [

@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from orchestra_lsp.permissions import Rule, RuleError, parse_rule
+from orchestra_lsp.command_bash import bash_decision, bash_lines, bash_policy
+from orchestra_lsp.permissions import PolicyError, Rule, RuleError, parse_rule
 from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.commands import Command, Step
 from orchestra_lsp.workspace.config import Config
@@ -159,6 +160,54 @@ def _covers(wider: Rule, narrower: Rule) -> bool:
     if wider.argument is None or set(wider.argument) <= {"*"}:
         return True
     return narrower.argument is not None and wider.matches(narrower.tool, narrower.argument)
+
+
+_PART = re.compile(r"part `(.+?)` of the command")
+
+
+def check_bash_lines(parsed: Parsed[Command], deny: Sequence[str], workspace: str) -> None:
+    """A Claude Code command's `` !`cmd` `` line that its own `allowed-tools` (or a
+    deny rule of the person's) refuses is never run — the prompt gets a note instead:
+    a warning on that line naming the rule, decided exactly as the engine decides it
+    (`command_bash`)."""
+    command = parsed.checked
+    if command is None or not command.claude:
+        return
+    try:
+        policy = bash_policy(command.allowed_tools, deny, workspace)
+    except PolicyError:  # a malformed rule has its own error
+        return
+    written = parsed.data.get("allowed-tools")
+    rules = written.split(",") if isinstance(written, str) else written or []
+    shell = [str(rule).strip() for rule in rules if str(rule).strip().startswith("Bash")]
+    body = command.source.body_line
+    for bash in bash_lines(parsed.text.split("\n")[body:]):
+        allowed, decision, _ = bash_decision(policy, bash.command)
+        if allowed:
+            continue
+        if decision.rule is not None:
+            why = (
+                f"the deny rule `{decision.rule}` refuses it (deny rules win over `allowed-tools`)"
+                if decision.verdict == "deny"
+                else decision.reason
+            )
+        else:
+            listed = ", ".join(f"`{rule}`" for rule in shell)
+            part = _PART.match(decision.reason)
+            if part is not None:  # each part of a compound line is decided on its own
+                why = f"no rule of its `allowed-tools` ({listed or 'none'}) allows `{part[1]}`"
+            elif shell:
+                why = f"no rule of its `allowed-tools` allows it ({listed} only)"
+            else:
+                why = "its `allowed-tools` allow no shell command"
+            if part is None:
+                why += f"; add `Bash({bash.command})` to let it run"
+        line = body + bash.line
+        parsed.sink.add(
+            f"!`{bash.command}` will not run before the prompt: {why}",
+            Span(line=line, column=bash.start, end_line=line, end_column=bash.end),
+            Severity.WARNING,
+        )
 
 
 def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
