@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine_helpers import Outcome, run_command, workspace
+from engine_helpers import Outcome, command_file, run_command, workspace
 
 from orchestra_lsp.engine import RunRequest
 
@@ -103,3 +103,114 @@ async def test_outside_plan_mode_the_same_command_runs_its_lines(root: Path) -> 
     prompt = _prompt(outcome)
     assert "- Marker: marked" in prompt and "- Greeting: hello-from-shell" in prompt
     assert {h["permission_mode"] for h in _hooks_seen(root)} == {"default"}
+
+
+# An agent's (or sub-agent's) own `permissionMode` reaches the hooks of its turns as
+# `permission_mode`, as the run's plan mode does; a plan-mode run wins over them all.
+PLANNER = """\
+---
+name: planner
+description: Plans before anyone changes anything.
+tools: Read
+permissionMode: plan
+---
+You plan.
+"""
+REVIEWER = """\
+---
+name: reviewer
+description: Reviews the shop.
+tools: Read
+permissionMode: acceptEdits
+---
+You review.
+"""
+BYPASSER = """\
+---
+name: bypasser
+description: Would bypass permissions, were the person's settings to allow it.
+tools: Read
+permissionMode: bypassPermissions
+---
+You bypass.
+"""
+LEAD = """\
+---
+name: lead
+description: Hands the review to a sub-agent.
+tools: [read_file, task]
+---
+You lead.
+"""
+FLOW = command_file(
+    [
+        {"id": "plan", "agent": "planner", "prompt": "Plan it."},
+        {"id": "lead", "agent": "lead", "prompt": "Have it reviewed."},
+        {"id": "bold", "agent": "bypasser", "prompt": "Go."},
+    ]
+)
+EVERY_EVENT = {
+    "hooks": {
+        event: [{"matcher": "", "hooks": [{"type": "command", "command": RECORD}]}]
+        for event in ("PreToolUse", "PostToolUse", "UserPromptSubmit", "Stop", "SubagentStop")
+    }
+}
+READ = {"reply": {"tool_use": [{"name": "read_file", "input": {"path": "shop.py"}}]}}
+DELEGATE = {
+    "reply": {
+        "tool_use": [
+            {"name": "task", "input": {"subagent_type": "reviewer", "prompt": "Review shop.py."}}
+        ]
+    }
+}
+
+
+async def _agents_run(root: Path, plan: bool) -> list[tuple[str, str, str]]:
+    workspace(
+        root,
+        {"flow": FLOW},
+        extra={
+            ".claude/agents/planner.md": PLANNER,
+            ".claude/agents/reviewer.md": REVIEWER,
+            ".claude/agents/bypasser.md": BYPASSER,
+            ".orchestra/agents/lead.md": LEAD,
+            ".claude/settings.json": json.dumps(EVERY_EVENT),
+            "shop.py": "def total(prices):\n    return sum(prices)\n",
+        },
+    )
+    text = [{"reply": {"text": "Done."}}]
+    script = [READ, *text, DELEGATE, READ, *text, *text, READ, *text]
+    outcome = await run_command(root, script, RunRequest(command="flow"), yes=True, plan=plan)
+    assert outcome.result.state == "finished", outcome.result.error
+    # The journal says which step each hook ran for; the hooks' own records, in the
+    # same order, what they were told.
+    ordered = [(e["step_id"], e["event"]) for e in outcome.journal_of("hook_ran")]
+    seen = _hooks_seen(root)
+    assert [event for _, event in ordered] == [h["hook_event_name"] for h in seen], seen
+    return [
+        (step, h["hook_event_name"], h["permission_mode"])
+        for (step, _), h in zip(ordered, seen, strict=True)
+    ]
+
+
+async def test_an_agents_permission_mode_reaches_the_hooks_of_its_turns(root: Path) -> None:
+    seen = await _agents_run(root, plan=False)
+    modes: dict[str, set[str]] = {}
+    for step, _, mode in seen:
+        modes.setdefault(step.split("/")[0] + ("/task" if "/" in step else ""), set()).add(mode)
+    assert modes == {
+        "plan": {"plan"},  # planner: permissionMode plan
+        "lead": {"default"},  # an agent without one
+        "lead/task": {"acceptEdits"},  # the reviewer sub-agent's own
+        "bold": {"default"},  # bypassPermissions the person's settings do not allow
+    }, seen
+    events = {(step.split("/")[0], event) for step, event, _ in seen}
+    assert ("lead", "SubagentStop") in events and ("plan", "Stop") in events, seen
+    sub = [(event, mode) for step, event, mode in seen if "/" in step]
+    assert ("PreToolUse", "acceptEdits") in sub and ("SubagentStop", "acceptEdits") in sub, sub
+
+
+async def test_a_plan_mode_run_tells_every_agents_hooks_plan(root: Path) -> None:
+    seen = await _agents_run(root, plan=True)
+    assert {mode for _, _, mode in seen} == {"plan"}, seen
+    assert {step.split("/")[0] for step, _, _ in seen} == {"plan", "lead", "bold"}, seen

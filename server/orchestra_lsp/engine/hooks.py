@@ -3,7 +3,8 @@
 Each hook is a shell command started in the workspace root with the event's JSON on
 stdin (Claude Code's fields: `session_id` is the run id, `transcript_path` the run's
 events.jsonl, `cwd`, `hook_event_name`, `permission_mode` (`plan` in plan mode, where
-hooks still run, as in Claude Code; else `default`), and the event's own:
+hooks still run, as in Claude Code; else the `permissionMode` of the agent or sub-agent
+whose turn it is, `default` when it has none), and the event's own:
 `tool_name` / `tool_input` / `tool_response`, `prompt`, `stop_hook_active`,
 `source`). Tool names and inputs are Claude Code's (`Bash` with `command`, `Edit` with
 `file_path`, `Read`, `Grep`, `Glob`, MCP names as they are), so matchers such as
@@ -59,6 +60,9 @@ CLAUDE_NAMES: Mapping[str, str] = {
     "task": "Task",
 }
 
+HookPermissionMode = Literal["default", "plan", "acceptEdits", "bypassPermissions"]
+"""Claude Code's `permission_mode` hook field, as its hooks reference lists it."""
+
 HookEvent = Literal[
     "PreToolUse", "PostToolUse", "UserPromptSubmit", "Stop", "SubagentStop", "SessionStart"
 ]
@@ -89,11 +93,12 @@ class HookRunner:
     transcript: Path
     emit: Callable[[Event], None]
     env: Mapping[str, str] = field(default_factory=dict)
-    permission_mode: Literal["default", "plan"] = "default"
-    """Claude Code's `permission_mode` hook field. Claude Code runs hooks in plan mode
-    too and tells them so here (its hooks reference lists `"plan"` among the values), so
-    a hook that writes is expected to check it; plan mode itself still denies the shell
-    and writing MCP tools before any PostToolUse hook could follow them."""
+    permission_mode: HookPermissionMode = "default"
+    """The run's `permission_mode` hook field (an event of an agent's turn says that
+    agent's, see `run`). Claude Code runs hooks in plan mode too and tells them so here
+    (its hooks reference lists `"plan"` among the values), so a hook that writes is
+    expected to check it; plan mode itself still denies the shell and writing MCP tools
+    before any PostToolUse hook could follow them."""
 
     def has(self, event: HookEvent) -> bool:
         return bool(self.hooks.get(event))
@@ -104,8 +109,12 @@ class HookRunner:
         step_id: str,
         payload: dict[str, Any],
         tool: str | None = None,
+        *,
+        mode: HookPermissionMode | None = None,
     ) -> HookOutcome:
-        """Run the event's matching hooks in order; the first block decides."""
+        """Run the event's matching hooks in order; the first block decides. `mode`:
+        the permission mode of the agent whose turn this is (its `permissionMode`, or
+        `plan` in a plan-mode run); None: the run's."""
         outcome = HookOutcome()
         for matcher in self.hooks.get(event, []):
             if tool is not None and not _matches(matcher.matcher, tool):
@@ -116,7 +125,7 @@ class HookRunner:
                     "transcript_path": str(self.transcript),
                     "cwd": str(self.root),
                     "hook_event_name": event,
-                    "permission_mode": self.permission_mode,
+                    "permission_mode": mode or self.permission_mode,
                     **payload,
                 }
                 timeout = hook.timeout or DEFAULT_TIMEOUT

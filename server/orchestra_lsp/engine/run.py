@@ -58,7 +58,7 @@ from orchestra_lsp.engine.frontend import (
     ReviewRequest,
 )
 from orchestra_lsp.engine.gate_answers import GateAnswer
-from orchestra_lsp.engine.hooks import HookRunner, HookStopped
+from orchestra_lsp.engine.hooks import HookPermissionMode, HookRunner, HookStopped
 from orchestra_lsp.engine.prompts import step_instructions, system_chunks
 from orchestra_lsp.engine.resume import ReusedStep
 from orchestra_lsp.engine.scope import Branch, Scope
@@ -703,7 +703,7 @@ class Run:
         contract = None if step.output is None else OutputContract(step.id, step.output)
         if contract is not None:
             instructions += "\n\n" + contract.instructions()
-        instructions = await self._prompt_hooks(step, instructions, first=index == 0)
+        instructions = await self._prompt_hooks(step, agent, instructions, first=index == 0)
         _, context = self._workspace_of(scope)
         outcome = await self._agent_loop(
             step,
@@ -728,7 +728,7 @@ class Run:
                 "stop_hook_active": stop_rounds > 0,
                 "last_assistant_message": outcome.output,
             }
-            stop = await self.hooks.run("Stop", step.id, payload)
+            stop = await self.hooks.run("Stop", step.id, payload, mode=self._hook_mode(agent))
             if stop.stop_run:
                 raise RunStopped(stop.stop_run)
             if stop.blocked:
@@ -770,6 +770,7 @@ class Run:
             hooks=self.hooks,
             bypass=agent.permission_mode == "bypassPermissions"
             and ctx.workspace.claude_settings.bypass_allowed,
+            hook_mode=self._hook_mode(agent),
             agents=ctx.workspace.agents,
             delegate=delegate,
         )
@@ -831,7 +832,9 @@ class Run:
                 "agent_type": agent.name,
                 "last_assistant_message": outcome.output,
             }
-            stop = await self.hooks.run("SubagentStop", step.id, payload)
+            stop = await self.hooks.run(
+                "SubagentStop", step.id, payload, mode=self._hook_mode(agent)
+            )
             if stop.stop_run:
                 raise RunStopped(stop.stop_run)
             if not stop.blocked:
@@ -847,12 +850,28 @@ class Run:
         )
         return outcome.output or "(the agent gave no answer)"
 
-    async def _prompt_hooks(self, step: Step, instructions: str, *, first: bool) -> str:
+    def _hook_mode(self, agent: Agent) -> HookPermissionMode:
+        """Claude Code's `permission_mode` for hooks during `agent`'s turns: a plan-mode
+        run's `plan` wins; else the agent's own `permissionMode` as it is in force
+        (`bypassPermissions` only where the person's settings allow it; `dontAsk`,
+        not supported, runs under the normal policy: `default`)."""
+        if self.ctx.plan:
+            return "plan"
+        mode = agent.permission_mode
+        if mode == "bypassPermissions":
+            return mode if self.ctx.workspace.claude_settings.bypass_allowed else "default"
+        return mode if mode in ("plan", "acceptEdits") else "default"
+
+    async def _prompt_hooks(
+        self, step: Step, agent: Agent, instructions: str, *, first: bool
+    ) -> str:
         """SessionStart's context (first step) and UserPromptSubmit, which may add
         context or block the prompt, stopping the run with its reason."""
         extra = list(self.session_context) if first else []
         if self.hooks is not None and self.hooks.has("UserPromptSubmit"):
-            submitted = await self.hooks.run("UserPromptSubmit", step.id, {"prompt": instructions})
+            submitted = await self.hooks.run(
+                "UserPromptSubmit", step.id, {"prompt": instructions}, mode=self._hook_mode(agent)
+            )
             if submitted.stop_run:
                 raise RunStopped(submitted.stop_run)
             if submitted.blocked:

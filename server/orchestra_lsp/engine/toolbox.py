@@ -35,6 +35,7 @@ from orchestra_lsp.engine.frontend import (
 from orchestra_lsp.engine.hooks import (
     CLAUDE_NAMES,
     HookOutcome,
+    HookPermissionMode,
     HookRunner,
     HookStopped,
     claude_tool_input,
@@ -116,6 +117,8 @@ class Toolbox:
     """Claude Code's PreToolUse / PostToolUse hooks, when the settings have some."""
     bypass: bool = False
     """bypassPermissions, allowed by the person's own settings: asks become allows."""
+    hook_mode: HookPermissionMode = "default"
+    """The agent's permission mode as hooks are told it (`permission_mode`)."""
     agents: Mapping[str, Agent] = field(default_factory=dict)
     delegate: Callable[[TaskArgs], Awaitable[str]] | None = None
     """Runs a `task` call's sub-agent to its answer; None where delegation is not
@@ -294,7 +297,9 @@ class Toolbox:
             "tool_name": CLAUDE_NAMES.get(name, name),
             "tool_input": claude_tool_input(name, arguments, self.context.view.root),
         }
-        outcome = await self.hooks.run("PreToolUse", self.step_id, payload, tool=name)
+        outcome = await self.hooks.run(
+            "PreToolUse", self.step_id, payload, tool=name, mode=self.hook_mode
+        )
         if outcome.stop_run:
             raise HookStopped(outcome.stop_run)
         return outcome
@@ -315,7 +320,9 @@ class Toolbox:
             "tool_input": claude_tool_input(name, arguments, self.context.view.root),
             "tool_response": {"content": text, "is_error": is_error},
         }
-        outcome = await self.hooks.run("PostToolUse", self.step_id, payload, tool=name)
+        outcome = await self.hooks.run(
+            "PostToolUse", self.step_id, payload, tool=name, mode=self.hook_mode
+        )
         if outcome.stop_run:
             raise HookStopped(outcome.stop_run)
         notes = ([f"PostToolUse hook: {outcome.reason}"] if outcome.blocked else []) + [
