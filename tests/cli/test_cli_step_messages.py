@@ -142,3 +142,41 @@ def test_a_refused_run_and_batch_say_the_first_error_where_it_is(tmp_path: Path)
     unknown = orchestra(root, "http://127.0.0.1:9", tmp_path / "config", "run", "flwo")
     assert unknown.returncode == 2
     assert "no command 'flwo'" in unknown.stderr, unknown.stderr
+
+
+LISTS = """\
+---
+description: list items outside the steps
+arguments:
+  - name: "bad name"
+  - {name: ok, required: "yes"}
+  - {description: no name}
+code_action:
+  kinds: [quickfx]
+steps:
+  - {id: a, agent: worker, prompt: x}
+---
+"""
+
+
+def test_items_of_other_lists_are_named_by_their_place_too(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws", {"flow": LISTS})
+    done = orchestra(root, "http://127.0.0.1:9", tmp_path / "config", "check")
+    lines = LISTS.splitlines()
+    said = {}
+    for line in done.stdout.splitlines():
+        found = re.match(r"\.orchestra/commands/flow\.md:(\d+):(\d+): error: (.*)", line)
+        if found:
+            assert not LEAK.search(line), line
+            said[found[3]] = lines[int(found[1]) - 1][int(found[2]) - 1 :]
+    expected = {
+        "`arguments[1]: name` must be a name of letters, digits, `_` and `-`, not starting "
+        "with a digit or `-` (got 'bad name')": 'name: "bad name"',
+        "`arguments[2]: required` must be true or false, not 'yes'": 'required: "yes"}',
+        "`arguments[3]` needs the key `name`": "{description: no name}",
+        "`code_action: kinds[1]` must be one of quickfix, refactor, source (got 'quickfx'); "
+        "did you mean 'quickfix'?": "quickfx]",
+    }
+    for message, at in expected.items():
+        assert message in said, done.stdout
+        assert said[message].startswith(at), (message, said[message])

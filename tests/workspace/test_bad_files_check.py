@@ -114,7 +114,7 @@ WRONG_OK: dict[str, tuple[str, str | None, str]] = {
     "string as bool": (
         ".orchestra/commands/review.md",
         "---\narguments:\n  - name: a\n    required: 'yes'\n---\nDo it.\n",
-        "4:5: error: 'arguments.0.required'",
+        "4:5: error: `arguments[1]: required` must be true or false, not 'yes'",
     ),
     "infinite timeout": (
         ".orchestra/mcp.json",

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from orchestra_lsp.workspace.sources import SourceRef
 from orchestra_lsp.workspace.tool_names import split_tool_list
 
-_ID = r"^[A-Za-z_][\w\-]*$"
+#: A step id, an argument's name, `as`: a name templates and expressions can use.
+ID_PATTERN = r"^[A-Za-z_][\w\-]*$"
 
 Gate = Literal["approve", "review"]
 Mode = Literal["orchestration", "automation"]
@@ -25,7 +26,7 @@ OnMaxTurns = Literal["fail", "continue"]
 class ArgumentSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=_ID)
+    name: str = Field(pattern=ID_PATTERN)
     description: str = ""
     required: bool = False
     default: str | None = None
@@ -49,7 +50,7 @@ class StepSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=ID_PATTERN)
     agent: str | None = None
     """None: the command's agent, else the configured default agent."""
     prompt: str | None = None
@@ -60,7 +61,7 @@ class StepSpec(BaseModel):
     when: str | None = None
     repeat: RepeatSpec | None = None
     for_each: str | None = None
-    as_: str = Field(default="item", alias="as", pattern=_ID)
+    as_: str = Field(default="item", alias="as", pattern=ID_PATTERN)
     max_parallel: int | None = Field(default=None, ge=1)
     steps: list[StepSpec] | None = None
     parallel: list[StepSpec] | None = None

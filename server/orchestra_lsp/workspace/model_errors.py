@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from orchestra_lsp.workspace.commands import ID_PATTERN
 from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity
 from orchestra_lsp.workspace.yaml_positions import FieldPath, PositionMap
 
@@ -77,7 +78,7 @@ def _step_of(path: FieldPath, data: Any) -> tuple[str, FieldPath] | None:
             written = written[part] if isinstance(written, list) and part < len(written) else None
             if at and path[at - 1] in ("steps", "parallel") and isinstance(parent, list):
                 step_id = written.get("id") if isinstance(written, dict) else None
-                if isinstance(step_id, str) and re.fullmatch(r"[A-Za-z_][\w\-]*", step_id):
+                if isinstance(step_id, str) and re.match(ID_PATTERN, step_id):
                     name = f"step '{step_id}'"
                 else:
                     place = f"{path[at - 1]}[{part + 1}]"
@@ -137,7 +138,7 @@ def _in_step(name: str, inner: FieldPath, error: ErrorDetails, step: Any) -> str
         return f"{name}: {keys} must be {wording} (got {_shown(got)})"
     if kind == "too_short":
         return f"{name}: {keys} needs at least one entry"
-    if kind == "string_pattern_mismatch" and inner[-1:] in (("id",), ("as",)):
+    if kind == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == ID_PATTERN:
         return (
             f"{name}: {keys} must be a name of letters, digits, `_` and `-`, not starting "
             f"with a digit or `-` (got {_shown(got)})"
@@ -164,6 +165,10 @@ def _message(model: type[BaseModel], error: ErrorDetails, what: str, data: Any =
     field = _dotted(path)
     kind = error["type"]
     step = _step_of(path, data)
+    if step is None and kind != "extra_forbidden" and any(isinstance(p, int) for p in path):
+        # An item of a list outside the steps (`arguments`, `code_action: kinds`): its
+        # place said as the file writes it, `arguments[2]: name`, never `arguments.1.name`.
+        step = ("", path)
     if step is not None and step[1]:
         name, inner = step
         if kind == "extra_forbidden" and len(inner) == 1:
@@ -179,9 +184,9 @@ def _message(model: type[BaseModel], error: ErrorDetails, what: str, data: Any =
             return (
                 f"{name}: {_keys(inner)} must be one of {', '.join(choices)} "
                 f"(got {_shown(got)}){guess}"
-            )
+            ).removeprefix(": ")
         written = _written_at(data, path[: len(path) - len(inner)])
-        return _in_step(name, inner, error, written)
+        return _in_step(name, inner, error, written).removeprefix(": ")
     if step is not None and kind == "value_error":
         # A step's own rule (`_one_kind`) already names the step: say it as written.
         return str(error.get("ctx", {}).get("error") or error["msg"].removeprefix("Value error, "))
