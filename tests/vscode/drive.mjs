@@ -1132,6 +1132,7 @@ async function multiRoot() {
 
     // What the servers are sent: not a file outside the folders, not an untitled buffer.
     await quickOpen(page, process.env.OUTSIDE_FILE, 'OUTSIDE-THE-FOLDERS');
+    await quickOpen(page, process.env.OUTSIDE_PYTHON, 'OUTSIDE_TOO');
     await palette(page, 'File: New Untitled Text File');
     await page.keyboard.type('UNTITLED-BUFFER');
     await quickOpen(page, 'greet.py', 'def hello');

@@ -757,6 +757,7 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
     outside = tmp_path / "outside" / "elsewhere.md"
     outside.parent.mkdir()
     outside.write_text("OUTSIDE-THE-FOLDERS\n")
+    (outside.parent / "stray.py").write_text("OUTSIDE_TOO = 1\n")  # another language
     workspace_file = tmp_path / "two.code-workspace"
     workspace_file.write_text(
         json.dumps({"folders": [{"path": "greetings", "name": "alpha"}, {"path": "beta"}]})
@@ -792,6 +793,7 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
                 SCENARIO="multi-root",
                 WORKSPACE_FILE=str(workspace_file),
                 OUTSIDE_FILE=str(outside),
+                OUTSIDE_PYTHON=str(outside.parent / "stray.py"),
             )
     # The run was beta's: its change and its journal are in beta, none in alpha.
     assert (beta / "NOTES.md").read_text() == "# Notes\n\nGreetings are warm.\n"
