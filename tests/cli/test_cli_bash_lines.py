@@ -93,3 +93,25 @@ def test_the_run_refuses_exactly_the_lines_check_warned_about(tmp_path: Path) ->
     prompt = str((request.body or {})["messages"][0]["content"])
     assert "Hello: hello" in prompt, prompt
     assert "[`ls -a` was not run: the command's `allowed-tools` do not allow it]" in prompt
+
+
+SKILL = """\
+---
+name: peek
+description: Peeks at the shop.
+allowed-tools: Bash(echo:*)
+---
+Files: !`ls shop`
+Note: !`echo peeked`
+"""
+
+
+def test_a_skill_run_as_a_command_gets_the_same_warning(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws", {}, extra={".claude/skills/peek/SKILL.md": SKILL})
+    done = orchestra(root, "http://127.0.0.1:9", tmp_path / "config", "check")
+    warned = [line for line in done.stdout.splitlines() if line.startswith(".claude/skills/peek/")]
+    assert warned == [
+        ".claude/skills/peek/SKILL.md:6:8: warning: !`ls shop` will not run before the prompt: "
+        "no rule of its `allowed-tools` allows it (`Bash(echo:*)` only); add `Bash(ls shop)` "
+        "to let it run"
+    ], done.stdout

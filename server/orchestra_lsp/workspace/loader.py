@@ -299,7 +299,9 @@ def _load(
     deny = [*config.permissions.deny, *claude_settings.deny]
     for parsed_command in parsed_commands:
         _check(parsed_command, check_command, agents)
-        _check(parsed_command, lambda p, d: check_bash_lines(p, d, str(root)), deny)
+        _check(parsed_command, lambda p, d: check_bash_lines(p, p.checked, d, str(root)), deny)
+    for parsed_skill in parsed_skills:
+        _check(parsed_skill, lambda p, d: check_bash_lines(p, p.command, d, str(root)), deny)
     if parsed_config is not None:
         _check(parsed_config, check_permissions, mcp_servers)
         allows = [

@@ -165,12 +165,13 @@ def _covers(wider: Rule, narrower: Rule) -> bool:
 _PART = re.compile(r"part `(.+?)` of the command")
 
 
-def check_bash_lines(parsed: Parsed[Command], deny: Sequence[str], workspace: str) -> None:
-    """A Claude Code command's `` !`cmd` `` line that its own `allowed-tools` (or a
-    deny rule of the person's) refuses is never run — the prompt gets a note instead:
-    a warning on that line naming the rule, decided exactly as the engine decides it
-    (`command_bash`)."""
-    command = parsed.checked
+def check_bash_lines(
+    parsed: Parsed[Any], command: Command | None, deny: Sequence[str], workspace: str
+) -> None:
+    """A Claude Code command's (or a skill's, run as one) `` !`cmd` `` line that its
+    own `allowed-tools` (or a deny rule of the person's) refuses is never run — the
+    prompt gets a note instead: a warning on that line naming the rule, decided exactly
+    as the engine decides it (`command_bash`). `parsed`: the file; `command`: what runs."""
     if command is None or not command.claude:
         return
     try:
