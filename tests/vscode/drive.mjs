@@ -1138,18 +1138,19 @@ async function multiRoot() {
     await quickOpen(page, 'greet.py', 'def hello');
     await shot(page, 'multi-root-documents');
 
-    // Folders come and go (the workspace file changes): gamma, added, gets a server (its
-    // diagnostics show); beta, removed, loses its own (its diagnostics go).
+    // Folders come and go (the workspace file changes): gamma (a folder inside alpha),
+    // added, gets a server (its diagnostics show); beta, removed, loses its own (its
+    // diagnostics go). A file of gamma then opened is sent to gamma's server only.
     const file = process.env.WORKSPACE_FILE;
     const config = JSON.parse(fs.readFileSync(file, 'utf8'));
-    config.folders = [config.folders[0], { path: 'gamma' }];
+    config.folders = [config.folders[0], { path: process.env.NESTED_FOLDER, name: 'gamma' }];
     fs.writeFileSync(file, JSON.stringify(config));
     log('workspace file: beta removed, gamma added');
-    await page.locator('.explorer-folders-view', { hasText: 'gamma' }).first().waitFor({ state: 'visible', timeout: 30000 });
     await palette(page, 'View: Focus Problems');
     await problems.filter({ hasText: 'broken-c.md' }).filter({ hasText: 'broken-a.md' }).filter({ hasNotText: 'broken-b.md' })
       .waitFor({ state: 'visible', timeout: 60000 });
     await shot(page, 'multi-root-folders-changed');
+    await quickOpen(page, 'broken-c.md', 'xmax_turns');
     log('done');
   } catch (error) {
     await page.screenshot({ path: path.join(artifacts, 'failure-multi-root.png') }).catch(() => {});

@@ -749,7 +749,7 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
     )
     (beta / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n")
     (beta / "tally.py").write_text("def tally() -> int:\n    return 1\n")
-    gamma = tmp_path / "gamma"  # added to the workspace while it is open
+    gamma = alpha / "gamma"  # a folder inside alpha, added to the workspace while it is open
     (gamma / ".orchestra" / "agents").mkdir(parents=True)
     (gamma / ".orchestra" / "agents" / "broken-c.md").write_text(
         BROKEN_AGENT.format(name="broken-c")
@@ -794,6 +794,7 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
                 WORKSPACE_FILE=str(workspace_file),
                 OUTSIDE_FILE=str(outside),
                 OUTSIDE_PYTHON=str(outside.parent / "stray.py"),
+                NESTED_FOLDER="greetings/gamma",
             )
     # The run was beta's: its change and its journal are in beta, none in alpha.
     assert (beta / "NOTES.md").read_text() == "# Notes\n\nGreetings are warm.\n"
@@ -813,8 +814,12 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
     assert uris.count(f"{beta_uri}/.orchestra/commands/touch-notes.md") == 1, opened
     assert uris.count(f"{alpha_uri}/greet.py") == 1, opened  # opened last: all came before
     assert not [u for u in uris if "outside" in u or not u.startswith("file:")], opened
-    assert {served for _, served, _ in opened} <= {alpha_uri, beta_uri}, opened
-    # gamma, added while the window was open, got a server of its own
+    assert {served for _, served, _ in opened} <= {alpha_uri, beta_uri, gamma.resolve().as_uri()}
+    # gamma (inside alpha), added while the window was open, got a server of its own,
+    # which alone was sent gamma's file
+    assert [served for uri, served, _ in opened if uri.endswith("/broken-c.md")] == [
+        gamma.resolve().as_uri()
+    ], opened
     assert f"serving the folder {gamma.resolve()}\n" in log.read_text(encoding="utf-8")
 
 

@@ -189,6 +189,12 @@ export class OrchestraClient implements vscode.Disposable {
       workspaceFolder: folder,
       outputChannel: this.serverLog,
       middleware: {
+        // A folder nested in this one has its own server: its documents are not sent
+        // here (the selector's pattern takes them in; the innermost folder owns a file).
+        didOpen: (document, next) => (this.nestedElsewhere(document.uri) ? Promise.resolve() : next(document)),
+        didChange: (event, next) => (this.nestedElsewhere(event.document.uri) ? Promise.resolve() : next(event)),
+        didSave: (document, next) => (this.nestedElsewhere(document.uri) ? Promise.resolve() : next(document)),
+        didClose: (document, next) => (this.nestedElsewhere(document.uri) ? Promise.resolve() : next(document)),
         workspace: {
           // The handler's token is unused by the client's own (it answers when applied).
           handleApplyEdit: (params, next) =>
@@ -221,6 +227,12 @@ export class OrchestraClient implements vscode.Disposable {
       this.client = undefined;
       throw new StartError(this.tag(exitedMessage(launch, this.exitCode ?? null, this.stderr || String(error))));
     }
+  }
+
+  /** Whether `uri` is in another workspace folder nested inside this server's. */
+  private nestedElsewhere(uri: vscode.Uri): boolean {
+    const owner = this.folder && vscode.workspace.getWorkspaceFolder(uri);
+    return !!owner && owner.uri.toString() !== this.folder?.uri.toString();
   }
 
   private async waitForExit(): Promise<void> {
