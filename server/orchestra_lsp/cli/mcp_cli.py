@@ -127,7 +127,10 @@ async def _elicit(server: str, params: types.ElicitRequestParams) -> types.Elici
     async def ask(text: str, choices: list[str] | None, open_url: str | None = None) -> str:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise NobodyToAsk("there is no terminal to ask in")
-        answer = await asyncio.to_thread(Prompt.ask, escape(text), choices=choices)
+        try:
+            answer = await asyncio.to_thread(Prompt.ask, escape(text), choices=choices)
+        except EOFError:  # Ctrl-D: nobody answers; the request is declined
+            raise NobodyToAsk("the terminal's input ended (Ctrl-D)") from None
         if open_url and choices and answer == choices[0]:
             webbrowser.open(open_url)
         return answer
