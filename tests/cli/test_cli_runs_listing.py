@@ -49,3 +49,26 @@ def test_a_review_run_names_the_reviewed_run_once(tmp_path: Path) -> None:
     # The record keeps the reviewed run as an argument.
     runs = json.loads(orchestra(root, "http://127.0.0.1:9", config, "runs", "--json").stdout)
     assert runs[0]["arguments"] == {"run": first.run_id}
+
+
+def test_the_runs_table_reads_whole_on_an_80_column_terminal(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws", {"work": REVIEWED}, extra={"values.py": "a = 1\n"})
+    config = tmp_path / "config"
+    with ScriptedServer(EDIT) as server:
+        orchestra(root, server, config, "run", "work", "who=shop")
+    [run] = list_runs(root)
+    shown, code = in_a_terminal(
+        [sys.executable, "-m", "orchestra_lsp", "runs"],
+        root,
+        {**cli_env("http://127.0.0.1:9", config), "COLUMNS": "80"},
+        {},
+    )
+    assert code == 0, shown
+    lines = [line.rstrip("\r") for line in shown.splitlines()]
+    table = [line for line in lines if line[:1] in "┏┃┡│└"]
+    assert table and all(len(line) <= 80 for line in table), "\n".join(lines)
+    [row] = [line for line in table if run.run_id in line]
+    # Each cell on the run's one line, no word broken: the command, state, start, cost.
+    assert "work" in row and "cancelled," in row, "\n".join(lines)
+    assert f"{run.started_at:%m-%d %H:%M}" in row and "$" in row, "\n".join(lines)
+    assert "undone" not in shown  # a column empty in every row is left out

@@ -132,16 +132,18 @@ def runs(args: argparse.Namespace) -> int:
         [
             s.run_id,
             _command_line(s),
-            s.state,
-            s.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            s.state + (", review pending" if s.pending_proposal else ""),
+            s.started_at.strftime("%m-%d %H:%M"),
             "" if s.cost_usd is None else f"${s.cost_usd:.4f}",
-            "yes" if s.pending_proposal else "",
             undone[s.run_id].label() if s.run_id in undone else "",
         ]
         for s in summaries
     ]
     print_table(
-        "Runs", ["run", "command", "state", "started", "cost", "pending review", "undone"], rows
+        "Runs",
+        ["run", "command", "state", "started", "cost", "undone"],
+        rows,
+        short=("started", "cost"),
     )
     if batches:
         _print_batches(root, batches)
@@ -163,13 +165,15 @@ def _print_batches(root: Path, batches: list[BatchSummary]) -> None:
             b.batch_id,
             f"{b.command} over {b.argument}" + (f" (shard {b.shard})" if b.shard else ""),
             b.progress(),
-            b.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            b.started_at.strftime("%m-%d %H:%M"),
             f"${b.cost_usd:.4f}",
         ]
         for b in batches
     ]
     print()
-    print_table("Batches", ["batch", "command", "items", "started", "cost"], rows)
+    print_table(
+        "Batches", ["batch", "command", "items", "started", "cost"], rows, short=("started", "cost")
+    )
     folder = root / RUNS_FOLDER / BATCHES
     with contextlib.suppress(ValueError):
         folder = folder.relative_to(Path.cwd())

@@ -17,15 +17,35 @@ def unwrapped_console() -> Console:
 
 
 def print_table(
-    title: str, columns: list[str], rows: list[list[str]], *, paths: tuple[str, ...] = ("from",)
+    title: str,
+    columns: list[str],
+    rows: list[list[str]],
+    *,
+    paths: tuple[str, ...] = ("from",),
+    short: tuple[str, ...] = (),
 ) -> None:
-    """The first column (the name to type next) and the `paths` columns never wrap; in
-    a terminal too narrow for them the row runs on, unbroken, as a long line does."""
+    """The first column (the name to type next) and the `paths` columns never wrap;
+    `short` columns (a state, a time, a cost) neither; the others wrap between words,
+    never inside one. A column empty in every row is left out, so that the rest fit a
+    narrow terminal; in one too narrow even so, a row runs on, unbroken, as a long line
+    does, rather than being cut off."""
+    kept = [i for i in range(len(columns)) if i == 0 or any(row[i] for row in rows)]
     table = Table(title=title, show_lines=False, expand=False)
-    for index, column in enumerate(columns):
+    for index in kept:
+        column = columns[index]
+        cells = [row[index] for row in rows]
         whole = index == 0 or column in paths
-        table.add_column(column, overflow="ignore" if whole else "fold", no_wrap=whole)
+        if column in short:
+            least = max(len(column), *map(len, cells))
+        else:
+            least = max(len(word) for text in [column, *cells] for word in text.split() or [""])
+        table.add_column(
+            column,
+            overflow="ignore" if whole else "fold",
+            no_wrap=whole,
+            min_width=None if whole else least,
+        )
     for row in rows:
-        table.add_row(*(escape(cell) for cell in row))
+        table.add_row(*(escape(row[index]) for index in kept))
     console = Console()
-    Console(width=None if console.is_terminal else PIPED_WIDTH).print(table)
+    Console(width=None if console.is_terminal else PIPED_WIDTH).print(table, crop=False)
