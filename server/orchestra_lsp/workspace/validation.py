@@ -172,7 +172,7 @@ def check_bash_lines(
     own `allowed-tools` (or a deny rule of the person's) refuses is never run — the
     prompt gets a note instead: a warning on that line naming the rule, decided exactly
     as the engine decides it (`command_bash`). `parsed`: the file; `command`: what runs."""
-    if command is None or not command.claude:
+    if command is None or not command.claude or "!`" not in parsed.text:
         return
     try:
         policy = bash_policy(command.allowed_tools, deny, workspace)
