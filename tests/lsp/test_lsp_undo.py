@@ -35,7 +35,15 @@ def _replace(n: int, new: str) -> dict[str, Any]:
     return {"name": "edit", "input": edit}
 
 
-def _landed_run(root: Path, config: Path) -> str:
+def _landed_run(tmp_path: Path) -> tuple[Path, Path, str]:
+    """A workspace in `tmp_path` whose `values.py` had lines 1 and 8 changed by a run of
+    `edit2` landed by the CLI: (workspace, user config folder, the run's id)."""
+    root = make_workspace(tmp_path / "ws")
+    (root / ".orchestra" / "config.toml").write_text('[model]\nname = "claude-sonnet-4-6"\n')
+    (root / ".orchestra" / "commands" / "edit2.md").write_text(EDIT, encoding="utf-8")
+    (root / "values.py").write_text(BASE, encoding="utf-8")
+    config = tmp_path / "config"
+    config.mkdir()
     script = [
         {
             "reply": {
@@ -62,17 +70,11 @@ def _landed_run(root: Path, config: Path) -> str:
         )
     assert done.returncode == 0, done.stdout + done.stderr
     [summary] = list_runs(root)
-    return summary.run_id
+    return root, config, summary.run_id
 
 
 async def test_undo_one_hunk_of_two_in_the_editor(start: Any, tmp_path: Path) -> None:
-    root = make_workspace(tmp_path / "ws")
-    (root / ".orchestra" / "config.toml").write_text('[model]\nname = "claude-sonnet-4-6"\n')
-    (root / ".orchestra" / "commands" / "edit2.md").write_text(EDIT, encoding="utf-8")
-    (root / "values.py").write_text(BASE, encoding="utf-8")
-    config = tmp_path / "config"
-    config.mkdir()
-    run_id = _landed_run(root, config)
+    root, config, run_id = _landed_run(tmp_path)
     landed = BASE.replace(LINES[1], "value_1 = 'one'\n").replace(LINES[8], "value_8 = 'eight'\n")
     assert (root / "values.py").read_text(encoding="utf-8") == landed
 
@@ -107,13 +109,7 @@ async def test_undo_one_hunk_of_two_in_the_editor(start: Any, tmp_path: Path) ->
 async def test_undo_meets_the_editor_s_unsaved_edits_not_the_disk(
     start: Any, tmp_path: Path
 ) -> None:
-    root = make_workspace(tmp_path / "ws")
-    (root / ".orchestra" / "config.toml").write_text('[model]\nname = "claude-sonnet-4-6"\n')
-    (root / ".orchestra" / "commands" / "edit2.md").write_text(EDIT, encoding="utf-8")
-    (root / "values.py").write_text(BASE, encoding="utf-8")
-    config = tmp_path / "config"
-    config.mkdir()
-    run_id = _landed_run(root, config)
+    root, config, run_id = _landed_run(tmp_path)
     landed = (root / "values.py").read_text(encoding="utf-8")
 
     editor = await start(root, "vscode", env={"XDG_CONFIG_HOME": str(config)})
@@ -138,13 +134,7 @@ async def test_an_undo_that_takes_nothing_back_opens_no_empty_report(
     """Both landed lines were edited since: the undo takes nothing back, says why, and
     writes no report (an empty report.md opened over the editor's page of conflicts
     hid it)."""
-    root = make_workspace(tmp_path / "ws")
-    (root / ".orchestra" / "config.toml").write_text('[model]\nname = "claude-sonnet-4-6"\n')
-    (root / ".orchestra" / "commands" / "edit2.md").write_text(EDIT, encoding="utf-8")
-    (root / "values.py").write_text(BASE, encoding="utf-8")
-    config = tmp_path / "config"
-    config.mkdir()
-    run_id = _landed_run(root, config)
+    root, config, run_id = _landed_run(tmp_path)
     values = root / "values.py"
     values.write_text(
         values.read_text(encoding="utf-8").replace("'one'", "'ONE'").replace("'eight'", "'EIGHT'"),
