@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine_helpers import cli_env, command_file, write_files
+from engine_helpers import command_file, write_files
+from engine_helpers import orchestra as engine_orchestra
 
-from orchestra_lsp.testing import ScriptedServer
+from orchestra_lsp.testing import Script, ScriptedServer, Turn
 
 ANALYST = """\
 ---
@@ -140,16 +141,9 @@ def endless_turns(key: str) -> list[dict[str, Any]]:
 def orchestra(
     root: Path, server: ScriptedServer, config_home: Path, *args: str, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """`orchestra ARGS...` in `root`, without a terminal, as CI runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "orchestra_lsp", *args],
-        cwd=root,
-        env=cli_env(server.base_url, config_home, COLUMNS="200"),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    """`orchestra ARGS...` in `root`, without a terminal, as CI runs it, 200 columns wide
+    (the batch tables read whole)."""
+    return engine_orchestra(root, server, config_home, *args, timeout=timeout, COLUMNS="200")
 
 
 def note_turns(key: str) -> list[dict[str, Any]]:
@@ -191,3 +185,8 @@ def check_turns(key: str, verdict: str) -> list[dict[str, Any]]:
             "reply": {"tool_use": [answer]},
         }
     ]
+
+
+def concurrent_script(*turns: list[dict[str, object]]) -> Script:
+    """One concurrent script of several items' turns (each item's list, in order)."""
+    return Script(concurrent=True, turns=[Turn.model_validate(t) for g in turns for t in g])

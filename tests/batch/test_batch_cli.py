@@ -9,21 +9,24 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_helpers import check_turns, endless_turns, orchestra, queue, triage_turns
+from batch_helpers import (
+    check_turns,
+    concurrent_script,
+    endless_turns,
+    orchestra,
+    queue,
+    triage_turns,
+)
 from engine_helpers import cli_env
 
 from orchestra_lsp.cli.main import main
 from orchestra_lsp.journal import list_runs, load_run
-from orchestra_lsp.testing import Script, ScriptedServer, Turn
-
-
-def _script(*turns: list[dict[str, object]]) -> Script:
-    return Script(concurrent=True, turns=[Turn.model_validate(t) for g in turns for t in g])
+from orchestra_lsp.testing import ScriptedServer
 
 
 def test_three_tickets_two_at_a_time(root: Path, config_home: Path) -> None:
     queue(root)
-    script = _script(
+    script = concurrent_script(
         triage_turns("SHOP-21"), triage_turns("SHOP-22", "blocked"), triage_turns("SHOP-24")
     )
     with ScriptedServer(script) as server:
@@ -80,7 +83,7 @@ def test_the_summary_shows_the_verdicts_of_structured_outputs(
     root: Path, config_home: Path
 ) -> None:
     queue(root)
-    script = _script(check_turns("SHOP-21", "pass"), check_turns("SHOP-22", "fail"))
+    script = concurrent_script(check_turns("SHOP-21", "pass"), check_turns("SHOP-22", "fail"))
     with ScriptedServer(script) as server:
         done = orchestra(
             root,
@@ -119,7 +122,9 @@ def test_items_from_a_tool_call_and_a_file_and_a_failing_item(
 ) -> None:
     queue(root)
     # The queue: what the ticket server's search lists as Ready for QA.
-    script = _script(triage_turns("SHOP-21"), endless_turns("SHOP-22"), triage_turns("SHOP-24"))
+    script = concurrent_script(
+        triage_turns("SHOP-21"), endless_turns("SHOP-22"), triage_turns("SHOP-24")
+    )
     with ScriptedServer(script) as server:
         plan = orchestra(
             root,
@@ -164,7 +169,9 @@ def test_items_from_a_tool_call_and_a_file_and_a_failing_item(
 
     listed = root.parent / "tickets.txt"
     listed.write_text("# tonight's queue\nSHOP-24\n\nSHOP-21  # again\nSHOP-24\n")
-    with ScriptedServer(_script(triage_turns("SHOP-24"), triage_turns("SHOP-21"))) as server:
+    with ScriptedServer(
+        concurrent_script(triage_turns("SHOP-24"), triage_turns("SHOP-21"))
+    ) as server:
         again = orchestra(
             root, server, config_home, "batch", "triage", "--each", f"ticket=@{listed}", "--yes"
         )

@@ -4,43 +4,27 @@ real anthropic client against a concurrent scripted Messages API server."""
 
 from __future__ import annotations
 
+import functools
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from batch_helpers import endless_turns, git, note_turns, queue, triage_turns
-from engine_helpers import cli_env
+from batch_helpers import concurrent_script, endless_turns, git, note_turns, queue, triage_turns
+from engine_helpers import orchestra
 
 from orchestra_lsp.testing import Script, ScriptedServer, Turn
 
 NARROW = "80"
-
-
-def _script(*turns: list[dict[str, object]]) -> Script:
-    return Script(concurrent=True, turns=[Turn.model_validate(t) for g in turns for t in g])
-
-
-def _orchestra(
-    root: Path, base_url: str, config_home: Path, *args: str
-) -> subprocess.CompletedProcess[str]:
-    """`orchestra ARGS…` as on an 80-column terminal (rich reads COLUMNS)."""
-    return subprocess.run(
-        [sys.executable, "-m", "orchestra_lsp", *args],
-        cwd=root,
-        env=cli_env(base_url, config_home, COLUMNS=NARROW),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+# `orchestra ARGS…` as on an 80-column terminal (rich reads COLUMNS).
+_orchestra = functools.partial(orchestra, COLUMNS=NARROW)
 
 
 def test_runs_lists_a_batch_with_its_items_states_cost_and_how_to_see_it(
     root: Path, config_home: Path
 ) -> None:
     queue(root)
-    script = _script(triage_turns("SHOP-21"), triage_turns("SHOP-22"), endless_turns("SHOP-24"))
+    script = concurrent_script(
+        triage_turns("SHOP-21"), triage_turns("SHOP-22"), endless_turns("SHOP-24")
+    )
     with ScriptedServer(script) as server:
         done = _orchestra(
             root, server.base_url, config_home, "batch", "triage", "--each",
@@ -77,7 +61,7 @@ def test_runs_lists_a_batch_with_its_items_states_cost_and_how_to_see_it(
 
 def test_a_batch_that_never_ended_is_listed_unfinished(root: Path, config_home: Path) -> None:
     queue(root)
-    with ScriptedServer(_script(triage_turns("SHOP-21"))) as server:
+    with ScriptedServer(concurrent_script(triage_turns("SHOP-21"))) as server:
         done = _orchestra(
             root, server.base_url, config_home,
             "batch", "triage", "--each", "ticket=SHOP-21", "--yes",
