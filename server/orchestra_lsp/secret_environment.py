@@ -20,8 +20,7 @@ every other process.
 
 from __future__ import annotations
 
-import contextlib
-import json
+# Nothing else is imported: all that runs before the re-execution is paid twice.
 import os
 import sys
 
@@ -82,17 +81,19 @@ def hide_secrets_from_proc() -> None:
         return
     try:
         fd = os.memfd_create("orchestra-environment", 0)
-        os.write(fd, json.dumps(moved).encode("utf-8", "surrogateescape"))
+        os.write(fd, _encode(moved))
         os.lseek(fd, 0, os.SEEK_SET)
         os.set_inheritable(fd, True)
     except OSError:
         return  # no memfd (a seccomp profile, an old kernel): carry on as we are
     kept = {name: value for name, value in os.environ.items() if _kept(name)}
     kept[FD_VARIABLE] = str(fd)
-    with contextlib.suppress(OSError):
+    try:
         sys.stdout.flush()
         sys.stderr.flush()
         os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], kept)
+    except OSError:
+        pass
     os.close(fd)  # exec failed: the environment is still whole, nothing is lost
 
 
@@ -107,12 +108,30 @@ def restore_environment() -> None:
         chunks = []
         while chunk := os.read(fd, 1 << 16):
             chunks.append(chunk)
-        moved = json.loads(b"".join(chunks).decode("utf-8", "surrogateescape"))
-    except (OSError, ValueError):
-        moved = {}
+    except OSError:
+        chunks = []
     finally:
+        import contextlib  # here, after the re-execution, it is paid once
+
         with contextlib.suppress(OSError):
             os.close(fd)
-    for name, value in moved.items():
-        if isinstance(name, str) and isinstance(value, str) and name not in os.environ:
+    for name, value in _decode(b"".join(chunks)).items():
+        if name not in os.environ:
             os.environ[name] = value
+
+
+def _encode(variables: dict[str, str]) -> bytes:
+    """`NAME=value` entries, each ended by NUL: the exec-time block's own format, in which
+    no name holds `=` and nothing holds NUL. (Not JSON: importing json costs a start.)"""
+    return b"".join(
+        os.fsencode(name) + b"=" + os.fsencode(value) + b"\0" for name, value in variables.items()
+    )
+
+
+def _decode(data: bytes) -> dict[str, str]:
+    variables = {}
+    for entry in data.split(b"\0"):
+        name, equals, value = entry.partition(b"=")
+        if name and equals:
+            variables[os.fsdecode(name)] = os.fsdecode(value)
+    return variables

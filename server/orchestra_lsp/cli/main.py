@@ -9,29 +9,32 @@ be written (a full disk, a read-only folder) is one line and exit 2.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import importlib
+# Only what every start needs is imported here: `orchestra --version` prints from this
+# module alone, and a sub-command re-executes itself once (see secret_environment), so
+# whatever is imported before that is paid twice. The rest is imported in `main`.
 import os
-import signal
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import NamedTuple
 
 from orchestra_lsp import __version__
-from orchestra_lsp.cli.options import common_options
-from orchestra_lsp.redaction import redacted_std_streams
 from orchestra_lsp.secret_environment import hide_secrets_from_proc
 
-Handler = Callable[[argparse.Namespace], int]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a start's cost)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+    from pathlib import Path
+
+    Handler = Callable[[argparse.Namespace], int]
 
 
-class _Sub(NamedTuple):
-    module: str
-    register: str
-    run: str
-    help: str
+class _Sub:
+    """Where a sub-command lives: its module, the functions that register its options
+    and run it, and its one-line help. (Not a NamedTuple: `typing` costs a start.)"""
+
+    __slots__ = ("help", "module", "register", "run")
+
+    def __init__(self, module: str, register: str, run: str, help: str) -> None:
+        self.module, self.register, self.run, self.help = module, register, run, help
 
 
 #: Each sub-command's module is imported only when that sub-command runs (or for
@@ -88,6 +91,11 @@ def _chosen(argv: list[str]) -> str | None:
 def build_parser(only: str | None = None, *, every: bool = True) -> argparse.ArgumentParser:
     """The parser; each sub-command's options only for `only`, or for all with `every`
     (what --help shows). Without either, no sub-command module is imported at all."""
+    import argparse
+    import importlib
+
+    from orchestra_lsp.cli.options import common_options
+
     common = common_options()
     parser = argparse.ArgumentParser(
         prog="orchestra",
@@ -117,6 +125,8 @@ def find_root(start: Path) -> Path:
     user's settings, not a project); else the repository root (the nearest `.git`);
     else `start` itself. The search stops at the repository root.
     """
+    from pathlib import Path
+
     home = Path.home()
     claude: Path | None = None
     for folder in (start, *start.parents):
@@ -131,11 +141,23 @@ def find_root(start: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
+    if words == ["--version"]:  # what argparse prints, without importing it
+        print(f"orchestra {__version__}")
+        return 0
     chosen = _chosen(words)
     if argv is None and chosen is not None:
         # The program itself, about to work (before any import: the re-execution
         # would pay for it twice): see secret_environment.
         hide_secrets_from_proc()
+    return _run(words, chosen)
+
+
+def _run(words: list[str], chosen: str | None) -> int:
+    import contextlib
+    from pathlib import Path
+
+    from orchestra_lsp.redaction import redacted_std_streams
+
     if chosen is None and any(word in ("-h", "--help") for word in words):
         parser = build_parser()
     else:
@@ -193,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
 def _reader_went_away() -> int:
     """The reader of our output closed it (`| head -1`): stop quietly, as a tool killed
     by SIGPIPE does, and keep Python from complaining when it flushes at exit."""
+    import signal
+
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)

@@ -1,0 +1,133 @@
+"""How long the installed `orchestra` command takes to start (issue 17).
+
+Two goals, each measured on the console script pip installed (what a person runs), in
+fresh processes, interleaved with its peers so that load on the machine hits them alike:
+
+- `orchestra --version` < 60 ms, beside Python's own start (`python -c pass`, and
+  `python -S -c pass` without the site packages);
+- `orchestra check` of 200 agents + 200 commands <= 1.5x a read+YAML script: one that
+  reads the same files and parses their YAML front matter with PyYAML's C loader and
+  nothing more. The same script with yaml_rs (the parser Orchestra uses) is printed too.
+
+The environment holds a credential-like variable, as a person's does, so `check`
+re-executes itself once to hide it from /proc (see secret_environment), as it does for
+them. Orchestra's bytecode is compiled first, as pip compiles an installed package's.
+
+    .venv/bin/python bench/cli_start.py
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _lsp_stdio import compile_bytecode
+from load_workspace import AGENTS, COMMANDS, build
+
+ROUNDS = 7
+VERSION_GOAL_MS = 60.0
+CHECK_GOAL_RATIO = 1.5
+ORCHESTRA = Path(sys.executable).with_name("orchestra")
+
+READ_YAML = """
+import sys
+from pathlib import Path
+{import_line}
+count = 0
+for kind in ("agents", "commands"):
+    for path in sorted(Path(sys.argv[1], ".orchestra", kind).glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("---\\n"):
+            end = text.find("\\n---", 4)
+            data = {load}(text[4:end])
+            count += isinstance(data, dict)
+print(count)
+"""
+PYYAML = READ_YAML.format(
+    import_line="import yaml", load="(lambda t: yaml.load(t, Loader=yaml.CSafeLoader))"
+)
+YAML_RS = READ_YAML.format(import_line="import yaml_rs", load="yaml_rs.loads")
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """(wall ms, CPU ms of the process and its children, stdout + stderr)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    wall = (time.perf_counter() - began) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+    return wall, cpu, done.stdout + done.stderr
+
+
+def main() -> int:
+    compile_bytecode()
+    env = {**os.environ, "ORCHESTRA_BENCH_TOKEN": "sk-not-a-real-key"}
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary) / "repo"
+        build(root)
+        (Path(temporary) / "read_pyyaml.py").write_text(PYYAML)
+        (Path(temporary) / "read_yaml_rs.py").write_text(YAML_RS)
+        python = sys.executable
+        cases = {
+            "python -c pass": [python, "-c", "pass"],
+            "python -S -c pass": [python, "-S", "-c", "pass"],
+            "orchestra --version": [str(ORCHESTRA), "--version"],
+            "read+YAML script (PyYAML C)": [python, str(Path(temporary) / "read_pyyaml.py"), "."],
+            "read+YAML script (yaml_rs)": [python, str(Path(temporary) / "read_yaml_rs.py"), "."],
+            "orchestra check": [str(ORCHESTRA), "check"],
+        }
+        walls: dict[str, list[float]] = {name: [] for name in cases}
+        cpus: dict[str, list[float]] = {name: [] for name in cases}
+        outputs: dict[str, str] = {}
+        for name, command in cases.items():  # a first, unmeasured round warms the caches
+            outputs[name] = run(command, root, env)[2]
+        for _ in range(ROUNDS):
+            for name, command in cases.items():
+                wall, cpu, _ = run(command, root, env)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+    if not outputs["orchestra --version"].startswith("orchestra "):
+        print(f"FAIL: --version printed {outputs['orchestra --version']!r}")
+        return 1
+    expected = f"0 error(s), 0 warning(s); {AGENTS + 6} agents"
+    if expected not in outputs["orchestra check"]:
+        print(f"FAIL: check printed {outputs['orchestra check']!r}")
+        return 1
+    if outputs["read+YAML script (PyYAML C)"].split() != [str(AGENTS + COMMANDS)]:
+        print(f"FAIL: the read+YAML script printed {outputs['read+YAML script (PyYAML C)']!r}")
+        return 1
+    wall = {name: statistics.median(times) for name, times in walls.items()}
+    cpu = {name: statistics.median(times) for name, times in cpus.items()}
+    load = os.getloadavg()
+    print(
+        f"installed `orchestra` start, median of {ROUNDS} interleaved rounds "
+        f"(load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {AGENTS}+{COMMANDS} definitions):"
+    )
+    for name in cases:
+        print(f"  {name:30} wall {wall[name]:7.1f} ms   CPU {cpu[name]:7.1f} ms")
+    version = wall["orchestra --version"]
+    print(
+        f"  goal: orchestra --version < {VERSION_GOAL_MS:g} ms ({version:.1f} ms, "
+        f"{version / wall['python -c pass']:.2f}x python -c pass): "
+        f"{'ok' if version < VERSION_GOAL_MS else 'SLOW'}"
+    )
+    ratio = wall["orchestra check"] / wall["read+YAML script (PyYAML C)"]
+    print(
+        f"  goal: orchestra check <= {CHECK_GOAL_RATIO:g}x the read+YAML script "
+        f"({ratio:.2f}x; {wall['orchestra check'] / wall['read+YAML script (yaml_rs)']:.2f}x "
+        f"with yaml_rs): {'ok' if ratio <= CHECK_GOAL_RATIO else 'SLOW'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
