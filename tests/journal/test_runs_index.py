@@ -58,7 +58,8 @@ def dead_run(workspace: Path) -> str:
 
 
 def listed(workspace: Path) -> list[dict[str, object]]:
-    result = orchestra(workspace, "runs", "--json")
+    """Every run, as `orchestra runs --all` lists them (through the index)."""
+    result = orchestra(workspace, "runs", "--all", "--json")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     rows: list[dict[str, object]] = json.loads(result.stdout)
@@ -194,3 +195,28 @@ def test_a_limited_listing_reads_past_a_broken_run_and_sees_a_dead_one(tmp_path:
         (older, "finished"),
     ]
     assert rows[0]["cost_usd"] == 0.25  # summed from the dead run's events
+
+
+def test_orchestra_runs_lists_the_newest_by_default_and_every_run_on_request(
+    tmp_path: Path,
+) -> None:
+    from orchestra_lsp.cli.journal_cmd import DEFAULT_LIMIT
+
+    for n in range(DEFAULT_LIMIT + 3):
+        finished_run(tmp_path, f"SHOP-{n}")
+    newest_first = [s.run_id for s in list_runs(tmp_path)]
+    assert len(newest_first) == DEFAULT_LIMIT + 3
+
+    shown = json.loads(orchestra(tmp_path, "runs", "--json").stdout)
+    assert [r["run_id"] for r in shown] == newest_first[:DEFAULT_LIMIT]
+    table = orchestra(tmp_path, "runs")
+    assert f"the newest {DEFAULT_LIMIT} runs; older ones: orchestra runs --all" in table.stdout
+    assert newest_first[-1] not in table.stdout and newest_first[0] in table.stdout
+
+    every = json.loads(orchestra(tmp_path, "runs", "--all", "--json").stdout)
+    assert [r["run_id"] for r in every] == newest_first
+    assert "older ones" not in orchestra(tmp_path, "runs", "--all").stdout
+    three = json.loads(orchestra(tmp_path, "runs", "--limit", "3", "--json").stdout)
+    assert [r["run_id"] for r in three] == newest_first[:3]
+    both = orchestra(tmp_path, "runs", "--all", "--limit", "3")
+    assert both.returncode == 2 and "not allowed with" in both.stderr

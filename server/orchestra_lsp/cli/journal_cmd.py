@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.markup import escape
 
@@ -15,8 +15,9 @@ from orchestra_lsp.cli.tables import print_table, unwrapped_console
 from orchestra_lsp.cli.terminal import diff_text, unified_diff
 from orchestra_lsp.engine import FileReview
 from orchestra_lsp.engine.batch import BATCHES, BatchSummary, list_batches
-from orchestra_lsp.engine.undo import undo_outlook, undone_runs
+from orchestra_lsp.engine.undo import Undone, undo_outlook, undone_runs
 from orchestra_lsp.journal import RunNotFoundError, RunSummary, list_runs, load_run
+from orchestra_lsp.journal.index import run_folders
 from orchestra_lsp.journal.models import RUNS_FOLDER
 from orchestra_lsp.journal.retention import (
     DEFAULT_KEEP,
@@ -25,11 +26,27 @@ from orchestra_lsp.journal.retention import (
 )
 from orchestra_lsp.reports import write_page_of_run
 
+#: Runs `orchestra runs` lists unless told otherwise, as `orchestra/runs` does: the
+#: newest are read from their folders alone, so the listing costs the same at any history.
+DEFAULT_LIMIT = 50
+
 
 def register_runs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print as JSON")
-    parser.add_argument(
-        "--limit", type=_count, metavar="N", help="list only the N newest runs (default: all)"
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--limit",
+        type=_count,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"list the N newest runs (default {DEFAULT_LIMIT})",
+    )
+    shown.add_argument(
+        "--all",
+        dest="limit",
+        action="store_const",
+        const=None,
+        help="list every run (reads the whole history)",
     )
     parser.add_argument(
         "--prune",
@@ -106,13 +123,30 @@ def register_show(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class Recent(NamedTuple):
+    """What `orchestra runs` shows: the newest runs, whether older ones exist, how far
+    undo runs took each back, and the batches."""
+
+    summaries: list[RunSummary]
+    more: bool
+    undone: dict[str, Undone]
+    batches: list[BatchSummary]
+
+
+def recent(root: Path, limit: int | None) -> Recent:
+    """The `limit` newest runs of `root` (all for None) and what is shown beside them
+    (an undo is newer than what it undoes, so it is among them)."""
+    summaries = list_runs(root, None if limit is None else limit + 1)
+    more = limit is not None and len(summaries) > limit
+    summaries = summaries[:limit]
+    return Recent(summaries, more, undone_runs(root, summaries), list_batches(root, limit))
+
+
 def runs(args: argparse.Namespace) -> int:
     if args.prune:
         return _prune(args)
     root = args.workspace.resolve()
-    summaries = list_runs(root, args.limit)
-    undone = undone_runs(root, summaries)
-    batches = list_batches(root, args.limit)
+    summaries, more, undone, batches = recent(root, args.limit)
     batch_of = {item.run_id: b.batch_id for b in batches for item in b.items if item.run_id}
     if args.json:
         listed = [
@@ -145,6 +179,10 @@ def runs(args: argparse.Namespace) -> int:
         rows,
         short=("started", "cost"),
     )
+    if more:
+        unwrapped_console().print(
+            f"the newest {len(summaries)} runs; older ones: orchestra runs --all (or --limit N)"
+        )
     if batches:
         _print_batches(root, batches)
     return 0
@@ -183,10 +221,13 @@ def _print_batches(root: Path, batches: list[BatchSummary]) -> None:
 
 
 def _find(args: argparse.Namespace) -> str | None:
-    ids = [s.run_id for s in list_runs(args.workspace.resolve())]
+    """The run `args.run` names (`last`, or a unique prefix of an id), from the names of
+    the run folders: no other run's record is read."""
+    root = args.workspace.resolve()
     if args.run == "last":
-        return ids[0] if ids else None
-    matches = [run_id for run_id in ids if run_id.startswith(args.run)]
+        newest = list_runs(root, 1)
+        return newest[0].run_id if newest else None
+    matches = [name for name in run_folders(root / RUNS_FOLDER) if name.startswith(args.run)]
     return matches[0] if len(matches) == 1 else None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,11 +39,11 @@ def list_runs(workspace: Path, limit: int | None = None) -> list[RunSummary]:
     Liveness (`running` → `interrupted`), cost of unfinished runs and pending proposals
     are worked out for the returned runs only."""
     folder = workspace / RUNS_FOLDER
+    if limit is not None:
+        return _newest(folder, limit)
     if not folder.is_dir():
         return []
     folders = index.run_folders(folder)
-    if limit is not None:
-        return _newest(folder, folders, limit)
     entries = index.read_entries(folder)
     for run_id in sorted(folders - entries.keys()):
         meta = _read_meta(folder / run_id)
@@ -73,24 +74,29 @@ def list_runs(workspace: Path, limit: int | None = None) -> list[RunSummary]:
     return summaries
 
 
-def _newest(folder: Path, folders: set[str], limit: int) -> list[RunSummary]:
+def _newest(folder: Path, limit: int) -> list[RunSummary]:
     """The newest `limit` runs without reading the others: run ids start with their
     start time (`YYYYMMDD-HHMMSS-`), so the newest folders are the last names in order;
-    one second's worth more is read so runs started in the same second sort by time."""
-    names = sorted(folders, reverse=True)
-    wanted = limit
-    if len(names) > limit > 0:
-        boundary = names[limit - 1][:15]
-        while limit < len(names) and names[limit][:15] == boundary:
-            limit += 1
+    one second's worth more is read so runs started in the same second sort by time.
+    Only the names read are checked to be run ids: one sort of the listing is the cost
+    of the rest of the history."""
+    try:
+        names = sorted(os.listdir(folder), reverse=True)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
     summaries: list[RunSummary] = []
-    for position, name in enumerate(names):
-        if position >= limit and len(summaries) >= limit:
+    boundary: str | None = None  # the start second of the last of the first `limit`
+    for name in names:
+        if len(summaries) >= limit and (boundary is None or name[:15] != boundary):
             break  # an unreadable run.json does not shorten the page
+        if not is_run_id(name):
+            continue
         if (meta := _read_meta(folder / name)) is not None:
             summaries.append(_summarise(folder / name, meta, events=None))
+            if len(summaries) == limit:
+                boundary = name[:15]
     summaries.sort(key=lambda summary: (summary.started_at, summary.run_id), reverse=True)
-    return summaries[:wanted]
+    return summaries[:limit]
 
 
 def _entry_meta(entry: dict[str, Any]) -> RunMeta | None:
