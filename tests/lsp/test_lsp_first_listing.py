@@ -128,9 +128,29 @@ def test_with_mcp_servers_the_child_leaves_the_listing_to_the_engine(workspace: 
 async def test_an_idle_server_has_not_imported_the_run_loop(workspace: Path) -> None:
     """Before the first run: listed, checked, engine built — and neither the model SDK
     nor the engine's run loop (tools, model client, run) imported: they cost memory."""
+    modules = await imported_when_idle(workspace)
+    assert "orchestra_lsp.engine.engine" in modules and "orchestra_lsp.workspace" in modules
+    loop = {"orchestra_lsp.engine.run", "orchestra_lsp.tools", "orchestra_lsp.llm", "anthropic"}
+    assert not loop & modules
+
+
+async def test_an_idle_server_of_sound_files_imports_only_what_reading_them_needs(
+    tmp_path: Path,
+) -> None:
+    """Files without a problem are read without PyYAML (it only places a problem; the
+    values come from yaml_rs), and nothing is redacted, so RE2 (the redactor's screen)
+    stays out too: each costs an idle server memory (`bench/lsp_memory.py`)."""
+    modules = await imported_when_idle(make_workspace(tmp_path / "ws"))
+    assert "orchestra_lsp.engine.engine" in modules and "yaml_rs" in modules
+    assert not {"yaml", "re2"} & modules
+
+
+async def imported_when_idle(root: Path) -> set[str]:
+    """The modules a server on `root` has imported once it has answered the first
+    listing and built its engine (`-X importtime` names every one, in any thread)."""
     process = await asyncio.create_subprocess_exec(
         *(sys.executable, "-X", "importtime", "-m", "orchestra_lsp.lsp"),
-        *("--workspace", str(workspace)),
+        *("--workspace", str(root)),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -157,16 +177,11 @@ async def test_an_idle_server_has_not_imported_the_run_loop(workspace: Path) -> 
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
         process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
-    await request("initialize", {"capabilities": {}, "rootUri": workspace.as_uri()})
+    await request("initialize", {"capabilities": {}, "rootUri": root.as_uri()})
     send({"method": "initialized", "params": {}})
     assert (await request("orchestra/commands", {}))["commands"]
     assert (await request("orchestra/agents", {}))["agents"]  # the engine is built
     process.kill()
     imported = (await process.stderr.read()).decode()
     await process.wait()
-    modules = {
-        line.split("|")[-1].strip() for line in imported.splitlines() if "import time:" in line
-    }
-    assert "orchestra_lsp.engine.engine" in modules and "orchestra_lsp.workspace" in modules
-    loop = {"orchestra_lsp.engine.run", "orchestra_lsp.tools", "orchestra_lsp.llm", "anthropic"}
-    assert not loop & modules
+    return {line.split("|")[-1].strip() for line in imported.splitlines() if "import time:" in line}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -405,3 +408,22 @@ def test_a_deprecated_model_is_a_warning_where_it_is_named(
     assert (line, column, severity) == (4, 8, "warning")
     assert "claude-opus-4-5-20251101 is deprecated" in message
     assert problems(ws, "new.md") == []
+
+
+def test_the_allocator_option_for_yaml_rs_is_not_inherited() -> None:
+    """yaml_positions sets mimalloc's option for yaml_rs' import only: a process the
+    loader's process starts later (an MCP server, a tool) never sees it, and a value
+    the person set is theirs to keep."""
+    name = "MIMALLOC_ARENA_EAGER_COMMIT"
+    child = "import os, sys; print(os.environ.get(sys.argv[1]))"
+    script = f"""
+import os, subprocess, sys
+import orchestra_lsp.workspace.yaml_positions
+child = subprocess.run([sys.executable, "-c", {child!r}, {name!r}], capture_output=True)
+print(os.environ.get({name!r}), child.stdout.decode().strip())
+"""
+    environ = {key: value for key, value in os.environ.items() if key != name}
+    run = [sys.executable, "-c", script]
+    assert subprocess.run(run, env=environ, capture_output=True, text=True).stdout == "None None\n"
+    mine = subprocess.run(run, env={**environ, name: "1"}, capture_output=True, text=True)
+    assert mine.stdout == "1 1\n"

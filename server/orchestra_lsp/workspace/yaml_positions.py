@@ -3,25 +3,40 @@
 Values come from `yaml_rs` (a Rust YAML 1.2 parser, several times faster than
 PyYAML: loading 400 files must stay well under 100 ms). Positions are needed only to
 report a problem, so they are computed lazily, on the first question, from PyYAML's
-composer, whose nodes carry line and column marks. Pydantic reports a bad field as a
+composer, whose nodes carry line and column marks (PyYAML itself is imported then:
+reading files that have no problem never needs it). Pydantic reports a bad field as a
 path (`steps.2.agent`); the position map answers with the span of that key or value.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from typing import Any
-
-import yaml
-import yaml_rs
+from typing import TYPE_CHECKING, Any
 
 from orchestra_lsp.workspace.diagnostics import Span
+
+if TYPE_CHECKING:
+    import yaml
+
+# yaml_rs brings its own allocator (mimalloc), which by default commits and touches a
+# 4 MiB arena as the library loads: 3.7 MiB of an idle language server for nothing
+# (measured; parsing is as fast without). mimalloc reads its options from the
+# environment once, as it loads, so the option is set for the import only: processes
+# started later (MCP servers, tools) do not inherit it.
+if "MIMALLOC_ARENA_EAGER_COMMIT" in os.environ:
+    import yaml_rs
+else:
+    os.environ["MIMALLOC_ARENA_EAGER_COMMIT"] = "0"
+    try:
+        import yaml_rs
+    finally:
+        del os.environ["MIMALLOC_ARENA_EAGER_COMMIT"]
 
 FieldPath = tuple[str | int, ...]
 _Raw = tuple[int, int, int, int]
 """(line, column, end line, end column), 0-based, relative to the YAML text."""
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Aliases can expand a small document exponentially ("billion laughs"); stop early.
 MAX_NODES = 100_000
 _AT = re.compile(r"at line (\d+), column (\d+)")
@@ -108,9 +123,18 @@ def _raw(node: yaml.Node) -> _Raw:
     return (start.line, start.column, end.line, end.column)
 
 
+def _loader() -> type[yaml.SafeLoader]:
+    import yaml
+
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
+
+
 def _compose(text: str) -> yaml.Node | None:
     """PyYAML's node tree (positions only); None when PyYAML cannot read the text."""
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader()(text)
     try:
         node: yaml.Node | None = loader.get_single_node()
         return node
@@ -127,6 +151,8 @@ def _walk(
     values: dict[FieldPath, _Raw],
     count: list[int],
 ) -> None:
+    import yaml
+
     count[0] += 1
     if count[0] > MAX_NODES:
         return
@@ -154,8 +180,10 @@ _OPENED = frozenset(
 
 def _pyyaml_error(text: str) -> YamlSyntaxError | None:
     """PyYAML's account of a syntax error, which carries a position; None if it reads."""
+    import yaml
+
     try:
-        yaml.load(text, Loader=_Loader)
+        yaml.load(text, Loader=_loader())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         parts = [p for p in (error.context, error.problem) if p]
