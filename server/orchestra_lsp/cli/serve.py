@@ -30,16 +30,28 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until the client says `exit` (0 after `shutdown`, else 1, as LSP says) or
-    closes the pipe (0)."""
+    closes the pipe (0).
+
+    The start, in order (ARCHITECTURE.md, "Start path"): `initialize` is answered
+    before pygls is imported (`lsp/bootstrap.py`); then the prefetch child starts for
+    the folder the client named (`lsp/prefetch.py`), on another core while this process
+    imports pygls; then pygls takes over, the `initialize` replayed into it.
+    """
+    import sys
+
+    from orchestra_lsp.lsp import bootstrap
+
+    opening = bootstrap.answer_initialize(sys.stdin.buffer, sys.stdout.buffer)
     from orchestra_lsp.lsp.prefetch import CommandsPrefetch
 
-    # Started before pygls is imported, so that the two overlap (see lsp/prefetch.py).
-    prefetch = CommandsPrefetch(Path(args.workspace))
+    # After the answer, not before: the editor is waiting for it, and the child's
+    # start would compete with the answer for the CPU.
+    prefetch = CommandsPrefetch(opening.folder or Path(args.workspace))
     from orchestra_lsp.lsp import create_server
 
     configure_logging(args.log_level, args.log_file)
     server = create_server(Path(args.workspace), prefetch)
-    server.start_io()
+    server.start_io(opening.stdin, initialize=(opening.initialize, opening.answer))
     return server.protocol.exit_code
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from orchestra_lsp.lsp import config_fixes
+from orchestra_lsp.lsp import bootstrap, config_fixes
 from orchestra_lsp.lsp.paths import uri_to_path
 from orchestra_lsp.lsp.positions import text_lines
 from orchestra_lsp.lsp.server import OrchestraServer
 
-KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.Refactor, types.CodeActionKind.Source]
+KINDS = [types.CodeActionKind(kind) for kind in bootstrap.CODE_ACTION_KINDS]
 
 
 def setup(server: OrchestraServer) -> None:

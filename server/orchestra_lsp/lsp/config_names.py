@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from orchestra_lsp.lsp import bootstrap
 from orchestra_lsp.lsp.server import OrchestraServer
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def hover(workspace: Workspace, line: str, column: int) -> types.Hover | None:
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
 
 
-TRIGGERS = ["{", ":", " ", "_"]
+TRIGGERS = bootstrap.COMPLETION_TRIGGERS
 
 
 def setup(server: OrchestraServer) -> None:

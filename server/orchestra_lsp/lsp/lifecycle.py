@@ -22,6 +22,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
+from orchestra_lsp.lsp import bootstrap
 from orchestra_lsp.lsp.client import ClientFeatures
 from orchestra_lsp.lsp.paths import local_folder
 from orchestra_lsp.lsp.server import Hook, OrchestraServer
@@ -42,9 +43,11 @@ def setup(server: OrchestraServer) -> None:
         if folders:
             ls.session.root = folders[0]
         ls.folders = folders or [ls.session.root]
-        encoding = str(ls.workspace.position_encoding)
-        if _counts_characters(params):
-            encoding = "utf-32"
+        general = params.capabilities.general
+        encoding = bootstrap.position_encoding(
+            general.position_encodings if general else None,
+            params.client_info.name if params.client_info else None,
+        )
         ls.features = ClientFeatures.read(
             params.capabilities, encoding, params.initialization_options
         )
@@ -98,16 +101,6 @@ def _named_folders(params: types.InitializeParams) -> list[str]:
         root = Path(params.root_path)
         return [root.as_uri() if root.is_absolute() else f"file:{params.root_path}"]
     return []
-
-
-def _counts_characters(params: types.InitializeParams) -> bool:
-    """lsp-mode before 9 (clientInfo "emacs") offers no position encoding, so LSP says
-    UTF-16, yet it counts columns in characters, both ways: it is served UTF-32 (and told
-    so in `positionEncoding`), or every position after an emoji would be off."""
-    general = params.capabilities.general
-    offered = general.position_encodings if general else None
-    info = params.client_info
-    return not offered and info is not None and info.name == "emacs"
 
 
 def _refusal(uris: list[str]) -> str:

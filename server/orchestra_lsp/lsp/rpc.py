@@ -17,6 +17,7 @@ not fill stderr with "I/O operation on closed file".
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Generator
 from functools import lru_cache
@@ -27,11 +28,10 @@ from lsprotocol import types
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.protocol.json_rpc import RPCMessage, RPCNotification, RPCRequest
 
-from orchestra_lsp.lsp import methods
+from orchestra_lsp.lsp import bootstrap, methods
 from orchestra_lsp.lsp.documents import Documents
 from orchestra_lsp.lsp.positions import Codec
 
-PROTOCOL_VERSION = 1
 SERVER_NOT_INITIALIZED = -32002
 INVALID_REQUEST = -32600
 
@@ -94,6 +94,8 @@ _RAW_REQUESTS = frozenset((*methods.REQUESTS, methods.ASK))
 
 class OrchestraProtocol(LanguageServerProtocol):
     state: State = "new"
+    _answered_early: tuple[int | str, dict[str, Any]] | None = None
+    """The `initialize` request `bootstrap` answered, and its answer (see `replay_initialize`)."""
     exit_code = 0
     """What the process exits with: 1 after an `exit` that no `shutdown` preceded."""
 
@@ -174,11 +176,41 @@ class OrchestraProtocol(LanguageServerProtocol):
         codec = getattr(self._server, "codec", None)
         if isinstance(documents, Documents) and isinstance(codec, Codec) and self._workspace:
             self._workspace = documents.adopt(self._workspace, codec)
-        result.capabilities.experimental = {
-            "orchestra": {
-                "version": PROTOCOL_VERSION,
-                "requests": list(methods.REQUESTS),
-                "notifications": [methods.EVENT],
-            }
-        }
+        result.capabilities.experimental = bootstrap.experimental()
         return result
+
+    def replay_initialize(self, body: bytes, answered: dict[str, Any]) -> None:
+        """Handle the `initialize` request `body` that `bootstrap` has already answered
+        with `answered` (before pygls was imported): everything pygls and the features
+        do for it happens now, but its answer is not sent again. Should pygls read the
+        params otherwise (it never should: `bootstrap` checks their shape), the server
+        still initializes, with the capabilities of a client that declares none."""
+        message = json.loads(body)
+        self._answered_early = (message["id"], answered)
+        try:
+            structured = json.loads(body, object_hook=self.structure_message)
+        except Exception:
+            logger.exception("initialize answered early, then unreadable by pygls")
+            params = message["params"]
+            bare = {k: params.get(k) for k in ("processId", "rootUri", "workspaceFolders")}
+            fallback = {**message, "params": {**bare, "capabilities": {}}}
+            structured = json.loads(json.dumps(fallback), object_hook=self.structure_message)
+        self.handle_message(structured)
+
+    def _send_response(
+        self, msg_id: Any, result: Any | None = None, error: types.ResponseError | None = None
+    ) -> None:
+        early = getattr(self, "_answered_early", None)
+        if early is None or msg_id != early[0]:
+            super()._send_response(msg_id, result, error)
+            return
+        # The client already has bootstrap's answer: pygls' own is only checked.
+        self._answered_early = None
+        if error is not None:
+            logger.error("initialize answered early, then failed in pygls: %s", error.message)
+        elif (computed := self._converter.unstructure(result)) != early[1]:
+            logger.warning(
+                "initialize answered early differs from pygls': sent %s, pygls %s",
+                json.dumps(early[1]),
+                json.dumps(computed),
+            )

@@ -29,6 +29,7 @@ from orchestra_lsp.lsp.rpc import OrchestraProtocol
 from orchestra_lsp.lsp.session import Session
 
 if TYPE_CHECKING:
+    from orchestra_lsp.lsp.bootstrap import Reader
     from orchestra_lsp.lsp.configuration import Configuration
     from orchestra_lsp.lsp.gates import Gates
     from orchestra_lsp.lsp.prefetch import CommandsPrefetch
@@ -70,19 +71,30 @@ class OrchestraServer(LanguageServer):
         self.pending_messages: list[str] = []
         """Shown once the client has said `initialized` (it may not show them before)."""
 
-    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+    def start_io(
+        self,
+        stdin: Reader | None = None,
+        stdout: BinaryIO | None = None,
+        *,
+        initialize: tuple[bytes | None, dict[str, Any] | None] = (None, None),
+    ) -> None:
         """Serve over stdio until `exit` or the end of stdin, and stop quietly.
 
-        pygls' own loop, with one difference: once the client has gone (`exit`, stdin
-        closed), the tasks still running (a run, a configuration check) are cancelled
-        without a word, instead of each logging its traceback on the way out.
+        pygls' own loop, with two differences: `initialize`, when given (the request's
+        body and the result `bootstrap` already sent), is handled first without being
+        answered again; and once the client has gone (`exit`, stdin closed), the tasks
+        still running (a run, a configuration check) are cancelled without a word,
+        instead of each logging its traceback on the way out.
         """
         stop = self._stop_event = threading.Event()
-        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)  # type: ignore[arg-type]
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        body, answered = initialize
 
         async def serve() -> None:
             asyncio.get_running_loop().set_exception_handler(self._loop_error)
+            if body is not None and answered is not None:
+                self.protocol.replay_initialize(body, answered)
             try:
                 await run_async(
                     stop_event=stop,

@@ -1,0 +1,292 @@
+"""`initialize` answered before pygls and lsprotocol are imported.
+
+An editor waits for the `initialize` result before it sends anything else, and most of
+the server's start is `import lsprotocol.types` (attrs builds about a thousand classes:
+half a second on a slow machine). Nothing in that answer needs them: the capabilities
+are fixed by the features this server registers, and only the position encoding and
+the completion provider depend on what the client declares. So `orchestra serve` reads
+the first message itself (LSP's base protocol: `Content-Length` headers, a JSON body;
+stdlib only), and when it is `initialize` writes the result at once; then it imports
+pygls, replays the same message into pygls' own `initialize` handling (the workspace,
+the client's capabilities, the negotiated encoding and the `lifecycle` feature are set
+exactly as if pygls had answered; pygls' duplicate answer is dropped: see
+`OrchestraProtocol.replay_initialize`) and hands pygls the rest of stdin.
+
+Anything else first (a request before `initialize`, a malformed header or body, params
+of an unexpected shape, workspace folders none of which exists here, the end of stdin)
+is handed to pygls untouched, bytes already read included, and pygls answers as it
+always did.
+
+The capabilities below are the one description of what the server offers: the feature
+modules register completion and code actions with the same options, and a test
+(`tests/lsp/conformance/test_bootstrap.py`) compares this answer with the one pygls
+computes from the registered features, for several clients' capabilities.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from orchestra_lsp import __version__
+from orchestra_lsp.lsp import methods
+
+PROTOCOL_VERSION = 1
+"""The version of Orchestra's own methods, announced in `experimental.orchestra`."""
+
+COMPLETION_TRIGGERS = ["{", ":", " ", "_"]
+"""What makes a client ask for completion in `.orchestra` files (`config_names`)."""
+CODE_ACTION_KINDS = ["quickfix", "refactor", "source"]
+"""The code action kinds of `code_actions`."""
+EXECUTE_COMMANDS = [
+    methods.RELOAD_COMMAND,
+    methods.RUN_COMMAND,
+    methods.CANCEL_COMMAND,
+    methods.DECIDE_COMMAND,
+    methods.MCP_LOGIN_COMMAND,
+]
+"""`workspace/executeCommand` commands, in the order the features register them."""
+ENCODINGS = ("utf-8", "utf-16", "utf-32")
+"""Position encodings the server can count in (pygls' `_SUPPORTED_ENCODINGS`)."""
+
+#: pygls' own header rule (`pygls.io_.run_async`): a message it would read otherwise
+#: than we do is left to it.
+_CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$")
+_HEADER_LINES = 32
+_HEADER_LINE_BYTES = 8192
+_CONTENT_TYPE = "application/vscode-jsonrpc; charset=utf-8"
+
+
+class Reader(Protocol):
+    """What pygls' `StdinAsyncReader` reads from."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Replay:
+    """`prefix` (bytes already read), then `stream`: stdin as pygls would have read it."""
+
+    def __init__(self, prefix: bytes, stream: Reader) -> None:
+        self._prefix = io.BytesIO(prefix)
+        self._left = len(prefix)
+        self._stream = stream
+
+    def readline(self, size: int = -1, /) -> bytes:
+        if not self._left:
+            return self._stream.readline(size)
+        line = self._prefix.readline(size)
+        self._left -= len(line)
+        if line.endswith(b"\n") or (size >= 0 and len(line) >= size):
+            return line
+        rest = -1 if size < 0 else size - len(line)
+        return line + self._stream.readline(rest)
+
+    def read(self, size: int = -1, /) -> bytes:
+        if not self._left:
+            return self._stream.read(size)
+        chunk = self._prefix.read(size)
+        self._left -= len(chunk)
+        if size < 0:
+            return chunk + self._stream.read()
+        if len(chunk) < size:
+            chunk += self._stream.read(size - len(chunk))
+        return chunk
+
+
+@dataclass(frozen=True)
+class Opening:
+    """How the conversation began: what pygls reads next, and the `initialize` request
+    already answered (with its raw body, for the replay), if it was."""
+
+    stdin: Reader
+    initialize: bytes | None = None
+    """The body of the `initialize` request answered here; None: pygls answers it."""
+    answer: dict[str, Any] | None = None
+    """The InitializeResult sent, as JSON."""
+    folder: Path | None = None
+    """The folder the client asked to be served (the first existing one it named)."""
+
+
+def answer_initialize(stdin: BinaryIO, stdout: BinaryIO) -> Opening:
+    """Read the first message of `stdin`; when it is a well-formed `initialize`, write
+    its result to `stdout` at once. Blocks until the first message (or the end of
+    stdin) has arrived; never raises on bad input (pygls then reads it as it is)."""
+    consumed, body, message = _first_message(stdin)
+    params = _initialize_params(message)
+    folder = served_folder(params) if params is not None else False
+    if message is None or params is None or folder is False:
+        return Opening(Replay(consumed, stdin) if consumed else stdin)
+    answer = initialize_result(params)
+    response = json.dumps({"id": message["id"], "jsonrpc": "2.0", "result": answer})
+    header = f"Content-Length: {len(response)}\r\nContent-Type: {_CONTENT_TYPE}\r\n\r\n"
+    stdout.write((header + response).encode("utf-8"))
+    stdout.flush()
+    return Opening(stdin, body, answer, folder if isinstance(folder, Path) else None)
+
+
+def initialize_result(params: dict[str, Any]) -> dict[str, Any]:
+    """The InitializeResult (JSON) for `initialize` params shaped as LSP says."""
+    capabilities = params.get("capabilities") or {}
+    general = capabilities.get("general") or {}
+    client = params.get("clientInfo") or {}
+    encoding = position_encoding(general.get("positionEncodings"), client.get("name"))
+    completion = ((capabilities.get("textDocument") or {}).get("completion")) or {}
+    return {
+        "capabilities": server_capabilities(
+            encoding, completion.get("dynamicRegistration") is True
+        ),
+        "serverInfo": {"name": "orchestra", "version": __version__},
+    }
+
+
+def server_capabilities(encoding: str, completion_registration: bool) -> dict[str, Any]:
+    """What the server offers, counting positions in `encoding`; completion is left out
+    when the client registers it dynamically (it is then registered for configuration
+    files only, at `initialized`: `config_names`)."""
+    capabilities: dict[str, Any] = {
+        "positionEncoding": encoding,
+        "textDocumentSync": {"openClose": True, "change": 2, "save": True},
+        "completionProvider": {"triggerCharacters": COMPLETION_TRIGGERS},
+        "hoverProvider": True,
+        "codeActionProvider": {"codeActionKinds": CODE_ACTION_KINDS},
+        "executeCommandProvider": {"commands": EXECUTE_COMMANDS},
+        "workspace": {
+            "workspaceFolders": {"supported": True, "changeNotifications": True},
+            "fileOperations": {},
+        },
+        "experimental": experimental(),
+    }
+    if completion_registration:
+        del capabilities["completionProvider"]
+    return capabilities
+
+
+def experimental() -> dict[str, Any]:
+    """`experimental.orchestra`: a client can tell this server apart from one that
+    merely shares the command names."""
+    return {
+        "orchestra": {
+            "version": PROTOCOL_VERSION,
+            "requests": list(methods.REQUESTS),
+            "notifications": [methods.EVENT],
+        }
+    }
+
+
+def position_encoding(offered: Any, client_name: Any) -> str:
+    """The encoding positions are counted in: the first the client offers that the
+    server knows (pygls' rule), else UTF-16 as LSP says; except for lsp-mode before 9
+    (clientInfo "emacs", no encoding offered), which counts columns in characters both
+    ways whatever it declares: it is served UTF-32 (and told so), or every position
+    after an emoji would be off."""
+    if not offered:
+        return "utf-32" if client_name == "emacs" else "utf-16"
+    return next((str(e) for e in offered if e in ENCODINGS), "utf-16")
+
+
+def named_folders(params: dict[str, Any]) -> list[str]:
+    """The client's workspace folders, else its root URI, else its root path, as URIs."""
+    if folders := params.get("workspaceFolders"):
+        return [str(folder["uri"]) for folder in folders]
+    if root := params.get("rootUri"):
+        return [str(root)]
+    if root_path := params.get("rootPath"):  # deprecated, plain path: relative is refused
+        root = Path(root_path)
+        return [root.as_uri() if root.is_absolute() else f"file:{root_path}"]
+    return []
+
+
+def served_folder(params: dict[str, Any]) -> Path | bool | None:
+    """The first existing folder the client names; None when it names none (the server
+    then serves `--workspace`); False when it names some and none exists here
+    (`initialize` then fails: pygls and `lifecycle` answer that)."""
+    from orchestra_lsp.lsp.paths import local_folder  # pygls.uris only: no lsprotocol
+
+    named = named_folders(params)
+    for uri in named:
+        if (folder := local_folder(uri)) is not None:
+            return folder
+    return False if named else None
+
+
+def _first_message(stdin: BinaryIO) -> tuple[bytes, bytes, dict[str, Any] | None]:
+    """The bytes read, the body, and the message as JSON (None: not one pygls would
+    read the same way, or not a JSON object)."""
+    consumed = b""
+    length = 0
+    for _ in range(_HEADER_LINES):
+        line = stdin.readline(_HEADER_LINE_BYTES)
+        consumed += line
+        if not line:
+            return consumed, b"", None
+        if not length and (match := _CONTENT_LENGTH.fullmatch(line)):
+            length = int(match.group(1))
+        elif not line.strip():
+            break
+    else:
+        return consumed, b"", None
+    if not length:
+        return consumed, b"", None
+    body = stdin.read(length)
+    consumed += body
+    if len(body) < length:
+        return consumed, b"", None
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return consumed, b"", None
+    return consumed, body, message if isinstance(message, dict) else None
+
+
+def _initialize_params(message: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The params of an `initialize` request shaped as LSP says, as far as this answer
+    and pygls' reading of them depend on; else None (pygls answers, with its error)."""
+    if message is None or message.get("jsonrpc") != "2.0":
+        return None
+    if message.get("method") != "initialize" or not _is_id(message.get("id")):
+        return None
+    params = message.get("params")
+    if not isinstance(params, dict) or not isinstance(params.get("capabilities"), dict):
+        return None
+    capabilities = params["capabilities"]
+    general = capabilities.get("general")
+    text_document = capabilities.get("textDocument")
+    checks = (
+        _optional(params.get("processId"), int),
+        _optional(params.get("rootUri"), str),
+        _optional(params.get("rootPath"), str),
+        _optional(params.get("locale"), str),
+        params.get("trace") in (None, "off", "messages", "verbose"),
+        _optional(params.get("clientInfo"), dict)
+        and _optional((params.get("clientInfo") or {}).get("name"), str),
+        _optional(params.get("workspaceFolders"), list)
+        and all(
+            isinstance(f, dict) and isinstance(f.get("uri"), str) and isinstance(f.get("name"), str)
+            for f in params.get("workspaceFolders") or []
+        ),
+        _optional(general, dict)
+        and _optional((general or {}).get("positionEncodings"), list)
+        and all(isinstance(e, str) for e in (general or {}).get("positionEncodings") or []),
+        _optional(text_document, dict)
+        and _optional((text_document or {}).get("completion"), dict)
+        and _optional(
+            ((text_document or {}).get("completion") or {}).get("dynamicRegistration"), bool
+        ),
+    )
+    return params if all(checks) else None
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _optional(value: Any, kind: type) -> bool:
+    if kind is int and isinstance(value, bool):
+        return False
+    return value is None or isinstance(value, kind)
