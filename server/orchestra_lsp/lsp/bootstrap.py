@@ -136,22 +136,25 @@ def initialize_result(params: dict[str, Any]) -> dict[str, Any]:
     general = capabilities.get("general") or {}
     client = params.get("clientInfo") or {}
     encoding = position_encoding(general.get("positionEncodings"), client.get("name"))
-    completion = ((capabilities.get("textDocument") or {}).get("completion")) or {}
     return {
-        "capabilities": server_capabilities(
-            encoding, completion.get("dynamicRegistration") is True
-        ),
+        "capabilities": server_capabilities(capabilities, encoding),
         "serverInfo": {"name": "orchestra", "version": __version__},
     }
 
 
-def server_capabilities(encoding: str, completion_registration: bool) -> dict[str, Any]:
-    """What the server offers, counting positions in `encoding`; completion is left out
-    when the client registers it dynamically (it is then registered for configuration
-    files only, at `initialized`: `config_names`)."""
+def server_capabilities(client: dict[str, Any], encoding: str) -> dict[str, Any]:
+    """What the server offers a client declaring the capabilities `client`, counting
+    positions in `encoding`, as pygls' `ServerCapabilitiesBuilder` writes it."""
+    text_document = client.get("textDocument") or {}
+    synchronization = text_document.get("synchronization") or {}
+    sync: dict[str, Any] = {"openClose": True, "change": 2}
+    # pygls answers `false` to a will-save the client declares (no feature handles it).
+    for name in ("willSave", "willSaveWaitUntil"):
+        if synchronization.get(name) is not None:
+            sync[name] = False
     capabilities: dict[str, Any] = {
         "positionEncoding": encoding,
-        "textDocumentSync": {"openClose": True, "change": 2, "save": True},
+        "textDocumentSync": {**sync, "save": True},
         "completionProvider": {"triggerCharacters": COMPLETION_TRIGGERS},
         "hoverProvider": True,
         "codeActionProvider": {"codeActionKinds": CODE_ACTION_KINDS},
@@ -162,7 +165,8 @@ def server_capabilities(encoding: str, completion_registration: bool) -> dict[st
         },
         "experimental": experimental(),
     }
-    if completion_registration:
+    if (text_document.get("completion") or {}).get("dynamicRegistration") is True:
+        # Registered at `initialized` for configuration files only (`config_names`).
         del capabilities["completionProvider"]
     return capabilities
 
@@ -254,32 +258,44 @@ def _initialize_params(message: dict[str, Any] | None) -> dict[str, Any] | None:
     params = message.get("params")
     if not isinstance(params, dict) or not isinstance(params.get("capabilities"), dict):
         return None
-    capabilities = params["capabilities"]
-    general = capabilities.get("general")
-    text_document = capabilities.get("textDocument")
+    objects = (
+        ("clientInfo",),
+        ("capabilities", "general"),
+        ("capabilities", "textDocument"),
+        ("capabilities", "textDocument", "synchronization"),
+        ("capabilities", "textDocument", "completion"),
+    )
+    flags = (
+        ("capabilities", "textDocument", "synchronization", "willSave"),
+        ("capabilities", "textDocument", "synchronization", "willSaveWaitUntil"),
+        ("capabilities", "textDocument", "completion", "dynamicRegistration"),
+    )
+    folders = params.get("workspaceFolders")
+    encodings = _at(params, "capabilities", "general", "positionEncodings")
     checks = (
         _optional(params.get("processId"), int),
-        _optional(params.get("rootUri"), str),
-        _optional(params.get("rootPath"), str),
-        _optional(params.get("locale"), str),
+        *(_optional(params.get(key), str) for key in ("rootUri", "rootPath", "locale")),
         params.get("trace") in (None, "off", "messages", "verbose"),
-        _optional(params.get("clientInfo"), dict)
-        and _optional((params.get("clientInfo") or {}).get("name"), str),
-        _optional(params.get("workspaceFolders"), list)
+        *(_optional(_at(params, *path), dict) for path in objects),
+        *(_optional(_at(params, *path), bool) for path in flags),
+        _optional(_at(params, "clientInfo", "name"), str),
+        _optional(folders, list)
         and all(
-            isinstance(f, dict) and isinstance(f.get("uri"), str) and isinstance(f.get("name"), str)
-            for f in params.get("workspaceFolders") or []
+            isinstance(_at(f, "uri"), str) and isinstance(_at(f, "name"), str)
+            for f in folders or []
         ),
-        _optional(general, dict)
-        and _optional((general or {}).get("positionEncodings"), list)
-        and all(isinstance(e, str) for e in (general or {}).get("positionEncodings") or []),
-        _optional(text_document, dict)
-        and _optional((text_document or {}).get("completion"), dict)
-        and _optional(
-            ((text_document or {}).get("completion") or {}).get("dynamicRegistration"), bool
-        ),
+        _optional(encodings, list) and all(isinstance(e, str) for e in encodings or []),
     )
     return params if all(checks) else None
+
+
+def _at(value: Any, *keys: str) -> Any:
+    """`value[key1][key2]…`, or None where a level is missing or not an object."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
 
 
 def _is_id(value: Any) -> bool:

@@ -24,6 +24,12 @@ BASIC_CAPABILITIES: dict[str, Any] = {
 }
 
 
+def frame(message: dict[str, Any]) -> bytes:
+    """`message` as LSP's base protocol sends it (`jsonrpc` added)."""
+    body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
 class RawClient:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
@@ -37,14 +43,18 @@ class RawClient:
 
     @classmethod
     async def start(
-        cls, workspace: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+        cls,
+        workspace: Path,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        command: list[str] | None = None,
     ) -> RawClient:
+        """`python -m orchestra_lsp.lsp --workspace WORKSPACE`, or `command`."""
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "orchestra_lsp.lsp",
-            "--workspace",
-            str(workspace),
+            *(
+                command
+                or [sys.executable, "-m", "orchestra_lsp.lsp", "--workspace", str(workspace)]
+            ),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -57,9 +67,12 @@ class RawClient:
     # -- sending -----------------------------------------------------------------------
 
     def send(self, message: dict[str, Any]) -> None:
+        self.send_bytes(frame(message))
+
+    def send_bytes(self, data: bytes) -> None:
+        """`data` in one write, as it is (several messages, or bytes that are none)."""
         assert self.process.stdin is not None
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.write(data)
 
     def notify(self, method: str, params: Any = None) -> None:
         self.send({"method": method, "params": params})
@@ -114,6 +127,21 @@ class RawClient:
         return (await self.process.stderr.read()).decode(errors="replace")
 
     # -- receiving ---------------------------------------------------------------------
+
+    def responses(self, msg_id: int | str) -> list[dict[str, Any]]:
+        """Every answer received to the request `msg_id` (one, or the server erred)."""
+        return [m for m in self.received if m.get("id") == msg_id and "method" not in m]
+
+    async def response(self, msg_id: int | str, timeout: float = 20) -> dict[str, Any]:
+        """The answer to a request sent with `send_bytes`."""
+
+        async def find() -> dict[str, Any]:
+            while not (found := self.responses(msg_id)):
+                self._arrived.clear()
+                await self._arrived.wait()
+            return found[0]
+
+        return await asyncio.wait_for(find(), timeout)
 
     def notifications(self, method: str) -> list[Any]:
         return [
