@@ -83,3 +83,26 @@ def test_help_lists_every_sub_command_s_options() -> None:
     assert {"orchestra_lsp.cli.run_cmd", "orchestra_lsp.cli.check"} <= modules
     for name in ("check", "run", "review", "show", "serve", "demo"):
         assert name in out
+
+
+def test_check_of_clean_files_imports_no_second_yaml_or_toml_parser(tmp_path: Path) -> None:
+    """PyYAML only explains positions and errors, tomllib only reads a config.toml: a
+    clean workspace without one pays for neither."""
+    agents = tmp_path / ".orchestra" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "reader.md").write_text(
+        "---\nname: reader\ndescription: Reads.\ntools: [read_file]\n---\nRead the code.\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", str(ORCHESTRA), "--workspace", str(tmp_path), "check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "0 error(s), 0 warning(s)" in done.stderr, done.stderr[-2000:]
+    names = {
+        name.strip()
+        for name in re.findall(r"^import time:\s+\d+ \|\s+\d+ \| ( *\S+)$", done.stderr, re.M)
+    }
+    assert "orchestra_lsp.workspace.loader" in names
+    assert "yaml" not in names and "tomllib" not in names

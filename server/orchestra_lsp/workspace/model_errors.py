@@ -246,12 +246,12 @@ def validate_all(
     number of fields and errors.
     """
     try:
-        errors = _errors(model, data)
+        valid, errors = _validated(model, data)
     except ValueError:  # pydantic cannot even print a number of thousands of digits
         data = _drop_huge_numbers(data, positions, sink, ())
-        errors = _errors(model, data)
-    if not errors:
-        return Validated(model.model_validate(data, strict=True), None)
+        valid, errors = _validated(model, data)
+    if valid is not None:
+        return Validated(valid, None)
     failed = False
     for shown, error in enumerate(errors):
         strict = not (lenient and error["type"] == "extra_forbidden")
@@ -273,12 +273,12 @@ def validate_all(
     return Validated(None if failed else partial, partial)
 
 
-def _errors(model: type[BaseModel], data: Any) -> list[ErrorDetails]:
+def _validated(model: type[M], data: Any) -> tuple[M | None, list[ErrorDetails]]:
+    """(the model, no errors) or (None, its errors): one validation, not two."""
     try:
-        model.model_validate(data, strict=True)
+        return model.model_validate(data, strict=True), []
     except ValidationError as failure:
-        return failure.errors()
-    return []
+        return None, failure.errors()
 
 
 def _partial(model: type[M], data: Any, errors: list[ErrorDetails]) -> M | None:
@@ -286,9 +286,9 @@ def _partial(model: type[M], data: Any, errors: list[ErrorDetails]) -> M | None:
     leave its container missing a required one."""
     for _ in range(3):
         data = _without(data, [_droppable(tuple(e["loc"]), e["type"]) for e in errors])
-        errors = _errors(model, data)
-        if not errors:
-            return model.model_validate(data, strict=True)
+        valid, errors = _validated(model, data)
+        if valid is not None:
+            return valid
     return None
 
 

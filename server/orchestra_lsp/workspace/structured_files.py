@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from typing import Any
 
 from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity, Span
@@ -28,6 +27,8 @@ MAX_NESTING = 100
 def parse_toml(text: str, sink: DiagnosticSink) -> tuple[dict[str, Any] | None, PositionMap]:
     if not _shallow(text, sink, toml=True):
         return None, PositionMap()
+    import tomllib  # only where a config.toml exists: most workspaces pay nothing
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
