@@ -119,9 +119,11 @@ def list_files(folder: Path, suffix: str, *, recursive: bool = False) -> Listing
         )
         return listing
     seen: set[tuple[int, int]] = set()
-    pending = [(folder, 0)]
+    # Each file's names below `folder`: the order Path gives, at a tuple's cost.
+    order: dict[Path, tuple[str, ...]] = {}
+    pending: list[tuple[Path, int, tuple[str, ...]]] = [(folder, 0, ())]
     while pending:
-        current, depth = pending.pop()
+        current, depth, below = pending.pop()
         try:
             status = os.stat(current)
         except OSError as error:
@@ -142,7 +144,7 @@ def list_files(folder: Path, suffix: str, *, recursive: bool = False) -> Listing
             try:
                 if entry.is_dir():
                     if recursive and depth < MAX_FOLDER_DEPTH:
-                        pending.append((path, depth + 1))
+                        pending.append((path, depth + 1, (*below, entry.name)))
                     continue
             except OSError:
                 continue
@@ -155,15 +157,16 @@ def list_files(folder: Path, suffix: str, *, recursive: bool = False) -> Listing
                     listing.problems.append(
                         (folder, f"more than {MAX_LISTED_FILES} files; the rest are not read")
                     )
-                    return _sorted(listing)
+                    return _sorted(listing, order)
                 listing.files.append(path)  # a non-regular one is reported when read
-    return _sorted(listing)
+                order[path] = (*below, entry.name)
+    return _sorted(listing, order)
 
 
 def _file_kind(mode: int) -> str:
     return "a file" if stat.S_ISREG(mode) else kind_of(mode)
 
 
-def _sorted(listing: Listing) -> Listing:
-    listing.files.sort()
+def _sorted(listing: Listing, order: dict[Path, tuple[str, ...]]) -> Listing:
+    listing.files.sort(key=order.__getitem__)
     return listing

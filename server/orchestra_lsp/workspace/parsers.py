@@ -399,7 +399,6 @@ def _orchestra_command(
 
 def _step(spec: StepSpec, agent: str) -> Step:
     """A step of the front matter, resolved: its agent named, its group's steps inside."""
-    step = Step(id=spec.id, agent=spec.agent or agent, when=spec.when)
     if spec.repeat is not None:
         inner = spec.repeat.steps
         update: dict[str, Any] = {"kind": "repeat", "until": spec.repeat.until}
@@ -414,8 +413,8 @@ def _step(spec: StepSpec, agent: str) -> Step:
         inner = []
         update = {"prompt": spec.prompt or "", "gate": spec.gate, "output": spec.output}
         update["on_max_turns"] = spec.on_max_turns
-    update["steps"] = [_step(s, agent) for s in inner]
-    return step.model_copy(update=update)
+    steps = [_step(s, agent) for s in inner]
+    return Step(id=spec.id, agent=spec.agent or agent, when=spec.when, steps=steps, **update)
 
 
 def _claude_command(
