@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import linecache
 import os
 import subprocess
 import sys
@@ -185,3 +186,13 @@ async def imported_when_idle(root: Path) -> set[str]:
     imported = (await process.stderr.read()).decode()
     await process.wait()
     return {line.split("|")[-1].strip() for line in imported.splitlines() if "import time:" in line}
+
+
+def test_the_server_drops_the_sources_attrs_keeps_for_debuggers(tmp_path: Path) -> None:
+    """attrs caches the source of each method it generates for lsprotocol's classes in
+    linecache (memory an idle server never reads); `create_server` drops them."""
+    from orchestra_lsp.lsp import create_server
+
+    linecache.cache["<attrs generated methods orchestra test>"] = (4, None, ["x\n"], "<x>")
+    create_server(tmp_path)
+    assert not [name for name in linecache.cache if name.startswith("<attrs generated")]
