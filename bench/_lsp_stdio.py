@@ -86,10 +86,12 @@ class StdioClient:
             await self.process.wait()
 
 
-async def time_initialize(command: list[str], root: str) -> float:
+async def time_initialize(
+    command: list[str], root: str, env: dict[str, str] | None = None
+) -> float:
     """Milliseconds from spawning the server to its `initialize` result."""
     started = time.perf_counter()
-    client = await StdioClient.spawn(*command, cwd=root)
+    client = await StdioClient.spawn(*command, cwd=root, env=env)
     await client.request(
         "initialize",
         {
@@ -106,12 +108,12 @@ async def time_initialize(command: list[str], root: str) -> float:
 
 
 async def time_first_answer(
-    command: list[str], root: str, method: str, params: Any
+    command: list[str], root: str, method: str, params: Any, env: dict[str, str] | None = None
 ) -> tuple[float, float]:
     """Milliseconds from spawning the server, and from sending `initialized`, to the
     answer of its first useful request (`method`), as an editor asks it at once."""
     started = time.perf_counter()
-    client = await StdioClient.spawn(*command, cwd=root)
+    client = await StdioClient.spawn(*command, cwd=root, env=env)
     await client.request(
         "initialize",
         {"processId": None, "rootUri": f"file://{root}", "capabilities": {}},

@@ -35,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
     The start, in order (ARCHITECTURE.md, "Start path"): `initialize` is answered
     before pygls is imported (`lsp/bootstrap.py`); then the prefetch child starts for
     the folder the client named (`lsp/prefetch.py`), on another core while this process
-    imports pygls; then pygls takes over, the `initialize` replayed into it.
+    imports pygls, and the first `orchestra/commands` is answered from it as soon as it
+    is done (`bootstrap.EarlyAnswers`); then pygls takes over, the `initialize`
+    replayed into it.
     """
     import sys
 
@@ -47,11 +49,18 @@ def run(args: argparse.Namespace) -> int:
     # After the answer, not before: the editor is waiting for it, and the child's
     # start would compete with the answer for the CPU.
     prefetch = CommandsPrefetch(opening.folder or Path(args.workspace))
+    stdin = opening.stdin
+    early = None
+    if opening.source is not None:  # the editor may ask for the commands already
+        early = bootstrap.EarlyAnswers(opening.source, sys.stdout.buffer, prefetch)
+        stdin = early.stdin
     from orchestra_lsp.lsp import create_server
 
     configure_logging(args.log_level, args.log_file)
     server = create_server(Path(args.workspace), prefetch)
-    server.start_io(opening.stdin, initialize=(opening.initialize, opening.answer))
+    if early is not None:
+        early.hand_over()
+    server.start_io(stdin, initialize=(opening.initialize, opening.answer))
     return server.protocol.exit_code
 
 

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -99,12 +101,55 @@ class Replay:
         return chunk
 
 
+class FdReader:
+    """stdin read straight from its descriptor, buffered here: unlike `sys.stdin.buffer`
+    it holds no lock while it waits, so the thread reading it never keeps the
+    interpreter from exiting (a BufferedReader busy at shutdown aborts the process)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._buffer = bytearray()
+        self._ended = False
+
+    def _fill(self) -> bool:
+        if self._ended:
+            return False
+        chunk = os.read(self.fd, 1 << 16)
+        self._ended = not chunk
+        self._buffer += chunk
+        return bool(chunk)
+
+    def readline(self, size: int = -1, /) -> bytes:
+        while True:
+            end = self._buffer.find(b"\n") + 1
+            if end or (0 <= size <= len(self._buffer)) or not self._fill():
+                break
+        if not end:
+            end = len(self._buffer)
+        return self.take(end if size < 0 else min(end, size))
+
+    def read(self, size: int = -1, /) -> bytes:
+        while (size < 0 or len(self._buffer) < size) and self._fill():
+            pass
+        return self.take(len(self._buffer) if size < 0 else size)
+
+    def take(self, size: int | None = None) -> bytes:
+        """Up to `size` bytes (all, by default) of what is buffered, without reading."""
+        end = len(self._buffer) if size is None else size
+        taken = bytes(self._buffer[:end])
+        del self._buffer[:end]
+        return taken
+
+
 @dataclass(frozen=True)
 class Opening:
     """How the conversation began: what pygls reads next, and the `initialize` request
     already answered (with its raw body, for the replay), if it was."""
 
     stdin: Reader
+    """What pygls reads when nothing was answered here."""
+    source: FdReader | None = None
+    """stdin, with what was read beyond `initialize`, when it was answered here."""
     initialize: bytes | None = None
     """The body of the `initialize` request answered here; None: pygls answers it."""
     answer: dict[str, Any] | None = None
@@ -117,17 +162,117 @@ def answer_initialize(stdin: BinaryIO, stdout: BinaryIO) -> Opening:
     """Read the first message of `stdin`; when it is a well-formed `initialize`, write
     its result to `stdout` at once. Blocks until the first message (or the end of
     stdin) has arrived; never raises on bad input (pygls then reads it as it is)."""
-    consumed, body, message = _first_message(stdin)
+    try:
+        source = FdReader(stdin.fileno())
+    except (OSError, ValueError):  # not a file (an embedding's stream): pygls reads it
+        return Opening(stdin)
+    consumed, body, message = _first_message(source)
     params = _initialize_params(message)
     folder = served_folder(params) if params is not None else False
     if message is None or params is None or folder is False:
-        return Opening(Replay(consumed, stdin) if consumed else stdin)
+        read = consumed + source.take()
+        return Opening(Replay(read, stdin) if read else stdin)
     answer = initialize_result(params)
-    response = json.dumps({"id": message["id"], "jsonrpc": "2.0", "result": answer})
-    header = f"Content-Length: {len(response)}\r\nContent-Type: {_CONTENT_TYPE}\r\n\r\n"
-    stdout.write((header + response).encode("utf-8"))
+    _write(stdout, {"id": message["id"], "jsonrpc": "2.0", "result": answer})
+    served = folder if isinstance(folder, Path) else None
+    return Opening(stdin, source, body, answer, served)
+
+
+class Prefetched(Protocol):
+    """The prefetch child's listing (`lsp/prefetch.py`)."""
+
+    def result(self, timeout: float | None = None) -> dict[str, Any] | None: ...
+
+
+#: Notifications that change neither the files nor the folder served: the prefetched
+#: listing still holds after them (`Session.discard_prefetch` says what does not).
+_HARMLESS = frozenset(
+    {
+        "initialized",
+        "textDocument/didOpen",
+        "textDocument/didChange",
+        "textDocument/didClose",
+        "workspace/didChangeConfiguration",
+        "$/setTrace",
+        "$/cancelRequest",
+        "window/workDoneProgress/cancel",
+    }
+)
+#: As `Session.PREFETCH_WAIT_SECONDS`: past it, pygls and the engine answer.
+_PREFETCH_WAIT_SECONDS = 10.0
+
+
+class EarlyAnswers:
+    """stdin after `initialize`, read on a thread while pygls is imported: the first
+    `orchestra/commands` is answered from the prefetch child as soon as it is done,
+    instead of after the import; every other message, and every message once pygls is
+    running (`hand_over`), reaches pygls unchanged through a pipe (`stdin`).
+
+    Only until something arrives that could change the listing (a save, a watched
+    file, a command, a folder change: anything but `_HARMLESS` notifications and other
+    requests); from then on pygls answers everything, as it does for a client whose
+    first message was not `initialize`.
+    """
+
+    def __init__(self, source: FdReader, stdout: BinaryIO, prefetch: Prefetched) -> None:
+        read_end, self._pipe = os.pipe()
+        self.stdin: BinaryIO = os.fdopen(read_end, "rb")
+        """What pygls reads."""
+        self._source = source
+        self._stdout = stdout
+        self._prefetch = prefetch
+        self._early = threading.Event()
+        self._early.set()
+        threading.Thread(target=self._relay, name="orchestra-early", daemon=True).start()
+
+    def hand_over(self) -> None:
+        """pygls is about to read: it answers everything from now on."""
+        self._early.clear()
+
+    def _relay(self) -> None:
+        try:
+            while self._early.is_set():
+                consumed, _, message = _first_message(self._source)
+                if not consumed:
+                    return
+                if message is None:  # framing pygls may read otherwise: it reads all now
+                    self._forward(consumed)
+                    break
+                if not self._answered(message):
+                    self._forward(consumed)
+            self._forward(self._source.take())
+            while chunk := os.read(self._source.fd, 1 << 16):
+                self._forward(chunk)
+        except OSError:
+            return
+        finally:
+            os.close(self._pipe)  # pygls sees the end of stdin
+
+    def _answered(self, message: dict[str, Any]) -> bool:
+        """Whether `message` was answered here (else it goes to pygls)."""
+        method = message.get("method")
+        if method != methods.COMMANDS or "id" not in message:
+            if method not in _HARMLESS:
+                self._early.clear()  # the listing may no longer hold
+            return False
+        result = self._prefetch.result(_PREFETCH_WAIT_SECONDS)
+        if result is None:
+            return False
+        _write(self._stdout, {"id": message["id"], "jsonrpc": "2.0", "result": result})
+        return True
+
+    def _forward(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._pipe, view) :]
+
+
+def _write(stdout: BinaryIO, message: dict[str, Any]) -> None:
+    """One message, header and body in one write (pygls writes to the same stream)."""
+    body = json.dumps(message)
+    header = f"Content-Length: {len(body)}\r\nContent-Type: {_CONTENT_TYPE}\r\n\r\n"
+    stdout.write((header + body).encode("utf-8"))
     stdout.flush()
-    return Opening(stdin, body, answer, folder if isinstance(folder, Path) else None)
 
 
 def initialize_result(params: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +364,7 @@ def served_folder(params: dict[str, Any]) -> Path | bool | None:
     return False if named else None
 
 
-def _first_message(stdin: BinaryIO) -> tuple[bytes, bytes, dict[str, Any] | None]:
+def _first_message(stdin: Reader) -> tuple[bytes, bytes, dict[str, Any] | None]:
     """The bytes read, the body, and the message as JSON (None: not one pygls would
     read the same way, or not a JSON object)."""
     consumed = b""

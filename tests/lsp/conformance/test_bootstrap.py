@@ -144,7 +144,56 @@ async def test_serve_stdio_reads_what_follows_initialize_in_the_same_write(
     assert len(client.responses("init")) == 1  # pygls' own answer was not sent again
     stderr = await client.stderr()
     assert "Traceback" not in stderr
+    assert "Fatal Python error" not in stderr  # the reading thread let it exit
     assert "differs" not in stderr
+
+
+async def test_messages_around_an_early_listing_reach_pygls_in_order(
+    raw: StartRaw, workspace: Path, tmp_path: Path
+) -> None:
+    """`orchestra/commands` may be answered before pygls runs; what the client sent
+    around it (a buffer opened, with an error the file on disk does not have; a
+    request after it) is still handled."""
+    client = await raw(
+        workspace, command=_orchestra_serve(), cwd=workspace, env=_secret_env(tmp_path)
+    )
+    command = workspace / ".orchestra" / "commands" / "change.md"
+    text = command.read_text().replace("agent: planner", "agent: nobody-here")
+    document = {"uri": command.as_uri(), "languageId": "markdown", "version": 1, "text": text}
+    params = _params(workspace, {"capabilities": {}})
+    client.send_bytes(
+        frame({"id": "init", "method": "initialize", "params": params})
+        + frame({"method": "initialized", "params": {}})
+        + frame({"method": "textDocument/didOpen", "params": {"textDocument": document}})
+        + frame({"id": "commands", "method": "orchestra/commands", "params": {}})
+        + frame({"id": "agents", "method": "orchestra/agents", "params": {}})
+    )
+    commands = await client.response("commands", timeout=60)
+    assert {"change", "fix-here"} <= {c["name"] for c in commands["result"]["commands"]}
+    agents = await client.response("agents", timeout=60)
+    assert {"planner", "coder"} <= {a["name"] for a in agents["result"]["agents"]}
+    await client.wait_for(
+        "textDocument/publishDiagnostics",
+        lambda p: p["uri"] == command.as_uri() and "nobody-here" in str(p["diagnostics"]),
+        timeout=60,
+    )
+    assert await client.close() == 0
+    assert len(client.responses("commands")) == 1
+
+
+async def test_end_of_stdin_after_initialize(
+    raw: StartRaw, workspace: Path, tmp_path: Path
+) -> None:
+    client = await raw(
+        workspace, command=_orchestra_serve(), cwd=workspace, env=_secret_env(tmp_path)
+    )
+    assert "result" in await client.request("initialize", _params(workspace, {"capabilities": {}}))
+    assert client.process.stdin is not None
+    client.process.stdin.close()
+    assert await client.wait_exit() == 0
+    stderr = await client.stderr()
+    assert "Fatal Python error" not in stderr
+    assert "Traceback" not in stderr
 
 
 async def test_serve_stdio_initialize_split_across_writes(
