@@ -28,8 +28,9 @@ system-deps:
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) with Orchestra and its Python packages (the first time takes a minute)..."
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	@# Not quiet: each package it collects and installs is a line (the step's progress).
+	@# The venv's own pip installs an editable package as it is: no upgrade first.
+	$(PY) -m pip install --disable-pip-version-check -e .
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
