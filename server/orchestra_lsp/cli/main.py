@@ -11,7 +11,7 @@ from __future__ import annotations
 
 # Only what every start needs is imported here: `orchestra --version` prints from this
 # module alone, and a sub-command re-executes itself once (see secret_environment), so
-# whatever is imported before that is paid twice. The rest is imported in `main`.
+# whatever is imported before that is paid twice. The rest is imported where needed.
 import os
 import sys
 
