@@ -298,3 +298,39 @@ async def test_folders_that_do_not_exist_here_are_refused_by_pygls(
         {"processId": None, "rootUri": "file:///c%3A/Users/dev/proj", "capabilities": {}},
     )
     assert "not an existing absolute folder" in answer["error"]["message"]
+
+
+_ANSWER_ONLY = """
+import io, json, os, sys
+from orchestra_lsp.cli import serve  # what `orchestra serve` has imported by then
+from orchestra_lsp.lsp import bootstrap
+
+read, write = os.pipe()
+os.write(write, sys.argv[1].encode())
+os.close(write)
+out = io.BytesIO()
+opening = bootstrap.answer_initialize(os.fdopen(read, "rb"), out)
+heavy = ("lsprotocol", "attrs", "attr", "cattrs", "pydantic", "orchestra_lsp.engine")
+loaded = [m for m in sys.modules if m.startswith(heavy) or m.startswith("pygls.")]
+print(json.dumps({"answered": opening.answer is not None, "loaded": loaded}))
+"""
+
+
+def test_the_answer_imports_neither_pygls_nor_lsprotocol(workspace: Path) -> None:
+    """What makes it fast: only the standard library (and pygls' URI helpers) run
+    before the answer is written."""
+    import subprocess
+
+    message = frame(
+        {"id": 1, "method": "initialize", "params": _params(workspace, CLIENTS["vscode"])}
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _ANSWER_ONLY, message.decode()],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    report = json.loads(done.stdout)
+    assert report["answered"]
+    assert set(report["loaded"]) <= {"pygls.uris"}, report["loaded"]
