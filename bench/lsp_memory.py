@@ -2,11 +2,16 @@
 pylsp in the same run.
 
 Issue 17: at most 1.2x jedi-language-server's. Each server is spawned on the same
-folder, initialized, asked what an editor asks first (Orchestra: `orchestra/commands`;
-the peers: a code action on an open file), then left idle until its resident memory
+folder as editors spawn it (Orchestra: `orchestra serve`, the command the VS Code,
+Neovim and Emacs clients run; it re-executes itself once, keeping its process id),
+initialized, asked what an editor asks first (Orchestra: `orchestra/commands`; the
+peers: a code action on an open file), then left idle until its resident memory
 settles (unchanged within 1 % for a second: background imports done); that resident
-set (VmRSS) is the figure. Servers are interleaved, ROUNDS each, medians printed.
-The peers live in their own virtualenv (`make lsp-bench-peers`).
+set (VmRSS) is the figure. Orchestra's first listing may come from its prefetch child
+before the engine is built, so `orchestra/agents`, which only the engine answers, is
+asked too: the figure is never taken halfway through the build. Servers are
+interleaved, ROUNDS each, medians printed. The peers live in their own virtualenv
+(`make lsp-bench-peers`).
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ async def settled_mib(command: list[str], root: str, name: str) -> float:
             opened = {**params["textDocument"], "languageId": "python", "version": 1, "text": text}
             client.notify("textDocument/didOpen", {"textDocument": opened})
         await client.request(method, params)
+        if name == "orchestra":
+            await client.request("orchestra/agents", {})  # the engine is built
         samples = [resident_mib(client.process.pid)]
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -67,7 +74,7 @@ async def main(peers: Path) -> None:
         (Path(root) / ".orchestra").mkdir()
         (Path(root) / "app.py").write_text("def total(prices):\n    value = sum(prices)\n")
         servers = {
-            "orchestra": [sys.executable, "-m", "orchestra_lsp.lsp", "--workspace", root],
+            "orchestra": [str(Path(sys.executable).parent / "orchestra"), "serve"],
             **{name: [str(peers / cmd[0]), *cmd[1:]] for name, cmd in PEERS.items()},
         }
         figures: dict[str, list[float]] = {name: [] for name in servers}
