@@ -2,8 +2,9 @@
 pylsp in the same run.
 
 Issue 17: at most 1.2x jedi-language-server's. Each server is spawned on the same
-folder as editors spawn it (Orchestra: `orchestra serve`, the command the VS Code,
-Neovim and Emacs clients run; it re-executes itself once, keeping its process id),
+folder as editors spawn it (Orchestra: `orchestra serve --stdio` with an editor's
+environment, as in `lsp_initialize.py`; it re-executes itself once, keeping its
+process id, so the process measured is the one the editor talks to),
 initialized, asked what an editor asks first (Orchestra: `orchestra/commands`; the
 peers: a code action on an open file), then left idle until its resident memory
 settles (unchanged within 1 % for a second: background imports done); that resident
@@ -27,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _lsp_stdio import StdioClient, compile_bytecode
-from lsp_initialize import PEERS, REPO, ensure_peers, first_request
+from lsp_initialize import EDITOR_ENV, PEERS, REPO, ensure_peers, first_request
 
 ROUNDS = 3
 GOAL = 1.2
@@ -41,7 +42,7 @@ def resident_mib(pid: int) -> float:
 
 
 async def settled_mib(command: list[str], root: str, name: str) -> float:
-    client = await StdioClient.spawn(*command, cwd=root)
+    client = await StdioClient.spawn(*command, cwd=root, env={**os.environ, **EDITOR_ENV})
     try:
         await client.request(
             "initialize", {"processId": None, "rootUri": f"file://{root}", "capabilities": {}}
@@ -74,7 +75,7 @@ async def main(peers: Path) -> None:
         (Path(root) / ".orchestra").mkdir()
         (Path(root) / "app.py").write_text("def total(prices):\n    value = sum(prices)\n")
         servers = {
-            "orchestra": [str(Path(sys.executable).parent / "orchestra"), "serve"],
+            "orchestra": [str(Path(sys.executable).parent / "orchestra"), "serve", "--stdio"],
             **{name: [str(peers / cmd[0]), *cmd[1:]] for name, cmd in PEERS.items()},
         }
         figures: dict[str, list[float]] = {name: [] for name in servers}
