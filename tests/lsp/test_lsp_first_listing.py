@@ -136,11 +136,12 @@ async def test_an_idle_server_has_not_imported_the_run_loop(workspace: Path) -> 
 
 
 async def test_an_idle_server_of_sound_files_imports_only_what_reading_them_needs(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Files without a problem are read without PyYAML (it only places a problem; the
     values come from yaml_rs), and nothing is redacted, so RE2 (the redactor's screen)
     stays out too: each costs an idle server memory (`bench/lsp_memory.py`)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no user layer
     modules = await imported_when_idle(make_workspace(tmp_path / "ws"))
     assert "orchestra_lsp.engine.engine" in modules and "yaml_rs" in modules
     assert not {"yaml", "re2"} & modules
