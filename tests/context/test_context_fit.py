@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from orchestra_lsp.context import (
     ContextBudget,
     ConversationFitter,
+    FitResult,
     Manifest,
     Message,
     Source,
@@ -277,13 +278,23 @@ def test_a_fitter_refitting_a_growing_conversation_agrees_with_fitting_it_afresh
     when the conversation stops extending the last one (a step re-run after a revise)."""
     pinned = [Source("context", "Be careful. " * 50)]
     fitter = ConversationFitter(pinned, budget, max_tool)
+    # A tool loop's fitter leaves out the per-message lines; all else is the same.
+    loop_fitter = ConversationFitter(pinned, budget, max_tool)
     growing = conversation[:1]
     for message in conversation[1:]:
         growing.append(message)
-        assert fitter.fit(growing) == fit_to_budget(pinned, growing, budget, max_tool)
+        afresh = fit_to_budget(pinned, growing, budget, max_tool)
+        assert fitter.fit(growing) == afresh
+        assert loop_fitter.fit(growing, per_message=False) == without_lines(afresh)
     replaced = [*conversation[: max(len(conversation) - rewind, 1)]]
     replaced += [revised(message) for message in conversation[len(replaced) :]]
-    assert fitter.fit(replaced) == fit_to_budget(pinned, replaced, budget, max_tool)
+    afresh = fit_to_budget(pinned, replaced, budget, max_tool)
+    assert fitter.fit(replaced) == afresh
+    assert loop_fitter.fit(replaced, per_message=False) == without_lines(afresh)
+
+
+def without_lines(fitted: FitResult) -> FitResult:
+    return FitResult(fitted.messages, fitted.manifest.model_copy(update={"conversation": []}))
 
 
 def revised(message: Message) -> Message:

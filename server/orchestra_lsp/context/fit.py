@@ -30,8 +30,6 @@ message it keeps roles alternating and every tool_result right after its tool_us
 
 from __future__ import annotations
 
-import copy
-import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,7 +75,10 @@ class ConversationFitter:
     fitter keeps what it worked out for each message it has seen (its cut form, its
     cuts, its size), so a turn pays for its new messages only. Messages are recognised
     by identity (they are never changed once in a conversation); a conversation that
-    does not extend the previous one is worked out again from where they differ.
+    does not extend the previous one is worked out again from where they differ. The
+    same list given again (the step loop's, which only appends) is taken to extend the
+    last one when it still holds the last message seen at its place: comparing a long
+    conversation message by message would touch every message on every turn.
     """
 
     def __init__(
@@ -90,6 +91,8 @@ class ConversationFitter:
             self.sources[source.name] = self.sources.get(source.name, 0) + count_tokens(source.text)
         self.pinned_tokens = sum(self.sources.values())
         self._seen: list[Message] = []
+        self._given: Sequence[Message] | None = None
+        """The conversation last given to `fit`."""
         self._fitted: list[Message] = []
         self._sizes: list[int] = []
         self._cuts: list[Cut] = []
@@ -104,36 +107,40 @@ class ConversationFitter:
         """Summary of messages [1, len(seen)), for the next boundary."""
         self._since_boundary = 0
         """Tokens since the last boundary (from message 1 before the first)."""
+        self._kept: tuple[int, list[PartTokens]] | None = None
+        """Past the budget: the cut's `end`, and the `turn` lines of the messages kept
+        after it (see `_kept_lines`)."""
 
-    def fit(self, conversation: Sequence[Message]) -> FitResult:
-        """See :func:`fit_to_budget`."""
+    def fit(self, conversation: Sequence[Message], *, per_message: bool = True) -> FitResult:
+        """See :func:`fit_to_budget`. Without `per_message`, the manifest's
+        `conversation` (a line per message sent) is left empty: a tool loop reports the
+        rest of the manifest every turn, and the lines would be remade for nothing."""
         self._learn(conversation)
-        messages, sizes, cuts = self._fitted, self._sizes, list(self._cuts)
+        messages, cuts = self._fitted, list(self._cuts)
         drop = self._choose_drop(self.budget_tokens - self.pinned_tokens)
         if drop is None:
             conversation_tokens = self._suffix[-1]
-            lines = self._lines()
+            lines = self._lines() if per_message else []
         else:
-            end, summary = drop
-            first = _with_summary(messages[0], summary)
-            first_tokens = message_tokens(first)
+            end, summary, first, first_tokens = drop
             cuts.append(
                 Cut(
                     kind="turns_summarised",
                     detail=summary,
                     tokens_before=self._suffix[end] - self._suffix[1],
-                    tokens_after=first_tokens - sizes[0],
+                    tokens_after=first_tokens - self._sizes[0],
                     message_index=1,
                     messages_dropped=end - 1,
                 )
             )
             messages = [first, *messages[end:]]
-            sizes = [first_tokens, *sizes[end:]]
             conversation_tokens = first_tokens + self._suffix[-1] - self._suffix[end]
-            lines = _lines(messages, sizes)
+            lines = self._kept_lines(end, first, first_tokens) if per_message else []
         total = self.pinned_tokens + conversation_tokens
-        manifest = Manifest(
-            sources=self.sources,
+        # Built from the fitter's own counts, valid by construction: validating them
+        # again would walk every line of a long conversation on every turn.
+        manifest = Manifest.model_construct(
+            sources=dict(self.sources),
             conversation=lines,
             pinned_tokens=self.pinned_tokens,
             conversation_tokens=conversation_tokens,
@@ -144,33 +151,69 @@ class ConversationFitter:
         )
         return FitResult(messages=list(messages), manifest=manifest)
 
-    def _choose_drop(self, room: int) -> tuple[int, str] | None:
-        """Where to cut (the index of the first message kept after the instructions) and
-        the summary of what goes; None when everything fits. See the module docstring."""
+    def _choose_drop(self, room: int) -> tuple[int, str, Message, int] | None:
+        """Where to cut (the index of the first message kept after the instructions),
+        the summary of what goes, the first message with it and that message's tokens;
+        None when everything fits. See the module docstring."""
         count = len(self._fitted)
         if self._suffix[-1] <= room:
             return None
+        kept_from = self._suffix[count]
 
-        def fits(end: int, summary: str) -> bool:
-            first = message_tokens(_with_summary(self._fitted[0], summary))
-            return first + self._suffix[count] - self._suffix[end] <= room
+        def fits(end: int, first_tokens: int) -> bool:
+            return first_tokens + kept_from - self._suffix[end] <= room
 
-        usable = [b for b in self._boundaries if b.index <= count - 2]
-        for boundary in usable:
-            if fits(boundary.index, boundary.summary):
-                return boundary.index, boundary.summary
+        last_usable: _Boundary | None = None
+        for boundary in self._boundaries:
+            if boundary.index > count - 2:
+                break
+            last_usable = boundary
+            first, first_tokens = self._first_with(boundary)
+            if fits(boundary.index, first_tokens):
+                return boundary.index, boundary.summary, first, first_tokens
         # No boundary is enough: the fewest exchanges after the last one that are, and
         # failing that all that may go.
-        start = usable[-1].index if usable else 1
-        running = copy.deepcopy(usable[-1].before) if usable else DroppedSummary()
-        best: tuple[int, str] | None = (start, usable[-1].summary) if usable else None
+        start = last_usable.index if last_usable else 1
+        running = last_usable.before.copy() if last_usable else DroppedSummary()
+        best = (start, last_usable.summary) if last_usable else None
         for end in range(start, count - 1):
             if end >= 3 and self._fitted[end].get("role") == "assistant":
                 best = (end, running.text())
-                if fits(*best):
-                    return best
+                first = _with_summary(self._fitted[0], best[1])
+                first_tokens = message_tokens(first)
+                if fits(end, first_tokens):
+                    return end, best[1], first, first_tokens
             running.add(self._fitted[end])
-        return best
+        if best is None:
+            return None
+        first = _with_summary(self._fitted[0], best[1])
+        return best[0], best[1], first, message_tokens(first)
+
+    def _first_with(self, boundary: _Boundary) -> tuple[Message, int]:
+        """The instructions with `boundary`'s summary, and their tokens: worked out once
+        per boundary (the instructions never change while it stands)."""
+        if boundary.first is None:
+            first = _with_summary(self._fitted[0], boundary.summary)
+            boundary.first = (first, message_tokens(first))
+        return boundary.first
+
+    def _kept_lines(self, end: int, first: Message, first_tokens: int) -> list[PartTokens]:
+        """The manifest's lines for the instructions (with the summary) and messages
+        [end, count): the lines before the latest two are kept from turn to turn while
+        the cut stays at `end`, and only new ones are made."""
+        count = len(self._fitted)
+        if self._kept is None or self._kept[0] != end:
+            self._kept = (end, [])
+        kept = self._kept[1]
+        turns_end = count - 2  # messages [end, turns_end) read `turn`
+        for index in range(end + len(kept), turns_end):
+            kept.append(_line(1 + index - end, self._fitted[index], self._sizes[index], "turn"))
+        head = _line(0, first, first_tokens, "instructions")
+        latest = [
+            _line(1 + index - end, self._fitted[index], self._sizes[index], "latest")
+            for index in range(max(turns_end, end), count)
+        ]
+        return [head, *kept[: max(turns_end - end, 0)], *latest]
 
     def _lines(self) -> list[PartTokens]:
         """The manifest's lines for the whole conversation: only the latest two differ
@@ -181,8 +224,18 @@ class ConversationFitter:
 
     def _learn(self, conversation: Sequence[Message]) -> None:
         """Bring the per-message work up to date with `conversation`."""
-        known = _shared_prefix(self._seen, conversation)
+        seen = len(self._seen)
+        if (
+            conversation is self._given
+            and len(conversation) >= seen
+            and (seen == 0 or conversation[seen - 1] is self._seen[-1])
+        ):
+            known = seen
+        else:
+            known = _shared_prefix(self._seen, conversation)
+        self._given = conversation
         if known < len(self._seen):
+            self._kept = None
             del self._seen[known:], self._fitted[known:], self._sizes[known:]
             del self._turn_lines[known:], self._suffix[known + 1 :]
             self._cuts = [cut for cut in self._cuts if cut.message_index < known]
@@ -201,12 +254,7 @@ class ConversationFitter:
             self._suffix.append(self._suffix[-1] + self._sizes[-1])
             self._cuts.extend(cuts)
             self._turn_lines.append(
-                PartTokens(
-                    index=index,
-                    role=str(message.get("role")),
-                    tokens=self._sizes[-1],
-                    label="instructions" if index == 0 else "turn",
-                )
+                _line(index, message, self._sizes[-1], "instructions" if index == 0 else "turn")
             )
             self._chunk_step(index)
 
@@ -216,8 +264,12 @@ class ConversationFitter:
             return
         fitted = self._fitted[index]
         if index >= 3 and fitted.get("role") == "assistant" and self._since_boundary >= self._chunk:
-            before = copy.deepcopy(self._running)
-            self._boundaries.append(_Boundary(index, before.text(), before))
+            before = self._running.copy()
+            boundary = _Boundary(index, before.text(), before)
+            # Counted now, a chunk before the cut can move here: the turn it moves on
+            # then costs no more than another.
+            self._first_with(boundary)
+            self._boundaries.append(boundary)
             self._since_boundary = 0
         self._running.add(fitted)
         self._since_boundary += self._sizes[index]
@@ -229,7 +281,7 @@ class ConversationFitter:
             self._chunk_step(index)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Boundary:
     """A chunk boundary: cutting here keeps message `index` on."""
 
@@ -238,6 +290,8 @@ class _Boundary:
     """What dropping messages [1, index) would say."""
     before: DroppedSummary
     """The summary's state, to go on from when no boundary is enough."""
+    first: tuple[Message, int] | None = None
+    """The instructions with `summary`, and their tokens, once asked for."""
 
 
 class ContextBudget(BaseModel):
@@ -253,10 +307,12 @@ class ContextBudget(BaseModel):
         return fit_to_budget(pinned, conversation, self.budget_tokens, self.max_tool_result_tokens)
 
 
-def _shared_prefix(seen: Sequence[Message], conversation: Sequence[Message]) -> int:
+def _shared_prefix(seen: list[Message], conversation: Sequence[Message]) -> int:
     """How many leading messages the two share, by identity; checked whole at C speed
-    first, since in a tool loop the conversation only grows."""
-    if len(conversation) >= len(seen) and all(map(operator.is_, seen, conversation)):
+    first, since in a tool loop the conversation only grows. (List equality compares
+    identical items without looking into them; an equal copy of a message counts as
+    seen, and its fitted form is the same.)"""
+    if len(conversation) >= len(seen) and seen == list(conversation[: len(seen)]):
         return len(seen)
     for index, (old, new) in enumerate(zip(seen, conversation, strict=False)):
         if old is not new:
@@ -286,14 +342,16 @@ def _lines(
     """The manifest's lines for `messages` (those at `indices`, by default all)."""
     count = len(messages)
     return [
-        PartTokens(
-            index=index,
-            role=str(messages[index].get("role")),
-            tokens=sizes[index],
-            label=_label(index, count),
-        )
+        _line(index, messages[index], sizes[index], _label(index, count))
         for index in (range(count) if indices is None else indices)
     ]
+
+
+def _line(index: int, message: Message, tokens: int, label: PartLabel) -> PartTokens:
+    """One manifest line, from the fitter's own counts (valid by construction)."""
+    return PartTokens.model_construct(
+        index=index, role=str(message.get("role")), tokens=tokens, label=label
+    )
 
 
 def _label(index: int, count: int) -> PartLabel:

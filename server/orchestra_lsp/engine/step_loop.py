@@ -120,9 +120,9 @@ async def run_step(
         if turn_index > 1:
             await toolbox.refresh()  # an MCP server's tools/list_changed, between turns
         tools = toolbox.specs + ([contract.spec()] if contract is not None else [])
-        fitted = fitter.fit(messages)
         # Per-message sizes stay out of the event: they grow with every turn, and the
         # sources, totals and cuts are what a person reads.
+        fitted = fitter.fit(messages, per_message=False)
         manifest = fitted.manifest.model_dump(mode="json", exclude={"conversation"})
         emit(ContextReported(run_id=run_id, step_id=step_id, manifest=manifest))
         cut: tuple[ModelTurn, int] | None = None  # the last reply cut, and its limit
