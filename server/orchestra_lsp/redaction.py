@@ -253,9 +253,15 @@ class Redactor:
 
     def may_hold_secret(self, json_text: str) -> bool:
         """False only when no string of the value `json_text` encodes (as JSON) can hold a
-        secret: a screen that spares walking most events. JSON escapes can hide a secret
-        from the raw text, so a line holding one is always walked."""
-        return "\\" in json_text or self.redact_text(json_text) != json_text
+        secret: a screen that spares walking most events. JSON escapes could hide a
+        secret from the raw text (a quote inside a literal secret, a newline inside a
+        PEM block), so the screen reads the text with its escapes decoded: every string
+        then stands in it as it is."""
+        text = _JSON_ESCAPE.sub(_unescape, json_text) if "\\" in json_text else json_text
+        try:
+            return self.redact_text(text) != text
+        except UnicodeError:  # a decoded lone surrogate: let the walk decide
+            return True
 
     def redact(self, value: Any) -> Any:
         """A copy of `value` with every string redacted, recursing into mappings (values
@@ -288,6 +294,16 @@ class Redactor:
                 literal[:length] for literal in self._literals for length in range(1, len(literal))
             )
         return self._prefix_set
+
+
+_JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
+_JSON_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    """The character a JSON escape stands for."""
+    code, char = match.group(1), match.group(2)
+    return chr(int(code, 16)) if code else _JSON_SIMPLE_ESCAPES.get(char, char)
 
 
 ModelT = TypeVar("ModelT", bound="BaseModel")

@@ -54,6 +54,19 @@ def test_the_screen_passes_clean_text_and_catches_secrets() -> None:
     assert Redactor([], patterns=[r"custom-\d+"]).may_hold_secret('{"m":"custom-12"}')
 
 
+def test_the_screen_reads_json_escapes_decoded() -> None:
+    """Escaped text (every tool summary has newlines) is screened as its strings read,
+    not walked whole: clean text passes, and a secret an escape splits is still caught."""
+    redactor = Redactor(["s3cr3t-value"])
+    assert not redactor.may_hold_secret('{"m":"line one\\n\\tline \\"two\\" \\\\ \\u00e9"}')
+    pem = "-----BEGIN RSA PRIVATE KEY-----\\nMIIEpAIBAAKCAQEA\\n-----END RSA PRIVATE KEY-----"
+    assert redactor.may_hold_secret('{"k":"' + pem + '"}')
+    assert Redactor(["ab\x01cdefgh"]).may_hold_secret('{"m":"xab\\u0001cdefghy"}')
+    assert Redactor(["ab\\cd"]).may_hold_secret('{"m":"xab\\\\cdy"}')
+    # An escaped backslash before an `n` is a backslash and an `n`, not a newline.
+    assert not Redactor(["a\ncd"]).may_hold_secret('{"m":"a\\\\ncd"}')
+
+
 @pytest.mark.parametrize("secret", SECRETS)
 def test_an_engine_event_is_redacted_once_for_the_journal_and_the_editor(
     tmp_path: Path, secret: str

@@ -224,7 +224,8 @@ class Run:
             text = self._text_stream.feed(event.text)
             if not text:
                 return
-            event = event.model_copy(update={"text": text})
+            if text != event.text:  # held back or redacted: show what may be shown
+                event = event.model_copy(update={"text": text})
         else:
             rest = self._text_stream.flush()
             if rest and self._last_delta is not None:
