@@ -34,7 +34,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Any, AnyStr, TypeVar
 from urllib.parse import quote, quote_plus
@@ -106,21 +106,22 @@ _DETECT_SECRETS_PLUGINS = (
     ("stripe", "StripeDetector"),
 )
 
+#: Text every shape rule needs: where none occurs (most text), no rule is tried. RE2
+#: runs this alternation in one linear pass; Python's `re` was 30 times slower here.
+_SHAPE_WORDS = (
+    r"sk-|akia|asia|abia|acca|a3t|gh[pousr]_|github_pat_|gl[a-z]{1,6}-|gr1348941|xox|aws"
+    r"|private key|putty|authoriz|api.?key|://|accountkey|eyj|_authtoken|sg\.|sq0csp"
+    r"|k_live_|pypi-"
+)
+
 
 @lru_cache(maxsize=1)
 def _shape_screen() -> Any:
-    """Text every shape rule needs: where none occurs (most text), no rule is tried. RE2
-    runs this alternation in one linear pass; Python's `re` was 30 times slower here.
-    Compiled on first use: RE2 (with the C++ runtime it loads) adds some 2.5 MiB to a
-    process, and an idle language server redacts nothing."""
+    """`_SHAPE_WORDS`, compiled on first use: RE2 (with the C++ runtime it loads) adds
+    some 2.5 MiB to a process, and an idle language server redacts nothing."""
     import re2  # type: ignore[import-untyped]
 
-    return re2.compile(
-        r"(?i)sk-|akia|asia|abia|acca|a3t|gh[pousr]_|github_pat_|gl[a-z]{1,6}-|gr1348941|xox"
-        r"|aws|private key|putty|authoriz|api.?key|://|accountkey|eyj|_authtoken|sg\.|sq0csp"
-        r"|k_live_|pypi-"
-    )
-
+    return re2.compile(f"(?i){_SHAPE_WORDS}")
 
 #: The start of a shape-recognised secret at the very end of a text: a stream holds it
 #: back until the next piece shows where it ends.
@@ -212,6 +213,9 @@ class Redactor:
             re.compile("|".join(re.escape(v) for v in self._literals)) if self._literals else None
         )
         self._screened = self._patterns == DEFAULT_PATTERNS
+        self._screen: Any = None
+        """One RE2 pass for the literals and `_SHAPE_WORDS` (see `_combined_screen`),
+        compiled on first use, like `_shape_screen`; False where RE2 will not take it."""
         self._longest = max((len(v) for v in self._literals), default=0)
         self._prefix_set: frozenset[str] | None = None
 
@@ -259,9 +263,19 @@ class Redactor:
         then stands in it as it is."""
         text = _JSON_ESCAPE.sub(_unescape, json_text) if "\\" in json_text else json_text
         try:
+            screen = self._combined()
+            if screen is not None and screen.search(text) is None:
+                return False  # neither a literal secret nor a shape's word: one pass
             return self.redact_text(text) != text
         except UnicodeError:  # a decoded lone surrogate: let the walk decide
             return True
+
+    def _combined(self) -> Any:
+        """The one-pass screen, or None where there is none (custom patterns, or
+        literals RE2 will not take)."""
+        if self._screen is None:
+            self._screen = (self._screened and _combined_screen(self._literals)) or False
+        return self._screen or None
 
     def redact(self, value: Any) -> Any:
         """A copy of `value` with every string redacted, recursing into mappings (values
@@ -294,6 +308,19 @@ class Redactor:
                 literal[:length] for literal in self._literals for length in range(1, len(literal))
             )
         return self._prefix_set
+
+
+def _combined_screen(literals: Sequence[str]) -> Any:
+    """One RE2 pass finding any literal secret or any word a shape rule needs (the
+    screen of every event: two passes, one per kind, cost twice as much); the shape
+    words alone when RE2 will not take the literals (their own pass then runs first)."""
+    import re2
+
+    pattern = "|".join([f"(?i:{_SHAPE_WORDS})", *(re.escape(v) for v in literals)])
+    try:
+        return re2.compile(pattern)
+    except Exception:  # RE2's error type depends on its binding's version
+        return None
 
 
 _JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
