@@ -123,6 +123,7 @@ def _shape_screen() -> Any:
 
     return re2.compile(f"(?i){_SHAPE_WORDS}")
 
+
 #: The start of a shape-recognised secret at the very end of a text: a stream holds it
 #: back until the next piece shows where it ends.
 _PARTIAL_SHAPE = re.compile(
@@ -237,6 +238,9 @@ class Redactor:
         """`text` with every secret replaced."""
         if not text:
             return text
+        screen = self._combined()
+        if screen is not None and screen.search(text) is None:
+            return text  # neither a literal secret nor a shape's word, in one pass
         if self._literal_regex is not None:
             text = self._literal_regex.sub(REDACTED, text)
         if self._screened and _shape_screen().search(text) is None:
@@ -263,9 +267,6 @@ class Redactor:
         then stands in it as it is."""
         text = _JSON_ESCAPE.sub(_unescape, json_text) if "\\" in json_text else json_text
         try:
-            screen = self._combined()
-            if screen is not None and screen.search(text) is None:
-                return False  # neither a literal secret nor a shape's word: one pass
             return self.redact_text(text) != text
         except UnicodeError:  # a decoded lone surrogate: let the walk decide
             return True
@@ -311,9 +312,9 @@ class Redactor:
 
 
 def _combined_screen(literals: Sequence[str]) -> Any:
-    """One RE2 pass finding any literal secret or any word a shape rule needs (the
-    screen of every event: two passes, one per kind, cost twice as much); the shape
-    words alone when RE2 will not take the literals (their own pass then runs first)."""
+    """One RE2 pass finding any literal secret or any word a shape rule needs: most
+    text (every event, every tool result) has neither, and two passes, one per kind,
+    cost twice as much; None when RE2 will not take the literals."""
     import re2
 
     pattern = "|".join([f"(?i:{_SHAPE_WORDS})", *(re.escape(v) for v in literals)])
