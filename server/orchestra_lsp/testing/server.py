@@ -13,6 +13,7 @@ prompt even while a turn is delaying.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import socket
@@ -44,8 +45,22 @@ class ReceivedRequest:
     path: str
     headers: dict[str, str]
     raw: bytes
-    body: dict[str, Any] | None
     turn: int | None
+
+    @functools.cached_property
+    def body(self) -> dict[str, Any] | None:
+        """The raw bytes parsed, when they are a JSON object; parsed when first asked
+        for, so that a long run's requests are kept as bytes: thousands of parsed
+        conversations would lengthen every garbage collection of the process under test."""
+        return _json_object(self.raw)
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 @dataclass(frozen=True)
@@ -194,17 +209,13 @@ class ScriptedServer:
         self, path: str, headers: dict[str, str], raw: bytes
     ) -> tuple[dict[str, Any] | None, int]:
         """Store a request; returns its parsed body (None if not a JSON object) and its index."""
-        try:
-            parsed = json.loads(raw)
-        except ValueError:
-            parsed = None
-        body = parsed if isinstance(parsed, dict) else None
+        body = _json_object(raw)
         turn = (
             self._next_turn
             if path == MESSAGES_PATH and self._next_turn < len(self.script.turns)
             else None
         )
-        self._requests.append(ReceivedRequest(path, headers, raw, body, turn))
+        self._requests.append(ReceivedRequest(path, headers, raw, turn))
         return body, len(self._requests) - 1
 
     def _fail(self, turn: int | None, message: str) -> _Plan:
