@@ -8,17 +8,20 @@ from pathlib import Path
 from engine_helpers import RecordingFrontEnd, command_file, model_client, run_command, workspace
 
 from orchestra_lsp.engine import Engine, RunRequest
+from orchestra_lsp.retirement import deprecated_models
 from orchestra_lsp.testing import ScriptedServer
 
 TWO_STEPS = [
     {"id": "one", "agent": "veteran", "prompt": "First."},
     {"id": "two", "agent": "veteran", "prompt": "Second."},
 ]
-VETERAN = """\
+#: A model of the installed SDK's deprecation table (it changes with the SDK's releases).
+RETIRING = sorted(deprecated_models())[0]
+VETERAN = f"""\
 ---
 name: veteran
 description: Still on an older model.
-model: claude-sonnet-4-5
+model: {RETIRING}
 tools: [read_file]
 ---
 You are an agent on a model about to retire.
@@ -30,16 +33,16 @@ async def test_a_deprecated_model_is_named_once_with_its_end_of_life(root: Path)
         root, {"old": command_file(TWO_STEPS)}, extra={".orchestra/agents/veteran.md": VETERAN}
     )
     script = [
-        {"expect": {"model": "claude-sonnet-4-5"}, "reply": {"text": "one done"}},
-        {"expect": {"model": "claude-sonnet-4-5"}, "reply": {"text": "two done"}},
+        {"expect": {"model": RETIRING}, "reply": {"text": "one done"}},
+        {"expect": {"model": RETIRING}, "reply": {"text": "two done"}},
     ]
     outcome = await run_command(root, script, RunRequest(command="old"))
 
     assert outcome.result.state == "finished"
     [notice] = outcome.frontend.of_type("notice")
     assert notice.level == "warning"
-    assert "claude-sonnet-4-5 is deprecated" in notice.message
-    assert "2026" in notice.message  # the day, as the SDK gives it
+    assert f"{RETIRING} is deprecated" in notice.message
+    assert deprecated_models()[RETIRING] in notice.message  # the day, as the SDK gives it
     assert ".orchestra/config.toml" in notice.message
     types = [event.type for event in outcome.frontend.events]
     assert types.index("notice") < types.index("context")  # before the first model call

@@ -14,6 +14,8 @@ import pytest
 from lsp_helpers import AGENT, make_workspace
 from lsprotocol import types
 
+from orchestra_lsp.retirement import deprecated_models
+
 
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -292,9 +294,10 @@ async def test_a_deprecated_model_is_flagged_in_the_editor(
 ) -> None:
     editor = await start(workspace, profile)
     config = workspace / ".orchestra/config.toml"
-    editor.open(".orchestra/config.toml", '[model]\nname = "claude-sonnet-4-5"\n', "toml")
+    model = sorted(deprecated_models())[0]  # the installed SDK's table changes by release
+    editor.open(".orchestra/config.toml", f'[model]\nname = "{model}"\n', "toml")
     diagnostics = await _diagnostics_for(editor, config.as_uri())
     [retiring] = [d for d in diagnostics if "end of life" in d.message]
     assert retiring.severity == types.DiagnosticSeverity.Warning
     assert retiring.range.start.line == 1
-    assert "claude-sonnet-4-5 is deprecated" in retiring.message
+    assert f"{model} is deprecated" in retiring.message

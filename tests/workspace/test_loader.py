@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from orchestra_lsp.retirement import deprecated_models
 from orchestra_lsp.workspace import Layer, Severity, Workspace, load_workspace
 from orchestra_lsp.workspace.builtins import builtins_dir
 
@@ -384,12 +385,15 @@ def test_builtins_dir_is_the_repository_in_a_checkout() -> None:
 def test_a_deprecated_model_is_a_warning_where_it_is_named(
     write_files: WriteFiles, user_dir: Path
 ) -> None:
+    # Two models of the installed SDK's table (it changes with the SDK's releases).
+    retiring = sorted(deprecated_models().items())
+    (config_model, day), (agent_model, _) = retiring[0], retiring[-1]
     root = write_files(
         {
             ".orchestra/config.toml": '[agents]\ndefault = "developer"\n\n[model]\n'
-            'name = "claude-sonnet-4-5"\n',
+            f'name = "{config_model}"\n',
             ".orchestra/agents/old.md": AGENT.replace("tester", "old").replace(
-                "tools:", "model: claude-opus-4-5-20251101\ntools:"
+                "tools:", f"model: {agent_model}\ntools:"
             ),
             ".orchestra/agents/new.md": AGENT.replace("tester", "new").replace(
                 "tools:", "model: claude-opus-5-5\ntools:"
@@ -401,12 +405,11 @@ def test_a_deprecated_model_is_a_warning_where_it_is_named(
     [(line, column, severity, message)] = problems(ws, "config.toml")
     assert (line, severity) == (5, "warning")
     assert message == (
-        "model claude-sonnet-4-5 is deprecated and reaches end of life on "
-        "November 30th, 2026; name a newer one"
+        f"model {config_model} is deprecated and reaches end of life on {day}; name a newer one"
     )
     [(line, column, severity, message)] = problems(ws, "old.md")
     assert (line, column, severity) == (4, 8, "warning")
-    assert "claude-opus-4-5-20251101 is deprecated" in message
+    assert f"{agent_model} is deprecated" in message
     assert problems(ws, "new.md") == []
 
 
