@@ -209,9 +209,9 @@ class EarlyAnswers:
     running (`hand_over`), reaches pygls unchanged through a pipe (`stdin`).
 
     Only until something arrives that could change the listing (a save, a watched
-    file, a command, a folder change: anything but `_HARMLESS` notifications and other
-    requests); from then on pygls answers everything, as it does for a client whose
-    first message was not `initialize`.
+    file, a command, a folder change: anything but `orchestra/commands` and the
+    `_HARMLESS` notifications); from then on pygls answers everything, as it does for
+    a client whose first message was not `initialize`.
     """
 
     def __init__(self, source: FdReader, stdout: BinaryIO, prefetch: Prefetched) -> None:

@@ -4,10 +4,12 @@ itself starts.
 An editor asks for the commands as soon as the server is initialized. Answering needs
 the workspace loaded (pydantic, the definition models, YAML: a few hundred ms of
 imports), and the server's own start (pygls, lsprotocol) takes about as long; in one
-process, on the GIL, they add up. So `serve` starts `python -m orchestra_lsp.lsp.prefetch
-ROOT` before it imports pygls: the child loads the workspace from disk on another core,
-prints the listing as JSON and exits, and the first request is answered from it at once,
-while the engine is still being built. (A thread would not help: imports hold the GIL.)
+process, on the GIL, they add up. So `serve`, once `initialize` is answered
+(`bootstrap`), starts this module's `main` in a child for the folder the client named,
+before it imports pygls: the child loads the workspace from disk on another core,
+prints the listing as JSON and exits, and the first request is answered from it at once
+(`bootstrap.EarlyAnswers`, while pygls is still being imported; then the session,
+while the engine is still being built). (A thread would not help: imports hold the GIL.)
 
 The child's answer is the engine's answer: the same loader, reading the same files from
 disk (the engine's first load reads no editor buffer either), through the same
@@ -24,23 +26,31 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
+
+#: How the child is started: `-c`, not `-m`, which would import runpy first; neither
+#: `subprocess` nor `threading` is imported in the child (they are the parent's).
+_CHILD = f"from {__name__} import main; main()"
 
 
 class CommandsPrefetch:
     """A running child computing the listing of `root`; `result()` once it is done."""
 
     def __init__(self, root: Path) -> None:
+        import subprocess
+        import threading
+
         self.root = root.resolve()
         self._answer: dict[str, Any] | None = None
         self._done = threading.Event()
         try:
             self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(self.root)],
+                [sys.executable, "-c", _CHILD, str(self.root)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
