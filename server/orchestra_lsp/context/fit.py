@@ -97,7 +97,8 @@ class ConversationFitter:
         self._sizes: list[int] = []
         self._cuts: list[Cut] = []
         self._turn_lines: list[PartTokens] = []
-        """Each message's manifest line as it reads once it is no longer among the latest."""
+        """Each message's manifest line as it reads once it is no longer among the latest
+        (made when first asked for)."""
         self._suffix: list[int] = [0]
         """`_suffix[k]` is the size of messages [0, k): sums of any range in O(1)."""
         self._chunk = max(1, int((budget_tokens - self.pinned_tokens) * CHUNK_SHARE))
@@ -220,6 +221,10 @@ class ConversationFitter:
         from last turn's (their label)."""
         count = len(self._fitted)
         tail = range(max(count - 2, 0), count)
+        # Made when first asked for: a tool loop's fit never asks (`per_message`).
+        for index in range(len(self._turn_lines), tail.start):
+            label: PartLabel = "instructions" if index == 0 else "turn"
+            self._turn_lines.append(_line(index, self._fitted[index], self._sizes[index], label))
         return [*self._turn_lines[: tail.start], *_lines(self._fitted, self._sizes, tail)]
 
     def _learn(self, conversation: Sequence[Message]) -> None:
@@ -253,9 +258,6 @@ class ConversationFitter:
             self._sizes.append(message_tokens(fitted))
             self._suffix.append(self._suffix[-1] + self._sizes[-1])
             self._cuts.extend(cuts)
-            self._turn_lines.append(
-                _line(index, message, self._sizes[-1], "instructions" if index == 0 else "turn")
-            )
             self._chunk_step(index)
 
     def _chunk_step(self, index: int) -> None:
