@@ -301,8 +301,11 @@ class Policy:
         automatic review never lands a protected file."""
         forms = {_normalise_path(path, self.workspace)}
         if self.workspace:
-            real = os.path.realpath(os.path.join(self.workspace, next(iter(forms))))
-            root = os.path.realpath(self.workspace)
+            # Asked through the workspace's inputs: `orchestra check` decides with this.
+            from orchestra_lsp.workspace.inputs import realpath
+
+            real = realpath(os.path.join(self.workspace, next(iter(forms))))
+            root = realpath(self.workspace)
             if real.startswith(root.rstrip("/") + "/"):
                 forms.add(posixpath.normpath(os.path.relpath(real, root)))
         for verdict, globs in (("deny", NEVER_WRITTEN), ("ask", self.protected)):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -33,12 +32,15 @@ def retiring(model: str, day: str) -> str:
 @functools.cache
 def deprecated_models() -> Mapping[str, str]:
     """The SDK's table of deprecated model ids and their end-of-life days."""
+    # Both asked through the workspace's inputs: `orchestra check` reports with this.
+    from orchestra_lsp.workspace import inputs
+    from orchestra_lsp.workspace.files import FileProblem, read_regular
+
     try:
-        spec = importlib.util.find_spec("anthropic")  # finds the package, imports nothing
-        folders = list(spec.submodule_search_locations or []) if spec is not None else []
-        source = (Path(folders[0]) / TABLE).read_text(encoding="utf-8") if folders else ""
-        tree = ast.parse(source)
-    except (OSError, SyntaxError, ValueError, ImportError):
+        folder = inputs.package_folder("anthropic")
+        data = read_regular(folder / TABLE) if folder is not None else None
+        tree = ast.parse(data.decode("utf-8") if data is not None else "")
+    except (FileProblem, SyntaxError, ValueError):
         return {}
     for node in tree.body:
         targets: list[ast.expr] = []

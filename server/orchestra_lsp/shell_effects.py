@@ -23,6 +23,7 @@ import os
 import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from orchestra_lsp.git_forms import git_hazard, is_read_only_git
 from orchestra_lsp.shell_syntax import Assignment, SimpleCommand, Word, parse_shell
@@ -334,13 +335,16 @@ def _place(path: str, tilde: bool, workspace: str | None) -> str | None:
         return "outside"
     if path in DEVICE_FILES or workspace is None:
         return None
-    root = os.path.realpath(workspace)
+    # Asked through the workspace's inputs: `orchestra check` decides with this.
+    from orchestra_lsp.workspace.inputs import lexists, realpath
+
+    root = realpath(workspace)
     joined = os.path.join(root, path)
-    if not (path.startswith("/") or ".." in path.split("/") or os.path.lexists(joined)):
+    if not (path.startswith("/") or ".." in path.split("/") or lexists(Path(joined))):
         # Only words that point somewhere (absolute, climbing, or an existing file) are
         # treated as paths: a commit message or a pattern is not.
         return "." if path in (".", "./") else _relative(joined, root) if "/" in path else path
-    real = os.path.realpath(joined)
+    real = realpath(joined)
     if real != root and not real.startswith(root.rstrip("/") + "/"):
         return "outside"
     return _relative(real, root)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from orchestra_lsp.workspace import inputs
+
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def builtins_dir() -> Path:
     packaged = _PACKAGE / "builtins"
-    if (packaged / "agents").is_dir():
+    if inputs.is_dir(packaged / "agents"):
         return packaged
     return _PACKAGE.parent.parent

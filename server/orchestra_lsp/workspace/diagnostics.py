@@ -6,15 +6,12 @@ prints `path:line:col`.
 
 from __future__ import annotations
 
-import contextlib
-import re
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-#: Control characters a message may quote from a file; printed, they would move the cursor.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+from orchestra_lsp.workspace.diagnostic_text import render_line
 
 
 class Severity(StrEnum):
@@ -64,13 +61,9 @@ class Diagnostic(BaseModel):
 
     def render(self, relative_to: Path | None = None) -> str:
         """Compiler style, 1-based: `path:line:col: error: message`."""
-        shown = self.path
-        if relative_to is not None:
-            with contextlib.suppress(ValueError):
-                shown = self.path.relative_to(relative_to)
-        message = " ".join(self.message.splitlines())  # one problem, one line
-        message = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", message)
-        return f"{shown}:{self.line + 1}:{self.column + 1}: {self.severity.value}: {message}"
+        return render_line(
+            self.path, self.line, self.column, self.severity.value, self.message, relative_to
+        )
 
 
 class DiagnosticSink:

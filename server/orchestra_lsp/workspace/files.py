@@ -11,10 +11,13 @@ folders once each (a symlink loop is visited once, not forever) and up to
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from orchestra_lsp.workspace import inputs
 
 #: No `.orchestra` file is anywhere near this; a larger one is a mistake (or an attack).
 MAX_FILE_BYTES = 1024 * 1024
@@ -47,11 +50,34 @@ def _why(error: OSError) -> str:
 
 
 def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
-    """The bytes of `path`, or None when nothing is there.
+    """The bytes of `path`, or None when nothing is there (noted as an input: see
+    `workspace.inputs`).
 
     Raises FileProblem when something is there but is not a readable regular file of at
     most `limit` bytes.
     """
+    if limit != MAX_FILE_BYTES:
+        inputs.note_unrecordable(f"{path} read with a limit of {limit} bytes")
+        return read_raw(path, limit)
+    with inputs.probing():
+        fact, data, problem = read_observed(path)
+    inputs.keep("file", str(path), fact)
+    if problem is not None:
+        raise problem
+    return data
+
+
+def read_observed(path: str | Path) -> tuple[str, bytes | None, FileProblem | None]:
+    """(fact, bytes, problem): `read_raw` and what it found, as `workspace.inputs` says it."""
+    try:
+        data = read_raw(path)
+    except FileProblem as problem:
+        return f"problem: {problem}", None, problem
+    return ("absent" if data is None else f"blake2b {inputs.digest(data)}"), data, None
+
+
+def read_raw(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """`read_regular`, not noted as an input."""
     try:
         before = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -99,35 +125,54 @@ class Listing:
 
 
 def list_files(folder: Path, suffix: str, *, recursive: bool = False) -> Listing:
-    """Regular files named `*suffix` in `folder` (and below it when `recursive`), sorted.
+    """Regular files named `*suffix` in `folder` (and below it when `recursive`), sorted
+    (noted as an input: see `workspace.inputs`).
 
     A missing folder gives an empty listing; one that exists but cannot be read (or is
     not a folder) gives a problem, so its definitions do not vanish silently.
     """
-    listing = Listing()
+    with inputs.probing():
+        fact, files, problems = list_observed(str(folder), suffix, recursive)
+    inputs.keep("listing", json.dumps([str(folder), suffix, recursive]), fact)
+    return Listing([Path(f) for f in files], [(Path(p), why) for p, why in problems])
+
+
+def list_observed(
+    folder: str, suffix: str, recursive: bool
+) -> tuple[str, list[str], list[tuple[str, str]]]:
+    """(fact, files, problems): what `list_files` finds, as plain paths, and a hash of it
+    for `workspace.inputs` (Path objects are made only for a load: 400 of them cost)."""
+    files, problems = _listed(folder, suffix, recursive)
+    return inputs.digest(json.dumps([files, problems]).encode()), files, problems
+
+
+def _listed(folder: str, suffix: str, recursive: bool) -> tuple[list[str], list[tuple[str, str]]]:
+    files: list[str] = []
+    problems: list[tuple[str, str]] = []
     try:
         status = os.stat(folder)
     except (FileNotFoundError, NotADirectoryError):
-        return listing
+        return files, problems
     except (OSError, ValueError) as error:
         reason = _why(error) if isinstance(error, OSError) else "the path contains a NUL byte"
-        listing.problems.append((folder, f"cannot read the folder: {reason}"))
-        return listing
+        problems.append((folder, f"cannot read the folder: {reason}"))
+        return files, problems
     if not stat.S_ISDIR(status.st_mode):
-        listing.problems.append(
-            (folder, f"{folder.name} must be a folder, but it is {_file_kind(status.st_mode)}")
+        name = os.path.basename(folder)
+        problems.append(
+            (folder, f"{name} must be a folder, but it is {_file_kind(status.st_mode)}")
         )
-        return listing
+        return files, problems
     seen: set[tuple[int, int]] = set()
     # Each file's names below `folder`: the order Path gives, at a tuple's cost.
-    order: dict[Path, tuple[str, ...]] = {}
-    pending: list[tuple[Path, int, tuple[str, ...]]] = [(folder, 0, ())]
+    order: dict[str, tuple[str, ...]] = {}
+    pending: list[tuple[str, int, tuple[str, ...]]] = [(folder, 0, ())]
     while pending:
         current, depth, below = pending.pop()
         try:
             status = os.stat(current)
         except OSError as error:
-            listing.problems.append((current, f"cannot read the folder: {_why(error)}"))
+            problems.append((current, f"cannot read the folder: {_why(error)}"))
             continue
         key = (status.st_dev, status.st_ino)
         if key in seen:  # a symlink loop, or two links to one folder
@@ -137,10 +182,10 @@ def list_files(folder: Path, suffix: str, *, recursive: bool = False) -> Listing
             with os.scandir(current) as entries:
                 found = list(entries)
         except OSError as error:
-            listing.problems.append((current, f"cannot read the folder: {_why(error)}"))
+            problems.append((current, f"cannot read the folder: {_why(error)}"))
             continue
         for entry in found:
-            path = Path(entry.path)
+            path = entry.path
             try:
                 if entry.is_dir():
                     if recursive and depth < MAX_FOLDER_DEPTH:
@@ -151,22 +196,19 @@ def list_files(folder: Path, suffix: str, *, recursive: bool = False) -> Listing
             if entry.name.endswith(suffix):
                 if entry.is_symlink() and not os.path.exists(path):
                     target = os.readlink(path)
-                    listing.problems.append((path, f"it is a broken symlink (to {target})"))
+                    problems.append((path, f"it is a broken symlink (to {target})"))
                     continue
-                if len(listing.files) >= MAX_LISTED_FILES:
-                    listing.problems.append(
+                if len(files) >= MAX_LISTED_FILES:
+                    problems.append(
                         (folder, f"more than {MAX_LISTED_FILES} files; the rest are not read")
                     )
-                    return _sorted(listing, order)
-                listing.files.append(path)  # a non-regular one is reported when read
+                    pending.clear()  # nothing more is read
+                    break
+                files.append(path)  # a non-regular one is reported when read
                 order[path] = (*below, entry.name)
-    return _sorted(listing, order)
+    files.sort(key=order.__getitem__)
+    return files, problems
 
 
 def _file_kind(mode: int) -> str:
     return "a file" if stat.S_ISREG(mode) else kind_of(mode)
-
-
-def _sorted(listing: Listing, order: dict[Path, tuple[str, ...]]) -> Listing:
-    listing.files.sort(key=order.__getitem__)
-    return listing

@@ -8,20 +8,18 @@ loads is returned beside the diagnostics of what did not.
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-import platformdirs
 from pydantic import BaseModel
 
 from orchestra_lsp.redaction import SECRETS, environment_secrets
+from orchestra_lsp.workspace import inputs
 from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.builtins import builtins_dir
 from orchestra_lsp.workspace.claude_settings import ClaudeSettings, load_settings
@@ -99,12 +97,12 @@ class Workspace(BaseModel):
 
 
 def default_user_dir() -> Path:
-    return Path(platformdirs.user_config_dir("orchestra"))
+    return inputs.user_config_dir("orchestra")
 
 
 def default_claude_home() -> Path:
     """The person's Claude Code folder (`~/.claude`): user skills and settings."""
-    return Path.home() / ".claude"
+    return inputs.home() / ".claude"
 
 
 class _Reader:
@@ -161,10 +159,7 @@ class _Reader:
 
 
 def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
-        return path
+    return inputs.resolved(path) or path  # not for a symlink loop, a NUL byte
 
 
 @dataclass(frozen=True)
@@ -197,7 +192,7 @@ def load_workspace(
             user_dir or default_user_dir(),
             builtins or builtins_dir(),
             _Reader(overlays or {}),
-            _with_builtin_variables(os.environ if environ is None else environ),
+            _environment(environ),
             claude_home or default_claude_home(),
         )
         # The terminal and the server's log redact them from now on.
@@ -263,11 +258,11 @@ def _load(
             )
 
     github = root / ".github"
-    for path in sorted(github.glob(f"agents/*{AGENT_SUFFIX}")):
+    for path in inputs.glob(github, f"agents/*{AGENT_SUFFIX}"):
         agent_text = read(path)
         if agent_text is not None:
             parsed_agents.append(_guarded(path, agent_text, parse_copilot_agent))
-    for path in sorted(github.glob(f"prompts/*{PROMPT_SUFFIX}")):
+    for path in inputs.glob(github, f"prompts/*{PROMPT_SUFFIX}"):
         prompt_text = read(path)
         if prompt_text is not None:
             parsed_commands.append(_guarded(path, prompt_text, parse_copilot_prompt))
@@ -354,7 +349,7 @@ def _check(parsed: Parsed[T], check: Callable[[Parsed[T], U], None], against: U)
 
 def _expect_folder(path: Path, read: _Reader) -> None:
     """`.orchestra` must be a folder; a file of that name would hide every definition."""
-    if path.exists() and not path.is_dir():
+    if inputs.exists(path) and not inputs.is_dir(path):
         read._problem(path, f"{path.name} must be a folder")
 
 
@@ -394,12 +389,14 @@ def keep_last_good(previous: Workspace, fresh: Workspace) -> Workspace:
     return fresh.model_copy(update=kept)
 
 
-def _with_builtin_variables(environ: Mapping[str, str]) -> Mapping[str, str]:
-    """`${ORCHESTRA_PYTHON}` in mcp.json is the interpreter running Orchestra, so a
-    server shipped in this package (`-m orchestra_lsp.tickets`) starts with it."""
-    if "ORCHESTRA_PYTHON" in environ:
-        return environ
-    return {**environ, "ORCHESTRA_PYTHON": sys.executable}
+def _environment(given: Mapping[str, str] | None) -> Mapping[str, str]:
+    """The process's environment, each variable read noted as an input; or `given`
+    (which no recording can ask again), with `${ORCHESTRA_PYTHON}` as in
+    `inputs.with_builtin_variables`."""
+    if given is None:
+        return inputs.RecordedEnvironment()
+    inputs.note_unrecordable("an environment given by the caller")
+    return inputs.with_builtin_variables(given)
 
 
 def _folders(
@@ -431,17 +428,14 @@ def _search_path(root: Path, extra: str) -> tuple[str | None, Path]:
     """(why it is unusable or None, the resolved folder)."""
     if "\0" in extra:
         return "contains a NUL byte", root
-    try:
-        folder = (root / extra).resolve(strict=True)
-    except FileNotFoundError:
-        return "does not exist", root
-    except RuntimeError:  # Python 3.11 reports a symlink loop so
-        return "is a symlink loop", root
-    except OSError as error:
-        if error.errno == errno.ELOOP:
+    folder, why = inputs.resolved_strictly(root / extra)
+    if folder is None:
+        if why == "missing":
+            return "does not exist", root
+        if why == "loop":
             return "is a symlink loop", root
-        return f"cannot be read: {error.strerror or error}", root
-    if not folder.is_dir():
+        return f"cannot be read: {why.removeprefix('error: ')}", root
+    if not inputs.is_dir(folder):
         return "is not a folder", root
     return None, folder
 
@@ -468,9 +462,9 @@ def _skill_folders(root: Path, claude_home: Path) -> list[tuple[Path, Layer]]:
 
 
 def _skill_texts(read: _Reader, folder: Path) -> Iterable[tuple[Path, str]]:
-    if not folder.is_dir():
+    if not inputs.is_dir(folder):
         return
-    for path in sorted(folder.glob(f"*/{SKILL_FILE}")):
+    for path in inputs.glob(folder, f"*/{SKILL_FILE}"):
         text = read(path)
         if text is not None:
             yield path, text

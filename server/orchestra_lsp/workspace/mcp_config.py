@@ -26,6 +26,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from orchestra_lsp.redaction import CREDENTIAL_NAME
+from orchestra_lsp.workspace import inputs
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -184,7 +185,7 @@ class ExpandedValue(BaseModel):
             return False
         try:
             path = Path(self.value)
-            return path.is_absolute() and path.exists()
+            return path.is_absolute() and inputs.exists(path)
         except (OSError, ValueError):  # a NUL byte, a name too long
             return False
 

@@ -13,13 +13,13 @@ one of the same character at least as long) are text, never imports.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from orchestra_lsp.workspace import inputs
 from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity, Span
 from orchestra_lsp.workspace.markdown import code_lines
 
@@ -65,7 +65,7 @@ class _Expander:
     def __init__(
         self, root: Path, read: ReadText, diagnostics: list[Diagnostic], home: Path
     ) -> None:
-        self.root = root.resolve()
+        self.root = _real(root)
         self.home = home
         self.home_imports: list[str] = []
         self.read = read
@@ -104,14 +104,13 @@ class _Expander:
         self, target: str, importer: Path, chain: tuple[Path, ...], span: Span, sink: DiagnosticSink
     ) -> str:
         from_home = target.startswith("~/")
-        try:
-            base = self.home / target[2:] if from_home else importer.parent / target
-            candidate = base.resolve()
-        except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+        base = self.home / target[2:] if from_home else importer.parent / target
+        candidate = inputs.resolved(base)
+        if candidate is None:  # a symlink loop, a NUL byte
             sink.add(f"import '@{target}' cannot be followed (a symlink loop?)", span)
             return ""
         in_home = _is_inside(candidate, self.home) and (
-            from_home or _is_inside(importer.resolve(), self.home)
+            from_home or _is_inside(inputs.resolved(importer) or importer, self.home)
         )
         if not _is_inside(candidate, self.root) and not in_home:
             sink.add(
@@ -129,7 +128,7 @@ class _Expander:
         if text is None:
             read = self.read(candidate)
             if read is None:
-                why = "cannot be read" if os.path.lexists(candidate) else "does not exist"
+                why = "cannot be read" if inputs.lexists(candidate) else "does not exist"
                 sink.add(f"imported file '@{target}' {why}", span)
                 return ""
             self.imports.append(candidate)
@@ -149,8 +148,13 @@ def load_context_file(
     home: Path | None = None,
 ) -> ContextSource:
     """`home` is the person's home folder, for `@~/` imports (default: `Path.home()`)."""
-    expander = _Expander(root, read, diagnostics, (home or Path.home()).resolve())
-    expanded = expander.expand(path, text, (path.resolve(),))
+    expander = _Expander(root, read, diagnostics, _real(home or inputs.home()))
+    expanded = expander.expand(path, text, (_real(path),))
     return ContextSource(
         path=path, text=expanded, imports=expander.imports, home_imports=expander.home_imports
     )
+
+
+def _real(path: Path) -> Path:
+    """`path.resolve()`; the path itself for a symlink loop (then nothing under it reads)."""
+    return inputs.resolved(path) or path

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from orchestra_lsp.workspace import inputs
 from orchestra_lsp.workspace.files import FileProblem, read_regular
 from orchestra_lsp.workspace.sources import SourceRef
 from orchestra_lsp.workspace.tool_names import split_tool_list
@@ -93,13 +94,12 @@ class Skill(BaseModel):
 def supporting_files(directory: Path) -> list[str]:
     """Files beside SKILL.md (recursively, hidden ones left out), sorted."""
     found: list[str] = []
-    for path in sorted(directory.rglob("*")):
-        relative = path.relative_to(directory)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+    for name, is_file in inputs.tree(directory):
+        if any(part.startswith(".") for part in name.split("/")) or not is_file:
             continue
-        if relative.as_posix() == SKILL_FILE:
+        if name == SKILL_FILE:
             continue
-        found.append(relative.as_posix())
+        found.append(name)
         if len(found) >= MAX_LISTED_FILES:
             break
     return found
