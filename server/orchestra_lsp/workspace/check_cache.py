@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +66,8 @@ def store(root: Path, recording: inputs.Recording, result: dict[str, Any]) -> No
         "inputs": [[kind, subject, fact] for (kind, subject), fact in recording.facts.items()],
         "result": result,
     }
+    import tempfile  # only here: it imports shutil and random, which a reuse never needs
+
     try:
         path = cache_file(root)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,6 @@ import errno
 import json
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestra_lsp.workspace import inputs
@@ -116,12 +115,17 @@ def read_raw(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
         os.close(fd)
 
 
-@dataclass
 class Listing:
-    """Files found under a folder, and the folders that could not be read."""
+    """Files found under a folder, and the folders that could not be read. (Not a
+    dataclass: `dataclasses` imports `inspect`, a repeated check's largest import.)"""
 
-    files: list[Path] = field(default_factory=list)
-    problems: list[tuple[Path, str]] = field(default_factory=list)
+    __slots__ = ("files", "problems")
+
+    def __init__(
+        self, files: list[Path] | None = None, problems: list[tuple[Path, str]] | None = None
+    ) -> None:
+        self.files = files if files is not None else []
+        self.problems = problems if problems is not None else []
 
 
 def list_files(folder: Path, suffix: str, *, recursive: bool = False) -> Listing:
