@@ -18,7 +18,6 @@ A hazard makes a command impossible to allow by rule (the policy asks instead):
 
 from __future__ import annotations
 
-import glob as globbing
 import os
 import posixpath
 from collections.abc import Callable, Sequence
@@ -322,10 +321,10 @@ def _word_hazards(words: Sequence[Word], ctx: _Context) -> list[str]:
 def _expand_glob(pattern: str, workspace: str | None) -> list[str]:
     if workspace is None or pattern.startswith(("/", "~")):
         return [pattern]
-    try:
-        return sorted(globbing.glob(pattern, root_dir=workspace)) or [pattern]
-    except (OSError, ValueError):
-        return [pattern]
+    # Asked through the workspace's inputs: `orchestra check` decides with this.
+    from orchestra_lsp.workspace.inputs import shell_glob
+
+    return shell_glob(pattern, workspace) or [pattern]
 
 
 def _place(path: str, tilde: bool, workspace: str | None) -> str | None:

@@ -37,6 +37,11 @@ class Setup:
         (self.home / ".claude").mkdir(parents=True)
         (agents / "good.md").write_text(AGENT.format(name="good", tool="read_file"))
         (agents / "bad.md").write_text(AGENT.format(name="bad", tool="read_fil"))
+        commands = self.repo / ".claude" / "commands"
+        commands.mkdir(parents=True)
+        (commands / "cat.md").write_text(
+            "---\ndescription: Cat\nallowed-tools: Bash(echo:*)\n---\nNotes: !`cat *.txt`\n"
+        )
         (self.repo / ".orchestra" / "mcp.json").write_text(
             '{"mcpServers": {"tool": {"command": "${CHECK_CACHE_TOOL}", "args": ["-v"]}}}\n'
         )
@@ -100,7 +105,8 @@ def test_a_repeated_check_prints_exactly_what_a_fresh_one_does(setup: Setup) -> 
     assert cold[2] == 1
     assert "unknown tool 'read_fil'" in cold[0]
     assert "environment variable CHECK_CACHE_TOOL is not set" in cold[0]
-    assert "1 error(s), 1 warning(s); " in cold[1]
+    assert "!`cat *.txt` will not run" in cold[0]
+    assert "1 error(s), 2 warning(s); " in cold[1]
     first = setup.check()  # stores the result
     assert len(setup.entries()) == 1
     stored = setup.entry().read_text()
@@ -108,7 +114,7 @@ def test_a_repeated_check_prints_exactly_what_a_fresh_one_does(setup: Setup) -> 
     assert setup.entry().read_text() == stored
     as_json = setup.check("--json")
     assert as_json == setup.check("--json", "--no-cache")
-    assert json.loads(as_json[0])[0]["path"] == ".orchestra/agents/bad.md"
+    assert ".orchestra/agents/bad.md" in {p["path"] for p in json.loads(as_json[0])}
     # From another folder, paths are printed as they are from there.
     elsewhere = subprocess.run(
         [str(ORCHESTRA), "check", "-w", str(setup.repo)],
@@ -124,6 +130,7 @@ def test_a_repeated_check_prints_exactly_what_a_fresh_one_does(setup: Setup) -> 
 def test_a_clean_workspace_reuses_its_result_with_status_zero(setup: Setup) -> None:
     (setup.repo / ".orchestra" / "agents" / "bad.md").unlink()
     (setup.repo / ".orchestra" / "mcp.json").unlink()
+    (setup.repo / ".claude" / "commands" / "cat.md").unlink()
     cold = setup.check()
     assert cold[2] == 0 and cold[0] == ""
     assert setup.check() == cold
@@ -230,6 +237,11 @@ def _retarget_workspace_link(setup: Setup) -> None:
     agents.symlink_to(other)
 
 
+def _match_a_shell_glob(setup: Setup) -> None:
+    # A command's `!`cat *.txt`` line is decided on what the glob matches.
+    (setup.repo / "notes.txt").write_text("a file the glob now matches\n")
+
+
 CHANGES: dict[str, Callable[[Setup], None]] = {
     "a file edited to the same size and time": _edit_same_size,
     "a file added to a folder that was listed": _add_file,
@@ -244,6 +256,7 @@ CHANGES: dict[str, Callable[[Setup], None]] = {
     "Orchestra's version changed": _change_version,
     "Python's version changed": _change_python,
     "a folder replaced by a symlink elsewhere": _retarget_workspace_link,
+    "a file a command's shell glob matches, added": _match_a_shell_glob,
 }
 
 

@@ -163,6 +163,18 @@ def _glob(subject: str) -> str:
     return json.dumps(sorted(str(p) for p in Path(folder).glob(pattern)))
 
 
+def _shell_glob(subject: str) -> str:
+    """What a shell would expand a pattern to in a folder (hidden files only when the
+    pattern names them), sorted; nothing for an unreadable folder or a bad pattern."""
+    import glob as globbing
+
+    pattern, folder = json.loads(subject)
+    try:
+        return json.dumps(sorted(globbing.glob(pattern, root_dir=folder)))
+    except (OSError, ValueError):
+        return "[]"
+
+
 def _tree(subject: str) -> str:
     """Everything below a folder: [relative path, is a file] sorted as paths sort."""
     directory = Path(subject)
@@ -206,6 +218,7 @@ PROBES: dict[str, Callable[[str], str]] = {
     "realpath": os.path.realpath,
     "glob": _glob,
     "tree": _tree,
+    "shell-glob": _shell_glob,
     "environment": _environment,
     "home": lambda _: str(Path.home()),
     "user-config-dir": _user_config_dir,
@@ -246,6 +259,11 @@ def realpath(path: str) -> str:
 def glob(folder: Path, pattern: str) -> list[Path]:
     """`folder.glob(pattern)`, sorted."""
     return [Path(p) for p in json.loads(observe("glob", json.dumps([str(folder), pattern])))]
+
+
+def shell_glob(pattern: str, folder: str) -> list[str]:
+    """The names `pattern` matches relative to `folder`, sorted (`glob.glob`)."""
+    return [str(name) for name in json.loads(observe("shell-glob", json.dumps([pattern, folder])))]
 
 
 def tree(directory: Path) -> list[tuple[str, bool]]:
