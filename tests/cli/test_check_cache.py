@@ -274,6 +274,16 @@ def test_a_variable_changed_to_another_value_invalidates_it(setup: Setup) -> Non
     setup.assert_fresh()
 
 
+def test_an_upgraded_distribution_invalidates_it(setup: Setup) -> None:
+    # A folder on Python's path holding a distribution's metadata, as pip leaves it.
+    site = setup.repo.parent / "site"
+    (site / "somelib-1.0.dist-info").mkdir(parents=True)
+    setup.env["PYTHONPATH"] = str(site)
+    setup.plant()
+    (site / "somelib-1.0.dist-info").rename(site / "somelib-1.1.dist-info")
+    setup.assert_fresh()
+
+
 def test_a_variable_nothing_read_does_not_invalidate_it(setup: Setup) -> None:
     setup.plant()
     setup.env["CHECK_CACHE_UNRELATED"] = "anything"

@@ -5,13 +5,14 @@ The entry is a JSON file in the user's cache folder, never in the repository:
 `<user cache dir>/orchestra/check/<blake2b of the workspace's absolute path>.json`,
 shaped `{"key": {...}, "root": str, "inputs": [[kind, subject, fact], ...],
 "result": {...}}`. It is reused only when its key (Orchestra's version and code, the
-Python version) is this process's and every input fact the load consulted
-(`workspace.inputs`: each file's blake2b hash, each folder's listing, each path looked
-for and not found, each environment variable read, the home folder) is still so. A
-load that consulted something no fact can represent is not stored. A missing,
-unreadable or malformed entry is a miss; a store that fails (a read-only cache folder,
-a full disk) is skipped, never an error. This module imports neither pydantic nor the
-loader: a warm `orchestra check` is this module, `inputs` and printing.
+Python version, the installed distributions' versions) is this process's and every
+input fact the load consulted (`workspace.inputs`: each file's blake2b hash, each
+folder's listing, each path looked for and not found, each environment variable read,
+the home folder) is still so. A load that consulted something no fact can represent
+is not stored. A missing, unreadable or malformed entry is a miss; a store that fails
+(a read-only cache folder, a full disk) is skipped, never an error. This module
+imports neither pydantic nor the loader: a warm `orchestra check` is this module,
+`inputs` and printing.
 """
 
 from __future__ import annotations
@@ -91,7 +92,21 @@ def _key() -> dict[str, str]:
         "orchestra": __version__,
         "code": _code_fingerprint(),
         "python": sys.version,
+        "packages": _installed_packages(),
     }
+
+
+def _installed_packages() -> str:
+    """The distributions installed where Python imports from, by their metadata folders'
+    names (which carry their versions): a new pydantic may word an error differently."""
+    names: list[str] = []
+    for folder in sys.path:
+        try:
+            with os.scandir(folder or ".") as entries:
+                names += [e.name for e in entries if e.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:  # a zip file, a folder that is not there
+            continue
+    return inputs.digest("\n".join(sorted(names)).encode())
 
 
 def _code_fingerprint() -> str:
