@@ -30,6 +30,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 #: One problem: absolute path, 0-based line and column, severity, message.
 Finding = tuple[Path, int, int, str, str]
+#: The findings in printing order; the number of agents, commands and MCP servers.
+Report = tuple[list[Finding], tuple[int, int, int]]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,8 +39,7 @@ def run(args: argparse.Namespace) -> int:
     stored = None if args.no_cache else check_cache.cached(root)
     report = None if stored is None else _report_of(stored)
     if report is None:
-        report = _report_of(_checked(root, cache=not args.no_cache))
-        assert report is not None  # made just now, in the shape _report_of reads
+        report = _checked(root, cache=not args.no_cache)
     else:
         # What a load would have taught the redactor of the terminal (the workspace's
         # own secrets are already out of the stored messages).
@@ -49,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
     return _print(found, counts, as_json=args.json)
 
 
-def _checked(root: Path, *, cache: bool) -> dict[str, Any]:
-    """Load the workspace and say what `_report` prints (JSON-able, for the cache):
-    `diagnostics` as [absolute path, 0-based line, 0-based column, severity, message]
-    in printing order, and the number of `agents`, `commands` and `mcp_servers`."""
+def _checked(root: Path, *, cache: bool) -> Report:
+    """Load the workspace and say what to print; with `cache`, store it as JSON:
+    `diagnostics` as [absolute path, 0-based line, 0-based column, severity, message],
+    and the number of `agents`, `commands` and `mcp_servers` (see `_report_of`)."""
     from orchestra_lsp.redaction import Redactor
     from orchestra_lsp.workspace import load_workspace
 
@@ -72,10 +73,14 @@ def _checked(root: Path, *, cache: bool) -> dict[str, Any]:
     }
     if recording is not None and workspace.complete:
         check_cache.store(root, recording, result)
-    return result
+    counts = (len(workspace.agents), len(workspace.commands), len(workspace.mcp_servers))
+    return [
+        (Path(p), line, column, severity, text)
+        for p, line, column, severity, text in result["diagnostics"]
+    ], counts
 
 
-def _report_of(result: dict[str, Any]) -> tuple[list[Finding], tuple[int, int, int]] | None:
+def _report_of(result: dict[str, Any]) -> Report | None:
     """What `_checked` said, read back; None if it is not in that shape (a cache entry
     written by hand or by another version)."""
     try:
