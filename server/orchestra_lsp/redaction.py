@@ -133,6 +133,12 @@ _PARTIAL_SHAPE = re.compile(
     r"|-----BEGIN[^\n]*PRIVATE KEY(?:(?!-----END)[\s\S])*\Z"
     r"|[-A-Za-z_]{1,10}\Z"
 )
+#: What `_PARTIAL_SHAPE` allows after a shape's start (and its starts are made of);
+#: the separators after a scheme word (`Bearer `, `token: "`, besides whitespace); and
+#: the longest such word (`x-api-key`), for `held_length`'s starting point.
+_TOKEN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./+=:"
+_SEPARATORS = "\"':="
+_LONGEST_SCHEME = len("x-api-key")
 
 
 @lru_cache(maxsize=1)
@@ -219,6 +225,7 @@ class Redactor:
         compiled on first use, like `_shape_screen`; False where RE2 will not take it."""
         self._longest = max((len(v) for v in self._literals), default=0)
         self._prefix_set: frozenset[str] | None = None
+        self._prefix_ends: dict[str, tuple[int, ...]] = {}
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -265,7 +272,7 @@ class Redactor:
         secret from the raw text (a quote inside a literal secret, a newline inside a
         PEM block), so the screen reads the text with its escapes decoded: every string
         then stands in it as it is."""
-        text = _JSON_ESCAPE.sub(_unescape, json_text) if "\\" in json_text else json_text
+        text = _json_unescaped(json_text) if "\\" in json_text else json_text
         try:
             return self.redact_text(text) != text
         except UnicodeError:  # a decoded lone surrogate: let the walk decide
@@ -293,22 +300,45 @@ class Redactor:
         """How many characters at the end of `text` (already redacted) could be the start
         of a secret that the next piece of a stream completes."""
         longest = 0
-        prefixes = self._prefixes()
-        for length in range(min(len(text), self._longest - 1), 0, -1):
-            if text[-length:] in prefixes:
-                longest = length
-                break
-        match = _PARTIAL_SHAPE.search(text[-MAX_HELD:])
+        if text and self._literals:
+            prefixes, lengths = self._prefixes()
+            # Only the lengths of prefixes that end in the text's last character: most
+            # text ends in one no secret prefix of that length does.
+            for length in lengths.get(text[-1], ()):
+                if length <= len(text) and text[-length:] in prefixes:
+                    longest = length
+                    break
+        window = text[-MAX_HELD:]
+        # A shape's start and what follows it are `_TOKEN` characters, after at most a
+        # scheme word and its separators: no match starts before them, so the search
+        # starts there instead of trying every position of up to 16 KB. A PEM block's
+        # start is the exception (its body is any text).
+        start = 0
+        if "-----BEGIN" not in window:
+            start = len(window.rstrip(_TOKEN))
+            while True:
+                stripped = window[:start].rstrip().rstrip(_SEPARATORS)
+                if len(stripped) == start:
+                    break
+                start = len(stripped)
+            start = max(0, start - _LONGEST_SCHEME)
+        match = _PARTIAL_SHAPE.search(window, start)
         if match is not None:
             longest = max(longest, len(match.group()))
         return min(longest, MAX_HELD)
 
-    def _prefixes(self) -> frozenset[str]:
+    def _prefixes(self) -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
+        """The literals' proper prefixes, and by last character the lengths of those
+        ending in it, longest first."""
         if self._prefix_set is None:
             self._prefix_set = frozenset(
                 literal[:length] for literal in self._literals for length in range(1, len(literal))
             )
-        return self._prefix_set
+            ends: dict[str, set[int]] = {}
+            for prefix in self._prefix_set:
+                ends.setdefault(prefix[-1], set()).add(len(prefix))
+            self._prefix_ends = {c: tuple(sorted(n, reverse=True)) for c, n in ends.items()}
+        return self._prefix_set, self._prefix_ends
 
 
 def _combined_screen(literals: Sequence[str]) -> Any:
@@ -328,6 +358,18 @@ _JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
 _JSON_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
+def _json_unescaped(json_text: str) -> str:
+    """`json_text` with its escapes decoded. In JSON a backslash always starts an escape,
+    and each one but `\\/` means in Python's `unicode_escape` what it means in JSON; the
+    codec reads bytes, so every other character is first written as the Python escape
+    it decodes back from. Several times faster than a substitution per escape (a tool's
+    summary has a newline a line)."""
+    if "\\/" not in json_text:
+        with contextlib.suppress(UnicodeError):
+            return json_text.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    return _JSON_ESCAPE.sub(_unescape, json_text)
+
+
 def _unescape(match: re.Match[str]) -> str:
     """The character a JSON escape stands for."""
     code, char = match.group(1), match.group(2)
@@ -340,17 +382,28 @@ ModelT = TypeVar("ModelT", bound="BaseModel")
 def redact_model_data(model: ModelT, redactor: Redactor) -> tuple[ModelT, dict[str, Any]]:
     """`model` with every string field redacted (the same object when nothing was), and
     its `model_dump(mode="json")` (the engine journals that dict: one dump per event)."""
+    model, data, _ = redact_model_json(model, redactor)
+    return model, data
+
+
+def redact_model_json(
+    model: ModelT, redactor: Redactor
+) -> tuple[ModelT, dict[str, Any], bytes | None]:
+    """As :func:`redact_model_data`, with the data's compact JSON (pydantic-core's
+    encoder, as the journal writes it) when nothing was redacted, else None: the screen
+    encodes the event anyway, and the journal's line can reuse that encoding."""
     import pydantic_core
 
     data = model.model_dump(mode="json")
     # pydantic-core's encoder (compact, UTF-8, the same escapes as json.dumps with
     # ensure_ascii=False): several times faster, and this runs for every event.
-    if not redactor.may_hold_secret(pydantic_core.to_json(data).decode()):
-        return model, data
+    encoded = pydantic_core.to_json(data)
+    if not redactor.may_hold_secret(encoded.decode()):
+        return model, data, encoded
     redacted = redactor.redact(data)
     if redacted == data:  # an escape (a newline) made the screen walk; nothing was found
-        return model, data
-    return type(model).model_validate(redacted), redacted
+        return model, data, encoded
+    return type(model).model_validate(redacted), redacted, None
 
 
 def _secret_spans(rule: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:

@@ -65,6 +65,8 @@ def test_the_screen_reads_json_escapes_decoded() -> None:
     assert Redactor(["ab\\cd"]).may_hold_secret('{"m":"xab\\\\cdy"}')
     # An escaped backslash before an `n` is a backslash and an `n`, not a newline.
     assert not Redactor(["a\ncd"]).may_hold_secret('{"m":"a\\\\ncd"}')
+    # `\/` (JSON's optional escape of a slash, which the journal's encoder never writes).
+    assert Redactor(["a/bcdefgh"]).may_hold_secret('{"m":"xa\\/bcdefghy"}')
 
 
 @pytest.mark.parametrize("secret", SECRETS)

@@ -18,6 +18,7 @@ from orchestra_lsp.redaction import (
     Redactor,
     SecretRegistry,
     StreamRedactor,
+    secret_variants,
 )
 
 SECRET = "tok_9f8e7d6c+5b4a/3210=XYZ"
@@ -131,3 +132,54 @@ def test_a_redacting_stream_learns_secrets_as_they_are_registered() -> None:
     stream.write(f"{SECRET[10:]}\n")
     stream.close()
     assert target.getvalue() == f"before\nthe key is {REDACTED}\n"
+
+
+PROSE = "The list is long, and it goes on; " * 500  # 17 KB: more than a stream holds
+
+
+@pytest.mark.parametrize(
+    ("tail", "held"),
+    [
+        ("x-api-key: 'abcd", "x-api-key: 'abcd"),  # the longest scheme word, separators
+        ('Authorization: Bearer \t "abc', 'Bearer \t "abc'),
+        ("key sk-ant-api03", "sk-ant-api03"),
+        (f"the value {SECRET[:7]}", SECRET[:7]),  # a literal secret's start
+        ("the end", "end"),  # a word may begin a token
+        ("the end.", ""),
+    ],
+)
+def test_a_stream_holds_a_possible_secret_after_long_text(tail: str, held: str) -> None:
+    """What is held at the end of 17 KB of text is what is held at the end of a short one."""
+    redactor = Redactor([SECRET])
+    assert redactor.held_length(tail) == len(held)
+    assert redactor.held_length(PROSE + tail) == len(held)
+
+
+def test_a_private_key_block_is_held_from_its_start() -> None:
+    block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\nab cd: ef!\n"
+    assert Redactor().held_length(PROSE + block) == len(block)
+
+
+PIECES = [
+    "sk-", "AKIA", "Bearer", "x-api-key", "token", " ", "\t", ":", "=", '"', "'", "\n", "ab",
+    "12", ".", "/", "!", "é", "\u00a0", "ſ", "eyJ", "ghp_", "-----BEGIN RSA PRIVATE KEY-----",
+    SECRET[:4], SECRET[4:12],
+]  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(PIECES), max_size=14))
+def test_held_length_is_the_longest_possible_secret_start(pieces: list[str]) -> None:
+    """Against the plain definition: the longest end of the text that starts a literal
+    secret, or that a partial-shape pattern matches, searched from every position."""
+    from orchestra_lsp.redaction import _PARTIAL_SHAPE
+
+    text = "".join(pieces)
+    redactor = Redactor([SECRET])
+    literal = max(
+        (n for n in range(1, len(text) + 1) if any(v.startswith(text[-n:]) and len(v) > n
+         for v in secret_variants(SECRET))),
+        default=0,
+    )  # fmt: skip
+    match = _PARTIAL_SHAPE.search(text)
+    assert redactor.held_length(text) == max(literal, len(match.group()) if match else 0)

@@ -77,7 +77,7 @@ from orchestra_lsp.engine.undo import (
 from orchestra_lsp.journal import ArtifactCollector, RunJournal, settle_pending
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
-from orchestra_lsp.redaction import SECRETS, Redactor, StreamRedactor, redact_model_data
+from orchestra_lsp.redaction import SECRETS, Redactor, StreamRedactor, redact_model_json
 from orchestra_lsp.retirement import end_of_life, retiring
 from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView, as_view_buffers
 from orchestra_lsp.tools.errors import ToolError
@@ -231,12 +231,13 @@ class Run:
             if rest and self._last_delta is not None:
                 self._publish(self._last_delta.model_copy(update={"text": rest}))
             redactor = SECRETS.redactor
-            event, data = redact_model_data(event, redactor)
+            event, data, encoded = redact_model_json(event, redactor)
             if redactor is not self._covering and self.ctx.journal.covered_by(redactor):
                 self._covering = redactor
             # Redacted already, by a redactor that knows every secret the journal's does
-            # (the engine adds the run's secrets to SECRETS before it starts the journal).
-            self.ctx.journal.append(data, screened=redactor is self._covering)
+            # (the engine adds the run's secrets to SECRETS before it starts the journal);
+            # its line reuses the screen's encoding of the event.
+            self.ctx.journal.append(data, screened=redactor is self._covering, encoded=encoded)
             self.ctx.frontend.emit(event)
             return
         self._publish(event)

@@ -157,12 +157,20 @@ class RunJournal:
         rules, every literal secret): an event it has redacted needs no second pass."""
         return redactor.covers(self._redactor)
 
-    def append(self, event: BaseModel | Mapping[str, Any], *, screened: bool = False) -> None:
+    def append(
+        self,
+        event: BaseModel | Mapping[str, Any],
+        *,
+        screened: bool = False,
+        encoded: bytes | None = None,
+    ) -> None:
         """Journal one event (see the module docstring for coalescing and syncing).
 
         `screened`: the event was redacted already by a redactor that `covered_by` this
         journal's (the engine redacts every event before it shows it), so its line is
         not screened a second time; text deltas, coalesced here, always are.
+        `encoded`: the event (a mapping) as `files.dumps` encodes it, when the caller
+        has it already: the line is made from it instead of encoding the event again.
 
         Raises ValueError for an event without a `type` or for another run,
         RuntimeError once the journal is closed, and JournalWriteError once a write has
@@ -181,10 +189,12 @@ class RunJournal:
             return
         if self._failure is not None:
             raise self._failure
+        if "ts" in record or not isinstance(event, Mapping) or event.get("run_id") is None:
+            encoded = None  # the line differs from the event as it came
         _stamp(record)
         self._count_cost(record)
         # Held text goes out in the same write as the event after it.
-        self._put(self._take_held() + self._line(record, screened=screened))
+        self._put(self._take_held() + self._line(record, screened=screened, encoded=encoded))
         if kind in TERMINAL_EVENTS:
             self._finish(TERMINAL_EVENTS[kind], record["ts"])
         elif kind in SYNC_EVENTS:
@@ -286,12 +296,18 @@ class RunJournal:
         self._held, self._held_parts = None, []
         return self._line(record)
 
-    def _line(self, record: dict[str, Any], *, screened: bool = False) -> bytes:
+    def _line(
+        self, record: dict[str, Any], *, screened: bool = False, encoded: bytes | None = None
+    ) -> bytes:
         """The record's journal line (numbered, redacted unless `screened`, with its
-        newline)."""
+        newline). `encoded`: the record without its `ts` and `seq` (the last two keys),
+        encoded: the line is that with them spliced in, byte for byte `dumps(record)`."""
         self._seq += 1
         record["seq"] = self._seq
-        line = dumps(record)
+        if encoded is not None and encoded.endswith(b"}") and len(encoded) > 2:
+            line = encoded[:-1] + b',"ts":' + dumps(record["ts"]) + b',"seq":%d}' % self._seq
+        else:
+            line = dumps(record)
         if not screened and self._redactor.may_hold_secret(line.decode()):
             line = dumps(self._redactor.redact(record))
         return line + b"\n"
