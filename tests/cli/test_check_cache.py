@@ -349,7 +349,7 @@ def test_a_repeated_check_imports_neither_pydantic_nor_the_loader(setup: Setup) 
         return done.stderr
 
     warm = imported()
-    assert "orchestra_lsp.workspace.check_cache" in warm
+    assert "orchestra_lsp.workspace.result_cache" in warm
     assert "pydantic" not in warm and "orchestra_lsp.workspace.agents" not in warm
     _add_file(setup)
     cold = imported()  # the check that loads does import them: the probe can see them

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestra_lsp.workspace import check_cache, inputs, load_workspace
+from orchestra_lsp.workspace import inputs, load_workspace, result_cache
 from orchestra_lsp.workspace.files import read_regular
 
 
@@ -52,11 +52,11 @@ def test_an_incomplete_recording_is_not_stored(
     result = {"diagnostics": [], "agents": 0, "commands": 0, "mcp_servers": 0}
     with inputs.recording() as recording:
         (tmp_path / "x").write_text("x")  # opened outside a probe
-    check_cache.store(tmp_path, recording, result)
-    assert not check_cache.cache_file(tmp_path).exists()
+    result_cache.store("check", tmp_path, recording, result)
+    assert not result_cache.cache_file("check", tmp_path).exists()
     with inputs.recording() as recording:
         inputs.exists(tmp_path / "x")
-    check_cache.store(tmp_path, recording, result)
-    assert check_cache.cached(tmp_path) == result
+    result_cache.store("check", tmp_path, recording, result)
+    assert result_cache.cached("check", tmp_path) == result
     (tmp_path / "x").unlink()
-    assert check_cache.cached(tmp_path) is None
+    assert result_cache.cached("check", tmp_path) is None

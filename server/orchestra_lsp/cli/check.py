@@ -1,7 +1,7 @@
 """`orchestra check`: every problem in the workspace's files, compiler style.
 
 A check of a workspace whose inputs have not changed since the last one prints that
-one's result from the cache (`workspace.check_cache`) without loading anything;
+one's result from the cache (`workspace.result_cache`) without loading anything;
 `--no-cache` loads every file again and leaves the cache alone.
 """
 
@@ -15,8 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from orchestra_lsp.workspace import check_cache, inputs
+from orchestra_lsp.workspace import inputs, result_cache
 from orchestra_lsp.workspace.diagnostic_text import render_line
+
+#: The check's entries in the cache (`result_cache`).
+CACHE_NAME = "check"
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +39,7 @@ Report = tuple[list[Finding], tuple[int, int, int]]
 
 def run(args: argparse.Namespace) -> int:
     root = Path(os.path.abspath(args.workspace))
-    stored = None if args.no_cache else check_cache.cached(root)
+    stored = None if args.no_cache else result_cache.cached(CACHE_NAME, root)
     report = None if stored is None else _report_of(stored)
     if report is None:
         report = _checked(root, cache=not args.no_cache)
@@ -72,7 +75,7 @@ def _checked(root: Path, *, cache: bool) -> Report:
         "mcp_servers": len(workspace.mcp_servers),
     }
     if recording is not None and workspace.complete:
-        check_cache.store(root, recording, result)
+        result_cache.store(CACHE_NAME, root, recording, result)
     counts = (len(workspace.agents), len(workspace.commands), len(workspace.mcp_servers))
     return [
         (Path(p), line, column, severity, text)

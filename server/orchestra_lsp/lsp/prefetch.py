@@ -19,6 +19,14 @@ the files changed (a save, a watched-file change, `orchestra.reload`: see
 `Session.discard_prefetch`). When MCP servers are configured the listing includes
 their prompts, which only the engine can list: the child then declines.
 
+The child also records every outside fact its load consulted (`workspace.inputs`) and,
+after printing, stores the listing with them (`workspace.result_cache`, as `listing`).
+The next server on that folder verifies the stored listing before it starts a child
+(right after `initialize` is answered, before pygls is imported): if every fact holds
+and Orchestra, Python and the installed distributions are the same, that listing is
+the answer at once and no child runs; otherwise the child computes it as above. A load
+whose recording is incomplete, or a listing the child declines, is not stored.
+
 Wire format of the child's stdout: `{"root": PATH, "commands": CommandsResult | null}`.
 """
 
@@ -30,6 +38,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orchestra_lsp.workspace import inputs
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -38,18 +48,32 @@ if TYPE_CHECKING:
 _CHILD = f"from {__name__} import main; main()"
 
 
+#: The listing's entries in the cache (`result_cache`).
+CACHE_NAME = "listing"
+
+
 class CommandsPrefetch:
-    """A running child computing the listing of `root`; `result()` once it is done."""
+    """The listing of `root`: the stored one when its inputs hold (`stored` is then
+    True), else a running child computing it; `result()` once it is done."""
 
     def __init__(self, root: Path) -> None:
-        import subprocess
         import threading
 
+        from orchestra_lsp.workspace import result_cache
+
         self.root = root.resolve()
-        self._answer: dict[str, Any] | None = None
+        self._answer: dict[str, Any] | None = result_cache.cached(CACHE_NAME, self.root)
         self._done = threading.Event()
+        self._process: subprocess.Popen[bytes] | None = None
+        self.stored = self._answer is not None
+        """Whether the listing is the stored one (no child was started)."""
+        if self.stored:
+            self._done.set()
+            return
+        import subprocess
+
         try:
-            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            self._process = subprocess.Popen(
                 [sys.executable, "-c", _CHILD, str(self.root)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -62,18 +86,20 @@ class CommandsPrefetch:
         threading.Thread(target=self._collect, name="orchestra-prefetch", daemon=True).start()
 
     def _collect(self) -> None:
-        assert self._process is not None
+        process = self._process
+        assert process is not None and process.stdout is not None
         try:
-            out, _ = self._process.communicate()
-            if self._process.returncode == 0:
-                message = json.loads(out)
-                if isinstance(message, dict) and message.get("root") == str(self.root):
-                    commands = message.get("commands")
-                    self._answer = commands if isinstance(commands, dict) else None
+            # To the end of its stdout, not its exit: it closes stdout once it has
+            # printed, and stores the listing after that.
+            message = json.loads(process.stdout.read())
+            if isinstance(message, dict) and message.get("root") == str(self.root):
+                commands = message.get("commands")
+                self._answer = commands if isinstance(commands, dict) else None
         except (OSError, ValueError):
             self._answer = None
         finally:
             self._done.set()
+        process.wait()
 
     @property
     def done(self) -> bool:
@@ -86,26 +112,36 @@ class CommandsPrefetch:
         return self._answer if self._done.is_set() else None
 
     def close(self) -> None:
-        """Stop the child if it still runs (the server is leaving)."""
-        if self._process is not None and self._process.poll() is None:
+        """Stop the child if it is still computing (the server is leaving, or the files
+        changed). One that has answered is only storing its listing, with the facts it
+        read: it is left to finish (milliseconds) so that the next start can reuse it."""
+        if self._process is not None and not self.done and self._process.poll() is None:
             self._process.kill()
 
 
-def _listing(root: Path) -> dict[str, Any] | None:
+def _listing(root: Path) -> tuple[dict[str, Any] | None, inputs.Recording]:
+    """The listing of `root` (None: left to the engine) and what its load consulted."""
     from orchestra_lsp.lsp import listing
     from orchestra_lsp.workspace import load_workspace
 
-    workspace = load_workspace(root)
-    if workspace.mcp_servers or not workspace.complete:
-        return None  # their prompts are commands too / the engine says what failed
-    return listing.commands_result(workspace.commands, workspace)
+    with inputs.recording() as recording:
+        workspace = load_workspace(root)
+        if workspace.mcp_servers or not workspace.complete:
+            return None, recording  # their prompts are commands too / the engine says
+        # No secret can be in it: they come from MCP servers' configuration only.
+        return listing.commands_result(workspace.commands, workspace), recording
 
 
 def main() -> None:
     root = Path(sys.argv[1]).resolve()
-    answer = {"root": str(root), "commands": _listing(root)}
-    sys.stdout.write(json.dumps(answer))
+    commands, recording = _listing(root)
+    sys.stdout.write(json.dumps({"root": str(root), "commands": commands}))
     sys.stdout.flush()
+    os.close(1)  # the server has its answer: storing it is no longer on its way
+    if commands is not None:
+        from orchestra_lsp.workspace import result_cache
+
+        result_cache.store(CACHE_NAME, root, recording, commands)
     os._exit(0)  # nothing to tidy: spare the interpreter's teardown
 
 

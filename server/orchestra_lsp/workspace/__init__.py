@@ -1,7 +1,7 @@
 """The `.orchestra` files: pydantic models, discovery with precedence, and diagnostics.
 
 The names below are imported on first use (PEP 562), so that a light module of this
-package (`inputs`, `files`, `check_cache`) can be imported without pydantic.
+package (`inputs`, `files`, `result_cache`) can be imported without pydantic.
 """
 
 from __future__ import annotations

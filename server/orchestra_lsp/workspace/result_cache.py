@@ -1,8 +1,10 @@
-"""The last result of `orchestra check` for a workspace, reused while nothing it read
-has changed (as ruff, mypy and eslint reuse theirs).
+"""A result of a workspace load, reused while every input the load consulted holds (as
+ruff, mypy and eslint reuse theirs): the last `orchestra check`, the first
+`orchestra/commands` listing (`lsp/prefetch.py`).
 
-The entry is a JSON file in the user's cache folder, never in the repository:
-`<user cache dir>/orchestra/check/<blake2b of the workspace's absolute path>.json`,
+Each use has a name of its own (`check`, `listing`). An entry is a JSON file in the
+user's cache folder, never in the repository:
+`<user cache dir>/orchestra/<name>/<blake2b of the workspace's absolute path>.json`,
 shaped `{"key": {...}, "root": str, "inputs": [[kind, subject, fact], ...],
 "result": {...}}`. It is reused only when its key (Orchestra's version and code, the
 Python version, the installed distributions' versions) is this process's and every
@@ -12,7 +14,8 @@ the home folder) is still so. A load that consulted something no fact can repres
 is not stored. A missing, unreadable or malformed entry is a miss; a store that fails
 (a read-only cache folder, a full disk) is skipped, never an error. This module
 imports neither pydantic nor the loader: a warm `orchestra check` is this module,
-`inputs` and printing.
+`inputs` and printing, and the server verifies a stored listing before it imports
+pygls.
 """
 
 from __future__ import annotations
@@ -30,18 +33,19 @@ from orchestra_lsp.workspace import inputs
 FORMAT = 1
 
 
-def cache_file(root: Path) -> Path:
-    """Where the entry for the workspace at `root` (an absolute path) is kept."""
+def cache_file(name: str, root: Path) -> Path:
+    """Where the `name` entry for the workspace at `root` (an absolute path) is kept."""
     import platformdirs
 
-    name = inputs.digest(os.fsencode(root))
-    return Path(platformdirs.user_cache_dir("orchestra")) / "check" / f"{name}.json"
+    digest = inputs.digest(os.fsencode(root))
+    return Path(platformdirs.user_cache_dir("orchestra")) / name / f"{digest}.json"
 
 
-def cached(root: Path) -> dict[str, Any] | None:
-    """The stored result for `root` if every input it consulted is unchanged; else None."""
+def cached(name: str, root: Path) -> dict[str, Any] | None:
+    """The stored `name` result for `root` if every input it consulted is unchanged;
+    else None."""
     try:
-        entry = json.loads(cache_file(root).read_bytes())
+        entry = json.loads(cache_file(name, root).read_bytes())
         facts = {(kind, subject): fact for kind, subject, fact in entry["inputs"]}
         result = entry["result"]
         usable = entry["key"] == _key() and entry["root"] == str(root)
@@ -56,21 +60,21 @@ def cached(root: Path) -> dict[str, Any] | None:
     return result
 
 
-def store(root: Path, recording: inputs.Recording, result: dict[str, Any]) -> None:
-    """Keep `result` for `root`, unless the recording is incomplete. Never raises for a
-    cache that cannot be written: the check's own result does not depend on it."""
+def store(name: str, root: Path, recording: inputs.Recording, result: dict[str, Any]) -> None:
+    """Keep `result` as `name` for `root`, unless the recording is incomplete. Never
+    raises for a cache that cannot be written: the result itself does not depend on it."""
     if recording.incomplete:
         return
-    entry = {
-        "key": _key(),
-        "root": str(root),
-        "inputs": [[kind, subject, fact] for (kind, subject), fact in recording.facts.items()],
-        "result": result,
-    }
     import tempfile  # only here: it imports shutil and random, which a reuse never needs
 
     try:
-        path = cache_file(root)
+        entry = {
+            "key": _key(),  # OSError: Orchestra's own folder could not be listed
+            "root": str(root),
+            "inputs": [[kind, subject, fact] for (kind, subject), fact in recording.facts.items()],
+            "result": result,
+        }
+        path = cache_file(name, root)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written beside its place and renamed over it: a reader sees the old entry or
         # the new one, never half of one.
