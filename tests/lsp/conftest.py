@@ -24,6 +24,17 @@ PROFILES = {"vscode": "visual-studio-code", "neovim": "neovim@v0.7.0"}
 Start = Callable[..., Awaitable[Editor]]
 
 
+@pytest.fixture(autouse=True)
+def own_cache_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache folder of the test's own, inherited by the servers it starts: no test
+    writes the person's `~/.cache` (the stored first listing: `workspace/result_cache.py`)
+    or reuses another test's listing. (Here, not for every test: pip, which
+    `tests/test_wheel.py` runs, keeps its downloads there.)"""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 @pytest.fixture(params=sorted(PROFILES))
 def profile(request: pytest.FixtureRequest) -> str:
     return str(request.param)
