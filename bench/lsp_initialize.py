@@ -104,8 +104,10 @@ def report(title: str, timings: dict[str, list[float]]) -> dict[str, float]:
 
 async def main(peers: Path, runs: int) -> None:
     compile_bytecode()
-    # The caches outside the workspace: nothing in it changes between runs.
-    with tempfile.TemporaryDirectory() as root, tempfile.TemporaryDirectory() as caches:
+    # The caches outside the workspace: nothing in it changes between runs. (The last
+    # run's prefetch child may still be storing its listing as they are removed.)
+    caches_folder = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
+    with tempfile.TemporaryDirectory() as root, caches_folder as caches:
         (Path(root) / ".orchestra").mkdir()
         (Path(root) / "app.py").write_text("def total(prices):\n    value = sum(prices)\n")
         orchestra = Path(sys.executable).parent / "orchestra"
