@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import StartRaw
+
 from orchestra_lsp.workspace import inputs
 
 MARKER = "planted-by-the-test"
