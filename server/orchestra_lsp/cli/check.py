@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     stored = None if args.no_cache else result_cache.cached(CACHE_NAME, root)
     report = None if stored is None else _report_of(stored)
     if report is None:
-        report = _checked(root, cache=not args.no_cache)
+        report = _report_of(_checked(root, cache=not args.no_cache))
+        assert report is not None, "_checked writes the shape _report_of reads"
     else:
         # What a load would have taught the redactor of the terminal (the workspace's
         # own secrets are already out of the stored messages).
@@ -53,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     return _print(found, counts, as_json=args.json)
 
 
-def _checked(root: Path, *, cache: bool) -> Report:
-    """Load the workspace and say what to print; with `cache`, store it as JSON:
+def _checked(root: Path, *, cache: bool) -> dict[str, Any]:
+    """Load the workspace and say what to print, as JSON; with `cache`, store it:
     `diagnostics` as [absolute path, 0-based line, 0-based column, severity, message],
     and the number of `agents`, `commands` and `mcp_servers` (see `_report_of`)."""
     from orchestra_lsp.redaction import Redactor
@@ -76,16 +77,12 @@ def _checked(root: Path, *, cache: bool) -> Report:
     }
     if recording is not None and workspace.complete:
         result_cache.store(CACHE_NAME, root, recording, result)
-    counts = (len(workspace.agents), len(workspace.commands), len(workspace.mcp_servers))
-    return [
-        (Path(p), line, column, severity, text)
-        for p, line, column, severity, text in result["diagnostics"]
-    ], counts
+    return result
 
 
 def _report_of(result: dict[str, Any]) -> Report | None:
-    """What `_checked` said, read back; None if it is not in that shape (a cache entry
-    written by hand or by another version)."""
+    """What `_checked` said, ready to print; None if it is not in that shape (a cache
+    entry written by hand or by another version)."""
     try:
         found = [
             (Path(path), line, column, severity, text)
