@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 
 from orchestra_lsp.cli.tables import print_table
@@ -109,10 +110,14 @@ def _has_mcp(workspace: Workspace) -> bool:
 
 
 async def _mcp_prompts(root: Path) -> list[Command]:
-    """The prompts of the configured MCP servers, as commands (this starts them)."""
+    """The prompts of the configured MCP servers, as commands (this starts them). A
+    server that fails, or lists its prompts wrongly, is named on stderr."""
     from orchestra_lsp.engine import Engine
 
-    engine = Engine(root)
+    def notice(level: str, message: str) -> None:
+        print(f"orchestra: {level}: {message}", file=sys.stderr)
+
+    engine = Engine(root, on_notice=notice)
     try:
         return list((await engine.mcp_commands()).values())
     finally:

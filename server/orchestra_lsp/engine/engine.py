@@ -113,12 +113,15 @@ class Engine:
         mcp_servers: Mapping[str, McpServer] | None = None,
         terminal: Terminal | None = None,
         mcp_relay: McpRelay | None = None,
+        on_notice: Callable[[str, str], None] | None = None,
     ) -> None:
         """`mcp_servers`: servers the front end brings (an ACP client's `mcpServers`),
         added to the workspace's own; a workspace server of the same name wins.
         `terminal`: the front end's terminal, where `run_shell` runs its commands when
         no sandbox is configured. `mcp_relay`: how the front end's own MCP servers
-        (an ACP client's `type: "acp"`) are reached."""
+        (an ACP client's `type: "acp"`) are reached. `on_notice(level, message)`:
+        where an MCP server's trouble goes while no run is going on to carry it (level
+        "info", "warning" or "error"), e.g. while `mcp_commands` lists prompts."""
         self.root = root.resolve()
         self.journal_root = (journal_root or root).resolve()
         """Whose `.orchestra/runs/` keeps the runs' journals: the workspace itself,
@@ -132,6 +135,7 @@ class Engine:
         self._pool: McpPool | None = None
         self._mcp_commands: dict[str, Command] = {}
         self._listeners: dict[str, Callable[[Notice], None]] = {}
+        self._on_notice = on_notice
         self._warned_models: set[str] = set()
         self.runs: dict[str, RunHandle] = {}
         self.workspace = self._load()
@@ -187,7 +191,10 @@ class Engine:
 
     def _notice(self, level: str, message: str) -> None:
         """An MCP server's trouble (it would not start, it crashed) reaches every run
-        that is going on, as an event: the pool is shared, the runs are not."""
+        that is going on, as an event: the pool is shared, the runs are not. With no
+        run going on, it goes to the front end's `on_notice`, if it gave one."""
+        if not self._listeners and self._on_notice is not None:
+            self._on_notice(level, message)
         for run_id, listener in list(self._listeners.items()):
             listener(Notice(run_id=run_id, level=_level(level), message=message))
 

@@ -27,6 +27,7 @@ from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, UNSUPPORTED_PROTOCOL_V
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from orchestra_lsp import __version__
+from orchestra_lsp.mcp.listing import all_resource_templates, all_resources, all_tools
 from orchestra_lsp.mcp.models import NEEDS_LOGIN, ServerState, ServerStatus
 from orchestra_lsp.mcp.relay import McpRelay
 from orchestra_lsp.mcp.stderr_log import StderrLog, mask
@@ -336,10 +337,10 @@ class Connection:
         await self._handshake_lists(session)
 
     async def _handshake_lists(self, session: ClientSession) -> None:
-        self.tools = await _all_tools(session) if self.capabilities.tools else []
+        self.tools = await all_tools(session) if self.capabilities.tools else []
         if self.capabilities.resources:
-            self.resources = (await session.list_resources()).resources
-            self.resource_templates = (await session.list_resource_templates()).resource_templates
+            self.resources = await all_resources(session)
+            self.resource_templates = await all_resource_templates(session)
 
     def _owner_done(self, ready: asyncio.Future[ClientSession]) -> None:
         """The owner ended: if it had been serving and nobody asked it to stop, say so."""
@@ -400,18 +401,6 @@ class Connection:
             f"MCP server '{self.name}' failed to start: {self.target}: {reason}",
             self._stderr_tail(),
         )
-
-
-async def _all_tools(session: ClientSession) -> list[types.Tool]:
-    tools: list[types.Tool] = []
-    cursor: str | None = None
-    while True:
-        params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
-        page = await session.list_tools(params=params)
-        tools.extend(page.tools)
-        cursor = page.next_cursor
-        if not cursor:
-            return tools
 
 
 def _start_reason(exc: BaseException, code: int | None, timeout: float, name: str) -> str:

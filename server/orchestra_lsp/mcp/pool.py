@@ -29,6 +29,7 @@ from orchestra_lsp.mcp.clock import CallClock
 from orchestra_lsp.mcp.connection import Connection, McpFailure, StartFailed
 from orchestra_lsp.mcp.content import Spill, is_large, resource_result, tool_result
 from orchestra_lsp.mcp.elicitation import Elicitor
+from orchestra_lsp.mcp.listing import all_prompts, all_resource_templates, all_resources
 from orchestra_lsp.mcp.models import McpPrompt, McpResult, McpTool, ServerState, ServerStatus
 from orchestra_lsp.mcp.prompts import render, to_command
 from orchestra_lsp.mcp.relay import McpRelay
@@ -228,11 +229,11 @@ class McpPool:
                 continue
             session = await connection.session()
             try:
-                listed = await session.list_prompts()
+                listed = await all_prompts(session)
             except Exception as exc:  # one server's bad listing must not hide the others
                 self._notice("warning", _bad_answer(connection, "prompts/list", exc))
                 continue
-            found.extend(to_command(connection.name, prompt) for prompt in listed.prompts)
+            found.extend(to_command(connection.name, prompt) for prompt in listed)
         return found
 
     async def get_prompt(self, server: str, name: str, arguments: Mapping[str, str]) -> str:
@@ -352,19 +353,19 @@ class McpPool:
             session = await connection.session()
             timeout = self._timeout(connection)
             resources = await self._guarded(
-                connection, "resources/list", _all_resources(session), timeout, timeout
+                connection, "resources/list", all_resources(session), timeout, timeout
             )
             templates = await self._guarded(
                 connection,
                 "resources/templates/list",
-                session.list_resource_templates(),
+                all_resource_templates(session),
                 timeout,
                 timeout,
             )
         except (McpFailure, StartFailed) as exc:
             return McpResult.error(str(exc))
         lines = [_resource_line(r) for r in resources]
-        lines += [_template_line(t) for t in templates.resource_templates]
+        lines += [_template_line(t) for t in templates]
         text = "\n".join(lines) or f"MCP server '{server}' lists no resources"
         return McpResult(content=[{"type": "text", "text": text}])
 
@@ -498,18 +499,6 @@ def _list_resources_tool(connection: Connection) -> McpTool:
         input_schema={"type": "object", "properties": {}},
         read_only=True,
     )
-
-
-async def _all_resources(session: ClientSession) -> list[types.Resource]:
-    resources: list[types.Resource] = []
-    cursor: str | None = None
-    while True:
-        params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
-        page = await session.list_resources(params=params)
-        resources.extend(page.resources)
-        cursor = page.next_cursor
-        if not cursor:
-            return resources
 
 
 def _resource_line(resource: types.Resource) -> str:
