@@ -184,6 +184,26 @@ def test_every_error_of_a_file_at_once(tmp_path: Path) -> None:
     assert "unknown tool 'nosuch'" in lines[1] and "agent 'nobody'" in lines[3]
 
 
+def test_a_symlink_loop_is_named(tmp_path: Path) -> None:
+    """A definition that is a link to itself, or one of two links to each other, is an
+    error at its own path, not a file silently left out."""
+    root = good_workspace(tmp_path / "repo")
+    (root / ".orchestra/agents/self.md").symlink_to("self.md")
+    claude = root / ".claude/commands"
+    claude.mkdir(parents=True)
+    (claude / "ping.md").symlink_to("pong.md")
+    (claude / "pong.md").symlink_to("ping.md")
+    result = check(root, tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    for relative in (
+        ".orchestra/agents/self.md",
+        ".claude/commands/ping.md",
+        ".claude/commands/pong.md",
+    ):
+        assert f"{relative}:1:1: error: it is a symlink loop" in result.stdout, result.stdout
+
+
 @settings(
     max_examples=10,  # each is a process; the in-process fuzz test runs many more
     deadline=None,

@@ -195,7 +195,9 @@ def _listed(folder: str, suffix: str, recursive: bool) -> tuple[list[str], list[
                     if recursive and depth < MAX_FOLDER_DEPTH:
                         pending.append((path, depth + 1, (*below, entry.name)))
                     continue
-            except OSError:
+            except OSError as error:  # a link to itself, or a cycle of links
+                if entry.name.endswith(suffix):
+                    problems.append((path, _why(error)))
                 continue
             if entry.name.endswith(suffix):
                 if entry.is_symlink() and not os.path.exists(path):
