@@ -47,7 +47,7 @@ from orchestra_lsp.context.models import (
     Source,
 )
 from orchestra_lsp.context.summary import DroppedSummary
-from orchestra_lsp.context.tokens import count_tokens
+from orchestra_lsp.context.tokens import count_tokens, count_tokens_joined
 
 CHUNK_SHARE = 0.5
 """A chunk of dropped turns is about this share of the room the budget leaves for the
@@ -180,6 +180,7 @@ class ConversationFitter:
         for end in range(start, count - 1):
             if end >= 3 and self._fitted[end].get("role") == "assistant":
                 best = (end, running.text())
+                count_tokens_joined(running.pieces())  # see `_first_with`
                 first = _with_summary(self._fitted[0], best[1])
                 first_tokens = message_tokens(first)
                 if fits(end, first_tokens):
@@ -194,6 +195,9 @@ class ConversationFitter:
         """The instructions with `boundary`'s summary, and their tokens: worked out once
         per boundary (the instructions never change while it stands)."""
         if boundary.first is None:
+            # The summary's count, from its pieces (most counted for earlier summaries),
+            # is then the tokenizer cache's answer for the summary's text.
+            count_tokens_joined(boundary.before.pieces())
             first = _with_summary(self._fitted[0], boundary.summary)
             boundary.first = (first, message_tokens(first))
         return boundary.first
@@ -273,7 +277,13 @@ class ConversationFitter:
             self._first_with(boundary)
             self._boundaries.append(boundary)
             self._since_boundary = 0
+        listed = self._running.listed()
         self._running.add(fitted)
+        if self._running.listed() != listed:
+            # A new item in the summary's lists (a file read, a tool called): its pieces
+            # are counted now, a turn at a time, so the boundary that will need them
+            # counts only what changed since (see `_first_with`).
+            count_tokens_joined(self._running.pieces())
         self._since_boundary += self._sizes[index]
 
     def _relearn_chunks(self) -> None:

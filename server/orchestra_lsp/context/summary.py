@@ -47,6 +47,15 @@ class DroppedSummary:
             elif name == "edit":
                 self.edited[path] = None
 
+    def listed(self) -> tuple[int, int, int]:
+        """How many tools, files read and files edited the summary names: its pieces
+        other than the numbers change only when these do."""
+        return (
+            min(len(self.calls), MAX_LISTED),
+            min(len(self.read), MAX_LISTED),
+            min(len(self.edited), MAX_LISTED),
+        )
+
     def copy(self) -> DroppedSummary:
         """An independent copy (its counts are plain values: a shallow copy of each
         table is enough, and several times cheaper than `copy.deepcopy`)."""
@@ -60,22 +69,37 @@ class DroppedSummary:
         return other
 
     def text(self) -> str:
-        parts = [
-            f"[{self.messages} earlier messages ({self.turns} of your turns and their tool "
-            "results) were dropped to fit the context budget."
+        """The summary: `"".join(self.pieces())`."""
+        return "".join(self.pieces())
+
+    def pieces(self) -> list[str]:
+        """The summary's text in pieces, cut before the spaces between its words and
+        list items, so its tokens can be counted from pieces counted before
+        (`count_tokens_joined`): from one summary to the next only a few change."""
+        pieces = [
+            f"[{self.messages}",
+            f" earlier messages ({self.turns}",
+            " of your turns and their tool results) were dropped to fit the context budget.",
         ]
         if self.calls:
-            listed = _listing(f"{name} ×{n}" for name, n in self.calls.items())
-            parts.append(f"Tools called: {listed}.")
+            pieces += [" Tools called:", *_listed(f"{name} ×{n}" for name, n in self.calls.items())]
+            pieces[-1] += "."
         if self.read:
-            parts.append("Files read: " + _listing(self.read) + ".")
+            pieces += [" Files read:", *_listed(self.read)]
+            pieces[-1] += "."
         if self.edited:
-            parts.append("Files edited: " + _listing(self.edited) + ".")
-        parts.append("Call the tools again if you need their results.]")
-        return " ".join(parts)
+            pieces += [" Files edited:", *_listed(self.edited)]
+            pieces[-1] += "."
+        pieces += [" Call", " the tools again if you need their results.]"]
+        return pieces
 
 
-def _listing(items: Iterable[str]) -> str:
+def _listed(items: Iterable[str]) -> list[str]:
+    """`_listing(items)` after a space, in pieces: each item with its comma."""
     names = list(items)
-    shown = ", ".join(names[:MAX_LISTED])
-    return shown if len(names) <= MAX_LISTED else f"{shown} and {len(names) - MAX_LISTED} more"
+    shown = names[:MAX_LISTED]
+    pieces = [f" {name}," for name in shown]
+    pieces[-1] = pieces[-1][:-1]
+    if len(names) > MAX_LISTED:
+        pieces.append(f" and {len(names) - MAX_LISTED} more")
+    return pieces

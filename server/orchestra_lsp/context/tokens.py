@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import cast
 
@@ -72,6 +72,73 @@ def count_tokens(text: str) -> int:
         if len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return count
+
+
+def count_tokens_joined(pieces: Sequence[str]) -> int:
+    """`count_tokens("".join(pieces))`, exactly, from the pieces' own counts where that
+    is the same number, and cached under the whole text like `count_tokens`.
+
+    The tokenizer splits its (NFKC-normalised) input into words before it merges bytes
+    (a byte-level BPE: GPT-2's pattern, where no word holds a non-space character
+    followed by a space), and counts each word alone. So a text cut just before a
+    space that follows an ASCII non-space character and precedes another counts as the
+    sum of its two sides: the cut is a word boundary in the whole and in either side,
+    and NFKC changes neither side's edge (a space composes with nothing). Pieces that
+    do not meet there are counted together. A text the tokenizer does not count whole
+    (too long: sampled; no tokenizer: estimated; a lone surrogate, which the extension
+    rejects) is counted as `count_tokens` counts it. The fitter's chunk summaries are
+    made of pieces that mostly repeat from one summary to the next: counting them costs
+    tens of microseconds instead of the text's whole (about a microsecond a character).
+    """
+    text = "".join(pieces)
+    if not text:
+        return 0
+    if _load_native() is None or len(text) > EXACT_CHARS or not _encodable(text):
+        return count_tokens(text)
+    key = (len(text), hash(text))
+    with _lock:
+        cached = _cache.get(key)
+    if cached is not None:
+        return count_tokens(text)  # a hit: refreshed in the cache's order
+    words: list[str] = []
+    run = ""
+    for piece in pieces:
+        if run and _word_boundary(run, piece):
+            words.append(run)
+            run = piece
+        else:
+            run += piece
+    words.append(run)
+    count = sum(count_tokens(word) for word in words)
+    with _lock:
+        _cache[key] = count
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return count
+
+
+def _word_boundary(before: str, after: str) -> bool:
+    """Whether the tokenizer's words end with `before` and start again with `after`
+    (see `count_tokens_joined`)."""
+    return (
+        len(after) > 1
+        and after[0] == " "
+        and after[1].isascii()
+        and not after[1].isspace()
+        and before[-1].isascii()
+        and not before[-1].isspace()
+    )
+
+
+def _encodable(text: str) -> bool:
+    """No lone surrogate (which the extension rejects, and the fallback estimates)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _count(text: str) -> int:
