@@ -197,3 +197,33 @@ def test_the_server_drops_the_sources_attrs_keeps_for_debuggers(tmp_path: Path) 
     linecache.cache["<attrs generated methods orchestra test>"] = (4, None, ["x\n"], "<x>")
     create_server(tmp_path)
     assert not [name for name in linecache.cache if name.startswith("<attrs generated")]
+
+
+def test_on_a_busy_machine_the_server_waits_for_the_child(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`yield_cpu` (what `serve` calls before importing pygls): without two cores to
+    spare it returns once the child has answered; with them, at once (the child has
+    not even started its interpreter by then). Each start has an empty cache folder:
+    a child computes the listing."""
+    from orchestra_lsp.lsp.prefetch import CommandsPrefetch
+
+    def cold_start() -> CommandsPrefetch:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache-{len(started)}"))
+        started.append(CommandsPrefetch(workspace))
+        assert not started[-1].stored
+        return started[-1]
+
+    started: list[CommandsPrefetch] = []
+    busy = cold_start()
+    busy.yield_cpu(timeout=60, spare=0.0)
+    assert busy.done
+    assert busy.result(0) == prefetched(workspace)["commands"]
+    idle = cold_start()
+    idle.yield_cpu(timeout=60, spare=8.0)
+    assert not idle.done
+    assert idle.result(60) == busy.result(0)
+    bounded = cold_start()
+    bounded.yield_cpu(timeout=0.001, spare=0.0)
+    assert not bounded.done
+    bounded.close()

@@ -35,9 +35,10 @@ def run(args: argparse.Namespace) -> int:
     The start, in order (ARCHITECTURE.md, "Start path"): `initialize` is answered
     before pygls is imported (`lsp/bootstrap.py`); then the prefetch child starts for
     the folder the client named (`lsp/prefetch.py`), on another core while this process
-    imports pygls, and the first `orchestra/commands` is answered from it as soon as it
-    is done (`bootstrap.EarlyAnswers`); then pygls takes over, the `initialize`
-    replayed into it.
+    imports pygls (on a machine without two cores to spare, this process waits for the
+    child first: `CommandsPrefetch.yield_cpu`), and the first `orchestra/commands` is
+    answered from it as soon as it is done (`bootstrap.EarlyAnswers`); then pygls takes
+    over, the `initialize` replayed into it.
     """
     import sys
 
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     if opening.source is not None:  # the editor may ask for the commands already
         early = bootstrap.EarlyAnswers(opening.source, sys.stdout.buffer, prefetch)
         stdin = early.stdin
+    # On a busy machine the child goes first: its listing is what the editor asks first.
+    prefetch.yield_cpu()
     from orchestra_lsp.lsp import create_server
 
     configure_logging(args.log_level, args.log_file)

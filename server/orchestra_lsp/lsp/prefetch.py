@@ -10,6 +10,9 @@ before it imports pygls: the child loads the workspace from disk on another core
 prints the listing as JSON and exits, and the first request is answered from it at once
 (`bootstrap.EarlyAnswers`, while pygls is still being imported; then the session,
 while the engine is still being built). (A thread would not help: imports hold the GIL.)
+Side by side only with cores to spare: on a busy machine the two processes would share
+one core's worth of time, and the server waits for the child before it imports pygls
+(`yield_cpu`): the listing comes in half the time, and the server is up no later.
 
 The child's answer is the engine's answer: the same loader, reading the same files from
 disk (the engine's first load reads no editor buffer either), through the same
@@ -51,6 +54,30 @@ _CHILD = f"from {__name__} import main; main()"
 #: The listing's entries in the cache (`result_cache`).
 CACHE_NAME = "listing"
 
+#: The child's environment, beyond the server's: pydantic would otherwise read every
+#: installed distribution's entry points for plugins (which only observe validation,
+#: never change it) before its first model is built.
+_CHILD_ENVIRONMENT = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
+
+#: `yield_cpu` runs the server's start beside the child only with this many cores to
+#: spare (one for each process, give or take the load's noise).
+PARALLEL_SPARE_CORES = 1.5
+#: How long `yield_cpu` waits for the child at most.
+YIELD_SECONDS = 2.0
+
+
+def spare_cores() -> float:
+    """The cores this process may run on minus the machine's load (its one-minute
+    average of runnable tasks); `inf` where the platform cannot tell."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    try:
+        return cores - os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows; no load average
+        return float("inf")
+
 
 class CommandsPrefetch:
     """The listing of `root`: the stored one when its inputs hold (`stored` is then
@@ -78,6 +105,7 @@ class CommandsPrefetch:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
+                env={**os.environ, **_CHILD_ENVIRONMENT},
             )
         except OSError:  # no child here: the engine answers, a little later
             self._process = None
@@ -104,6 +132,20 @@ class CommandsPrefetch:
     @property
     def done(self) -> bool:
         return self._done.is_set()
+
+    def yield_cpu(self, timeout: float = YIELD_SECONDS, spare: float | None = None) -> None:
+        """Wait for the child (at most `timeout` seconds) unless the machine has about
+        two cores to spare (`spare`: `spare_cores()` unless given).
+
+        What the server does next (importing pygls: about half a second of CPU) would
+        otherwise take the core the child needs, and on a busy machine both would end
+        late: the first listing after twice its time, the server itself no sooner.
+        With cores to spare, they run side by side."""
+        if self.done:
+            return
+        if (spare_cores() if spare is None else spare) >= PARALLEL_SPARE_CORES:
+            return
+        self._done.wait(timeout)
 
     def result(self, timeout: float | None = None) -> dict[str, Any] | None:
         """The `orchestra/commands` result, or None (the child failed or declined, or

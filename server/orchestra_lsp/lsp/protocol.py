@@ -24,7 +24,12 @@ class Payload(BaseModel):
     for an empty object they received. A required field given `null` is still an error.
     """
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    # Each model's validator and serializer are built on first use, not at import: the
+    # prefetch child (`prefetch.py`) uses only the listing's few (a quarter of the
+    # module's import time), and the server builds each as its method is first asked.
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True
+    )
 
     @model_validator(mode="before")
     @classmethod
