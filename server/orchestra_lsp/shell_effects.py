@@ -13,17 +13,22 @@ A hazard makes a command impossible to allow by rule (the policy asks instead):
 - ``sudo`` and friends, ``xargs`` (arguments come from input), a shell reading commands
   from its input, ``find -delete``/``-fprint``;
 - git options that write files, run programs or read outside the workspace
-  (:mod:`orchestra_lsp.git_forms`).
+  (:mod:`orchestra_lsp.git_forms`);
+- the forms of common read-only-looking commands that write files or run programs
+  (``sed -i``, sed's ``w``/``e``, awk's ``system()`` and pipes, ``tar -x``, ``rg --pre``,
+  …: :mod:`orchestra_lsp.command_forms`), whose plain output files (``sort -o``,
+  ``tee``) count as writes and whose inner commands (``fd -x``) are analysed too.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestra_lsp.command_forms import CommandForm, command_form
 from orchestra_lsp.git_forms import git_hazard, is_read_only_git
 from orchestra_lsp.shell_syntax import Assignment, SimpleCommand, Word, parse_shell
 
@@ -178,7 +183,8 @@ def _words(
     if not words:
         _record(Invocation("", tuple(hazards)), effects, hazards)
         return
-    hazards.extend(_word_hazards(words, ctx))
+    form = command_form(words[0].value, [w.value for w in words[1:]])
+    hazards.extend(_word_hazards(words, ctx, form.scripts))
     program = posixpath.basename(words[0].value)
     if program == "git":
         hazard = git_hazard([w.value for w in words[1:]], ctx.workspace)
@@ -186,6 +192,7 @@ def _words(
             hazards.append(hazard)
     if program == "find":
         _find(words, ctx, effects, depth, hazards)
+    _forms(form, words, ctx, effects, depth, hazards)
     text = " ".join(word.value for word in words)
     effects.invocations.append(Invocation(text, tuple(dict.fromkeys(hazards))))
 
@@ -280,6 +287,27 @@ def _find(
         index += 1
 
 
+def _forms(
+    form: CommandForm,
+    words: list[Word],
+    ctx: _Context,
+    effects: ShellEffects,
+    depth: int,
+    hazards: list[str],
+) -> None:
+    """What the command's options and scripts write, read and run (``sed -i``, …)."""
+    hazards.extend(form.hazards)
+    effects.writes.extend(form.writes)
+    for path in form.reads:
+        where = _place(path, path.startswith("~"), ctx.workspace)
+        if where == "outside":
+            hazards.append(f"`{path}`, read by the command's script, is outside the workspace")
+        elif where is not None and ctx.is_protected(where):
+            hazards.append(f"`{path}`, read by the command's script, is the protected `{where}`")
+    for start, end in form.runs:
+        _words(list(words[1 + start : 1 + end]), [], ctx, effects, depth + 1)
+
+
 def _assignment_hazard(assignment: Assignment) -> str | None:
     name = assignment.name
     if name in HARMLESS_VARIABLES or name.startswith("LC_"):
@@ -287,19 +315,23 @@ def _assignment_hazard(assignment: Assignment) -> str | None:
     return f"setting `{name}` can change what the command does"
 
 
-def _word_hazards(words: Sequence[Word], ctx: _Context) -> list[str]:
+def _word_hazards(words: Sequence[Word], ctx: _Context, scripts: Collection[int] = ()) -> list[str]:
+    """Hazards of the arguments; those at `scripts` (indices after the name) are script
+    text, whose slashes name no path."""
     hazards: list[str] = []
     if not words[0].literal:
         return ["the command's name is computed by the shell"]
     read_only_git = posixpath.basename(words[0].value) == "git" and is_read_only_git(
         [w.value for w in words[1:]]
     )
-    for word in words[1:]:
+    for index, word in enumerate(words[1:]):
         if not word.literal:
             hazards.append(
                 f"the argument `{word.value}` is computed by the shell (an expansion or "
                 "a command substitution)"
             )
+            continue
+        if index in scripts:
             continue
         candidates = [word.value]
         if word.glob:

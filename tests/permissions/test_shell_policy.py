@@ -13,6 +13,7 @@ import pytest
 
 from orchestra_lsp.engine import DEFAULT_ALLOW
 from orchestra_lsp.permissions import DEFAULT_PROTECTED, Policy
+from orchestra_lsp.shell_effects import shell_effects
 
 
 @pytest.fixture(scope="module")
@@ -238,3 +239,297 @@ def test_naming_a_protected_path_in_an_allowed_command_asks(workspace: Path) -> 
     assert policy.decide("run_shell", {"command": "cat .env"}).verdict == "ask"
     assert policy.decide("run_shell", {"command": "cat /etc/passwd"}).verdict == "ask"
     assert policy.decide("run_shell", {"command": "cat src/a.py"}).verdict == "allow"
+
+
+# Read-only-looking commands allowed by prefix, as Claude Code users allow them
+# (`Bash(sed:*)` becomes `run_shell(sed*)`): their forms that write files or run
+# programs are hazards (or writes), whatever the rule says.
+PREFIX_RULES = [
+    f"run_shell({name}*)"
+    for name in (
+        "sed", "gsed", "awk", "gawk", "mawk", "sort", "uniq", "xxd", "tee", "tar", "rg",
+        "fd", "fdfind", "yq", "tree", "cat", "echo", "wc", "env", "find", "sh", "timeout",
+        "xargs", "busybox",
+    )
+]  # fmt: skip
+
+
+def _effects(workspace: Path, command: str) -> str:
+    """Every hazard, write and inner command the analysis found, as one text."""
+    policy = Policy.from_strings(workspace=str(workspace))
+    effects = shell_effects(command, str(workspace), lambda p: policy.protection(p) is not None)
+    hazards = [h for invocation in effects.invocations for h in invocation.hazards]
+    return "\n".join([*hazards, *(f"> {path}" for path in effects.writes)])
+
+
+FORM_HAZARDS = [
+    # sed: in place, in every spelling
+    ("sed -i s/a/b/ src/a.py", "`sed -i` edits files in place"),
+    ("sed -i.bak s/a/b/ src/a.py", "`sed -i`"),
+    ("sed -ie s/a/b/ src/a.py", "`sed -i`"),  # the suffix is `e`
+    ("sed -Ei 's/a/b/' src/a.py", "`sed -i`"),
+    ("sed -n -i s/a/b/ src/a.py", "`sed -i`"),
+    ("sed s/a/b/ -i src/a.py", "`sed -i`"),  # GNU reads options after operands
+    ("sed --in-place=.orig s/a/b/ src/a.py", "`sed -i`"),
+    ("sed --in-place s/a/b/ src/a.py", "`sed -i`"),
+    ("sed --in-pl s/a/b/ src/a.py", "`sed -i`"),  # an abbreviation getopt accepts
+    ("gsed -i s/a/b/ src/a.py", "`sed -i`"),
+    # sed: a script that is not on the line
+    ("sed -f script.sed src/a.py", "`sed -f`"),
+    ("sed -nf script.sed src/a.py", "`sed -f`"),
+    ("sed --file=script.sed src/a.py", "`sed -f`"),
+    # sed: commands and flags that write files or run programs
+    ("sed -n 'w out.txt' src/a.py", "`w out.txt` writes a file"),
+    ("sed -n '/x/W out.txt' src/a.py", "`W out.txt` writes a file"),
+    ("sed 's/a/b/w out' src/a.py", "`w out` writes a file"),
+    ("sed 's/a/b/gpw out' src/a.py", "`w out` writes a file"),
+    ("sed -e 's/a/b/;w out' src/a.py", "`w out` writes a file"),
+    ("sed -e 's/a/b/' -e 'w out' src/a.py", "`w out` writes a file"),
+    ("sed -ne 'p;w out' src/a.py", "`w out` writes a file"),
+    ("sed --expression='1w out' src/a.py", "`w out` writes a file"),
+    ("sed '1{p\nw out\n}' src/a.py", "`w out` writes a file"),
+    ("sed '/x/!{s/a/b/;w out\n}' src/a.py", "`w out` writes a file"),
+    ("sed 'a hello\nw out' src/a.py", "`w out` writes a file"),  # text ends at the newline
+    ("sed -e 'a hello' -e 'w out' src/a.py", "`w out` writes a file"),
+    ("sed 's/[/];/w x/p' src/a.py", "writes a file"),  # GNU 4.9 skips `/` inside `[…]`
+    ("sed -e 'e id' src/a.py", "`e` command runs a program"),
+    ("sed '1e id' src/a.py", "`e` command runs a program"),
+    ("sed 'y/abc/xyz/;e' src/a.py", "`e` command runs a program"),
+    ("sed '\\%x%e id' src/a.py", "`e` command runs a program"),
+    ("sed '/start/,/end/{s/a/b/;e date\n}' src/a.py", "`e` command runs a program"),
+    ("sed 's/x/id/e' src/a.py", "`s///e` runs the result"),
+    ("sed 's|x|id|ge' src/a.py", "`s///e` runs the result"),
+    ("sed '1r /etc/passwd' src/a.py", "`/etc/passwd`, read by the command's script, is outside"),
+    ("sed 'R ../secret' src/a.py", "is outside the workspace"),
+    ("sed '$r .env' src/a.py", "protected"),
+    # sed: a script that cannot be read is asked about
+    ("sed 's/a/b' src/a.py", "cannot be read"),
+    ("sed 's/a/b/q' src/a.py", "cannot be read"),
+    ("sed '{p' src/a.py", "cannot be read"),
+    ("sed 'k' src/a.py", "cannot be read"),
+    ("sed 'p}' src/a.py", "cannot be read"),
+    # sed behind wrappers
+    ("env sed -i s/a/b/ src/a.py", "`sed -i`"),
+    ("timeout 5 sed -i s/a/b/ src/a.py", "`sed -i`"),
+    ("xargs sed -i s/a/b/", "`sed -i`"),
+    ("find . -name '*.py' -exec sed -i s/a/b/ {} +", "`sed -i`"),
+    ("sh -c \"sed -i 's/a/b/' src/a.py\"", "`sed -i`"),
+    ("cat src/a.py | sed -n 'w out'", "`w out` writes a file"),
+    ("busybox sed -i s/a/b/ src/a.py", "`sed -i`"),
+    ("/usr/bin/sed -i s/a/b/ src/a.py", "`sed -i`"),
+    # awk: programs run
+    ("awk 'BEGIN{system(\"id\")}'", "`system()` runs a program"),
+    ("awk '{ system(\"rm \" $1) }' src/a.py", "`system()`"),
+    ('gawk \'BEGIN { f = "sys" "tem"; @f("id") }\'', "`@`"),
+    ("awk '{print | \"sh\"}' src/a.py", "pipe (`|`) runs a program"),
+    ("gawk '{print $0 |& \"cat\"}' src/a.py", "pipe"),
+    ("awk 'BEGIN{\"id\" | getline x; print x}'", "pipe"),
+    ("awk '{x = a / 2; print | \"sh\"; y = b / 3}' src/a.py", "pipe"),  # divisions
+    ("awk '{n++ / 2; print | \"sh\"; m = 1/2}' src/a.py", "pipe"),
+    ("gawk -e 'BEGIN{system(\"id\")}'", "`system()`"),
+    ("env awk 'BEGIN{system(\"id\")}'", "`system()`"),
+    # awk: files written and read
+    ("awk '{print > \"out\"}' src/a.py", "`print >` writes a file"),
+    ("awk '{print $1 >> \"out\"}' src/a.py", "`print >>` writes a file"),
+    ('awk \'{printf("%s\\n", $1) > "out"}\' src/a.py', "`print >` writes a file"),
+    ("awk '{print ($1, $2) > \"out\"}' src/a.py", "`print >` writes a file"),
+    ("awk '$1 > 0 {print $1 > \"out\"}' src/a.py", "`print >` writes a file"),
+    ("awk -v x=1 '{print > x}' src/a.py", "`print >` writes a file"),
+    ("awk '{if ($1) print; else print > \"out\"}' src/a.py", "`print >` writes a file"),
+    ("find . -exec awk '{print > \"out\"}' {} +", "`print >`"),
+    ("awk 'BEGIN{while ((getline l < \"/etc/passwd\") > 0) print l}'", "`getline <`"),
+    # awk: programs and extensions from files, files written by options
+    ("awk -f prog.awk src/a.py", "`awk -f`"),
+    ("awk --file=prog.awk src/a.py", "`awk --file`"),
+    ("gawk -i inplace '{sub(/a/, \"b\")} 1' src/a.py", "`awk -i`"),
+    ("gawk --include=inplace 1 src/a.py", "`awk --include`"),
+    ("gawk -l filefuncs 'BEGIN{}'", "`awk -l`"),
+    ("gawk -E prog.awk", "`awk -E`"),
+    ("gawk '@include \"x.awk\"; {print}' src/a.py", "`@`"),
+    ("gawk '@load \"readfile\"' src/a.py", "`@`"),
+    ("gawk --pretty-print 'BEGIN{}'", "writes the program to a file"),
+    ("gawk -p 'BEGIN{}'", "writes a profile"),
+    ("gawk -dvars.txt 'BEGIN{}'", "writes its variables"),
+    ("mawk -W exec prog.awk", "`awk -W`"),
+    ("awk '{print \"unterminated}' src/a.py", "cannot be read"),
+    # sort, uniq, xxd, tee, tree: output files are writes; sort's helper runs
+    ("sort -o out.txt src/a.py", "> out.txt"),
+    ("sort -oout.txt src/a.py", "> out.txt"),
+    ("sort -ro out.txt src/a.py", "> out.txt"),
+    ("sort --output=out.txt src/a.py", "> out.txt"),
+    ("sort --output out.txt src/a.py", "> out.txt"),
+    ("sort --out=out.txt src/a.py", "> out.txt"),
+    ("sort src/a.py -o out.txt", "> out.txt"),
+    ("sort --compress-program=sh src/a.py", "`sort --compress-program` runs a program"),
+    ("sort --compress-prog sh src/a.py", "`sort --compress-program`"),
+    ("uniq src/a.py out.txt", "> out.txt"),
+    ("uniq -c -f 1 src/a.py out.txt", "> out.txt"),
+    ("xxd src/a.py out.hex", "> out.hex"),
+    ("xxd -r dump.hex out.bin", "> out.bin"),
+    ("xxd -c 8 src/a.py out.hex", "> out.hex"),
+    ("echo x | tee out.txt", "> out.txt"),
+    ("tee -a log.txt", "> log.txt"),
+    ("tree -o out.txt src", "> out.txt"),
+    ("tree -R -H . src", "`tree -R`"),
+    # tar: every mode but listing and comparing, and its program options
+    ("tar -xf a.tar", "`tar -x` extracts files"),
+    ("tar xvf a.tar", "`tar -x`"),
+    ("tar -xzf a.tgz -C src", "`tar -x`"),
+    ("tar --extract --file=a.tar", "`tar -x`"),
+    ("tar --get -f a.tar", "`tar -x`"),
+    ("tar -cf out.tar src", "writes an archive"),
+    ("tar czf out.tgz src", "writes an archive"),
+    ("tar -rf a.tar src/a.py", "writes an archive"),
+    ("tar --delete -f a.tar x", "deletes members"),
+    ("tar -tf a.tar --to-command=sh", "`tar --to-command`"),
+    ("tar -t -I 'sh -c id' -f a.tar", "`tar -I` runs a program"),
+    ("tar tIf ./evil a.tar", "`tar -I` runs a program"),
+    ("tar --use-compress-program=./evil -tf a.tar", "`tar --use-compress-program`"),
+    ("tar --use-comp ./evil -tf a.tar", "`tar --use-compress-program`"),
+    ("tar -tf a.tar --checkpoint=1 --checkpoint-action=exec=id", "`tar --checkpoint-action`"),
+    ("tar -t --rsh-command=./x -f a.tar", "`tar --rsh-command`"),
+    ("tar -tf user@host:a.tar", "remote shell"),
+    ("tar -tF ./script -f a.tar", "`tar -F` runs a script"),
+    ("tar -t --info-script=./x -f a.tar", "`tar --info-script`"),
+    # rg: preprocessors and helper programs
+    ("rg --pre sh x", "`rg --pre` runs a preprocessor"),
+    ("rg --pre=./evil x src", "`rg --pre`"),
+    ("rg --pre-glob '*.pdf' x", "`rg --pre-glob`"),
+    ("rg --hostname-bin=./x x", "`rg --hostname-bin`"),
+    # fd: the command it runs is analysed like find -exec's
+    ("fd -e py -x sed -i s/a/b/", "`sed -i`"),
+    ("fd -X sed -i s/a/b/", "`sed -i`"),
+    ("fd -Hx sed -i s/a/b/", "`sed -i`"),
+    ("fd --exec sed -i s/a/b/ ';' -e py", "`sed -i`"),
+    ("fdfind -x sed -i s/a/b/", "`sed -i`"),
+    ("fd --exec=sh", "`fd --exec=sh` runs a command"),
+    ("fd -x", "runs a command"),
+    # yq: in place and split into files
+    ("yq -i '.a = 1' x.yaml", "`yq -i` edits files in place"),
+    ("yq --inplace '.a = 1' x.yaml", "`yq -i`"),
+    ("yq -Pi '.a = 1' x.yaml", "`yq -i`"),
+    ("yq --in-place '.a = 1' x.yaml", "`yq -i`"),
+    ("yq -s '.name' x.yaml", "`yq -s` writes a file per document"),
+]
+
+FORM_ALLOWED = [
+    "sed 's/hello/world/' src/a.py",
+    "sed -n '1,5p' src/a.py",
+    "sed -E 's/(a|b)/x/g' src/a.py",
+    "sed '/^#/d' src/a.py",
+    "sed -n '/start/,/end/p' src/a.py",
+    "sed -ne 's/a/b/p' src/a.py",
+    "sed -e 's/a/b/' -e 's/c/d/' src/a.py",
+    "sed 's/a/b/;s/c/d/' src/a.py",
+    "sed 's/a/b/\ns/c/d/' src/a.py",
+    "sed ':a;N;$!ba;s/\\n/ /g' src/a.py",
+    "sed 's|/usr|/opt|g' src/a.py",
+    "sed '\\%^#%d' src/a.py",
+    "sed -n '$p' src/a.py",
+    "sed '1~2d' src/a.py",
+    "sed '2q' src/a.py",
+    "sed 'y/abc/xyz/' src/a.py",
+    "sed '1i header' src/a.py",
+    "sed '$a\\\nfooter; w out' src/a.py",  # text, not a command
+    "sed '/x/!d' src/a.py",
+    "sed -n '/a/{p;q}' src/a.py",
+    "sed 's/e/E/w /dev/stdout' src/a.py",
+    "sed '# a comment: w out\ns/a/b/' src/a.py",
+    "sed --expression='s/a/b/' src/a.py",
+    "sed -E 's/[[:space:]]+$//' src/a.py",
+    "sed 's/\\//|/g' src/a.py",
+    "sed 's/w/e/' src/a.py",
+    "sed -s -n -E -z 's/a/b/p' src/a.py",
+    "cat src/a.py | sed 's/a/b/' | sort | uniq -c",
+    "awk '{print $1}' src/a.py",
+    "awk -F: '$3 > 100 {print $1}' src/a.py",
+    "awk '{print ($1 > 2)}' src/a.py",
+    "awk 'NR > 1 && $2 >= 3' src/a.py",
+    "awk '/foo|bar/ {n++} END {print n}' src/a.py",
+    "awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' src/a.py",
+    "awk -v OFS=, '{$1 = $1; print}' src/a.py",
+    "awk '{print $1 > \"/dev/stderr\"}' src/a.py",
+    'awk \'$1 == "x" || $2 == "y"\' src/a.py',
+    "awk '{ x = $1 / 2; print x }' src/a.py",
+    "awk 'length($0) > 80' src/a.py",
+    "gawk -F'|' '{print $2}' src/a.py",
+    "awk '{gsub(/a|b/, \"x\"); print}' src/a.py",
+    "awk '{split($0, parts, \"|\"); print parts[1]}' src/a.py",
+    "mawk 'END {print NR}' src/a.py",
+    "awk '/^\\// {print}' src/a.py",
+    "sort src/a.py",
+    "sort -u -k2,2 -t: src/a.py",
+    "sort -n -r src/a.py",
+    "sort -o /dev/stdout src/a.py",
+    "uniq -c src/a.py",
+    "xxd src/a.py",
+    "xxd -l 16 -c 8 src/a.py",
+    "echo x | tee /dev/stderr",
+    "tar -tf a.tar",
+    "tar tvf a.tar",
+    "tar --list --file=a.tar",
+    "tar -tzvf a.tgz",
+    "tar -dvf a.tar",
+    "tar -xOf a.tar member",
+    "tar --force-local -tf c:a.tar",
+    "rg -n foo src",
+    "rg -z foo",
+    "rg --no-pre foo",
+    "rg -e foo -g '*.py' src",
+    "fd -e py",
+    "fd -H -t f foo src",
+    "fd -e py -x wc -l",
+    "fd -X wc -l",
+    "yq '.a' x.yaml",
+    "yq -o json '.a' x.yaml",
+    "yq -I 4 '.a' x.yaml",
+    "tree -L 2 src",
+    "tree -a -I node_modules",
+]
+
+
+@pytest.fixture(scope="module")
+def prefix_policy(workspace: Path) -> Policy:
+    return Policy.from_strings(allow=PREFIX_RULES, workspace=str(workspace))
+
+
+@pytest.mark.parametrize(("command", "why"), FORM_HAZARDS)
+def test_forms_that_write_or_run_are_asked_despite_a_prefix_rule(
+    workspace: Path, prefix_policy: Policy, command: str, why: str
+) -> None:
+    decision = prefix_policy.decide("run_shell", {"command": command})
+    assert decision.verdict == "ask", decision.reason
+    assert why in _effects(workspace, command)
+
+
+@pytest.mark.parametrize("command", FORM_ALLOWED)
+def test_read_only_forms_stay_allowed_by_a_prefix_rule(prefix_policy: Policy, command: str) -> None:
+    decision = prefix_policy.decide("run_shell", {"command": command})
+    assert decision.verdict == "allow", decision.reason
+
+
+def test_a_hazard_is_asked_even_when_every_command_is_allowed(workspace: Path) -> None:
+    policy = Policy.from_strings(allow=["run_shell", "edit(**)"], workspace=str(workspace))
+    for command in ("sed -i s/a/b/ src/a.py", "awk '{print | \"sh\"}'", "tar -xf a.tar"):
+        decision = policy.decide("run_shell", {"command": command})
+        assert decision.verdict == "ask", command
+    policy = Policy.from_strings(deny=["run_shell(rm *)"], allow=PREFIX_RULES)
+    assert policy.decide("run_shell", {"command": "fd -e py -x rm -rf {}"}).verdict == "deny"
+
+
+def test_output_files_are_writes_decided_like_redirections(workspace: Path) -> None:
+    policy = Policy.from_strings(
+        allow=[*PREFIX_RULES, "edit", "edit(build/**)"], workspace=str(workspace)
+    )
+    for command in (
+        "sort -o build/out.txt src/a.py",
+        "tee build/log",
+        "uniq src/a.py build/u.txt",
+        "tree -o build/tree.txt src",
+    ):
+        assert policy.decide("run_shell", {"command": command}).verdict == "allow", command
+    decision = policy.decide("run_shell", {"command": "sort -o src/b.py src/a.py"})
+    assert decision.verdict == "ask"
+    assert "without review" in decision.reason
+    assert policy.decide("run_shell", {"command": "tee .env"}).verdict == "ask"
+    assert policy.decide("run_shell", {"command": "sort -o .git/config x"}).verdict == "deny"

@@ -1,0 +1,921 @@
+"""Options and scripts of common read-only-looking commands that write files or run
+programs.
+
+People allow tools such as ``sed``, ``awk``, ``sort``, ``tar`` or ``rg`` by prefix
+(Claude Code's ``Bash(sed:*)`` becomes ``run_shell(sed*)``) because they usually only
+read. Each of them has forms that do not: ``sed -i`` edits files in place, sed's ``w``
+and ``e`` commands write files and run programs, awk's ``system()`` and ``| "cmd"`` run
+programs, ``sort -o`` writes, ``tar -x`` extracts, ``rg --pre`` runs a preprocessor,
+``fd -x`` runs a command for every match. :func:`command_form` reads a command's options
+(and sed's and awk's inline scripts) and says which of those forms it uses:
+
+- *hazards*, which no allow rule may allow, only a person;
+- *writes*, plain output files (``sort -o out``, ``tee log``), decided like a
+  redirection to that path (only a rule naming the path allows them);
+- *reads*, files named inside a script (sed's ``r FILE``), checked like path arguments;
+- *runs*, the words of a command it runs (``fd -x CMD``), analysed like ``find -exec``.
+
+A script this module cannot read (an unterminated ``s`` command, an awk string that
+never ends) is a hazard: asked about, never allowed. Options follow GNU getopt: bundled
+short options (``-ni``, ``-Ei``), values glued or in the next word, long options as
+``--opt=value`` or ``--opt value`` and, where the tool accepts them, abbreviated
+(``--in`` is ``--in-place``).
+
+No library fits: PyPI's ``sed``/``pysed``/``awk`` packages run or imitate the tools but
+expose no parser of their scripts, and tree-sitter has no sed grammar (an awk grammar
+comes only inside a 300-language bundle, and deciding print redirection from comparison
+needs a few lines on top of a tokenizer anyway). The scanners below follow GNU sed's
+``compile.c`` and gawk's lexer for exactly the parts that matter here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+#: Output files that are not files: writing them is printing.
+_DEVICES = frozenset({"/dev/stdout", "/dev/stderr", "/dev/null", "-"})
+
+
+@dataclass
+class CommandForm:
+    """What a command's options and scripts do beyond reading its input.
+
+    `runs` holds ``(start, end)`` index ranges into the arguments (the words after the
+    command's name) of commands it runs."""
+
+    hazards: list[str] = field(default_factory=list)
+    writes: list[str] = field(default_factory=list)
+    reads: list[str] = field(default_factory=list)
+    runs: list[tuple[int, int]] = field(default_factory=list)
+    scripts: set[int] = field(default_factory=set)
+    """Indices of arguments that are script text (``'/^#/d'``), not paths."""
+
+
+def command_form(program: str, args: Sequence[str]) -> CommandForm:
+    """The hazards, written and read files and inner commands of `program ARGS`
+    (`program` as named on the command line; arguments with quotes removed). Never
+    raises: an unreadable script is a hazard."""
+    name = posixpath.basename(program)
+    form = CommandForm()
+    if name == "busybox" and args:
+        inner = command_form(args[0], args[1:])
+        inner.runs = [(start + 1, end + 1) for start, end in inner.runs]
+        inner.scripts = {index + 1 for index in inner.scripts}
+        return inner
+    check = _CHECKS.get(name)
+    if check is not None:
+        check(list(args), form)
+    return form
+
+
+class _Unreadable(Exception):
+    """A script this module cannot read with certainty."""
+
+
+# ---------------------------------------------------------------- option parsing
+
+
+@dataclass(frozen=True)
+class _Option:
+    """One option as given: `name` is the letter (``"i"``) or the long name as written
+    without dashes (``"in-pl"``); `value` None when it has none."""
+
+    name: str
+    value: str | None
+    long: bool
+    index: int
+    """Where the value is: the option's own word, or the next one."""
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How a command's getopt reads its arguments."""
+
+    short_values: str = ""
+    """Letters that take a value: the rest of the word, else the next word."""
+    short_optional: str = ""
+    """Letters whose value, if any, is glued to them (``-i.bak``, ``-d/tmp/x``)."""
+    long_values: frozenset[str] = frozenset()
+    """Long options that take the next word as value when written without ``=``."""
+    long_names: frozenset[str] = frozenset()
+    """Every long option (to resolve abbreviations); empty when none are accepted."""
+    permute: bool = True
+    """Whether options may follow operands (GNU), or the first operand ends them."""
+
+
+def _parse(args: Sequence[str], spec: _Spec) -> tuple[list[_Option], list[tuple[int, str]]]:
+    """Options and operands (with their index in `args`), as the command's getopt sees
+    them."""
+    options: list[_Option] = []
+    operands: list[tuple[int, str]] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            operands.extend((i, args[i]) for i in range(index + 1, len(args)))
+            break
+        if arg.startswith("--"):
+            name, equals, value = arg[2:].partition("=")
+            full = _resolve(name, spec.long_names)
+            if not equals and full in spec.long_values and index + 1 < len(args):
+                options.append(_Option(name, args[index + 1], True, index + 1))
+                index += 2
+                continue
+            options.append(_Option(name, value if equals else None, True, index))
+        elif arg.startswith("-") and arg != "-":
+            for at in range(1, len(arg)):
+                letter, rest = arg[at], arg[at + 1 :]
+                if letter in spec.short_values:
+                    if rest:
+                        options.append(_Option(letter, rest, False, index))
+                    else:
+                        value = args[index + 1] if index + 1 < len(args) else ""
+                        index += 1
+                        options.append(_Option(letter, value, False, index))
+                    break
+                if letter in spec.short_optional:
+                    options.append(_Option(letter, rest or None, False, index))
+                    break
+                options.append(_Option(letter, None, False, index))
+        else:
+            operands.append((index, arg))
+            if not spec.permute:
+                operands.extend((i, args[i]) for i in range(index + 1, len(args)))
+                break
+        index += 1
+    return options, operands
+
+
+def _resolve(name: str, known: frozenset[str]) -> str:
+    """The long option getopt takes `name` for: itself, or the one known option it
+    abbreviates (an ambiguous abbreviation stays as written)."""
+    if not known or name in known:
+        return name
+    matches = [option for option in known if option.startswith(name)]
+    return matches[0] if len(matches) == 1 else name
+
+
+def _long_is(option: _Option, names: Iterable[str], spec: _Spec) -> str | None:
+    """Which of `names` a long option is (or could abbreviate, when abbreviations are
+    accepted: an ambiguous one is taken for the hazard, since asking is safe)."""
+    if not option.long:
+        return None
+    for name in names:
+        abbreviates = bool(spec.long_names) and bool(option.name) and name.startswith(option.name)
+        if option.name == name or abbreviates:
+            return name
+    return None
+
+
+def _named(option: _Option, letter: str, long_name: str, spec: _Spec) -> bool:
+    """Whether `option` is ``-LETTER`` or ``--LONG-NAME`` (or an abbreviation of it)."""
+    if not option.long:
+        return option.name == letter
+    return bool(long_name) and _long_is(option, [long_name], spec) is not None
+
+
+# ---------------------------------------------------------------- sed
+
+_SED = _Spec(
+    short_values="efl",
+    short_optional="i",
+    long_values=frozenset({"expression", "file", "line-length"}),
+    long_names=frozenset(
+        {
+            "expression",
+            "file",
+            "in-place",
+            "line-length",
+            "quiet",
+            "silent",
+            "debug",
+            "posix",
+            "regexp-extended",
+            "separate",
+            "sandbox",
+            "unbuffered",
+            "null-data",
+            "zero-terminated",
+            "follow-symlinks",
+            "binary",
+            "help",
+            "version",
+        }
+    ),
+)
+
+
+def _sed(args: list[str], form: CommandForm) -> None:
+    options, operands = _parse(args, _SED)
+    scripts: list[str] = []
+    for option in options:
+        if _named(option, "i", "in-place", _SED):
+            form.hazards.append("`sed -i` edits files in place")
+        elif _named(option, "f", "file", _SED):
+            form.hazards.append("`sed -f` runs a script from a file, which is not seen here")
+        elif _named(option, "e", "expression", _SED):
+            scripts.append(option.value or "")
+            form.scripts.add(option.index)
+    from_file = any(_named(o, "f", "file", _SED) for o in options)
+    if not scripts and not from_file and operands:
+        scripts.append(operands[0][1])
+        form.scripts.add(operands[0][0])
+    if not scripts:
+        return
+    # GNU sed 4.9 skips a delimiter inside a bracket expression (`s/[/]/x/`), older and
+    # other seds do not: the script is read both ways, and both must be readable.
+    for brackets in (True, False):
+        try:
+            _sed_script("\n".join(scripts), form, brackets=brackets)
+        except _Unreadable as error:
+            form.hazards.append(f"the sed script cannot be read with certainty ({error})")
+            return
+
+
+_SED_SIMPLE = frozenset("=dDgGhHnNpPxzF")
+_SED_NUMBER = frozenset("lLqQ")
+_SED_S_FLAGS = frozenset("gpiImM0123456789")
+
+
+def _sed_script(script: str, form: CommandForm, *, brackets: bool) -> None:
+    """Scan a sed script (GNU grammar): hazards for ``w``/``W``/``e`` and the ``w``/``e``
+    flags of ``s``; ``r``/``R`` files as reads. With `brackets`, a regular expression's
+    bracket expressions may hold its delimiter. Raises :class:`_Unreadable`."""
+    text = script
+    at = 0
+    depth = 0
+    size = len(text)
+
+    def blanks(position: int) -> int:
+        while position < size and text[position] in " \t":
+            position += 1
+        return position
+
+    def rest_of_line(position: int) -> tuple[str, int]:
+        end = text.find("\n", position)
+        end = size if end < 0 else end
+        return text[position:end], end
+
+    def delimited(position: int, delimiter: str, what: str, regex: bool = True) -> int:
+        """The position after the closing `delimiter` (GNU's match_slash: a backslash
+        escapes any character, an unescaped newline ends the command too early)."""
+        while position < size:
+            char = text[position]
+            if char == "\\":
+                position += 2
+                continue
+            if char == "[" and regex and brackets:
+                position = bracket_end(position + 1)
+                continue
+            if char == "\n":
+                break
+            if char == delimiter:
+                return position + 1
+            position += 1
+        raise _Unreadable(f"unterminated {what}")
+
+    def bracket_end(position: int) -> int:
+        """After `[`: the position after its `]` (a first `]` is literal, `[:…:]`,
+        `[.….]` and `[=…=]` are skipped whole, a backslash is literal)."""
+        if text[position : position + 1] == "^":
+            position += 1
+        if text[position : position + 1] == "]":
+            position += 1
+        while position < size and text[position] != "\n":
+            char = text[position]
+            if char == "[" and text[position + 1 : position + 2] in (":", ".", "="):
+                close = text.find(text[position + 1] + "]", position + 2)
+                if close < 0:
+                    break
+                position = close + 2
+                continue
+            if char == "]":
+                return position + 1
+            position += 1
+        raise _Unreadable("an unterminated bracket expression")
+
+    def address(position: int) -> int:
+        if position < size and text[position].isdigit():
+            while position < size and text[position].isdigit():
+                position += 1
+            if position < size and text[position] == "~":
+                position += 1
+                while position < size and text[position].isdigit():
+                    position += 1
+            return position
+        if position < size and text[position] == "$":
+            return position + 1
+        if position < size and text[position] in "/\\":
+            if text[position] == "\\":
+                if position + 1 >= size or text[position + 1] in "\n\\":
+                    raise _Unreadable("a bad address delimiter")
+                delimiter, position = text[position + 1], position + 2
+            else:
+                delimiter, position = "/", position + 1
+            position = delimited(position, delimiter, "address")
+            while position < size and text[position] in "IM":
+                position += 1
+            return position
+        return position
+
+    while True:
+        while at < size and text[at] in " \t\n;":
+            at += 1
+        if at >= size:
+            break
+        if text[at] == "#":
+            at = rest_of_line(at)[1]
+            continue
+        start = at
+        at = address(at)
+        if at != start:
+            at = blanks(at)
+            if at < size and text[at] == ",":
+                at = blanks(at + 1)
+                if at < size and text[at] in "+~":
+                    at += 1
+                    if at >= size or not text[at].isdigit():
+                        raise _Unreadable("a bad second address")
+                second = at
+                at = address(at)
+                if at == second:
+                    raise _Unreadable("a missing second address")
+        at = blanks(at)
+        while at < size and text[at] == "!":
+            at = blanks(at + 1)
+        if at >= size:
+            raise _Unreadable("a missing command")
+        command = text[at]
+        at += 1
+        if command == "{":
+            depth += 1
+            continue
+        if command == "}":
+            depth -= 1
+            if depth < 0:
+                raise _Unreadable("an unexpected `}`")
+        elif command in _SED_SIMPLE:
+            pass
+        elif command in _SED_NUMBER:
+            at = blanks(at)
+            while at < size and text[at].isdigit():
+                at += 1
+        elif command in "btT:v":
+            label = at = blanks(at)
+            while at < size and text[at] not in " \t\n;":
+                at += 1
+            if command == ":" and at == label:
+                raise _Unreadable("a label without a name")
+        elif command in "aic":
+            # Text up to an unescaped newline (`a\` + newline, `a text`, `a\text`).
+            while at < size and text[at] != "\n":
+                at += 2 if text[at] == "\\" else 1
+            continue
+        elif command in "rRwWe":
+            argument, at = rest_of_line(at)
+            _sed_file_command(command, argument.strip(" \t"), form)
+            continue
+        elif command in "sy":
+            if at >= size or text[at] in "\n\\":
+                raise _Unreadable(f"a bad delimiter after `{command}`")
+            delimiter = text[at]
+            at = delimited(at + 1, delimiter, f"`{command}` command", command == "s")
+            at = delimited(at, delimiter, f"`{command}` command", regex=False)
+            if command == "s":
+                while at < size and text[at] in _SED_S_FLAGS | {"e", "w"}:
+                    flag = text[at]
+                    at += 1
+                    if flag == "e":
+                        form.hazards.append("sed's `s///e` runs the result as a command")
+                    elif flag == "w":
+                        argument, at = rest_of_line(at)
+                        _sed_file_command("w", argument.strip(" \t"), form)
+                        break
+        else:
+            raise _Unreadable(f"an unknown command `{command}`")
+        at = blanks(at)
+        if at < size and text[at] not in ";\n}#":
+            raise _Unreadable(f"unexpected `{text[at]}` after `{command}`")
+    if depth:
+        raise _Unreadable("an unclosed `{`")
+
+
+def _sed_file_command(command: str, argument: str, form: CommandForm) -> None:
+    if command == "e":
+        form.hazards.append("sed's `e` command runs a program")
+    elif not argument:
+        raise _Unreadable(f"`{command}` without a file name")
+    elif command in "wW":
+        if argument not in _DEVICES:
+            form.hazards.append(f"sed's `{command} {argument}` writes a file")
+    else:
+        form.reads.append(argument)
+
+
+# ---------------------------------------------------------------- awk
+
+_AWK = _Spec(
+    short_values="fFveEilW",
+    short_optional="dDLop",
+    long_values=frozenset(
+        {"file", "field-separator", "assign", "source", "exec", "include", "load"}
+    ),
+    long_names=frozenset(
+        {
+            "file",
+            "field-separator",
+            "assign",
+            "source",
+            "exec",
+            "include",
+            "load",
+            "dump-variables",
+            "debug",
+            "pretty-print",
+            "profile",
+            "sandbox",
+            "bignum",
+            "characters-as-bytes",
+            "traditional",
+            "copyright",
+            "gen-pot",
+            "help",
+            "lint",
+            "lint-old",
+            "non-decimal-data",
+            "optimize",
+            "no-optimize",
+            "posix",
+            "re-interval",
+            "csv",
+            "use-lc-numeric",
+            "version",
+            "persist",
+        }
+    ),
+)
+_AWK_OPTION_HAZARDS = {
+    "f": ("file", "runs a program from a file, which is not seen here"),
+    "E": ("exec", "runs a program from a file, which is not seen here"),
+    "i": ("include", "includes a program file, which is not seen here"),
+    "l": ("load", "loads a compiled extension"),
+    "d": ("dump-variables", "writes its variables to a file"),
+    "o": ("pretty-print", "writes the program to a file"),
+    "p": ("profile", "writes a profile to a file"),
+    "D": ("debug", "starts the debugger, which runs commands"),
+    "W": ("", "passes implementation options that can load programs or write files"),
+}
+
+
+def _awk(args: list[str], form: CommandForm) -> None:
+    options, operands = _parse(args, _AWK)
+    programs: list[str] = []
+    for option in options:
+        for letter, (long_name, why) in _AWK_OPTION_HAZARDS.items():
+            if (not option.long and option.name == letter) or (
+                long_name and _long_is(option, [long_name], _AWK)
+            ):
+                shown = f"-{letter}" if not option.long else f"--{long_name}"
+                form.hazards.append(f"`awk {shown}` {why}")
+        if (not option.long and option.name == "e") or _long_is(option, ["source"], _AWK):
+            programs.append(option.value or "")
+            form.scripts.add(option.index)
+    given = programs or any(
+        (not o.long and o.name in "fE") or _long_is(o, ["file", "exec"], _AWK) for o in options
+    )
+    if not given and operands:
+        programs.append(operands[0][1])
+        form.scripts.add(operands[0][0])
+    for program in programs:
+        try:
+            form.hazards.extend(_awk_program(program))
+        except _Unreadable as error:
+            form.hazards.append(f"the awk program cannot be read with certainty ({error})")
+
+
+_AWK_TOKEN = re.compile(
+    r"""
+      (?P<space>[ \t\r]+|\\\n)
+    | (?P<newline>\n)
+    | (?P<comment>\#[^\n]*)
+    | (?P<string>")
+    | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+    | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
+    | (?P<op>\|\||&&|\|&|>>|>=|<=|==|!=|\+\+|--|[-+*/%^!]=|[-+*/%^!<>|=~?:,;{}()\[\]$@])
+    """,
+    re.VERBOSE,
+)
+_AWK_DEVICES = frozenset({"/dev/stdout", "/dev/stderr", "/dev/null"})
+#: Names after which ``/`` starts a regular expression; after other names, numbers,
+#: strings, ``)``, ``]``, ``++`` and ``--`` it divides. Where awk's grammar could read
+#: either, division is chosen: the text is then scanned, never skipped as a pattern.
+_AWK_KEYWORDS = frozenset(
+    {
+        "BEGIN",
+        "END",
+        "BEGINFILE",
+        "ENDFILE",
+        "function",
+        "func",
+        "if",
+        "else",
+        "while",
+        "for",
+        "do",
+        "break",
+        "continue",
+        "next",
+        "nextfile",
+        "exit",
+        "return",
+        "delete",
+        "in",
+        "print",
+        "printf",
+        "case",
+        "default",
+        "switch",
+    }
+)
+
+
+def _awk_program(program: str) -> list[str]:
+    """Hazards in an awk program (gawk's, mawk's and the one true awk's syntax): programs
+    run (``system``, ``|``, ``|&``, gawk's ``@`` calls and directives), files written by
+    print redirection, files read by ``getline <``. Raises :class:`_Unreadable`."""
+    hazards: list[str] = []
+    if re.search(r"\bsystem\b", program):
+        # Also inside strings: gawk can call a function named by a string.
+        hazards.append("awk's `system()` runs a program")
+    tokens = _awk_tokens(program)
+    printing = False  # inside a print/printf statement
+    depth = 0  # parentheses and brackets opened within it
+    getline = False  # `getline` seen in the current statement
+    for index, (kind, text) in enumerate(tokens):
+        if kind == "op" and text in ("|", "|&"):
+            hazards.append("an awk pipe (`|`) runs a program")
+        elif kind == "op" and text == "@":
+            hazards.append("gawk's `@` loads code or calls a function by name")
+        elif kind == "name" and text in ("print", "printf"):
+            printing, depth = True, 0
+        elif kind == "name" and text == "getline":
+            getline = True
+        elif kind == "op" and text in "([":
+            depth += 1
+        elif kind == "op" and text in ")]":
+            depth -= 1
+        elif kind in ("newline",) or (kind == "op" and text in (";", "{", "}")):
+            printing = getline = False
+        elif kind == "op" and text in (">", ">>") and printing and depth <= 0:
+            following = tokens[index + 1] if index + 1 < len(tokens) else ("", "")
+            if not (following[0] == "string" and following[1] in _AWK_DEVICES):
+                hazards.append(f"awk's `print {text}` writes a file")
+        elif kind == "op" and text == "<" and getline:
+            hazards.append("awk's `getline <` reads a file named in the program")
+    return hazards
+
+
+def _awk_tokens(program: str) -> list[tuple[str, str]]:
+    """Tokens without blanks and comments; strings as ``("string", value)``, regular
+    expressions as ``("regex", text)``."""
+    tokens: list[tuple[str, str]] = []
+    at = 0
+    while at < len(program):
+        previous = tokens[-1] if tokens else ("", "")
+        if program[at] == "/" and not _awk_operand_ends(previous):
+            end = _awk_regex_end(program, at + 1)
+            tokens.append(("regex", program[at + 1 : end - 1]))
+            at = end
+            continue
+        match = _AWK_TOKEN.match(program, at)
+        if match is None:
+            raise _Unreadable(f"an unexpected `{program[at]}`")
+        kind = match.lastgroup or ""
+        if kind == "string":
+            value, at = _awk_string(program, at + 1)
+            tokens.append(("string", value))
+            continue
+        if kind not in ("space", "comment"):
+            tokens.append((kind, match.group()))
+        at = match.end()
+    return tokens
+
+
+def _awk_operand_ends(token: tuple[str, str]) -> bool:
+    kind, text = token
+    if kind == "name":
+        return text not in _AWK_KEYWORDS
+    return kind in ("number", "string", "regex") or text in (")", "]", "++", "--")
+
+
+def _awk_string(program: str, at: int) -> tuple[str, int]:
+    out: list[str] = []
+    while at < len(program):
+        char = program[at]
+        if char == "\\" and at + 1 < len(program):
+            out.append(program[at + 1])
+            at += 2
+            continue
+        if char == '"':
+            return "".join(out), at + 1
+        if char == "\n":
+            break
+        out.append(char)
+        at += 1
+    raise _Unreadable("an unterminated string")
+
+
+def _awk_regex_end(program: str, at: int) -> int:
+    bracket = False
+    while at < len(program):
+        char = program[at]
+        if char == "\\":
+            at += 2
+            continue
+        if char == "\n":
+            break
+        if bracket:
+            if char == "]":
+                bracket = False
+        elif char == "[":
+            bracket = True
+            if program[at + 1 : at + 2] == "^":
+                at += 1
+            if program[at + 1 : at + 2] == "]":
+                at += 1  # `[]…]` and `[^]…]`: the first `]` is literal
+        elif char == "/":
+            return at + 1
+        at += 1
+    raise _Unreadable("an unterminated regular expression")
+
+
+# ---------------------------------------------------------------- the others
+
+
+def _sort(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(
+        short_values="kotST",
+        long_values=frozenset(
+            {"output", "key", "field-separator", "buffer-size", "temporary-directory"}
+        ),
+        long_names=frozenset(
+            {
+                "output",
+                "compress-program",
+                "check",
+                "key",
+                "field-separator",
+                "buffer-size",
+                "temporary-directory",
+                "files0-from",
+                "batch-size",
+                "parallel",
+                "sort",
+                "stable",
+                "unique",
+                "zero-terminated",
+                "reverse",
+                "numeric-sort",
+                "general-numeric-sort",
+                "human-numeric-sort",
+                "month-sort",
+                "version-sort",
+                "random-sort",
+                "random-source",
+                "ignore-case",
+                "ignore-leading-blanks",
+                "ignore-nonprinting",
+                "dictionary-order",
+                "merge",
+                "debug",
+                "help",
+                "version",
+            }
+        ),
+    )
+    options, _ = _parse(args, spec)
+    for option in options:
+        if (not option.long and option.name == "o") or _long_is(option, ["output"], spec):
+            _write(option.value, "`sort -o` writes a file", form)
+        elif _long_is(option, ["compress-program"], spec):
+            form.hazards.append("`sort --compress-program` runs a program")
+
+
+def _uniq(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(
+        short_values="fsw",
+        long_values=frozenset({"skip-fields", "skip-chars", "check-chars"}),
+        long_names=frozenset(
+            {
+                "skip-fields",
+                "skip-chars",
+                "check-chars",
+                "all-repeated",
+                "group",
+                "count",
+                "repeated",
+                "ignore-case",
+                "unique",
+                "zero-terminated",
+                "help",
+                "version",
+            }
+        ),
+    )
+    _, operands = _parse(args, spec)
+    if len(operands) >= 2:
+        _write(operands[1][1], "`uniq IN OUT` writes a file", form)
+
+
+def _xxd(args: list[str], form: CommandForm) -> None:
+    # xxd's own parser: single-dash words, a value glued (`-c8`) or in the next word
+    # (`-c 8`, `-cols 8`).
+    operands: list[str] = []
+    index = 0
+    with_value = ("-cols", "-groupsize", "-len", "-seek", "-offset", "-name", "-R")
+    while index < len(args):
+        arg = args[index]
+        if arg.startswith("-") and arg != "-":
+            if arg in ("-c", "-g", "-l", "-s", "-o", "-n") or arg.startswith(with_value):
+                index += 1
+        else:
+            operands.append(arg)
+        index += 1
+    if len(operands) >= 2:
+        _write(operands[1], "`xxd IN OUT` writes a file", form)
+
+
+def _tee(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(long_names=frozenset({"append", "ignore-interrupts", "output-error"}))
+    _, operands = _parse(args, spec)
+    for _, path in operands:
+        _write(path, "`tee` writes a file", form)
+
+
+_TAR_WRITING_MODES = ("create", "extract", "get", "append", "update", "concatenate", "catenate")
+_TAR_PROGRAMS = {
+    "to-command": "runs a program for every member",
+    "use-compress-program": "runs a program",
+    "checkpoint-action": "can run a program at checkpoints",
+    "rsh-command": "runs a program to reach a remote archive",
+    "rmt-command": "runs a program to reach a remote archive",
+    "info-script": "runs a script at the end of each volume",
+    "new-volume-script": "runs a script at the end of each volume",
+    "index-file": "writes a file",
+    "volno-file": "writes a file",
+    "delete": "deletes members from the archive",
+}
+
+
+def _tar(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(
+        short_values="bCfFgHIKLNTVX",
+        long_values=frozenset({"file", "directory", *_TAR_PROGRAMS}),
+        long_names=frozenset(
+            {
+                *_TAR_WRITING_MODES,
+                *_TAR_PROGRAMS,
+                "list",
+                "diff",
+                "compare",
+                "test-label",
+                "to-stdout",
+                "file",
+                "force-local",
+                "directory",
+            }
+        ),
+    )
+    if args and not args[0].startswith("-"):
+        # Old style (`tar xvf a.tar`): letters first, then their values in order.
+        letters = args[0]
+        values = iter(args[1:])
+        rewritten = [f"-{letter}" for letter in letters]
+        tail_at = 1
+        bundled: list[str] = []
+        for letter in rewritten:
+            bundled.append(letter)
+            if letter[1] in spec.short_values:
+                bundled.append(next(values, ""))
+                tail_at += 1
+        args = [*bundled, *args[tail_at:]]
+    options, _ = _parse(args, spec)
+    modes = {o.name for o in options if not o.long and o.name in "cxtruAd"}
+    modes |= {
+        name
+        for o in options
+        if (name := _long_is(o, [*_TAR_WRITING_MODES, "list", "diff", "compare"], spec))
+    }
+    to_stdout = any(
+        (not o.long and o.name == "O") or _long_is(o, ["to-stdout"], spec) for o in options
+    )
+    writing = modes & {"c", "r", "u", "A", "create", "append", "update", "concatenate"}
+    writing |= modes & {"catenate"}
+    extracting = modes & {"x", "extract", "get"}
+    if writing:
+        form.hazards.append("`tar` in this mode writes an archive")
+    if extracting and not to_stdout:
+        form.hazards.append("`tar -x` extracts files")
+    for option in options:
+        if not option.long and option.name in "IF":
+            why = "runs a program" if option.name == "I" else "runs a script"
+            form.hazards.append(f"`tar -{option.name}` {why}")
+        elif (name := _long_is(option, list(_TAR_PROGRAMS), spec)) is not None:
+            form.hazards.append(f"`tar --{name}` {_TAR_PROGRAMS[name]}")
+    archives = [
+        o.value or ""
+        for o in options
+        if (not o.long and o.name == "f") or _long_is(o, ["file"], spec)
+    ]
+    local = any(_long_is(o, ["force-local"], spec) for o in options)
+    for archive in archives:
+        if not local and ":" in archive.split("/", 1)[0]:
+            form.hazards.append(f"`tar -f {archive}` runs a remote shell to reach the archive")
+
+
+def _rg(args: list[str], form: CommandForm) -> None:
+    # ripgrep accepts no abbreviations; `-z` runs only fixed decompressors (gzip, xz, …)
+    # that read, so it stays allowed.
+    spec = _Spec(
+        short_values="ABCEMTdefgjmrt",
+        long_values=frozenset({"pre", "pre-glob", "hostname-bin"}),
+    )
+    options, _ = _parse(args, spec)
+    for option in options:
+        if option.long and option.name in ("pre", "pre-glob"):
+            form.hazards.append(f"`rg --{option.name}` runs a preprocessor program on files")
+        elif option.long and option.name == "hostname-bin":
+            form.hazards.append("`rg --hostname-bin` runs a program")
+
+
+def _fd(args: list[str], form: CommandForm) -> None:
+    # fd takes every word after -x/-X, up to `;`, as the command (clap: no
+    # abbreviations). Bundled before it (`-Hx`) is fine; glued to it is not analysed.
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            break
+        letters = arg[1:] if arg.startswith("-") and not arg.startswith("--") else ""
+        if arg in ("--exec", "--exec-batch") or (letters and letters[-1] in "xX"):
+            end = index + 1
+            while end < len(args) and args[end] != ";":
+                end += 1
+            if end == index + 1:
+                form.hazards.append(f"`fd {arg}` runs a command")
+            else:
+                form.runs.append((index + 1, end))
+            index = end
+        elif arg.startswith(("--exec=", "--exec-batch=")) or ("x" in letters or "X" in letters):
+            form.hazards.append(f"`fd {arg}` runs a command")
+        index += 1
+
+
+def _yq(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(short_values="Iops", long_values=frozenset({"split-exp"}))
+    options, _ = _parse(args, spec)
+    for option in options:
+        if (not option.long and option.name == "i") or (
+            option.long and option.name in ("inplace", "in-place")
+        ):
+            form.hazards.append("`yq -i` edits files in place")
+        elif (not option.long and option.name == "s") or (
+            option.long and option.name == "split-exp"
+        ):
+            form.hazards.append("`yq -s` writes a file per document")
+
+
+def _tree(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(short_values="LPIoHT", permute=True)
+    options, _ = _parse(args, spec)
+    for option in options:
+        if not option.long and option.name == "o":
+            _write(option.value, "`tree -o` writes a file", form)
+        elif not option.long and option.name == "R":
+            form.hazards.append("`tree -R` writes an index file into every folder")
+
+
+def _write(path: str | None, why: str, form: CommandForm) -> None:
+    if path is None or path == "":
+        form.hazards.append(why)
+    elif path not in _DEVICES:
+        form.writes.append(path)
+
+
+_Check = Callable[[list[str], CommandForm], None]
+_CHECKS: dict[str, _Check] = {
+    **dict.fromkeys(("sed", "gsed"), _sed),
+    **dict.fromkeys(("awk", "gawk", "mawk", "nawk", "original-awk", "busybox-awk"), _awk),
+    **dict.fromkeys(("sort", "gsort"), _sort),
+    **dict.fromkeys(("uniq", "guniq"), _uniq),
+    **dict.fromkeys(("tee", "gtee"), _tee),
+    **dict.fromkeys(("tar", "gtar", "bsdtar"), _tar),
+    **dict.fromkeys(("fd", "fdfind"), _fd),
+    "xxd": _xxd,
+    "rg": _rg,
+    "yq": _yq,
+    "tree": _tree,
+}
