@@ -420,7 +420,11 @@ class Toolbox:
                 "policy": f"denied by the permission rule `{decision.rule}`",
                 "person": "the person declined this call",
                 "automation": "it needs a person's approval and this run is unattended; "
-                "an allow rule in .orchestra/config.toml would permit it",
+                "an allow rule in .orchestra/config.toml would permit it"
+                if decision.rule is None
+                # A rule matched, yet a person must approve (a hazard, a protected path):
+                # no rule can permit it, so say why instead.
+                else f"it needs a person's approval and this run is unattended: {decision.reason}",
             }[by]
             return f"The call to {name} was not made: {why}."
         return None

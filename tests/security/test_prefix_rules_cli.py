@@ -1,0 +1,75 @@
+"""A prefix rule through the real CLI: a workspace allows `run_shell(sed*)`, as a Claude
+Code user's `Bash(sed:*)` does, and a scripted model asks `orchestra run --yes` to edit a
+file with `sed -i`. In automation nobody can accept the hazard, so the call is refused
+and the file stays as it was; the read-only `sed -n p` in the same turn runs."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from attack_helpers import make_repo
+
+from orchestra_lsp.testing import ScriptedServer
+
+CONFIG = '\n[permissions]\nallow = ["run_shell(sed*)"]\n'
+
+
+@pytest.fixture
+def base() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="orchestra-prefix-") as folder:
+        yield Path(folder)
+
+
+def test_sed_in_place_is_refused_in_automation_and_sed_print_runs(base: Path) -> None:
+    repo = make_repo(base, CONFIG)
+    before = (repo.root / "src" / "app.py").read_bytes()
+    calls = [
+        {"name": "run_shell", "input": {"command": "sed -i s/hello/pwned/ src/app.py"}},
+        {"name": "run_shell", "input": {"command": "sed -n p src/app.py"}},
+    ]
+    script = [
+        {"name": "edit", "reply": {"tool_use": calls}},
+        {
+            "name": "done",
+            "expect": {"last_tool_result_contains": ["print('hello')"]},
+            "reply": {"text": "Done."},
+        },
+    ]
+    with ScriptedServer(script) as model:
+        done = repo.run_cli(model.base_url, "--yes")
+    assert "Traceback" not in done.stderr, done.stderr
+    model.assert_no_failures()
+    model.assert_all_consumed()
+    assert (repo.root / "src" / "app.py").read_bytes() == before
+    events = repo.events()
+    command_of = {
+        str(e["call_id"]): str(e["arguments"]["command"])
+        for e in events
+        if e["type"] == "tool_call_started" and e["tool"] == "run_shell"
+    }
+    finished = {
+        command_of[str(e["call_id"])]: e
+        for e in events
+        if e["type"] == "tool_call_finished" and str(e["call_id"]) in command_of
+    }
+    refused = finished["sed -i s/hello/pwned/ src/app.py"]
+    assert str(refused["summary"]).startswith("The call to run_shell was not made"), refused
+    assert "`sed -i` edits files in place" in str(refused["summary"]), refused
+    ran = finished["sed -n p src/app.py"]
+    assert not ran["is_error"] and "print('hello')" in str(ran["summary"]), ran
+    decided = [
+        (e["verdict"], e["by"], e["rule"])
+        for e in events
+        if e["type"] == "permission_decided" and e["tool"] == "run_shell"
+    ]
+    assert sorted(decided, key=str) == sorted(
+        [("deny", "automation", "run_shell(sed*)"), ("allow", "policy", "run_shell(sed*)")],
+        key=str,
+    )
