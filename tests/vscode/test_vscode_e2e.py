@@ -33,10 +33,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from orchestra_lsp.testing import ScriptedServer
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -140,7 +143,7 @@ def _code_server(
     env: dict[str, str],
     log: Path,
     server_command: Path = ORCHESTRA,
-    extra_settings: dict[str, object] | None = None,
+    extra_settings: Mapping[str, object] | None = None,
     more_extensions: tuple[Path, ...] = (),
 ) -> Iterator[str]:
     user_data = home / "user-data"
@@ -233,7 +236,7 @@ def _code_server(
         _stop(process)
 
 
-def _journal_runs(workspace: Path, count: int = 4) -> list[list[dict[str, object]]]:
+def _journal_runs(workspace: Path, count: int = 4) -> list[list[dict[str, Any]]]:
     """Each run's events from the journal, oldest run first."""
     runs = sorted((workspace / ".orchestra" / "runs").glob("*/events.jsonl"))
     assert len(runs) == count, f"expected {count} runs in the journal, found {runs}"
@@ -242,7 +245,11 @@ def _journal_runs(workspace: Path, count: int = 4) -> list[list[dict[str, object
     ]
 
 
-def _prepare(tmp_path: Path) -> tuple[str, Path, Path, dict[str, str]]:
+# What _prepare gives: node, the workspace, code-server's home, the environment.
+Prepared = tuple[str, Path, Path, dict[str, str]]
+
+
+def _prepare(tmp_path: Path) -> Prepared:
     """Check what the test needs; a workspace copied from the fixture; the environment."""
     _require(CODE_SERVER, "run `make vscode-code-server` (or `make test`)")
     _require(VSIX, "run `make vscode-extension` (or `make test`)")
@@ -286,6 +293,44 @@ def _drive(node: str, url: str, workspace: Path, env: dict[str, str], **extra: s
     assert drive.returncode == 0, f"the browser test failed:\n{drive.stdout}\n{drive.stderr}"
 
 
+def _drive_scripted(
+    prepared: Prepared, script: list[dict[str, object]], logs: str, scenario: str
+) -> ScriptedServer:
+    """drive.mjs's `scenario` in code-server on the prepared workspace, the model
+    scripted by `script`; code-server's log is code-server-`logs`.log. Returns the
+    (stopped) model, whose requests the test may check."""
+    node, workspace, home, env = prepared
+    with ScriptedServer(script) as model:
+        env["ANTHROPIC_BASE_URL"] = model.base_url
+        with _code_server(workspace, home, env, ARTIFACTS / f"code-server-{logs}.log") as url:
+            _drive(node, url, workspace, env, SCENARIO=scenario)
+    return model
+
+
+def _cli_run(
+    workspace: Path, env: dict[str, str], script: list[dict[str, object]], *args: str
+) -> tuple[subprocess.CompletedProcess[str], ScriptedServer]:
+    """`orchestra run ARGS` in the workspace (another process: the editor's server knows
+    its run from the journal only), the model scripted by `script`."""
+    with ScriptedServer(script) as model:
+        done = subprocess.run(
+            [str(ORCHESTRA), "run", *args],
+            cwd=workspace,
+            env={**env, "ANTHROPIC_BASE_URL": model.base_url},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    return done, model
+
+
+def _edit(old: str, new: str) -> dict[str, object]:
+    """The model's edit call that replaces `old` by `new` in greet.py."""
+    tool = {"command": "str_replace", "path": "greet.py", "old_str": old, "new_str": new}
+    return {"name": "edit", "input": tool}
+
+
 def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     node, workspace, home, env = _prepare(tmp_path)
     started = time.monotonic()
@@ -316,8 +361,8 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     # Read back from the open buffer before the extension saved it: the journal says so.
     assert (decided["path"], decided["outcome"]) == ("greet.py", "applied_in_editor")
     assert decided["landed"] == decided["accepted"]
-    assert len(decided["accepted"]) == 1  # type: ignore[arg-type]
-    assert len(decided["rejected"]) == 1  # type: ignore[arg-type]
+    assert len(decided["accepted"]) == 1
+    assert len(decided["rejected"]) == 1
     assert first[-1]["type"] == "run_finished", [e["type"] for e in first]
 
     assert second[0]["command"] == "sign-off-goodbye"
@@ -338,19 +383,19 @@ def test_run_review_and_apply_in_vscode(tmp_path: Path) -> None:
     assert "warmly" in str(asked["summary"])
     [decided] = [e for e in second if e["type"] == "proposal_decided"]
     assert (decided["path"], decided["outcome"]) == ("greet.py", "applied_in_editor")
-    assert len(decided["accepted"]) == 1  # type: ignore[arg-type]
+    assert len(decided["accepted"]) == 1
     assert decided["rejected"] == []
     assert second[-1]["type"] == "run_finished", [e["type"] for e in second]
 
     # The third came from the light bulb on the selected hello(), and changed nothing.
     assert third[0]["command"] == "explain-selection"
     assert third[-1]["type"] == "run_finished", [e["type"] for e in third]
-    assert not [e for e in third if e["type"].startswith("proposal")]  # type: ignore[union-attr]
+    assert not [e for e in third if e["type"].startswith("proposal")]
 
     # The fourth was cancelled from its progress notification, before any change.
     assert fourth[0]["arguments"] == {"name": "Bob"}
     assert fourth[-1]["type"] == "run_cancelled", [e["type"] for e in fourth]
-    assert not [e for e in fourth if e["type"].startswith("proposal")]  # type: ignore[union-attr]
+    assert not [e for e in fourth if e["type"].startswith("proposal")]
 
 
 def test_a_server_that_cannot_start_says_why_and_how_to_fix_it(tmp_path: Path) -> None:
@@ -373,17 +418,25 @@ steps:
 """
 
 
-def test_a_file_not_open_is_journaled_as_what_landed_on_disk(tmp_path: Path) -> None:
-    """Issue 11 case 1: the server reads a file VS Code writes itself (it was not open)
-    only once it is written, and the buffer of an open one as unsaved."""
+def _touch_up(tmp_path: Path, logs: str, scenario: str, **extra: str) -> Path:
+    """drive.mjs's `scenario` on touch-up (greet.py and NOTES.md, a review gate), the
+    model scripted by script-not-open.yaml; the logs are scripted-model-`logs`.log and
+    code-server-`logs`.log. Returns the workspace."""
     node, workspace, home, env = _prepare(tmp_path)
     (workspace / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n", encoding="utf-8")
     (workspace / ".orchestra" / "commands" / "touch-up.md").write_text(TOUCH_UP, encoding="utf-8")
     script = HERE / "script-not-open.yaml"
-    with _scripted_model(script, ARTIFACTS / "scripted-model-not-open.log") as model_url:
+    with _scripted_model(script, ARTIFACTS / f"scripted-model-{logs}.log") as model_url:
         env["ANTHROPIC_BASE_URL"] = model_url
-        with _code_server(workspace, home, env, ARTIFACTS / "code-server-not-open.log") as url:
-            _drive(node, url, workspace, env, SCENARIO="not-open")
+        with _code_server(workspace, home, env, ARTIFACTS / f"code-server-{logs}.log") as url:
+            _drive(node, url, workspace, env, SCENARIO=scenario, **extra)
+    return workspace
+
+
+def test_a_file_not_open_is_journaled_as_what_landed_on_disk(tmp_path: Path) -> None:
+    """Issue 11 case 1: the server reads a file VS Code writes itself (it was not open)
+    only once it is written, and the buffer of an open one as unsaved."""
+    workspace = _touch_up(tmp_path, "not-open", "not-open")
     assert (workspace / "NOTES.md").read_text(encoding="utf-8") == (
         "# Notes\n\nGreetings are short and warm.\n"
     )
@@ -399,14 +452,7 @@ def test_a_file_not_open_is_journaled_as_what_landed_on_disk(tmp_path: Path) -> 
 def test_cancel_during_review_withdraws_the_preview_and_lands_nothing(tmp_path: Path) -> None:
     """Issue 11 case 2: cancelled from the progress notification while the Refactor
     Preview is open: the preview goes away, no file changes, the journal says cancelled."""
-    node, workspace, home, env = _prepare(tmp_path)
-    (workspace / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n", encoding="utf-8")
-    (workspace / ".orchestra" / "commands" / "touch-up.md").write_text(TOUCH_UP, encoding="utf-8")
-    script = HERE / "script-not-open.yaml"
-    with _scripted_model(script, ARTIFACTS / "scripted-model-cancel.log") as model_url:
-        env["ANTHROPIC_BASE_URL"] = model_url
-        with _code_server(workspace, home, env, ARTIFACTS / "code-server-cancel.log") as url:
-            _drive(node, url, workspace, env, SCENARIO="cancel-review")
+    workspace = _touch_up(tmp_path, "cancel", "cancel-review")
     assert (workspace / "NOTES.md").read_text(encoding="utf-8").endswith("terse.\n")
     assert (workspace / "greet.py").read_text(encoding="utf-8") == ORIGINAL
     [run] = _journal_runs(workspace, count=1)
@@ -420,14 +466,7 @@ def test_a_reload_during_review_interrupts_and_the_proposal_is_offered_again(
     """Issue 11 case 3: the window is reloaded during the review: the run is
     `interrupted` (not cancelled) with its changeset, Review Proposal lists it, and the
     person's decision then lands and is journaled by the review run."""
-    node, workspace, home, env = _prepare(tmp_path)
-    (workspace / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n", encoding="utf-8")
-    (workspace / ".orchestra" / "commands" / "touch-up.md").write_text(TOUCH_UP, encoding="utf-8")
-    script = HERE / "script-not-open.yaml"
-    with _scripted_model(script, ARTIFACTS / "scripted-model-reload.log") as model_url:
-        env["ANTHROPIC_BASE_URL"] = model_url
-        with _code_server(workspace, home, env, ARTIFACTS / "code-server-reload.log") as url:
-            _drive(node, url, workspace, env, SCENARIO="reload-review")
+    workspace = _touch_up(tmp_path, "reload", "reload-review")
     first, review = _journal_runs(workspace, count=2)
     meta = json.loads(
         (workspace / ".orchestra" / "runs" / str(first[0]["run_id"]) / "run.json").read_text()
@@ -449,14 +488,7 @@ def test_a_killed_server_leaves_the_proposal_offered_without_a_time_limit(
     """Issue 11 case 4: the server is killed (SIGKILL) during the review. The restarted
     server offers the run; 20 s later Show Runs still does, with a Review button on the
     run's row that opens the review, and the change lands."""
-    node, workspace, home, env = _prepare(tmp_path)
-    (workspace / "NOTES.md").write_text("# Notes\n\nGreetings are terse.\n", encoding="utf-8")
-    (workspace / ".orchestra" / "commands" / "touch-up.md").write_text(TOUCH_UP, encoding="utf-8")
-    script = HERE / "script-not-open.yaml"
-    with _scripted_model(script, ARTIFACTS / "scripted-model-killed.log") as model_url:
-        env["ANTHROPIC_BASE_URL"] = model_url
-        with _code_server(workspace, home, env, ARTIFACTS / "code-server-killed.log") as url:
-            _drive(node, url, workspace, env, SCENARIO="killed-review", ORCHESTRA=str(ORCHESTRA))
+    workspace = _touch_up(tmp_path, "killed", "killed-review", ORCHESTRA=str(ORCHESTRA))
     first, review = _journal_runs(workspace, count=2)
     assert not [e for e in first if e["type"] in ("run_cancelled", "proposal_decided")]
     assert review[0]["command"] == f"review of {first[0]['run_id']}"
@@ -478,27 +510,13 @@ steps:
 def _land_both(workspace: Path, env: dict[str, str]) -> str:
     """The CLI (another process: the editor's server knows it from the journal only)
     lands a run that changes hello() and goodbye()."""
-    from orchestra_lsp.testing import ScriptedServer
-
     (workspace / ".orchestra" / "commands" / "both-greetings.md").write_text(BOTH)
-    edits = [
-        {
-            "name": "edit",
-            "input": {"command": "str_replace", "path": "greet.py", "old_str": old, "new_str": new},
-        }
-        for old, new in ((HELLO_OLD, HELLO_NEW), (BYE_OLD, BYE_NEW))
+    edits = [_edit(HELLO_OLD, HELLO_NEW), _edit(BYE_OLD, BYE_NEW)]
+    script: list[dict[str, object]] = [
+        {"reply": {"tool_use": edits}},
+        {"reply": {"text": "Both changed."}},
     ]
-    script = [{"reply": {"tool_use": edits}}, {"reply": {"text": "Both changed."}}]
-    with ScriptedServer(script) as model:
-        done = subprocess.run(
-            [str(ORCHESTRA), "run", "both-greetings", "--yes", "--apply"],
-            cwd=workspace,
-            env={**env, "ANTHROPIC_BASE_URL": model.base_url},
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    done, _model = _cli_run(workspace, env, script, "both-greetings", "--yes", "--apply")
     assert done.returncode == 0, done.stdout + done.stderr
     assert (
         HELLO_NEW in (workspace / "greet.py").read_text()
@@ -512,15 +530,11 @@ def test_undo_one_hunk_of_two_from_show_runs(tmp_path: Path) -> None:
     """Issue 22: Show Runs → Undo Run… on a run that landed two hunks; the person ticks
     one of the two reversed hunks: only it comes back, and the journal names the run.
     Then the run's page (Show Run) offers Undo Run…, which takes back the other."""
-    from orchestra_lsp.testing import ScriptedServer
-
-    node, workspace, home, env = _prepare(tmp_path)
+    prepared = _prepare(tmp_path)
+    workspace, env = prepared[1], prepared[3]
     run_id = _land_both(workspace, env)
-    with ScriptedServer([]) as model:  # an undo asks no model
-        env["ANTHROPIC_BASE_URL"] = model.base_url
-        with _code_server(workspace, home, env, ARTIFACTS / "code-server-undo.log") as url:
-            _drive(node, url, workspace, env, SCENARIO="undo-hunk")
-    assert model.requests == []
+    model = _drive_scripted(prepared, [], "undo", "undo-hunk")
+    assert model.requests == []  # an undo asks no model
     # the first undo took back hello() only; the page's Undo Run… then goodbye()
     assert (workspace / "greet.py").read_text(encoding="utf-8") == ORIGINAL
     _landed, undo, rest = _journal_runs(workspace, count=3)
@@ -556,39 +570,21 @@ def test_undo_of_one_step_and_its_conflict_in_vscode(tmp_path: Path) -> None:
     Undo Run… → Only step hello: nothing can come back, and the review's page names
     the conflict (file, lines), says nothing was overwritten and what to do. Undo Run…
     → Only step bye: only goodbye() comes back."""
-    from orchestra_lsp.testing import ScriptedServer
-
-    node, workspace, home, env = _prepare(tmp_path)
+    prepared = _prepare(tmp_path)
+    workspace, env = prepared[1], prepared[3]
     (workspace / ".orchestra" / "commands" / "two-steps.md").write_text(TWO_STEPS)
-
-    def edit(old: str, new: str) -> dict[str, object]:
-        tool = {"command": "str_replace", "path": "greet.py", "old_str": old, "new_str": new}
-        return {"reply": {"tool_use": [{"name": "edit", "input": tool}]}}
-
-    script = [
-        edit(HELLO_OLD, HELLO_NEW),
+    script: list[dict[str, object]] = [
+        {"reply": {"tool_use": [_edit(HELLO_OLD, HELLO_NEW)]}},
         {"reply": {"text": "Hello changed."}},
-        edit(BYE_OLD, BYE_NEW),
+        {"reply": {"tool_use": [_edit(BYE_OLD, BYE_NEW)]}},
         {"reply": {"text": "Goodbye changed."}},
     ]
-    with ScriptedServer(script) as model:
-        done = subprocess.run(
-            [str(ORCHESTRA), "run", "two-steps", "--yes", "--apply"],
-            cwd=workspace,
-            env={**env, "ANTHROPIC_BASE_URL": model.base_url},
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    done, _model = _cli_run(workspace, env, script, "two-steps", "--yes", "--apply")
     assert done.returncode == 0, done.stdout + done.stderr
     greet = workspace / "greet.py"
     greet.write_text(greet.read_text().replace(HELLO_NEW, HELLO_LATER))
-    with ScriptedServer([]) as model:  # an undo asks no model
-        env["ANTHROPIC_BASE_URL"] = model.base_url
-        with _code_server(workspace, home, env, ARTIFACTS / "code-server-undo-step.log") as url:
-            _drive(node, url, workspace, env, SCENARIO="undo-step")
-    assert model.requests == []
+    model = _drive_scripted(prepared, [], "undo-step", "undo-step")
+    assert model.requests == []  # an undo asks no model
     # the person's later edit stayed; goodbye() came back
     assert greet.read_text() == ORIGINAL.replace(HELLO_OLD, HELLO_LATER)
     landed, conflicted, undone = _journal_runs(workspace, count=3)
@@ -631,27 +627,17 @@ def test_resume_a_stopped_run_from_show_runs(tmp_path: Path) -> None:
     """Issue 18: the CLI stops a run at its second step's approve gate; Show Runs →
     Resume Run… → Where it stopped: the new run reuses both steps' outputs (the model
     is not asked again), opens the gate again, and finishes once approved."""
-    from orchestra_lsp.testing import ScriptedServer
-
-    node, workspace, home, env = _prepare(tmp_path)
+    prepared = _prepare(tmp_path)
+    workspace, env = prepared[1], prepared[3]
     (workspace / ".orchestra" / "commands" / "plan-and-write.md").write_text(PLAN_AND_WRITE)
-    script = [{"reply": {"text": "PLAN-ONE"}}, {"reply": {"text": "WRITTEN-ONE"}}]
-    with ScriptedServer(script) as model:
-        stopped = subprocess.run(
-            [str(ORCHESTRA), "run", "plan-and-write", "--gate", "write=stop"],
-            cwd=workspace,
-            env={**env, "ANTHROPIC_BASE_URL": model.base_url},
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    script: list[dict[str, object]] = [
+        {"reply": {"text": "PLAN-ONE"}},
+        {"reply": {"text": "WRITTEN-ONE"}},
+    ]
+    stopped, model = _cli_run(workspace, env, script, "plan-and-write", "--gate", "write=stop")
     assert len(model.requests) == 2, stopped.stdout + stopped.stderr
-    with ScriptedServer([]) as model:  # a resume at the gate asks no model
-        env["ANTHROPIC_BASE_URL"] = model.base_url
-        with _code_server(workspace, home, env, ARTIFACTS / "code-server-resume.log") as url:
-            _drive(node, url, workspace, env, SCENARIO="resume")
-    assert model.requests == []
+    model = _drive_scripted(prepared, [], "resume", "resume")
+    assert model.requests == []  # a resume at the gate asks no model
     first, resumed = _journal_runs(workspace, count=2)
     assert first[-1]["type"] != "run_finished", [e["type"] for e in first]
     reused = {e["step_id"]: e["reused_from"] for e in resumed if e["type"] == "step_finished"}
@@ -677,11 +663,10 @@ def test_run_command_on_several_from_the_palette(tmp_path: Path) -> None:
     """Issue 18: Run Command on Several… runs greet-each once for Ada and once for Bob
     (orchestra/batch), shows the batch's progress and its end, lists each item with its
     state and opens an item's run page; the batch's manifest and journals say the same."""
-    from orchestra_lsp.testing import ScriptedServer
-
-    node, workspace, home, env = _prepare(tmp_path)
+    prepared = _prepare(tmp_path)
+    workspace = prepared[1]
     (workspace / ".orchestra" / "commands" / "greet-each.md").write_text(GREET_EACH)
-    script = [
+    script: list[dict[str, object]] = [
         {
             "expect": {"messages_contain": ["Say hello to Ada"]},
             "reply": {"text": "Hello there, Ada."},
@@ -691,10 +676,7 @@ def test_run_command_on_several_from_the_palette(tmp_path: Path) -> None:
             "reply": {"text": "Hello there, Bob."},
         },
     ]
-    with ScriptedServer(script) as model:
-        env["ANTHROPIC_BASE_URL"] = model.base_url
-        with _code_server(workspace, home, env, ARTIFACTS / "code-server-batch.log") as url:
-            _drive(node, url, workspace, env, SCENARIO="batch")
+    model = _drive_scripted(prepared, script, "batch", "batch")
     assert len(model.requests) == 2
     ada, bob = _journal_runs(workspace, count=2)
     assert [ada[0]["arguments"], bob[0]["arguments"]] == [{"who": "Ada"}, {"who": "Bob"}]
@@ -734,8 +716,6 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
     progress notification over the hunks); Show Runs says each run's folder. Each server
     is sent its own folder's documents only: never a file outside the folders, an
     untitled buffer, or the other folder's files."""
-    from orchestra_lsp.testing import ScriptedServer
-
     node, alpha, home, env = _prepare(tmp_path)
     (alpha / ".orchestra" / "agents" / "broken-a.md").write_text(
         BROKEN_AGENT.format(name="broken-a")
@@ -765,7 +745,7 @@ def test_a_multi_root_workspace_serves_every_folder(tmp_path: Path) -> None:
     log = ARTIFACTS / "server-multi-root.log"
     settings = {"orchestra.server.args": ["serve", "--log-level", "INFO", "--log-file", str(log)]}
     edit = {"command": "str_replace", "path": "NOTES.md", "old_str": "terse.", "new_str": "warm."}
-    script = [
+    script: list[dict[str, object]] = [
         {
             "expect": {"messages_contain": ["Touch up NOTES.md"]},
             "reply": {"tool_use": [{"name": "edit", "input": edit}]},
@@ -907,21 +887,17 @@ def test_cancel_a_batch_from_its_notification(tmp_path: Path) -> None:
     """Run Command on Several… on Ada and Bob, cancelled from the batch's notification
     while Ada's item waits for the model (orchestra/cancelBatch): Ada's run ends
     cancelled, Bob's is never run, and the end message and Show Items say so."""
-    from orchestra_lsp.testing import ScriptedServer
-
-    node, workspace, home, env = _prepare(tmp_path)
+    prepared = _prepare(tmp_path)
+    workspace = prepared[1]
     (workspace / ".orchestra" / "commands" / "greet-each.md").write_text(GREET_EACH)
-    script = [
+    script: list[dict[str, object]] = [
         {
             "expect": {"messages_contain": ["Say hello to Ada"]},
             "delay": 120,  # cancelled well before
             "reply": {"text": "Hello there, Ada."},
         }
     ]
-    with ScriptedServer(script) as model:
-        env["ANTHROPIC_BASE_URL"] = model.base_url
-        with _code_server(workspace, home, env, ARTIFACTS / "code-server-batch-cancel.log") as url:
-            _drive(node, url, workspace, env, SCENARIO="batch-cancel")
+    _drive_scripted(prepared, script, "batch-cancel", "batch-cancel")
     [ada] = _journal_runs(workspace, count=1)
     assert ada[0]["arguments"] == {"who": "Ada"}
     assert ada[-1]["type"] == "run_cancelled", [e["type"] for e in ada]
