@@ -369,24 +369,30 @@ async def test_for_each_checks_each_criterion_in_its_own_conversation(root: Path
 SIDES = {"kind": "bug", "criteria": ["left side", "right side"]}
 
 
+def _sides(
+    left: dict[str, Any], right: dict[str, Any], right_verdict: str = "pass", report: bool = True
+) -> Script:
+    """The qa flow's model on SIDES: the triage, each side's tool call `left` and `right`
+    (each in its own conversation), the verdicts (the left side's passes) and, with
+    `report`, the report."""
+    turns: list[dict[str, Any]] = [
+        {"expect": {"messages_contain": ["Read ticket"]}, "reply": answer(SIDES)},
+        {"expect": {"messages_contain": ["left side"]}, "reply": {"tool_use": [left]}},
+        {"expect": {"messages_contain": ["right side"]}, "reply": {"tool_use": [right]}},
+        {"expect": {"messages_contain": ["left side"]}, "reply": answer({"verdict": "pass"})},
+        {
+            "expect": {"messages_contain": ["right side"]},
+            "reply": answer({"verdict": right_verdict}),
+        },
+    ]
+    if report:
+        turns.append({"expect": {"messages_contain": ["Verdicts:"]}, "reply": {"text": "reported"}})
+    return concurrent(turns)
+
+
 async def test_two_branches_changing_the_same_lines_are_a_conflict(root: Path) -> None:
     workspace(root, {"flow": _qa(gate="review")}, extra={"a.txt": "one\nTWO\nthree\n"})
-    script = concurrent(
-        [
-            {"expect": {"messages_contain": ["Read ticket"]}, "reply": answer(SIDES)},
-            {
-                "expect": {"messages_contain": ["left side"]},
-                "reply": {"tool_use": [_edit_file("a.txt", "TWO", "LEFT")]},
-            },
-            {
-                "expect": {"messages_contain": ["right side"]},
-                "reply": {"tool_use": [_edit_file("a.txt", "TWO", "RIGHT")]},
-            },
-            {"expect": {"messages_contain": ["left side"]}, "reply": answer({"verdict": "pass"})},
-            {"expect": {"messages_contain": ["right side"]}, "reply": answer({"verdict": "pass"})},
-            {"expect": {"messages_contain": ["Verdicts:"]}, "reply": {"text": "reported"}},
-        ]
-    )
+    script = _sides(_edit_file("a.txt", "TWO", "LEFT"), _edit_file("a.txt", "TWO", "RIGHT"))
     frontend = RecordingFrontEnd(root, choose=lambda review: [])
     outcome = await run_command(root, script, _request(), frontend)
     assert outcome.result.state == "finished", outcome.result.error
@@ -404,20 +410,8 @@ async def test_two_branches_changing_the_same_lines_are_a_conflict(root: Path) -
 
 async def test_an_unattended_run_stops_at_a_conflict_and_writes_nothing(root: Path) -> None:
     workspace(root, {"flow": _qa()}, extra={"a.txt": "one\nTWO\nthree\n"})
-    script = concurrent(
-        [
-            {"expect": {"messages_contain": ["Read ticket"]}, "reply": answer(SIDES)},
-            {
-                "expect": {"messages_contain": ["left side"]},
-                "reply": {"tool_use": [_edit_file("a.txt", "TWO", "LEFT")]},
-            },
-            {
-                "expect": {"messages_contain": ["right side"]},
-                "reply": {"tool_use": [_edit_file("a.txt", "TWO", "RIGHT")]},
-            },
-            {"expect": {"messages_contain": ["left side"]}, "reply": answer({"verdict": "pass"})},
-            {"expect": {"messages_contain": ["right side"]}, "reply": answer({"verdict": "pass"})},
-        ]
+    script = _sides(
+        _edit_file("a.txt", "TWO", "LEFT"), _edit_file("a.txt", "TWO", "RIGHT"), report=False
     )
     outcome = await run_command(root, script, _request(), yes=True)
     assert outcome.result.state == "failed"
@@ -595,21 +589,8 @@ async def test_a_gate_answered_in_advance_reaches_the_review_of_the_branches(roo
     from orchestra_lsp.testing import ScriptedServer
 
     workspace(root, {"flow": _qa(gate="review")}, extra={"a.txt": "A\n", "b.txt": "B\n"})
-    script = concurrent(
-        [
-            {"expect": {"messages_contain": ["Read ticket"]}, "reply": answer(SIDES)},
-            {
-                "expect": {"messages_contain": ["left side"]},
-                "reply": {"tool_use": [_edit_file("a.txt", "A", "LEFT")]},
-            },
-            {
-                "expect": {"messages_contain": ["right side"]},
-                "reply": {"tool_use": [_edit_file("b.txt", "B", "RIGHT")]},
-            },
-            {"expect": {"messages_contain": ["left side"]}, "reply": answer({"verdict": "pass"})},
-            {"expect": {"messages_contain": ["right side"]}, "reply": answer({"verdict": "fail"})},
-            {"expect": {"messages_contain": ["Verdicts:"]}, "reply": {"text": "reported"}},
-        ]
+    script = _sides(
+        _edit_file("a.txt", "A", "LEFT"), _edit_file("b.txt", "B", "RIGHT"), right_verdict="fail"
     )
     frontend = RecordingFrontEnd(root)
     user = root.parent / "user"

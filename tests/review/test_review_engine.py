@@ -88,14 +88,21 @@ class VanishingFrontEnd(RecordingFrontEnd):
         raise AssertionError("unreachable")
 
 
-async def test_a_front_end_that_goes_away_leaves_the_run_interrupted(root: Path) -> None:
+def _one_edit_unanswered(root: Path) -> tuple[list[dict[str, Any]], VanishingFrontEnd]:
+    """The ship command's workspace, a model whose one edit goes to review, and a front
+    end that never answers the review (its `reviewing` is set once it is asked)."""
     workspace(root, {"ship": TWO_STEPS}, extra={"data.txt": BASE})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [_edit("line 2\n", "line two\n")]}},
         {"reply": {"text": "Changed."}},
     ]
     frontend = VanishingFrontEnd(root)
     frontend.reviewing = asyncio.Event()
+    return script, frontend
+
+
+async def test_a_front_end_that_goes_away_leaves_the_run_interrupted(root: Path) -> None:
+    script, frontend = _one_edit_unanswered(root)
     with ScriptedServer(script) as server:
         engine = Engine(root, client=model_client(server), user_dir=root.parent / "user")
         handle = engine.start(RunRequest(command="ship"), frontend)
@@ -111,13 +118,7 @@ async def test_a_front_end_that_goes_away_leaves_the_run_interrupted(root: Path)
 
 
 async def test_a_person_cancelling_is_cancelled_not_interrupted(root: Path) -> None:
-    workspace(root, {"ship": TWO_STEPS}, extra={"data.txt": BASE})
-    script = [
-        {"reply": {"tool_use": [_edit("line 2\n", "line two\n")]}},
-        {"reply": {"text": "Changed."}},
-    ]
-    frontend = VanishingFrontEnd(root)
-    frontend.reviewing = asyncio.Event()
+    script, frontend = _one_edit_unanswered(root)
     with ScriptedServer(script) as server:
         engine = Engine(root, client=model_client(server), user_dir=root.parent / "user")
         try:
