@@ -9,7 +9,10 @@ latency, with the same script: TURNS turns that each stream some text and call
 once in 40 (a real answer comes a word or two at a time). The direct loop sends the
 same requests (system blocks with the cache breakpoint, the same tool spec, the
 growing conversation) through `AsyncAnthropic.messages.stream` and calls the same
-`list_files` tool itself, timing the call. The engine runs a one-step command through
+`list_files` tool itself, timing the call (the SDK's documented streaming helper, as a
+hand-written loop uses it; the engine reads the raw event stream and folds it with the
+helper's own accumulator, `llm/client.py`, so it skips the helper's per-event objects:
+a saving of the engine's, counted in its figures). The engine runs a one-step command through
 `Engine.start` with a front end that only time-stamps events; a turn is the time
 between two `context` events (each is emitted just before a model call), its model
 time runs from `context` to `usage`, and its tool time is what `tool_call_finished`

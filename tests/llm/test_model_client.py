@@ -390,3 +390,59 @@ async def test_the_stream_snapshot_class_survives_garbage_collection(
     assert snapshot_class() is not None
     await turn(client)
     assert ParsedMessage[ResponseFormatT] is snapshot_class()  # type: ignore[valid-type]
+
+
+ACCUMULATED = [
+    {
+        "reply": {
+            "text": ["Let me ", "look: ", "ünïcode ", 'and "quotes"\n'],
+            "tool_use": [
+                {"name": "search", "input": {"pattern": "def main", "paths": ["a.py", "b/c.py"]}},
+                {"name": "edit", "input": {"path": "a.py", "new": 'x = {"k": [1, 2.5, null]}'}},
+            ],
+        },
+        "usage": {"input_tokens": 1200, "output_tokens": 40},
+    }
+]
+
+
+@pytest.mark.script(ACCUMULATED * 2)
+async def test_a_turn_is_the_message_the_sdk_stream_helper_makes(
+    client: ModelClient, server: ScriptedServer
+) -> None:
+    """The client folds the raw event stream with the SDK's own accumulator: the turn
+    (blocks, tool inputs parsed from their JSON deltas, usage, stop reason) and the text
+    it delivers are what `messages.stream` gives for the same stream."""
+    from anthropic import AsyncAnthropic
+
+    from orchestra_lsp.llm.client import _to_turn, build_request
+
+    texts: list[str] = []
+    ours = await turn(client, on_text=texts.append)
+    sdk = AsyncAnthropic(api_key="test-key", base_url=server.base_url)
+    helper_texts: list[str] = []
+    request = build_request(
+        model=MODEL,
+        system=["persistent context", "agent body"],
+        tools=TOOLS,
+        messages=USER,
+        max_tokens=1000,
+    )
+    async with sdk.messages.stream(**request) as stream:
+        async for event in stream:
+            if event.type == "text":
+                helper_texts.append(event.text)
+        message = await stream.get_final_message()
+    await sdk.close()
+    server.assert_no_failures()
+    theirs = _to_turn(message, MODEL)
+    # The second call's tool ids are numbered on, and it reads the first one's cache.
+    assert [{**b, "id": None} for b in ours.content] == [{**b, "id": None} for b in theirs.content]
+    assert ours.stop_reason == theirs.stop_reason == "tool_use"
+    assert ours.usage.output_tokens == theirs.usage.output_tokens == 40
+    assert ours.model == theirs.model
+    assert texts == helper_texts == ["Let me ", "look: ", "ünïcode ", 'and "quotes"\n']
+    assert [block.get("input") for block in ours.tool_uses] == [
+        {"pattern": "def main", "paths": ["a.py", "b/c.py"]},
+        {"path": "a.py", "new": 'x = {"k": [1, 2.5, null]}'},
+    ]
