@@ -6,13 +6,16 @@ People allow tools such as ``sed``, ``awk``, ``sort``, ``tar`` or ``rg`` by pref
 read. Each of them has forms that do not: ``sed -i`` edits files in place, sed's ``w``
 and ``e`` commands write files and run programs, awk's ``system()`` and ``| "cmd"`` run
 programs, ``sort -o`` writes, ``tar -x`` extracts, ``rg --pre`` runs a preprocessor,
-``fd -x`` runs a command for every match. :func:`command_form` reads a command's options
-(and sed's and awk's inline scripts) and says which of those forms it uses:
+``fd -x`` runs a command for every match, ``curl -o``/``wget`` save files and
+``curl -d @file`` sends one, ``man -P`` runs a pager. :func:`command_form` reads a
+command's options (and sed's and awk's inline scripts) and says which of those forms it
+uses:
 
 - *hazards*, which no allow rule may allow, only a person;
 - *writes*, plain output files (``sort -o out``, ``tee log``), decided like a
   redirection to that path (only a rule naming the path allows them);
-- *reads*, files named inside a script (sed's ``r FILE``), checked like path arguments;
+- *reads*, files named inside a script or a value (sed's ``r FILE``, curl's ``@FILE``),
+  checked like path arguments;
 - *runs*, the words of a command it runs (``fd -x CMD``), analysed like ``find -exec``.
 
 A script this module cannot read (an unterminated ``s`` command, an awk string that
@@ -702,6 +705,8 @@ def _sort(args: list[str], form: CommandForm) -> None:
             _write(option.value, "`sort -o` writes a file", form)
         elif _long_is(option, ["compress-program"], spec):
             form.hazards.append("`sort --compress-program` runs a program")
+        elif _long_is(option, ["files0-from"], spec):
+            form.hazards.append(_FILES0_FROM.format(name="sort"))
 
 
 def _uniq(args: list[str], form: CommandForm) -> None:
@@ -898,6 +903,212 @@ def _tree(args: list[str], form: CommandForm) -> None:
             form.hazards.append("`tree -R` writes an index file into every folder")
 
 
+_FILES0_FROM = "`{name} --files0-from` reads the files a list names, which are not seen here"
+
+
+def _files0_from(name: str) -> _Check:
+    """``wc``/``du``: ``--files0-from`` reads files the line does not name."""
+
+    def check(args: list[str], form: CommandForm) -> None:
+        spec = _Spec(long_names=frozenset({"files0-from", "max-depth", "threshold"}))
+        options, _ = _parse(args, spec)
+        if any(_long_is(option, ["files0-from"], spec) for option in options):
+            form.hazards.append(_FILES0_FROM.format(name=name))
+
+    return check
+
+
+_CURL_VALUES = frozenset(
+    {
+        "output",
+        "output-dir",
+        "dump-header",
+        "cookie-jar",
+        "trace",
+        "trace-ascii",
+        "stderr",
+        "libcurl",
+        "etag-save",
+        "hsts",
+        "alt-svc",
+        "config",
+        "upload-file",
+        "data",
+        "data-ascii",
+        "data-binary",
+        "data-urlencode",
+        "data-raw",
+        "json",
+        "form",
+        "form-string",
+        "cookie",
+        "url",
+        "header",
+        "request",
+        "user",
+        "proxy",
+    }
+)
+_CURL = _Spec(
+    short_values="AbcCdDeEFHKmoPQrTtuUwxXyYz",
+    long_values=_CURL_VALUES,
+    long_names=frozenset(
+        {
+            "output",
+            "remote-name",
+            "remote-name-all",
+            "remote-header-name",
+            "output-dir",
+            "dump-header",
+            "cookie-jar",
+            "trace",
+            "trace-ascii",
+            "stderr",
+            "libcurl",
+            "etag-save",
+            "hsts",
+            "alt-svc",
+            "config",
+            "upload-file",
+            "data",
+            "data-ascii",
+            "data-binary",
+            "data-urlencode",
+            "data-raw",
+            "json",
+            "form",
+            "form-string",
+            "cookie",
+            "url",
+            "header",
+            "request",
+            "user",
+            "proxy",
+            "silent",
+            "show-error",
+            "location",
+            "fail",
+            "include",
+            "head",
+            "verbose",
+        }
+    ),
+)
+_CURL_WRITING_LONG = (
+    "output",
+    "dump-header",
+    "cookie-jar",
+    "trace",
+    "trace-ascii",
+    "stderr",
+    "libcurl",
+    "etag-save",
+    "hsts",
+    "alt-svc",
+)
+
+
+def _curl(args: list[str], form: CommandForm) -> None:
+    options, _ = _parse(args, _CURL)
+    for option in options:
+        value = option.value or ""
+        short_write = not option.long and option.name in "oDc"
+        if short_write or _long_is(option, _CURL_WRITING_LONG, _CURL):
+            shown = f"--{option.name}" if option.long else f"-{option.name}"
+            _write(option.value, f"`curl {shown}` writes a file", form)
+        elif _named(option, "O", "remote-name", _CURL) or _named(
+            option, "J", "remote-header-name", _CURL
+        ):
+            form.hazards.append("`curl -O` saves into a file named by the URL or the server")
+        elif _long_is(option, ["remote-name-all", "output-dir"], _CURL):
+            form.hazards.append(f"`curl --{option.name}` saves into files")
+        elif _named(option, "K", "config", _CURL):
+            form.hazards.append("`curl -K` reads options from a file, which are not seen here")
+        elif _named(option, "T", "upload-file", _CURL):
+            form.reads.append(value)
+        elif _named(option, "F", "form", _CURL):
+            # `name=@file` sends the file, `name=<file` its text; `;type=…` follows.
+            sent = value.partition("=")[2]
+            if sent[:1] in ("@", "<"):
+                form.reads.append(sent[1:].split(";", 1)[0])
+        elif _named(option, "d", "data", _CURL) or _long_is(
+            option, ["data", "data-ascii", "data-binary", "data-urlencode", "json"], _CURL
+        ):
+            _, at, path = value.partition("@")
+            if at and (value.startswith("@") or _long_is(option, ["data-urlencode"], _CURL)):
+                form.reads.append(path)
+        elif _named(option, "b", "cookie", _CURL) and value and "=" not in value:
+            form.reads.append(value)
+    form.reads[:] = [path for path in form.reads if path not in ("", "-")]
+
+
+def _wget(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(
+        short_values="OoaPieTtwUQlARDIXB",
+        long_values=frozenset(
+            {"output-document", "output-file", "append-output", "directory-prefix", "execute"}
+        ),
+        long_names=frozenset(
+            {
+                "output-document",
+                "output-file",
+                "append-output",
+                "directory-prefix",
+                "execute",
+                "config",
+                "spider",
+                "input-file",
+                "post-file",
+                "body-file",
+                "quiet",
+                "server-response",
+                "tries",
+                "timeout",
+                "user-agent",
+                "header",
+            }
+        ),
+    )
+    options, _ = _parse(args, spec)
+    document = [o.value for o in options if _named(o, "O", "output-document", spec)]
+    spider = any(_long_is(o, ["spider"], spec) for o in options)
+    if document:
+        for path in document:
+            _write(path, "`wget -O` writes a file", form)
+    elif not spider:
+        form.hazards.append("`wget` saves what it downloads into files")
+    for option in options:
+        if _named(option, "o", "output-file", spec) or _named(option, "a", "append-output", spec):
+            _write(option.value, "`wget -o` writes a log file", form)
+        elif _named(option, "e", "execute", spec) or _long_is(option, ["config"], spec):
+            form.hazards.append("`wget -e` runs settings that are not seen here")
+
+
+def _man(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(
+        short_values="PCMSsLmeprEIRT",
+        short_optional="H",
+        long_values=frozenset({"pager", "config-file", "manpath"}),
+        long_names=frozenset({"pager", "html", "config-file", "manpath", "local-file"}),
+    )
+    options, _ = _parse(args, spec)
+    for option in options:
+        if _named(option, "P", "pager", spec):
+            form.hazards.append("`man -P` runs a program as the pager")
+        elif _named(option, "H", "html", spec):
+            form.hazards.append("`man -H` runs a browser")
+        elif _named(option, "C", "config-file", spec):
+            form.hazards.append("`man -C` reads settings (pagers) from a file")
+
+
+def _unzip(args: list[str], form: CommandForm) -> None:
+    # unzip's own options: letters of `-…` words before the archive; listing, testing,
+    # printing to stdout and showing comments only read.
+    letters = "".join(arg[1:] for arg in args if arg.startswith("-") and arg != "-")
+    if not set(letters) & set("lptvczZ"):
+        form.hazards.append("`unzip` extracts files")
+
+
 def _write(path: str | None, why: str, form: CommandForm) -> None:
     if path is None or path == "":
         form.hazards.append(why)
@@ -914,8 +1125,14 @@ _CHECKS: dict[str, _Check] = {
     **dict.fromkeys(("tee", "gtee"), _tee),
     **dict.fromkeys(("tar", "gtar", "bsdtar"), _tar),
     **dict.fromkeys(("fd", "fdfind"), _fd),
+    **dict.fromkeys(("yq", "xq", "tomlq"), _yq),
     "xxd": _xxd,
     "rg": _rg,
-    "yq": _yq,
     "tree": _tree,
+    "wc": _files0_from("wc"),
+    "du": _files0_from("du"),
+    "curl": _curl,
+    "wget": _wget,
+    "man": _man,
+    "unzip": _unzip,
 }

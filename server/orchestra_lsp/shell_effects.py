@@ -301,9 +301,9 @@ def _forms(
     for path in form.reads:
         where = _place(path, path.startswith("~"), ctx.workspace)
         if where == "outside":
-            hazards.append(f"`{path}`, read by the command's script, is outside the workspace")
+            hazards.append(f"`{path}`, which the command reads, is outside the workspace")
         elif where is not None and ctx.is_protected(where):
-            hazards.append(f"`{path}`, read by the command's script, is the protected `{where}`")
+            hazards.append(f"`{path}`, which the command reads, is the protected `{where}`")
     for start, end in form.runs:
         _words(list(words[1 + start : 1 + end]), [], ctx, effects, depth + 1)
 
