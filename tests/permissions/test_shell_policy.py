@@ -7,10 +7,13 @@ there) with the engine's own default allow rules."""
 from __future__ import annotations
 
 import os
+import random
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from orchestra_lsp.command_forms import command_form
 from orchestra_lsp.engine import DEFAULT_ALLOW
 from orchestra_lsp.permissions import DEFAULT_PROTECTED, Policy
 from orchestra_lsp.shell_effects import shell_effects
@@ -291,7 +294,8 @@ FORM_HAZARDS = [
     ("sed '/x/!{s/a/b/;w out\n}' src/a.py", "`w out` writes a file"),
     ("sed 'a hello\nw out' src/a.py", "`w out` writes a file"),  # text ends at the newline
     ("sed -e 'a hello' -e 'w out' src/a.py", "`w out` writes a file"),
-    ("sed 's/[/];/w x/p' src/a.py", "writes a file"),  # GNU 4.9 skips `/` inside `[…]`
+    ("sed 's/[/];/w x/p' src/a.py", "writes a file"),  # read with `/` ending `[`
+    ("sed 's/[/]/;s/w x/y/' src/a.py", "`w x/y/` writes"),  # GNU 4.9: `/` inside `[…]`
     ("sed -e 'e id' src/a.py", "`e` command runs a program"),
     ("sed '1e id' src/a.py", "`e` command runs a program"),
     ("sed 'y/abc/xyz/;e' src/a.py", "`e` command runs a program"),
@@ -585,3 +589,32 @@ def test_output_files_are_writes_decided_like_redirections(workspace: Path) -> N
     assert "without review" in decision.reason
     assert policy.decide("run_shell", {"command": "tee .env"}).verdict == "ask"
     assert policy.decide("run_shell", {"command": "sort -o .git/config x"}).verdict == "deny"
+
+
+# Pieces of sed scripts, joined at random: delimiters, brackets, escapes, addresses,
+# blocks, text commands and the commands that write, read or run.
+SED_PIECES = [
+    "s/", "s|", "s/a/b/", "/re/", "\\%", "y/", "w", "e", "r", "/w x", "/e", "[/]", "[]/]",
+    "[^/]", "\\/", "s/[/]/", "a\\\n", "}\n", "s", "/", "[", "]", "\\", "w x", "r y", ";",
+    "\n", "{", "}", "p", "1", ",", "$", "!", "a", "i ", "c", "#", ":", "b", "t", " ", "g",
+    "|", "%", "^", "W z", "R q", "I", "M", "~", "+", "n", "d", "=", "l", "q", "\\n",
+    "[:alpha:]", "x",
+]  # fmt: skip
+
+
+def test_the_sed_scanner_sees_every_script_gnu_sed_sandboxes() -> None:
+    """GNU sed's `--sandbox` refuses a script with `e`, `r` or `w` (commands or flags):
+    every random script it refuses must be a hazard or a read here (or unreadable)."""
+    generator = random.Random(7)
+    refused = 0
+    for _ in range(800):
+        script = "".join(generator.choice(SED_PIECES) for _ in range(generator.randint(1, 12)))
+        sandboxed = subprocess.run(
+            ["sed", "--sandbox", "-n", "-e", script], input=b"", capture_output=True, check=False
+        )
+        if b"sandbox" not in sandboxed.stderr:
+            continue
+        refused += 1
+        form = command_form("sed", ["-n", "-e", script])
+        assert form.hazards or form.reads, script
+    assert refused > 80  # the pieces do produce such scripts
