@@ -492,6 +492,8 @@ def _awk(args: list[str], form: CommandForm) -> None:
     if not given and operands:
         programs.append(operands[0][1])
         form.scripts.add(operands[0][0])
+    if len(programs) > 1:
+        programs.append("\n".join(programs))  # gawk joins its `-e` texts
     for program in programs:
         try:
             form.hazards.extend(_awk_program(program))
@@ -568,7 +570,7 @@ def _awk_program(program: str) -> list[str]:
             getline = True
         elif kind == "op" and text in "([":
             depth += 1
-        elif kind == "op" and text in ")]":
+        elif (kind == "op" and text in ")]") or kind == "header_end":
             depth -= 1
         elif kind in ("newline",) or (kind == "op" and text in (";", "{", "}")):
             printing = getline = False
@@ -585,6 +587,7 @@ def _awk_tokens(program: str) -> list[tuple[str, str]]:
     """Tokens without blanks and comments; strings as ``("string", value)``, regular
     expressions as ``("regex", text)``."""
     tokens: list[tuple[str, str]] = []
+    conditions: list[bool] = []  # per open `(`: whether it holds an if/while/for header
     at = 0
     while at < len(program):
         previous = tokens[-1] if tokens else ("", "")
@@ -601,9 +604,17 @@ def _awk_tokens(program: str) -> list[tuple[str, str]]:
             value, at = _awk_string(program, at + 1)
             tokens.append(("string", value))
             continue
-        if kind not in ("space", "comment"):
-            tokens.append((kind, match.group()))
+        text = match.group()
         at = match.end()
+        if kind == "newline" and previous[1] in (",", "&&", "||", "{", "do", "else"):
+            continue  # awk continues the statement after these
+        if text == "(":
+            conditions.append(previous in (("name", "if"), ("name", "while"), ("name", "for")))
+        elif text == ")" and conditions and conditions.pop():
+            # After `if (…)` a statement starts: `/` opens a regular expression there.
+            kind = "header_end"
+        if kind not in ("space", "comment"):
+            tokens.append((kind, text))
     return tokens
 
 
@@ -611,6 +622,8 @@ def _awk_operand_ends(token: tuple[str, str]) -> bool:
     kind, text = token
     if kind == "name":
         return text not in _AWK_KEYWORDS
+    if kind == "header_end":
+        return False
     return kind in ("number", "string", "regex") or text in (")", "]", "++", "--")
 
 

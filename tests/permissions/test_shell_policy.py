@@ -356,6 +356,11 @@ FORM_HAZARDS = [
     ("gawk -dvars.txt 'BEGIN{}'", "writes its variables"),
     ("mawk -W exec prog.awk", "`awk -W`"),
     ("awk '{print \"unterminated}' src/a.py", "cannot be read"),
+    # awk: a statement's layout does not hide what it does
+    ('awk \'{ if ($1) /"/; print | "sh"; if ($2) /"/ }\' src/a.py', "pipe"),  # regex after if
+    ('awk \'{print "a",\n "b" > "out"}\' src/a.py', "`print >`"),  # continued
+    ('awk \'{print "a" &&\n "b" > "out"}\' src/a.py', "`print >`"),
+    ("gawk -e 'BEGIN {' -e 'print | \"sh\" }'", "pipe"),  # a rule across -e texts
     # sort, uniq, xxd, tee, tree: output files are writes; sort's helper runs
     ("sort -o out.txt src/a.py", "> out.txt"),
     ("sort -oout.txt src/a.py", "> out.txt"),
@@ -498,6 +503,12 @@ FORM_ALLOWED = [
     "awk '{split($0, parts, \"|\"); print parts[1]}' src/a.py",
     "mawk 'END {print NR}' src/a.py",
     "awk '/^\\// {print}' src/a.py",
+    "awk '{print ($1 + $2) / 2}' src/a.py",
+    "awk '{ if ($1 ~ /x/) print }' src/a.py",
+    "awk '{print $1,\n $2}' src/a.py",
+    "awk '!seen[$0]++' src/a.py",
+    "awk 'NR % 2 == 0 {s += $1 / 2} END {print s}' src/a.py",
+    'awk \'BEGIN {FS = ":"} {printf "%-20s %s\\n", $1, $NF}\' src/a.py',
     "sort src/a.py",
     "sort -u -k2,2 -t: src/a.py",
     "sort -n -r src/a.py",
