@@ -11,7 +11,9 @@ a modest tool result and most of a second for a large one, paid on every turn th
 brings one. A text longer than `EXACT_CHARS` is therefore counted from samples: the
 tokenizer counts `SAMPLES` windows spread over it, and their characters-per-token ratio
 scales to the whole, rounded up by `SAMPLE_MARGIN` so that a budget is not overrun by
-the estimate. Its cost is bounded whatever the text's length.
+the estimate. Its cost is bounded whatever the text's length. ASCII text (most code and
+tool output) is counted word by word, each word once (`_by_words`): the same count,
+several times faster.
 
 Counts are cached by (length, hash) of the text rather than by the text itself, so the
 cache does not keep large tool results alive; a hash collision would only skew an
@@ -21,6 +23,7 @@ estimate.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -154,10 +157,46 @@ def _exact(text: str) -> int:
     native = _load_native()
     if native is None:
         return estimate_tokens(text)
+    if text.isascii() and ("<" not in text or _SPECIAL.search(text) is None):
+        return _by_words(text, native)
     try:
         return native(text)
     except Exception:  # the extension rejects some inputs (lone surrogates)
         return estimate_tokens(text)
+
+
+_SPACE = " \t\n\x0b\x0c\r"
+_WORDS = re.compile(
+    rf"'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^{_SPACE}A-Za-z0-9]+"
+    rf"|[{_SPACE}]+(?![^{_SPACE}])|[{_SPACE}]+"
+)
+"""The tokenizer's own split of a text into words (its byte-level pre-tokenizer's
+pattern, GPT-2's), written for ASCII text, where `\\p{L}` is `[A-Za-z]`, `\\p{N}` is
+`[0-9]` and Unicode's white space the six characters of `_SPACE`."""
+_SPECIAL = re.compile(r"<(?:EOT|META|META_START|META_END|SOS)>")
+"""The tokenizer's special tokens, each one token wherever it stands."""
+_word_counts: dict[str, int] = {}
+_WORD_CACHE_SIZE = 1 << 16
+
+
+def _by_words(text: str, native: Callable[[str], int]) -> int:
+    """`native(text)` for ASCII text without the tokenizer's special tokens (`_SPECIAL`,
+    which it finds before anything else): the tokenizer
+    normalises (NFKC: nothing to do in ASCII), splits into words by `_WORDS` and
+    merges each word's bytes alone, so the count is the sum of the words' counts, and
+    words recur (names, keywords, indentation): each is counted once. About five times
+    faster on code than counting the text whole (the extension takes about a
+    microsecond a character); a test compares the two on random ASCII."""
+    total = 0
+    counts = _word_counts
+    for word in _WORDS.findall(text):
+        count = counts.get(word)
+        if count is None:
+            if len(counts) >= _WORD_CACHE_SIZE:
+                counts.clear()
+            count = counts[word] = native(word)
+        total += count
+    return total
 
 
 def truncate_to_tokens(text: str, limit: int) -> str:

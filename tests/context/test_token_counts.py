@@ -1,5 +1,6 @@
-"""A chunk summary's tokens, counted from its pieces, are the tokenizer's count of its
-text: the manifest's numbers (and so the journal's `context` events) stay what they were."""
+"""Token counts made faster stay the tokenizer's own: a chunk summary counted from its
+pieces, ASCII text counted word by word. The manifest's numbers (and so the journal's
+`context` events) stay what they were."""
 
 from __future__ import annotations
 
@@ -86,3 +87,41 @@ def test_texts_not_counted_whole_are_counted_as_count_tokens_does(
     monkeypatch.setattr(tokens, "_load_native", lambda: None)
     pieces = ["never", " counted", " before", " either"] * 5
     assert count_tokens_joined(pieces) == tokens.estimate_tokens("".join(pieces))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=80)
+    | st.lists(
+        st.sampled_from(
+            [
+                "def",
+                " handler_12",
+                "(request):",
+                "  ",
+                "\n    ",
+                " # ",
+                "it's",
+                " 're",
+                "\t",
+                "\r\n",
+                "x<y",
+                " <EOT> ",
+                "<META_START>",
+                "0.5e-3",
+                "'ll",
+                "\x0b\x0c",
+                "\x1c",
+                " ",
+                "ab",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_ascii_text_counted_by_words_counts_as_the_tokenizer_does(text: str) -> None:
+    """ASCII text is counted word by word (each word's count cached): the same number
+    as the tokenizer counting the text whole, special tokens and odd spaces included."""
+    from anthropic_tokenizer.anthropic_tokenizer import count_tokens as whole
+
+    assert tokens._exact(text) == whole(text)
