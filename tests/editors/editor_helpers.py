@@ -27,6 +27,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lsp"))
 from lsp_helpers import make_workspace as base_workspace
 
+from orchestra_lsp.journal import list_runs, load_run
+from orchestra_lsp.testing import ScriptedServer
+
 HERE = Path(__file__).resolve().parent
 API_KEY = "test-key-editors-0123456789"
 
@@ -79,12 +82,40 @@ SCRIPT = [
 ]
 
 
+def drive_editor(tmp_path: Path, command: list[str]) -> tuple[Path, dict[str, Any], ScriptedServer]:
+    """The scenario's workspace and the scripted model; `command` (the editor with its
+    driving script) run in tmux until it writes its report. Returns the workspace, the
+    report (what the script saw) and the (stopped) model."""
+    root = make_workspace(tmp_path / "ws")
+    report = tmp_path / "report.json"
+    with ScriptedServer(SCRIPT) as model:
+        env = {
+            **environment(tmp_path, model.base_url),
+            "WORKSPACE": str(root),
+            "REPORT": str(report),
+        }
+        seen = run_in_tmux(command, env, report, root)
+    return root, seen, model
+
+
+def check_scenario(root: Path, seen: dict[str, Any]) -> None:
+    """The script went through every step without an error: the diagnostic covers
+    exactly `edt` and its quick fix gives `edit`, completion offers the earlier step's
+    output only and inserts it, and the command run from a code action finished."""
+    assert "error" not in seen, seen
+    assert seen["steps"] == ["diagnostic", "quick fix", "completion", "command run", "review"], seen
+    assert seen["diagnostic_text"] == "edt"
+    assert seen["fixed_line"] == FIXED_LINE
+    assert "steps.plan.output" in seen["completion_labels"]
+    assert "steps.write.output" not in seen["completion_labels"]
+    assert seen["completed_line"] == '    prompt: "Use {{steps.plan.output'
+    assert {r.command: r.state for r in list_runs(root)}["hello"] == "finished"
+
+
 def check_review(root: Path, seen: dict[str, Any], journal: bool = True) -> None:
     """The review reached the person as a message, was accepted, and landed in the
     editor's buffer (the file stays as it was on disk until the person saves); with
     `journal`, the journal says so too."""
-    from orchestra_lsp.journal import list_runs, load_run
-
     assert "app.py" in seen["review_prompt"], seen
     assert seen["reviewed_line"] == "print('hello')", seen
     runs = {r.command: r for r in list_runs(root)}

@@ -4,39 +4,7 @@
 
 (package-initialize)
 (require 'lsp-mode)
-(require 'json)
-(require 'flymake)
-(require 'subr-x)
-
-(defvar drive-root (file-name-as-directory (getenv "WORKSPACE")))
-(defvar drive-report nil "An alist, written as JSON.")
-
-(defun drive-put (key value) (push (cons key value) drive-report))
-
-(defun drive-wait (what seconds predicate)
-  (let ((deadline (+ (float-time) seconds)) result)
-    (while (and (not (setq result (funcall predicate))) (< (float-time) deadline))
-      ;; Idle, as a person's Emacs is between keys: idle timers run (eglot sends its
-      ;; didChange after `eglot-send-changes-idle-time`), process output is read.
-      (sit-for 1))
-    (or result (error "Timed out waiting for %s" what))))
-
-;; The person answers the review's message request "Accept all" (the editor's own
-;; prompt, `completing-read`, is where they would type it).
-(defvar drive-asked nil)
-(advice-add 'completing-read :around
-            (lambda (orig prompt collection &rest rest)
-              (if (and (listp collection)
-                       (or (member "Accept all" collection) (assoc "Accept all" collection)))
-                  (progn (push prompt drive-asked) "Accept all")
-                (apply orig prompt collection rest))))
-
-(defun drive-finished (count)
-  (>= (seq-count (lambda (file) (equal (alist-get 'state (json-read-file file)) "finished"))
-                 (file-expand-wildcards (expand-file-name ".orchestra/runs/*/run.json" drive-root)))
-      count))
-
-(defun drive-line () (buffer-substring-no-properties (line-beginning-position) (line-end-position)))
+(load (expand-file-name "drive_common" (file-name-directory load-file-name)) nil t)
 
 ;; A machine under load: the first requests wait for the engine to be built.
 (setq lsp-response-timeout 60
@@ -45,7 +13,6 @@
       lsp-enable-suggest-server-download nil
       lsp-headerline-breadcrumb-enable nil
       lsp-session-file (expand-file-name "lsp-session" (getenv "HOME")))
-(setq auto-mode-alist (cons '("\\.md\\'" . text-mode) auto-mode-alist))
 
 ;; The README's configuration, as written there.
 (with-eval-after-load 'lsp-mode
@@ -72,10 +39,7 @@
     (lsp-workspace-folders-add drive-root)
     ;; 1. Diagnostics on a line with astral characters, and the quick fix.
     (drive-open ".orchestra/agents/emo.md")
-    (let* ((diag (drive-wait "the diagnostic" 30
-                             (lambda ()
-                               (seq-find (lambda (d) (string-match-p "'edt'" (flymake-diagnostic-text d)))
-                                         (flymake-diagnostics)))))
+    (let* ((diag (drive-diagnostic))
            (beg (flymake-diagnostic-beg diag))
            (end (flymake-diagnostic-end diag)))
       (drive-put 'diagnostic_text (buffer-substring-no-properties beg end))
@@ -95,15 +59,9 @@
                              (lambda ()
                                (let ((capf (lsp-completion-at-point)))
                                  (and capf (all-completions "" (nth 2 capf)) capf)))))
-           (items (all-completions "" (nth 2 capf)))
-           (exit (plist-get (nthcdr 3 capf) :exit-function))
-           (choice (seq-find (lambda (c) (equal (substring-no-properties c) "steps.plan.output"))
-                             items)))
+           (items (all-completions "" (nth 2 capf))))
       (drive-put 'completion_labels (vconcat (mapcar #'substring-no-properties items)))
-      (delete-region (nth 0 capf) (nth 1 capf))
-      (goto-char (nth 0 capf))
-      (insert choice)
-      (funcall exit choice 'finished))
+      (drive-complete capf (drive-choice items "steps.plan.output")))
     (drive-put 'completed_line (drive-line))
     (push "completion" steps)
     ;; 3. A command run from a code action.
@@ -111,16 +69,10 @@
     (let ((hello (drive-actions "Orchestra: Say hello")))
       (unless hello (error "No command offered"))
       (lsp-execute-code-action hello))
-    (drive-wait "the run to finish" 60
-                (lambda ()
-                  (seq-some (lambda (file)
-                              (equal (alist-get 'state (json-read-file file)) "finished"))
-                            (file-expand-wildcards
-                             (expand-file-name ".orchestra/runs/*/run.json" drive-root)))))
+    (drive-wait "the run to finish" 60 (lambda () (drive-finished 1)))
     (push "command run" steps)
     ;; 4. A review, through the message request, applied to the buffer.
-    (let ((fix (seq-find (lambda (a) (equal (lsp:code-action-title a) "Orchestra: Say hello in app.py"))
-                         (progn (goto-char (point-min)) (lsp-code-actions-at-point)))))
+    (let ((fix (progn (goto-char (point-min)) (drive-actions "Orchestra: Say hello in app.py"))))
       (unless fix (error "No fix command offered"))
       (lsp-execute-code-action fix))
     (drive-wait "the reviewed run to finish" 60 (lambda () (drive-finished 2)))
@@ -131,12 +83,4 @@
     (drive-put 'steps (vconcat (reverse steps)))
     (drive-put 'messages (with-current-buffer "*Messages*" (buffer-string)))))
 
-(run-with-timer
- 0.5 nil
- (lambda ()
-   (condition-case err
-       (drive)
-     (error (drive-put 'error (format "%S" err))))
-   (with-temp-file (getenv "REPORT")
-     (insert (json-encode drive-report)))
-   (kill-emacs 0)))
+(drive-run #'drive)
