@@ -20,7 +20,7 @@ CLIENT = Path(__file__).parent / "ts" / "client.mjs"
 def drive(
     root: Path,
     home: Path,
-    base_url: str,
+    script: list[Any],
     actions: list[Any],
     answers: list[str],
     feedback: list[str] | None = None,
@@ -30,55 +30,54 @@ def drive(
     typed: dict[str, str] | None = None,
     editor_env: dict[str, str] | None = None,
     acp_mcp: bool = False,
+    consumed: bool = True,
 ) -> dict[str, Any]:
     """Run the client's actions (prompts, or {"list"|"load"|"mode"|"new": ...}) against
-    a fresh `orchestra acp`; `feedback` makes the client offer elicitation forms."""
-    env = {
-        **agent_environment(home, base_url),
-        **(editor_env or {}),
-        "ANSWERS": json.dumps(answers),
+    a fresh `orchestra acp`, the model scripted by `script`; `feedback` makes the client
+    offer elicitation forms. The model must have been asked nothing `script` does not
+    expect and, with `consumed`, every turn of it. Returns what the client saw."""
+    options = {
+        "FEEDBACK": feedback,
+        "MCP": mcp,
+        "BUFFERS": buffers,
+        "TERMINAL": 1 if terminal else None,
+        "TYPED": typed,
+        "ACP_MCP": 1 if acp_mcp else None,
     }
-    if feedback is not None:
-        env["FEEDBACK"] = json.dumps(feedback)
-    if mcp is not None:
-        env["MCP"] = json.dumps(mcp)
-    if buffers is not None:
-        env["BUFFERS"] = json.dumps(buffers)
-    if terminal:
-        env["TERMINAL"] = "1"
-    if typed is not None:
-        env["TYPED"] = json.dumps(typed)
-    if acp_mcp:
-        env["ACP_MCP"] = "1"
-    done = subprocess.run(
-        [
-            "node",
-            str(CLIENT),
-            str(root),
-            json.dumps(actions),
-            sys.executable,
-            "-m",
-            "orchestra_lsp",
-            "acp",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    with ScriptedServer(script) as server:
+        env = {
+            **agent_environment(home, server.base_url),
+            **(editor_env or {}),
+            "ANSWERS": json.dumps(answers),
+            **{name: json.dumps(value) for name, value in options.items() if value is not None},
+        }
+        done = subprocess.run(
+            [
+                "node",
+                str(CLIENT),
+                str(root),
+                json.dumps(actions),
+                sys.executable,
+                "-m",
+                "orchestra_lsp",
+                "acp",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode == 0, done.stderr
+    server.assert_no_failures()
+    if consumed:
+        server.assert_all_consumed()
     result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 
 def test_the_typescript_client_runs_a_gated_command_with_a_reviewed_diff(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
-    with ScriptedServer(SCRIPT) as server:
-        result = drive(
-            root, tmp_path, server.base_url, ["/change greet"], ["approve", "allow_once"]
-        )
-    server.assert_no_failures()
-    server.assert_all_consumed()
+    result = drive(root, tmp_path, SCRIPT, ["/change greet"], ["approve", "allow_once"])
     assert result["init"]["protocolVersion"] == 1
     assert result["stops"] == ["end_turn"]
     updates = result["updates"]
@@ -117,8 +116,7 @@ def test_the_typescript_client_runs_a_gated_command_with_a_reviewed_diff(tmp_pat
 
 def test_a_stop_at_the_gate_ends_the_run_and_writes_nothing(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
-    with ScriptedServer(SCRIPT[:1]) as server:
-        result = drive(root, tmp_path, server.base_url, ["/change greet"], ["stop"])
+    result = drive(root, tmp_path, SCRIPT[:1], ["/change greet"], ["stop"], consumed=False)
     assert (root / "app.py").read_text() == "print('hi')\n"
     events = journal_events(root)
     [gate] = [e for e in events if e["type"] == "gate_decided"]
@@ -147,23 +145,23 @@ def test_a_finished_run_is_listed_loaded_replayed_and_undone_after_a_restart(
     tmp_path: Path,
 ) -> None:
     root = make_workspace(tmp_path / "ws")
-    with ScriptedServer(SCRIPT) as server:
-        first = drive(root, tmp_path, server.base_url, ["/change greet"], ["approve", "allow_once"])
-    server.assert_no_failures()
+    first = drive(
+        root, tmp_path, SCRIPT, ["/change greet"], ["approve", "allow_once"], consumed=False
+    )
     [usage, *_] = _updates(first, "usage_update")
     assert usage["size"] == 150_000 and usage["used"] > 0
     assert usage["cost"]["currency"] == "USD"
     assert (root / "app.py").read_text() == "print('hello')\n"
     [run_id] = _run_ids(root)
     # A new `orchestra acp` process: the run is known from the journal alone.
-    with ScriptedServer([]) as server:
-        second = drive(
-            root,
-            tmp_path,
-            server.base_url,
-            [{"list": True}, {"load": run_id}, "/undo"],
-            ["allow_once"],
-        )
+    second = drive(
+        root,
+        tmp_path,
+        [],
+        [{"list": True}, {"load": run_id}, "/undo"],
+        ["allow_once"],
+        consumed=False,
+    )
     assert second["init"]["agentCapabilities"]["loadSession"] is True
     assert "list" in second["init"]["agentCapabilities"]["sessionCapabilities"]
     [listed] = second["results"][0]["sessions"]
@@ -211,16 +209,13 @@ def test_revise_at_a_gate_takes_the_next_prompt_as_feedback(tmp_path: Path) -> N
         },
         *SCRIPT[1:],
     ]
-    with ScriptedServer(script) as server:
-        result = drive(
-            root,
-            tmp_path,
-            server.base_url,
-            ["/change greet", "make it louder"],
-            ["revise", "approve", "allow_once"],
-        )
-    server.assert_no_failures()
-    server.assert_all_consumed()
+    result = drive(
+        root,
+        tmp_path,
+        script,
+        ["/change greet", "make it louder"],
+        ["revise", "approve", "allow_once"],
+    )
     # The first turn ends asking for feedback; the second prompt is the feedback.
     assert result["stops"] == ["end_turn", "end_turn"]
     assert result["asks"][0]["options"] == ["approve", "revise", "stop"]
@@ -240,17 +235,9 @@ def test_revise_asks_for_feedback_through_an_elicitation_form(tmp_path: Path) ->
         SCRIPT[0],
         {"expect": {"messages_contain": ["use a comma"]}, "reply": {"text": "Say 'hi, hello'."}},
     ]
-    with ScriptedServer(script) as server:
-        result = drive(
-            root,
-            tmp_path,
-            server.base_url,
-            ["/change greet"],
-            ["revise", "stop"],
-            feedback=["use a comma"],
-        )
-    server.assert_no_failures()
-    server.assert_all_consumed()
+    result = drive(
+        root, tmp_path, script, ["/change greet"], ["revise", "stop"], feedback=["use a comma"]
+    )
     assert result["stops"] == ["end_turn"]
     [form] = result["elicitations"]
     assert form["schema"]["required"] == ["feedback"]
@@ -263,15 +250,14 @@ def test_revise_asks_for_feedback_through_an_elicitation_form(tmp_path: Path) ->
 
 def test_automation_mode_passes_gates_and_lands_edits_by_policy(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
-    with ScriptedServer(SCRIPT) as server:
-        result = drive(
-            root,
-            tmp_path,
-            server.base_url,
-            [{"new": True}, {"mode": "automation"}, "/change greet"],
-            [],
-        )
-    server.assert_no_failures()
+    result = drive(
+        root,
+        tmp_path,
+        SCRIPT,
+        [{"new": True}, {"mode": "automation"}, "/change greet"],
+        [],
+        consumed=False,
+    )
     assert [m["id"] for m in result["results"][0]["modes"]["availableModes"]] == [
         "orchestration",
         "automation",
@@ -311,10 +297,7 @@ def test_the_clients_mcp_servers_join_the_workspaces_for_the_session(tmp_path: P
             "reply": {"text": "The editor's server answered."},
         },
     ]
-    with ScriptedServer(script) as scripted:
-        result = drive(root, tmp_path, scripted.base_url, ["show me"], ["allow_once"], mcp=[given])
-    scripted.assert_no_failures()
-    scripted.assert_all_consumed()
+    result = drive(root, tmp_path, script, ["show me"], ["allow_once"], mcp=[given])
     assert result["init"]["agentCapabilities"]["mcpCapabilities"] == {
         "http": True,
         "sse": True,
@@ -327,16 +310,15 @@ def test_the_clients_mcp_servers_join_the_workspaces_for_the_session(tmp_path: P
 
 def test_an_allowed_edit_is_written_through_the_clients_fs(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
-    with ScriptedServer(SCRIPT) as server:
-        result = drive(
-            root,
-            tmp_path,
-            server.base_url,
-            ["/change greet"],
-            ["approve", "allow_once"],
-            buffers={},
-        )
-    server.assert_no_failures()
+    result = drive(
+        root,
+        tmp_path,
+        SCRIPT,
+        ["/change greet"],
+        ["approve", "allow_once"],
+        buffers={},
+        consumed=False,
+    )
     assert result["writes"] == [{"path": "app.py", "content": "print('hello')\n"}]
     assert (root / "app.py").read_text() == "print('hello')\n"
     [landed] = [e for e in journal_events(root) if e["type"] == "proposal_decided"]
@@ -363,17 +345,14 @@ def test_the_tools_read_the_unsaved_buffer_and_the_edit_goes_back_into_it(
         },
         {"reply": {"text": "Done."}},
     ]
-    with ScriptedServer(script) as server:
-        result = drive(
-            root,
-            tmp_path,
-            server.base_url,
-            ["/change greet"],
-            ["approve", "allow_once"],
-            buffers={"app.py": unsaved},
-        )
-    server.assert_no_failures()
-    server.assert_all_consumed()
+    result = drive(
+        root,
+        tmp_path,
+        script,
+        ["/change greet"],
+        ["approve", "allow_once"],
+        buffers={"app.py": unsaved},
+    )
     assert {"app.py", "notes.txt"} <= set(result["reads"])
     # The proposal was made from the buffer, so it goes back into the buffer.
     [diff] = [
@@ -392,17 +371,16 @@ def test_the_tools_read_the_unsaved_buffer_and_the_edit_goes_back_into_it(
 def test_an_edit_never_overwrites_what_was_typed_during_its_review(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     typed = "print('hi')\nprint('typed during the review')\n"
-    with ScriptedServer(SCRIPT) as server:
-        result = drive(
-            root,
-            tmp_path,
-            server.base_url,
-            ["/change greet"],
-            ["approve", "allow_once"],
-            buffers={},
-            typed={"app.py": typed},
-        )
-    server.assert_no_failures()
+    result = drive(
+        root,
+        tmp_path,
+        SCRIPT,
+        ["/change greet"],
+        ["approve", "allow_once"],
+        buffers={},
+        typed={"app.py": typed},
+        consumed=False,
+    )
     assert "app.py" in result["reads"] and result["writes"] == []
     assert (root / "app.py").read_text() == "print('hi')\n"
     [landed] = [e for e in journal_events(root) if e["type"] == "proposal_decided"]
@@ -430,19 +408,16 @@ def test_run_shell_runs_in_the_clients_terminal(tmp_path: Path) -> None:
             "reply": {"text": "Ran both."},
         },
     ]
-    with ScriptedServer(script) as server:
-        result = drive(
-            root,
-            tmp_path,
-            server.base_url,
-            ["run things"],
-            ["allow_once", "allow_once"],
-            terminal=True,
-            # The editor's own environment (the agent inherits it) holds a token.
-            editor_env={"EDITOR_SESSION_TOKEN": "tok-of-the-editor", "EDITOR_PLAIN": "kept"},
-        )
-    server.assert_no_failures()
-    server.assert_all_consumed()
+    result = drive(
+        root,
+        tmp_path,
+        script,
+        ["run things"],
+        ["allow_once", "allow_once"],
+        terminal=True,
+        # The editor's own environment (the agent inherits it) holds a token.
+        editor_env={"EDITOR_SESSION_TOKEN": "tok-of-the-editor", "EDITOR_PLAIN": "kept"},
+    )
     assert [(c["command"], c["args"][0], c["args"][-3:]) for c in result["commands"]] == [
         ("/usr/bin/env", "-i", ["/bin/sh", "-c", first["command"]]),
         ("/usr/bin/env", "-i", ["/bin/sh", "-c", slow["command"]]),
@@ -483,23 +458,20 @@ def test_plan_mode_proposes_and_writes_nothing_until_reviewed_in_another_mode(
         },
         SCRIPT[2],
     ]
-    with ScriptedServer(script) as server:
-        result = drive(
-            root,
-            tmp_path,
-            server.base_url,
-            [
-                {"new": True},
-                {"mode": "plan"},
-                "/change greet",
-                {"mode": "orchestration"},
-                "/review",
-            ],
-            ["approve", "allow_once", "allow_once"],
-            buffers={},
-        )
-    server.assert_no_failures()
-    server.assert_all_consumed()
+    result = drive(
+        root,
+        tmp_path,
+        script,
+        [
+            {"new": True},
+            {"mode": "plan"},
+            "/change greet",
+            {"mode": "orchestration"},
+            "/review",
+        ],
+        ["approve", "allow_once", "allow_once"],
+        buffers={},
+    )
     assert "plan" in [m["id"] for m in result["results"][0]["modes"]["availableModes"]]
     # In plan mode: the gate asked, the diff shown, no ask for the edit, nothing written.
     plan_asks = [a["toolCallId"] for a in result["asks"]][:-1]
@@ -548,17 +520,9 @@ def test_plan_mode_allows_read_only_mcp_tools_only(tmp_path: Path) -> None:
             "reply": {"text": "Looked only."},
         },
     ]
-    with ScriptedServer(script) as scripted:
-        result = drive(
-            root,
-            tmp_path,
-            scripted.base_url,
-            [{"new": True}, {"mode": "plan"}, "look around"],
-            [],
-            mcp=[given],
-        )
-    scripted.assert_no_failures()
-    scripted.assert_all_consumed()
+    result = drive(
+        root, tmp_path, script, [{"new": True}, {"mode": "plan"}, "look around"], [], mcp=[given]
+    )
     assert result["asks"] == []
     [run] = _run_ids(root)
     verdicts = [
@@ -590,10 +554,7 @@ def test_an_mcp_server_inside_the_client_is_reached_over_acp(tmp_path: Path) -> 
             "reply": {"text": "The editor's own tool answered."},
         },
     ]
-    with ScriptedServer(script) as scripted:
-        result = drive(root, tmp_path, scripted.base_url, ["what is selected?"], [], acp_mcp=True)
-    scripted.assert_no_failures()
-    scripted.assert_all_consumed()
+    result = drive(root, tmp_path, script, ["what is selected?"], [], acp_mcp=True)
     assert "The editor's own tool answered." in _text(result)
     methods = [r["method"] for r in result["mcpRequests"]]
     assert methods[0] == "server/discover" and "tools/call" in methods
@@ -615,10 +576,7 @@ def test_plan_mode_runs_no_command_line_and_tells_hooks_it_is_planning(tmp_path:
     )
     not_run = "Stamp: [`touch stamped-in-plan-mode` was not run: the run is in plan mode"
     script = [{"expect": {"messages_contain": [not_run]}, "reply": {"text": "Planned."}}]
-    with ScriptedServer(script) as server:
-        drive(root, tmp_path, server.base_url, [{"new": True}, {"mode": "plan"}, "/stamp"], [])
-    server.assert_no_failures()
-    server.assert_all_consumed()
+    drive(root, tmp_path, script, [{"new": True}, {"mode": "plan"}, "/stamp"], [])
     assert not (root / "stamped-in-plan-mode").exists()
     seen = (root / ".claude" / "hooks-seen.jsonl").read_text().splitlines()
     assert [json.loads(line)["permission_mode"] for line in seen if line] == ["plan"]
