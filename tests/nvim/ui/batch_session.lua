@@ -4,7 +4,6 @@
 -- answered; <CR> on an item opens its run's log. Environment: ORCH_ROOT, ORCH_CMD
 -- (JSON), ORCH_ANSWERS, ORCH_OUT.
 local H = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "harness.lua"))
-local root = os.getenv("ORCH_ROOT")
 
 local function finished_batch(count)
   local batch = require("orchestra.batch")
@@ -25,11 +24,7 @@ local function finished_batch(count)
 end
 
 H.run(function()
-  require("orchestra").setup({ cmd = vim.json.decode(os.getenv("ORCH_CMD")) })
-  vim.cmd.edit(vim.fs.joinpath(root, "calc.py"))
-  H.wait("the server", function()
-    return #vim.lsp.get_clients({ name = "orchestra", bufnr = 0 }) == 1
-  end)
+  H.start("calc.py")
 
   vim.cmd("Orchestra batch")
   local first

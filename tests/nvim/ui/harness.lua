@@ -138,6 +138,48 @@ function H.cursor_to(text)
   error("stop")
 end
 
+--- The plugin set up with ORCH_CMD (a JSON list) as its server command, and `file` (a
+--- path below ORCH_ROOT) opened.
+function H.open(file)
+  require("orchestra").setup({ cmd = vim.json.decode(os.getenv("ORCH_CMD")) })
+  vim.cmd.edit(vim.fs.joinpath(os.getenv("ORCH_ROOT"), file))
+end
+
+--- Wait until the plugin's server is attached to the current buffer.
+function H.server()
+  H.wait("the server", function()
+    return #vim.lsp.get_clients({ name = "orchestra", bufnr = 0 }) == 1
+  end)
+end
+
+--- How most sessions start: H.open(file), then H.server().
+function H.start(file)
+  H.open(file)
+  H.server()
+end
+
+--- Wait until the session's `index`-th run (in the order runs started) is no longer
+--- running; returns that run.
+function H.ended(index)
+  local events = require("orchestra.events")
+  H.wait("run " .. index .. " to end", function()
+    local run = events.runs[events.order[index] or ""]
+    return run and run.state ~= "running"
+  end, 90000)
+  return events.runs[events.order[index]]
+end
+
+--- Wait (`what` names the wait) until the session's `index`-th run has its review
+--- buffer open; returns the run's id.
+function H.review_of(index, what)
+  local events = require("orchestra.events")
+  H.wait(what, function()
+    local run = events.runs[events.order[index] or ""]
+    return run and H.buffer("orchestra://review/" .. run.id)
+  end)
+  return events.order[index]
+end
+
 function H.finish(err)
   if err then
     table.insert(H.report.errors, err)

@@ -5,7 +5,6 @@
 -- diagnostic at its position, and a fixed :w is taken.
 -- Environment: ORCH_ROOT, ORCH_CMD (JSON), ORCH_ANSWERS, ORCH_OUT.
 local H = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "harness.lua"))
-local root = os.getenv("ORCH_ROOT")
 
 local function edit_buffer()
   local found
@@ -16,21 +15,9 @@ local function edit_buffer()
   return found
 end
 
-local function ended(events, index)
-  H.wait("run " .. index .. " to end", function()
-    local run = events.runs[events.order[index] or ""]
-    return run and run.state ~= "running"
-  end, 90000)
-  return events.runs[events.order[index]]
-end
-
 H.run(function()
-  require("orchestra").setup({ cmd = vim.json.decode(os.getenv("ORCH_CMD")) })
-  vim.cmd.edit(vim.fs.joinpath(root, "calc.py"))
+  H.start("calc.py")
   local events = require("orchestra.events")
-  H.wait("the server", function()
-    return #vim.lsp.get_clients({ name = "orchestra", bufnr = 0 }) == 1
-  end)
 
   -- 1. a text plan: give the first edit up, then edit and write
   vim.cmd("Orchestra run planned goal=tidy")
@@ -46,7 +33,7 @@ H.run(function()
   H.report.second_edit = H.lines(bufnr)
   vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, { "1. Fix add()", "2. Leave mean() alone" })
   H.keys(":w<CR>")
-  H.report.first_state = ended(events, 1).state
+  H.report.first_state = H.ended(1).state
   H.report.first_run = events.order[1]
   vim.cmd("Orchestra log " .. events.order[1])
   H.wait("the log", function()
@@ -71,7 +58,7 @@ H.run(function()
   H.report.diagnostic = { lnum = diagnostic.lnum, col = diagnostic.col, message = diagnostic.message }
   vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, { '{"kind": "bug", "area": "calc.py"}' })
   H.keys(":w<CR>")
-  H.report.second_state = ended(events, 2).state
+  H.report.second_state = H.ended(2).state
   H.report.second_run = events.order[2]
   H.finish()
 end)

@@ -5,8 +5,7 @@ local root = os.getenv("ORCH_ROOT")
 local pending = os.getenv("ORCH_RUN")
 
 H.run(function()
-  require("orchestra").setup({ cmd = vim.json.decode(os.getenv("ORCH_CMD")) })
-  vim.cmd.edit(vim.fs.joinpath(root, "calc.py"))
+  H.open("calc.py")
   vim.cmd("Orchestra runs")
   H.wait("the runs list", function()
     return H.buffer("orchestra://runs") ~= nil

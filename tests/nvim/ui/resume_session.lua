@@ -3,26 +3,12 @@
 -- :Orchestra resume RUN from=build#2/review typed. Environment: ORCH_ROOT, ORCH_CMD
 -- (JSON), ORCH_ANSWERS, ORCH_OUT.
 local H = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "harness.lua"))
-local root = os.getenv("ORCH_ROOT")
-
-local function ended(events, index)
-  H.wait("run " .. index .. " to end", function()
-    local run = events.runs[events.order[index] or ""]
-    return run and run.state ~= "running"
-  end, 90000)
-  return events.runs[events.order[index]]
-end
 
 H.run(function()
-  require("orchestra").setup({ cmd = vim.json.decode(os.getenv("ORCH_CMD")) })
-  vim.cmd.edit(vim.fs.joinpath(root, "calc.py"))
-  local events = require("orchestra.events")
-  H.wait("the server", function()
-    return #vim.lsp.get_clients({ name = "orchestra", bufnr = 0 }) == 1
-  end)
+  H.start("calc.py")
 
   vim.cmd("Orchestra run loop")
-  local first = ended(events, 1)
+  local first = H.ended(1)
   H.report.first = first.id
   H.report.first_state = first.state
 
@@ -33,13 +19,13 @@ H.run(function()
   H.report.runs_header = H.lines(H.buffer("orchestra://runs"))[1]
   H.cursor_to(first.id)
   H.keys("R")
-  local second = ended(events, 2)
+  local second = H.ended(2)
   H.report.second = second.id
   H.report.second_state = second.state
   vim.cmd("close")
 
   vim.cmd("Orchestra resume " .. first.id .. " from=build#2/review")
-  local third = ended(events, 3)
+  local third = H.ended(3)
   H.report.third = third.id
   H.report.third_state = third.state
 

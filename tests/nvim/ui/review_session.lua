@@ -8,12 +8,8 @@ local H = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, "S").source:sub
 local root = os.getenv("ORCH_ROOT")
 
 H.run(function()
-  require("orchestra").setup({ cmd = vim.json.decode(os.getenv("ORCH_CMD")) })
-  vim.cmd.edit(vim.fs.joinpath(root, "calc.py"))
+  H.start("calc.py")
   local events = require("orchestra.events")
-  H.wait("the server", function()
-    return #vim.lsp.get_clients({ name = "orchestra", bufnr = 0 }) == 1
-  end)
 
   -- 1. run: picker, then the required arguments one by one
   vim.cmd("Orchestra run")
@@ -97,11 +93,7 @@ H.run(function()
 
   -- 3. a run whose review is closed with q stays pending; Neovim quits
   vim.cmd("Orchestra run improve goal=rename area=calc.py")
-  H.wait("the third run's review", function()
-    local run = events.runs[events.order[3] or ""]
-    return run and H.buffer("orchestra://review/" .. run.id)
-  end)
-  local third = events.order[3]
+  local third = H.review_of(3, "the third run's review")
   H.report.third_run = third
   vim.api.nvim_set_current_win(vim.fn.bufwinid(H.buffer("orchestra://review/" .. third)))
   H.keys("q")

@@ -51,11 +51,7 @@ local function runs_list()
 end
 
 H.run(function()
-  require("orchestra").setup({ cmd = vim.json.decode(os.getenv("ORCH_CMD")) })
-  vim.cmd.edit(vim.fs.joinpath(root, "values.py"))
-  H.wait("the server", function()
-    return #vim.lsp.get_clients({ name = "orchestra", bufnr = 0 }) == 1
-  end)
+  H.start("values.py")
   local known = {}
 
   -- 1. one file, named as the current buffer
