@@ -124,4 +124,11 @@ def test_ascii_text_counted_by_words_counts_as_the_tokenizer_does(text: str) -> 
     as the tokenizer counting the text whole, special tokens and odd spaces included."""
     from anthropic_tokenizer.anthropic_tokenizer import count_tokens as whole
 
+    tokens._word_counts.clear()
+    assert tokens._exact(text) == whole(text)  # new words: read off the text's tokens
+    assert tokens._exact(text) == whole(text)  # known words: each counted before
+    assert all(whole(word) == count for word, count in tokens._word_counts.items())
+    tokens._word_counts.clear()
+    for piece in text.split(" "):  # a few new words at a time: counted one by one
+        tokens._exact(piece)
     assert tokens._exact(text) == whole(text)
