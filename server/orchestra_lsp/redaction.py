@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import contextlib
 import json
 import logging
@@ -283,6 +284,10 @@ class Redactor:
         literals RE2 will not take)."""
         if self._screen is None:
             self._screen = (self._screened and _combined_screen(self._literals)) or False
+            # The codec `_json_unescaped` reads escapes with is imported on its first use
+            # (half a millisecond): now, with the screen, not in the turn of the first
+            # event that has an escape.
+            codecs.lookup("unicode_escape")
         return self._screen or None
 
     def redact(self, value: Any) -> Any:

@@ -204,9 +204,9 @@ def _by_words(text: str, native: Callable[[str], int]) -> int:
     return sum(counts[word] for word in words)
 
 
-_FEW_NEW = 6
+_FEW_NEW = 24
 """New words counted one by one (a call each, a few microseconds); more, and the text
-is encoded whole."""
+is encoded whole (a 192-character sample of code: about 300 microseconds)."""
 
 
 def _learn_words(text: str, words: list[str]) -> dict[str, int] | None:
