@@ -6,6 +6,7 @@ journaled `applied_outside_review` and not offered again."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,14 @@ from engine_helpers import (
 )
 
 from orchestra_lsp.changes import Changeset
-from orchestra_lsp.engine import Engine, FileReview, ReviewDecision, ReviewRequest, RunRequest
+from orchestra_lsp.engine import (
+    Engine,
+    FileReview,
+    ReviewDecision,
+    ReviewRequest,
+    RunRequest,
+    RunResult,
+)
 from orchestra_lsp.journal import RunJournal, list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
 
@@ -76,13 +84,14 @@ async def test_report_says_what_landed_and_the_next_step_hears_the_rejection(
     assert "`data.txt`: outcome `applied`; accepted h1; rejected h2" in what
 
 
+@dataclass
 class VanishingFrontEnd(RecordingFrontEnd):
-    """A front end that never answers the review: the editor went away meanwhile."""
+    """A front end that never answers the review (the editor went away meanwhile);
+    `reviewing` is set once it is asked."""
 
-    reviewing: asyncio.Event | None = None
+    reviewing: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def review(self, request: ReviewRequest, changeset: Changeset) -> ReviewDecision:
-        assert self.reviewing is not None
         self.reviewing.set()
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
@@ -90,15 +99,13 @@ class VanishingFrontEnd(RecordingFrontEnd):
 
 def _one_edit_unanswered(root: Path) -> tuple[list[dict[str, Any]], VanishingFrontEnd]:
     """The ship command's workspace, a model whose one edit goes to review, and a front
-    end that never answers the review (its `reviewing` is set once it is asked)."""
+    end that never answers the review."""
     workspace(root, {"ship": TWO_STEPS}, extra={"data.txt": BASE})
     script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [_edit("line 2\n", "line two\n")]}},
         {"reply": {"text": "Changed."}},
     ]
-    frontend = VanishingFrontEnd(root)
-    frontend.reviewing = asyncio.Event()
-    return script, frontend
+    return script, VanishingFrontEnd(root)
 
 
 async def test_a_front_end_that_goes_away_leaves_the_run_interrupted(root: Path) -> None:
@@ -144,6 +151,15 @@ def _interrupted(root: Path, proposed: str) -> str:
     return journal.run_id
 
 
+async def _recover(root: Path, run_id: str, frontend: RecordingFrontEnd) -> RunResult:
+    """The interrupted run `run_id` recovered by a new engine, reviewed by `frontend`."""
+    engine = Engine(root, user_dir=root.parent / "user")
+    try:
+        return await engine.recover(run_id, frontend).wait()
+    finally:
+        await engine.aclose()
+
+
 async def test_recovery_records_hunks_already_on_disk_as_applied_outside_review(
     root: Path,
 ) -> None:
@@ -153,11 +169,7 @@ async def test_recovery_records_hunks_already_on_disk_as_applied_outside_review(
     # The person had applied the first hunk by hand (or an editor did, unrecorded).
     (root / "data.txt").write_text(BASE.replace("line 2\n", "line two\n"))
     frontend = RecordingFrontEnd(root)
-    engine = Engine(root, user_dir=root.parent / "user")
-    try:
-        result = await engine.recover(run_id, frontend).wait()
-    finally:
-        await engine.aclose()
+    result = await _recover(root, run_id, frontend)
     assert result.state == "finished", result.error
     assert (root / "data.txt").read_text() == proposed
     decided = [e for e in load_run(root, result.run_id).events if e["type"] == "proposal_decided"]
@@ -174,11 +186,7 @@ async def test_recovery_of_a_change_found_whole_on_disk_asks_nobody(root: Path) 
     run_id = _interrupted(root, proposed)
     (root / "data.txt").write_text(proposed)
     frontend = RecordingFrontEnd(root)
-    engine = Engine(root, user_dir=root.parent / "user")
-    try:
-        result = await engine.recover(run_id, frontend).wait()
-    finally:
-        await engine.aclose()
+    result = await _recover(root, run_id, frontend)
     assert result.state == "finished", result.error
     assert frontend.review_requests == []
     decided = [e for e in load_run(root, result.run_id).events if e["type"] == "proposal_decided"]

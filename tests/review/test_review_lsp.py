@@ -8,7 +8,7 @@ a cancelled run's review refuses later decisions."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +61,18 @@ def workspace(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def start(tmp_path: Path) -> AsyncIterator[Start]:
+def model() -> Iterator[ScriptedServer]:
+    """The scripted model of `script()`, for every editor `start` starts."""
+    with ScriptedServer(script()) as server:
+        yield server
+
+
+@pytest.fixture
+async def start(tmp_path: Path, model: ScriptedServer) -> AsyncIterator[Start]:
     editors = Editors()
 
     async def _start(
         root: Path,
-        model_url: str,
         *,
         profile: str = "neovim@v0.7.0",
         review: str | None = None,
@@ -76,7 +82,7 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
     ) -> Editor:
         env = {
             "ANTHROPIC_API_KEY": API_KEY,
-            "ANTHROPIC_BASE_URL": model_url,
+            "ANTHROPIC_BASE_URL": model.base_url,
             "XDG_CONFIG_HOME": str(tmp_path / "config"),
         }
         capabilities = client_capabilities(profile)
@@ -106,17 +112,15 @@ def _decided(root: Path, run_id: str) -> dict[str, dict[str, Any]]:
 
 
 async def test_a_stock_client_reviews_by_message_with_a_diff_document(
-    start: Start, workspace: Path
+    start: Start, workspace: Path, model: ScriptedServer
 ) -> None:
-    with ScriptedServer(script()) as model:
-        editor = await start(
-            workspace,
-            model.base_url,
-            adjust=_shows_documents,
-            answers=["Approve", "Show diff", "Accept all"],
-        )
-        run_id = await _run(editor)
-        await editor.wait_event("run_finished", run_id=run_id, timeout=90)
+    editor = await start(
+        workspace,
+        adjust=_shows_documents,
+        answers=["Approve", "Show diff", "Accept all"],
+    )
+    run_id = await _run(editor)
+    await editor.wait_event("run_finished", run_id=run_id, timeout=90)
     model.assert_no_failures()
     review = [m.message for m in editor.message_requests[1:]]
     assert (
@@ -148,12 +152,9 @@ def _shows_documents(capabilities: types.ClientCapabilities) -> None:
 
 
 async def test_reject_all_by_message_leaves_the_file(start: Start, workspace: Path) -> None:
-    with ScriptedServer(script()) as model:
-        editor = await start(
-            workspace, model.base_url, answers=["Approve", "Show diff", "Reject all"]
-        )
-        run_id = await _run(editor)
-        await editor.wait_event("run_finished", run_id=run_id, timeout=90)
+    editor = await start(workspace, answers=["Approve", "Show diff", "Reject all"])
+    run_id = await _run(editor)
+    await editor.wait_event("run_finished", run_id=run_id, timeout=90)
     # A client that cannot show documents is told where the diff is, and asked again.
     assert editor.client.shown_documents == []
     [told] = [m for m in editor.client.messages if ".diff" in m.message]
@@ -169,19 +170,16 @@ def _no_apply_edit(capabilities: types.ClientCapabilities) -> None:
 
 
 async def test_without_apply_edit_an_open_file_lands_on_disk(start: Start, workspace: Path) -> None:
-    with ScriptedServer(script()) as model:
-        editor = await start(
-            workspace, model.base_url, review="proposal", adjust=_no_apply_edit, answers=["Approve"]
-        )
-        editor.open("data.txt")
-        run_id = await _run(editor)
-        await editor.wait_event("proposal_ready", run_id=run_id, timeout=90)
-        decided = await editor.client.protocol.send_request_async(
-            "orchestra/decide",
-            {"runId": run_id, "files": [{"path": "data.txt", "accepted": ["h1"]}]},
-        )
-        assert list(decided.files[0].accepted) == ["h1"]
-        await editor.wait_event("run_finished", run_id=run_id, timeout=90)
+    editor = await start(workspace, review="proposal", adjust=_no_apply_edit, answers=["Approve"])
+    editor.open("data.txt")
+    run_id = await _run(editor)
+    await editor.wait_event("proposal_ready", run_id=run_id, timeout=90)
+    decided = await editor.client.protocol.send_request_async(
+        "orchestra/decide",
+        {"runId": run_id, "files": [{"path": "data.txt", "accepted": ["h1"]}]},
+    )
+    assert list(decided.files[0].accepted) == ["h1"]
+    await editor.wait_event("run_finished", run_id=run_id, timeout=90)
     assert editor.applied_edits == []  # never asked a client that did not declare it
     assert (workspace / "data.txt").read_text() == BASE.replace("line 2\n", "line two\n")
     data = _decided(workspace, run_id)["data.txt"]
@@ -191,23 +189,21 @@ async def test_without_apply_edit_an_open_file_lands_on_disk(start: Start, works
 async def test_an_error_answer_to_apply_edit_is_not_applied_not_a_failed_run(
     start: Start, workspace: Path
 ) -> None:
-    with ScriptedServer(script()) as model:
-        editor = await start(
-            workspace,
-            model.base_url,
-            profile="visual-studio-code",
-            review="applyEdit",
-            answers=["Approve"],
-        )
+    editor = await start(
+        workspace,
+        profile="visual-studio-code",
+        review="applyEdit",
+        answers=["Approve"],
+    )
 
-        def refuse(edit: types.WorkspaceEdit) -> None:  # the client answers with an error
-            raise RuntimeError("cannot apply that here")
+    def refuse(edit: types.WorkspaceEdit) -> None:  # the client answers with an error
+        raise RuntimeError("cannot apply that here")
 
-        editor._apply = refuse  # type: ignore[method-assign]
+    editor._apply = refuse  # type: ignore[method-assign]
 
-        editor.open("data.txt")
-        run_id = await _run(editor)
-        await editor.wait_event("run_finished", run_id=run_id, timeout=90)
+    editor.open("data.txt")
+    run_id = await _run(editor)
+    await editor.wait_event("run_finished", run_id=run_id, timeout=90)
     assert not [e for e in editor.events if e["type"] == "run_failed"]
     assert (workspace / "data.txt").read_text() == BASE
     data = _decided(workspace, run_id)["data.txt"]
@@ -218,32 +214,31 @@ async def test_a_client_holding_did_change_until_decide_returns_gets_the_truth(
     start: Start, workspace: Path
 ) -> None:
     """eglot sends no didChange while a request of its own is waiting for an answer."""
-    with ScriptedServer(script()) as model:
-        editor = await start(workspace, model.base_url, review="proposal", answers=["Approve"])
-        editor.open("data.txt")
-        held: list[Callable[[], None]] = []
-        deciding = asyncio.Event()
-        type_text = editor.type_text
+    editor = await start(workspace, review="proposal", answers=["Approve"])
+    editor.open("data.txt")
+    held: list[Callable[[], None]] = []
+    deciding = asyncio.Event()
+    type_text = editor.type_text
 
-        def hold_while_deciding(relative: str, text: str) -> None:
-            if deciding.is_set():
-                held.append(lambda: type_text(relative, text))
-            else:
-                type_text(relative, text)
+    def hold_while_deciding(relative: str, text: str) -> None:
+        if deciding.is_set():
+            held.append(lambda: type_text(relative, text))
+        else:
+            type_text(relative, text)
 
-        editor.type_text = hold_while_deciding  # type: ignore[method-assign]
-        run_id = await _run(editor)
-        await editor.wait_event("proposal_ready", run_id=run_id, timeout=90)
-        deciding.set()
-        await editor.client.protocol.send_request_async(
-            "orchestra/decide",
-            {"runId": run_id, "files": [{"path": "data.txt", "accepted": "all"}]},
-        )
-        deciding.clear()
-        for send in held:
-            send()
-        decided = await editor.wait_event("proposal_decided", run_id=run_id, timeout=30)
-        await editor.wait_event("run_finished", run_id=run_id, timeout=90)
+    editor.type_text = hold_while_deciding  # type: ignore[method-assign]
+    run_id = await _run(editor)
+    await editor.wait_event("proposal_ready", run_id=run_id, timeout=90)
+    deciding.set()
+    await editor.client.protocol.send_request_async(
+        "orchestra/decide",
+        {"runId": run_id, "files": [{"path": "data.txt", "accepted": "all"}]},
+    )
+    deciding.clear()
+    for send in held:
+        send()
+    decided = await editor.wait_event("proposal_decided", run_id=run_id, timeout=30)
+    await editor.wait_event("run_finished", run_id=run_id, timeout=90)
     buffer, _ = editor.buffers["data.txt"]
     assert buffer == TWO_HUNKS
     assert (decided["outcome"], decided["landed"]) == ("applied_in_editor", ["h1", "h2"])
@@ -253,20 +248,19 @@ async def test_a_client_holding_did_change_until_decide_returns_gets_the_truth(
 async def test_a_decision_after_cancel_is_refused_and_nothing_lands(
     start: Start, workspace: Path
 ) -> None:
-    with ScriptedServer(script()) as model:
-        editor = await start(workspace, model.base_url, review="proposal", answers=["Approve"])
-        run_id = await _run(editor)
-        await editor.wait_event("proposal_ready", run_id=run_id, timeout=90)
-        cancelled = await editor.client.protocol.send_request_async(
-            "orchestra/cancel", {"runId": run_id}
+    editor = await start(workspace, review="proposal", answers=["Approve"])
+    run_id = await _run(editor)
+    await editor.wait_event("proposal_ready", run_id=run_id, timeout=90)
+    cancelled = await editor.client.protocol.send_request_async(
+        "orchestra/cancel", {"runId": run_id}
+    )
+    assert cancelled.cancelled
+    await editor.wait_event("run_cancelled", run_id=run_id, timeout=30)
+    with pytest.raises(Exception, match="withdrawn"):
+        await editor.client.protocol.send_request_async(
+            "orchestra/decide",
+            {"runId": run_id, "files": [{"path": "data.txt", "accepted": "all"}]},
         )
-        assert cancelled.cancelled
-        await editor.wait_event("run_cancelled", run_id=run_id, timeout=30)
-        with pytest.raises(Exception, match="withdrawn"):
-            await editor.client.protocol.send_request_async(
-                "orchestra/decide",
-                {"runId": run_id, "files": [{"path": "data.txt", "accepted": "all"}]},
-            )
     assert (workspace / "data.txt").read_text() == BASE
     assert _decided(workspace, run_id) == {}
     [summary] = list_runs(workspace)
@@ -276,15 +270,13 @@ async def test_a_decision_after_cancel_is_refused_and_nothing_lands(
 async def test_bad_initialization_options_are_named_and_the_defaults_used(
     start: Start, workspace: Path
 ) -> None:
-    with ScriptedServer(script()) as model:
-        editor = await start(
-            workspace,
-            model.base_url,
-            options={"orchestra": {"review": "sideways", "events": True}},
-            answers=["Approve", "Accept all"],
-        )
-        run_id = await _run(editor)
-        await editor.wait_event("run_finished", run_id=run_id, timeout=90)
+    editor = await start(
+        workspace,
+        options={"orchestra": {"review": "sideways", "events": True}},
+        answers=["Approve", "Accept all"],
+    )
+    run_id = await _run(editor)
+    await editor.wait_event("run_finished", run_id=run_id, timeout=90)
     [told] = [m.message for m in editor.client.messages if "initializationOptions" in m.message]
     assert "initializationOptions.orchestra.review" in told and "using the defaults" in told
     # The default for a stock client: the review came as a message request.
