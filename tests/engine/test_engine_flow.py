@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine_helpers import RecordingFrontEnd, command_file, run_command, workspace
+from engine_helpers import RecordingFrontEnd, command_file, run_command, str_replace, workspace
 
 from orchestra_lsp.engine import RunRequest
 from orchestra_lsp.testing import Script
@@ -294,13 +294,6 @@ def concurrent(turns: list[dict[str, Any]]) -> Script:
     return Script.model_validate({"concurrent": True, "turns": turns})
 
 
-def _edit_file(path: str, old: str, new: str) -> dict[str, Any]:
-    return {
-        "name": "edit",
-        "input": {"command": "str_replace", "path": path, "old_str": old, "new_str": new},
-    }
-
-
 async def test_for_each_checks_each_criterion_in_its_own_conversation(root: Path) -> None:
     workspace(root, {"flow": _qa(gate="review")}, extra={"a.txt": "A\n", "b.txt": "B\n"})
     criteria = ["alpha criterion", "beta criterion", "gamma criterion"]
@@ -312,11 +305,11 @@ async def test_for_each_checks_each_criterion_in_its_own_conversation(root: Path
             # the branch's own criterion, in whatever order the requests come.
             {
                 "expect": {"messages_contain": ["alpha criterion"]},
-                "reply": {"tool_use": [_edit_file("a.txt", "A", "A2")]},
+                "reply": {"tool_use": [str_replace("a.txt", "A", "A2")]},
             },
             {
                 "expect": {"messages_contain": ["beta criterion"]},
-                "reply": {"tool_use": [_edit_file("b.txt", "B", "B2")]},
+                "reply": {"tool_use": [str_replace("b.txt", "B", "B2")]},
             },
             {
                 "expect": {"messages_contain": ["alpha criterion"]},
@@ -392,7 +385,7 @@ def _sides(
 
 async def test_two_branches_changing_the_same_lines_are_a_conflict(root: Path) -> None:
     workspace(root, {"flow": _qa(gate="review")}, extra={"a.txt": "one\nTWO\nthree\n"})
-    script = _sides(_edit_file("a.txt", "TWO", "LEFT"), _edit_file("a.txt", "TWO", "RIGHT"))
+    script = _sides(str_replace("a.txt", "TWO", "LEFT"), str_replace("a.txt", "TWO", "RIGHT"))
     frontend = RecordingFrontEnd(root, choose=lambda review: [])
     outcome = await run_command(root, script, _request(), frontend)
     assert outcome.result.state == "finished", outcome.result.error
@@ -411,7 +404,7 @@ async def test_two_branches_changing_the_same_lines_are_a_conflict(root: Path) -
 async def test_an_unattended_run_stops_at_a_conflict_and_writes_nothing(root: Path) -> None:
     workspace(root, {"flow": _qa()}, extra={"a.txt": "one\nTWO\nthree\n"})
     script = _sides(
-        _edit_file("a.txt", "TWO", "LEFT"), _edit_file("a.txt", "TWO", "RIGHT"), report=False
+        str_replace("a.txt", "TWO", "LEFT"), str_replace("a.txt", "TWO", "RIGHT"), report=False
     )
     outcome = await run_command(root, script, _request(), yes=True)
     assert outcome.result.state == "failed"
@@ -590,7 +583,7 @@ async def test_a_gate_answered_in_advance_reaches_the_review_of_the_branches(roo
 
     workspace(root, {"flow": _qa(gate="review")}, extra={"a.txt": "A\n", "b.txt": "B\n"})
     script = _sides(
-        _edit_file("a.txt", "A", "LEFT"), _edit_file("b.txt", "B", "RIGHT"), right_verdict="fail"
+        str_replace("a.txt", "A", "LEFT"), str_replace("b.txt", "B", "RIGHT"), right_verdict="fail"
     )
     frontend = RecordingFrontEnd(root)
     user = root.parent / "user"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine_helpers import RecordingFrontEnd, command_file, run_command, workspace
+from engine_helpers import RecordingFrontEnd, command_file, run_command, str_replace, workspace
 
 from orchestra_lsp.changes import apply_hunks
 from orchestra_lsp.engine import FileReview, RunRequest
@@ -22,13 +22,6 @@ TWO_STEPS = command_file(
         {"id": "check", "agent": "worker", "prompt": "Check what was kept."},
     ]
 )
-
-
-def _edit(old: str, new: str) -> dict[str, Any]:
-    return {
-        "name": "edit",
-        "input": {"command": "str_replace", "path": "data.txt", "old_str": old, "new_str": new},
-    }
 
 
 def _first_hunk_only(review: FileReview) -> list[str]:
@@ -48,8 +41,8 @@ async def test_partly_accepted_review_disk_and_journal_agree(root: Path) -> None
         {
             "reply": {
                 "tool_use": [
-                    _edit("line 2\n", "line two (ACCEPTED-EDIT)\n"),
-                    _edit("line 28\n", "line twenty-eight (REJECTED-EDIT)\n"),
+                    str_replace("data.txt", "line 2\n", "line two (ACCEPTED-EDIT)\n"),
+                    str_replace("data.txt", "line 28\n", "line twenty-eight (REJECTED-EDIT)\n"),
                     create,
                 ]
             }
@@ -103,7 +96,7 @@ async def test_partly_accepted_review_disk_and_journal_agree(root: Path) -> None
 async def test_everything_rejected_leaves_the_disk_alone(root: Path) -> None:
     workspace(root, {"ship": TWO_STEPS}, extra={"data.txt": BASE})
     script: list[dict[str, Any]] = [
-        {"reply": {"tool_use": [_edit("line 5\n", "line five\n")]}},
+        {"reply": {"tool_use": [str_replace("data.txt", "line 5\n", "line five\n")]}},
         {"reply": {"text": "One edit."}},
         {"expect": {"messages_contain": ["Check what was kept."]}, "reply": {"text": "None."}},
     ]

@@ -15,6 +15,7 @@ from engine_helpers import (
     command_file,
     model_client,
     run_command,
+    str_replace,
     workspace,
 )
 
@@ -40,13 +41,6 @@ TWO_STEPS = command_file(
 )
 
 
-def _edit(old: str, new: str) -> dict[str, Any]:
-    return {
-        "name": "edit",
-        "input": {"command": "str_replace", "path": "data.txt", "old_str": old, "new_str": new},
-    }
-
-
 def _second_hunk_rejected(review: FileReview) -> list[str]:
     return [review.hunks[0].id]
 
@@ -59,8 +53,10 @@ async def test_report_says_what_landed_and_the_next_step_hears_the_rejection(
         {
             "reply": {
                 "tool_use": [
-                    _edit("line 2\n", "line two\n"),
-                    _edit("line 18\n", "line eighteen (made mean() say what it needs)\n"),
+                    str_replace("data.txt", "line 2\n", "line two\n"),
+                    str_replace(
+                        "data.txt", "line 18\n", "line eighteen (made mean() say what it needs)\n"
+                    ),
                 ]
             }
         },
@@ -102,7 +98,7 @@ def _one_edit_unanswered(root: Path) -> tuple[list[dict[str, Any]], VanishingFro
     end that never answers the review."""
     workspace(root, {"ship": TWO_STEPS}, extra={"data.txt": BASE})
     script: list[dict[str, Any]] = [
-        {"reply": {"tool_use": [_edit("line 2\n", "line two\n")]}},
+        {"reply": {"tool_use": [str_replace("data.txt", "line 2\n", "line two\n")]}},
         {"reply": {"text": "Changed."}},
     ]
     return script, VanishingFrontEnd(root)
