@@ -117,7 +117,12 @@ def _parser() -> Parser:
 def parse_shell(command: str) -> ShellScript:
     """Parse a command line; never raises (unreadable input becomes a problem)."""
     script = ShellScript()
-    tree = _parser().parse(command.encode("utf-8", "surrogateescape"))
+    try:
+        source = command.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate (JSON's `"\ud800"`) is no text
+        script.problems.append("the command holds characters that are not text")
+        source = command.encode("utf-8", "replace")
+    tree = _parser().parse(source)
     if tree.root_node.has_error:
         script.problems.append("the shell cannot parse the command")
     _walk(tree.root_node, script)

@@ -629,3 +629,11 @@ def test_the_sed_scanner_sees_every_script_gnu_sed_sandboxes() -> None:
         form = command_form("sed", ["-n", "-e", script])
         assert form.hazards or form.reads, script
     assert refused > 80  # the pieces do produce such scripts
+
+
+def test_a_command_that_is_not_text_is_asked_about(workspace: Path) -> None:
+    """A model's JSON may hold a lone surrogate (`"\\ud800"`): no traceback, an ask."""
+    policy = Policy.from_strings(allow=["run_shell"], workspace=str(workspace))
+    decision = policy.decide("run_shell", {"command": "echo \ud800"})
+    assert decision.verdict == "ask"
+    assert "not text" in decision.reason
