@@ -46,6 +46,19 @@
                 (seq-find (lambda (d) (string-match-p "'edt'" (flymake-diagnostic-text d)))
                           (flymake-diagnostics)))))
 
+(defun drive-fix-diagnostic (apply-fix)
+  "The diagnostic on the line with astral characters and its quick fix: report the
+text it covers, call APPLY-FIX with its BEG and END (point at BEG) to find and apply
+the fix, then report the fixed line."
+  (let* ((diag (drive-diagnostic))
+         (beg (flymake-diagnostic-beg diag))
+         (end (flymake-diagnostic-end diag)))
+    (drive-put 'diagnostic_text (buffer-substring-no-properties beg end))
+    (goto-char beg)
+    (funcall apply-fix beg end)
+    (goto-char beg)
+    (drive-put 'fixed_line (drive-line))))
+
 (defun drive-complete (capf choice)
   "What a completion UI (the default one, company, corfu) does when the person picks
 CHOICE from CAPF: insert it over the capf's bounds, then call its exit function, where
