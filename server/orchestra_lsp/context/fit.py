@@ -277,9 +277,7 @@ class ConversationFitter:
             self._first_with(boundary)
             self._boundaries.append(boundary)
             self._since_boundary = 0
-        listed = self._running.listed()
-        self._running.add(fitted)
-        if self._running.listed() != listed:
+        if self._running.add(fitted):
             # A new item in the summary's lists (a file read, a tool called): its pieces
             # are counted now, a turn at a time, so the boundary that will need them
             # counts only what changed since (see `_first_with`).

@@ -32,29 +32,29 @@ class DroppedSummary:
         self.read: dict[str, None] = {}
         self.edited: dict[str, None] = {}
 
-    def add(self, message: Mapping[str, Any]) -> None:
+    def add(self, message: Mapping[str, Any]) -> bool:
+        """Account `message`; True when the summary names something it did not name
+        before (a tool, a file), so pieces other than its numbers changed."""
         self.messages += 1
         self.turns += message.get("role") == "assistant"
+        named = False
         for use in tool_uses(message):
             name = str(use.get("name", "?"))
+            named |= name not in self.calls and len(self.calls) < MAX_LISTED
             self.calls[name] += 1
             arguments = use.get("input")
             path = arguments.get("path") if isinstance(arguments, Mapping) else None
             if not isinstance(arguments, Mapping) or not isinstance(path, str):
                 continue
             if name in _READ_TOOLS or (name == "edit" and arguments.get("command") == "view"):
-                self.read[path] = None
+                listed = self.read
             elif name == "edit":
-                self.edited[path] = None
-
-    def listed(self) -> tuple[int, int, int]:
-        """How many tools, files read and files edited the summary names: its pieces
-        other than the numbers change only when these do."""
-        return (
-            min(len(self.calls), MAX_LISTED),
-            min(len(self.read), MAX_LISTED),
-            min(len(self.edited), MAX_LISTED),
-        )
+                listed = self.edited
+            else:
+                continue
+            named |= path not in listed and len(listed) < MAX_LISTED
+            listed[path] = None
+        return named
 
     def copy(self) -> DroppedSummary:
         """An independent copy (its counts are plain values: a shallow copy of each

@@ -211,23 +211,24 @@ is encoded whole (a 192-character sample of code: about 300 microseconds)."""
 
 def _learn_words(text: str, words: list[str]) -> dict[str, int] | None:
     """Each of `words` (the split of `text`) with its count, read off the tokens of
-    `text`; None if they do not line up (which the split's tests say never happens)."""
+    `text`: in ASCII each character is one character of a token, so a word's tokens
+    are those whose lengths add up to the word's. None if they do not line up (which
+    the split's tests say never happens)."""
     encode = _load_encoder()
     if encode is None:
         return None
-    tokens = [token for _, token in encode(text)]
+    lengths = [len(token) for _, token in encode(text)]
     learned: dict[str, int] = {}
     position = 0
     for word in words:
-        target = word.translate(_BYTE_CHARS)
-        made, start = "", position
-        while len(made) < len(target) and position < len(tokens):
-            made += tokens[position]
+        made, start = 0, position
+        while made < len(word) and position < len(lengths):
+            made += lengths[position]
             position += 1
-        if made != target:
+        if made != len(word):
             return None
         learned[word] = position - start
-    return learned if position == len(tokens) else None
+    return learned if position == len(lengths) else None
 
 
 @cache
@@ -237,19 +238,6 @@ def _load_encoder() -> Callable[[str], list[tuple[int, str]]] | None:
     except ImportError:
         return None
     return cast(Callable[[str], list[tuple[int, str]]], encode_with_tokens)
-
-
-def _byte_chars() -> dict[int, str]:
-    """How the tokenizer writes each byte in its tokens (GPT-2's byte-level alphabet:
-    printable bytes stand for themselves, the others for the characters from U+0100)."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
-    others = [b for b in range(256) if b not in printable]
-    table = {b: chr(b) for b in printable}
-    table.update({b: chr(256 + n) for n, b in enumerate(others)})
-    return {b: table[b] for b in range(128)}
-
-
-_BYTE_CHARS = _byte_chars()
 
 
 def truncate_to_tokens(text: str, limit: int) -> str:
