@@ -8,6 +8,7 @@ text follows that tool result, once per step.
 
 from __future__ import annotations
 
+import os
 from pathlib import PurePosixPath
 
 from orchestra_lsp.tools.errors import ToolError
@@ -32,7 +33,7 @@ class NestedInstructions:
             folder = "/".join(parts[:depth])
             for name in NAMES:
                 candidate = f"{folder}/{name}"
-                if candidate == relative:
+                if candidate == relative or self._absent(candidate):
                     continue
                 try:
                     snapshot = self.view.read(candidate)
@@ -48,3 +49,14 @@ class NestedInstructions:
                     f"{folder}/:]\n{snapshot.text.strip()}"
                 )
         return None
+
+    def _absent(self, relative: str) -> bool:
+        """Whether the run has no file `relative` (not proposed, not in a buffer, not on
+        disk), where `view.read` would find none (or a folder of proposed files): one
+        `lstat`, for the folders (most) without one, instead of a confined read."""
+        view = self.view
+        return (
+            view.changeset.get(relative) is None
+            and relative not in view.buffers
+            and not os.path.lexists(view.disk_path(relative))
+        )
