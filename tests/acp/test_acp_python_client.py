@@ -4,9 +4,12 @@ editing command; bad input; a client that goes away mid-run."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from acp_helpers import (
@@ -22,20 +25,34 @@ from acp import PROTOCOL_VERSION, RequestError, spawn_agent_process, text_block
 from orchestra_lsp.journal import is_run_id, load_run
 from orchestra_lsp.testing import ScriptedServer
 
+if TYPE_CHECKING:
+    # Imported at run time, it warns that it is deprecated (for connect_to_agent).
+    from acp import ClientSideConnection
+
+
+@contextlib.asynccontextmanager
+async def _agent(
+    client: RecordingClient, root: Path, home: Path, script: list[Any]
+) -> AsyncIterator[tuple[ClientSideConnection, asyncio.subprocess.Process, ScriptedServer]]:
+    """`orchestra acp` spawned for `client` in `root`, the model scripted by `script`:
+    the connection, the agent's process and the model, which stops after the agent."""
+    with ScriptedServer(script) as server:
+        env = agent_environment(home, server.base_url)
+        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, proc):
+            yield conn, proc, server
+
 
 async def test_a_gated_editing_command_end_to_end(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     client = RecordingClient(["approve", "allow_once"])
-    with ScriptedServer(SCRIPT) as server:
-        env = agent_environment(tmp_path, server.base_url)
-        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
-            init = await conn.initialize(protocol_version=PROTOCOL_VERSION)
-            assert init.protocol_version == 1
-            session = await conn.new_session(cwd=str(root), mcp_servers=[])
-            answer = await asyncio.wait_for(
-                conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")]),
-                60,
-            )
+    async with _agent(client, root, tmp_path, SCRIPT) as (conn, _, server):
+        init = await conn.initialize(protocol_version=PROTOCOL_VERSION)
+        assert init.protocol_version == 1
+        session = await conn.new_session(cwd=str(root), mcp_servers=[])
+        answer = await asyncio.wait_for(
+            conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")]),
+            60,
+        )
     server.assert_no_failures()
     assert answer.stop_reason == "end_turn"
     [announced] = [u for u in client.updates if u["sessionUpdate"] == "available_commands_update"]
@@ -75,15 +92,13 @@ async def test_a_gated_editing_command_end_to_end(tmp_path: Path) -> None:
 async def test_a_rejected_edit_leaves_the_disk_alone(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     client = RecordingClient(["approve", "reject_once"])
-    with ScriptedServer(SCRIPT) as server:
-        env = agent_environment(tmp_path, server.base_url)
-        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
-            await conn.initialize(protocol_version=PROTOCOL_VERSION)
-            session = await conn.new_session(cwd=str(root), mcp_servers=[])
-            await asyncio.wait_for(
-                conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")]),
-                60,
-            )
+    async with _agent(client, root, tmp_path, SCRIPT) as (conn, _, _):
+        await conn.initialize(protocol_version=PROTOCOL_VERSION)
+        session = await conn.new_session(cwd=str(root), mcp_servers=[])
+        await asyncio.wait_for(
+            conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")]),
+            60,
+        )
     assert (root / "app.py").read_text() == "print('hi')\n"
     [decided] = [e for e in journal_events(root) if e["type"] == "proposal_decided"]
     assert decided["accepted"] == [] and decided["outcome"] == "rejected"
@@ -92,31 +107,32 @@ async def test_a_rejected_edit_leaves_the_disk_alone(tmp_path: Path) -> None:
 async def test_bad_input_gets_errors_not_a_crash(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     client = RecordingClient([])
-    with ScriptedServer(
-        [{"expect": {"messages_contain": ["hi {{goal}}"]}, "reply": {"text": "Plain answer."}}]
-    ) as server:
-        env = agent_environment(tmp_path, server.base_url)
-        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
-            await conn.initialize(protocol_version=PROTOCOL_VERSION)
-            with pytest.raises(RequestError) as unknown:
-                await conn._conn.send_request("orchestra/nosuch", {})
-            assert unknown.value.code == -32601
-            with pytest.raises(RequestError) as malformed:
-                await conn._conn.send_request("session/new", {"cwd": 7})
-            assert malformed.value.code == -32602
-            with pytest.raises(RequestError):
-                await conn.new_session(cwd="relative/path", mcp_servers=[])
-            session = await conn.new_session(cwd=str(root), mcp_servers=[])
-            unknown_command = await conn.prompt(
-                session_id=session.session_id, prompt=[text_block("/nosuch x")]
-            )
-            assert unknown_command.stop_reason == "end_turn"
-            assert "no command '/nosuch' (commands: /change, " in client.text()
-            plain = await asyncio.wait_for(
-                conn.prompt(session_id=session.session_id, prompt=[text_block("hi {{goal}}")]),
-                60,
-            )
-            assert plain.stop_reason == "end_turn"
+    async with _agent(
+        client,
+        root,
+        tmp_path,
+        [{"expect": {"messages_contain": ["hi {{goal}}"]}, "reply": {"text": "Plain answer."}}],
+    ) as (conn, _, server):
+        await conn.initialize(protocol_version=PROTOCOL_VERSION)
+        with pytest.raises(RequestError) as unknown:
+            await conn._conn.send_request("orchestra/nosuch", {})
+        assert unknown.value.code == -32601
+        with pytest.raises(RequestError) as malformed:
+            await conn._conn.send_request("session/new", {"cwd": 7})
+        assert malformed.value.code == -32602
+        with pytest.raises(RequestError):
+            await conn.new_session(cwd="relative/path", mcp_servers=[])
+        session = await conn.new_session(cwd=str(root), mcp_servers=[])
+        unknown_command = await conn.prompt(
+            session_id=session.session_id, prompt=[text_block("/nosuch x")]
+        )
+        assert unknown_command.stop_reason == "end_turn"
+        assert "no command '/nosuch' (commands: /change, " in client.text()
+        plain = await asyncio.wait_for(
+            conn.prompt(session_id=session.session_id, prompt=[text_block("hi {{goal}}")]),
+            60,
+        )
+        assert plain.stop_reason == "end_turn"
     server.assert_no_failures()
     assert "Plain answer." in client.text()
     [run] = [p for p in (root / ".orchestra" / "runs").iterdir() if p.is_dir()]
@@ -135,19 +151,17 @@ async def test_a_client_that_goes_away_leaves_an_interrupted_run(tmp_path: Path)
             return await super().request_permission(*args, **kwargs)  # type: ignore[arg-type]
 
     client = GoesAway(["approve"])
-    with ScriptedServer(SCRIPT) as server:
-        env = agent_environment(tmp_path, server.base_url)
-        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, proc):
-            await conn.initialize(protocol_version=PROTOCOL_VERSION)
-            session = await conn.new_session(cwd=str(root), mcp_servers=[])
-            prompt = asyncio.create_task(
-                conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")])
-            )
-            await asyncio.wait_for(asked.wait(), 60)
-            assert proc.stdin is not None
-            proc.stdin.close()  # the client disappears
-            assert await asyncio.wait_for(proc.wait(), 30) == 0
-            prompt.cancel()
+    async with _agent(client, root, tmp_path, SCRIPT) as (conn, proc, _):
+        await conn.initialize(protocol_version=PROTOCOL_VERSION)
+        session = await conn.new_session(cwd=str(root), mcp_servers=[])
+        prompt = asyncio.create_task(
+            conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")])
+        )
+        await asyncio.wait_for(asked.wait(), 60)
+        assert proc.stdin is not None
+        proc.stdin.close()  # the client disappears
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+        prompt.cancel()
     assert (root / "app.py").read_text() == "print('hi')\n"
     [run] = [p for p in (root / ".orchestra" / "runs").iterdir() if p.is_dir()]
     record = load_run(root, run.name)
@@ -165,17 +179,15 @@ async def test_session_cancel_stops_the_run_at_its_gate(tmp_path: Path) -> None:
             await asyncio.Event().wait()  # the person never answers; the editor cancels
 
     client = Waits([])
-    with ScriptedServer(SCRIPT[:1]) as server:
-        env = agent_environment(tmp_path, server.base_url)
-        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
-            await conn.initialize(protocol_version=PROTOCOL_VERSION)
-            session = await conn.new_session(cwd=str(root), mcp_servers=[])
-            prompt = asyncio.create_task(
-                conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")])
-            )
-            await asyncio.wait_for(asked.wait(), 60)
-            await conn.cancel(session_id=session.session_id)
-            answer = await asyncio.wait_for(prompt, 30)
+    async with _agent(client, root, tmp_path, SCRIPT[:1]) as (conn, _, _):
+        await conn.initialize(protocol_version=PROTOCOL_VERSION)
+        session = await conn.new_session(cwd=str(root), mcp_servers=[])
+        prompt = asyncio.create_task(
+            conn.prompt(session_id=session.session_id, prompt=[text_block("/change greet")])
+        )
+        await asyncio.wait_for(asked.wait(), 60)
+        await conn.cancel(session_id=session.session_id)
+        answer = await asyncio.wait_for(prompt, 30)
     assert answer.stop_reason == "cancelled"
     assert (root / "app.py").read_text() == "print('hi')\n"
     [run] = [p for p in (root / ".orchestra" / "runs").iterdir() if p.is_dir()]
@@ -204,16 +216,14 @@ async def test_a_policy_ask_carries_the_exact_arguments_and_allow_always_lasts_t
         {"reply": {"text": "Again."}},
     ]
     client = RecordingClient(["allow_always", "reject_once"])
-    with ScriptedServer(script) as server:
-        env = agent_environment(tmp_path, server.base_url)
-        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
-            await conn.initialize(protocol_version=PROTOCOL_VERSION)
-            session = await conn.new_session(cwd=str(root), mcp_servers=[])
-            for text in ("make a file", "once more"):
-                answer = await asyncio.wait_for(
-                    conn.prompt(session_id=session.session_id, prompt=[text_block(text)]), 60
-                )
-                assert answer.stop_reason == "end_turn"
+    async with _agent(client, root, tmp_path, script) as (conn, _, server):
+        await conn.initialize(protocol_version=PROTOCOL_VERSION)
+        session = await conn.new_session(cwd=str(root), mcp_servers=[])
+        for text in ("make a file", "once more"):
+            answer = await asyncio.wait_for(
+                conn.prompt(session_id=session.session_id, prompt=[text_block(text)]), 60
+            )
+            assert answer.stop_reason == "end_turn"
     server.assert_no_failures()
     server.assert_all_consumed()
     # Asked once for `shell` (allowed always), once for `other` (other arguments).
