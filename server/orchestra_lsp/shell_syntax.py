@@ -16,6 +16,7 @@ grammar is a superset, so every construct sh understands is seen.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -41,6 +42,10 @@ _GLOB_CHARS = frozenset("*?[")
 _READS = frozenset({"<"})
 #: `>&` and `<&` duplicate a descriptor when their target is a number or `-`.
 _DUPLICATES = frozenset({">&", "<&", ">&-", "<&-"})
+#: Where tree-sitter-bash's scanner (0.25, reading `{1..9}`) hands the next character to
+#: C's `isdigit`, which reads out of bounds for code points past 255: the process can
+#: crash. Such a character is replaced before parsing, and the line asked about.
+_UNSAFE_AFTER_BRACE = re.compile(r"\{[0-9]*(?:\.\.[0-9]*)?[^\x00-\xff]")
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,11 @@ def _parser() -> Parser:
 def parse_shell(command: str) -> ShellScript:
     """Parse a command line; never raises (unreadable input becomes a problem)."""
     script = ShellScript()
+    if _UNSAFE_AFTER_BRACE.search(command):
+        script.problems.append(
+            "the command has a `{` followed by a character the parser cannot read"
+        )
+        command = _UNSAFE_AFTER_BRACE.sub(lambda match: match.group()[:-1] + "?", command)
     try:
         source = command.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # a lone surrogate (JSON's `"\ud800"`) is no text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -637,3 +638,26 @@ def test_a_command_that_is_not_text_is_asked_about(workspace: Path) -> None:
     decision = policy.decide("run_shell", {"command": "echo \ud800"})
     assert decision.verdict == "ask"
     assert "not text" in decision.reason
+
+
+CRASHERS = """
+import sys
+from orchestra_lsp.permissions import Policy
+policy = Policy.from_strings(allow=["run_shell"])
+for code in range(0x100, 0x110000, 0x800):
+    if not 0xD800 <= code < 0xE000:
+        for form in ("echo {%s}", "{%s", "echo {1..%s}", "x {12%s"):
+            assert policy.decide("run_shell", {"command": form % chr(code)}).verdict == "ask"
+print("survived")
+"""
+
+
+def test_a_character_after_a_brace_does_not_crash_the_parser() -> None:
+    """tree-sitter-bash 0.25 hands the character after `{` to C's isdigit, which reads
+    out of bounds past code point 255: a model's `{𐀀` crashed the process about every
+    other time. Each run is a fresh process (the crash depends on the memory layout)."""
+    for _ in range(6):
+        done = subprocess.run(
+            [sys.executable, "-c", CRASHERS], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0 and "survived" in done.stdout, done.stderr[-2000:]
