@@ -597,6 +597,7 @@ async def test_a_gate_answered_in_advance_reaches_the_review_of_the_branches(roo
         finally:
             await engine.aclose()
     server.assert_no_failures()
+    server.assert_all_consumed()  # both sides made their edit: the review had them both
     assert result.state == "finished", result.error
     assert (root / "a.txt").read_text() == "A\n" and (root / "b.txt").read_text() == "B\n"
     decided = [e for e in frontend.events if e.type == "gate_decided" and e.gate == "review"]
