@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     imports pygls (on a machine without two cores to spare, this process waits for the
     child first: `CommandsPrefetch.yield_cpu`), and the first `orchestra/commands` is
     answered from it as soon as it is done (`bootstrap.EarlyAnswers`); then pygls takes
-    over, the `initialize` replayed into it.
+    over, the `initialize` replayed into it, and reads stdin itself from then on.
     """
     import sys
 
@@ -50,19 +50,18 @@ def run(args: argparse.Namespace) -> int:
     # After the answer, not before: the editor is waiting for it, and the child's
     # start would compete with the answer for the CPU.
     prefetch = CommandsPrefetch(opening.folder or Path(args.workspace))
-    stdin = opening.stdin
     early = None
     if opening.source is not None:  # the editor may ask for the commands already
         early = bootstrap.EarlyAnswers(opening.source, sys.stdout.buffer, prefetch)
-        stdin = early.stdin
     # On a busy machine the child goes first: its listing is what the editor asks first.
     prefetch.yield_cpu()
     from orchestra_lsp.lsp import create_server
 
     configure_logging(args.log_level, args.log_file)
     server = create_server(Path(args.workspace), prefetch)
-    if early is not None:
-        early.hand_over()
+    # From here pygls reads stdin itself, from its descriptor (what the early reader
+    # held first): no thread between the editor and the server for the whole session.
+    stdin = opening.stdin if early is None else early.hand_over()
     server.start_io(stdin, initialize=(opening.initialize, opening.answer))
     return server.protocol.exit_code
 

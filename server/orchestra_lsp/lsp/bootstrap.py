@@ -29,10 +29,12 @@ import io
 import json
 import os
 import re
+import select
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from orchestra_lsp import __version__
 from orchestra_lsp.lsp import methods
@@ -61,6 +63,8 @@ _CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$")
 _HEADER_LINES = 32
 _HEADER_LINE_BYTES = 8192
 _CONTENT_TYPE = "application/vscode-jsonrpc; charset=utf-8"
+
+T = TypeVar("T")
 
 
 class Reader(Protocol):
@@ -101,23 +105,62 @@ class Replay:
         return chunk
 
 
+class Interrupted(Exception):
+    """A read of an `FdReader` was interrupted (`interrupt_with`) before data came."""
+
+
 class FdReader:
     """stdin read straight from its descriptor, buffered here: unlike `sys.stdin.buffer`
     it holds no lock while it waits, so the thread reading it never keeps the
-    interpreter from exiting (a BufferedReader busy at shutdown aborts the process)."""
+    interpreter from exiting (a BufferedReader busy at shutdown aborts the process).
+
+    While an interrupt descriptor is set (`interrupt_with`), a read that would wait
+    waits on both and raises `Interrupted` once the interrupt is readable; `unread`
+    and `transaction` put bytes back, so a reader can stop halfway through a message
+    and hand the stream, whole, to another."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self._buffer = bytearray()
         self._ended = False
+        self._interrupt: int | None = None
+        self._log: bytearray | None = None
 
     def _fill(self) -> bool:
         if self._ended:
             return False
+        if self._interrupt is not None:
+            ready, _, _ = select.select([self._interrupt, self.fd], [], [])
+            if self._interrupt in ready:
+                raise Interrupted
         chunk = os.read(self.fd, 1 << 16)
         self._ended = not chunk
         self._buffer += chunk
         return bool(chunk)
+
+    def interrupt_with(self, fd: int | None) -> None:
+        """Reads wait on `fd` too and raise `Interrupted` once it is readable (None:
+        plain blocking reads again)."""
+        self._interrupt = fd
+
+    def end(self) -> None:
+        """Read nothing more: what is buffered, then the end of the stream."""
+        self._ended = True
+
+    def unread(self, data: bytes | bytearray) -> None:
+        """Put `data` in front of what is buffered: the next reads return it first."""
+        self._buffer[:0] = data
+
+    def transaction(self, read: Callable[[FdReader], T]) -> T:
+        """`read(self)`; should it be `Interrupted`, what it took is put back first."""
+        self._log = bytearray()
+        try:
+            return read(self)
+        except Interrupted:
+            self.unread(self._log)
+            raise
+        finally:
+            self._log = None
 
     def readline(self, size: int = -1, /) -> bytes:
         while True:
@@ -138,6 +181,8 @@ class FdReader:
         end = len(self._buffer) if size is None else size
         taken = bytes(self._buffer[:end])
         del self._buffer[:end]
+        if self._log is not None:
+            self._log += taken
         return taken
 
 
@@ -181,7 +226,12 @@ def answer_initialize(stdin: BinaryIO, stdout: BinaryIO) -> Opening:
 class Prefetched(Protocol):
     """The prefetch child's listing (`lsp/prefetch.py`)."""
 
+    @property
+    def done(self) -> bool: ...
+
     def result(self, timeout: float | None = None) -> dict[str, Any] | None: ...
+
+    def on_done(self, callback: Callable[[], None]) -> None: ...
 
 
 #: Notifications that change neither the files nor the folder served: the prefetched
@@ -205,66 +255,80 @@ _PREFETCH_WAIT_SECONDS = 10.0
 class EarlyAnswers:
     """stdin after `initialize`, read on a thread while pygls is imported: the first
     `orchestra/commands` is answered from the prefetch child as soon as it is done,
-    instead of after the import; every other message, and every message once pygls is
-    running (`hand_over`), reaches pygls unchanged through a pipe (`stdin`).
+    instead of after the import; every other message is held for pygls, in order.
 
-    Only until something arrives that could change the listing (a save, a watched
-    file, a command, a folder change: anything but `orchestra/commands` and the
-    `_HARMLESS` notifications); from then on pygls answers everything, as it does for
-    a client whose first message was not `initialize`.
+    Once pygls is about to read (`hand_over`), the thread stops reading, and pygls
+    reads the held messages and then stdin itself, from its descriptor: no thread
+    stands between the editor and pygls for the rest of the session. The thread also
+    stops (and holds what it read) at the first message that could change the listing
+    (a save, a watched file, a command, a folder change: anything but
+    `orchestra/commands` and the `_HARMLESS` notifications): from then on pygls answers
+    everything, as it does for a client whose first message was not `initialize`.
     """
 
     def __init__(self, source: FdReader, stdout: BinaryIO, prefetch: Prefetched) -> None:
-        read_end, self._pipe = os.pipe()
-        self.stdin: BinaryIO = os.fdopen(read_end, "rb")
-        """What pygls reads."""
         self._source = source
         self._stdout = stdout
         self._prefetch = prefetch
-        self._early = threading.Event()
-        self._early.set()
-        threading.Thread(target=self._relay, name="orchestra-early", daemon=True).start()
+        self._held: list[bytes] = []
+        """What pygls reads first: the messages not answered here, as they came."""
+        self._stopping = threading.Event()
+        self._woken = threading.Event()
+        """Set once the listing is ready or `hand_over` began: the thread waits on it."""
+        self._interrupt, self._interrupting = os.pipe()
+        source.interrupt_with(self._interrupt)
+        prefetch.on_done(self._woken.set)
+        self._thread = threading.Thread(target=self._read, name="orchestra-early", daemon=True)
+        self._thread.start()
 
-    def hand_over(self) -> None:
-        """pygls is about to read: it answers everything from now on."""
-        self._early.clear()
+    def hand_over(self) -> FdReader:
+        """Stop reading (a message half read is put back) and return what pygls reads:
+        the held messages, then stdin straight from its descriptor. Returns once the
+        thread has stopped; a listing it is still waiting for is left to pygls."""
+        self._stopping.set()
+        self._woken.set()
+        os.write(self._interrupting, b"\0")
+        self._thread.join()
+        self._source.interrupt_with(None)
+        os.close(self._interrupt)
+        os.close(self._interrupting)
+        self._source.unread(b"".join(self._held))
+        self._held.clear()
+        return self._source
 
-    def _relay(self) -> None:
+    def _read(self) -> None:
         try:
-            while self._early.is_set():
-                consumed, _, message = _first_message(self._source)
-                if not consumed:
+            while not self._stopping.is_set():
+                consumed, _, message = self._source.transaction(_first_message)
+                if not consumed:  # the end of stdin: pygls reads it too
                     return
-                if message is None:  # framing pygls may read otherwise: it reads all now
-                    self._forward(consumed)
-                    break
-                if not self._answered(message):
-                    self._forward(consumed)
-            self._forward(self._source.take())
-            while chunk := os.read(self._source.fd, 1 << 16):
-                self._forward(chunk)
-        except OSError:
+                if message is not None and self._answered(message):
+                    continue
+                self._held.append(consumed)
+                if message is None or not self._early(message):
+                    return  # framing pygls may read otherwise, or the listing may change
+        except Interrupted:
             return
-        finally:
-            os.close(self._pipe)  # pygls sees the end of stdin
+        except OSError:  # stdin unreadable: pygls sees its end
+            self._source.end()
+
+    @staticmethod
+    def _early(message: dict[str, Any]) -> bool:
+        """Whether the listing still holds after `message` (else pygls reads on)."""
+        return message.get("method") in _HARMLESS or message.get("method") == methods.COMMANDS
 
     def _answered(self, message: dict[str, Any]) -> bool:
         """Whether `message` was answered here (else it goes to pygls)."""
-        method = message.get("method")
-        if method != methods.COMMANDS or "id" not in message:
-            if method not in _HARMLESS:
-                self._early.clear()  # the listing may no longer hold
+        if message.get("method") != methods.COMMANDS or "id" not in message:
             return False
-        result = self._prefetch.result(_PREFETCH_WAIT_SECONDS)
+        self._woken.wait(_PREFETCH_WAIT_SECONDS)
+        if not self._prefetch.done:  # handed over, or too slow: the session answers
+            return False
+        result = self._prefetch.result(0)
         if result is None:
             return False
         _write(self._stdout, {"id": message["id"], "jsonrpc": "2.0", "result": result})
         return True
-
-    def _forward(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._pipe, view) :]
 
 
 def _write(stdout: BinaryIO, message: dict[str, Any]) -> None:

@@ -45,6 +45,7 @@ from orchestra_lsp.workspace import inputs
 
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Callable
 
 #: How the child is started: `-c`, not `-m`, which would import runpy first; neither
 #: `subprocess` nor `threading` is imported in the child (they are the parent's).
@@ -91,11 +92,13 @@ class CommandsPrefetch:
         self.root = root.resolve()
         self._answer: dict[str, Any] | None = result_cache.cached(CACHE_NAME, self.root)
         self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], None]] = []
         self._process: subprocess.Popen[bytes] | None = None
         self.stored = self._answer is not None
         """Whether the listing is the stored one (no child was started)."""
         if self.stored:
-            self._done.set()
+            self._finish()
             return
         import subprocess
 
@@ -109,7 +112,7 @@ class CommandsPrefetch:
             )
         except OSError:  # no child here: the engine answers, a little later
             self._process = None
-            self._done.set()
+            self._finish()
             return
         threading.Thread(target=self._collect, name="orchestra-prefetch", daemon=True).start()
 
@@ -126,8 +129,24 @@ class CommandsPrefetch:
         except (OSError, ValueError):
             self._answer = None
         finally:
-            self._done.set()
+            self._finish()
         process.wait()
+
+    def _finish(self) -> None:
+        with self._lock:
+            self._done.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def on_done(self, callback: Callable[[], None]) -> None:
+        """Call `callback` (no arguments, from any thread) once the listing is ready or
+        known to be missing; at once if it is already."""
+        with self._lock:
+            if not self._done.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
 
     @property
     def done(self) -> bool:
