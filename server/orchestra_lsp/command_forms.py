@@ -830,9 +830,8 @@ def _tar(args: list[str], form: CommandForm) -> None:
     to_stdout = any(
         (not o.long and o.name == "O") or _long_is(o, ["to-stdout"], spec) for o in options
     )
-    writing = modes & {"c", "r", "u", "A", "create", "append", "update", "concatenate"}
-    writing |= modes & {"catenate"}
     extracting = modes & {"x", "extract", "get"}
+    writing = modes & {"c", "r", "u", "A", *_TAR_WRITING_MODES} - extracting
     if writing:
         form.hazards.append("`tar` in this mode writes an archive")
     if extracting and not to_stdout:
@@ -1122,6 +1121,48 @@ def _unzip(args: list[str], form: CommandForm) -> None:
         form.hazards.append("`unzip` extracts files")
 
 
+def _compressor(name: str) -> _Check:
+    """gzip, bzip2, xz, zstd and their un-…: without ``-c``, ``-l`` or ``-t`` they
+    replace each file by its (de)compressed form; zstd's ``-o FILE`` is a write."""
+
+    def check(args: list[str], form: CommandForm) -> None:
+        spec = _Spec(
+            short_values="oSTM",
+            long_values=frozenset({"output", "suffix", "threads", "memlimit"}),
+            long_names=frozenset(
+                {"stdout", "to-stdout", "list", "test", "output", "suffix", "threads"}
+            ),
+        )
+        options, operands = _parse(args, spec)
+        outputs = [o.value for o in options if _named(o, "o", "output", spec)]
+        for path in outputs:
+            _write(path, f"`{name} -o` writes a file", form)
+        reads_only = any(
+            _named(o, "c", "stdout", spec)
+            or _named(o, "l", "list", spec)
+            or _named(o, "t", "test", spec)
+            or _long_is(o, ["to-stdout"], spec)
+            for o in options
+        )
+        if not reads_only and not outputs and any(path != "-" for _, path in operands):
+            form.hazards.append(
+                f"`{name}` without `-c`, `-l` or `-t` replaces files by their (de)compressed form"
+            )
+
+    return check
+
+
+def _date(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(
+        short_values="dfrsI",
+        long_values=frozenset({"date", "file", "reference", "set"}),
+        long_names=frozenset({"date", "file", "reference", "set", "iso-8601", "rfc-3339"}),
+    )
+    options, _ = _parse(args, spec)
+    if any(_named(o, "s", "set", spec) for o in options):
+        form.hazards.append("`date -s` sets the system clock")
+
+
 def _write(path: str | None, why: str, form: CommandForm) -> None:
     if path is None or path == "":
         form.hazards.append(why)
@@ -1130,6 +1171,7 @@ def _write(path: str | None, why: str, form: CommandForm) -> None:
 
 
 _Check = Callable[[list[str], CommandForm], None]
+_COMPRESSORS = ("gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "unzstd")
 _CHECKS: dict[str, _Check] = {
     **dict.fromkeys(("sed", "gsed"), _sed),
     **dict.fromkeys(("awk", "gawk", "mawk", "nawk", "original-awk", "busybox-awk"), _awk),
@@ -1144,6 +1186,8 @@ _CHECKS: dict[str, _Check] = {
     "tree": _tree,
     "wc": _files0_from("wc"),
     "du": _files0_from("du"),
+    **{name: _compressor(name) for name in _COMPRESSORS},
+    "date": _date,
     "curl": _curl,
     "wget": _wget,
     "man": _man,

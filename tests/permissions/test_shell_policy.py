@@ -253,7 +253,8 @@ PREFIX_RULES = [
     for name in (
         "sed", "gsed", "awk", "gawk", "mawk", "sort", "uniq", "xxd", "tee", "tar", "rg",
         "fd", "fdfind", "yq", "tree", "cat", "echo", "wc", "env", "find", "sh", "timeout",
-        "xargs", "busybox", "curl", "wget", "man", "unzip", "du", "jq", "xq",
+        "xargs", "busybox", "curl", "wget", "man", "unzip", "du", "jq", "xq", "gzip", "gunzip",
+        "bzip2", "xz", "zstd", "date",
     )
 ]  # fmt: skip
 
@@ -457,6 +458,16 @@ FORM_HAZARDS = [
     # unzip: extraction
     ("unzip a.zip", "`unzip` extracts files"),
     ("unzip -o a.zip -d out", "`unzip` extracts files"),
+    # compressors replace files unless they print, list or test
+    ("gzip src/a.py", "`gzip` without `-c`, `-l` or `-t` replaces files"),
+    ("gzip -9r src", "`gzip` without"),
+    ("gunzip a.gz", "`gunzip` without"),
+    ("xz -d a.xz", "`xz` without"),
+    ("bzip2 -k src/a.py", "`bzip2` without"),
+    ("zstd -d a.zst -o out.txt", "> out.txt"),
+    # date: the clock
+    ("date -s 2020-01-01", "`date -s` sets the system clock"),
+    ("date --set=tomorrow", "`date -s`"),
 ]
 
 FORM_ALLOWED = [
@@ -553,6 +564,14 @@ FORM_ALLOWED = [
     "unzip -l a.zip",
     "unzip -p a.zip x",
     "unzip -t a.zip",
+    "gzip -c src/a.py",
+    "gzip -dc a.gz",
+    "gunzip -l a.gz",
+    "xz -t a.xz",
+    "zstd -dc a.zst",
+    "date +%s",
+    "date -d yesterday +%F",
+    "date -u",
 ]
 
 
