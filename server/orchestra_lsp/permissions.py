@@ -40,10 +40,13 @@ line) matching a deny rule denies it. On top of that:
   lets an agent *propose* changes, all reviewed) does not cover it: a shell writes
   without review, so only a rule naming paths (``edit(build/**)``) allows it. A
   redirection from a file is a read, decided like ``read_file``. ``/dev/null`` is free;
-- hazards (see :mod:`orchestra_lsp.shell_effects` and :mod:`orchestra_lsp.git_forms`:
-  git options that write or run programs, paths outside the workspace or protected paths
-  as arguments, computed words, dangerous variables, ``sudo``, ``xargs``…) and lines the
-  parser cannot read are never allowed by a rule, only asked about or denied.
+- hazards (see :mod:`orchestra_lsp.shell_effects`, :mod:`orchestra_lsp.git_forms` and
+  :mod:`orchestra_lsp.command_forms`: git options that write or run programs, ``sed -i``
+  and sed's or awk's scripts that write or run, ``tar -x``, ``rg --pre``…, paths outside
+  the workspace or protected paths as arguments, computed words, dangerous variables,
+  ``sudo``, ``xargs``…) and lines the parser cannot read are never allowed by a rule,
+  only asked about or denied. A command's own output files (``sort -o``, ``tee``) are
+  writes, decided like redirections.
 
 Protected paths (:data:`DEFAULT_PROTECTED`, extended by ``[permissions] protected`` in
 config.toml) need a person for every write — an ``edit`` or a redirection — whatever the
