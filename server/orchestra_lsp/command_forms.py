@@ -38,8 +38,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-#: Output files that are not files: writing them is printing.
-_DEVICES = frozenset({"/dev/stdout", "/dev/stderr", "/dev/null", "-"})
+#: Output files that are not files: writing them is printing. (``-`` is standard output
+#: only for the tools that say so: ``sort -o -`` and ``tee -`` write a file named ``-``.)
+_DEVICES = frozenset({"/dev/stdout", "/dev/stderr", "/dev/null"})
 
 
 @dataclass
@@ -763,7 +764,7 @@ def _xxd(args: list[str], form: CommandForm) -> None:
             operands.append(arg)
         index += 1
     if len(operands) >= 2:
-        _write(operands[1], "`xxd IN OUT` writes a file", form)
+        _write(operands[1], "`xxd IN OUT` writes a file", form, dash=True)
 
 
 def _tee(args: list[str], form: CommandForm) -> None:
@@ -1027,7 +1028,7 @@ def _curl(args: list[str], form: CommandForm) -> None:
         short_write = not option.long and option.name in "oDc"
         if short_write or _long_is(option, _CURL_WRITING_LONG, _CURL):
             shown = f"--{option.name}" if option.long else f"-{option.name}"
-            _write(option.value, f"`curl {shown}` writes a file", form)
+            _write(option.value, f"`curl {shown}` writes a file", form, dash=True)
         elif _named(option, "O", "remote-name", _CURL) or _named(
             option, "J", "remote-header-name", _CURL
         ):
@@ -1086,7 +1087,7 @@ def _wget(args: list[str], form: CommandForm) -> None:
     spider = any(_long_is(o, ["spider"], spec) for o in options)
     if document:
         for path in document:
-            _write(path, "`wget -O` writes a file", form)
+            _write(path, "`wget -O` writes a file", form, dash=True)
     elif not spider:
         form.hazards.append("`wget` saves what it downloads into files")
     for option in options:
@@ -1136,7 +1137,7 @@ def _compressor(name: str) -> _Check:
         options, operands = _parse(args, spec)
         outputs = [o.value for o in options if _named(o, "o", "output", spec)]
         for path in outputs:
-            _write(path, f"`{name} -o` writes a file", form)
+            _write(path, f"`{name} -o` writes a file", form, dash=True)
         reads_only = any(
             _named(o, "c", "stdout", spec)
             or _named(o, "l", "list", spec)
@@ -1163,10 +1164,11 @@ def _date(args: list[str], form: CommandForm) -> None:
         form.hazards.append("`date -s` sets the system clock")
 
 
-def _write(path: str | None, why: str, form: CommandForm) -> None:
+def _write(path: str | None, why: str, form: CommandForm, *, dash: bool = False) -> None:
+    """`path` as a written file; `dash`: the tool writes ``-`` to standard output."""
     if path is None or path == "":
         form.hazards.append(why)
-    elif path not in _DEVICES:
+    elif path not in _DEVICES and not (dash and path == "-"):
         form.writes.append(path)
 
 

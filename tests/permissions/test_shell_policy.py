@@ -365,6 +365,8 @@ FORM_HAZARDS = [
     ("gawk -e 'BEGIN {' -e 'print | \"sh\" }'", "pipe"),  # a rule across -e texts
     # sort, uniq, xxd, tee, tree: output files are writes; sort's helper runs
     ("sort -o out.txt src/a.py", "> out.txt"),
+    ("sort -o - src/a.py", "> -"),  # a file named `-`
+    ("sed -n 'w -' src/a.py", "`w -` writes a file"),
     ("sort -oout.txt src/a.py", "> out.txt"),
     ("sort -ro out.txt src/a.py", "> out.txt"),
     ("sort --output=out.txt src/a.py", "> out.txt"),
@@ -528,6 +530,7 @@ FORM_ALLOWED = [
     "uniq -c src/a.py",
     "xxd src/a.py",
     "xxd -l 16 -c 8 src/a.py",
+    "xxd src/a.py -",
     "echo x | tee /dev/stderr",
     "tar -tf a.tar",
     "tar tvf a.tar",
