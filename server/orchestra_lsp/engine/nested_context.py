@@ -9,6 +9,8 @@ text follows that tool result, once per step.
 from __future__ import annotations
 
 import os
+import posixpath
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from orchestra_lsp.tools.errors import ToolError
@@ -24,30 +26,36 @@ class NestedInstructions:
 
     def for_path(self, relative: str) -> str | None:
         """The nearest sub-folder instructions for `relative`, if not sent yet."""
+        lexical = posixpath.normpath(relative)
+        if (
+            not posixpath.isabs(lexical)
+            and lexical != ".."
+            and not lexical.startswith("../")
+            and all(self._absent(candidate) for _, candidate in _candidates(lexical))
+        ):
+            # A relative path inside the workspace confines to its normal form, so these
+            # are the candidates below, and none of them exists: nothing to confine.
+            return None
         try:
             relative = self.view.resolve(relative)
         except ToolError:
             return None
-        parts = PurePosixPath(relative).parent.parts
-        for depth in range(len(parts), 0, -1):
-            folder = "/".join(parts[:depth])
-            for name in NAMES:
-                candidate = f"{folder}/{name}"
-                if candidate == relative or self._absent(candidate):
-                    continue
-                try:
-                    snapshot = self.view.read(candidate)
-                except ToolError:
-                    continue
-                if snapshot is None:
-                    continue
-                if candidate in self.sent:
-                    return None
-                self.sent.add(candidate)
-                return (
-                    f"[Instructions of {candidate}, which apply to the files under "
-                    f"{folder}/:]\n{snapshot.text.strip()}"
-                )
+        for folder, candidate in _candidates(relative):
+            if self._absent(candidate):
+                continue
+            try:
+                snapshot = self.view.read(candidate)
+            except ToolError:
+                continue
+            if snapshot is None:
+                continue
+            if candidate in self.sent:
+                return None
+            self.sent.add(candidate)
+            return (
+                f"[Instructions of {candidate}, which apply to the files under "
+                f"{folder}/:]\n{snapshot.text.strip()}"
+            )
         return None
 
     def _absent(self, relative: str) -> bool:
@@ -58,5 +66,16 @@ class NestedInstructions:
         return (
             view.changeset.get(relative) is None
             and relative not in view.buffers
-            and not os.path.lexists(view.disk_path(relative))
+            and not os.path.lexists(os.path.join(view.root, relative))
         )
+
+
+def _candidates(relative: str) -> Iterator[tuple[str, str]]:
+    """(folder, instructions file) for each folder above `relative`, nearest first."""
+    parts = PurePosixPath(relative).parent.parts
+    for depth in range(len(parts), 0, -1):
+        folder = "/".join(parts[:depth])
+        for name in NAMES:
+            candidate = f"{folder}/{name}"
+            if candidate != relative:
+                yield folder, candidate
