@@ -63,8 +63,10 @@ _CHILD_ENVIRONMENT = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 #: `yield_cpu` runs the server's start beside the child only with this many cores to
 #: spare (one for each process, give or take the load's noise).
 PARALLEL_SPARE_CORES = 1.5
-#: How long `yield_cpu` waits for the child at most.
-YIELD_SECONDS = 2.0
+#: How long `yield_cpu` waits for the child at most: its work is a few hundred ms of CPU,
+#: but a machine busy enough to need the wait stretches that to seconds, and a server
+#: that stops waiting halfway only slows the child down again.
+YIELD_SECONDS = 5.0
 
 
 def spare_cores() -> float:
