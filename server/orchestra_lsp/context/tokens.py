@@ -157,7 +157,7 @@ def _exact(text: str) -> int:
     native = _load_native()
     if native is None:
         return estimate_tokens(text)
-    if text.isascii() and ("<" not in text or _SPECIAL.search(text) is None):
+    if len(text) > _SHORT and text.isascii() and ("<" not in text or _SPECIAL.search(text) is None):
         return _by_words(text, native)
     try:
         return native(text)
@@ -165,6 +165,9 @@ def _exact(text: str) -> int:
         return estimate_tokens(text)
 
 
+_SHORT = 64
+"""Texts up to this long are counted whole: one call costs little (the extension's time
+grows faster than a text's length), and splitting them would cost as much."""
 _SPACE = " \t\n\x0b\x0c\r"
 _WORDS = re.compile(
     rf"'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^{_SPACE}A-Za-z0-9]+"
