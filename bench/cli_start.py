@@ -108,9 +108,9 @@ def main() -> int:
         stored = list((Path(temporary) / "cache" / "orchestra" / "check").glob("*.json"))
         for _ in range(ROUNDS):
             for name, command in cases.items():
-                wall, cpu, _ = run(command, root, env)
-                walls[name].append(wall)
-                cpus[name].append(cpu)
+                took, used, _ = run(command, root, env)
+                walls[name].append(took)
+                cpus[name].append(used)
     if not outputs["orchestra --version"].startswith("orchestra "):
         print(f"FAIL: --version printed {outputs['orchestra --version']!r}")
         return 1

@@ -51,7 +51,9 @@ async def settled_mib(command: list[str], root: str, name: str) -> float:
         method, params = first_request(name, root)
         if method == "textDocument/codeAction":
             text = (Path(root) / "app.py").read_text()
-            opened = {**params["textDocument"], "languageId": "python", "version": 1, "text": text}
+            document = params["textDocument"]
+            assert isinstance(document, dict)
+            opened = {**document, "languageId": "python", "version": 1, "text": text}
             client.notify("textDocument/didOpen", {"textDocument": opened})
         await client.request(method, params)
         if name == "orchestra":
