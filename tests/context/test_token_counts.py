@@ -128,7 +128,7 @@ def test_ascii_text_counted_by_words_counts_as_the_tokenizer_does(text: str) -> 
         assert tokens._exact(text) == whole(text)  # counted whole
         return
     tokens._word_counts.clear()
-    assert tokens._by_words(text, whole) == whole(text)  # new words: read off its tokens
+    assert tokens._by_words(text, whole) == whole(text)  # many new words: counted whole
     assert tokens._by_words(text, whole) == whole(text)  # known words: counted before
     assert all(whole(word) == count for word, count in tokens._word_counts.items())
     tokens._word_counts.clear()

@@ -46,7 +46,7 @@ from orchestra_lsp.context.models import (
     PartTokens,
     Source,
 )
-from orchestra_lsp.context.summary import DroppedSummary
+from orchestra_lsp.context.summary import FIXED_PIECES, DroppedSummary
 from orchestra_lsp.context.tokens import count_tokens, count_tokens_joined
 
 CHUNK_SHARE = 0.5
@@ -90,6 +90,8 @@ class ConversationFitter:
         for source in pinned:
             self.sources[source.name] = self.sources.get(source.name, 0) + count_tokens(source.text)
         self.pinned_tokens = sum(self.sources.values())
+        for piece in FIXED_PIECES:  # counted now, not in the turn of the first summary
+            count_tokens(piece)
         self._seen: list[Message] = []
         self._given: Sequence[Message] | None = None
         """The conversation last given to `fit`."""

@@ -76,22 +76,30 @@ class DroppedSummary:
         """The summary's text in pieces, cut before the spaces between its words and
         list items, so its tokens can be counted from pieces counted before
         (`count_tokens_joined`): from one summary to the next only a few change."""
-        pieces = [
-            f"[{self.messages}",
-            f" earlier messages ({self.turns}",
-            " of your turns and their tool results) were dropped to fit the context budget.",
-        ]
+        dropped, tools, read, edited, call, again = FIXED_PIECES
+        pieces = [f"[{self.messages}", f" earlier messages ({self.turns}", dropped]
         if self.calls:
-            pieces += [" Tools called:", *_listed(f"{name} ×{n}" for name, n in self.calls.items())]
+            pieces += [tools, *_listed(f"{name} ×{n}" for name, n in self.calls.items())]
             pieces[-1] += "."
         if self.read:
-            pieces += [" Files read:", *_listed(self.read)]
+            pieces += [read, *_listed(self.read)]
             pieces[-1] += "."
         if self.edited:
-            pieces += [" Files edited:", *_listed(self.edited)]
+            pieces += [edited, *_listed(self.edited)]
             pieces[-1] += "."
-        pieces += [" Call", " the tools again if you need their results.]"]
+        pieces += [call, again]
         return pieces
+
+
+FIXED_PIECES = (
+    " of your turns and their tool results) were dropped to fit the context budget.",
+    " Tools called:",
+    " Files read:",
+    " Files edited:",
+    " Call",
+    " the tools again if you need their results.]",
+)
+"""The pieces every summary shares (see `DroppedSummary.pieces`)."""
 
 
 def _listed(items: Iterable[str]) -> list[str]:

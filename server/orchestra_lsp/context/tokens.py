@@ -187,60 +187,31 @@ def _by_words(text: str, native: Callable[[str], int]) -> int:
     which it finds before anything else). The tokenizer normalises (NFKC: nothing to do
     in ASCII), splits into words by `_WORDS` and merges each word's bytes alone, so the
     count is the sum of the words' counts; and words recur (names, keywords,
-    indentation), so each is counted once. A text of mostly new words is encoded whole
-    instead (one call, about a microsecond a character) and its tokens, which never
-    cross a word, give each word's count. Tests compare both ways with the tokenizer's
-    own count of the whole."""
+    indentation), so each is counted once, by a call of its own (a few microseconds).
+    A text of many new words is counted whole, as before there were words to reuse,
+    and teaches only `_LEARNED_PER_TEXT` of them: a first tool result costs about what
+    it did, and the next ones of its kind much less. A test compares both ways with
+    the tokenizer's own count of the whole."""
     words = _WORDS.findall(text)
     counts = _word_counts
-    new = [word for word in words if word not in counts]
+    new = [word for word in dict.fromkeys(words) if word not in counts]
+    if len(counts) + len(new) > _WORD_CACHE_SIZE:
+        counts.clear()
+        new = list(dict.fromkeys(words))
     if len(new) > _FEW_NEW:
-        learned = _learn_words(text, words)
-        if learned is None:
-            return native(text)
-        if len(counts) + len(learned) > _WORD_CACHE_SIZE:
-            counts.clear()
-        counts.update(learned)
-    else:
-        for word in new:
+        for word in new[:_LEARNED_PER_TEXT]:
             counts[word] = native(word)
+        return native(text)
+    for word in new:
+        counts[word] = native(word)
     return sum(counts[word] for word in words)
 
 
-_FEW_NEW = 24
-"""New words counted one by one (a call each, a few microseconds); more, and the text
-is encoded whole (a 192-character sample of code: about 300 microseconds)."""
-
-
-def _learn_words(text: str, words: list[str]) -> dict[str, int] | None:
-    """Each of `words` (the split of `text`) with its count, read off the tokens of
-    `text`: in ASCII each character is one character of a token, so a word's tokens
-    are those whose lengths add up to the word's. None if they do not line up (which
-    the split's tests say never happens)."""
-    encode = _load_encoder()
-    if encode is None:
-        return None
-    lengths = [len(token) for _, token in encode(text)]
-    learned: dict[str, int] = {}
-    position = 0
-    for word in words:
-        made, start = 0, position
-        while made < len(word) and position < len(lengths):
-            made += lengths[position]
-            position += 1
-        if made != len(word):
-            return None
-        learned[word] = position - start
-    return learned if position == len(lengths) else None
-
-
-@cache
-def _load_encoder() -> Callable[[str], list[tuple[int, str]]] | None:
-    try:
-        from anthropic_tokenizer.anthropic_tokenizer import encode_with_tokens
-    except ImportError:
-        return None
-    return cast(Callable[[str], list[tuple[int, str]]], encode_with_tokens)
+_FEW_NEW = 16
+"""New words counted one by one; with more, the text is counted whole (a 192-character
+sample of code: some 150-300 microseconds)."""
+_LEARNED_PER_TEXT = 8
+"""New words a text counted whole still teaches (a call each)."""
 
 
 def truncate_to_tokens(text: str, limit: int) -> str:
