@@ -116,3 +116,41 @@ def test_copilot_agents_and_prompts_are_listed_and_run(tmp_path: Path) -> None:
     assert [a["name"] for a in explain["arguments"]] == ["topic"]
     assert done.returncode == 0, done.stdout + done.stderr
     assert first_user_text(message_bodies(server)[0]).startswith("Explain caching in the code of")
+
+
+def test_links_out_of_the_workspace_are_not_read(tmp_path: Path) -> None:
+    """A cloned repository whose CLAUDE.md or sub-folder AGENTS.md links out of the
+    workspace (to `/proc/self/environ`, another user's files) sends none of it to the
+    model: the root one gets a warning; a link into the home folder of a workspace
+    inside it is read, as an `@~/` import would be."""
+    outside = write(tmp_path / "elsewhere", {"notes.md": "OUTSIDE-MARK\n"})
+    home = write(tmp_path / "home", {"shared.md": "HOME-LINK-MARK\n"})
+    files = {"sub/x.py": "x = 1\n", ".claude/commands/look.md": "---\ndescription: L\n---\nLook.\n"}
+    root = write(tmp_path / "repo", files)
+    (root / "CLAUDE.md").symlink_to(outside / "notes.md")
+    (root / "sub" / "AGENTS.md").symlink_to(outside / "notes.md")
+    (root / "AGENTS.md").symlink_to("/proc/self/environ")
+    git_init(root)
+    script = [
+        {"reply": {"tool_use": [{"name": "read_file", "input": {"path": "sub/x.py"}}]}},
+        {"reply": {"text": "Looked."}},
+    ]
+    with ScriptedServer(script) as server:
+        checked = orchestra(root, server, home, "check")
+        done = orchestra(root, server, home, "run", "look", "--yes")
+    server.assert_no_failures()
+    assert done.returncode == 0, done.stdout + done.stderr
+    sent = json.dumps(message_bodies(server))
+    assert "OUTSIDE-MARK" not in sent and "ANTHROPIC_BASE_URL" not in sent
+    for name, target in (("AGENTS.md", "/proc/"), ("CLAUDE.md", str(outside))):
+        assert f"{name}:1:1: warning: {name} is a link to {target}" in checked.stdout, (
+            checked.stdout
+        )
+
+    inside_home = write(home / "repo", files)
+    (inside_home / "CLAUDE.md").symlink_to(home / "shared.md")
+    git_init(inside_home)
+    with ScriptedServer([{"reply": {"text": "Looked."}}]) as server:
+        done = orchestra(inside_home, server, home, "run", "look", "--yes")
+    server.assert_no_failures()
+    assert "HOME-LINK-MARK" in json.dumps(message_bodies(server)[0]["system"])

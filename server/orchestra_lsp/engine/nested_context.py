@@ -44,7 +44,9 @@ class NestedInstructions:
             if self._absent(candidate):
                 continue
             try:
-                snapshot = self.view.read(candidate)
+                # Confined as a read_file of it would be: a link out of the workspace
+                # (to `/proc/self/environ`, `~/.ssh/…`) is not read into the prompt.
+                snapshot = self.view.read(self.view.resolve(candidate))
             except ToolError:
                 continue
             if snapshot is None:

@@ -538,10 +538,27 @@ def _load_context(
 ) -> PersistentContext:
     sources = []
     seen: set[Path] = set()
+    real_root = _resolved(root)
+    home = _resolved(inputs.home())
     for relative in CONTEXT_FILES:
         path = root / relative
         real = _resolved(path)
         if real in seen:  # CLAUDE.md a symlink to AGENTS.md: one text, sent once
+            continue
+        # A link may lead where an `@` import may (persistent.py): into the workspace, or
+        # into the home folder of a workspace inside it; never `/proc/self/environ`.
+        in_home = real.is_relative_to(home) and real_root.is_relative_to(home)
+        if not real.is_relative_to(real_root) and not in_home:
+            diagnostics.append(
+                Diagnostic(
+                    path=path,
+                    severity=Severity.WARNING,
+                    message=(
+                        f"{relative} is a link to {real}, outside the workspace and your "
+                        "home folder: it is not read"
+                    ),
+                )
+            )
             continue
         text = read(path)
         if text is not None:
