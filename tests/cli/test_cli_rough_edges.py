@@ -240,3 +240,55 @@ def test_no_api_key_is_said_before_anything_runs(tmp_path: Path) -> None:
     assert not (root / ".orchestra" / "runs").exists() or not any(
         p.name != "batches" for p in (root / ".orchestra" / "runs").iterdir()
     )
+
+
+def _in_terminal(root: Path, home: Path, columns: int, *args: str) -> str:
+    """What `orchestra ARGS` shows in a terminal `columns` wide, colours removed."""
+    import pty
+    import re
+
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": str(columns), "XDG_CONFIG_HOME": str(home / "config")}
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestra_lsp", *args, "-w", str(root)],
+        stdin=subprocess.DEVNULL,
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        env=env,
+        timeout=60,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    assert done.returncode == 0, done.stderr
+    return re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode()).replace("\r", "")
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_listings_in_a_narrow_terminal_break_no_word(tmp_path: Path, columns: int) -> None:
+    """Too narrow for the table, each command is a record: its name and path whole on
+    one line, every description word whole (a squeezed table split words and paths)."""
+    root = workspace(tmp_path / "ws", {"implement": IMPLEMENT})
+    description = "Implements a ticket carefully: requirements, design, reviewed edits"
+    command = root / ".orchestra" / "commands" / "long-description.md"
+    command.write_text(f"---\ndescription: {description}\n---\nDo it.\n", encoding="utf-8")
+    shown = _in_terminal(root, tmp_path, columns, "commands")
+    lines = shown.splitlines()
+    assert any(
+        line.startswith("long-description") and ".orchestra/commands/long-description.md" in line
+        for line in lines
+    ), shown
+    words = " ".join(shown.split())
+    assert description in words, shown
+    # The prose wraps inside the terminal; only a name and path longer than it run on.
+    assert all(len(line.rstrip()) <= columns for line in lines if line.startswith(" ")), shown
+    agents = _in_terminal(root, tmp_path, columns, "agents")
+    assert "agents/developer.md (built-in)" in agents and "description:" in agents
