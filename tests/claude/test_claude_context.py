@@ -154,3 +154,25 @@ def test_links_out_of_the_workspace_are_not_read(tmp_path: Path) -> None:
         done = orchestra(inside_home, server, home, "run", "look", "--yes")
     server.assert_no_failures()
     assert "HOME-LINK-MARK" in json.dumps(message_bodies(server)[0]["system"])
+
+
+def test_a_missing_home_import_is_a_warning_a_missing_repository_import_an_error(
+    tmp_path: Path,
+) -> None:
+    """`@~/.claude/my-prefs.md` is one person's file: a CI machine or a colleague without
+    it still checks clean (a warning); a file of the repository that is missing is an
+    error."""
+    home = write(tmp_path / "home", {})
+    root = write(tmp_path / "repo", {"CLAUDE.md": "# Team\n\n@~/.claude/my-prefs.md\n"})
+    git_init(root)
+    with ScriptedServer([]) as server:
+        checked = orchestra(root, server, home, "check")
+    assert checked.returncode == 0, checked.stdout
+    assert "CLAUDE.md:3:1: warning: imported file '@~/.claude/my-prefs.md' does not exist" in (
+        checked.stdout
+    )
+    (root / "CLAUDE.md").write_text("# Team\n\n@docs/missing.md\n", encoding="utf-8")
+    with ScriptedServer([]) as server:
+        checked = orchestra(root, server, home, "check")
+    assert checked.returncode == 1, checked.stdout
+    assert "CLAUDE.md:3:1: error: imported file '@docs/missing.md' does not exist" in checked.stdout

@@ -129,7 +129,14 @@ class _Expander:
             read = self.read(candidate)
             if read is None:
                 why = "cannot be read" if inputs.lexists(candidate) else "does not exist"
-                sink.add(f"imported file '@{target}' {why}", span)
+                if from_home:
+                    # A person's own file (Claude Code's `@~/.claude/my-prefs.md`): other
+                    # people and CI machines have none, and the repository is not wrong.
+                    sink.add(
+                        f"imported file '@{target}' {why} here; left out", span, Severity.WARNING
+                    )
+                else:
+                    sink.add(f"imported file '@{target}' {why}", span)
                 return ""
             self.imports.append(candidate)
             if in_home and not _is_inside(candidate, self.root):
