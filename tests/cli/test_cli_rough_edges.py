@@ -292,3 +292,31 @@ def test_listings_in_a_narrow_terminal_break_no_word(tmp_path: Path, columns: in
     assert all(len(line.rstrip()) <= columns for line in lines if line.startswith(" ")), shown
     agents = _in_terminal(root, tmp_path, columns, "agents")
     assert "agents/developer.md (built-in)" in agents and "description:" in agents
+
+
+@pytest.mark.parametrize(
+    ("folder", "text", "at"),
+    [
+        (".orchestra/agents", "---\nname: worker\ntools: [read_file\n---\nW.\n", "3:8"),
+        (".claude/agents", "---\nname: worker\ndescription: d\nmodel: [\n---\nW.\n", "5:1"),
+        (".orchestra/agents", "---\ntools: 5\nmax_turns: many\n---\nW.\n", "2:1"),
+    ],
+)
+def test_a_broken_agent_is_named_where_it_is_used(
+    tmp_path: Path, folder: str, text: str, at: str
+) -> None:
+    """A command whose agent's file has errors says so, with where the first one is —
+    not that the agent is undefined, nor 'did you mean' another one."""
+    root = workspace(tmp_path / "ws", {"implement": IMPLEMENT})
+    for old in (root / ".orchestra" / "agents").glob("worker*.md"):
+        old.unlink()
+    (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / folder / "worker.md").write_text(text, encoding="utf-8")
+    checked = orchestra(root, "check", home=tmp_path)
+    assert checked.returncode == 1
+    where = f"{folder}/worker.md:{at}"
+    assert f"uses agent 'worker', whose file has errors ({where})" in checked.stdout, checked.stdout
+    assert "which is not defined" not in checked.stdout
+    ran = orchestra(root, "run", "implement", "--yes", home=tmp_path)
+    assert ran.returncode == 2, ran.stdout + ran.stderr
+    assert f"worker (its file has errors: {where})" in ran.stderr, ran.stderr

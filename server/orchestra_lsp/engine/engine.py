@@ -288,8 +288,14 @@ class Engine:
             raise RunRequestError(self.no_command(request.command))
         missing = sorted({s.agent for s in command.agent_steps()} - set(workspace.agents))
         if missing:
+            broken = workspace.broken_agents
+            named = [
+                f"{name} (its file has errors: {broken[name]})" if name in broken else name
+                for name in missing
+            ]
+            what = "unusable" if any(name in broken for name in missing) else "undefined"
             raise RunRequestError(
-                f"command '{command.name}' uses undefined agent(s): {', '.join(missing)}; "
+                f"command '{command.name}' uses {what} agent(s): {', '.join(named)}; "
                 "run `orchestra check`"
             )
         arguments = resolve_arguments(command, request.arguments)

@@ -76,6 +76,9 @@ class Workspace(BaseModel):
     config: Config
     context: PersistentContext
     agents: dict[str, Agent]
+    broken_agents: dict[str, str] = {}
+    """Agents whose file is too broken to use, by name (its own, else the file's), each
+    with where its first error is (`path:line:column`), for what names them."""
     commands: dict[str, Command]
     mcp_servers: dict[str, McpServer]
     claude_settings: ClaudeSettings = ClaudeSettings()
@@ -272,6 +275,7 @@ def _load(
         for path, text in _skill_texts(read, folder)
     ]
     agents = _resolve(parsed_agents, "agent")
+    broken_agents = _broken(parsed_agents, agents, root)
     commands = _resolve(parsed_commands, "command")
     skills = _resolve(parsed_skills, "skill")
     for parsed_agent in parsed_agents:
@@ -293,7 +297,7 @@ def _load(
         _check(parsed_agent, check_agent_tools, mcp_servers)
     deny = [*config.permissions.deny, *claude_settings.deny]
     for parsed_command in parsed_commands:
-        _check(parsed_command, check_command, agents)
+        _check(parsed_command, partial(check_command, broken=broken_agents), agents)
         _check(parsed_command, lambda p, d: check_bash_lines(p, p.checked, d, str(root)), deny)
     for parsed_skill in parsed_skills:
         _check(parsed_skill, lambda p, d: check_bash_lines(p, p.command, d, str(root)), deny)
@@ -316,6 +320,7 @@ def _load(
         config=config,
         context=context,
         agents=agents,
+        broken_agents=broken_agents,
         commands=commands,
         mcp_servers=mcp_servers,
         skills=skills,
@@ -323,6 +328,23 @@ def _load(
         diagnostics=diagnostics,
         files=list(dict.fromkeys(read.files)),
     )
+
+
+def _broken(parsed: list[Parsed[Agent]], agents: Mapping[str, Agent], root: Path) -> dict[str, str]:
+    """`Workspace.broken_agents`: a name that a usable agent holds is not broken."""
+    found: dict[str, str] = {}
+    for agent in parsed:
+        if agent.value is not None:
+            continue
+        path = agent.sink.path
+        stem = path.name.removesuffix(AGENT_SUFFIX).removesuffix(".md")
+        name = agent.partial.name if agent.partial is not None else stem
+        first = next((d for d in agent.sink.items if d.severity is Severity.ERROR), None)
+        if name in agents or name in found or first is None:
+            continue
+        shown = path.relative_to(root) if path.is_relative_to(root) else path
+        found[name] = f"{shown}:{first.line + 1}:{first.column + 1}"
+    return found
 
 
 def _guarded(path: Path, text: str, parse: Callable[[Path, str], Parsed[T]]) -> Parsed[T]:

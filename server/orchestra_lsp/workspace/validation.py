@@ -211,7 +211,9 @@ def check_bash_lines(
         )
 
 
-def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
+def check_command(
+    parsed: Parsed[Command], agents: Mapping[str, Agent], broken: Mapping[str, str] = {}
+) -> None:
     """Agents, automation rules, template names and the flow (`workspace.flow_checks`)
     of each step.
 
@@ -238,7 +240,13 @@ def check_command(parsed: Parsed[Command], agents: Mapping[str, Agent]) -> None:
         def agent_span(at: FieldPath = at) -> Span:
             return positions.value((*at, "agent")) if has_steps else positions.value(("agent",))
 
-        if agent is None:
+        if agent is None and step.agent in broken:
+            sink.add(
+                f"step '{step.id}' uses agent '{step.agent}', whose file has errors "
+                f"({broken[step.agent]})",
+                agent_span(),
+            )
+        elif agent is None:
             close = difflib.get_close_matches(step.agent, list(agents), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             sink.add(
