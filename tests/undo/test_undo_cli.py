@@ -109,8 +109,9 @@ def test_undo_one_file_then_undo_the_undo_restores_it(root: Path, config_home: P
     undo = _undo_run(root, run_id)
     assert f"inpart(filenotes.txt)by{undo}" in _runs_table(root, config_home)
 
-    # The undo deleted a file: undoing the undo restores it from the journal.
-    again = _orchestra(root, config_home, "undo", undo, "--yes", "--apply")
+    # The undo deleted a file: undoing the undo (the newest run: `last`, as `show` takes
+    # it) restores it from the journal.
+    again = _orchestra(root, config_home, "undo", "last", "--yes", "--apply")
     assert again.returncode == 0, again.stdout + again.stderr
     assert (root / "notes.txt").read_text() == CREATED
 
@@ -228,3 +229,11 @@ def test_undo_reviewed_in_a_terminal_hunk_by_hunk(root: Path, config_home: Path)
         "notes.txt": "rejected",
         "values.py": "applied",
     }
+
+
+def test_no_runs_yet_is_said_so(root: Path, config_home: Path) -> None:
+    for action in (["undo", "--yes"], ["show"], ["resume", "--yes"]):
+        done = _orchestra(root, config_home, action[0], "last", *action[1:])
+        assert done.returncode == 2, done.stdout + done.stderr
+        said = done.stdout + done.stderr
+        assert "no runs yet in this workspace" in said, (action, said)

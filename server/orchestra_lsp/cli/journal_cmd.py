@@ -220,7 +220,7 @@ def _print_batches(root: Path, batches: list[BatchSummary]) -> None:
     )
 
 
-def _find(args: argparse.Namespace) -> str | None:
+def find_run(args: argparse.Namespace) -> str | None:
     """The run `args.run` names (`last`, or a unique prefix of an id), from the names of
     the run folders: no other run's record is read."""
     root = args.workspace.resolve()
@@ -231,10 +231,17 @@ def _find(args: argparse.Namespace) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def no_run(args: argparse.Namespace) -> str:
+    """What to say when `find_run` found none: that there are no runs at all, if so."""
+    if not list_runs(args.workspace.resolve(), 1):
+        return "orchestra: no runs yet in this workspace; start one with `orchestra run`"
+    return f"orchestra: no single run matches {args.run!r}; see `orchestra runs`"
+
+
 def show(args: argparse.Namespace) -> int:
-    run_id = _find(args)
+    run_id = find_run(args)
     if run_id is None:
-        print(f"orchestra: no single run matches {args.run!r}; see `orchestra runs`")
+        print(no_run(args))
         return 2
     try:
         record = load_run(args.workspace.resolve(), run_id)

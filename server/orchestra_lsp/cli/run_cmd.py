@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from orchestra_lsp.cli.journal_cmd import _find as find_run
+from orchestra_lsp.cli.journal_cmd import find_run, no_run
 from orchestra_lsp.cli.tables import unwrapped_console
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunHandle, RunRequest, RunRequestError, bind_arguments
@@ -73,9 +73,7 @@ def review(args: argparse.Namespace) -> int:
     else:
         run_id = find_run(args)
     if run_id is None:
-        print(
-            f"orchestra: no single run matches {args.run!r}; see `orchestra runs`", file=sys.stderr
-        )
+        print(no_run(args), file=sys.stderr)
         return 2
     if not any(s.run_id == run_id and s.pending_proposal for s in runs):
         print(
@@ -122,9 +120,7 @@ def resume(args: argparse.Namespace) -> int:
         return 2
     run_id = find_run(args)
     if run_id is None:
-        print(
-            f"orchestra: no single run matches {args.run!r}; see `orchestra runs`", file=sys.stderr
-        )
+        print(no_run(args), file=sys.stderr)
         return 2
     frontend = _frontend(args, show_text=not args.quiet)
 
@@ -142,7 +138,10 @@ def resume(args: argparse.Namespace) -> int:
 
 
 def register_undo(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run", help="the id of the run to take back (see `orchestra runs`)")
+    parser.add_argument(
+        "run",
+        help="the run to take back: its id (or a unique prefix), or `last` (see `orchestra runs`)",
+    )
     parser.add_argument("--file", metavar="PATH", help="only this workspace-relative file")
     parser.add_argument("--step", metavar="STEP", help="only what this step of the run landed")
     parser.add_argument(
@@ -161,12 +160,16 @@ def undo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    run_id = find_run(args)  # `last`, or an id's first characters, as `show` takes
+    if run_id is None:
+        print(no_run(args), file=sys.stderr)
+        return 2
     frontend = _frontend(args)
     file = None if args.file is None else _workspace_relative(args.workspace, args.file)
 
     def start(engine: Engine) -> RunHandle:
         return engine.undo(
-            args.run, frontend, step=args.step, file=file, yes=args.yes, apply=args.apply
+            run_id, frontend, step=args.step, file=file, yes=args.yes, apply=args.apply
         )
 
     return _drive(start, args, frontend, resumable=False)
