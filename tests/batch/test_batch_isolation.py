@@ -115,3 +115,33 @@ def test_an_uncommitted_command_stops_the_batch_before_any_item(
         )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["items"][0]["state"] == "finished"
+
+
+def test_no_api_key_stops_the_batch_before_any_worktree(root: Path, config_home: Path) -> None:
+    """As `orchestra run` does: one line, exit 2, and no worktree, branch or batch
+    folder made for items that could never call the model."""
+    import os
+    import subprocess
+    import sys
+
+    queue(root, git=True)
+    branches = git(root, "branch", "--list")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env["XDG_CONFIG_HOME"] = str(config_home)
+    each = ["--each", "ticket=SHOP-21,SHOP-22", "--yes"]
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestra_lsp", "batch", "note", *each],
+        cwd=root,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("orchestra: ") and "ANTHROPIC_API_KEY" in line, line
+    assert git(root, "branch", "--list") == branches
+    assert not (root / ".orchestra" / "runs").exists() or not any(
+        (root / ".orchestra" / "runs").iterdir()
+    )

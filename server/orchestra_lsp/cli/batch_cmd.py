@@ -151,6 +151,7 @@ async def _prepare(
         if args.plan:
             _print_plan(plan, options, args.json)
             return None
+        engine.check_credentials(command)  # before any worktree is made
         runner = BatchRunner(
             args.workspace,
             plan,

@@ -115,7 +115,9 @@ async def _mcp_prompts(root: Path) -> list[Command]:
     from orchestra_lsp.engine import Engine
 
     def notice(level: str, message: str) -> None:
-        print(f"orchestra: {level}: {message}", file=sys.stderr)
+        # The listing itself stands (exit 0): what a server lacks is a warning here.
+        del level
+        print(f"orchestra: warning: {message}; its prompts are not listed", file=sys.stderr)
 
     engine = Engine(root, on_notice=notice)
     try:

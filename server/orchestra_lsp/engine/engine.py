@@ -262,6 +262,13 @@ class Engine:
                 f"the permission rules in .orchestra/config.toml are malformed: {error}"
             ) from None
 
+    def check_credentials(self, command: Command) -> None:
+        """Raise RunRequestError when every model call of `command` would fail for want
+        of a key: a run (or a batch of them) that cannot succeed does not start."""
+        needs_model = next(command.agent_steps(), None) is not None
+        if needs_model and (problem := self.client.credentials_problem()):
+            raise RunRequestError(str(problem))
+
     def start(
         self,
         request: RunRequest,
@@ -300,11 +307,8 @@ class Engine:
             )
         arguments = resolve_arguments(command, request.arguments)
         answers = check_gate_answers(command, gates)
-        # Before anything runs (its journal, MCP servers, `!`cmd`` lines): a run whose
-        # every model call would fail for want of a key does not start.
-        needs_model = next(command.agent_steps(), None) is not None
-        if needs_model and (problem := self.client.credentials_problem()):
-            raise RunRequestError(str(problem))
+        # Before anything runs (its journal, MCP servers, `!`cmd`` lines).
+        self.check_credentials(command)
         values = {
             **arguments,
             "file": request.file or "",
