@@ -290,3 +290,20 @@ def test_json_output_decides_like_claude_code(tmp_path: Path) -> None:
     assert decided[1][:2] == ("run_shell", "allow")
     assert summary.state == "cancelled"
     assert any("pushed: stop here" in str(e.get("reason", "")) for e in events)
+
+
+def test_a_misspelt_tool_gets_a_suggestion(tmp_path: Path) -> None:
+    """`Grepp` in settings.json, `Bassh(npm test:*)` in an allow list, `Reed` in an
+    agent's tools: each warning names the tool meant; a name like nothing has none."""
+    settings = {"permissions": {"allow": ["Grepp", "Bassh(npm test:*)", "Frobnicate"]}}
+    agent = "---\nname: a\ndescription: d\ntools: Reed, Bash\n---\nA.\n"
+    files = {".claude/settings.json": json.dumps(settings), ".claude/agents/a.md": agent}
+    root = write(tmp_path / "repo", files)
+    with ScriptedServer([]) as server:
+        checked = orchestra(root, server, _home(tmp_path), "check")
+    out = checked.stdout
+    assert checked.returncode == 0, out + checked.stderr
+    assert "'Grepp' names an unknown tool (did you mean 'Grep'?); ignored" in out, out
+    assert "'Bassh(npm test:*)' names an unknown tool (did you mean 'Bash'?)" in out, out
+    assert "'Frobnicate' names an unknown tool; ignored" in out, out
+    assert "a.md:4:1: warning: unknown tool 'Reed' (did you mean 'Read'?); ignored" in out, out

@@ -6,6 +6,7 @@ deleted file restored)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -74,6 +75,8 @@ def test_undo_after_unrelated_edits_takes_back_everything(root: Path, config_hom
     undo = _undo_run(root, run_id)
     assert _outcomes(root, undo) == {"notes.txt": "applied", "values.py": "applied"}
     assert f"wholeby{undo}" in _runs_table(root, config_home)
+    shown = _orchestra(root, config_home, "show", undo).stdout
+    assert re.search(r"values\.py: applied \(\d+ hunk\(s\) accepted, 0 rejected\)", shown), shown
 
 
 def test_undo_after_edits_to_the_same_lines_is_a_conflict(root: Path, config_home: Path) -> None:

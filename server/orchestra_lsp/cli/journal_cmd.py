@@ -303,7 +303,8 @@ def _describe(event: dict[str, Any]) -> str:
         + (f" — {event.get('feedback')}" if event.get("feedback") else "")
         + (f", edited: {str(event.get('output', ''))[:200]}" if event.get("edited") else ""),
         "proposal_decided": f"  {event.get('path')}: {event.get('outcome')} "
-        f"(accepted {event.get('accepted')}, rejected {event.get('rejected')})",
+        f"({len(event.get('accepted') or [])} hunk(s) accepted, "
+        f"{len(event.get('rejected') or [])} rejected)",
         "step_finished": f"  output: {str(event.get('output', ''))[:200]}",
         "notice": f"  {event.get('level')}: {event.get('message')}",
         "run_finished": "finished",

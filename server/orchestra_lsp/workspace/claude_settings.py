@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity
 from orchestra_lsp.workspace.model_errors import validate
 from orchestra_lsp.workspace.structured_files import parse_json
-from orchestra_lsp.workspace.tool_names import from_claude, split_pattern
+from orchestra_lsp.workspace.tool_names import did_you_mean, from_claude, split_pattern
 from orchestra_lsp.workspace.yaml_positions import PositionMap
 
 MANAGED_SETTINGS = Path("/etc/claude-code/managed-settings.json")
@@ -218,7 +218,9 @@ def map_rule(rule: str) -> tuple[list[str], str]:
         return ["read_file", "list_files"], ""
     ours, known = from_claude(text)
     if ours is None:
-        return [], ("names a tool Orchestra does not have" if known else "names an unknown tool")
+        if known:
+            return [], "names a tool Orchestra does not have"
+        return [], f"names an unknown tool{did_you_mean(text)}"
     return [ours], ""
 
 

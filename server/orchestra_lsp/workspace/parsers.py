@@ -50,6 +50,7 @@ from orchestra_lsp.workspace.sources import Layer, SourceRef
 from orchestra_lsp.workspace.structured_files import parse_json, parse_toml
 from orchestra_lsp.workspace.tool_names import (
     BUILTIN_TOOL_NAMES,
+    did_you_mean,
     from_claude,
     mcp_server_of,
     split_pattern,
@@ -195,7 +196,9 @@ def _translate_claude_tools(
             )
         else:
             sink.add(
-                f"unknown tool '{name}'; ignored", positions.value((key, index)), Severity.WARNING
+                f"unknown tool '{name}'{did_you_mean(name)}; ignored",
+                positions.value((key, index)),
+                Severity.WARNING,
             )
     return entries
 

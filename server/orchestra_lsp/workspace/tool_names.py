@@ -98,6 +98,16 @@ def matching_builtins(name: str) -> list[str]:
     return [tool for tool in BUILTIN_TOOL_NAMES if fnmatch.fnmatchcase(tool, name)]
 
 
+def did_you_mean(name: str) -> str:
+    """ "; did you mean 'Grep'?" for a tool entry whose name is close to one of Claude
+    Code's or ours (`Grepp`, `Bassh(npm test:*)`); "" when none is."""
+    import difflib
+
+    base, _ = split_pattern(name)
+    close = difflib.get_close_matches(base, [*CLAUDE_TOOL_NAMES, *BUILTIN_TOOL_NAMES], n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def from_claude(name: str) -> tuple[str | None, bool]:
     """Translate one Claude Code tool entry (`Bash(git diff:*)`) to ours.
 
