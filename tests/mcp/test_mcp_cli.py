@@ -70,3 +70,38 @@ def test_call_errors_exit_1(workspace: Path) -> None:
 def test_bad_input_exits_2(workspace: Path) -> None:
     assert orchestra_mcp(workspace, "call", "everything", "echo", "{not json").returncode == 2
     assert orchestra_mcp(workspace, "call", "nobody", "echo").returncode == 2
+
+
+def test_list_in_a_narrow_terminal_keeps_tool_names_whole(workspace: Path) -> None:
+    """80 columns: each server is a record, and no tool name is split across lines."""
+    import os
+    import pty
+    import re
+
+    primary, secondary = pty.openpty()
+    done = subprocess.run(
+        [*CLI, "--workspace", str(workspace), "list"],
+        stdin=subprocess.DEVNULL,
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "80"},
+        timeout=60,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode()).replace("\r", "")
+    assert done.returncode == 1  # a server failed, as in the table
+    listed = json.loads(orchestra_mcp(workspace, "list", "--json").stdout)
+    [everything] = [s for s in listed if s["name"] == "everything"]
+    words = set(re.findall(r"[\w-]+", shown))
+    assert set(everything["tools"]) <= words, shown
+    assert all(len(line.rstrip()) <= 80 for line in shown.splitlines() if line.startswith(" "))

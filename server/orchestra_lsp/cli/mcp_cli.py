@@ -16,11 +16,10 @@ import webbrowser
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from orchestra_lsp.cli.options import common_options
+from orchestra_lsp.cli.tables import print_table
 from orchestra_lsp.mcp import McpResult, ServerState, ServerStatus
 from orchestra_lsp.workspace import StdioServer, Workspace, load_workspace
 from orchestra_lsp.workspace.loader import default_user_dir
@@ -147,19 +146,18 @@ async def _elicit(server: str, params: types.ElicitRequestParams) -> types.Elici
 
 
 def _table(statuses: Sequence[ServerStatus]) -> None:
-    table = Table(title="MCP servers", expand=False)
-    for column in ("server", "state", "tools", "started in", "command or URL / failure"):
-        table.add_column(column, overflow="fold")
-    for status in statuses:
-        started = f"{status.start_ms:.0f} ms" if status.start_ms is not None else ""
-        tools = f"{len(status.tools)}: {', '.join(status.tools)}" if status.tools else "0"
-        detail = status.failure or status.target
-        table.add_row(
-            *(escape(cell) for cell in (status.name, status.state, tools, started, detail))
-        )
-    console = Console()
-    # Piped output gets a readable width instead of rich's 80 columns.
-    Console(width=None if console.is_terminal else 160).print(table)
+    rows = [
+        [
+            status.name,
+            status.state,
+            f"{len(status.tools)}: {', '.join(status.tools)}" if status.tools else "0",
+            f"{status.start_ms:.0f} ms" if status.start_ms is not None else "",
+            status.failure or status.target,
+        ]
+        for status in statuses
+    ]
+    columns = ["server", "state", "tools", "started in", "command or URL / failure"]
+    print_table("MCP servers", columns, rows, paths=(), short=("state", "started in"))
 
 
 def _readable(result: McpResult) -> str:

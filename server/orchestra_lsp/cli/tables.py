@@ -75,9 +75,8 @@ def _print_records(
     for row in rows:
         head = [escape(row[i]) for i, name in zip(kept, names, strict=True) if name in paths]
         console.print()
-        console.print(
-            f"[bold]{escape(row[kept[0]])}[/]  " + "  ".join(head), soft_wrap=True, highlight=False
-        )
+        first = "  ".join([f"[bold]{escape(row[kept[0]])}[/]", *head])
+        console.print(first, soft_wrap=True, highlight=False)
         for index, name in zip(kept[1:], names[1:], strict=True):
             if name not in paths and row[index]:
                 line = Text.from_markup(f"[dim]{escape(name)}:[/] {escape(row[index])}")
