@@ -116,6 +116,16 @@ WRONG_OK: dict[str, tuple[str, str | None, str]] = {
         "---\narguments:\n  - name: a\n    required: 'yes'\n---\nDo it.\n",
         "4:5: error: `arguments[1]: required` must be true or false, not 'yes'",
     ),
+    "trailing comma in an object": (
+        ".orchestra/mcp.json",
+        '{"mcpServers": {"s": {"command": "x"},}}',
+        "1:38: error: JSON syntax error: a comma before '}' (JSON allows no trailing comma)",
+    ),
+    "trailing comma in a list": (
+        ".mcp.json",
+        '{"mcpServers": {"s": {"command": "x", "args": ["a",\n]}}}',
+        "1:51: error: JSON syntax error: a comma before ']'",
+    ),
     "infinite timeout": (
         ".orchestra/mcp.json",
         '{"mcpServers": {"s": {"command": "x", "timeout": 1e999}}}',

@@ -175,10 +175,22 @@ def parse_json(text: str, sink: DiagnosticSink) -> tuple[Any, PositionMap]:
     try:
         data = json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, duplicates))
     except json.JSONDecodeError as error:
-        sink.add(
-            f"JSON syntax error: {error.msg}",
-            Span(line=error.lineno - 1, column=max(error.colno - 1, 0)),
-        )
+        before = text[: error.pos].rstrip()
+        if before.endswith(",") and text[error.pos : error.pos + 1] in ("}", "]"):
+            # Python's message ("Expecting property name…") does not name the mistake.
+            comma = len(before) - 1
+            line = text.count("\n", 0, comma)
+            column = comma - (text.rfind("\n", 0, comma) + 1)
+            sink.add(
+                f"JSON syntax error: a comma before '{text[error.pos]}' (JSON allows no "
+                "trailing comma)",
+                Span(line=line, column=column),
+            )
+        else:
+            sink.add(
+                f"JSON syntax error: {error.msg}",
+                Span(line=error.lineno - 1, column=max(error.colno - 1, 0)),
+            )
         return None, PositionMap()
     except (ValueError, RecursionError) as error:
         sink.add(_value_problem(error), _long_number(text))
