@@ -62,6 +62,10 @@ def test_call_prints_the_result(workspace: Path) -> None:
 def test_call_errors_exit_1(workspace: Path) -> None:
     unknown = orchestra_mcp(workspace, "call", "everything", "no-such-tool")
     assert unknown.returncode == 1 and "no-such-tool" in unknown.stdout
+    assert "MCP server 'everything' has no tool 'no-such-tool';" in unknown.stdout
+    assert "its tools: " in unknown.stdout and "echo" in unknown.stdout
+    misspelt = orchestra_mcp(workspace, "call", "everything", "ecoh", '{"message": "x"}')
+    assert misspelt.returncode == 1 and "did you mean 'echo'?" in misspelt.stdout
     ghost = orchestra_mcp(workspace, "call", "ghost", "anything", "--json")
     assert ghost.returncode == 1
     assert json.loads(ghost.stdout)["is_error"] is True

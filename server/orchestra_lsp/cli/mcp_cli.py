@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import json
 import sys
 import webbrowser
@@ -111,7 +112,21 @@ async def _call(
     workspace: Workspace, server: str, tool: str, arguments: dict[str, Any]
 ) -> McpResult:
     async with _pool(workspace) as pool:
-        return await pool.call(f"mcp__{server}__{tool}", arguments, elicit=_elicit)
+        result = await pool.call(f"mcp__{server}__{tool}", arguments, elicit=_elicit)
+        if not result.is_error:
+            return result
+        # A misspelt tool: the server's own answer rarely says which tools it has.
+        offered = [t.tool for t in await pool.tools_for([f"mcp__{server}__*"])]
+        if offered and tool not in offered:
+            close = difflib.get_close_matches(tool, offered, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            note = (
+                f"MCP server '{server}' has no tool '{tool}'; {hint}its tools: {', '.join(offered)}"
+            )
+            return result.model_copy(
+                update={"content": [*result.content, {"type": "text", "text": note}]}
+            )
+        return result
 
 
 async def _elicit(server: str, params: types.ElicitRequestParams) -> types.ElicitResult:
