@@ -171,7 +171,7 @@ def test_end_of_input_at_a_hunk_prompt_lands_nothing(tmp_path: Path) -> None:
         [(ACCEPT, "h\n"), (HUNK, "y\n"), (HUNK, "\x04")],
     )
     assert code != 0, transcript
-    assert INPUT_ENDED.split(";")[0] in transcript, transcript
+    assert transcript.count(INPUT_ENDED.split(";")[0]) == 1, transcript  # said once
     assert (root / "values.py").read_text() == BASE
 
 

@@ -332,7 +332,8 @@ class TerminalFrontEnd:
             try:
                 accepted = await self._accepted_hunks(request, review)
             except InputEnded:  # nothing is decided, not even the files answered so far
-                self._input_ended()
+                # Said once, by the run's stop line (its reason is this text).
+                self.stopped_reason.append(INPUT_ENDED)
                 return ReviewDecision(files=[], stop=INPUT_ENDED)
             if accepted and self.patch is not None:
                 self._append_patch(review, accepted)
