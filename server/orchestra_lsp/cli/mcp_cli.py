@@ -172,7 +172,9 @@ def _table(statuses: Sequence[ServerStatus]) -> None:
         for status in statuses
     ]
     columns = ["server", "state", "tools", "started in", "command or URL / failure"]
-    print_table("MCP servers", columns, rows, paths=(), short=("state", "started in"))
+    # A command line is copied whole, as a path is.
+    where = columns[-1]
+    print_table("MCP servers", columns, rows, paths=(where,), short=("state", "started in"))
 
 
 def _readable(result: McpResult) -> str:
