@@ -218,7 +218,7 @@ async def _diagnostics_for(
     found = list(editor.client.diagnostics.get(uri, []))
     if found and not want_empty:
         return found
-    return await asyncio.wait_for(wait(), 20)
+    return await asyncio.wait_for(wait(), 60)  # a loaded CI machine: room, not a goal
 
 
 def _plain(value: Any) -> Any:
