@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
+from orchestra_lsp.retirement import CLAUDE_MODEL_ALIASES
 from orchestra_lsp.workspace.sources import SourceRef
 from orchestra_lsp.workspace.tool_names import split_tool_list
 
@@ -65,16 +66,6 @@ class ClaudeAgentFrontMatter(AgentFrontMatter):
     @classmethod
     def _model_alias(cls, value: Any) -> Any:
         return CLAUDE_MODEL_ALIASES.get(value, value) if isinstance(value, str) else value
-
-
-#: Claude Code's model aliases, each the family's newest model; `inherit` means "the
-#: configured model".
-CLAUDE_MODEL_ALIASES: dict[str, str | None] = {
-    "inherit": None,
-    "sonnet": "claude-sonnet-5-5",
-    "opus": "claude-opus-5-5",
-    "haiku": "claude-haiku-5-5",
-}
 
 
 class Agent(BaseModel):

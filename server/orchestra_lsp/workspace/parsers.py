@@ -17,9 +17,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from orchestra_lsp.permissions import RuleError, parse_rule
-from orchestra_lsp.retirement import end_of_life, retiring
+from orchestra_lsp.retirement import CLAUDE_MODEL_ALIASES, end_of_life, retiring, unknown_model
 from orchestra_lsp.workspace.agents import (
-    CLAUDE_MODEL_ALIASES,
     Agent,
     AgentFrontMatter,
     ClaudeAgentFrontMatter,
@@ -229,7 +228,7 @@ def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
     extra: dict[str, Any] = {}
     if isinstance(spec, ClaudeAgentFrontMatter):
         entries, extra = _claude_agent_fields(spec, entries, front.positions, sink)
-    _warn_if_retiring(spec.model, front.positions, ("model",), sink)
+    _check_model(front.data.get("model"), front.positions, ("model",), sink, aliases=compat)
     if not front.body.strip():
         sink.add(
             "the agent has no prompt: write its instructions below the front matter",
@@ -435,7 +434,7 @@ def _claude_command(
         return None
     allowed = _translate_claude_tools(spec.allowed_tools, front.positions, sink, "allowed-tools")
     model = CLAUDE_MODEL_ALIASES.get(spec.model, spec.model) if spec.model else None
-    _warn_if_retiring(model, front.positions, ("model",), sink)
+    _check_model(spec.model, front.positions, ("model",), sink, aliases=True)
     return Command(
         name=spec.name or path.stem,
         description=spec.description,
@@ -477,6 +476,7 @@ def parse_skill(path: Path, text: str, layer: Layer) -> Parsed[Skill]:
         sink.add("the skill has no instructions below its front matter", Span(line=front.body_line))
         return Parsed(None, front.positions, sink, text, data=front.data)
     allowed = _translate_claude_tools(spec.allowed_tools, front.positions, sink, "allowed-tools")
+    _check_model(spec.model, front.positions, ("model",), sink, aliases=True)
     skill = Skill(
         name=spec.name or path.parent.name,
         description=spec.description,
@@ -523,18 +523,29 @@ def parse_config(path: Path, text: str) -> Parsed[Config]:
     sink = DiagnosticSink(path)
     data, positions = parse_toml(text, sink)
     config = None if data is None else validate(Config, data, positions, sink, "config.toml")
-    if config is not None:
-        _warn_if_retiring(config.model.name, positions, ("model", "name"), sink)
+    if config is not None and "name" in config.model.model_fields_set:
+        _check_model(config.model.name, positions, ("model", "name"), sink, aliases=False)
     return Parsed(config, positions, sink, text)
 
 
-def _warn_if_retiring(
-    model: str | None, positions: PositionMap, where: tuple[str, ...], sink: DiagnosticSink
+def _check_model(
+    written: object,
+    positions: PositionMap,
+    where: tuple[str, ...],
+    sink: DiagnosticSink,
+    aliases: bool,
 ) -> None:
-    """A deprecated model is a warning on the line that names it: past its day, every
-    run on it fails."""
+    """A model that names none, or a deprecated one, is a warning on the line that
+    names it: every run on it fails (past its day, for a deprecated one). `aliases`:
+    Claude Code's (`sonnet`…) are taken here."""
+    if not isinstance(written, str) or not written:
+        return
+    model = CLAUDE_MODEL_ALIASES.get(written, written) if aliases else written
+    unknown = unknown_model(written, aliases)
     day = end_of_life(model) if model else None
-    if model and day:
+    if unknown:
+        sink.add(unknown, positions.value(where), Severity.WARNING)
+    elif model and day:
         sink.add(
             f"{retiring(model, day)}; name a newer one", positions.value(where), Severity.WARNING
         )

@@ -1,0 +1,126 @@
+"""What a person coming from Claude Code meets first in `orchestra check` (a real
+subprocess on real files): a misspelt model or MCP server name is a positioned warning
+with the closest right name; a permission mode that is nobody's is named as invalid."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestra_lsp.retirement import CLAUDE_MODEL_ALIASES, known_models
+
+
+def check(root: Path) -> list[str]:
+    """`orchestra check`'s problem lines (`path:line:column: severity: message`)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC")},
+        "HOME": str(root / "home"),
+        "XDG_CONFIG_HOME": str(root / "home" / "xdg"),
+        "XDG_CACHE_HOME": str(root / "home" / "cache"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestra_lsp", "check"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return [line for line in done.stdout.splitlines() if ": " in line]
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def agent(model: str, extra: str = "") -> str:
+    return f"---\ndescription: Reviews.\nmodel: {model}\n{extra}---\nReview the change.\n"
+
+
+#: (written, the suggestion): aliases and ids of the installed SDK, misspelt.
+MISSPELT = [
+    ("sonet", "sonnet"),
+    ("opuss", "opus"),
+    ("Haiku", "haiku"),
+    ("inherrit", "inherit"),
+    ("claude-sonet-5-5", "claude-sonnet-5-5"),
+    ("claude-opus-4.7", "claude-opus-4-7"),
+    # Ids made like the SDK's but older than its list are suggested by their words.
+    ("claude-sonet-4-5", "claude-sonnet-4-5"),
+    ("Claude_Haiku_3_5", "claude-haiku-3-5"),
+]
+
+
+@pytest.mark.parametrize(("written", "meant"), MISSPELT)
+def test_a_misspelt_model_in_a_claude_agent_is_warned_where_written(
+    tmp_path: Path, written: str, meant: str
+) -> None:
+    root = write(tmp_path, {".claude/agents/critic.md": agent(written)})
+    [line] = [line for line in check(root) if "critic.md" in line]
+    assert line.startswith(".claude/agents/critic.md:3:8: warning: ")
+    assert f"unknown model '{written}'; did you mean '{meant}'?" in line
+
+
+def test_every_model_claude_code_takes_is_quiet(tmp_path: Path) -> None:
+    models = [*CLAUDE_MODEL_ALIASES, *sorted(known_models())]
+    files = {f".claude/agents/a{i}.md": agent(model) for i, model in enumerate(models)}
+    files[".claude/agents/dated.md"] = agent("claude-sonnet-5-5-20260101")
+    # Made like the SDK's ids: older or newer than its list, not misspelt.
+    files[".claude/agents/older.md"] = agent("claude-3-5-sonnet-20241022")
+    files[".claude/agents/other.md"] = agent("claude-opus-4-1")
+    # Shaped like an id and near none: maybe newer than the SDK, so not called unknown.
+    files[".claude/agents/newer.md"] = agent("claude-zephyr-9")
+    root = write(tmp_path, files)
+    assert [line for line in check(root) if "model" in line and "deprecated" not in line] == []
+
+
+def test_model_fields_everywhere_are_checked(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            ".orchestra/agents/worker.md": agent("claude-sonnet-55", "tools: [read_file]\n"),
+            # Claude Code's aliases are its files' words; `.orchestra` files take ids.
+            ".orchestra/agents/aliased.md": agent("opus", "tools: [read_file]\n"),
+            ".orchestra/config.toml": '[model]\nname = "claude-haiku-55"\n',
+            ".claude/commands/fix.md": "---\nmodel: sonnett\n---\nFix it.\n",
+            ".claude/skills/lint/SKILL.md": "---\ndescription: L\nmodel: opsu\n---\nLint.\n",
+        },
+    )
+    lines = check(root)
+    assert any(
+        line.startswith(
+            ".orchestra/agents/worker.md:3:8: warning: unknown model "
+            "'claude-sonnet-55'; did you mean 'claude-sonnet-5-5'?"
+        )
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith(
+            ".orchestra/agents/aliased.md:3:8: warning: model 'opus' is Claude Code's alias"
+        )
+        and "'claude-opus-5-5'" in line
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith(".orchestra/config.toml:2:1: warning: unknown model 'claude-haiku-55'")
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith(
+            ".claude/commands/fix.md:2:8: warning: unknown model 'sonnett'; did you mean 'sonnet'?"
+        )
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith(".claude/skills/lint/SKILL.md:3:8: warning: unknown model 'opsu'")
+        for line in lines
+    ), lines
