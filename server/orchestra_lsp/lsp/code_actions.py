@@ -3,10 +3,14 @@
 those files no command is offered as a quick fix.
 
 Cheap by design, also while runs stream: no model call, no file read, a walk over
-the commands in force.
+the commands in force. Never waits for the engine's build either: until it is built,
+the commands are those of the prefetched listing (`Session.prefetched_commands`, the
+same answer as the engine's, dropped at the first sign that the files changed).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
@@ -14,6 +18,9 @@ from orchestra_lsp.lsp import bootstrap, config_fixes
 from orchestra_lsp.lsp.paths import uri_to_path
 from orchestra_lsp.lsp.positions import text_lines
 from orchestra_lsp.lsp.server import OrchestraServer
+
+if TYPE_CHECKING:
+    from orchestra_lsp.lsp import command_actions
 
 KINDS = [types.CodeActionKind(kind) for kind in bootstrap.CODE_ACTION_KINDS]
 
@@ -37,17 +44,29 @@ def setup(server: OrchestraServer) -> None:
             lines = text_lines(document.text)
             diagnostics = list(params.context.diagnostics)
             actions += config_fixes.fixes(uri, lines, diagnostics, ls.codec)
-        commands = list((await ls.session.engine()).workspace.commands.values())
+        offers = await _offers(ls)
         selected = params.range
         selection = (
             document.text_in(selected.start, selected.end)
             if document is not None and selected.start != selected.end
             else None
         )
-        ran = command_actions.command_actions(commands, params, selection)
+        ran = command_actions.command_actions(offers, params, selection)
         if config:
             # A configuration diagnostic has its own exact fix (or none): an agent run
             # offered beside "Change to 'description'" would spend a model call on a word.
             ran = [a for a in ran if a.kind != types.CodeActionKind.QuickFix]
         actions += ran
         return actions or None
+
+
+async def _offers(ls: OrchestraServer) -> list[command_actions.Offer]:
+    """The commands in force as code actions see them: from the prefetched listing
+    while the engine is being built, else the engine's."""
+    from orchestra_lsp.lsp import command_actions
+
+    listing = await ls.session.prefetched_commands()
+    offers = None if listing is None else command_actions.of_listing(listing)
+    if offers is not None:
+        return offers
+    return command_actions.of_commands((await ls.session.engine()).workspace.commands)

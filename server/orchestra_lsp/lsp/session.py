@@ -40,8 +40,9 @@ class Session:
         """The first `orchestra/commands` answer, computed by a child (`prefetch`)."""
 
     async def prefetched_commands(self) -> dict[str, Any] | None:
-        """The listing the prefetch child computed, while the engine is not built yet
-        and nothing has changed since; else None (ask the engine)."""
+        """The listing the prefetch child computed (or the stored one), while the engine
+        is not built yet and nothing has changed since; else None (ask the engine).
+        The first `orchestra/commands` and the code actions asked meanwhile use it."""
         prefetch = self._prefetch
         if prefetch is None or prefetch.root != self.root:
             self.discard_prefetch()
