@@ -4,6 +4,7 @@ with the closest right name; a permission mode that is nobody's is named as inva
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -124,3 +125,36 @@ def test_model_fields_everywhere_are_checked(tmp_path: Path) -> None:
         line.startswith(".claude/skills/lint/SKILL.md:3:8: warning: unknown model 'opsu'")
         for line in lines
     ), lines
+
+
+MCP = json.dumps({"mcpServers": {"echo": {"command": "echo"}, "tickets": {"command": "true"}}})
+
+
+def test_an_mcp_server_no_file_defines_is_warned_at_its_name(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            ".mcp.json": MCP,
+            ".orchestra/mcp.json": json.dumps({"mcpServers": {"github": {"command": "true"}}}),
+            # Every tool, so the server's tools would be offered if it existed.
+            ".claude/agents/flow.md": agent("sonnet", "mcpServers: [echoo, tickets]\n"),
+            # Some tools listed: the unknown server used to go unsaid.
+            ".claude/agents/listed.md": agent(
+                "sonnet", "tools: Read, Grep\nmcpServers:\n  - github\n  - tikets\n"
+            ),
+            ".claude/agents/written.md": agent("sonnet", "mcpServers: gihtub\n"),
+            ".claude/agents/far.md": agent("sonnet", "mcpServers: [jira]\n"),
+        },
+    )
+    lines = [line for line in check(root) if "MCP server" in line]
+    assert lines == [
+        ".claude/agents/far.md:4:14: warning: MCP server 'jira' is not defined in .mcp.json or "
+        ".orchestra/mcp.json (defined: echo, github, tickets); the agent gets no tools from it",
+        ".claude/agents/flow.md:4:14: warning: MCP server 'echoo' is not defined in .mcp.json "
+        "or .orchestra/mcp.json (did you mean 'echo'?); the agent gets no tools from it",
+        ".claude/agents/listed.md:7:5: warning: MCP server 'tikets' is not defined in .mcp.json "
+        "or .orchestra/mcp.json (did you mean 'tickets'?); the agent gets no tools from it",
+        ".claude/agents/written.md:4:13: warning: MCP server 'gihtub' is not defined in "
+        ".mcp.json or .orchestra/mcp.json (did you mean 'github'?); the agent gets no tools "
+        "from it",
+    ]

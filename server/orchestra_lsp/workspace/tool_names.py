@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterable
 
 BUILTIN_TOOL_NAMES: tuple[str, ...] = (
     "ask_user",
@@ -98,13 +99,14 @@ def matching_builtins(name: str) -> list[str]:
     return [tool for tool in BUILTIN_TOOL_NAMES if fnmatch.fnmatchcase(tool, name)]
 
 
-def did_you_mean(name: str) -> str:
-    """ "; did you mean 'Grep'?" for a tool entry whose name is close to one of Claude
-    Code's or ours (`Grepp`, `Bassh(npm test:*)`); "" when none is."""
+def did_you_mean(name: str, choices: Iterable[str] | None = None) -> str:
+    """ " (did you mean 'Grep'?)" for a name close to one of `choices` (by default the
+    tool names, Claude Code's and ours: `Grepp`, `Bassh(npm test:*)`); "" when none is."""
     import difflib
 
-    base, _ = split_pattern(name)
-    close = difflib.get_close_matches(base, [*CLAUDE_TOOL_NAMES, *BUILTIN_TOOL_NAMES], n=1)
+    base, _ = split_pattern(name) if choices is None else (name, None)
+    names = [*CLAUDE_TOOL_NAMES, *BUILTIN_TOOL_NAMES] if choices is None else list(choices)
+    close = difflib.get_close_matches(base, names, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

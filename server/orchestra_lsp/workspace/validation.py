@@ -31,10 +31,12 @@ from orchestra_lsp.workspace.sources import Layer
 from orchestra_lsp.workspace.templates import CONTEXT_NAMES, find_names
 from orchestra_lsp.workspace.tool_names import (
     BUILTIN_TOOL_NAMES,
+    did_you_mean,
     is_glob,
     matching_builtins,
     mcp_server_of,
     split_pattern,
+    split_tool_list,
 )
 from orchestra_lsp.workspace.yaml_positions import FieldPath, PositionMap
 
@@ -86,15 +88,42 @@ def check_agent_tools(parsed: Parsed[Agent], mcp_servers: Mapping[str, McpServer
     agent = parsed.checked
     if agent is None:
         return
+    if agent.source.layer in _LOCAL_LAYERS:
+        _check_agent_servers(parsed, mcp_servers)
     for index, pattern in parsed.tool_entries:
         problem = tool_problem(pattern, mcp_servers)
-        if problem is None:
-            continue
+        if problem is None or (index < 0 and mcp_server_of(pattern)):
+            continue  # an `mcpServers` server's tools: said at its entry
         message, severity = problem
         if mcp_server_of(pattern) and agent.source.layer not in _LOCAL_LAYERS:
             continue
         span = parsed.positions.value(("tools", index)) if index >= 0 else Span()
         parsed.sink.add(message, span, severity)
+
+
+def _check_agent_servers(parsed: Parsed[Agent], mcp_servers: Mapping[str, McpServer]) -> None:
+    """Claude Code's `mcpServers: [name]`: a name no mcp.json defines gives the agent
+    nothing, which is a warning at the name (inline definitions are warned by the parser)."""
+    written = parsed.data.get("mcpServers")
+    entries: list[tuple[FieldPath, str]]
+    if isinstance(written, str):
+        entries = [(("mcpServers",), name) for name in split_tool_list(written)]
+    elif isinstance(written, list):
+        entries = [(("mcpServers", i), n) for i, n in enumerate(written) if isinstance(n, str)]
+    else:
+        entries = []
+    for where, name in entries:
+        if name in mcp_servers:
+            continue
+        hint = did_you_mean(name, mcp_servers) or (
+            f" (defined: {', '.join(sorted(mcp_servers))})" if mcp_servers else ""
+        )
+        parsed.sink.add(
+            f"MCP server '{name}' is not defined in .mcp.json or .orchestra/mcp.json{hint}; "
+            "the agent gets no tools from it",
+            parsed.positions.value(where),
+            Severity.WARNING,
+        )
 
 
 def check_permissions(parsed: Parsed[Config], mcp_servers: Mapping[str, McpServer]) -> None:
