@@ -551,12 +551,14 @@ _AWK_KEYWORDS = frozenset(
 def _awk_program(program: str) -> list[str]:
     """Hazards in an awk program (gawk's, mawk's and the one true awk's syntax): programs
     run (``system``, ``|``, ``|&``, gawk's ``@`` calls and directives), files written by
-    print redirection, files read by ``getline <``. Raises :class:`_Unreadable`."""
+    print redirection, files read by ``getline <``, and the input files changed through
+    ``ARGV``/``ARGC`` (or gawk's ``SYMTAB``). Raises :class:`_Unreadable`."""
     hazards: list[str] = []
     if re.search(r"\bsystem\b", program):
         # Also inside strings: gawk can call a function named by a string.
         hazards.append("awk's `system()` runs a program")
     tokens = _awk_tokens(program)
+    hazards.extend(_awk_input_changes(tokens))
     printing = False  # inside a print/printf statement
     depth = 0  # parentheses and brackets opened within it
     getline = False  # `getline` seen in the current statement
@@ -582,6 +584,62 @@ def _awk_program(program: str) -> list[str]:
         elif kind == "op" and text == "<" and getline:
             hazards.append("awk's `getline <` reads a file named in the program")
     return hazards
+
+
+#: Assignments, and the functions that store into their (last or array) argument.
+_AWK_ASSIGN = frozenset({"=", "+=", "-=", "*=", "/=", "%=", "^=", "++", "--"})
+_AWK_STORING = frozenset({"sub", "gsub", "split", "patsplit", "asort", "asorti", "getline"})
+
+
+def _awk_input_changes(tokens: Sequence[tuple[str, str]]) -> list[str]:
+    """awk reads the files ``ARGV[1]`` … ``ARGV[ARGC-1]`` names when its rules run, so a
+    program that stores into them (``ARGV[1] = "/etc/passwd"``, ``ARGV[ARGC++] = f``,
+    ``split(s, ARGV)``, ``getline ARGV[2]``, ``for (ARGC in a)``) reads files the line does
+    not name. Reading them (``print ARGV[1]``, ``for (i = 1; i < ARGC; i++)``, ``delete``)
+    changes nothing. gawk's ``SYMTAB`` reaches any variable by a computed name."""
+    hazards: list[str] = []
+    calls: list[str] = []  # per open `(`: the name of the function it calls, or ""
+    for index, (kind, text) in enumerate(tokens):
+        previous = tokens[index - 1][1] if index else ""
+        if kind == "op" and text == "(":
+            calls.append(previous if index and tokens[index - 1][0] == "name" else "")
+        elif kind in ("op", "header_end") and text == ")" and calls:
+            calls.pop()
+        if kind != "name" or text not in ("ARGV", "ARGC", "SYMTAB"):
+            continue
+        if text == "SYMTAB":
+            hazards.append("gawk's `SYMTAB` can change any variable, `ARGV` among them")
+            continue
+        after = index + 1
+        if text == "ARGV" and after < len(tokens) and tokens[after][1] == "[":
+            after = _awk_closing(tokens, after)
+        elif text == "ARGV" and previous not in ("in", "delete") and calls[-1:] != ["length"]:
+            # The whole array handed on: to `split`, `asort` or a function that fills it.
+            hazards.append("the awk program hands `ARGV` on, which may change the files read")
+            continue
+        following = tokens[after][1] if after < len(tokens) else ""
+        stored = (
+            following in _AWK_ASSIGN
+            or previous in ("++", "--", "getline")
+            or (following == "in" and tokens[max(index - 2, 0)][1] == "for")
+            or bool(_AWK_STORING & set(calls))
+        )
+        if stored:
+            hazards.append(f"the awk program changes `{text}`, and so the files it reads")
+    return hazards
+
+
+def _awk_closing(tokens: Sequence[tuple[str, str]], at: int) -> int:
+    """The index after the `]` matching the `[` at `at`."""
+    depth = 0
+    for index in range(at, len(tokens)):
+        if tokens[index][1] == "[":
+            depth += 1
+        elif tokens[index][1] == "]":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return len(tokens)
 
 
 def _awk_tokens(program: str) -> list[tuple[str, str]]:
@@ -633,7 +691,8 @@ def _awk_string(program: str, at: int) -> tuple[str, int]:
     while at < len(program):
         char = program[at]
         if char == "\\" and at + 1 < len(program):
-            out.append(program[at + 1])
+            # Kept as written: `"/dev/stdou\t"` is not standard output.
+            out.append(program[at : at + 2])
             at += 2
             continue
         if char == '"':
@@ -892,18 +951,176 @@ def _fd(args: list[str], form: CommandForm) -> None:
         index += 1
 
 
+# Two tools answer to `yq`: mikefarah's (Go; `yq [eval|eval-all] EXPR FILES`, jq-like
+# expressions with `load(…)`) and kislyuk's (Python, what Debian ships: a jq wrapper that
+# passes jq's own options on). Each form is read for both.
+_YQ_LOAD = re.compile(r"\b(?:load\w*|\w+load)\b")
+_YQ_LOAD_LITERAL = re.compile(r"\b(?:load\w*|\w+load)\s*\(\s*\"((?:[^\"\\]|\\.)*)\"\s*\)")
+
+
 def _yq(args: list[str], form: CommandForm) -> None:
-    spec = _Spec(short_values="Iops", long_values=frozenset({"split-exp"}))
-    options, _ = _parse(args, spec)
+    spec = _Spec(short_values="Iopsfw", long_values=frozenset({"split-exp", "split-exp-file"}))
+    options, operands = _parse(args, spec)
     for option in options:
         if (not option.long and option.name == "i") or (
             option.long and option.name in ("inplace", "in-place")
         ):
             form.hazards.append("`yq -i` edits files in place")
         elif (not option.long and option.name == "s") or (
-            option.long and option.name == "split-exp"
+            option.long and option.name in ("split-exp", "split-exp-file")
         ):
             form.hazards.append("`yq -s` writes a file per document")
+        elif (option.long and option.name == "from-file") or (
+            # mikefarah's `-f` is --front-matter (extract|process); kislyuk's reads the
+            # jq program from a file.
+            not option.long and option.name == "f" and option.value not in ("extract", "process")
+        ):
+            form.hazards.append("`yq --from-file` runs an expression from a file, not seen here")
+    for index, text in operands:
+        if text in ("eval", "e", "eval-all", "ea") and index == operands[0][0]:
+            continue
+        form.hazards.extend(_yq_loads(text, form))
+        form.hazards.extend(_jq_imports(text))
+
+
+def _yq_loads(expression: str, form: CommandForm) -> list[str]:
+    """mikefarah's ``load``, ``load_str``, ``load_xml``, ``strload``, … read the file
+    they name: a literal name is a read (checked like a path argument); a computed one
+    (``load(.path)``) cannot be checked."""
+    loads = len(_YQ_LOAD.findall(expression))
+    literal = _YQ_LOAD_LITERAL.findall(expression)
+    form.reads.extend(literal)
+    if loads > len(literal):
+        return ["yq's `load` reads a file whose name the expression computes"]
+    return []
+
+
+def _jq_imports(program: str) -> list[str]:
+    """jq's ``import "PATH" as $x;`` and ``include`` read module and JSON files from its
+    search path (``~/.jq`` and the program's folder) and, through ``..`` or a ``search``
+    directory, from anywhere: ``import "../../.docker/config" as $c`` reads a file the line
+    does not name. jq itself writes nothing and runs nothing."""
+    if re.search(r"\b(?:import|include)\s*\"", program):
+        return ["jq's `import`/`include` reads files that are not named on the line"]
+    return []
+
+
+_JQ_TWO_VALUES = frozenset({"--arg", "--argjson", "--slurpfile", "--rawfile"})
+_JQ_ONE_VALUE = frozenset({"-f", "--from-file", "-L", "--library-path", "--indent"})
+
+
+def _jq(args: list[str], form: CommandForm) -> None:
+    # jq's own scanner: `--arg NAME VALUE` and friends take two words (`--rawfile NAME
+    # FILE`'s file is an argument, checked like any path); the program is the first
+    # operand unless `-f` gave one.
+    index = 0
+    program: int | None = None
+    from_file = False
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            program = program if program is not None or index + 1 >= len(args) else index + 1
+            break
+        if arg in _JQ_TWO_VALUES:
+            index += 3
+            continue
+        if arg in _JQ_ONE_VALUE or arg.startswith("--from-file="):
+            from_file = from_file or arg in ("-f", "--from-file") or arg.startswith("--from-")
+            index += 1 if "=" in arg else 2
+            continue
+        if arg.startswith("-") and arg != "-" and not arg.startswith("--"):
+            from_file = from_file or "f" in arg[1:].partition("L")[0]
+        elif not arg.startswith("-") and program is None:
+            program = index
+        index += 1
+    if from_file:
+        form.hazards.append("`jq -f` runs a program from a file, which is not seen here")
+    elif program is not None:
+        form.hazards.extend(_jq_imports(args[program]))
+        form.scripts.add(program)
+
+
+# less: when its output is not a terminal it copies its input like `cat`, but it may
+# have one (`less … > /dev/tty`), and its input may be a pipe: every form is read as if
+# interactive. Options are read in every word (less stops at the first file name, so
+# this only asks more). `more` (util-linux, busybox) has no option that writes or runs:
+# its `!` and `v` are keys typed at its prompt, and its `+/pattern` only searches.
+_LESS_VALUES = "bhjkoOpPtTxyz#D"
+_LESS_LONG = {
+    "log-file": "o",
+    "LOG-FILE": "O",
+    "lesskey-file": "k",
+    "lesskey-src": "k",
+    "lesskey-content": "k",
+    "pattern": "p",
+}
+_LESS_LONG_VALUES = frozenset(
+    {
+        *_LESS_LONG,
+        "buffers",
+        "max-back-scroll",
+        "jump-target",
+        "pattern",
+        "prompt",
+        "tag",
+        "tag-file",
+        "tabs",
+        "max-forw-scroll",
+        "window",
+        "shift",
+        "color",
+        "header",
+        "rscroll",
+        "line-num-width",
+        "status-col-width",
+        "intr",
+        "wheel-lines",
+    }
+)
+#: Start-up commands that only move or search: a line or percentage, `G`, `g`, `F`,
+#: `/pattern`, `?pattern`. Everything else (`!cmd`, `|` a pipe, `v` an editor, `s` a
+#: file saved, `:e` another file, `-o` an option) is asked about.
+#: A control character (a newline) ends a search and starts the next command.
+_LESS_MOVES = re.compile(r"\+?(?:\d*[gGpP%F]?|[/?][^\x00-\x1f\x7f]*)")
+
+
+def _less(args: list[str], form: CommandForm) -> None:
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            break
+        if arg.startswith("+"):
+            if not _LESS_MOVES.fullmatch(arg[1:]):
+                form.hazards.append(f"`less {arg}` runs a less command at start")
+        elif arg.startswith("--") and not arg.startswith("--+"):
+            name, equals, value = arg[2:].partition("=")
+            # less accepts unambiguous abbreviations; its option names are case sensitive.
+            full = _resolve(name, frozenset(_LESS_LONG_VALUES))
+            if not equals and full in _LESS_LONG_VALUES:
+                value = args[index + 1] if index + 1 < len(args) else ""
+                index += 1
+            _less_option(_LESS_LONG.get(full, ""), value, form)
+        elif arg.startswith("-") and arg != "-":
+            letters = arg[1:].lstrip("+")
+            for at, letter in enumerate(letters):
+                if letter in _LESS_VALUES:
+                    value = letters[at + 1 :]
+                    if not value:
+                        value = args[index + 1] if index + 1 < len(args) else ""
+                        index += 1
+                    _less_option(letter, value, form)
+                    break
+        index += 1
+
+
+def _less_option(letter: str, value: str, form: CommandForm) -> None:
+    if letter in ("o", "O"):
+        _write(value, f"`less -{letter}` writes a log file", form)
+    elif letter == "k":
+        form.hazards.append("`less -k` reads key bindings, which can run programs")
+    elif letter == "p" and not _LESS_MOVES.fullmatch("/" + value):
+        form.hazards.append("`less -p` with a control character runs less commands at start")
 
 
 def _tree(args: list[str], form: CommandForm) -> None:
@@ -1138,6 +1355,131 @@ def _date(args: list[str], form: CommandForm) -> None:
         form.hazards.append("`date -s` sets the system clock")
 
 
+def _pieces(name: str) -> _Check:
+    """``split`` and ``csplit`` exist to write their pieces into new files (``xaa``,
+    ``xx00``, or PREFIX…): the names are made up at run time, so no rule naming a path
+    can cover them, and ``split --filter`` runs a program on each."""
+
+    def check(args: list[str], form: CommandForm) -> None:
+        if any(arg in ("--help", "--version") for arg in args):
+            return
+        if name == "split" and any(arg.startswith("--filter") for arg in args):
+            form.hazards.append("`split --filter` runs a program for every piece")
+        form.hazards.append(f"`{name}` writes its pieces into new files")
+
+    return check
+
+
+def _output_option(
+    name: str, short: str, values: str = "", long_values: Iterable[str] = ()
+) -> _Check:
+    """Tools whose ``-o FILE``/``--output=FILE`` writes a file (``shuf``, ``iconv``,
+    ``sdiff``): a write, decided like a redirection."""
+    spec = _Spec(
+        short_values=short + values,
+        long_values=frozenset({"output", *long_values}),
+        long_names=frozenset({"output", *long_values}),
+    )
+
+    def check(args: list[str], form: CommandForm) -> None:
+        options, _ = _parse(args, spec)
+        for option in options:
+            if _named(option, short, "output", spec):
+                _write(option.value, f"`{name} -{short}` writes a file", form)
+            elif _long_is(option, ["diff-program"], spec):
+                form.hazards.append(f"`{name} --diff-program` runs a program")
+
+    return check
+
+
+def _dd(args: list[str], form: CommandForm) -> None:
+    # dd's operands are KEY=VALUE words: `of=` is the file it writes, `if=` the one it reads.
+    for arg in args:
+        key, equals, value = arg.partition("=")
+        if equals and key == "of":
+            _write(value, "`dd of=` writes a file", form)
+        elif equals and key == "if" and value not in ("", "-"):
+            form.reads.append(value)
+
+
+def _patch(args: list[str], form: CommandForm) -> None:
+    # The files a patch changes are named inside it (or it reads itself from the input),
+    # not on the line; `--dry-run` only reports.
+    if not any(arg in ("--dry-run", "--help", "--version") for arg in args):
+        form.hazards.append("`patch` writes the files its patch names, which are not seen here")
+
+
+def _perl(args: list[str], form: CommandForm) -> None:
+    # perl's switches: `-i[EXT]` edits in place (also bundled: `-pi`, `-i.bak`, `-pie`);
+    # `-e`/`-E` take the next word; `-0`, `-l`, `-M`, `-m`, `-I`, `-x`, `-C`, `-d`, `-D`
+    # take the rest of their word. The code itself is not read: allowing perl by prefix
+    # allows whatever its code does, as for python or node.
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--" or not arg.startswith("-") or arg == "-":
+            break
+        for letter in arg[1:]:
+            if letter == "i":
+                form.hazards.append("`perl -i` edits files in place")
+                break
+            if letter in "eE":
+                index += 1
+                break
+            if letter in "0lMmIxCdD":
+                break
+        index += 1
+
+
+#: ssh options (`-o Name=value`, `-oName value`) that make the local side run a program
+#: or load a library; a config file (`-F`) may hold any of them.
+_SSH_PROGRAMS = frozenset(
+    {
+        "proxycommand",
+        "localcommand",
+        "permitlocalcommand",
+        "knownhostscommand",
+        "match",
+        "pkcs11provider",
+        "securitykeyprovider",
+        "include",
+    }
+)
+
+
+def _ssh(name: str) -> _Check:
+    def check(args: list[str], form: CommandForm) -> None:
+        # ssh reads options after the host too; a remote command's `-F` is asked about.
+        spec = _Spec(short_values="BbcDEeFIiJLlmOoPpQRSWw")
+        options, _ = _parse(args, spec)
+        for option in options:
+            if option.long:
+                continue
+            value = option.value or ""
+            key = re.split(r"[\s=]", value.strip(), maxsplit=1)[0].lower()
+            if option.name == "o" and key in _SSH_PROGRAMS:
+                form.hazards.append(f"`{name} -o {key}` runs a local program or loads a library")
+            elif option.name == "F":
+                form.hazards.append(f"`{name} -F` reads settings that are not seen here")
+            elif option.name == "I" and name == "ssh":
+                form.hazards.append("`ssh -I` loads a library")
+            elif option.name == "S" and name != "ssh":
+                form.hazards.append(f"`{name} -S` runs a program to connect")
+            elif option.name == "E" and name == "ssh":
+                _write(value, "`ssh -E` writes a log file", form)
+
+    return check
+
+
+def _sqlite3(args: list[str], form: CommandForm) -> None:
+    from orchestra_lsp.sqlite_forms import sqlite_form
+
+    found = sqlite_form(args)
+    form.hazards.extend(found.hazards)
+    form.writes.extend(found.writes)
+    form.scripts.update(found.texts)  # SQL is text, not paths (`select '/'`)
+
+
 def _write(path: str | None, why: str, form: CommandForm, *, dash: bool = False) -> None:
     """`path` as a written file; `dash`: the tool writes ``-`` to standard output."""
     if path is None or path == "":
@@ -1157,7 +1499,9 @@ _CHECKS: dict[str, _Check] = {
     **dict.fromkeys(("tar", "gtar", "bsdtar"), _tar),
     **dict.fromkeys(("fd", "fdfind"), _fd),
     **dict.fromkeys(("yq", "xq", "tomlq"), _yq),
+    **dict.fromkeys(("jq", "gojq", "jaq"), _jq),
     "xxd": _xxd,
+    "less": _less,
     "rg": _rg,
     "tree": _tree,
     "wc": _files0_from("wc"),
@@ -1168,4 +1512,14 @@ _CHECKS: dict[str, _Check] = {
     "wget": _wget,
     "man": _man,
     "unzip": _unzip,
+    "split": _pieces("split"),
+    "csplit": _pieces("csplit"),
+    "shuf": _output_option("shuf", "o", "n"),
+    "iconv": _output_option("iconv", "o", "ft"),
+    "sdiff": _output_option("sdiff", "o", "w", ["diff-program"]),
+    "dd": _dd,
+    "patch": _patch,
+    "sqlite3": _sqlite3,
+    "perl": _perl,
+    **{name: _ssh(name) for name in ("ssh", "scp", "sftp")},
 }

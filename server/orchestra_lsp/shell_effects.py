@@ -56,7 +56,9 @@ HARMLESS_VARIABLES = frozenset(
 DEVICE_FILES = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty"})
 
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "busybox"})
-_ELEVATE = frozenset({"sudo", "doas", "su", "pkexec", "runuser", "chroot", "nsenter"})
+_ELEVATE = frozenset(
+    {"sudo", "doas", "su", "pkexec", "runuser", "chroot", "nsenter", "setpriv", "unshare", "sg"}
+)
 _MAX_DEPTH = 4
 
 #: Wrappers that run their operand as a command: name → options that take a value.
@@ -72,7 +74,19 @@ _WRAPPERS: dict[str, frozenset[str]] = {
     "setsid": frozenset(),
     "unbuffer": frozenset(),
     "timeout": frozenset({"-s", "--signal", "-k", "--kill-after"}),
+    "chrt": frozenset({"-T", "-P", "-D", "--sched-runtime", "--sched-period", "--sched-deadline"}),
+    "taskset": frozenset(),
+    "prlimit": frozenset({"-p", "--pid", "-o", "--output"}),
+    "numactl": frozenset(
+        {"-N", "-m", "-C", "-p", "-i", "--cpunodebind", "--membind", "--physcpubind"}
+        | {"--preferred", "--interleave"}
+    ),
+    "nocache": frozenset(),
+    "chronic": frozenset(),
+    "ifne": frozenset(),
 }
+#: Wrappers whose first operand is not the command: a duration, a priority, a CPU mask.
+_WRAPPER_OPERANDS = {"timeout": 1, "chrt": 1, "taskset": 1}
 
 
 @dataclass(frozen=True)
@@ -154,9 +168,18 @@ def _words(
         if program in _WRAPPERS:
             if program == "command" and any(w.value in ("-v", "-V") for w in words[1:2]):
                 break  # `command -v x` only looks `x` up
+            if program == "time":
+                _time_output(words[1:], effects)
             words = _skip_options(words[1:], _WRAPPERS[program])
-            if program == "timeout" and words:
-                words = words[1:]  # the duration
+            words = words[_WRAPPER_OPERANDS.get(program, 0) :]
+            continue
+        if program in ("watch", "flock", "script"):
+            runs = _runner(program, words[1:], effects, hazards)
+            if isinstance(runs, str):
+                _analyse(runs, ctx, effects, depth + 1)
+                _record(Invocation(f"{program} …", tuple(hazards)), effects, hazards)
+                return
+            words = runs or []
             continue
         if program == "env":
             words = _unwrap_env(words[1:], hazards)
@@ -204,7 +227,72 @@ def _record(invocation: Invocation, effects: ShellEffects, hazards: list[str]) -
 
 _XARGS_VALUES = frozenset(
     {"-a", "-d", "-E", "-e", "-I", "-L", "-l", "-n", "-P", "-s", "--arg-file", "--delimiter"}
+    | {"--max-args", "--max-lines", "--max-procs", "--max-chars", "--process-slot-var"}
 )
+
+
+def _time_output(words: list[Word], effects: ShellEffects) -> None:
+    """GNU time's ``-o FILE`` (``--output``) writes its report into FILE."""
+    for index, word in enumerate(words):
+        value = word.value
+        if value == "--" or not value.startswith("-"):
+            return
+        if value in ("-o", "--output") and index + 1 < len(words):
+            effects.writes.append(words[index + 1].value)
+        elif value.startswith("--output="):
+            effects.writes.append(value.partition("=")[2])
+
+
+def _runner(
+    program: str, words: list[Word], effects: ShellEffects, hazards: list[str]
+) -> str | list[Word] | None:
+    """What ``watch``, ``flock`` and ``script`` run: a script for ``sh -c`` (``watch``
+    joins its words with spaces and hands them to ``sh -c``; ``flock -c``, ``script -c``),
+    the words of a command (``watch -x``, ``flock FILE CMD …``), or None when nothing
+    runs. ``flock`` creates its lock file and ``script`` writes a typescript."""
+    options: dict[str, str] = {}
+    operands: list[Word] = []
+    with_value = {
+        "watch": {"-n", "--interval", "-q", "--equexit"},
+        "flock": {"-w", "--wait", "--timeout", "-E", "--conflict-exit-code", "-c", "--command"},
+        "script": {"-c", "--command", "-E", "--echo", "-I", "--log-in", "-O", "--log-out"}
+        | {"-B", "--log-io", "-T", "--log-timing", "-m", "--logging-format"},
+    }[program]
+    index = 0
+    while index < len(words):
+        value = words[index].value
+        if program != "script" and operands:
+            operands.extend(words[index:])  # the command and its own options
+            break
+        if value == "--":
+            operands.extend(words[index + 1 :])
+            break
+        if value.startswith("-") and value != "-":
+            name, equals, glued = value.partition("=")
+            if not equals and name in with_value and index + 1 < len(words):
+                index += 1
+                glued = words[index].value if words[index].literal else "$dynamic"
+            options[name] = glued
+        else:
+            operands.append(words[index])
+        index += 1
+    if program == "watch":
+        if "-x" in options or "--exec" in options:
+            return operands
+        if not all(word.literal for word in operands):
+            hazards.append("`watch` runs a command the shell computes")
+            return None
+        return " ".join(word.value for word in operands)
+    if program == "flock":
+        if operands:
+            effects.writes.append(operands[0].value)
+        command = operands[1:]
+        if command[:1] and command[0].value in ("-c", "--command") and len(command) > 1:
+            options["-c"] = command[1].value if command[1].literal else "$dynamic"
+        script = options.get("-c", options.get("--command"))
+        return script if script is not None else command
+    hazards.append("`script` writes a typescript of what it runs into a file")
+    return options.get("-c", options.get("--command"))
 
 
 def _skip_options(words: list[Word], with_value: frozenset[str]) -> list[Word]:
