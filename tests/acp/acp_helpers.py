@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from acp.schema import (
     AllowedOutcome,
@@ -16,6 +16,8 @@ from acp.schema import (
     RequestPermissionResponse,
     ToolCallUpdate,
 )
+
+from acp import Client
 
 AGENT = """---
 name: {name}
@@ -103,6 +105,12 @@ class RecordingClient:
                     outcome=AllowedOutcome(outcome="selected", option_id=answer)
                 )
         return RequestPermissionResponse(outcome=DeniedOutcome(outcome="cancelled"))
+
+    def as_client(self) -> Client:
+        """This recorder as the SDK's `Client`: it implements only what an agent asks of
+        a client that offers no file system or terminal capability, so the SDK never
+        calls the rest."""
+        return cast(Client, self)
 
     def kinds(self) -> list[str]:
         return [u["sessionUpdate"] for u in self.updates]

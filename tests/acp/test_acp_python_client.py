@@ -38,7 +38,10 @@ async def _agent(
     the connection, the agent's process and the model, which stops after the agent."""
     with ScriptedServer(script) as server:
         env = agent_environment(home, server.base_url)
-        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, proc):
+        async with spawn_agent_process(client.as_client(), *AGENT_COMMAND, env=env, cwd=root) as (
+            conn,
+            proc,
+        ):
             yield conn, proc, server
 
 
@@ -144,7 +147,7 @@ async def test_a_client_that_goes_away_leaves_an_interrupted_run(tmp_path: Path)
     asked = asyncio.Event()
 
     class GoesAway(RecordingClient):
-        async def request_permission(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def, override]
+        async def request_permission(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
             if len(self.asks) == 1:  # the review: vanish instead of answering
                 asked.set()
                 await asyncio.Event().wait()
@@ -174,7 +177,7 @@ async def test_session_cancel_stops_the_run_at_its_gate(tmp_path: Path) -> None:
     asked = asyncio.Event()
 
     class Waits(RecordingClient):
-        async def request_permission(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def, override]
+        async def request_permission(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
             asked.set()
             await asyncio.Event().wait()  # the person never answers; the editor cancels
 
@@ -286,7 +289,10 @@ async def test_loading_an_unknown_run_or_listing_from_a_bad_cursor_is_a_clear_er
     root = make_workspace(tmp_path / "ws")
     client = RecordingClient([])
     env = agent_environment(tmp_path, "http://127.0.0.1:9")
-    async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, proc):
+    async with spawn_agent_process(client.as_client(), *AGENT_COMMAND, env=env, cwd=root) as (
+        conn,
+        proc,
+    ):
         await conn.initialize(protocol_version=PROTOCOL_VERSION)
         errors = {}
         for name, call in {

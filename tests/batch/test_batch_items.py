@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,7 +96,7 @@ def test_shards_are_disjoint_cover_the_plan_and_keep_its_order() -> None:
 
 
 def test_verdicts_come_from_top_level_structured_outputs() -> None:
-    events = [
+    events: list[dict[str, Any]] = [
         {"type": "step_finished", "step_id": "triage", "data": {"verdict": "bug", "n": 2}},
         {"type": "step_finished", "step_id": "qa[0]/check", "data": {"verdict": "pass"}},
         {

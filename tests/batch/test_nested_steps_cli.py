@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from engine_helpers import orchestra, run_command, workspace
-from test_engine_flow import LOOP
-from test_engine_resume_groups import REQUEST, ROUND_1, answer
+from test_engine_flow import LOOP, answer
+from test_engine_resume_groups import REQUEST, ROUND_1
 
 from orchestra_lsp.journal import load_run
 from orchestra_lsp.testing import ScriptedServer

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from engine_helpers import cli_env, command_file, in_a_terminal, orchestra, workspace
 
@@ -25,7 +26,7 @@ GATE = "Approve, edit, revise or stop?"
 
 def _run(root: Path, config_home: Path, editor: str, build_sees: str) -> tuple[str, int]:
     workspace(root, {"flow": FLOW})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"text": "Rewrite everything."}},
         {"expect": {"messages_contain": [build_sees]}, "reply": {"text": "built"}},
     ]

@@ -57,7 +57,7 @@ def _events(root: Path, run_id: str, kind: str) -> list[dict[str, Any]]:
 
 def test_a_failed_run_goes_on_from_the_step_that_failed(root: Path, config_home: Path) -> None:
     _ws(root)
-    first = [
+    first: list[dict[str, Any]] = [
         {"reply": {"text": "PLAN-7: one file."}},
         {"expect": {"messages_contain": ["PLAN-7: one file."]}, "reply": {"tool_use": [READ]}},
         {"reply": {"tool_use": [READ]}},  # max_turns (2) reached: the step fails
@@ -126,7 +126,7 @@ def test_a_run_stopped_at_a_gate_reopens_it_on_the_same_output(
         stopped = orchestra(root, server, config_home, "run", "three")
     assert stopped.returncode == 3 and "needs a person" in stopped.stdout
     [old] = list_runs(root)
-    rest = [
+    rest: list[dict[str, Any]] = [
         {"expect": {"messages_contain": ["Build this plan: PLAN-9"]}, "reply": {"text": "B"}},
         {"reply": {"text": "R"}},
     ]
@@ -277,7 +277,7 @@ def test_a_killed_run_resumes_after_its_last_completed_step(root: Path, config_h
         kill_at_request(root, server, config_home, "run", "three", "--gate", "plan=approve")
     [old] = list_runs(root)
     assert old.state == "interrupted"
-    rest = [
+    rest: list[dict[str, Any]] = [
         {"expect": {"messages_contain": ["Build this plan: PLAN-K"]}, "reply": {"text": "B"}},
         {"reply": {"text": "R"}},
     ]

@@ -94,6 +94,8 @@ def test_the_review_workspace_edit_replayed_gives_the_proposal(
     assert edit.document_changes is not None
     (document,) = edit.document_changes
     assert isinstance(document, types.TextDocumentEdit)
+    plain = [e for e in document.edits if not isinstance(e, types.SnippetTextEdit)]
+    assert len(plain) == len(document.edits)
     replayed = [
         TextEdit(
             range=Range(
@@ -102,7 +104,7 @@ def test_the_review_workspace_edit_replayed_gives_the_proposal(
             ),
             new_text=e.new_text,
         )
-        for e in document.edits
+        for e in plain
     ]
     assert apply_text_edits(base, replayed, encoding) == proposed
     assert edit.change_annotations is not None

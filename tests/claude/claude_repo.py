@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from orchestra_lsp.testing import ScriptedServer
 
@@ -97,7 +98,7 @@ def orchestra(
     )
 
 
-def message_bodies(server: ScriptedServer) -> list[dict[str, object]]:
+def message_bodies(server: ScriptedServer) -> list[dict[str, Any]]:
     return [
         r.body for r in server.requests if r.path.endswith("/v1/messages") and r.body is not None
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from claude_repo import git_init, message_bodies, orchestra, write
 
@@ -155,7 +156,7 @@ def test_disallowed_tools_remove_and_deny(tmp_path: Path) -> None:
 def test_bypass_permissions_is_refused_by_default(tmp_path: Path) -> None:
     root = write(tmp_path / "repo", FILES)
     git_init(root)
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": "touch made"}}]}},
         {"expect": {"last_tool_result_contains": ["unattended"]}, "reply": {"text": "Refused."}},
     ]
@@ -180,7 +181,7 @@ def test_bypass_permissions_where_the_persons_own_settings_allow_it(tmp_path: Pa
             )
         },
     )
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": "touch made"}}]}},
         {"expect": {"last_tool_result_contains": ["exit code 0"]}, "reply": {"text": "Made."}},
     ]
@@ -200,7 +201,7 @@ def test_the_repository_cannot_grant_bypass_permissions(tmp_path: Path) -> None:
     settings = {"permissions": {"defaultMode": "bypassPermissions"}}
     root = write(tmp_path / "repo", {**FILES, ".claude/settings.json": json.dumps(settings)})
     git_init(root)
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "run_shell", "input": {"command": "touch made"}}]}},
         {"expect": {"last_tool_result_contains": ["unattended"]}, "reply": {"text": "No."}},
     ]

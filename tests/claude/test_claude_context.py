@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from claude_repo import first_user_text, git_init, message_bodies, orchestra, write
 
@@ -60,7 +61,7 @@ def _repo(tmp_path: Path) -> tuple[Path, Path]:
 def test_context_is_read_once_with_home_imports_and_fences(tmp_path: Path) -> None:
     root, home = _repo(tmp_path)
     git_init(root)
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "reply": {"tool_use": [{"name": "read_file", "input": {"path": "sub/x.py"}}]},
         },
@@ -131,7 +132,7 @@ def test_links_out_of_the_workspace_are_not_read(tmp_path: Path) -> None:
     (root / "sub" / "AGENTS.md").symlink_to(outside / "notes.md")
     (root / "AGENTS.md").symlink_to("/proc/self/environ")
     git_init(root)
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "read_file", "input": {"path": "sub/x.py"}}]}},
         {"reply": {"text": "Looked."}},
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from claude_repo import git_init, message_bodies, orchestra, write
 
@@ -125,7 +126,7 @@ def test_an_unknown_agent_is_an_error_for_the_model(tmp_path: Path) -> None:
     root = write(tmp_path / "repo", {k: v for k, v in FILES.items() if "settings" not in k})
     git_init(root)
     bad = {"description": "x", "prompt": "do it", "subagent_type": "nobody"}
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "task", "input": bad}]}},
         {
             "expect": {"last_tool_result_contains": ["no agent 'nobody'", "code-reviewer"]},

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from claude_repo import git_init, orchestra, write
 
@@ -267,7 +268,7 @@ def test_json_output_decides_like_claude_code(tmp_path: Path) -> None:
     }
     root = write(tmp_path / "repo", files)
     git_init(root)
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "read_file", "input": {"path": ".env"}}]}},
         {
             "expect": {"last_tool_result_contains": ["secrets stay out"]},

@@ -8,6 +8,7 @@ import codecs
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from engine_helpers import cli_env, command_file, workspace
@@ -35,7 +36,7 @@ def test_a_run_lands_an_edit_in_the_files_own_bytes(
             "new_str": "    'café': 5,  # €\n    'thé': 3,\n}",
         },
     }
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "read_file", "input": {"path": "prices.py"}}]}},
         {
             "expect": {"last_tool_result_contains": ["'café': 5,  # €", "\\ No newline at end"]},

@@ -24,8 +24,8 @@ def _loop(turns: int) -> list[dict[str, Any]]:
 
 
 def _share(usage: list[dict[str, Any]]) -> float:
-    read = sum(u["cache_read_tokens"] for u in usage)
-    prompt = sum(
+    read: int = sum(u["cache_read_tokens"] for u in usage)
+    prompt: int = sum(
         u["input_tokens"] + u["cache_read_tokens"] + u["cache_write_tokens"] for u in usage
     )
     return read / prompt
@@ -54,6 +54,7 @@ async def test_a_long_loop_reads_most_of_its_prompt_from_the_cache(root: Path) -
     assert all(u["cache_read_tokens"] > 0 for u in usage[1:])
     # The breakpoints are on the conversation, not only on the system prompt.
     last = outcome.server.requests[-1].body
+    assert last is not None
     marked = [
         i
         for i, m in enumerate(last["messages"])

@@ -83,7 +83,7 @@ async def test_a_structured_answer_picks_the_branch_and_reaches_later_prompts(
 ) -> None:
     workspace(root, {"flow": BRANCHES})
     triage = {"kind": "bug", "criteria": ["cart keeps items", "total is right"]}
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "expect": {
                 "tools": ["structured_output"],
@@ -119,7 +119,7 @@ async def test_a_structured_answer_picks_the_branch_and_reaches_later_prompts(
 
 async def test_the_other_branch_runs_when_the_expression_says_so(root: Path) -> None:
     workspace(root, {"flow": BRANCHES})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": answer({"kind": "feature", "criteria": []})},
         {"expect": {"messages_contain": ["Design it."]}, "reply": {"text": "DESIGNED"}},
         {
@@ -134,7 +134,7 @@ async def test_the_other_branch_runs_when_the_expression_says_so(root: Path) -> 
 
 async def test_a_wrong_answer_is_sent_back_with_what_is_wrong(root: Path) -> None:
     workspace(root, {"flow": BRANCHES})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": answer({"kind": "bugfix", "criteria": "one"})},
         {
             "expect": {
@@ -163,7 +163,7 @@ async def test_a_wrong_answer_is_sent_back_with_what_is_wrong(root: Path) -> Non
 
 async def test_an_answer_wrong_three_times_fails_the_step_naming_the_field(root: Path) -> None:
     workspace(root, {"flow": BRANCHES})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": answer({"kind": "bug"})},
         {"reply": answer({"kind": "bug", "criteria": [1]})},
         {"reply": answer({"kind": "bug", "criteria": [2]})},
@@ -212,7 +212,7 @@ LOOP = command_file(
 
 async def test_the_loop_runs_until_the_review_approves(root: Path) -> None:
     workspace(root, {"flow": LOOP})
-    script = [
+    script: list[dict[str, Any]] = [
         {"expect": {"messages_contain": ["Reviewer's notes: <>"]}, "reply": {"text": "DRAFT-1"}},
         {
             "expect": {"messages_contain": ["Review: DRAFT-1"]},

@@ -6,6 +6,7 @@ said with its position and asked again on the person's text."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from engine_helpers import RecordingFrontEnd, command_file, model_client, run_command, workspace
 from test_engine_flow import TRIAGE_SCHEMA, answer
@@ -48,7 +49,7 @@ async def test_the_edited_plan_is_what_the_next_step_sees_and_the_journal_keeps(
         root,
         approvals=[ApprovalDecision(decision="approve", edited="1. Fix the cart\n2. Add a test\n")],
     )
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"text": "1. Rewrite everything"}},
         {
             "expect": {"messages_contain": ["Build this plan:\n1. Fix the cart\n2. Add a test"]},
@@ -77,7 +78,7 @@ async def test_an_edit_that_changes_nothing_is_not_journaled_as_an_edit(root: Pa
     frontend = RecordingFrontEnd(
         root, approvals=[ApprovalDecision(decision="approve", edited="THE PLAN\n\n")]
     )
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"text": "THE PLAN"}},
         {"expect": {"messages_contain": ["Build this plan:\nTHE PLAN"]}, "reply": {"text": "ok"}},
     ]
@@ -102,7 +103,7 @@ async def test_a_structured_edit_is_checked_asked_again_and_then_decides_the_bra
             ApprovalDecision(decision="approve", edited='{"kind": "bug", "criteria": ["totals"]}'),
         ],
     )
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": answer({"kind": "feature", "criteria": []})},
         {"expect": {"messages_contain": ['Fix ["totals"].']}, "reply": {"text": "fixed"}},
         {"expect": {"messages_contain": ["Kind was bug."]}, "reply": {"text": "done"}},

@@ -49,7 +49,7 @@ async def _probe(root: Path, plan: bool) -> Outcome:
             "shop.py": "def total(prices):\n    return sum(prices)\n",
         },
     )
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "read_file", "input": {"path": "shop.py"}}]}},
         {"reply": {"text": "The shop sums prices."}},
     ]
@@ -179,7 +179,7 @@ async def _agents_run(root: Path, plan: bool) -> list[tuple[str, str, str]]:
         },
     )
     text = [{"reply": {"text": "Done."}}]
-    script = [READ, *text, DELEGATE, READ, *text, *text, READ, *text]
+    script: list[dict[str, Any]] = [READ, *text, DELEGATE, READ, *text, *text, READ, *text]
     outcome = await run_command(root, script, RunRequest(command="flow"), yes=True, plan=plan)
     assert outcome.result.state == "finished", outcome.result.error
     # The journal says which step each hook ran for; the hooks' own records, in the

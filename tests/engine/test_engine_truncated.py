@@ -42,7 +42,7 @@ def test_a_cut_tool_call_at_the_models_ceiling_is_never_run(root: Path, config_h
     with `--yes --apply`."""
     workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     (root / ".orchestra/config.toml").write_text(model_config("claude-3-haiku-20240307", 4096))
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [CUT_EDIT], "stop_reason": "max_tokens"}},
         {
             "expect": {"last_tool_result_contains": ["Not run", "max_tokens=4096"]},
@@ -75,7 +75,7 @@ def test_a_cut_reply_is_asked_again_with_a_larger_limit(root: Path, config_home:
     with four times the limit, and the whole edit that comes back lands."""
     workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     (root / ".orchestra/config.toml").write_text(model_config("claude-sonnet-4-6", 8192))
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [CUT_EDIT], "stop_reason": "max_tokens"}},
         {"reply": {"tool_use": [SHOP_EDIT]}},
         {"reply": {"text": "Rounded."}},
@@ -102,7 +102,7 @@ def test_a_reply_cut_again_at_the_ceiling_is_not_run(root: Path, config_home: Pa
     workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     (root / ".orchestra/config.toml").write_text(model_config("claude-3-5-haiku-20241022", 4000))
     cut = {"reply": {"tool_use": [CUT_EDIT], "stop_reason": "max_tokens"}}
-    script = [cut, cut, {"reply": {"text": "Giving up."}}]
+    script: list[dict[str, Any]] = [cut, cut, {"reply": {"text": "Giving up."}}]
     with ScriptedServer(script) as server:
         done = orchestra(root, server, config_home, "run", "implement", "--yes", "--apply")
     server.assert_no_failures()
@@ -177,7 +177,7 @@ def test_a_larger_limit_the_api_refuses_leaves_the_cut_reply_unrun(
     window): the cut reply is handled as cut, not as a failed run."""
     workspace(root, {"implement": IMPLEMENT}, extra={"shop.py": SHOP_BASE})
     (root / ".orchestra/config.toml").write_text(model_config("claude-sonnet-4-6", 8192))
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [CUT_EDIT], "stop_reason": "max_tokens"}},
         {"fault": {"status": 400, "consume": True, "message": "max_tokens too large"}},
         {

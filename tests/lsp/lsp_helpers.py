@@ -110,6 +110,12 @@ class Editor:
         """Which annotated edits the person ticks in the preview."""
         self._install()
 
+    async def request(self, method: str, params: object = None) -> Any:
+        """Ask the server `method` (Orchestra's own requests) and await the answer, as
+        pygls gives it (attribute access to its fields); a JSON-RPC error raises."""
+        protocol = self.client.protocol
+        return await protocol.send_request_async(method, params)  # type: ignore[no-untyped-call]
+
     # -- documents ---------------------------------------------------------------------
 
     def uri(self, relative: str) -> str:

@@ -42,12 +42,12 @@ def require(path: Path) -> Path:
 
 
 def stdio(name: str, command: str | Path, *args: str | Path, **options: object) -> McpServer:
-    spec = StdioServer(command=str(command), args=[str(a) for a in args], **options)  # type: ignore[arg-type]
+    spec = StdioServer(command=str(command), args=[str(a) for a in args], **options)
     return McpServer(name=name, spec=spec, source_path="test")
 
 
 def http(name: str, url: str, kind: str = "http") -> McpServer:
-    return McpServer(name=name, spec=HttpServer(type=kind, url=url), source_path="test")  # type: ignore[arg-type]
+    return McpServer(name=name, spec=HttpServer(type=kind, url=url), source_path="test")
 
 
 def everything(name: str = "everything") -> McpServer:

@@ -99,9 +99,7 @@ async def test_the_language_server_started_from_root_starts_servers_in_the_works
             "XDG_CONFIG_HOME": str(root / ".user-config"),
         }
         editor = await lsp_editor(root, env=env)
-        started: Any = await editor.client.protocol.send_request_async(
-            "orchestra/run", {"command": "go"}
-        )
+        started: Any = await editor.request("orchestra/run", {"command": "go"})
         finished = await editor.wait_event("run_finished", run_id=started.runId, timeout=90)
     model.assert_no_failures()
     assert finished["output"] == "Found it."

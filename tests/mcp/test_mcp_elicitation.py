@@ -54,9 +54,7 @@ async def _run_in_editor(
         editor = await lsp_editor(root, env=env, ask=options.get("ask", False))
         editor.ask_answers = options.get("ask_answers", [])
         editor.answers = options.get("answers", [])
-        started: Any = await editor.client.protocol.send_request_async(
-            "orchestra/run", {"command": "go"}
-        )
+        started: Any = await editor.request("orchestra/run", {"command": "go"})
         await editor.wait_event("run_finished", run_id=started.runId, timeout=90)
     model.assert_no_failures()
     return editor, load_run(root, started.runId).events

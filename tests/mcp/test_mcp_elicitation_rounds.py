@@ -175,7 +175,7 @@ def test_a_page_the_person_accepts_opens_from_the_terminal(tmp_path: Path) -> No
     browser = tmp_path / "browser.sh"
     browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
     browser.chmod(0o755)
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "mcp__e__login", "input": {}}]}},
         {"expect": {"last_tool_result_contains": ["login accept"]}, "reply": {"text": "ok"}},
     ]
@@ -206,9 +206,7 @@ async def _run_in_editor(
             editor.ask_answers = answers
         else:
             editor.answers = answers
-        started: Any = await editor.client.protocol.send_request_async(
-            "orchestra/run", {"command": "go"}
-        )
+        started: Any = await editor.request("orchestra/run", {"command": "go"})
         await editor.wait_event("run_finished", run_id=started.runId, timeout=90)
     model.assert_no_failures()
     return editor, load_run(root, started.runId).events
@@ -314,7 +312,7 @@ def test_input_required_rounds_unattended_are_declined(stateless_root: Path) -> 
 def test_a_server_that_never_stops_asking_is_given_up(stateless_root: Path) -> None:
     """Unattended, every round is declined at once; after 10 the call ends with an
     error the model reads, instead of asking forever."""
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "mcp__t__nag", "input": {}}]}},
         {
             "expect": {"last_tool_result_contains": ["still asking for input after 10 rounds"]},

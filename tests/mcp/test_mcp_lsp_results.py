@@ -36,9 +36,7 @@ async def test_results_reach_the_model_once_through_the_editor(
             "XDG_CONFIG_HOME": str(root / ".user-config"),
         }
         editor = await lsp_editor(root, env=env)
-        started: Any = await editor.client.protocol.send_request_async(
-            "orchestra/run", {"command": "go"}
-        )
+        started: Any = await editor.request("orchestra/run", {"command": "go"})
         await editor.wait_event("run_finished", run_id=started.runId, timeout=120)
     model.assert_no_failures()
     bodies = [r.body for r in model.requests if r.path.endswith("/v1/messages") and r.body]

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
@@ -51,7 +52,7 @@ def test_login_then_use_then_logout(tmp_path: Path, server_url: str) -> None:
     by_hand = orchestra("mcp", "call", "g", "whoami", root=root, env=NO_KEYRING)
     assert by_hand.returncode == 0, by_hand.stdout + by_hand.stderr
     assert by_hand.stdout.startswith("GUARDED-OK client=")
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "mcp__g__whoami", "input": {}}]}},
         {"expect": {"last_tool_result_contains": ["GUARDED-OK"]}, "reply": {"text": "in"}},
     ]

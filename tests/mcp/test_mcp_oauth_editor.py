@@ -55,9 +55,7 @@ def _env(root: Path, model: ScriptedServer, **extra: str) -> dict[str, str]:
 
 
 async def _run(editor: Any, root: Path) -> list[dict[str, Any]]:
-    started: Any = await editor.client.protocol.send_request_async(
-        "orchestra/run", {"command": "go"}
-    )
+    started: Any = await editor.request("orchestra/run", {"command": "go"})
     await editor.wait_event("run_finished", run_id=started.runId, timeout=90)
     return load_run(root, started.runId).events
 
@@ -80,11 +78,11 @@ async def _until(found: Any, timeout: float = 30) -> Any:
 
 def _keyring_text(root: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """What the keyring the language server used holds for this server."""
-    from keyrings.alt.file import PlaintextKeyring
+    from keyrings.alt.file import PlaintextKeyring  # type: ignore[import-untyped]
 
     monkeypatch.setenv("XDG_DATA_HOME", str(root / ".user-data"))
     key = hashlib.sha256(url.encode()).hexdigest()[:24]
-    text = PlaintextKeyring().get_password("orchestra-mcp-oauth", key)
+    text: str | None = PlaintextKeyring().get_password("orchestra-mcp-oauth", key)
     assert text is not None
     return text
 
@@ -92,7 +90,7 @@ def _keyring_text(root: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 async def test_login_through_show_document_then_run(
     root: Path, server_url: str, lsp_editor: StartEditor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"text": "not yet"}},
         {"reply": {"tool_use": [{"name": "mcp__g__whoami", "input": {}}]}},
         {"expect": {"last_tool_result_contains": ["GUARDED-OK"]}, "reply": {"text": "in"}},
@@ -103,9 +101,7 @@ async def test_login_through_show_document_then_run(
         [failed] = [e for e in before if "needs authorization" in str(e.get("message"))]
         assert "orchestra.mcpLogin" in failed["message"]
 
-        login = asyncio.ensure_future(
-            editor.client.protocol.send_request_async("orchestra/mcpLogin", {"server": "g"})
-        )
+        login = asyncio.ensure_future(editor.request("orchestra/mcpLogin", {"server": "g"}))
         client = editor.client
         # (The run before showed its report: only the page opened outside is the login's.)
         [shown] = await _until(lambda: [d for d in client.shown_documents if d.external])
@@ -133,7 +129,7 @@ async def test_a_run_that_needs_a_login_offers_it(root: Path, lsp_editor: StartE
     """No command needed: the failed start is offered as a login ("Log in" / "Not now")
     in place of the error message; the page opens through the editor, and the next run
     of the same language server has the server."""
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"text": "not yet"}},
         {"reply": {"tool_use": [{"name": "mcp__g__whoami", "input": {}}]}},
         {"expect": {"last_tool_result_contains": ["GUARDED-OK"]}, "reply": {"text": "in"}},
@@ -172,9 +168,7 @@ async def test_an_editor_without_show_document_names_the_page(
             env=_env(root, model, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"),
             show_document=False,
         )
-        login = asyncio.ensure_future(
-            editor.client.protocol.send_request_async("orchestra/mcpLogin", {"server": "g"})
-        )
+        login = asyncio.ensure_future(editor.request("orchestra/mcpLogin", {"server": "g"}))
         client = editor.client
         [message] = await _until(lambda: [m for m in client.messages if "authorize" in m.message])
         assert not any(d.external for d in client.shown_documents)
@@ -197,8 +191,6 @@ async def test_login_to_what_cannot_log_in_is_a_clear_error(
             ("local", "MCP server 'local' is not a streamable HTTP server"),
         ]:
             with pytest.raises(JsonRpcException) as refused:
-                await editor.client.protocol.send_request_async(
-                    "orchestra/mcpLogin", {"server": server}
-                )
+                await editor.request("orchestra/mcpLogin", {"server": server})
             assert expected in str(refused.value)
     assert not any(d.external for d in editor.client.shown_documents)

@@ -70,7 +70,7 @@ async def test_the_palette_lists_and_runs_a_prompt(root: Path, lsp_editor: Start
         # The palette waits a few seconds for servers; past that it shows what it has
         # and the listing goes on, so asking again soon shows the prompts.
         for _ in range(30):
-            listed: Any = await editor.client.protocol.send_request_async("orchestra/commands", {})
+            listed: Any = await editor.request("orchestra/commands", {})
             names = [c.name for c in listed.commands]
             if "mcp__p__review" in names:
                 break
@@ -81,7 +81,7 @@ async def test_the_palette_lists_and_runs_a_prompt(root: Path, lsp_editor: Start
             ("ticket", True),
             ("focus", False),
         ]
-        started: Any = await editor.client.protocol.send_request_async(
+        started: Any = await editor.request(
             "orchestra/run",
             {"command": "mcp__p__review", "arguments": {"ticket": "SHOP-12", "focus": "security"}},
         )

@@ -32,7 +32,10 @@ async def test_a_prompt_is_a_slash_command_in_the_agent_panel(tmp_path: Path) ->
     client = RecordingClient([])
     with ScriptedServer(script) as model:
         env = agent_environment(tmp_path, model.base_url)
-        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
+        async with spawn_agent_process(client.as_client(), *AGENT_COMMAND, env=env, cwd=root) as (
+            conn,
+            _,
+        ):
             await conn.initialize(protocol_version=PROTOCOL_VERSION)
             session = await conn.new_session(cwd=str(root), mcp_servers=[])
 
@@ -75,7 +78,7 @@ async def test_prompts_a_server_adds_later_are_announced_after_the_turn(tmp_path
         tools=["mcp__m__*"],
         config='[agents]\ndefault = "user"\n\n[permissions]\nallow = ["mcp__m__*"]\n',
     )
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "mcp__m__unlock", "input": {}}]}},
         {"expect": {"last_tool_result_contains": ["unlocked"]}, "reply": {"text": "Unlocked."}},
     ]
@@ -90,7 +93,10 @@ async def test_prompts_a_server_adds_later_are_announced_after_the_turn(tmp_path
 
     with ScriptedServer(script) as model:
         env = agent_environment(tmp_path, model.base_url)
-        async with spawn_agent_process(client, *AGENT_COMMAND, env=env, cwd=root) as (conn, _):
+        async with spawn_agent_process(client.as_client(), *AGENT_COMMAND, env=env, cwd=root) as (
+            conn,
+            _,
+        ):
             await conn.initialize(protocol_version=PROTOCOL_VERSION)
             session = await conn.new_session(cwd=str(root), mcp_servers=[])
             answer = await asyncio.wait_for(

@@ -113,7 +113,7 @@ async def test_a_mention_attaches_the_resource_in_the_editor(
             "XDG_CONFIG_HOME": str(root / ".user-config"),
         }
         editor = await lsp_editor(root, env=env)
-        started: Any = await editor.client.protocol.send_request_async(
+        started: Any = await editor.request(
             "orchestra/run", {"command": "attach", "arguments": {"topic": "@p:notes://day/friday"}}
         )
         finished = await editor.wait_event("run_finished", run_id=started.runId, timeout=90)

@@ -119,7 +119,7 @@ def test_prompt_rendering_labels_roles_only_in_a_dialogue() -> None:
 def test_bound_keeps_text_within_the_limit(texts: list[str], limit: int) -> None:
     blocks, note = bound([{"type": "text", "text": text} for text in texts], limit)
     cut = note is not None
-    assert not cut or (blocks[-1]["text"] == note and note.startswith("[... cut about "))
+    assert not cut or (blocks[-1]["text"] == note and (note or "").startswith("[... cut about "))
     # Within the limit as the context fitter counts it, note included: it never cuts again.
     assert content_tokens(blocks) <= limit
     assert all(block["text"] for block in blocks)
@@ -146,15 +146,18 @@ def test_cutting_again_keeps_one_truthful_note() -> None:
     note still counts against the whole original and keeps its way to the rest."""
     text = "".join(f"row {n}: some words of a long listing\n" for n in range(40_000))
     saved: list[bytes] = []
-    blocks, note = bound(
-        [{"type": "text", "text": text}], 5000, lambda _, data: saved.append(data) or "x.txt"
-    )
+
+    def save(_: str, data: bytes) -> str:
+        saved.append(data)
+        return "x.txt"
+
+    blocks, note = bound([{"type": "text", "text": text}], 5000, save)
     assert note is not None and saved == [text.encode()]
     first = parse_cut_note(note)
     assert first is not None and "saved at x.txt" in first[2]
     recut, cuts = cut_tool_results(_as_message(blocks), 0, 1000, {})
     assert len(cuts) == 1
-    content = recut["content"][0]["content"]  # type: ignore[index]
+    content = recut["content"][0]["content"]
     notes = [b["text"] for b in content if b["text"].startswith("[... cut")]
     assert len(notes) == 1 and notes[0] == content[-1]["text"]
     again = parse_cut_note(notes[0])

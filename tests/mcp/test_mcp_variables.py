@@ -117,7 +117,7 @@ def test_a_server_gets_the_expanded_values(tmp_path: Path, value: str | None) ->
     # env values are secrets: redacted before the model and the journal see them.
     dash = "unset" if value is None else ""
     expected = f"argv=['default-arg', '{dash}|empty-or-unset|$HOME'] SEEN=[redacted]"
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "mcp__env__show", "input": {}}]}},
         {"expect": {"last_tool_result_contains": [expected]}, "reply": {"text": "ok"}},
     ]

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "lsp"))
 from lsp_helpers import make_workspace
 
 BASE = "".join(f"line {n}\n" for n in range(1, 31))
-SCRIPT = [
+SCRIPT: list[dict[str, Any]] = [
     {"reply": {"text": "The plan: change line 2 and line 28."}},
     {
         "reply": {

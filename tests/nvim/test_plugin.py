@@ -25,7 +25,7 @@ def edit(path: str, old: str, new: str) -> dict[str, Any]:
     }
 
 
-FIRST_RUN = [
+FIRST_RUN: list[dict[str, Any]] = [
     {"reply": {"text": "Plan: make add() add."}},
     {
         "expect": {"messages_contain": [FEEDBACK]},
@@ -53,14 +53,14 @@ FIRST_RUN = [
     },
     {"reply": {"text": "Fixed add(), clarified mean(), noted it."}},
 ]
-SECOND_RUN = [{"reply": {"text": "Plan: tidy."}}]
-THIRD_RUN = [
+SECOND_RUN: list[dict[str, Any]] = [{"reply": {"text": "Plan: tidy."}}]
+THIRD_RUN: list[dict[str, Any]] = [
     {"reply": {"text": "Plan: rename mean to average."}},
     {"reply": {"tool_use": [edit("calc.py", "def mean(", "def average(")]}},
     {"reply": {"text": "Renamed."}},
 ]
 
-FIRST_ANSWERS = [
+FIRST_ANSWERS: list[dict[str, Any]] = [
     {"prompt": "run which command", "pick": "improve <goal> [area=calc.py] [tone=brief]"},
     {"prompt": "improve · goal (What to improve)", "input": "make add() add"},
     {"prompt": "improve · area (Which file)", "default": True},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from orchestra_lsp.journal import load_run
 from orchestra_lsp.testing import ScriptedServer
@@ -55,7 +56,7 @@ def test_edit_the_plan_in_a_buffer_then_a_structured_answer(tmp_path: Path) -> N
     commands = root / ".orchestra" / "commands"
     (commands / "planned.md").write_text(PLANNED, encoding="utf-8")
     (commands / "triaged.md").write_text(TRIAGED, encoding="utf-8")
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"text": "1. Rewrite calc.py"}},
         {
             "expect": {"messages_contain": ["Do this plan: 1. Fix add()\n2. Leave mean() alone"]},

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from plugin_helpers import drive, make_workspace
@@ -16,7 +17,7 @@ from orchestra_lsp.testing import ScriptedServer
 
 SHELL = "python3 -c 'print(6 * 7)'"
 # The plan sees the lines selected for :'<,'>Orchestra run; the developer runs a command the policy does not allow (a person is asked), then edits.
-SCRIPT = [
+SCRIPT: list[dict[str, Any]] = [
     {
         "expect": {
             "messages_contain": [

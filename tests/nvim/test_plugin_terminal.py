@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ from orchestra_lsp.testing import ScriptedServer
 SCREENS = Path(__file__).parent / "screens"
 # The first run without the revision: plan, approve, change, review.
 # The developer's edits come after 3 s, while the person is typing.
-SCRIPT = [FIRST_RUN[0], {**FIRST_RUN[2], "delay": 3}, FIRST_RUN[3]]
+SCRIPT: list[dict[str, Any]] = [FIRST_RUN[0], {**FIRST_RUN[2], "delay": 3}, FIRST_RUN[3]]
 
 
 class Terminal:

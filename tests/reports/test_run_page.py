@@ -175,7 +175,7 @@ def test_run_html_writes_the_page_when_the_run_ends_with_secrets_redacted(
         },
     )
     edit = {"command": "str_replace", "path": "notes.txt", "old_str": "two", "new_str": "2"}
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"text": "Tidying.", "tool_use": [{"name": "edit", "input": edit}]}},
         {"reply": {"text": f"Done. I saw the token {secret} and the key {API_KEY}."}},
     ]

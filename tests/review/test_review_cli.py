@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import sys
 from pathlib import Path
+from typing import Any
 
 from engine_helpers import (
     cli_env,
@@ -32,7 +33,7 @@ ONE_STEP = command_file([{"id": "implement", "agent": "worker", "prompt": "Chang
 def _stopped_for_want_of_a_person(root: Path, config_home: Path) -> str:
     """`orchestra run` with a review gate, no terminal, no --yes: exit 3, nothing lost."""
     workspace(root, {"change": REVIEWED}, extra={"values.py": BASE})
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [str_replace("values.py", LINES[3], "value_3 = 'three'\n")]}},
         {"reply": {"text": "Line 3 changed."}},
     ]

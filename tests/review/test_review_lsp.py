@@ -99,7 +99,7 @@ async def start(tmp_path: Path, model: ScriptedServer) -> AsyncIterator[Start]:
 
 
 async def _run(editor: Editor) -> str:
-    answer = await editor.client.protocol.send_request_async(
+    answer = await editor.request(
         "orchestra/run", {"command": "change", "arguments": {"goal": "rename lines"}}
     )
     return str(answer.runId)
@@ -174,7 +174,7 @@ async def test_without_apply_edit_an_open_file_lands_on_disk(start: Start, works
     editor.open("data.txt")
     run_id = await _run(editor)
     await editor.wait_event("proposal_ready", run_id=run_id, timeout=90)
-    decided = await editor.client.protocol.send_request_async(
+    decided = await editor.request(
         "orchestra/decide",
         {"runId": run_id, "files": [{"path": "data.txt", "accepted": ["h1"]}]},
     )
@@ -230,7 +230,7 @@ async def test_a_client_holding_did_change_until_decide_returns_gets_the_truth(
     run_id = await _run(editor)
     await editor.wait_event("proposal_ready", run_id=run_id, timeout=90)
     deciding.set()
-    await editor.client.protocol.send_request_async(
+    await editor.request(
         "orchestra/decide",
         {"runId": run_id, "files": [{"path": "data.txt", "accepted": "all"}]},
     )
@@ -251,13 +251,11 @@ async def test_a_decision_after_cancel_is_refused_and_nothing_lands(
     editor = await start(workspace, review="proposal", answers=["Approve"])
     run_id = await _run(editor)
     await editor.wait_event("proposal_ready", run_id=run_id, timeout=90)
-    cancelled = await editor.client.protocol.send_request_async(
-        "orchestra/cancel", {"runId": run_id}
-    )
+    cancelled = await editor.request("orchestra/cancel", {"runId": run_id})
     assert cancelled.cancelled
     await editor.wait_event("run_cancelled", run_id=run_id, timeout=30)
     with pytest.raises(Exception, match="withdrawn"):
-        await editor.client.protocol.send_request_async(
+        await editor.request(
             "orchestra/decide",
             {"runId": run_id, "files": [{"path": "data.txt", "accepted": "all"}]},
         )

@@ -52,7 +52,7 @@ async def call(session: ClientSession, tool: str, **arguments: Any) -> dict[str,
     assert not result.is_error, text_of(result)
     assert result.structured_content is not None
     assert json.loads(text_of(result)) == result.structured_content
-    return result.structured_content
+    return dict(result.structured_content)
 
 
 async def refused(session: ClientSession, tool: str, **arguments: Any) -> str:

@@ -14,6 +14,7 @@ import codecs
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -92,7 +93,7 @@ async def test_edits_keep_every_other_byte(
     assert shown.text.endswith(NO_FINAL_NEWLINE) is (not final_newline)
 
     if command == "str_replace":
-        args = {"old_str": "line two", "new_str": "line two\nline two-b ü"}
+        args: dict[str, Any] = {"old_str": "line two", "new_str": "line two\nline two-b ü"}
         e = endings[1]
         expected = original.replace("line two" + e, "line two" + e + "line two-b ü" + e)
     elif command == "insert_middle":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tool_helpers import TreeMaker, context
 
@@ -57,7 +58,7 @@ async def test_the_base_is_the_editor_buffer_with_its_version(make_tree: TreeMak
 async def test_error_messages_follow_the_anthropic_tool(make_tree: TreeMaker) -> None:
     root = make_tree({"app.py": SOURCE, "dup.txt": "a\nx\na\nx\na\n"})
     ctx = context(root)
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"command": "str_replace", "path": "app.py", "old_str": "nope"}, "No match found for old_str"),
         ({"command": "str_replace", "path": "dup.txt", "old_str": "a"}, "old_str appears 3 times in dup.txt (lines 1, 3, 5)"),
         ({"command": "create", "path": "app.py", "file_text": "x"}, "File already exists at: app.py"),

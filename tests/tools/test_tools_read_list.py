@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tool_helpers import TreeMaker, context, git_init
 
 from orchestra_lsp.tools import BUILTIN_TOOLS
@@ -30,13 +32,14 @@ async def test_read_file_bounds_bytes_and_long_lines(make_tree: TreeMaker) -> No
 
 async def test_read_file_errors_are_results(make_tree: TreeMaker) -> None:
     root = make_tree({"bin": b"\x00\x01", "dir/x": "x"})
-    for args, expected in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"path": "missing.txt"}, "does not exist"),
         ({"path": "bin"}, "binary"),
         ({"path": "dir"}, "is a directory"),
         ({"path": "bin", "offset": 0}, "invalid input for read_file: offset"),
         ({"paht": "x"}, "invalid input"),
-    ]:
+    ]
+    for args, expected in cases:
         result = await read_file.run(args, context(root))
         assert result.is_error and expected in result.text, (args, result.text)
 

@@ -106,7 +106,7 @@ async def test_results_are_bounded(make_tree: TreeMaker) -> None:
     root = make_tree({f"f{n:03}.txt": "hit\n" * 5 for n in range(60)})
     view = WorkspaceView(root)
     for backend in ("ripgrep", "python"):
-        outcome = await search_workspace(view, SearchQuery(pattern="hit"), backend)  # type: ignore[arg-type]
+        outcome = await search_workspace(view, SearchQuery(pattern="hit"), backend)
         assert len(outcome.matches) == MAX_MATCHES and outcome.truncated
     result = await SearchTool().run({"pattern": "hit"}, context(root))
     assert f"more than {MAX_MATCHES} matches" in result.text
@@ -115,7 +115,7 @@ async def test_results_are_bounded(make_tree: TreeMaker) -> None:
 async def test_tool_output_and_errors(make_tree: TreeMaker) -> None:
     root = make_tree(TREE)
     for backend in ("ripgrep", "python"):
-        tool = SearchTool(backend)  # type: ignore[arg-type]
+        tool = SearchTool(backend)
         result = await tool.run({"pattern": "write docs"}, context(root))
         assert result.text == "docs/readme.md:2:TODO: write docs"
         missing = await tool.run({"pattern": "no such text"}, context(root))

@@ -34,7 +34,7 @@ def land_change(root: Path, env_for: Callable[[str], dict[str, str]]) -> str:
         "name": "edit",
         "input": {"command": "create", "path": "notes.txt", "file_text": CREATED},
     }
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "reply": {
                 "tool_use": [

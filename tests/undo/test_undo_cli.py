@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from engine_helpers import (
     cli_env,
@@ -184,7 +185,7 @@ def test_a_line_that_held_a_secret_is_not_restored_redacted(root: Path, config_h
             "new_str": "token = read_token()\n",
         },
     }
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "reply": {
                 "tool_use": [replace, str_replace("values.py", LINES[9], "value_9 = 'nine'\n")]

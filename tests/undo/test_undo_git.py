@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_undo_cli import BASE, LINES, _landed_run, _orchestra
+from landed_run import BASE, LINES
+from test_undo_cli import _landed_run, _orchestra
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Person",

@@ -75,7 +75,7 @@ async def start() -> AsyncIterator[Start]:
 
 
 async def _run(editor: Editor, command: str, ticket: str) -> dict[str, Any]:
-    answer = await editor.client.protocol.send_request_async(  # type: ignore[no-untyped-call]
+    answer = await editor.request(
         "orchestra/run", {"command": command, "arguments": {"ticket": ticket}}
     )
     ended = await asyncio.wait_for(_ended(editor, str(answer.runId)), RUN_SECONDS)

@@ -17,6 +17,12 @@ from typing import Any
 
 Handler = Callable[[Any], Any]
 
+
+def _null(params: Any) -> None:
+    """The answer to a request nobody set a handler for."""
+    return None
+
+
 # What a client that declares nothing beyond the basics sends: no window, no workspace
 # edits, no dynamic registration, no experimental options.
 BASIC_CAPABILITIES: dict[str, Any] = {
@@ -184,7 +190,7 @@ class RawClient:
             self.received.append(message)
             self._arrived.set()
             if "method" in message and "id" in message:
-                handler = self.handlers.get(message["method"], lambda _: None)
+                handler: Handler | None = self.handlers.get(message["method"], _null)
                 if handler is None:
                     error = {"code": -32601, "message": f"{message['method']} not supported"}
                     self.send({"id": message["id"], "error": error})

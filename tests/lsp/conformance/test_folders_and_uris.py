@@ -128,7 +128,7 @@ async def test_the_agent_reads_the_buffer_whatever_the_spelling(
         link = tmp_path / "link"
         os.symlink(root, link)
         opened = link / "data.txt"
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "read_file", "input": {"path": "data.txt"}}]}},
         {
             "expect": {"last_tool_result_contains": ["unsaved buffer text"]},
@@ -209,7 +209,7 @@ async def test_review_edits_go_to_the_uri_the_client_used(
         "old_str": "line 2",
         "new_str": "line two",
     }
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "edit", "input": edit}]}},
         {"reply": {"text": "Edited."}},
     ]

@@ -154,7 +154,7 @@ async def test_requests_sent_back_to_back_across_the_hand_over_are_each_answered
     command = workspace / ".orchestra" / "commands" / "change.md"
     text = command.read_text()
     document = {"uri": command.as_uri(), "languageId": "markdown", "version": 1, "text": text}
-    params = {"processId": None, "rootUri": workspace.as_uri(), "capabilities": {}}
+    params: dict[str, Any] = {"processId": None, "rootUri": workspace.as_uri(), "capabilities": {}}
     pending = (
         frame({"id": "init", "method": "initialize", "params": params})
         + frame({"method": "initialized", "params": {}})

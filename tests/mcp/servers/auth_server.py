@@ -17,6 +17,7 @@ from mcp.server.auth.provider import (
     AccessToken,
     AuthorizationCode,
     AuthorizationParams,
+    OAuthAuthorizationServerProvider,
     RefreshToken,
     construct_redirect_uri,
 )
@@ -30,7 +31,9 @@ BASE = f"http://127.0.0.1:{PORT}"
 LIFETIME = int(sys.argv[2]) if len(sys.argv) > 2 else 3600
 
 
-class Provider:
+class Provider(OAuthAuthorizationServerProvider[AuthorizationCode, RefreshToken, AccessToken]):
+    """Every grant the login tests use; the SDK's default rejects the rest."""
+
     def __init__(self) -> None:
         self.clients: dict[str, OAuthClientInformationFull] = {}
         self.codes: dict[str, AuthorizationCode] = {}

@@ -46,7 +46,7 @@ def ask_hotel(
 ) -> Elicit[Any]:
     city = where.data.city if isinstance(where, AcceptedElicitation) else ""
     hotels = tuple(HOTELS.get(city, ["(none)"]))
-    choice = create_model("Hotel", hotel=(Literal[hotels], ...))  # type: ignore[valid-type]
+    choice = create_model("Hotel", hotel=(Literal[hotels], ...))  # type: ignore[arg-type]  # a Literal of run-time values
     return Elicit(f"Which hotel in {city}?", choice)
 
 

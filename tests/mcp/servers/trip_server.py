@@ -35,7 +35,7 @@ async def plan_trip(ctx: Context) -> str:
         return f"no hotels known in {city}"
     # The second question exists only once the first is answered: its choices are
     # that city's hotels.
-    choice = create_model("Hotel", hotel=(Literal[tuple(HOTELS[city])], ...))  # type: ignore[valid-type]
+    choice = create_model("Hotel", hotel=(Literal[tuple(HOTELS[city])], ...))  # type: ignore[arg-type]  # a Literal of run-time values
     hotel = await ctx.elicit(f"Which hotel in {city}?", choice)
     if hotel.action != "accept":
         return f"stopped at question 2: {hotel.action}"
