@@ -158,3 +158,42 @@ def test_an_mcp_server_no_file_defines_is_warned_at_its_name(tmp_path: Path) -> 
         ".mcp.json or .orchestra/mcp.json (did you mean 'github'?); the agent gets no tools "
         "from it",
     ]
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        (
+            "yolo",
+            "defaultMode 'yolo' is not a valid permission mode; valid: default, "
+            "acceptEdits, plan, bypassPermissions, dontAsk; ignored",
+        ),
+        (
+            "acceptedits",
+            "defaultMode 'acceptedits' is not a valid permission mode (did you "
+            "mean 'acceptEdits'?); valid: default, acceptEdits, plan, bypassPermissions, "
+            "dontAsk; ignored",
+        ),
+        # Claude Code's own modes that Orchestra has no use for are said as such.
+        ("plan", "defaultMode 'plan': it has no meaning in Orchestra; ignored"),
+    ],
+)
+def test_a_permission_mode_that_is_nobodys_is_called_invalid(
+    tmp_path: Path, mode: str, said: str
+) -> None:
+    settings = {"permissions": {"defaultMode": mode}}
+    root = write(tmp_path, {".claude/settings.json": json.dumps(settings, indent=2)})
+    assert f".claude/settings.json:3:20: warning: {said}" in check(root)
+
+
+def test_a_misspelt_hook_event_is_not_called_a_claude_code_one(tmp_path: Path) -> None:
+    hooks = {"hooks": {"PreToolUs": [], "Notification": []}}
+    root = write(tmp_path, {".claude/settings.json": json.dumps(hooks, indent=2)})
+    lines = [line for line in check(root) if "hook event" in line]
+    assert lines == [
+        ".claude/settings.json:3:5: warning: hook event 'PreToolUs' is not a Claude Code hook "
+        "event (did you mean 'PreToolUse'?); ignored",
+        ".claude/settings.json:4:5: warning: hook event 'Notification' has no meaning in "
+        "Orchestra (it runs PreToolUse, PostToolUse, UserPromptSubmit, Stop, SubagentStop, "
+        "SessionStart); ignored",
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
@@ -34,6 +34,8 @@ class AgentFrontMatter(BaseModel):
 
 
 PermissionMode = Literal["default", "acceptEdits", "plan", "bypassPermissions", "dontAsk"]
+#: Claude Code's permission modes, as its settings and sub-agents write them.
+PERMISSION_MODES: tuple[str, ...] = get_args(PermissionMode)
 
 
 class ClaudeAgentFrontMatter(AgentFrontMatter):

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from orchestra_lsp.workspace.agents import PERMISSION_MODES
 from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity
 from orchestra_lsp.workspace.model_errors import validate
 from orchestra_lsp.workspace.structured_files import parse_json
@@ -43,6 +44,34 @@ HOOK_EVENTS = (
     "Stop",
     "SubagentStop",
     "SessionStart",
+)
+
+#: Claude Code's other hook events (its hooks reference), so a misspelt event is told
+#: apart from one that is real but has no Orchestra meaning.
+CLAUDE_ONLY_HOOK_EVENTS = (
+    "Notification",
+    "PermissionRequest",
+    "PermissionDenied",
+    "PostToolUseFailure",
+    "PostToolBatch",
+    "PreCompact",
+    "PostCompact",
+    "SessionEnd",
+    "Setup",
+    "StopFailure",
+    "SubagentStart",
+    "TaskCreated",
+    "TaskCompleted",
+    "TeammateIdle",
+    "UserPromptExpansion",
+    "InstructionsLoaded",
+    "ConfigChange",
+    "CwdChanged",
+    "FileChanged",
+    "WorktreeCreate",
+    "WorktreeRemove",
+    "Elicitation",
+    "ElicitationResult",
 )
 
 
@@ -161,23 +190,32 @@ def _merge(
     if mode == "bypassPermissions" and personal:
         merged.bypass_allowed = True
     elif mode is not None and mode not in ("default", "acceptEdits"):
-        why = (
-            "only the person's own settings (~/.claude/settings.json, settings.local.json) "
-            "may allow it"
-            if mode == "bypassPermissions"
-            else "it has no meaning in Orchestra"
-        )
+        if mode == "bypassPermissions":
+            problem = (
+                f"defaultMode '{mode}': only the person's own settings "
+                "(~/.claude/settings.json, settings.local.json) may allow it"
+            )
+        elif mode in PERMISSION_MODES:
+            problem = f"defaultMode '{mode}': it has no meaning in Orchestra"
+        else:
+            problem = (
+                f"defaultMode '{mode}' is not a valid permission mode"
+                f"{did_you_mean(mode, PERMISSION_MODES)}; valid: {', '.join(PERMISSION_MODES)}"
+            )
         sink.add(
-            f"defaultMode '{mode}': {why}; ignored",
+            f"{problem}; ignored",
             positions.value(("permissions", "defaultMode")),
             Severity.WARNING,
         )
     merged.env.update(parsed.env)
     for event, matchers in parsed.hooks.items():
         if event not in HOOK_EVENTS:
+            runs = f"it runs {', '.join(HOOK_EVENTS)}"
+            meant = did_you_mean(event, [*HOOK_EVENTS, *CLAUDE_ONLY_HOOK_EVENTS])
             sink.add(
-                f"hook event '{event}' has no meaning in Orchestra (it runs "
-                f"{', '.join(HOOK_EVENTS)}); ignored",
+                f"hook event '{event}' is not a Claude Code hook event{meant}; ignored"
+                if meant and event not in CLAUDE_ONLY_HOOK_EVENTS
+                else f"hook event '{event}' has no meaning in Orchestra ({runs}); ignored",
                 positions.key(("hooks", event)),
                 Severity.WARNING,
             )
