@@ -42,11 +42,23 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check server tests bench examples
 	$(VENV)/bin/ruff format --check server tests bench examples
 
-# The package, then the benchmarks (one imports the LSP tests' client helpers, whose
-# own pygls decorators are untyped: they are followed, not reported; see pyproject).
+# The tests' folders (not the installed node and MCP-server trees under them).
+TEST_FOLDERS := $(shell find tests -name '*.py' -not -path '*/node_modules/*' -not -path '*/.venvs/*' -printf '%h\n' | sort -u)
+empty :=
+space := $(empty) $(empty)
+
+# The package, the benchmarks (one imports the LSP tests' client helpers), then the
+# tests a folder at a time: every folder's conftest.py is a module named `conftest`,
+# and tests import their helpers by bare name (pytest's importlib mode), so every
+# test folder is on the search path.
 typecheck: $(TEST_STAMP)
 	$(VENV)/bin/mypy
 	MYPYPATH=tests/lsp $(VENV)/bin/mypy bench
+	@echo "mypy --strict on the tests, a folder at a time..."
+	@status=0; for folder in $(TEST_FOLDERS); do \
+	  MYPYPATH=server:$(subst $(space),:,$(TEST_FOLDERS)) \
+	    $(VENV)/bin/mypy --no-error-summary --explicit-package-bases $$folder/*.py || status=1; \
+	done; exit $$status
 
 # Two workers, a test file each at a time (module fixtures such as code-server stay
 # in one worker): most tests wait on real editors and servers, not on the CPU.

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
 from engine_helpers import (
@@ -37,7 +38,7 @@ APPROVED = command_file(
         {"id": "report", "agent": "worker", "prompt": "Report."},
     ]
 )
-EDIT_SCRIPT = [
+EDIT_SCRIPT: list[dict[str, Any]] = [
     {"reply": {"tool_use": [str_replace("values.py", LINES[2], "value_2 = 'two'\n")]}},
     {"reply": {"text": "Line 2 changed."}},
 ]
@@ -46,7 +47,7 @@ GATE = "Approve, edit, revise or stop?"
 
 
 def _run_in_a_terminal(
-    root: Path, config_home: Path, script: list[dict[str, object]], in_order: list[tuple[str, str]]
+    root: Path, config_home: Path, script: list[dict[str, Any]], in_order: list[tuple[str, str]]
 ) -> tuple[str, int]:
     with ScriptedServer(script) as server:
         transcript, code = in_a_terminal(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
 from engine_helpers import cli_env, command_file, in_a_terminal, orchestra, str_replace, workspace
@@ -18,7 +19,7 @@ REVIEWED = command_file(
     [{"id": "work", "agent": "worker", "prompt": "Do it for {{who}}.", "gate": "review"}],
     arguments=[{"name": "who", "required": True}],
 )
-EDIT = [
+EDIT: list[dict[str, Any]] = [
     {"reply": {"tool_use": [str_replace("values.py", "a = 1\n", "a = 2\n")]}},
     {"reply": {"text": "Done."}},
 ]

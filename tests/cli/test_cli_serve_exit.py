@@ -8,10 +8,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 
-def _framed(*messages: dict[str, object]) -> bytes:
+def _framed(*messages: Mapping[str, object]) -> bytes:
     out = b""
     for message in messages:
         body = json.dumps(message).encode()
@@ -19,7 +20,7 @@ def _framed(*messages: dict[str, object]) -> bytes:
     return out
 
 
-def _serve(tmp_path: Path, *messages: dict[str, object]) -> subprocess.CompletedProcess[bytes]:
+def _serve(tmp_path: Path, *messages: Mapping[str, object]) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
     env.pop("ANTHROPIC_API_KEY", None)
     return subprocess.run(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,11 @@ def _shell(command: str) -> dict[str, object]:
 def _run(root: Path, home: Path) -> dict[str, dict[str, object]]:
     """`orchestra run fix-tests --yes` whose model runs UNITTEST then UNALLOWED; the
     policy's decision per command line."""
-    script = [_shell(UNITTEST), _shell(UNALLOWED), {"reply": {"text": "Done."}}]
+    script: list[dict[str, Any]] = [
+        _shell(UNITTEST),
+        _shell(UNALLOWED),
+        {"reply": {"text": "Done."}},
+    ]
     with ScriptedServer(script) as server:
         ran = orchestra(root, server, home / "xdg", "run", "fix-tests", "--yes")
     assert ran.returncode == 0, ran.stdout + ran.stderr

@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 HOLD = "(hold)"
 """An answer to a message request that leaves it open until `Editor.release` is set."""
 Chooser = Callable[[str, types.AnnotatedTextEdit | types.TextEdit], bool]
+#: A handler of a request or notification from the server (pygls calls it with params).
+Handler = Callable[..., Any]
 
 
 def fix_code_action_decoding(client: LanguageClient) -> None:
@@ -76,7 +78,7 @@ class Editors:
     async def close(self, timeout: float = 30) -> None:
         for editor in self.started:
             await asyncio.wait_for(editor.client.shutdown_session(), timeout)
-            await editor.client.stop()
+            await editor.client.stop()  # type: ignore[no-untyped-call]
 
 
 class Editor:
@@ -163,16 +165,20 @@ class Editor:
 
     # -- handlers ----------------------------------------------------------------------
 
-    def _install(self) -> None:
-        client = self.client
+    def _handles(self, method: str) -> Callable[[Handler], Handler]:
+        """`client.feature(method)`, typed (pygls leaves its decorator untyped)."""
+        register: Callable[[Handler], Handler] = self.client.feature(method)
+        return register
 
-        @client.feature("orchestra/event")
+    def _install(self) -> None:
+
+        @self._handles("orchestra/event")
         def on_event(params: Any) -> None:
             self.events.append(_plain(params))
             self.received.append(("orchestra/event", self.events[-1]))
             self.event_arrived.set()
 
-        @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+        @self._handles(types.WINDOW_SHOW_MESSAGE_REQUEST)
         async def on_message_request(
             params: types.ShowMessageRequestParams,
         ) -> types.MessageActionItem | None:
@@ -183,27 +189,27 @@ class Editor:
                 return None
             return None if title is None else types.MessageActionItem(title=title)
 
-        @client.feature("orchestra/batchProgress")
+        @self._handles("orchestra/batchProgress")
         def on_batch(params: Any) -> None:
             self.batch_updates.append(_plain(params))
             self.received.append(("orchestra/batchProgress", self.batch_updates[-1]))
             self.event_arrived.set()
 
-        @client.feature("orchestra/edit")
+        @self._handles("orchestra/edit")
         def on_edit(params: Any) -> dict[str, Any]:
             self.edited.append(_plain(params))
             return {"text": self.edit_answers.pop(0) if self.edit_answers else None}
 
-        @client.feature("orchestra/ask")
+        @self._handles("orchestra/ask")
         def on_ask(params: Any) -> dict[str, Any]:
             self.asked.append(_plain(params))
             return {"answer": self.ask_answers.pop(0) if self.ask_answers else None}
 
-        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        @self._handles(types.CLIENT_REGISTER_CAPABILITY)
         def on_register(params: types.RegistrationParams) -> None:
             self.registrations.extend(params.registrations)
 
-        @client.feature(types.WORKSPACE_APPLY_EDIT)
+        @self._handles(types.WORKSPACE_APPLY_EDIT)
         def on_apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
             self.applied_edits.append(params)
             self._apply(params.edit)

@@ -27,7 +27,8 @@ def workspace(tmp_path: Path) -> Path:
 async def _done(editor: Any) -> dict[str, Any]:
     for _ in range(600):
         if editor.batch_updates and editor.batch_updates[-1]["done"]:
-            return editor.batch_updates[-1]
+            update: dict[str, Any] = editor.batch_updates[-1]
+            return update
         await asyncio.sleep(0.1)
     raise AssertionError(f"the batch did not end: {editor.batch_updates[-1:]}")
 

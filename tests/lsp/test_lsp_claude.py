@@ -149,7 +149,7 @@ async def test_a_claude_command_delegates_and_its_edit_is_reviewed_in_the_editor
         'Version 3.1. Fix PR 12 titled "off by one"; have code-reviewer check @app.py.'
         '\n\n<file path="app.py">\ndef add(a, b):\n    return a - b\n</file>'
     )
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "expect": {"messages_contain": [expected_prompt], "tools": ["task"]},
             "reply": {"tool_use": [{"name": "task", "input": task}]},

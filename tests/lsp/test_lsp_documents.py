@@ -108,7 +108,9 @@ async def _selection(editor: Editor, uri: str, start: types.Position, end: types
         if isinstance(a, types.CodeAction) and a.command and "Fix what is wrong" in a.title
     ]
     assert action.command is not None and action.command.arguments
-    return action.command.arguments[0]["selection"]
+    argument = action.command.arguments[0]
+    assert isinstance(argument, dict)
+    return argument["selection"]
 
 
 def _cut(rng: random.Random, text: str) -> int:
@@ -130,7 +132,7 @@ async def test_incremental_changes_keep_the_buffer_exact(start: Any, workspace: 
     rng = random.Random(17)
     origin = types.Position(line=0, character=0)
     for _ in range(12):
-        changes = []
+        changes: list[tuple[int, int, str]] = []
         for _ in range(rng.randint(1, 4)):
             # Offsets into the text as the changes so far leave it, as a client sends.
             scratch = buffer.text
@@ -220,7 +222,7 @@ async def test_diagnostics_carry_the_version_they_describe(start: Any, workspace
 async def test_completion_is_registered_for_configuration_files_only(
     start: Any, workspace: Path
 ) -> None:
-    vscode = await start(workspace, "vscode")  # registers completion dynamically
+    vscode: Editor = await start(workspace, "vscode")  # registers completion dynamically
     assert vscode.initialized is not None
     assert vscode.initialized.capabilities.completion_provider is None
 

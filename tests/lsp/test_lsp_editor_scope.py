@@ -51,8 +51,8 @@ async def test_pickers_and_the_light_bulb_know_what_fits(start: Any, workspace: 
         " which no .mcp.json or settings define"
     )
     # The built-ins that read tickets, in a workspace without a ticket server.
-    assert "'tickets' (agent analyst" in why["implement-ticket"]
-    assert "'tickets'" in why["qa-ticket"] and "'browser'" in why["qa-ticket"]
+    assert "'tickets' (agent analyst" in str(why["implement-ticket"])
+    assert "'tickets'" in str(why["qa-ticket"]) and "'browser'" in str(why["qa-ticket"])
 
     # Configuration files get no agent run as a quick fix.
     relative = ".orchestra/agents/planner.md"
@@ -64,7 +64,9 @@ async def test_pickers_and_the_light_bulb_know_what_fits(start: Any, workspace: 
 
     async def problem() -> types.Diagnostic:
         while True:
-            found = [d for d in editor.client.diagnostics.get(uri, []) if "descripton" in d.message]
+            found: list[types.Diagnostic] = [
+                d for d in editor.client.diagnostics.get(uri, []) if "descripton" in d.message
+            ]
             if found:
                 return found[0]
             await editor.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)

@@ -56,7 +56,7 @@ def _events(root: Path, run_id: str, kind: str) -> list[dict[str, Any]]:
 async def test_edit_action_sends_orchestra_edit_and_the_next_step_sees_the_edit(
     start: Any, workspace: Path, env: dict[str, str]
 ) -> None:
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"text": "The plan: rewrite everything."}},
         {
             "expect": {"messages_contain": ["Implement this plan: The plan: change line 2."]},
@@ -89,7 +89,7 @@ async def test_edit_action_sends_orchestra_edit_and_the_next_step_sees_the_edit(
 async def test_gate_and_decide_edit_a_structured_answer_refused_then_taken(
     start: Any, workspace: Path, env: dict[str, str]
 ) -> None:
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [{"name": "structured_output", "input": {"kind": "feature"}}]}},
         {"expect": {"messages_contain": ["The kind is bug."]}, "reply": {"text": "Bug it is."}},
     ]

@@ -33,7 +33,7 @@ async def test_a_stopped_run_is_resumed_with_its_finished_step_reused(
 ) -> None:
     root = make_workspace(tmp_path / "ws")
     (root / ".orchestra" / "commands" / "two.md").write_text(TWO_STEPS, encoding="utf-8")
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"text": "PLAN-ONE"}},
         {"expect": {"messages_contain": ["Write this down: PLAN-ONE"]}, "reply": {"text": "W1"}},
     ]

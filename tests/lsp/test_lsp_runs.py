@@ -231,7 +231,7 @@ async def test_review_over_a_buffer_changed_meanwhile(
 async def test_astral_characters_in_utf16(start: Any, workspace: Path, env: dict[str, str]) -> None:
     last = "naïve 😀 café 𝄞 end"
     (workspace / "data.txt").write_text("first\n" + last, encoding="utf-8")
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"text": "Plan."}},
         {"reply": {"tool_use": [_edit("data.txt", "café 𝄞 end", "café 𝄞 END 🎉")]}},
         {"reply": {"text": "Done."}},

@@ -44,7 +44,7 @@ def _landed_run(tmp_path: Path) -> tuple[Path, Path, str]:
     (root / "values.py").write_text(BASE, encoding="utf-8")
     config = tmp_path / "config"
     config.mkdir()
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "reply": {
                 "tool_use": [_replace(1, "value_1 = 'one'\n"), _replace(8, "value_8 = 'eight'\n")]
@@ -173,7 +173,7 @@ async def test_a_run_still_going_is_not_undone_until_it_ends(start: Any, tmp_pat
     (root / ".orchestra" / "config.toml").write_text('[model]\nname = "claude-sonnet-4-6"\n')
     (root / ".orchestra" / "commands" / "two.md").write_text(TWO_STEPS, encoding="utf-8")
     (root / "values.py").write_text(BASE, encoding="utf-8")
-    script = [
+    script: list[dict[str, Any]] = [
         {"reply": {"tool_use": [_replace(1, "value_1 = 'one'\n")]}},
         {"reply": {"text": "Changed."}},
         {"delay": 15, "reply": {"text": "Checked."}},  # the run is still going meanwhile

@@ -27,7 +27,7 @@ class Kind:
     name: str
     path: str
     """The file (or folder) the diagnostic must be at, relative to the root."""
-    make: Callable[[Path], None]
+    make: Callable[[Path], object]
     good: str | None
     """The text that fixes it (None: it was the agents folder; make it again)."""
 
@@ -54,7 +54,7 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _text(text: str) -> Callable[[Path], None]:
+def _text(text: str) -> Callable[[Path], object]:
     return lambda path: path.write_text(text, encoding="utf-8")
 
 

@@ -128,6 +128,7 @@ def test_an_unknown_step_in_when_is_pointed_at(tmp_path: Path) -> None:
     )
     [(line, column, end, message)] = _problems(_load(tmp_path, bad))
     source = bad.splitlines()[line - 1]
+    assert end is not None
     assert source[column - 1 : end - 1] == "steps.trage.output.kind"
     assert "no earlier step 'trage'; did you mean 'triage'?" in message
 
@@ -158,6 +159,7 @@ def test_an_unknown_field_of_a_declared_schema(tmp_path: Path) -> None:
     assert len(found) == 2
     lines = bad.splitlines()
     template, until = found
+    assert template[2] is not None and until[2] is not None
     assert (
         lines[template[0] - 1][template[1] - 1 : template[2] - 1]
         == "{{steps.triage.output.critera}}"

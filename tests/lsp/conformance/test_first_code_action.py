@@ -257,4 +257,4 @@ def test_run_params_are_protocols_run_params(case: int) -> None:
 def _converter() -> Any:
     from pygls.protocol import default_converter
 
-    return default_converter()
+    return default_converter()  # type: ignore[no-untyped-call]
