@@ -7,9 +7,11 @@ read. Each of them has forms that do not: ``sed -i`` edits files in place, sed's
 and ``e`` commands write files and run programs, awk's ``system()`` and ``| "cmd"`` run
 programs, ``sort -o`` writes, ``tar -x`` extracts, ``rg --pre`` runs a preprocessor,
 ``fd -x`` runs a command for every match, ``curl -o``/``wget`` save files and
-``curl -d @file`` sends one, ``man -P`` runs a pager. :func:`command_form` reads a
-command's options (and sed's and awk's inline scripts) and says which of those forms it
-uses:
+``curl -d @file`` sends one, ``man -P`` runs a pager, an awk program that stores into
+``ARGV`` reads other files, yq's ``load()`` and jq's ``import`` read files, ``less +!cmd``
+runs one, ``split`` makes up the names it writes (sqlite3: :mod:`orchestra_lsp.sqlite_forms`).
+:func:`command_form` reads a command's options (and sed's, awk's, yq's and jq's inline
+scripts) and says which of those forms it uses:
 
 - *hazards*, which no allow rule may allow, only a person;
 - *writes*, plain output files (``sort -o out``, ``tee log``), decided like a

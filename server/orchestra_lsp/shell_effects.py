@@ -1,5 +1,6 @@
 """What a command line does, for the permission policy: the commands it really runs (seen
-through wrappers such as ``env``, ``timeout``, ``sh -c``, ``xargs``, ``find -exec``), the
+through wrappers such as ``env``, ``timeout``, ``sh -c``, ``xargs``, ``find -exec``,
+``watch``, ``flock``, ``chrt``), the
 files it writes and reads by redirection, and the hazards that only a person may accept.
 
 A hazard makes a command impossible to allow by rule (the policy asks instead):
@@ -10,8 +11,9 @@ A hazard makes a command impossible to allow by rule (the policy asks instead):
 - words the shell computes (``$X``, ``$(…)``) where a command's name or arguments should be;
 - a path outside the workspace, or a protected path, named as an argument;
 - a glob that would expand to an option (``--output=…`` file names) or to such a path;
-- ``sudo`` and friends, ``xargs`` (arguments come from input), a shell reading commands
-  from its input, ``find -delete``/``-fprint``;
+- ``sudo`` and friends (``setpriv``, ``unshare``), ``xargs`` (arguments come from
+  input), a shell reading commands from its input, ``find -delete``/``-fprint``,
+  ``script`` (it writes a typescript); ``time -o`` and ``flock``'s lock file are writes;
 - git options that write files, run programs or read outside the workspace
   (:mod:`orchestra_lsp.git_forms`);
 - the forms of common read-only-looking commands that write files or run programs

@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from attack_helpers import make_repo
+from attack_helpers import PRIVATE_KEY_MARK, make_repo, received
 
 from orchestra_lsp.testing import ScriptedServer
 
@@ -73,3 +73,63 @@ def test_sed_in_place_is_refused_in_automation_and_sed_print_runs(base: Path) ->
         [("deny", "automation", "run_shell(sed*)"), ("allow", "policy", "run_shell(sed*)")],
         key=str,
     )
+
+
+SQLITE_AWK_CONFIG = '\n[permissions]\nallow = ["run_shell(sqlite3*)", "run_shell(awk*)"]\n'
+
+
+def test_sqlite3_and_awk_hazards_are_refused_in_automation_and_their_queries_run(
+    base: Path,
+) -> None:
+    """`Bash(sqlite3:*)` and `Bash(awk:*)` as a user allows them: the scripted model runs
+    `.shell`, `writefile()` and an awk program that points ARGV at the private key outside
+    the workspace; each is refused, nothing is written and the key never reaches the
+    model. A query and a plain awk print in the same turn run."""
+    repo = make_repo(base, SQLITE_AWK_CONFIG)
+    key = repo.outside / "home" / ".ssh" / "id_rsa"
+    refused = {
+        "sqlite3 notes.db '.shell touch pwned'": "sqlite3's `.shell`",
+        "sqlite3 notes.db \"select writefile('pwned', 'x')\"": "sqlite3's `writefile`",
+        f"awk 'BEGIN {{ ARGV[1] = \"{key}\"; ARGC = 2 }} {{ print }}'": "changes `ARGV`",
+        "sqlite3 notes.db 'create table t (x)'": "`> notes.db`",
+    }
+    ran = {
+        "sqlite3 :memory: \"select 'answer=' || (40 + 2)\"": "answer=42",
+        "awk '{ print \"awk:\" $1 }' src/app.py": "awk:print('hello')",
+    }
+    calls = [{"name": "run_shell", "input": {"command": c}} for c in [*refused, *ran]]
+    script = [
+        {"name": "work", "reply": {"tool_use": calls}},
+        {
+            "name": "done",
+            "expect": {"messages_contain": list(ran.values())},
+            "reply": {"text": "Done."},
+        },
+    ]
+    with ScriptedServer(script) as model:
+        done = repo.run_cli(model.base_url, "--yes")
+        seen = received(model)
+    assert "Traceback" not in done.stderr, done.stderr
+    model.assert_no_failures()
+    model.assert_all_consumed()
+    assert not (repo.root / "pwned").exists() and not (repo.root / "notes.db").exists()
+    assert PRIVATE_KEY_MARK not in seen and PRIVATE_KEY_MARK not in repo.journal_text()
+    assert repo.changed() == []
+    events = repo.events()
+    command_of = {
+        str(e["call_id"]): str(e["arguments"]["command"])
+        for e in events
+        if e["type"] == "tool_call_started" and e["tool"] == "run_shell"
+    }
+    finished = {
+        command_of[str(e["call_id"])]: e
+        for e in events
+        if e["type"] == "tool_call_finished" and str(e["call_id"]) in command_of
+    }
+    for command, why in refused.items():
+        summary = str(finished[command]["summary"])
+        assert summary.startswith("The call to run_shell was not made"), (command, summary)
+        assert why in summary, (command, summary)
+    for command, output in ran.items():
+        assert not finished[command]["is_error"], finished[command]
+        assert output in str(finished[command]["summary"]), finished[command]
