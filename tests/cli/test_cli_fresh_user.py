@@ -187,7 +187,7 @@ def test_a_permission_mode_that_is_nobodys_is_called_invalid(
 
 
 def test_a_misspelt_hook_event_is_not_called_a_claude_code_one(tmp_path: Path) -> None:
-    hooks = {"hooks": {"PreToolUs": [], "Notification": []}}
+    hooks: dict[str, dict[str, list[object]]] = {"hooks": {"PreToolUs": [], "Notification": []}}
     root = write(tmp_path, {".claude/settings.json": json.dumps(hooks, indent=2)})
     lines = [line for line in check(root) if "hook event" in line]
     assert lines == [
