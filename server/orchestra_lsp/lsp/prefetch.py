@@ -27,8 +27,13 @@ after printing, stores the listing with them (`workspace.result_cache`, as `list
 The next server on that folder verifies the stored listing before it starts a child
 (right after `initialize` is answered, before pygls is imported): if every fact holds
 and Orchestra, Python and the installed distributions are the same, that listing is
-the answer at once and no child runs; otherwise the child computes it as above. A load
-whose recording is incomplete, or a listing the child declines, is not stored.
+the answer at once and no child runs. A folder with no listing of its own (a first
+start there) may reuse one stored for another folder whose facts, read relative to
+this folder, all hold: a folder with no definitions of its own lists what every such
+folder lists, the built-ins and the person's own (`result_cache`, relocation: only
+listings that name nothing under their folder, while nothing they depend on is
+ambiguous). Otherwise the child computes it as above. A load whose recording is
+incomplete, or a listing the child declines, is not stored.
 
 Wire format of the child's stdout: `{"root": PATH, "commands": CommandsResult | null}`.
 """
@@ -92,7 +97,9 @@ class CommandsPrefetch:
         from orchestra_lsp.workspace import result_cache
 
         self.root = root.resolve()
-        self._answer: dict[str, Any] | None = result_cache.cached(CACHE_NAME, self.root)
+        self._answer: dict[str, Any] | None = result_cache.cached(
+            CACHE_NAME, self.root, relocate=True
+        )
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._callbacks: list[Callable[[], None]] = []
@@ -204,7 +211,7 @@ def main() -> None:
     if commands is not None:
         from orchestra_lsp.workspace import result_cache
 
-        result_cache.store(CACHE_NAME, root, recording, commands)
+        result_cache.store(CACHE_NAME, root, recording, commands, relocatable=True)
     os._exit(0)  # nothing to tidy: spare the interpreter's teardown
 
 

@@ -225,6 +225,123 @@ PROBES: dict[str, Callable[[str], str]] = {
 }
 
 
+# Relocation: the facts of one folder's load, read as a load of another folder would
+# record them (`result_cache` reuses a listing stored for one folder in another).
+
+#: How each probe names a path in its subject: the whole subject, one item of a JSON
+#: list (its index), or none (a name).
+_PATH_SUBJECTS = frozenset(
+    {"file", "exists", "lexists", "is-dir", "resolve", "resolve-strict", "realpath", "tree"}
+)
+_JSON_SUBJECTS = {"listing": 0, "glob": 0, "shell-glob": 1}
+_NAME_SUBJECTS = frozenset({"environment", "home", "user-config-dir", "package-folder"})
+
+#: The fact of a folder listing that found nothing (`files.list_observed`): the hash of
+#: no files and no problems, whatever the folder's path.
+EMPTY_LISTING = digest(json.dumps([[], []]).encode())
+
+
+def below(path: str, root: str) -> bool:
+    """Whether `path` is `root` or inside it, at a path boundary (`/a/bc` is not in
+    `/a/b`)."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def names(text: str, root: str) -> bool:
+    """Whether `text` may name `root` or a path below it: `root` occurs in it, not
+    followed by what continues a name (`/a/b-c` does not name `/a/b`). Errs towards yes."""
+    start = text.find(root)
+    while start >= 0:
+        after = text[start + len(root) : start + len(root) + 1]
+        if not after or not (after.isalnum() or after in ("-", "_", ".", "~", "+", "@")):
+            return True
+        start = text.find(root, start + 1)
+    return False
+
+
+def relocated(facts: Facts, old: str, new: str) -> Facts | None:
+    """`facts`, recorded by a load of the folder `old`, as a load of the folder `new`
+    would record them; None when that cannot be said faithfully.
+
+    Both folders are absolute, resolved paths. A path at or below `old` (at a path
+    boundary) in a subject becomes the same path below `new`, per probe kind (inside
+    the JSON of `listing`, `glob` and `shell-glob` subjects), and so does a fact that is
+    that path itself (`resolve`: `= path`). Only facts that say nothing depends on where
+    the folder is relocate: below `old`, a file must be absent, a listing or glob
+    empty, a path its own resolution (no symlink), a shell glob's pattern relative; no
+    other fact may name a path at or below `old` (a home or config folder inside it, a
+    link into it). Anything else, an unknown kind, `old` being `/`, or two facts that
+    would ask the same question differently, gives None."""
+    if old in ("", os.sep) or not os.path.isabs(old) or not os.path.isabs(new):
+        return None
+    moved: Facts = {}
+    for (kind, subject), fact in facts.items():
+        pair = _relocated_fact(kind, subject, fact, old, new)
+        if pair is None or moved.get(pair[0], pair[1]) != pair[1]:
+            return None
+        moved[pair[0]] = pair[1]
+    return moved
+
+
+def _relocated_fact(
+    kind: str, subject: str, fact: str, old: str, new: str
+) -> tuple[tuple[str, str], str] | None:
+    if kind in _NAME_SUBJECTS:
+        # A variable's fact is a hash (`result_cache` looks at the values when it
+        # stores); the home, config and package folders are where the load starts from,
+        # not the root's: inside the root they could not be told apart from it.
+        return None if names(fact, old) else ((kind, subject), fact)
+    parts: list[object] | None = None
+    if kind in _PATH_SUBJECTS:
+        path = subject
+    elif kind in _JSON_SUBJECTS:
+        try:
+            parts = json.loads(subject)
+        except ValueError:
+            return None
+        index = _JSON_SUBJECTS[kind]
+        if not isinstance(parts, list) or len(parts) <= index or json.dumps(parts) != subject:
+            return None  # not as the probe's caller writes it: could not be rewritten alike
+        named = parts[index]
+        if not isinstance(named, str) or any(
+            names(part, old) for i, part in enumerate(parts) if i != index and isinstance(part, str)
+        ):
+            return None  # the root in a pattern or a suffix
+        path = named
+    else:
+        return None
+    if not below(path, old):
+        # Asked wherever the load runs: it stays, and so must what it found.
+        return None if names(fact, old) else ((kind, subject), fact)
+    target = new + path[len(old) :]
+    if parts is not None:
+        parts[_JSON_SUBJECTS[kind]] = target
+    moved = (kind, target if parts is None else json.dumps(parts))
+    value: str | None = None
+    if kind == "file":
+        value = fact if fact == "absent" else None
+    elif kind == "listing":
+        value = fact if fact == EMPTY_LISTING else None
+    elif kind == "glob":
+        value = fact if fact == "[]" else None
+    elif kind in ("exists", "lexists", "is-dir"):
+        value = fact if fact in ("0", "1") else None
+    elif kind == "resolve" or kind == "resolve-strict":
+        if fact == "= " + path:
+            value = "= " + target
+        elif kind == "resolve-strict" and fact == "missing":
+            value = fact
+    elif kind == "realpath":
+        value = target if fact == path else None
+    elif kind == "tree":  # names relative to the folder
+        value = None if names(fact, old) else fact
+    elif kind == "shell-glob":  # names relative to the folder, for a relative pattern
+        pattern = parts[0] if parts else None
+        relative = isinstance(pattern, str) and not pattern.startswith(("/", "~"))
+        value = fact if relative and not names(fact, old) else None
+    return None if value is None else (moved, value)
+
+
 # What the workspace layer calls instead of asking the world itself.
 
 
