@@ -221,3 +221,36 @@ async def test_a_corrupt_stored_listing_is_ignored_and_rewritten(
             break
         await asyncio.sleep(0.1)
     assert json.loads(path.read_text())["result"] == first
+
+
+async def test_a_first_start_in_a_folder_that_defines_nothing_reuses_another_folders(
+    setup: Setup, tmp_path: Path
+) -> None:
+    """Relocation: the listing stored for one folder that defines nothing answers a
+    server's first `orchestra/commands` in another such folder (a marker planted in it
+    shows it is in use); a folder with a command of its own gets the engine's."""
+    folders = {name: tmp_path / name for name in ("first", "second", "third")}
+    for folder in folders.values():
+        (folder / ".orchestra").mkdir(parents=True)
+    (folders["third"] / ".orchestra" / "commands").mkdir()
+    (folders["third"] / ".orchestra" / "commands" / "here.md").write_text(
+        COMMAND.format(description="Here"), encoding="utf-8"
+    )
+    setup.workspace = folders["first"]
+    first, _ = await setup.listings()
+    relocatable = setup.cache / "orchestra" / "listing" / "relocatable"
+    for _ in range(300):
+        if stored := sorted(relocatable.glob("*.json")):
+            break
+        await asyncio.sleep(0.1)
+    [path] = stored
+    entry = json.loads(path.read_text())
+    assert entry["result"] == first
+    entry["result"]["commands"].append({**first["commands"][0], "name": MARKER})
+    path.write_text(json.dumps(entry))
+    setup.workspace = folders["second"]
+    again, engine = await setup.listings()
+    assert MARKER in names(again) and MARKER not in names(engine)
+    assert [c for c in again["commands"] if c["name"] != MARKER] == engine["commands"]
+    setup.workspace = folders["third"]
+    assert "here" in names(await setup.assert_fresh())
