@@ -13,6 +13,7 @@ from rich.markup import escape
 from orchestra_lsp.changes import Changeset
 from orchestra_lsp.cli.tables import print_table, unwrapped_console
 from orchestra_lsp.cli.terminal import diff_text, unified_diff
+from orchestra_lsp.durations import for_people
 from orchestra_lsp.engine import FileReview
 from orchestra_lsp.engine.batch import BATCHES, BatchSummary, list_batches
 from orchestra_lsp.engine.undo import Undone, undo_outlook, undone_runs
@@ -289,12 +290,17 @@ def show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _duration(value: object) -> str:
+    """A journal's `duration_ms` for people; a line written by hand may hold anything."""
+    return for_people(value) if isinstance(value, int | float) else "?"
+
+
 def _describe(event: dict[str, Any]) -> str:
     kind = event.get("type")
     when = str(event.get("ts", ""))[11:19]
     text: str | None = {
         "step_started": f"step {event.get('step_id')} · agent {event.get('agent')}",
-        "tool_call_finished": f"  {event.get('tool')} · {event.get('duration_ms')} ms"
+        "tool_call_finished": f"  {event.get('tool')} · {_duration(event.get('duration_ms'))}"
         + (" · error" if event.get("is_error") else ""),
         "permission_decided": f"  permission {event.get('verdict')} {event.get('tool')} "
         f"({event.get('by')}: {event.get('reason')})",

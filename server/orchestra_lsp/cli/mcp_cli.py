@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from orchestra_lsp.cli.options import common_options
 from orchestra_lsp.cli.tables import print_table
+from orchestra_lsp.durations import for_people
 from orchestra_lsp.mcp import McpResult, ServerState, ServerStatus
 from orchestra_lsp.workspace import StdioServer, Workspace, load_workspace
 from orchestra_lsp.workspace.loader import default_user_dir
@@ -166,7 +167,7 @@ def _table(statuses: Sequence[ServerStatus]) -> None:
             status.name,
             status.state,
             f"{len(status.tools)}: {', '.join(status.tools)}" if status.tools else "0",
-            f"{status.start_ms:.0f} ms" if status.start_ms is not None else "",
+            for_people(status.start_ms) if status.start_ms is not None else "",
             status.failure or status.target,
         ]
         for status in statuses

@@ -29,6 +29,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from orchestra_lsp.changes import LABELS, Changeset, apply_hunks
+from orchestra_lsp.durations import for_people
 from orchestra_lsp.engine import (
     ApprovalDecision,
     ApprovalRequest,
@@ -139,7 +140,7 @@ class TerminalFrontEnd:
                 mark = "[red]✗[/]" if event.is_error else "[green]✓[/]"
                 first_line = event.summary[:100].splitlines()[0] if event.summary else ""
                 out.print(
-                    f"  {mark} {escape(event.tool)} · {event.duration_ms:.0f} ms · "
+                    f"  {mark} {escape(event.tool)} · {for_people(event.duration_ms)} · "
                     f"[dim]{escape(first_line)}[/]"
                 )
             case ev.ToolCallStarted():

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from orchestra_lsp.changes import Changeset
+from orchestra_lsp.durations import for_people
 from orchestra_lsp.journal import RunRecord, load_run
 from orchestra_lsp.journal.artifacts import MAX_ARTIFACT_BYTES
 from orchestra_lsp.journal.models import RUNS_FOLDER
@@ -178,14 +179,14 @@ def _chart(timeline: Timeline) -> _Chart:
                 y=lane_of[(span.step_id, span.kind)],
                 kind=span.kind,
                 label=span.label,
-                title=f"{span.label} · {_ms(span.duration_ms)}"
+                title=f"{span.label} · {for_people(span.duration_ms)}"
                 + (f" · {span.detail}" if span.detail else ""),
                 error=span.error,
             )
         )
     step = _tick_step(timeline.duration_ms)
     ticks = [
-        (_LABEL_WIDTH + t * scale, _ms(t))
+        (_LABEL_WIDTH + t * scale, for_people(t))
         for t in (step * i for i in range(int(timeline.duration_ms // step) + 1))
     ]
     return _Chart(
@@ -202,14 +203,6 @@ def _tick_step(duration_ms: float) -> float:
         if duration_ms / step <= 10:
             return float(step)
     return 3600000.0
-
-
-def _ms(value: float) -> str:
-    if value < 1000:
-        return f"{value:.0f} ms"
-    if value < 60000:
-        return f"{value / 1000:.1f} s"
-    return f"{int(value // 60000)} min {value % 60000 / 1000:.0f} s"
 
 
 def _fates(events: Sequence[dict[str, Any]]) -> list[FileFate]:
@@ -340,7 +333,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["ms"] = _ms
+    env.filters["ms"] = for_people
     env.filters["usd"] = lambda value: f"${value:.4f}"
     env.filters["when"] = lambda value: (
         value.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(value, datetime) else ""

@@ -1,0 +1,62 @@
+"""Durations as a person reads them, wherever the CLI and the reports print one: the
+run's own output, `orchestra show RUN`, the run's page. A real `orchestra` process, the
+real anthropic client against the scripted Messages API server."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
+from engine_helpers import command_file, orchestra, workspace
+
+from orchestra_lsp.durations import for_people
+from orchestra_lsp.testing import ScriptedServer
+
+READ = command_file([{"id": "look", "agent": "worker", "prompt": "Read values.py."}])
+SCRIPT = [
+    {"reply": {"tool_use": [{"name": "read_file", "input": {"path": "values.py"}}]}},
+    {"reply": {"text": "Read it."}},
+]
+#: A duration as printed: whole milliseconds, tenths of seconds, or minutes and seconds.
+READABLE = r"(?:<1 ms|\d{1,3} ms|\d{1,2}\.\d s|\d+ min \d{1,2} s|\d+ h \d{1,2} min)"
+
+
+@pytest.mark.parametrize(
+    ("milliseconds", "said"),
+    [
+        (0.0, "0 ms"),
+        (0.2, "<1 ms"),
+        (38.628, "39 ms"),
+        (999.6, "1.0 s"),  # rounds up into the next unit, not to `1000 ms`
+        (1234.5, "1.2 s"),
+        (59_960.0, "1 min 0 s"),
+        (125_000.0, "2 min 5 s"),
+        (3_725_000.0, "1 h 2 min"),
+        (None, "?"),
+    ],
+)
+def test_one_formatter_says_each_size_of_duration(milliseconds: float | None, said: str) -> None:
+    assert for_people(milliseconds) == said
+
+
+def test_the_run_and_show_print_durations_for_people(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws", {"look": READ}, extra={"values.py": "a = 1\n"})
+    config = tmp_path / "config"
+    with ScriptedServer(SCRIPT) as server:
+        ran = orchestra(root, server, config, "run", "look")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    [during] = [line for line in ran.stdout.splitlines() if "read_file ·" in line]
+    assert re.search(rf"read_file · {READABLE} · ", during), during
+    shown = orchestra(root, "http://127.0.0.1:9", config, "show", "last")
+    assert shown.returncode == 0, shown.stderr
+    [after] = [line for line in shown.stdout.splitlines() if "read_file ·" in line]
+    assert re.fullmatch(rf"[\d:]+\s+read_file · {READABLE}", after), after
+    page = orchestra(root, "http://127.0.0.1:9", config, "show", "last", "--html")
+    html = Path(page.stdout.strip()).read_text()
+    [total] = re.findall(r'id="run-duration"[^>]*>([^<]*)<', html)
+    assert re.fullmatch(READABLE, total), total
+    assert not re.search(r"\d\.\d+ ms", html), "a duration with decimals of a millisecond"
