@@ -9,7 +9,7 @@ programs, ``sort -o`` writes, ``tar -x`` extracts, ``rg --pre`` runs a preproces
 ``fd -x`` runs a command for every match, ``curl -o``/``wget`` save files and
 ``curl -d @file`` sends one, ``man -P`` runs a pager, an awk program that stores into
 ``ARGV`` reads other files, yq's ``load()`` and jq's ``import`` read files, ``less +!cmd``
-runs one, ``split`` makes up the names it writes (sqlite3: :mod:`orchestra_lsp.sqlite_forms`).
+runs one, ``split`` makes up the names it writes (sqlite3: :mod:`orchestra_lsp.sql_forms`).
 :func:`command_form` reads a command's options (and sed's, awk's, yq's and jq's inline
 scripts) and says which of those forms it uses:
 
@@ -1473,13 +1473,105 @@ def _ssh(name: str) -> _Check:
     return check
 
 
+def _psql(args: list[str], form: CommandForm) -> None:
+    from orchestra_lsp.sql_forms import psql_form
+
+    found = psql_form(args)
+    form.hazards.extend(found.hazards)
+    form.writes.extend(found.writes)
+    form.scripts.update(found.texts)
+
+
 def _sqlite3(args: list[str], form: CommandForm) -> None:
-    from orchestra_lsp.sqlite_forms import sqlite_form
+    from orchestra_lsp.sql_forms import sqlite_form
 
     found = sqlite_form(args)
     form.hazards.extend(found.hazards)
     form.writes.extend(found.writes)
     form.scripts.update(found.texts)  # SQL is text, not paths (`select '/'`)
+
+
+def _bat(args: list[str], form: CommandForm) -> None:
+    # bat pages through `--pager` (also with `--paging=always` when not on a terminal);
+    # `bat cache --build` writes its cache from a folder of themes.
+    if any(arg == "--pager" or arg.startswith("--pager=") for arg in args):
+        form.hazards.append("`bat --pager` runs a program as the pager")
+    if args[:1] == ["cache"] and any(
+        arg.startswith(("--build", "-b", "--clear", "-c")) for arg in args
+    ):
+        form.hazards.append("`bat cache` writes or deletes its cache")
+
+
+#: openssl options (any subcommand) whose value is a file it writes, and those that
+#: load code. `-in`, `-CAfile`, … are path arguments, checked as any.
+_OPENSSL_WRITES = frozenset({"-out", "-keyout", "-writerand", "-sess_out", "-keylogfile"})
+_OPENSSL_LOADS = frozenset(
+    {"-engine", "-provider", "-provider-path", "-keyform", "-CAcreateserial"}
+)
+
+
+def _openssl(args: list[str], form: CommandForm) -> None:
+    for index, arg in enumerate(args):
+        value = args[index + 1] if index + 1 < len(args) else ""
+        if arg in _OPENSSL_WRITES:
+            _write(value, f"`openssl {arg}` writes a file", form, dash=True)
+        elif arg in _OPENSSL_LOADS and not (arg == "-keyform" and value.upper() != "ENGINE"):
+            form.hazards.append(f"`openssl {arg}` loads code or writes a file next to the CA")
+        elif arg in ("-passin", "-passout", "-pass") and value.startswith("file:"):
+            form.reads.append(value[5:])
+
+
+def _xmllint(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(
+        short_values="o",
+        long_values=frozenset({"output", "path", "schema", "relaxng", "dtdvalid", "xpath"}),
+        long_names=frozenset(
+            {"output", "shell", "path", "schema", "relaxng", "dtdvalid", "xpath", "noout"}
+        ),
+    )
+    options, _ = _parse(args, spec)
+    for option in options:
+        if _named(option, "o", "output", spec):
+            _write(option.value, "`xmllint --output` writes a file", form, dash=True)
+        elif _long_is(option, ["shell"], spec):
+            form.hazards.append("`xmllint --shell` runs commands from its input, which can write")
+
+
+def _diff_program(name: str) -> _Check:
+    def check(args: list[str], form: CommandForm) -> None:
+        if any(arg.startswith("--diff-prog") for arg in args):
+            form.hazards.append(f"`{name} --diff-program` runs a program")
+
+    return check
+
+
+def _zip(args: list[str], form: CommandForm) -> None:
+    # zip writes its archive like `tar -c` (and `-TT`/`--unzip-command` runs a program to
+    # test it); only help and version print.
+    if not any(arg in ("-h", "--help", "-v", "--version", "-L") for arg in args):
+        form.hazards.append("`zip` writes an archive")
+
+
+def _rsync(args: list[str], form: CommandForm) -> None:
+    # rsync copies into its last operand (a path argument, checked as any); its remote
+    # shell and remote rsync are programs it runs, batch and log files are writes.
+    spec = _Spec(
+        short_values="e",
+        long_values=frozenset(
+            {"rsh", "rsync-path", "log-file", "write-batch", "only-write-batch", "read-batch"}
+            | {"exclude-from", "include-from", "files-from", "filter"}
+        ),
+        long_names=frozenset(
+            {"rsh", "rsync-path", "log-file", "write-batch", "only-write-batch", "read-batch"}
+            | {"exclude-from", "include-from", "files-from", "filter", "recursive", "archive"}
+        ),
+    )
+    options, _ = _parse(args, spec)
+    for option in options:
+        if _named(option, "e", "rsh", spec) or _long_is(option, ["rsync-path"], spec):
+            form.hazards.append("`rsync -e`/`--rsync-path` runs a program")
+        elif _long_is(option, ["log-file", "write-batch", "only-write-batch"], spec):
+            _write(option.value, f"`rsync --{option.name}` writes a file", form)
 
 
 def _write(path: str | None, why: str, form: CommandForm, *, dash: bool = False) -> None:
@@ -1522,6 +1614,14 @@ _CHECKS: dict[str, _Check] = {
     "dd": _dd,
     "patch": _patch,
     "sqlite3": _sqlite3,
+    "psql": _psql,
+    "bat": _bat,
+    "batcat": _bat,
+    "openssl": _openssl,
+    "xmllint": _xmllint,
+    "diff3": _diff_program("diff3"),
+    "zip": _zip,
+    "rsync": _rsync,
     "perl": _perl,
     **{name: _ssh(name) for name in ("ssh", "scp", "sftp")},
 }

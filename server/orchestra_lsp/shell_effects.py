@@ -286,6 +286,8 @@ def _runner(
             return None
         return " ".join(word.value for word in operands)
     if program == "flock":
+        if len(operands) == 1 and operands[0].value.isdigit():
+            return None  # `flock 9`: a descriptor the shell opened, nothing run
         if operands:
             effects.writes.append(operands[0].value)
         command = operands[1:]

@@ -30,7 +30,8 @@ PREFIX_RULES = [
     for name in (
         "awk", "gawk", "mawk", "yq", "jq", "less", "more", "split", "csplit", "sqlite3",
         "shuf", "iconv", "sdiff", "dd", "patch", "perl", "ssh", "scp", "watch", "flock",
-        "chrt", "taskset", "time", "sed", "git status", "cat",
+        "chrt", "taskset", "time", "sed", "git status", "cat", "psql", "bat", "openssl",
+        "xmllint", "diff3", "zip", "rsync",
     )
 ]  # fmt: skip
 
@@ -191,6 +192,44 @@ HAZARDS = [
     ("time -o .env git status", "> .env"),
     ("/usr/bin/time --output=report.txt git status", "> report.txt"),
     ("script -c 'git status' typescript.txt", "`script` writes a typescript"),
+    # psql: meta-commands, server-side files and programs, commands not on the line
+    ("psql -c '\\! id'", "psql's `\\!`"),
+    ("psql -d app -c '\\o out.txt'", "psql's `\\o`"),
+    ("psql -c '\\copy t to out.csv'", "psql's `\\copy`"),
+    ("psql -c '\\dt \\! id'", "psql's `\\!`"),
+    ("psql -c '\\w out.txt'", "psql's `\\w`"),
+    ("psql -c 'select 1' -c '\\gexec'", "psql's `\\gexec`"),
+    ("psql --comm '\\! id'", "psql's `\\!`"),  # an abbreviation
+    ("psql -c \"copy t to program 'id'\"", "SQL `COPY` to or from a file or program"),
+    ("psql -c \"COPY t FROM '/etc/passwd'\"", "SQL `COPY`"),
+    ("psql -c \"select E'\\\\''; copy t to program 'id'; --\"", "SQL `COPY`"),
+    ("psql -c \"select \\$\\$'\\$\\$; copy t to program 'id'\"", "SQL `COPY`"),
+    ("psql -c \"select pg_read_file('/etc/passwd')\"", "`pg_read_file` reads files"),
+    ("psql -c \"select lo_export(1, '/tmp/x')\"", "`lo_export`"),
+    ("psql -c 'create extension plpython3u'", "`create extension`"),
+    ("psql -c \"do \\$\\$ begin execute 'x'; end \\$\\$\"", "SQL `DO`"),
+    ("psql -v q=\"copy t to program 'id'\" -c ':q'", "SQL `COPY`"),
+    ("psql -f evil.sql", "`psql -f`"),
+    ("psql app", "`psql` without `-c` reads commands from its input"),
+    ("psql -o out.txt -c 'select 1'", "> out.txt"),
+    ("psql -o '|sh' -c 'select 1'", "`psql -o |…` runs a program"),
+    ("psql -L log.txt -c 'select 1'", "> log.txt"),
+    # others: pagers, output files, programs, archives
+    ("bat --pager='sh -c id' src/a.py", "`bat --pager`"),
+    ("openssl req -new -newkey rsa:2048 -nodes -keyout key.pem -out x.csr", "> key.pem"),
+    (
+        "openssl enc -aes256 -in src/a.py -out enc.bin -pass file:../secret.txt",
+        "which the command reads",
+    ),
+    ("openssl s_client -engine ./x.so", "`openssl -engine`"),
+    ("xmllint --output out.xml x.xml", "> out.xml"),
+    ("xmllint --shell x.xml", "`xmllint --shell`"),
+    ("diff3 --diff-program=./x a b c", "`diff3 --diff-program`"),
+    ("zip -r out.zip src", "`zip` writes an archive"),
+    ("zip -T -TT 'sh -c id' out.zip src/a.py", "`zip` writes"),
+    ("rsync -e 'sh -c id' a host:b", "`rsync -e`"),
+    ("rsync --rsync-path='sh -c id' a host:b", "`rsync -e`/`--rsync-path`"),
+    ("rsync -a --log-file=log.txt src/ build/", "> log.txt"),
 ]
 
 ALLOWED = [
@@ -248,6 +287,21 @@ ALLOWED = [
     "watch 'git status'",
     "chrt 1 git status",
     "time git status",
+    "flock -n 9",
+    "psql -c 'select 1'",
+    "psql -d app -At -c 'select * from users limit 5'",
+    "psql -c '\\dt'",
+    "psql -c '\\d+ users'",
+    "psql -l",
+    "psql -c 'copy t to stdout'",
+    "psql -c 'insert into t values (1) on conflict do nothing'",
+    "psql -v ON_ERROR_STOP=1 --no-psqlrc -c 'select 1'",
+    "bat src/a.py",
+    "openssl x509 -in cert.pem -noout -text",
+    "openssl req -in x.csr -noout -subject",
+    "xmllint --noout x.xml",
+    "diff3 a b c",
+    "rsync -a src/ build/",
 ]
 
 

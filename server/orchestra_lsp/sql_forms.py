@@ -1,5 +1,6 @@
-"""What a ``sqlite3`` command line does beyond reading a database, for the permission
-policy (:mod:`orchestra_lsp.command_forms` registers it).
+"""What a ``sqlite3`` or ``psql`` command line does beyond reading a database, for the
+permission policy (:mod:`orchestra_lsp.command_forms` registers them; ``psql``:
+:func:`psql_form`).
 
 People allow ``sqlite3`` by prefix (``Bash(sqlite3:*)``) to query a database. Its other
 forms, as the sqlite3 3.40 shell reads them:
@@ -134,8 +135,8 @@ _TOKEN = re.compile(
 
 
 @dataclass
-class SqliteForm:
-    """Hazards of a ``sqlite3`` line, and the database file it writes (if it does)."""
+class SqlForm:
+    """Hazards of a ``sqlite3`` or ``psql`` line, and the files it writes."""
 
     hazards: list[str] = field(default_factory=list)
     writes: list[str] = field(default_factory=list)
@@ -143,10 +144,10 @@ class SqliteForm:
     """Indices of the arguments that are SQL or dot-commands, not paths."""
 
 
-def sqlite_form(args: list[str]) -> SqliteForm:
+def sqlite_form(args: list[str]) -> SqlForm:
     """The hazards and written files of ``sqlite3 ARGS`` (arguments with quotes
     removed). Never raises."""
-    form = SqliteForm()
+    form = SqlForm()
     operands: list[tuple[int, str]] = []
     commands: list[tuple[int, str]] = []  # `-cmd` values, then the operands after the database
     flags: set[str] = set()
@@ -252,3 +253,139 @@ def _pragma_sets(tokens: list[tuple[str, str]]) -> bool:
     if following == "(":
         return name not in _REPORTING_PRAGMAS
     return name in _ACTING_PRAGMAS
+
+
+# ---------------------------------------------------------------- psql
+
+#: psql meta-commands that only describe or format (every `\d…` describes).
+_PSQL_READING = frozenset(
+    {"l", "l+", "list", "list+", "conninfo", "x", "timing", "a", "t", "H", "pset", "echo"}
+    | {"qecho", "encoding", "q", "quit", "?", "h", "help", "sf", "sf+", "sv", "sv+", "z"}
+    | {"copyright", "errverbose"}
+)
+#: Server functions and statements that reach the server's files or run programs there
+#: (for a local database, this machine). Changing the data is not asked about: psql
+#: talks to a server, not a file here, as `curl -X POST` talks to a service.
+_PSQL_REACHING = re.compile(
+    r"\b(?:pg_read_file|pg_read_binary_file|pg_ls_dir|pg_ls_\w+|pg_stat_file|lo_import"
+    r"|lo_export|pg_file_write|dblink\w*|load|alter\s+system"
+    r"|create\s+(?:or\s+replace\s+)?(?:trusted\s+)?(?:function|procedure|extension|language))\b",
+    re.IGNORECASE,
+)
+_PSQL_VALUES = "cdfhLopPRTUvF"
+_PSQL_LONG = {
+    "command": "c",
+    "file": "f",
+    "output": "o",
+    "log-file": "L",
+    "dbname": "d",
+    "host": "h",
+    "port": "p",
+    "username": "U",
+    "set": "v",
+    "variable": "v",
+    "pset": "P",
+    "field-separator": "F",
+    "record-separator": "R",
+    "table-attr": "T",
+}
+_PSQL_FLAGS = frozenset(
+    {"list", "version", "help", "echo-all", "echo-errors", "echo-queries", "echo-hidden"}
+    | {"no-psqlrc", "no-password", "password", "quiet", "csv", "html", "tuples-only"}
+    | {"expanded", "no-align", "single-transaction", "single-step", "single-line"}
+    | {"no-readline", "field-separator-zero", "record-separator-zero"}
+)
+
+
+def psql_form(args: list[str]) -> SqlForm:
+    """The hazards and written files of ``psql ARGS``: ``-c`` texts are read (a
+    meta-command that is not a description, ``COPY`` to or from a file or a program,
+    server functions that read files or load code, ``DO`` blocks); ``-f`` and commands
+    from the input are not seen; ``-o``/``-L`` files are writes (``-o '|cmd'`` runs a
+    program). Never raises."""
+    form = SqlForm()
+    commands: list[str] = []
+    reads_input = True
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        letter, value, at = "", "", index
+        if arg.startswith("--") and len(arg) > 2:
+            name, equals, value = arg[2:].partition("=")
+            known = [n for n in (*_PSQL_LONG, *_PSQL_FLAGS) if n.startswith(name)]
+            full = (
+                name
+                if name in _PSQL_LONG or name in _PSQL_FLAGS
+                else (known[0] if len(known) == 1 else name)
+            )
+            if full in _PSQL_FLAGS:
+                reads_input = reads_input and full not in ("list", "version", "help")
+                index += 1
+                continue
+            letter = _PSQL_LONG.get(full, "?")
+            if not equals and letter != "?":
+                index += 1
+                at = index
+                value = args[index] if index < len(args) else ""
+        elif arg.startswith("-") and len(arg) > 1:
+            for offset, char in enumerate(arg[1:], start=1):
+                if char in _PSQL_VALUES:
+                    letter, value = char, arg[offset + 1 :]
+                    if not value:
+                        index += 1
+                        at = index
+                        value = args[index] if index < len(args) else ""
+                    break
+                if char in "lV?":
+                    reads_input = False
+        if letter == "c":
+            commands.append(value)
+            form.texts.add(at)
+            reads_input = False
+        elif letter == "v":
+            # A variable's value is put into the SQL where `:name` stands.
+            commands.append(value.partition("=")[2])
+        elif letter == "f":
+            form.hazards.append("`psql -f` runs commands from a file, which are not seen here")
+            reads_input = False
+        elif letter in ("o", "L"):
+            if value.startswith("|"):
+                form.hazards.append(f"`psql -{letter} |…` runs a program")
+            elif value not in ("", "-"):
+                form.writes.append(value)
+        elif letter == "?":
+            form.hazards.append(f"`psql {arg}` is an option this check does not know")
+        index += 1
+    if reads_input:
+        form.hazards.append(
+            "`psql` without `-c` reads commands from its input, which are not seen here"
+        )
+    for command in commands:
+        form.hazards.extend(_psql_command(command))
+    return form
+
+
+def _psql_command(text: str) -> list[str]:
+    if text.lstrip().startswith("\\"):
+        hazards = []
+        for match in re.finditer(r"\\([A-Za-z_]+\+?|[!?])", text):
+            name = match.group(1)
+            if not (name.startswith("d") or name in _PSQL_READING):
+                hazards.append(f"psql's `\\{name}` can run programs, write or read files")
+        return hazards
+    # The raw text is searched, strings included: PostgreSQL's quoting (E'\'', $$…$$)
+    # could otherwise hide a statement from a tokenizer; a word inside a string asks.
+    hazards = [
+        f"SQL `{match.group().lower()}` reads files or loads code on the server"
+        for match in _PSQL_REACHING.finditer(text)
+    ]
+    for match in re.finditer(r"\bcopy\b", text, re.IGNORECASE):
+        statement = text[match.end() :].split(";", 1)[0]
+        if re.search(r"\bprogram\b", statement, re.IGNORECASE) or not re.search(
+            r"\b(?:to|from)\s+(?:stdout|stdin)\b", statement, re.IGNORECASE
+        ):
+            hazards.append("SQL `COPY` to or from a file or program runs on the server")
+    for match in re.finditer(r"\bdo\b", text, re.IGNORECASE):
+        if not re.search(r"\bconflict\s+$", text[: match.start()], re.IGNORECASE):
+            hazards.append("SQL `DO` runs a block of code that can build any statement")
+    return hazards
