@@ -23,6 +23,9 @@ cache folder of the bench's own, `XDG_CACHE_HOME`). The same run also measures t
 start honestly, "orchestra (cold)": each spawn with an empty cache folder, so the
 listing is computed by the prefetch child as on a first start. Each verdict about the
 first answer is printed for both starts, beside the peers measured in the same run.
+"orchestra (new folder)" is a first start in a folder of the same shape that has no
+listing of its own: it reuses the one stored for the other folder (relocation,
+`workspace/result_cache.py`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ PEERS_FIRST = "jedi-language-server"
 EDITOR_ENV = {"ORCHESTRA_BENCH_EDITOR_SESSION": "1"}
 #: Orchestra spawned with an empty cache folder: no stored listing, a first start.
 COLD = "orchestra (cold)"
+#: Orchestra spawned in a new folder each run, with the listing stored for another.
+RELOCATED = "orchestra (new folder)"
 #: Orchestra's first code action, asked as the peers' is (a repeated start, a first one).
 ACTION_STARTS = {"orchestra": "stored listing", COLD: "cold: empty cache"}
 
@@ -121,8 +126,8 @@ async def main(peers: Path, runs: int) -> None:
             **{name: [str(peers / cmd[0]), *cmd[1:]] for name, cmd in PEERS.items()},
         }
         initialize: dict[str, list[float]] = {name: [] for name in servers}
-        first: dict[str, list[float]] = {name: [] for name in [*servers, COLD]}
-        after_initialized: dict[str, list[float]] = {"orchestra": [], COLD: []}
+        first: dict[str, list[float]] = {name: [] for name in [*servers, COLD, RELOCATED]}
+        after_initialized: dict[str, list[float]] = {"orchestra": [], COLD: [], RELOCATED: []}
         actions: dict[str, list[float]] = {name: [] for name in [*servers, COLD]}
         action_ready: dict[str, list[float]] = {name: [] for name in ACTION_STARTS}
         env = {**os.environ, **EDITOR_ENV, "XDG_CACHE_HOME": str(Path(caches) / "warm")}
@@ -130,21 +135,29 @@ async def main(peers: Path, runs: int) -> None:
             await time_initialize(command, root, env)
             await time_first_answer(command, root, *first_request(name, root), env=env)
         await stored_listing(Path(env["XDG_CACHE_HOME"]))
+        stored = Path(env["XDG_CACHE_HOME"]) / "orchestra" / "listing"
         for run in range(runs):
-            for name, command in [*servers.items(), (COLD, servers["orchestra"])]:
+            starts = [*servers.items(), (COLD, servers["orchestra"])]
+            for name, command in [*starts, (RELOCATED, servers["orchestra"])]:
+                folder = root
                 if name == COLD:  # an empty cache folder: a first start
                     cold = {**env, "XDG_CACHE_HOME": str(Path(caches) / f"cold-{run}")}
+                elif name == RELOCATED:  # a folder of the same shape, never opened
+                    folder = str(Path(caches) / f"new-{run}")
+                    (Path(folder) / ".orchestra").mkdir(parents=True)
                 else:
                     initialize[name].append(await time_initialize(command, root, env))
                 # The cold start asks what the stored one does (it was sent the peers'
                 # code action, which waits for the engine, and measured that instead).
-                asked = first_request("orchestra" if name == COLD else name, root)
+                asked = first_request("orchestra" if name in (COLD, RELOCATED) else name, root)
                 spawned, ready = await time_first_answer(
-                    command, root, *asked, env=cold if name == COLD else env
+                    command, folder, *asked, env=cold if name == COLD else env
                 )
                 first[name].append(spawned)
                 if name in after_initialized:
                     after_initialized[name].append(ready)
+                if name == RELOCATED:  # its first listing only
+                    continue
                 if name not in ACTION_STARTS:  # a peer's first answer is its code action
                     actions[name].append(spawned)
                     continue
@@ -158,6 +171,9 @@ async def main(peers: Path, runs: int) -> None:
                 )
                 actions[name].append(spawned)
                 action_ready[name].append(ready)
+        # A new folder that did not reuse the stored listing started a child, which
+        # stored one of its own: then its figure is a cold start's.
+        computed = len(list(stored.glob("*.json"))) - 1
     medians = report(f"spawn -> initialize result, {runs} runs each (ms)", initialize)
     firsts = report(
         f"spawn -> first answer (orchestra/commands; peers: codeAction), {runs} runs (ms)", first
@@ -187,7 +203,12 @@ async def main(peers: Path, runs: int) -> None:
     ]
     # Each start twice: the listing stored by the server before (a repeated start), and
     # an empty cache folder (a first start, the child computing it).
-    for name, start in (("orchestra", "stored listing"), (COLD, "cold: empty cache")):
+    print(f"  {RELOCATED}: the stored listing reused in {runs - computed} of {runs} runs")
+    for name, start in (
+        ("orchestra", "stored listing"),
+        (COLD, "cold: empty cache"),
+        (RELOCATED, "first start in a new folder, listing stored for another"),
+    ):
         ratio = firsts[name] / firsts[jedi]
         goals += [
             (
