@@ -70,6 +70,29 @@ def test_the_runs_table_reads_whole_on_an_80_column_terminal(tmp_path: Path) -> 
     assert table and all(len(line) <= 80 for line in table), "\n".join(lines)
     [row] = [line for line in table if run.run_id in line]
     # Each cell on the run's one line, no word broken: the command, state, start, cost.
-    assert "work" in row and "cancelled," in row, "\n".join(lines)
+    assert "work" in row and "stopped," in row, "\n".join(lines)
     assert f"{run.started_at:%m-%d %H:%M}" in row and "$" in row, "\n".join(lines)
     assert "undone" not in shown  # a column empty in every row is left out
+
+
+def test_a_stopped_run_is_stopped_wherever_a_person_reads_it(tmp_path: Path) -> None:
+    """The run's live output says `stopped`; so do `runs`, `show` and the run's page (the
+    journal and JSON keep the state's data name, `cancelled`)."""
+    root = workspace(tmp_path / "ws", {"work": REVIEWED}, extra={"values.py": "a = 1\n"})
+    config = tmp_path / "config"
+    with ScriptedServer(EDIT) as server:
+        ran = orchestra(root, server, config, "run", "work", "who=shop")
+    assert ran.returncode == 3, ran.stdout + ran.stderr
+    assert "■ stopped:" in ran.stdout, ran.stdout
+    [run] = list_runs(root)
+    model = "http://127.0.0.1:9"
+    listed = orchestra(root, model, config, "runs", COLUMNS="200").stdout
+    [row] = [line for line in listed.splitlines() if run.run_id in line]
+    assert "stopped" in row and "cancelled" not in row, listed
+    shown = orchestra(root, model, config, "show", run.run_id).stdout
+    assert f"state stopped · started {run.started_at:%Y-%m-%d}" in shown, shown
+    assert "cancelled" not in shown, shown
+    page = Path(orchestra(root, model, config, "show", run.run_id, "--html").stdout.strip())
+    assert '<span class="state cancelled" id="run-state">stopped</span>' in page.read_text()
+    as_data = json.loads(orchestra(root, model, config, "runs", "--json").stdout)
+    assert as_data[0]["state"] == "cancelled"

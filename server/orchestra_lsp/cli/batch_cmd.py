@@ -44,7 +44,7 @@ from orchestra_lsp.engine.batch import (
     values_of,
 )
 from orchestra_lsp.engine.gate_answers import parse_gate_answers
-from orchestra_lsp.journal.models import RUNS_FOLDER
+from orchestra_lsp.journal.models import RUNS_FOLDER, said
 from orchestra_lsp.reports import write_batch_page
 
 
@@ -233,7 +233,9 @@ def print_summary(summary: BatchSummary, console: Console, runs: Path | None) ->
         table.add_column(column, overflow="fold")
     places: list[tuple[str, str, str]] = []
     for item in summary.items:
-        state = item.state + (f": {item.error}" if item.error and item.state != "finished" else "")
+        state = said(item.state) + (
+            f": {item.error}" if item.error and item.state != "finished" else ""
+        )
         cells = (item.item, state, format_verdicts(item.verdicts), f"${item.cost_usd:.4f}")
         table.add_row(*(escape(cell) for cell in cells))
         if item.report:
@@ -255,7 +257,7 @@ def _item_done(console: Console, result: ItemResult) -> None:
     mark = {"finished": "[green]✔[/]", "failed": "[red]✘[/]"}.get(result.state, "[yellow]■[/]")
     why = f": {escape(result.error)}" if result.error and result.state != "finished" else ""
     console.print(
-        f"{mark} [bold]{escape(result.item)}[/] {result.state}{why} · ${result.cost_usd:.4f}",
+        f"{mark} [bold]{escape(result.item)}[/] {said(result.state)}{why} · ${result.cost_usd:.4f}",
         soft_wrap=True,
     )
 

@@ -54,6 +54,7 @@ from orchestra_lsp.engine.batch import (
     tool_items,
 )
 from orchestra_lsp.journal import read_events
+from orchestra_lsp.journal.models import said
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.workspace import load_workspace
 
@@ -331,7 +332,7 @@ def _shop(args: argparse.Namespace, console: Console) -> int:
     console.print(f"shop tests after: {_tests(target, SHOP_TESTS)}")
     for outcome in outcomes:
         name = f"{outcome.workflow.command} {outcome.workflow.ticket}"
-        console.print(f"{name}: {outcome.state} · journal {outcome.journal}", soft_wrap=True)
+        console.print(f"{name}: {said(outcome.state)} · journal {outcome.journal}", soft_wrap=True)
         if outcome.report is not None:
             console.print(f"  report: {outcome.report}", soft_wrap=True)
         if outcome.patch is not None:
@@ -437,7 +438,9 @@ async def _triage_queue(
 
 
 def format_verdicts_of(summary: BatchSummary) -> str:
-    return "; ".join(f"{i.item} {format_verdicts(i.verdicts) or i.state}" for i in summary.items)
+    return "; ".join(
+        f"{i.item} {format_verdicts(i.verdicts) or said(i.state)}" for i in summary.items
+    )
 
 
 def _comment(journal: Path) -> str | None:

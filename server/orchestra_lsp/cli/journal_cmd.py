@@ -19,7 +19,7 @@ from orchestra_lsp.engine.batch import BATCHES, BatchSummary, list_batches
 from orchestra_lsp.engine.undo import Undone, undo_outlook, undone_runs
 from orchestra_lsp.journal import RunNotFoundError, RunSummary, list_runs, load_run
 from orchestra_lsp.journal.index import run_folders
-from orchestra_lsp.journal.models import RUNS_FOLDER
+from orchestra_lsp.journal.models import RUNS_FOLDER, said
 from orchestra_lsp.journal.retention import (
     DEFAULT_KEEP,
     DEFAULT_OLDER_THAN_DAYS,
@@ -105,7 +105,7 @@ def _prune(args: argparse.Namespace) -> int:
         print("nothing to prune")
     else:
         for s in removed:
-            print(f"removed {s.run_id} ({s.command}, {s.state})")
+            print(f"removed {s.run_id} ({s.command}, {said(s.state)})")
         print(f"removed {len(removed)} run(s)")
     return 0
 
@@ -167,7 +167,7 @@ def runs(args: argparse.Namespace) -> int:
         [
             s.run_id,
             _command_line(s),
-            s.state + (", review pending" if s.pending_proposal else ""),
+            said(s.state) + (", review pending" if s.pending_proposal else ""),
             s.started_at.strftime("%m-%d %H:%M"),
             "" if s.cost_usd is None else f"${s.cost_usd:.4f}",
             undone[s.run_id].label() if s.run_id in undone else "",
@@ -260,7 +260,7 @@ def show(args: argparse.Namespace) -> int:
     s = record.summary
     console.print(f"[bold]{s.run_id}[/] {escape(s.command)} {escape(json.dumps(s.arguments))}")
     cost = "" if s.cost_usd is None else f" · cost ${s.cost_usd:.4f}"
-    console.print(f"state {s.state} · started {s.started_at:%Y-%m-%d %H:%M:%S}{cost}")
+    console.print(f"state {said(s.state)} · started {s.started_at:%Y-%m-%d %H:%M:%S}{cost}")
     for event in record.events:
         line = _describe(event)
         if line:

@@ -21,6 +21,17 @@ TERMINAL_EVENTS: dict[str, RunState] = {
     "run_cancelled": "cancelled",
 }
 
+#: The word a person reads for a state, where it is not the state's own (the CLI, the
+#: reports): a run a person, a gate or a hook ended is `stopped`, as its live output
+#: says; the data (journal, JSON, the protocol) keeps `cancelled`.
+STATE_WORDS: dict[str, str] = {"cancelled": "stopped"}
+
+
+def said(state: str) -> str:
+    """`state` (of a run or a batch item) as a person reads it: see `STATE_WORDS`."""
+    return STATE_WORDS.get(state, state)
+
+
 RUNS_FOLDER = Path(".orchestra") / "runs"
 
 

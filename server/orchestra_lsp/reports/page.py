@@ -33,7 +33,7 @@ from orchestra_lsp.changes import Changeset
 from orchestra_lsp.durations import for_people
 from orchestra_lsp.journal import RunRecord, load_run
 from orchestra_lsp.journal.artifacts import MAX_ARTIFACT_BYTES
-from orchestra_lsp.journal.models import RUNS_FOLDER
+from orchestra_lsp.journal.models import RUNS_FOLDER, said
 from orchestra_lsp.redaction import Redactor
 from orchestra_lsp.reports.timeline import Timeline, build_timeline
 
@@ -334,6 +334,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["ms"] = for_people
+    env.filters["said"] = said
     env.filters["usd"] = lambda value: f"${value:.4f}"
     env.filters["when"] = lambda value: (
         value.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(value, datetime) else ""
