@@ -1482,6 +1482,29 @@ def _psql(args: list[str], form: CommandForm) -> None:
     form.scripts.update(found.texts)
 
 
+def _mysql(args: list[str], form: CommandForm) -> None:
+    from orchestra_lsp.sql_forms import mysql_form
+
+    found = mysql_form(args)
+    form.hazards.extend(found.hazards)
+    form.writes.extend(found.writes)
+    form.scripts.update(found.texts)
+
+
+def _editor(name: str) -> _Check:
+    """vim, ex, ed, emacs: every command they take (``-c``, ``+cmd``, ``--eval``, a
+    script, or their input when it is a pipe) can write files and run programs (``:!``,
+    ``:w``); only asking for their version or help is harmless."""
+
+    def check(args: list[str], form: CommandForm) -> None:
+        if not args or not all(arg in ("--version", "--help", "-h") for arg in args):
+            form.hazards.append(
+                f"`{name}` runs editor commands, which write files and run programs"
+            )
+
+    return check
+
+
 def _sqlite3(args: list[str], form: CommandForm) -> None:
     from orchestra_lsp.sql_forms import sqlite_form
 
@@ -1615,6 +1638,12 @@ _CHECKS: dict[str, _Check] = {
     "patch": _patch,
     "sqlite3": _sqlite3,
     "psql": _psql,
+    "mysql": _mysql,
+    "mariadb": _mysql,
+    **{
+        name: _editor(name)
+        for name in ("vi", "vim", "nvim", "view", "vimdiff", "ex", "ed", "red", "emacs")
+    },
     "bat": _bat,
     "batcat": _bat,
     "openssl": _openssl,

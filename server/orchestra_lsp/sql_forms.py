@@ -389,3 +389,86 @@ def _psql_command(text: str) -> list[str]:
         if not re.search(r"\bconflict\s+$", text[: match.start()], re.IGNORECASE):
             hazards.append("SQL `DO` runs a block of code that can build any statement")
     return hazards
+
+
+# ---------------------------------------------------------------- mysql, mariadb
+
+#: Client commands (``system``/``\!`` runs a shell, ``source`` reads a file, ``tee``
+#: writes one, ``pager`` and ``edit`` run programs) and server statements that write or
+#: read the server's files (``INTO OUTFILE``, ``LOAD DATA``, ``LOAD_FILE``) or load code.
+_MYSQL_CLIENT = re.compile(
+    r"(?:^|;|\n)\s*(?:system|source|tee|pager|edit|nopager|notee)\b|\\[!.TPe]", re.IGNORECASE
+)
+_MYSQL_REACHING = re.compile(
+    r"\b(?:into\s+(?:outfile|dumpfile)|load\s+(?:data|xml)|load_file|install\s+(?:plugin|soname)"
+    r"|soname)\b",
+    re.IGNORECASE,
+)
+_MYSQL_VALUES = "eDhuPSpOT"  # -T is --debug-info in newer clients; its value is harmless
+_MYSQL_LONG_VALUES = frozenset(
+    {"execute", "database", "host", "user", "port", "socket", "init-command", "tee", "pager"}
+    | {"defaults-file", "defaults-extra-file", "defaults-group-suffix", "login-path"}
+)
+
+
+def mysql_form(args: list[str]) -> SqlForm:
+    """The hazards and written files of ``mysql``/``mariadb ARGS``: ``-e`` and
+    ``--init-command`` texts are read (client commands that run programs or touch files,
+    server statements that write or read its files or load code); ``--tee`` is a write,
+    ``--pager`` and option files (``--defaults-file``) are hazards; without ``-e`` the
+    commands come from its input, not seen. Changing the data is not asked about (the
+    server is not a file here). Never raises."""
+    form = SqlForm()
+    texts: list[str] = []
+    reads_input = True
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        name, value, at = "", "", index
+        if arg.startswith("--") and len(arg) > 2:
+            key, equals, value = arg[2:].partition("=")
+            # The client accepts unambiguous prefixes of its long options.
+            known = [n for n in _MYSQL_LONG_VALUES if n.startswith(key)]
+            name = key if key in _MYSQL_LONG_VALUES else (known[0] if len(known) == 1 else key)
+            if not equals and name in _MYSQL_LONG_VALUES:
+                index += 1
+                at = index
+                value = args[index] if index < len(args) else ""
+            if name in ("version", "help"):
+                reads_input = False
+        elif arg.startswith("-") and len(arg) > 1:
+            for offset, char in enumerate(arg[1:], start=1):
+                if char in _MYSQL_VALUES:
+                    # -p's password is glued or absent (it never takes the next word).
+                    value = arg[offset + 1 :]
+                    if not value and char != "p":
+                        index += 1
+                        at = index
+                        value = args[index] if index < len(args) else ""
+                    name = {"e": "execute", "P": "port", "p": "password"}.get(char, char)
+                    break
+                if char in "V?":
+                    reads_input = False
+        if name in ("execute", "init-command"):
+            texts.append(value)
+            form.texts.add(at)
+            reads_input = reads_input and name != "execute"
+        elif name == "tee":
+            form.writes.append(value)
+        elif name == "pager":
+            form.hazards.append("`mysql --pager` runs a program")
+        elif name in ("defaults-file", "defaults-extra-file", "login-path"):
+            form.hazards.append(f"`mysql --{name}` reads options that are not seen here")
+        index += 1
+    if reads_input:
+        form.hazards.append(
+            "`mysql` without `-e` reads commands from its input, which are not seen here"
+        )
+    for text in texts:
+        if _MYSQL_CLIENT.search(text):
+            form.hazards.append("a mysql client command runs programs, reads or writes files")
+        form.hazards.extend(
+            f"SQL `{match.group().lower()}` writes or reads files or loads code"
+            for match in _MYSQL_REACHING.finditer(text)
+        )
+    return form

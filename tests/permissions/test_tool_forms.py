@@ -10,6 +10,7 @@ read the outside file or change the database, and the allowed forms really do no
 
 from __future__ import annotations
 
+import random
 import re
 import shlex
 import shutil
@@ -31,7 +32,7 @@ PREFIX_RULES = [
         "awk", "gawk", "mawk", "yq", "jq", "less", "more", "split", "csplit", "sqlite3",
         "shuf", "iconv", "sdiff", "dd", "patch", "perl", "ssh", "scp", "watch", "flock",
         "chrt", "taskset", "time", "sed", "git status", "cat", "psql", "bat", "openssl",
-        "xmllint", "diff3", "zip", "rsync",
+        "xmllint", "diff3", "zip", "rsync", "mysql", "mariadb", "vim", "ex", "ed", "emacs",
     )
 ]  # fmt: skip
 
@@ -230,6 +231,26 @@ HAZARDS = [
     ("rsync -e 'sh -c id' a host:b", "`rsync -e`"),
     ("rsync --rsync-path='sh -c id' a host:b", "`rsync -e`/`--rsync-path`"),
     ("rsync -a --log-file=log.txt src/ build/", "> log.txt"),
+    # mysql: client commands, the server's files, options from files
+    ("mysql -e 'system id'", "a mysql client command runs programs"),
+    ("mysql -e '\\! id'", "a mysql client command"),
+    ("mysql -D app -e 'select 1; source /tmp/x.sql'", "a mysql client command"),
+    ("mariadb --exec='\\. x.sql'", "a mysql client command"),  # an abbreviation
+    ("mysql -e \"select * from t into outfile '/tmp/x'\"", "SQL `into outfile`"),
+    ("mysql -e \"LOAD DATA LOCAL INFILE '../secret.txt' INTO TABLE t\"", "SQL `load data`"),
+    ("mysql -e \"select load_file('/etc/passwd')\"", "SQL `load_file`"),
+    ("mysql -e \"install plugin x soname 'x.so'\"", "SQL `install plugin`"),
+    ("mysql --init-command='system id' -e 'select 1'", "a mysql client command"),
+    ("mysql --tee=log.txt -e 'select 1'", "> log.txt"),
+    ("mysql --pager='sh -c id' -e 'select 1'", "`mysql --pager`"),
+    ("mysql --defaults-file=x.cnf -e 'select 1'", "`mysql --defaults-file`"),
+    ("mysql app", "`mysql` without `-e` reads commands from its input"),
+    # editors: every command they take can write and run
+    ("vim -es -u NONE -c '!touch pwned' -c q", "`vim` runs editor commands"),
+    ("vim +'w! out.txt' +q src/a.py", "`vim` runs editor commands"),
+    ("ex -s src/a.py", "`ex` runs editor commands"),
+    ("printf '!id\\nq\\n' | ed src/a.py", "`ed` runs editor commands"),
+    ("emacs --batch --eval '(shell-command \"id\")'", "`emacs` runs editor commands"),
 ]
 
 ALLOWED = [
@@ -302,6 +323,11 @@ ALLOWED = [
     "xmllint --noout x.xml",
     "diff3 a b c",
     "rsync -a src/ build/",
+    "mysql -e 'select 1'",
+    "mysql -u app -D app -e 'select * from t where x = 1'",
+    "mariadb -psecret -B -N -e 'show tables'",
+    "mysql -e \"select 'system is fine as data' from t\"",
+    "vim --version",
 ]
 
 
@@ -505,7 +531,7 @@ def test_every_shell_function_safe_mode_refuses_is_a_hazard() -> None:
 
 
 def test_the_tools_these_tests_run_are_installed() -> None:
-    for tool in ("awk", "mawk", "jq", "sqlite3", "less"):
+    for tool in ("awk", "mawk", "jq", "sqlite3", "less", "vim"):
         assert shutil.which(tool), tool  # mk/policy.mk installs them
 
 
@@ -515,3 +541,42 @@ def test_quoting_is_seen_as_the_shell_sees_it(workspace: Path, policy: Policy) -
         assert policy.decide("run_shell", {"command": command}).verdict == "ask", command
         words = shlex.split(command)
         assert command_form(words[0], words[1:]).hazards, command
+
+
+def test_an_editor_really_runs_a_shell_command_from_its_arguments(
+    tmp_path: Path, policy: Policy
+) -> None:
+    command = "vim -es -u NONE -i NONE -c '!touch pwned' -c 'qa!'"
+    done = _real(command, tmp_path)
+    assert (tmp_path / "pwned").exists(), done.stderr
+    assert policy.decide("run_shell", {"command": command}).verdict == "ask"
+
+
+FUZZ_PIECES = [
+    "-", "--", "-o", "-O", "-c", "-v", "-f", "-e", "--output", "--output=", "=", "+", "++",
+    "+!", "'", '"', "\\", "$$", "\n", ".", ".sh", ".shell", "ARGV", "ARGC", "[", "]", "(",
+    ")", "load(", '"x"', "import", "copy", "to", "program", ";", "-A", "-cmd", "-init",
+    "x=1", "of=", "if=", "-i", "-p", "-k", "--log-f", "-L", "|", "SYMTAB", "getline",
+    "split", "for", "in", "do", "conflict", "E'", "-x", "-n", "9", "--exec", "pragma",
+    "replace", "insert", "system", "\\!", "--tee",
+]  # fmt: skip
+FUZZ_TOOLS = [
+    "awk", "yq", "jq", "less", "split", "csplit", "sqlite3", "psql", "mysql", "shuf", "iconv",
+    "sdiff", "dd", "patch", "perl", "ssh", "scp", "bat", "openssl", "xmllint", "diff3",
+    "zip", "rsync", "vim", "watch", "flock", "script", "time", "chrt", "taskset",
+]  # fmt: skip
+
+
+def test_no_argument_list_makes_the_analysis_raise(workspace: Path) -> None:
+    """Random words for every tool read here: a verdict every time, never a traceback."""
+    generator = random.Random(11)
+    policy = Policy.from_strings(allow=["run_shell"], workspace=str(workspace))
+    for _ in range(3000):
+        words = [
+            "".join(generator.choice(FUZZ_PIECES) for _ in range(generator.randint(0, 3)))
+            for _ in range(generator.randint(0, 6))
+        ]
+        tool = generator.choice(FUZZ_TOOLS)
+        command_form(tool, words)
+        line = " ".join([tool, *(shlex.quote(word) for word in words)])
+        assert policy.decide("run_shell", {"command": line}).verdict in ("allow", "ask"), line
