@@ -56,6 +56,50 @@ def test_a_prompt_runs_from_the_cli(root: Path) -> None:
     assert missing.done.returncode == 2 and "ticket" in missing.done.stderr
 
 
+def _with_a_hung_server(root: Path) -> Path:
+    """`root`'s prompts server beside one that takes ten minutes to start, and a start-up
+    time-out long enough that a listing waiting for every server would wait for it."""
+    servers = {
+        "p": {"command": sys.executable, "args": [str(SERVERS / "prompts_server.py")]},
+        "stuck": {
+            "command": sys.executable,
+            "args": [str(SERVERS / "faulty_server.py"), "--slow-start", "600"],
+        },
+    }
+    return mcp_workspace(
+        root, servers, tools=["read_file"], config="[mcp]\nstartup_timeout_seconds = 900\n"
+    )
+
+
+def test_a_server_that_hangs_at_start_does_not_hold_the_listing(tmp_path: Path) -> None:
+    root = _with_a_hung_server(tmp_path / "ws")
+    done = orchestra("commands", "--json", root=root, timeout=120)
+    assert done.returncode == 0, done.stderr
+    listed = {c["name"] for c in json.loads(done.stdout)}
+    assert {"mcp__p__review", "mcp__p__hello", "go"} <= listed
+    assert (
+        "warning: MCP server 'stuck' has not started within 10 s (its start-up time-out is"
+        " 900 s); its prompts are not listed"
+    ) in done.stderr
+
+
+async def test_the_palette_lists_the_ready_servers_prompts_at_once(
+    tmp_path: Path, lsp_editor: StartEditor
+) -> None:
+    root = _with_a_hung_server(tmp_path / "ws")
+    editor = await lsp_editor(root, env={"XDG_CONFIG_HOME": str(root / ".user-config")})
+    # The prompts of the server that started are listed while the other one is still
+    # starting (and will be for minutes). Asked again: the palette waits 5 s for servers
+    # to start, and on a loaded machine even the quick one may need longer.
+    names: set[str] = set()
+    for _ in range(12):
+        listed: Any = await asyncio.wait_for(editor.request("orchestra/commands", {}), 60)
+        names = {c.name for c in listed.commands}
+        if "mcp__p__review" in names:
+            break
+    assert {"mcp__p__review", "mcp__p__hello", "go"} <= names
+
+
 async def test_the_palette_lists_and_runs_a_prompt(root: Path, lsp_editor: StartEditor) -> None:
     script = [
         {"expect": {"messages_contain": [RENDERED]}, "reply": {"text": "Reviewed in the editor."}}

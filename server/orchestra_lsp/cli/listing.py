@@ -109,6 +109,12 @@ def _has_mcp(workspace: Workspace) -> bool:
     return any(not s.spec.disabled for s in workspace.mcp_servers.values())
 
 
+#: How long `orchestra commands` waits for MCP servers to start before it lists their
+#: prompts (a server that hangs at start would otherwise hold the listing for its
+#: whole start-up time-out).
+PROMPTS_WAIT_SECONDS = 10.0
+
+
 async def _mcp_prompts(root: Path) -> list[Command]:
     """The prompts of the configured MCP servers, as commands (this starts them). A
     server that fails, or lists its prompts wrongly, is named on stderr."""
@@ -121,6 +127,6 @@ async def _mcp_prompts(root: Path) -> list[Command]:
 
     engine = Engine(root, on_notice=notice)
     try:
-        return list((await engine.mcp_commands()).values())
+        return list((await engine.mcp_commands(PROMPTS_WAIT_SECONDS)).values())
     finally:
         await engine.aclose()

@@ -198,10 +198,11 @@ class Engine:
         for run_id, listener in list(self._listeners.items()):
             listener(Notice(run_id=run_id, level=_level(level), message=message))
 
-    async def mcp_commands(self) -> dict[str, Command]:
+    async def mcp_commands(self, wait: float | None = None) -> dict[str, Command]:
         """Commands offered by MCP servers as prompts (`mcp__<server>__<prompt>`, their
         arguments the prompt's); this starts the configured servers. Later `start`
-        calls can run them. A server that fails is left out (and noticed)."""
+        calls can run them. A server that fails is left out (and noticed), and so is,
+        with `wait` (seconds), one not started within it (`McpPool.prompts`)."""
         pool = self.pool()
         if pool is None:  # no server: the MCP SDK is not imported at all (an idle LSP)
             self._mcp_commands = {}
@@ -210,7 +211,7 @@ class Engine:
 
         default = self.workspace.config.agents.default
         commands: dict[str, Command] = {}
-        for p in await pool.prompts():
+        for p in await pool.prompts(wait):
             server = self.workspace.mcp_servers.get(p.server)
             path = Path(server.source_path) if server else self.root / ".orchestra" / "mcp.json"
             layer = Layer.REPOSITORY if path.parent.name == ".orchestra" else Layer.COMPAT

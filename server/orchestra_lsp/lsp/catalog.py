@@ -61,15 +61,11 @@ def setup(server: OrchestraServer) -> None:
         return (await asyncio.to_thread(listing.context_manifest, workspace, request)).wire()
 
 
-#: How long the palette waits for MCP servers to list their prompts; past it, it shows
-#: what was listed before, and the listing goes on for the next time.
+#: How long the palette waits for MCP servers to start before it lists their prompts;
+#: one still starting is left out, and its prompts are listed the next time.
 PROMPTS_WAIT_SECONDS = 5.0
 
 
 async def _mcp_prompts(engine: Engine) -> dict[str, Command]:
     """The MCP servers' prompts as commands, without holding the palette hostage."""
-    loading = asyncio.ensure_future(engine.mcp_commands())
-    try:
-        return await asyncio.wait_for(asyncio.shield(loading), PROMPTS_WAIT_SECONDS)
-    except TimeoutError:
-        return engine.loaded_mcp_commands()
+    return await engine.mcp_commands(PROMPTS_WAIT_SECONDS)

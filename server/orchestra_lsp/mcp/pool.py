@@ -80,6 +80,7 @@ class McpPool:
         `tokens` is the user folder where OAuth tokens of `type: "http"` servers are
         kept (None: no OAuth)."""
         self._call_timeout = call_timeout
+        self._startup_timeout = startup_timeout
         self._max_result_tokens = max_result_tokens
         self._on_notice = on_notice
         self._temp_dir = None if stderr_dir else Path(tempfile.mkdtemp(prefix="orchestra-mcp-"))
@@ -101,6 +102,8 @@ class McpPool:
             for name, server in servers.items()
         }
         self._noticed: dict[str, int] = {}
+        self._noticed_late: dict[str, int] = {}
+        """Per server, the start a "not started within" notice was given for."""
         self._elicitors: dict[str, list[Elicitor]] = {}
         self.generation = 0
         """Goes up each time a server says its tools changed: a toolbox that saw an
@@ -221,10 +224,14 @@ class McpPool:
 
     # -- prompts and resources -------------------------------------------------------
 
-    async def prompts(self) -> list[McpPrompt]:
-        """Every server's prompts (starting all servers), as `mcp__<server>__<prompt>`."""
+    async def prompts(self, wait: float | None = None) -> list[McpPrompt]:
+        """Every server's prompts (starting all servers), as `mcp__<server>__<prompt>`.
+
+        With `wait` (seconds), only the servers ready within it are asked: one that is
+        still starting is noticed and goes on starting, and a later call lists its
+        prompts (a listing is not held hostage by one slow or hung server)."""
         found: list[McpPrompt] = []
-        for connection in await self._ready(self._usable()):
+        for connection in await self._ready(self._usable(), wait):
             if connection.capabilities.prompts is None:
                 continue
             session = await connection.session()
@@ -298,15 +305,32 @@ class McpPool:
             raise McpFailure(f"unknown MCP server '{server}'")
         return connection
 
-    async def _ready(self, names: Sequence[str]) -> list[Connection]:
-        """Start the named servers in parallel; report and skip the ones that fail."""
-        connections = [self._connections[name] for name in names]
-        outcomes = await asyncio.gather(*(c.session() for c in connections), return_exceptions=True)
+    async def _ready(self, names: Sequence[str], wait: float | None = None) -> list[Connection]:
+        """Start the named servers in parallel; report and skip the ones that fail, and
+        those not ready within `wait` seconds (their starts go on: `Connection.session`
+        shields them)."""
+        starting = {asyncio.ensure_future(self._connections[n].session()): n for n in names}
+        if not starting:
+            return []
+        done, late = await asyncio.wait(starting, timeout=wait)
+        for task in late:
+            task.cancel()
+            connection = self._connections[starting[task]]
+            if self._noticed_late.get(connection.name) != connection.starts:
+                self._noticed_late[connection.name] = connection.starts
+                self._notice(
+                    "warning",
+                    f"MCP server '{connection.name}' has not started within {wait:g} s"
+                    f" (its start-up time-out is {self._startup_timeout:g} s)",
+                )
         ready: list[Connection] = []
-        for connection, outcome in zip(connections, outcomes, strict=True):
+        for task, name in starting.items():
+            if task not in done:
+                continue
+            connection, outcome = self._connections[name], task.exception()
             if isinstance(outcome, StartFailed):
                 self._notice_once(connection, str(outcome))
-            elif isinstance(outcome, BaseException):
+            elif outcome is not None:
                 raise outcome
             else:
                 ready.append(connection)
