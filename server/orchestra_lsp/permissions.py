@@ -87,6 +87,22 @@ ARGUMENT_OF: Mapping[str, str] = {
 _PATH_TOOLS = frozenset({"edit", "read_file", "list_files"})
 #: Built-in tools that write the path they are given.
 WRITE_TOOLS = frozenset({"edit"})
+#: Built-in tools that read the files under the path they are given (`search`'s rules
+#: name its pattern; its `path` is decided by the read rules too, as Claude Code's Read
+#: rules cover Grep, Glob and LS).
+READ_TOOLS = frozenset({"read_file", "list_files", "search"})
+#: Argument names under which an MCP tool takes a path (or a list of paths), as
+#: file-system, git and editor servers name them; a `uri` counts when it is `file:`.
+PATH_KEYS = frozenset(
+    {
+        "path", "paths", "file", "files", "filename", "filenames", "filepath", "file_path",
+        "file_paths", "source", "destination", "src", "dest", "target", "uri", "uris",
+        "root", "directory", "dir", "folder", "cwd", "repo_path",
+    }
+)  # fmt: skip
+#: How many entries a folder named by an MCP call is walked for files a read rule keeps
+#: back; a larger folder is asked about (it might hold one).
+FOLDER_WALK_LIMIT = 20_000
 
 #: Paths an agent never writes, whatever a person or a rule says.
 NEVER_WRITTEN: tuple[str, ...] = (".git", ".git/**", "**/.git", "**/.git/**")
@@ -244,10 +260,17 @@ class Policy:
     hints: Mapping[str, tuple[Verdict, str]] = field(default_factory=dict)
     """Verdict and reason for a tool no rule names, from what the tool says of itself
     (an MCP server's `readOnlyHint`); any rule that matches wins over a hint."""
+    read_only: frozenset[str] = frozenset()
+    """MCP tools their server marks read-only: the paths their arguments name are only
+    read; any other MCP tool's are read and written."""
 
-    def with_hints(self, hints: Mapping[str, tuple[Verdict, str]]) -> Policy:
-        """This policy, also knowing `hints` (see `hints`)."""
-        return replace(self, hints={**self.hints, **hints})
+    def with_hints(
+        self, hints: Mapping[str, tuple[Verdict, str]], read_only: Iterable[str] = ()
+    ) -> Policy:
+        """This policy, also knowing `hints` (see `hints`) and `read_only` tools."""
+        return replace(
+            self, hints={**self.hints, **hints}, read_only=self.read_only | frozenset(read_only)
+        )
 
     @classmethod
     def from_strings(
@@ -295,6 +318,90 @@ class Policy:
             decision = _at_most_ask(decision, "the path is outside the workspace")
         if tool_name in WRITE_TOOLS:
             decision = self._guard_write(text, decision)
+        elif tool_name in READ_TOOLS:
+            path = args.get("path")
+            if isinstance(path, str) and path:
+                decision = self._guard_read(_normalise_path(path, self.workspace), decision)
+        elif tool_name.startswith("mcp__"):
+            decision = self._guard_named_paths(tool_name, args, decision)
+        return decision
+
+    def withholds(self, path: str) -> Decision | None:
+        """Why reading `path` (workspace-relative) is refused or needs a person: a deny
+        rule of `read_file` (Claude Code's `Read`), or an ask rule naming paths; None
+        when the read rules let it be read. `search` and `list_files` leave such files
+        out of what they show, and a call naming one is decided by this too."""
+        for form in self._real_forms(path):
+            decision = self._decide_one("read_file", form)
+            if decision.rule is None or decision.verdict == "allow":
+                continue
+            if decision.verdict == "ask" and "(" not in decision.rule:
+                continue  # a bare `read_file` ask is about `read_file` calls, not every read
+            return decision
+        return None
+
+    def _real_forms(self, path: str) -> list[str]:
+        """`path` and, when a symbolic link leads elsewhere in the workspace, where it
+        leads: a link to `.env` is read as `.env`."""
+        forms = [path]
+        if self.workspace and not _escapes(path):
+            real = os.path.realpath(os.path.join(self.workspace, path))
+            root = os.path.realpath(self.workspace)
+            if real.startswith(root.rstrip("/") + "/"):
+                target = posixpath.normpath(os.path.relpath(real, root))
+                if target != path:
+                    forms.append(target)
+        return forms
+
+    def withholds_any(self) -> bool:
+        """Whether any rule could keep a path from being read (cheap: no path needed)."""
+        return any(
+            rule.matches_tool("read_file") and (verdict == "deny" or rule.argument is not None)
+            for verdict, rules in (("deny", self.deny), ("ask", self.ask))
+            for rule in rules
+        )
+
+    def _guard_read(self, path: str, decision: Decision, *, what: str = "") -> Decision:
+        """`decision`, made at least as strict as the read rules' verdict on `path`."""
+        held = self.withholds(path)
+        if held is None or _SEVERITY[held.verdict] <= _SEVERITY[decision.verdict]:
+            return decision
+        reason = f"{what or 'it'} reads `{path}`: {held.reason}"
+        return Decision(verdict=held.verdict, rule=held.rule, reason=reason)
+
+    def _guard_named_paths(
+        self, tool_name: str, args: Mapping[str, Any], decision: Decision
+    ) -> Decision:
+        """An MCP call's arguments that name workspace paths are reads of them (and, for
+        a tool its server does not mark read-only, writes), decided by the same rules as
+        `read_file` and `edit`: a file-system server's tool cannot read `.env` past a
+        `Read(.env)` deny rule because the server calls itself read-only."""
+        writes = tool_name not in self.read_only
+        for path in named_paths(args, self.workspace):
+            what = f"argument `{path}`"
+            decision = self._guard_read(path, decision, what=what)
+            if self.workspace and decision.verdict != "deny":
+                hidden = _withheld_below(self, path)
+                if hidden is not None:
+                    decision = _at_most_ask(
+                        decision,
+                        f"folder `{path}` holds {hidden}, which the read rules keep back, and "
+                        "the MCP server would not leave it out",
+                    )
+            if writes and decision.verdict != "deny":
+                written = self._decide_one("edit", path)
+                if (
+                    written.rule is not None
+                    and _SEVERITY[written.verdict] > _SEVERITY[decision.verdict]
+                ):
+                    reason = f"{what} may be written: {written.reason}"
+                    decision = Decision(verdict=written.verdict, rule=written.rule, reason=reason)
+                guarded = self._guard_write(path, Decision(verdict="allow", rule=None, reason=""))
+                if _SEVERITY[guarded.verdict] > _SEVERITY[decision.verdict]:
+                    reason = f"{what} may be written by a tool not marked read-only: " + (
+                        guarded.reason
+                    )
+                    decision = Decision(verdict=guarded.verdict, rule=guarded.rule, reason=reason)
         return decision
 
     def protection(self, path: str) -> tuple[Verdict, str] | None:
@@ -430,6 +537,68 @@ def argument_text(tool_name: str, args: Mapping[str, Any], workspace: str | None
     value = args.get(key, "")
     text = value if isinstance(value, str) else _compact_json(value)
     return _normalise_path(text, workspace) if tool_name in _PATH_TOOLS else text
+
+
+def named_paths(args: Mapping[str, Any], workspace: str | None) -> list[str]:
+    """Workspace-relative paths an MCP call's arguments name, in order, once each: the
+    values of :data:`PATH_KEYS` (strings, lists of strings, `file:` URIs) at any depth,
+    and any other string that is the path of something that exists in the workspace.
+    Paths outside the workspace are left out (the server's own roots confine those)."""
+    found: dict[str, None] = {}
+
+    def add(text: str, *, keyed: bool) -> None:
+        if not text or len(text) > 4096 or "\n" in text or "\0" in text:
+            return
+        if text.startswith("file:"):
+            from urllib.parse import unquote, urlparse
+
+            text = unquote(urlparse(text).path)
+        elif "://" in text:
+            return
+        path = _normalise_path(os.path.expanduser(text), workspace)
+        if _escapes(path):
+            return
+        if not keyed and (
+            workspace is None or path == "." or not os.path.lexists(os.path.join(workspace, path))
+        ):
+            return
+        found[path] = None
+
+    def visit(value: Any, keyed: bool) -> None:
+        if isinstance(value, str):
+            add(value, keyed=keyed)
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                visit(item, str(key).lower() in PATH_KEYS)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                visit(item, keyed)
+
+    visit(args, False)
+    return list(found)
+
+
+def _withheld_below(policy: Policy, folder: str) -> str | None:
+    """A file under the workspace folder `folder` (ignored files included) that the read
+    rules keep back, as `path`, or a phrase when the folder is too large to walk; None
+    when it holds none or is no folder."""
+    assert policy.workspace is not None
+    root = os.path.join(policy.workspace, folder)
+    if not policy.withholds_any() or not os.path.isdir(root) or os.path.islink(root):
+        return None
+    seen = 0
+    for current, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in (*dirs, *files):
+            seen += 1
+            relative = posixpath.normpath(
+                posixpath.join(folder, os.path.relpath(os.path.join(current, name), root))
+            )
+            if policy.withholds(relative) is not None:
+                return f"`{relative}`"
+        if seen > FOLDER_WALK_LIMIT:
+            return f"more than {FOLDER_WALK_LIMIT} entries (too many to check)"
+    return None
 
 
 def _compact_json(value: Any) -> str:

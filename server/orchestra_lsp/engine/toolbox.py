@@ -142,7 +142,9 @@ class Toolbox:
             mcp_tools = await self.pool.tools_for(mcp_patterns)
             self.specs += [tool.spec() for tool in mcp_tools]
             self._read_only |= {tool.name for tool in mcp_tools if tool.read_only}
-            self.policy = self.policy.with_hints(annotation_hints(mcp_tools))
+            self.policy = self.policy.with_hints(
+                annotation_hints(mcp_tools), [tool.name for tool in mcp_tools if tool.read_only]
+            )
         skill = skill_spec(self.skills) if _offered(names, SKILL_TOOL) else None
         if skill is not None:
             self.specs.append(skill.model_dump())
@@ -440,7 +442,11 @@ class Toolbox:
             return await self._task(arguments), False
         tool = BUILTIN_TOOLS.get(name)
         if tool is not None:
-            result = await tool.run(arguments, self.context)
+            policy = self.policy
+            context = self.context
+            if policy.withholds_any():  # search and list_files leave those files out
+                context = replace(context, withheld=lambda p: policy.withholds(p) is not None)
+            result = await tool.run(arguments, context)
             path = arguments.get("path")
             if name in ("read_file", "edit") and isinstance(path, str) and not result.is_error:
                 nested = self._nested.for_path(path)

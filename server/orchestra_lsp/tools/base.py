@@ -8,7 +8,7 @@ missing file, a bad argument, a path outside the workspace) come back as a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -84,6 +84,9 @@ class ToolContext:
     """Markers of the `run_shell` commands of this run: what they started in a session of
     its own (a server started in the background) runs until the run ends, when
     :func:`orchestra_lsp.tools.run_shell.end_leftovers` kills it."""
+    withheld: Callable[[str], bool] | None = None
+    """Whether the permission rules keep a workspace-relative path from being read
+    (`Read(.env)` denied): `search` and `list_files` leave such files out and say so."""
 
 
 class Tool(Protocol):

@@ -53,13 +53,23 @@ class ListFilesTool:
         paths = await asyncio.to_thread(ctx.view.files, under)
         if parsed.pattern:
             paths = [path for path in paths if glob_matches(parsed.pattern, path)]
+        note = ""
+        if ctx.withheld is not None:
+            withheld = ctx.withheld
+            shown = [path for path in paths if not withheld(path)]
+            if len(shown) < len(paths):
+                note = (
+                    f"\n\n[{len(paths) - len(shown)} file(s) were left out by the permission "
+                    "policy (its rules keep them from being read).]"
+                )
+            paths = shown
         if not paths:
             where = "" if under == "." else f" under {under}"
-            return ToolResult(text=f"No files found{where}.")
+            return ToolResult(text=f"No files found{where}.{note}")
         text = "\n".join(paths[:MAX_ENTRIES])
         if len(paths) > MAX_ENTRIES:
             text += (
                 f"\n\n[{len(paths)} files; only the first {MAX_ENTRIES} are shown. "
                 "Narrow with path or pattern.]"
             )
-        return ToolResult(text=text)
+        return ToolResult(text=text + note)

@@ -20,7 +20,7 @@ import asyncio
 import codecs
 import os
 import shutil
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, cast
@@ -63,6 +63,10 @@ class SearchOutcome:
 
     matches: list[Match]
     truncated: bool
+    withheld: int = 0
+    """Files in the search's scope the permission rules keep from being read: not
+    searched (counted whether or not they would have matched, so the count says
+    nothing about their content)."""
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,18 @@ class SearchQuery:
     under: str = "."
     glob: str | None = None
     case_insensitive: bool = False
+    withheld: Callable[[str], bool] | None = None
+    """Paths the permission rules keep from being read (see `ToolContext.withheld`)."""
 
     def covers(self, path: str) -> bool:
-        """True when `path` is inside `under` and passes the glob (a `!glob` excludes)."""
+        """True when `path` is inside `under`, passes the glob (a `!glob` excludes) and
+        may be read."""
+        if not self.in_scope(path):
+            return False
+        return self.withheld is None or not self.withheld(path)
+
+    def in_scope(self, path: str) -> bool:
+        """True when `path` is inside `under` and passes the glob."""
         if self.under != "." and path != self.under and not path.startswith(self.under + "/"):
             return False
         if not self.glob:
@@ -110,7 +123,12 @@ async def search_workspace(
         assert regex is not None
         found.extend(await asyncio.to_thread(_overlay_matches, live, regex))
     found.sort()
-    return SearchOutcome(matches=found[:limit], truncated=len(found) > limit)
+    withheld = 0
+    if query.withheld is not None:
+        listed = await asyncio.to_thread(workspace_files, view.root, query.under)
+        scope = {p for p in (*listed, *live) if query.in_scope(p)}
+        withheld = sum(1 for path in scope if query.withheld(path))
+    return SearchOutcome(matches=found[:limit], truncated=len(found) > limit, withheld=withheld)
 
 
 def _compile(query: SearchQuery) -> Regex:
@@ -302,12 +320,19 @@ class SearchTool:
                 under=ctx.view.resolve(parsed.path or "."),
                 glob=parsed.glob,
                 case_insensitive=parsed.case_insensitive,
+                withheld=ctx.withheld,
             )
             outcome = await search_workspace(ctx.view, query, self.backend)
         except ToolError as error:
             return ToolResult(text=str(error), is_error=True)
+        note = (
+            f"\n\n[{outcome.withheld} file(s) were left out by the permission policy "
+            "(its rules keep them from being read): not searched.]"
+            if outcome.withheld
+            else ""
+        )
         if not outcome.matches:
-            return ToolResult(text=f"No matches for {parsed.pattern!r}.")
+            return ToolResult(text=f"No matches for {parsed.pattern!r}.{note}")
         text = "\n".join(
             f"{m.path}:{m.line}:{clip(m.text, MAX_MATCH_CHARS)}" for m in outcome.matches
         )
@@ -316,4 +341,4 @@ class SearchTool:
                 f"\n\n[more than {MAX_MATCHES} matches; {MAX_MATCHES} of them are shown. "
                 "Narrow the pattern, path or glob.]"
             )
-        return ToolResult(text=text)
+        return ToolResult(text=text + note)

@@ -1,0 +1,174 @@
+"""Read deny rules hold for every tool that reads, through the real CLI.
+
+A workspace's `.claude/settings.json` denies `Read(./.env)` and `Read(./secrets/**)`,
+as a Claude Code user writes them; `.claude/settings.local.json` allows the real MCP
+filesystem server (`mcp__fs`), whose reading tools it marks read-only. A scripted model
+asks `orchestra run --yes` for the secrets every way a reading tool can: `search` with
+a path, `search` across the workspace and under a folder, `list_files`, a symbolic link
+to `.env`, and the server's `read_text_file`, `read_multiple_files` and folder-wide
+tools with relative, absolute and `file:` paths. None of the secret reaches the model;
+the files that may be read still are, and the model is told that files were left out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orchestra_lsp.testing import ScriptedServer
+
+FILESYSTEM = (
+    Path(__file__).resolve().parents[1]
+    / "mcp/node/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js"
+)
+STRIPE = "sk_live_51HiddenStripeSecret0042"
+VAULT = "vault-password-9f8e7d6c5b4a"
+
+AGENT = """\
+---
+name: reader
+description: Reads things.
+tools: [read_file, list_files, search, mcp__fs__*]
+max_turns: 4
+---
+You read.
+"""
+
+COMMAND = """\
+---
+description: read
+steps: [{"id": "read", "agent": "reader", "prompt": "Read."}]
+---
+"""
+
+
+@pytest.fixture
+def repo() -> Iterator[Path]:
+    assert FILESYSTEM.exists(), f"{FILESYSTEM} is missing: run `make mcp-test-servers`"
+    with tempfile.TemporaryDirectory(prefix="orchestra-read-rules-") as folder:
+        root = Path(folder) / "repo"
+        files = {
+            ".orchestra/agents/reader.md": AGENT,
+            ".orchestra/commands/read.md": COMMAND,
+            ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n'
+            '[permissions]\nallow = ["read_file", "list_files", "search"]\n',
+            ".orchestra/mcp.json": json.dumps(
+                {"mcpServers": {"fs": {"command": "node", "args": [str(FILESYSTEM), str(root)]}}}
+            ),
+            ".claude/settings.json": json.dumps(
+                {"permissions": {"deny": ["Read(./.env)", "Read(./secrets/**)"]}}
+            ),
+            ".claude/settings.local.json": json.dumps({"permissions": {"allow": ["mcp__fs"]}}),
+            ".env": f"STRIPE_KEY={STRIPE}\n",
+            "secrets/prod.txt": f"STRIPE_VAULT={VAULT}\n",
+            "src/app.py": "STRIPE_PUBLIC = 'pk_test_public'\n",
+            ".gitignore": ".orchestra/runs/\n",
+        }
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        os.symlink(".env", root / "env-link")
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+        subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+        subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+        yield root
+
+
+def _run(root: Path, script: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    with ScriptedServer(script) as model:
+        done = subprocess.run(
+            [sys.executable, "-m", "orchestra_lsp", "run", "read", "--yes"],
+            cwd=root,
+            env={
+                "PATH": os.environ["PATH"],
+                "HOME": str(root.parent / "home"),
+                "ANTHROPIC_API_KEY": "sk-ant-test",
+                "ANTHROPIC_BASE_URL": model.base_url,
+            },
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        model.assert_no_failures()
+        model.assert_all_consumed()
+        sent = "\n".join(r.raw.decode("utf-8", "replace") for r in model.requests)
+    [events_file] = (root / ".orchestra" / "runs").glob("*/events.jsonl")
+    lines = events_file.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()], sent
+
+
+def _results(events: list[dict[str, Any]]) -> dict[str, tuple[bool, str]]:
+    """(is_error, summary) of each call, by call id."""
+    return {
+        str(e["call_id"]): (bool(e["is_error"]), str(e["summary"]))
+        for e in events
+        if e["type"] == "tool_call_finished"
+    }
+
+
+def test_read_deny_rules_hold_for_search_list_files_and_mcp_tools(repo: Path) -> None:
+    refused = {
+        "search-env": ("search", {"pattern": "STRIPE", "path": ".env"}),
+        "search-dot-env": ("search", {"pattern": "sk_", "path": "./src/../.env"}),
+        "search-secret": ("search", {"pattern": "VAULT", "path": "secrets/prod.txt"}),
+        "search-link": ("search", {"pattern": "STRIPE", "path": "env-link"}),
+        "read-link": ("read_file", {"path": "env-link"}),
+        "mcp-env": ("mcp__fs__read_text_file", {"path": str(repo / ".env")}),
+        "mcp-rel": ("mcp__fs__read_text_file", {"path": "secrets/prod.txt"}),
+        "mcp-uri": ("mcp__fs__read_text_file", {"path": f"file://{repo}/.env"}),
+        "mcp-many": (
+            "mcp__fs__read_multiple_files",
+            {"paths": [str(repo / "src/app.py"), str(repo / ".env")]},
+        ),
+        "mcp-folder": ("mcp__fs__directory_tree", {"path": str(repo / "secrets")}),
+        "mcp-search": ("mcp__fs__search_files", {"path": str(repo), "pattern": "*"}),
+    }
+    allowed = {
+        "search-all": ("search", {"pattern": "STRIPE|VAULT|sk_live"}),
+        "search-folder": ("search", {"pattern": "VAULT", "path": "secrets"}),
+        "list-all": ("list_files", {}),
+        "list-secrets": ("list_files", {"path": "secrets"}),
+        "mcp-app": ("mcp__fs__read_text_file", {"path": str(repo / "src/app.py")}),
+        "mcp-src": ("mcp__fs__list_directory", {"path": str(repo / "src")}),
+    }
+    calls = [
+        {"id": call_id, "name": name, "input": args}
+        for call_id, (name, args) in {**refused, **allowed}.items()
+    ]
+    script = [
+        {"name": "read", "reply": {"tool_use": calls}},
+        {"name": "done", "reply": {"text": "Done."}},
+    ]
+    events, sent = _run(repo, script)
+    results = _results(events)
+    for secret in (STRIPE, VAULT):
+        assert secret not in sent, "a denied file's text reached the model"
+    for call_id in refused:
+        is_error, summary = results[call_id]
+        assert is_error and "was not made" in summary, (call_id, summary)
+    assert "`read_file(.env)`" in results["search-env"][1]
+    assert "folder `.` holds `" in results["mcp-search"][1], results["mcp-search"]
+    assert "folder `secrets` holds `secrets/prod.txt`" in results["mcp-folder"][1]
+    for call_id in allowed:
+        assert not results[call_id][0], (call_id, results[call_id])
+    found = results["search-all"][1]
+    assert "src/app.py:1:STRIPE_PUBLIC" in found and ".env" not in found, found
+    assert "2 file(s) were left out by the permission policy" in found, found
+    assert "1 file(s) were left out" in results["search-folder"][1]
+    listed = results["list-all"][1]
+    assert "src/app.py" in listed and "secrets/prod.txt" not in listed, listed
+    assert ".env\n" not in listed and not listed.startswith(".env"), listed
+    assert "left out by the permission policy" in results["list-secrets"][1]
+    assert "pk_test_public" in results["mcp-app"][1]
+    assert "app.py" in results["mcp-src"][1]
