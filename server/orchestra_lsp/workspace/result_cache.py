@@ -125,15 +125,18 @@ def _relocated(name: str, root: Path, key: dict[str, str]) -> dict[str, Any] | N
             continue
         old, facts, result = entry
         moved = inputs.relocated(facts, old, str(root))
-        if moved is None or not _relocatable_result(result, old):
+        if moved is None:
             continue
-        # Where they were recorded too: a path the load took from elsewhere (a file's
-        # text, a variable, the home folder) that lies below the old root is asked
-        # there by a load of `root` as well.
-        rest = {pair: fact for pair, fact in facts.items() if pair not in moved}
-        if any(moved[pair] != fact for pair, fact in facts.items() if pair in moved):
+        # The new folder's own facts first: where a folder that differs fails, after
+        # a few stat calls. Then all of them where they were recorded: a path the load
+        # took from elsewhere (a file's text, a variable, the home folder) that lies
+        # below the old root is asked there by a load of `root` as well.
+        here = {pair: fact for pair, fact in moved.items() if facts.get(pair) != fact}
+        if any(pair in facts for pair in here):
             continue  # one question, two answers: they cannot both hold
-        if inputs.changed(moved) is not None or inputs.changed(rest) is not None:
+        if inputs.changed(here) is not None or inputs.changed(facts) is not None:
+            continue
+        if not _relocatable_result(result, old):  # as it was stored: not written by hand
             continue
         with contextlib.suppress(OSError):
             os.utime(path)  # recently useful: kept longest
