@@ -956,7 +956,7 @@ def _fd(args: list[str], form: CommandForm) -> None:
 # Two tools answer to `yq`: mikefarah's (Go; `yq [eval|eval-all] EXPR FILES`, jq-like
 # expressions with `load(…)`) and kislyuk's (Python, what Debian ships: a jq wrapper that
 # passes jq's own options on). Each form is read for both.
-_YQ_LOAD = re.compile(r"\b(?:load\w*|\w+load)\b")
+_YQ_LOAD = re.compile(r"\b(?:load\w*|\w+load)\s*\(")
 _YQ_LOAD_LITERAL = re.compile(r"\b(?:load\w*|\w+load)\s*\(\s*\"((?:[^\"\\]|\\.)*)\"\s*\)")
 
 
@@ -978,8 +978,10 @@ def _yq(args: list[str], form: CommandForm) -> None:
             not option.long and option.name == "f" and option.value not in ("extract", "process")
         ):
             form.hazards.append("`yq --from-file` runs an expression from a file, not seen here")
-    for index, text in operands:
-        if text in ("eval", "e", "eval-all", "ea") and index == operands[0][0]:
+    # Every word is searched: the expression may also come as `--expression=…`, and a
+    # file name holds no `load(`.
+    for index, text in enumerate(args):
+        if operands and index == operands[0][0] and text in ("eval", "e", "eval-all", "ea"):
             continue
         form.hazards.extend(_yq_loads(text, form))
         form.hazards.extend(_jq_imports(text))
