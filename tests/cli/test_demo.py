@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,11 @@ def test_demo_runs_both_shop_workflows_offline(tmp_path: Path) -> None:
     assert "[redacted]" not in browser, browser
     assert "shop tests before: FAIL" in out and "shop tests after: pass" in out
     assert "qa-ticket SHOP-14: finished" in out and "implement-ticket SHOP-12: finished" in out
+    # The last hint names an `orchestra` the person can type (the virtualenv's, which
+    # `make demo` does not put on PATH).
+    [again] = [line for line in out.splitlines() if line.startswith("see them again: ")]
+    typed = again.split()[3]
+    assert shutil.which(typed) or Path(typed).is_file(), again
     assert (
         "ticket comment: not posted: mcp__tickets__add_comment needs a person's permission" in out
     )

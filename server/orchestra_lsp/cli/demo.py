@@ -346,10 +346,22 @@ def _shop(args: argparse.Namespace, console: Console) -> int:
     )
     for mismatch in queue_mismatches:
         console.print(f"  [red]transcript mismatch:[/] {mismatch}")
-    console.print(f"see them again: orchestra runs --workspace {target}", soft_wrap=True)
+    console.print(f"see them again: {_orchestra()} runs --workspace {target}", soft_wrap=True)
     failed = any(o.state != "finished" or o.mismatches for o in outcomes)
     failed = failed or not queue.ok or bool(queue_mismatches)
     return 1 if failed or len(outcomes) < len(WORKFLOWS) else 0
+
+
+def _orchestra() -> str:
+    """How the person who ran `make demo` types `orchestra`: the demo runs from the
+    virtualenv, which is usually not on their PATH."""
+    script = Path(sys.executable).parent / "orchestra"
+    found = shutil.which("orchestra")
+    if found is not None and Path(found).resolve() == script.resolve():
+        return "orchestra"
+    with contextlib.suppress(ValueError):  # not below the current folder
+        return str(script.relative_to(Path.cwd()))
+    return str(script)
 
 
 async def _workflow(
