@@ -307,9 +307,10 @@ def test_import_depth_is_bounded(write_files: WriteFiles, user_dir: Path) -> Non
     for level in range(1, 7):
         files[f".orchestra/d{level}.md"] = f"L{level}\n@d{level + 1}.md\n"
     ws = load(write_files(files), user_dir)
-    assert "L4" in ws.context.text and "L5" not in ws.context.text
-    [deep] = problems(ws, "d4.md")
-    assert "deeper than 4 levels" in deep[3]
+    # Claude Code's documented limit: five hops
+    assert "L5" in ws.context.text and "L6" not in ws.context.text
+    [deep] = problems(ws, "d5.md")
+    assert "deeper than 5 levels" in deep[3]
 
 
 def test_mcp_json_shapes_and_variables(write_files: WriteFiles, user_dir: Path) -> None:

@@ -1,9 +1,20 @@
-"""The persistent context: CONTEXT.md (and CLAUDE.md / AGENTS.md) with `@imports`.
+r"""The persistent context: CONTEXT.md (and CLAUDE.md / AGENTS.md) with `@imports`.
 
-A line that is only `@path/to/file.md` is replaced by that file's text. Imports are
-relative to the importing file, must stay inside the workspace, nest at most
-`MAX_DEPTH` levels, and a cycle is reported instead of followed. Each file is
-expanded once, and the expansion stops at `MAX_EXPANDED_CHARS`.
+A line that is only `@path/to/file.md` is replaced by that file's text. An import
+inside prose, as Claude Code's memory docs write it ("See @README for the project
+overview and @package.json for the npm commands"), keeps its line as written and the
+file's text follows that line. Claude Code's rule for an inline import: `@` at the
+start of a line or after a space (so `me@example.com` and `[x](@y)` are not imports),
+the path runs to the next space (`\ ` escapes one), and it starts with `./`, `~/`,
+`/` or a letter, digit, `.`, `_` or `-` (so `@@x` and `@#x` are not). Text in inline
+code spans is never an import. Claude Code skips a mention that names no file
+silently; so does this, unless the mention looks like a file (`@docs/a.md`, `@./x`,
+`@~/y`) — then a missing file is reported as for a line import. Trailing sentence
+punctuation (`@docs/a.md.`) is not part of the path.
+
+Imports are relative to the importing file, must stay inside the workspace, nest at
+most `MAX_DEPTH` levels (Claude Code's five hops), and a cycle is reported instead of
+followed. Each file is expanded once, and the expansion stops at `MAX_EXPANDED_CHARS`.
 
 `@~/path` imports from the person's home folder, as Claude Code reads it (a person's
 own notes, `@~/.claude/my-instructions.md`); such a file may import others in the
@@ -23,10 +34,21 @@ from orchestra_lsp.workspace import inputs
 from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity, Span
 from orchestra_lsp.workspace.markdown import code_lines
 
-MAX_DEPTH = 4
+#: Claude Code's documented limit: imports are followed five hops deep.
+MAX_DEPTH = 5
 #: The persistent context goes to the model with every request; past this it is a mistake.
 MAX_EXPANDED_CHARS = 200_000
 _IMPORT = re.compile(r"^@(?P<path>[^\s@]*[./][^\s]*)\s*$")
+#: An import inside prose, Claude Code's pattern: `@` at a line's start or after a space.
+_INLINE_IMPORT = re.compile(r"(?:^|(?<=\s))@(?P<path>(?:[^\s\\]|\\ )+)")
+#: What may start an inline import's path (Claude Code's: not `@`, `#`, `%`, `(`…).
+_PATH_START = re.compile(r"^(?:\./|~/|/[^/]|[\w.\-])")
+#: A sentence's punctuation after a mention is not part of the path.
+_TRAILING = ".,;:!?)]}'\""
+#: A mention that surely means a file: a path prefix, or a last part with an extension.
+_FILE_LIKE = re.compile(r"^(?:\.{1,2}/|~/|/)|\.[A-Za-z][A-Za-z0-9]*$")
+#: An inline code span's backtick string (CommonMark: closed by one of equal length).
+_BACKTICKS = re.compile(r"`+")
 
 ReadText = Callable[[Path], str | None]
 
@@ -82,30 +104,66 @@ class _Expander:
             match = None if in_code else _IMPORT.match(line)
             if match is None:
                 out.append(line)
+                mentions = [] if in_code or "@" not in line else _inline_imports(line)
+                for target, start, end in mentions:
+                    span = Span(line=line_no, column=start, end_line=line_no, end_column=end)
+                    imported, size = self._bounded(target, path, chain, span, sink, size, True)
+                    if imported:
+                        out.append(imported)
                 continue
             span = Span(line=line_no, column=0, end_line=line_no, end_column=len(line.rstrip()))
-            if size > MAX_EXPANDED_CHARS:
-                continue  # reported once, at the import that went past
-            imported = self._import(match.group("path"), path, chain, span, sink)
-            size += len(imported)
-            if size > MAX_EXPANDED_CHARS:
-                sink.add(
-                    f"imports expand past {MAX_EXPANDED_CHARS} characters; "
-                    f"'@{match.group('path')}' and the imports after it are not read",
-                    span,
-                    Severity.WARNING,
-                )
-                continue
-            out.append(imported)
+            imported, size = self._bounded(match.group("path"), path, chain, span, sink, size)
+            if imported is not None:
+                out.append(imported)
         self.diagnostics.extend(sink.items)
         return "\n".join(out)
 
+    def _bounded(
+        self,
+        target: str,
+        importer: Path,
+        chain: tuple[Path, ...],
+        span: Span,
+        sink: DiagnosticSink,
+        size: int,
+        inline: bool = False,
+    ) -> tuple[str | None, int]:
+        """(the import's text, or None past the cap; the size so far)."""
+        if size > MAX_EXPANDED_CHARS:
+            return None, size  # reported once, at the import that went past
+        imported = self._import(target, importer, chain, span, sink, inline)
+        size += len(imported)
+        if size > MAX_EXPANDED_CHARS:
+            sink.add(
+                f"imports expand past {MAX_EXPANDED_CHARS} characters; "
+                f"'@{target}' and the imports after it are not read",
+                span,
+                Severity.WARNING,
+            )
+            return None, size
+        return imported, size
+
     def _import(
-        self, target: str, importer: Path, chain: tuple[Path, ...], span: Span, sink: DiagnosticSink
+        self,
+        target: str,
+        importer: Path,
+        chain: tuple[Path, ...],
+        span: Span,
+        sink: DiagnosticSink,
+        inline: bool = False,
     ) -> str:
+        """The imported file's expanded text ("" when not read). An inline mention that
+        does not look like a file and names none is prose (`@types/node`, `@here`), as
+        in Claude Code; an inline mention of a file already imported adds nothing."""
         from_home = target.startswith("~/")
         base = self.home / target[2:] if from_home else importer.parent / target
         candidate = inputs.resolved(base)
+        if inline and (
+            candidate in chain
+            or candidate in self.imports
+            or not (_FILE_LIKE.search(target) or (candidate and _is_file(candidate)))
+        ):
+            return ""
         if candidate is None:  # a symlink loop, a NUL byte
             sink.add(f"import '@{target}' cannot be followed (a symlink loop?)", span)
             return ""
@@ -160,6 +218,47 @@ def load_context_file(
     return ContextSource(
         path=path, text=expanded, imports=expander.imports, home_imports=expander.home_imports
     )
+
+
+def _inline_imports(line: str) -> list[tuple[str, int, int]]:
+    """The inline imports of a line outside code spans: (path, start, end) columns."""
+    masked = _mask_code_spans(line)
+    found = []
+    for match in _INLINE_IMPORT.finditer(masked):
+        written = match.group("path").rstrip(_TRAILING)
+        if not written or not _PATH_START.match(written):
+            continue
+        found.append((written.replace("\\ ", " "), match.start(), match.start() + 1 + len(written)))
+    return found
+
+
+def _mask_code_spans(line: str) -> str:
+    """The line with each inline code span (CommonMark: a backtick string closed by
+    one of the same length) blanked, so that `@decorator` in a span is no import."""
+    out = list(line)
+    runs = list(_BACKTICKS.finditer(line))
+    index = 0
+    while index < len(runs):
+        opening = runs[index]
+        closing = next(
+            (
+                j
+                for j in range(index + 1, len(runs))
+                if len(runs[j].group()) == len(opening.group())
+            ),
+            None,
+        )
+        if closing is None:
+            index += 1
+            continue
+        for column in range(opening.start(), runs[closing].end()):
+            out[column] = " "
+        index = closing + 1
+    return "".join(out)
+
+
+def _is_file(path: Path) -> bool:
+    return inputs.exists(path) and not inputs.is_dir(path)
 
 
 def _real(path: Path) -> Path:
