@@ -1396,13 +1396,16 @@ def _output_option(
     return check
 
 
+_ENDLESS_DEVICES = ("/dev/zero", "/dev/urandom", "/dev/random")
+
+
 def _dd(args: list[str], form: CommandForm) -> None:
     # dd's operands are KEY=VALUE words: `of=` is the file it writes, `if=` the one it reads.
     for arg in args:
         key, equals, value = arg.partition("=")
         if equals and key == "of":
             _write(value, "`dd of=` writes a file", form)
-        elif equals and key == "if" and value not in ("", "-"):
+        elif equals and key == "if" and value not in ("", "-", *_ENDLESS_DEVICES):
             form.reads.append(value)
 
 

@@ -268,7 +268,7 @@ _PSQL_READING = frozenset(
 #: talks to a server, not a file here, as `curl -X POST` talks to a service.
 _PSQL_REACHING = re.compile(
     r"\b(?:pg_read_file|pg_read_binary_file|pg_ls_dir|pg_ls_\w+|pg_stat_file|lo_import"
-    r"|lo_export|pg_file_write|dblink\w*|load|alter\s+system"
+    r"|lo_export|pg_file_write|dblink\w*|load(?=\s+(?:[eE]?'|\$))|alter\s+system"
     r"|create\s+(?:or\s+replace\s+)?(?:trusted\s+)?(?:function|procedure|extension|language))\b",
     re.IGNORECASE,
 )
@@ -385,7 +385,9 @@ def _psql_command(text: str) -> list[str]:
             r"\b(?:to|from)\s+(?:stdout|stdin)\b", statement, re.IGNORECASE
         ):
             hazards.append("SQL `COPY` to or from a file or program runs on the server")
-    for match in re.finditer(r"\bdo\b", text, re.IGNORECASE):
+    # `DO [LANGUAGE name] 'code'` or `$$code$$`: "to do" in a string is no block.
+    do = r"\bdo\s+(?:language\s+\w+\s+)?(?:[eE]?'|\$)"
+    for match in re.finditer(do, text, re.IGNORECASE):
         if not re.search(r"\bconflict\s+$", text[: match.start()], re.IGNORECASE):
             hazards.append("SQL `DO` runs a block of code that can build any statement")
     return hazards
