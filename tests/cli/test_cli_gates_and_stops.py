@@ -137,3 +137,57 @@ def test_ctrl_c_names_the_resume_of_the_run(tmp_path: Path) -> None:
     [summary] = list_runs(root)
     assert f"orchestra resume {summary.run_id}`" in err, out + err
     assert "Traceback" not in out + err, out + err
+
+
+def test_each_hunk_shows_where_it_is_as_git_add_p_does(tmp_path: Path) -> None:
+    """Hunk by hunk, each hunk comes with its `@@ -a,b +c,d @@` line and its context,
+    as git writes them for the same change (the hunks are far apart, so git's are the
+    same hunks); the answers land the chosen hunks only."""
+    base = "".join(f"row_{n} = {n}\n" for n in range(1, 31)) + "last = 0"
+    script: list[dict[str, Any]] = [
+        {
+            "reply": {
+                "tool_use": [
+                    str_replace("rows.py", "row_3 = 3\n", "row_3 = 'three'\nrow_3b = 3.5\n"),
+                    str_replace("rows.py", "row_16 = 16\n", ""),
+                    str_replace("rows.py", "last = 0", "last = 1"),
+                ]
+            }
+        },
+        {"reply": {"text": "Three changes."}},
+    ]
+    root = workspace(tmp_path / "ws", {"change": REVIEWED}, extra={"rows.py": base})
+    proposed = (
+        base.replace("row_3 = 3\n", "row_3 = 'three'\nrow_3b = 3.5\n")
+        .replace("row_16 = 16\n", "")
+        .replace("last = 0", "last = 1")
+    )
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "rows.py").write_text(base)
+    (tmp_path / "b" / "rows.py").write_text(proposed)
+    git = subprocess.run(
+        ["git", "diff", "--no-index", "-U3", "a/rows.py", "b/rows.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    hunks = git.stdout[git.stdout.index("@@") :].split("@@ -")[1:]
+    assert len(hunks) == 3, git.stdout
+    answers = [(ACCEPT.replace("values.py", "rows.py"), "h\n")]
+    answers += [
+        (f"Accept hunk h{n}?", answer) for n, answer in ((1, "y\n"), (2, "n\n"), (3, "y\n"))
+    ]
+    transcript, code = _run_in_a_terminal(root, tmp_path / "config", script, answers)
+    assert code == 0, transcript
+    shown = transcript.replace("\r", "")
+    for n, hunk in enumerate(hunks, start=1):
+        # git's hunk, header line and all (without git's function context after
+        # it), just before its question.
+        header, body = hunk.split("\n", 1)
+        expected = "@@ -" + header[: header.index(" @@") + 3] + "\n" + body
+        at = shown.index(f"Accept hunk h{n}?")
+        assert expected.strip() in shown[:at], (expected, shown)
+    assert (root / "rows.py").read_text() == proposed.replace(
+        "row_15 = 15\n", "row_15 = 15\nrow_16 = 16\n"
+    )

@@ -209,3 +209,43 @@ def _gap_regions(old: list[str], new: list[str], gap: Region) -> Iterator[Region
     for tag, a1, a2, b1, b2 in matcher.get_opcodes():
         if tag != "equal":
             yield (i1 + a1, i1 + a2, j1 + b1, j1 + b2)
+
+
+def hunk_diff(base: str, hunks: Sequence[Hunk], hunk_id: str, context: int = 3) -> str:
+    """One hunk as `git add -p` shows it: its `@@ -a,b +c,d @@` line (1-based starts,
+    counts written as unified diffs write them), up to `context` unchanged base lines
+    on each side (never into a neighbouring hunk), then its `-` and `+` lines; a last
+    line without a terminator is followed by `\\ No newline at end of file`.
+
+    Raises KeyError when no hunk has `hunk_id`."""
+    ordered = sorted(hunks, key=lambda h: h.base_start)
+    index = next((i for i, h in enumerate(ordered) if h.id == hunk_id), None)
+    if index is None:
+        raise KeyError(hunk_id)
+    hunk, old = ordered[index], split_lines(base)
+    low = ordered[index - 1].base_end if index > 0 else 0
+    high = ordered[index + 1].base_start if index + 1 < len(ordered) else len(old)
+    before = old[max(low, hunk.base_start - context) : hunk.base_start]
+    after = old[hunk.base_end : min(high, hunk.base_end + context)]
+    old_start = hunk.base_start - len(before)
+    new_start = old_start + sum(len(h.new_lines) - len(h.old_lines) for h in ordered[:index])
+    old_range = _unified_range(old_start, len(before) + len(hunk.old_lines) + len(after))
+    new_range = _unified_range(new_start, len(before) + len(hunk.new_lines) + len(after))
+    body = [
+        *(f" {line}" for line in before),
+        *(f"-{line}" for line in hunk.old_lines),
+        *(f"+{line}" for line in hunk.new_lines),
+        *(f" {line}" for line in after),
+    ]
+    return f"@@ -{old_range} +{new_range} @@\n" + "".join(
+        line if line.endswith(("\n", "\r")) else f"{line}\n\\ No newline at end of file\n"
+        for line in body
+    )
+
+
+def _unified_range(start: int, count: int) -> str:
+    """`start` (0-based) and `count` as a unified diff's range: `5` for one line, `5,3`,
+    and for no lines the line before (`4,0`), as GNU diff and git write them."""
+    if count == 1:
+        return str(start + 1)
+    return f"{start if count == 0 else start + 1},{count}"

@@ -29,6 +29,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from orchestra_lsp.changes import LABELS, Changeset, apply_hunks
+from orchestra_lsp.changes.hunks import hunk_diff
 from orchestra_lsp.durations import for_people
 from orchestra_lsp.engine import (
     ApprovalDecision,
@@ -350,10 +351,8 @@ class TerminalFrontEnd:
             return every if answer == "yes" else []
         chosen = []
         for hunk in review.hunks:
-            lines = [f"-{line}" for line in hunk.old_lines] + [
-                f"+{line}" for line in hunk.new_lines
-            ]
-            self.console.print(diff_text("".join(lines)), soft_wrap=True)
+            shown = hunk_diff(review.base_text or "", review.hunks, hunk.id)
+            self.console.print(diff_text(shown), soft_wrap=True)
             if await self._choose(f"Accept hunk {hunk.id}?", ["yes", "no"]) == "yes":
                 chosen.append(hunk.id)
         return chosen
