@@ -4,6 +4,7 @@ real anthropic client against the scripted Messages API server."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -60,3 +61,29 @@ def test_the_run_and_show_print_durations_for_people(tmp_path: Path) -> None:
     [total] = re.findall(r'id="run-duration"[^>]*>([^<]*)<', html)
     assert re.fullmatch(READABLE, total), total
     assert not re.search(r"\d\.\d+ ms", html), "a duration with decimals of a millisecond"
+
+
+def test_tool_result_previews_say_something(tmp_path: Path) -> None:
+    """The run's output previews each tool result on one line: a pretty-printed JSON
+    result compacted (not its first line, `{`), read_file's line numbers dropped, a
+    result that starts with blank lines previewed from its first words; cut at 100."""
+    big = json.dumps({"id": "SHOP-7", "title": "Totals", "body": "words " * 60}, indent=2)
+    files = {
+        "ticket.json": big,
+        "small.json": json.dumps({"id": "SHOP-8", "tags": ["a", "b"]}, indent=4),
+        "notes.md": "\n\n\n---\ntitle: Release notes\n---\n",
+    }
+    root = workspace(tmp_path / "ws", {"look": READ}, extra=files)
+    reads = [{"name": "read_file", "input": {"path": name}} for name in files]
+    with ScriptedServer([{"reply": {"tool_use": reads}}, {"reply": {"text": "Read."}}]) as server:
+        ran = orchestra(root, server, tmp_path / "config", "run", "look")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    previews = [
+        line.split(" · ", 2)[2] for line in ran.stdout.splitlines() if "✓ read_file ·" in line
+    ]
+    assert len(previews) == 3, ran.stdout
+    ticket, small, notes = previews
+    assert ticket.startswith('{ "id": "SHOP-7", "title": "Totals", "body": "words words')
+    assert len(ticket) == 100 and ticket.endswith("…"), ticket
+    assert small == '{"id": "SHOP-8", "tags": ["a", "b"]}'
+    assert notes == "--- title: Release notes ---"

@@ -10,6 +10,7 @@ import asyncio
 import difflib
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -48,6 +49,9 @@ from orchestra_lsp.redaction import SECRETS
 
 T = TypeVar("T")
 
+#: How much of a tool result the run's output shows, in characters.
+PREVIEW_CHARS = 100
+
 
 class ChoicePrompt(Prompt):
     """A choice typed in full or as an unambiguous prefix (`y`, `e`), any case. No
@@ -75,6 +79,25 @@ def diff_text(diff: str) -> Text:
         header = line.startswith(("+++", "---"))
         text.append(line, style="bold" if header else styles.get(line[:1], ""))
     return text
+
+
+#: `read_file`'s numbered lines (`     1\tline`), as `cat -n` writes them.
+_NUMBERED = re.compile(r"^\s*\d+\t")
+
+
+def result_preview(summary: str, width: int = PREVIEW_CHARS) -> str:
+    """A tool result's start (`ToolCallFinished.summary`) on one line of at most
+    `width` characters: JSON compacted (`{"id": "SHOP-1", "labels": ["bug"]}`), read_file's
+    line numbers dropped, every other run of whitespace and line breaks one space (a
+    pretty-printed result's first line alone is often just `{`). Cut with `…`."""
+    lines = [line for line in summary.splitlines() if line.strip()]
+    if lines and _NUMBERED.match(lines[0]):  # and its `\ No newline at end of file`
+        summary = "\n".join(_NUMBERED.sub("", line) for line in lines if line[:2] != "\\ ")
+    try:
+        flat = json.dumps(json.loads(summary), ensure_ascii=False)
+    except ValueError:  # not JSON, or cut short: its words will do
+        flat = " ".join(summary.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
 def unified_diff(review: FileReview, accepted_text: str | None = None) -> str:
@@ -139,10 +162,9 @@ class TerminalFrontEnd:
                 out.print(f"  [green]→[/] {escape(event.step_id)}: {escape(shown[:200])}{cost}")
             case ev.ToolCallFinished():
                 mark = "[red]✗[/]" if event.is_error else "[green]✓[/]"
-                first_line = event.summary[:100].splitlines()[0] if event.summary else ""
                 out.print(
                     f"  {mark} {escape(event.tool)} · {for_people(event.duration_ms)} · "
-                    f"[dim]{escape(first_line)}[/]"
+                    f"[dim]{escape(result_preview(event.summary))}[/]"
                 )
             case ev.ToolCallStarted():
                 args = json.dumps(event.arguments, ensure_ascii=False)
