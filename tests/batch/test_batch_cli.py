@@ -211,6 +211,6 @@ def test_bad_input_is_one_line_and_exit_2(
             assert code == 2, (words, err)
             assert expected in err, (words, err)
         assert main(["batch", "triag", "--each", "ticket=SHOP-21"]) == 2
-        assert "no command 'triag' (commands: " in capsys.readouterr().err
+        assert "no command 'triag'; did you mean 'triage'? (commands: " in capsys.readouterr().err
     assert server.requests == []
     assert list_runs(root) == []

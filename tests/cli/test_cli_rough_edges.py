@@ -319,4 +319,21 @@ def test_a_broken_agent_is_named_where_it_is_used(
     assert "which is not defined" not in checked.stdout
     ran = orchestra(root, "run", "implement", "--yes", home=tmp_path)
     assert ran.returncode == 2, ran.stdout + ran.stderr
-    assert f"worker (its file has errors: {where})" in ran.stderr, ran.stderr
+    assert f"whose file has errors ({where})" in ran.stderr, ran.stderr
+
+
+def test_a_misspelt_agent_or_command_gets_the_checks_position_and_a_suggestion(
+    tmp_path: Path,
+) -> None:
+    """`run` says what `check` says of a step's unknown agent (where, and the closest
+    name), and offers the closest command for a misspelt one."""
+    misspelt = command_file([{"id": "implement", "agent": "wroker", "prompt": "Say hi."}])
+    root = workspace(tmp_path / "ws", {"implement": misspelt})
+    ran = orchestra(root, "run", "implement", "--yes", home=tmp_path)
+    assert ran.returncode == 2, ran.stdout + ran.stderr
+    said = ran.stderr.strip()
+    assert said.startswith("orchestra: command 'implement' cannot run: .orchestra/commands/"), said
+    assert ".md:" in said and "'wroker'" in said and "did you mean 'worker'?" in said, said
+    typo = orchestra(root, "run", "implemnt", "--yes", home=tmp_path)
+    assert typo.returncode == 2
+    assert "no command 'implemnt'; did you mean 'implement'? (commands: " in typo.stderr

@@ -302,6 +302,17 @@ class Engine:
                 for name in missing
             ]
             what = "unusable" if any(name in broken for name in missing) else "undefined"
+            # The check's own words for it, positioned at the step (with its suggestion).
+            said = [
+                d.render(self.root)
+                for d in workspace.errors
+                if d.path == command.path and any(f"'{name}'" in d.message for name in missing)
+            ]
+            if said:
+                more = (
+                    f" (and {len(said) - 1} more: see `orchestra check`)" if len(said) > 1 else ""
+                )
+                raise RunRequestError(f"command '{command.name}' cannot run: {said[0]}{more}")
             raise RunRequestError(
                 f"command '{command.name}' uses {what} agent(s): {', '.join(named)}; "
                 "run `orchestra check`"
@@ -490,8 +501,14 @@ class Engine:
             and d.path.name.removesuffix(".md").removesuffix(".prompt") == stem
         ]
         if not errors:
-            known = ", ".join(sorted([*self.workspace.commands, *self._mcp_commands]))
-            return f"no command '{name}' (commands: {known or 'none'})"
+            from orchestra_lsp.workspace.tool_names import did_you_mean
+
+            names = sorted([*self.workspace.commands, *self._mcp_commands])
+            close = did_you_mean(name, names).removeprefix(" (").removesuffix(")")
+            known = ", ".join(names)
+            return (
+                f"no command '{name}'{'; ' + close if close else ''} (commands: {known or 'none'})"
+            )
         errors.sort(key=lambda d: (str(d.path), d.line, d.column))
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         return (
