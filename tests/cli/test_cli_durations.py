@@ -8,6 +8,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from orchestra_lsp.durations import for_people
 from orchestra_lsp.testing import ScriptedServer
 
 READ = command_file([{"id": "look", "agent": "worker", "prompt": "Read values.py."}])
-SCRIPT = [
+SCRIPT: list[dict[str, Any]] = [
     {"reply": {"tool_use": [{"name": "read_file", "input": {"path": "values.py"}}]}},
     {"reply": {"text": "Read it."}},
 ]
