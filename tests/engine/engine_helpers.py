@@ -9,12 +9,14 @@ the engine is replaced.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
 import select
 import subprocess
 import sys
+import termios
 import textwrap
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -322,6 +324,10 @@ def events_of(root: Path, run_id: str, kind: str) -> list[dict[str, Any]]:
     return [e for e in load_run(root, run_id).events if e["type"] == kind]
 
 
+def _take_terminal() -> None:
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 def in_a_terminal(
     argv: list[str],
     cwd: Path,
@@ -331,14 +337,27 @@ def in_a_terminal(
     *,
     think: float = 0.0,
     within: float = 60,
+    controlling: bool = False,
 ) -> tuple[str, int]:
     """Run `argv` on a pseudo-terminal, typing each answer once its prompt shows;
     `in_order`: (prompt, answer) pairs typed one after the other, each once its prompt
     shows after the previous answer (a prompt that comes back), `think` seconds after
-    it shows. The process gets `within` seconds before it is killed."""
+    it shows. The process gets `within` seconds before it is killed. `controlling`:
+    the terminal is the process's controlling terminal, in a session of its own, as
+    in a shell: typing Ctrl-C (`"\x03"`) sends SIGINT to its foreground process group
+    (the process and the children it started), not only to the process."""
     parent, child = pty.openpty()
     process = subprocess.Popen(
-        argv, cwd=cwd, env={**env, "TERM": "dumb"}, stdin=child, stdout=child, stderr=child
+        argv,
+        cwd=cwd,
+        env={**env, "TERM": "dumb"},
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        start_new_session=controlling,
+        # After setsid (start_new_session), stdin (the terminal) becomes the session's
+        # controlling terminal: only then does the terminal turn ^C into SIGINT.
+        preexec_fn=_take_terminal if controlling else None,
     )
     os.close(child)
     seen, pending, queue, mark = b"", dict(answers), list(in_order), 0

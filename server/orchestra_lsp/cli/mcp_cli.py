@@ -137,13 +137,16 @@ async def _elicit(server: str, params: types.ElicitRequestParams) -> types.Elici
     from mcp_types import ElicitRequestFormParams
     from rich.prompt import Prompt
 
+    from orchestra_lsp.cli.line_input import ask_in_thread
     from orchestra_lsp.mcp.elicitation import NobodyToAsk, ask_form, ask_url
 
     async def ask(text: str, choices: list[str] | None, open_url: str | None = None) -> str:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise NobodyToAsk("there is no terminal to ask in")
         try:
-            answer = await asyncio.to_thread(Prompt.ask, escape(text), choices=choices)
+            answer = await ask_in_thread(
+                lambda line: Prompt.ask(escape(text), choices=choices, stream=line)
+            )
         except EOFError:  # Ctrl-D: nobody answers; the request is declined
             raise NobodyToAsk("the terminal's input ended (Ctrl-D)") from None
         if open_url and choices and answer == choices[0]:

@@ -91,7 +91,13 @@ def review(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return _drive(lambda engine: engine.recover(run_id, frontend), args, frontend, resumable=False)
+    return _drive(
+        lambda engine: engine.recover(run_id, frontend),
+        args,
+        frontend,
+        resumable=False,
+        origin=run_id,
+    )
 
 
 def register_resume(parser: argparse.ArgumentParser) -> None:
@@ -229,10 +235,11 @@ def _drive(
     html: Path | None = None,
     *,
     resumable: bool = True,
+    origin: str | None = None,
 ) -> int:
     """Start a run on a fresh engine, wait for it, and turn its end into an exit code:
-    0 finished, 1 failed, 2 could not start, 3 stopped, 130 interrupted (Ctrl-C; a
-    `resumable` run that started is named with the `orchestra resume` that continues it)."""
+    0 finished, 1 failed, 2 could not start, 3 stopped, 130 interrupted (Ctrl-C: see
+    `_interrupted`; `origin`: the run whose proposal this one reviews)."""
 
     async def go() -> int:
         engine = Engine(args.workspace)
@@ -254,10 +261,25 @@ def _drive(
         print(f"orchestra: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        hint = (
-            f"; continue it with `orchestra resume {frontend.run_id}`"
-            if resumable and frontend.run_id is not None
-            else ""
-        )
-        print(f"orchestra: interrupted{hint}", file=sys.stderr)
+        # After the terminal's `^C`, not on the prompt's line.
+        start_of_line = "\n" if sys.stderr.isatty() else ""
+        hint = _interrupted(args.workspace, frontend.run_id, resumable, origin)
+        print(f"{start_of_line}orchestra: interrupted{hint}", file=sys.stderr)
         return 130
+
+
+def _interrupted(workspace: Path, run_id: str | None, resumable: bool, origin: str | None) -> str:
+    """What Ctrl-C left behind and the command that goes on from there: the run ended
+    `interrupted`, decided nothing, and kept whatever proposal it had (in `origin`'s
+    journal when it reviewed that run's)."""
+    if run_id is None:
+        return ""  # nothing started
+    pending = {s.run_id for s in list_runs(workspace.resolve()) if s.pending_proposal}
+    resume = f"continue the run with `orchestra resume {run_id}`" if resumable else ""
+    kept = next((r for r in (origin, run_id) if r in pending), None)
+    if kept is None:
+        return f"; {resume}" if resume else ""
+    review = f"review it with `orchestra review {kept}`"
+    return f"; nothing was decided and the proposal is kept: {review}" + (
+        f", or {resume}" if resume else ""
+    )

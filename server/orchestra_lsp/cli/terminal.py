@@ -19,7 +19,7 @@ import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from rich.console import Console
 from rich.markdown import Markdown
@@ -31,6 +31,7 @@ from rich.text import Text
 
 from orchestra_lsp.changes import LABELS, Changeset, apply_hunks
 from orchestra_lsp.changes.hunks import hunk_diff
+from orchestra_lsp.cli.line_input import ask_in_thread
 from orchestra_lsp.durations import for_people
 from orchestra_lsp.engine import (
     ApprovalDecision,
@@ -264,7 +265,9 @@ class TerminalFrontEnd:
                 continue
             if choice == "revise":
                 feedback = await _ask(
-                    lambda: Prompt.ask("What should change?", console=self.console)
+                    lambda line: Prompt.ask(
+                        "What should change?", console=self.console, stream=line
+                    )
                 )
                 return ApprovalDecision(decision="revise", feedback=feedback)
             if choice == "stop":
@@ -334,7 +337,11 @@ class TerminalFrontEnd:
             answer = (
                 await self._choose(question.question, question.choices)
                 if question.choices
-                else await _ask(lambda: Prompt.ask(escape(question.question), console=self.console))
+                else await _ask(
+                    lambda line: Prompt.ask(
+                        escape(question.question), console=self.console, stream=line
+                    )
+                )
             )
         except InputEnded:
             self._input_ended()
@@ -384,7 +391,9 @@ class TerminalFrontEnd:
         prompt in the terminal asks this way. Enter alone chooses nothing and asks
         again; raises InputEnded at the end of input (the caller decides nothing)."""
         return await _ask(
-            lambda: ChoicePrompt.ask(escape(question), choices=choices, console=self.console)
+            lambda line: ChoicePrompt.ask(
+                escape(question), choices=choices, console=self.console, stream=line
+            )
         )
 
     def _append_patch(self, review: FileReview, accepted: list[str]) -> None:
@@ -407,10 +416,10 @@ INPUT_ENDED = (
 )
 
 
-async def _ask(question: Callable[[], T]) -> T:
-    """Run a blocking terminal prompt in a thread, so the event loop (and cancellation)
-    keeps going while the person thinks. Raises InputEnded at the end of input."""
+async def _ask(question: Callable[[TextIO], T]) -> T:
+    """Run a blocking terminal prompt reading from its `line` in a thread that a
+    cancel (Ctrl-C) ends at once (see line_input). Raises InputEnded at the end of input."""
     try:
-        return await asyncio.to_thread(question)
+        return await ask_in_thread(question)
     except EOFError:
         raise InputEnded from None

@@ -49,5 +49,7 @@ class CallClock:
             yield
         finally:
             self._asking -= 1
-            if self._asking == 0 and self._left is not None and not timeout.expired():
+            # The call may have ended meanwhile (cancelled: Ctrl-C), its limit with it.
+            ended = self._timeout is not timeout
+            if self._asking == 0 and self._left is not None and not (ended or timeout.expired()):
                 timeout.reschedule(loop.time() + self._left)
