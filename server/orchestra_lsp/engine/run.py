@@ -14,6 +14,7 @@ cancellation — it ends with one final event and a closed journal.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,6 +31,7 @@ from orchestra_lsp.changes import (
 from orchestra_lsp.changes.branches import join_branches
 from orchestra_lsp.command_bash import bash_policy
 from orchestra_lsp.engine.command_prompt import expand_command_prompt
+from orchestra_lsp.engine.disk_changes import DiskChange
 from orchestra_lsp.engine.events import (
     Event,
     FileProposal,
@@ -206,6 +208,8 @@ class Run:
         """Set when the front end went away (not a person's cancel): the run ends
         `interrupted` and keeps its changeset for a later review."""
         self.decided: list[ProposalDecided] = []
+        self._outside_seen: set[tuple[str, bytes | None]] = set()
+        """Disk changes made outside review already journaled (path, bytes after)."""
         self._landed_count = 0
         self.scope = Scope(ctx.outputs, ctx.data)
         self.step_costs: dict[str, float] = {}
@@ -775,6 +779,8 @@ class Run:
             hook_mode=self._hook_mode(agent),
             agents=ctx.workspace.agents,
             delegate=delegate,
+            on_disk_change=functools.partial(self._changed_outside_review, step.id),
+            disk_root=ctx.workspace.root,
         )
         await toolbox.load()
         model = agent.model or ctx.command.model or ctx.workspace.config.model.name
@@ -1327,6 +1333,56 @@ class Run:
         )
         self.decided.append(event)
         self.emit(event)
+
+    def _changed_outside_review(self, step_id: str, by: str, changes: list[DiskChange]) -> None:
+        """Files a shell command, an MCP tool or a hook changed on disk during the run,
+        without review: journaled as `applied_outside_review` (with the texts, when the
+        call named the file, so `orchestra undo` can take it back), and said aloud."""
+        for found in changes:
+            key = (found.path, found.after)
+            if key in self._outside_seen:  # parallel calls both saw it
+                continue
+            self._outside_seen.add(key)
+            verb = (
+                "deleted"
+                if found.after is None
+                else "created"
+                if found.known and found.before is None
+                else "changed"
+            )
+            detail = f"{verb} on disk by {by}, outside review"
+            self.emit(
+                Notice(
+                    run_id=self.run_id,
+                    level="warning",
+                    message=f"{found.path} was {detail}",
+                )
+            )
+            change = found.file_change()
+            ids = [h.id for h in change.hunks()] if change is not None else []
+            if change is None:
+                detail += "; its earlier content was not kept (the call did not name it)"
+            landing = Landing(
+                path=found.path,
+                outcome="applied_outside_review",
+                accepted=[],
+                landed=ids,
+                detail=detail,
+            )
+            if change is not None and ids:
+                self._keep_landed(step_id, landing, change)
+            event = ProposalDecided(
+                run_id=self.run_id,
+                step_id=step_id,
+                path=found.path,
+                accepted=[],
+                rejected=[],
+                landed=ids,
+                outcome="applied_outside_review",
+                detail=detail,
+            )
+            self.decided.append(event)
+            self.emit(event)
 
     def _keep_landed(self, step_id: str, landing: Landing, change: FileChange) -> None:
         """Keep the texts behind what landed beside the events, so `orchestra undo` can

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orchestra_lsp.engine.disk_changes import DiskChange, DiskState, changed, take
 from orchestra_lsp.engine.events import (
     ArtifactSaved,
     Event,
@@ -46,8 +47,9 @@ from orchestra_lsp.engine.skill_tool import load_skill, skill_spec
 from orchestra_lsp.engine.task_tool import NAME as TASK_TOOL
 from orchestra_lsp.engine.task_tool import TaskArgs, task_spec
 from orchestra_lsp.journal import ArtifactCollector
-from orchestra_lsp.permissions import Decision, Policy, Verdict
+from orchestra_lsp.permissions import Decision, Policy, Verdict, named_paths
 from orchestra_lsp.redaction import SECRETS
+from orchestra_lsp.shell_effects import shell_effects
 from orchestra_lsp.tools import ASK_USER_SPEC, BUILTIN_TOOLS, ToolContext, spec_of
 from orchestra_lsp.tools.ask_user import AskUserArgs
 from orchestra_lsp.tools.base import parse_args
@@ -123,6 +125,11 @@ class Toolbox:
     delegate: Callable[[TaskArgs], Awaitable[str]] | None = None
     """Runs a `task` call's sub-agent to its answer; None where delegation is not
     possible (inside a sub-agent)."""
+    on_disk_change: Callable[[str, list[DiskChange]], None] | None = None
+    """Told (by what, which files) when a call that writes without review — a shell
+    command, an MCP tool not marked read-only — changed workspace files on disk."""
+    disk_root: Path | None = None
+    """The workspace on disk, watched around such calls (a branch's view may be a copy)."""
     specs: list[dict[str, Any]] = field(default_factory=list)
     _cut: str | None = None
     _generation: int = 0
@@ -286,11 +293,39 @@ class Toolbox:
         refused = await self._refusal(name, arguments, hook.permission if hook else None)
         if refused is not None:
             return refused, True
+        before = await self._disk_before(name, arguments)
         try:
             content, is_error = await self._run(name, arguments, call_id)
         except ToolError as error:
             content, is_error = str(error), True
+        if before is not None:
+            await self._disk_after(f"`{name}`", before)
         return await self._post_tool_hook(name, arguments, content, is_error), is_error
+
+    async def _disk_before(self, name: str, arguments: dict[str, Any]) -> DiskState | None:
+        """The workspace's state before a call that may write outside review; None for
+        a call that cannot (built-in tools but the shell, read-only MCP tools)."""
+        root = self.disk_root
+        if root is None or self.on_disk_change is None:
+            return None
+        if name == "run_shell":
+            command = arguments.get("command")
+            named = (
+                shell_effects(command, str(root), lambda _: False).writes
+                if isinstance(command, str)
+                else []
+            )
+        elif name.startswith("mcp__") and name not in self._read_only:
+            named = named_paths(arguments, str(root))
+        else:
+            return None
+        return await asyncio.to_thread(take, root, named)
+
+    async def _disk_after(self, by: str, before: DiskState) -> None:
+        assert self.disk_root is not None and self.on_disk_change is not None
+        found = await asyncio.to_thread(changed, self.disk_root, before)
+        if found:
+            self.on_disk_change(by, found)
 
     async def _pre_tool_hook(self, name: str, arguments: dict[str, Any]) -> HookOutcome | None:
         if self.hooks is None or not self.hooks.has("PreToolUse"):

@@ -238,10 +238,13 @@ def plan_undo(
         path = str(event.get("path"))
         if path not in kept:
             kept.add(path)
+            outside = event.get("outcome") == "applied_outside_review" and event.get("detail")
             plan.issues.append(
                 UndoIssue(
                     path=path,
-                    detail="the journal of this run does not hold the landed text (it was "
+                    detail=f"{outside}; take it back by hand (git may hold the earlier text)"
+                    if outside
+                    else "the journal of this run does not hold the landed text (it was "
                     "recorded before Orchestra kept it); take it back by hand",
                 )
             )

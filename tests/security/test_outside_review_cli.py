@@ -1,0 +1,182 @@
+"""Disk changes made outside review are journaled, shown and undoable, through the real CLI.
+
+`.claude/settings.local.json` allows the real MCP filesystem server (`mcp__fs`), as many
+people do, and `.orchestra/config.toml` allows `run_shell(python3*)`. A scripted model
+runs `orchestra run --yes` (no `--apply`: nothing should land) and writes anyway: the
+server's `write_file` and `edit_file` change files, its `move_file` moves one, and a
+shell command appends to a file it does not name. The user's rules stand, so the calls
+run; the run's output, its report and its journal say which files changed outside
+review and by what, and `orchestra undo` takes back what the journal holds the texts of
+and says what it cannot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orchestra_lsp.testing import ScriptedServer
+
+FILESYSTEM = (
+    Path(__file__).resolve().parents[1]
+    / "mcp/node/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js"
+)
+INVOICE = "def total(items):\n    return sum(items)\n"
+NOTES = "# Notes\n"
+
+AGENT = """\
+---
+name: writer
+description: Writes through its tools.
+tools: [mcp__fs__*, run_shell]
+max_turns: 4
+---
+You write.
+"""
+
+COMMAND = """\
+---
+description: write
+steps: [{"id": "write", "agent": "writer", "prompt": "Write."}]
+---
+"""
+
+
+@pytest.fixture
+def repo() -> Iterator[Path]:
+    assert FILESYSTEM.exists(), f"{FILESYSTEM} is missing: run `make mcp-test-servers`"
+    with tempfile.TemporaryDirectory(prefix="orchestra-outside-") as folder:
+        root = Path(folder) / "repo"
+        files = {
+            ".orchestra/agents/writer.md": AGENT,
+            ".orchestra/commands/write.md": COMMAND,
+            ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n'
+            '[permissions]\nallow = ["run_shell(python3*)"]\n',
+            ".orchestra/mcp.json": json.dumps(
+                {"mcpServers": {"fs": {"command": "node", "args": [str(FILESYSTEM), str(root)]}}}
+            ),
+            ".claude/settings.local.json": json.dumps({"permissions": {"allow": ["mcp__fs"]}}),
+            "src/invoice.py": INVOICE,
+            "src/tax.py": "RATE = 0.2\n",
+            "src/old_name.py": "OLD = True\n",
+            "NOTES.md": NOTES,
+            ".gitignore": ".orchestra/runs/\n",
+        }
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+        subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+        subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+        yield root
+
+
+def _cli(root: Path, *args: str, model_url: str = "http://127.0.0.1:9") -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestra_lsp", *args],
+        cwd=root,
+        env={
+            "PATH": os.environ["PATH"],
+            "HOME": str(root.parent / "home"),
+            "ANTHROPIC_API_KEY": "sk-ant-test",
+            "ANTHROPIC_BASE_URL": model_url,
+            "COLUMNS": "300",
+        },
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.stdout + done.stderr
+
+
+def _events(root: Path) -> list[dict[str, Any]]:
+    [events_file] = (root / ".orchestra" / "runs").glob("*/events.jsonl")
+    lines = events_file.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_mcp_and_shell_writes_are_journaled_reported_and_undone(repo: Path) -> None:
+    calls = [
+        {
+            "name": "mcp__fs__write_file",
+            "input": {
+                "path": str(repo / "src/invoice.py"),
+                "content": "def total(items):\n    return 0\n",
+            },
+        },
+        {
+            "name": "mcp__fs__edit_file",
+            "input": {
+                "path": str(repo / "src/tax.py"),
+                "edits": [{"oldText": "RATE = 0.2", "newText": "RATE = 0.0"}],
+            },
+        },
+        {
+            "name": "mcp__fs__move_file",
+            "input": {
+                "source": str(repo / "src/old_name.py"),
+                "destination": str(repo / "src/new_name.py"),
+            },
+        },
+        {
+            "name": "run_shell",
+            "input": {"command": "python3 -c \"open('NOTES.md', 'a').write('pwned\\n')\""},
+        },
+    ]
+    script = [
+        {"name": "write", "reply": {"tool_use": calls}},
+        {"name": "done", "reply": {"text": "Done."}},
+    ]
+    with ScriptedServer(script) as model:
+        output = _cli(repo, "run", "write", "--yes", model_url=model.base_url)
+        model.assert_no_failures()
+        model.assert_all_consumed()
+    # The user's rules allowed the calls: the files did change.
+    assert "return 0" in (repo / "src/invoice.py").read_text()
+    assert not (repo / "src/old_name.py").exists()
+    assert (repo / "NOTES.md").read_text() == NOTES + "pwned\n"
+    events = _events(repo)
+    outside = {
+        str(e["path"]): e
+        for e in events
+        if e["type"] == "proposal_decided" and e["outcome"] == "applied_outside_review"
+    }
+    assert sorted(outside) == [
+        "NOTES.md",
+        "src/invoice.py",
+        "src/new_name.py",
+        "src/old_name.py",
+        "src/tax.py",
+    ], outside
+    assert "by `mcp__fs__write_file`" in str(outside["src/invoice.py"]["detail"])
+    assert "by `run_shell`" in str(outside["NOTES.md"]["detail"])
+    assert "earlier content was not kept" in str(outside["NOTES.md"]["detail"])
+    for path in ("src/invoice.py", "src/tax.py", "NOTES.md"):
+        assert f"{path} was changed on disk by `" in output, output
+    assert "src/old_name.py was deleted on disk by `mcp__fs__move_file`" in output, output
+    assert "src/new_name.py: applied outside review" in output, output
+    [report] = (repo / ".orchestra" / "runs").glob("*/report.md")
+    report_text = report.read_text()
+    assert "`src/invoice.py`: outcome `applied_outside_review`" in report_text, report_text
+    assert "mcp__fs__write_file" in report_text
+    run_id = report.parent.name
+
+    undone = _cli(repo, "undo", run_id, "--yes", "--apply")
+    assert (repo / "src/invoice.py").read_text() == INVOICE, undone
+    assert (repo / "src/tax.py").read_text() == "RATE = 0.2\n", undone
+    assert (repo / "src/old_name.py").read_text() == "OLD = True\n", undone
+    assert not (repo / "src/new_name.py").exists(), undone
+    # The shell's append: the journal has no earlier text, and undo says so.
+    assert (repo / "NOTES.md").read_text() == NOTES + "pwned\n"
+    assert "NOTES.md" in undone and "take it back by hand" in undone, undone
