@@ -10,12 +10,15 @@ read the outside file or change the database, and the allowed forms really do no
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 import shlex
 import shutil
 import sqlite3
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -108,6 +111,8 @@ HAZARDS = [
     ("less --log-f log.txt src/a.py", "> log.txt"),  # an abbreviation
     ("less --LOG-FILE=log.txt src/a.py", "> log.txt"),
     ("less '+!id' src/a.py", "`less +!id` runs a less command"),
+    ("less '+!id\n' src/a.py", "runs a less command"),
+    ("less '+!id\r' src/a.py", "runs a less command"),
     ("less '++|xsh' src/a.py", "runs a less command"),
     ("less +v src/a.py", "runs a less command"),
     ("less '+s saved.txt' src/a.py", "runs a less command"),
@@ -538,7 +543,7 @@ def test_every_shell_function_safe_mode_refuses_is_a_hazard() -> None:
 
 
 def test_the_tools_these_tests_run_are_installed() -> None:
-    for tool in ("awk", "mawk", "jq", "sqlite3", "less", "vim"):
+    for tool in ("awk", "mawk", "jq", "sqlite3", "less", "vim", "script"):
         assert shutil.which(tool), tool  # mk/policy.mk installs them
 
 
@@ -587,3 +592,57 @@ def test_no_argument_list_makes_the_analysis_raise(workspace: Path) -> None:
         command_form(tool, words)
         line = " ".join([tool, *(shlex.quote(word) for word in words)])
         assert policy.decide("run_shell", {"command": line}).verdict in ("allow", "ask"), line
+
+
+def _in_a_terminal(command: str, cwd: Path, screen: Path, done: Callable[[], bool]) -> None:
+    """Run `command` with a terminal (util-linux `script` gives it one, as a person's
+    shell would; what it shows goes to `screen`), wait until `done()` holds, then quit
+    less with `q`."""
+    with screen.open("wb") as shown:
+        process = subprocess.Popen(
+            ["script", "-qec", command, "/dev/null"],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=shown,
+            stderr=subprocess.STDOUT,
+        )
+    assert process.stdin is not None
+    try:
+        deadline = time.monotonic() + 60
+        while not done() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        for _ in range(3):  # `!cmd` waits for RETURN before less takes `q`
+            if process.poll() is None:
+                process.stdin.write(b"\nq")
+                process.stdin.flush()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def test_less_in_a_terminal_really_runs_its_start_up_command_and_writes_its_log(
+    tmp_path: Path, policy: Policy
+) -> None:
+    """What less does when it has a terminal: `+!cmd⏎` runs the command, `-o` writes the
+    log of a piped input. A line cannot tell whether it will have one (`> /dev/tty`),
+    so both are asked about; `+G` (to the end) writes and runs nothing."""
+    folder, screen = tmp_path / "ws", tmp_path / "screen.txt"
+    folder.mkdir()
+    (folder / "f.txt").write_text("hello-from-the-file\n")
+    ran = "less '+!touch pwned\n' f.txt"  # the newline ends the command: no key needed
+    _in_a_terminal(ran, folder, screen, (folder / "pwned").exists)
+    assert (folder / "pwned").exists()
+    logged = "cat f.txt | less -o log.txt"
+    log = folder / "log.txt"
+    _in_a_terminal(logged, folder, screen, lambda: log.exists() and "hello" in log.read_text())
+    assert log.read_text() == "hello-from-the-file\n"
+    for command in (ran, logged):
+        assert policy.decide("run_shell", {"command": command}).verdict == "ask", command
+    before = sorted(folder.iterdir())
+    _in_a_terminal("less +G f.txt", folder, screen, lambda: b"hello-from" in screen.read_bytes())
+    assert b"hello-from-the-file" in screen.read_bytes()
+    assert sorted(folder.iterdir()) == before
+    assert policy.decide("run_shell", {"command": "less +G f.txt"}).verdict == "allow"
