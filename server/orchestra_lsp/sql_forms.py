@@ -1,6 +1,6 @@
-"""What a ``sqlite3`` or ``psql`` command line does beyond reading a database, for the
-permission policy (:mod:`orchestra_lsp.command_forms` registers them; ``psql``:
-:func:`psql_form`).
+"""What a ``sqlite3``, ``psql`` or ``mysql`` command line does beyond reading a
+database, for the permission policy (:mod:`orchestra_lsp.command_forms` registers them;
+``psql``: :func:`psql_form`, ``mysql``/``mariadb``: :func:`mysql_form`).
 
 People allow ``sqlite3`` by prefix (``Bash(sqlite3:*)``) to query a database. Its other
 forms, as the sqlite3 3.40 shell reads them:
@@ -20,7 +20,7 @@ forms, as the sqlite3 3.40 shell reads them:
   pipe or a here-document may hold ``.shell``), and archive mode (``-A``, which
   extracts): hazards.
 
-GNU-style ``-safe`` is not relied on: it still lets ``.testcase`` write a file and
+sqlite3's own ``-safe`` is not relied on: it still lets ``.testcase`` write a file and
 ``fsdir()`` list any folder (checked against the real sqlite3). No SQL library is used:
 sqlglot and sqlparse know no dot-commands and classify statements less exactly than
 this scan of keywords, which only needs sqlite's tokens (strings, quoted names,
