@@ -192,7 +192,7 @@ class Run:
                 transcript=ctx.journal.directory / "events.jsonl",
                 emit=self.emit,
                 env=settings.env,
-                permission_mode="plan" if ctx.plan else "default",
+                permission_mode="plan" if ctx.plan else settings.default_mode,
             )
             if settings.hooks
             else None
@@ -862,13 +862,15 @@ class Run:
         """Claude Code's `permission_mode` for hooks during `agent`'s turns: a plan-mode
         run's `plan` wins; else the agent's own `permissionMode` as it is in force
         (`bypassPermissions` only where the person's settings allow it; `dontAsk`,
-        not supported, runs under the normal policy: `default`)."""
+        not supported, runs under the normal policy), else the settings'
+        `permissions.defaultMode`."""
         if self.ctx.plan:
             return "plan"
         mode = agent.permission_mode
-        if mode == "bypassPermissions":
-            return mode if self.ctx.workspace.claude_settings.bypass_allowed else "default"
-        return mode if mode in ("plan", "acceptEdits") else "default"
+        settings = self.ctx.workspace.claude_settings
+        if mode == "bypassPermissions" and settings.bypass_allowed:
+            return mode
+        return mode if mode in ("plan", "acceptEdits") else settings.default_mode
 
     async def _prompt_hooks(
         self, step: Step, agent: Agent, instructions: str, *, first: bool

@@ -33,6 +33,17 @@ class AgentFrontMatter(BaseModel):
     _split_tools = field_validator("tools", mode="before")(_tool_list)
 
 
+#: Claude Code's sub-agent fields (its sub-agents reference) that Orchestra does not
+#: use, as written and as `ClaudeAgentFrontMatter` names them.
+CLAUDE_UNUSED_AGENT_FIELDS = {
+    "hooks": "hooks",
+    "memory": "memory",
+    "background": "background",
+    "isolation": "isolation",
+    "effort": "effort",
+    "initialPrompt": "initial_prompt",
+}
+
 PermissionMode = Literal["default", "acceptEdits", "plan", "bypassPermissions", "dontAsk"]
 #: Claude Code's permission modes, as its settings and sub-agents write them.
 PERMISSION_MODES: tuple[str, ...] = get_args(PermissionMode)
@@ -51,6 +62,17 @@ class ClaudeAgentFrontMatter(AgentFrontMatter):
     permission_mode: PermissionMode = Field(default="default", alias="permissionMode")
     mcp_servers: list[str | dict[str, Any]] | None = Field(default=None, alias="mcpServers")
     skills: list[str] = Field(default_factory=list)
+    color: Any = None
+    """The sub-agent's colour in Claude Code's terminal (`/agents` writes one): no meaning
+    here, accepted silently."""
+    # Claude Code's sub-agent fields Orchestra does not use: each gets an information
+    # (`CLAUDE_UNUSED_AGENT_FIELDS`).
+    hooks: Any = None
+    memory: Any = None
+    background: Any = None
+    isolation: Any = None
+    effort: Any = None
+    initial_prompt: Any = Field(default=None, alias="initialPrompt")
 
     _split_disallowed = field_validator("disallowed_tools", mode="before")(_tool_list)
     _split_skills = field_validator("skills", mode="before")(_tool_list)

@@ -17,13 +17,26 @@ the workspace (`~/…`, `//abs/…`) and tools Orchestra lacks (`WebFetch(domain
 `permissions.defaultMode: bypassPermissions` in the person's own files (user or
 local settings, never the repository's) lets agents that ask for
 `permissionMode: bypassPermissions` have it; `disableBypassPermissionsMode: disable`
-anywhere refuses it.
+anywhere refuses it. `defaultMode: acceptEdits` is what hooks are told
+(`permission_mode`); Orchestra's review of every change stays.
+
+Which servers of `.mcp.json` are used, as Claude Code approves them:
+`disabledMcpjsonServers` never; with `enabledMcpjsonServers` (and no
+`enableAllProjectMcpServers: true`) only those listed; with neither, all (Orchestra
+has no approval prompt). `disableAllHooks: true` runs no hooks.
+
+Claude Code's other documented settings (its settings reference: `model`,
+`statusLine`, `apiKeyHelper`, …) are valid: those about its own terminal and session
+are accepted silently, those a person could expect to act here get an information
+that Orchestra does not use them. Only a key Claude Code does not document is
+"unknown".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,6 +88,62 @@ CLAUDE_ONLY_HOOK_EVENTS = (
 )
 
 
+#: Claude Code settings about its own terminal, session and account: nothing to say.
+CLAUDE_SESSION_SETTINGS = (
+    "alwaysThinkingEnabled",
+    "autoUpdates",
+    "autoUpdatesChannel",
+    "cleanupPeriodDays",
+    "companyAnnouncements",
+    "editorMode",
+    "effortLevel",
+    "enabledPlugins",
+    "extraKnownMarketplaces",
+    "feedbackSurveyRate",
+    "fileSuggestion",
+    "language",
+    "outputStyle",
+    "plansDirectory",
+    "preferredNotifChannel",
+    "prefersReducedMotion",
+    "respectGitignore",
+    "showTurnDuration",
+    "spinnerTipsEnabled",
+    "spinnerTipsOverride",
+    "spinnerVerbs",
+    "statusLine",
+    "strictKnownMarketplaces",
+    "subagentStatusLine",
+    "terminalProgressBarEnabled",
+    "theme",
+    "verbose",
+)
+
+#: Claude Code settings a person could expect to act in Orchestra, which they do not:
+#: an information says so.
+CLAUDE_UNUSED_SETTINGS = (
+    "allowManagedHooksOnly",
+    "allowManagedPermissionRulesOnly",
+    "allowedMcpServers",
+    "apiKeyHelper",
+    "attribution",
+    "availableModels",
+    "awsAuthRefresh",
+    "awsCredentialExport",
+    "deniedMcpServers",
+    "forceLoginMethod",
+    "forceLoginOrgUUID",
+    "includeCoAuthoredBy",
+    "includeGitInstructions",
+    "model",
+    "otelHeadersHelper",
+    "sandbox",
+)
+
+#: The same under `permissions`.
+CLAUDE_UNUSED_PERMISSIONS = ("additionalDirectories", "disableAutoMode")
+
+
 class HookCommand(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -104,7 +173,8 @@ class _Permissions(BaseModel):
 
 
 class _SettingsFile(BaseModel):
-    """Fields Orchestra gives a meaning; any other is a warning (`validate(lenient)`)."""
+    """Fields Orchestra gives a meaning; Claude Code's others are taken out before
+    (`_without_claude_only`); any other is a warning (`validate(lenient)`)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -112,6 +182,10 @@ class _SettingsFile(BaseModel):
     permissions: _Permissions = Field(default_factory=_Permissions)
     env: dict[str, str] = Field(default_factory=dict)
     hooks: dict[str, list[HookMatcher]] = Field(default_factory=dict)
+    disable_all_hooks: bool = Field(default=False, alias="disableAllHooks")
+    enable_all_project_mcp: bool | None = Field(default=None, alias="enableAllProjectMcpServers")
+    enabled_mcpjson: list[str] = Field(default_factory=list, alias="enabledMcpjsonServers")
+    disabled_mcpjson: list[str] = Field(default_factory=list, alias="disabledMcpjsonServers")
 
 
 class ClaudeSettings(BaseModel):
@@ -125,7 +199,25 @@ class ClaudeSettings(BaseModel):
     """Environment for the tools' processes (`run_shell`, hooks)."""
     hooks: dict[str, list[HookMatcher]] = Field(default_factory=dict)
     bypass_allowed: bool = False
+    default_mode: Literal["default", "acceptEdits"] = "default"
+    """`permissions.defaultMode` as hooks are told it (`permission_mode`)."""
+    enable_all_project_mcp: bool = False
+    enabled_mcpjson: list[str] | None = None
+    """`enabledMcpjsonServers` of all files; None when none lists it."""
+    disabled_mcpjson: list[str] = Field(default_factory=list)
     files: list[Path] = Field(default_factory=list)
+
+    def uses_mcpjson_server(self, name: str) -> str | None:
+        """None when `.mcp.json`'s server `name` is used; else why not."""
+        if name in self.disabled_mcpjson:
+            return "disabledMcpjsonServers names it"
+        if (
+            not self.enable_all_project_mcp
+            and self.enabled_mcpjson is not None
+            and name not in self.enabled_mcpjson
+        ):
+            return "enabledMcpjsonServers does not name it"
+        return None
 
 
 def settings_files(root: Path, claude_home: Path) -> list[tuple[Path, bool]]:
@@ -146,6 +238,7 @@ def load_settings(
 ) -> ClaudeSettings:
     merged = ClaudeSettings()
     disabled = False
+    no_hooks = False
     for path, personal in settings_files(root, claude_home):
         text = read(path)
         if text is None:
@@ -153,6 +246,8 @@ def load_settings(
         sink = DiagnosticSink(path)
         try:
             data, positions = parse_json(text, sink)
+            if isinstance(data, dict):
+                data = _without_claude_only(data, positions, sink)
             parsed = (
                 validate(_SettingsFile, data, positions, sink, "Claude Code settings", lenient=True)
                 if isinstance(data, dict)
@@ -164,12 +259,39 @@ def load_settings(
                 merged.files.append(path)
                 _merge(merged, parsed, positions, sink, personal)
                 disabled = disabled or parsed.permissions.disable_bypass == "disable"
+                no_hooks = no_hooks or parsed.disable_all_hooks
         except Exception as error:  # one file must not stop the workspace from loading
             sink.add(f"internal error while reading this file ({type(error).__name__}: {error})")
         diagnostics.extend(sink.items)
     if disabled:
         merged.bypass_allowed = False
+    if no_hooks:
+        merged.hooks = {}
     return merged
+
+
+def _without_claude_only(
+    data: dict[str, Any], positions: PositionMap, sink: DiagnosticSink
+) -> dict[str, Any]:
+    """`data` without Claude Code's settings that Orchestra does not use, each told
+    (or not) as `CLAUDE_SESSION_SETTINGS` / `CLAUDE_UNUSED_SETTINGS` say."""
+    kept = {key: value for key, value in data.items() if key not in CLAUDE_SESSION_SETTINGS}
+    unused: list[tuple[str, ...]] = [(key,) for key in CLAUDE_UNUSED_SETTINGS if key in kept]
+    permissions = kept.get("permissions")
+    if isinstance(permissions, dict):
+        unused += [("permissions", key) for key in CLAUDE_UNUSED_PERMISSIONS if key in permissions]
+        kept["permissions"] = {
+            k: v for k, v in permissions.items() if k not in CLAUDE_UNUSED_PERMISSIONS
+        }
+    for path in unused:
+        sink.add(
+            f"Claude Code's '{'.'.join(path)}' has no effect in Orchestra; ignored",
+            positions.key(path),
+            Severity.INFO,
+        )
+        if len(path) == 1:
+            del kept[path[0]]
+    return kept
 
 
 def _merge(
@@ -187,6 +309,8 @@ def _merge(
                 sink.add(f"permission rule '{rule}' {why}; ignored", where, Severity.WARNING)
             getattr(merged, kind).extend(ours)
     mode = parsed.permissions.default_mode
+    if mode in ("default", "acceptEdits"):
+        merged.default_mode = "acceptEdits" if mode == "acceptEdits" else "default"
     if mode == "bypassPermissions" and personal:
         merged.bypass_allowed = True
     elif mode is not None and mode not in ("default", "acceptEdits"):
@@ -208,6 +332,11 @@ def _merge(
             Severity.WARNING,
         )
     merged.env.update(parsed.env)
+    if parsed.enable_all_project_mcp is not None:
+        merged.enable_all_project_mcp = parsed.enable_all_project_mcp
+    if "enabled_mcpjson" in parsed.model_fields_set:
+        merged.enabled_mcpjson = [*(merged.enabled_mcpjson or []), *parsed.enabled_mcpjson]
+    merged.disabled_mcpjson += parsed.disabled_mcpjson
     for event, matchers in parsed.hooks.items():
         if event not in HOOK_EVENTS:
             runs = f"it runs {', '.join(HOOK_EVENTS)}"

@@ -241,8 +241,8 @@ def _load(
     if parsed_config is not None and parsed_config.value is not None:
         config = parsed_config.value
 
-    mcp_servers = _load_mcp(root, read, env, diagnostics)
     claude_settings = load_settings(root, claude_home, read, diagnostics)
+    mcp_servers = _load_mcp(root, read, env, diagnostics, claude_settings)
     context = _load_context(root, read, diagnostics)
 
     folders = _folders(root, config, parsed_config, user_dir, builtins)
@@ -533,7 +533,10 @@ def _load_mcp(
     read: Callable[[Path], str | None],
     env: Mapping[str, str],
     diagnostics: list[Diagnostic],
+    claude_settings: ClaudeSettings,
 ) -> dict[str, McpServer]:
+    """`.mcp.json`'s servers that Claude Code's settings approve (see `claude_settings`),
+    then `.orchestra/mcp.json`'s."""
     servers: dict[str, McpServer] = {}
     for path, layer in (
         (root / ".mcp.json", Layer.COMPAT),
@@ -544,6 +547,14 @@ def _load_mcp(
             continue
         parsed = parse_mcp_json(path, text, layer, env)
         for name, server in (parsed.value or {}).items():
+            unused = claude_settings.uses_mcpjson_server(name) if layer is Layer.COMPAT else None
+            if unused is not None:
+                parsed.sink.add(
+                    f"MCP server '{name}' is not used: Claude Code settings' {unused}",
+                    parsed.positions.key(("mcpServers", name)),
+                    Severity.INFO,
+                )
+                continue
             if name in servers:
                 parsed.sink.add(
                     f"MCP server '{name}' overrides the one in {servers[name].source_path}",

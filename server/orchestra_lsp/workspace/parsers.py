@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from orchestra_lsp.permissions import RuleError, parse_rule
 from orchestra_lsp.retirement import CLAUDE_MODEL_ALIASES, end_of_life, retiring, unknown_model
 from orchestra_lsp.workspace.agents import (
+    CLAUDE_UNUSED_AGENT_FIELDS,
     Agent,
     AgentFrontMatter,
     ClaudeAgentFrontMatter,
@@ -293,6 +294,14 @@ def _claude_agent_fields(
             "permissionMode 'dontAsk' is not supported; the agent runs under the normal policy",
             positions.value(("permissionMode",)),
             Severity.WARNING,
+        )
+    for key, name in CLAUDE_UNUSED_AGENT_FIELDS.items():
+        if name not in spec.model_fields_set:
+            continue
+        sink.add(
+            f"Claude Code's sub-agent field '{key}' has no effect in Orchestra; ignored",
+            positions.key((key,)),
+            Severity.INFO,
         )
     if spec.mcp_servers is not None:
         entries = _only_servers(spec.mcp_servers, entries, positions, sink)
