@@ -461,3 +461,33 @@ def test_facts_naming_the_folder_elsewhere_do_not_relocate(world: World) -> None
     sibling = {("home", ""): old + "-home", ("resolve", old + ".d"): "= " + old + ".d"}
     assert inputs.relocated({**facts, **sibling}, old, "/x") is not None
     assert inputs.relocated(facts, "/", "/x") is None
+
+
+@pytest.mark.parametrize("value", ["elsewhere", "the folder"])
+def test_a_variable_naming_the_folder_keeps_it_from_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """A load that read a variable (as MCP configuration does) whose value names the
+    folder: its fact is a hash, which no relocation can rewrite."""
+    world = _world(tmp_path, monkeypatch)
+    old = world.folder("proj")
+    monkeypatch.setenv("PROJECT_DIR", str(old / "data") if value == "the folder" else "/srv")
+    with inputs.recording() as recording:
+        workspace = load_workspace(old)
+        assert "PROJECT_DIR" in inputs.RecordedEnvironment()
+    result = listing.commands_result(workspace.commands, workspace)
+    result_cache.store(CACHE_NAME, old, recording, result, relocatable=True)
+    assert result_cache.cache_file(CACHE_NAME, old).exists()
+    assert len(world.relocatable()) == (0 if value == "the folder" else 1)
+
+
+def test_a_stored_result_naming_its_folder_is_not_reused(world: World) -> None:
+    new = world.folder("new", {".orchestra/.keep": ""})
+    [path] = world.relocatable()
+    entry = json.loads(path.read_text())
+    entry["result"]["commands"][0]["uri"] = (world.old / "x.md").as_uri()
+    path.write_text(json.dumps(entry))
+    assert reused(new) is None
+    entry["result"]["commands"][0]["uri"] = (world.base / "proj-x.md").as_uri()
+    path.write_text(json.dumps(entry))
+    assert reused(new) == entry["result"]  # a sibling's name only starts like it
