@@ -539,6 +539,25 @@ def argument_text(tool_name: str, args: Mapping[str, Any], workspace: str | None
     return _normalise_path(text, workspace) if tool_name in _PATH_TOOLS else text
 
 
+def unreviewed_writes(rule_text: str) -> str | None:
+    """The warning for an allow rule that lets every tool of an MCP server run
+    (`mcp__fs__*`, Claude Code's `mcp__fs`): its tools not marked read-only write files on
+    disk without review. None for any other rule (a tool named exactly is a choice)."""
+    rule = parse_rule(rule_text)
+    if isinstance(rule, RuleError) or rule.argument is not None:
+        return None
+    server, _, tool = rule.tool.removeprefix("mcp__").partition("__")
+    if not rule.tool.startswith("mcp__") or tool.strip("*"):
+        return None  # `mcp__fs__read_*` chooses tools by name
+    which = f"MCP server '{server}'" if "*" not in server else "every MCP server"
+    return (
+        f"allows every tool of {which}: a tool its server does not mark read-only changes "
+        "files on disk without review (Orchestra journals such changes as applied outside "
+        "review, and `orchestra undo` takes back what it can); allow its read-only tools by "
+        "name to have the others asked"
+    )
+
+
 def named_paths(args: Mapping[str, Any], workspace: str | None) -> list[str]:
     """Workspace-relative paths an MCP call's arguments name, in order, once each: the
     values of :data:`PATH_KEYS` (strings, lists of strings, `file:` URIs) at any depth,

@@ -59,7 +59,7 @@ def repo() -> Iterator[Path]:
             ".orchestra/agents/writer.md": AGENT,
             ".orchestra/commands/write.md": COMMAND,
             ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n'
-            '[permissions]\nallow = ["run_shell(python3*)"]\n',
+            '[permissions]\nallow = ["run_shell(python3*)", "mcp__fs__read_*"]\n',
             ".orchestra/mcp.json": json.dumps(
                 {"mcpServers": {"fs": {"command": "node", "args": [str(FILESYSTEM), str(root)]}}}
             ),
@@ -180,3 +180,20 @@ def test_mcp_and_shell_writes_are_journaled_reported_and_undone(repo: Path) -> N
     # The shell's append: the journal has no earlier text, and undo says so.
     assert (repo / "NOTES.md").read_text() == NOTES + "pwned\n"
     assert "NOTES.md" in undone and "take it back by hand" in undone, undone
+
+
+def test_check_warns_at_an_allow_rule_that_lets_every_tool_of_a_server_write(repo: Path) -> None:
+    config = repo / ".orchestra" / "config.toml"
+    config.write_text(
+        config.read_text().replace('"mcp__fs__read_*"', '"mcp__fs__read_*",\n  "mcp__fs__*"')
+    )
+    checked = _cli(repo, "check", "--no-cache")
+    warned = [
+        line for line in checked.splitlines() if "allows every tool of MCP server 'fs'" in line
+    ]
+    assert len(warned) == 2, checked
+    assert any(
+        ".claude/settings.local.json:1:" in line and "rule 'mcp__fs'" in line for line in warned
+    )
+    assert any(".orchestra/config.toml:5:3: warning: rule 'mcp__fs__*'" in line for line in warned)
+    assert "mcp__fs__read_*" not in checked, checked

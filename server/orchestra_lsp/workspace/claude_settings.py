@@ -40,6 +40,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from orchestra_lsp.permissions import unreviewed_writes
 from orchestra_lsp.workspace.agents import PERMISSION_MODES
 from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity
 from orchestra_lsp.workspace.model_errors import validate
@@ -307,6 +308,9 @@ def _merge(
             ours, why = map_rule(rule)
             if not ours:
                 sink.add(f"permission rule '{rule}' {why}; ignored", where, Severity.WARNING)
+            for warning in (unreviewed_writes(r) for r in ours if kind == "allow"):
+                if warning is not None:
+                    sink.add(f"permission rule '{rule}' {warning}", where, Severity.WARNING)
             getattr(merged, kind).extend(ours)
     mode = parsed.permissions.default_mode
     if mode in ("default", "acceptEdits"):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from orchestra_lsp.command_bash import bash_decision, bash_lines, bash_policy
-from orchestra_lsp.permissions import PolicyError, Rule, RuleError, parse_rule
+from orchestra_lsp.permissions import PolicyError, Rule, RuleError, parse_rule, unreviewed_writes
 from orchestra_lsp.workspace.agents import Agent
 from orchestra_lsp.workspace.commands import Command, Step
 from orchestra_lsp.workspace.config import Config
@@ -147,6 +147,8 @@ def check_permissions(parsed: Parsed[Config], mcp_servers: Mapping[str, McpServe
             problem = tool_problem(pattern, mcp_servers)
             if problem is not None:
                 parsed.sink.add(f"{problem[0]}; this rule never applies", span, Severity.WARNING)
+            elif kind == "allow" and (writes := unreviewed_writes(pattern)) is not None:
+                parsed.sink.add(f"rule '{pattern}' {writes}", span, Severity.WARNING)
 
 
 def check_shadowed_allows(parsed: Parsed[Config], allows: Sequence[tuple[str, str]]) -> None:
