@@ -52,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
     prefetch = CommandsPrefetch(opening.folder or Path(args.workspace))
     early = None
     if opening.source is not None:  # the editor may ask for the commands already
-        early = bootstrap.EarlyAnswers(opening.source, sys.stdout.buffer, prefetch)
+        early = bootstrap.EarlyAnswers(
+            opening.source, sys.stdout.buffer, prefetch, opening.encoding
+        )
     # On a busy machine the child goes first: its listing is what the editor asks first.
     prefetch.yield_cpu()
     from orchestra_lsp.lsp import create_server

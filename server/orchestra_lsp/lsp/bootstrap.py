@@ -202,6 +202,12 @@ class Opening:
     folder: Path | None = None
     """The folder the client asked to be served (the first existing one it named)."""
 
+    @property
+    def encoding(self) -> str:
+        """The position encoding negotiated (UTF-16 when nothing was answered here)."""
+        capabilities = (self.answer or {}).get("capabilities") or {}
+        return str(capabilities.get("positionEncoding") or "utf-16")
+
 
 def answer_initialize(stdin: BinaryIO, stdout: BinaryIO) -> Opening:
     """Read the first message of `stdin`; when it is a well-formed `initialize`, write
@@ -224,7 +230,10 @@ def answer_initialize(stdin: BinaryIO, stdout: BinaryIO) -> Opening:
 
 
 class Prefetched(Protocol):
-    """The prefetch child's listing (`lsp/prefetch.py`)."""
+    """The prefetch child's listing (`lsp/prefetch.py`) of the folder `root`."""
+
+    @property
+    def root(self) -> Path: ...
 
     @property
     def done(self) -> bool: ...
@@ -248,6 +257,9 @@ _HARMLESS = frozenset(
         "window/workDoneProgress/cancel",
     }
 )
+_CODE_ACTION = "textDocument/codeAction"
+#: The requests `EarlyAnswers` may answer.
+_ANSWERED = frozenset({methods.COMMANDS, _CODE_ACTION})
 #: As `Session.PREFETCH_WAIT_SECONDS`: past it, pygls and the engine answer.
 _PREFETCH_WAIT_SECONDS = 10.0
 
@@ -255,21 +267,32 @@ _PREFETCH_WAIT_SECONDS = 10.0
 class EarlyAnswers:
     """stdin after `initialize`, read on a thread while pygls is imported: the first
     `orchestra/commands` is answered from the prefetch child as soon as it is done,
-    instead of after the import; every other message is held for pygls, in order.
+    instead of after the import, and so are the code actions asked meanwhile where
+    `early_code_actions` can tell pygls' answer (the documents opened so far, counted
+    in `encoding`); every other message is held for pygls, in order.
 
     Once pygls is about to read (`hand_over`), the thread stops reading, and pygls
     reads the held messages and then stdin itself, from its descriptor: no thread
     stands between the editor and pygls for the rest of the session. The thread also
     stops (and holds what it read) at the first message that could change the listing
     (a save, a watched file, a command, a folder change: anything but
-    `orchestra/commands` and the `_HARMLESS` notifications): from then on pygls answers
-    everything, as it does for a client whose first message was not `initialize`.
+    `orchestra/commands`, code actions and the `_HARMLESS` notifications): from then on
+    pygls answers everything, as it does for a client whose first message was not
+    `initialize`. A code action this reader cannot answer is held too, and so is every
+    later one (an answer may not overtake one held).
     """
 
-    def __init__(self, source: FdReader, stdout: BinaryIO, prefetch: Prefetched) -> None:
+    def __init__(
+        self, source: FdReader, stdout: BinaryIO, prefetch: Prefetched, encoding: str = "utf-16"
+    ) -> None:
+        from orchestra_lsp.lsp.early_code_actions import Documents
+
         self._source = source
         self._stdout = stdout
         self._prefetch = prefetch
+        self._encoding = encoding
+        self._documents = Documents()
+        """What `textDocument/didOpen` brought so far (and whether pygls' answers rule)."""
         self._held: list[bytes] = []
         """What pygls reads first: the messages not answered here, as they came."""
         self._stopping = threading.Event()
@@ -302,6 +325,8 @@ class EarlyAnswers:
                 consumed, _, message = self._source.transaction(_first_message)
                 if not consumed:  # the end of stdin: pygls reads it too
                     return
+                if message is not None and "id" not in message:
+                    self._documents.note(message)
                 if message is not None and self._answered(message):
                     continue
                 self._held.append(consumed)
@@ -315,20 +340,39 @@ class EarlyAnswers:
     @staticmethod
     def _early(message: dict[str, Any]) -> bool:
         """Whether the listing still holds after `message` (else pygls reads on)."""
-        return message.get("method") in _HARMLESS or message.get("method") == methods.COMMANDS
+        return message.get("method") in _HARMLESS or message.get("method") in _ANSWERED
 
     def _answered(self, message: dict[str, Any]) -> bool:
         """Whether `message` was answered here (else it goes to pygls)."""
-        if message.get("method") != methods.COMMANDS or "id" not in message:
+        method = message.get("method")
+        if method not in _ANSWERED or "id" not in message:
             return False
-        self._woken.wait(_PREFETCH_WAIT_SECONDS)
-        if not self._prefetch.done:  # handed over, or too slow: the session answers
+        if method == _CODE_ACTION and self._documents.spoilt:
             return False
-        result = self._prefetch.result(0)
-        if result is None:
+        listing = self._listing()
+        result: Any = listing
+        if listing is not None and method == _CODE_ACTION:
+            from orchestra_lsp.lsp import early_code_actions
+
+            root, encoding = self._prefetch.root, self._encoding
+            result = early_code_actions.answer(
+                message.get("params"), listing, self._documents, root, encoding
+            )
+            if result is early_code_actions.DECLINED:
+                listing = None
+        if listing is None:  # held for pygls: no later code action may overtake it
+            self._documents.spoilt = True
             return False
         _write(self._stdout, {"id": message["id"], "jsonrpc": "2.0", "result": result})
         return True
+
+    def _listing(self) -> dict[str, Any] | None:
+        """The prefetched listing, once it is done; None when it is missing, or when
+        pygls takes over (or it is too slow) before it is."""
+        self._woken.wait(_PREFETCH_WAIT_SECONDS)
+        if not self._prefetch.done:  # handed over, or too slow: the session answers
+            return None
+        return self._prefetch.result(0)
 
 
 def _write(stdout: BinaryIO, message: dict[str, Any]) -> None:

@@ -5,7 +5,8 @@ those files no command is offered as a quick fix.
 Cheap by design, also while runs stream: no model call, no file read, a walk over
 the commands in force. Never waits for the engine's build either: until it is built,
 the commands are those of the prefetched listing (`Session.prefetched_commands`, the
-same answer as the engine's, dropped at the first sign that the files changed).
+same answer as the engine's, dropped at the first sign that the files changed). Before
+pygls runs, `early_code_actions` answers from that listing where it can.
 """
 
 from __future__ import annotations

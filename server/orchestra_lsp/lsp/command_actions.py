@@ -6,27 +6,26 @@ Which commands fit a place is decided here once, on `Offer`: the few facts a cod
 action needs of a command, which the engine's `Command` gives (`of_commands`) and so
 does an entry of the `orchestra/commands` listing (`of_listing`: the prefetched one,
 before the engine is built). Both are taken in the listing's order (by name), so the
-answer is the same whichever gave them.
+answer is the same whichever gave them. `fitting` and the run's parameters need
+neither pygls nor lsprotocol: `early_code_actions` answers with them before pygls is
+imported, `command_actions` once it runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from lsprotocol import types
 
 from orchestra_lsp.lsp import methods
 
 if TYPE_CHECKING:
+    from lsprotocol import types
+
     from orchestra_lsp.workspace import Command
 
-KINDS = {
-    "quickfix": types.CodeActionKind.QuickFix,
-    "refactor": types.CodeActionKind.Refactor,
-    "source": types.CodeActionKind.Source,
-}
+KINDS = ("quickfix", "refactor", "source")
+"""`code_action.kinds`: LSP's code action kinds of these names."""
 WHEN = ("always", "diagnostics", "selection")
 
 
@@ -95,87 +94,97 @@ def of_listing(listing: Mapping[str, Any]) -> list[Offer] | None:
     return offers
 
 
-def command_actions(
-    offers: list[Offer], params: types.CodeActionParams, selection: str | None
-) -> list[types.CodeAction]:
-    """The commands that fit this place: quick fixes where there are diagnostics,
-    refactors on a selection, source actions anywhere."""
-    diagnostics = list(params.context.diagnostics)
-    has_selection = params.range.start != params.range.end
-    only = params.context.only
-    actions = []
+def fitting(
+    offers: list[Offer], diagnostics: bool, selection: bool, only: Sequence[str] | None
+) -> list[tuple[Offer, str]]:
+    """The (command, kind) pairs that fit this place, in order: quick fixes where there
+    are `diagnostics`, refactors on a `selection` (a range not empty), source actions
+    anywhere; `when` narrows further, and `only` (the client's kinds) keeps the kinds
+    that are one of them or under one (`refactor` keeps `refactor`, not the reverse)."""
+    pairs = []
     for offer in offers:
         if not offer.runnable:
             continue
         if (offer.when == "diagnostics" and not diagnostics) or (
-            offer.when == "selection" and not has_selection
+            offer.when == "selection" and not selection
         ):
             continue
         for kind in offer.kinds:
-            if (kind == "quickfix" and not diagnostics) or (
-                kind == "refactor" and not has_selection
-            ):
+            if (kind == "quickfix" and not diagnostics) or (kind == "refactor" and not selection):
                 continue
-            lsp_kind = KINDS[kind]
-            if only and not any(lsp_kind.value.startswith(_kind(o)) for o in only):
+            if only and not any(kind.startswith(o) for o in only):
                 continue
-            actions.append(_action(offer, lsp_kind, params, diagnostics, selection))
+            pairs.append((offer, kind))
+    return pairs
+
+
+def command_actions(
+    offers: list[Offer], params: types.CodeActionParams, selection: str | None
+) -> list[types.CodeAction]:
+    """The code actions of the commands that fit this place (`fitting`)."""
+    from lsprotocol import types
+
+    diagnostics = list(params.context.diagnostics)
+    only = [
+        o.value if isinstance(o, types.CodeActionKind) else o for o in params.context.only or []
+    ]
+    selected = _range(params.range)
+    infos = [
+        diagnostic_info(_range(d.range), d.message, d.severity, d.source, d.code)
+        for d in diagnostics
+    ]
+    actions = []
+    for offer, kind in fitting(
+        offers, bool(diagnostics), selected["start"] != selected["end"], only
+    ):
+        fixing = kind == "quickfix"
+        run = run_params(
+            offer.name, params.text_document.uri, selected, selection, infos if fixing else []
+        )
+        actions.append(
+            types.CodeAction(
+                title=offer.title,
+                kind=types.CodeActionKind(kind),
+                diagnostics=diagnostics if fixing else None,
+                command=types.Command(
+                    title=offer.title, command=methods.RUN_COMMAND, arguments=[run]
+                ),
+            )
+        )
     return actions
-
-
-def _kind(kind: types.CodeActionKind | str) -> str:
-    return kind.value if isinstance(kind, types.CodeActionKind) else kind
-
-
-def _action(
-    offer: Offer,
-    kind: types.CodeActionKind,
-    params: types.CodeActionParams,
-    diagnostics: list[types.Diagnostic],
-    selection: str | None,
-) -> types.CodeAction:
-    fixing = kind == KINDS["quickfix"]
-    run = run_params(
-        offer.name,
-        params.text_document.uri,
-        params.range,
-        selection,
-        diagnostics if fixing else [],
-    )
-    return types.CodeAction(
-        title=offer.title,
-        kind=kind,
-        diagnostics=diagnostics if fixing else None,
-        command=types.Command(title=offer.title, command=methods.RUN_COMMAND, arguments=[run]),
-    )
 
 
 def run_params(
     command: str,
     uri: str,
-    selected: types.Range,
+    selected: dict[str, Any],
     selection: str | None,
-    diagnostics: list[types.Diagnostic],
+    diagnostics: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """`protocol.RunParams` on the wire (`.wire()`), written here: the first code action
-    comes before the engine is built, and importing pydantic for it would hold the
-    event loop for a few hundred ms (a test holds the two equal)."""
+    comes before the engine is built (even before pygls is imported), and importing
+    pydantic for it would hold it for a few hundred ms (a test holds the two equal).
+    `selected` is an LSP range, `diagnostics` are `diagnostic_info`s."""
     return {
         "command": command,
         "arguments": {},
         "uri": uri,
-        "range": _range(selected),
+        "range": selected,
         "selection": selection,
-        "diagnostics": [
-            {
-                "range": _range(d.range),
-                "message": d.message,
-                "severity": d.severity.value if d.severity else None,
-                "source": d.source,
-                "code": d.code if isinstance(d.code, int | str) else None,
-            }
-            for d in diagnostics
-        ],
+        "diagnostics": diagnostics,
+    }
+
+
+def diagnostic_info(
+    selected: dict[str, Any], message: str, severity: int | None, source: str | None, code: Any
+) -> dict[str, Any]:
+    """`protocol.DiagnosticInfo` on the wire: the parts of a diagnostic a prompt needs."""
+    return {
+        "range": selected,
+        "message": message,
+        "severity": None if severity is None else int(severity),
+        "source": source,
+        "code": code if isinstance(code, int | str) else None,
     }
 
 

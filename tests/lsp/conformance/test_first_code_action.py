@@ -1,6 +1,9 @@
 """The first code actions are answered from the prefetched listing while the engine is
-still being built (`lsp/code_actions.py`, `lsp/command_actions.py`): the same answer,
-byte for byte, as the engine's once it is built, and without waiting for it.
+still being built (`lsp/code_actions.py`, `lsp/command_actions.py`; before pygls runs,
+`lsp/early_code_actions.py`): the same answer, byte for byte, as the engine's once it is
+built, and without waiting for it. (With `orchestra/agents` asked first, pygls answers
+them all, from the listing; asked first, the cases up to the document never opened are
+answered before pygls runs, and that one and every later one by pygls.)
 
 Real servers, driven by a raw client (the answers are compared as the JSON sent). The
 workspace's commands carry long bodies: the engine parses them (seconds), while the
@@ -16,7 +19,6 @@ from typing import Any
 
 import pytest
 from conftest import StartRaw
-from lsprotocol import types
 from raw_client import RawClient
 from test_bootstrap import CLIENTS
 
@@ -168,6 +170,8 @@ async def _stored_listing(raw: StartRaw, root: Path) -> None:
             break
         await asyncio.sleep(0.1)
     assert stored.exists(), "the prefetch child stored no listing"
+    # Its engine built first: exiting waits for the thread building it (seconds here).
+    await client.request("orchestra/agents", {}, 120)
     assert await client.close() == 0
 
 
@@ -245,16 +249,15 @@ def _what_was_offered(root: Path, answers: list[Any]) -> None:
 def test_run_params_are_protocols_run_params(case: int) -> None:
     """`command_actions.run_params` writes `protocol.RunParams` on the wire by hand."""
     _, selected, diagnostics, _ = CASES[case]
-    converter = _converter()
-    at = converter.structure(selected, types.Range)
-    found = [converter.structure(d, types.Diagnostic) for d in diagnostics]
+    infos = [
+        command_actions.diagnostic_info(
+            d["range"], d["message"], d.get("severity"), d.get("source"), d.get("code")
+        )
+        for d in diagnostics
+    ]
     for selection in (None, "", "y = 😀"):
-        by_hand = command_actions.run_params("fix-here", "file:///a.py", at, selection, found)
-        wire = protocol.RunParams.model_validate(by_hand).wire()
-        assert by_hand == wire
-
-
-def _converter() -> Any:
-    from pygls.protocol import default_converter
-
-    return default_converter()  # type: ignore[no-untyped-call]
+        by_hand = command_actions.run_params("fix-here", "file:///a.py", selected, selection, infos)
+        assert by_hand == protocol.RunParams.model_validate(by_hand).wire()
+        assert by_hand["diagnostics"] == [
+            protocol.DiagnosticInfo.model_validate(d).wire() for d in diagnostics
+        ]
