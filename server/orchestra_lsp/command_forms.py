@@ -1602,6 +1602,106 @@ def _rsync(args: list[str], form: CommandForm) -> None:
             _write(option.value, f"`rsync --{option.name}` writes a file", form)
 
 
+# Linters and formatters people allow by prefix to check code (`Bash(ruff check:*)`,
+# `run_shell(npx prettier --check*)`) also fix it in place; the files they rewrite are
+# every file under their operands, not nameable by a rule, so a fixing form is a hazard
+# like `sed -i`. Each entry: the words that make a run write; for formatters that write
+# by default, the words that keep them to checking instead.
+_FIXING: dict[str, tuple[frozenset[str], frozenset[str] | None]] = {
+    "ruff check": (frozenset({"--fix", "--fix-only", "--add-noqa"}), None),
+    "ruff format": (frozenset(), frozenset({"--check", "--diff", "-"})),
+    "ruff": (frozenset({"--fix", "--fix-only", "--add-noqa"}), None),  # `ruff .` (old)
+    "eslint": (frozenset({"--fix", "--init"}), None),
+    "prettier": (frozenset({"--write", "-w"}), None),
+    "black": (frozenset(), frozenset({"--check", "--diff", "-", "--version", "--help"})),
+    "isort": (frozenset(), frozenset({"--check-only", "--check", "-c", "--diff", "--stdout", "-"})),
+    "autopep8": (frozenset({"--in-place", "-i"}), None),
+    "gofmt": (frozenset({"-w"}), None),
+    "goimports": (frozenset({"-w"}), None),
+    "clang-format": (frozenset({"-i"}), None),
+    "shfmt": (frozenset({"-w", "--write"}), None),
+    "rustfmt": (frozenset(), frozenset({"--check", "--version", "--help", "-V", "-h"})),
+    "stylua": (frozenset(), frozenset({"--check", "-c", "--version", "--help", "-"})),
+}
+
+
+def _fixer(name: str) -> _Check:
+    def check(args: list[str], form: CommandForm) -> None:
+        key = name
+        if name == "ruff" and args[:1] in (["check"], ["format"]):
+            key = f"ruff {args[0]}"
+        elif name == "ruff" and args[:1] and not args[0].startswith("-") and "." not in args[0]:
+            return  # `ruff rule`, `ruff clean`, … (ruff's other subcommands)
+        writing, checking = _FIXING[key]
+        # Options as written, also `--fix=true` and bundled letters (`-wl`).
+        words = {arg.partition("=")[0] for arg in args}
+        letters = {f"-{c}" for arg in args if arg[:1] == "-" and arg[1:2] != "-" for c in arg[1:]}
+        given = words | letters
+        if checking is not None and not given & checking and "--no-fix" not in given:
+            form.hazards.append(f"`{key}` rewrites files in place unless told to check")
+        elif given & writing and not (key.startswith("ruff") and "--no-fix" in words):
+            shown = sorted(given & writing)[0]
+            form.hazards.append(f"`{key} {shown}` rewrites files in place")
+        if key in ("ruff check", "ruff", "eslint") and any(
+            arg.startswith(("--output-file", "-o")) for arg in args
+        ):
+            for index, arg in enumerate(args):
+                if arg in ("-o", "--output-file") and index + 1 < len(args):
+                    _write(args[index + 1], f"`{key} -o` writes a file", form)
+                elif arg.startswith("--output-file="):
+                    _write(arg.partition("=")[2], f"`{key} -o` writes a file", form)
+
+    return check
+
+
+#: Runners that fetch or find a tool and run it (`npx prettier …`, `uvx ruff …`,
+#: `python -m black …`): the tool's own forms are read, the line keeps its text (rules
+#: such as `run_shell(npx prettier --check*)` name the runner).
+_RUNNERS: dict[str, frozenset[str]] = {
+    "npx": frozenset({"-p", "--package", "-c", "--call"}),
+    "pnpx": frozenset({"-p", "--package"}),
+    "bunx": frozenset({"-p", "--package"}),
+    "uvx": frozenset({"--from", "--with", "-p", "--python"}),
+    "pipx": frozenset({"--spec", "--python"}),
+}
+
+
+def _runner(name: str) -> _Check:
+    def check(args: list[str], form: CommandForm) -> None:
+        index = 0
+        if name == "pipx" and args[:1] == ["run"]:
+            index = 1
+        while index < len(args) and args[index].startswith("-"):
+            if args[index] in ("-c", "--call"):
+                form.hazards.append(f"`{name} -c` runs a command line, which is not read here")
+                return
+            index += 2 if args[index] in _RUNNERS[name] else 1
+        if index < len(args):
+            _inner(args[index], args, index, form)
+
+    return check
+
+
+def _python_module(args: list[str], form: CommandForm) -> None:
+    """`python -m black …`: the module's own forms; the rest of python is code."""
+    for index, arg in enumerate(args):
+        if arg == "-m" and index + 1 < len(args):
+            _inner(args[index + 1], args, index + 1, form)
+            return
+        if not arg.startswith("-") or arg in ("-c", "-"):
+            return
+
+
+def _inner(tool: str, args: list[str], at: int, form: CommandForm) -> None:
+    """Merge the form of the tool `args[at]` runs with `args[at + 1:]`."""
+    inner = command_form(tool.split("@", 1)[0], args[at + 1 :])
+    form.hazards.extend(inner.hazards)
+    form.writes.extend(inner.writes)
+    form.reads.extend(inner.reads)
+    form.runs.extend((start + at + 1, end + at + 1) for start, end in inner.runs)
+    form.scripts.update(index + at + 1 for index in inner.scripts)
+
+
 def _write(path: str | None, why: str, form: CommandForm, *, dash: bool = False) -> None:
     """`path` as a written file; `dash`: the tool writes ``-`` to standard output."""
     if path is None or path == "":
@@ -1643,6 +1743,9 @@ _CHECKS: dict[str, _Check] = {
     "patch": _patch,
     "sqlite3": _sqlite3,
     "psql": _psql,
+    **{name: _fixer(name) for name in {n.split()[0] for n in _FIXING}},
+    **{name: _runner(name) for name in _RUNNERS},
+    **dict.fromkeys(("python", "python3"), _python_module),
     "mysql": _mysql,
     "mariadb": _mysql,
     **{

@@ -17,6 +17,7 @@ import shlex
 import shutil
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +37,8 @@ PREFIX_RULES = [
         "shuf", "iconv", "sdiff", "dd", "patch", "perl", "ssh", "scp", "watch", "flock",
         "chrt", "taskset", "time", "sed", "git status", "cat", "psql", "bat", "openssl",
         "xmllint", "diff3", "zip", "rsync", "mysql", "mariadb", "vim", "ex", "ed", "emacs",
+        "ruff", "npx", "uvx", "pipx", "python", "python3", "black", "isort", "gofmt",
+        "clang-format", "shfmt", "rustfmt", "eslint", "prettier",
     )
 ]  # fmt: skip
 
@@ -260,6 +263,29 @@ HAZARDS = [
     ("ex -s src/a.py", "`ex` runs editor commands"),
     ("printf '!id\\nq\\n' | ed src/a.py", "`ed` runs editor commands"),
     ("emacs --batch --eval '(shell-command \"id\")'", "`emacs` runs editor commands"),
+    # linters and formatters that fix in place, directly or through a runner
+    ("ruff check --fix src", "`ruff check --fix` rewrites files in place"),
+    ("ruff check --fix=true src", "`ruff check --fix`"),
+    ("ruff check --add-noqa src", "`ruff check --add-noqa`"),
+    ("ruff check -o report.txt src", "> report.txt"),
+    ("ruff format src", "`ruff format` rewrites files in place unless told to check"),
+    ("ruff --fix src", "`ruff --fix`"),
+    ("uvx ruff check --fix src", "`ruff check --fix`"),
+    ("python -m ruff format .", "`ruff format` rewrites"),
+    ("python3 -m black src", "`black` rewrites files in place unless told to check"),
+    ("black -l 100 src", "`black` rewrites"),
+    ("pipx run black src", "`black` rewrites"),
+    ("isort src", "`isort` rewrites"),
+    ("npx prettier --write .", "`prettier --write` rewrites files in place"),
+    ("npx -y prettier -w src", "`prettier -w`"),
+    ("npx eslint --fix src", "`eslint --fix`"),
+    ("npx eslint -o report.html src", "> report.html"),
+    ("npx -c 'rm -rf src'", "`npx -c` runs a command line"),
+    ("npx sed -i s/x/y/ src/a.py", "`sed -i`"),
+    ("gofmt -w .", "`gofmt -w`"),
+    ("clang-format -i x.c", "`clang-format -i`"),
+    ("shfmt -w x.sh", "`shfmt -w`"),
+    ("rustfmt src/main.rs", "`rustfmt` rewrites"),
 ]
 
 ALLOWED = [
@@ -340,6 +366,22 @@ ALLOWED = [
     "mariadb -psecret -B -N -e 'show tables'",
     "mysql -e \"select 'system is fine as data' from t\"",
     "vim --version",
+    "ruff check src",
+    "ruff check --no-fix --output-format=github src",
+    "ruff format --check src",
+    "ruff format --diff src",
+    "ruff rule E501",
+    "uvx ruff check src",
+    "python -m black --check src",
+    "python -m pytest -q",
+    "black --check --diff src",
+    "isort --check-only src",
+    "npx prettier --check .",
+    "npx eslint src",
+    "gofmt -l .",
+    "clang-format x.c",
+    "shfmt -d x.sh",
+    "rustfmt --check src/main.rs",
 ]
 
 
@@ -646,3 +688,27 @@ def test_less_in_a_terminal_really_runs_its_start_up_command_and_writes_its_log(
     assert b"hello-from-the-file" in screen.read_bytes()
     assert sorted(folder.iterdir()) == before
     assert policy.decide("run_shell", {"command": "less +G f.txt"}).verdict == "allow"
+
+
+RUFF_CASES = [
+    ("ruff check --fix a.py", True),
+    ("ruff check a.py", False),
+    ("ruff check --no-fix a.py", False),
+    ("ruff format a.py", True),
+    ("ruff format --check a.py", False),
+    ("ruff format --diff a.py", False),
+]
+
+
+@pytest.mark.parametrize(("command", "rewrites"), RUFF_CASES)
+def test_a_fixing_form_is_asked_exactly_when_the_real_ruff_rewrites_the_file(
+    tmp_path: Path, policy: Policy, command: str, rewrites: bool
+) -> None:
+    source = tmp_path / "a.py"
+    source.write_text("import os\nx=1\n")  # an unused import, unformatted
+    ruff = str(Path(sys.executable).parent / "ruff")
+    done = _real(f"{shlex.quote(ruff)} {command[len('ruff ') :]} --no-cache", tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert (source.read_text() != "import os\nx=1\n") == rewrites, (command, done.stdout)
+    verdict = policy.decide("run_shell", {"command": command}).verdict
+    assert verdict == ("ask" if rewrites else "allow"), command
