@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
 from engine_helpers import (
     cli_env,
@@ -191,3 +193,28 @@ def test_each_hunk_shows_where_it_is_as_git_add_p_does(tmp_path: Path) -> None:
     assert (root / "rows.py").read_text() == proposed.replace(
         "row_15 = 15\n", "row_15 = 15\nrow_16 = 16\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--yes"], "approve gate of step 'plan': approved by policy (--yes); nobody was asked"),
+        (
+            ["--gate", "plan=approve"],
+            "approve gate of step 'plan': approved, answered in advance (plan=approve)",
+        ),
+    ],
+)
+def test_a_gate_nobody_was_asked_at_says_so_where_it_passes(
+    tmp_path: Path, given: list[str], said: str
+) -> None:
+    root = workspace(tmp_path / "ws", {"change": APPROVED})
+    script = [{"reply": {"text": "Plan."}}, {"reply": {"text": "Reported."}}]
+    with ScriptedServer(script) as server:
+        done = orchestra(root, server, tmp_path / "config", "run", "change", *given)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    [at] = [n for n, line in enumerate(lines) if said in line]
+    # Where it happens: after the step that waited at the gate, before the next one.
+    assert any("step 1/2 plan" in line for line in lines[:at]), done.stdout
+    assert any("step 2/2 report" in line for line in lines[at:]), done.stdout

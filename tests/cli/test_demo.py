@@ -52,6 +52,8 @@ def test_demo_runs_both_shop_workflows_offline(tmp_path: Path) -> None:
     assert "--executable-path ${CHROMIUM_PATH:-/usr/bin/chromium}" in browser, browser
     assert "[redacted]" not in browser, browser
     assert "shop tests before: FAIL" in out and "shop tests after: pass" in out
+    assert "Gates pass by policy" in out
+    assert "approve gate of step 'design': approved by policy (--yes)" in out, out
     assert "qa-ticket SHOP-14: finished" in out and "implement-ticket SHOP-12: finished" in out
     # The last hint names an `orchestra` the person can type (the virtualenv's, which
     # `make demo` does not put on PATH).
@@ -100,6 +102,11 @@ def test_demo_fixes_the_calculator_offline(tmp_path: Path) -> None:
     assert "tests before: FAIL" in done.stdout
     assert "tests after: pass" in done.stdout
     assert "transcript mismatch" not in done.stdout
+    # Nobody is asked: said before the run, and at the gate where it passes.
+    assert "Gates pass by policy, as with `orchestra run --yes --apply`" in done.stdout
+    assert (
+        "review gate of step 'fix': approved by policy (--yes); nobody was asked" in done.stdout
+    ), done.stdout
     assert "return a + b" in (target / "calc.py").read_text()
     patch = (target / "demo.patch").read_text()
     assert "-    return a - b" in patch and "+    return a + b" in patch

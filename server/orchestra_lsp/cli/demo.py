@@ -99,6 +99,11 @@ class Workflow:
 BATCH_COMMAND = "triage-ticket"
 BATCH_TOOL = "mcp__tickets__search_tickets"
 BATCH_TRANSCRIPT = "batch-triage-ticket.yaml"
+GATES_PASS = (
+    "[bold]Gates pass by policy[/], as with `orchestra run --yes --apply`: nobody is asked; "
+    "each gate says so where it passes, and a tool call that needs a person's permission "
+    "is declined"
+)
 BATCH_LINE = f"orchestra batch {BATCH_COMMAND} --each-from '{BATCH_TOOL} {{}}' --parallel 2 --yes"
 
 WORKFLOWS = (
@@ -310,6 +315,7 @@ def _shop(args: argparse.Namespace, console: Console) -> int:
         markup=False,
     )
     console.print(f"shop tests before: {_tests(target, SHOP_TESTS)}")
+    console.print(GATES_PASS, soft_wrap=True)
 
     outcomes: list[Outcome] = []
     try:
@@ -500,6 +506,7 @@ def _calculator(args: argparse.Namespace, console: Console) -> int:
         f"{len(workspace.agents)} agents; commands: {', '.join(sorted(workspace.commands))}"
     )
     console.print(f"tests before: {_tests(target, CALCULATOR_TESTS)}")
+    console.print(GATES_PASS, soft_wrap=True)
     patch = target / "demo.patch"
     if os.environ.get("ANTHROPIC_API_KEY"):
         console.print("[bold]Model: Claude[/] (ANTHROPIC_API_KEY is set)")

@@ -101,6 +101,18 @@ def result_preview(summary: str, width: int = PREVIEW_CHARS) -> str:
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
+_DECIDED = {"approve": "approved", "revise": "sent back", "stop": "stopped"}
+
+
+def unattended_gate(event: ev.GateDecided) -> str:
+    """A gate nobody was asked at, said where it passes: by the policy (`--yes`, the
+    demo, a batch) or by an answer given in advance (`--gate STEP=ANSWER`)."""
+    what = f"{event.gate} gate of step '{event.step_id}'"
+    if event.by == "preset":
+        return f"{what}: {_DECIDED[event.decision]}, answered in advance ({event.preset})"
+    return f"{what}: {_DECIDED[event.decision]} by policy (--yes); nobody was asked"
+
+
 def unified_diff(review: FileReview, accepted_text: str | None = None) -> str:
     """The file's proposal (or just its accepted part) as a unified diff."""
     new = review.proposed_text if accepted_text is None else accepted_text
@@ -189,6 +201,8 @@ class TerminalFrontEnd:
             case ev.Notice():
                 style = {"info": "blue", "warning": "yellow", "error": "red"}[event.level]
                 out.print(f"[{style}]{event.level}:[/] {escape(event.message)}")
+            case ev.GateDecided() if event.by != "person":
+                out.print(f"  [cyan]{escape(unattended_gate(event))}[/]")
             case ev.ProposalDecided():
                 out.print(
                     f"  {escape(event.path)}: {LABELS[event.outcome]} "
