@@ -1622,15 +1622,41 @@ _FIXING: dict[str, tuple[frozenset[str], frozenset[str] | None]] = {
     "shfmt": (frozenset({"-w", "--write"}), None),
     "rustfmt": (frozenset(), frozenset({"--check", "--version", "--help", "-V", "-h"})),
     "stylua": (frozenset(), frozenset({"--check", "-c", "--version", "--help", "-"})),
+    "cargo fmt": (frozenset(), frozenset({"--check", "--help", "-h"})),
+    "cargo clippy": (frozenset({"--fix"}), None),
+    "go fmt": (frozenset(), frozenset({"-n", "--help", "-h"})),
+    "terraform fmt": (frozenset(), frozenset({"-check", "--check", "-help"})),
+    "dotnet format": (frozenset(), frozenset({"--verify-no-changes", "--help", "-h"})),
+    "mix format": (frozenset(), frozenset({"--check-formatted", "--dry-run"})),
+    "golangci-lint run": (frozenset({"--fix"}), None),
+    "biome check": (frozenset({"--write", "--apply", "--apply-unsafe", "--fix"}), None),
+    "biome lint": (frozenset({"--write", "--apply", "--apply-unsafe", "--fix"}), None),
+    "biome format": (frozenset({"--write", "--fix"}), None),
+    "stylelint": (frozenset({"--fix"}), None),
+    "rubocop": (
+        frozenset({"-a", "-A", "--autocorrect", "--auto-correct", "--autocorrect-all"})
+        | {"--auto-correct-all", "-x", "--fix-layout"},
+        None,
+    ),
+    "standardrb": (frozenset({"--fix"}), None),
+    "ktlint": (frozenset({"-F", "--format"}), None),
+    "swift-format": (frozenset({"-i", "--in-place"}), None),
+    "clang-tidy": (frozenset({"--fix", "-fix", "--fix-errors", "-fix-errors"}), None),
+    "autoflake": (frozenset({"-i", "--in-place"}), None),
+    "markdownlint": (frozenset({"--fix", "-f"}), None),
+    "sqlfluff fix": (frozenset(), frozenset({"--help"})),
+    "taplo fmt": (frozenset(), frozenset({"--check", "--help"})),
+    "php-cs-fixer fix": (frozenset(), frozenset({"--dry-run", "--help"})),
 }
 
 
 def _fixer(name: str) -> _Check:
     def check(args: list[str], form: CommandForm) -> None:
-        key = name
-        if name == "ruff" and args[:1] in (["check"], ["format"]):
-            key = f"ruff {args[0]}"
-        elif name == "ruff" and args[:1] and not args[0].startswith("-") and "." not in args[0]:
+        key = f"{name} {args[0]}" if args and f"{name} {args[0]}" in _FIXING else name
+        if key not in _FIXING:
+            return  # `cargo build`, `go vet`, … (a tool's other subcommands)
+        subcommand = args[0] if args and not args[0].startswith("-") else ""
+        if key == "ruff" and subcommand and "." not in subcommand and "/" not in subcommand:
             return  # `ruff rule`, `ruff clean`, … (ruff's other subcommands)
         writing, checking = _FIXING[key]
         # Options as written, also `--fix=true` and bundled letters (`-wl`).

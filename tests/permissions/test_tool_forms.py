@@ -38,7 +38,8 @@ PREFIX_RULES = [
         "chrt", "taskset", "time", "sed", "git status", "cat", "psql", "bat", "openssl",
         "xmllint", "diff3", "zip", "rsync", "mysql", "mariadb", "vim", "ex", "ed", "emacs",
         "ruff", "npx", "uvx", "pipx", "python", "python3", "black", "isort", "gofmt",
-        "clang-format", "shfmt", "rustfmt", "eslint", "prettier",
+        "clang-format", "shfmt", "rustfmt", "eslint", "prettier", "cargo", "go", "terraform",
+        "rubocop", "biome", "golangci-lint",
     )
 ]  # fmt: skip
 
@@ -286,6 +287,13 @@ HAZARDS = [
     ("clang-format -i x.c", "`clang-format -i`"),
     ("shfmt -w x.sh", "`shfmt -w`"),
     ("rustfmt src/main.rs", "`rustfmt` rewrites"),
+    ("cargo fmt", "`cargo fmt` rewrites files in place unless told to check"),
+    ("cargo clippy --fix --allow-dirty", "`cargo clippy --fix`"),
+    ("go fmt ./...", "`go fmt` rewrites"),
+    ("terraform fmt -recursive", "`terraform fmt` rewrites"),
+    ("rubocop -A", "`rubocop -A`"),
+    ("biome check --write .", "`biome check --write`"),
+    ("golangci-lint run --fix", "`golangci-lint run --fix`"),
 ]
 
 ALLOWED = [
@@ -382,6 +390,14 @@ ALLOWED = [
     "clang-format x.c",
     "shfmt -d x.sh",
     "rustfmt --check src/main.rs",
+    "cargo fmt --check",
+    "cargo clippy -- -D warnings",
+    "cargo build",
+    "go vet ./...",
+    "terraform fmt -check",
+    "rubocop",
+    "biome check .",
+    "golangci-lint run",
 ]
 
 
