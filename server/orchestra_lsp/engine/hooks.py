@@ -25,7 +25,12 @@ What the exit code means, as documented by Claude Code:
   person as a warning; the run goes on.
 
 Every hook run is journaled (`hook_ran`: event, command, exit code, duration, what
-it decided).
+it decided). A hook writes without review, so the workspace is watched around it
+(`engine.disk_changes`): a file it changed is journaled as changed outside review.
+A PostToolUse hook of `edit` (a formatter) runs on the proposal, not on the disk: in
+a scratch tree (:func:`proposal_tree`) where the edited file holds the proposed text
+and everything else links to the workspace; what it makes of the file becomes part
+of the proposal, reviewed with it.
 """
 
 from __future__ import annotations
@@ -35,13 +40,16 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
+import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from orchestra_lsp.engine.disk_changes import DiskChange, changed, take
 from orchestra_lsp.engine.events import Event, HookRan, Notice
 from orchestra_lsp.workspace.claude_settings import HookMatcher
 
@@ -99,6 +107,8 @@ class HookRunner:
     (its hooks reference lists `"plan"` among the values), so a hook that writes is
     expected to check it; plan mode itself still denies the shell and writing MCP tools
     before any PostToolUse hook could follow them."""
+    on_disk_change: Callable[[str, str, list[DiskChange]], None] | None = None
+    """Told (step id, which hook, which files) when a hook changed workspace files."""
 
     def has(self, event: HookEvent) -> bool:
         return bool(self.hooks.get(event))
@@ -111,10 +121,14 @@ class HookRunner:
         tool: str | None = None,
         *,
         mode: HookPermissionMode | None = None,
+        cwd: Path | None = None,
     ) -> HookOutcome:
         """Run the event's matching hooks in order; the first block decides. `mode`:
         the permission mode of the agent whose turn this is (its `permissionMode`, or
-        `plan` in a plan-mode run); None: the run's."""
+        `plan` in a plan-mode run); None: the run's. `cwd`: where the hooks run and
+        what they are told is the project (a proposal's scratch tree); None: the
+        workspace."""
+        where = cwd or self.root
         outcome = HookOutcome()
         for matcher in self.hooks.get(event, []):
             if tool is not None and not _matches(matcher.matcher, tool):
@@ -123,14 +137,24 @@ class HookRunner:
                 body = {
                     "session_id": self.run_id,
                     "transcript_path": str(self.transcript),
-                    "cwd": str(self.root),
+                    "cwd": str(where),
                     "hook_event_name": event,
                     "permission_mode": mode or self.permission_mode,
                     **payload,
                 }
                 timeout = hook.timeout or DEFAULT_TIMEOUT
                 started = time.perf_counter()
-                code, stdout, stderr = await self._spawn(hook.command, body, timeout)
+                before = (
+                    await asyncio.to_thread(take, self.root)
+                    if self.on_disk_change is not None
+                    else None
+                )
+                code, stdout, stderr = await self._spawn(hook.command, body, timeout, where)
+                if before is not None:
+                    assert self.on_disk_change is not None
+                    found = await asyncio.to_thread(changed, self.root, before)
+                    if found:
+                        self.on_disk_change(step_id, f"the {event} hook `{hook.command}`", found)
                 decided = _interpret(event, code, stdout, stderr, outcome)
                 self.emit(
                     HookRan(
@@ -160,14 +184,14 @@ class HookRunner:
         return outcome
 
     async def _spawn(
-        self, command: str, body: dict[str, Any], timeout: float
+        self, command: str, body: dict[str, Any], timeout: float, cwd: Path
     ) -> tuple[int | None, str, str]:
         try:
             process = await asyncio.create_subprocess_exec(
                 "/bin/sh",
                 "-c",
                 command,
-                cwd=self.root,
+                cwd=cwd,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -175,7 +199,7 @@ class HookRunner:
                 env={
                     **{k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")},
                     **self.env,
-                    "CLAUDE_PROJECT_DIR": str(self.root),
+                    "CLAUDE_PROJECT_DIR": str(cwd),
                 },
             )
         except OSError as error:
@@ -194,6 +218,34 @@ class HookRunner:
                 os.killpg(process.pid, signal.SIGKILL)
         text = out.decode("utf-8", "replace")[:MAX_OUTPUT]
         return process.returncode, text, err.decode("utf-8", "replace")[-MAX_OUTPUT:]
+
+
+@contextlib.contextmanager
+def proposal_tree(root: Path, relative: str, data: bytes | None) -> Iterator[Path]:
+    """A scratch tree that reads as the workspace with `relative` holding `data` (absent
+    when None): the folders on the way to it are real, every other entry a symbolic
+    link to the workspace's, so a formatter finds its configuration and rewrites only
+    the scratch file. Yields the scratch root; removed afterwards (links, not what
+    they point to). A hook that writes elsewhere writes the workspace through a link:
+    the disk watch around it journals that."""
+    scratch = Path(tempfile.mkdtemp(prefix="orchestra-proposal-"))
+    try:
+        *folders, name = relative.split("/")
+        real, fake = root, scratch
+        for part in [*folders, None]:
+            with contextlib.suppress(OSError):  # a folder the proposal creates
+                for entry in os.scandir(real):
+                    # Not `.git`: a hook's `git add` would change the real index unseen.
+                    if entry.name not in (part, name if part is None else None, ".git"):
+                        os.symlink(entry.path, fake / entry.name)
+            if part is not None:
+                real, fake = real / part, fake / part
+                fake.mkdir()
+        if data is not None:
+            (fake / name).write_bytes(data)
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _matches(matcher: str, tool: str) -> bool:

@@ -193,6 +193,7 @@ class Run:
                 emit=self.emit,
                 env=settings.env,
                 permission_mode="plan" if ctx.plan else settings.default_mode,
+                on_disk_change=self._changed_outside_review,
             )
             if settings.hooks
             else None

@@ -8,6 +8,7 @@ to the person through the front end, and every decision becomes an event.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fnmatch
 import functools
 import time
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orchestra_lsp.changes import FileChange, NotText, decode_text
 from orchestra_lsp.engine.disk_changes import DiskChange, DiskState, changed, take
 from orchestra_lsp.engine.events import (
     ArtifactSaved,
@@ -40,6 +42,7 @@ from orchestra_lsp.engine.hooks import (
     HookRunner,
     HookStopped,
     claude_tool_input,
+    proposal_tree,
 )
 from orchestra_lsp.engine.nested_context import NestedInstructions
 from orchestra_lsp.engine.skill_tool import NAME as SKILL_TOOL
@@ -352,24 +355,73 @@ class Toolbox:
         if self.hooks is None or not self.hooks.has("PostToolUse"):
             return content
         text = content if isinstance(content, str) else _text_of(content)
-        payload = {
-            "tool_name": CLAUDE_NAMES.get(name, name),
-            "tool_input": claude_tool_input(name, arguments, self.context.view.root),
-            "tool_response": {"content": text, "is_error": is_error},
-        }
-        outcome = await self.hooks.run(
-            "PostToolUse", self.step_id, payload, tool=name, mode=self.hook_mode
-        )
+        change = self._proposed(arguments) if name == "edit" and not is_error else None
+        root = self.context.view.root
+        with contextlib.ExitStack() as scratch:
+            if change is not None:  # the hook works on the proposal, never on the disk
+                data = (
+                    None
+                    if change.proposed_text is None
+                    else change.encoding.encode(change.proposed_text)
+                )
+                root = scratch.enter_context(proposal_tree(root, change.path, data))
+            payload = {
+                "tool_name": CLAUDE_NAMES.get(name, name),
+                # The proposal's own path, so an absolute one cannot lead to the disk.
+                "tool_input": claude_tool_input(
+                    name, {**arguments, "path": change.path} if change else arguments, root
+                ),
+                "tool_response": {"content": text, "is_error": is_error},
+            }
+            outcome = await self.hooks.run(
+                "PostToolUse", self.step_id, payload, tool=name, mode=self.hook_mode, cwd=root
+            )
+            folded = self._fold(change, root) if change is not None else None
         if outcome.stop_run:
             raise HookStopped(outcome.stop_run)
         notes = ([f"PostToolUse hook: {outcome.reason}"] if outcome.blocked else []) + [
             f"PostToolUse hook: {extra}" for extra in outcome.context
         ]
+        if folded:
+            notes.append(folded)
         if not notes:
             return content
         if isinstance(content, str):
             return "\n\n".join([content, *notes])
         return [*content, *({"type": "text", "text": note} for note in notes)]
+
+    def _proposed(self, arguments: dict[str, Any]) -> FileChange | None:
+        """The proposal an `edit` call just made or changed."""
+        path = arguments.get("path")
+        if not isinstance(path, str):
+            return None
+        try:
+            relative = self.context.view.resolve(path)
+        except ToolError:
+            return None
+        return self.context.view.changeset.get(relative)
+
+    def _fold(self, change: FileChange, scratch: Path) -> str | None:
+        """What a PostToolUse hook made of the proposed file in its scratch tree becomes
+        the proposal (reviewed with the rest); a note for the model, None when the hook
+        left it as it was."""
+        try:
+            data = (scratch / change.path).read_bytes()
+            text: str | None = decode_text(data, change.encoding)[0]
+        except FileNotFoundError:
+            text = None
+        except (OSError, NotText) as error:
+            return f"PostToolUse hook: its change to {change.path} was not kept ({error})"
+        if text == change.proposed_text:
+            return None
+        if text is None:
+            self.context.view.changeset.delete(change.path)
+        else:
+            self.context.view.changeset.propose(change.path, text)
+        return (
+            f"PostToolUse hook: it changed the proposed {change.path}; its change is part of "
+            "the proposal (read the file again before editing it further)"
+        )
 
     def _leaves_workspace(self, name: str, arguments: dict[str, Any]) -> str | None:
         """A built-in tool's path outside the workspace: the tool refuses it whatever

@@ -1,0 +1,154 @@
+"""A PostToolUse hook on Edit (a formatter) works on the proposal, never on the disk.
+
+`.claude/settings.json` runs a formatter after every `Edit|Write`, as Claude Code users
+do; it also appends a line to a log file in the project. A scripted model edits a file
+through the real CLI. Without `--apply` nothing of the edit or the formatting reaches
+the file, yet the pending proposal holds the formatted text; with `--apply` the
+formatted text lands through review (`applied`). The hook's write to the log file
+happened on disk outside review, and the journal says so, naming the hook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orchestra_lsp.testing import ScriptedServer
+
+APP = "print('hello')\n"
+FORMATTER = """\
+import json, os, pathlib, sys
+call = json.load(sys.stdin)
+path = pathlib.Path(call["tool_input"]["file_path"])
+path.write_text(path.read_text().replace("'", '"'))
+with open(os.path.join(os.environ["CLAUDE_PROJECT_DIR"], "hook.log"), "a") as log:
+    log.write(f"formatted {path.name}\\n")
+"""
+HOOK = "python3 .claude/hooks/fmt.py"
+
+AGENT = """\
+---
+name: coder
+description: Edits.
+tools: [edit]
+max_turns: 3
+---
+You edit.
+"""
+
+COMMAND = """\
+---
+description: change the app
+steps: [{"id": "code", "agent": "coder", "prompt": "Change it."}]
+---
+"""
+
+
+@pytest.fixture
+def repo() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="orchestra-hooks-") as folder:
+        root = Path(folder) / "repo"
+        settings = {
+            "hooks": {
+                "PostToolUse": [
+                    {"matcher": "Edit|Write", "hooks": [{"type": "command", "command": HOOK}]}
+                ]
+            }
+        }
+        files = {
+            ".orchestra/agents/coder.md": AGENT,
+            ".orchestra/commands/change.md": COMMAND,
+            ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n',
+            ".claude/settings.json": json.dumps(settings),
+            ".claude/hooks/fmt.py": FORMATTER,
+            "src/app.py": APP,
+            "hook.log": "",
+            ".gitignore": ".orchestra/runs/\n",
+        }
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+        subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+        subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+        yield root
+
+
+def _run(root: Path, path: str, *flags: str) -> tuple[list[dict[str, Any]], str]:
+    edit = {
+        "name": "edit",
+        "input": {
+            "command": "str_replace",
+            "path": path,
+            "old_str": "print('hello')",
+            "new_str": "print('hello')\nprint('bye')",
+        },
+    }
+    script = [
+        {"name": "edit", "reply": {"tool_use": [edit]}},
+        {
+            "name": "done",
+            "expect": {"last_tool_result_contains": ["its change is part of the proposal"]},
+            "reply": {"text": "Done."},
+        },
+    ]
+    with ScriptedServer(script) as model:
+        done = subprocess.run(
+            [sys.executable, "-m", "orchestra_lsp", "run", "change", "--yes", *flags],
+            cwd=root,
+            env={
+                "PATH": os.environ["PATH"],
+                "HOME": str(root.parent / "home"),
+                "ANTHROPIC_API_KEY": "sk-ant-test",
+                "ANTHROPIC_BASE_URL": model.base_url,
+                "COLUMNS": "300",
+            },
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        model.assert_no_failures()
+        model.assert_all_consumed()
+    [events_file] = (root / ".orchestra" / "runs").glob("*/events.jsonl")
+    lines = events_file.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()], done.stdout + done.stderr
+
+
+def _decided(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {str(e["path"]): e for e in events if e["type"] == "proposal_decided"}
+
+
+def test_without_apply_the_hook_formats_the_proposal_and_the_file_stays(repo: Path) -> None:
+    events, output = _run(repo, "src/app.py")
+    assert (repo / "src/app.py").read_text() == APP, "the hook or the edit reached the disk"
+    decided = _decided(events)
+    assert decided["src/app.py"]["outcome"] == "pending", decided
+    [changeset] = (repo / ".orchestra" / "runs").glob("*/changeset.json")
+    proposed = json.loads(changeset.read_text())["files"]["src/app.py"]["proposed_text"]
+    assert proposed == 'print("hello")\nprint("bye")\n', proposed
+    # The hook's own log line went through the project link: journaled outside review.
+    assert (repo / "hook.log").read_text() == "formatted app.py\n"
+    outside = decided["hook.log"]
+    assert outside["outcome"] == "applied_outside_review", outside
+    assert f"by the PostToolUse hook `{HOOK}`" in str(outside["detail"]), outside
+    assert "hook.log was changed on disk by the PostToolUse hook" in output, output
+
+
+def test_with_apply_the_formatted_proposal_lands_through_review(repo: Path) -> None:
+    """The model names the file by its absolute path: the hook still gets the scratch copy."""
+    events, _ = _run(repo, str(repo / "src/app.py"), "--apply")
+    assert (repo / "src/app.py").read_text() == 'print("hello")\nprint("bye")\n'
+    decided = _decided(events)
+    assert decided["src/app.py"]["outcome"] == "applied", decided
+    assert decided["src/app.py"]["accepted"], decided
