@@ -10,8 +10,11 @@ a string that is equal between two runs exactly when the load would see the same
 While `recording()` is active every fact asked is kept; `changed(facts)` asks them all
 again. A question the recorder cannot represent (a probe that raised, a file opened or
 a folder listed outside these probes, seen by an audit hook) marks the recording
-`incomplete`, and its result must not be reused. This module imports neither pydantic
-nor the loader: `orchestra check` uses it to tell, cheaply, that nothing changed.
+`incomplete`, and its result must not be reused. `relocated(facts, old, new)` says the
+facts of a load of one folder as a load of another would record them, where that can
+be said exactly (`result_cache` reuses a listing so). This module imports neither
+pydantic nor the loader: `orchestra check` uses it to tell, cheaply, that nothing
+changed.
 """
 
 from __future__ import annotations
