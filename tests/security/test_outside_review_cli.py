@@ -166,6 +166,9 @@ def test_mcp_and_shell_writes_are_journaled_reported_and_undone(repo: Path) -> N
         assert f"{path} was changed on disk by `" in output, output
     assert "src/old_name.py was deleted on disk by `mcp__fs__move_file`" in output, output
     assert "src/new_name.py: applied outside review" in output, output
+    closing = [line for line in output.splitlines() if "outside review (5 file(s))" in line]
+    assert len(closing) == 1 and "src/invoice.py" in closing[0], output
+    assert "orchestra undo" in closing[0], closing
     [report] = (repo / ".orchestra" / "runs").glob("*/report.md")
     report_text = report.read_text()
     assert "`src/invoice.py`: outcome `applied_outside_review`" in report_text, report_text

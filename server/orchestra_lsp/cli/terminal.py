@@ -139,6 +139,8 @@ class TerminalFrontEnd:
     _streaming: bool = False
     _cache_read: int = 0
     _prompt_tokens: int = 0
+    _outside: list[str] = field(default_factory=list)
+    """Files the run changed on disk outside review (for the closing summary)."""
 
     # -- events --------------------------------------------------------------------
 
@@ -203,6 +205,12 @@ class TerminalFrontEnd:
                 out.print(f"[{style}]{event.level}:[/] {escape(event.message)}")
             case ev.GateDecided() if event.by != "person":
                 out.print(f"  [cyan]{escape(unattended_gate(event))}[/]")
+            case ev.ProposalDecided() if event.outcome == "applied_outside_review":
+                self._outside.append(event.path)
+                out.print(
+                    f"  [yellow]{escape(event.path)}: {LABELS[event.outcome]}[/]"
+                    + (f" — {escape(event.detail)}" if event.detail else "")
+                )
             case ev.ProposalDecided():
                 out.print(
                     f"  {escape(event.path)}: {LABELS[event.outcome]} "
@@ -217,14 +225,27 @@ class TerminalFrontEnd:
                     else ""
                 )
                 out.print(f"\n[bold green]✔ finished[/] · cost ${event.cost_usd:.4f}{cached}")
+                self._say_outside()
                 if event.report:
                     out.print(f"report: {escape(event.report)}")
             case ev.RunFailed():
                 out.print(f"\n[bold red]✘ failed:[/] {escape(event.error)}")
+                self._say_outside()
             case ev.RunCancelled():
                 out.print(f"\n[bold yellow]■ stopped:[/] {escape(event.reason)}")
+                self._say_outside()
             case _:
                 pass
+
+    def _say_outside(self) -> None:
+        """The run's closing line about files changed on disk without review."""
+        if not self._outside:
+            return
+        files = ", ".join(dict.fromkeys(self._outside))
+        self.console.print(
+            f"[yellow]changed on disk outside review ({len(set(self._outside))} file(s)):[/] "
+            f"{escape(files)} — `orchestra undo {self.run_id or 'RUN'}` takes back what it can"
+        )
 
     # -- gates ---------------------------------------------------------------------
 
