@@ -84,16 +84,32 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
     r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END[A-Z0-9 ]*PRIVATE KEY"
     r"(?: BLOCK)?-----|.*)",
     r"(?P<keep>(?i:authorization)\\?\"?\s*[:=]\s*\\?\"?(?i:bearer|basic|token)\s+)[^\s\"'\\,;]+",
-    r"(?P<keep>(?i:x-api-key|api[_-]?key)\\?\"?\s*[:=]\s*\\?\"?)[^\s\"'\\,;]{8,}",
+    # An API key header's value (`api_key = …` in code is the keyword rule's, with its
+    # filters: `apiKey: process.env.API_KEY` is no secret); not a `<placeholder>`.
+    r"(?P<keep>(?i:x-api-key|api-key)\\?\"?\s*[:=]\s*\\?\"?)(?![<{$])[^\s\"'\\,;]{8,}",
+    # Stripe's test and restricted keys and webhook secrets (detect-secrets knows only
+    # `sk_live_`/`rk_live_`), Google API keys, Hugging Face and npm access tokens.
+    r"\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,}",
+    r"\bwhsec_[0-9A-Za-z+/=]{24,}",
+    r"\bAIza[0-9A-Za-z_\-]{35}",
+    r"\bhf_[A-Za-z0-9]{30,}",
+    r"\bnpm_[A-Za-z0-9]{36}",
+    # The password of a URL's userinfo (`postgres://user:pass@host`, `redis://:pass@h`):
+    # detect-secrets' BasicAuthDetector refuses passwords with any of RFC 3986's
+    # sub-delimiters (`!$&'()*+,;=`), which real passwords have. Up to the last `@`
+    # before the path (an unencoded `@` in a password); `${VAR}`, `$VAR`, `<password>`
+    # and `{password}` are references, not secrets (detect-secrets' own filters).
+    r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@\[\]]*:(?![$<{])([^\s/?#]+)@",
 )
 
 #: detect-secrets plugins whose rules are precise enough to redact by. Left out: the
 #: keyword and entropy plugins (they would redact ordinary words and hashes) and those
 #: whose rules have no fixed text to look for (Discord, Mailchimp, Telegram, Twilio).
+#: BasicAuthDetector's rule is replaced by the URL rule of `DEFAULT_PATTERNS` (it misses
+#: passwords with `!$&'()*+,;=`, and takes `<password>`, which its filters then drop).
 _DETECT_SECRETS_PLUGINS = (
     ("aws", "AWSKeyDetector"),
     ("azure_storage_key", "AzureStorageKeyDetector"),
-    ("basic_auth", "BasicAuthDetector"),
     ("github_token", "GitHubTokenDetector"),
     ("gitlab_token", "GitLabTokenDetector"),
     ("jwt", "JwtTokenDetector"),
@@ -107,12 +123,20 @@ _DETECT_SECRETS_PLUGINS = (
     ("stripe", "StripeDetector"),
 )
 
+#: detect-secrets' keywords (`keyword.DENYLIST`, as a test checks): written out, since the
+#: screens run before, and mostly without, the package being imported.
+_KEYWORDS = (
+    r"api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key"
+    r"|private_?key|client_?key|db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret"
+    r"|contraseña|contrasena"
+)
+
 #: Text every shape rule needs: where none occurs (most text), no rule is tried. RE2
 #: runs this alternation in one linear pass; Python's `re` was 30 times slower here.
 _SHAPE_WORDS = (
     r"sk-|akia|asia|abia|acca|a3t|gh[pousr]_|github_pat_|gl[a-z]{1,6}-|gr1348941|xox|aws"
     r"|private key|putty|authoriz|api.?key|://|accountkey|eyj|_authtoken|sg\.|sq0csp"
-    r"|k_live_|pypi-"
+    r"|k_live_|k_test_|whsec_|aiza|hf_|npm_|pypi-"
 )
 
 
@@ -129,11 +153,21 @@ def _shape_screen() -> Any:
 #: back until the next piece shows where it ends.
 _PARTIAL_SHAPE = re.compile(
     r"(?:sk-|AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|gl[a-z]{1,5}-|xox[a-z]-|eyJ"
-    r"|SG\.|sk_live_|rk_live_|pypi-|npm_|(?i:bearer|basic|token|x-api-key)[\"':=\s]*)"
+    r"|SG\.|[rs]k_live_|[rs]k_test_|whsec_|AIza|hf_|pypi-|npm_|(?i:bearer|basic|token|x-api-key)[\"':=\s]*)"
     r"[A-Za-z0-9_\-./+=:]*\Z"
     r"|-----BEGIN[^\n]*PRIVATE KEY(?:(?!-----END)[\s\S])*\Z"
     r"|[-A-Za-z_]{1,10}\Z"
 )
+#: The start of a keyword assignment or of a URL's userinfo at the end of a line: held
+#: until the value's closing quote, its token's end or the URL's host is seen.
+_PARTIAL_ASSIGNMENT = re.compile(
+    rf"(?:{_KEYWORDS})\w*(?:\\?[\]'\"]){{0,2}}[ \t]*(?:(?::=|=>|===?|!==?|=|:)[ \t]*@?"
+    r"(?:\\?[\"'`](?:[^\"'`\\\n]|\\[^\"'`])*\\?|[^\s\"'`\\]*))?\Z",
+    re.IGNORECASE,
+)
+_PARTIAL_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]+(?::/?|://[^\s/?#]*)\Z")
+#: How much of the last line those are looked for in.
+_ASSIGNMENT_HOLD = 512
 #: What `_PARTIAL_SHAPE` allows after a shape's start (and its starts are made of);
 #: the separators after a scheme word (`Bearer `, `token: "`, besides whitespace); and
 #: the longest such word (`x-api-key`), for `held_length`'s starting point.
@@ -251,10 +285,15 @@ class Redactor:
             return text  # neither a literal secret nor a shape's word, in one pass
         if self._literal_regex is not None:
             text = self._literal_regex.sub(REDACTED, text)
-        if self._screened and _shape_screen().search(text) is None:
+        spans: list[tuple[int, int]] = []
+        if not self._screened or _shape_screen().search(text) is not None:
+            rules = _shape_rules(self._patterns)
+            spans = [span for rule in rules for span in _secret_spans(rule, text)]
+        if self._screened:
+            spans.extend(_keyword_spans(text))
+        if not spans:
             return text
-        rules = _shape_rules(self._patterns)
-        spans = sorted(span for rule in rules for span in _secret_spans(rule, text))
+        spans.sort()
         out: list[str] = []
         position = 0
         for start, end in spans:
@@ -296,10 +335,25 @@ class Redactor:
         if isinstance(value, str):
             return self.redact_text(value)
         if isinstance(value, Mapping):
-            return {key: self.redact(item) for key, item in value.items()}
+            return {key: self._redact_field(key, item) for key, item in value.items()}
         if isinstance(value, list | tuple):
             return [self.redact(item) for item in value]
         return value
+
+    def _redact_field(self, key: object, item: Any) -> Any:
+        """A mapping's value redacted; a string under a keyword's name (`"password":
+        "…"`, `client_secret`) also whole when it looks like a literal secret, as the
+        keyword rule reads it in text."""
+        if (
+            self._screened
+            and isinstance(item, str)
+            and isinstance(key, str)
+            and item
+            and _KEYWORD_NAME.search(key)
+            and _literal_secret(item, f"{key}: {item}", bare=False)
+        ):
+            return REDACTED
+        return self.redact(item)
 
     def held_length(self, text: str) -> int:
         """How many characters at the end of `text` (already redacted) could be the start
@@ -330,7 +384,7 @@ class Redactor:
         match = _PARTIAL_SHAPE.search(window, start)
         if match is not None:
             longest = max(longest, len(match.group()))
-        return min(longest, MAX_HELD)
+        return min(max(longest, _held_assignment(window)), MAX_HELD)
 
     def _prefixes(self) -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
         """The literals' proper prefixes, and by last character the lengths of those
@@ -346,13 +400,30 @@ class Redactor:
         return self._prefix_set, self._prefix_ends
 
 
+def _held_assignment(text: str) -> int:
+    """How much of the end of `text` is an unfinished keyword assignment or URL userinfo
+    (see `_PARTIAL_ASSIGNMENT`), looked for in the last `_ASSIGNMENT_HOLD` characters of
+    its last line."""
+    line = text[text.rfind("\n") + 1 :][-_ASSIGNMENT_HOLD:]
+    held = 0
+    scheme = line.rfind("://")
+    if scheme < 0 and line.endswith((":", ":/")):
+        scheme = len(line) - 2  # a scheme's `:` or `:/`, whose `//` the next piece brings
+    if scheme >= 0:
+        match = _PARTIAL_URL.search(line, max(0, scheme - 32))
+        held = len(match.group()) if match else 0
+    match = _PARTIAL_ASSIGNMENT.search(line)
+    return max(held, len(match.group()) if match else 0)
+
+
 def _combined_screen(literals: Sequence[str]) -> Any:
     """One RE2 pass finding any literal secret or any word a shape rule needs: most
     text (every event, every tool result) has neither, and two passes, one per kind,
     cost twice as much; None when RE2 will not take the literals."""
     import re2
 
-    pattern = "|".join([f"(?i:{_SHAPE_WORDS})", *(re.escape(v) for v in literals)])
+    words = f"(?i:{_SHAPE_WORDS}|{_KEYWORDS})"
+    pattern = "|".join([words, *(re.escape(v) for v in literals)])
     try:
         return re2.compile(pattern)
     except Exception:  # RE2's error type depends on its binding's version
@@ -412,14 +483,156 @@ def redact_model_json(
 
 
 def _secret_spans(rule: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    """Where `rule` finds secrets in `text`, each extended to the end of its token: a rule
+    that reads a fixed length (detect-secrets' Stripe rule reads 24 characters of keys
+    that run to 100) would otherwise leave the rest of the token in the text."""
     for match in rule.finditer(text):
         keep = next((n for n, v in match.groupdict().items() if n == "keep" and v), None)
         if keep is not None:
-            yield match.end(keep), match.end()
+            start, end = match.end(keep), match.end()
         elif rule.groups and match.lastindex and match.group(match.lastindex):
-            yield match.span(match.lastindex)
+            start, end = match.span(match.lastindex)
         elif match.end() > match.start():
-            yield match.span()
+            start, end = match.span()
+        else:
+            continue
+        yield start, _token_end(text, end)
+
+
+#: What continues a token: the characters of base64, base64url, hex and the usual
+#: `prefix_body-part` shapes; a `.` only inside it (a JWT's, not a sentence's end); a
+#: percent escape (a token URL-encoded).
+_CONTINUATION = re.compile(r"(?:[A-Za-z0-9_\-+/=]|\.(?=[A-Za-z0-9_\-])|%[0-9A-Fa-f]{2})*")
+
+
+def _token_end(text: str, end: int) -> int:
+    """The end of the token a match ending at `end` belongs to."""
+    if end >= len(text) or text[end] in _TOKEN_STOPS:
+        return end  # the common case, without a regex call
+    return _CONTINUATION.match(text, end).end()  # type: ignore[union-attr]  # matches ""
+
+
+_TOKEN_STOPS = frozenset(" \t\n\r\"',;:()[]{}<>@!?*&|`~^#$")
+
+
+@lru_cache(maxsize=1)
+def _keyword_rule() -> re.Pattern[str]:
+    """detect-secrets' KeywordDetector, read for redaction: a name with one of its
+    keywords (`keyword.DENYLIST`: `password`, `secret`, `api_key`, `db_pass`, …, with
+    any prefix and suffix: `DB_PASSWORD`, `client_secret`), its closing quotes or
+    bracket, an assignment or comparison (`=`, `:`, `:=`, `=>`, `==`, `!=`) and a value,
+    quoted (`"…"`, `'…'`, `` `…` ``, JSON-escaped `\\"…\\"` too) or a bare token.
+
+    Its own regular expressions are not used as they are: they are written for one line
+    of a file whose type chooses among them (a quoted value in code, a bare one in
+    configuration), and a bare value there runs to the end of the line (prose after
+    `password:` would go). Here the type is unknown, so a bare value is one token and
+    must look like a literal (see `_literal_secret`)."""
+    words = _KEYWORDS
+    value = r"(?:[^\"'`\\\n]|\\[^\"'`])*"
+    return re.compile(
+        rf"(?P<name>(?:{words})\w*)(?:\\?[\]'\"]){{0,2}}(?P<before>[ \t]*)"
+        r"(?P<op>:=|=>|===?|!==?|=|:)(?P<after>[ \t]*)@?"
+        rf"(?:(?P<q>\\?[\"'`])(?P<quoted>{value})(?P=q)|(?P<bare>[^\s\"'`\\]+))",
+        re.IGNORECASE,
+    )
+
+
+_KEYWORD_NAME = re.compile(_KEYWORDS, re.IGNORECASE)
+_KEYWORD_LOWER = re.compile(_KEYWORDS)
+#: A part of every keyword, and how far a keyword reaches past it (`pass` in `password`).
+_ANCHORS = (("key", 0), ("pass", 4), ("pwd", 0), ("secret", 0), ("contras", 3))
+_LONGEST_PREFIX = len("database_")
+
+
+def _keyword_starts(text: str) -> list[int]:
+    """Where keywords start in `text`, in order. Found through their anchors with
+    `str.find`: a regular expression tries its 18 alternatives at every position (2.5
+    ms for 3 KB case-insensitively, and RE2's binding costs 30 µs a match)."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a character lowercased to two: positions would shift
+        return [match.start() for match in _KEYWORD_NAME.finditer(text)]
+    starts: set[int] = set()
+    for anchor, reach in _ANCHORS:
+        at = lower.find(anchor)
+        while at >= 0:
+            end = at + len(anchor)
+            match = _KEYWORD_LOWER.search(lower, max(0, at - _LONGEST_PREFIX), end + reach)
+            if match is not None and match.start() <= at:
+                starts.add(match.start())
+            at = lower.find(anchor, end)
+    return sorted(starts)
+
+
+_CONSTANTS = frozenset({"none", "null", "nil", "true", "false", "undefined", "redacted"})
+_DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")
+_WORD_ONLY = re.compile(r"[A-Za-z_]+")
+
+
+def _keyword_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The values detect-secrets' keyword rule finds in `text` that look like secrets."""
+    rule = _keyword_rule()
+    done = 0
+    for start in _keyword_starts(text):
+        if start < done:
+            continue  # a keyword inside a value already read
+        match = rule.match(text, start)
+        if match is None:
+            continue
+        done = match.end()
+        quoted = match.group("quoted")
+        if quoted is not None:
+            if _literal_secret(quoted, match.group(), bare=False):
+                yield match.span("quoted")
+            continue
+        value = match.group("bare").rstrip(",;)]}")
+        if not value:
+            continue
+        # A bare word of letters reads as a name in code (`password: str`, `password =
+        # new_password`); it counts only in a shell or .env assignment (`DB_PASSWORD=x`).
+        start = match.start("name")
+        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        env_style = (
+            match.group("op") == "="
+            and not match.group("before")
+            and not match.group("after")
+            and text[start : match.end("name")].isupper()
+        )
+        if (env_style or not _WORD_ONLY.fullmatch(value)) and _literal_secret(
+            value, match.group(), bare=True
+        ):
+            begin = match.start("bare")
+            yield begin, begin + len(value)
+
+
+def _literal_secret(value: str, assignment: str, *, bare: bool) -> bool:
+    """Whether `value`, assigned in `assignment`, is a literal secret: detect-secrets'
+    default filters for its keyword plugin (not a template `{x}`/`<x>`/`${x}`, not
+    `$VAR`, has a letter, not a run like `abcdef`, not an id `user_id = …`, no call or
+    subscript `os.environ["X"]`), and not a constant (`None`, `null`); a bare value also
+    not a dotted name (`self.password`, `process.env.API_KEY`), nor a path (`PWD=/home/a`),
+    and 4 characters or more. Its UUID filter is not applied: a UUID assigned to an API
+    key is one (Heroku's are UUIDs)."""
+    from detect_secrets.filters import heuristic
+
+    if value.lower().strip("[]") in _CONSTANTS:
+        return False
+    if bare and (
+        len(value) < MIN_SECRET_LENGTH
+        or _DOTTED_NAME.fullmatch(value)
+        or any(bracket in value for bracket in "([{")  # a call, a subscript
+        or value.startswith(("/", "~/", "./", "../"))
+        or heuristic.is_indirect_reference(assignment)
+    ):
+        return False
+    return not (
+        heuristic.is_templated_secret(value)
+        or heuristic.is_prefixed_with_dollar_sign(value)
+        or heuristic.is_not_alphanumeric_string(value)
+        or heuristic.is_sequential_string(value)
+        or heuristic.is_likely_id_string(value, assignment)
+    )
 
 
 class StreamRedactor:
@@ -429,17 +642,28 @@ class StreamRedactor:
     def __init__(self, redactor: Redactor) -> None:
         self.redactor = redactor
         self._held = ""
+        self._in_secret = False
+        """The text so far (shown or held) ends in a redacted secret: what continues its
+        token in the next piece is the rest of that secret (a shape rule matched the
+        first 24 characters of a 100-character key, and the piece ended there)."""
 
     def feed(self, text: str) -> str:
         """Redact `text` after what was held; return all but a possible secret's start."""
+        if self._in_secret:
+            rest = _CONTINUATION.match(text).end()  # type: ignore[union-attr]  # matches ""
+            text = text[rest:]
+            if not text:
+                return ""
         buffer = self.redactor.redact_text(self._held + text)
         held = self.redactor.held_length(buffer)
         self._held = buffer[len(buffer) - held :] if held else ""
+        self._in_secret = buffer.endswith(REDACTED)
         return buffer[: len(buffer) - held]
 
     def flush(self) -> str:
         """Everything still held, redacted (the stream ended)."""
         held, self._held = self._held, ""
+        self._in_secret = False
         return self.redactor.redact_text(held)
 
 

@@ -163,7 +163,7 @@ def test_a_private_key_block_is_held_from_its_start() -> None:
 PIECES = [
     "sk-", "AKIA", "Bearer", "x-api-key", "token", " ", "\t", ":", "=", '"', "'", "\n", "ab",
     "12", ".", "/", "!", "é", "\u00a0", "ſ", "eyJ", "ghp_", "-----BEGIN RSA PRIVATE KEY-----",
-    SECRET[:4], SECRET[4:12],
+    SECRET[:4], SECRET[4:12], "password", "DB_", " = ", '"', "`", "@", "postgres:", "//", "u:p",
 ]  # fmt: skip
 
 
@@ -172,7 +172,7 @@ PIECES = [
 def test_held_length_is_the_longest_possible_secret_start(pieces: list[str]) -> None:
     """Against the plain definition: the longest end of the text that starts a literal
     secret, or that a partial-shape pattern matches, searched from every position."""
-    from orchestra_lsp.redaction import _PARTIAL_SHAPE
+    from orchestra_lsp.redaction import _PARTIAL_ASSIGNMENT, _PARTIAL_SHAPE, _PARTIAL_URL
 
     text = "".join(pieces)
     redactor = Redactor([SECRET])
@@ -182,4 +182,11 @@ def test_held_length_is_the_longest_possible_secret_start(pieces: list[str]) -> 
         default=0,
     )  # fmt: skip
     match = _PARTIAL_SHAPE.search(text)
-    assert redactor.held_length(text) == max(literal, len(match.group()) if match else 0)
+    line = text[text.rfind("\n") + 1 :]
+    assignment = max(
+        (len(line) - n for n in range(len(line)) for partial in (_PARTIAL_ASSIGNMENT, _PARTIAL_URL)
+         if partial.match(line, n)),
+        default=0,
+    )  # fmt: skip
+    expected = max(literal, len(match.group()) if match else 0, assignment)
+    assert redactor.held_length(text) == expected
