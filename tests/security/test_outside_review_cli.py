@@ -12,6 +12,7 @@ and says what it cannot.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -200,3 +201,75 @@ def test_check_warns_at_an_allow_rule_that_lets_every_tool_of_a_server_write(rep
     )
     assert any(".orchestra/config.toml:5:3: warning: rule 'mcp__fs__*'" in line for line in warned)
     assert "mcp__fs__read_*" not in checked, checked
+
+
+async def test_the_editor_hears_of_a_change_made_outside_review(repo: Path) -> None:
+    """The same through the real language server (a pytest-lsp client with VS Code's
+    capabilities): the run's events carry the `applied_outside_review` decision and the
+    person sees a warning naming the file and the tool."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "lsp"))
+    from lsp_helpers import Editor, fix_code_action_decoding
+    from lsprotocol import types
+    from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+    write = {
+        "name": "mcp__fs__write_file",
+        "input": {"path": str(repo / "src/invoice.py"), "content": "BROKEN = True\n"},
+    }
+    script = [
+        {"name": "write", "reply": {"tool_use": [write]}},
+        {"name": "done", "reply": {"text": "Done."}},
+    ]
+    with ScriptedServer(script) as model:
+        config = ClientServerConfig(
+            server_command=[sys.executable, "-m", "orchestra_lsp", "serve"],
+            server_env={
+                "PATH": os.environ["PATH"],
+                "HOME": str(repo.parent / "home"),
+                "ANTHROPIC_API_KEY": "sk-ant-test",
+                "ANTHROPIC_BASE_URL": model.base_url,
+            },
+        )
+        client: LanguageClient = await config.start()  # type: ignore[assignment]
+        fix_code_action_decoding(client)
+        editor = Editor(client, repo)
+        capabilities = client_capabilities("visual-studio-code")
+        capabilities.experimental = {"orchestra": {"events": True}}
+        root = repo.as_uri()
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities,
+                root_uri=root,
+                workspace_folders=[types.WorkspaceFolder(uri=root, name="repo")],
+            )
+        )
+        try:
+            answer = await client.protocol.send_request_async(  # type: ignore[no-untyped-call]
+                "orchestra/run", {"command": "write", "arguments": {}}
+            )
+            run_id = str(answer.runId)
+            final = {"run_finished", "run_failed", "run_cancelled"}
+
+            async def ended() -> dict[str, Any]:
+                while True:
+                    for event in editor.events:
+                        if event.get("run_id") == run_id and event.get("type") in final:
+                            return event
+                    editor.event_arrived.clear()
+                    await editor.event_arrived.wait()
+
+            finished = await asyncio.wait_for(ended(), 120)
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), 10)
+            await client.stop()  # type: ignore[no-untyped-call]
+    assert finished["type"] == "run_finished", finished
+    decided = [
+        e
+        for e in editor.events
+        if e.get("run_id") == run_id and e.get("type") == "proposal_decided"
+    ]
+    assert [(e["path"], e["outcome"]) for e in decided] == [
+        ("src/invoice.py", "applied_outside_review")
+    ], decided
+    warned = [m.message for m in client.messages if "src/invoice.py" in m.message]
+    assert any("by `mcp__fs__write_file`, outside review" in m for m in warned), warned
