@@ -1708,6 +1708,33 @@ def _runner(name: str) -> _Check:
     return check
 
 
+_FIX_FLAGS = frozenset({"--fix", "--fix-only", "--write"})
+
+
+def _package_manager(name: str) -> _Check:
+    """npm, pnpm, yarn, bun: `exec`/`dlx`/`x` run a tool (read like `npx`); a script run
+    with `--fix` or `--write` (`npm run lint -- --fix`, `yarn lint --fix`) hands it on
+    to the linter or formatter the script runs."""
+
+    def check(args: list[str], form: CommandForm) -> None:
+        words = [arg for arg in args if arg != "--"]
+        if words[:1] and words[0] in ("exec", "dlx", "x"):
+            at = 1
+            while at < len(words) and words[at].startswith("-"):
+                at += 1
+            if at < len(words):
+                _inner(words[at], words, at, form)
+            return
+        fixing = sorted(_FIX_FLAGS & {arg.partition("=")[0] for arg in words})
+        if fixing:
+            form.hazards.append(
+                f"`{name} … {fixing[0]}` hands `{fixing[0]}` on to the script's tool, "
+                "which rewrites files in place"
+            )
+
+    return check
+
+
 def _python_module(args: list[str], form: CommandForm) -> None:
     """`python -m black …`: the module's own forms; the rest of python is code."""
     for index, arg in enumerate(args):
@@ -1771,6 +1798,7 @@ _CHECKS: dict[str, _Check] = {
     "psql": _psql,
     **{name: _fixer(name) for name in {n.split()[0] for n in _FIXING}},
     **{name: _runner(name) for name in _RUNNERS},
+    **{name: _package_manager(name) for name in ("npm", "pnpm", "yarn", "bun")},
     **dict.fromkeys(("python", "python3"), _python_module),
     "mysql": _mysql,
     "mariadb": _mysql,

@@ -39,7 +39,7 @@ PREFIX_RULES = [
         "xmllint", "diff3", "zip", "rsync", "mysql", "mariadb", "vim", "ex", "ed", "emacs",
         "ruff", "npx", "uvx", "pipx", "python", "python3", "black", "isort", "gofmt",
         "clang-format", "shfmt", "rustfmt", "eslint", "prettier", "cargo", "go", "terraform",
-        "rubocop", "biome", "golangci-lint",
+        "rubocop", "biome", "golangci-lint", "npm", "pnpm", "yarn",
     )
 ]  # fmt: skip
 
@@ -294,6 +294,11 @@ HAZARDS = [
     ("rubocop -A", "`rubocop -A`"),
     ("biome check --write .", "`biome check --write`"),
     ("golangci-lint run --fix", "`golangci-lint run --fix`"),
+    ("npm run lint -- --fix", "`npm … --fix` hands `--fix` on to the script's tool"),
+    ("yarn lint --fix", "`yarn … --fix`"),
+    ("pnpm run format --write", "`pnpm … --write`"),
+    ("npm exec -- prettier --write .", "`prettier --write`"),
+    ("pnpm dlx eslint --fix src", "`eslint --fix`"),
 ]
 
 ALLOWED = [
@@ -398,6 +403,10 @@ ALLOWED = [
     "rubocop",
     "biome check .",
     "golangci-lint run",
+    "npm run lint",
+    "npm test -- --coverage",
+    "yarn lint",
+    "pnpm exec eslint src",
 ]
 
 
