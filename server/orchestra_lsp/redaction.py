@@ -10,14 +10,24 @@ A :class:`Redactor` knows
   base64-encoded (alone or inside a longer base64 text, as in ``Basic`` credentials);
 - well-known token shapes: the rule set of detect-secrets (AWS, GitHub, GitLab, Slack,
   OpenAI, Stripe, JWT, private keys, …) plus a few shapes it lacks (Anthropic keys,
-  newer OpenAI and GitHub tokens, an AWS secret key after its variable name, whole PEM
-  private-key blocks), and ``Authorization:``/``x-api-key:`` header values.
+  newer OpenAI and GitHub tokens, Stripe test and restricted keys and webhook secrets,
+  Google API keys, Hugging Face and npm tokens, an AWS secret key after its variable
+  name, whole PEM private-key blocks), and ``Authorization:``/``x-api-key:`` header
+  values; each to the end of its token (a rule that reads a fixed length matches a
+  prefix of a longer key);
+- the password of a URL's userinfo (``postgres://user:PASSWORD@host``, any scheme);
+- detect-secrets' keyword assignments (``password = "…"``, ``SECRET_KEY = '…'``,
+  ``api_key: …``, ``DB_PASSWORD=…``, ``"client_secret": "…"``): a quoted value, or a
+  bare token that reads as a literal, not as code (see `_literal_secret`), with the
+  package's own false-positive filters (templates, ``$VAR``, calls and subscripts).
 
 It replaces them with ``[redacted]`` in every string of an event, however deeply nested;
-dictionary keys are left alone (they are field names). :class:`StreamRedactor` does the
-same for text that arrives in pieces (streamed model text, a terminal's writes), holding
-back only a tail that could be the start of a secret, so a secret split across two
-deltas is caught too.
+dictionary keys are left alone (they are field names), but a string under a keyword's
+key is redacted whole. :class:`StreamRedactor` does the same for text that arrives in
+pieces (streamed model text, a terminal's writes), holding back only a tail that could
+be the start of a secret (an unfinished assignment or URL too), and dropping what
+continues a token redacted at the end of the previous piece, so a secret split across
+two deltas is caught too.
 
 Literal secrets shorter than 4 characters are ignored (values such as ``1`` or ``on`` in
 an `env` block are configuration); encoded forms are added for secrets of 8 characters or
