@@ -334,6 +334,10 @@ def test_a_misspelt_agent_or_command_gets_the_checks_position_and_a_suggestion(
     said = ran.stderr.strip()
     assert said.startswith("orchestra: command 'implement' cannot run: .orchestra/commands/"), said
     assert ".md:" in said and "'wroker'" in said and "did you mean 'worker'?" in said, said
+    # The listing says so before anyone runs it (the palette gets the same words).
+    listed = orchestra(root, "commands", "--json", home=tmp_path)
+    [entry] = [c for c in json.loads(listed.stdout) if c["name"] == "implement"]
+    assert entry["unavailable"] == "uses agent 'wroker', which is not defined"
     typo = orchestra(root, "run", "implemnt", "--yes", home=tmp_path)
     assert typo.returncode == 2
     assert "no command 'implemnt'; did you mean 'implement'? (commands: " in typo.stderr

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from orchestra_lsp.cli.tables import print_table
 from orchestra_lsp.workspace import Command, Layer, SourceRef, Step, Workspace, load_workspace
+from orchestra_lsp.workspace.availability import unavailable
 from orchestra_lsp.workspace.flow_checks import step_paths
 
 
@@ -70,6 +71,7 @@ def commands(args: argparse.Namespace) -> int:
                 "source": str(c.source.path),
                 "layer": c.source.layer.label,
                 "mcp_server": c.mcp_prompt[0] if c.mcp_prompt else None,
+                "unavailable": unavailable(c, workspace),
             }
             for c in items
         ]
@@ -78,7 +80,7 @@ def commands(args: argparse.Namespace) -> int:
     rows = [
         [
             c.name,
-            c.description,
+            _described(c, workspace),
             " ".join(f"<{a.name}>" if a.required else f"[{a.name}]" for a in c.arguments),
             _steps_text(c.steps),
             f"MCP server '{c.mcp_prompt[0]}'" if c.mcp_prompt else _where(c.source, workspace.root),
@@ -87,6 +89,12 @@ def commands(args: argparse.Namespace) -> int:
     ]
     print_table("Commands", ["name", "description", "arguments", "steps", "from"], rows)
     return 0
+
+
+def _described(command: Command, workspace: Workspace) -> str:
+    """The description, and why the command cannot run here when it cannot."""
+    why = unavailable(command, workspace)
+    return command.description if why is None else f"{command.description} (cannot run: {why})"
 
 
 def _steps_text(steps: list[Step]) -> str:

@@ -24,6 +24,8 @@ def commands_result(commands: Mapping[str, Command], workspace: Workspace) -> di
 
 def command_info(command: Command, workspace: Workspace | None = None) -> protocol.CommandInfo:
     """`command` as the pickers list it; with `workspace`, whether it can run there."""
+    from orchestra_lsp.workspace.availability import unavailable
+
     code_action = command.code_action
     return protocol.CommandInfo(
         name=command.name,
@@ -55,34 +57,6 @@ def _step_info(step: Step, prefix: str) -> protocol.StepInfo:
         steps=[_step_info(inner, path + "/") for inner in step.steps],
         path=path,
     )
-
-
-def unavailable(command: Command, workspace: Workspace) -> str | None:
-    """Why `command` cannot run here: the MCP servers its steps' agents name in their
-    tools (`mcp__tickets__*`) that no configuration defines, e.g. "needs the MCP server
-    'tickets' (agent analyst), which .mcp.json does not define". None when it can run.
-    Wildcard servers (`mcp__*`) need none in particular."""
-    from orchestra_lsp.workspace.tool_names import is_glob, mcp_server_of
-
-    missing: dict[str, list[str]] = {}
-    for step in command.steps:
-        agent = workspace.agents.get(step.agent)
-        if agent is None:
-            continue
-        for tool in agent.tools:
-            server = mcp_server_of(tool)
-            if server is None or is_glob(server) or server in workspace.mcp_servers:
-                continue
-            users = missing.setdefault(server, [])
-            if agent.name not in users:
-                users.append(agent.name)
-    if not missing:
-        return None
-    needs = "; ".join(
-        f"the MCP server '{server}' (agent {', '.join(agents)})"
-        for server, agents in missing.items()
-    )
-    return f"needs {needs}, which no .mcp.json or settings define"
 
 
 def agent_info(agent: Agent) -> protocol.AgentInfo:
