@@ -35,8 +35,18 @@ _OTHER_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _UINTEGER = 2**31 - 1
 _PARAMS = frozenset({"textDocument", "range", "context"})
 _CONTEXT = frozenset({"diagnostics", "only", "triggerKind"})
-_DIAGNOSTIC = ("range", "message", "severity", "code", "source", "tags")
-"""The fields of a diagnostic answered here, in the order pygls writes them."""
+_DIAGNOSTIC = (
+    "range",
+    "message",
+    "severity",
+    "code",
+    "codeDescription",
+    "source",
+    "tags",
+    "relatedInformation",
+    "data",
+)
+"""The fields of a diagnostic, in the order pygls writes them."""
 
 
 class Documents:
@@ -171,6 +181,7 @@ def _is_diagnostic(value: Any) -> bool:
     if not isinstance(value, dict) or not set(value) <= set(_DIAGNOSTIC):
         return False
     severity, code, tags = value.get("severity"), value.get("code"), value.get("tags")
+    described, related = value.get("codeDescription"), value.get("relatedInformation")
     return (
         _is_range(value.get("range"))
         and isinstance(value.get("message"), str)
@@ -181,6 +192,28 @@ def _is_diagnostic(value: Any) -> bool:
             tags is None
             or (isinstance(tags, list) and all(_is_int(t) and t in (1, 2) for t in tags))
         )
+        and (
+            described is None
+            or (
+                isinstance(described, dict)
+                and set(described) == {"href"}
+                and isinstance(described["href"], str)
+            )
+        )
+        and (related is None or (isinstance(related, list) and all(map(_is_related, related))))
+    )
+
+
+def _is_related(value: Any) -> bool:
+    """A `DiagnosticRelatedInformation`: `{location: {uri, range}, message}`."""
+    location = value.get("location") if isinstance(value, dict) else None
+    return (
+        isinstance(location, dict)
+        and set(value) == {"location", "message"}
+        and isinstance(value["message"], str)
+        and set(location) == {"uri", "range"}
+        and isinstance(location["uri"], str)
+        and _is_range(location["range"])
     )
 
 
@@ -215,6 +248,14 @@ def _diagnostic(value: dict[str, Any]) -> dict[str, Any]:
     ones left out."""
     diagnostic = {key: value[key] for key in _DIAGNOSTIC if value.get(key) is not None}
     diagnostic["range"] = _range(value["range"])
+    if "relatedInformation" in diagnostic:
+        diagnostic["relatedInformation"] = [
+            {
+                "location": {"uri": r["location"]["uri"], "range": _range(r["location"]["range"])},
+                "message": r["message"],
+            }
+            for r in value["relatedInformation"]
+        ]
     return diagnostic
 
 

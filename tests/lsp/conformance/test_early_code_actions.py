@@ -53,8 +53,14 @@ FULL = {
 }
 BARE_DIAGNOSTIC = {"range": _range(0, 0, 0, 1), "message": "look"}
 NUMBERED = {"range": _range(2, 0, 9, 99), "message": "m", "severity": 4, "code": 0, "source": ""}
-RELATED = {**BARE_DIAGNOSTIC, "relatedInformation": []}
-WITH_DATA = {**BARE_DIAGNOSTIC, "data": {"fix": 1}}
+ELSEWHERE = {"uri": "file:///elsewhere.py", "range": _range(3, 0, 3, 2)}
+RELATED = {**NUMBERED, "relatedInformation": [{"location": ELSEWHERE, "message": "here"}]}
+DESCRIBED = {
+    **FULL,
+    "codeDescription": {"href": "https://example.com/F821"},
+    "relatedInformation": [],
+    "data": {"fix": 1, "none": None, "list": [1.5, "a", None, True, {"n": -2}]},
+}
 
 #: (document, range, context): what clients ask, the odd included.
 CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
@@ -79,17 +85,25 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("empty.py", _range(0, 0, 0, 0), {"diagnostics": [FULL]}),
     ("empty.py", _range(0, 0, 3, 1), {"diagnostics": []}),
     ("sub/deep.txt", _range(0, 1, 2, 2), {"diagnostics": [BARE_DIAGNOSTIC]}),
+    ("ascii.py", _range(0, 0, 0, 1), {"diagnostics": [RELATED, DESCRIBED]}),
+    ("wide.py", _range(0, 0, 0, 0), {"diagnostics": [{**BARE_DIAGNOSTIC, "data": "text"}]}),
     # Left to pygls:
     ("crlf.py", _range(0, 0, 1, 1), {"diagnostics": []}),
     ("feed.py", _range(0, 0, 0, 8), {"diagnostics": []}),
     (".orchestra/commands/explain.md", _range(1, 0, 1, 4), {"diagnostics": [FULL]}),
     ("CLAUDE.md", _range(0, 0, 0, 2), {"diagnostics": []}),
     ("never-opened.py", _range(0, 0, 0, 2), {"diagnostics": []}),
-    ("ascii.py", _range(0, 0, 0, 1), {"diagnostics": [RELATED]}),
-    ("ascii.py", _range(0, 0, 0, 1), {"diagnostics": [WITH_DATA]}),
+    ("ascii.py", _range(0, 0, 0, 1), {"diagnostics": [{**BARE_DIAGNOSTIC, "extra": 1}]}),
+    (
+        "ascii.py",
+        _range(0, 0, 0, 1),
+        {"diagnostics": [{**BARE_DIAGNOSTIC, "relatedInformation": [{"message": "x"}]}]},
+    ),
+    ("ascii.py", _range(0, 0, 0, 1), {"diagnostics": [{**FULL, "codeDescription": {}}]}),
+    ("ascii.py", _range(0, 0, 0, 1), {"diagnostics": [], "workDoneToken": "w"}),
     ("ascii.py", _range(0, 0, 0, 1), {"diagnostics": [{**FULL, "severity": 5}]}),
 ]
-ANSWERED = 21
+ANSWERED = 23
 """The cases before the first left to pygls."""
 
 
@@ -221,7 +235,7 @@ def test_the_early_reader_answers_code_actions_until_one_it_cannot(workspace: Pa
     opened = b"".join(frame(m) for m in _opened(workspace))
     ask = [
         frame({"id": n, "method": "textDocument/codeAction", "params": _params(workspace, n)})
-        for n in (0, 1, 23, 2)
+        for n in (0, 1, 25, 2)
     ]
     commands = frame({"id": "commands", "method": "orchestra/commands", "params": {}})
     os.write(
