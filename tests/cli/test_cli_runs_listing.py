@@ -5,6 +5,7 @@ the real anthropic client against the scripted Messages API server."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -96,3 +97,27 @@ def test_a_stopped_run_is_stopped_wherever_a_person_reads_it(tmp_path: Path) -> 
     assert '<span class="state cancelled" id="run-state">stopped</span>' in page.read_text()
     as_data = json.loads(orchestra(root, model, config, "runs", "--json").stdout)
     assert as_data[0]["state"] == "cancelled"
+
+
+def test_a_stopped_batch_item_is_stopped_in_the_listing_and_the_summary(tmp_path: Path) -> None:
+    """A batch item that stopped at a gate nobody could answer: its line, the batch's
+    table, `orchestra runs`' Batches row and summary.md all say `stopped`."""
+    root = workspace(tmp_path / "ws", {"work": REVIEWED}, extra={"values.py": "a = 1\n"})
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "start"]):
+        subprocess.run(
+            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+            cwd=root,
+            check=True,
+        )
+    config = tmp_path / "config"
+    with ScriptedServer(EDIT) as server:
+        done = orchestra(root, server, config, "batch", "work", "--each", "who=shop")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "■ shop stopped: the review of step 'work' needs a person" in done.stdout
+    listed = orchestra(root, "http://127.0.0.1:9", config, "runs", COLUMNS="200").stdout
+    [batch_row] = [line for line in listed.splitlines() if "work over who" in line]
+    assert "1 stopped" in batch_row, listed
+    [summary] = (root / ".orchestra" / "runs" / "batches").glob("*/summary.md")
+    text = summary.read_text()
+    assert "- items: 1 (1 stopped)" in text and "| shop | stopped: the review" in text, text
+    assert "cancelled" not in listed + text

@@ -46,7 +46,7 @@ from orchestra_lsp.engine.gate_answers import GateAnswer, check_gate_answers
 from orchestra_lsp.engine.request import RunRequest, RunRequestError, resolve_arguments
 from orchestra_lsp.journal import RunNotFoundError, load_run_folder, new_run_id
 from orchestra_lsp.journal.files import atomic_write_json
-from orchestra_lsp.journal.models import RUNS_FOLDER
+from orchestra_lsp.journal.models import RUNS_FOLDER, said
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.mcp.scope import split_tool_name, tool_allowed
 from orchestra_lsp.workspace import Command, Workspace
@@ -132,7 +132,7 @@ class BatchSummary(BaseModel):
         for item in self.items:
             states[item.state] = states.get(item.state, 0) + 1
         order = [s for s in ITEM_STATES if s in states]
-        counts = ", ".join(f"{states[s]} {s}" for s in order) or "no items"
+        counts = ", ".join(f"{states[s]} {said(s)}" for s in order) or "no items"
         if self.finished_at is not None:
             return counts
         return ("running" if "running" in states else "unfinished") + f": {counts}"
@@ -142,7 +142,7 @@ class BatchSummary(BaseModel):
         states: dict[str, int] = {}
         for item in self.items:
             states[item.state] = states.get(item.state, 0) + 1
-        counts = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+        counts = ", ".join(f"{n} {said(state)}" for state, n in sorted(states.items()))
         lines = [
             f"# Batch `{self.command}` over {self.argument}",
             "",
@@ -154,7 +154,7 @@ class BatchSummary(BaseModel):
             "| --- | --- | --- | --- | --- |",
         ]
         for item in self.items:
-            state = item.state + (f": {item.error}" if item.error else "")
+            state = said(item.state) + (f": {item.error}" if item.error else "")
             lines.append(
                 "| "
                 + " | ".join(
