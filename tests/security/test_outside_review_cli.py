@@ -134,6 +134,10 @@ def test_mcp_and_shell_writes_are_journaled_reported_and_undone(repo: Path) -> N
             "name": "run_shell",
             "input": {"command": "python3 -c \"open('NOTES.md', 'a').write('pwned\\n')\""},
         },
+        {
+            "name": "run_shell",
+            "input": {"command": "python3 -c \"open('src/blob.bin', 'wb').write(bytes(64))\""},
+        },
     ]
     script = [
         {"name": "write", "reply": {"tool_use": calls}},
@@ -155,6 +159,7 @@ def test_mcp_and_shell_writes_are_journaled_reported_and_undone(repo: Path) -> N
     }
     assert sorted(outside) == [
         "NOTES.md",
+        "src/blob.bin",
         "src/invoice.py",
         "src/new_name.py",
         "src/old_name.py",
@@ -163,11 +168,13 @@ def test_mcp_and_shell_writes_are_journaled_reported_and_undone(repo: Path) -> N
     assert "by `mcp__fs__write_file`" in str(outside["src/invoice.py"]["detail"])
     assert "by `run_shell`" in str(outside["NOTES.md"]["detail"])
     assert "earlier content was not kept" in str(outside["NOTES.md"]["detail"])
+    blob = str(outside["src/blob.bin"]["detail"])
+    assert blob.startswith("created on disk by `run_shell`") and "keeps no copy" in blob, blob
     for path in ("src/invoice.py", "src/tax.py", "NOTES.md"):
         assert f"{path} was changed on disk by `" in output, output
     assert "src/old_name.py was deleted on disk by `mcp__fs__move_file`" in output, output
     assert "src/new_name.py: applied outside review" in output, output
-    closing = [line for line in output.splitlines() if "outside review (5 file(s))" in line]
+    closing = [line for line in output.splitlines() if "outside review (6 file(s))" in line]
     assert len(closing) == 1 and "src/invoice.py" in closing[0], output
     assert "orchestra undo" in closing[0], closing
     [report] = (repo / ".orchestra" / "runs").glob("*/report.md")

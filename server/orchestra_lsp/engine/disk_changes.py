@@ -48,11 +48,20 @@ class DiskChange:
     before: bytes | None
     after: bytes | None
     known: bool
+    gone: bool = False
+    """The file no longer exists (`after` is also None for a file too large to keep)."""
+
+    @property
+    def verb(self) -> str:
+        """What happened to the file: created, changed or deleted."""
+        if self.gone:
+            return "deleted"
+        return "created" if self.known and self.before is None else "changed"
 
     def file_change(self) -> FileChange | None:
         """The change as a landed `FileChange` (for the journal and undo); None when
-        the earlier bytes are unknown or either side is not text."""
-        if not self.known:
+        the earlier bytes are unknown or either side is not text (or too large)."""
+        if not self.known or (self.after is None and not self.gone):
             return None
         try:
             before = decode_text(self.before) if self.before is not None else None
@@ -90,14 +99,15 @@ def changed(root: Path, state: DiskState) -> list[DiskChange]:
     now = _scan(root)
     found: list[DiskChange] = []
     for path in sorted(set(state.stats) | set(now) | set(state.kept)):
+        gone = not os.path.lexists(root / path)
         if path in state.kept:
             after = _read(root / path)
-            if after != state.kept[path]:
-                found.append(DiskChange(path, state.kept[path], after, known=True))
+            if after != state.kept[path] or gone != (state.kept[path] is None):
+                found.append(DiskChange(path, state.kept[path], after, known=True, gone=gone))
         elif state.stats.get(path) != now.get(path):
             created = path not in state.stats
-            after = _read(root / path) if path in now else None
-            found.append(DiskChange(path, None, after, known=created))
+            after = None if gone else _read(root / path)
+            found.append(DiskChange(path, None, after, known=created, gone=gone))
     return found
 
 

@@ -209,8 +209,8 @@ class Run:
         """Set when the front end went away (not a person's cancel): the run ends
         `interrupted` and keeps its changeset for a later review."""
         self.decided: list[ProposalDecided] = []
-        self._outside_seen: set[tuple[str, bytes | None]] = set()
-        """Disk changes made outside review already journaled (path, bytes after)."""
+        self._outside_seen: set[tuple[str, bytes | None, bool]] = set()
+        """Disk changes made outside review already journaled (path, bytes after, gone)."""
         self._landed_count = 0
         self.scope = Scope(ctx.outputs, ctx.data)
         self.step_costs: dict[str, float] = {}
@@ -1342,18 +1342,11 @@ class Run:
         without review: journaled as `applied_outside_review` (with the texts, when the
         call named the file, so `orchestra undo` can take it back), and said aloud."""
         for found in changes:
-            key = (found.path, found.after)
+            key = (found.path, found.after, found.gone)
             if key in self._outside_seen:  # parallel calls both saw it
                 continue
             self._outside_seen.add(key)
-            verb = (
-                "deleted"
-                if found.after is None
-                else "created"
-                if found.known and found.before is None
-                else "changed"
-            )
-            detail = f"{verb} on disk by {by}, outside review"
+            detail = f"{found.verb} on disk by {by}, outside review"
             self.emit(
                 Notice(
                     run_id=self.run_id,
@@ -1364,7 +1357,11 @@ class Run:
             change = found.file_change()
             ids = [h.id for h in change.hunks()] if change is not None else []
             if change is None:
-                detail += "; its earlier content was not kept (the call did not name it)"
+                detail += (
+                    "; the journal keeps no copy of it (not text, or too large)"
+                    if found.known
+                    else "; its earlier content was not kept (the call did not name it)"
+                )
             landing = Landing(
                 path=found.path,
                 outcome="applied_outside_review",
