@@ -56,7 +56,7 @@ def test_the_run_and_show_print_durations_for_people(tmp_path: Path) -> None:
     shown = orchestra(root, "http://127.0.0.1:9", config, "show", "last")
     assert shown.returncode == 0, shown.stderr
     [after] = [line for line in shown.stdout.splitlines() if "read_file ·" in line]
-    assert re.fullmatch(rf"[\d:]+\s+read_file · {READABLE}", after), after
+    assert re.fullmatch(rf"[\d:]+\s+read_file · {READABLE} · a = 1", after), after
     page = orchestra(root, "http://127.0.0.1:9", config, "show", "last", "--html")
     html = Path(page.stdout.strip()).read_text()
     [total] = re.findall(r'id="run-duration"[^>]*>([^<]*)<', html)
@@ -88,3 +88,7 @@ def test_tool_result_previews_say_something(tmp_path: Path) -> None:
     assert len(ticket) == 100 and ticket.endswith("…"), ticket
     assert small == '{"id": "SHOP-8", "tags": ["a", "b"]}'
     assert notes == "--- title: Release notes ---"
+    # `orchestra show` says each call as the run's output did.
+    shown = orchestra(root, "http://127.0.0.1:9", tmp_path / "config", "show", "last").stdout
+    again = [line.split(" · ", 2)[2] for line in shown.splitlines() if " read_file · " in line]
+    assert again == previews, shown

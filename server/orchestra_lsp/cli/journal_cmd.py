@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from orchestra_lsp.changes import Changeset
 from orchestra_lsp.cli.tables import print_table, unwrapped_console
-from orchestra_lsp.cli.terminal import diff_text, unified_diff
+from orchestra_lsp.cli.terminal import diff_text, result_preview, unified_diff
 from orchestra_lsp.durations import for_people
 from orchestra_lsp.engine import FileReview
 from orchestra_lsp.engine.batch import BATCHES, BatchSummary, list_batches
@@ -295,13 +295,23 @@ def _duration(value: object) -> str:
     return for_people(value) if isinstance(value, int | float) else "?"
 
 
+def _tool_line(event: dict[str, Any]) -> str:
+    """A finished tool call as the run's output said it: its time and its result's start."""
+    summary = event.get("summary")
+    preview = result_preview(summary) if isinstance(summary, str) else ""
+    return (
+        f"  {event.get('tool')} · {_duration(event.get('duration_ms'))}"
+        + (" · error" if event.get("is_error") else "")
+        + (f" · {preview}" if preview else "")
+    )
+
+
 def _describe(event: dict[str, Any]) -> str:
     kind = event.get("type")
     when = str(event.get("ts", ""))[11:19]
     text: str | None = {
         "step_started": f"step {event.get('step_id')} · agent {event.get('agent')}",
-        "tool_call_finished": f"  {event.get('tool')} · {_duration(event.get('duration_ms'))}"
-        + (" · error" if event.get("is_error") else ""),
+        "tool_call_finished": _tool_line(event),
         "permission_decided": f"  permission {event.get('verdict')} {event.get('tool')} "
         f"({event.get('by')}: {event.get('reason')})",
         "gate_decided": f"  gate {event.get('gate')}: {event.get('decision')} by {event.get('by')}"
