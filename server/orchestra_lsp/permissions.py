@@ -318,7 +318,8 @@ class Policy:
             decision = _at_most_ask(decision, "the path is outside the workspace")
         if tool_name in WRITE_TOOLS:
             decision = self._guard_write(text, decision)
-        elif tool_name in READ_TOOLS:
+        if tool_name in READ_TOOLS or tool_name in WRITE_TOOLS:
+            # `edit` reads too: `view`, and the snippet every change shows back.
             path = args.get("path")
             if isinstance(path, str) and path:
                 decision = self._guard_read(_normalise_path(path, self.workspace), decision)

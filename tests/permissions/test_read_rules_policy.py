@@ -58,6 +58,10 @@ def test_named_paths_finds_paths_wherever_an_mcp_call_names_them(root: Path) -> 
         ("search", {"pattern": "x", "path": "src"}, "allow"),
         ("list_files", {"path": ".env"}, "deny"),
         ("read_file", {"path": "src/settings"}, "deny"),
+        ("edit", {"command": "view", "path": "./.env"}, "deny"),
+        ("edit", {"command": "view", "path": "config/prod.secret"}, "ask"),
+        ("edit", {"command": "str_replace", "path": "config/prod.secret"}, "ask"),
+        ("edit", {"command": "view", "path": "docs/a.md"}, "allow"),
         ("mcp__fs__read_text_file", {"path": ".env"}, "deny"),
         ("mcp__fs__read_text_file", {"path": {"nested": ["file://ROOT/.env"]}}, "deny"),
         ("mcp__fs__read_text_file", {"query": "config/prod.secret"}, "ask"),
@@ -75,7 +79,7 @@ def test_every_reader_and_writer_meets_the_same_rules(
     args = {k: _rooted(v, root) for k, v in args.items()}
     policy = _policy(
         root,
-        allow=["read_file", "list_files", "search", "mcp__fs__*"],
+        allow=["read_file", "list_files", "search", "edit", "mcp__fs__*"],
         ask=["read_file(config/*.secret)"],
         deny=["read_file(.env)", "edit(src/**)"],
     )

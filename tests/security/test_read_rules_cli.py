@@ -36,7 +36,7 @@ AGENT = """\
 ---
 name: reader
 description: Reads things.
-tools: [read_file, list_files, search, mcp__fs__*]
+tools: [read_file, list_files, search, edit, mcp__fs__*]
 max_turns: 4
 ---
 You read.
@@ -124,6 +124,12 @@ def test_read_deny_rules_hold_for_search_list_files_and_mcp_tools(repo: Path) ->
         "search-secret": ("search", {"pattern": "VAULT", "path": "secrets/prod.txt"}),
         "search-link": ("search", {"pattern": "STRIPE", "path": "env-link"}),
         "read-link": ("read_file", {"path": "env-link"}),
+        "edit-view-env": ("edit", {"command": "view", "path": ".env"}),
+        "edit-view-secret": ("edit", {"command": "view", "path": "secrets/prod.txt"}),
+        "edit-secret": (
+            "edit",
+            {"command": "str_replace", "path": "secrets/prod.txt", "old_str": "S", "new_str": "S"},
+        ),
         "mcp-env": ("mcp__fs__read_text_file", {"path": str(repo / ".env")}),
         "mcp-rel": ("mcp__fs__read_text_file", {"path": "secrets/prod.txt"}),
         "mcp-uri": ("mcp__fs__read_text_file", {"path": f"file://{repo}/.env"}),
