@@ -143,6 +143,7 @@ def test_without_apply_the_hook_formats_the_proposal_and_the_file_stays(repo: Pa
     assert outside["outcome"] == "applied_outside_review", outside
     assert f"by the PostToolUse hook `{HOOK}`" in str(outside["detail"]), outside
     assert "hook.log was changed on disk by the PostToolUse hook" in output, output
+    assert "a PostToolUse hook changed the proposed src/app.py" in output, output
 
 
 def test_with_apply_the_formatted_proposal_lands_through_review(repo: Path) -> None:

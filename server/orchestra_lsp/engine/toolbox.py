@@ -418,6 +418,14 @@ class Toolbox:
             self.context.view.changeset.delete(change.path)
         else:
             self.context.view.changeset.propose(change.path, text)
+        self.emit(
+            Notice(
+                run_id=self.run_id,
+                level="info",
+                message=f"a PostToolUse hook changed the proposed {change.path}: its change "
+                "is part of the proposal, for review (the file on disk is untouched)",
+            )
+        )
         return (
             f"PostToolUse hook: it changed the proposed {change.path}; its change is part of "
             "the proposal (read the file again before editing it further)"
