@@ -197,3 +197,23 @@ def test_a_misspelt_hook_event_is_not_called_a_claude_code_one(tmp_path: Path) -
         "Orchestra (it runs PreToolUse, PostToolUse, UserPromptSubmit, Stop, SubagentStop, "
         "SessionStart); ignored",
     ]
+
+
+def test_an_mcp_tool_of_a_misspelt_server_names_the_closest(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            ".mcp.json": MCP,
+            ".orchestra/agents/worker.md": agent(
+                "claude-sonnet-5-5", "tools: [read_file, mcp__tikets__get_ticket]\n"
+            ),
+            ".orchestra/config.toml": '[permissions]\nallow = ["mcp__ecoh__*"]\n',
+        },
+    )
+    lines = [line for line in check(root) if "no MCP server" in line]
+    assert lines == [
+        ".orchestra/agents/worker.md:4:20: error: no MCP server 'tikets' is configured in "
+        "mcp.json (did you mean 'tickets'?) (configured: echo, tickets)",
+        ".orchestra/config.toml:2:10: warning: no MCP server 'ecoh' is configured in mcp.json "
+        "(did you mean 'echo'?) (configured: echo, tickets); this rule never applies",
+    ], lines

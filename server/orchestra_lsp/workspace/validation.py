@@ -66,7 +66,8 @@ def tool_problem(pattern: str, mcp_servers: Mapping[str, McpServer]) -> tuple[st
         if server not in mcp_servers:
             configured = ", ".join(sorted(mcp_servers)) or "none"
             return (
-                f"no MCP server '{server}' is configured in mcp.json (configured: {configured})",
+                f"no MCP server '{server}' is configured in mcp.json"
+                f"{did_you_mean(server, mcp_servers)} (configured: {configured})",
                 Severity.ERROR,
             )
         return None
