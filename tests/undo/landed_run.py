@@ -26,7 +26,9 @@ def replace_line(n: int, new: str) -> dict[str, Any]:
     return {"name": "edit", "input": edit}
 
 
-def land_change(root: Path, env_for: Callable[[str], dict[str, str]]) -> str:
+def land_change(
+    root: Path, env_for: Callable[[str], dict[str, str]], *, in_git: bool = False
+) -> str:
     """Run the workspace's `change` command (the caller wrote it, and values.py at
     BASE) with the model's edits, landed; return the run id. `env_for(base_url)` gives
     the subprocess's environment for the scripted model at `base_url`."""
@@ -60,6 +62,6 @@ def land_change(root: Path, env_for: Callable[[str], dict[str, str]]) -> str:
     assert done.returncode == 0, done.stdout + done.stderr
     assert (root / "values.py").read_text() == CHANGED
     assert (root / "notes.txt").read_text() == CREATED
-    assert not (root / ".git").exists()  # the journal alone, no git
+    assert (root / ".git").exists() == in_git  # the journal alone, no git, unless asked
     [summary] = list_runs(root)
     return summary.run_id

@@ -212,9 +212,14 @@ class TerminalFrontEnd:
                     + (f" — {escape(event.detail)}" if event.detail else "")
                 )
             case ev.ProposalDecided():
+                # Nothing decided (found already applied at a review): no counts to claim.
+                counts = (
+                    f" ({len(event.accepted)} hunk(s) accepted, {len(event.rejected)} rejected)"
+                    if event.accepted or event.rejected
+                    else ""
+                )
                 out.print(
-                    f"  {escape(event.path)}: {LABELS[event.outcome]} "
-                    f"({len(event.accepted)} hunk(s) accepted, {len(event.rejected)} rejected)"
+                    f"  {escape(event.path)}: {LABELS[event.outcome]}{counts}"
                     + (f" — {escape(event.detail)}" if event.detail else "")
                 )
             case ev.RunFinished():

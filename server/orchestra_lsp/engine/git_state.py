@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
+
+from orchestra_lsp.changes.encoding import NotText, decode_text
 
 GIT_SECONDS = 10.0
 """The most one git command may take before the state is given up (a huge repository
@@ -43,6 +45,9 @@ class FileGitState(BaseModel):
     changed: bool = False
     untracked: bool = False
     unmerged: bool = False
+    runs_own: bool = False
+    """What is uncommitted (or untracked) is only the undone run's own change: taking
+    it back leaves the file as HEAD has it (or gone, when HEAD has no such file)."""
 
 
 class GitState(BaseModel):
@@ -60,7 +65,8 @@ class GitState(BaseModel):
         """Something the undo will meet: a commit since, uncommitted changes, an
         operation under way."""
         return self.under_way is not None or any(
-            f.commits or f.changed or f.untracked or f.unmerged for f in self.files
+            f.commits or ((f.changed or f.untracked) and not f.runs_own) or f.unmerged
+            for f in self.files
         )
 
     def lines(self) -> list[str]:
@@ -76,6 +82,11 @@ class GitState(BaseModel):
                 )
             if f.unmerged:
                 lines.append(f"git: {f.path}: unmerged (a conflict git is waiting on)")
+            elif f.runs_own:
+                lines.append(
+                    f"git: {f.path}: what is not committed is the run's own change, which "
+                    "the undo takes back (nothing else)"
+                )
             elif f.untracked:
                 lines.append(f"git: {f.path}: untracked (not committed)")
             elif f.changed:
@@ -87,10 +98,18 @@ class GitState(BaseModel):
         return lines
 
 
-def git_state(root: Path, paths: Sequence[str], since: datetime) -> GitState | None:
+def git_state(
+    root: Path,
+    paths: Sequence[str],
+    since: datetime,
+    *,
+    undone: Mapping[str, str | None] | None = None,
+) -> GitState | None:
     """The git state of workspace-relative `paths` under `root` since `since` (aware
-    datetime). None when `root` is not in a git work tree, git is missing, or it fails
-    or takes longer than `GIT_SECONDS` (the state is a courtesy, never a condition)."""
+    datetime). `undone`: path -> the text an undo would leave (None: the file deleted);
+    a file whose uncommitted state that text takes back whole is `runs_own`. None when
+    `root` is not in a git work tree, git is missing, or it fails or takes longer than
+    `GIT_SECONDS` (the state is a courtesy, never a condition)."""
     try:
         inside = _git(root, "rev-parse", "--is-inside-work-tree")
         if inside.strip() != "true":
@@ -102,6 +121,13 @@ def git_state(root: Path, paths: Sequence[str], since: datetime) -> GitState | N
         for path in paths:
             log = _git(root, "log", "--format=%h %s", f"--since={_seconds(since)}", "--", path)
             kind = states.get(prefix + path, "")
+            own = (
+                bool(kind)
+                and kind not in _UNMERGED
+                and undone is not None
+                and path in undone
+                and _committed(root, prefix + path) == undone[path]
+            )
             files.append(
                 FileGitState(
                     path=path,
@@ -109,6 +135,7 @@ def git_state(root: Path, paths: Sequence[str], since: datetime) -> GitState | N
                     changed=bool(kind) and kind != "??",
                     untracked=kind == "??",
                     unmerged=kind in _UNMERGED,
+                    runs_own=own,
                 )
             )
         return GitState(since=since, under_way=_under_way(root), files=files)
@@ -116,7 +143,24 @@ def git_state(root: Path, paths: Sequence[str], since: datetime) -> GitState | N
         return None
 
 
+def _committed(root: Path, path: str) -> str | None:
+    """The text HEAD holds for `path` (from the repository's top); None when HEAD has
+    no such file (or there is no commit yet), or an unreadable marker when it is not text."""
+    try:
+        data = _git_bytes(root, "show", f"HEAD:{path}")
+    except subprocess.CalledProcessError:
+        return None
+    try:
+        return decode_text(data)[0]
+    except NotText:
+        return "\0not text"  # never equal to what an undo leaves
+
+
 def _git(root: Path, *args: str) -> str:
+    return _git_bytes(root, *args).decode("utf-8", errors="replace")
+
+
+def _git_bytes(root: Path, *args: str) -> bytes:
     # core.fsmonitor off: a repository's config must not start a program of its own.
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
     done = subprocess.run(
@@ -128,7 +172,7 @@ def _git(root: Path, *args: str) -> str:
         timeout=GIT_SECONDS,
         check=True,
     )
-    return done.stdout.decode("utf-8", errors="replace")
+    return done.stdout
 
 
 def _seconds(moment: datetime) -> str:

@@ -73,10 +73,17 @@ from orchestra_lsp.engine.undo import (
     UNDOABLE,
     LandedChange,
     UndoPlan,
+    landed_by,
     landed_record_name,
     undo_arguments,
 )
-from orchestra_lsp.journal import ArtifactCollector, RunJournal, settle_pending
+from orchestra_lsp.journal import (
+    ArtifactCollector,
+    RunJournal,
+    RunNotFoundError,
+    load_run,
+    settle_pending,
+)
 from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
 from orchestra_lsp.redaction import SECRETS, Redactor, StreamRedactor, redact_model_json
@@ -1226,9 +1233,19 @@ class Run:
         await self._settle(step, files, decision, preset)
 
     def _outside_review(self, step_id: str, changes: list[FileChange]) -> list[FileChange]:
-        """At the review of an interrupted run: hunks already on disk landed without a
-        recorded decision. Record them `applied_outside_review`; offer only the rest."""
+        """At the review of a run's kept proposal: hunks already on disk landed without
+        a decision recorded here. Another run whose landing left them there: `unchanged`,
+        already applied by that run (nobody accepted anything here, nothing is written,
+        and an undo of this run will not take them back). Otherwise, for an interrupted
+        run (its process may have landed them before it died) `applied_outside_review`;
+        for one that never reached its landing, `unchanged`, found in the file. Offers
+        only the rest."""
         root = self.ctx.workspace.root
+        origin = self.carried_from
+        try:
+            died = origin is not None and load_run(root, origin).summary.state == "interrupted"
+        except RunNotFoundError:
+            died = False
         offered: list[FileChange] = []
         for change in changes:
             try:
@@ -1242,17 +1259,31 @@ class Run:
             if not landing.landed:
                 offered.append(change)
                 continue
-            self._record(
-                step_id,
-                landing.model_copy(
-                    update={
-                        "outcome": "applied_outside_review",
-                        "detail": "found on disk when the interrupted run was reviewed again",
-                    }
-                ),
-                [h.id for h in change.hunks()],
-                change,
-            )
+            who = landed_by(root, change, landing.landed, besides={self.run_id})
+            if who is not None or not died:
+                found = (
+                    f"already applied by run {who}"
+                    if who is not None
+                    else "already in the file, put there outside this run's review"
+                )
+                self._record(
+                    step_id,
+                    _plain(change, "unchanged", [], f"{found}; nothing written"),
+                    [],
+                    change,
+                )
+            else:
+                self._record(
+                    step_id,
+                    landing.model_copy(
+                        update={
+                            "outcome": "applied_outside_review",
+                            "detail": "found on disk when the interrupted run was reviewed again",
+                        }
+                    ),
+                    [h.id for h in change.hunks()],
+                    change,
+                )
             rest = [h.id for h in change.hunks() if h.id not in landing.landed]
             if rest and change.base_text is not None and change.proposed_text is not None:
                 offered.append(change)

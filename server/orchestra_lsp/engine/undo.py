@@ -11,7 +11,7 @@ plan's changeset is then reviewed and landed like any other proposal.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,12 @@ from orchestra_lsp.changes import (
     Outcome,
     apply_hunks,
     compute_hunks,
+    present_hunks,
     read_text_file,
     translate,
 )
 from orchestra_lsp.engine.git_state import GitState, git_state
-from orchestra_lsp.journal import RunNotFoundError, RunSummary, load_run
+from orchestra_lsp.journal import RunNotFoundError, RunSummary, list_runs, load_run
 from orchestra_lsp.journal.models import RUNS_FOLDER
 from orchestra_lsp.redaction import REDACTED
 
@@ -84,6 +85,11 @@ class UndoPlan(BaseModel):
 
 class UndoError(LookupError):
     """No such run, or nothing of it matches the step or file asked for."""
+
+
+class UndoPending(UndoError):
+    """An earlier undo of the run still waits for review and takes back some of the same
+    files: a second one would be a second proposal of the same change."""
 
 
 def undo_arguments(plan: UndoPlan) -> dict[str, str]:
@@ -185,6 +191,8 @@ def undo_outlook(root: Path, run_id: str) -> list[str]:
     Empty when the run landed nothing to undo."""
     try:
         plan = plan_undo(root, run_id)
+    except UndoPending as pending:
+        return [str(pending)]
     except UndoError:
         return []
     files = sorted(plan.changeset.files)
@@ -253,10 +261,60 @@ def plan_undo(
         by_path.setdefault(landed.change.path, []).append(landed)
     for path in sorted(by_path):
         _reverse_file(root, path, by_path[path], plan, (buffers or {}).get(path))
+    waiting = pending_undo(root, run_id, plan.changeset.files)
+    if waiting is not None:
+        raise UndoPending(
+            f"{what} already has an undo waiting for review: run {waiting} (review it, "
+            f"e.g. `orchestra review {waiting}`, or reject it there, before undoing again)"
+        )
     landed_at = [_when(e.get("ts")) for e in decided]
     since = min((t for t in landed_at if t is not None), default=record.summary.started_at)
-    plan.git = git_state(root, sorted(kept), since)
+    # What the undo would leave: git's uncommitted state that is the run's own change
+    # (taking it back leaves the file as committed) is no surprise to warn about.
+    after = {path: change.proposed_text for path, change in plan.changeset.files.items()}
+    plan.git = git_state(root, sorted(kept), since, undone=after)
     return plan
+
+
+def pending_undo(root: Path, run_id: str, paths: Collection[str]) -> str | None:
+    """The newest undo run of `run_id` whose proposal still waits for review (stopped,
+    interrupted, or at its review now) and takes back one of `paths`; None if none."""
+    for summary in list_runs(root):  # newest first
+        if summary.arguments.get("undoes") != run_id or not summary.pending_proposal:
+            continue
+        try:
+            changeset = load_run(root, summary.run_id).changeset or {}
+        except RunNotFoundError:
+            continue
+        if set(changeset.get("files", {})) & set(paths):
+            return summary.run_id
+    return None
+
+
+def landed_by(
+    root: Path, change: FileChange, hunks: Collection[str], *, besides: Collection[str]
+) -> str | None:
+    """The newest run (other than those of `besides`) whose landing left `change.path`
+    holding every hunk of `hunks` (ids of `change`), for people (`RUN`, or `RUN (the
+    review of ORIGIN)`): who put them there, when a
+    proposal's review finds them on disk already. None when no run's journal says so
+    (the file was edited by hand, or by a run that did not keep its landed text)."""
+    for summary in list_runs(root):  # newest first
+        if summary.run_id in besides:
+            continue
+        reviewed = summary.arguments.get("run")  # a review of another run's proposal
+        who = f"{summary.run_id} (the review of {reviewed})" if reviewed else summary.run_id
+        for landed in reversed(_landed_records(root, summary.run_id)):
+            if landed.change.path != change.path:
+                continue
+            theirs = landed.change
+            if theirs.base_text is not None and theirs.proposed_text is not None:
+                left: str | None = apply_hunks(theirs.base_text, theirs.hunks(), set(landed.landed))
+            else:  # a creation or a deletion is one hunk: all of it landed
+                left = theirs.proposed_text
+            if set(hunks) <= set(present_hunks(change, left)):
+                return who
+    return None
 
 
 def _when(value: object) -> datetime | None:
