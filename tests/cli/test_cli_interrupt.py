@@ -20,12 +20,16 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
+sys.path.insert(0, str(Path(__file__).parent.parent / "mcp"))
+from client_helpers import mcp_workspace
 from engine_helpers import cli_env, command_file, in_a_terminal, str_replace, workspace
+from mcp_test_servers import auth_server
 
 from orchestra_lsp.journal import list_runs
 from orchestra_lsp.testing import ScriptedServer
 
 CTRL_C = "\x03"
+MCP_SERVERS = Path(__file__).resolve().parents[1] / "mcp" / "servers"
 BASE = "".join(f"value_{n} = {n}\n" for n in range(12))
 TWO_HUNKS = [
     str_replace("values.py", "value_1 = 1\n", "value_1 = 'one'\n"),
@@ -194,7 +198,7 @@ def test_ctrl_c_while_a_tool_runs(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_at_an_mcp_servers_question(tmp_path: Path) -> None:
-    server = Path(__file__).resolve().parents[1] / "mcp" / "servers" / "elicit_server.py"
+    server = MCP_SERVERS / "elicit_server.py"
     root = tmp_path / "ws"
     (root / ".orchestra").mkdir(parents=True)
     servers = {"e": {"command": sys.executable, "args": [str(server)]}}
@@ -210,5 +214,39 @@ def test_ctrl_c_at_an_mcp_servers_question(tmp_path: Path) -> None:
         "{}",
         in_order=[("MCP server 'e' asks", CTRL_C)],
     )
+    assert code == 130, transcript
+    assert "orchestra: interrupted" in transcript, transcript
+
+
+def test_ctrl_c_while_an_mcp_server_starts(tmp_path: Path) -> None:
+    root = mcp_workspace(
+        tmp_path / "ws",
+        {
+            "f": {
+                "command": sys.executable,
+                "args": [str(MCP_SERVERS / "faulty_server.py"), "--slow-start", "600"],
+            }
+        },
+        tools=["mcp__f__ok"],
+    )
+    transcript, code = _orchestra(
+        root, tmp_path / "config", [], "run", "go", in_order=[("● step 1/1 main", CTRL_C)]
+    )
+    _interrupted(root, transcript, code)
+
+
+def test_ctrl_c_while_mcp_login_waits_for_the_browser(tmp_path: Path) -> None:
+    with auth_server() as url:
+        root = mcp_workspace(tmp_path / "ws", {"g": {"type": "http", "url": url}}, tools=[])
+        transcript, code = _orchestra(
+            root,
+            tmp_path / "config",
+            [],
+            "mcp",
+            "login",
+            "g",
+            "--no-browser",
+            in_order=[("Open this page", CTRL_C)],
+        )
     assert code == 130, transcript
     assert "orchestra: interrupted" in transcript, transcript
