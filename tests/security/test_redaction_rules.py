@@ -158,6 +158,8 @@ NOT_SECRETS = [
     "key = 'abc'  # a dict key, no keyword",
     "5 passed, 1 skipped in 0.3s; bypass the compass",
     "a token-like word sk_live without a body",
+    "my-key: abcdefgh12345",
+    "x-api-key: <your-key-here>",
 ]
 
 
