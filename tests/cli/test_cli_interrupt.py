@@ -250,3 +250,31 @@ def test_ctrl_c_while_mcp_login_waits_for_the_browser(tmp_path: Path) -> None:
         )
     assert code == 130, transcript
     assert "orchestra: interrupted" in transcript, transcript
+
+
+def test_ctrl_c_in_the_editor_is_the_editors(tmp_path: Path) -> None:
+    # An editor that, as vi does, takes ^C for itself; Enter saves.
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "print('editing; Enter saves', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "open(sys.argv[1], 'w').write('The plan, edited.\\n')\n"
+    )
+    root = workspace(tmp_path / "ws", {"work": APPROVED})
+    with ScriptedServer([{"reply": {"text": "The plan."}}, DONE]) as server:
+        transcript, code = in_a_terminal(
+            [sys.executable, "-m", "orchestra_lsp", "run", "work"],
+            root,
+            cli_env(server.base_url, tmp_path / "config", VISUAL=f"{sys.executable} {editor}"),
+            {},
+            [(GATE, "e\n"), ("Enter saves", CTRL_C), ("^C", "\n"), (GATE, "a\n")],
+            within=90,
+            controlling=True,
+        )
+    assert code == 0, transcript  # the run went on: the ^C was the editor's
+    assert "interrupted" not in transcript and "Traceback" not in transcript, transcript
+    [summary] = list_runs(root)
+    assert summary.state == "finished", summary
+    assert "The plan, edited." in transcript, transcript

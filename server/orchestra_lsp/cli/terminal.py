@@ -7,16 +7,19 @@ stops the run with a message saying how to proceed (`--yes`), instead of hanging
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import difflib
 import json
 import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -301,7 +304,8 @@ class TerminalFrontEnd:
                 "Approve, edit, revise or stop?", ["approve", "edit", "revise", "stop"]
             )
             if choice == "edit":
-                text = await asyncio.to_thread(self._edit, request, text)
+                with _ctrl_c_to_the_editor():
+                    text = await asyncio.to_thread(self._edit, request, text)
                 continue
             if choice == "revise":
                 feedback = await _ask(
@@ -444,6 +448,26 @@ class TerminalFrontEnd:
         assert self.patch is not None
         with self.patch.open("a", encoding="utf-8") as patch:
             patch.write(SECRETS.redactor.redact_text(unified_diff(review, text)))
+
+
+@contextlib.contextmanager
+def _ctrl_c_to_the_editor() -> Iterator[None]:
+    """While the editor runs in the foreground, a ^C typed there is the editor's (vi
+    cancels a command with it), as git does: Orchestra's own SIGINT does nothing, so
+    the run is not interrupted under the person's edit (and the edit not lost). A
+    handler, not SIG_IGN: the editor, started after, gets the default back at exec."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _not_ours)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _not_ours(signum: int, frame: object) -> None:
+    """SIGINT while the editor runs: the editor's to handle."""
 
 
 class InputEnded(Exception):
