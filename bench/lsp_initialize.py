@@ -5,7 +5,7 @@ Goals (issue 17): `initialize` no slower than jedi-language-server, measured bes
 pylsp; the first `orchestra/commands` (what the palette asks first) answered within
 50 ms of `initialized`, and spawn -> that answer no slower than jedi-language-server's
 spawn -> its first code action; the same for Orchestra's first code action (answered from
-the same listing while the engine is being built: `lsp/code_actions.py`). The peers
+the same listing, before pygls is imported: `lsp/early_code_actions.py`). The peers
 live in their own virtualenv (`--peers DIR`, default `.venv/bench-peers/bin`, created
 with pip when missing). Runs are interleaved so machine noise hits all alike. Prints
 the median and p90 per server, Orchestra's ratio to each peer, and a verdict per goal.
@@ -147,8 +147,8 @@ async def main(peers: Path, runs: int) -> None:
                     (Path(folder) / ".orchestra").mkdir(parents=True)
                 else:
                     initialize[name].append(await time_initialize(command, root, env))
-                # The cold start asks what the stored one does (it was sent the peers'
-                # code action, which waits for the engine, and measured that instead).
+                # The cold start asks what the stored one does (Orchestra's answer to
+                # the peers' code action has rows of its own, below).
                 asked = first_request("orchestra" if name in (COLD, RELOCATED) else name, root)
                 spawned, ready = await time_first_answer(
                     command, folder, *asked, env=cold if name == COLD else env
@@ -229,7 +229,9 @@ async def main(peers: Path, runs: int) -> None:
         print(f"  {name}: initialized -> first code action median {median:.1f} ms")
     print(
         "  (orchestra's first code actions come from the same listing as its first\n"
-        "   orchestra/commands while the engine is built: lsp/code_actions.py)"
+        "   orchestra/commands: before pygls is imported (lsp/early_code_actions.py,\n"
+        "   on the documents opened so far), then while the engine is built\n"
+        "   (lsp/code_actions.py))"
     )
     for name, start in ACTION_STARTS.items():
         ratio = acted[name] / acted[jedi]
