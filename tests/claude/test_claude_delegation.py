@@ -116,8 +116,9 @@ def test_a_task_runs_a_sub_agent_with_a_fresh_context(tmp_path: Path) -> None:
     assert usage.count(("main", "general-purpose")) == 2
     edits = [e for e in events if e["type"] == "tool_call_started" and e["tool"] == "edit"]
     assert [e["step_id"] for e in edits] == ["main/task-1"]
-    [decided] = [e for e in events if e["type"] == "proposal_decided"]
-    assert decided["path"] == "src/app.py" and decided["outcome"] == "applied"
+    decided = {e["path"]: e["outcome"] for e in events if e["type"] == "proposal_decided"}
+    # The hook's flag file landed on disk without review, and the journal says so.
+    assert decided == {"src/app.py": "applied", "reviewed.flag": "applied_outside_review"}
     hooks = [(e["event"], e["decision"]) for e in events if e["type"] == "hook_ran"]
     assert hooks == [("SubagentStop", "block"), ("SubagentStop", "ok")]
 
