@@ -103,6 +103,13 @@ async def test_outside_plan_mode_the_same_command_runs_its_lines(root: Path) -> 
     prompt = _prompt(outcome)
     assert "- Marker: marked" in prompt and "- Greeting: hello-from-shell" in prompt
     assert {h["permission_mode"] for h in _hooks_seen(root)} == {"default"}
+    # The line wrote a file without review: the journal says so, naming the line.
+    outside = {
+        e["path"]: e["detail"]
+        for e in outcome.journal_of("proposal_decided")
+        if e["outcome"] == "applied_outside_review"
+    }
+    assert "the command's line `" in outside.get("made-by-prompt", ""), outside
 
 
 # An agent's (or sub-agent's) own `permissionMode` reaches the hooks of its turns as

@@ -31,7 +31,7 @@ from orchestra_lsp.changes import (
 from orchestra_lsp.changes.branches import join_branches
 from orchestra_lsp.command_bash import bash_policy
 from orchestra_lsp.engine.command_prompt import expand_command_prompt
-from orchestra_lsp.engine.disk_changes import DiskChange
+from orchestra_lsp.engine.disk_changes import DiskChange, changed, take
 from orchestra_lsp.engine.events import (
     Event,
     FileProposal,
@@ -88,6 +88,7 @@ from orchestra_lsp.llm import ModelClient, ModelError, ModelTurn
 from orchestra_lsp.permissions import Policy
 from orchestra_lsp.redaction import SECRETS, Redactor, StreamRedactor, redact_model_json
 from orchestra_lsp.retirement import end_of_life, retiring
+from orchestra_lsp.shell_effects import shell_effects
 from orchestra_lsp.tools import BUILTIN_TOOLS, ToolContext, WorkspaceView, as_view_buffers
 from orchestra_lsp.tools.errors import ToolError
 from orchestra_lsp.tools.run_shell import end_leftovers
@@ -949,7 +950,14 @@ class Run:
         )
 
         async def shell(line: str) -> tuple[str, bool]:
+            # A line writes without review like any shell command: watched the same way.
+            root = self.ctx.workspace.root
+            named = shell_effects(line, str(root), lambda _: False).writes
+            before = await asyncio.to_thread(take, root, named)
             result = await BUILTIN_TOOLS["run_shell"].run({"command": line}, self.tool_context)
+            found = await asyncio.to_thread(changed, root, before)
+            if found:
+                self._changed_outside_review(step.id, f"the command's line `{line}`", found)
             if result.is_error:
                 return result.text, True
             # Claude Code inlines the output alone; a failure keeps run_shell's status line.
