@@ -92,3 +92,19 @@ def test_tool_result_previews_say_something(tmp_path: Path) -> None:
     shown = orchestra(root, "http://127.0.0.1:9", tmp_path / "config", "show", "last").stdout
     again = [line.split(" · ", 2)[2] for line in shown.splitlines() if " read_file · " in line]
     assert again == previews, shown
+
+
+def test_mcp_list_says_how_long_a_server_took_to_start_for_people(tmp_path: Path) -> None:
+    tickets = {"command": sys.executable, "args": ["-m", "orchestra_lsp.tickets", "--dir", "t"]}
+    root = workspace(
+        tmp_path / "ws",
+        {},
+        extra={".mcp.json": json.dumps({"mcpServers": {"tickets": tickets}}), "t/.keep": ""},
+    )
+    listed = orchestra(
+        root, "http://127.0.0.1:9", tmp_path / "config", "mcp", "list", COLUMNS="250"
+    )
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    [row] = [line for line in listed.stdout.splitlines() if "tickets" in line and "ready" in line]
+    cells = [cell.strip() for cell in row.split("│")]
+    assert any(re.fullmatch(READABLE, cell) for cell in cells), row
