@@ -217,3 +217,18 @@ def test_an_mcp_tool_of_a_misspelt_server_names_the_closest(tmp_path: Path) -> N
         ".orchestra/config.toml:2:10: warning: no MCP server 'ecoh' is configured in mcp.json "
         "(did you mean 'echo'?) (configured: echo, tickets); this rule never applies",
     ], lines
+
+
+def test_a_misspelt_preloaded_skill_names_the_closest(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            ".claude/skills/release-notes/SKILL.md": "---\ndescription: R\n---\nWrite them.\n",
+            ".claude/agents/writer.md": agent("sonnet", "skills: [release-note]\n"),
+        },
+    )
+    lines = [line for line in check(root) if "skill 'release-note'" in line]
+    assert lines == [
+        ".claude/agents/writer.md:4:10: warning: skill 'release-note' is not defined (did you "
+        "mean 'release-notes'?) (skills: release-notes); it is not preloaded"
+    ], lines

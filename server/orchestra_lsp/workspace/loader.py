@@ -45,6 +45,7 @@ from orchestra_lsp.workspace.parsers import (
 from orchestra_lsp.workspace.persistent import PersistentContext, load_context_file
 from orchestra_lsp.workspace.skills import SKILL_FILE, Skill
 from orchestra_lsp.workspace.sources import Layer
+from orchestra_lsp.workspace.tool_names import did_you_mean
 from orchestra_lsp.workspace.validation import (
     check_agent_tools,
     check_bash_lines,
@@ -468,7 +469,8 @@ def _warn_unknown_skills(parsed: Parsed[Agent], skills: Mapping[str, Skill]) -> 
         if name not in skills:
             known = ", ".join(sorted(skills)) or "none"
             parsed.sink.add(
-                f"skill '{name}' is not defined (skills: {known}); it is not preloaded",
+                f"skill '{name}' is not defined{did_you_mean(name, skills)} (skills: {known}); "
+                "it is not preloaded",
                 parsed.positions.value(("skills", index)),
                 Severity.WARNING,
             )
