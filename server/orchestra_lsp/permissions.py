@@ -107,17 +107,25 @@ FOLDER_WALK_LIMIT = 20_000
 #: Paths an agent never writes, whatever a person or a rule says.
 NEVER_WRITTEN: tuple[str, ...] = (".git", ".git/**", "**/.git", "**/.git/**")
 #: Paths whose every write needs a person (also in automation mode), relative to the
-#: workspace: Orchestra's and Claude Code's own configuration (a run must not widen its
-#: permissions), secrets, CI definitions and hooks (code that runs elsewhere, later).
+#: workspace: Orchestra's and Claude Code's own configuration, also a sub-folder's (a run
+#: must not widen its permissions), the persistent context every later run reads (its
+#: `@~/` imports pull the person's files into the prompt), secrets, CI definitions,
+#: hooks, and the files a person's tools run code from when the folder is opened or a
+#: package manager runs (code that runs elsewhere, later).
 DEFAULT_PROTECTED: tuple[str, ...] = (
-    ".orchestra/**",
-    ".claude/**",
+    "**/.orchestra/**",
+    "**/.claude/**",
     "**/.mcp.json",
     "**/mcp.json",
+    "**/CLAUDE.md",
+    "**/CLAUDE.local.md",
+    "**/AGENTS.md",
+    ".github/copilot-instructions.md",
     "**/.env*",
     ".github/workflows/**",
     ".github/actions/**",
     ".gitlab-ci.yml",
+    ".gitlab-ci.yaml",
     ".gitlab/**",
     ".circleci/**",
     ".travis.yml",
@@ -131,13 +139,33 @@ DEFAULT_PROTECTED: tuple[str, ...] = (
     ".woodpecker/**",
     ".githooks/**",
     ".husky/**",
-    ".pre-commit-config.yaml",
-    "lefthook.yml",
-    ".lefthook.yml",
+    ".pre-commit-config.*",
+    # lefthook reads any of .yml/.yaml/.json/.jsonc/.toml, hidden or not, and a local file
+    "lefthook.*",
+    ".lefthook.*",
+    "lefthook-local.*",
+    ".lefthook-local.*",
+    ".lefthook/**",
+    ".config/lefthook.*",
     ".gitmodules",
     ".gitattributes",
     ".vscode/**",
     ".devcontainer/**",
+    ".idea/**",
+    ".zed/**",
+    ".helix/**",
+    ".nvim.lua",
+    ".nvimrc",
+    ".exrc",
+    "**/.dir-locals.el",
+    "**/.dir-locals-2.el",
+    "**/.npmrc",
+    "**/.yarnrc",
+    "**/.yarnrc.yml",
+    ".yarn/plugins/**",
+    ".yarn/releases/**",
+    "**/.pnpmfile.cjs",
+    "**/bunfig.toml",
 )
 _COMMAND_TOOL = "run_shell"
 _SEVERITY: Mapping[Verdict, int] = {"allow": 0, "ask": 1, "deny": 2}
@@ -419,6 +447,7 @@ class Policy:
             root = realpath(self.workspace)
             if real.startswith(root.rstrip("/") + "/"):
                 forms.add(posixpath.normpath(os.path.relpath(real, root)))
+        forms |= {_as_windows_reads(form) for form in forms}
         for verdict, globs in (("deny", NEVER_WRITTEN), ("ask", self.protected)):
             for glob in globs:
                 pattern = _compile_protected(glob)
@@ -638,6 +667,18 @@ def _normalise_path(path: str, workspace: str | None) -> str:
         if path.startswith(root.rstrip("/") + "/"):
             path = path[len(root.rstrip("/")) + 1 :]
     return posixpath.normpath(path) if path else "."
+
+
+def _as_windows_reads(path: str) -> str:
+    """`path` as Windows opens it: NTFS drops a name's trailing dots and spaces
+    (`settings.json.`) and reads `name::$DATA` (a stream) as `name`."""
+    parts = []
+    for part in path.split("/"):
+        if part not in (".", ".."):
+            part = part.split(":", 1)[0] or part
+            part = part.rstrip(". ") or part
+        parts.append(part)
+    return "/".join(parts)
 
 
 def _escapes(path: str) -> bool:
