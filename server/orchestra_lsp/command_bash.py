@@ -1,9 +1,11 @@
 """A Claude Code command's `` !`cmd` `` lines: where they are, and whether the command
 may run them.
 
-As in Claude Code, a `` !`cmd` `` runs before the prompt is sent only when the
-command's own `allowed-tools` allow it (`Bash(git status:*)`, translated to
-`run_shell(git status*)`), and the person's deny rules still win. The engine
+As in Claude Code, a `` !`cmd` `` runs before the prompt is sent only when an allow
+rule allows it — the command's own `allowed-tools` (`Bash(git status:*)`, translated
+to `run_shell(git status *)`) or the workspace's permission rules (Claude Code's
+settings `permissions.allow`, config.toml's `allow`), which Claude Code's permission
+check of these lines also consults — and the person's deny rules still win. The engine
 (`engine/command_prompt.py`) runs them by this decision, and `orchestra check`
 (`workspace/validation.py`) warns by the same decision about a line that will be
 refused, so that the two can never disagree.
@@ -21,7 +23,7 @@ from orchestra_lsp.workspace.markdown import code_lines
 BANG = re.compile(r"!`([^`\n]+)`")
 """`` !`cmd` ``: group 1 is the command line."""
 
-NOT_ALLOWED = "the command's `allowed-tools` do not allow it"
+NOT_ALLOWED = "neither the command's `allowed-tools` nor the permission rules allow it"
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,13 @@ def bash_policy(
     deny: Iterable[str],
     workspace: str | None,
     protected: Iterable[str] = (),
+    allow: Iterable[str] = (),
 ) -> Policy:
-    """The policy `` !`cmd` `` lines run under: the command's `allowed-tools` (ours)
-    allow, the person's deny rules refuse. Raises PolicyError for a malformed rule."""
+    """The policy `` !`cmd` `` lines run under: the command's `allowed-tools` (ours) and
+    the workspace's `allow` rules allow, the person's deny rules refuse. Raises
+    PolicyError for a malformed rule."""
     return Policy.from_strings(
-        allow=allowed_tools, deny=deny, workspace=workspace, protected=protected
+        allow=[*allowed_tools, *allow], deny=deny, workspace=workspace, protected=protected
     )
 
 

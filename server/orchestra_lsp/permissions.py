@@ -24,7 +24,11 @@ depends on what is matched:
   workspace is never allowed by a rule (at most asked about).
 - everything else (command lines, search patterns, JSON arguments, tool names): ``*``
   and ``**`` match anything, ``/`` included. A command line is not a path: in
-  ``run_shell(npm test*)`` the star must cover ``npm test -- src/a.test.ts``.
+  ``run_shell(npm test*)`` the star must cover ``npm test -- src/a.test.ts``. A
+  command pattern ending in a space and ``*`` is a prefix match at a word boundary,
+  as Claude Code's ``Bash(git diff:*)`` and ``Bash(git diff *)`` are:
+  ``run_shell(git diff *)`` covers ``git diff`` and ``git diff --cached``, never
+  ``git diff-index`` (which ``run_shell(git diff*)`` covers).
 
 Command lines are read by a real shell parser (:mod:`orchestra_lsp.shell_syntax`) and
 analysed by :mod:`orchestra_lsp.shell_effects`: every command the line runs — after
@@ -699,6 +703,9 @@ def _compile_glob(glob: str, *, path: bool) -> re.Pattern[str]:
         glob = glob.removeprefix("./")
     out: list[str] = []
     index = 0
+    boundary = not path and glob.endswith(" *")
+    if boundary:  # a prefix at a word boundary: nothing more, or a space and anything
+        glob = glob[:-2]
     while index < len(glob):
         if glob.startswith("**/", index) and path:
             out.append("(?:.*/)?")
@@ -715,6 +722,8 @@ def _compile_glob(glob: str, *, path: bool) -> re.Pattern[str]:
         else:
             out.append(re.escape(glob[index]))
             index += 1
+    if boundary:
+        out.append("(?:[ \t].*)?")
     return re.compile("".join(out), re.DOTALL)
 
 

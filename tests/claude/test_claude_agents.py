@@ -88,7 +88,7 @@ def test_fields_are_listed_with_their_meaning(tmp_path: Path) -> None:
     assert "edit" not in planner.tools and "run_shell" not in planner.tools
     assert {"edit", "run_shell"} <= set(planner.excluded_tools)
     assert careful.tools == ["read_file", "search", "run_shell"]
-    assert careful.excluded_tools == ["edit"] and careful.deny == ["run_shell(rm*)"]
+    assert careful.excluded_tools == ["edit"] and careful.deny == ["run_shell(rm *)"]
     assert careful.model == "claude-haiku-5-5"
     assert "mcp__docs__*" in narrow.tools and "mcp__*" not in narrow.tools
     assert ws.errors == []
@@ -135,7 +135,7 @@ def test_disallowed_tools_remove_and_deny(tmp_path: Path) -> None:
             "reply": {"tool_use": [{"name": "run_shell", "input": {"command": "rm -f notes.txt"}}]},
         },
         {
-            "expect": {"last_tool_result_contains": ["run_shell(rm*)"]},
+            "expect": {"last_tool_result_contains": ["run_shell(rm *)"]},
             "reply": {"text": "Not deleted."},
         },
     ]
@@ -150,7 +150,7 @@ def test_disallowed_tools_remove_and_deny(tmp_path: Path) -> None:
     [decided] = [
         e for e in load_run(root, summary.run_id).events if e["type"] == "permission_decided"
     ]
-    assert (decided["verdict"], decided["rule"]) == ("deny", "run_shell(rm*)")
+    assert (decided["verdict"], decided["rule"]) == ("deny", "run_shell(rm *)")
 
 
 def test_bypass_permissions_is_refused_by_default(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ EXPECTED_PROMPT = """\
 
 - Current status: ?? untracked.txt
 - Version: 1.4.2
-- Cleanup: [`rm -rf build` was not run: the command's `allowed-tools` do not allow it]
+- Cleanup: [`rm -rf build` was not run: neither the command's `allowed-tools` nor the permission rules allow it]
 
 ## Your task
 

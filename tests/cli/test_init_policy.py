@@ -122,10 +122,10 @@ def test_check_warns_when_a_config_rule_overrides_a_claude_code_allow(tmp_path: 
     warnings = [line for line in checked.stdout.splitlines() if ": warning: " in line]
     assert warnings == [
         f".orchestra/config.toml:{ask_line}:{ask_column}: warning: ask rule 'run_shell' overrides "
-        "`run_shell(python3 -m unittest*)` (command 'fix-tests' allowed-tools) and 1 more: "
+        "`run_shell(python3 -m unittest *)` (command 'fix-tests' allowed-tools) and 1 more: "
         "ask beats allow, so those allows never take effect; narrow or remove this rule "
         "(a call no rule allows is asked about anyway)",
         f".orchestra/config.toml:{deny_line}:{deny_column}: warning: deny rule 'run_shell(npm *)' "
-        "overrides `run_shell(npm test*)` (Claude Code permissions.allow): deny beats allow, "
+        "overrides `run_shell(npm test *)` (Claude Code permissions.allow): deny beats allow, "
         "so that allow never takes effect; narrow this rule if the allow is meant",
     ], checked.stdout

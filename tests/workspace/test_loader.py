@@ -243,7 +243,7 @@ def test_claude_code_repository_just_works(write_files: WriteFiles, user_dir: Pa
     assert agent.source.layer is Layer.COMPAT
     command = ws.commands["y"]
     assert command.steps[0].prompt == "Fix issue $ARGUMENTS carefully."
-    assert command.allowed_tools == ["run_shell(git diff*)", "read_file"]
+    assert command.allowed_tools == ["run_shell(git diff *)", "read_file"]
     assert command.arguments[0].description == "[issue-number] [priority]"
     server = ws.mcp_servers["db"]
     assert server.spec.env == {"TOKEN": "dev"}  # type: ignore[union-attr]

@@ -942,11 +942,13 @@ class Run:
 
     async def _expand_claude_prompt(self, step: Step, text: str) -> str:
         """`` !`cmd` `` and `@file` in a Claude Code command (see `command_prompt`)."""
+        workspace = self.ctx.workspace
         policy = bash_policy(
             self.ctx.command.allowed_tools,
             [rule.text for rule in self.ctx.policy.deny],
-            str(self.ctx.workspace.root),
+            str(workspace.root),
             self.ctx.policy.protected,
+            allow=[*workspace.config.permissions.allow, *workspace.claude_settings.allow],
         )
 
         async def shell(line: str) -> tuple[str, bool]:

@@ -8,7 +8,7 @@ deny first, then ask, then allow; `env` and `hooks` of a higher file win key by 
 (hooks: all files' hooks run, as in Claude Code).
 
 Permission rules, mapped (the README's table lists every form): `Bash(npm run test:*)`
-is `run_shell(npm run test*)`; `Read(path)` is `read_file(path)` and
+is `run_shell(npm run test *)` (a prefix at a word boundary); `Read(path)` is `read_file(path)` and
 `list_files(path)`; `Edit`/`Write`/`MultiEdit(path)` are `edit(path)`; `Grep`, `Glob`,
 `LS` are `search` and `list_files`; `mcp__server` is `mcp__server__*`. Paths outside
 the workspace (`~/…`, `//abs/…`) and tools Orchestra lacks (`WebFetch(domain:…)`,

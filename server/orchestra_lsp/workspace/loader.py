@@ -297,11 +297,14 @@ def _load(
     for parsed_agent in parsed_agents:
         _check(parsed_agent, check_agent_tools, mcp_servers)
     deny = [*config.permissions.deny, *claude_settings.deny]
+    allow = [*config.permissions.allow, *claude_settings.allow]  # `!` lines: as the run
     for parsed_command in parsed_commands:
         _check(parsed_command, partial(check_command, broken=broken_agents), agents)
-        _check(parsed_command, lambda p, d: check_bash_lines(p, p.checked, d, str(root)), deny)
+        _check(
+            parsed_command, lambda p, d: check_bash_lines(p, p.checked, d, str(root), allow), deny
+        )
     for parsed_skill in parsed_skills:
-        _check(parsed_skill, lambda p, d: check_bash_lines(p, p.command, d, str(root)), deny)
+        _check(parsed_skill, lambda p, d: check_bash_lines(p, p.command, d, str(root), allow), deny)
     if parsed_config is not None:
         _check(parsed_config, check_permissions, mcp_servers)
         allows = [

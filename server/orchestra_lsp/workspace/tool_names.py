@@ -113,8 +113,9 @@ def did_you_mean(name: str, choices: Iterable[str] | None = None) -> str:
 def from_claude(name: str) -> tuple[str | None, bool]:
     """Translate one Claude Code tool entry (`Bash(git diff:*)`) to ours.
 
-    Returns (our pattern or None, known). Claude's `:*` suffix means "any further
-    arguments", which is our trailing `*`.
+    Returns (our pattern or None, known). Claude's `:*` suffix is a prefix match at a
+    word boundary (`git diff:*` covers `git diff` and `git diff --cached`, never
+    `git diff-index`), which is our trailing ` *` (see `permissions`).
     """
     base, argument = split_pattern(name)
     if base.startswith("mcp__") or base in BUILTIN_TOOL_NAMES:
@@ -126,4 +127,6 @@ def from_claude(name: str) -> tuple[str | None, bool]:
         return None, True
     if argument is None:
         return ours, True
+    if argument.endswith(":*"):
+        argument = argument[:-2].rstrip() + " *"
     return f"{ours}({argument.replace(':*', '*')})", True

@@ -28,7 +28,12 @@ from orchestra_lsp.workspace.flow_checks import (
 from orchestra_lsp.workspace.mcp_config import McpServer
 from orchestra_lsp.workspace.parsers import Parsed
 from orchestra_lsp.workspace.sources import Layer
-from orchestra_lsp.workspace.templates import CONTEXT_NAMES, find_names
+from orchestra_lsp.workspace.templates import (
+    CONTEXT_NAMES,
+    PositionalArguments,
+    find_names,
+    render,
+)
 from orchestra_lsp.workspace.tool_names import (
     BUILTIN_TOOL_NAMES,
     did_you_mean,
@@ -198,7 +203,11 @@ _PART = re.compile(r"part `(.+?)` of the command")
 
 
 def check_bash_lines(
-    parsed: Parsed[Any], command: Command | None, deny: Sequence[str], workspace: str
+    parsed: Parsed[Any],
+    command: Command | None,
+    deny: Sequence[str],
+    workspace: str,
+    allow: Sequence[str] = (),
 ) -> None:
     """A Claude Code command's (or a skill's, run as one) `` !`cmd` `` line that its
     own `allowed-tools` (or a deny rule of the person's) refuses is never run — the
@@ -207,15 +216,19 @@ def check_bash_lines(
     if command is None or not command.claude or "!`" not in parsed.text:
         return
     try:
-        policy = bash_policy(command.allowed_tools, deny, workspace)
+        policy = bash_policy(command.allowed_tools, deny, workspace, allow=allow)
     except PolicyError:  # a malformed rule has its own error
         return
     written = parsed.data.get("allowed-tools")
     rules = written.split(",") if isinstance(written, str) else written or []
     shell = [str(rule).strip() for rule in rules if str(rule).strip().startswith("Bash")]
     body = command.source.body_line
+    # The run substitutes the arguments before the shell sees the line (`$ARGUMENTS`,
+    # `$1`, `$name`): decided with a plain word in their place, as a typical run is.
+    sample = PositionalArguments("ARG", ["ARG"] * 10, command.argument_names)
     for bash in bash_lines(parsed.text.split("\n")[body:]):
-        allowed, decision, _ = bash_decision(policy, bash.command)
+        line_run = render(bash.command, {}, sample)
+        allowed, decision, _ = bash_decision(policy, line_run)
         if allowed:
             continue
         if decision.rule is not None:
@@ -233,7 +246,7 @@ def check_bash_lines(
                 why = f"no rule of its `allowed-tools` allows it ({listed} only)"
             else:
                 why = "its `allowed-tools` allow no shell command"
-            if part is None:
+            if part is None and line_run == bash.command:
                 why += f"; add `Bash({bash.command})` to let it run"
         line = body + bash.line
         parsed.sink.add(
