@@ -20,7 +20,7 @@ local function drive()
   vim.lsp.config("orchestra", {
     cmd = { "orchestra", "serve" },
     filetypes = { "markdown", "python" },
-    root_markers = { ".orchestra" },
+    root_markers = { ".orchestra", { ".claude", ".mcp.json", "CLAUDE.md" }, ".git" },
   })
   vim.lsp.enable("orchestra")
 

@@ -16,14 +16,78 @@ function M.call(client, method, ...)
   return client[method](...)
 end
 
---- The workspace holding `path` (a file or folder): the nearest folder up from it with
---- one of `root_markers` (`.orchestra`), as the CLI takes the folder it is run in.
+--- `root_markers` as priority groups: a string is a group of its own.
+local function marker_groups()
+  local groups = {}
+  for _, marker in ipairs(config.options.root_markers) do
+    groups[#groups + 1] = type(marker) == "table" and marker or { marker }
+  end
+  return groups
+end
+
+--- The markers, for messages: `.orchestra or .claude or …`.
+function M.markers_text()
+  return table.concat(vim.iter(marker_groups()):flatten():totable(), " or ")
+end
+
+--- The workspace holding `path` (a file or folder), found as the CLI and the server find
+--- it (`find_root` in cli/main.py), going up from `path`: the nearest folder with a marker
+--- of the first group of `root_markers` (a `.orchestra` folder); else the nearest with
+--- one of a later group (Claude Code's `.claude`, `.mcp.json`, `CLAUDE.md`; never the
+--- home folder, whose `.claude` holds the person's own settings). The search stops at
+--- the repository root (`.git`). With `fallback` (a command run here, as the CLI runs
+--- in a folder): else the repository root, else the folder itself; without it (a buffer
+--- opened), nil.
 ---@return string|nil
-function M.root_of(path)
+function M.root_of(path, fallback)
   if path == nil or path == "" then
     return nil
   end
-  return vim.fs.root(path, config.options.root_markers)
+  local start = vim.fs.normalize(vim.fn.fnamemodify(path, ":p"))
+  if vim.fn.isdirectory(start) == 0 then
+    start = vim.fs.dirname(start)
+  end
+  start = start:gsub("(.)/$", "%1")
+  local home = vim.fs.normalize(vim.uv.os_homedir() or "")
+  local groups = marker_groups()
+  local found = {}
+  local repository = nil
+  local folder = start
+  while true do
+    for index, group in ipairs(groups) do
+      if found[index] == nil and (index == 1 or folder ~= home) then
+        for _, marker in ipairs(group) do
+          local stat = vim.uv.fs_stat(folder .. "/" .. marker)
+          -- the first group's marker is a folder (`.orchestra/`), as the CLI asks
+          if stat and (index > 1 or stat.type == "directory") then
+            found[index] = folder
+            break
+          end
+        end
+      end
+    end
+    if found[1] then
+      return found[1]
+    end
+    if vim.uv.fs_stat(folder .. "/.git") then
+      repository = folder
+      break
+    end
+    local parent = vim.fs.dirname(folder)
+    if parent == folder then
+      break
+    end
+    folder = parent
+  end
+  for index = 2, #groups do
+    if found[index] then
+      return found[index]
+    end
+  end
+  if fallback then
+    return repository or start
+  end
+  return nil
 end
 
 --- The root for the current context: the current buffer's workspace, else the working
@@ -39,7 +103,8 @@ function M.current_root()
       root = running[1].config.root_dir
     end
   end
-  return root
+  -- as the CLI run here: the repository root, else the working directory
+  return root or M.root_of(vim.fn.getcwd(), true)
 end
 
 local function handlers()
@@ -145,7 +210,7 @@ function M.current()
   local root = M.current_root()
   if root == nil then
     util.notify(
-      "no workspace here: no folder with " .. table.concat(config.options.root_markers, " or ") .. " above this buffer or the working directory",
+      "no workspace here: no folder with " .. M.markers_text() .. " above this buffer or the working directory",
       vim.log.levels.WARN
     )
     return nil

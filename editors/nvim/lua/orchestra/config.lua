@@ -7,8 +7,10 @@ M.defaults = {
   cmd = { "orchestra", "serve" },
   --- Extra environment for the server (ANTHROPIC_API_KEY is inherited from Neovim's).
   cmd_env = nil,
-  --- A workspace is the nearest folder up from a buffer holding one of these.
-  root_markers = { ".orchestra" },
+  --- What makes a folder a workspace, as for the CLI: groups, strongest first (a string
+  --- is a group of its own). Going up from a buffer to the repository root (`.git`),
+  --- the nearest folder with a marker of the first group wins, else of the next.
+  root_markers = { ".orchestra", { ".claude", ".mcp.json", "CLAUDE.md" } },
   review = {
     --- Open the review buffer as soon as a run proposes changes.
     auto_open = true,

@@ -41,7 +41,7 @@ function M.check()
 
   health.start("orchestra: workspace")
   if root == nil then
-    health.warn(("no workspace: no folder with %s above %s"):format(table.concat(config.root_markers, " or "), vim.fn.getcwd()))
+    health.warn(("no workspace: no folder with %s above %s"):format(client_mod.markers_text(), vim.fn.getcwd()))
   else
     health.ok("root: " .. root)
     if client then
