@@ -25,11 +25,6 @@ local function marker_groups()
   return groups
 end
 
---- The markers, for messages: `.orchestra or .claude or …`.
-function M.markers_text()
-  return table.concat(vim.iter(marker_groups()):flatten():totable(), " or ")
-end
-
 --- The workspace holding `path` (a file or folder), found as the CLI and the server find
 --- it (`find_root` in cli/main.py), going up from `path`: the nearest folder with a marker
 --- of the first group of `root_markers` (a `.orchestra` folder); else the nearest with
@@ -204,17 +199,9 @@ function M.attach(bufnr)
   end
 end
 
---- The client for the current context, started if need be; nil (with a message) when
---- no workspace is found.
+--- The client for the current context, started if need be (nil if it cannot start).
 function M.current()
   local root = M.current_root()
-  if root == nil then
-    util.notify(
-      "no workspace here: no folder with " .. M.markers_text() .. " above this buffer or the working directory",
-      vim.log.levels.WARN
-    )
-    return nil
-  end
   local bufnr = vim.api.nvim_get_current_buf()
   local attach = vim.bo[bufnr].buftype == "" and vim.api.nvim_buf_get_name(bufnr) ~= "" and M.root_of(vim.api.nvim_buf_get_name(bufnr)) == root
   return M.ensure(root, attach and bufnr or nil)

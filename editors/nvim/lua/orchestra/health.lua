@@ -40,34 +40,30 @@ function M.check()
   end
 
   health.start("orchestra: workspace")
-  if root == nil then
-    health.warn(("no workspace: no folder with %s above %s"):format(client_mod.markers_text(), vim.fn.getcwd()))
-  else
-    health.ok("root: " .. root)
-    if client then
-      local namespace = vim.lsp.diagnostic.get_namespace(client.id)
-      local counts = { 0, 0, 0, 0 }
-      local files = 0
-      for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
-        if vim.api.nvim_buf_get_name(bufnr):find("/.orchestra/", 1, true) then
-          local found = vim.diagnostic.get(bufnr, { namespace = namespace })
-          if #found > 0 then
-            files = files + 1
-          end
-          for _, d in ipairs(found) do
-            counts[d.severity] = counts[d.severity] + 1
-          end
+  health.ok("root: " .. root)
+  if client then
+    local namespace = vim.lsp.diagnostic.get_namespace(client.id)
+    local counts = { 0, 0, 0, 0 }
+    local files = 0
+    for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_get_name(bufnr):find("/.orchestra/", 1, true) then
+        local found = vim.diagnostic.get(bufnr, { namespace = namespace })
+        if #found > 0 then
+          files = files + 1
+        end
+        for _, d in ipairs(found) do
+          counts[d.severity] = counts[d.severity] + 1
         end
       end
-      local text = ("%d errors, %d warnings in .orchestra files (%d files)"):format(counts[1], counts[2], files)
-      if counts[1] > 0 then
-        health.warn(text, { ":lua vim.diagnostic.setqflist() lists them" })
-      else
-        health.ok(text)
-      end
-    else
-      health.info(".orchestra diagnostics: the server is not running")
     end
+    local text = ("%d errors, %d warnings in .orchestra files (%d files)"):format(counts[1], counts[2], files)
+    if counts[1] > 0 then
+      health.warn(text, { ":lua vim.diagnostic.setqflist() lists them" })
+    else
+      health.ok(text)
+    end
+  else
+    health.info(".orchestra diagnostics: the server is not running")
   end
 
   health.start("orchestra: model")
