@@ -76,6 +76,8 @@ def test_tool_result_previews_say_something(tmp_path: Path) -> None:
     }
     root = workspace(tmp_path / "ws", {"look": READ}, extra=files)
     reads = [{"name": "read_file", "input": {"path": name}} for name in files]
+    # Arguments too long for their line are cut with an ellipsis too.
+    reads.append({"name": "search", "input": {"pattern": "needle-" * 30}})
     with ScriptedServer([{"reply": {"tool_use": reads}}, {"reply": {"text": "Read."}}]) as server:
         ran = orchestra(root, server, tmp_path / "config", "run", "look")
     assert ran.returncode == 0, ran.stdout + ran.stderr
@@ -88,6 +90,8 @@ def test_tool_result_previews_say_something(tmp_path: Path) -> None:
     assert len(ticket) == 100 and ticket.endswith("…"), ticket
     assert small == '{"id": "SHOP-8", "tags": ["a", "b"]}'
     assert notes == "--- title: Release notes ---"
+    [called] = [line for line in ran.stdout.splitlines() if "⚙ search" in line]
+    assert called.endswith("…") and len(called.split(" ", 4)[-1]) == 120, called
     # `orchestra show` says each call as the run's output did.
     shown = orchestra(root, "http://127.0.0.1:9", tmp_path / "config", "show", "last").stdout
     again = [line.split(" · ", 2)[2] for line in shown.splitlines() if " read_file · " in line]

@@ -89,6 +89,12 @@ def diff_text(diff: str) -> Text:
 _NUMBERED = re.compile(r"^\s*\d+\t")
 
 
+def cut(text: str, width: int) -> str:
+    """`text` if it fits in `width` characters, else its start and `…` (so a person can
+    tell a cut value from a whole one)."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def result_preview(summary: str, width: int = PREVIEW_CHARS) -> str:
     """A tool result's start (`ToolCallFinished.summary`) on one line of at most
     `width` characters: JSON compacted (`{"id": "SHOP-1", "labels": ["bug"]}`), read_file's
@@ -101,7 +107,7 @@ def result_preview(summary: str, width: int = PREVIEW_CHARS) -> str:
         flat = json.dumps(json.loads(summary), ensure_ascii=False)
     except ValueError:  # not JSON, or cut short: its words will do
         flat = " ".join(summary.split())
-    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
+    return cut(flat, width)
 
 
 _DECIDED = {"approve": "approved", "revise": "sent back", "stop": "stopped"}
@@ -177,7 +183,7 @@ class TerminalFrontEnd:
                 # A structured answer (or a group's) decides what runs next: show it.
                 shown = json.dumps(event.data, ensure_ascii=False)
                 cost = f" · ${event.cost_usd:.4f}" if event.cost_usd else ""
-                out.print(f"  [green]→[/] {escape(event.step_id)}: {escape(shown[:200])}{cost}")
+                out.print(f"  [green]→[/] {escape(event.step_id)}: {escape(cut(shown, 200))}{cost}")
             case ev.ToolCallFinished():
                 mark = "[red]✗[/]" if event.is_error else "[green]✓[/]"
                 out.print(
@@ -186,7 +192,7 @@ class TerminalFrontEnd:
                 )
             case ev.ToolCallStarted():
                 args = json.dumps(event.arguments, ensure_ascii=False)
-                out.print(f"  ⚙ {escape(event.tool)} [dim]{escape(args[:120])}[/]")
+                out.print(f"  ⚙ {escape(event.tool)} [dim]{escape(cut(args, 120))}[/]")
             case ev.ArtifactSaved():
                 out.print(f"  [dim]saved {escape(event.path)}[/]")
             case ev.PermissionDecided() if event.verdict == "deny":
