@@ -118,7 +118,9 @@ def test_rules_are_mapped_and_decided_as_claude_code_does(tmp_path: Path) -> Non
             os.environ["HOME"] = previous
     policy = engine.policy([])
     verdicts = {
-        ("run_shell", "npm run test:unit"): "allow",
+        ("run_shell", "npm run test -- --watch"): "allow",
+        # `test:*` is a prefix at a word boundary, as in Claude Code: another script
+        ("run_shell", "npm run test:unit"): "ask",
         ("run_shell", "ls -la src"): "allow",
         ("run_shell", "make env"): "allow",  # settings.local.json
         ("run_shell", "git push origin main"): "ask",

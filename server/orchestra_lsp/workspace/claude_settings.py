@@ -292,7 +292,34 @@ def _without_claude_only(
         )
         if len(path) == 1:
             del kept[path[0]]
+    # A key Claude Code does not document either: unknown, with the closest of all the
+    # documented ones (`statusline`: `statusLine`), not only of those Orchestra uses.
+    documented = (*_aliases(_SettingsFile), *CLAUDE_SESSION_SETTINGS, *CLAUDE_UNUSED_SETTINGS)
+    for key in [key for key in kept if key not in documented]:
+        sink.add(
+            f"unknown field '{key}' in Claude Code settings{did_you_mean(key, documented)}; "
+            "ignored",
+            positions.key((key,)),
+            Severity.WARNING,
+        )
+        del kept[key]
+    permissions = kept.get("permissions")
+    if isinstance(permissions, dict):
+        documented = (*_aliases(_Permissions), *CLAUDE_UNUSED_PERMISSIONS)
+        for key in [key for key in permissions if key not in documented]:
+            sink.add(
+                f"unknown field 'permissions.{key}' in Claude Code settings"
+                f"{did_you_mean(key, documented)}; ignored",
+                positions.key(("permissions", key)),
+                Severity.WARNING,
+            )
+            del permissions[key]
     return kept
+
+
+def _aliases(model: type[BaseModel]) -> list[str]:
+    """The keys of `model` as a settings file writes them."""
+    return [field.alias or name for name, field in model.model_fields.items()]
 
 
 def _merge(
