@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from orchestra_lsp.retirement import deprecated_models, end_of_life
+from orchestra_lsp.retirement import deprecated_models, end_of_life, known_models
 
 
 def test_the_table_is_the_sdks_own() -> None:
@@ -23,3 +23,12 @@ def test_reading_it_does_not_import_the_sdk() -> None:
         "assert deprecated_models()\nassert 'anthropic' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_model_list_is_the_sdks_own() -> None:
+    from typing import get_args
+
+    from anthropic.types import Model
+
+    [listed, _str] = get_args(Model)
+    assert known_models() == frozenset(get_args(listed))
