@@ -269,3 +269,21 @@ def test_the_screens_pass_clean_text_and_catch_keywords() -> None:
     assert redactor.may_hold_secret('{"m":"DB_PASSWORD=Tr0ub4dor&3"}')
     assert redactor.may_hold_secret('{"m":"postgres://a:S3cr3t!@h/db"}')
     assert redactor.may_hold_secret('{"password":"hunter2x"}')  # a key, walked as one
+
+
+TOKENS_TEXT = "".join(f"{kind}: {token}\n" for kind, token in LONG_TOKENS.items())
+
+
+@settings(max_examples=150, deadline=None)
+@given(cuts=st.lists(st.integers(min_value=0, max_value=len(TOKENS_TEXT)), max_size=20))
+def test_every_token_shape_streamed_in_pieces_is_redacted_whole(cuts: list[int]) -> None:
+    """Each shape's held-back start and the rest of its token after a match: cut
+    anywhere, the stream shows what redacting the whole text shows."""
+    stream = StreamRedactor(Redactor())
+    pieces, start = [], 0
+    for cut in sorted(set(cuts)):
+        pieces.append(TOKENS_TEXT[start:cut])
+        start = max(start, cut)
+    pieces.append(TOKENS_TEXT[start:])
+    shown = "".join(stream.feed(piece) for piece in pieces) + stream.flush()
+    assert shown == "".join(f"{kind}: {REDACTED}\n" for kind in LONG_TOKENS), shown
