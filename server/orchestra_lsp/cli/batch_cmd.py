@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orchestra_lsp.cli.console import TerminalConsole
 from orchestra_lsp.cli.run_cmd import add_gate_option
 from orchestra_lsp.cli.tables import unwrapped_console
 from orchestra_lsp.engine import (
@@ -105,7 +106,7 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when every item finished, 1 when any did not, 2 on bad input."""
-    console = Console(stderr=True, highlight=False) if args.json else unwrapped_console()
+    console = TerminalConsole(stderr=True, highlight=False) if args.json else unwrapped_console()
     try:
         if args.parallel < 1:
             raise BatchError("--parallel takes a number of items, 1 or more")
@@ -185,7 +186,7 @@ def _print_plan(plan: BatchPlan, options: BatchOptions, as_json: bool) -> None:
 def report(args: argparse.Namespace) -> int:
     """`batch-report`: exit 0 when every planned item finished, 1 otherwise, 2 when
     nothing could be read."""
-    console = Console(stderr=True, highlight=False) if args.json else unwrapped_console()
+    console = TerminalConsole(stderr=True, highlight=False) if args.json else unwrapped_console()
     try:
         summary = merge_batches(args.places)
     except BatchError as error:

@@ -43,6 +43,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from orchestra_lsp.cli.batch_cmd import ItemProgress, print_summary
+from orchestra_lsp.cli.console import TerminalConsole
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
 from orchestra_lsp.engine import Engine, RunRequest
 from orchestra_lsp.engine.batch import (
@@ -134,7 +135,7 @@ def example_dir(name: str = SHOP) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    console = Console(highlight=False)
+    console = TerminalConsole(highlight=False)
     if args.example == CALCULATOR:
         return _calculator(args, console)
     return _shop(args, console)

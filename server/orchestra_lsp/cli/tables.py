@@ -8,6 +8,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from orchestra_lsp.cli.console import TerminalConsole
+
 #: Piped tables get a readable width instead of rich's 80 columns; paths still run whole.
 PIPED_WIDTH = 140
 
@@ -15,7 +17,7 @@ PIPED_WIDTH = 140
 def unwrapped_console() -> Console:
     """A console that never breaks a printed line: rich wraps at 80 columns when the
     output is not a terminal, and a path broken in two cannot be copied."""
-    return Console(highlight=False, soft_wrap=True)
+    return TerminalConsole(highlight=False, soft_wrap=True)
 
 
 def print_table(
@@ -33,7 +35,7 @@ def print_table(
     would break words, or leave the prose columns a few characters wide."""
     kept = [i for i in range(len(columns)) if i == 0 or any(row[i] for row in rows)]
     console = Console()
-    console = Console(width=None if console.is_terminal else PIPED_WIDTH)
+    console = TerminalConsole(width=None if console.is_terminal else PIPED_WIDTH)
     widths: dict[int, int] = {}  # the least each column takes without breaking a word
     for index in kept:
         texts = [columns[index], *(row[index] for row in rows)]

@@ -34,6 +34,7 @@ from rich.text import Text
 
 from orchestra_lsp.changes import LABELS, Changeset, apply_hunks
 from orchestra_lsp.changes.hunks import hunk_diff
+from orchestra_lsp.cli.console import spelled_out
 from orchestra_lsp.cli.line_input import ask_in_thread
 from orchestra_lsp.durations import for_people
 from orchestra_lsp.engine import (
@@ -81,7 +82,14 @@ def diff_text(diff: str) -> Text:
     text = Text(no_wrap=False, end="")
     for line in diff.splitlines(keepends=True):
         header = line.startswith(("+++", "---"))
-        text.append(line, style="bold" if header else styles.get(line[:1], ""))
+        # Every control character spelled out, before rich drops CR and BS unseen. A
+        # bare CR (or FF, …) ends difflib's line but no line on disk: it is shown too.
+        [body] = line.splitlines()
+        ending = line[len(body) :]
+        if ending not in ("", "\n", "\r\n"):
+            body, ending = line, "\n"
+        style = "bold" if header else styles.get(line[:1], "")
+        text.append(spelled_out(body) + ending, style=style)
     return text
 
 
