@@ -278,3 +278,13 @@ def test_ctrl_c_in_the_editor_is_the_editors(tmp_path: Path) -> None:
     [summary] = list_runs(root)
     assert summary.state == "finished", summary
     assert "The plan, edited." in transcript, transcript
+
+
+def test_two_ctrl_c_at_once_still_end_cleanly_and_keep_the_proposal(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws", {"work": REVIEWED}, extra={"values.py": BASE})
+    # The second ^C as soon as the first shows: during the first one's cleanup.
+    typed = [(ACCEPT, CTRL_C), ("^C", CTRL_C)]
+    transcript, code = _orchestra(root, tmp_path / "config", EDITS, "run", "work", in_order=typed)
+    run_id = _interrupted(root, transcript, code)
+    assert f"orchestra review {run_id}`" in transcript, transcript
+    assert [s.pending_proposal for s in list_runs(root)] == [True]

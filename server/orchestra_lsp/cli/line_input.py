@@ -5,9 +5,12 @@ A read of stdin cannot be interrupted: a thread blocked in `input()` or
 interpreter then waits for it at exit (asyncio's pool threads are joined when the loop
 closes and again when Python exits), so Orchestra hung until more ^C came and
 Python printed its `threading._shutdown` traceback. A daemon thread would not be
-joined, but it holds stdin's buffer lock, which Python needs when it closes stdin at
-exit. So the thread waits with `select` on stdin and on a pipe of its own: when the
-question is cancelled, a byte on the pipe ends the wait and the thread returns.
+joined, but `sys.stdin.readline()` holds stdin's buffer lock, which Python needs when
+it closes stdin at exit. So the question runs in a daemon thread that reads the
+descriptor itself (`os.read`, no lock of Python's), waiting with `select` on stdin and
+on a pipe of its own: when the question is cancelled, a byte on the pipe ends the wait
+and the thread returns; if the cancel never comes (a second ^C interrupted the
+cleanup), nothing waits for the thread.
 
 On a terminal in canonical mode (the kernel's line editing: Backspace, ^U, ^W), one
 `read` returns one line, as `input()` without readline would.
@@ -16,6 +19,7 @@ On a terminal in canonical mode (the kernel's line editing: Backspace, ^U, ^W), 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import select
 import sys
@@ -66,20 +70,44 @@ class InterruptibleLine:
 
 async def ask_in_thread(question: Callable[[TextIO], T]) -> T:
     """`question(line)`, a blocking terminal prompt reading its answer from `line` (only
-    its `readline()`: what rich's `Prompt.ask(stream=...)` calls), run
-    in a worker thread so the event loop (and cancellation) keeps going while the
-    person thinks. Cancelled, it abandons the wait and the thread ends at once; its
-    exceptions (EOFError at the end of input) are raised here."""
+    its `readline()`: what rich's `Prompt.ask(stream=...)` calls), run in a thread of
+    its own so the event loop (and cancellation) keeps going while the person thinks.
+    Cancelled, it abandons the wait and the thread ends at once; its exceptions
+    (EOFError at the end of input) are raised here.
+
+    A daemon thread, not asyncio's pool: a second Ctrl-C lands wherever the loop is,
+    and may come before the cancel reaches this coroutine; the pool's threads are
+    joined when the loop closes and at exit, and one still waiting would hang there.
+    The wait holds no lock of Python's (`os.read`, not `sys.stdin`), so an interpreter
+    ending under it is not held up either."""
+    loop = asyncio.get_running_loop()
+    answered: asyncio.Future[T] = loop.create_future()
     line = InterruptibleLine()
 
-    def work() -> T:
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if answered.done():
+            return
+        if error is not None:
+            answered.set_exception(error)
+        else:
+            answered.set_result(cast(T, result))
+
+    def work() -> None:
         try:
-            return question(cast(TextIO, line))
+            result, error = question(cast(TextIO, line)), None
+        except Abandoned:
+            return
+        except BaseException as raised:  # handed to the asker, who raises it
+            result, error = None, raised
         finally:
             line.close()
+        # The loop may have closed meanwhile (RuntimeError): nobody waits for the answer.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, result, error)
 
+    threading.Thread(target=work, name="orchestra-prompt", daemon=True).start()
     try:
-        return await asyncio.to_thread(work)
+        return await answered
     except asyncio.CancelledError:
         line.abandon()
         raise

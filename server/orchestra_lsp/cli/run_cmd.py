@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -261,6 +262,8 @@ def _drive(
         print(f"orchestra: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        # Stopping already: a ^C more (people press it twice) changes nothing now.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         # After the terminal's `^C`, not on the prompt's line.
         start_of_line = "\n" if sys.stderr.isatty() else ""
         hint = _interrupted(args.workspace, frontend.run_id, resumable, origin)
