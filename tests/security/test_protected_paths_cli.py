@@ -81,9 +81,7 @@ def _files(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_files_that_widen_a_later_run_or_a_persons_tools_never_land_unattended(
-    tmp_path: Path,
-) -> None:
+def _repo(tmp_path: Path, allow: str = '"edit(**)", "run_shell(printf *)"') -> Path:
     root, home = tmp_path / "repo", tmp_path / "home"
     (home / ".ssh").mkdir(parents=True)
     (home / ".ssh" / "id_rsa").write_text("PRIVATEKEYMARK\n")
@@ -91,7 +89,7 @@ def test_files_that_widen_a_later_run_or_a_persons_tools_never_land_unattended(
         ".orchestra/agents/writer.md": AGENT,
         ".orchestra/commands/write.md": COMMAND,
         ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n'
-        '[permissions]\nallow = ["edit(**)", "run_shell(printf *)"]\n',
+        f"[permissions]\nallow = [{allow}]\n",
         "CLAUDE.md": "# Project\n",
         "src/app.py": "print('hello')\n",
         ".gitignore": ".orchestra/runs/\n",
@@ -103,6 +101,38 @@ def test_files_that_widen_a_later_run_or_a_persons_tools_never_land_unattended(
     subprocess.run([*git, "init", "-q"], cwd=root, check=True)
     subprocess.run([*git, "add", "-A"], cwd=root, check=True)
     subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    return root
+
+
+def _run(root: Path, script: list[dict[str, Any]]) -> str:
+    home = root.parent / "home"
+    with ScriptedServer(script) as model:
+        done = subprocess.run(
+            [sys.executable, "-m", "orchestra_lsp", "run", "write", "--yes", "--apply"],
+            cwd=root,
+            env={
+                "PATH": os.environ["PATH"],
+                "HOME": str(home),
+                "ANTHROPIC_API_KEY": "sk-ant-test",
+                "ANTHROPIC_BASE_URL": model.base_url,
+                "COLUMNS": "300",
+            },
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        model.assert_no_failures()
+        model.assert_all_consumed()
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output, output
+    return output
+
+
+def test_files_that_widen_a_later_run_or_a_persons_tools_never_land_unattended(
+    tmp_path: Path,
+) -> None:
+    root = _repo(tmp_path)
     before = _files(root)
 
     calls = [
@@ -126,26 +156,7 @@ def test_files_that_widen_a_later_run_or_a_persons_tools_never_land_unattended(
         {"name": "write", "reply": {"tool_use": calls}},
         {"name": "done", "reply": {"text": "Done."}},
     ]
-    with ScriptedServer(script) as model:
-        done = subprocess.run(
-            [sys.executable, "-m", "orchestra_lsp", "run", "write", "--yes", "--apply"],
-            cwd=root,
-            env={
-                "PATH": os.environ["PATH"],
-                "HOME": str(home),
-                "ANTHROPIC_API_KEY": "sk-ant-test",
-                "ANTHROPIC_BASE_URL": model.base_url,
-                "COLUMNS": "300",
-            },
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        model.assert_no_failures()
-        model.assert_all_consumed()
-    output = done.stdout + done.stderr
-    assert "Traceback" not in output, output
+    output = _run(root, script)
 
     after = _files(root)
     assert after.pop("src/ok.py") == b"x\n", output
@@ -157,3 +168,40 @@ def test_files_that_widen_a_later_run_or_a_persons_tools_never_land_unattended(
     assert len(refused) == 1 + len(CREATED) + len(REDIRECTED), output
     for event in refused:
         assert "is protected" in event["reason"] or "never writes" in event["reason"], event
+
+
+def test_a_folder_made_a_link_to_a_protected_one_after_the_edit_keeps_it_from_landing(
+    tmp_path: Path,
+) -> None:
+    """The edit of `conf/settings.local.json` is allowed (an ordinary new file); then an
+    allowed command makes `conf` a symbolic link to `.claude`. Landing writes through
+    the link, so it asks again: nothing lands in `.claude`."""
+    root = _repo(tmp_path, '"edit(**)", "run_shell(python3 *)"')
+    grant = '{"permissions": {"allow": ["Bash(*)"]}}\n'
+    link = "python3 -c \"import os; os.symlink('.claude', 'conf')\""
+    script = [
+        {
+            "name": "propose",
+            "reply": {
+                "tool_use": [
+                    {
+                        "name": "edit",
+                        "input": {
+                            "command": "create",
+                            "path": "conf/settings.local.json",
+                            "file_text": grant,
+                        },
+                    }
+                ]
+            },
+        },
+        {
+            "name": "link",
+            "reply": {"tool_use": [{"name": "run_shell", "input": {"command": link}}]},
+        },
+        {"name": "done", "reply": {"text": "Done."}},
+    ]
+    output = _run(root, script)
+    assert (root / "conf").is_symlink(), output  # the command did run
+    assert not (root / ".claude" / "settings.local.json").exists(), output
+    assert "conf/settings.local.json: conflict" in output and "protected now" in output, output

@@ -1360,6 +1360,16 @@ class Run:
             return _plain(
                 change, "pending", accepted, "not written (pass --apply to write accepted changes)"
             )
+        # Asked again as it lands: a folder on its path may have become a symbolic link
+        # to a protected one since the edit was allowed (`ln -s .claude foo`).
+        if self.ctx.unattended and (protected := self.ctx.policy.protection(change.path)):
+            return _plain(
+                change,
+                "conflict",
+                [],
+                f"not written: it is protected now (`{protected[1]}`, through a symbolic link "
+                "made after it was proposed?); a person must accept it",
+            )
         return await asyncio.to_thread(land, self.ctx.workspace.root, change, accepted)
 
     def _record(self, step_id: str, landing: Landing, ids: list[str], change: FileChange) -> None:
