@@ -112,7 +112,7 @@ def test_model_fields_everywhere_are_checked(tmp_path: Path) -> None:
         for line in lines
     ), lines
     assert any(
-        line.startswith(".orchestra/config.toml:2:1: warning: unknown model 'claude-haiku-55'")
+        line.startswith(".orchestra/config.toml:2:8: warning: unknown model 'claude-haiku-55'")
         for line in lines
     ), lines
     assert any(

@@ -133,7 +133,8 @@ def _escaped(text: str, at: int) -> bool:
 
 
 def toml_positions(text: str) -> PositionMap:
-    """Key positions per `[table]`, and the position of each string in an array."""
+    """Key positions per `[table]`, the position of each one-line value, and of each
+    string in an array."""
     positions = PositionMap()
     table: tuple[str | int, ...] = ()
     array: tuple[str | int, ...] | None = None
@@ -156,6 +157,12 @@ def toml_positions(text: str) -> PositionMap:
                 array, index = path, 0
                 line_part, offset = line[rest_at:], rest_at
             else:
+                # A one-line value: its own span, so a problem with it points at it.
+                start = len(line) - len(line[rest_at:].lstrip())
+                literal = _STRING.match(line, start)
+                end = literal.end() if literal else start + len(line[start:].split("#")[0].rstrip())
+                if end > start:
+                    positions.values[path] = (line_no, start, line_no, end)
                 continue
         else:
             line_part, offset = line, 0
