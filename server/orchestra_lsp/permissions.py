@@ -691,8 +691,13 @@ def _escapes(path: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _compile_protected(glob: str) -> re.Pattern[str]:
-    """Protected globs match case-insensitively: `.ENV` is `.env` on macOS and Windows."""
-    return re.compile(_compile_glob(glob, path=True).pattern, re.DOTALL | re.IGNORECASE)
+    """Protected globs match case-insensitively: `.ENV` is `.env` on macOS and Windows.
+    A folder's glob (`.claude/**`) matches the folder itself too: moving or deleting it
+    (`mv .claude old`) takes the person's rules away as surely as editing them."""
+    pattern = _compile_glob(glob, path=True).pattern
+    if glob.endswith("/**"):
+        pattern = f"(?:{pattern})|(?:{_compile_glob(glob[:-3], path=True).pattern})"
+    return re.compile(pattern, re.DOTALL | re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)

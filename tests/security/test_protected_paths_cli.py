@@ -67,6 +67,8 @@ CREATED = [
 ]
 #: Redirections by an allowed command; each must be refused.
 REDIRECTED = [".npmrc", "CLAUDE.md", "packages/web/.claude/settings.local.json"]
+#: Allowed commands that move a protected folder away or make one; each must be refused.
+COMMANDS = ["mv .claude old-claude", "mv -t src .orchestra", "mkdir -p packages/web/.claude"]
 
 
 def _edit(path: str) -> dict[str, Any]:
@@ -81,7 +83,10 @@ def _files(root: Path) -> dict[str, bytes]:
     }
 
 
-def _repo(tmp_path: Path, allow: str = '"edit(**)", "run_shell(printf *)"') -> Path:
+def _repo(
+    tmp_path: Path,
+    allow: str = '"edit(**)", "run_shell(printf *)", "run_shell(mv *)", "run_shell(mkdir *)"',
+) -> Path:
     root, home = tmp_path / "repo", tmp_path / "home"
     (home / ".ssh").mkdir(parents=True)
     (home / ".ssh" / "id_rsa").write_text("PRIVATEKEYMARK\n")
@@ -91,6 +96,7 @@ def _repo(tmp_path: Path, allow: str = '"edit(**)", "run_shell(printf *)"') -> P
         ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n'
         f"[permissions]\nallow = [{allow}]\n",
         "CLAUDE.md": "# Project\n",
+        ".claude/settings.json": '{"permissions": {"deny": ["Read(./secrets/**)"]}}\n',
         "src/app.py": "print('hello')\n",
         ".gitignore": ".orchestra/runs/\n",
     }
@@ -150,6 +156,7 @@ def test_files_that_widen_a_later_run_or_a_persons_tools_never_land_unattended(
             {"name": "run_shell", "input": {"command": f"printf x > '{path}'"}}
             for path in REDIRECTED
         ),
+        *({"name": "run_shell", "input": {"command": command}} for command in COMMANDS),
         _edit("src/ok.py"),  # an ordinary file lands: the run did apply what it could
     ]
     script = [
@@ -165,9 +172,9 @@ def test_files_that_widen_a_later_run_or_a_persons_tools_never_land_unattended(
     [events_file] = (root / ".orchestra" / "runs").glob("*/events.jsonl")
     events = [json.loads(line) for line in events_file.read_text().splitlines() if line]
     refused = [e for e in events if e["type"] == "permission_decided" and e["verdict"] == "deny"]
-    assert len(refused) == 1 + len(CREATED) + len(REDIRECTED), output
+    assert len(refused) == 1 + len(CREATED) + len(REDIRECTED) + len(COMMANDS), output
     for event in refused:
-        assert "is protected" in event["reason"] or "never writes" in event["reason"], event
+        assert "protected" in event["reason"] or "never writes" in event["reason"], event
 
 
 def test_a_folder_made_a_link_to_a_protected_one_after_the_edit_keeps_it_from_landing(
