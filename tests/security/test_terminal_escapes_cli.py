@@ -9,6 +9,7 @@ print every one of them spelled out (`\\x1b[2J`, `\\u202e`), and none raw.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -115,3 +116,21 @@ def test_escape_sequences_and_bidi_controls_are_shown_never_sent_to_the_terminal
         assert "\\x1b[8mhidden\\x1b[0m\\x0d" in text, (where, text)  # the bare CR too
     assert "\\x1b]0;shell" in output and "\\x1b[31mred" in output, output
     assert "\\x9b2J" in output, output
+
+
+def test_an_mcp_tools_text_printed_by_mcp_call_is_spelled_out(tmp_path: Path) -> None:
+    """`orchestra mcp call` prints a server's text: a hostile server's escapes too."""
+    server = Path(__file__).resolve().parents[1] / "mcp" / "servers" / "faulty_server.py"
+    root = tmp_path / "repo"
+    (root / ".orchestra").mkdir(parents=True)
+    (root / ".orchestra" / "mcp.json").write_text(
+        json.dumps({"mcpServers": {"echo": {"command": sys.executable, "args": [str(server)]}}})
+    )
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    said = json.dumps({"text": f"{CLEAR}{LINK}{TITLE}{BIDI}"})
+    output = _cli(root, "mcp", "call", "echo", "ok", said)
+    assert "ok: " in output, output  # the call was made and its text printed
+    raw = [repr(c) for c in RAW if c in output]
+    assert raw == [], f"printed {raw} raw:\n{output!r}"
+    assert "\\x1b[2J" in output and "\\x1b]8;;http://evil.example/" in output, output
+    assert "\\u202e" in output, output

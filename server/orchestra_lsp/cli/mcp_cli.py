@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
+from orchestra_lsp.cli.console import spelled_out
 from orchestra_lsp.cli.options import common_options
 from orchestra_lsp.cli.tables import print_table
 from orchestra_lsp.durations import for_people
@@ -78,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"orchestra: no MCP server '{args.server}' ({known})", file=sys.stderr)
         return 2
     result = asyncio.run(_call(workspace, args.server, args.tool, arguments))
-    print(result.model_dump_json(indent=2) if args.json else _readable(result))
+    # A server's text is spelled out: its escape sequences must not drive the terminal.
+    print(result.model_dump_json(indent=2) if args.json else spelled_out(_readable(result)))
     return 1 if result.is_error else 0
 
 
@@ -158,7 +160,9 @@ async def _elicit(server: str, params: types.ElicitRequestParams) -> types.Elici
     else:
         result, why = await ask_url(server, params, ask)
     print(
-        f"MCP server '{server}' asked for input ({params.mode} mode): {result.action}; {why}",
+        spelled_out(
+            f"MCP server '{server}' asked for input ({params.mode} mode): {result.action}; {why}"
+        ),
         file=sys.stderr,
     )
     return result
