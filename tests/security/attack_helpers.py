@@ -337,3 +337,50 @@ def leaks(texts: dict[str, str]) -> list[str]:
 def received(model: Any) -> str:
     """Everything the scripted model server received, raw."""
     return "\n".join(r.raw.decode("utf-8", "replace") for r in model.requests)
+
+
+def committed(root: Path, files: dict[str, str], links: dict[str, str] | None = None) -> Path:
+    """`root` as a git repository whose first commit holds `files` (path -> text) and
+    `links` (path -> symlink target): what the outside-review scan compares with."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    for name, target in (links or {}).items():
+        os.symlink(target, root / name)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    return root
+
+
+def person_runs(
+    root: Path, *args: str, model_url: str = "http://127.0.0.1:9"
+) -> subprocess.CompletedProcess[str]:
+    """`orchestra ARGS` in `root` as a person runs it there: a home of its own beside
+    `root`, a test key, the model at `model_url`, a wide terminal, no input. Never a
+    traceback, whatever the attack."""
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestra_lsp", *args],
+        cwd=root,
+        env={
+            "PATH": os.environ["PATH"],
+            "HOME": str(root.parent / "home"),
+            "ANTHROPIC_API_KEY": "sk-ant-test",
+            "ANTHROPIC_BASE_URL": model_url,
+            "COLUMNS": "300",
+        },
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def run_events(root: Path) -> list[dict[str, Any]]:
+    """The journal of the one run in `root`."""
+    [events_file] = (root / ".orchestra" / "runs").glob("*/events.jsonl")
+    lines = events_file.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]

@@ -11,8 +11,6 @@ happened on disk outside review, and the journal says so, naming the hook.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from attack_helpers import committed, person_runs, run_events
 
 from orchestra_lsp.testing import ScriptedServer
 
@@ -73,14 +75,7 @@ def repo() -> Iterator[Path]:
             "hook.log": "",
             ".gitignore": ".orchestra/runs/\n",
         }
-        for name, text in files.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(text)
-        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-        subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-        subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-        subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
-        yield root
+        yield committed(root, files)
 
 
 def _run(root: Path, path: str, *flags: str) -> tuple[list[dict[str, Any]], str]:
@@ -102,27 +97,10 @@ def _run(root: Path, path: str, *flags: str) -> tuple[list[dict[str, Any]], str]
         },
     ]
     with ScriptedServer(script) as model:
-        done = subprocess.run(
-            [sys.executable, "-m", "orchestra_lsp", "run", "change", "--yes", *flags],
-            cwd=root,
-            env={
-                "PATH": os.environ["PATH"],
-                "HOME": str(root.parent / "home"),
-                "ANTHROPIC_API_KEY": "sk-ant-test",
-                "ANTHROPIC_BASE_URL": model.base_url,
-                "COLUMNS": "300",
-            },
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
+        done = person_runs(root, "run", "change", "--yes", *flags, model_url=model.base_url)
         model.assert_no_failures()
         model.assert_all_consumed()
-    [events_file] = (root / ".orchestra" / "runs").glob("*/events.jsonl")
-    lines = events_file.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()], done.stdout + done.stderr
+    return run_events(root), done.stdout + done.stderr
 
 
 def _decided(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

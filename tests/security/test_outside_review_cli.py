@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -23,6 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from attack_helpers import committed, person_runs, run_events
 
 from orchestra_lsp.testing import ScriptedServer
 
@@ -71,40 +74,12 @@ def repo() -> Iterator[Path]:
             "NOTES.md": NOTES,
             ".gitignore": ".orchestra/runs/\n",
         }
-        for name, text in files.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(text)
-        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-        subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-        subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-        subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
-        yield root
+        yield committed(root, files)
 
 
 def _cli(root: Path, *args: str, model_url: str = "http://127.0.0.1:9") -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "orchestra_lsp", *args],
-        cwd=root,
-        env={
-            "PATH": os.environ["PATH"],
-            "HOME": str(root.parent / "home"),
-            "ANTHROPIC_API_KEY": "sk-ant-test",
-            "ANTHROPIC_BASE_URL": model_url,
-            "COLUMNS": "300",
-        },
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
+    done = person_runs(root, *args, model_url=model_url)
     return done.stdout + done.stderr
-
-
-def _events(root: Path) -> list[dict[str, Any]]:
-    [events_file] = (root / ".orchestra" / "runs").glob("*/events.jsonl")
-    lines = events_file.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
 
 
 def test_mcp_and_shell_writes_are_journaled_reported_and_undone(repo: Path) -> None:
@@ -151,7 +126,7 @@ def test_mcp_and_shell_writes_are_journaled_reported_and_undone(repo: Path) -> N
     assert "return 0" in (repo / "src/invoice.py").read_text()
     assert not (repo / "src/old_name.py").exists()
     assert (repo / "NOTES.md").read_text() == NOTES + "pwned\n"
-    events = _events(repo)
+    events = run_events(repo)
     outside = {
         str(e["path"]): e
         for e in events

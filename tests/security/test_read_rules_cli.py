@@ -13,8 +13,6 @@ the files that may be read still are, and the model is told that files were left
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from attack_helpers import committed, person_runs, run_events
 
 from orchestra_lsp.testing import ScriptedServer
 
@@ -72,40 +74,16 @@ def repo() -> Iterator[Path]:
             "src/app.py": "STRIPE_PUBLIC = 'pk_test_public'\n",
             ".gitignore": ".orchestra/runs/\n",
         }
-        for name, text in files.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(text)
-        os.symlink(".env", root / "env-link")
-        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-        subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-        subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-        subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
-        yield root
+        yield committed(root, files, links={"env-link": ".env"})
 
 
 def _run(root: Path, script: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
     with ScriptedServer(script) as model:
-        done = subprocess.run(
-            [sys.executable, "-m", "orchestra_lsp", "run", "read", "--yes"],
-            cwd=root,
-            env={
-                "PATH": os.environ["PATH"],
-                "HOME": str(root.parent / "home"),
-                "ANTHROPIC_API_KEY": "sk-ant-test",
-                "ANTHROPIC_BASE_URL": model.base_url,
-            },
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
+        person_runs(root, "run", "read", "--yes", model_url=model.base_url)
         model.assert_no_failures()
         model.assert_all_consumed()
         sent = "\n".join(r.raw.decode("utf-8", "replace") for r in model.requests)
-    [events_file] = (root / ".orchestra" / "runs").glob("*/events.jsonl")
-    lines = events_file.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()], sent
+    return run_events(root), sent
 
 
 def _results(events: list[dict[str, Any]]) -> dict[str, tuple[bool, str]]:
