@@ -18,8 +18,12 @@ followed. Each file is expanded once, and the expansion stops at `MAX_EXPANDED_C
 
 `@~/path` imports from the person's home folder, as Claude Code reads it (a person's
 own notes, `@~/.claude/my-instructions.md`); such a file may import others in the
-home folder. Lines inside fenced code blocks (CommonMark: a fence closes only with
-one of the same character at least as long) are text, never imports.
+home folder. A repository's own files import only Markdown from there: Claude Code
+asks before it follows an import out of the project, and a run has nobody to ask, so
+a cloned CLAUDE.md naming `@~/.aws/credentials` gets a warning, not the file.
+
+Lines inside fenced code blocks (CommonMark: a fence closes only with one of the same
+character at least as long) are text, never imports.
 """
 
 from __future__ import annotations
@@ -175,6 +179,19 @@ class _Expander:
                 f"import '@{target}' leaves the workspace; only files inside it are read", span
             )
             return ""
+        by_repository = _is_inside(inputs.resolved(importer) or importer, self.root)
+        outside = not _is_inside(candidate, self.root)
+        if in_home and outside and by_repository and not _is_notes(candidate):
+            # A cloned repository's CLAUDE.md could name `@~/.aws/credentials` or a key:
+            # Claude Code asks before it follows an import from outside the project, and
+            # nobody is there to ask in a run. The home folder lends notes only.
+            sink.add(
+                f"import '@{target}' is not a Markdown file; from the home folder only notes"
+                " (.md) are read, never keys or credentials",
+                span,
+                Severity.WARNING,
+            )
+            return ""
         if candidate in chain:
             cycle = " -> ".join(p.name for p in (*chain, candidate))
             sink.add(f"import cycle: {cycle}", span)
@@ -264,3 +281,8 @@ def _is_file(path: Path) -> bool:
 def _real(path: Path) -> Path:
     """`path.resolve()`; the path itself for a symlink loop (then nothing under it reads)."""
     return inputs.resolved(path) or path
+
+
+def _is_notes(path: Path) -> bool:
+    """A Markdown file: what a context file may import from the home folder."""
+    return path.suffix.lower() in (".md", ".markdown")
