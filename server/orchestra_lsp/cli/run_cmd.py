@@ -243,6 +243,22 @@ def _drive(
     `_interrupted`; `origin`: the run whose proposal this one reviews)."""
 
     async def go() -> int:
+        # Ctrl-C cancels this task through the loop's own signal handling, whose wakeup
+        # descriptor wakes the loop whichever thread the signal reached (asyncio.run's
+        # handler alone leaves an idle loop asleep when another thread took it); a ^C
+        # more while the first one's cleanup runs changes nothing, and one typed in the
+        # editor of an approve gate is the editor's.
+        loop = asyncio.get_running_loop()
+        me = asyncio.current_task()
+        assert me is not None
+        stopping: list[bool] = []
+
+        def interrupt() -> None:
+            if not stopping and not frontend.editing:
+                stopping.append(True)
+                me.cancel()
+
+        loop.add_signal_handler(signal.SIGINT, interrupt)
         engine = Engine(args.workspace)
         try:
             await engine.prepare(getattr(args, "command", ""))  # an MCP prompt's name
@@ -250,6 +266,7 @@ def _drive(
             result = await handle.wait()
         finally:
             await engine.aclose()
+            loop.remove_signal_handler(signal.SIGINT)
         frontend.console.print(f"[dim]journal: {handle.journal_dir}[/]")
         if html is not None:
             page = write_page_of_run(args.workspace, handle.journal_dir.name, html)
@@ -261,7 +278,7 @@ def _drive(
     except RunRequestError as error:
         print(f"orchestra: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         # Stopping already: a ^C more (people press it twice) changes nothing now.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         # After the terminal's `^C`, not on the prompt's line.

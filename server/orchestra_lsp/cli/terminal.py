@@ -153,6 +153,8 @@ class TerminalFrontEnd:
     stopped_reason: list[str] = field(default_factory=list)
     #: The id of the run under way, once it started (for `orchestra review`/`resume` hints).
     run_id: str | None = None
+    #: The person is in $EDITOR: a Ctrl-C is the editor's, not a stop (see _drive).
+    editing: bool = False
     _streaming: bool = False
     _cache_read: int = 0
     _prompt_tokens: int = 0
@@ -318,8 +320,12 @@ class TerminalFrontEnd:
                 "Approve, edit, revise or stop?", ["approve", "edit", "revise", "stop"]
             )
             if choice == "edit":
-                with _ctrl_c_to_the_editor():
-                    text = await asyncio.to_thread(self._edit, request, text)
+                self.editing = True
+                try:
+                    with _ctrl_c_to_the_editor():
+                        text = await asyncio.to_thread(self._edit, request, text)
+                finally:
+                    self.editing = False
                 continue
             if choice == "revise":
                 feedback = await _ask(
