@@ -163,6 +163,10 @@ def git_hazard(args: Sequence[str], workspace: str | None) -> str | None:
         return f"`git {subcommand}` {_RUNNERS[subcommand]}"
     if subcommand == "config" and not _config_reads(sub_args):
         return "`git config` changes configuration, which can run programs"
+    if subcommand == "clean" and not _dry_run(sub_args):
+        # Untracked files have no history to take them back from, and -x reaches the
+        # ignored ones too: .orchestra/runs (the journal), CLAUDE.local.md, .env.
+        return "`git clean` deletes untracked files, which nothing can give back"
     short = _SHORT_HAZARDS.get(subcommand, {})
     for arg in sub_args:
         if arg == "--":
@@ -186,6 +190,16 @@ def _long_hazard(name: str) -> str | None:
         if name == hazard or (len(name) >= 3 and hazard.startswith(name)):
             return why
     return None
+
+
+def _dry_run(args: Sequence[str]) -> bool:
+    """Whether `git clean ARGS` only says what it would delete (-n, --dry-run)."""
+    for arg in args:
+        if arg == "--":
+            break
+        if arg == "--dry-run" or (arg.startswith("-") and not arg.startswith("--") and "n" in arg):
+            return True
+    return False
 
 
 def _config_reads(args: Sequence[str]) -> bool:

@@ -683,3 +683,27 @@ def test_a_character_after_a_brace_does_not_crash_the_parser() -> None:
             [sys.executable, "-c", CRASHERS], capture_output=True, text=True, check=False
         )
         assert done.returncode == 0 and "survived" in done.stdout, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("command", "hazard"),
+    [
+        ("git clean -fdx", True),
+        ("git clean -f", True),
+        ("git clean --force -d -- .orchestra", True),
+        ("git -c core.quotepath=off clean -fX", True),
+        ("git clean -n -d", False),
+        ("git clean -fdn", False),
+        ("git clean --dry-run -x", False),
+    ],
+)
+def test_git_clean_is_a_hazard_even_when_git_is_trusted(
+    workspace: Path, command: str, hazard: bool
+) -> None:
+    """`run_shell(git *)` trusts git; deleting untracked files (the journal, a person's
+    CLAUDE.local.md, .env) cannot be taken back, so a person says yes to it anyway."""
+    policy = Policy.from_strings(allow=["run_shell(git *)"], workspace=str(workspace))
+    decision = policy.decide("run_shell", {"command": command})
+    assert (decision.verdict != "allow") is hazard, (command, decision)
+    if hazard and "clean" in command and "-c " not in command:
+        assert "deletes untracked files" in _effects(workspace, command)
