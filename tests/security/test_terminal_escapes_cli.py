@@ -116,6 +116,10 @@ def test_escape_sequences_and_bidi_controls_are_shown_never_sent_to_the_terminal
         assert "\\x1b[8mhidden\\x1b[0m\\x0d" in text, (where, text)  # the bare CR too
     assert "\\x1b]0;shell" in output and "\\x1b[31mred" in output, output
     assert "\\x9b2J" in output, output
+    # report.md is read with `cat` too: the reply in it is spelled out the same way.
+    report = (root / ".orchestra" / "runs" / run / "report.md").read_text(encoding="utf-8")
+    assert [repr(c) for c in RAW if c in report] == [], repr(report)
+    assert "Done \\x1b[2J" in report and "\\u202e ;)nimda(llac" in report, repr(report)
 
 
 def test_an_mcp_tools_text_printed_by_mcp_call_is_spelled_out(tmp_path: Path) -> None:

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
-from orchestra_lsp.cli.console import spelled_out
 from orchestra_lsp.cli.options import common_options
 from orchestra_lsp.cli.tables import print_table
 from orchestra_lsp.durations import for_people
 from orchestra_lsp.mcp import McpResult, ServerState, ServerStatus
+from orchestra_lsp.shown_text import spelled_out
 from orchestra_lsp.workspace import StdioServer, Workspace, load_workspace
 from orchestra_lsp.workspace.loader import default_user_dir
 

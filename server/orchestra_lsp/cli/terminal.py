@@ -34,7 +34,6 @@ from rich.text import Text
 
 from orchestra_lsp.changes import LABELS, Changeset, apply_hunks
 from orchestra_lsp.changes.hunks import hunk_diff
-from orchestra_lsp.cli.console import spelled_out
 from orchestra_lsp.cli.line_input import ask_in_thread
 from orchestra_lsp.durations import for_people
 from orchestra_lsp.engine import (
@@ -51,6 +50,7 @@ from orchestra_lsp.engine import (
 from orchestra_lsp.engine import events as ev
 from orchestra_lsp.engine.frontend import CANNOT_ASK
 from orchestra_lsp.redaction import SECRETS
+from orchestra_lsp.shown_text import spelled_out
 
 T = TypeVar("T")
 

@@ -211,9 +211,12 @@ class RunJournal:
         atomic_write_json(self.directory / CHANGESET_FILE, self._redactor.redact(changeset))
 
     def write_report(self, text: str) -> Path:
-        """Save the run's answer (its last step's output) as Markdown beside its events."""
+        """Save the run's answer (its last step's output) as Markdown beside its events,
+        control and bidi characters spelled out (`shown_text`: people `cat` it)."""
+        from orchestra_lsp.shown_text import spelled_out
+
         path = self.directory / REPORT_FILE
-        path.write_text(self._redactor.redact_text(text), encoding="utf-8")
+        path.write_text(spelled_out(self._redactor.redact_text(text)), encoding="utf-8")
         return path
 
     def save_file(self, name: str, data: bytes) -> Path:
