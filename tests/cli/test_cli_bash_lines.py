@@ -92,8 +92,8 @@ def test_the_run_refuses_exactly_the_lines_check_warned_about(tmp_path: Path) ->
     [request] = [r for r in server.requests if r.turn == 0]
     prompt = str((request.body or {})["messages"][0]["content"])
     assert "Hello: hello" in prompt, prompt
-    refused = "neither the command's `allowed-tools` nor the permission rules allow it"
-    assert f"[`ls -a` was not run: {refused}]" in prompt
+    why = "neither the command's `allowed-tools` nor the permission rules allow it"
+    assert f"[`ls -a` was not run: {why}]" in prompt
 
 
 SKILL = """\
