@@ -12,11 +12,13 @@ protected names spelled as Windows opens them (`.mcp.json.`, `Jenkinsfile::$DATA
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from attack_helpers import committed, person_runs
 
 from orchestra_lsp.testing import ScriptedServer
 
@@ -100,39 +102,15 @@ def _repo(
         "src/app.py": "print('hello')\n",
         ".gitignore": ".orchestra/runs/\n",
     }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
-    return root
+    return committed(root, files)
 
 
 def _run(root: Path, script: list[dict[str, Any]]) -> str:
-    home = root.parent / "home"
     with ScriptedServer(script) as model:
-        done = subprocess.run(
-            [sys.executable, "-m", "orchestra_lsp", "run", "write", "--yes", "--apply"],
-            cwd=root,
-            env={
-                "PATH": os.environ["PATH"],
-                "HOME": str(home),
-                "ANTHROPIC_API_KEY": "sk-ant-test",
-                "ANTHROPIC_BASE_URL": model.base_url,
-                "COLUMNS": "300",
-            },
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+        done = person_runs(root, "run", "write", "--yes", "--apply", model_url=model.base_url)
         model.assert_no_failures()
         model.assert_all_consumed()
-    output = done.stdout + done.stderr
-    assert "Traceback" not in output, output
-    return output
+    return done.stdout + done.stderr
 
 
 def test_files_that_widen_a_later_run_or_a_persons_tools_never_land_unattended(

@@ -15,6 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from attack_helpers import committed
+
 from orchestra_lsp.testing import ScriptedServer
 
 AGENT = """\
@@ -75,13 +79,7 @@ def test_escape_sequences_and_bidi_controls_are_shown_never_sent_to_the_terminal
         "src/app.py": "x = 1\n",
         ".gitignore": ".orchestra/runs/\n",
     }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    committed(root, files)
 
     calls = [
         {"name": "read_file", "input": {"path": "notes.txt"}},
