@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
-from engine_helpers import cli_env, command_file, workspace
+from engine_helpers import cli_env, command_file, printed_in_a_terminal, workspace
 
 from orchestra_lsp.testing import ScriptedServer
 
@@ -244,32 +244,11 @@ def test_no_api_key_is_said_before_anything_runs(tmp_path: Path) -> None:
 
 def _in_terminal(root: Path, home: Path, columns: int, *args: str) -> str:
     """What `orchestra ARGS` shows in a terminal `columns` wide, colours removed."""
-    import pty
-    import re
-
-    primary, secondary = pty.openpty()
-    env = {**os.environ, "COLUMNS": str(columns), "XDG_CONFIG_HOME": str(home / "config")}
-    done = subprocess.run(
-        [sys.executable, "-m", "orchestra_lsp", *args, "-w", str(root)],
-        stdin=subprocess.DEVNULL,
-        stdout=secondary,
-        stderr=subprocess.PIPE,
-        env=env,
-        timeout=60,
-    )
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # the other end is closed and everything was read
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(primary)
+    argv = [sys.executable, "-m", "orchestra_lsp", *args, "-w", str(root)]
+    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config")}
+    shown, done = printed_in_a_terminal(argv, env, columns)
     assert done.returncode == 0, done.stderr
-    return re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode()).replace("\r", "")
+    return shown
 
 
 @pytest.mark.parametrize("columns", [60, 80, 100])

@@ -328,6 +328,38 @@ def _take_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+def printed_in_a_terminal(
+    argv: list[str], env: dict[str, str], columns: int
+) -> tuple[str, subprocess.CompletedProcess[bytes]]:
+    """What `argv` prints on a terminal `columns` wide (stdout a pseudo-terminal, so the
+    CLI lays out for it; colours and carriage returns removed), and the finished
+    process, its stderr captured."""
+    import re
+
+    primary, secondary = pty.openpty()
+    done = subprocess.run(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        env={**env, "COLUMNS": str(columns)},
+        timeout=60,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode()).replace("\r", "")
+    return shown, done
+
+
 def in_a_terminal(
     argv: list[str],
     cwd: Path,

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from mcp_test_servers import EVERYTHING, FAULTY, require
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "engine"))
+from engine_helpers import printed_in_a_terminal
+
 #: Runs the module until `orchestra mcp` is wired into the `orchestra` entry point.
 CLI = [sys.executable, "-m", "orchestra_lsp", "mcp"]
 
@@ -79,30 +82,10 @@ def test_bad_input_exits_2(workspace: Path) -> None:
 def test_list_in_a_narrow_terminal_keeps_tool_names_whole(workspace: Path) -> None:
     """80 columns: each server is a record, and no tool name is split across lines."""
     import os
-    import pty
     import re
 
-    primary, secondary = pty.openpty()
-    done = subprocess.run(
-        [*CLI, "--workspace", str(workspace), "list"],
-        stdin=subprocess.DEVNULL,
-        stdout=secondary,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "COLUMNS": "80"},
-        timeout=60,
-    )
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # the other end is closed and everything was read
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(primary)
-    shown = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode()).replace("\r", "")
+    argv = [*CLI, "--workspace", str(workspace), "list"]
+    shown, done = printed_in_a_terminal(argv, dict(os.environ), 80)
     assert done.returncode == 1  # a server failed, as in the table
     listed = json.loads(orchestra_mcp(workspace, "list", "--json").stdout)
     [everything] = [s for s in listed if s["name"] == "everything"]
