@@ -355,11 +355,12 @@ def committed(root: Path, files: dict[str, str], links: dict[str, str] | None = 
 
 
 def person_runs(
-    root: Path, *args: str, model_url: str = "http://127.0.0.1:9"
+    root: Path, *args: str, model_url: str = "http://127.0.0.1:9", columns: int = 300
 ) -> subprocess.CompletedProcess[str]:
     """`orchestra ARGS` in `root` as a person runs it there: a home of its own beside
-    `root`, a test key, the model at `model_url`, a wide terminal, no input. Never a
-    traceback, whatever the attack."""
+    `root`, a test key, the model at `model_url`, a terminal `columns` wide, no input.
+    Output bytes that are not UTF-8 read as U+FFFD. Never a traceback, whatever the
+    attack."""
     done = subprocess.run(
         [sys.executable, "-m", "orchestra_lsp", *args],
         cwd=root,
@@ -368,11 +369,12 @@ def person_runs(
             "HOME": str(root.parent / "home"),
             "ANTHROPIC_API_KEY": "sk-ant-test",
             "ANTHROPIC_BASE_URL": model_url,
-            "COLUMNS": "300",
+            "COLUMNS": str(columns),
         },
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
+        errors="replace",
         timeout=180,
     )
     assert "Traceback" not in done.stderr, done.stderr

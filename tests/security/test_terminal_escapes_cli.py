@@ -10,14 +10,13 @@ print every one of them spelled out (`\\x1b[2J`, `\\u202e`), and none raw.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from attack_helpers import committed
+from attack_helpers import committed, person_runs
 
 from orchestra_lsp.testing import ScriptedServer
 
@@ -47,21 +46,8 @@ RAW = ("\x1b", "\x9b", "\x07", "\u202e", "\u2066")
 
 
 def _cli(root: Path, *args: str, model_url: str = "http://127.0.0.1:9") -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "orchestra_lsp", *args],
-        cwd=root,
-        env={
-            "PATH": os.environ["PATH"],
-            "HOME": str(root.parent / "home"),
-            "ANTHROPIC_API_KEY": "sk-ant-test",
-            "ANTHROPIC_BASE_URL": model_url,
-            "COLUMNS": "400",
-        },
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=180,
-    )
-    output = (done.stdout + done.stderr).decode("utf-8", "replace")
+    done = person_runs(root, *args, model_url=model_url, columns=400)
+    output = done.stdout + done.stderr
     assert "Traceback" not in output, output
     return output
 
