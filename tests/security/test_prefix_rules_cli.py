@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,20 @@ CONFIG = '\n[permissions]\nallow = ["run_shell(sed*)"]\n'
 def base() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="orchestra-prefix-") as folder:
         yield Path(folder)
+
+
+def _shell_outcomes(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each `run_shell` call's finishing event in a run's journal, by its command."""
+    command_of = {
+        str(e["call_id"]): str(e["arguments"]["command"])
+        for e in events
+        if e["type"] == "tool_call_started" and e["tool"] == "run_shell"
+    }
+    return {
+        command_of[str(e["call_id"])]: e
+        for e in events
+        if e["type"] == "tool_call_finished" and str(e["call_id"]) in command_of
+    }
 
 
 def test_sed_in_place_is_refused_in_automation_and_sed_print_runs(base: Path) -> None:
@@ -49,16 +64,7 @@ def test_sed_in_place_is_refused_in_automation_and_sed_print_runs(base: Path) ->
     model.assert_all_consumed()
     assert (repo.root / "src" / "app.py").read_bytes() == before
     events = repo.events()
-    command_of = {
-        str(e["call_id"]): str(e["arguments"]["command"])
-        for e in events
-        if e["type"] == "tool_call_started" and e["tool"] == "run_shell"
-    }
-    finished = {
-        command_of[str(e["call_id"])]: e
-        for e in events
-        if e["type"] == "tool_call_finished" and str(e["call_id"]) in command_of
-    }
+    finished = _shell_outcomes(events)
     refused = finished["sed -i s/hello/pwned/ src/app.py"]
     assert str(refused["summary"]).startswith("The call to run_shell was not made"), refused
     assert "`sed -i` edits files in place" in str(refused["summary"]), refused
@@ -116,16 +122,7 @@ def test_sqlite3_and_awk_hazards_are_refused_in_automation_and_their_queries_run
     assert PRIVATE_KEY_MARK not in seen and PRIVATE_KEY_MARK not in repo.journal_text()
     assert repo.changed() == []
     events = repo.events()
-    command_of = {
-        str(e["call_id"]): str(e["arguments"]["command"])
-        for e in events
-        if e["type"] == "tool_call_started" and e["tool"] == "run_shell"
-    }
-    finished = {
-        command_of[str(e["call_id"])]: e
-        for e in events
-        if e["type"] == "tool_call_finished" and str(e["call_id"]) in command_of
-    }
+    finished = _shell_outcomes(events)
     for command, why in refused.items():
         summary = str(finished[command]["summary"])
         assert summary.startswith("The call to run_shell was not made"), (command, summary)
