@@ -47,3 +47,29 @@ def test_wheel_ships_the_builtins(tmp_path: Path) -> None:
     sources = {c["name"]: Path(c["source"]) for c in json.loads(listed.stdout)}
     assert set(sources) >= {"implement-ticket", "qa-ticket", "review-changes"}
     assert all(path.is_relative_to(target) for path in sources.values())
+
+    # The listing it ships for a folder that defines nothing holds there, and is what
+    # its own loader lists (the built-ins inside the package, not this checkout).
+    home = tmp_path / "home"
+    home.mkdir()
+    compared = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json; from pathlib import Path\n"
+            "from orchestra_lsp.lsp import listing\n"
+            "from orchestra_lsp.workspace import load_workspace, shipped_listing\n"
+            "root = Path.cwd().resolve(); workspace = load_workspace(root)\n"
+            "print(json.dumps([shipped_listing.listing(root),"
+            " listing.commands_result(workspace.commands, workspace)]))",
+        ],
+        cwd=empty,
+        env={**env, "HOME": str(home)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    shipped, loaded = json.loads(compared.stdout)
+    assert shipped is not None and shipped == loaded
+    assert all(c["uri"].startswith(target.as_uri()) for c in shipped["commands"])

@@ -32,8 +32,10 @@ start there) may reuse one stored for another folder whose facts, read relative 
 this folder, all hold: a folder with no definitions of its own lists what every such
 folder lists, the built-ins and the person's own (`result_cache`, relocation: only
 listings that name nothing under their folder, while nothing they depend on is
-ambiguous). Otherwise the child computes it as above. A load whose recording is
-incomplete, or a listing the child declines, is not stored.
+ambiguous). With nothing stored at all (the first start on this machine), such a
+folder whose person defines nothing either gets the listing Orchestra was built with
+(`workspace/shipped_listing.py`). Otherwise the child computes it as above. A load
+whose recording is incomplete, or a listing the child declines, is not stored.
 
 Wire format of the child's stdout: `{"root": PATH, "commands": CommandsResult | null}`.
 """
@@ -100,12 +102,17 @@ class CommandsPrefetch:
         self._answer: dict[str, Any] | None = result_cache.cached(
             CACHE_NAME, self.root, relocate=True
         )
+        if self._answer is None:  # a first start: in a folder that defines nothing,
+            # the listing Orchestra was built with (`shipped_listing`)
+            from orchestra_lsp.workspace import shipped_listing
+
+            self._answer = shipped_listing.listing(self.root)
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._callbacks: list[Callable[[], None]] = []
         self._process: subprocess.Popen[bytes] | None = None
         self.stored = self._answer is not None
-        """Whether the listing is the stored one (no child was started)."""
+        """Whether the listing is a stored or the shipped one (no child was started)."""
         if self.stored:
             self._finish()
             return

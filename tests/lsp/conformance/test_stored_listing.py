@@ -228,10 +228,15 @@ async def test_a_first_start_in_a_folder_that_defines_nothing_reuses_another_fol
 ) -> None:
     """Relocation: the listing stored for one folder that defines nothing answers a
     server's first `orchestra/commands` in another such folder (a marker planted in it
-    shows it is in use); a folder with a command of its own gets the engine's."""
+    shows it is in use); a folder with a command of its own gets the engine's. The
+    person has a command of their own: the listing Orchestra ships (`shipped_listing`,
+    for a person who defines nothing either) does not hold, and a child computes it."""
     folders = {name: tmp_path / name for name in ("first", "second", "third")}
     for folder in folders.values():
         (folder / ".orchestra").mkdir(parents=True)
+    personal = tmp_path / "config" / "orchestra" / "commands"
+    personal.mkdir(parents=True)
+    (personal / "mine.md").write_text(COMMAND.format(description="Mine"), encoding="utf-8")
     (folders["third"] / ".orchestra" / "commands").mkdir()
     (folders["third"] / ".orchestra" / "commands" / "here.md").write_text(
         COMMAND.format(description="Here"), encoding="utf-8"
@@ -245,7 +250,7 @@ async def test_a_first_start_in_a_folder_that_defines_nothing_reuses_another_fol
         await asyncio.sleep(0.1)
     [path] = stored
     entry = json.loads(path.read_text())
-    assert entry["result"] == first
+    assert entry["result"] == first and "mine" in names(first)
     entry["result"]["commands"].append({**first["commands"][0], "name": MARKER})
     path.write_text(json.dumps(entry))
     setup.workspace = folders["second"]
@@ -254,3 +259,28 @@ async def test_a_first_start_in_a_folder_that_defines_nothing_reuses_another_fol
     assert [c for c in again["commands"] if c["name"] != MARKER] == engine["commands"]
     setup.workspace = folders["third"]
     assert "here" in names(await setup.assert_fresh())
+
+
+async def test_a_first_start_ever_in_a_folder_that_defines_nothing_needs_no_child(
+    setup: Setup, tmp_path: Path
+) -> None:
+    """An empty cache folder, a person who defines nothing: the first listing is the one
+    Orchestra ships (`workspace/shipped_listing.py`), the engine's own; no child ran
+    (none stored a listing). A command of the folder's own makes the next first start
+    compute it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    setup.env = {**setup.env, "HOME": str(home)}
+    setup.workspace = home / "projects" / "shop"
+    (setup.workspace / "src").mkdir(parents=True)
+    first, engine = await setup.listings()
+    assert first == engine and {c["layer"] for c in first["commands"]} == {"built-in"}
+    await asyncio.sleep(1)  # a child, had one run, stores its listing just after
+    assert not list(setup.cache.rglob("*.json"))
+    (setup.workspace / ".orchestra" / "commands").mkdir(parents=True)
+    (setup.workspace / ".orchestra" / "commands" / "here.md").write_text(
+        COMMAND.format(description="Here"), encoding="utf-8"
+    )
+    first, engine = await setup.listings()
+    assert first == engine and "here" in names(first)
+    await setup.entry()  # computed by a child, which stored it
