@@ -144,6 +144,7 @@ async def engine_run(root: Path, user_dir: Path) -> dict[str, Any]:
     with ScriptedServer(script()) as server:
         client = ModelClient(api_key="bench-key", base_url=server.base_url)
         engine = Engine(root, client=client, user_dir=user_dir)
+        engine.warm_up()  # as the server and the CLI do before a first run
         try:
             result = await engine.start(RunRequest(command="read-many"), frontend).wait()
         finally:

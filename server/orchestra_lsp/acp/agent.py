@@ -250,6 +250,7 @@ class OrchestraAgent:
             raise RequestError.invalid_request({"sessionId": "a prompt is already running"})
         try:
             await session.engine.reload()
+            await asyncio.to_thread(session.engine.warm_up)  # once: imports off the loop
             frontend.context_size = session.engine.workspace.config.model.context_budget_tokens
             if text.startswith("/"):  # an MCP prompt not listed yet is looked up first
                 await session.engine.prepare(text[1:].partition(" ")[0])

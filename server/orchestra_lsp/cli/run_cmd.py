@@ -262,6 +262,7 @@ def _drive(
         engine = Engine(args.workspace)
         try:
             await engine.prepare(getattr(args, "command", ""))  # an MCP prompt's name
+            engine.warm_up()  # nothing else waits on this loop: before the run, not in it
             handle = start(engine)
             result = await handle.wait()
         finally:

@@ -8,6 +8,7 @@ run as an asyncio task, so a front end never holds a long run inside one request
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -600,6 +601,27 @@ class Engine:
         )
         return self._launch(command, {}, frontend, unattended=yes, apply=apply, undo=plan)
 
+    def warm_up(self) -> None:
+        """Do now, once, what the first run would otherwise do on the event loop: import
+        the model SDK (and the MCP SDK when servers are configured), load the tokenizer
+        (together a second or more of CPU); then leave what survives out of the garbage
+        collector's passes (`gc.freeze`, once a process): modules, classes and schemas
+        never die, and a full pass over them, which Python makes every so often during
+        a long run, cost 1-3 ms in the middle of a turn (bench/long_run.py). Blocking:
+        a server calls it in a thread before its first run, the CLI before the run."""
+        import importlib
+
+        from orchestra_lsp.context import tokens
+
+        modules = ["anthropic", "orchestra_lsp.engine.run"]
+        if self.workspace.mcp_servers:
+            modules.append("orchestra_lsp.mcp.pool")
+        for module in modules:
+            with contextlib.suppress(ImportError):  # the run will say so, in its own words
+                importlib.import_module(module)
+        tokens.load()
+        _freeze_survivors()
+
     async def aclose(self) -> None:
         """Stop: runs still going are `interrupted` (nobody cancelled them), so their
         proposals stay offered for review."""
@@ -612,6 +634,23 @@ class Engine:
             self._pool = None
         if self._client is not None:
             await self._client.aclose()
+
+
+_frozen = False
+
+
+def _freeze_survivors() -> None:
+    """Collect what is garbage now, then move every object left to the collector's
+    permanent generation: later passes walk only what was made after. Once a process:
+    objects of a later engine (after a reload) stay collectable."""
+    global _frozen
+    if _frozen:
+        return
+    _frozen = True
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _positional(command: Command, arguments: dict[str, str]) -> PositionalArguments:

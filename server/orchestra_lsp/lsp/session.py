@@ -109,7 +109,7 @@ class Session:
         return engine
 
     async def _warm_up(self, engine: Engine) -> None:
-        await _in_daemon_thread(_warm_up, engine)
+        await _in_daemon_thread(engine.warm_up)
 
     async def aclose(self) -> None:
         """Stop the engine's runs and close its model client and MCP servers."""
@@ -118,11 +118,11 @@ class Session:
             await self._engine.result().aclose()
 
 
-async def _in_daemon_thread(function: Callable[[Engine], None], engine: Engine) -> None:
-    """`function(engine)` in a daemon thread: unlike `asyncio.to_thread`'s pool, which
+async def _in_daemon_thread(function: Callable[[], None]) -> None:
+    """`function()` in a daemon thread: unlike `asyncio.to_thread`'s pool, which
     `asyncio.run` and the interpreter join on the way out, the process does not wait
-    for it, so an `exit` during the warm-up import (seconds on a busy machine) is
-    obeyed at once. Only for work that may be abandoned halfway (an import)."""
+    for it, so an `exit` during the warm-up (`Engine.warm_up`: imports, seconds on a
+    busy machine) is obeyed at once. Only for work that may be abandoned halfway."""
     loop = asyncio.get_running_loop()
     done: asyncio.Future[None] = loop.create_future()
 
@@ -132,7 +132,7 @@ async def _in_daemon_thread(function: Callable[[Engine], None], engine: Engine) 
 
     def work() -> None:
         try:
-            function(engine)
+            function()
         finally:
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: exiting
                 loop.call_soon_threadsafe(settle)
@@ -145,17 +145,3 @@ def _build(root: Path, buffers: Buffers) -> Engine:
     from orchestra_lsp.engine import Engine
 
     return Engine(root, buffers=buffers)
-
-
-def _warm_up(engine: Engine) -> None:
-    """Import what the first run needs (the model SDK; the MCP SDK when servers are
-    configured) here, in the builder's thread: imported on the event loop by the first
-    run, they would hold every request for a second or more."""
-    import importlib
-
-    modules = ["anthropic"]
-    if engine.workspace.mcp_servers:
-        modules.append("orchestra_lsp.mcp.pool")
-    for module in modules:
-        with contextlib.suppress(ImportError):  # the run will say so, in its own words
-            importlib.import_module(module)
