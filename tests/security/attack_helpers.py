@@ -15,6 +15,7 @@ import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -355,12 +356,16 @@ def committed(root: Path, files: dict[str, str], links: dict[str, str] | None = 
 
 
 def person_runs(
-    root: Path, *args: str, model_url: str = "http://127.0.0.1:9", columns: int = 300
+    root: Path,
+    *args: str,
+    model_url: str = "http://127.0.0.1:9",
+    columns: int = 300,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`orchestra ARGS` in `root` as a person runs it there: a home of its own beside
-    `root`, a test key, the model at `model_url`, a terminal `columns` wide, no input.
-    Output bytes that are not UTF-8 read as U+FFFD. Never a traceback, whatever the
-    attack."""
+    `root`, a test key, the model at `model_url`, a terminal `columns` wide, no input,
+    plus the person's own variables `env`. Output bytes that are not UTF-8 read as
+    U+FFFD. Never a traceback, whatever the attack."""
     done = subprocess.run(
         [sys.executable, "-m", "orchestra_lsp", *args],
         cwd=root,
@@ -370,6 +375,7 @@ def person_runs(
             "ANTHROPIC_API_KEY": "sk-ant-test",
             "ANTHROPIC_BASE_URL": model_url,
             "COLUMNS": str(columns),
+            **(env or {}),
         },
         stdin=subprocess.DEVNULL,
         capture_output=True,

@@ -24,6 +24,13 @@ What the exit code means, as documented by Claude Code:
 - anything else (or a time-out, default 60 s): a non-blocking error, shown to the
   person as a warning; the run goes on.
 
+A hook gets a shell command's environment (`tools.run_shell.child_environment`:
+Orchestra's credentials, variables named like a credential and known secret values
+left out; Claude Code's `env` from the settings given on purpose), plus
+`CLAUDE_PROJECT_DIR`. What it prints (stdout, stderr, a JSON reply) is redacted as it
+is read (:func:`_screened`), before it becomes context, a reason for the model, a
+warning or a journal line.
+
 Every hook run is journaled (`hook_ran`: event, command, exit code, duration, what
 it decided). A hook writes without review, so the workspace is watched around it
 (`engine.disk_changes`): a file it changed is journaled as changed outside review.
@@ -51,6 +58,8 @@ from typing import Any, Literal
 
 from orchestra_lsp.engine.disk_changes import DiskChange, changed, take
 from orchestra_lsp.engine.events import Event, HookRan, Notice
+from orchestra_lsp.redaction import SECRETS
+from orchestra_lsp.tools.run_shell import child_environment
 from orchestra_lsp.workspace.claude_settings import HookMatcher
 
 DEFAULT_TIMEOUT = 60.0
@@ -196,11 +205,9 @@ class HookRunner:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,
-                env={
-                    **{k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")},
-                    **self.env,
-                    "CLAUDE_PROJECT_DIR": str(cwd),
-                },
+                # A command's environment (credentials left out), as `run_shell` gives:
+                # what a hook prints may reach the model, so it never holds them.
+                env={**child_environment(self.env), "CLAUDE_PROJECT_DIR": str(cwd)},
             )
         except OSError as error:
             return 1, "", f"could not start the hook: {error}"
@@ -216,8 +223,7 @@ class HookRunner:
         finally:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-        text = out.decode("utf-8", "replace")[:MAX_OUTPUT]
-        return process.returncode, text, err.decode("utf-8", "replace")[-MAX_OUTPUT:]
+        return process.returncode, _screened(out)[:MAX_OUTPUT], _screened(err)[-MAX_OUTPUT:]
 
 
 @contextlib.contextmanager
@@ -246,6 +252,19 @@ def proposal_tree(root: Path, relative: str, data: bytes | None) -> Iterator[Pat
         yield scratch
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _screened(output: bytes) -> str:
+    """A hook's stdout or stderr with every secret redacted, before anything reads it
+    (its words go to the model, the journal, the terminal and the editor) and before it
+    is cut (a cut could leave a part of a secret no rule knows). A JSON reply is redacted
+    field by field, so it is still JSON and a field under a keyword's key goes whole."""
+    text = output.decode("utf-8", "replace")
+    redactor = SECRETS.redactor
+    reply = _json(text)
+    if reply is None:
+        return redactor.redact_text(text)
+    return json.dumps(redactor.redact(reply), ensure_ascii=False)
 
 
 def _matches(matcher: str, tool: str) -> bool:
