@@ -36,22 +36,28 @@ it decided). A hook writes without review, so the workspace is watched around it
 (`engine.disk_changes`): a file it changed is journaled as changed outside review.
 A PostToolUse hook of `edit` (a formatter) runs on the proposal, not on the disk: in
 a scratch tree (:func:`proposal_tree`) where the edited file holds the proposed text
-and everything else links to the workspace; what it makes of the file becomes part
-of the proposal, reviewed with it.
+and everything else links to the workspace (the disk: what a person accepted, never
+another pending proposal); what it makes of the file becomes part of the proposal,
+reviewed with it. Not when the file is one the hook's tools may run as code
+(:func:`runs_as_code`, and the protected paths, which the caller checks): a formatter
+would load the model's configuration and run it before anyone accepted it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fnmatch
 import json
 import os
+import posixpath
 import re
+import shlex
 import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -121,6 +127,15 @@ class HookRunner:
 
     def has(self, event: HookEvent) -> bool:
         return bool(self.hooks.get(event))
+
+    def commands(self, event: HookEvent, tool: str) -> list[str]:
+        """The commands of `event`'s hooks that a call of `tool` runs, in order."""
+        return [
+            hook.command
+            for matcher in self.hooks.get(event, [])
+            if _matches(matcher.matcher, tool)
+            for hook in matcher.hooks
+        ]
 
     async def run(
         self,
@@ -252,6 +267,124 @@ def proposal_tree(root: Path, relative: str, data: bytes | None) -> Iterator[Pat
         yield scratch
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+#: Files the tools a hook runs load as code, or as commands to run, when they find them
+#: in the project: configuration written in a programming language (`prettier.config.js`,
+#: `.eslintrc.cjs`, `conftest.py`), package and build scripts (`package.json`, `setup.py`,
+#: `pyproject.toml`'s build backend and task runners, `Makefile`), what a package manager
+#: installs and runs from (lock files, `node_modules`, a virtual environment). Beyond
+#: these, the protected paths (`permissions.DEFAULT_PROTECTED` and the workspace's
+#: `[permissions] protected`, which the caller checks) already name editors' and package
+#: managers' code hooks. Matched case-insensitively against a file's name (`NAMES`) or
+#: any folder on its way (`FOLDERS`), in any folder.
+RUN_BY_TOOLS_NAMES: tuple[str, ...] = (
+    *(f"*.config.{ext}" for ext in ("js", "cjs", "mjs", "ts", "cts", "mts")),
+    *(f".*rc.{ext}" for ext in ("js", "cjs", "mjs", "ts", "cts", "mts")),
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "pnpm-workspace.yaml",
+    "bun.lock",
+    ".pnp.cjs",
+    ".pnp.loader.mjs",
+    "deno.json",
+    "deno.jsonc",
+    "conftest.py",
+    "setup.py",
+    "setup.cfg",
+    "noxfile.py",
+    "tox.ini",
+    "pyproject.toml",
+    "sitecustomize.py",
+    "usercustomize.py",
+    "*.pth",
+    "uv.lock",
+    "poetry.lock",
+    "pdm.lock",
+    "pipfile",
+    "pipfile.lock",
+    "requirements*.txt",
+    "makefile",
+    "gnumakefile",
+    "*.mk",
+    "justfile",
+    ".justfile",
+    "taskfile.yml",
+    "taskfile.yaml",
+    "gemfile",
+    "gemfile.lock",
+    "rakefile",
+    "*.gemspec",
+    ".rubocop.yml",
+    "cargo.toml",
+    "build.rs",
+    "go.mod",
+    "go.work",
+    "build.gradle",
+    "build.gradle.kts",
+    "settings.gradle",
+    "settings.gradle.kts",
+    "gradlew",
+    "pom.xml",
+    "cmakelists.txt",
+    "*.cmake",
+    "meson.build",
+    "composer.json",
+)
+RUN_BY_TOOLS_FOLDERS = frozenset(
+    {"node_modules", ".venv", "venv", "site-packages", ".tox", ".nox", ".git"}
+)
+
+
+def runs_as_code(relative: str, commands: Sequence[str], root: Path) -> str | None:
+    """Why a tool a hook runs in the project may run the file `relative` (workspace-
+    relative POSIX) as code, or None for an ordinary file: a name of
+    :data:`RUN_BY_TOOLS_NAMES` or a folder of :data:`RUN_BY_TOOLS_FOLDERS`; a Python
+    module at the project's root (`python -m black` in the root imports from it first,
+    so `tokenize.py` there replaces the standard library's) or a package there; or a
+    script one of `commands` names (relative to `root`, also through
+    `$CLAUDE_PROJECT_DIR`), or a file beside one (a Python script imports, a shell
+    script sources, its neighbours)."""
+    *folders, name = relative.lower().split("/")
+    for pattern in RUN_BY_TOOLS_NAMES:
+        if fnmatch.fnmatchcase(name, pattern):
+            return f"tools load `{pattern}` as code or run what it says"
+    for folder in folders:
+        if folder in RUN_BY_TOOLS_FOLDERS:
+            return f"tools run what `{folder}/` holds"
+    if name.endswith(".py") and (not folders or (len(folders) == 1 and name == "__init__.py")):
+        return "a Python module at the project's root is imported before any other of its name"
+    here = posixpath.dirname(relative)
+    for command in commands:
+        for script in _named_scripts(command, root):
+            if script == relative:
+                return f"the hook `{command}` runs it"
+            if posixpath.dirname(script) == here:
+                return f"it is beside {script}, which the hook `{command}` runs"
+    return None
+
+
+def _named_scripts(command: str, root: Path) -> list[str]:
+    """The workspace files (relative POSIX paths) `command` names as words: a hook's own
+    scripts, as `python3 .claude/hooks/fmt.py` or `"$CLAUDE_PROJECT_DIR"/bin/fmt` name
+    them."""
+    try:
+        words = shlex.split(command, comments=True)
+    except ValueError:
+        words = command.split()
+    found = []
+    for word in words:
+        for prefix in ("$CLAUDE_PROJECT_DIR/", "${CLAUDE_PROJECT_DIR}/", str(root) + "/"):
+            word = word.removeprefix(prefix)
+        word = posixpath.normpath(word)
+        if not word or word.startswith(("/", "../")) or word in (".", ".."):
+            continue
+        if word not in found and (root / word).is_file():
+            found.append(word)
+    return found
 
 
 def _screened(output: bytes) -> str:

@@ -43,6 +43,7 @@ from orchestra_lsp.engine.hooks import (
     HookStopped,
     claude_tool_input,
     proposal_tree,
+    runs_as_code,
 )
 from orchestra_lsp.engine.nested_context import NestedInstructions
 from orchestra_lsp.engine.skill_tool import NAME as SKILL_TOOL
@@ -357,6 +358,9 @@ class Toolbox:
         text = content if isinstance(content, str) else _text_of(content)
         change = self._proposed(arguments) if name == "edit" and not is_error else None
         root = self.context.view.root
+        refused = None if change is None else self._runs_as_code(name, change.path)
+        if refused is not None:
+            return _with_notes(content, [refused])
         with contextlib.ExitStack() as scratch:
             if change is not None:  # the hook works on the proposal, never on the disk
                 data = (
@@ -384,11 +388,33 @@ class Toolbox:
         ]
         if folded:
             notes.append(folded)
-        if not notes:
-            return content
-        if isinstance(content, str):
-            return "\n\n".join([content, *notes])
-        return [*content, *({"type": "text", "text": note} for note in notes)]
+        return _with_notes(content, notes)
+
+    def _runs_as_code(self, name: str, path: str) -> str | None:
+        """When the proposed `path` is a file the PostToolUse hooks' tools may run as
+        code (a protected path, or see `hooks.runs_as_code`), they do not run on it
+        before a person reviewed it: a formatter would load the model's configuration
+        and run it. Journals and shows why; returns the note for the model. None: the
+        hooks may run."""
+        assert self.hooks is not None
+        commands = self.hooks.commands("PostToolUse", name)
+        if not commands:
+            return None
+        protection = self.policy.protection(path)
+        why = (
+            f"it is a protected path (`{protection[1]}`)"
+            if protection is not None
+            else runs_as_code(path, commands, self.context.view.root)
+        )
+        if why is None:
+            return None
+        message = (
+            f"PostToolUse hook not run on the proposed {path} before review: {why}, so a "
+            "hook's tools would run what the proposal says before a person accepted it; "
+            "the proposal stays as written, for review"
+        )
+        self.emit(Notice(run_id=self.run_id, level="warning", message=message))
+        return message
 
     def _proposed(self, arguments: dict[str, Any]) -> FileChange | None:
         """The proposal an `edit` call just made or changed."""
@@ -675,6 +701,17 @@ def annotation_hints(tools: Sequence[McpTool]) -> dict[str, tuple[Verdict, str]]
             reason = f"MCP server '{tool.server}' marks it destructive (or does not say otherwise)"
             hints[tool.name] = ("ask", reason)
     return hints
+
+
+def _with_notes(
+    content: str | list[dict[str, Any]], notes: list[str]
+) -> str | list[dict[str, Any]]:
+    """A tool result with `notes` for the model after it."""
+    if not notes:
+        return content
+    if isinstance(content, str):
+        return "\n\n".join([content, *notes])
+    return [*content, *({"type": "text", "text": note} for note in notes)]
 
 
 def _text_of(content: list[dict[str, Any]]) -> str:
