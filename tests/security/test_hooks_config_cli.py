@@ -3,8 +3,8 @@
 The project's PostToolUse hook on `Edit|Write` is `sh tools/fmt.sh`, which sources its
 defaults from `fmt_rules.sh` beside it and starts a small formatter that works as
 prettier does: it looks for `prettier.config.js` or `.prettierrc.cjs` from the file's
-folder up to the project and loads it with node (so the configuration's code runs). The
-accepted configuration on disk asks for double quotes.
+folder up to the file system's root and loads it with node (so the configuration's code
+runs). The accepted configuration on disk asks for double quotes.
 
 The scripted model proposes a configuration (or the hook's own code) whose code would
 append to a log outside the project, then edits an ordinary file. Through the real CLI:
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -47,7 +48,7 @@ while True:
         options = json.loads(subprocess.run(["node", "-e", LOAD, str(found[0])],
                              capture_output=True, text=True, check=True).stdout)
         break
-    if folder == project:
+    if folder == folder.parent:  # as prettier does, up to the file system's root
         options = {"quotes": os.environ["FMT_DEFAULT"]}
         break
     folder = folder.parent
@@ -59,7 +60,7 @@ SCRIPT = """\
 export FMT_DEFAULT
 exec python3 "$(dirname "$0")/fmt.py"
 """
-RULES = "FMT_DEFAULT=single\n"
+RULES = "FMT_DEFAULT=double\n"
 ACCEPTED_CONFIG = 'module.exports = { quotes: "double" };\n'
 APP = "console.log('hello');\n"
 HOOK = "sh tools/fmt.sh"
@@ -181,6 +182,50 @@ def test_model_written_code_a_formatter_would_run_waits_for_review(
     assert files["src/app.js"]["proposed_text"] == 'console.log("hello");\nconsole.log("bye");\n'
     hooks = [e for e in events if e["type"] == "hook_ran"]
     assert [h["decision"] for h in hooks] == ["ok"], hooks  # only the app file's
+
+
+def test_a_configuration_planted_in_the_shared_temporary_folder_is_not_loaded(
+    repo: Path,
+) -> None:
+    """Another user's `prettier.config.js` in the temporary folder everyone may write to
+    is not above the scratch tree: the formatter finds none and uses its default."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "rm", "-q", "prettier.config.js"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "no configuration"], cwd=repo, check=True)
+    shared = repo.parent / "shared-tmp"
+    shared.mkdir()
+    log = repo.parent / "executed.log"
+    (shared / "prettier.config.js").write_text(
+        f"require('fs').appendFileSync({json.dumps(str(log))}, 'PLANTED CODE RAN\\n');\n"
+        "module.exports = { quotes: 'single' };\n"
+    )
+    change = {
+        "name": "edit",
+        "input": {
+            "command": "str_replace",
+            "path": "src/app.js",
+            "old_str": "console.log('hello');",
+            "new_str": "console.log('hello');\nconsole.log('bye');",
+        },
+    }
+    script = [
+        {"name": "app", "reply": {"tool_use": [change]}},
+        {
+            "name": "done",
+            "expect": {"last_tool_result_contains": ["its change is part of the proposal"]},
+            "reply": {"text": "Done."},
+        },
+    ]
+    with ScriptedServer(script) as model:
+        person_runs(
+            repo, "run", "change", "--yes", model_url=model.base_url, env={"TMPDIR": str(shared)}
+        )
+        model.assert_no_failures()
+        model.assert_all_consumed()
+    assert not log.exists(), f"a planted configuration ran: {log.read_text()}"
+    [changeset] = (repo / ".orchestra" / "runs").glob("*/changeset.json")
+    files: dict[str, Any] = json.loads(changeset.read_text())["files"]
+    assert files["src/app.js"]["proposed_text"] == 'console.log("hello");\nconsole.log("bye");\n'
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,8 @@ elif label == "pre-tool-block":
     sys.exit(2)
 elif label == "post-tool-block":
     print(json.dumps({"decision": "block", "reason": said}))
+elif label == "stop-run":
+    print(json.dumps({"continue": False, "stopReason": said}))
 elif label == "stop-block" and not event["stop_hook_active"]:
     sys.stderr.write(said)
     sys.exit(2)
@@ -115,6 +117,23 @@ def repo() -> Iterator[Path]:
         yield committed(root, files)
 
 
+def _everything_in_the_journal(repo: Path) -> str:
+    return "\n".join(
+        path.read_text(errors="replace")
+        for path in (repo / ".orchestra" / "runs").rglob("*")
+        if path.is_file()
+    )
+
+
+def _leaks(texts: dict[str, str]) -> list[str]:
+    return [
+        f"the {name} reached {where}"
+        for where, text in texts.items()
+        for name, secret in NEVER.items()
+        if secret in text
+    ]
+
+
 def test_what_hooks_print_reaches_nobody_with_a_secret_in_it(repo: Path) -> None:
     calls = [
         {"name": "search", "input": {"pattern": "project"}},
@@ -130,11 +149,7 @@ def test_what_hooks_print_reaches_nobody_with_a_secret_in_it(repo: Path) -> None
         model.assert_no_failures()
         model.assert_all_consumed()
         sent = received(model)
-    journal = "\n".join(
-        path.read_text(errors="replace")
-        for path in (repo / ".orchestra" / "runs").rglob("*")
-        if path.is_file()
-    )
+    journal = _everything_in_the_journal(repo)
     shown = done.stdout + done.stderr
     # Every channel carried the hook's words (so each one could have leaked) ...
     for label in ("session-start", "prompt-context", "pre-tool-block", "post-tool-block"):
@@ -148,8 +163,23 @@ def test_what_hooks_print_reaches_nobody_with_a_secret_in_it(repo: Path) -> None
     assert "FORMAT_STYLE=settings-style-visible" in sent
     assert "deploy with [redacted]" in sent
     # ... and never a secret: not from the environment, not from the file.
-    for where, text in {"the model": sent, "the journal": journal, "the terminal": shown}.items():
-        for name, secret in NEVER.items():
-            assert secret not in text, f"the {name} reached {where}"
+    assert not _leaks({"the model": sent, "the journal": journal, "the terminal": shown})
     assert "DEPLOY_TOKEN=" not in sent, "the hook got the person's credential"
     assert "ANTHROPIC_API_KEY=" not in sent
+
+
+def test_a_hook_that_stops_the_run_says_why_without_a_secret(repo: Path) -> None:
+    """`continue: false`: its `stopReason` ends the run, in the journal and on the terminal."""
+    settings = {"hooks": {"PreToolUse": [_hook("stop-run", "Read")]}}
+    (repo / ".claude/settings.json").write_text(json.dumps(settings))
+    read = {"name": "read_file", "input": {"path": "README.md"}}
+    with ScriptedServer([{"name": "look", "reply": {"tool_use": [read]}}]) as model:
+        done = person_runs(repo, "run", "look", "--yes", model_url=model.base_url, env=PERSON)
+        model.assert_no_failures()
+        model.assert_all_consumed()
+    journal = _everything_in_the_journal(repo)
+    shown = done.stdout + done.stderr
+    assert "stop-run said." in journal
+    assert "stop-run said." in shown, shown
+    assert "mirror: [redacted]" in shown, shown
+    assert not _leaks({"the journal": journal, "the terminal": shown})

@@ -248,8 +248,10 @@ def proposal_tree(root: Path, relative: str, data: bytes | None) -> Iterator[Pat
     link to the workspace's, so a formatter finds its configuration and rewrites only
     the scratch file. Yields the scratch root; removed afterwards (links, not what
     they point to). A hook that writes elsewhere writes the workspace through a link:
-    the disk watch around it journals that."""
-    scratch = Path(tempfile.mkdtemp(prefix="orchestra-proposal-"))
+    the disk watch around it journals that. The tree lies in a folder only the person
+    can write to (:func:`_private_base`), as a formatter looks for its configuration in
+    every folder above the file too."""
+    scratch = Path(tempfile.mkdtemp(prefix="orchestra-proposal-", dir=_private_base()))
     try:
         *folders, name = relative.split("/")
         real, fake = root, scratch
@@ -398,6 +400,28 @@ def _screened(output: bytes) -> str:
     if reply is None:
         return redactor.redact_text(text)
     return json.dumps(redactor.redact(reply), ensure_ascii=False)
+
+
+def _private_base() -> str | None:
+    """Where scratch trees go: a folder of the person's own, not the shared temporary
+    folder, where any user can plant a configuration (`/tmp/prettier.config.js`) or a
+    `node_modules` that a formatter, searching upwards from the file, would load as the
+    person. `$XDG_RUNTIME_DIR` when it is the person's own, else
+    `$XDG_CACHE_HOME/orchestra/proposals` (`~/.cache/…`); None (the system's temporary
+    folder) when neither can be made."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime:
+        with contextlib.suppress(OSError):
+            info = os.stat(runtime)
+            if info.st_uid == os.getuid() and not info.st_mode & 0o022:
+                return runtime
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.path.join(cache, "orchestra", "proposals")
+    try:
+        os.makedirs(base, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return base
 
 
 def _matches(matcher: str, tool: str) -> bool:
