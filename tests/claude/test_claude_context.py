@@ -147,6 +147,7 @@ def test_links_out_of_the_workspace_are_not_read(tmp_path: Path) -> None:
         assert f"{name}:1:1: warning: {name} is a link to {target}" in checked.stdout, (
             checked.stdout
         )
+        assert "outside the workspace and your home folder; it is not read" in checked.stdout
 
     inside_home = write(home / "repo", files)
     (inside_home / "CLAUDE.md").symlink_to(home / "shared.md")
@@ -155,6 +156,22 @@ def test_links_out_of_the_workspace_are_not_read(tmp_path: Path) -> None:
         done = orchestra(inside_home, server, home, "run", "look", "--yes")
     server.assert_no_failures()
     assert "HOME-LINK-MARK" in json.dumps(message_bodies(server)[0]["system"])
+
+    # Into the home folder, but not a note: a key or a credentials file, by any name.
+    write(home, {".ssh/id_ed25519": "SSH-LINK-MARK\n", ".aws/credentials": "AWS-LINK-MARK\n"})
+    (inside_home / "CLAUDE.md").unlink()
+    (inside_home / "CLAUDE.md").symlink_to(home / ".ssh" / "id_ed25519")
+    (inside_home / "AGENTS.md").symlink_to(home / ".aws" / "credentials")
+    with ScriptedServer([{"reply": {"text": "Looked."}}]) as server:
+        checked = orchestra(inside_home, server, home, "check")
+        done = orchestra(inside_home, server, home, "run", "look", "--yes")
+    server.assert_no_failures()
+    assert done.returncode == 0, done.stdout + done.stderr
+    sent = json.dumps(message_bodies(server))
+    assert "SSH-LINK-MARK" not in sent and "AWS-LINK-MARK" not in sent
+    for name in ("CLAUDE.md", "AGENTS.md"):
+        assert f"{name}:1:1: warning: {name} is a link to {home}" in checked.stdout
+    assert "from the home folder only notes (.md) are read" in checked.stdout
 
 
 def test_a_missing_home_import_is_a_warning_a_missing_repository_import_an_error(

@@ -42,7 +42,7 @@ from orchestra_lsp.workspace.parsers import (
     parse_mcp_json,
     parse_skill,
 )
-from orchestra_lsp.workspace.persistent import PersistentContext, load_context_file
+from orchestra_lsp.workspace.persistent import PersistentContext, is_notes, load_context_file
 from orchestra_lsp.workspace.skills import SKILL_FILE, Skill
 from orchestra_lsp.workspace.sources import Layer
 from orchestra_lsp.workspace.tool_names import did_you_mean
@@ -584,17 +584,20 @@ def _load_context(
         if real in seen:  # CLAUDE.md a symlink to AGENTS.md: one text, sent once
             continue
         # A link may lead where an `@` import may (persistent.py): into the workspace, or
-        # into the home folder of a workspace inside it; never `/proc/self/environ`.
+        # to a note (.md) in the home folder of a workspace inside it; never to
+        # `/proc/self/environ`, nor to `~/.ssh/id_rsa` from a cloned repository.
         in_home = real.is_relative_to(home) and real_root.is_relative_to(home)
-        if not real.is_relative_to(real_root) and not in_home:
+        if not real.is_relative_to(real_root) and not (in_home and is_notes(real)):
+            why = (
+                "from the home folder only notes (.md) are read, never keys or credentials"
+                if in_home
+                else "outside the workspace and your home folder"
+            )
             diagnostics.append(
                 Diagnostic(
                     path=path,
                     severity=Severity.WARNING,
-                    message=(
-                        f"{relative} is a link to {real}, outside the workspace and your "
-                        "home folder: it is not read"
-                    ),
+                    message=f"{relative} is a link to {real}: {why}; it is not read",
                 )
             )
             continue

@@ -181,7 +181,7 @@ class _Expander:
             return ""
         by_repository = _is_inside(inputs.resolved(importer) or importer, self.root)
         outside = not _is_inside(candidate, self.root)
-        if in_home and outside and by_repository and not _is_notes(candidate):
+        if in_home and outside and by_repository and not is_notes(candidate):
             # A cloned repository's CLAUDE.md could name `@~/.aws/credentials` or a key:
             # Claude Code asks before it follows an import from outside the project, and
             # nobody is there to ask in a run. The home folder lends notes only.
@@ -283,6 +283,6 @@ def _real(path: Path) -> Path:
     return inputs.resolved(path) or path
 
 
-def _is_notes(path: Path) -> bool:
+def is_notes(path: Path) -> bool:
     """A Markdown file: what a context file may import from the home folder."""
     return path.suffix.lower() in (".md", ".markdown")
