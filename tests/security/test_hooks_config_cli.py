@@ -240,6 +240,7 @@ def test_a_configuration_planted_in_the_shared_temporary_folder_is_not_loaded(
         ("tokenize.py", True),  # `python -m black` in the root would import it first
         ("mypkg/__init__.py", True),
         ("bin/lib.sh", True),  # beside the script the hook names
+        ("hooks/check.sh", True),  # named by the hook, not on disk yet
         ("src/app.js", False),
         ("src/app.py", False),
         ("docs/guide.md", False),
@@ -248,5 +249,5 @@ def test_a_configuration_planted_in_the_shared_temporary_folder_is_not_loaded(
 def test_which_proposed_files_a_hook_would_run(repo: Path, path: str, runs: bool) -> None:
     (repo / "bin").mkdir()
     (repo / "bin/fmt").write_text("#!/bin/sh\n")
-    commands = [HOOK, '"$CLAUDE_PROJECT_DIR"/bin/fmt --write']
+    commands = [HOOK, '"$CLAUDE_PROJECT_DIR"/bin/fmt --write', "cd hooks && sh check.sh"]
     assert (runs_as_code(path, commands, repo) is not None) == runs

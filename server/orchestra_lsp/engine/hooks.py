@@ -359,20 +359,23 @@ def runs_as_code(relative: str, commands: Sequence[str], root: Path) -> str | No
             return f"tools run what `{folder}/` holds"
     if name.endswith(".py") and (not folders or (len(folders) == 1 and name == "__init__.py")):
         return "a Python module at the project's root is imported before any other of its name"
-    here = posixpath.dirname(relative)
+    here, own = posixpath.split(relative)
     for command in commands:
-        for script in _named_scripts(command, root):
-            if script == relative:
-                return f"the hook `{command}` runs it"
-            if posixpath.dirname(script) == here:
+        words = _path_words(command, root)
+        # Named by its path or its name (`cd tools && sh fmt.sh`), whether or not it is
+        # on disk yet: the proposal may be the script's first version.
+        if any(word == relative or posixpath.basename(word) == own for word in words):
+            return f"the hook `{command}` runs it"
+        for script in words:
+            if posixpath.dirname(script) == here and (root / script).is_file():
                 return f"it is beside {script}, which the hook `{command}` runs"
     return None
 
 
-def _named_scripts(command: str, root: Path) -> list[str]:
-    """The workspace files (relative POSIX paths) `command` names as words: a hook's own
-    scripts, as `python3 .claude/hooks/fmt.py` or `"$CLAUDE_PROJECT_DIR"/bin/fmt` name
-    them."""
+def _path_words(command: str, root: Path) -> list[str]:
+    """The words of `command` read as paths relative to the workspace, as a hook names
+    its own scripts (`python3 .claude/hooks/fmt.py`, `"$CLAUDE_PROJECT_DIR"/bin/fmt`);
+    words that lead out of it are left out."""
     try:
         words = shlex.split(command, comments=True)
     except ValueError:
@@ -382,10 +385,9 @@ def _named_scripts(command: str, root: Path) -> list[str]:
         for prefix in ("$CLAUDE_PROJECT_DIR/", "${CLAUDE_PROJECT_DIR}/", str(root) + "/"):
             word = word.removeprefix(prefix)
         word = posixpath.normpath(word)
-        if not word or word.startswith(("/", "../")) or word in (".", ".."):
+        if word.startswith(("/", "../")) or word in (".", "..") or word in found:
             continue
-        if word not in found and (root / word).is_file():
-            found.append(word)
+        found.append(word)
     return found
 
 
