@@ -228,6 +228,34 @@ def test_a_configuration_planted_in_the_shared_temporary_folder_is_not_loaded(
     assert files["src/app.js"]["proposed_text"] == 'console.log("hello");\nconsole.log("bye");\n'
 
 
+def test_git_in_the_scratch_tree_finds_no_repository_above_it(repo: Path) -> None:
+    """The person keeps their home folder in git; the scratch tree lies under it. A
+    hook's git finds no repository there (as in the shared temporary folder before)."""
+    home = repo.parent / "home"
+    home.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=home, check=True)
+    hook = {"type": "command", "command": "git rev-parse --show-toplevel >&2; exit 2"}
+    settings = {"hooks": {"PostToolUse": [{"matcher": "Edit", "hooks": [hook]}]}}
+    (repo / ".claude/settings.json").write_text(json.dumps(settings))
+    change = {
+        "name": "edit",
+        "input": {"command": "create", "path": "src/new.js", "file_text": "let a = 1;\n"},
+    }
+    script = [
+        {"name": "new", "reply": {"tool_use": [change]}},
+        {
+            "name": "done",
+            "expect": {"last_tool_result_contains": ["not a git repository"]},
+            "reply": {"text": "Done."},
+        },
+    ]
+    with ScriptedServer(script) as model:
+        person_runs(repo, "run", "change", "--yes", model_url=model.base_url)
+        model.assert_no_failures()
+        model.assert_all_consumed()
+    assert not (home / ".git" / "index").exists()
+
+
 @pytest.mark.parametrize(
     ("path", "runs"),
     [

@@ -207,6 +207,20 @@ class HookRunner:
                     return outcome
         return outcome
 
+    def _environment(self, cwd: Path) -> dict[str, str]:
+        """A command's environment (credentials left out), as `run_shell` gives: what a
+        hook prints may reach the model, so it never holds them. In a scratch tree
+        (`cwd` is not the workspace) git stops looking for a repository at the tree's
+        root and is told of none, so a hook's `git add` finds none, rather than one in a
+        folder above it (a home folder kept in git)."""
+        env = {**child_environment(self.env), "CLAUDE_PROJECT_DIR": str(cwd)}
+        if cwd != self.root:
+            for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR"):
+                env.pop(name, None)
+            ceilings = [str(cwd.parent), env.get("GIT_CEILING_DIRECTORIES", "")]
+            env["GIT_CEILING_DIRECTORIES"] = ":".join(filter(None, ceilings))
+        return env
+
     async def _spawn(
         self, command: str, body: dict[str, Any], timeout: float, cwd: Path
     ) -> tuple[int | None, str, str]:
@@ -220,9 +234,7 @@ class HookRunner:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,
-                # A command's environment (credentials left out), as `run_shell` gives:
-                # what a hook prints may reach the model, so it never holds them.
-                env={**child_environment(self.env), "CLAUDE_PROJECT_DIR": str(cwd)},
+                env=self._environment(cwd),
             )
         except OSError as error:
             return 1, "", f"could not start the hook: {error}"
