@@ -392,3 +392,20 @@ def run_events(root: Path) -> list[dict[str, Any]]:
     [events_file] = (root / ".orchestra" / "runs").glob("*/events.jsonl")
     lines = events_file.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
+
+
+def tool_results(model: Any) -> dict[str, str]:
+    """What the model was told of each tool call, by call id: the text of the last
+    `tool_result` for it the scripted server received (whole, where the journal's
+    summary is cut)."""
+    told: dict[str, str] = {}
+    for request in model.requests:
+        for message in (request.body or {}).get("messages", []):
+            content = message.get("content")
+            for block in content if isinstance(content, list) else []:
+                if isinstance(block, dict) and block.get("type") == "tool_result":
+                    inner = block.get("content")
+                    parts = inner if isinstance(inner, list) else [{"text": inner}]
+                    text = "".join(str(p.get("text", "")) for p in parts if isinstance(p, dict))
+                    told[str(block.get("tool_use_id"))] = text
+    return told

@@ -4,10 +4,11 @@ A workspace's `.claude/settings.json` denies `Read(./.env)` and `Read(./secrets/
 as a Claude Code user writes them; `.claude/settings.local.json` allows the real MCP
 filesystem server (`mcp__fs`), whose reading tools it marks read-only. A scripted model
 asks `orchestra run --yes` for the secrets every way a reading tool can: `search` with
-a path, `search` across the workspace and under a folder, `list_files`, a symbolic link
-to `.env`, and the server's `read_text_file`, `read_multiple_files` and folder-wide
-tools with relative, absolute and `file:` paths. None of the secret reaches the model;
-the files that may be read still are, and the model is told that files were left out.
+a path, `search` across the workspace and under a folder, `list_files`, `edit`'s `view`
+of a folder, a symbolic link to `.env`, and the server's `read_text_file`,
+`read_multiple_files` and folder-wide tools with relative, absolute and `file:` paths.
+None of the secret reaches the model, nor a withheld file's name; the files that may be
+read still are, and the model is told that files were left out.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from attack_helpers import committed, person_runs, run_events
+from attack_helpers import committed, person_runs, run_events, tool_results
 
 from orchestra_lsp.testing import ScriptedServer
 
@@ -61,7 +62,7 @@ def repo() -> Iterator[Path]:
             ".orchestra/agents/reader.md": AGENT,
             ".orchestra/commands/read.md": COMMAND,
             ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n'
-            '[permissions]\nallow = ["read_file", "list_files", "search"]\n',
+            '[permissions]\nallow = ["read_file", "list_files", "search", "edit"]\n',
             ".orchestra/mcp.json": json.dumps(
                 {"mcpServers": {"fs": {"command": "node", "args": [str(FILESYSTEM), str(root)]}}}
             ),
@@ -77,13 +78,18 @@ def repo() -> Iterator[Path]:
         yield committed(root, files, links={"env-link": ".env"})
 
 
-def _run(root: Path, script: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+def _run(
+    root: Path, script: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], str, dict[str, str]]:
+    """The run's journal, everything the model received, and what it was told of each
+    tool call (by call id)."""
     with ScriptedServer(script) as model:
         person_runs(root, "run", "read", "--yes", model_url=model.base_url)
         model.assert_no_failures()
         model.assert_all_consumed()
         sent = "\n".join(r.raw.decode("utf-8", "replace") for r in model.requests)
-    return run_events(root), sent
+        told = tool_results(model)
+    return run_events(root), sent, told
 
 
 def _results(events: list[dict[str, Any]]) -> dict[str, tuple[bool, str]]:
@@ -123,6 +129,8 @@ def test_read_deny_rules_hold_for_search_list_files_and_mcp_tools(repo: Path) ->
         "search-folder": ("search", {"pattern": "VAULT", "path": "secrets"}),
         "list-all": ("list_files", {}),
         "list-secrets": ("list_files", {"path": "secrets"}),
+        "view-root": ("edit", {"command": "view", "path": "."}),
+        "view-secrets": ("edit", {"command": "view", "path": "secrets"}),
         "mcp-app": ("mcp__fs__read_text_file", {"path": str(repo / "src/app.py")}),
         "mcp-src": ("mcp__fs__list_directory", {"path": str(repo / "src")}),
     }
@@ -134,7 +142,7 @@ def test_read_deny_rules_hold_for_search_list_files_and_mcp_tools(repo: Path) ->
         {"name": "read", "reply": {"tool_use": calls}},
         {"name": "done", "reply": {"text": "Done."}},
     ]
-    events, sent = _run(repo, script)
+    events, sent, told = _run(repo, script)
     results = _results(events)
     for secret in (STRIPE, VAULT):
         assert secret not in sent, "a denied file's text reached the model"
@@ -154,5 +162,12 @@ def test_read_deny_rules_hold_for_search_list_files_and_mcp_tools(repo: Path) ->
     assert "src/app.py" in listed and "secrets/prod.txt" not in listed, listed
     assert ".env\n" not in listed and not listed.startswith(".env"), listed
     assert "left out by the permission policy" in results["list-secrets"][1]
+    assert "pk_test_public" in results["mcp-app"][1]
+    assert "app.py" in results["mcp-src"][1]
+    viewed = told["view-root"]
+    assert "src/app.py" in viewed and "secrets/prod.txt" not in viewed, viewed
+    assert "\n.env\n" not in f"{viewed}\n" and "secrets/" not in viewed, viewed
+    assert "2 file(s) were left out by the permission policy" in viewed, viewed
+    assert "1 file(s) were left out" in told["view-secrets"], told["view-secrets"]
     assert "pk_test_public" in results["mcp-app"][1]
     assert "app.py" in results["mcp-src"][1]

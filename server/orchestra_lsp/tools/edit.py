@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field
@@ -96,16 +97,17 @@ class EditTool:
             parsed = parse_args(EditArgs, args)
             relative = ctx.view.resolve(parsed.path)
             if parsed.command == "view":
-                return ToolResult(text=await _view(ctx.view, relative, parsed.view_range))
+                return ToolResult(text=await _view(ctx, relative, parsed.view_range))
             async with ctx.edit_lock:
                 return ToolResult(text=await _change(ctx, relative, parsed))
         except ToolError as error:
             return ToolResult(text=str(error), is_error=True)
 
 
-async def _view(view: WorkspaceView, relative: str, view_range: list[int] | None) -> str:
+async def _view(ctx: ToolContext, relative: str, view_range: list[int] | None) -> str:
+    view = ctx.view
     if await asyncio.to_thread(view.is_dir, relative):
-        return await asyncio.to_thread(_folder_listing, view, relative)
+        return await asyncio.to_thread(_folder_listing, view, relative, ctx.withheld)
     text = await _current(view, relative)
     lines = text_lines(text)
     first, last = 1, len(lines)
@@ -124,17 +126,30 @@ async def _view(view: WorkspaceView, relative: str, view_range: list[int] | None
     return body
 
 
-def _folder_listing(view: WorkspaceView, relative: str) -> str:
+def _folder_listing(
+    view: WorkspaceView, relative: str, withheld: Callable[[str], bool] | None
+) -> str:
+    """The files and folders under `relative`, leaving out (and counting) the files the
+    permission rules keep from being read, as `list_files` does: their names are theirs."""
     prefix = "" if relative == "." else relative + "/"
     entries: set[str] = set()
-    for path in view.files(relative):
+    files = view.files(relative)
+    shown = files if withheld is None else [path for path in files if not withheld(path)]
+    for path in shown:
         parts = path[len(prefix) :].split("/")
         entries.update(
             prefix + "/".join(parts[: depth + 1]) + ("/" if depth + 1 < len(parts) else "")
             for depth in range(min(VIEW_DEPTH, len(parts)))
         )
     where = relative if relative != "." else "the workspace root"
-    return f"Files and folders in {where}, {VIEW_DEPTH} levels deep:\n" + "\n".join(sorted(entries))
+    note = (
+        f"\n\n[{len(files) - len(shown)} file(s) were left out by the permission policy "
+        "(its rules keep them from being read).]"
+        if len(shown) < len(files)
+        else ""
+    )
+    listing = "\n".join(sorted(entries))
+    return f"Files and folders in {where}, {VIEW_DEPTH} levels deep:\n{listing}{note}"
 
 
 async def _change(ctx: ToolContext, relative: str, args: EditArgs) -> str:
