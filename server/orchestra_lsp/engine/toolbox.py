@@ -540,7 +540,14 @@ class Toolbox:
         )
         if verdict != "allow":
             why = {
-                "policy": f"denied by the permission rule `{decision.rule}`",
+                # The reason names what the rule denied when the call's own text does
+                # not (`grep -r TOKEN .` reads `secrets/a` that `Read(secrets/**)` denies).
+                "policy": f"denied by the permission rule `{decision.rule}`"
+                + (
+                    ""
+                    if decision.reason == f"denied by rule `{decision.rule}`"
+                    else f": {decision.reason}"
+                ),
                 "person": "the person declined this call",
                 "automation": "it needs a person's approval and this run is unattended; "
                 "an allow rule in .orchestra/config.toml would permit it"
