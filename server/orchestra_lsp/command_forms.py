@@ -18,7 +18,12 @@ scripts) and says which of those forms it uses:
   redirection to that path (only a rule naming the path allows them);
 - *reads*, files named inside a script or a value (sed's ``r FILE``, curl's ``@FILE``),
   checked like path arguments;
-- *runs*, the words of a command it runs (``fd -x CMD``), analysed like ``find -exec``.
+- *runs*, the words of a command it runs (``fd -x CMD``), analysed like ``find -exec``;
+- *trees*, the arguments whose every file below the command removes, moves or rewrites
+  (``rm -r``, ``mv``'s sources, ``chmod -R``), *read trees*, those it reads through
+  (``grep -r``, ``rg``, ``tar -c``, ``cp -r``'s sources), and *lands*, where a copy or a
+  move puts the files of its sources (``cp -r x pkg`` makes ``pkg/x/…``): the policy
+  looks below them on disk for protected and withheld paths.
 
 A script this module cannot read (an unterminated ``s`` command, an awk string that
 never ends) is a hazard: asked about, never allowed. Options follow GNU getopt: bundled
@@ -58,6 +63,25 @@ class CommandForm:
     runs: list[tuple[int, int]] = field(default_factory=list)
     scripts: set[int] = field(default_factory=set)
     """Indices of arguments that are script text (``'/^#/d'``), not paths."""
+    trees: list[int] = field(default_factory=list)
+    """Indices of arguments whose every file below the command removes, moves or
+    rewrites (``rm -r pkg``)."""
+    read_trees: list[int] = field(default_factory=list)
+    """Indices of arguments whose files below the command reads (``grep -r TOKEN pkg``)."""
+    reads_here: bool = False
+    """The command reads through its working folder when it names no folder to read
+    (``rg TOKEN``, ``grep -r TOKEN``)."""
+    skips_hidden: bool = False
+    """Its reads through folders leave hidden files and folders out (``rg`` without
+    ``--hidden``)."""
+    lands: list[tuple[int, int, bool | None]] = field(default_factory=list)
+    """``(source, target, into)``: the files under argument `source` land under argument
+    `target` — under ``target/NAME`` (NAME: the source's last segment) when `into` is
+    True, under `target` itself when False, and when None as the shell finds it (into
+    `target` when that is a folder)."""
+    not_reading: bool = False
+    """The command reads no file it names (``rm``, ``mkdir``, ``ls``): its arguments are
+    not reads."""
 
 
 def command_form(program: str, args: Sequence[str]) -> CommandForm:
@@ -67,14 +91,21 @@ def command_form(program: str, args: Sequence[str]) -> CommandForm:
     name = posixpath.basename(program)
     form = CommandForm()
     if name == "busybox" and args:
-        inner = command_form(args[0], args[1:])
-        inner.runs = [(start + 1, end + 1) for start, end in inner.runs]
-        inner.scripts = {index + 1 for index in inner.scripts}
-        return inner
+        return _shifted(command_form(args[0], args[1:]), 1)
     check = _CHECKS.get(name)
     if check is not None:
         check(list(args), form)
+    form.not_reading = name in _NAMES_ONLY
     return form
+
+
+#: Commands that read no file they name: they remove, make, move the name of, print or
+#: test it. (`mv` is not here: a moved file is read under its new name.)
+_NAMES_ONLY = frozenset(
+    {"rm", "rmdir", "unlink", "shred", "touch", "mkdir", "ls", "stat", "test", "[", "du"}
+    | {"chmod", "chown", "chgrp", "ln", "cd", "pushd", "echo", "printf", "realpath"}
+    | {"readlink", "basename", "dirname", "which", "type", "find", "fd", "fdfind", "tree"}
+)
 
 
 class _Unreadable(Exception):
@@ -866,9 +897,11 @@ def _tar(args: list[str], form: CommandForm) -> None:
                 "file",
                 "force-local",
                 "directory",
+                "no-recursion",
             }
         ),
     )
+    origin = list(range(len(args)))  # where each word of `args` was written
     if args and not args[0].startswith("-"):
         # Old style (`tar xvf a.tar`): letters first, then their values in order.
         letters = args[0]
@@ -876,13 +909,17 @@ def _tar(args: list[str], form: CommandForm) -> None:
         rewritten = [f"-{letter}" for letter in letters]
         tail_at = 1
         bundled: list[str] = []
+        origin = []
         for letter in rewritten:
             bundled.append(letter)
+            origin.append(0)
             if letter[1] in spec.short_values:
                 bundled.append(next(values, ""))
+                origin.append(tail_at)
                 tail_at += 1
         args = [*bundled, *args[tail_at:]]
-    options, _ = _parse(args, spec)
+        origin += list(range(tail_at, tail_at + len(args) - len(bundled)))
+    options, operands = _parse(args, spec)
     modes = {o.name for o in options if not o.long and o.name in "cxtruAd"}
     modes |= {
         name
@@ -896,6 +933,10 @@ def _tar(args: list[str], form: CommandForm) -> None:
     writing = modes & {"c", "r", "u", "A", *_TAR_WRITING_MODES} - extracting
     if writing:
         form.hazards.append("`tar` in this mode writes an archive")
+        # It reads through its operands, from `-C DIR` when given (all of DIR, then).
+        moved = [o.index for o in options if _named(o, "C", "directory", spec)]
+        if not any(_long_is(o, ["no-recursion"], spec) for o in options):
+            form.read_trees.extend(origin[i] for i in moved or [i for i, _ in operands])
     if extracting and not to_stdout:
         form.hazards.append("`tar -x` extracts files")
     for option in options:
@@ -920,14 +961,191 @@ def _rg(args: list[str], form: CommandForm) -> None:
     # that read, so it stays allowed.
     spec = _Spec(
         short_values="ABCEMTdefgjmrt",
-        long_values=frozenset({"pre", "pre-glob", "hostname-bin"}),
+        long_values=frozenset({"pre", "pre-glob", "hostname-bin", *_RG_VALUES}),
     )
-    options, _ = _parse(args, spec)
+    options, operands = _parse(args, spec)
+    _searches(options, operands, form, spec, "ef", ("regexp", "file"))
+    if any(o.long and o.name in ("files", "type-list") for o in options):
+        form.read_trees, form.reads_here = [], False  # names only
+    letters = "".join(o.name for o in options if not o.long)
+    hidden = "." in letters or letters.count("u") >= 2
+    form.skips_hidden = not hidden and not any(
+        o.long and o.name in ("hidden", "unrestricted") for o in options
+    )
     for option in options:
         if option.long and option.name in ("pre", "pre-glob"):
             form.hazards.append(f"`rg --{option.name}` runs a preprocessor program on files")
         elif option.long and option.name == "hostname-bin":
             form.hazards.append("`rg --hostname-bin` runs a program")
+
+
+_RG_VALUES = frozenset(
+    {"regexp", "file", "glob", "iglob", "type", "type-not", "type-add", "type-clear"}
+    | {"max-count", "context", "after-context", "before-context", "max-depth", "threads"}
+    | {"encoding", "replace", "sort", "sortr", "colors", "color", "ignore-file", "engine"}
+    | {"max-filesize", "path-separator", "context-separator", "max-columns", "pre"}
+)
+
+
+def _searches(
+    options: Sequence[_Option],
+    operands: Sequence[tuple[int, str]],
+    form: CommandForm,
+    spec: _Spec,
+    pattern_letters: str,
+    pattern_names: Sequence[str],
+) -> None:
+    """A recursive search (`grep -r`, `rg`): its first operand is the pattern unless an
+    option gives one; the others are read through; none means the working folder."""
+    given = any(
+        (not o.long and o.name in pattern_letters) or _long_is(o, pattern_names, spec)
+        for o in options
+    )
+    paths = list(operands)
+    if not given and paths:
+        form.scripts.add(paths.pop(0)[0])
+    form.read_trees.extend(index for index, _ in paths)
+    form.reads_here = not paths
+
+
+def _grep(args: list[str], form: CommandForm) -> None:
+    # GNU grep reads folders only when told to recurse (`-r`, `-R`, `-d recurse`);
+    # then, without a file, it reads the working folder, hidden files included.
+    spec = _Spec(
+        short_values="efmABCdDX",
+        long_values=frozenset(
+            {"regexp", "file", "max-count", "after-context", "before-context", "context"}
+            | {"directories", "devices", "label", "binary-files"}
+        ),
+        long_names=frozenset(
+            {"regexp", "file", "max-count", "after-context", "before-context", "context"}
+            | {"directories", "devices", "label", "binary-files", "recursive"}
+            | {"dereference-recursive", "include", "exclude", "exclude-dir", "exclude-from"}
+        ),
+    )
+    options, operands = _parse(args, spec)
+    recursive = any(
+        (not o.long and (o.name in "rR" or (o.name == "d" and o.value == "recurse")))
+        or _long_is(o, ["recursive", "dereference-recursive"], spec)
+        or (_long_is(o, ["directories"], spec) and o.value == "recurse")
+        for o in options
+    )
+    if recursive:
+        _searches(options, operands, form, spec, "ef", ("regexp", "file"))
+    elif operands and not any(
+        (not o.long and o.name in "ef") or _long_is(o, ["regexp", "file"], spec) for o in options
+    ):
+        form.scripts.add(operands[0][0])
+
+
+def _ag(name: str) -> _Check:
+    """The silver searcher and ack: always recursive, pattern first; ag skips hidden
+    files unless told (`--hidden`, `-u`)."""
+
+    def check(args: list[str], form: CommandForm) -> None:
+        spec = _Spec(short_values="ABCGgmp", long_values=frozenset({"ignore", "depth"}))
+        options, operands = _parse(args, spec)
+        _searches(options, operands, form, spec, "", ())
+        if name == "ag":
+            form.skips_hidden = not any(
+                (not o.long and o.name == "u") or (o.long and o.name in ("hidden", "unrestricted"))
+                for o in options
+            )
+
+    return check
+
+
+def _rm(args: list[str], form: CommandForm) -> None:
+    # Without -r, rm removes no folder (`-d` only an empty one).
+    spec = _Spec(long_names=frozenset({"recursive", "force", "dir", "verbose", "interactive"}))
+    options, operands = _parse(args, spec)
+    if any((not o.long and o.name in "rR") or _long_is(o, ["recursive"], spec) for o in options):
+        form.trees.extend(index for index, _ in operands)
+
+
+def _recursive_mode(name: str) -> _Check:
+    """chmod, chown, chgrp: `-R` changes everything below their operands (the first,
+    a mode or an owner, names no file and is harmless to include)."""
+
+    def check(args: list[str], form: CommandForm) -> None:
+        spec = _Spec(long_names=frozenset({"recursive", "reference", "verbose", "changes"}))
+        options, operands = _parse(args, spec)
+        if any((not o.long and o.name == "R") or _long_is(o, ["recursive"], spec) for o in options):
+            form.trees.extend(index for index, _ in operands)
+
+    return check
+
+
+_COPY_LONG = frozenset(
+    {"target-directory", "no-target-directory", "suffix", "recursive", "archive", "backup"}
+    | {"force", "interactive", "no-clobber", "update", "verbose", "parents", "link"}
+    | {"symbolic-link", "reflink", "sparse", "preserve", "no-preserve", "dereference"}
+)
+
+
+def _copy(name: str) -> _Check:
+    """cp and mv (also `git mv`): the files under each source land in the target (the
+    last operand, or `-t`'s), inside it when it is a folder; mv removes the sources, cp
+    -r reads through them."""
+
+    def check(args: list[str], form: CommandForm) -> None:
+        spec = _Spec(
+            short_values="tS",
+            long_values=frozenset({"target-directory", "suffix"}),
+            long_names=_COPY_LONG,
+        )
+        options, operands = _parse(args, spec)
+        target: int | None = None
+        into: bool | None = None
+        for option in options:
+            if _named(option, "t", "target-directory", spec):
+                target, into = option.index, True
+            elif _named(option, "T", "no-target-directory", spec):
+                into = False
+        sources = [index for index, _ in operands]
+        if target is None:
+            if len(sources) < 2:
+                return
+            target = sources.pop()
+            into = True if len(sources) > 1 else into
+        form.lands.extend((source, target, into) for source in sources)
+        recursive = name == "mv" or any(
+            (not o.long and o.name in "rRa") or _long_is(o, ["recursive", "archive"], spec)
+            for o in options
+        )
+        if recursive:
+            form.read_trees.extend(sources)
+        if name == "mv":
+            form.trees.extend(sources)
+
+    return check
+
+
+def _git(args: list[str], form: CommandForm) -> None:
+    # Git's forms that write are hazards (git_forms); `git rm -r` and `git mv` are not,
+    # but remove or move whole folders. Global options (`-C dir`, `-c k=v`) come first.
+    at = 0
+    while at < len(args) and args[at].startswith("-"):
+        at += 2 if args[at] in ("-C", "-c", "--git-dir", "--work-tree", "--namespace") else 1
+    if at >= len(args) or args[at] not in ("rm", "mv"):
+        return
+    inner = _shifted(command_form(args[at], args[at + 1 :]), at + 1)
+    form.trees.extend(inner.trees)
+    form.read_trees.extend(inner.read_trees)
+    form.lands.extend(inner.lands)
+
+
+def _diff(args: list[str], form: CommandForm) -> None:
+    spec = _Spec(
+        short_values="CUIxXSFL",
+        long_values=frozenset({"label", "from-file", "to-file", "exclude-from"}),
+    )
+    options, operands = _parse(args, spec)
+    if any((not o.long and o.name == "r") or (o.long and o.name == "recursive") for o in options):
+        form.read_trees.extend(index for index, _ in operands)
+    for option in options:
+        if option.long and option.name in ("from-file", "to-file"):
+            form.read_trees.append(option.index)
 
 
 def _fd(args: list[str], form: CommandForm) -> None:
@@ -1578,6 +1796,18 @@ def _zip(args: list[str], form: CommandForm) -> None:
     # test it); only help and version print.
     if not any(arg in ("-h", "--help", "-v", "--version", "-L") for arg in args):
         form.hazards.append("`zip` writes an archive")
+    if any(arg[:1] == "-" and arg[1:2] != "-" and "r" in arg for arg in args) or (
+        "--recurse-paths" in args
+    ):
+        # `zip -r out.zip dir …` reads through the folders after the archive, up to the
+        # lists of `-x`/`-i`.
+        words = [(i, arg) for i, arg in enumerate(args)]
+        for at, (_, arg) in enumerate(words):
+            if arg in ("-x", "-i", "--exclude", "--include"):
+                words = words[:at]
+                break
+        operands = [i for i, arg in words if not arg.startswith("-")]
+        form.read_trees.extend(operands[1:])
 
 
 def _rsync(args: list[str], form: CommandForm) -> None:
@@ -1594,7 +1824,20 @@ def _rsync(args: list[str], form: CommandForm) -> None:
             | {"exclude-from", "include-from", "files-from", "filter", "recursive", "archive"}
         ),
     )
-    options, _ = _parse(args, spec)
+    options, operands = _parse(args, spec)
+    local = [(index, arg) for index, arg in operands if ":" not in arg.split("/", 1)[0]]
+    if len(operands) >= 2 and local and local[-1] == operands[-1]:
+        target = operands[-1][0]
+        sources = [(index, arg) for index, arg in local if index != target]
+        # `src/` copies the folder's contents, `src` the folder itself.
+        form.lands.extend((index, target, not arg.endswith("/")) for index, arg in sources)
+        if any(
+            (not o.long and o.name in "ra") or _long_is(o, ["recursive", "archive"], spec)
+            for o in options
+        ):
+            form.read_trees.extend(index for index, _ in sources)
+        if any(o.long and o.name.startswith("del") for o in options):
+            form.trees.append(target)  # `--delete*` removes what the sources lack
     for option in options:
         if _named(option, "e", "rsh", spec) or _long_is(option, ["rsync-path"], spec):
             form.hazards.append("`rsync -e`/`--rsync-path` runs a program")
@@ -1747,12 +1990,27 @@ def _python_module(args: list[str], form: CommandForm) -> None:
 
 def _inner(tool: str, args: list[str], at: int, form: CommandForm) -> None:
     """Merge the form of the tool `args[at]` runs with `args[at + 1:]`."""
-    inner = command_form(tool.split("@", 1)[0], args[at + 1 :])
+    inner = _shifted(command_form(tool.split("@", 1)[0], args[at + 1 :]), at + 1)
     form.hazards.extend(inner.hazards)
     form.writes.extend(inner.writes)
     form.reads.extend(inner.reads)
-    form.runs.extend((start + at + 1, end + at + 1) for start, end in inner.runs)
-    form.scripts.update(index + at + 1 for index in inner.scripts)
+    form.runs.extend(inner.runs)
+    form.scripts.update(inner.scripts)
+    form.trees.extend(inner.trees)
+    form.read_trees.extend(inner.read_trees)
+    form.lands.extend(inner.lands)
+    form.skips_hidden |= inner.skips_hidden
+    form.reads_here |= inner.reads_here
+
+
+def _shifted(form: CommandForm, by: int) -> CommandForm:
+    """`form` with its argument indices moved `by` words (a tool run by another)."""
+    form.runs = [(start + by, end + by) for start, end in form.runs]
+    form.scripts = {index + by for index in form.scripts}
+    form.trees = [index + by for index in form.trees]
+    form.read_trees = [index + by for index in form.read_trees]
+    form.lands = [(source + by, target + by, into) for source, target, into in form.lands]
+    return form
 
 
 def _write(path: str | None, why: str, form: CommandForm, *, dash: bool = False) -> None:
@@ -1813,6 +2071,15 @@ _CHECKS: dict[str, _Check] = {
     "diff3": _diff_program("diff3"),
     "zip": _zip,
     "rsync": _rsync,
+    **dict.fromkeys(("grep", "egrep", "fgrep", "zgrep", "ggrep"), _grep),
+    "ag": _ag("ag"),
+    "ack": _ag("ack"),
+    "rm": _rm,
+    **{name: _recursive_mode(name) for name in ("chmod", "chown", "chgrp")},
+    "cp": _copy("cp"),
+    "mv": _copy("mv"),
+    "git": _git,
+    "diff": _diff,
     "perl": _perl,
     **{name: _ssh(name) for name in ("ssh", "scp", "sftp")},
 }

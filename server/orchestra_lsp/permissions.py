@@ -50,7 +50,15 @@ line) matching a deny rule denies it. On top of that:
   the workspace or protected paths as arguments, computed words, dangerous variables,
   ``sudo``, ``xargs``…) and lines the parser cannot read are never allowed by a rule,
   only asked about or denied. A command's own output files (``sort -o``, ``tee``) are
-  writes, decided like redirections.
+  writes, decided like redirections;
+- a command that removes, moves or rewrites a whole folder (``rm -r``, ``mv``, ``git rm
+  -r``, ``rsync --delete``, ``chmod -R``, ``find … -delete`` or ``-exec rm {}``), or
+  copies one where its protected names would land (``cp -r x/. .``), touches every
+  protected path below it on disk: asked (``.git``: denied) whatever rule allows it;
+- the files a command names are reads (``cat secrets/*``, as the shell expands it), and
+  the folders it reads through (``grep -r``, ``rg``, ``find -exec cat {}``, ``tar -c``,
+  ``cp -r``) read every file below them on disk: the read rules decide them as they
+  decide ``read_file``, and the reason names the withheld file.
 
 Protected paths (:data:`DEFAULT_PROTECTED`, extended by ``[permissions] protected`` in
 config.toml) need a person for every write — an ``edit`` or a redirection — whatever the
@@ -75,7 +83,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from orchestra_lsp.shell_effects import shell_effects
+from orchestra_lsp.shell_effects import Invocation, shell_effects
 
 Verdict = Literal["allow", "ask", "deny"]
 
@@ -489,6 +497,7 @@ class Policy:
             )
             if invocation.hazards:
                 decision = _at_most_ask(decision, invocation.hazards[0], force=True)
+            decision = self._guard_invocation(invocation, decision)
             decided.append((invocation.text or "the command", decision))
         for path in effects.writes:
             decided.append((f"> {path}", self._decide_redirect_write(path)))
@@ -503,6 +512,69 @@ class Policy:
         if effects.problems:
             decision = _at_most_ask(decision, effects.problems[0], force=True)
         return decision
+
+    def _guard_invocation(self, invocation: Invocation, decision: Decision) -> Decision:
+        """`decision`, made at least as strict as what the command reads says by the read
+        rules (the files it names, the folders it reads through) and what it changes
+        below the paths it names says by the protected paths (``rm -r pkg`` with a
+        `pkg/.claude/`; ``cp -r x pkg`` that would make one)."""
+        for path in invocation.reads:
+            decision = self._guard_read(path, decision)
+        if self.workspace is None:
+            return decision
+        for folder in invocation.read_trees:
+            found = _withheld_under(self, folder, hidden=not invocation.skips_hidden)
+            if found is not None:
+                path, held = found
+                reason = f"it reads through `{folder}`, which holds {path}: {held.reason}"
+                decision = _stricter(decision, held.model_copy(update={"reason": reason}))
+        changed = [(path, path) for path in invocation.trees] + list(invocation.lands)
+        first: Decision | None = None  # the first protected path found (a `.git` one first)
+        for source, target in changed:
+            hit = self._protected_under(source, target)
+            if hit is not None and (first is None or hit[1].verdict == "deny" != first.verdict):
+                what = (
+                    f"everything under `{source}`"
+                    if source == target
+                    else f"the files under `{source}` into `{target}`"
+                )
+                reason = f"it removes, moves or writes {what}, and {hit[1].reason}"
+                first = hit[1].model_copy(update={"reason": reason})
+        return decision if first is None else _stricter(decision, first, forced=True)
+
+    def _protected_under(self, source: str, target: str) -> tuple[str, Decision] | None:
+        """The first path that a command writing what is under the workspace path
+        `source` to `target` (the same path: it removes or rewrites it) makes, changes or
+        removes and that is protected, with `_guard_write`'s verdict (a `.git` path,
+        refused, before any other); None when there is none."""
+        assert self.workspace is not None
+        allow = Decision(verdict="allow", rule=None, reason="")
+        root = os.path.join(self.workspace, source)
+        found: tuple[str, Decision] | None = None
+
+        def check(relative: str) -> bool:
+            nonlocal found
+            written = posixpath.normpath(posixpath.join(target, relative))
+            guarded = self._guard_write(written, allow)
+            if guarded.verdict != "allow" and (found is None or guarded.verdict == "deny"):
+                found = (f"`{written}`", guarded)
+            return guarded.verdict != "allow"
+
+        if check(".") or not os.path.isdir(root) or os.path.islink(root):
+            return found
+        seen = 0
+        for current, dirs, files in os.walk(root):
+            below = os.path.relpath(current, root)
+            for name in files:
+                check(posixpath.join(below, name))
+            dirs[:] = [d for d in dirs if not check(posixpath.join(below, d))]
+            if found is not None and found[1].verdict == "deny":
+                return found
+            seen += len(dirs) + len(files)
+            if seen > FOLDER_WALK_LIMIT:
+                why = f"`{source}` holds more than {FOLDER_WALK_LIMIT} entries (too many to check)"
+                return found or (f"`{source}`", Decision(verdict="ask", rule=None, reason=why))
+        return found
 
     def _decide_redirect_write(self, path: str) -> Decision:
         decision = self.decide("edit", {"path": path})
@@ -553,6 +625,16 @@ class Policy:
 
 
 _PAST: Mapping[Verdict, str] = {"deny": "denied", "ask": "asked", "allow": "allowed"}
+
+
+def _stricter(decision: Decision, other: Decision, *, forced: bool = False) -> Decision:
+    """The stricter of two decisions; with `forced`, `other` also replaces an ask (its
+    reason is then the one a person needs: no rule can allow it)."""
+    if _SEVERITY[other.verdict] > _SEVERITY[decision.verdict]:
+        return other
+    if forced and other.verdict == decision.verdict == "ask":
+        return other
+    return decision
 
 
 def _at_most_ask(decision: Decision, why_not: str, *, force: bool = False) -> Decision:
@@ -635,23 +717,50 @@ def _withheld_below(policy: Policy, folder: str) -> str | None:
     """A file under the workspace folder `folder` (ignored files included) that the read
     rules keep back, as `path`, or a phrase when the folder is too large to walk; None
     when it holds none or is no folder."""
+    found = _withheld_under(policy, folder)
+    return None if found is None else found[0]
+
+
+def _withheld_under(
+    policy: Policy, folder: str, *, hidden: bool = True
+) -> tuple[str, Decision] | None:
+    """The first file or folder under the workspace folder `folder` (ignored files
+    included; hidden ones only when `hidden`) that the read rules keep back, as
+    ``(`path`, their decision)``, or a phrase and an ask when the folder is too large to
+    walk; None when it holds none or is no folder."""
     assert policy.workspace is not None
     root = os.path.join(policy.workspace, folder)
     if not policy.withholds_any() or not os.path.isdir(root) or os.path.islink(root):
         return None
     seen = 0
+    # A deny is named before an ask, and a link only when no file is.
+    link: tuple[str, Decision] | None = None
+    asked: tuple[str, Decision] | None = None
     for current, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d != ".git"]
+        dirs[:] = [d for d in dirs if d != ".git" and (hidden or not d.startswith("."))]
         for name in (*dirs, *files):
+            if not hidden and name.startswith("."):
+                continue
             seen += 1
             relative = posixpath.normpath(
                 posixpath.join(folder, os.path.relpath(os.path.join(current, name), root))
             )
-            if policy.withholds(relative) is not None:
-                return f"`{relative}`"
+            held = policy.withholds(relative)
+            if held is None:
+                continue
+            if os.path.islink(os.path.join(current, name)):
+                link = link or (f"`{relative}`", held)
+            elif held.verdict == "deny":
+                return f"`{relative}`", held
+            else:
+                asked = asked or (f"`{relative}`", held)
         if seen > FOLDER_WALK_LIMIT:
-            return f"more than {FOLDER_WALK_LIMIT} entries (too many to check)"
-    return None
+            why = f"more than {FOLDER_WALK_LIMIT} entries (too many to check)"
+            too_many = Decision(verdict="ask", rule=None, reason=f"`{folder}` holds {why}")
+            return asked or link or (why, too_many)
+    if link is not None and (asked is None or link[1].verdict == "deny"):
+        return link
+    return asked
 
 
 def _compact_json(value: Any) -> str:

@@ -93,10 +93,23 @@ _WRAPPER_OPERANDS = {"timeout": 1, "chrt": 1, "taskset": 1}
 
 @dataclass(frozen=True)
 class Invocation:
-    """One command a line runs, its text for rule matching and why no rule may allow it."""
+    """One command a line runs, its text for rule matching and why no rule may allow it;
+    the paths are workspace-relative (see :class:`orchestra_lsp.command_forms.CommandForm`
+    for what trees and lands are)."""
 
     text: str
     hazards: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    """Paths it names and reads (``cat secrets/a``, ``cat secrets/*`` expanded)."""
+    trees: tuple[str, ...] = ()
+    """Paths whose every file below it removes, moves or rewrites (``rm -r pkg``)."""
+    read_trees: tuple[str, ...] = ()
+    """Folders whose files below it reads (``grep -r TOKEN .``)."""
+    skips_hidden: bool = False
+    """Its `read_trees` leave hidden files and folders out (``rg`` without ``--hidden``)."""
+    lands: tuple[tuple[str, str], ...] = ()
+    """``(source, target)``: the files under `source` land under `target` (``cp -r x
+    pkg`` with `pkg` a folder: ``("x", "pkg/x")``)."""
 
 
 @dataclass
@@ -215,11 +228,68 @@ def _words(
         hazard = git_hazard([w.value for w in words[1:]], ctx.workspace)
         if hazard:
             hazards.append(hazard)
+    places = _places(words, ctx, form.scripts)
     if program == "find":
-        _find(words, ctx, effects, depth, hazards)
+        _find(words, ctx, effects, depth, hazards, form, places)
     _forms(form, words, ctx, effects, depth, hazards)
     text = " ".join(word.value for word in words)
-    effects.invocations.append(Invocation(text, tuple(dict.fromkeys(hazards))))
+    trees = [path for index in form.trees for path in places.get(index, [])]
+    read_trees = [path for index in form.read_trees for path in places.get(index, [])]
+    if form.reads_here:
+        read_trees.append(".")
+    reads = [] if form.not_reading else [p for paths in places.values() for p in paths]
+    lands = [
+        (source, _landing(source, words[1 + source_at].value, target, into, ctx.workspace))
+        for source_at, target_at, into in form.lands
+        for source in places.get(source_at, [])
+        for target in places.get(target_at, [])
+    ]
+    effects.invocations.append(
+        Invocation(
+            text,
+            tuple(dict.fromkeys(hazards)),
+            reads=tuple(dict.fromkeys(reads)),
+            trees=tuple(dict.fromkeys(trees)),
+            read_trees=tuple(dict.fromkeys(read_trees)),
+            skips_hidden=form.skips_hidden,
+            lands=tuple(dict.fromkeys(lands)),
+        )
+    )
+
+
+def _places(words: Sequence[Word], ctx: _Context, scripts: Collection[int]) -> dict[int, list[str]]:
+    """The workspace-relative paths each argument names (by index after the command's
+    name; a glob as the shell expands it, ``--opt=PATH`` as PATH); arguments that name
+    nothing inside the workspace are left out."""
+    places: dict[int, list[str]] = {}
+    if ctx.workspace is None:
+        return places
+    for index, word in enumerate(words[1:]):
+        if not word.literal or word.tilde or index in scripts:
+            continue
+        candidates = _expand_glob(word.value, ctx.workspace) if word.glob else [word.value]
+        for candidate in candidates:
+            path = candidate.partition("=")[2] if candidate.startswith("-") else candidate
+            if not path or path.startswith("-"):
+                continue
+            where = _place(path, False, ctx.workspace)
+            if where is not None and where != "outside":
+                places.setdefault(index, []).append(where)
+    return places
+
+
+def _landing(
+    source: str, written: str, target: str, into: bool | None, workspace: str | None
+) -> str:
+    """Where the files under `source` (`written` so on the command line) land when
+    copied or moved to `target`: ``cp -r x/. pkg`` copies what is in `x`, not `x`."""
+    if written == "." or written.endswith("/."):
+        into = False
+    elif into is None:
+        into = workspace is not None and os.path.isdir(os.path.join(workspace, target))
+    if not into:
+        return target
+    return posixpath.normpath(posixpath.join(target, posixpath.basename(source)))
 
 
 def _record(invocation: Invocation, effects: ShellEffects, hazards: list[str]) -> None:
@@ -359,15 +429,38 @@ def _inline_script(program: str, args: list[Word]) -> str | None:
     return ""
 
 
+#: Commands that change the files `find -exec CMD {}` hands them.
+_CHANGING = frozenset({"rm", "unlink", "shred", "mv", "chmod", "chown", "chgrp", "truncate"})
+
+
 def _find(
-    words: list[Word], ctx: _Context, effects: ShellEffects, depth: int, hazards: list[str]
+    words: list[Word],
+    ctx: _Context,
+    effects: ShellEffects,
+    depth: int,
+    hazards: list[str],
+    form: CommandForm,
+    places: dict[int, list[str]],
 ) -> None:
-    """`find` runs commands (`-exec`, `-ok`) and writes files (`-delete`, `-fprint`)."""
+    """`find` runs commands (`-exec`, `-ok`) and writes files (`-delete`, `-fprint`).
+    What it hands a command (``{}``) or deletes is everything below its start points
+    (the folder names before the expression; the working folder when none): those are
+    `form`'s trees (changed) or read trees (read) as the command does."""
+    starts: list[int] = []
     index = 1
+    while index < len(words) and words[index].value in ("-H", "-L", "-P", "-D", "-O"):
+        index += 2 if words[index].value == "-D" else 1
+    while index < len(words) and not words[index].value.startswith(("-", "(", "!", ",")):
+        starts.append(index - 1)
+        index += 1
+    if not starts:
+        starts, places[-1] = [-1], ["."]  # -1: the working folder, named by no word
     while index < len(words):
         value = words[index].value
         if value in ("-delete", "-fprint", "-fprint0", "-fprintf", "-fls"):
             hazards.append(f"`find {value}` deletes or writes files")
+            if value == "-delete":
+                form.trees.extend(starts)
         if value in ("-exec", "-execdir", "-ok", "-okdir"):
             end = index + 1
             while end < len(words) and words[end].value not in (";", "+"):
@@ -375,6 +468,13 @@ def _find(
             inner = words[index + 1 : end]
             if inner:
                 _words(list(inner), [], ctx, effects, depth + 1)
+                if any("{}" in word.value for word in inner[1:]):
+                    name = posixpath.basename(inner[0].value)
+                    handed = command_form(name, [w.value for w in inner[1:]])
+                    if name in _CHANGING or handed.hazards or handed.trees:
+                        form.trees.extend(starts)
+                    if not handed.not_reading:
+                        form.read_trees.extend(starts)
             index = end
         index += 1
 

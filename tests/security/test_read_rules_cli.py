@@ -2,13 +2,16 @@
 
 A workspace's `.claude/settings.json` denies `Read(./.env)` and `Read(./secrets/**)`,
 as a Claude Code user writes them; `.claude/settings.local.json` allows the real MCP
-filesystem server (`mcp__fs`), whose reading tools it marks read-only. A scripted model
-asks `orchestra run --yes` for the secrets every way a reading tool can: `search` with
-a path, `search` across the workspace and under a folder, `list_files`, `edit`'s `view`
-of a folder, a symbolic link to `.env`, and the server's `read_text_file`,
-`read_multiple_files` and folder-wide tools with relative, absolute and `file:` paths.
-None of the secret reaches the model, nor a withheld file's name; the files that may be
-read still are, and the model is told that files were left out.
+filesystem server (`mcp__fs`), whose reading tools it marks read-only, and `rg` and `cat`
+(`Bash(rg:*)`). A scripted model asks `orchestra run --yes` for the secrets every way a
+reading tool can: `search` with a path, `search` across the workspace and under a
+folder, `list_files`, `edit`'s `view` of a folder, a symbolic link to `.env`, the
+server's `read_text_file`, `read_multiple_files` and folder-wide tools with relative,
+absolute and `file:` paths, and shell commands allowed by prefix that read the files
+they name or whole folders (`grep -r`, `rg`, `cat secrets/*`, `find -exec cat`, `tar c`,
+`cp -r`). None of the secret reaches the model, nor a withheld file's name; the files
+that may be read still are, and the model is told that files were left out, or which
+withheld file a refused command would have read.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ AGENT = """\
 ---
 name: reader
 description: Reads things.
-tools: [read_file, list_files, search, edit, mcp__fs__*]
+tools: [read_file, list_files, search, edit, run_shell, mcp__fs__*]
 max_turns: 4
 ---
 You read.
@@ -62,14 +65,18 @@ def repo() -> Iterator[Path]:
             ".orchestra/agents/reader.md": AGENT,
             ".orchestra/commands/read.md": COMMAND,
             ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n'
-            '[permissions]\nallow = ["read_file", "list_files", "search", "edit"]\n',
+            '[permissions]\nallow = ["read_file", "list_files", "search", "edit", '
+            '"run_shell(grep *)", "run_shell(find *)", "run_shell(head *)", '
+            '"run_shell(tar *)", "run_shell(cp *)"]\n',
             ".orchestra/mcp.json": json.dumps(
                 {"mcpServers": {"fs": {"command": "node", "args": [str(FILESYSTEM), str(root)]}}}
             ),
             ".claude/settings.json": json.dumps(
                 {"permissions": {"deny": ["Read(./.env)", "Read(./secrets/**)"]}}
             ),
-            ".claude/settings.local.json": json.dumps({"permissions": {"allow": ["mcp__fs"]}}),
+            ".claude/settings.local.json": json.dumps(
+                {"permissions": {"allow": ["mcp__fs", "Bash(rg:*)", "Bash(cat:*)"]}}
+            ),
             ".env": f"STRIPE_KEY={STRIPE}\n",
             "secrets/prod.txt": f"STRIPE_VAULT={VAULT}\n",
             "src/app.py": "STRIPE_PUBLIC = 'pk_test_public'\n",
@@ -162,8 +169,6 @@ def test_read_deny_rules_hold_for_search_list_files_and_mcp_tools(repo: Path) ->
     assert "src/app.py" in listed and "secrets/prod.txt" not in listed, listed
     assert ".env\n" not in listed and not listed.startswith(".env"), listed
     assert "left out by the permission policy" in results["list-secrets"][1]
-    assert "pk_test_public" in results["mcp-app"][1]
-    assert "app.py" in results["mcp-src"][1]
     viewed = told["view-root"]
     assert "src/app.py" in viewed and "secrets/prod.txt" not in viewed, viewed
     assert "\n.env\n" not in f"{viewed}\n" and "secrets/" not in viewed, viewed
@@ -171,3 +176,54 @@ def test_read_deny_rules_hold_for_search_list_files_and_mcp_tools(repo: Path) ->
     assert "1 file(s) were left out" in told["view-secrets"], told["view-secrets"]
     assert "pk_test_public" in results["mcp-app"][1]
     assert "app.py" in results["mcp-src"][1]
+
+
+def test_read_deny_rules_hold_for_shell_commands_that_read_a_withheld_file(repo: Path) -> None:
+    """Each refused command names the withheld file it would have read, and the rule."""
+    refused = {
+        "grep-root": ("grep -rn STRIPE .", "`.env`"),
+        "grep-here": ("grep -r VAULT", "`"),
+        "rg-here": ("rg VAULT", "`secrets/prod.txt`"),
+        "rg-hidden": ("rg --hidden STRIPE src .env", "`.env`"),
+        "cat-glob": ("cat secrets/*", "`secrets/prod.txt`"),
+        "cat-link": ("cat env-link", "`.env`"),
+        "cat-climb": ("cat src/../secrets/prod.txt", "`secrets/prod.txt`"),
+        "head": ("head -n 5 secrets/prod.txt", "`secrets/prod.txt`"),
+        "find-exec": ("find . -name '*.txt' -exec cat {} +", "`"),
+        "tar": ("tar c . | cat", "`"),
+        "cp-folder": ("cp -r secrets public", "`secrets/prod.txt`"),
+        "piped": ("cat src/app.py | grep -r STRIPE - secrets", "`secrets/prod.txt`"),
+    }
+    allowed = {
+        "grep-src": "grep -rn STRIPE_PUBLIC src",
+        "rg-root": "rg -n STRIPE_PUBLIC src",
+        "cat-app": "cat src/app.py",
+        "grep-name": "grep -rn .env src",  # a pattern that spells a withheld name
+    }
+    calls = [
+        {"id": call_id, "name": "run_shell", "input": {"command": command}}
+        for call_id, command in [*((k, c) for k, (c, _) in refused.items()), *allowed.items()]
+    ]
+    script = [
+        {"name": "read", "reply": {"tool_use": calls}},
+        {"name": "done", "reply": {"text": "Done."}},
+    ]
+    events, sent, told = _run(repo, script)
+    for secret in (STRIPE, VAULT):
+        assert secret not in sent, "a withheld file's text reached the model"
+    assert not (repo / "public").exists()
+    denied = [
+        str(e["reason"])
+        for e in events
+        if e["type"] == "permission_decided" and e["verdict"] == "deny"
+    ]
+    assert len(denied) == len(refused), denied
+    for call_id, (command, path) in refused.items():
+        result = told[call_id]
+        assert "was not made" in result, (command, result)
+        assert f"holds {path}" in result or f"reads {path}" in result, (command, result)
+        rule = "`read_file(.env)`" if path == "`.env`" else "`read_file("
+        assert rule in result, (command, result)  # Claude Code's `Read(./.env)`, mapped
+    for call_id, command in allowed.items():
+        assert "was not made" not in told[call_id], (command, told[call_id])
+    assert "STRIPE_PUBLIC" in told["grep-src"] and "STRIPE_PUBLIC" in told["rg-root"]
