@@ -19,7 +19,13 @@ A hazard makes a command impossible to allow by rule (the policy asks instead):
 - the forms of common read-only-looking commands that write files or run programs
   (``sed -i``, sed's ``w``/``e``, awk's ``system()`` and pipes, ``tar -x``, ``rg --pre``,
   …: :mod:`orchestra_lsp.command_forms`), whose plain output files (``sort -o``,
-  ``tee``) count as writes and whose inner commands (``fd -x``) are analysed too.
+  ``tee``) count as writes and whose inner commands (``fd -x``) are analysed too;
+- ``cd`` or ``pushd`` without a folder (home) or to ``-`` (a folder not known here).
+
+Each command also says which workspace paths it reads (the files it names), reads
+through (``grep -r``), and removes, moves or copies over whole (``rm -r``, ``cp -r``),
+for the policy to look below them on disk. After a literal ``cd DIR`` a relative path
+is taken both where the line starts and in DIR: more than the shell does, never less.
 """
 
 from __future__ import annotations
@@ -140,6 +146,11 @@ def shell_effects(
 class _Context:
     workspace: str | None
     is_protected: IsProtected
+    folders: list[str] = field(default_factory=lambda: ["."])
+    """Where in the workspace the line's commands may run: its folder and every folder a
+    literal ``cd``/``pushd`` of the line names (``cd pkg && rm -rf sub`` removes
+    `pkg/sub`). A relative path is taken in each of them, which may say more than the
+    shell would do, never less."""
 
 
 def _analyse(command: str, ctx: _Context, effects: ShellEffects, depth: int) -> None:
@@ -148,6 +159,8 @@ def _analyse(command: str, ctx: _Context, effects: ShellEffects, depth: int) -> 
         return
     script = parse_shell(command)
     effects.problems.extend(script.problems)
+    for simple in script.commands:
+        _note_folder(simple, ctx)
     for assignment in script.assignments:
         hazard = _assignment_hazard(assignment)
         if hazard:
@@ -158,9 +171,51 @@ def _analyse(command: str, ctx: _Context, effects: ShellEffects, depth: int) -> 
             why = f"the target of `{redirect.operator}` is computed by the shell"
             effects.invocations.append(Invocation(f"{redirect.operator} {target.value}", (why,)))
         elif target.value not in DEVICE_FILES:
-            (effects.writes if redirect.writes else effects.reads).append(target.value)
+            paths = _in_folders(target.value, ctx)
+            (effects.writes if redirect.writes else effects.reads).extend(paths)
     for simple in script.commands:
         _command(simple, ctx, effects, depth)
+
+
+def _note_folder(simple: SimpleCommand, ctx: _Context) -> None:
+    """Add the workspace folder a literal ``cd DIR``/``pushd DIR`` moves to (taken from
+    each folder already known) to `ctx.folders`."""
+    words = [w for w in simple.words if not (w.literal and w.value.startswith("-"))]
+    if len(words) < 2 or not words[0].literal or words[0].value not in ("cd", "pushd"):
+        return
+    if not words[1].literal or words[1].tilde or ctx.workspace is None:
+        return  # a hazard of its own (a computed word, a path outside)
+    for folder in list(ctx.folders):
+        where = _place(posixpath.join(folder, words[1].value), False, ctx.workspace)
+        if where is None or where == "outside" or where in ctx.folders:
+            continue
+        if os.path.isdir(os.path.join(ctx.workspace, where)):
+            ctx.folders.append(where)
+
+
+def _in_folders(path: str, ctx: _Context) -> list[str]:
+    """`path` as the commands may take it: itself, and under each folder a ``cd`` of the
+    line moved to."""
+    if path.startswith(("/", "~")):
+        return [path]
+    return [path] + [posixpath.normpath(posixpath.join(f, path)) for f in ctx.folders[1:]]
+
+
+def _candidates(word: Word, ctx: _Context) -> list[str]:
+    """The words the shell makes of `word` in each folder the line may run in: a glob
+    expanded there, an ``--opt=PATH``'s path taken there."""
+    found: list[str] = []
+    for folder in ctx.folders:
+        if word.glob and ctx.workspace is not None and not word.value.startswith(("/", "~")):
+            names = _expand_glob(word.value, os.path.join(ctx.workspace, folder))
+        else:
+            names = [word.value]
+        for name in names:
+            option, equals, path = name.partition("=") if name.startswith("-") else ("", "", name)
+            if folder != "." and path and not path.startswith(("/", "~", "-")):
+                path = posixpath.normpath(posixpath.join(folder, path))
+            found.append(f"{option}{equals}{path}")
+    return list(dict.fromkeys(found))
 
 
 def _command(simple: SimpleCommand, ctx: _Context, effects: ShellEffects, depth: int) -> None:
@@ -213,6 +268,12 @@ def _words(
             _analyse(script, ctx, effects, depth + 1)
             _record(Invocation(f"{program} -c …", tuple(hazards)), effects, hazards)
             return
+        if program in ("cd", "pushd") and not [
+            w for w in words[1:] if w.value[:1] != "-" or w.value == "-"
+        ]:
+            hazards.append(f"`{program}` without a folder goes to the home folder")
+        if program in ("cd", "pushd") and words[1:] and words[-1].value == "-":
+            hazards.append(f"`{program} -` goes back to a folder this check does not know")
         if program == "xargs":
             hazards.append("`xargs` adds arguments read from its input")
             words = _skip_options(words[1:], _XARGS_VALUES) or [Word("echo")]
@@ -267,8 +328,7 @@ def _places(words: Sequence[Word], ctx: _Context, scripts: Collection[int]) -> d
     for index, word in enumerate(words[1:]):
         if not word.literal or word.tilde or index in scripts:
             continue
-        candidates = _expand_glob(word.value, ctx.workspace) if word.glob else [word.value]
-        for candidate in candidates:
+        for candidate in _candidates(word, ctx):
             path = candidate.partition("=")[2] if candidate.startswith("-") else candidate
             if not path or path.startswith("-"):
                 continue
@@ -489,8 +549,8 @@ def _forms(
 ) -> None:
     """What the command's options and scripts write, read and run (``sed -i``, …)."""
     hazards.extend(form.hazards)
-    effects.writes.extend(form.writes)
-    for path in form.reads:
+    effects.writes.extend(p for written in form.writes for p in _in_folders(written, ctx))
+    for path in (p for read in form.reads for p in _in_folders(read, ctx)):
         where = _place(path, path.startswith("~"), ctx.workspace)
         if where == "outside":
             hazards.append(f"`{path}`, which the command reads, is outside the workspace")
@@ -525,11 +585,9 @@ def _word_hazards(words: Sequence[Word], ctx: _Context, scripts: Collection[int]
             continue
         if index in scripts:
             continue
-        candidates = [word.value]
-        if word.glob:
-            candidates = _expand_glob(word.value, ctx.workspace)
-            if any(match.startswith("-") for match in candidates):
-                hazards.append(f"`{word.value}` expands to a file name that reads as an option")
+        candidates = _candidates(word, ctx)
+        if word.glob and any(match.startswith("-") for match in candidates):
+            hazards.append(f"`{word.value}` expands to a file name that reads as an option")
         for candidate in candidates:
             path = candidate.partition("=")[2] if candidate.startswith("-") else candidate
             if not path or path.startswith("-"):

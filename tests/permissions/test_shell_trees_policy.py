@@ -13,6 +13,7 @@ import pytest
 from orchestra_lsp.permissions import Policy
 
 PROGRAMS = [
+    "cd",
     "rm",
     "mv",
     "cp",
@@ -114,6 +115,15 @@ def policy(tmp_path_factory: pytest.TempPathFactory) -> Policy:
         ("cp -r secrets plain", "deny", "`secrets/prod.txt`"),
         ("mv vault plain", "ask", "`vault/inner`"),
         ("ls plain; grep -r x secrets | head", "deny", "`secrets/prod.txt`"),
+        # after a `cd`, a relative path is taken in that folder too
+        ("cd secrets && cat prod.txt", "deny", "`secrets/prod.txt`"),
+        ("cd secrets; head *", "deny", "`secrets/prod.txt`"),
+        ("cd conf && rm -rf deep", "ask", "`conf/deep/.orchestra`"),
+        ("cd plain && rm -rf ../docs", "ask", "`docs/CLAUDE.md`"),
+        ("cd conf/deep && cat > .orchestra/x.toml", "ask", "protected"),
+        ("(cd conf && cd deep && rm -r -f ../deep)", "ask", "`conf/deep/.orchestra`"),
+        ("cd && rm -rf .ssh", "ask", "home folder"),
+        ("cd - && rm -rf x", "ask", "does not know"),
     ],
 )
 def test_a_command_reaching_below_what_it_names_is_decided_by_what_is_there(
@@ -143,6 +153,8 @@ def test_a_command_reaching_below_what_it_names_is_decided_by_what_is_there(
         "ls secrets",
         "cat src/app.py",
         "tar czf - src",
+        "cd src && cat app.py",
+        "cd plain && rm -rf a.txt",
     ],
 )
 def test_the_same_commands_on_what_holds_nothing_protected_or_withheld_are_allowed(

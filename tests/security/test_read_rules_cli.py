@@ -75,7 +75,7 @@ def repo() -> Iterator[Path]:
                 {"permissions": {"deny": ["Read(./.env)", "Read(./secrets/**)"]}}
             ),
             ".claude/settings.local.json": json.dumps(
-                {"permissions": {"allow": ["mcp__fs", "Bash(rg:*)", "Bash(cat:*)"]}}
+                {"permissions": {"allow": ["mcp__fs", "Bash(rg:*)", "Bash(cat:*)", "Bash(cd:*)"]}}
             ),
             ".env": f"STRIPE_KEY={STRIPE}\n",
             "secrets/prod.txt": f"STRIPE_VAULT={VAULT}\n",
@@ -193,6 +193,7 @@ def test_read_deny_rules_hold_for_shell_commands_that_read_a_withheld_file(repo:
         "tar": ("tar c . | cat", "`"),
         "cp-folder": ("cp -r secrets public", "`secrets/prod.txt`"),
         "piped": ("cat src/app.py | grep -r STRIPE - secrets", "`secrets/prod.txt`"),
+        "cd-cat": ("cd secrets && cat prod.txt", "`secrets/prod.txt`"),
     }
     allowed = {
         "grep-src": "grep -rn STRIPE_PUBLIC src",

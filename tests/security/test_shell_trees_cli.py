@@ -57,6 +57,7 @@ REFUSED = {
     "rm-pkg": ("rm -rf pkg", "`pkg/.claude`"),
     "rm-glob": ("rm -rf p*", "`pkg/.claude`"),
     "rm-all": ("rm -r .", "`.git`"),
+    "cd-rm": ("cd plain && rm -rf ../pkg", "`pkg/.claude`"),
     "mv-conf": ("mv conf elsewhere", "`conf/.orchestra`"),
     "find-rm": ("find docs -name '*.md' -exec rm {} +", "`docs/CLAUDE.md`"),
     "git-rm": ("git rm -r -q docs", "`docs/CLAUDE.md`"),
@@ -83,7 +84,9 @@ def test_commands_that_cover_a_protected_path_are_refused_and_others_run(
             ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n'
             '[permissions]\nallow = ["run_shell(mv *)", "run_shell(cp *)", '
             '"run_shell(find *)", "run_shell(git rm *)", "run_shell(rsync *)"]\n',
-            ".claude/settings.json": json.dumps({"permissions": {"allow": ["Bash(rm:*)"]}}),
+            ".claude/settings.json": json.dumps(
+                {"permissions": {"allow": ["Bash(rm:*)", "Bash(cd:*)"]}}
+            ),
             ".gitignore": ".orchestra/runs/\n",
             "plain/a.txt": "a\n",
             "other/b.txt": "b\n",
