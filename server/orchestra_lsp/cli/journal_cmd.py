@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from orchestra_lsp.changes import Changeset
 from orchestra_lsp.cli.tables import print_table, unwrapped_console
-from orchestra_lsp.cli.terminal import diff_text, result_preview, unified_diff
+from orchestra_lsp.cli.terminal import diff_text, models_said, result_preview, unified_diff
 from orchestra_lsp.durations import for_people
 from orchestra_lsp.engine import FileReview
 from orchestra_lsp.engine.batch import BATCHES, BatchSummary, list_batches
@@ -260,7 +260,10 @@ def show(args: argparse.Namespace) -> int:
     s = record.summary
     console.print(f"[bold]{s.run_id}[/] {escape(s.command)} {escape(json.dumps(s.arguments))}")
     cost = "" if s.cost_usd is None else f" · cost ${s.cost_usd:.4f}"
-    console.print(f"state {said(s.state)} · started {s.started_at:%Y-%m-%d %H:%M:%S}{cost}")
+    models = f" · {models_said(s.models)}" if s.models else ""
+    console.print(
+        f"state {said(s.state)} · started {s.started_at:%Y-%m-%d %H:%M:%S}{cost}" + escape(models)
+    )
     for event in record.events:
         line = _describe(event)
         if line:
@@ -310,7 +313,8 @@ def _describe(event: dict[str, Any]) -> str:
     kind = event.get("type")
     when = str(event.get("ts", ""))[11:19]
     text: str | None = {
-        "step_started": f"step {event.get('step_id')} · agent {event.get('agent')}",
+        "step_started": f"step {event.get('step_id')} · agent {event.get('agent')}"
+        + (f" · model {event.get('model')}" if event.get("model") else ""),
         "tool_call_finished": _tool_line(event),
         "permission_decided": f"  permission {event.get('verdict')} {event.get('tool')} "
         f"({event.get('by')}: {event.get('reason')})",

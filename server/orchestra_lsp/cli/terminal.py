@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import threading
 import webbrowser
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -143,6 +143,11 @@ def unified_diff(review: FileReview, accepted_text: str | None = None) -> str:
     )
 
 
+def models_said(models: Sequence[str]) -> str:
+    """`model M`, or `models M1, M2` when the run's steps call several."""
+    return ("model " if len(models) == 1 else "models ") + ", ".join(models)
+
+
 @dataclass
 class TerminalFrontEnd:
     console: Console
@@ -156,6 +161,8 @@ class TerminalFrontEnd:
     #: The person is in $EDITOR: a Ctrl-C is the editor's, not a stop (see _drive).
     editing: bool = False
     _streaming: bool = False
+    _header_model: str | None = None
+    """The one model the run header named: a step calling another says its own."""
     _cache_read: int = 0
     _prompt_tokens: int = 0
     _outside: list[str] = field(default_factory=list)
@@ -176,15 +183,20 @@ class TerminalFrontEnd:
         match event:
             case ev.RunStarted():
                 self.run_id = event.run_id
+                models = event.models or [m for m in [event.model] if m]
+                self._header_model = models[0] if len(models) == 1 else None
+                named = f" · {models_said(models)}" if models else ""
                 out.print(
                     f"[bold]▶ {escape(event.command)}[/] run {event.run_id} · "
-                    f"steps: {' → '.join(event.steps)} · model {event.model}"
+                    f"steps: {' → '.join(event.steps)}{escape(named)}"
                 )
             case ev.StepStarted():
                 again = f" (attempt {event.attempt})" if event.attempt > 1 else ""
+                own = event.model not in (None, self._header_model)
+                model = f" · model {escape(event.model or '')}" if own else ""
                 out.print(
                     f"\n[bold cyan]● step {event.index + 1}/{event.total} {event.step_id}[/]"
-                    f" · agent {event.agent}{again}"
+                    f" · agent {event.agent}{model}{again}"
                 )
             case ev.StepSkipped():
                 when = escape(event.when)

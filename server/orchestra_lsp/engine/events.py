@@ -27,6 +27,12 @@ class RunStarted(_Event):
     mode: str
     steps: list[str]
     model: str
+    """The model of the first step's agent: what the run's first request names ("" for a
+    run that calls no model, such as a review or an undo)."""
+    models: list[str] = []
+    """Every model the command's steps name, in step order, each once (an agent's own
+    `model`, else the command's, else the configuration's); a sub-agent's shows in its
+    `step_started` and `usage`."""
 
 
 class StepStarted(_Event):
@@ -39,6 +45,9 @@ class StepStarted(_Event):
     """Greater than 1 when the step re-runs after a `revise` at its approve gate."""
     parent_step: str | None = None
     """For a sub-agent's step (the `task` tool): the step that delegated to it."""
+    model: str | None = None
+    """The model the step's agent calls; None for a group (`repeat`, `for_each`,
+    `parallel`), whose inner steps say their own."""
 
 
 class TextDelta(_Event):

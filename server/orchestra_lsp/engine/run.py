@@ -265,6 +265,7 @@ class Run:
 
     async def _execute(self) -> RunResult:
         command = self.ctx.command
+        models = self._command_models()
         self.emit(
             RunStarted(
                 run_id=self.run_id,
@@ -273,7 +274,8 @@ class Run:
                 workspace=str(self.ctx.workspace.root),
                 mode="automation" if self.ctx.unattended else command.mode,
                 steps=[s.id for s in command.steps],
-                model=self.ctx.workspace.config.model.name,
+                model=models[0] if models else "",
+                models=models,
             )
         )
         output = ""
@@ -349,7 +351,7 @@ class Run:
                 workspace=str(self.ctx.workspace.root),
                 mode=self.ctx.command.mode,
                 steps=[step.id],
-                model=self.ctx.workspace.config.model.name,
+                model="",  # a person reviews: no model is called
             )
         )
         await review(step)
@@ -689,6 +691,7 @@ class Run:
                 index=index,
                 total=len(ctx.command.steps),
                 attempt=attempt,
+                model=self._model_of(agent),
             )
         )
         values = scope.template_values(ctx.values, step.prompt)
@@ -792,7 +795,7 @@ class Run:
             disk_root=ctx.workspace.root,
         )
         await toolbox.load()
-        model = agent.model or ctx.command.model or ctx.workspace.config.model.name
+        model = self._model_of(agent)
         self._warn_if_retiring(model)
         settings = ctx.workspace.config.model
         return await run_step(
@@ -833,6 +836,7 @@ class Run:
                 index=index,
                 total=len(self.ctx.command.steps),
                 parent_step=parent.id,
+                model=self._model_of(agent),
             )
         )
         instructions = args.prompt
@@ -988,6 +992,23 @@ class Run:
             emit=self.emit,
             plan=self.ctx.plan,
         )
+
+    def _model_of(self, agent: Agent) -> str:
+        """The model `agent` calls in this run: its own `model`, else the command's, else
+        the configuration's."""
+        ctx = self.ctx
+        return agent.model or ctx.command.model or ctx.workspace.config.model.name
+
+    def _command_models(self) -> list[str]:
+        """The models the command's agent steps call, in step order, each once."""
+        agents = self.ctx.workspace.agents
+        models = [
+            self._model_of(agents[inner.agent])
+            for step in self.ctx.command.steps
+            for inner in step.walk()
+            if inner.kind == "agent" and inner.agent in agents
+        ]
+        return list(dict.fromkeys(models))
 
     def _warn_if_retiring(self, model: str) -> None:
         """Say so when a model in use is deprecated: past its end-of-life day every

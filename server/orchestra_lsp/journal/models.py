@@ -51,6 +51,9 @@ class RunMeta(BaseModel):
     cache_read_share: float | None = None
     """Of every prompt token the run sent, the share (0 to 1) read from the prompt cache;
     written when the run ends (None without a model call)."""
+    models: list[str] = []
+    """The models the run's requests named (its usage events'), in order of first use;
+    written when the run ends."""
 
 
 class RunSummary(BaseModel):
@@ -63,6 +66,8 @@ class RunSummary(BaseModel):
     started_at: datetime
     finished_at: datetime | None
     cost_usd: float | None
+    models: list[str] = []
+    """The models the run called (see :class:`RunMeta.models`)."""
     pending_proposal: bool
     """A changeset was proposed and not settled: for an interrupted run, it can be
     recovered from :class:`RunRecord.changeset`."""

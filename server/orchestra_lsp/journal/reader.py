@@ -169,11 +169,12 @@ def _summarise(directory: Path, meta: RunMeta, events: list[dict[str, Any]] | No
     state: RunState = meta.state
     if state == "running" and not is_alive(meta.process):
         state = "interrupted"
-    cost, finished_at = meta.cost_usd, meta.finished_at
+    cost, finished_at, models = meta.cost_usd, meta.finished_at, meta.models
     if meta.state in ("running", "interrupted"):
         if events is None:
             events, _ = read_events(directory / EVENTS_FILE)
         cost = _total_cost(events)
+        models = _models(events)
         if state == "interrupted":
             finished_at = finished_at or _last_time(events)
     return RunSummary(
@@ -184,6 +185,7 @@ def _summarise(directory: Path, meta: RunMeta, events: list[dict[str, Any]] | No
         started_at=meta.started_at,
         finished_at=finished_at,
         cost_usd=cost,
+        models=models,
         pending_proposal=(directory / CHANGESET_FILE).is_file(),
     )
 
@@ -197,6 +199,12 @@ def _total_cost(events: list[dict[str, Any]]) -> float | None:
         and not isinstance(event.get("cost_usd"), bool)
     ]
     return float(sum(costs)) if costs else None
+
+
+def _models(events: list[dict[str, Any]]) -> list[str]:
+    """The models the usage events name, in order of first use."""
+    named = [e.get("model") for e in events if e.get("type") == "usage"]
+    return list(dict.fromkeys(m for m in named if isinstance(m, str)))
 
 
 def _last_time(events: list[dict[str, Any]]) -> datetime | None:

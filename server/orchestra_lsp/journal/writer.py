@@ -98,6 +98,7 @@ class RunJournal:
         self._seq = 0
         self._cost: float | None = None
         self._cache_read = 0
+        self._models: list[str] = []
         self._prompt_tokens = 0
         self._held: dict[str, Any] | None = None
         self._held_key: dict[str, Any] = {}
@@ -339,6 +340,9 @@ class RunJournal:
             and not isinstance(cost, bool)
         ):
             self._cost = (self._cost or 0.0) + cost
+            model = record.get("model")
+            if isinstance(model, str) and model not in self._models:
+                self._models.append(model)
             read = int(record.get("cache_read_tokens") or 0)
             self._cache_read += read
             self._prompt_tokens += read + int(record.get("input_tokens") or 0)
@@ -352,6 +356,7 @@ class RunJournal:
                 "state": state,
                 "finished_at": finished_at,
                 "cost_usd": self._cost,
+                "models": self._models,
                 "cache_read_share": (
                     round(self._cache_read / self._prompt_tokens, 4)
                     if self._prompt_tokens
