@@ -51,8 +51,12 @@ from orchestra_lsp.engine import events as ev
 from orchestra_lsp.engine.frontend import CANNOT_ASK
 from orchestra_lsp.redaction import SECRETS
 from orchestra_lsp.shown_text import spelled_out
+from orchestra_lsp.workspace.files import FileProblem, read_raw
 
 T = TypeVar("T")
+
+#: An approve gate's answer edited in $EDITOR: far more than any step's output.
+MAX_EDITED_BYTES = 16 * 1024 * 1024
 
 #: How much of a tool result the run's output shows, in characters.
 PREVIEW_CHARS = 100
@@ -377,8 +381,12 @@ class TerminalFrontEnd:
                 f"the editor `{argv[0]}` exited with status {finished.returncode}", path, text
             )
         try:
-            edited = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            # Read as the loader reads files: the editor may have left anything there.
+            data = read_raw(path, MAX_EDITED_BYTES)
+            if data is None:
+                return self._edit_failed(f"the editor removed {path}", path, text)
+            edited = data.decode("utf-8")
+        except (FileProblem, UnicodeDecodeError) as error:
             return self._edit_failed(f"{path} could not be read back: {error}", path, text)
         shutil.rmtree(folder, ignore_errors=True)
         return edited

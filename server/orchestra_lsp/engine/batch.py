@@ -50,6 +50,7 @@ from orchestra_lsp.journal.models import RUNS_FOLDER, said
 from orchestra_lsp.llm import ModelClient
 from orchestra_lsp.mcp.scope import split_tool_name, tool_allowed
 from orchestra_lsp.workspace import Command, Workspace
+from orchestra_lsp.workspace.files import MAX_FILE_BYTES, FileProblem, read_raw
 
 BATCHES = "batches"
 MANIFEST = "batch.json"
@@ -216,15 +217,32 @@ def values_of(spec: str, base: Path) -> tuple[str, list[str]]:
     if not equals or not name.strip():
         raise BatchError(f"--each '{spec}' is not NAME=VALUE,VALUE… or NAME=@FILE")
     if rest.startswith("@"):
-        path = base / rest[1:]
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise BatchError(f"--each {name}=@{rest[1:]}: cannot read {path}: {error}") from None
+        text = _items_file(f"--each {name}=@{rest[1:]}", base / rest[1:])
         values = [line.split("#", 1)[0].strip() for line in text.splitlines()]
     else:
         values = [value.strip() for value in rest.split(",")]
     return name.strip(), values
+
+
+def _items_file(option: str, path: Path) -> str:
+    """The text of an items file, read as the loader reads its own (a regular file, opened
+    non-blocking, at most `MAX_FILE_BYTES`): a FIFO, a device such as /dev/zero or a
+    huge file is refused rather than waited on or read into memory. Raises BatchError
+    naming `option`, the file and, for text that is not UTF-8, the line."""
+    try:
+        data = read_raw(path, MAX_FILE_BYTES)
+    except FileProblem as problem:
+        raise BatchError(f"{option}: cannot read {path}: {problem}") from None
+    if data is None:
+        raise BatchError(f"{option}: cannot read {path}: there is no such file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise BatchError(
+            f"{option}: {path}, line {line}: not UTF-8 text (byte {error.start} is "
+            f"0x{data[error.start]:02x}); one item a line, as UTF-8"
+        ) from None
 
 
 def parse_tool_call(spec: str) -> tuple[str | None, str, dict[str, Any]]:
@@ -687,6 +705,19 @@ def find_manifests(places: Iterable[Path]) -> list[Path]:
     return sorted(found)
 
 
+#: A manifest lists every item's name and outcome: far larger than a workspace file may
+#: be, still bounded (a batch.json that is a FIFO or a device is refused, not waited on).
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+
+
+def _manifest_bytes(path: Path) -> bytes:
+    """A batch.json, read safely (see `_items_file`). Raises FileProblem."""
+    data = read_raw(path, MAX_MANIFEST_BYTES)
+    if data is None:
+        raise FileProblem("it is gone")
+    return data
+
+
 def list_batches(root: Path, limit: int | None = None) -> list[BatchSummary]:
     """The batches recorded in `root`'s runs folder, newest first (the `limit` newest),
     each item's state, cost and verdicts re-read from its run's folder. A manifest
@@ -695,8 +726,8 @@ def list_batches(root: Path, limit: int | None = None) -> list[BatchSummary]:
     found: list[BatchSummary] = []
     for path in find_manifests([runs / BATCHES]):
         try:
-            summary = BatchSummary.model_validate_json(path.read_bytes())
-        except (OSError, ValidationError):
+            summary = BatchSummary.model_validate_json(_manifest_bytes(path))
+        except (FileProblem, ValidationError):
             continue
         summary.items = [item_result(runs, item) for item in summary.items]
         found.append(summary)
@@ -717,8 +748,8 @@ def merge_batches(places: Sequence[Path]) -> BatchSummary:
     summaries: list[tuple[Path, BatchSummary]] = []
     for path in manifests:
         try:
-            summaries.append((path, BatchSummary.model_validate_json(path.read_bytes())))
-        except (OSError, ValidationError) as error:
+            summaries.append((path, BatchSummary.model_validate_json(_manifest_bytes(path))))
+        except (FileProblem, ValidationError) as error:
             raise BatchError(f"{path}: not a batch manifest ({_first_line(error)})") from None
     commands = {(s.command, s.argument) for _, s in summaries}
     if len(commands) > 1:
