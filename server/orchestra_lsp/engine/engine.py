@@ -308,6 +308,10 @@ class Engine:
                 d.render(self.root)
                 for d in workspace.errors
                 if d.path == command.path and any(f"'{name}'" in d.message for name in missing)
+            ] or [  # steps that name no agent: the default's own diagnostic, in config.toml
+                d.render(self.root)
+                for d in workspace.errors
+                if any(f"default agent '{name}'" in d.message for name in missing)
             ]
             if said:
                 more = (

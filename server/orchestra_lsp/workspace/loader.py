@@ -50,6 +50,7 @@ from orchestra_lsp.workspace.validation import (
     check_agent_tools,
     check_bash_lines,
     check_command,
+    check_default_agent,
     check_permissions,
     check_shadowed_allows,
 )
@@ -306,6 +307,7 @@ def _load(
     for parsed_skill in parsed_skills:
         _check(parsed_skill, lambda p, d: check_bash_lines(p, p.command, d, str(root), allow), deny)
     if parsed_config is not None:
+        _check(parsed_config, check_default_agent, agents)
         _check(parsed_config, check_permissions, mcp_servers)
         allows = [
             (rule, f"command '{name}' allowed-tools")

@@ -132,6 +132,21 @@ def _check_agent_servers(parsed: Parsed[Agent], mcp_servers: Mapping[str, McpSer
         )
 
 
+def check_default_agent(parsed: Parsed[Config], agents: Mapping[str, Agent]) -> None:
+    """`[agents] default` names an agent that exists: every step that names none runs
+    it. Said here once (its commands' own checks leave it to this one)."""
+    config = parsed.value
+    if config is None or config.agents.default in agents:
+        return
+    name = config.agents.default
+    close = difflib.get_close_matches(name, list(agents), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    parsed.sink.add(
+        f"the default agent '{name}' is not defined (every step that names no agent runs it){hint}",
+        parsed.positions.value(("agents", "default")),
+    )
+
+
 def check_permissions(parsed: Parsed[Config], mcp_servers: Mapping[str, McpServer]) -> None:
     """Rules naming tools that do not exist are warnings: they can never match."""
     config = parsed.value
@@ -281,11 +296,17 @@ def check_command(
 
     def check_step(step: Step, at: FieldPath, visible: Visible) -> None:
         agent = agents.get(step.agent)
+        # No agent written for it: the configured default, whose absence is said once,
+        # at `[agents] default` (`check_default_agent`), not at every such command.
+        named = written_at(parsed.data, (*at, "agent")) if has_steps else None
+        defaulted = named is None and parsed.data.get("agent") is None
 
         def agent_span(at: FieldPath = at) -> Span:
             return positions.value((*at, "agent")) if has_steps else positions.value(("agent",))
 
-        if agent is None and step.agent in broken:
+        if agent is None and defaulted and step.agent not in broken:
+            pass
+        elif agent is None and step.agent in broken:
             sink.add(
                 f"step '{step.id}' uses agent '{step.agent}', whose file has errors "
                 f"({broken[step.agent]})",
