@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -37,7 +39,7 @@ def register_runs(parser: argparse.ArgumentParser) -> None:
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument(
         "--limit",
-        type=_count,
+        type=_some,
         default=DEFAULT_LIMIT,
         metavar="N",
         help=f"list the N newest runs (default {DEFAULT_LIMIT})",
@@ -58,14 +60,14 @@ def register_runs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keep",
         type=_count,
-        default=DEFAULT_KEEP,
+        default=None,  # None: not given (it needs --prune), DEFAULT_KEEP applies
         metavar="N",
         help=f"with --prune: always keep the N newest runs (default {DEFAULT_KEEP})",
     )
     parser.add_argument(
         "--older-than",
         type=_days,
-        default=DEFAULT_OLDER_THAN_DAYS,
+        default=None,  # None: not given (it needs --prune), the default applies
         metavar="DAYS",
         help="with --prune: remove only runs started more than DAYS days ago "
         f"(default {DEFAULT_OLDER_THAN_DAYS:g})",
@@ -82,6 +84,14 @@ def _count(text: str) -> int:
     return value
 
 
+def _some(text: str) -> int:
+    """A count of runs to list: 0 would list none and say there are none."""
+    value = _count(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more (or --all for every run)")
+    return value
+
+
 def _days(text: str) -> float:
     try:
         value = float(text)
@@ -94,20 +104,50 @@ def _days(text: str) -> float:
 
 def _prune(args: argparse.Namespace) -> int:
     workspace = args.workspace.resolve()
+    keep = DEFAULT_KEEP if args.keep is None else args.keep
+    days = DEFAULT_OLDER_THAN_DAYS if args.older_than is None else args.older_than
     try:
-        removed = prune_runs(workspace, keep=args.keep, older_than_days=args.older_than)
+        removed = prune_runs(workspace, keep=keep, older_than_days=days)
     except OSError as error:
         print(f"orchestra runs --prune: {error}")
         return 1
     if args.json:
         print(json.dumps([s.model_dump(mode="json") for s in removed], indent=2))
     elif not removed:
-        print("nothing to prune")
+        print(_nothing_pruned(workspace, args))
     else:
         for s in removed:
             print(f"removed {s.run_id} ({s.command}, {said(s.state)})")
         print(f"removed {len(removed)} run(s)")
     return 0
+
+
+def _nothing_pruned(workspace: Path, args: argparse.Namespace) -> str:
+    """Why `--prune` removed nothing, naming the rules that held each run back, the
+    defaults among them (`--keep` alone still keeps runs younger than 30 days)."""
+    summaries = list_runs(workspace)
+    if not summaries:
+        return "nothing to prune: no runs yet"
+    keep = DEFAULT_KEEP if args.keep is None else args.keep
+    days = DEFAULT_OLDER_THAN_DAYS if args.older_than is None else args.older_than
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    rest = summaries[keep:]
+    young = [s for s in rest if s.started_at.replace(tzinfo=s.started_at.tzinfo or UTC) >= cutoff]
+    held = len(rest) - len(young)  # old enough, yet not ended or with a review waiting
+
+    def default(given: object) -> str:
+        return ", the default" if given is None else ""
+
+    kept = min(keep, len(summaries))
+    reasons = [f"the newest {kept} are kept (--keep {keep}{default(args.keep)})"]
+    if young:
+        reasons.append(
+            f"{len(young)} started less than {days:g} days ago "
+            f"(--older-than {days:g}{default(args.older_than)})"
+        )
+    if held:
+        reasons.append(f"{held} are running, interrupted or wait for review")
+    return f"nothing to prune: of {len(summaries)} run(s), " + "; ".join(reasons)
 
 
 def register_show(parser: argparse.ArgumentParser) -> None:
@@ -146,6 +186,15 @@ def recent(root: Path, limit: int | None) -> Recent:
 def runs(args: argparse.Namespace) -> int:
     if args.prune:
         return _prune(args)
+    given = {"--keep": args.keep, "--older-than": args.older_than}
+    alone = [option for option, value in given.items() if value is not None]
+    if alone:
+        print(
+            f"orchestra runs: {' and '.join(alone)} only go with --prune (they choose the "
+            "runs it removes); add --prune",
+            file=sys.stderr,
+        )
+        return 2
     root = args.workspace.resolve()
     summaries, more, undone, batches = recent(root, args.limit)
     batch_of = {item.run_id: b.batch_id for b in batches for item in b.items if item.run_id}
