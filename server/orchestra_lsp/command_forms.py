@@ -69,8 +69,8 @@ class CommandForm:
     read_trees: list[int] = field(default_factory=list)
     """Indices of arguments whose files below the command reads (``grep -r TOKEN pkg``)."""
     reads_here: bool = False
-    """The command reads through its working folder when it names no folder to read
-    (``rg TOKEN``, ``grep -r TOKEN``)."""
+    """The command reads through its working folder when none of its read trees names
+    something that exists (``rg TOKEN``, ``grep -r TOKEN``, ``git grep TOKEN``)."""
     skips_hidden: bool = False
     """Its reads through folders leave hidden files and folders out (``rg`` without
     ``--hidden``)."""
@@ -103,9 +103,9 @@ def command_form(program: str, args: Sequence[str]) -> CommandForm:
 #: test it. (`mv` is not here: a moved file is read under its new name.)
 _NAMES_ONLY = frozenset(
     {"rm", "rmdir", "unlink", "shred", "touch", "mkdir", "ls", "stat", "test", "[", "du"}
-    | {"chmod", "chown", "chgrp", "ln", "cd", "pushd", "echo", "printf", "realpath"}
+    | {"chmod", "chown", "chgrp", "cd", "pushd", "echo", "printf", "realpath"}
     | {"readlink", "basename", "dirname", "which", "type", "find", "fd", "fdfind", "tree"}
-)
+)  # not `ln`: a link to a withheld file reads it under the link's name
 
 
 class _Unreadable(Exception):
@@ -1121,13 +1121,35 @@ def _copy(name: str) -> _Check:
     return check
 
 
+#: Git subcommands that print the text of the files their pathspecs name (whole
+#: folders: `git grep x -- secrets`), and those that do so for every tracked file when
+#: they name none.
+_GIT_SHOWING = frozenset({"show", "diff", "log", "grep", "blame", "annotate", "whatchanged"})
+_GIT_SHOWING |= {"diff-tree", "archive", "cat-file"}
+_GIT_EVERYTHING = frozenset({"grep", "archive"})
+#: A revision's file (`HEAD:secrets/a`, `:0:secrets/a`, `v1:./a`): the path after it.
+_GIT_REVISION_PATH = re.compile(r"[^:\s]*:(?:[0-3]:)?(?P<path>[^:]+)")
+
+
 def _git(args: list[str], form: CommandForm) -> None:
     # Git's forms that write are hazards (git_forms); `git rm -r` and `git mv` are not,
     # but remove or move whole folders. Global options (`-C dir`, `-c k=v`) come first.
     at = 0
     while at < len(args) and args[at].startswith("-"):
         at += 2 if args[at] in ("-C", "-c", "--git-dir", "--work-tree", "--namespace") else 1
-    if at >= len(args) or args[at] not in ("rm", "mv"):
+    if at >= len(args):
+        return
+    if args[at] in _GIT_SHOWING:
+        # What they print of the files is read: a folder pathspec reads through, and a
+        # revision's file (`git show HEAD:secrets/a`) is that file.
+        operands = [i for i in range(at + 1, len(args)) if not args[i].startswith("-")]
+        form.read_trees.extend(operands)
+        for index in operands:
+            named = _GIT_REVISION_PATH.fullmatch(args[index])
+            if named is not None and not named["path"].startswith("/"):
+                form.reads.append(posixpath.normpath(named["path"]))
+        form.reads_here = args[at] in _GIT_EVERYTHING
+    if args[at] not in ("rm", "mv"):
         return
     inner = _shifted(command_form(args[at], args[at + 1 :]), at + 1)
     form.trees.extend(inner.trees)

@@ -296,9 +296,16 @@ def _words(
     text = " ".join(word.value for word in words)
     trees = [path for index in form.trees for path in places.get(index, [])]
     read_trees = [path for index in form.read_trees for path in places.get(index, [])]
-    if form.reads_here:
+    if form.reads_here and not any(
+        ctx.workspace and os.path.lexists(os.path.join(ctx.workspace, p)) for p in read_trees
+    ):
         read_trees.append(".")
     reads = [] if form.not_reading else [p for paths in places.values() for p in paths]
+    for named in form.reads:  # files named inside a value or a script (`HEAD:a`, sed's `r a`)
+        for path in _in_folders(named, ctx):
+            where = _place(path, path.startswith("~"), ctx.workspace)
+            if where is not None and where != "outside":
+                reads.append(where)
     lands = [
         (source, _landing(source, words[1 + source_at].value, target, into, ctx.workspace))
         for source_at, target_at, into in form.lands

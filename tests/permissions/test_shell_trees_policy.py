@@ -115,6 +115,12 @@ def policy(tmp_path_factory: pytest.TempPathFactory) -> Policy:
         ("cp -r secrets plain", "deny", "`secrets/prod.txt`"),
         ("mv vault plain", "ask", "`vault/inner`"),
         ("ls plain; grep -r x secrets | head", "deny", "`secrets/prod.txt`"),
+        ("ln -s secrets/prod.txt x && cat x", "deny", "`secrets/prod.txt`"),
+        ("git show HEAD:secrets/prod.txt", "deny", "`secrets/prod.txt`"),
+        ("git cat-file -p :0:./secrets/prod.txt", "deny", "`secrets/prod.txt`"),
+        ("git log -p -- secrets", "deny", "`secrets/prod.txt`"),
+        ("git grep x", "deny", "`.env`"),
+        ("git archive HEAD", "deny", "`.env`"),
         # after a `cd`, a relative path is taken in that folder too
         ("cd secrets && cat prod.txt", "deny", "`secrets/prod.txt`"),
         ("cd secrets; head *", "deny", "`secrets/prod.txt`"),
@@ -154,6 +160,10 @@ def test_a_command_reaching_below_what_it_names_is_decided_by_what_is_there(
         "cat src/app.py",
         "tar czf - src",
         "cd src && cat app.py",
+        "git show HEAD:src/app.py",
+        "git log --format=%h:%s",
+        "git grep x -- src",
+        "git diff HEAD~1 -- src",
         "cd plain && rm -rf a.txt",
     ],
 )

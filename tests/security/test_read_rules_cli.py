@@ -67,7 +67,7 @@ def repo() -> Iterator[Path]:
             ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n'
             '[permissions]\nallow = ["read_file", "list_files", "search", "edit", '
             '"run_shell(grep *)", "run_shell(find *)", "run_shell(head *)", '
-            '"run_shell(tar *)", "run_shell(cp *)"]\n',
+            '"run_shell(tar *)", "run_shell(cp *)", "run_shell(git grep *)"]\n',
             ".orchestra/mcp.json": json.dumps(
                 {"mcpServers": {"fs": {"command": "node", "args": [str(FILESYSTEM), str(root)]}}}
             ),
@@ -194,11 +194,15 @@ def test_read_deny_rules_hold_for_shell_commands_that_read_a_withheld_file(repo:
         "cp-folder": ("cp -r secrets public", "`secrets/prod.txt`"),
         "piped": ("cat src/app.py | grep -r STRIPE - secrets", "`secrets/prod.txt`"),
         "cd-cat": ("cd secrets && cat prod.txt", "`secrets/prod.txt`"),
+        # `git show` is allowed by default; a revision's file is that file
+        "git-show": ("git show HEAD:secrets/prod.txt", "`secrets/prod.txt`"),
+        "git-grep": ("git grep -n VAULT HEAD -- secrets", "`secrets/prod.txt`"),
     }
     allowed = {
         "grep-src": "grep -rn STRIPE_PUBLIC src",
         "rg-root": "rg -n STRIPE_PUBLIC src",
         "cat-app": "cat src/app.py",
+        "git-show-app": "git show HEAD:src/app.py",
         "grep-name": "grep -rn .env src",  # a pattern that spells a withheld name
     }
     calls = [
@@ -228,3 +232,4 @@ def test_read_deny_rules_hold_for_shell_commands_that_read_a_withheld_file(repo:
     for call_id, command in allowed.items():
         assert "was not made" not in told[call_id], (command, told[call_id])
     assert "STRIPE_PUBLIC" in told["grep-src"] and "STRIPE_PUBLIC" in told["rg-root"]
+    assert "pk_test_public" in told["git-show-app"], told["git-show-app"]
