@@ -155,12 +155,18 @@ def test_run_gates_review_cancel_and_a_pending_review(tmp_path: Path) -> None:
     assert seen["context"][0].startswith("Context of the last model call · improve · step change")
     assert any(line.strip().startswith("total") for line in seen["context"]), seen["context"]
 
-    # a dismissed gate keeps waiting and says how to continue; cancel ends the run
+    # a dismissed gate keeps waiting and says how to continue; :Orchestra stop ends the
+    # run, and what a person reads says `stopped`, as the CLI does (the state stays
+    # `cancelled` in the data)
     assert "waiting for your approval: :Orchestra continue" in seen["second_status"]
     asked_second = [a for a in seen["asked"] if a["prompt"].startswith("Step 'plan'")]
     assert len(asked_second) == 5  # revise, approve; dismissed twice (continue); third run
     assert "Plan: tidy." in asked_second[3]["floats"][0]  # the output beside the picker
     assert seen["second_state"] == "cancelled"
+    assert {"message": "Orchestra: improve stopped", "level": 2} in seen["notified"]
+    stopped = [line for line in seen["runs_after"] if " stopped " in line]
+    assert {line.split()[0] for line in stopped} == {seen["second_run"], seen["third_run"]}
+    assert not [line for line in seen["runs_after"] if "cancel" in line], seen["runs_after"]
 
     # q leaves the third run's proposal pending
     assert seen["third_closed"] is True

@@ -85,7 +85,7 @@ def test_completion_context_preview_and_health(
     assert seen["errors"] == [], seen
 
     completion = seen["completion"]
-    assert {"run", "review", "runs", "cancel", "context", "log"} <= set(completion["subcommands"])
+    assert {"run", "review", "runs", "stop", "context", "log"} <= set(completion["subcommands"])
     assert completion["commands"] == ["improve"]
     assert completion["arguments"] == ["goal=", "area=", "tone="]
     assert completion["rest"] == ["area=", "tone="]

@@ -51,7 +51,7 @@ def test_run_on_several_from_neovim(tmp_path: Path) -> None:
     assert seen["first_shown"] and lines[0].startswith("Orchestra batch ")
     assert "check over ticket · 2 item(s)" in lines[0]
     rows = {line.split()[0]: line for line in lines if line.startswith("SHOP-")}
-    assert rows["SHOP-1"].split()[1] == "cancelled" and "check: pass" in rows["SHOP-1"]
+    assert rows["SHOP-1"].split()[1] == "stopped" and "check: pass" in rows["SHOP-1"]
     assert "check: fail" in rows["SHOP-2"]
     assert "done: 0 of 2 finished" in "\n".join(lines)
     assert any(line.startswith("summary: ") and line.endswith("summary.md") for line in lines)
@@ -64,5 +64,5 @@ def test_run_on_several_from_neovim(tmp_path: Path) -> None:
     assert seen["log_name"].endswith(run_id)
     assert load_run(root, run_id).summary.arguments == {"ticket": "SHOP-2", "tone": "brief"}
     second = seen["second_lines"]
-    assert any(line.startswith("SHOP-3") and " cancelled " in line for line in second), second
+    assert any(line.startswith("SHOP-3") and " stopped " in line for line in second), second
     assert "check" in seen["completion"]

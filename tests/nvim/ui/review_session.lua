@@ -1,7 +1,7 @@
 -- One person's session in a real Neovim, through the plugin's interface only:
 -- :Orchestra run with the picker and argument prompts, the approve gate revised then
 -- approved, the review buffer (accept one hunk, reject another, accept a new file,
--- :w), a second run dismissed at its gate and cancelled, and a third whose review is
+-- :w), a second run dismissed at its gate and stopped, and a third whose review is
 -- closed with q and left pending when Neovim quits. Environment: ORCH_ROOT, ORCH_CMD
 -- (JSON), ORCH_ANSWERS, ORCH_OUT.
 local H = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "harness.lua"))
@@ -71,13 +71,14 @@ H.run(function()
     vim.cmd("close")
   end
 
-  -- 2. a run dismissed at its gate waits and says how to continue; then it is cancelled
+  -- 2. a run dismissed at its gate waits and says how to continue; then it is stopped
   vim.cmd("Orchestra run improve goal=tidy up area=calc.py")
   H.wait("the second run's gate", function()
     local run = events.runs[events.order[2] or ""]
     return run and require("orchestra.gates").pending[run.id] ~= nil
   end)
   local second = events.order[2]
+  H.report.second_run = second
   H.report.second_status = require("orchestra").status()
   -- :Orchestra continue asks again; dismissed again, the gate still waits
   local asked = #H.report.asked
@@ -85,8 +86,8 @@ H.run(function()
   H.wait("the gate asked again", function()
     return #H.report.asked > asked and require("orchestra.gates").pending[second] ~= nil
   end)
-  vim.cmd("Orchestra cancel")
-  H.wait("the second run to be cancelled", function()
+  vim.cmd("Orchestra stop")
+  H.wait("the second run to be stopped", function()
     return events.runs[second].state ~= "running"
   end)
   H.report.second_state = events.runs[second].state
@@ -99,11 +100,19 @@ H.run(function()
   H.keys("q")
   H.report.third_closed = vim.fn.bufwinid(H.buffer("orchestra://review/" .. third) or -1) == -1
   H.report.third_status = require("orchestra").status()
-  -- cancelling it withdraws its review: the server would refuse decisions now
+  -- stopping it withdraws its review: the server would refuse decisions now; `cancel`,
+  -- the command's old name, still does it
   vim.cmd("Orchestra cancel " .. third)
-  H.wait("the third run to be cancelled", function()
+  H.wait("the third run to be stopped", function()
     return events.runs[third].state ~= "running"
   end)
   H.report.third_review_left = H.buffer("orchestra://review/" .. third) ~= nil
+  -- the runs list again (the first one is gone with its window): the stopped runs say so
+  assert(H.buffer("orchestra://runs") == nil, "the runs list is still open")
+  vim.cmd("Orchestra runs")
+  H.wait(":Orchestra runs again", function()
+    return H.buffer("orchestra://runs") ~= nil
+  end)
+  H.report.runs_after = H.lines(H.buffer("orchestra://runs"))
   H.finish(nil)
 end)

@@ -81,7 +81,7 @@ function M.lines(progress)
   local by_line = {}
   local finished = 0
   for _, item in ipairs(progress.items) do
-    local state = item.state
+    local state = util.said(item.state)
     if item.state == "finished" then
       finished = finished + 1
     end

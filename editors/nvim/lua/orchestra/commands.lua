@@ -16,8 +16,8 @@ M.subcommands = {
   runs = function()
     runs().list()
   end,
-  cancel = function(args)
-    runs().cancel(args[1])
+  stop = function(args)
+    runs().stop(args[1])
   end,
   continue = function(args)
     require("orchestra.gates").continue(args[1])
@@ -38,8 +38,10 @@ M.subcommands = {
     require("orchestra.batch").batch(args)
   end,
 }
+-- The name before runs were said to be stopped (as the CLI says): mappings keep working.
+M.subcommands.cancel = M.subcommands.stop
 
-local ORDER = { "run", "review", "runs", "cancel", "continue", "context", "log", "undo", "resume", "batch" }
+local ORDER = { "run", "review", "runs", "stop", "continue", "context", "log", "undo", "resume", "batch" }
 
 function M.dispatch(command)
   local args = vim.deepcopy(command.fargs)
@@ -81,7 +83,7 @@ function M.define()
   end, {
     nargs = "*",
     range = true,
-    desc = "Orchestra: run, review, runs, cancel, continue, context, log, undo, resume, batch",
+    desc = "Orchestra: run, review, runs, stop, continue, context, log, undo, resume, batch",
     complete = function(lead, line, position)
       return M.complete(lead, line, position)
     end,
@@ -139,7 +141,7 @@ function M.complete(lead, line, position)
     return matching(options, lead)
   end
   if #words == 2 then
-    if sub == "cancel" or sub == "continue" then
+    if sub == "stop" or sub == "cancel" or sub == "continue" then
       return matching(run_ids(function(run)
         return run.state == "running"
       end), lead)

@@ -147,7 +147,7 @@ local fold = {
   end,
   run_cancelled = function(run, e)
     run.state, run.waiting, run.tool = "cancelled", nil, nil
-    util.notify(("%s cancelled%s"):format(run.command, (e.reason and e.reason ~= "" and e.reason ~= "cancelled") and (": " .. e.reason) or ""))
+    util.notify(("%s stopped%s"):format(run.command, (e.reason and e.reason ~= "" and e.reason ~= "cancelled") and (": " .. e.reason) or ""))
   end,
 }
 
@@ -156,7 +156,7 @@ local function settle(run)
   if run.state ~= "running" then
     require("orchestra.gates").pending[run.id] = nil
     if run.state ~= "finished" then
-      require("orchestra.review").withdraw(run.id, "the run " .. (run.state == "interrupted" and "lost its server" or "is " .. run.state))
+      require("orchestra.review").withdraw(run.id, "the run " .. (run.state == "interrupted" and "lost its server" or "is " .. util.said(run.state)))
     end
   end
 end

@@ -77,7 +77,7 @@ M.resume = util.async(function(words, run)
         prompt = "Orchestra: resume which run?",
         kind = "orchestra_run",
         format_item = function(listed)
-          return ("%s  %s  %s"):format(listed.runId, listed.command, listed.state)
+          return ("%s  %s  %s"):format(listed.runId, listed.command, util.said(listed.state))
         end,
       })
       if run == nil then

@@ -397,7 +397,7 @@ local function choose_run(client)
   local picked = util.select(waiting, {
     prompt = "Orchestra: review which run?",
     format_item = function(run)
-      return ("%s · %s · %s"):format(run.runId, run.command, run.state)
+      return ("%s · %s · %s"):format(run.runId, run.command, util.said(run.state))
     end,
   })
   return picked and picked.runId or nil

@@ -1,5 +1,5 @@
 --- :Orchestra runs (recent runs from the journal: state, cost, pending reviews, what
---- was undone) and :Orchestra cancel [run].
+--- was undone) and :Orchestra stop [run].
 local client_mod = require("orchestra.client")
 local config = require("orchestra.config")
 local events = require("orchestra.events")
@@ -34,7 +34,7 @@ local function line_of(run)
   if type(run.undone) == "table" then
     note = vim.trim(note .. " undone " .. run.undone.label)
   end
-  return ("%-26s %-12s %-22s %9s  %s  %s"):format(run.runId, run.state, run.command, util.cost(run.costUsd), when(run.startedAt), note)
+  return ("%-26s %-12s %-22s %9s  %s  %s"):format(run.runId, util.said(run.state), run.command, util.cost(run.costUsd), when(run.startedAt), note)
 end
 
 M.list = util.async(function()
@@ -49,7 +49,7 @@ M.list = util.async(function()
   end
   local keys = config.options.runs_keys
   local lines = {
-    ("Orchestra runs · %s review or log · %s page · %s cancel · %s log · %s undo · %s resume · %s close"):format(
+    ("Orchestra runs · %s review or log · %s page · %s stop · %s log · %s undo · %s resume · %s close"):format(
       keys.open,
       keys.page,
       keys.cancel,
@@ -98,9 +98,9 @@ M.list = util.async(function()
   util.map(bufnr, keys.cancel, function()
     local run = current()
     if run then
-      M.cancel(run.runId)
+      M.stop(run.runId)
     end
-  end, "Orchestra: cancel this run")
+  end, "Orchestra: stop this run")
   util.map(bufnr, keys.undo, function()
     local run = current()
     if run then
@@ -138,7 +138,8 @@ M.page = util.async(function(run_id)
   end
 end)
 
-M.cancel = util.async(function(run_id)
+--- Stop a run (orchestra/cancel): `run_id`, else the only one going, else a picker.
+M.stop = util.async(function(run_id)
   if run_id == nil then
     local active = events.active()
     if #active == 0 then
@@ -147,7 +148,7 @@ M.cancel = util.async(function(run_id)
     end
     local run = active[1]
     if #active > 1 then
-      run = util.select(active, { prompt = "Orchestra: cancel which run?", format_item = events.describe })
+      run = util.select(active, { prompt = "Orchestra: stop which run?", format_item = events.describe })
       if not run then
         return
       end
@@ -160,7 +161,7 @@ M.cancel = util.async(function(run_id)
   end
   local result, err = client_mod.request(client, "orchestra/cancel", { runId = run_id })
   if not result then
-    util.notify("cannot cancel " .. run_id .. ": " .. err, vim.log.levels.ERROR)
+    util.notify("cannot stop " .. run_id .. ": " .. err, vim.log.levels.ERROR)
   elseif not result.cancelled then
     util.notify("run " .. run_id .. " is not going on this server", vim.log.levels.WARN)
   end

@@ -40,7 +40,7 @@ end
 
 --- One line of the picker: id, command, state, and how far it was undone already.
 local function describe(run)
-  local text = ("%s  %s  %s"):format(run.runId, run.command, run.state)
+  local text = ("%s  %s  %s"):format(run.runId, run.command, util.said(run.state))
   if type(run.undone) == "table" then
     text = text .. "  (undone " .. run.undone.label .. ")"
   end

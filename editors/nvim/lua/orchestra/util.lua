@@ -97,6 +97,15 @@ function M.cost(value)
   return string.format("$%.4f", value)
 end
 
+--- The word a person reads for a run's or a batch item's state: the protocol's
+--- `cancelled` is `stopped`, as the CLI says (journal/models.py STATE_WORDS).
+function M.said(state)
+  if state == "cancelled" then
+    return "stopped"
+  end
+  return tostring(state)
+end
+
 --- Run `fn` in a coroutine so it can wait for pickers and server answers in order.
 function M.async(fn)
   return function(...)
