@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from orchestra_lsp.durations import for_people
 from orchestra_lsp.journal import list_runs, load_run
 from orchestra_lsp.testing import ScriptedServer
 
@@ -152,6 +153,11 @@ def test_run_gates_review_cancel_and_a_pending_review(tmp_path: Path) -> None:
     assert "gate_decided       approve: revise by person · " + FEEDBACK in log, log
     assert "proposal_decided   calc.py: applied · accepted h1 · rejected h2" in log, log
     assert "    │ Fixed add(), clarified mean(), noted it." in log, log
+    # a tool call's duration as the CLI prints it (durations.py), not raw milliseconds
+    tools = [e for e in load_run(root, first).events if e["type"] == "tool_call_finished"]
+    assert len(tools) == 3, tools
+    for tool in tools:
+        assert f"tool_call_finished edit {for_people(tool['duration_ms'])}: " in log, log
     assert seen["context"][0].startswith("Context of the last model call · improve · step change")
     assert any(line.strip().startswith("total") for line in seen["context"]), seen["context"]
 

@@ -106,6 +106,41 @@ function M.said(state)
   return tostring(state)
 end
 
+--- Python's round(): to the nearest integer, halves to the even one.
+local function round_even(x)
+  local floor = math.floor(x)
+  local rest = x - floor
+  if rest > 0.5 or (rest == 0.5 and floor % 2 == 1) then
+    return floor + 1
+  end
+  return floor
+end
+
+--- `milliseconds` as the CLI prints a duration (durations.py for_people, the same
+--- thresholds and units): "<1 ms", "39 ms", "1.2 s", "2 min 5 s", "1 h 3 min"; "?" for
+--- nil, vim.NIL or a negative value.
+function M.duration(milliseconds)
+  if type(milliseconds) ~= "number" or milliseconds < 0 then
+    return "?"
+  end
+  if milliseconds > 0 and milliseconds < 0.5 then
+    return "<1 ms"
+  end
+  if round_even(milliseconds) < 1000 then
+    return ("%d ms"):format(round_even(milliseconds))
+  end
+  local tenths = round_even(milliseconds / 100)
+  if tenths < 600 then
+    return ("%.1f s"):format(tenths / 10)
+  end
+  local seconds = round_even(milliseconds / 1000)
+  if seconds < 3600 then
+    return ("%d min %d s"):format(math.floor(seconds / 60), seconds % 60)
+  end
+  local minutes = round_even(milliseconds / 60000)
+  return ("%d h %d min"):format(math.floor(minutes / 60), minutes % 60)
+end
+
 --- Run `fn` in a coroutine so it can wait for pickers and server answers in order.
 function M.async(fn)
   return function(...)

@@ -91,7 +91,7 @@ local describe = {
     return ("%s %s"):format(e.tool, brief(e.arguments or {}, 100))
   end,
   tool_call_finished = function(e)
-    return ("%s %s%.0f ms: %s"):format(e.tool, e.is_error and "failed after " or "", e.duration_ms or 0, brief(e.summary or "", 80))
+    return ("%s %s%s: %s"):format(e.tool, e.is_error and "failed after " or "", util.duration(e.duration_ms), brief(e.summary or "", 80))
   end,
   permission_asked = function(e)
     return ("%s %s"):format(e.tool, brief(e.arguments or {}, 100))
