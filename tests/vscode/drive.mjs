@@ -283,12 +283,12 @@ async function tickAll(panel, expectedHunks) {
   throw new Error(`could not tick all ${expectedHunks} hunks in the Refactor Preview: ${JSON.stringify(states)}`);
 }
 
-// A run's own status-bar entry, then Cancel Run in its menu.
-async function cancelFromStatusEntry(page, text) {
+// A run's own status-bar entry, then Stop Run in its menu.
+async function stopFromStatusEntry(page, text) {
   const entry = page.locator(RUN_ENTRY, { hasText: text }).first();
   await entry.waitFor({ state: 'visible', timeout: 30000 });
   await entry.click();
-  const row = quickRow(page, 'Cancel Run').first();
+  const row = quickRow(page, 'Stop Run').first();
   await row.waitFor({ state: 'visible', timeout: 10000 });
   await row.click();
 }
@@ -537,13 +537,14 @@ const main = scenario('failure', async (page) => {
   if (readmeShot) await page.screenshot({ path: path.join(path.dirname(readmeShot), 'progress.png') });
   // The run's entry opens its menu.
   await runEntry.first().click();
-  const menu = quickInput(page, 'Cancel Run').filter({ hasText: 'Show Log' });
+  const menu = quickInput(page, 'Stop Run').filter({ hasText: 'Show Log' });
   await menu.waitFor({ state: 'visible', timeout: 30000 });
   await shot(page, 'run-menu');
   await page.keyboard.press('Escape');
   await running.first().locator('.monaco-button', { hasText: 'Cancel' }).click();
-  await statusItem.filter({ hasText: /polish-greetings cancelled/ }).waitFor({ state: 'visible', timeout: 30000 });
-  log('run cancelled');
+  // It ends `stopped`, as the CLI says (the protocol's state stays `cancelled`).
+  await statusItem.filter({ hasText: /polish-greetings stopped/ }).waitFor({ state: 'visible', timeout: 30000 });
+  log('run stopped');
   await shot(page, 'cancelled');
 
   // A typo in an agent file: the light bulb offers the exact fix, and no agent run
@@ -612,7 +613,7 @@ const notOpen = scenario('failure-not-open', async (page) => {
   await shot(page, 'not-open-log');
 });
 
-// Issue 11 case 2: the run is cancelled from its progress notification while the
+// Issue 11 case 2: the run is stopped from its status-bar entry's menu while the
 // Refactor Preview is open: the preview is withdrawn, nothing lands, no raw error shows.
 const cancelReview = scenario('failure-cancel-review', async (page) => {
   const statusItem = await serverRunning(page);
@@ -620,10 +621,10 @@ const cancelReview = scenario('failure-cancel-review', async (page) => {
   const panel = await refactorPreview(page, 'NOTES.md');
   await shot(page, 'cancel-review-open');
   // The progress notification closed when the review opened (it would cover the hunk
-  // list): the run's status-bar entry says so, and its menu cancels.
-  await cancelFromStatusEntry(page, /touch-up · your review/);
-  log('cancelled during the review');
-  await statusItem.filter({ hasText: /touch-up cancelled/ }).waitFor({ state: 'visible', timeout: 30000 });
+  // list): the run's status-bar entry says so, and its menu stops the run.
+  await stopFromStatusEntry(page, /touch-up · your review/);
+  log('stopped during the review');
+  await statusItem.filter({ hasText: /touch-up stopped/ }).waitFor({ state: 'visible', timeout: 30000 });
   await applyButton(panel).waitFor({ state: 'hidden', timeout: 30000 });
   log('the preview was withdrawn');
   await page.waitForTimeout(1500);
@@ -886,7 +887,7 @@ const batch = scenario('failure-batch', async (page) => {
   await shot(page, 'batch-item-page');
 });
 
-// Cancel on a batch's notification: the item running is cancelled, the other is not
+// Cancel on a batch's notification: the item running is stopped, the other is not
 // run, and the batch's end says so (orchestra/cancelBatch).
 const batchCancel = scenario('failure-batch-cancel', async (page) => {
   await serverRunning(page);
@@ -897,11 +898,11 @@ const batchCancel = scenario('failure-batch-cancel', async (page) => {
   await shot(page, 'batch-cancel-running');
   await progress.first().locator('.monaco-button', { hasText: 'Cancel' }).click({ timeout: 30000 });
   log('batch cancelled from its notification');
-  const end = toast(page, 'greet-each on 2 items: 2/2 done · 2 cancelled').first();
+  const end = toast(page, 'greet-each on 2 items: 2/2 done · 2 stopped').first();
   await end.waitFor({ state: 'visible', timeout: 60000 });
   await shot(page, 'batch-cancel-end');
   await end.locator('.monaco-button', { hasText: 'Show Items' }).click({ timeout: 30000 });
-  await quickRow(page, 'Ada').filter({ hasText: 'cancelled' }).first().waitFor({ timeout: 30000 });
+  await quickRow(page, 'Ada').filter({ hasText: 'stopped' }).filter({ hasNotText: 'cancelled' }).first().waitFor({ timeout: 30000 });
   await quickRow(page, 'Bob').filter({ hasText: 'not run: the batch was cancelled' }).first().waitFor({ timeout: 30000 });
   await shot(page, 'batch-cancel-items');
 });

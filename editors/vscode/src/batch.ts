@@ -116,10 +116,10 @@ export class Batches {
   private async cancel(batchId: string, client: OrchestraClient): Promise<void> {
     const params: BatchRef = { batchId };
     const result = await client.request<CancelResult>(Methods.cancelBatch, params).catch((error) => {
-      this.write(`✗ cancelling batch ${batchId}: ${String(error)}`);
+      this.write(`✗ stopping batch ${batchId}: ${String(error)}`);
       return undefined;
     });
-    if (result) this.write(result.cancelled ? `■ cancelling batch ${batchId}` : `■ batch ${batchId} is not running`);
+    if (result) this.write(result.cancelled ? `■ stopping batch ${batchId}` : `■ batch ${batchId} is not running`);
   }
 
   /** Whether a run is a batch's item (the server names it before the run's first event). */

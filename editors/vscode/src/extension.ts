@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, State } from 'vscode-languageclient/node';
 import { OrchestraClient, OrchestraServers, StartError, reviewMode, showStartError } from './client';
 import { CommandPickItem, argumentPrompt, collectArguments, commandPickItems, validateArgument } from './commands';
-import { EventLog, contextMarkdown, formatAgo, formatCost } from './format';
+import { EventLog, contextMarkdown, formatAgo, formatCost, stateWord } from './format';
 import {
   AskParams,
   AskResult,
@@ -161,7 +161,7 @@ class Orchestra implements vscode.Disposable {
         : 'the journal keeps everything it did';
       const message =
         `Orchestra: the window reloaded while ${was.command} (run ${was.runId}) was ${was.doing}. ` +
-        `The run stopped there (${state}); nothing is lost: ${kept}.`;
+        `The run stopped there (${stateWord(state)}); nothing is lost: ${kept}.`;
       this.write(message);
       const actions = now && recoverable(now) ? ['Review Proposal', 'Show Runs'] : ['Show Runs'];
       void vscode.window.showWarningMessage(message, ...actions).then((picked) => {
@@ -199,7 +199,7 @@ class Orchestra implements vscode.Disposable {
     if (event.type === 'gate_opened' && event.gate === 'review') {
       // The review is the person's to do, not progress to watch: the notification (which
       // would sit over the Refactor Preview's hunk list) closes, having said so; the run's
-      // status-bar entry says "your review" and its menu offers Review and Cancel.
+      // status-bar entry says "your review" and its menu offers Review and Stop Run.
       this.progress.get(run.runId)?.done();
       this.progress.delete(run.runId);
     }
@@ -317,7 +317,7 @@ class Orchestra implements vscode.Disposable {
     }
   }
 
-  /** A run's status-bar menu: show its progress, cancel it, review its proposal, its log. */
+  /** A run's status-bar menu: show its progress, stop it, review its proposal, its log. */
   async runMenu(runId: string): Promise<void> {
     const run = this.tracker.runs.get(runId);
     if (!run) return;
@@ -325,7 +325,7 @@ class Orchestra implements vscode.Disposable {
       { label: '$(bell) Show Progress', id: 'show', detail: progressMessage(run) },
       ...(this.inReview.has(runId) ? [{ label: '$(diff) Review Proposal', id: 'review', detail: '' }] : []),
       { label: '$(output) Show Log', id: 'log', detail: '' },
-      ...(isActive(run) ? [{ label: '$(stop) Cancel Run', id: 'cancel', detail: '' }] : []),
+      ...(isActive(run) ? [{ label: '$(stop) Stop Run', id: 'cancel', detail: '' }] : []),
     ];
     const action = await vscode.window.showQuickPick(actions, { title: progressTitle(run) });
     if (action?.id === 'show') await vscode.commands.executeCommand('notifications.showList');
@@ -509,7 +509,7 @@ class Orchestra implements vscode.Disposable {
       const waiting = run.awaitingReview || recoverable(run);
       return {
         label: `${run.command} ${Object.values(run.arguments ?? {}).join(' ')}`.trim(),
-        description: `${run.state}${waiting ? ' · $(diff) review waiting' : ''} · ${formatCost(run.costUsd)}${run.undone ? ` · undone ${run.undone.label}` : ''}`,
+        description: `${stateWord(run.state)}${waiting ? ' · $(diff) review waiting' : ''} · ${formatCost(run.costUsd)}${run.undone ? ` · undone ${run.undone.label}` : ''}`,
         detail: `started ${formatAgo(run.startedAt)}${run.finishedAt ? ` · ended ${formatAgo(run.finishedAt)}` : ''} · run ${run.runId}${this.inFolder(this.runServers.get(run.runId))}`,
         buttons: waiting ? [reviewButton] : [],
         run,
@@ -575,11 +575,11 @@ class Orchestra implements vscode.Disposable {
       { label: '$(output) Show Log', id: 'log' },
       ...(run.awaitingReview ? [{ label: '$(diff) Review Proposal', id: 'review' }] : []),
       ...(recoverable(run) ? [{ label: '$(history) Review Its Proposal Again', id: 'recover' }] : []),
-      ...(active ? [{ label: '$(stop) Cancel Run', id: 'cancel' }] : []),
+      ...(active ? [{ label: '$(stop) Stop Run', id: 'cancel' }] : []),
       ...(active ? [] : [{ label: '$(discard) Undo Run…', id: 'undo', detail: 'take back what it landed, reviewed like any proposal' }]),
       ...(resumable(run) ? [{ label: '$(debug-continue) Resume Run…', id: 'resume', detail: 'continue it in a new run; its finished steps are reused' }] : []),
     ];
-    const action = await vscode.window.showQuickPick(actions, { title: `Orchestra: run ${run.runId} (${run.state})` });
+    const action = await vscode.window.showQuickPick(actions, { title: `Orchestra: run ${run.runId} (${stateWord(run.state)})` });
     if (action?.id === 'page') await this.showRunPage(run.runId);
     else if (action?.id === 'report') await this.openReport(run.runId);
     else if (action?.id === 'log') this.log.show(true);
@@ -679,7 +679,7 @@ class Orchestra implements vscode.Disposable {
   }
 
   async cancelRun(): Promise<void> {
-    const run = await this.pickRun('Cancel Run', (r) => ['starting', 'running', 'waiting'].includes(r.state));
+    const run = await this.pickRun('Stop Run', (r) => ['starting', 'running', 'waiting'].includes(r.state));
     if (run) await this.cancel(run.runId);
   }
 
@@ -696,7 +696,7 @@ class Orchestra implements vscode.Disposable {
 
   async cancel(runId: string): Promise<void> {
     const result = await this.serverOf(runId).request<{ cancelled: boolean }>(Methods.cancel, { runId });
-    this.write(result.cancelled ? `■ cancelling run ${runId}` : `■ run ${runId} is not running`);
+    this.write(result.cancelled ? `■ stopping run ${runId}` : `■ run ${runId} is not running`);
   }
 
   async reviewProposal(runId?: string): Promise<void> {

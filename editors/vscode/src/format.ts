@@ -32,6 +32,14 @@ export function formatAgo(iso: string, now: number = Date.now()): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/**
+ * The word a person reads for a run's or a batch item's state: the protocol's `cancelled`
+ * is `stopped`, as the CLI and the reports say (journal/models.py STATE_WORDS).
+ */
+export function stateWord(state: string): string {
+  return state === 'cancelled' ? 'stopped' : state;
+}
+
 export function formatCost(usd: number | null | undefined): string {
   if (usd === null || usd === undefined || Number.isNaN(usd)) return '$0.00';
   if (usd === 0) return '$0.00';
@@ -155,7 +163,8 @@ export function formatEvent(e: RunEvent): string | undefined {
     case 'run_failed':
       return `✗ run ${e.run_id} failed${e.step_id ? ` in ${str(e.step_id)}` : ''}: ${str(e.error)}`;
     case 'run_cancelled':
-      return `■ run ${e.run_id} cancelled: ${str(e.reason)}`;
+      // The server's own reason for a person's stop is the bare word: nothing to add.
+      return `■ run ${e.run_id} stopped${e.reason && e.reason !== 'cancelled' ? `: ${str(e.reason)}` : ''}`;
     default:
       return `  · ${e.type}`;
   }
@@ -202,7 +211,7 @@ export function splitItems(text: string): string[] {
 /** "2/5 done · 1 finished, 1 failed · $0.03" */
 export function batchMessage(progress: BatchProgress): string {
   const counts = new Map<string, number>();
-  for (const item of progress.items) counts.set(item.state, (counts.get(item.state) ?? 0) + 1);
+  for (const item of progress.items) counts.set(stateWord(item.state), (counts.get(stateWord(item.state)) ?? 0) + 1);
   const ended = progress.items.filter((i) => i.state !== 'running' && i.state !== 'not run').length;
   const states = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
   return `${ended}/${progress.items.length} done · ${states} · ${formatCost(progress.costUsd ?? 0)}`;
@@ -211,5 +220,7 @@ export function batchMessage(progress: BatchProgress): string {
 /** One item's row: its state, verdicts and cost. */
 export function itemDescription(item: BatchItemInfo): string {
   const verdicts = Object.entries(item.verdicts ?? {}).map(([step, v]) => `${step}: ${String(v)}`).join(', ');
-  return [item.state, verdicts, formatCost(item.costUsd ?? 0), item.error ?? ''].filter(Boolean).join(' · ');
+  // A stopped item's "error" is the server's bare reason, `cancelled`: `stopped` says it.
+  const error = item.state === 'cancelled' && item.error === 'cancelled' ? '' : item.error ?? '';
+  return [stateWord(item.state), verdicts, formatCost(item.costUsd ?? 0), error].filter(Boolean).join(' · ');
 }

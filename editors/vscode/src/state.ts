@@ -210,7 +210,7 @@ export function activityText(run: RunView, now: number = Date.now()): string {
 }
 
 /** The progress notification's title: the command, its arguments and the run id, so
- * that two runs of one command can be told apart (and which Cancel stops which). */
+ * that two runs of one command can be told apart (and which Stop Run stops which). */
 export function progressTitle(run: RunView): string {
   const args = formatArguments(run.arguments);
   return `Orchestra: ${run.command}${args ? ` (${args})` : ''} · run ${run.runId}`;
@@ -261,7 +261,7 @@ export function statusText(run: RunView | undefined, activeCount: number): Statu
     case 'failed':
       return { text: `$(error) Orchestra: ${run.command} failed`, tooltip: `Run ${run.runId} failed: ${run.error}` };
     case 'cancelled':
-      return { text: `$(circle-slash) Orchestra: ${run.command} cancelled · ${cost}`, tooltip: `Run ${run.runId} cancelled` };
+      return { text: `$(circle-slash) Orchestra: ${run.command} stopped · ${cost}`, tooltip: `Run ${run.runId} stopped` };
   }
 }
 
@@ -275,6 +275,6 @@ export function runStatusText(run: RunView, now: number = Date.now()): StatusTex
   const args = Object.values(run.arguments).map((v) => shortText(String(v), 20)).join(' ');
   return {
     text: `${icon} ${run.command}${args ? ` ${args}` : ''} · ${short} · ${formatCost(run.cost)}`,
-    tooltip: `${progressTitle(run)}\n${progressMessage(run, now)}\nClick for its menu: show, cancel, review, log.`,
+    tooltip: `${progressTitle(run)}\n${progressMessage(run, now)}\nClick for its menu: show, stop, review, log.`,
   };
 }

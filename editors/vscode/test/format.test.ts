@@ -58,6 +58,9 @@ test('run and step boundaries, proposals and endings', () => {
   );
   assert.equal(formatEvent({ type: 'run_finished', run_id: R, cost_usd: 0.02, output: 'x' }), '■ run r-1 finished · $0.02');
   assert.equal(formatEvent({ type: 'run_failed', run_id: R, error: 'boom', step_id: 'fix' }), '✗ run r-1 failed in fix: boom');
+  // a run a person ended reads `stopped`, as the CLI says; a reason other than the bare word follows
+  assert.equal(formatEvent({ type: 'run_cancelled', run_id: R, reason: 'cancelled' }), '■ run r-1 stopped');
+  assert.equal(formatEvent({ type: 'run_cancelled', run_id: R, reason: 'a hook said stop' }), '■ run r-1 stopped: a hook said stop');
   assert.equal(formatEvent({ type: 'gate_opened', run_id: R, step_id: 'fix', gate: 'review' }), '  ‖ fix: waiting for your review');
   assert.equal(formatEvent({ type: 'something_new', run_id: R }), '  · something_new');
 });

@@ -45,7 +45,8 @@ test('the status bar shows the active run, and how many others run', () => {
   assert.match(statusText(t.current(), t.active().length).text, /three · \$0.00 \+1$/);
   t.apply({ type: 'run_cancelled', run_id: 'a', reason: 'by you' });
   t.apply({ type: 'run_cancelled', run_id: 'c', reason: 'by you' });
-  assert.equal(statusText(t.current(), 0).text, '$(circle-slash) Orchestra: three cancelled · $0.00');
+  assert.equal(statusText(t.current(), 0).text, '$(circle-slash) Orchestra: three stopped · $0.00');
+  assert.equal(statusText(t.runs.get('c'), 0).tooltip, 'Run c stopped');
   assert.equal(statusText(t.runs.get('b'), 0).tooltip, 'Run b failed: no key');
 });
 
