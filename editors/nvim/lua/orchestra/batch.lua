@@ -87,7 +87,8 @@ function M.lines(progress)
     end
     table.insert(lines, ("%-20s %-11s %-28s %9s  %s"):format(item.item, state, verdicts(item), util.cost(item.costUsd), text(item.runId)))
     by_line[#lines] = item
-    if text(item.error) ~= "" then
+    -- a stopped item's error is the server's bare reason, `cancelled`: `stopped` says it
+    if text(item.error) ~= "" and not (item.state == "cancelled" and item.error == "cancelled") then
       table.insert(lines, "    " .. text(item.error))
     end
     if text(item.branch) ~= "" then
