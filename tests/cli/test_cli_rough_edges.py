@@ -278,7 +278,7 @@ def test_listings_in_a_narrow_terminal_break_no_word(tmp_path: Path, columns: in
     [
         (".orchestra/agents", "---\nname: worker\ntools: [read_file\n---\nW.\n", "3:8"),
         (".claude/agents", "---\nname: worker\ndescription: d\nmodel: [\n---\nW.\n", "5:1"),
-        (".orchestra/agents", "---\ntools: 5\nmax_turns: many\n---\nW.\n", "2:1"),
+        (".orchestra/agents", "---\ntools: 5\nmax_turns: many\n---\nW.\n", "2:8"),
     ],
 )
 def test_a_broken_agent_is_named_where_it_is_used(

@@ -22,18 +22,19 @@ def _command(steps: str) -> str:
     return f"---\ndescription: flow\nsteps:\n{steps}---\nbody\n"
 
 
-# (the steps, the text the position points at, the message)
+# (the steps, the text the position points at (the value that is wrong, where it is one
+# line), the message)
 CASES = [
     (
         "  - id: build\n    repeat:\n      until: 'true'\n      max: 0\n"
         "      steps:\n        - {id: a, agent: worker, prompt: x}\n",
-        "max: 0",
+        "0",
         "step 'build': `repeat: max` must be 1 or more (got 0)",
     ),
     (
         "  - id: build\n    repeat:\n      until: 'true'\n      max: many\n"
         "      steps:\n        - {id: a, agent: worker, prompt: x}\n",
-        "max: many",
+        "many",
         "step 'build': `repeat: max` must be a whole number, not 'many'",
     ),
     (
@@ -45,7 +46,7 @@ CASES = [
     (
         "  - id: loop\n    repeat:\n      until: 3\n      max: 2\n"
         "      steps:\n        - {id: a, agent: worker, prompt: x}\n",
-        "until: 3",
+        "3",
         "step 'loop': `repeat: until` must be text",
     ),
     (
@@ -57,13 +58,13 @@ CASES = [
     (
         "  - id: each\n    for_each: \"['a']\"\n    max_parallel: true\n    steps:\n"
         "      - {id: a, agent: worker, prompt: y}\n",
-        "max_parallel: true",
+        "true",
         "step 'each': `max_parallel` must be a whole number, not true",
     ),
     (
         "  - id: both\n    parallel:\n      - id: one\n        agent: worker\n"
         "        prompt: z\n        output: a schema\n",
-        "output: a schema",
+        "a schema",
         "step 'one': `output` must be a JSON Schema, written as a mapping",
     ),
     (
@@ -81,12 +82,12 @@ CASES = [
     ),
     (
         "  - id: 7\n    agent: worker\n    prompt: q\n",
-        "id: 7",
+        "7",
         "steps[1]: `id` must be text",
     ),
     (
         "  - id: 'bad id!'\n    agent: worker\n    prompt: q\n",
-        "id: 'bad id!'",
+        "'bad id!'",
         "steps[1]: `id` must be a name of letters, digits, `_` and `-`",
     ),
     (
@@ -104,14 +105,14 @@ CASES = [
     (
         "  - id: grp\n    parallel:\n      - id: inner\n        agent: worker\n"
         "        prompt: y\n        on_max_turns: retry\n",
-        "on_max_turns: retry",
+        "retry",
         "step 'inner': `on_max_turns` must be one of",
     ),
 ]
 
 
 @pytest.mark.parametrize(("steps", "at", "message"), CASES)
-def test_check_names_the_step_and_key_at_the_key(
+def test_check_names_the_step_and_key_where_the_fix_goes(
     tmp_path: Path, steps: str, at: str, message: str
 ) -> None:
     text = _command(steps)
@@ -137,7 +138,7 @@ def test_a_refused_run_and_batch_say_the_first_error_where_it_is(tmp_path: Path)
         assert done.returncode == 2, done.stdout + done.stderr
         said = done.stderr.strip()
         assert said.startswith("orchestra: command 'flow' cannot run, its file has errors: "), said
-        assert f".orchestra/commands/flow.md:7:7: error: {message}" in said, said
+        assert f".orchestra/commands/flow.md:7:12: error: {message}" in said, said
         assert "`orchestra check`" in said and "Traceback" not in said, said
     unknown = orchestra(root, "http://127.0.0.1:9", tmp_path / "config", "run", "flwo")
     assert unknown.returncode == 2
@@ -171,8 +172,8 @@ def test_items_of_other_lists_are_named_by_their_place_too(tmp_path: Path) -> No
             said[found[3]] = lines[int(found[1]) - 1][int(found[2]) - 1 :]
     expected = {
         "`arguments[1]: name` must be a name of letters, digits, `_` and `-`, not starting "
-        "with a digit or `-` (got 'bad name')": 'name: "bad name"',
-        "`arguments[2]: required` must be true or false, not 'yes'": 'required: "yes"}',
+        "with a digit or `-` (got 'bad name')": '"bad name"',
+        "`arguments[2]: required` must be true or false, not 'yes'": '"yes"}',
         "`arguments[3]` needs the key `name`": "{description: no name}",
         "`code_action: kinds[1]` must be one of quickfix, refactor, source (got 'quickfx'); "
         "did you mean 'quickfix'?": "quickfx]",

@@ -202,7 +202,7 @@ async def test_every_error_of_a_file_shows_at_once_in_the_editor(
     )
     found = await diagnostics_at(editor, editor.uri(relative))
     starts = sorted((d.range.start.line, d.range.start.character) for d in found)
-    assert starts == [(1, 0), (2, 0), (3, 19)], found
+    assert starts == [(1, 0), (2, 11), (3, 19)], found  # `true`, the wrong value
     messages = " | ".join(sorted(d.message for d in found))
     assert "descripton" in messages and "max_turns" in messages and "'nosuch'" in messages
     # The engine is built in the background; the process exits only once it is (the
@@ -228,7 +228,7 @@ async def test_a_broken_step_leaves_the_later_steps_diagnostics_in_place(
     )
     found = await diagnostics_at(editor, editor.uri(relative))
     placed = sorted((d.range.start.line, d.range.start.character, d.message) for d in found)
-    assert [(line, column) for line, column, _ in placed] == [(5, 4), (7, 11), (11, 4)], found
+    assert [(line, column) for line, column, _ in placed] == [(5, 4), (7, 11), (11, 10)], found
     assert placed[0][2].startswith("step 'one': unknown key 'promt'; did you mean 'prompt'?")
     assert placed[1][2].startswith("step 'two' uses agent 'helpr'")
     assert placed[2][2].startswith("step 'three': `gate` must be one of approve, review")

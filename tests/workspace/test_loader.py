@@ -155,11 +155,11 @@ def test_broken_files_are_reported_at_their_place(write_files: WriteFiles, user_
     assert "no MCP server 'jira' is configured" in badtools[1][3]
     assert badtools[2][:3] == (5, 5, "error") and "matches no built-in tool" in badtools[2][3]
     [turns] = problems(ws, "turns.md")
-    assert turns[:3] == (2, 1, "error") and "max_turns" in turns[3] and "'ten'" in turns[3]
+    assert turns[:3] == (2, 12, "error") and "max_turns" in turns[3] and "'ten'" in turns[3]
 
     # Every problem of the file at once: the bad gate does not hide the others.
     bad = problems(ws, "bad.md")
-    assert [p[:2] for p in bad] == [(7, 12), (8, 18), (11, 18), (15, 5)]
+    assert [p[:2] for p in bad] == [(7, 12), (8, 18), (11, 18), (15, 11)]
     assert "agent 'nobody'" in bad[0][3] and "'{{tiket}}'" in bad[1][3]
     assert "no earlier step 'three'" in bad[2][3] and "gate" in bad[3][3]
     assert "bad" not in ws.commands  # a file in error is never put in force
@@ -168,6 +168,51 @@ def test_broken_files_are_reported_at_their_place(write_files: WriteFiles, user_
     assert "did you mean 'max_cost_usd'" in config[3]
     [mcp] = problems(ws, "mcp.json")
     assert mcp[:3] == (1, 43, "error") and "a comma before '}'" in mcp[3]  # at the comma
+
+
+def underlined(ws: Workspace, name: str) -> list[tuple[str, str]]:
+    """(the text each diagnostic of one file underlines, its message), by position."""
+    found = sorted(
+        (d for d in ws.diagnostics if d.path.name == name), key=lambda d: (d.line, d.column)
+    )
+    lines = {d.path: d.path.read_text(encoding="utf-8").splitlines() for d in found}
+    said = []
+    for d in found:
+        span, text = d.span, lines[d.path]
+        assert span.end_line == span.line, d  # every case here is on one line
+        said.append((text[span.line][span.column : span.end_column], d.message))
+    return said
+
+
+def test_a_wrong_value_is_underlined_not_its_key(write_files: WriteFiles, user_dir: Path) -> None:
+    """A positioned error points where the fix goes: at a value of the wrong type, out
+    of range or not among the choices, in YAML, JSON and TOML alike; at the key when
+    the key is what is wrong (unknown) or the value is a whole mapping."""
+    root = write_files(
+        {
+            ".orchestra/agents/turns.md": '---\nmax_turns: "ten"\nmodle: x\n---\nBody\n',
+            ".orchestra/commands/gates.md": (
+                "---\ndescription: x\nmode: sometimes\nsteps:\n  - id: one\n"
+                "    agent: developer\n    prompt: hi\n    gate: [approve]\n---\n"
+            ),
+            ".orchestra/mcp.json": (
+                '{"mcpServers": {"tickets": {"command": "x", "timeout": "ten"},\n'
+                '  "pages": {"command": "y", "timeout": -1}}}'
+            ),
+            ".orchestra/config.toml": "[mcp]\ncall_timeout_seconds = 'ten'\n[model]\nmax_cost = 3\n",
+        }
+    )
+    ws = load(root, user_dir)
+    turns = underlined(ws, "turns.md")
+    assert [shown for shown, _ in turns] == ['"ten"', "modle"], turns
+    assert "max_turns" in turns[0][1] and "unknown field 'modle'" in turns[1][1]
+    gates = underlined(ws, "gates.md")
+    assert [shown for shown, _ in gates] == ["sometimes", "[approve]"], gates
+    mcp = underlined(ws, "mcp.json")
+    assert [shown for shown, _ in mcp] == ['"ten"', "-1"], mcp
+    config = underlined(ws, "config.toml")
+    assert [shown for shown, _ in config] == ["'ten'", "max_cost"], config
+    assert "unknown field 'max_cost'" in config[1][1]
 
 
 def test_cross_file_problems(write_files: WriteFiles, user_dir: Path) -> None:

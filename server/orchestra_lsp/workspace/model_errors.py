@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from orchestra_lsp.workspace.commands import ID_PATTERN
-from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity
+from orchestra_lsp.workspace.diagnostics import DiagnosticSink, Severity, Span
 from orchestra_lsp.workspace.yaml_positions import FieldPath, PositionMap
 
 M = TypeVar("M", bound=BaseModel)
@@ -268,9 +268,26 @@ def validate_all(
         if not strict:
             message += "; ignored"
         severity = Severity.ERROR if strict else Severity.WARNING
-        sink.add(message, positions.key(tuple(error["loc"])), severity)
+        sink.add(message, _where(error, positions), severity)
     partial = _partial(model, data, errors)
     return Validated(None if failed else partial, partial)
+
+
+#: Errors about a key, not its value: one missing (there is no value to point at), one
+#: not known (the key is what is wrong).
+_ABOUT_THE_KEY = frozenset({"missing", "extra_forbidden"})
+
+
+def _where(error: ErrorDetails, positions: PositionMap) -> Span:
+    """Where a person looks to fix `error`: the value that is wrong (`timeout: "ten"`
+    underlines `"ten"`, `gate: [approve]` the list) when it is written on one line; else
+    its key (a missing or unknown key, or a value of many lines, which would underline
+    them all), else the nearest parent, as `PositionMap.key` finds it."""
+    path = tuple(error["loc"])
+    value = positions.values.get(path) if error["type"] not in _ABOUT_THE_KEY else None
+    if value is not None and value[0] == value[2]:
+        return positions.value(path)
+    return positions.key(path)
 
 
 def _validated(model: type[M], data: Any) -> tuple[M | None, list[ErrorDetails]]:

@@ -1,7 +1,8 @@
 """Parse TOML and JSON files into data plus positions, reporting syntax errors.
 
 tomllib and json say where a syntax error is but not where a key sits; the
-position maps here are good enough to point at the key a validation error names.
+position maps here are good enough to point at the key or the one-line value a validation
+error names.
 """
 
 from __future__ import annotations
