@@ -2,7 +2,8 @@
 
 The one formatter for every duration the CLI and the reports print (the journal keeps
 milliseconds to the microsecond; nobody reads `38.628 ms`). VS Code's `formatDuration`
-writes the same forms.
+(editors/vscode/src/format.ts) and Neovim's `util.duration` (editors/nvim) copy its rules;
+their tests hold them to it.
 """
 
 from __future__ import annotations

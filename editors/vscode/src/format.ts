@@ -11,11 +11,28 @@ export function shorten(text: string, max: number): string {
   return flat.length <= max ? flat : flat.slice(0, max - 1) + '…';
 }
 
+/** Python's round(): to the nearest integer, halves to the even one. */
+function roundEven(x: number): number {
+  const floor = Math.floor(x);
+  const rest = x - floor;
+  return rest > 0.5 || (rest === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
+}
+
+/**
+ * A duration as the CLI prints it (server/orchestra_lsp/durations.py `for_people`, the
+ * same thresholds and units): `<1 ms`, `39 ms`, `1.2 s`, `2 min 5 s`, `1 h 3 min`; `?`
+ * for a negative value (a clock that stepped back).
+ */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+  if (!(ms >= 0)) return '?';
+  if (ms > 0 && ms < 0.5) return '<1 ms';
+  if (roundEven(ms) < 1000) return `${roundEven(ms)} ms`;
+  const tenths = roundEven(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const seconds = roundEven(ms / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  const minutes = roundEven(ms / 60_000);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** A time as people say it: "just now", "42 s ago", "2 min ago", "3 h ago", else the date. */

@@ -4,6 +4,18 @@ import { EventLog, contextMarkdown, formatAgo, formatCost, formatDuration, forma
 
 const R = 'r-1';
 
+test('durations read as the CLI prints them (durations.py for_people, halves to even)', () => {
+  // Written by for_people itself, for these values.
+  const cli: [number, string][] = [
+    [-1, '?'], [0, '0 ms'], [0.2, '<1 ms'], [0.5, '0 ms'], [0.7, '1 ms'], [2.5, '2 ms'],
+    [38.628, '39 ms'], [999.4, '999 ms'], [999.5, '1.0 s'], [999.6, '1.0 s'], [1050, '1.0 s'],
+    [1150, '1.2 s'], [1530, '1.5 s'], [59_949, '59.9 s'], [59_950, '1 min 0 s'],
+    [119_700, '2 min 0 s'], [125_000, '2 min 5 s'], [3_599_500, '1 h 0 min'],
+    [3_630_000, '1 h 0 min'], [172_800_000, '48 h 0 min'],
+  ];
+  assert.deepEqual(cli.map(([ms]) => [ms, formatDuration(ms)]), cli);
+});
+
 test('durations, costs and tokens read like a person would write them', () => {
   assert.equal(formatDuration(12.4), '12 ms');
   assert.equal(formatDuration(1530), '1.5 s');
