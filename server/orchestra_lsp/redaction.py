@@ -29,9 +29,13 @@ be the start of a secret (an unfinished assignment or URL too), and dropping wha
 continues a token redacted at the end of the previous piece, so a secret split across
 two deltas is caught too.
 
-Literal secrets shorter than 4 characters are ignored (values such as ``1`` or ``on`` in
-an `env` block are configuration); encoded forms are added for secrets of 8 characters or
-more (a short secret's base64 core would match ordinary text).
+A literal secret is redacted only where it could be a secret at all (see
+`could_be_secret`): not shorter than 4 characters (``1`` or ``on`` in an `env` block
+are configuration), not a placeholder (``<your key>``, ``${TOKEN}``, ``your-key-here``)
+and not a plain word (a ``PGPASSWORD=postgres``): ordinary text is full of those. One
+shorter than 8 characters is replaced only as a whole token (``pytest`` keeps its
+``test``); encoded forms are added for secrets of 8 characters or more (a short
+secret's base64 core would match ordinary text).
 """
 
 from __future__ import annotations
@@ -246,6 +250,66 @@ def secret_variants(secret: str) -> set[str]:
 _SCHEMES = frozenset({"bearer", "basic", "token", "bot", "apikey"})
 
 
+@lru_cache(maxsize=4096)
+def could_be_secret(value: str) -> bool:
+    """Whether a known value (an environment variable's, an `env` entry's, the API key)
+    is worth redacting as a literal wherever it appears: 4 characters or more, and none
+    of what detect-secrets' filters read as no secret — a placeholder (see
+    `is_placeholder`), a run (`12345678`, `abcdefgh`), no letter or digit at all
+    (`********`), or under 1.5 bits of Shannon entropy a character by its entropy
+    plugin (`xxxxxxxx`, `aaaa1111`) — nor a plain word (`postgres`, `test`,
+    `Production`: letters only, in one case or capitalised), which ordinary text is full
+    of. A person's ``PGPASSWORD=postgres`` is no secret worth mangling every mention of
+    the database for. Imports detect-secrets; cached, since a logging filter builds a
+    redactor a record."""
+    from detect_secrets.filters import heuristic
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
+
+    word = value.strip()
+    if len(word) < MIN_SECRET_LENGTH or is_placeholder(word):
+        return False
+    if word.isalpha() and (word.islower() or word.isupper() or word.istitle()):
+        return False
+    return not (
+        heuristic.is_sequential_string(word)
+        or heuristic.is_not_alphanumeric_string(word)
+        or Base64HighEntropyString().calculate_shannon_entropy(word) < _MIN_ENTROPY
+    )
+
+
+_MIN_ENTROPY = 1.5
+#: The words of a placeholder someone is meant to replace (`your-key-here`,
+#: `YOUR_API_KEY`, `<your key>`, `token_here`).
+_PLACEHOLDER_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:your|here)(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether `value` stands for a secret rather than being one: a template (`<token>`,
+    `<your key>`, `{token}`, `${TOKEN}`) or a variable (`$TOKEN`), as detect-secrets'
+    filters read them, or a text to replace (`your-key-here`, `YOUR_API_KEY`)."""
+    from detect_secrets.filters import heuristic
+
+    return bool(
+        heuristic.is_templated_secret(value)
+        or heuristic.is_prefixed_with_dollar_sign(value)
+        or _PLACEHOLDER_WORDS.search(value)
+    )
+
+
+def _literal_pattern(literal: str) -> str:
+    """The regular expression for `literal`: one shorter than `MIN_VARIANT_LENGTH` only
+    where no letter or digit continues it on either side (a 4-character API key `ab12`
+    is no secret inside `xab123`, and a short value inside a longer word is chance);
+    a longer one anywhere (no chance puts it inside another word, and inside a longer
+    token it is still the secret, readable)."""
+    escaped = re.escape(literal)
+    if len(literal) >= MIN_VARIANT_LENGTH:
+        return escaped
+    before = r"(?<![^\W_])" if literal[0].isalnum() else ""
+    after = r"(?![^\W_])" if literal[-1].isalnum() else ""
+    return f"{before}{escaped}{after}"
+
+
 def _basic_password(token: str) -> set[str]:
     try:
         decoded = base64.b64decode(token, validate=True).decode("utf-8")
@@ -263,20 +327,34 @@ class Redactor:
     ) -> None:
         given = {secret for secret in secrets if len(secret.strip()) >= MIN_SECRET_LENGTH}
         self._secrets = tuple(sorted(given))
-        variants = set().union(*(secret_variants(secret) for secret in given)) if given else set()
-        # Longest first, so a secret containing another is replaced whole.
-        self._literals = tuple(sorted(variants, key=len, reverse=True))
         self._patterns = tuple(patterns)
-        self._literal_regex = (
-            re.compile("|".join(re.escape(v) for v in self._literals)) if self._literals else None
-        )
+        self._matcher: tuple[tuple[str, ...], re.Pattern[str] | None] | None = None
+        """The literals and their regular expression (see `_literal_matcher`), made on
+        first use: deciding which values could be secrets imports detect-secrets."""
         self._screened = self._patterns == DEFAULT_PATTERNS
         self._screen: Any = None
         """One RE2 pass for the literals and `_SHAPE_WORDS` (see `_combined_screen`),
         compiled on first use, like `_shape_screen`; False where RE2 will not take it."""
-        self._longest = max((len(v) for v in self._literals), default=0)
         self._prefix_set: frozenset[str] | None = None
         self._prefix_ends: dict[str, tuple[int, ...]] = {}
+
+    def _literal_matcher(self) -> tuple[tuple[str, ...], re.Pattern[str] | None]:
+        """The forms of the given secrets that could be secrets (see `could_be_secret`),
+        longest first so a secret containing another is replaced whole, and the regular
+        expression that finds them: one shorter than `MIN_VARIANT_LENGTH` only as a whole
+        token (see `_literal_pattern`)."""
+        if self._matcher is None:
+            variants = {
+                variant
+                for secret in self._secrets
+                if could_be_secret(secret)
+                for variant in secret_variants(secret)
+                if could_be_secret(variant)
+            }
+            literals = tuple(sorted(variants, key=len, reverse=True))
+            regex = re.compile("|".join(map(_literal_pattern, literals))) if literals else None
+            self._matcher = literals, regex
+        return self._matcher
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -299,8 +377,9 @@ class Redactor:
         screen = self._combined()
         if screen is not None and screen.search(text) is None:
             return text  # neither a literal secret nor a shape's word, in one pass
-        if self._literal_regex is not None:
-            text = self._literal_regex.sub(REDACTED, text)
+        literal_regex = self._literal_matcher()[1]
+        if literal_regex is not None:
+            text = literal_regex.sub(REDACTED, text)
         spans: list[tuple[int, int]] = []
         if not self._screened or _shape_screen().search(text) is not None:
             rules = _shape_rules(self._patterns)
@@ -338,7 +417,9 @@ class Redactor:
         """The one-pass screen, or None where there is none (custom patterns, or
         literals RE2 will not take)."""
         if self._screen is None:
-            self._screen = (self._screened and _combined_screen(self._literals)) or False
+            self._screen = (
+                self._screened and _combined_screen(self._literal_matcher()[0])
+            ) or False
             # The codec `_json_unescaped` reads escapes with is imported on its first use
             # (half a millisecond): now, with the screen, not in the turn of the first
             # event that has an escape.
@@ -375,7 +456,7 @@ class Redactor:
         """How many characters at the end of `text` (already redacted) could be the start
         of a secret that the next piece of a stream completes."""
         longest = 0
-        if text and self._literals:
+        if text and self._literal_matcher()[0]:
             prefixes, lengths = self._prefixes()
             # Only the lengths of prefixes that end in the text's last character: most
             # text ends in one no secret prefix of that length does.
@@ -407,7 +488,9 @@ class Redactor:
         ending in it, longest first."""
         if self._prefix_set is None:
             self._prefix_set = frozenset(
-                literal[:length] for literal in self._literals for length in range(1, len(literal))
+                literal[:length]
+                for literal in self._literal_matcher()[0]
+                for length in range(1, len(literal))
             )
             ends: dict[str, set[int]] = {}
             for prefix in self._prefix_set:
