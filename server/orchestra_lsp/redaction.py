@@ -635,7 +635,7 @@ def _keyword_rule() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<name>(?:{words})\w*)(?:\\?[\]'\"]){{0,2}}(?P<before>[ \t]*)"
         r"(?P<op>:=|=>|===?|!==?|=|:)(?P<after>[ \t]*)@?"
-        rf"(?:(?P<q>\\?[\"'`])(?P<quoted>{value})(?P=q)|(?P<bare>[^\s\"'`\\]+))",
+        rf"(?:(?P<q>\\?[\"'`])(?P<quoted>{value})(?P=q)|(?P<bare><[^<>\n]*>|[^\s\"'`\\]+))",
         re.IGNORECASE,
     )
 
@@ -710,12 +710,13 @@ def _keyword_spans(text: str) -> Iterator[tuple[int, int]]:
 
 def _literal_secret(value: str, assignment: str, *, bare: bool) -> bool:
     """Whether `value`, assigned in `assignment`, is a literal secret: detect-secrets'
-    default filters for its keyword plugin (not a template `{x}`/`<x>`/`${x}`, not
-    `$VAR`, has a letter, not a run like `abcdef`, not an id `user_id = …`, no call or
-    subscript `os.environ["X"]`), and not a constant (`None`, `null`); a bare value also
-    not a dotted name (`self.password`, `process.env.API_KEY`), nor a path (`PWD=/home/a`),
-    and 4 characters or more. Its UUID filter is not applied: a UUID assigned to an API
-    key is one (Heroku's are UUIDs)."""
+    default filters for its keyword plugin (not a placeholder, see `is_placeholder`:
+    `{x}`/`<x>`/`${x}`, `$VAR`, `your-key-here`; has a letter, not a run like `abcdef`,
+    not an id `user_id = …`, no call or subscript `os.environ["X"]`), and not a constant
+    (`None`, `null`); a bare value also not a dotted name (`self.password`,
+    `process.env.API_KEY`), nor a path (`PWD=/home/a`), and 4 characters or more. Its
+    UUID filter is not applied: a UUID assigned to an API key is one (Heroku's are
+    UUIDs)."""
     from detect_secrets.filters import heuristic
 
     if value.lower().strip("[]") in _CONSTANTS:
@@ -729,8 +730,7 @@ def _literal_secret(value: str, assignment: str, *, bare: bool) -> bool:
     ):
         return False
     return not (
-        heuristic.is_templated_secret(value)
-        or heuristic.is_prefixed_with_dollar_sign(value)
+        is_placeholder(value)
         or heuristic.is_not_alphanumeric_string(value)
         or heuristic.is_sequential_string(value)
         or heuristic.is_likely_id_string(value, assignment)

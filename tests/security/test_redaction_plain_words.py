@@ -1,6 +1,6 @@
 """Which known values are redacted as literals, and where: a value that could be no
 secret (a plain word, a placeholder, a run) never is; a short one only as a whole token;
-a long one wherever it appears."""
+a long one wherever it appears. And placeholders after a credential's name are kept."""
 
 from __future__ import annotations
 
@@ -64,3 +64,29 @@ def test_a_streamed_reply_keeps_words_a_weak_key_is_part_of() -> None:
     pieces = ["run py", "test with post", "gres and k3", "y9 not k3y9x"]
     shown = "".join(stream.feed(piece) for piece in pieces) + stream.flush()
     assert shown == "run pytest with postgres and [redacted] not k3y9x"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "export ANTHROPIC_API_KEY=<your key> (from console.anthropic.com)",
+        "API_KEY=your-key-here",
+        "GITHUB_TOKEN=YOUR_TOKEN password: <token>",
+        'api_key = "${API_KEY}" and SECRET=$SECRET',
+        "client_secret: your_secret_here",
+    ],
+)
+def test_a_placeholder_after_a_credentials_name_is_kept(text: str) -> None:
+    assert Redactor().redact_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("API_KEY=s3cr3tK3y99 next", "API_KEY=[redacted] next"),
+        ("password=<Xk9mQ2zpW4 next", "password=[redacted] next"),  # no closing `>`
+        ('password = "yourPassw0rd-9x"', 'password = "[redacted]"'),
+    ],
+)
+def test_a_value_that_only_looks_like_a_placeholder_is_redacted(text: str, shown: str) -> None:
+    assert Redactor().redact_text(text) == shown

@@ -1,7 +1,8 @@
 """Redaction keeps ordinary text, through the real CLI: a person's environment full of
 weak "secrets" (``PGPASSWORD=postgres``, ``ANTHROPIC_API_KEY=test``) does not mangle
 words on the terminal, in the journal (which `orchestra resume` reads) or in what a
-later step is given, while a real credential of theirs is still redacted everywhere.
+later step is given, while a real credential of theirs is still redacted everywhere;
+and the hint for a missing API key shows its ``<your key>`` placeholder as written.
 """
 
 from __future__ import annotations
@@ -91,3 +92,13 @@ def test_weak_environment_values_do_not_mangle_words(repo: Path) -> None:
     for where, text in {"terminal": shown, "journal": journal}.items():
         assert DEPLOY_TOKEN not in text, where
         assert "Done; [redacted] was not needed." in text, (where, text[-2000:])
+
+
+def test_the_missing_key_hint_keeps_its_placeholder(repo: Path) -> None:
+    """No key and the real API: the run stops before any call, saying how to set one."""
+    no_key = {"ANTHROPIC_API_KEY": "", "ANTHROPIC_BASE_URL": ""}
+    done = person_runs(repo, "run", "ask", "--yes", env=no_key)
+    shown = done.stdout + done.stderr
+    assert done.returncode != 0, shown
+    assert "export ANTHROPIC_API_KEY=<your key> (from console.anthropic.com)" in shown, shown
+    assert "[redacted]" not in shown, shown
