@@ -92,6 +92,23 @@ def test_weak_environment_values_do_not_mangle_words(repo: Path) -> None:
     for where, text in {"terminal": shown, "journal": journal}.items():
         assert DEPLOY_TOKEN not in text, where
         assert "Done; [redacted] was not needed." in text, (where, text[-2000:])
+    # `orchestra resume` reads the journal: the step it runs again is given the words.
+    with ScriptedServer([{"name": "again", "reply": {"text": "Followed."}}]) as model:
+        again = person_runs(
+            repo,
+            "resume",
+            "last",
+            "--from",
+            "follow",
+            "--yes",
+            model_url=model.base_url,
+            env=PERSON,
+        )
+        model.assert_no_failures()
+        model.assert_all_consumed()
+        resent = received(model)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"Follow up on: {REPLY}" in resent, resent[-2000:]
 
 
 def test_the_missing_key_hint_keeps_its_placeholder(repo: Path) -> None:
