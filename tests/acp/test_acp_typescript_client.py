@@ -483,7 +483,7 @@ def test_plan_mode_proposes_and_writes_nothing_until_reviewed_in_another_mode(
     planned = load_run(root, first)
     decided = [e for e in planned.events if e["type"] == "proposal_decided"]
     assert [(e["outcome"], e["detail"]) for e in decided] == [
-        ("pending", "not written (plan mode)")
+        ("pending", "plan mode writes nothing")
     ]
     [denied] = [
         e for e in planned.events if e["type"] == "permission_decided" and e["verdict"] == "deny"

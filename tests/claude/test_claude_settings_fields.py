@@ -99,7 +99,7 @@ def test_valid_claude_code_fields_are_not_unknown(tmp_path: Path) -> None:
         "'browser' is not used: Claude Code settings' enabledMcpjsonServers does not name it"
         in (text)
     )
-    assert summary.strip().endswith("1 MCP servers"), summary
+    assert summary.strip().endswith("1 MCP server"), summary
 
     # `enableAllProjectMcpServers: true` in the person's own settings approves the rest
     local = {"enableAllProjectMcpServers": True}

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from orchestra_lsp.cli.words import counted
 from orchestra_lsp.workspace import inputs, result_cache
 from orchestra_lsp.workspace.diagnostic_text import render_line
 
@@ -125,7 +126,8 @@ def _print(found: list[Finding], counts: tuple[int, int, int], *, as_json: bool)
             print(render_line(path, line, column, severity, text, here))
         summary = (
             f"{errors} error(s), {warnings} warning(s); "
-            f"{counts[0]} agents, {counts[1]} commands, {counts[2]} MCP servers"
+            f"{counted(counts[0], 'agent')}, {counted(counts[1], 'command')}, "
+            f"{counted(counts[2], 'MCP server')}"
         )
         print(summary, file=sys.stderr)
     return 1 if errors else 0

@@ -45,6 +45,7 @@ from rich.text import Text
 from orchestra_lsp.cli.batch_cmd import ItemProgress, print_summary
 from orchestra_lsp.cli.console import TerminalConsole
 from orchestra_lsp.cli.terminal import TerminalFrontEnd
+from orchestra_lsp.cli.words import counted
 from orchestra_lsp.engine import Engine, RunRequest
 from orchestra_lsp.engine.batch import (
     BatchOptions,
@@ -300,7 +301,8 @@ def _shop(args: argparse.Namespace, console: Console) -> int:
     with environment(env):
         workspace = load_workspace(target)
     console.print(
-        f"orchestra check: {len(workspace.errors)} error(s); {len(workspace.agents)} agents; "
+        f"orchestra check: {len(workspace.errors)} error(s); "
+        f"{counted(len(workspace.agents), 'agent')}; "
         f"MCP servers: {', '.join(sorted(workspace.mcp_servers))}"
     )
     moved = "" if port == SHOP_PORT else f" (port {SHOP_PORT} is taken: moved to {port})"
@@ -504,7 +506,8 @@ def _calculator(args: argparse.Namespace, console: Console) -> int:
     workspace = load_workspace(target)
     console.print(
         f"orchestra check: {len(workspace.errors)} error(s); "
-        f"{len(workspace.agents)} agents; commands: {', '.join(sorted(workspace.commands))}"
+        f"{counted(len(workspace.agents), 'agent')}; "
+        f"commands: {', '.join(sorted(workspace.commands))}"
     )
     console.print(f"tests before: {_tests(target, CALCULATOR_TESTS)}")
     console.print(GATES_PASS, soft_wrap=True)

@@ -15,6 +15,7 @@ from rich.markup import escape
 from orchestra_lsp.changes import Changeset
 from orchestra_lsp.cli.tables import print_table, unwrapped_console
 from orchestra_lsp.cli.terminal import diff_text, models_said, result_preview, unified_diff
+from orchestra_lsp.cli.words import counted
 from orchestra_lsp.durations import for_people
 from orchestra_lsp.engine import FileReview
 from orchestra_lsp.engine.batch import BATCHES, BatchSummary, list_batches
@@ -231,7 +232,8 @@ def runs(args: argparse.Namespace) -> int:
     )
     if more:
         unwrapped_console().print(
-            f"the newest {len(summaries)} runs; older ones: orchestra runs --all (or --limit N)"
+            f"the newest {counted(len(summaries), 'run')}; older ones: orchestra runs --all "
+            "(or --limit N)"
         )
     if batches:
         _print_batches(root, batches)

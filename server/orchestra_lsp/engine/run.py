@@ -1375,12 +1375,11 @@ class Run:
         accepted = [h.id for h in change.hunks() if h.id in (made.accepted or [])]
         if not accepted:
             return _plain(change, "rejected", [], "no hunk accepted")
+        # `pending` reads "pending (not written)" (LABELS): the detail says why alone.
         if self.ctx.plan:
-            return _plain(change, "pending", accepted, "not written (plan mode)")
+            return _plain(change, "pending", accepted, "plan mode writes nothing")
         if self.ctx.unattended and not self.ctx.apply:
-            return _plain(
-                change, "pending", accepted, "not written (pass --apply to write accepted changes)"
-            )
+            return _plain(change, "pending", accepted, "pass --apply to write accepted changes")
         # Asked again as it lands: a folder on its path may have become a symbolic link
         # to a protected one since the edit was allowed (`ln -s .claude foo`).
         if self.ctx.unattended and (protected := self.ctx.policy.protection(change.path)):

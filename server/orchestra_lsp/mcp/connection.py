@@ -417,8 +417,8 @@ def _start_reason(exc: BaseException, code: int | None, timeout: float, name: st
         return "command not found (exit code: none, never ran)"
     if isinstance(exc, OSError):
         return f"cannot run it: {exc.strerror or exc} (exit code: none, never ran)"
-    if code is not None:
-        return _exit_text(code)
+    if code is not None:  # even code 0 is a failure here: it never answered
+        return f"{_exit_text(code)} before it answered initialize"
     if isinstance(exc, MCPError):
         return exc.message
     return f"{type(exc).__name__}: {exc}"
