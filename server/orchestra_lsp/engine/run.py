@@ -95,6 +95,7 @@ from orchestra_lsp.tools.run_shell import end_leftovers
 from orchestra_lsp.workspace import Agent, Command, Step, Workspace
 from orchestra_lsp.workspace.expressions import ExpressionError, evaluate, kind_of
 from orchestra_lsp.workspace.templates import PositionalArguments
+from orchestra_lsp.workspace.validation import says_nothing
 
 if TYPE_CHECKING:
     from orchestra_lsp.mcp import McpPool
@@ -278,6 +279,15 @@ class Run:
                 models=models,
             )
         )
+        if command.mcp_prompt is None and says_nothing(command):
+            self.emit(
+                Notice(
+                    run_id=self.run_id,
+                    level="warning",
+                    message=f"the command '{command.name}' has no instructions (an empty "
+                    "body and no step prompt): the model is sent its arguments alone",
+                )
+            )
         output = ""
         if self.hooks is not None and self.hooks.has("SessionStart") and command.steps:
             started = await self.hooks.run(

@@ -348,6 +348,27 @@ def check_command(
         spans = _spans_in_body(command.source.body_line, command.instructions, parsed.lines, bad)
         for (_, message), span in zip(bad, spans, strict=True):
             sink.add(message, span)
+    _check_said_something(command, sink)
+
+
+def says_nothing(command: Command) -> bool:
+    """No body and no step prompt: the command still runs, and bills a model turn on
+    nothing but its arguments (an empty file, or front matter alone, is a mistake)."""
+    return not command.instructions.strip() and not any(
+        s.prompt.strip() for s in command.agent_steps()
+    )
+
+
+def _check_said_something(command: Command, sink: DiagnosticSink) -> None:
+    if not says_nothing(command) or command.mcp_prompt is not None:
+        return
+    sink.add(
+        "the command has no instructions: its body is empty and no step has a prompt, so "
+        "the model would be sent its arguments alone; write what it should do below the "
+        "front matter",
+        Span(),
+        Severity.WARNING,
+    )
 
 
 def _placed_steps(
