@@ -179,6 +179,9 @@ def toml_positions(text: str) -> PositionMap:
 def parse_json(text: str, sink: DiagnosticSink) -> tuple[Any, PositionMap]:
     if not _shallow(text, sink):
         return None, PositionMap()
+    if not text.strip():  # Python's message ("Expecting value") would not say so
+        sink.add("the file is empty; a JSON file holds at least `{}`", Span())
+        return None, PositionMap()
     duplicates: list[str] = []
     try:
         data = json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, duplicates))
