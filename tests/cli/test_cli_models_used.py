@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "engine"))
 from engine_helpers import MODEL, command_file, events_of, orchestra, workspace
@@ -86,3 +87,41 @@ def test_steps_on_different_models_each_say_theirs(tmp_path: Path) -> None:
     shown = orchestra(root, server, tmp_path / "config", "show", run.run_id)
     assert f"models claude-haiku-4-5, {MODEL}" in shown.stdout, shown.stdout
     assert "step look · agent scout · model claude-haiku-4-5" in shown.stdout
+
+
+LEAD = """\
+---
+name: lead
+description: Hands the look to the scout.
+tools: [task]
+---
+You lead.
+"""
+
+
+def test_a_sub_agent_s_own_model_is_named_where_it_runs(tmp_path: Path) -> None:
+    root = workspace(
+        tmp_path / "ws",
+        {"lead": command_file([{"id": "lead", "agent": "lead", "prompt": "Delegate."}])},
+        extra={".orchestra/agents/scout.md": SCOUT, ".orchestra/agents/lead.md": LEAD},
+    )
+    task = {"name": "task", "input": {"subagent_type": "scout", "prompt": "Look."}}
+    script: list[dict[str, Any]] = [
+        {"reply": {"tool_use": [task]}},
+        {"reply": {"text": "Looked."}},
+        {"reply": {"text": "Led."}},
+    ]
+    with ScriptedServer(script) as server:
+        done = orchestra(root, server, tmp_path / "config", "run", "lead", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(r.body or {}).get("model") for r in server.requests] == [
+        MODEL,
+        "claude-haiku-4-5",
+        MODEL,
+    ]
+    assert f"model {MODEL}" in done.stdout.splitlines()[0], done.stdout
+    assert "lead/task-1 · agent scout · model claude-haiku-4-5" in done.stdout, done.stdout
+    [run] = list_runs(root)
+    assert run.models == [MODEL, "claude-haiku-4-5"]
+    steps = {e["step_id"]: e["model"] for e in events_of(root, run.run_id, "step_started")}
+    assert steps == {"lead": MODEL, "lead/task-1": "claude-haiku-4-5"}
