@@ -185,8 +185,9 @@ def _skill(new: Path) -> None:
 
 
 def _linked_definitions(new: Path) -> None:
-    # `.orchestra` a link to a folder of definitions elsewhere.
-    real = new.parent / f"{new.name}-definitions"
+    # `.orchestra` a link to a folder of definitions elsewhere in the workspace (a link out
+    # of it is not read: see test_definition_links.py).
+    real = new / "definitions"
     (real / "commands").mkdir(parents=True)
     (real / "commands" / "linked.md").write_text(COMMAND.format(description="Linked"))
     (new / ".orchestra" / ".keep").unlink()

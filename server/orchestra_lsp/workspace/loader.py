@@ -115,16 +115,75 @@ class _Reader:
 
     Only regular files are read (see `files.read_regular`); anything else that sits
     where a file is expected becomes a diagnostic at that path.
+
+    Every file and folder the loader reads from the repository passes `outside` first:
+    a symlink there may lead into the workspace, or, for a workspace inside the home
+    folder, to a note (.md) there (and to a folder there, whose notes are read) — as an
+    `@` import may (persistent.py). A link anywhere else, `commands/x.md -> /etc/passwd`
+    or `.claude/commands -> /etc`, is a warning at the link and is not read: a cloned
+    repository must not send the machine's files to a model. The person's own folders
+    (`personal`: ~/.claude, ~/.config/orchestra), the built-ins and `search_paths` are
+    not the repository's: links there lead wherever their owner chose.
     """
 
-    def __init__(self, overlays: Mapping[Path, str]) -> None:
+    def __init__(
+        self, overlays: Mapping[Path, str], root: Path | None = None, personal: Iterable[Path] = ()
+    ) -> None:
         self.overlays = {path.resolve(): text for path, text in overlays.items()}
         self.diagnostics: list[Diagnostic] = []
         self.files: list[Path] = []
         self.problems: dict[Path, str] = {}
         """Why a path that exists could not be read."""
+        self.root = root
+        """The workspace's real folder; None reads every link (no repository)."""
+        self.personal = tuple(personal)
+        self.refused: set[Path] = set()
+        """The links warned about, each once."""
+        self.home = _resolved(inputs.home())
+        """The real home folder, where a link may lead to notes."""
+
+    def outside(self, path: Path, *, folder: bool = False) -> bool:
+        """Whether `path`, a file (or `folder`) the loader is about to read, is in the
+        repository but leads out of it where no link may (see the class); the link is
+        then warned about, once."""
+        root = self.root
+        if root is None or not path.is_relative_to(root) or path == root:
+            return False
+        if any(path.is_relative_to(own) for own in self.personal):
+            return False
+        real = _resolved(path)
+        if real.is_relative_to(root):
+            return False
+        home = self.home
+        in_home = real.is_relative_to(home) and root.is_relative_to(home)
+        if in_home and (folder or is_notes(real)):
+            return False
+        # The link is the first name below the root that leads out: the file itself,
+        # or a folder on the way to it.
+        link, leads = path, real
+        parts = path.relative_to(root).parts
+        for count in range(1, len(parts)):
+            above = root.joinpath(*parts[:count])
+            target = _resolved(above)
+            if not target.is_relative_to(root):
+                link, leads = above, target
+                break
+        if link not in self.refused:
+            self.refused.add(link)
+            why = (
+                "from the home folder only notes (.md) are read, never keys or credentials"
+                if in_home
+                else "outside the workspace and your home folder"
+            )
+            message = f"{link.relative_to(root)} is a link to {leads}: {why}; it is not read"
+            self.diagnostics.append(
+                Diagnostic(path=link, severity=Severity.WARNING, message=message)
+            )
+        return True
 
     def __call__(self, path: Path) -> str | None:
+        if self.outside(path):
+            return None
         if self.overlays:  # resolving costs; only needed to match editor buffers
             resolved = _resolved(path)
             if resolved in self.overlays:
@@ -157,6 +216,8 @@ class _Reader:
         )
 
     def markdown_files(self, folder: Path, recursive: bool = False) -> list[Path]:
+        if self.outside(folder, folder=True):
+            return []
         listing = list_files(folder, ".md", recursive=recursive)
         for path, message in listing.problems:
             self._problem(path, message)
@@ -192,13 +253,15 @@ def load_workspace(
     """
     root = _resolved(root)
     try:
+        user_dir = user_dir or default_user_dir()
+        claude_home = claude_home or default_claude_home()
         workspace = _load(
             root,
-            user_dir or default_user_dir(),
+            user_dir,
             builtins or builtins_dir(),
-            _Reader(overlays or {}),
+            _Reader(overlays or {}, root, (user_dir, claude_home)),
             _environment(environ),
-            claude_home or default_claude_home(),
+            claude_home,
         )
         # The terminal and the server's log redact them from now on.
         SECRETS.add([*workspace.secrets(), *environment_secrets(os.environ)])
@@ -491,7 +554,7 @@ def _skill_folders(root: Path, claude_home: Path) -> list[tuple[Path, Layer]]:
 
 
 def _skill_texts(read: _Reader, folder: Path) -> Iterable[tuple[Path, str]]:
-    if not inputs.is_dir(folder):
+    if not inputs.is_dir(folder) or read.outside(folder, folder=True):
         return
     for path in inputs.glob(folder, f"*/{SKILL_FILE}"):
         text = read(path)
@@ -576,32 +639,14 @@ def _load_mcp(
 def _load_context(
     root: Path, read: Callable[[Path], str | None], diagnostics: list[Diagnostic]
 ) -> PersistentContext:
+    """The context files' texts with their imports. A context file that is a link out of
+    the workspace is refused by the reader (`_Reader`), as every other file is."""
     sources = []
     seen: set[Path] = set()
-    real_root = _resolved(root)
-    home = _resolved(inputs.home())
     for relative in CONTEXT_FILES:
         path = root / relative
         real = _resolved(path)
         if real in seen:  # CLAUDE.md a symlink to AGENTS.md: one text, sent once
-            continue
-        # A link may lead where an `@` import may (persistent.py): into the workspace, or
-        # to a note (.md) in the home folder of a workspace inside it; never to
-        # `/proc/self/environ`, nor to `~/.ssh/id_rsa` from a cloned repository.
-        in_home = real.is_relative_to(home) and real_root.is_relative_to(home)
-        if not real.is_relative_to(real_root) and not (in_home and is_notes(real)):
-            why = (
-                "from the home folder only notes (.md) are read, never keys or credentials"
-                if in_home
-                else "outside the workspace and your home folder"
-            )
-            diagnostics.append(
-                Diagnostic(
-                    path=path,
-                    severity=Severity.WARNING,
-                    message=f"{relative} is a link to {real}: {why}; it is not read",
-                )
-            )
             continue
         text = read(path)
         if text is not None:
