@@ -163,7 +163,9 @@ def test_broken_files_are_reported_at_their_place(write_files: WriteFiles, user_
     assert "agent 'nobody'" in bad[0][3] and "'{{tiket}}'" in bad[1][3]
     assert "no earlier step 'three'" in bad[2][3] and "gate" in bad[3][3]
     assert "bad" not in ws.commands  # a file in error is never put in force
-    [config] = problems(ws, "config.toml")
+    # The unknown field does not hide the unknown model either.
+    [model, config] = problems(ws, "config.toml")
+    assert model[:3] == (2, 8, "warning") and "'x'" in model[3]
     assert config[:3] == (3, 1, "error") and "unknown field 'max_cost'" in config[3]
     assert "did you mean 'max_cost_usd'" in config[3]
     [mcp] = problems(ws, "mcp.json")

@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from orchestra_lsp.permissions import unreviewed_writes
 from orchestra_lsp.workspace.agents import PERMISSION_MODES
 from orchestra_lsp.workspace.diagnostics import Diagnostic, DiagnosticSink, Severity
-from orchestra_lsp.workspace.model_errors import validate
+from orchestra_lsp.workspace.model_errors import validate_all
 from orchestra_lsp.workspace.structured_files import parse_json
 from orchestra_lsp.workspace.tool_names import did_you_mean, from_claude, split_pattern
 from orchestra_lsp.workspace.yaml_positions import PositionMap
@@ -249,11 +249,18 @@ def load_settings(
             data, positions = parse_json(text, sink)
             if isinstance(data, dict):
                 data = _without_claude_only(data, positions, sink)
-            parsed = (
-                validate(_SettingsFile, data, positions, sink, "Claude Code settings", lenient=True)
+            validated = (
+                validate_all(
+                    _SettingsFile, data, positions, sink, "Claude Code settings", lenient=True
+                )
                 if isinstance(data, dict)
                 else None
             )
+            parsed = validated.value if validated is not None else None
+            if validated is not None and parsed is None and validated.partial is not None:
+                # Not in force (the file has errors): merged into nothing, for what the
+                # merge says about the rest, so that one mistake does not hide the next.
+                _merge(ClaudeSettings(), validated.partial, positions, sink, personal)
             if data is not None and not isinstance(data, dict):
                 sink.add("Claude Code settings must be a JSON object")
             if parsed is not None:

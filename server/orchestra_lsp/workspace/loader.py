@@ -497,6 +497,14 @@ def _folders(
 
     A `search_paths` entry that is not a folder is an error at that entry."""
     folders = [_Folder(builtins, Layer.BUILTIN), _Folder(user_dir, Layer.USER)]
+    broken = parsed_config is not None and parsed_config.value is None
+    if broken and parsed_config is not None and parsed_config.partial is not None:
+        # Not in force (the file has errors), but its other mistakes are still said.
+        for index, extra in enumerate(parsed_config.partial.search_paths):
+            problem, _ = _search_path(root, extra)
+            if problem is not None:
+                span = parsed_config.positions.value(("search_paths", index))
+                parsed_config.sink.add(f"search_paths entry '{_shown(extra)}': {problem}", span)
     for index, extra in enumerate(config.search_paths):
         problem, folder = _search_path(root, extra)
         if problem is not None:

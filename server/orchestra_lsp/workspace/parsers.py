@@ -531,10 +531,15 @@ def _skill_command(skill: Skill, spec: SkillFrontMatter) -> Command:
 def parse_config(path: Path, text: str) -> Parsed[Config]:
     sink = DiagnosticSink(path)
     data, positions = parse_toml(text, sink)
-    config = None if data is None else validate(Config, data, positions, sink, "config.toml")
-    if config is not None and "name" in config.model.model_fields_set:
-        _check_model(config.model.name, positions, ("model", "name"), sink, aliases=False)
-    return Parsed(config, positions, sink, text)
+    if data is None:
+        return Parsed(None, positions, sink, text)
+    # With the fields in error left out (`partial`), the checks of the rest still run:
+    # one mistake does not hide the next.
+    validated = validate_all(Config, data, positions, sink, "config.toml")
+    checked = validated.value or validated.partial
+    if checked is not None and "name" in checked.model.model_fields_set:
+        _check_model(checked.model.name, positions, ("model", "name"), sink, aliases=False)
+    return Parsed(validated.value, positions, sink, text, partial=validated.partial)
 
 
 def _check_model(

@@ -135,7 +135,7 @@ def _check_agent_servers(parsed: Parsed[Agent], mcp_servers: Mapping[str, McpSer
 def check_default_agent(parsed: Parsed[Config], agents: Mapping[str, Agent]) -> None:
     """`[agents] default` names an agent that exists: every step that names none runs
     it. Said here once (its commands' own checks leave it to this one)."""
-    config = parsed.value
+    config = parsed.checked
     if config is None or config.agents.default in agents:
         return
     name = config.agents.default
@@ -149,7 +149,7 @@ def check_default_agent(parsed: Parsed[Config], agents: Mapping[str, Agent]) -> 
 
 def check_permissions(parsed: Parsed[Config], mcp_servers: Mapping[str, McpServer]) -> None:
     """Rules naming tools that do not exist are warnings: they can never match."""
-    config = parsed.value
+    config = parsed.checked
     if config is None:
         return
     rules = config.permissions
@@ -177,7 +177,7 @@ def check_shadowed_allows(parsed: Parsed[Config], allows: Sequence[tuple[str, st
     `allowed-tools`, a Claude Code `permissions.allow` — makes that allow ineffective
     (deny beats ask beats allow, as in Claude Code): a warning on the rule. `allows`:
     (rule as translated to ours, where it comes from)."""
-    config = parsed.value
+    config = parsed.checked
     if config is None:
         return
     wanted = [(rule, where) for text, where in allows if isinstance(rule := parse_rule(text), Rule)]
