@@ -38,14 +38,19 @@ def test_prune_says_which_rules_kept_the_runs(tmp_path: Path) -> None:
     done = orchestra(tmp_path, "--prune", "--keep", "2")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
-        "nothing to prune: of 8 run(s), the newest 2 are kept (--keep 2); 6 started less "
+        "nothing to prune: of 8 runs, the newest 2 are kept (--keep 2); 6 started less "
         "than 30 days ago (--older-than 30, the default)"
     )
     done = orchestra(tmp_path, "--prune", "--older-than", "7")
     assert done.stdout.strip() == (
-        "nothing to prune: of 8 run(s), the newest 8 are kept (--keep 200, the default)"
+        "nothing to prune: of 8 runs, the newest 8 are kept (--keep 200, the default)"
     )
     assert len(list_runs(tmp_path)) == 8
+    done = orchestra(tmp_path, "--prune", "--keep", "1", "--older-than", "30")
+    assert done.stdout.strip() == (
+        "nothing to prune: of 8 runs, the newest run is kept (--keep 1); 7 started less "
+        "than 30 days ago (--older-than 30)"
+    )
     done = orchestra(tmp_path, "--prune", "--keep", "2", "--older-than", "0")
     assert "removed 6 run(s)" in done.stdout, done.stdout
     assert len(list_runs(tmp_path)) == 2
@@ -74,3 +79,14 @@ def test_a_limit_of_zero_is_refused_not_taken_for_no_runs(tmp_path: Path) -> Non
     done = orchestra(tmp_path, "--limit", "1")
     assert done.returncode == 0, done.stderr
     assert "older ones: orchestra runs --all" in done.stdout, done.stdout
+
+
+def test_prune_says_a_run_was_kept_for_its_pending_review(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    with RunJournal.start(tmp_path, "fix-issue", {"issue": "1"}) as journal:
+        journal.write_changeset({"files": {"a.py": {"base": "a", "proposed": "b"}}})
+        journal.append({"type": "run_finished"})
+    done = orchestra(tmp_path, "--prune", "--keep", "0", "--older-than", "0")
+    assert done.stdout.strip() == (
+        "nothing to prune: of 1 run, 1 is running, interrupted or waiting for review"
+    ), done.stdout

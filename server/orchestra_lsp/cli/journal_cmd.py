@@ -115,7 +115,7 @@ def _prune(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([s.model_dump(mode="json") for s in removed], indent=2))
     elif not removed:
-        print(_nothing_pruned(workspace, args))
+        print(_nothing_pruned(workspace, args, keep, days))
     else:
         for s in removed:
             print(f"removed {s.run_id} ({s.command}, {said(s.state)})")
@@ -123,14 +123,12 @@ def _prune(args: argparse.Namespace) -> int:
     return 0
 
 
-def _nothing_pruned(workspace: Path, args: argparse.Namespace) -> str:
+def _nothing_pruned(workspace: Path, args: argparse.Namespace, keep: int, days: float) -> str:
     """Why `--prune` removed nothing, naming the rules that held each run back, the
     defaults among them (`--keep` alone still keeps runs younger than 30 days)."""
     summaries = list_runs(workspace)
     if not summaries:
         return "nothing to prune: no runs yet"
-    keep = DEFAULT_KEEP if args.keep is None else args.keep
-    days = DEFAULT_OLDER_THAN_DAYS if args.older_than is None else args.older_than
     cutoff = datetime.now(UTC) - timedelta(days=days)
     rest = summaries[keep:]
     young = [s for s in rest if s.started_at.replace(tzinfo=s.started_at.tzinfo or UTC) >= cutoff]
@@ -140,15 +138,17 @@ def _nothing_pruned(workspace: Path, args: argparse.Namespace) -> str:
         return ", the default" if given is None else ""
 
     kept = min(keep, len(summaries))
-    reasons = [f"the newest {kept} are kept (--keep {keep}{default(args.keep)})"]
+    newest = "the newest run is" if kept == 1 else f"the newest {kept} are"
+    reasons = [f"{newest} kept (--keep {keep}{default(args.keep)})"] if kept else []
     if young:
         reasons.append(
             f"{len(young)} started less than {days:g} days ago "
             f"(--older-than {days:g}{default(args.older_than)})"
         )
     if held:
-        reasons.append(f"{held} are running, interrupted or wait for review")
-    return f"nothing to prune: of {len(summaries)} run(s), " + "; ".join(reasons)
+        verb = "is" if held == 1 else "are"
+        reasons.append(f"{held} {verb} running, interrupted or waiting for review")
+    return f"nothing to prune: of {counted(len(summaries), 'run')}, " + "; ".join(reasons)
 
 
 def register_show(parser: argparse.ArgumentParser) -> None:
