@@ -367,12 +367,13 @@ class Policy:
             decision = self._guard_named_paths(tool_name, args, decision)
         return decision
 
-    def withholds(self, path: str) -> Decision | None:
+    def withholds(self, path: str, *, real: bool = True) -> Decision | None:
         """Why reading `path` (workspace-relative) is refused or needs a person: a deny
         rule of `read_file` (Claude Code's `Read`), or an ask rule naming paths; None
         when the read rules let it be read. `search` and `list_files` leave such files
-        out of what they show, and a call naming one is decided by this too."""
-        for form in self._real_forms(path):
+        out of what they show, and a call naming one is decided by this too. `real`
+        False: the caller knows `path` is where it leads (no link on the way)."""
+        for form in self._real_forms(path) if real else [path]:
             decision = self._decide_one("read_file", form)
             if decision.rule is None or decision.verdict == "allow":
                 continue
@@ -445,20 +446,21 @@ class Policy:
                     decision = Decision(verdict=guarded.verdict, rule=guarded.rule, reason=reason)
         return decision
 
-    def protection(self, path: str) -> tuple[Verdict, str] | None:
+    def protection(self, path: str, *, real: bool = True) -> tuple[Verdict, str] | None:
         """Whether writing `path` (relative to the workspace, or absolute inside it) is
         refused (``"deny"``: ``.git/``) or needs a person (``"ask"``), with the glob that
         says so; None for an ordinary path. Landing code calls this too, so that an
-        automatic review never lands a protected file."""
+        automatic review never lands a protected file. `real` False: the caller knows
+        `path` is where it leads (no link on the way)."""
         forms = {_normalise_path(path, self.workspace)}
-        if self.workspace:
+        if self.workspace and real:
             # Asked through the workspace's inputs: `orchestra check` decides with this.
             from orchestra_lsp.workspace.inputs import realpath
 
-            real = realpath(os.path.join(self.workspace, next(iter(forms))))
+            leads = realpath(os.path.join(self.workspace, next(iter(forms))))
             root = realpath(self.workspace)
-            if real.startswith(root.rstrip("/") + "/"):
-                forms.add(posixpath.normpath(os.path.relpath(real, root)))
+            if leads.startswith(root.rstrip("/") + "/"):
+                forms.add(posixpath.normpath(os.path.relpath(leads, root)))
         forms |= {_as_windows_reads(form) for form in forms}
         for verdict, globs in (("deny", NEVER_WRITTEN), ("ask", self.protected)):
             for glob in globs:
@@ -467,8 +469,8 @@ class Policy:
                     return ("deny" if verdict == "deny" else "ask"), glob
         return None
 
-    def _guard_write(self, path: str, decision: Decision) -> Decision:
-        protection = self.protection(path)
+    def _guard_write(self, path: str, decision: Decision, *, real: bool = True) -> Decision:
+        protection = self.protection(path, real=real)
         if protection is None or decision.verdict == "deny":
             return decision
         verdict, glob = protection
@@ -551,16 +553,23 @@ class Policy:
         allow = Decision(verdict="allow", rule=None, reason="")
         root = os.path.join(self.workspace, source)
         found: tuple[str, Decision] | None = None
+        # Below a target reached through no link, a path is decided as written (a
+        # realpath each would make a walk slow); once one asks, only `.git` matters more.
+        workspace_root = os.path.realpath(self.workspace)
+        landing = os.path.join(workspace_root, target)
+        real = os.path.realpath(landing) != os.path.normpath(landing)
 
-        def check(relative: str) -> bool:
+        def check(relative: str, *, first: bool = False) -> bool:
             nonlocal found
+            if found is not None and posixpath.basename(relative).lower() != ".git":
+                return False  # walked on by name only
             written = posixpath.normpath(posixpath.join(target, relative))
-            guarded = self._guard_write(written, allow)
+            guarded = self._guard_write(written, allow, real=real or first)
             if guarded.verdict != "allow" and (found is None or guarded.verdict == "deny"):
                 found = (f"`{written}`", guarded)
             return guarded.verdict != "allow"
 
-        if check(".") or not os.path.isdir(root) or os.path.islink(root):
+        if check(".", first=True) or not os.path.isdir(root) or os.path.islink(root):
             return found
         seen = 0
         for current, dirs, files in os.walk(root):
@@ -732,23 +741,28 @@ def _withheld_under(
     root = os.path.join(policy.workspace, folder)
     if not policy.withholds_any() or not os.path.isdir(root) or os.path.islink(root):
         return None
+    # Below a folder reached through no link, only a link leads elsewhere: the others
+    # are decided by their own path (a realpath each would make a walk slow).
+    workspace_root = os.path.realpath(policy.workspace)
+    lexical = os.path.realpath(root) == os.path.normpath(os.path.join(workspace_root, folder))
     seen = 0
     # A deny is named before an ask, and a link only when no file is.
     link: tuple[str, Decision] | None = None
     asked: tuple[str, Decision] | None = None
     for current, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d != ".git" and (hidden or not d.startswith("."))]
+        here = posixpath.normpath(posixpath.join(folder, os.path.relpath(current, root)))
+        prefix = "" if here == "." else here + "/"
         for name in (*dirs, *files):
             if not hidden and name.startswith("."):
                 continue
             seen += 1
-            relative = posixpath.normpath(
-                posixpath.join(folder, os.path.relpath(os.path.join(current, name), root))
-            )
-            held = policy.withholds(relative)
+            relative = prefix + name
+            is_link = os.path.islink(os.path.join(current, name))
+            held = policy.withholds(relative, real=is_link or not lexical)
             if held is None:
                 continue
-            if os.path.islink(os.path.join(current, name)):
+            if is_link:
                 link = link or (f"`{relative}`", held)
             elif held.verdict == "deny":
                 return f"`{relative}`", held
@@ -756,7 +770,7 @@ def _withheld_under(
                 asked = asked or (f"`{relative}`", held)
         if seen > FOLDER_WALK_LIMIT:
             why = f"more than {FOLDER_WALK_LIMIT} entries (too many to check)"
-            too_many = Decision(verdict="ask", rule=None, reason=f"`{folder}` holds {why}")
+            too_many = Decision(verdict="ask", rule=None, reason="a read rule might keep one back")
             return asked or link or (why, too_many)
     if link is not None and (asked is None or link[1].verdict == "deny"):
         return link

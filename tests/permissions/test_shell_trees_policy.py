@@ -53,6 +53,8 @@ def policy(tmp_path_factory: pytest.TempPathFactory) -> Policy:
         "vault/inner/key.pem",
         ".env",
         ".git/HEAD",
+        "vendored/.claude/settings.json",
+        "vendored/lib/deep/.git/HEAD",
     ]
     for name in files:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -73,8 +75,9 @@ def policy(tmp_path_factory: pytest.TempPathFactory) -> Policy:
         ("rm -r pkg/", "ask", "`pkg/.claude`"),
         ("rm -R -- pkg", "ask", "`pkg/.claude`"),
         ("rm --recursive conf", "ask", "`conf/deep/.orchestra`"),
-        ("rm -rf ./*", "ask", "protected"),
+        ("rm -rf ./p*", "ask", "`pkg/.claude`"),
         ("rm -rf .", "deny", "`.git`"),
+        ("rm -rf vendored", "deny", "`vendored/lib/deep/.git`"),  # found after an ask
         ("sh -c 'rm -rf docs'", "ask", "`docs/CLAUDE.md`"),
         ("busybox rm -rf docs", "ask", "`docs/CLAUDE.md`"),
         ("mv pkg /tmp/x", "ask", "protected"),  # also outside the workspace
