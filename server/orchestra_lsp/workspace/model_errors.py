@@ -57,6 +57,11 @@ MAX_REPORTED = 100
 
 
 def _shown(value: Any) -> str:
+    """A value as the file wrote it: `null`, `true`, `'text'`, `1` (not Python's None)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
     if isinstance(value, dict | list):
         return type(value).__name__
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
@@ -107,7 +112,7 @@ _NEEDS = {
     "int_from_float": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
-    "string_type": "text (quote it if YAML reads it as something else)",
+    "string_type": "text",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
     "list_type": "a list",
@@ -146,8 +151,7 @@ def _in_step(name: str, inner: FieldPath, error: ErrorDetails, step: Any) -> str
     if inner == ("output",) and kind == "dict_type":
         return f"{name}: `output` must be a JSON Schema, written as a mapping (got {_shown(got)})"
     if kind in _NEEDS:
-        shown = str(got).lower() if isinstance(got, bool) else _shown(got)
-        return f"{name}: {keys} must be {_NEEDS[kind]}, not {shown}"
+        return f"{name}: {keys} must be {_NEEDS[kind]}, not {_shown(got)}"
     return f"{name}: {keys}: {error['msg'][0].lower()}{error['msg'][1:]} (got {_shown(got)})"
 
 
@@ -199,7 +203,9 @@ def _message(model: type[BaseModel], error: ErrorDetails, what: str, data: Any =
     if kind == "missing":
         return f"{what} needs the field '{field}'"
     if kind in ("int_type", "float_type") and isinstance(error.get("input"), bool):
-        return f"'{field}': a number is needed, not {str(error.get('input')).lower()}"
+        return f"'{field}': a number is needed, not {_shown(error.get('input'))}"
+    if kind in _NEEDS:
+        return f"'{field}' must be {_NEEDS[kind]}, not {_shown(error.get('input'))}"
     return (
         f"'{field}': {error['msg'][0].lower()}{error['msg'][1:]} (got {_shown(error.get('input'))})"
     )
@@ -265,6 +271,9 @@ def validate_all(
         if shown >= MAX_REPORTED:
             continue
         message = _message(model, error, what, data)
+        if error["type"] == "string_type" and sink.path.suffix not in (".json", ".toml"):
+            # YAML reads `yes`, `1.0`, `2024-01-01` as other types: JSON and TOML do not.
+            message += " (quote it if YAML reads it as something else)"
         if not strict:
             message += "; ignored"
         severity = Severity.ERROR if strict else Severity.WARNING
