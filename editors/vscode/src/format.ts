@@ -123,7 +123,11 @@ export function formatEvent(e: RunEvent): string | undefined {
     case 'run_started': {
       const args = formatArguments(e.arguments);
       const steps = Array.isArray(e.steps) ? (e.steps as string[]).join(' → ') : '';
-      return `▶ ${str(e.command)}${args ? ` (${args})` : ''} · run ${e.run_id} · ${str(e.mode)} · ${str(e.model)}` +
+      // Every model the steps use, as the CLI's header; none for a run that calls no
+      // model (a review, an undo).
+      const models = Array.isArray(e.models) && e.models.length ? (e.models as string[]) : [str(e.model)].filter(Boolean);
+      const named = models.length ? ` · ${models.length > 1 ? 'models ' : ''}${models.join(', ')}` : '';
+      return `▶ ${str(e.command)}${args ? ` (${args})` : ''} · run ${e.run_id} · ${str(e.mode)}${named}` +
         (steps ? `\n  steps: ${steps}` : '');
     }
     case 'step_started': {

@@ -56,6 +56,15 @@ test('run and step boundaries, proposals and endings', () => {
     formatEvent({ type: 'run_started', run_id: R, command: 'tidy', arguments: { ticket: 'SHOP-1' }, workspace: '/w', mode: 'orchestration', steps: ['a', 'b'], model: 'm' }),
     '▶ tidy (ticket="SHOP-1") · run r-1 · orchestration · m\n  steps: a → b',
   );
+  // Steps on different models name them all; a run that calls no model names none.
+  assert.equal(
+    formatEvent({ type: 'run_started', run_id: R, command: 'tidy', arguments: {}, mode: 'orchestration', steps: ['a'], model: 'm', models: ['m', 'h'] }),
+    '▶ tidy · run r-1 · orchestration · models m, h\n  steps: a',
+  );
+  assert.equal(
+    formatEvent({ type: 'run_started', run_id: R, command: 'undo', arguments: {}, mode: 'orchestration', steps: ['undo'], model: '', models: [] }),
+    '▶ undo · run r-1 · orchestration\n  steps: undo',
+  );
   assert.equal(
     formatEvent({ type: 'step_started', run_id: R, step_id: 'fix', agent: 'developer', index: 1, total: 3, attempt: 2 }),
     '── step fix · agent developer (2/3, attempt 2)',
