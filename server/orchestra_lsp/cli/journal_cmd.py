@@ -22,7 +22,7 @@ from orchestra_lsp.engine.batch import BATCHES, BatchSummary, list_batches
 from orchestra_lsp.engine.undo import Undone, undo_outlook, undone_runs
 from orchestra_lsp.journal import RunNotFoundError, RunSummary, list_runs, load_run
 from orchestra_lsp.journal.index import run_folders
-from orchestra_lsp.journal.models import RUNS_FOLDER, said
+from orchestra_lsp.journal.models import RUNS_FOLDER, said, stopped
 from orchestra_lsp.journal.retention import (
     DEFAULT_KEEP,
     DEFAULT_OLDER_THAN_DAYS,
@@ -380,6 +380,6 @@ def _describe(event: dict[str, Any]) -> str:
         "notice": f"  {event.get('level')}: {event.get('message')}",
         "run_finished": "finished",
         "run_failed": f"failed: {event.get('error')}",
-        "run_cancelled": f"stopped: {event.get('reason')}",
+        "run_cancelled": stopped(event.get("reason")),
     }.get(str(kind))
     return f"[dim]{when}[/] {escape(text)}" if text else ""

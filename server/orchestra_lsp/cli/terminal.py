@@ -49,6 +49,7 @@ from orchestra_lsp.engine import (
 )
 from orchestra_lsp.engine import events as ev
 from orchestra_lsp.engine.frontend import CANNOT_ASK
+from orchestra_lsp.journal.models import stopped
 from orchestra_lsp.redaction import SECRETS
 from orchestra_lsp.shown_text import spelled_out
 from orchestra_lsp.workspace.files import FileProblem, read_raw
@@ -272,7 +273,8 @@ class TerminalFrontEnd:
                 out.print(f"\n[bold red]✘ failed:[/] {escape(event.error)}")
                 self._say_outside()
             case ev.RunCancelled():
-                out.print(f"\n[bold yellow]■ stopped:[/] {escape(event.reason)}")
+                line = stopped(event.reason)
+                out.print(f"\n[bold yellow]■ {escape(line)}[/]")
                 self._say_outside()
             case _:
                 pass

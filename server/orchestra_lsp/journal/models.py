@@ -32,6 +32,13 @@ def said(state: str) -> str:
     return STATE_WORDS.get(state, state)
 
 
+def stopped(reason: object) -> str:
+    """A stopped run's line: `stopped`, with the reason when it says more than that a
+    person stopped it (the engine's plain reason is the state's own name)."""
+    text = str(reason or "")
+    return "stopped" if text in ("", "cancelled") else f"stopped: {text}"
+
+
 RUNS_FOLDER = Path(".orchestra") / "runs"
 
 
