@@ -47,11 +47,13 @@ def agents(args: argparse.Namespace) -> int:
             for a in items
         ]
         print(json.dumps(payload, indent=2))
+        _say_broken("agent", workspace.broken_agents)
         return 0
     rows = [
         [a.name, a.description, ", ".join(a.tools), _where(a.source, workspace.root)] for a in items
     ]
     print_table("Agents", ["name", "description", "tools", "from"], rows)
+    _say_broken("agent", workspace.broken_agents)
     return 0
 
 
@@ -76,6 +78,7 @@ def commands(args: argparse.Namespace) -> int:
             for c in items
         ]
         print(json.dumps(payload, indent=2))
+        _say_broken("command", workspace.broken_commands)
         return 0
     rows = [
         [
@@ -88,7 +91,23 @@ def commands(args: argparse.Namespace) -> int:
         for c in items
     ]
     print_table("Commands", ["name", "description", "arguments", "steps", "from"], rows)
+    _say_broken("command", workspace.broken_commands)
     return 0
+
+
+def _say_broken(kind: str, broken: dict[str, str]) -> None:
+    """After the listing, on stderr: the definitions left out because their files have
+    errors (`orchestra run` explains one when it is named; this says they exist)."""
+    if not broken:
+        return
+    where = ", ".join(f"{name} ({at})" for name, at in sorted(broken.items()))
+    plural = "" if len(broken) == 1 else "s"
+    print(
+        f"orchestra: {len(broken)} {kind} definition{plural} could not be read and "
+        f"{'is' if len(broken) == 1 else 'are'} not listed: {where}; run `orchestra check` "
+        "for why",
+        file=sys.stderr,
+    )
 
 
 def _described(command: Command, workspace: Workspace) -> str:

@@ -81,6 +81,8 @@ class Workspace(BaseModel):
     broken_agents: dict[str, str] = {}
     """Agents whose file is too broken to use, by name (its own, else the file's), each
     with where its first error is (`path:line:column`), for what names them."""
+    broken_commands: dict[str, str] = {}
+    """Commands whose file is too broken to use, as `broken_agents`."""
     commands: dict[str, Command]
     mcp_servers: dict[str, McpServer]
     claude_settings: ClaudeSettings = ClaudeSettings()
@@ -342,6 +344,7 @@ def _load(
     agents = _resolve(parsed_agents, "agent")
     broken_agents = _broken(parsed_agents, agents, root)
     commands = _resolve(parsed_commands, "command")
+    broken_commands = _broken(parsed_commands, commands, root)
     skills = _resolve(parsed_skills, "skill")
     for parsed_agent in parsed_agents:
         _warn_unknown_skills(parsed_agent, skills)
@@ -390,6 +393,7 @@ def _load(
         context=context,
         agents=agents,
         broken_agents=broken_agents,
+        broken_commands=broken_commands,
         commands=commands,
         mcp_servers=mcp_servers,
         skills=skills,
@@ -399,17 +403,18 @@ def _load(
     )
 
 
-def _broken(parsed: list[Parsed[Agent]], agents: Mapping[str, Agent], root: Path) -> dict[str, str]:
-    """`Workspace.broken_agents`: a name that a usable agent holds is not broken."""
+def _broken(parsed: list[Parsed[D]], usable: Mapping[str, D], root: Path) -> dict[str, str]:
+    """`Workspace.broken_agents` (or `broken_commands`): a name that a usable definition
+    holds is not broken."""
     found: dict[str, str] = {}
-    for agent in parsed:
-        if agent.value is not None:
+    for item in parsed:
+        if item.value is not None:
             continue
-        path = agent.sink.path
-        stem = path.name.removesuffix(AGENT_SUFFIX).removesuffix(".md")
-        name = agent.partial.name if agent.partial is not None else stem
-        first = next((d for d in agent.sink.items if d.severity is Severity.ERROR), None)
-        if name in agents or name in found or first is None:
+        path = item.sink.path
+        stem = path.name.removesuffix(AGENT_SUFFIX).removesuffix(PROMPT_SUFFIX)
+        name = item.partial.name if item.partial is not None else stem.removesuffix(".md")
+        first = next((d for d in item.sink.items if d.severity is Severity.ERROR), None)
+        if name in usable or name in found or first is None:
             continue
         shown = path.relative_to(root) if path.is_relative_to(root) else path
         found[name] = f"{shown}:{first.line + 1}:{first.column + 1}"
