@@ -658,7 +658,7 @@ def _freeze_survivors() -> None:
 
 
 def _positional(command: Command, arguments: dict[str, str]) -> PositionalArguments:
-    if command.claude:
+    if command.takes_one_string:
         return PositionalArguments.split(arguments.get("ARGUMENTS", ""), command.argument_names)
     return PositionalArguments.of_values(
         [arguments[a.name] for a in command.arguments if arguments[a.name]]

@@ -60,7 +60,7 @@ def preview(workspace: Workspace, request: RunRequest) -> list[StepPreview]:
             step,
             {**values, **earlier},
             PositionalArguments.split(arguments.get("ARGUMENTS", ""), command.argument_names)
-            if command.claude
+            if command.takes_one_string
             else PositionalArguments.of_values(list(arguments.values())),
         )
         fitted = fit_to_budget(

@@ -39,7 +39,7 @@ def bind_arguments(command: Command, positional: list[str]) -> dict[str, str]:
     command, and for more words than arguments: nothing is silently folded.
     """
     names = [argument.name for argument in command.arguments]
-    takes_all = command.claude or names == ["ARGUMENTS"]
+    takes_all = command.takes_one_string
     bound: dict[str, str] = {}
     loose: list[str] = []
     for word in positional:
@@ -60,7 +60,7 @@ def bind_arguments(command: Command, positional: list[str]) -> dict[str, str]:
     if takes_all and len(free) == 1 and loose:
         # Claude Code's one argument string: quote the words that need it, so that
         # `$1`..`$9` split it back into the words the shell gave us.
-        bound[free[0]] = (shlex.join if command.claude else " ".join)(loose)
+        bound[free[0]] = shlex.join(loose)
         return bound
     if len(loose) > len(free):
         surplus = " ".join(shlex.quote(word) for word in loose[len(free) :])

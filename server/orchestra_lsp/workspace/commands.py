@@ -216,6 +216,12 @@ class Command(BaseModel):
     def path(self) -> Path:
         return self.source.path
 
+    @property
+    def takes_one_string(self) -> bool:
+        """Whether the arguments are one string, as Claude Code takes them: every word
+        given is part of `$ARGUMENTS`, and `$1`..`$9` split it like a shell."""
+        return self.claude or [argument.name for argument in self.arguments] == ["ARGUMENTS"]
+
     def all_steps(self) -> Iterator[Step]:
         """Every step, groups and the steps inside them, depth first."""
         for step in self.steps:

@@ -48,6 +48,7 @@ from orchestra_lsp.workspace.model_errors import validate, validate_all
 from orchestra_lsp.workspace.skills import Skill, SkillFrontMatter, supporting_files
 from orchestra_lsp.workspace.sources import Layer, SourceRef
 from orchestra_lsp.workspace.structured_files import parse_json, parse_toml
+from orchestra_lsp.workspace.templates import uses_positional
 from orchestra_lsp.workspace.tool_names import (
     BUILTIN_TOOL_NAMES,
     did_you_mean,
@@ -382,12 +383,16 @@ def _orchestra_command(
 ) -> Command | None:
     body = front.body.strip()
     agent = spec.agent or default_agent
+    arguments = spec.arguments
     if spec.steps:
         steps = [_step(s, agent) for s in spec.steps]
         instructions = body
     elif body:
         steps = [Step(id="main", agent=agent, prompt=body)]
         instructions = ""
+        if not spec.arguments and uses_positional(body):
+            # As in a Claude Code command (README): the words given are `$ARGUMENTS`.
+            arguments = [ArgumentSpec(name="ARGUMENTS", description="arguments")]
     elif "steps" in front.data:  # written, but in error (reported): no second message
         return None
     else:
@@ -399,7 +404,7 @@ def _orchestra_command(
     return Command(
         name=spec.name or path.stem,
         description=spec.description,
-        arguments=spec.arguments,
+        arguments=arguments,
         mode=spec.mode,
         steps=steps,
         instructions=instructions,

@@ -30,6 +30,11 @@ class TemplateRef:
     end_column: int
 
 
+def uses_positional(text: str) -> bool:
+    """Whether `text` names `$ARGUMENTS`, `$ARGUMENTS[N]` or `$1`..`$9`."""
+    return _POSITIONAL.search(text) is not None
+
+
 def find_names(text: str) -> Iterator[TemplateRef]:
     for line_no, line in enumerate(text.splitlines()):
         for match in _NAME.finditer(line):
