@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,13 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 def agent(model: str, extra: str = "") -> str:
-    return f"---\ndescription: Reviews.\nmodel: {model}\n{extra}---\nReview the change.\n"
+    # `name` last, so the positions the tests expect stay; one of its own per text (Claude
+    # Code reads an agent only with a name).
+    name = f"reviewer-{zlib.crc32((model + extra).encode()):08x}"
+    return (
+        f"---\ndescription: Reviews.\nmodel: {model}\n{extra}name: {name}\n---\n"
+        "Review the change.\n"
+    )
 
 
 #: (written, the suggestion): aliases and ids of the installed SDK, misspelt.

@@ -77,10 +77,14 @@ def test_the_root_is_found_upward_like_git(tmp_path: Path) -> None:
 def test_claude_code_files_mark_the_root_but_not_in_the_home_folder(tmp_path: Path) -> None:
     home = tmp_path / "home"
     (home / ".claude" / "agents").mkdir(parents=True)
-    (home / ".claude" / "agents" / "personal.md").write_text("---\ndescription: P\n---\nx\n")
+    (home / ".claude" / "agents" / "personal.md").write_text(
+        "---\nname: personal\ndescription: P\n---\nx\n"
+    )
     project = home / "project"
     (project / ".claude" / "agents").mkdir(parents=True)
-    (project / ".claude" / "agents" / "team.md").write_text("---\ndescription: T\n---\nx\n")
+    (project / ".claude" / "agents" / "team.md").write_text(
+        "---\nname: team\ndescription: T\n---\nx\n"
+    )
     (project / ".git").mkdir()
     sub = project / "pkg"
     sub.mkdir()

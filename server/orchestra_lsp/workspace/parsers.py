@@ -219,6 +219,16 @@ def parse_agent(path: Path, text: str, layer: Layer) -> Parsed[Agent]:
         complete = validated.value is not None
     if front is None or spec is None:
         return Parsed(None, PositionMap(), sink, text)
+    missing = [key for key in ("name", "description") if compat and not front.data.get(key)]
+    if missing:
+        # Claude Code skips such a file (a README of notes beside the agents): so does this.
+        sink.add(
+            "not an agent: Claude Code reads an agent file only when its front matter has "
+            f"`name` and `description`, and this one has no {' and no '.join(missing)}",
+            Span(line=0),
+            Severity.WARNING,
+        )
+        return Parsed(None, front.positions, sink, text, data=front.data)
     if compat:
         entries = (
             _translate_claude_tools(spec.tools, front.positions, sink, "tools")
