@@ -461,7 +461,7 @@ def _claude_command(
     _check_model(spec.model, front.positions, ("model",), sink, aliases=True)
     return Command(
         name=spec.name or path.stem,
-        description=spec.description,
+        description=spec.description or _first_line(front.body),
         arguments=[ArgumentSpec(name="ARGUMENTS", description=spec.argument_hint or "arguments")],
         mode="orchestration",
         steps=[
@@ -477,6 +477,15 @@ def _claude_command(
         disable_model_invocation=spec.disable_model_invocation,
         source=source,
     )
+
+
+def _first_line(body: str) -> str:
+    """A Claude Code command's description when it has none: the first line of its body,
+    as Claude Code shows it, without a Markdown heading's marks (`# Review` is `Review`)."""
+    for line in body.splitlines():
+        if line.strip():
+            return line.strip().lstrip("#").strip()
+    return ""
 
 
 def parse_skill(path: Path, text: str, layer: Layer) -> Parsed[Skill]:
