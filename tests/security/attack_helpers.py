@@ -409,3 +409,30 @@ def tool_results(model: Any) -> dict[str, str]:
                     text = "".join(str(p.get("text", "")) for p in parts if isinstance(p, dict))
                     told[str(block.get("tool_use_id"))] = text
     return told
+
+
+def formatter_hooked(hook: str, max_turns: int = 4) -> dict[str, str]:
+    """A repository's files where the `change` command's `coder` agent edits and a
+    PostToolUse hook runs `hook` after each edit (as a formatter hook is set up)."""
+    settings = {
+        "hooks": {
+            "PostToolUse": [
+                {"matcher": "Edit|Write", "hooks": [{"type": "command", "command": hook}]}
+            ]
+        }
+    }
+    agent = (
+        f"---\nname: coder\ndescription: Edits.\ntools: [edit]\nmax_turns: {max_turns}\n---\n"
+        "You edit.\n"
+    )
+    command = (
+        "---\ndescription: change the app\n"
+        'steps: [{"id": "code", "agent": "coder", "prompt": "Change it."}]\n---\n'
+    )
+    return {
+        ".orchestra/agents/coder.md": agent,
+        ".orchestra/commands/change.md": command,
+        ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n',
+        ".claude/settings.json": json.dumps(settings),
+        ".gitignore": ".orchestra/runs/\n",
+    }

@@ -29,7 +29,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from attack_helpers import committed, person_runs, run_events
+from attack_helpers import committed, formatter_hooked, person_runs, run_events
 
 from orchestra_lsp.engine.hooks import runs_as_code
 from orchestra_lsp.testing import ScriptedServer
@@ -65,46 +65,18 @@ ACCEPTED_CONFIG = 'module.exports = { quotes: "double" };\n'
 APP = "console.log('hello');\n"
 HOOK = "sh tools/fmt.sh"
 
-AGENT = """\
----
-name: coder
-description: Edits.
-tools: [edit]
-max_turns: 4
----
-You edit.
-"""
-
-COMMAND = """\
----
-description: change the app
-steps: [{"id": "code", "agent": "coder", "prompt": "Change it."}]
----
-"""
-
 
 @pytest.fixture
 def repo() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="orchestra-hooks-") as folder:
         root = Path(folder) / "repo"
-        settings = {
-            "hooks": {
-                "PostToolUse": [
-                    {"matcher": "Edit|Write", "hooks": [{"type": "command", "command": HOOK}]}
-                ]
-            }
-        }
         files = {
-            ".orchestra/agents/coder.md": AGENT,
-            ".orchestra/commands/change.md": COMMAND,
-            ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n',
-            ".claude/settings.json": json.dumps(settings),
+            **formatter_hooked(HOOK),
             "tools/fmt.py": FORMATTER,
             "tools/fmt.sh": SCRIPT,
             "tools/fmt_rules.sh": RULES,
             "prettier.config.js": ACCEPTED_CONFIG,
             "src/app.js": APP,
-            ".gitignore": ".orchestra/runs/\n",
         }
         yield committed(root, files)
 

@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from attack_helpers import committed, person_runs, run_events
+from attack_helpers import committed, formatter_hooked, person_runs, run_events
 
 from orchestra_lsp.testing import ScriptedServer
 
@@ -36,44 +36,16 @@ with open(os.path.join(os.environ["CLAUDE_PROJECT_DIR"], "hook.log"), "a") as lo
 """
 HOOK = "python3 .claude/hooks/fmt.py"
 
-AGENT = """\
----
-name: coder
-description: Edits.
-tools: [edit]
-max_turns: 3
----
-You edit.
-"""
-
-COMMAND = """\
----
-description: change the app
-steps: [{"id": "code", "agent": "coder", "prompt": "Change it."}]
----
-"""
-
 
 @pytest.fixture
 def repo() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="orchestra-hooks-") as folder:
         root = Path(folder) / "repo"
-        settings = {
-            "hooks": {
-                "PostToolUse": [
-                    {"matcher": "Edit|Write", "hooks": [{"type": "command", "command": HOOK}]}
-                ]
-            }
-        }
         files = {
-            ".orchestra/agents/coder.md": AGENT,
-            ".orchestra/commands/change.md": COMMAND,
-            ".orchestra/config.toml": '[model]\nname = "claude-sonnet-4-6"\n',
-            ".claude/settings.json": json.dumps(settings),
+            **formatter_hooked(HOOK, max_turns=3),
             ".claude/hooks/fmt.py": FORMATTER,
             "src/app.py": APP,
             "hook.log": "",
-            ".gitignore": ".orchestra/runs/\n",
         }
         yield committed(root, files)
 
