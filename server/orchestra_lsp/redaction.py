@@ -335,6 +335,7 @@ class Redactor:
         self._screen: Any = None
         """One RE2 pass for the literals and `_SHAPE_WORDS` (see `_combined_screen`),
         compiled on first use, like `_shape_screen`; False where RE2 will not take it."""
+        self._all_forms: list[str] | None = None
         self._prefix_set: frozenset[str] | None = None
         self._prefix_ends: dict[str, tuple[int, ...]] = {}
 
@@ -417,9 +418,11 @@ class Redactor:
         """The one-pass screen, or None where there is none (custom patterns, or
         literals RE2 will not take)."""
         if self._screen is None:
-            self._screen = (
-                self._screened and _combined_screen(self._literal_matcher()[0])
-            ) or False
+            # Every form of the given secrets, whether or not it could be one: the screen
+            # only says where to look closer, and deciding which could be (the matcher)
+            # imports detect-secrets, a tenth of a second a command line need not pay
+            # for text that holds none of them.
+            self._screen = (self._screened and _combined_screen(self._forms())) or False
             # The codec `_json_unescaped` reads escapes with is imported on its first use
             # (half a millisecond): now, with the screen, not in the turn of the first
             # event that has an escape.
@@ -456,10 +459,12 @@ class Redactor:
         """How many characters at the end of `text` (already redacted) could be the start
         of a secret that the next piece of a stream completes."""
         longest = 0
-        if text and self._literal_matcher()[0]:
+        if text and self._secrets:
+            # The prefixes of every form of the given secrets, whether or not it could
+            # be one (see `could_be_secret`): holding back a little more text than the
+            # matcher would redact costs a piece's delay, and deciding which could be
+            # imports detect-secrets, which a command line's output should not wait for.
             prefixes, lengths = self._prefixes()
-            # Only the lengths of prefixes that end in the text's last character: most
-            # text ends in one no secret prefix of that length does.
             for length in lengths.get(text[-1], ()):
                 if length <= len(text) and text[-length:] in prefixes:
                     longest = length
@@ -483,20 +488,41 @@ class Redactor:
             longest = max(longest, len(match.group()))
         return min(max(longest, _held_assignment(window)), MAX_HELD)
 
+    def _forms(self) -> list[str]:
+        """Every form of the given secrets long enough to be one, whether or not it
+        could be (see `could_be_secret`), longest first: what the screen and the
+        holding back of a stream look for without making the matcher, which imports
+        detect-secrets."""
+        if self._all_forms is None:
+            forms = {
+                v
+                for secret in self._secrets
+                for v in secret_variants(secret)
+                if len(v.strip()) >= MIN_SECRET_LENGTH  # as `could_be_secret` asks first
+            }
+            self._all_forms = sorted(forms, key=len, reverse=True)
+        return self._all_forms
+
     def _prefixes(self) -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
-        """The literals' proper prefixes, and by last character the lengths of those
+        """The proper prefixes of `_forms`, and by last character the lengths of those
         ending in it, longest first."""
         if self._prefix_set is None:
-            self._prefix_set = frozenset(
-                literal[:length]
-                for literal in self._literal_matcher()[0]
-                for length in range(1, len(literal))
-            )
-            ends: dict[str, set[int]] = {}
-            for prefix in self._prefix_set:
-                ends.setdefault(prefix[-1], set()).add(len(prefix))
-            self._prefix_ends = {c: tuple(sorted(n, reverse=True)) for c, n in ends.items()}
+            self._prefix_set, self._prefix_ends = _prefix_table(self._forms())
         return self._prefix_set, self._prefix_ends
+
+
+def _prefix_table(
+    literals: Sequence[str],
+) -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
+    """The literals' proper prefixes, and by last character the lengths of those ending
+    in it, longest first."""
+    prefixes = frozenset(
+        literal[:length] for literal in literals for length in range(1, len(literal))
+    )
+    ends: dict[str, set[int]] = {}
+    for prefix in prefixes:
+        ends.setdefault(prefix[-1], set()).add(len(prefix))
+    return prefixes, {c: tuple(sorted(n, reverse=True)) for c, n in ends.items()}
 
 
 def _held_assignment(text: str) -> int:
