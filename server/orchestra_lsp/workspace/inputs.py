@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -106,15 +107,43 @@ def observe(kind: str, subject: str) -> str:
 
 def changed(facts: Facts) -> str | None:
     """The first fact that is no longer so (`kind subject`), or None when all hold."""
+    folders: dict[str, str] = {}
+    """The resolutions of folders asked so far in this call (`_resolved_in`)."""
     for (kind, subject), fact in facts.items():
         probe = PROBES.get(kind)
         try:
-            now = None if probe is None else probe(subject)
+            if kind == "resolve":
+                now: str | None = _resolved_in(subject, folders)
+            else:
+                now = None if probe is None else probe(subject)
         except Exception:
             now = None
         if now != fact:
             return f"{kind} {subject}"
     return None
+
+
+def _resolved_in(subject: str, folders: dict[str, str]) -> str:
+    """`_resolved(subject)`, from its folder's resolution when it is no symlink itself:
+    a load asks it of every file it reads (hundreds, in a few folders), and resolving
+    each path whole walks every component again. `folders` keeps the resolutions of one
+    `changed` call (the world is asked once per call, as by the probe itself)."""
+    folder, name = os.path.split(subject)
+    if not folder or name in ("", ".", ".."):
+        return _resolved(subject)
+    try:
+        if stat.S_ISLNK(os.lstat(subject).st_mode):
+            return _resolved(subject)
+    except FileNotFoundError:
+        pass  # resolved as a path that is not there: its folder's resolution, and its name
+    except (OSError, ValueError):
+        return _resolved(subject)
+    parent = folders.get(folder)
+    if parent is None:
+        parent = folders[folder] = _resolved(folder)
+    if not parent.startswith("= "):
+        return _resolved(subject)
+    return "= " + os.path.join(parent[2:], name)
 
 
 # The probes. Each consults the world and nothing else; its subject says everything it
