@@ -235,10 +235,14 @@ async def test_a_policy_ask_carries_the_exact_arguments_and_allow_always_lasts_t
     assert options == ["allow_once", "allow_always", "reject_once", "reject_always"]
     assert (root / "made-by-shell").exists() and not (root / "other-file").exists()
     decided = []
-    for run in sorted(p for p in (root / ".orchestra" / "runs").iterdir() if is_run_id(p.name)):
+    # In the order they started: two runs started within one second have ids that sort
+    # by their random suffix.
+    folders = (root / ".orchestra" / "runs").iterdir()
+    runs = [load_run(root, p.name) for p in folders if is_run_id(p.name)]
+    for record in sorted(runs, key=lambda r: r.summary.started_at):
         decided += [
             (e["verdict"], e["by"], e.get("always"))
-            for e in load_run(root, run.name).events
+            for e in record.events
             if e["type"] == "permission_decided"
         ]
     assert decided == [
