@@ -265,7 +265,7 @@ PROBES: dict[str, Callable[[str], str]] = {
 _PATH_SUBJECTS = frozenset(
     {"file", "exists", "lexists", "is-dir", "resolve", "resolve-strict", "realpath", "tree"}
 )
-_JSON_SUBJECTS = {"listing": 0, "glob": 0, "shell-glob": 1}
+JSON_SUBJECTS = {"listing": 0, "glob": 0, "shell-glob": 1}
 _NAME_SUBJECTS = frozenset({"environment", "home", "user-config-dir", "package-folder"})
 
 #: The fact of a folder listing that found nothing (`files.list_observed`): the hash of
@@ -326,12 +326,12 @@ def _relocated_fact(
     parts: list[object] | None = None
     if kind in _PATH_SUBJECTS:
         path = subject
-    elif kind in _JSON_SUBJECTS:
+    elif kind in JSON_SUBJECTS:
         try:
             parts = json.loads(subject)
         except ValueError:
             return None
-        index = _JSON_SUBJECTS[kind]
+        index = JSON_SUBJECTS[kind]
         if not isinstance(parts, list) or len(parts) <= index or json.dumps(parts) != subject:
             return None  # not as the probe's caller writes it: could not be rewritten alike
         named = parts[index]
@@ -347,7 +347,7 @@ def _relocated_fact(
         return None if names(fact, old) else ((kind, subject), fact)
     target = new + path[len(old) :]
     if parts is not None:
-        parts[_JSON_SUBJECTS[kind]] = target
+        parts[JSON_SUBJECTS[kind]] = target
     moved = (kind, target if parts is None else json.dumps(parts))
     value: str | None = None
     if kind == "file":

@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,15 +119,15 @@ def _facts(templated: list[list[str]], values: dict[str, str]) -> inputs.Facts |
     question with two answers (places that coincide: they cannot both hold)."""
     facts: inputs.Facts = {}
     for kind, subject, fact in templated:
-        pair = (kind, _filled(kind, subject, values))
-        if facts.setdefault(pair, _fact(kind, fact, values)) != _fact(kind, fact, values):
+        pair, now = (kind, _filled(kind, subject, values)), _fact(kind, fact, values)
+        if facts.setdefault(pair, now) != now:
             return None
     return facts
 
 
 def _filled(kind: str, text: str, values: dict[str, str]) -> str:
     """A subject with its tokens replaced (inside the JSON of those that are JSON)."""
-    if kind in _JSON_SUBJECTS:
+    if kind in inputs.JSON_SUBJECTS:
         return json.dumps(_fill_strings(json.loads(text), values))
     return _fill(text, values)
 
@@ -140,7 +141,6 @@ def _fact(kind: str, fact: str, values: dict[str, str]) -> str:
     return _fill(fact, values)
 
 
-_JSON_SUBJECTS = frozenset({"listing", "glob", "shell-glob"})
 _JSON_FACTS = frozenset({"glob", "shell-glob", "tree"})
 
 
@@ -151,12 +151,17 @@ def _fill(text: str, values: dict[str, str]) -> str:
 
 
 def _fill_strings(item: Any, values: dict[str, str]) -> Any:
+    return _each_string(item, lambda text: _fill(text, values))
+
+
+def _each_string(item: Any, change: Callable[[str], str]) -> Any:
+    """JSON `item` with `change` applied to every string in it, keys included."""
     if isinstance(item, str):
-        return _fill(item, values)
+        return change(item)
     if isinstance(item, list):
-        return [_fill_strings(part, values) for part in item]
+        return [_each_string(part, change) for part in item]
     if isinstance(item, dict):
-        return {_fill(k, values): _fill_strings(v, values) for k, v in item.items()}
+        return {change(k): _each_string(v, change) for k, v in item.items()}
     return item
 
 
@@ -265,20 +270,18 @@ def _templated(loaded: dict[str, Any], scratch: str) -> dict[str, Any]:
     # The longest first: the folder served lies inside the home in one layout.
     order = sorted(values.items(), key=lambda pair: len(pair[1]), reverse=True)
 
+    def tokenised(text: str) -> str:
+        for token, value in order:
+            text = text.replace(value, token)
+        return text
+
     def tokens(item: Any) -> Any:
-        if isinstance(item, str):
-            for token, value in order:
-                item = item.replace(value, token)
-            return item
-        if isinstance(item, list):
-            return [tokens(part) for part in item]
-        if isinstance(item, dict):
-            return {tokens(k): tokens(v) for k, v in item.items()}
-        return item
+        return _each_string(item, tokenised)
 
     facts = []
     for kind, raw, fact in loaded["inputs"]:
-        subject = json.dumps(tokens(json.loads(raw))) if kind in _JSON_SUBJECTS else tokens(raw)
+        in_json = kind in inputs.JSON_SUBJECTS
+        subject = json.dumps(tokens(json.loads(raw))) if in_json else tokens(raw)
         if kind == "listing":
             seen = loaded["listed"].get(raw)
             if seen is None:
